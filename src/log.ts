@@ -1,0 +1,18 @@
+// A minimal logging surface so that pipeline modules do not depend on
+// @actions/core directly: the action wires it to core, the CLI to the console.
+export interface Logger {
+  info(message: string): void
+  warning(message: string): void
+  debug(message: string): void
+  /** Registers a value that must never appear in logs (core.setSecret under Actions). */
+  secret(value: string): void
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>
+}
+
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warning: () => undefined,
+  debug: () => undefined,
+  secret: () => undefined,
+  group: (_title, fn) => fn()
+}

@@ -1,0 +1,48 @@
+// Types of the OCI distribution client. Nothing here knows about Falco.
+
+export interface Platform {
+  architecture: string
+  os: string
+}
+
+/** An OCI content descriptor. Field order matters for serialisation: see src/falco/json.ts. */
+export interface Descriptor {
+  mediaType: string
+  digest: string
+  size: number
+  annotations?: Record<string, string>
+  platform?: Platform
+  artifactType?: string
+}
+
+/** Content to upload as a blob. open() returns a fresh stream each call, so uploads can restart. */
+export interface BlobSource {
+  digest: string
+  size: number
+  open(): NodeJS.ReadableStream
+}
+
+export interface PushBlobResult {
+  /** false when the target already had the blob and nothing was sent. */
+  uploaded: boolean
+  bytes: number
+}
+
+/** One repository in a registry, or one OCI image layout directory. */
+export interface OciTarget {
+  /** Human-readable location, e.g. "ghcr.io/acme/plugins/plugin/foo". Never contains credentials. */
+  readonly location: string
+  blobExists(digest: string): Promise<boolean>
+  /** HEADs first and skips the upload when the blob exists. Streams; never buffers the whole blob. */
+  pushBlob(blob: BlobSource): Promise<PushBlobResult>
+  /** PUTs a manifest or index under a digest ("sha256:...") or a tag. */
+  pushManifest(body: Buffer, mediaType: string, reference: string): Promise<void>
+  /** Digest of the manifest a tag points at, or undefined when the tag does not exist. */
+  resolveTag(tag: string): Promise<string | undefined>
+  /** All tags, following pagination; [] when the repository does not exist yet. */
+  listTags(): Promise<string[]>
+  /** The raw manifest/index bytes at a tag or digest, or undefined when absent. */
+  fetchManifest(reference: string): Promise<{ body: Buffer; mediaType: string } | undefined>
+  /** Streams a blob's content, or undefined when absent. */
+  fetchBlob(digest: string): Promise<NodeJS.ReadableStream | undefined>
+}
