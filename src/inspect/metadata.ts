@@ -19,4 +19,6 @@ export interface PluginMetadata {
   fields?: string[]
   /** Every exported plugin_* symbol, sorted. */
   symbols: string[]
+  /** plugin_get_init_schema() when it declares a JSON schema (SS_PLUGIN_SCHEMA_JSON). */
+  initSchema?: string
 }

@@ -46,3 +46,9 @@ export interface OciTarget {
   /** Streams a blob's content, or undefined when absent. */
   fetchBlob(digest: string): Promise<NodeJS.ReadableStream | undefined>
 }
+
+/** Registry login. The password is usually a token (e.g. GITHUB_TOKEN for ghcr.io). */
+export interface RegistryCredentials {
+  username: string
+  password: string
+}

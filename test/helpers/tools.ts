@@ -11,12 +11,15 @@ const HOW_TO_GET: Record<string, string> = {
   htpasswd: 'apt-get install apache2-utils (or run `bash .ci/run`)',
   go: 'install Go >= 1.25 from https://go.dev/dl/',
   cc: 'apt-get install gcc',
-  falcoctl: 'run `bash scripts/install-falcoctl.sh` (builds falcoctl v0.12.2 with Go), or set FALCOCTL'
+  falcoctl:
+    'run `bash scripts/install-falcoctl.sh` (builds falcoctl v0.12.2 with Go), or set FALCOCTL'
 }
 
 function onPath(name: string): string | undefined {
   try {
-    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined
+    return (
+      execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined
+    )
   } catch {
     return undefined
   }

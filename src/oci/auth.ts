@@ -1,0 +1,193 @@
+// Registry authentication: the WWW-Authenticate challenge, HTTP Basic, and the distribution
+// token flow (GET realm?service=&scope= -> {token | access_token}), with a token cache per scope.
+import type { Logger } from '../log.js'
+import { RegistryError } from './errors.js'
+import { HttpResponse, readBody } from './http.js'
+import type { RegistryCredentials } from './types.js'
+
+export interface Challenge {
+  /** Lower-case: "bearer", "basic", ... */
+  scheme: string
+  /** Parameter names are lower-case. */
+  params: Record<string, string>
+}
+
+/** Parses a WWW-Authenticate header into its challenges (RFC 9110 §11.6.1). */
+export function parseChallenges(header: string): Challenge[] {
+  const out: Challenge[] = []
+  const s = header
+  let i = 0
+  const skip = (chars: RegExp): void => {
+    while (i < s.length && chars.test(s[i])) i++
+  }
+  const token = (): string => {
+    const start = i
+    while (i < s.length && !/[\s,="]/.test(s[i])) i++
+    return s.slice(start, i)
+  }
+  while (i < s.length) {
+    skip(/[\s,]/)
+    const name = token()
+    if (name === '') {
+      i++ // stray character: move on
+      continue
+    }
+    skip(/\s/)
+    const current = out[out.length - 1]
+    if (s[i] === '=' && current) {
+      i++
+      skip(/\s/)
+      current.params[name.toLowerCase()] = s[i] === '"' ? quoted() : token()
+    } else {
+      out.push({ scheme: name.toLowerCase(), params: {} })
+    }
+  }
+  return out
+
+  function quoted(): string {
+    let value = ''
+    for (i++; i < s.length && s[i] !== '"'; i++) value += s[i] === '\\' ? s[++i] : s[i]
+    i++
+    return value
+  }
+}
+
+/** How Authenticator reaches the token endpoint and reports failures. */
+export interface AuthTransport {
+  /** GET without registry auth; `authorization` is sent as is. */
+  getToken(url: URL, authorization: string | undefined): Promise<HttpResponse>
+  /** Throws a RegistryError for an unexpected response (reads its body). */
+  fail(res: HttpResponse, method: string): Promise<never>
+  registry: string
+}
+
+interface CachedToken {
+  header: string
+  expiresAt: number
+}
+
+// Tokens without expires_in live 60 s (distribution token spec); renew a little early.
+const DEFAULT_TOKEN_SECONDS = 60
+const EARLY_RENEW_MS = 5_000
+
+export class Authenticator {
+  private scheme: 'basic' | 'bearer' | undefined
+  private bearer: { realm: string; service?: string } | undefined
+  private readonly tokens = new Map<string, CachedToken>()
+  private readonly pending = new Map<string, Promise<string>>()
+  private readonly basicHeader: string | undefined
+
+  constructor(
+    private readonly transport: AuthTransport,
+    private readonly credentials: RegistryCredentials | undefined,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now
+  ) {
+    if (credentials) {
+      const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')
+      this.basicHeader = `Basic ${encoded}`
+      logger.secret(encoded)
+    }
+  }
+
+  get hasCredentials(): boolean {
+    return this.credentials !== undefined
+  }
+
+  /** Authorization to send up front, from what earlier challenges taught us. */
+  async authorization(scope: string | undefined): Promise<string | undefined> {
+    if (this.scheme === 'basic') return this.basicHeader
+    if (this.scheme !== 'bearer') return undefined
+    const cached = this.tokens.get(this.key(scope))
+    if (cached && cached.expiresAt > this.now()) return cached.header
+    return this.fetchToken(scope)
+  }
+
+  /** After a 401: learns the scheme, gets fresh authorization, returns it for one retry. */
+  async renew(wwwAuthenticate: string | undefined, scope: string | undefined): Promise<string> {
+    const challenges = parseChallenges(wwwAuthenticate ?? '')
+    const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm)
+    if (bearer) {
+      this.scheme = 'bearer'
+      this.bearer = { realm: bearer.params.realm, service: bearer.params.service }
+      const effective = scope ?? bearer.params.scope
+      this.tokens.delete(this.key(effective))
+      return this.fetchToken(effective)
+    }
+    if (challenges.some((c) => c.scheme === 'basic')) {
+      if (!this.basicHeader) throw this.missingCredentials('HTTP Basic')
+      this.scheme = 'basic'
+      return this.basicHeader
+    }
+    const seen = challenges.map((c) => c.scheme).join(', ') || 'none'
+    throw new RegistryError(
+      `${this.transport.registry} answered 401 without a supported authentication challenge ` +
+        `(WWW-Authenticate schemes: ${seen}): is this an OCI registry?`,
+      { method: 'GET', url: this.transport.registry, status: 401, codes: [] }
+    )
+  }
+
+  private key(scope: string | undefined): string {
+    return `${this.bearer?.realm} ${this.bearer?.service ?? ''} ${scope ?? ''}`
+  }
+
+  /** One token request per scope at a time: concurrent requests share it. */
+  private fetchToken(scope: string | undefined): Promise<string> {
+    const key = this.key(scope)
+    let p = this.pending.get(key)
+    if (!p) {
+      p = this.requestToken(scope).finally(() => this.pending.delete(key))
+      this.pending.set(key, p)
+    }
+    return p
+  }
+
+  private async requestToken(scope: string | undefined): Promise<string> {
+    const { realm, service } = this.bearer ?? { realm: '' }
+    const url = new URL(realm)
+    if (service) url.searchParams.set('service', service)
+    if (scope) url.searchParams.set('scope', scope)
+    const res = await this.transport.getToken(url, this.basicHeader)
+    if (res.status === 401 && !this.basicHeader) {
+      res.discard()
+      throw this.missingCredentials('a token')
+    }
+    if (res.status !== 200) return this.transport.fail(res, 'GET')
+    const body = await readBody(res, 1 << 20)
+    const { token, expiresIn } = parseTokenResponse(body, url)
+    this.logger.secret(token)
+    const header = `Bearer ${token}`
+    const seconds = expiresIn ?? DEFAULT_TOKEN_SECONDS
+    this.tokens.set(this.key(scope), {
+      header,
+      expiresAt: this.now() + Math.max(0, seconds * 1000 - EARLY_RENEW_MS)
+    })
+    return header
+  }
+
+  private missingCredentials(what: string): RegistryError {
+    return new RegistryError(
+      `${this.transport.registry} requires credentials (${what}) and none were given: ` +
+        'pass a username and password.',
+      { method: 'GET', url: this.transport.registry, status: 401, codes: [] }
+    )
+  }
+}
+
+function parseTokenResponse(body: Buffer, url: URL): { token: string; expiresIn?: number } {
+  let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown } = {}
+  try {
+    parsed = JSON.parse(body.toString('utf8')) as typeof parsed
+  } catch {
+    // reported below
+  }
+  const token = typeof parsed.token === 'string' && parsed.token ? parsed.token : parsed.access_token
+  if (typeof token !== 'string' || token === '') {
+    throw new RegistryError(
+      `the token endpoint ${url.origin}${url.pathname} answered without a token`,
+      { method: 'GET', url: `${url.origin}${url.pathname}`, status: 200, codes: [] }
+    )
+  }
+  const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined
+  return { token, expiresIn }
+}

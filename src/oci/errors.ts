@@ -1,0 +1,152 @@
+// Registry failures turned into messages that say what happened and what to do.
+// Messages name the method, URL path and status, never credentials, tokens or query strings
+// (upload locations and storage redirects can carry signed state there).
+
+export interface RegistryErrorDetails {
+  method: string
+  /** origin + path, no query. */
+  url: string
+  status?: number
+  /** `errors[].code` from the registry's JSON, e.g. ["DENIED"]. */
+  codes: string[]
+}
+
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    readonly details: RegistryErrorDetails
+  ) {
+    super(message)
+    this.name = 'RegistryError'
+  }
+}
+
+/** What the error builder needs to know about the failed request. */
+export interface HttpFailure {
+  registry: string
+  repository?: string
+  method: string
+  url: URL
+  status: number
+  statusText: string
+  /** The (bounded) response body. */
+  body: Buffer
+  hasCredentials: boolean
+  /** What we expected instead, e.g. "201 Created". */
+  expected?: string
+  redact(text: string): string
+}
+
+interface RegistryErrorEntry {
+  code?: unknown
+  message?: unknown
+}
+
+/** `code: message` pairs from the distribution error JSON, or a short excerpt of other text. */
+export function describeBody(body: Buffer): { codes: string[]; text: string } {
+  const raw = body.toString('utf8').trim()
+  if (raw === '') return { codes: [], text: '' }
+  try {
+    const parsed = JSON.parse(raw) as { errors?: RegistryErrorEntry[] }
+    if (Array.isArray(parsed.errors)) {
+      const codes = parsed.errors.map((e) => String(e.code ?? 'UNKNOWN'))
+      const parts = parsed.errors.map((e, i) => {
+        const message = typeof e.message === 'string' ? e.message.slice(0, 300) : ''
+        return message ? `${codes[i]}: ${message}` : codes[i]
+      })
+      return { codes, text: parts.join('; ') }
+    }
+  } catch {
+    // not JSON: fall through to an excerpt
+  }
+  const excerpt = raw.replace(/\s+/g, ' ').slice(0, 200)
+  return { codes: [], text: excerpt }
+}
+
+export function httpError(f: HttpFailure): RegistryError {
+  const { codes, text } = describeBody(f.body)
+  const where = `${f.url.origin}${f.url.pathname}`
+  const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`
+  const expected = f.expected ? ` (expected ${f.expected})` : ''
+  const detail = text ? `: ${text}` : ''
+  const hint = hintFor(f, codes)
+  const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`
+  return new RegistryError(f.redact(message), {
+    method: f.method,
+    url: where,
+    status: f.status,
+    codes
+  })
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** What to do about a status, in one or two sentences. */
+export function hintFor(f: HttpFailure, codes: string[] = []): string {
+  const target = f.repository ? `${f.registry}/${f.repository}` : f.registry
+  const writing = WRITE_METHODS.has(f.method)
+  if (f.status === 401) {
+    return f.hasCredentials
+      ? `The registry rejected the credentials: check the username and password for ${f.registry}.`
+      : `${f.registry} requires authentication and no credentials were given: pass a username and password.`
+  }
+  if (f.status === 403) return forbiddenHint(f.registry, target, writing)
+  if (codes.includes('MANIFEST_BLOB_UNKNOWN') || codes.includes('BLOB_UNKNOWN')) {
+    return 'A blob the manifest refers to is missing: push every blob before the manifest.'
+  }
+  if (codes.includes('DIGEST_INVALID')) {
+    return 'The content sent does not match its digest: the file changed, or the upload was cut.'
+  }
+  if (codes.includes('MANIFEST_INVALID') || codes.includes('MANIFEST_UNVERIFIED')) {
+    return 'The registry rejected the manifest: check its media type and fields.'
+  }
+  if (f.status === 404) return `Not found: check that the repository ${target} exists.`
+  if (f.status === 413 || f.status === 416) {
+    return 'The request is too large for this registry (ghcr.io caps each request at 4 MiB).'
+  }
+  if (f.status === 429) return 'The registry is rate limiting requests: try again later.'
+  if (f.status >= 500) return 'The registry failed on its side: try again later.'
+  return ''
+}
+
+function forbiddenHint(registry: string, target: string, writing: boolean): string {
+  const action = writing ? 'push to' : 'read'
+  const base = `The credentials are valid but not allowed to ${action} ${target}.`
+  if (!isGhcr(registry)) return `${base} Check the account's permissions on that repository.`
+  return (
+    `${base} For ghcr.io from GitHub Actions: grant the job \`permissions: packages: write\`, ` +
+    'and if the package already exists, give this repository the Write role in the package\'s ' +
+    '"Manage Actions access" settings (or link the package to the repository with the ' +
+    'org.opencontainers.image.source annotation).'
+  )
+}
+
+function isGhcr(registry: string): boolean {
+  return registry === 'ghcr.io' || registry.startsWith('ghcr.io:')
+}
+
+interface SystemError {
+  code?: string
+  message?: string
+  errors?: SystemError[]
+}
+
+/** A request that got no HTTP answer at all. */
+export function networkError(method: string, url: URL, err: unknown, plainHttp: boolean): RegistryError {
+  const e = (err ?? {}) as SystemError
+  // Node 20's connection attempts to several addresses fail with an AggregateError.
+  const code = e.code ?? e.errors?.[0]?.code
+  const reason = e.message || e.errors?.[0]?.message || code || String(err)
+  const where = `${url.origin}${url.pathname}`
+  let hint = 'Check the registry host and port, and that this machine can reach it.'
+  if (/wrong version number|packet length too long|EPROTO/i.test(`${code} ${reason}`)) {
+    hint = 'The server does not speak TLS here: if it is a plain-HTTP registry, enable plain HTTP.'
+  } else if (plainHttp && code === 'ECONNRESET') {
+    hint += ' Plain HTTP is enabled: if the registry uses TLS, disable plain HTTP.'
+  }
+  return new RegistryError(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`, {
+    method,
+    url: where,
+    codes: code ? [code] : []
+  })
+}

@@ -1,0 +1,180 @@
+// Low-level HTTP for the OCI client, on node:http(s) rather than fetch so that request bodies
+// stream with an explicit Content-Length (never chunked, never held whole in memory).
+import http from 'node:http'
+import https from 'node:https'
+import { Transform, TransformCallback, pipeline } from 'node:stream'
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/** A body that can be sent more than once: each open() gives a fresh stream. */
+export interface StreamBody {
+  size: number
+  open(): NodeJS.ReadableStream
+}
+
+export interface HttpRequest {
+  method: Method
+  url: URL
+  /** Lower-case names. */
+  headers: Record<string, string>
+  body?: Buffer | StreamBody
+}
+
+export interface HttpResponse {
+  status: number
+  statusText: string
+  headers: http.IncomingHttpHeaders
+  /** The URL that answered (after redirects). */
+  url: URL
+  body: http.IncomingMessage
+  /** Drops the rest of the exchange so the connection is freed. */
+  discard(): void
+}
+
+/** Reading the request body failed: a local problem, not the network's. */
+export class BodySourceError extends Error {
+  constructor(readonly cause: Error) {
+    super(`reading the content to upload failed: ${cause.message}`)
+    this.name = 'BodySourceError'
+  }
+}
+
+/** More redirects than allowed. */
+export class RedirectError extends Error {
+  constructor(readonly url: URL) {
+    super(`too many redirects, the last to ${url.origin}${url.pathname}`)
+    this.name = 'RedirectError'
+  }
+}
+
+/** One HTTP exchange. Resolves as soon as the response headers arrive. */
+export function roundTrip(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    let settled = false
+    let sourceError: Error | undefined
+    const fail = (err: Error): void => {
+      if (settled) return
+      settled = true
+      reject(sourceError ? new BodySourceError(sourceError) : err)
+    }
+    const transport = req.url.protocol === 'https:' ? https : http
+    const headers = { ...req.headers }
+    if (req.body !== undefined) headers['content-length'] = String(bodyLength(req.body))
+    const options = { method: req.method, headers, timeout: timeoutMs }
+    const cr = transport.request(req.url, options, (res) => {
+      settled = true
+      resolve({
+        status: res.statusCode ?? 0,
+        statusText: res.statusMessage ?? '',
+        headers: res.headers,
+        url: req.url,
+        body: res,
+        // An unfinished upload cannot share its connection any more: close it.
+        discard: () => (cr.writableFinished ? res.resume() : cr.destroy())
+      })
+    })
+    cr.on('error', fail)
+    cr.on('timeout', () => cr.destroy(timeoutError(timeoutMs)))
+    if (req.body === undefined) cr.end()
+    else if (Buffer.isBuffer(req.body)) cr.end(req.body)
+    else {
+      const source = req.body.open()
+      const guard = new LengthGuard(req.body.size)
+      source.on('error', (err: Error) => (sourceError ??= err))
+      guard.on('error', (err: Error) => (sourceError ??= err))
+      pipeline(source, guard, cr, (err) => {
+        if (err) fail(err)
+      })
+    }
+  })
+}
+
+function bodyLength(body: Buffer | StreamBody): number {
+  return Buffer.isBuffer(body) ? body.length : body.size
+}
+
+function timeoutError(ms: number): Error {
+  return Object.assign(new Error(`no data for ${Math.round(ms / 1000)}s`), { code: 'ETIMEDOUT' })
+}
+
+/** Fails the upload when the source yields more or fewer bytes than the declared length. */
+class LengthGuard extends Transform {
+  private seen = 0
+
+  constructor(private readonly expected: number) {
+    super()
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length
+    if (this.seen > this.expected) done(new Error(`content is longer than ${this.expected} bytes`))
+    else done(null, chunk)
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.seen === this.expected) done()
+    else done(new Error(`content ended after ${this.seen} of ${this.expected} bytes`))
+  }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
+
+/**
+ * Sends a GET or HEAD, following up to `max` redirects. Authorization is dropped for good once
+ * a redirect leaves the original origin (blob downloads go to storage hosts that must not see it).
+ */
+export async function followRedirects(
+  req: HttpRequest,
+  send: (req: HttpRequest) => Promise<HttpResponse>,
+  max: number
+): Promise<HttpResponse> {
+  let current = req
+  for (let hop = 0; ; hop++) {
+    const res = await send(current)
+    const location = headerValue(res.headers, 'location')
+    if (!REDIRECTS.has(res.status) || location === undefined) return res
+    res.discard()
+    const next = new URL(location, current.url)
+    if (hop >= max) throw new RedirectError(next)
+    const headers = { ...current.headers }
+    if (next.origin !== req.url.origin) delete headers.authorization
+    current = { ...current, url: next, headers }
+  }
+}
+
+/** Reads a whole (small) response body, refusing more than `limit` bytes. */
+export async function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let total = 0
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    total += chunk.length
+    if (total > limit) {
+      res.body.destroy()
+      throw new Error(`response from ${res.url.origin}${res.url.pathname} exceeds ${limit} bytes`)
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+/** First value of a response header. */
+export function headerValue(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name]
+  return Array.isArray(v) ? v[0] : v
+}
+
+/** The rel="next" target of a Link header (RFC 8288), resolved against `base`. */
+export function nextLink(link: string | undefined, base: URL): URL | undefined {
+  if (!link) return undefined
+  for (const m of link.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+    const rels = /;\s*rel\s*=\s*"?([^";,]*)"?/i.exec(m[2])?.[1] ?? ''
+    if (rels.split(/\s+/).includes('next')) return new URL(m[1], base)
+  }
+  return undefined
+}
+
+/** The media type without parameters ("application/json; charset=utf-8" -> "application/json"). */
+export function baseMediaType(contentType: string | undefined): string | undefined {
+  const t = contentType?.split(';')[0].trim().toLowerCase()
+  return t ? t : undefined
+}
