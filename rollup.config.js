@@ -28,7 +28,10 @@ const bundle = (name, withAssets) => ({
     warn(warning)
   },
   plugins: [
-    typescript({ tsconfig: './tsconfig.build.json' }),
+    typescript({
+      tsconfig: './tsconfig.build.json',
+      compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' }
+    }),
     nodeResolve({ preferBuiltins: true }),
     commonjs(),
     ...(withAssets ? [copyAssets()] : [])

@@ -2,7 +2,7 @@
 // by name. mergeIndex replaces our own entries and leaves every other entry as it was, comments,
 // signature blocks and unknown fields included.
 
-import { Document, isMap, isScalar, isSeq, parseDocument, YAMLSeq } from 'yaml'
+import { Document, isMap, isNode, isScalar, isSeq, parseDocument, YAMLSeq } from 'yaml'
 import { ARTIFACT_NAME_PATTERN } from './config.js'
 import { compareGoStrings } from './json.js'
 import { ARTIFACT_TYPES, type ArtifactType } from './media-types.js'
@@ -101,6 +101,13 @@ export function mergeIndex(existingText: string | undefined, entries: IndexEntry
   if (doc.contents === null) doc.contents = new YAMLSeq()
   const seq = doc.contents
   if (!isSeq(seq)) throw new Error('index.yaml: expected a YAML list of entries at the top level')
+
+  // A comment at the top of the file is attached to the first entry: keep it at the top.
+  const first = seq.items[0]
+  if (isNode(first) && first.commentBefore) {
+    seq.commentBefore = [seq.commentBefore, first.commentBefore].filter(Boolean).join('\n')
+    first.commentBefore = undefined
+  }
 
   const kept: { name: string; node: unknown }[] = []
   const seen = new Set<string>()

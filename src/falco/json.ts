@@ -6,8 +6,9 @@
 // - maps (annotations) are passed as a Map, built by sortedRecord(), because Go sorts map keys
 //   and a plain JS object cannot hold integer-like keys in insertion order;
 // - strings escape '"', '\\', control characters (\b \f \n \r \t short forms, others \u00XX with
-//   lower-case hex), '<' '>' '&' (\u003c \u003e \u0026), U+2028 and U+2029; a lone surrogate
-//   (invalid UTF-8 in Go terms) becomes \ufffd; every other character is written raw (UTF-8).
+//   lower-case hex), '<' '>' '&' (\u003c \u003e \u0026), U+2028 and U+2029; every other
+//   character is written raw. A lone surrogate becomes a raw U+FFFD, which is what its UTF-8
+//   conversion (Buffer.from) gives and what Go then writes for that valid UTF-8.
 // - only safe integers are accepted as numbers (Go's float formatting is not reproduced).
 
 export type GoJsonValue =
@@ -69,9 +70,9 @@ function escapeString(s: string): string {
         i++ // a valid surrogate pair: written raw
         continue
       }
-      rep = '\\ufffd'
+      rep = '\ufffd'
     } else if (c >= 0xdc00 && c <= 0xdfff) {
-      rep = '\\ufffd'
+      rep = '\ufffd'
     }
     if (rep !== undefined) {
       out += s.slice(start, i) + rep

@@ -3,7 +3,7 @@
 // a child process and prints JSON. The pure part turns that JSON into PluginMetadata and judges it
 // with the rules of libs' plugin_loader.c.
 import { spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -339,7 +339,7 @@ export async function compileInspector(opts: { cc?: string; cacheDir: string }):
     const binary = join(resolve(opts.cacheDir), `inspector-${key.slice(0, 16)}`)
     if (await isFile(binary)) return binary
     const [cmd, ...ccArgs] = cc.trim().split(/\s+/)
-    const tmp = `${binary}.${process.pid}.tmp`
+    const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
     const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl']
     const r = await run(cmd, args)
     if (r.error?.code === 'ENOENT') {
@@ -402,8 +402,12 @@ export async function inspectPlugin(
     throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}`)
   }
   if (r.signal) {
+    // A Go plugin's init() runs when it is loaded; exported calls wait for it, so a panic there
+    // shows up as a crash in the first getter.
+    const goPanic = /^panic: /m.test(noise) ? ' (a Go panic, printed below)' : ''
     throw new Error(
-      `the plugin crashed (${r.signal})${step}: '${soPath}' would crash Falco as well${details}`
+      `the plugin crashed (${r.signal})${step}${goPanic}: '${soPath}' would crash Falco as well` +
+        details
     )
   }
   if (r.code === 2 && r.stdout.startsWith('{"error":')) {

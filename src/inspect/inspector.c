@@ -1,7 +1,7 @@
 /*
  * inspector: loads a Falco plugin the way Falco does and prints its metadata as JSON.
  *
- *   inspector <path.so>
+ *   inspector <path.so>     (the path needs a '/': dlopen searches the library path otherwise)
  *
  * The plugin is opened with dlopen(RTLD_NOW | RTLD_LOCAL), as libs' plugin_loader.c does, so
  * unresolved symbols fail here exactly as they would in Falco. Only the stateless getters are

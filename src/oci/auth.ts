@@ -1,6 +1,5 @@
 // Registry authentication: the WWW-Authenticate challenge, HTTP Basic, and the distribution
 // token flow (GET realm?service=&scope= -> {token | access_token}), with a token cache per scope.
-import type { Logger } from '../log.js'
 import { RegistryError } from './errors.js'
 import { HttpResponse, readBody } from './http.js'
 import type { RegistryCredentials } from './types.js'
@@ -57,7 +56,11 @@ export interface AuthTransport {
   /** GET without registry auth; `authorization` is sent as is. */
   getToken(url: URL, authorization: string | undefined): Promise<HttpResponse>
   /** Throws a RegistryError for an unexpected response (reads its body). */
-  fail(res: HttpResponse, method: string): Promise<never>
+  fail(
+    res: HttpResponse,
+    method: string,
+    context: { repository?: string; writing?: boolean }
+  ): Promise<never>
   registry: string
 }
 
@@ -80,13 +83,16 @@ export class Authenticator {
   constructor(
     private readonly transport: AuthTransport,
     private readonly credentials: RegistryCredentials | undefined,
-    private readonly logger: Logger,
+    /** Registers a value that must never be printed. */
+    private readonly secret: (value: string) => void,
     private readonly now: () => number = Date.now
   ) {
     if (credentials) {
-      const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')
+      const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString(
+        'base64'
+      )
       this.basicHeader = `Basic ${encoded}`
-      logger.secret(encoded)
+      secret(encoded)
     }
   }
 
@@ -152,10 +158,10 @@ export class Authenticator {
       res.discard()
       throw this.missingCredentials('a token')
     }
-    if (res.status !== 200) return this.transport.fail(res, 'GET')
+    if (res.status !== 200) return this.transport.fail(res, 'GET', scopeContext(scope))
     const body = await readBody(res, 1 << 20)
     const { token, expiresIn } = parseTokenResponse(body, url)
-    this.logger.secret(token)
+    this.secret(token)
     const header = `Bearer ${token}`
     const seconds = expiresIn ?? DEFAULT_TOKEN_SECONDS
     this.tokens.set(this.key(scope), {
@@ -181,7 +187,8 @@ function parseTokenResponse(body: Buffer, url: URL): { token: string; expiresIn?
   } catch {
     // reported below
   }
-  const token = typeof parsed.token === 'string' && parsed.token ? parsed.token : parsed.access_token
+  const token =
+    typeof parsed.token === 'string' && parsed.token ? parsed.token : parsed.access_token
   if (typeof token !== 'string' || token === '') {
     throw new RegistryError(
       `the token endpoint ${url.origin}${url.pathname} answered without a token`,
@@ -190,4 +197,10 @@ function parseTokenResponse(body: Buffer, url: URL): { token: string; expiresIn?
   }
   const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined
   return { token, expiresIn }
+}
+
+/** "repository:acme/foo:pull,push" -> the repository and whether it asks to push. */
+function scopeContext(scope: string | undefined): { repository?: string; writing?: boolean } {
+  const m = /^repository:(.+):([a-z,*]+)$/.exec(scope ?? '')
+  return m ? { repository: m[1], writing: m[2].split(',').includes('push') } : {}
 }

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Readable, Transform, TransformCallback } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { BlobSource } from './types.js'
 
 /** "sha256:<hex>" of some bytes. */
@@ -30,10 +29,15 @@ export function bufferBlob(data: Buffer): BlobSource {
 export async function fileBlob(path: string): Promise<BlobSource> {
   const info = await stat(path)
   if (!info.isFile()) throw new Error(`${path} is not a regular file`)
-  const counter = new DigestCounter('sha256')
-  await pipeline(createReadStream(path), counter)
-  if (counter.bytes !== info.size) throw new Error(`${path} changed while it was being hashed`)
-  return { digest: counter.digest(), size: info.size, open: () => createReadStream(path) }
+  const hash = createHash('sha256')
+  let bytes = 0
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk)
+    bytes += chunk.length
+  }
+  if (bytes !== info.size) throw new Error(`${path} changed while it was being hashed`)
+  const digest = `sha256:${hash.digest('hex')}`
+  return { digest, size: info.size, open: () => createReadStream(path) }
 }
 
 /** A pass-through stream that hashes and counts what flows through it. */

@@ -34,6 +34,10 @@ export interface HttpFailure {
   hasCredentials: boolean
   /** What we expected instead, e.g. "201 Created". */
   expected?: string
+  /** Counts as a write even for a GET (a token request for push). */
+  writing?: boolean
+  /** Replaces the usual advice for the status. */
+  hint?: string
   redact(text: string): string
 }
 
@@ -69,7 +73,7 @@ export function httpError(f: HttpFailure): RegistryError {
   const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`
   const expected = f.expected ? ` (expected ${f.expected})` : ''
   const detail = text ? `: ${text}` : ''
-  const hint = hintFor(f, codes)
+  const hint = f.hint ?? hintFor(f, codes)
   const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`
   return new RegistryError(f.redact(message), {
     method: f.method,
@@ -84,7 +88,7 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 /** What to do about a status, in one or two sentences. */
 export function hintFor(f: HttpFailure, codes: string[] = []): string {
   const target = f.repository ? `${f.registry}/${f.repository}` : f.registry
-  const writing = WRITE_METHODS.has(f.method)
+  const writing = f.writing ?? WRITE_METHODS.has(f.method)
   if (f.status === 401) {
     return f.hasCredentials
       ? `The registry rejected the credentials: check the username and password for ${f.registry}.`
@@ -115,7 +119,7 @@ function forbiddenHint(registry: string, target: string, writing: boolean): stri
   if (!isGhcr(registry)) return `${base} Check the account's permissions on that repository.`
   return (
     `${base} For ghcr.io from GitHub Actions: grant the job \`permissions: packages: write\`, ` +
-    'and if the package already exists, give this repository the Write role in the package\'s ' +
+    "and if the package already exists, give this repository the Write role in the package's " +
     '"Manage Actions access" settings (or link the package to the repository with the ' +
     'org.opencontainers.image.source annotation).'
   )
@@ -132,11 +136,17 @@ interface SystemError {
 }
 
 /** A request that got no HTTP answer at all. */
-export function networkError(method: string, url: URL, err: unknown, plainHttp: boolean): RegistryError {
+export function networkError(
+  method: string,
+  url: URL,
+  err: unknown,
+  plainHttp: boolean
+): RegistryError {
   const e = (err ?? {}) as SystemError
   // Node 20's connection attempts to several addresses fail with an AggregateError.
   const code = e.code ?? e.errors?.[0]?.code
-  const reason = e.message || e.errors?.[0]?.message || code || String(err)
+  const raw = e.message || e.errors?.[0]?.message || code || String(err)
+  const reason = raw.replace(/\s+/g, ' ').trim()
   const where = `${url.origin}${url.pathname}`
   let hint = 'Check the registry host and port, and that this machine can reach it.'
   if (/wrong version number|packet length too long|EPROTO/i.test(`${code} ${reason}`)) {
@@ -144,9 +154,12 @@ export function networkError(method: string, url: URL, err: unknown, plainHttp: 
   } else if (plainHttp && code === 'ECONNRESET') {
     hint += ' Plain HTTP is enabled: if the registry uses TLS, disable plain HTTP.'
   }
-  return new RegistryError(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`, {
-    method,
-    url: where,
-    codes: code ? [code] : []
-  })
+  return new RegistryError(
+    `cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`,
+    {
+      method,
+      url: where,
+      codes: code ? [code] : []
+    }
+  )
 }

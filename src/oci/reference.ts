@@ -57,7 +57,9 @@ export function validateDigest(digest: string): string {
   if (m && (expected === undefined || new RegExp(`^[a-f0-9]{${expected}}$`).test(m[2]))) {
     return digest
   }
-  throw new Error(`invalid digest "${digest}": expected "sha256:" followed by 64 lowercase hex digits`)
+  throw new Error(
+    `invalid digest "${digest}": expected "sha256:" followed by 64 lowercase hex digits`
+  )
 }
 
 /** A manifest reference is either a tag or a digest. */

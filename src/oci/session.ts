@@ -39,6 +39,16 @@ export interface SessionOptions {
   timeoutMs: number
 }
 
+export interface FailContext {
+  repository?: string
+  /** What was expected instead, e.g. "201 Created". */
+  expected?: string
+  /** The request was meant to write, even if it is a GET (the token endpoint). */
+  writing?: boolean
+  /** Replaces the usual advice for the status. */
+  hint?: string
+}
+
 const MAX_REDIRECTS = 5
 const ERROR_BODY_LIMIT = 64 << 10
 
@@ -51,12 +61,9 @@ export class Session {
       opts.logger.secret(opts.credentials.password)
       this.secrets.push(opts.credentials.password)
     }
-    const logger: Logger = {
-      ...opts.logger,
-      secret: (value: string) => {
-        this.secrets.push(value)
-        opts.logger.secret(value)
-      }
+    const secret = (value: string): void => {
+      this.secrets.push(value)
+      opts.logger.secret(value)
     }
     this.auth = new Authenticator(
       {
@@ -68,10 +75,10 @@ export class Session {
             headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
             registryAuth: false
           }),
-        fail: (res, method) => this.fail(res, method)
+        fail: (res, method, context) => this.fail(res, method, context)
       },
       opts.credentials,
-      logger
+      secret
     )
   }
 
@@ -112,7 +119,10 @@ export class Session {
   }
 
   /** One exchange (plus redirects for reads), with network failures made readable. */
-  private async exchange(req: SendRequest, authorization: string | undefined): Promise<HttpResponse> {
+  private async exchange(
+    req: SendRequest,
+    authorization: string | undefined
+  ): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers }
     // Registry credentials go to the registry's origin only, never to another host.
     if (authorization && req.url.origin === this.opts.baseUrl.origin) {
@@ -145,12 +155,8 @@ export class Session {
   }
 
   /** Reads the error body of an unexpected response and throws a RegistryError. */
-  async fail(
-    res: HttpResponse,
-    method: string,
-    context: { repository?: string; expected?: string } = {}
-  ): Promise<never> {
-    let body = Buffer.alloc(0)
+  async fail(res: HttpResponse, method: string, context: FailContext = {}): Promise<never> {
+    let body: Buffer = Buffer.alloc(0)
     try {
       body = method === 'HEAD' ? body : await readBody(res, ERROR_BODY_LIMIT)
     } catch {
@@ -168,6 +174,8 @@ export class Session {
       body,
       hasCredentials: this.hasCredentials,
       expected: context.expected,
+      writing: context.writing,
+      hint: context.hint,
       redact: (t) => this.redact(t)
     })
   }

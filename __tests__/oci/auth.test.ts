@@ -1,0 +1,171 @@
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { parseChallenges } from '../../src/oci/auth.js'
+import { bufferBlob } from '../../src/oci/blob.js'
+import { RegistryError } from '../../src/oci/errors.js'
+import { RegistryClient } from '../../src/oci/registry.js'
+import { FakeRegistry, FakeRegistryOptions, basic } from '../helpers/fake-registry.js'
+import { recordingLogger, rejection } from './support.js'
+
+const MANIFEST = Buffer.from('{"schemaVersion":2}')
+const TYPE = 'application/vnd.oci.image.manifest.v1+json'
+const ALICE = { username: 'alice', password: 's3cret-pass' }
+
+describe('parseChallenges', () => {
+  it('reads a bearer challenge with a quoted, comma-separated scope', () => {
+    const header =
+      'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:a/b:pull,push"'
+    expect(parseChallenges(header)).toEqual([
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://ghcr.io/token',
+          service: 'ghcr.io',
+          scope: 'repository:a/b:pull,push'
+        }
+      }
+    ])
+  })
+
+  it('reads several challenges, unquoted values and escapes', () => {
+    expect(
+      parseChallenges('Basic realm="a \\"b\\"", Bearer realm=https://x/t , service=x')
+    ).toEqual([
+      { scheme: 'basic', params: { realm: 'a "b"' } },
+      { scheme: 'bearer', params: { realm: 'https://x/t', service: 'x' } }
+    ])
+  })
+
+  it('returns nothing for an empty header', () => {
+    expect(parseChallenges('')).toEqual([])
+  })
+})
+
+describe('registry authentication', () => {
+  let fake: FakeRegistry | undefined
+  afterEach(async () => {
+    await fake?.stop()
+    fake = undefined
+  })
+
+  async function setup(
+    opts: FakeRegistryOptions,
+    credentials?: { username: string; password: string }
+  ): Promise<{
+    fake: FakeRegistry
+    client: RegistryClient
+    logger: ReturnType<typeof recordingLogger>
+  }> {
+    fake = await FakeRegistry.start(opts)
+    const logger = recordingLogger()
+    const client = new RegistryClient({ registry: fake.host, plainHttp: true, credentials, logger })
+    return { fake, client, logger }
+  }
+
+  it('gets an anonymous pull token for reads', async () => {
+    const { fake, client } = await setup({ auth: { kind: 'bearer', anonymousPull: true } })
+    const digest = fake.putManifest('pub/app', '1.0.0', MANIFEST, TYPE)
+    expect(await client.repository('pub/app').resolveTag('1.0.0')).toBe(digest)
+    const tokenCalls = fake.requests.filter((r) => r.path.startsWith('/token'))
+    expect(tokenCalls).toHaveLength(1)
+    expect(tokenCalls[0].headers.authorization).toBeUndefined()
+    expect(new URL(tokenCalls[0].path, fake.url).searchParams.get('scope')).toBe(
+      'repository:pub/app:pull'
+    )
+  })
+
+  it('fails clearly when an anonymous client tries to push', async () => {
+    const { client } = await setup({ auth: { kind: 'bearer', anonymousPull: true } })
+    const err = await rejection(client.repository('pub/app').pushBlob(bufferBlob(Buffer.from('x'))))
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.message).toMatch(/HTTP 401.*no credentials were given: pass a username and password/)
+  })
+
+  it('sends Basic credentials after a Basic challenge, then up front', async () => {
+    const { fake, client } = await setup({ auth: { kind: 'basic', ...ALICE } }, ALICE)
+    const repo = client.repository('team/app')
+    await repo.pushBlob(bufferBlob(Buffer.from('hello')))
+    await repo.pushManifest(MANIFEST, TYPE, 'v1')
+    expect(await repo.listTags()).toEqual(['v1'])
+    const unauthenticated = fake.requests.filter((r) => r.headers.authorization === undefined)
+    expect(unauthenticated).toHaveLength(1)
+    expect(
+      fake.requests
+        .slice(1)
+        .every((r) => r.headers.authorization === basic('alice', ALICE.password))
+    ).toBe(true)
+  })
+
+  it('fails clearly on a Basic challenge without credentials', async () => {
+    const { client } = await setup({ auth: { kind: 'basic', ...ALICE } })
+    const err = await rejection(client.repository('team/app').listTags())
+    expect(err.message).toMatch(/requires credentials \(HTTP Basic\) and none were given/)
+  })
+
+  it('exchanges credentials for a pull,push token and reuses it', async () => {
+    const { fake, client, logger } = await setup({ auth: { kind: 'bearer', ...ALICE } }, ALICE)
+    const repo = client.repository('team/app')
+    await repo.pushBlob(bufferBlob(Buffer.from('one')))
+    await repo.pushBlob(bufferBlob(Buffer.from('two')))
+    await repo.pushManifest(MANIFEST, TYPE, '1.0.0')
+    expect(await repo.resolveTag('1.0.0')).toBeDefined()
+    expect(await repo.listTags()).toEqual(['1.0.0'])
+    expect(fake.tokenRequests).toBe(1)
+    const tokenCall = fake.requests.find((r) => r.path.startsWith('/token'))
+    expect(tokenCall?.headers.authorization).toBe(basic('alice', ALICE.password))
+    const params = new URL(tokenCall?.path ?? '', fake.url).searchParams
+    expect(params.get('scope')).toBe('repository:team/app:pull,push')
+    expect(params.get('service')).toBe('fake-registry')
+    // The token is registered as a secret before use.
+    const token = fake.requests.at(-1)?.headers.authorization?.replace('Bearer ', '')
+    expect(logger.secrets).toContain(token)
+    expect(logger.secrets).toContain(ALICE.password)
+  })
+
+  it('accepts access_token and keeps one token per repository', async () => {
+    const { fake, client } = await setup(
+      { auth: { kind: 'bearer', ...ALICE, tokenField: 'access_token' } },
+      ALICE
+    )
+    await client.repository('team/a').listTags()
+    await client.repository('team/b').listTags()
+    await client.repository('team/a').listTags()
+    expect(fake.tokenRequests).toBe(2)
+  })
+
+  it('shares one token request between concurrent requests', async () => {
+    const { fake, client } = await setup({ auth: { kind: 'bearer', ...ALICE } }, ALICE)
+    await client.ping()
+    const repo = client.repository('team/app')
+    await Promise.all([repo.listTags(), repo.resolveTag('a'), repo.resolveTag('b')])
+    // One token for the ping (registry-wide), one for the repository.
+    expect(fake.tokenRequests).toBe(2)
+  })
+
+  it('re-authenticates once when a cached token is rejected', async () => {
+    const { fake, client } = await setup({ auth: { kind: 'bearer', ...ALICE } }, ALICE)
+    const repo = client.repository('team/app')
+    await repo.pushManifest(MANIFEST, TYPE, '1.0.0')
+    expect(fake.tokenRequests).toBe(1)
+    fake.revokeTokens()
+    expect(await repo.resolveTag('1.0.0')).toBeDefined()
+    expect(fake.tokenRequests).toBe(2)
+  })
+
+  it('reports rejected credentials with advice', async () => {
+    const { client } = await setup(
+      { auth: { kind: 'bearer', ...ALICE } },
+      { username: 'alice', password: 'wrong-password' }
+    )
+    const err = await rejection(client.repository('team/app').listTags())
+    expect(err).toBeInstanceOf(RegistryError)
+    expect(err.message).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/token answered HTTP 401/)
+    expect(err.message).toMatch(/check the username and password/)
+    expect(err.message).not.toContain('wrong-password')
+  })
+
+  it('pings with credentials', async () => {
+    const { fake, client } = await setup({ auth: { kind: 'bearer', ...ALICE } }, ALICE)
+    await client.ping()
+    expect(fake.requests.map((r) => r.path.replace(/\?.*/, ''))).toEqual(['/v2/', '/token', '/v2/'])
+  })
+})

@@ -1,0 +1,124 @@
+// Every input of the action, typed, with its default. The defaults live here
+// (not only in action.yml) so that `node dist/index.js` run with only the
+// INPUT_* variables that differ behaves exactly as under the runner, and the
+// CLI shares them.
+
+export interface Inputs {
+  tag: string
+  workingDirectory: string
+  goPackage: string
+  buildCommand: string
+  pluginPath: string
+  pluginName: string
+  rulesFile: string
+  registry: string
+  repository: string
+  username: string
+  password: string
+  plainHttp: boolean
+  ociLayout: string
+  overwrite: boolean
+  dryRun: boolean
+  majorZeroTag: boolean
+  indexFile: string
+  license: string
+  home: string
+  keywords: string[]
+  sourceUrl: string
+}
+
+/** Input names as in action.yml, with the default each takes when unset or empty. */
+export const INPUT_DEFAULTS = {
+  tag: '',
+  'working-directory': '.',
+  'go-package': './plugin',
+  'build-command': '',
+  'plugin-path': '',
+  'plugin-name': '',
+  'rules-file': '',
+  registry: 'ghcr.io',
+  repository: '',
+  username: '',
+  password: '',
+  'plain-http': 'false',
+  'oci-layout': '',
+  overwrite: 'false',
+  'dry-run': 'false',
+  'major-zero-tag': 'false',
+  'index-file': 'index.yaml',
+  license: '',
+  home: '',
+  keywords: '',
+  'source-url': ''
+} as const
+
+export type InputName = keyof typeof INPUT_DEFAULTS
+
+export class InputError extends Error {}
+
+/** Reads a raw input value; returns '' when unset. */
+export type InputReader = (name: InputName) => string
+
+/** Reads an input from INPUT_<NAME> the way @actions/core does (spaces to _, upper case, hyphens kept). */
+export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
+  return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
+}
+
+function parseBoolean(name: string, raw: string): boolean {
+  if (/^(true|True|TRUE)$/.test(raw)) return true
+  if (/^(false|False|FALSE)$/.test(raw)) return false
+  throw new InputError(`input "${name}" must be true or false, got "${raw}"`)
+}
+
+export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
+  const get = (name: InputName): string => {
+    const v = read(name)
+    return v === '' ? INPUT_DEFAULTS[name] : v
+  }
+  const bool = (name: InputName) => parseBoolean(name, get(name))
+  const githubRepository = env.GITHUB_REPOSITORY ?? ''
+  const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
+  const repoUrl = githubRepository ? `${serverUrl}/${githubRepository}` : ''
+  return {
+    tag: get('tag'),
+    workingDirectory: get('working-directory'),
+    goPackage: get('go-package'),
+    buildCommand: get('build-command'),
+    pluginPath: get('plugin-path'),
+    pluginName: get('plugin-name'),
+    rulesFile: get('rules-file'),
+    registry: get('registry'),
+    // Registry paths must be lower case; GitHub owners often are not.
+    repository: (get('repository') || githubRepository).toLowerCase(),
+    username: get('username') || env.GITHUB_ACTOR || '',
+    password: get('password') || env.GITHUB_TOKEN || '',
+    plainHttp: bool('plain-http'),
+    ociLayout: get('oci-layout'),
+    overwrite: bool('overwrite'),
+    dryRun: bool('dry-run'),
+    majorZeroTag: bool('major-zero-tag'),
+    indexFile: get('index-file'),
+    license: get('license'),
+    home: get('home') || repoUrl,
+    keywords: get('keywords')
+      .split(/[,\n]/)
+      .map((k) => k.trim())
+      .filter((k) => k !== ''),
+    sourceUrl: get('source-url') || repoUrl
+  }
+}
+
+/** Checks that need nothing but the inputs; run before anything slow. */
+export function checkInputs(inputs: Inputs): void {
+  if (inputs.buildCommand !== '' && inputs.pluginPath === '') {
+    throw new InputError(
+      'build-command is set but plugin-path is not: set plugin-path to the .so your command builds (e.g. libfoo.so)'
+    )
+  }
+  if (inputs.ociLayout === '' && inputs.repository === '') {
+    throw new InputError(
+      'no repository to push to: set the `repository` input (e.g. my-org/plugins); ' +
+        'under GitHub Actions it defaults to GITHUB_REPOSITORY'
+    )
+  }
+}

@@ -1,0 +1,268 @@
+// The release plan: every object to push and every tag to write, computed from
+// facts gathered beforehand (version, metadata, packed layers, what the
+// registry already has). Pure: the publisher executes it, a dry run prints it.
+import type { ArtifactConfig, Dependency } from '../falco/config.js'
+import { serializeConfig } from '../falco/config.js'
+import { buildManifest, buildPluginIndex } from '../falco/manifest.js'
+import {
+  ANNOTATION_CREATED,
+  ANNOTATION_SOURCE,
+  ANNOTATION_TITLE,
+  PLUGIN_CONFIG_MEDIA_TYPE,
+  PLUGIN_LAYER_MEDIA_TYPE,
+  RULESFILE_CONFIG_MEDIA_TYPE,
+  RULESFILE_LAYER_MEDIA_TYPE
+} from '../falco/media-types.js'
+import type { PluginMetadata } from '../inspect/metadata.js'
+import type { Descriptor, Platform } from '../oci/types.js'
+import { sha256Digest } from '../oci/blob.js'
+import type { ReleaseVersion } from '../version/version.js'
+import { planTags, tagsToWrite, type TagPlan } from './tags.js'
+
+/** A layer already packed on disk. */
+export interface PackedLayer {
+  path: string
+  digest: string
+  size: number
+  /** The layer title annotation, e.g. "libfoo.tar.gz". */
+  title: string
+  /** The file name inside the archive, e.g. "libfoo.so". */
+  entryName: string
+}
+
+export interface PlatformLayer extends PackedLayer {
+  platform: Platform
+}
+
+export interface PlanFacts {
+  release: ReleaseVersion
+  metadata: PluginMetadata
+  pluginLayers: PlatformLayer[]
+  rules?: { layer: PackedLayer; dependencies: Dependency[]; engineVersion?: string; file: string }
+  /** Registry host used in refs and index.yaml, e.g. "ghcr.io". */
+  registry: string
+  /** Repository prefix, e.g. "acme/plugins" (lower case). */
+  repository: string
+  /** RFC 3339, seconds, Z: from SOURCE_DATE_EPOCH or the tagged commit, never the clock. */
+  created: string
+  sourceUrl?: string
+  /** Tags already in each repository. */
+  publishedTags: { plugin: string[]; rules: string[] }
+  /** Digest the X.Y.Z tag points at today, per repository. */
+  existing: { plugin?: string; rules?: string }
+  overwrite: boolean
+  majorZeroTag: boolean
+}
+
+export interface Blob {
+  descriptor: Descriptor
+  /** In-memory content (configs) or a file (layers). */
+  content: { bytes: Buffer } | { path: string }
+}
+
+export interface ManifestToPush {
+  platform?: Platform
+  bytes: Buffer
+  descriptor: Descriptor
+}
+
+export type ArtifactKind = 'plugin' | 'rulesfile'
+
+export interface ArtifactPlan {
+  kind: ArtifactKind
+  /** config.name, and the index.yaml entry name. */
+  name: string
+  /** Repository path inside the registry, e.g. "acme/plugins/plugin/foo". */
+  repository: string
+  /** registry/repository, e.g. "ghcr.io/acme/plugins/plugin/foo". */
+  ref: string
+  config: ArtifactConfig
+  configJson: string
+  blobs: Blob[]
+  /** Per-platform manifests (the plugin), pushed by digest before the root. */
+  manifests: ManifestToPush[]
+  /** What tags point at: the index for plugins, the manifest for rulesfiles. */
+  root: ManifestToPush
+  /** Tags this release writes, version tag first, floating tags after. */
+  tags: string[]
+  /** Digest the version tag points at before this run, if any. */
+  existingDigest?: string
+  /** "new": not published yet; "same": already published with these exact digests; "replace": overwrite. */
+  status: 'new' | 'same' | 'replace'
+}
+
+export interface ReleasePlan {
+  version: string
+  created: string
+  tagPlan: TagPlan
+  plugin: ArtifactPlan
+  rules?: ArtifactPlan
+}
+
+export class PlanError extends Error {}
+
+const PLUGIN_API_REQUIREMENT = 'plugin_api_version'
+const ENGINE_REQUIREMENT = 'engine_version_semver'
+
+function manifestAnnotations(facts: PlanFacts): Record<string, string> {
+  const a: Record<string, string> = { [ANNOTATION_CREATED]: facts.created }
+  if (facts.sourceUrl) a[ANNOTATION_SOURCE] = facts.sourceUrl
+  return a
+}
+
+function layerDescriptor(layer: PackedLayer, mediaType: string): Descriptor {
+  return {
+    mediaType,
+    digest: layer.digest,
+    size: layer.size,
+    annotations: { [ANNOTATION_TITLE]: layer.title }
+  }
+}
+
+function configBlob(config: ArtifactConfig, mediaType: string): { blob: Blob; json: string } {
+  const bytes = serializeConfig(config)
+  return {
+    blob: {
+      descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length },
+      content: { bytes }
+    },
+    json: bytes.toString('utf8')
+  }
+}
+
+function status(
+  kind: ArtifactKind,
+  ref: string,
+  version: string,
+  existing: string | undefined,
+  digest: string,
+  overwrite: boolean
+): ArtifactPlan['status'] {
+  if (existing === undefined) return 'new'
+  if (existing === digest) return 'same'
+  if (overwrite) return 'replace'
+  throw new PlanError(
+    `${ref}:${version} already exists with digest ${existing}, but this build of the ${kind} ` +
+      `gives ${digest}. Published versions are immutable: release a new version, ` +
+      'or set `overwrite: true` to replace it on purpose.'
+  )
+}
+
+function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
+  const { metadata, release } = facts
+  const repository = `${facts.repository ? facts.repository + '/' : ''}plugin/${metadata.name}`
+  const ref = `${facts.registry}/${repository}`
+  const config: ArtifactConfig = {
+    name: metadata.name,
+    version: release.version,
+    dependencies: facts.rules ? [{ name: `${metadata.name}-rules`, version: release.version }] : [],
+    requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
+  }
+  const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE)
+  if (facts.pluginLayers.length === 0) throw new PlanError('no plugin build to publish')
+  const annotations = manifestAnnotations(facts)
+  const blobs: Blob[] = [cfg]
+  const manifests: ManifestToPush[] = facts.pluginLayers.map((layer) => {
+    const layerDesc = layerDescriptor(layer, PLUGIN_LAYER_MEDIA_TYPE)
+    blobs.push({ descriptor: layerDesc, content: { path: layer.path } })
+    const m = buildManifest({ config: cfg.descriptor, layer: layerDesc, annotations })
+    return { platform: layer.platform, bytes: m.bytes, descriptor: m.descriptor }
+  })
+  const index = buildPluginIndex(
+    manifests.map((m) => ({
+      manifest: { ...m.descriptor, annotations },
+      platform: m.platform as Platform
+    })),
+    facts.sourceUrl ? { [ANNOTATION_SOURCE]: facts.sourceUrl } : undefined
+  )
+  const root = { bytes: index.bytes, descriptor: index.descriptor }
+  return {
+    kind: 'plugin',
+    name: metadata.name,
+    repository,
+    ref,
+    config,
+    configJson: json,
+    blobs,
+    manifests,
+    root,
+    tags,
+    existingDigest: facts.existing.plugin,
+    status: status(
+      'plugin',
+      ref,
+      release.version,
+      facts.existing.plugin,
+      root.descriptor.digest,
+      facts.overwrite
+    )
+  }
+}
+
+function rulesPlan(facts: PlanFacts, tags: string[]): ArtifactPlan | undefined {
+  if (!facts.rules) return undefined
+  const { metadata, release, rules } = facts
+  const name = `${metadata.name}-rules`
+  const repository = `${facts.repository ? facts.repository + '/' : ''}ruleset/${metadata.name}`
+  const ref = `${facts.registry}/${repository}`
+  const config: ArtifactConfig = {
+    name,
+    version: release.version,
+    dependencies: rules.dependencies,
+    requirements: rules.engineVersion
+      ? [{ name: ENGINE_REQUIREMENT, version: rules.engineVersion }]
+      : []
+  }
+  const { blob: cfg, json } = configBlob(config, RULESFILE_CONFIG_MEDIA_TYPE)
+  const layerDesc = layerDescriptor(rules.layer, RULESFILE_LAYER_MEDIA_TYPE)
+  const m = buildManifest({
+    config: cfg.descriptor,
+    layer: layerDesc,
+    annotations: manifestAnnotations(facts)
+  })
+  const root = { bytes: m.bytes, descriptor: m.descriptor }
+  return {
+    kind: 'rulesfile',
+    name,
+    repository,
+    ref,
+    config,
+    configJson: json,
+    blobs: [cfg, { descriptor: layerDesc, content: { path: rules.layer.path } }],
+    manifests: [],
+    root,
+    tags,
+    existingDigest: facts.existing.rules,
+    status: status(
+      'rulesfile',
+      ref,
+      release.version,
+      facts.existing.rules,
+      root.descriptor.digest,
+      facts.overwrite
+    )
+  }
+}
+
+export function makePlan(facts: PlanFacts): ReleasePlan {
+  // Both artifacts share one tag decision, taken over both repositories' tags,
+  // so that foo:latest and foo-rules:latest always name the same release.
+  const tagPlan = planTags(
+    facts.release,
+    [...facts.publishedTags.plugin, ...facts.publishedTags.rules],
+    { majorZeroTag: facts.majorZeroTag }
+  )
+  const tags = tagsToWrite(tagPlan)
+  return {
+    version: facts.release.version,
+    created: facts.created,
+    tagPlan,
+    plugin: pluginPlan(facts, tags),
+    rules: rulesPlan(facts, tags)
+  }
+}
+
+/** Artifacts in publish order: the rules first, so the plugin's dependency exists when it appears. */
+export function artifactsOf(plan: ReleasePlan): ArtifactPlan[] {
+  return plan.rules ? [plan.rules, plan.plugin] : [plan.plugin]
+}

@@ -1,0 +1,131 @@
+// Executes a release plan against OCI targets in the one order that keeps the
+// registry consistent for its users at every instant:
+//   1. blobs (HEAD first; nothing already there is re-sent),
+//   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
+//   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
+//   4. last, the floating tags the plan allows.
+// A failure anywhere before step 4 leaves X.Y, X and latest untouched.
+import { createReadStream } from 'node:fs'
+import { Readable } from 'node:stream'
+import type { Logger } from '../log.js'
+import type { BlobSource, OciTarget } from '../oci/types.js'
+import { artifactsOf, type ArtifactPlan, type Blob, type ReleasePlan } from '../plan/plan.js'
+
+export interface PublishTargets {
+  plugin: OciTarget
+  rules?: OciTarget
+}
+
+export interface TagWrite {
+  ref: string
+  tag: string
+  digest: string
+  /** false when the tag already pointed at this digest. */
+  written: boolean
+}
+
+export interface PublishReport {
+  blobsUploaded: number
+  blobsSkipped: number
+  bytesUploaded: number
+  manifestsWritten: number
+  manifestsSkipped: number
+  tags: TagWrite[]
+}
+
+function blobSource(blob: Blob): BlobSource {
+  const { digest, size } = blob.descriptor
+  const content = blob.content
+  if ('bytes' in content) {
+    return { digest, size, open: () => streamOf(content.bytes) }
+  }
+  return { digest, size, open: () => createReadStream(content.path) }
+}
+
+/** A fresh single-chunk stream per call, so an upload can restart. */
+function streamOf(bytes: Buffer): NodeJS.ReadableStream {
+  return Readable.from([bytes])
+}
+
+function targetFor(targets: PublishTargets, a: ArtifactPlan): OciTarget {
+  const t = a.kind === 'plugin' ? targets.plugin : targets.rules
+  if (!t) throw new Error(`no target for the ${a.kind} artifact`)
+  return t
+}
+
+export async function publish(
+  plan: ReleasePlan,
+  targets: PublishTargets,
+  logger: Logger
+): Promise<PublishReport> {
+  const report: PublishReport = {
+    blobsUploaded: 0,
+    blobsSkipped: 0,
+    bytesUploaded: 0,
+    manifestsWritten: 0,
+    manifestsSkipped: 0,
+    tags: []
+  }
+  const artifacts = artifactsOf(plan)
+
+  // 1. Blobs.
+  for (const a of artifacts) {
+    const target = targetFor(targets, a)
+    for (const blob of a.blobs) {
+      const r = await target.pushBlob(blobSource(blob))
+      if (r.uploaded) {
+        report.blobsUploaded++
+        report.bytesUploaded += r.bytes
+        logger.info(
+          `uploaded ${blob.descriptor.digest} (${blob.descriptor.size} bytes) to ${a.ref}`
+        )
+      } else {
+        report.blobsSkipped++
+        logger.debug(`${a.ref} already has ${blob.descriptor.digest}`)
+      }
+    }
+  }
+
+  // 2. Manifests and roots, by digest.
+  for (const a of artifacts) {
+    const target = targetFor(targets, a)
+    for (const m of [...a.manifests, a.root]) {
+      const digest = m.descriptor.digest
+      if (await target.fetchManifest(digest)) {
+        report.manifestsSkipped++
+        continue
+      }
+      await target.pushManifest(m.bytes, m.descriptor.mediaType, digest)
+      report.manifestsWritten++
+      logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`)
+    }
+  }
+
+  // 3 and 4. Version tags of every artifact first, floating tags of every artifact last.
+  const [versionTag, ...floating] = plan.plugin.tags
+  for (const phase of [[versionTag], floating]) {
+    for (const a of artifacts) {
+      const target = targetFor(targets, a)
+      for (const tag of phase) {
+        report.tags.push(await writeTag(target, a, tag, logger))
+      }
+    }
+  }
+  return report
+}
+
+async function writeTag(
+  target: OciTarget,
+  a: ArtifactPlan,
+  tag: string,
+  logger: Logger
+): Promise<TagWrite> {
+  const digest = a.root.descriptor.digest
+  if ((await target.resolveTag(tag)) === digest) {
+    logger.info(`${a.ref}:${tag} already points at ${digest}`)
+    return { ref: a.ref, tag, digest, written: false }
+  }
+  await target.pushManifest(a.root.bytes, a.root.descriptor.mediaType, tag)
+  logger.info(`tagged ${a.ref}:${tag} -> ${digest}`)
+  return { ref: a.ref, tag, digest, written: true }
+}

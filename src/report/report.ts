@@ -1,0 +1,175 @@
+// What a release tells its users: action outputs, the metadata JSON, the job
+// summary (markdown) and the plan as text for dry runs. Pure functions of the
+// result; nothing here may ever see a secret.
+import type { ArtifactPlan, ReleasePlan } from '../plan/plan.js'
+import type { ReleaseResult } from '../pipeline.js'
+
+export interface Outputs {
+  version: string
+  tags: string
+  'plugin-ref': string
+  'plugin-digest': string
+  'rules-ref': string
+  'rules-digest': string
+  'index-file': string
+  'plugin-path': string
+  metadata: string
+}
+
+function artifactJson(a: ArtifactPlan | undefined) {
+  if (!a) return undefined
+  return {
+    name: a.name,
+    ref: a.ref,
+    digest: a.root.descriptor.digest,
+    mediaType: a.root.descriptor.mediaType,
+    tags: a.tags,
+    status: a.status,
+    config: a.config,
+    manifests: a.manifests.map((m) => ({ platform: m.platform, digest: m.descriptor.digest }))
+  }
+}
+
+export function metadataJson(result: ReleaseResult): Record<string, unknown> {
+  const { plan, metadata } = result
+  return {
+    version: plan.version,
+    created: plan.created,
+    dryRun: result.dryRun,
+    tags: plan.plugin.tags,
+    skippedTags: plan.tagPlan.floating
+      .filter((d) => !d.move)
+      .map((d) => ({ tag: d.tag, reason: d.reason })),
+    plugin: {
+      ...artifactJson(plan.plugin),
+      requiredApiVersion: metadata.requiredApiVersion,
+      description: metadata.description,
+      contact: metadata.contact,
+      capabilities: metadata.capabilities,
+      ...(metadata.id !== undefined ? { id: metadata.id, eventSource: metadata.eventSource } : {})
+    },
+    rules: artifactJson(plan.rules),
+    indexFile: result.indexFile ?? null,
+    published: result.report
+      ? {
+          blobsUploaded: result.report.blobsUploaded,
+          bytesUploaded: result.report.bytesUploaded,
+          manifestsWritten: result.report.manifestsWritten,
+          tagsWritten: result.report.tags.filter((t) => t.written).map((t) => `${t.ref}:${t.tag}`)
+        }
+      : null,
+    warnings: result.warnings
+  }
+}
+
+export function outputsOf(result: ReleaseResult): Outputs {
+  const { plan } = result
+  const at = (a?: ArtifactPlan) => (a ? `${a.ref}:${plan.version}` : '')
+  return {
+    version: plan.version,
+    tags: plan.plugin.tags.join('\n'),
+    'plugin-ref': at(plan.plugin),
+    'plugin-digest': plan.plugin.root.descriptor.digest,
+    'rules-ref': at(plan.rules),
+    'rules-digest': plan.rules?.root.descriptor.digest ?? '',
+    'index-file': result.indexFile ?? '',
+    'plugin-path': result.pluginPath,
+    metadata: JSON.stringify(metadataJson(result))
+  }
+}
+
+/** The plan as plain text: what a dry run prints. */
+export function planText(plan: ReleasePlan): string {
+  const lines: string[] = [`Release ${plan.version} (created ${plan.created})`]
+  for (const a of [plan.plugin, plan.rules]) {
+    if (!a) continue
+    lines.push('', `${a.kind} ${a.name}`, `  ref:     ${a.ref}`)
+    lines.push(`  digest:  ${a.root.descriptor.digest} (${a.root.descriptor.mediaType})`)
+    lines.push(`  status:  ${a.status}`)
+    lines.push(`  tags:    ${a.tags.join(', ')}`)
+    lines.push(`  config:  ${a.configJson}`)
+    for (const m of a.manifests) {
+      lines.push(
+        `  manifest ${m.platform ? `${m.platform.os}/${m.platform.architecture}` : ''}: ${m.descriptor.digest}`
+      )
+    }
+    for (const b of a.blobs)
+      lines.push(
+        `  blob:    ${b.descriptor.digest} ${b.descriptor.size} B ${b.descriptor.mediaType}`
+      )
+  }
+  const skipped = plan.tagPlan.floating.filter((d) => !d.move)
+  if (skipped.length > 0) {
+    lines.push('', 'Tags left where they are:')
+    for (const d of skipped) lines.push(`  ${d.tag}: ${d.reason}`)
+  }
+  return lines.join('\n')
+}
+
+function installName(a: ArtifactPlan, tag: string): string {
+  return `${a.name}:${tag}`
+}
+
+/** The job summary, in GitHub-flavoured markdown. */
+export function summaryMarkdown(result: ReleaseResult): string {
+  const { plan, metadata } = result
+  const rows = [plan.plugin, plan.rules].filter((a): a is ArtifactPlan => !!a)
+  const out: string[] = []
+  out.push(
+    `## Falco plugin ${metadata.name} ${plan.version}${result.dryRun ? ' (dry run: nothing pushed)' : ''}`
+  )
+  out.push('')
+  out.push('| Artifact | Reference | Digest | Tags |')
+  out.push('|---|---|---|---|')
+  for (const a of rows) {
+    out.push(
+      `| ${a.kind} \`${a.name}\` | \`${a.ref}:${plan.version}\` | \`${a.root.descriptor.digest}\` | ${a.tags.map((t) => `\`${t}\``).join(' ')} |`
+    )
+  }
+  const skipped = plan.tagPlan.floating.filter((d) => !d.move)
+  if (skipped.length > 0) {
+    out.push('', 'Tags not moved:', '')
+    for (const d of skipped) out.push(`- \`${d.tag}\`: ${d.reason}`)
+  }
+  out.push('', '### Plugin metadata (read from the .so)', '')
+  out.push('| Field | Value |', '|---|---|')
+  out.push(`| name | \`${metadata.name}\` |`)
+  out.push(`| version | \`${metadata.version}\` |`)
+  out.push(`| required plugin API | \`${metadata.requiredApiVersion}\` |`)
+  out.push(`| capabilities | ${metadata.capabilities.join(', ')} |`)
+  if (metadata.id !== undefined)
+    out.push(`| event source | \`${metadata.eventSource}\` (id ${metadata.id}) |`)
+  out.push(`| description | ${escapeCell(metadata.description)} |`)
+  out.push(`| contact | ${escapeCell(metadata.contact)} |`)
+  out.push('', '### Install', '')
+  out.push('```sh')
+  if (result.indexFile)
+    out.push(
+      `falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`
+    )
+  const latest = plan.plugin.tags.includes('latest') ? 'latest' : plan.version
+  const target = plan.rules ?? plan.plugin
+  out.push(`falcoctl artifact install ${installName(target, latest)}`)
+  out.push('# or, without an index:')
+  out.push(`falcoctl artifact install ${target.ref}:${plan.version}`)
+  out.push('```')
+  if (plan.rules) {
+    out.push(
+      '',
+      `The rules artifact depends on \`${plan.plugin.name}:${plan.version}\`, so installing it installs the plugin too.`
+    )
+  }
+  if (result.warnings.length > 0) {
+    out.push('', '### Warnings', '')
+    for (const w of result.warnings) out.push(`- ${w}`)
+  }
+  return out.join('\n') + '\n'
+}
+
+function escapeCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+}
+
+function shortPath(p: string): string {
+  return p.split('/').slice(-1)[0]
+}
