@@ -41676,6 +41676,10 @@ class Authenticator {
             url.searchParams.set('service', service);
         if (scope)
             url.searchParams.set('scope', scope);
+        if (this.basicHeader && url.protocol !== 'https:' && !this.transport.plainHttp) {
+            throw new RegistryError(`refusing to send credentials for ${this.transport.registry} to the token endpoint ` +
+                `${url.origin}${url.pathname}, which is not HTTPS`, { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] });
+        }
         const res = await this.transport.getToken(url, this.basicHeader);
         if (res.status === 401 && !this.basicHeader) {
             res.discard();
@@ -41738,6 +41742,7 @@ class Session {
         };
         this.auth = new Authenticator({
             registry: opts.registry,
+            plainHttp: opts.plainHttp,
             getToken: (url, authorization) => this.send({
                 method: 'GET',
                 url,
@@ -41761,7 +41766,8 @@ class Session {
      *
      * Retry seam: retries with backoff (429, 5xx, network errors, honouring Retry-After) belong
      * here, around `this.attempt(req)`. Every request can be repeated as is: bodies are Buffers or
-     * StreamBody sources that re-open a fresh stream.
+     * StreamBody sources that re-open a fresh stream. (A blob PUT that fails mid-way may have
+     * spent its upload session: RegistryRepository.pushBlob is where to restart from the POST.)
      */
     async send(req) {
         return this.attempt(req);
@@ -42042,9 +42048,9 @@ class RegistryRepository {
     url(path) {
         return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl);
     }
-    send(req) {
+    send({ write, ...req }) {
         // With credentials, one pull,push token serves every request to the repository.
-        const actions = req.write || this.session.hasCredentials ? 'pull,push' : 'pull';
+        const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull';
         return this.session.send({ ...req, scope: `repository:${this.name}:${actions}` });
     }
     fail(res, method, expected) {

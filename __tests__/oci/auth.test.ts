@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { parseChallenges } from '../../src/oci/auth.js'
+import { Authenticator, parseChallenges } from '../../src/oci/auth.js'
 import { bufferBlob } from '../../src/oci/blob.js'
 import { RegistryError } from '../../src/oci/errors.js'
 import { RegistryClient } from '../../src/oci/registry.js'
@@ -167,5 +167,28 @@ describe('registry authentication', () => {
     const { fake, client } = await setup({ auth: { kind: 'bearer', ...ALICE } }, ALICE)
     await client.ping()
     expect(fake.requests.map((r) => r.path.replace(/\?.*/, ''))).toEqual(['/v2/', '/token', '/v2/'])
+  })
+})
+
+describe('Authenticator', () => {
+  it('never sends credentials to a plain-HTTP token endpoint of an HTTPS registry', async () => {
+    let calls = 0
+    const auth = new Authenticator(
+      {
+        registry: 'registry.example.com',
+        plainHttp: false,
+        getToken: () => {
+          calls++
+          throw new Error('must not be called')
+        },
+        fail: () => Promise.reject(new Error('unexpected'))
+      },
+      ALICE,
+      () => undefined
+    )
+    const err = await rejection(auth.renew('Bearer realm="http://evil.example/token"', undefined))
+    expect(err.message).toMatch(/refusing to send credentials .* not HTTPS/)
+    expect(err.message).not.toContain(ALICE.password)
+    expect(calls).toBe(0)
   })
 })

@@ -62,6 +62,8 @@ export interface AuthTransport {
     context: { repository?: string; writing?: boolean }
   ): Promise<never>
   registry: string
+  /** The registry itself is plain HTTP, so a plain-HTTP token endpoint is expected. */
+  plainHttp: boolean
 }
 
 interface CachedToken {
@@ -153,6 +155,13 @@ export class Authenticator {
     const url = new URL(realm)
     if (service) url.searchParams.set('service', service)
     if (scope) url.searchParams.set('scope', scope)
+    if (this.basicHeader && url.protocol !== 'https:' && !this.transport.plainHttp) {
+      throw new RegistryError(
+        `refusing to send credentials for ${this.transport.registry} to the token endpoint ` +
+          `${url.origin}${url.pathname}, which is not HTTPS`,
+        { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] }
+      )
+    }
     const res = await this.transport.getToken(url, this.basicHeader)
     if (res.status === 401 && !this.basicHeader) {
       res.discard()

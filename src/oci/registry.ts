@@ -235,9 +235,9 @@ export class RegistryRepository implements OciTarget {
     return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl)
   }
 
-  private send(req: RepoRequest): Promise<HttpResponse> {
+  private send({ write, ...req }: RepoRequest): Promise<HttpResponse> {
     // With credentials, one pull,push token serves every request to the repository.
-    const actions = req.write || this.session.hasCredentials ? 'pull,push' : 'pull'
+    const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull'
     return this.session.send({ ...req, scope: `repository:${this.name}:${actions}` })
   }
 

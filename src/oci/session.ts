@@ -68,6 +68,7 @@ export class Session {
     this.auth = new Authenticator(
       {
         registry: opts.registry,
+        plainHttp: opts.plainHttp,
         getToken: (url, authorization) =>
           this.send({
             method: 'GET',
@@ -99,7 +100,8 @@ export class Session {
    *
    * Retry seam: retries with backoff (429, 5xx, network errors, honouring Retry-After) belong
    * here, around `this.attempt(req)`. Every request can be repeated as is: bodies are Buffers or
-   * StreamBody sources that re-open a fresh stream.
+   * StreamBody sources that re-open a fresh stream. (A blob PUT that fails mid-way may have
+   * spent its upload session: RegistryRepository.pushBlob is where to restart from the POST.)
    */
   async send(req: SendRequest): Promise<HttpResponse> {
     return this.attempt(req)

@@ -1,0 +1,83 @@
+// Runs the bundled action the way the GitHub runner does: `node dist/index.js`
+// in a clean environment holding only PATH/HOME/Go settings, GITHUB_* and
+// INPUT_* variables, with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const ACTION = join(ROOT, 'dist', 'index.js')
+
+export interface ActionRun {
+  code: number
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+  /** Everything the run printed or wrote, for secret checks. */
+  everything: string
+}
+
+/** Parses the GITHUB_OUTPUT file format (name<<delimiter ... delimiter, or name=value). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
+    if (heredoc) {
+      const [, name, delim] = heredoc
+      const value: string[] = []
+      while (++i < lines.length && lines[i] !== delim) value.push(lines[i])
+      out[name] = value.join('\n')
+    } else if (line.includes('=')) {
+      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1)
+    }
+  }
+  return out
+}
+
+export async function runAction(opts: {
+  inputs: Record<string, string>
+  env?: Record<string, string>
+  cwd?: string
+}): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'fpr-run-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const keep = ['PATH', 'HOME', 'GOPATH', 'GOCACHE', 'GOMODCACHE', 'GOPROXY', 'GOFLAGS', 'TMPDIR']
+  const env: Record<string, string> = {}
+  for (const k of keep) if (process.env[k]) env[k] = process.env[k] as string
+  Object.assign(env, {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'Acme/Falco-Plugins',
+    GITHUB_ACTOR: 'octocat',
+    RUNNER_TEMP: dir,
+    SOURCE_DATE_EPOCH: '1767225600',
+    ...opts.env
+  })
+  for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  const child = spawn(process.execPath, [ACTION], { cwd: opts.cwd ?? ROOT, env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)))
+  const outputText = readFileSync(outputFile, 'utf8')
+  const summary = readFileSync(summaryFile, 'utf8')
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(outputText),
+    summary,
+    everything: [stdout, stderr, outputText, summary].join('\n')
+  }
+}
