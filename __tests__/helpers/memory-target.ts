@@ -1,0 +1,74 @@
+// An in-memory OciTarget for unit tests, with a write log and fault injection.
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import type { BlobSource, OciTarget, PushBlobResult } from '../../src/oci/types.js'
+
+export type Write = { kind: 'blob' | 'manifest'; location: string; ref: string }
+
+export class MemoryTarget implements OciTarget {
+  readonly blobs = new Map<string, Buffer>()
+  readonly manifests = new Map<string, { body: Buffer; mediaType: string }>()
+  readonly tags = new Map<string, string>()
+
+  constructor(
+    readonly location: string,
+    private readonly log: Write[],
+    private readonly failAt: () => boolean = () => false
+  ) {}
+
+  private write(kind: Write['kind'], ref: string): void {
+    if (this.failAt()) throw new Error(`injected failure writing ${kind} ${ref}`)
+    this.log.push({ kind, location: this.location, ref })
+  }
+
+  async blobExists(digest: string): Promise<boolean> {
+    return this.blobs.has(digest)
+  }
+
+  async pushBlob(blob: BlobSource): Promise<PushBlobResult> {
+    if (this.blobs.has(blob.digest)) return { uploaded: false, bytes: 0 }
+    const chunks: Buffer[] = []
+    for await (const c of blob.open() as AsyncIterable<Buffer>) chunks.push(Buffer.from(c))
+    const body = Buffer.concat(chunks)
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`
+    if (digest !== blob.digest) throw new Error(`digest mismatch for ${blob.digest}`)
+    this.write('blob', digest)
+    this.blobs.set(digest, body)
+    return { uploaded: true, bytes: body.length }
+  }
+
+  async pushBlobs(blobs: BlobSource[]): Promise<PushBlobResult[]> {
+    const out: PushBlobResult[] = []
+    for (const b of blobs) out.push(await this.pushBlob(b))
+    return out
+  }
+
+  async pushManifest(body: Buffer, mediaType: string, reference: string): Promise<void> {
+    this.write('manifest', reference)
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`
+    this.manifests.set(digest, { body, mediaType })
+    if (!reference.startsWith('sha256:')) this.tags.set(reference, digest)
+  }
+
+  async hasManifest(digest: string): Promise<boolean> {
+    return this.manifests.has(digest)
+  }
+
+  async resolveTag(tag: string): Promise<string | undefined> {
+    return this.tags.get(tag)
+  }
+
+  async listTags(): Promise<string[]> {
+    return [...this.tags.keys()].sort()
+  }
+
+  async fetchManifest(reference: string) {
+    const digest = reference.startsWith('sha256:') ? reference : this.tags.get(reference)
+    return digest ? this.manifests.get(digest) : undefined
+  }
+
+  async fetchBlob(digest: string) {
+    const b = this.blobs.get(digest)
+    return b ? Readable.from([b]) : undefined
+  }
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  checkInputs,
+  envInputReader,
+  INPUT_DEFAULTS,
+  InputError,
+  readInputs
+} from '../../src/inputs/inputs.js'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+
+const env = { GITHUB_REPOSITORY: 'Acme/Docker-Plugin', GITHUB_ACTOR: 'octocat' }
+
+describe('inputs', () => {
+  it('every action.yml input has a default in the code, and the same one', () => {
+    const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8'))
+    const declared = Object.keys(action.inputs).sort()
+    expect(Object.keys(INPUT_DEFAULTS).sort()).toEqual(declared)
+    for (const [name, spec] of Object.entries(action.inputs) as Array<
+      [string, { default: string }]
+    >) {
+      // Expressions (github.actor, github.token) are resolved from the environment in code.
+      if (spec.default.startsWith('${{')) continue
+      expect([name, INPUT_DEFAULTS[name as keyof typeof INPUT_DEFAULTS]]).toEqual([
+        name,
+        spec.default
+      ])
+    }
+  })
+
+  it('reads INPUT_* as @actions/core does (hyphens kept, upper case)', () => {
+    const read = envInputReader({ 'INPUT_WORKING-DIRECTORY': ' plugins/foo ', INPUT_TAG: 'v1.0.0' })
+    expect(read('working-directory')).toBe('plugins/foo')
+    expect(read('tag')).toBe('v1.0.0')
+    expect(read('registry')).toBe('')
+  })
+
+  it('applies the defaults when nothing is set, lower-casing the repository', () => {
+    const inputs = readInputs(() => '', env)
+    expect(inputs).toMatchObject({
+      workingDirectory: '.',
+      goPackage: './plugin',
+      registry: 'ghcr.io',
+      repository: 'acme/docker-plugin',
+      username: 'octocat',
+      plainHttp: false,
+      dryRun: false,
+      indexFile: 'index.yaml',
+      home: 'https://github.com/Acme/Docker-Plugin',
+      sourceUrl: 'https://github.com/Acme/Docker-Plugin'
+    })
+  })
+
+  it('refuses booleans that are not true or false', () => {
+    expect(() => readInputs((n) => (n === 'plain-http' ? 'yes' : ''), env)).toThrow(
+      /plain-http.*true or false.*"yes"/
+    )
+  })
+
+  it('needs plugin-path with build-command', () => {
+    const inputs = readInputs((n) => (n === 'build-command' ? 'make' : ''), env)
+    expect(() => checkInputs(inputs)).toThrow(InputError)
+    expect(() => checkInputs(inputs)).toThrow(/plugin-path/)
+  })
+
+  it('needs a repository outside GitHub', () => {
+    const inputs = readInputs(() => '', {})
+    expect(() => checkInputs(inputs)).toThrow(/repository/)
+  })
+
+  it('splits keywords on commas and newlines', () => {
+    const inputs = readInputs((n) => (n === 'keywords' ? 'docker, containers\naudit' : ''), env)
+    expect(inputs.keywords).toEqual(['docker', 'containers', 'audit'])
+  })
+})

@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals'
+import { makePlan, PlanError } from '../../src/plan/plan.js'
+import { planFacts } from '../helpers/plan-facts.js'
+
+describe('makePlan', () => {
+  it('names repositories and refs after the plugin, under the repository prefix', async () => {
+    const plan = makePlan(await planFacts())
+    expect(plan.plugin.ref).toBe('ghcr.io/acme/plugins/plugin/foo')
+    expect(plan.rules?.ref).toBe('ghcr.io/acme/plugins/ruleset/foo')
+    expect(plan.plugin.name).toBe('foo')
+    expect(plan.rules?.name).toBe('foo-rules')
+  })
+
+  it('makes plugin and rules depend on each other at the release version', async () => {
+    const plan = makePlan(await planFacts())
+    expect(plan.plugin.configJson).toBe(
+      '{"name":"foo","version":"1.4.2","dependencies":[{"name":"foo-rules","version":"1.4.2"}],' +
+        '"requirements":[{"name":"plugin_api_version","version":"3.11.0"}]}'
+    )
+    expect(plan.rules?.configJson).toBe(
+      '{"name":"foo-rules","version":"1.4.2","dependencies":[{"name":"foo","version":"1.4.2"}],' +
+        '"requirements":[{"name":"engine_version_semver","version":"0.31.0"}]}'
+    )
+  })
+
+  it('without rules, the plugin depends on nothing', async () => {
+    const plan = makePlan(await planFacts({ rules: undefined }))
+    expect(plan.rules).toBeUndefined()
+    expect(plan.plugin.config.dependencies ?? []).toEqual([])
+    expect(plan.plugin.configJson).not.toContain('dependencies')
+  })
+
+  it('the plugin root is an index whose entries carry platform and artifactType', async () => {
+    const plan = makePlan(await planFacts())
+    const index = JSON.parse(plan.plugin.root.bytes.toString())
+    expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json')
+    expect(index.manifests[0]).toMatchObject({
+      digest: plan.plugin.manifests[0].descriptor.digest,
+      platform: { architecture: 'amd64', os: 'linux' },
+      artifactType: 'application/vnd.cncf.falco.plugin.config.v1+json',
+      annotations: {
+        'org.opencontainers.image.created': '2026-01-01T00:00:00Z',
+        'org.opencontainers.image.source': 'https://github.com/Acme/plugins'
+      }
+    })
+    expect(index.annotations).toEqual({
+      'org.opencontainers.image.source': 'https://github.com/Acme/plugins'
+    })
+  })
+
+  it('is reproducible: the same facts give the same digests', async () => {
+    const a = makePlan(await planFacts())
+    const b = makePlan(await planFacts())
+    expect(a.plugin.root.descriptor.digest).toBe(b.plugin.root.descriptor.digest)
+    expect(a.rules?.root.descriptor.digest).toBe(b.rules?.root.descriptor.digest)
+  })
+
+  it('one tag decision for both artifacts, over both repositories', async () => {
+    const plan = makePlan(
+      await planFacts({ publishedTags: { plugin: ['1.4.1'], rules: ['2.0.0'] } })
+    )
+    expect(plan.plugin.tags).toEqual(['1.4.2', '1.4', '1'])
+    expect(plan.rules?.tags).toEqual(plan.plugin.tags)
+  })
+
+  it('knows when the version is already published with these exact digests', async () => {
+    const first = makePlan(await planFacts())
+    const again = makePlan(
+      await planFacts({
+        existing: {
+          plugin: first.plugin.root.descriptor.digest,
+          rules: first.rules?.root.descriptor.digest
+        }
+      })
+    )
+    expect(again.plugin.status).toBe('same')
+    expect(again.rules?.status).toBe('same')
+  })
+
+  it('refuses to replace a published version with other content, unless overwrite', async () => {
+    const other = 'sha256:' + 'a'.repeat(64)
+    await expect(async () =>
+      makePlan(await planFacts({ existing: { plugin: other } }))
+    ).rejects.toThrow(PlanError)
+    await expect(async () =>
+      makePlan(await planFacts({ existing: { plugin: other } }))
+    ).rejects.toThrow(/foo:1\.4\.2 already exists with digest sha256:a{64}.*overwrite: true/)
+    const plan = makePlan(await planFacts({ existing: { plugin: other }, overwrite: true }))
+    expect(plan.plugin.status).toBe('replace')
+  })
+})

@@ -1,0 +1,87 @@
+import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { rfc3339, sourceDateEpoch } from '../../src/version/source-date.js'
+
+function gitRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fpr-git-'))
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.com',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.com'
+      }
+    })
+  git('init', '-q')
+  writeFileSync(join(dir, 'a'), 'a')
+  git('add', 'a')
+  execFileSync('git', ['commit', '-qm', 'one'], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@e',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@e',
+      GIT_COMMITTER_DATE: '2025-03-04T05:06:07Z',
+      GIT_AUTHOR_DATE: '2025-03-04T05:06:07Z'
+    }
+  })
+  git('tag', '1.0.0')
+  writeFileSync(join(dir, 'b'), 'b')
+  git('add', 'b')
+  execFileSync('git', ['commit', '-qm', 'two'], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@e',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@e',
+      GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
+      GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z'
+    }
+  })
+  return dir
+}
+
+describe('sourceDateEpoch', () => {
+  it('prefers SOURCE_DATE_EPOCH', async () => {
+    expect(
+      await sourceDateEpoch({ SOURCE_DATE_EPOCH: '1700000000' }, '/nonexistent', '1.0.0')
+    ).toEqual({
+      epoch: 1700000000,
+      from: 'SOURCE_DATE_EPOCH'
+    })
+  })
+
+  it('refuses a SOURCE_DATE_EPOCH that is not whole seconds', async () => {
+    await expect(
+      sourceDateEpoch({ SOURCE_DATE_EPOCH: '2026-01-01' }, '.', '1.0.0')
+    ).rejects.toThrow(/whole seconds/)
+  })
+
+  it('uses the tagged commit, not HEAD and not the clock', async () => {
+    const dir = gitRepo()
+    const { epoch } = await sourceDateEpoch({}, dir, '1.0.0')
+    expect(rfc3339(epoch)).toBe('2025-03-04T05:06:07Z')
+  })
+
+  it('falls back to HEAD when the tag is not in the checkout', async () => {
+    const dir = gitRepo()
+    const { epoch } = await sourceDateEpoch({}, dir, '9.9.9')
+    expect(rfc3339(epoch)).toBe('2026-01-01T00:00:00Z')
+  })
+
+  it('says how to fix a directory that is not a git checkout', async () => {
+    await expect(sourceDateEpoch({}, tmpdir(), '1.0.0')).rejects.toThrow(
+      /not a git checkout.*actions\/checkout.*SOURCE_DATE_EPOCH/
+    )
+  })
+})
