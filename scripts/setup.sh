@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian/Ubuntu machine: a local OCI
 # registry, skopeo, htpasswd, C compilers (native and arm64 cross), the npm
-# dependencies, and falcoctl v0.12.2 built from the Go module proxy.
+# dependencies (exactly as locked), and falcoctl v0.12.2 built from the Go module proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,5 +22,14 @@ for tool in node npm go gcc docker-registry skopeo htpasswd git; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is still missing" >&2; exit 1; }
 done
 
-npm ci --no-audit --no-fund
+# `npm ci` would refuse the lock file: registries that serve only Linux builds
+# of platform packages (e.g. @rollup/rollup-darwin-x64 is a 404 there) cannot
+# record them in it. `npm install` installs exactly the locked versions and
+# skips unavailable optional packages; we still fail if it had to change the lock.
+lock_sum="$(sha256sum package-lock.json)"
+npm install --no-audit --no-fund
+if [ "$(sha256sum package-lock.json)" != "$lock_sum" ]; then
+  echo "setup: package-lock.json does not match package.json; run npm install and commit it" >&2
+  exit 1
+fi
 bash scripts/install-falcoctl.sh
