@@ -30,7 +30,9 @@ const env = {
 }
 
 describe('run', () => {
-  beforeEach(() => jest.clearAllMocks())
+  beforeEach(() => {
+    jest.clearAllMocks()
+  })
 
   it('sets every output and writes the summary', async () => {
     const plan = makePlan(await planFacts())
