@@ -35,7 +35,7 @@ import 'timers';
 import { mkdir as mkdir$1, stat as stat$1, open as open$1, rm as rm$1, readFile, rename as rename$1, unlink as unlink$1, writeFile as writeFile$1, mkdtemp, copyFile as copyFile$1 } from 'node:fs/promises';
 import { existsSync, createReadStream, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve, dirname, isAbsolute, join, basename } from 'node:path';
+import { resolve, dirname, isAbsolute, join, delimiter, basename } from 'node:path';
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -28761,8 +28761,113 @@ function consoleLogger(scrubber, verbose = false) {
     };
 }
 
+/** The architectures Falco ships for, in the order releases list them. */
+const SUPPORTED_ARCHITECTURES = ['amd64', 'arm64'];
+/** ELF e_machine values (elf.h). */
+const EM_X86_64 = 62;
+const EM_AARCH64 = 183;
+const ARCHITECTURES = {
+    amd64: {
+        goarch: 'amd64',
+        elfMachine: EM_X86_64,
+        machineName: 'x86-64',
+        gnuTriplet: 'x86_64-linux-gnu',
+        crossCompiler: 'x86_64-linux-gnu-gcc',
+        crossPackages: ['gcc-x86-64-linux-gnu', 'libc6-dev-amd64-cross'],
+        qemu: 'qemu-x86_64',
+        crossSysroot: '/usr/x86_64-linux-gnu',
+        runner: 'ubuntu-24.04'
+    },
+    arm64: {
+        goarch: 'arm64',
+        elfMachine: EM_AARCH64,
+        machineName: 'AArch64',
+        gnuTriplet: 'aarch64-linux-gnu',
+        crossCompiler: 'aarch64-linux-gnu-gcc',
+        crossPackages: ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross'],
+        qemu: 'qemu-aarch64',
+        crossSysroot: '/usr/aarch64-linux-gnu',
+        runner: 'ubuntu-24.04-arm'
+    }
+};
+const SUPPORTED_TEXT = 'linux/amd64 and linux/arm64';
+function isSupportedArchitecture(arch) {
+    return SUPPORTED_ARCHITECTURES.includes(arch);
+}
+/** The facts of a platform's architecture; throws for anything but linux/amd64 and linux/arm64. */
+function architectureFacts(platform) {
+    if (platform.os !== 'linux' || !isSupportedArchitecture(platform.architecture)) {
+        throw new Error(`unsupported platform ${formatPlatform(platform)}: only ${SUPPORTED_TEXT} are supported`);
+    }
+    return ARCHITECTURES[platform.architecture];
+}
+/** "linux/arm64". */
+function formatPlatform(platform) {
+    return `${platform.os}/${platform.architecture}`;
+}
+function samePlatform(a, b) {
+    return a.os === b.os && a.architecture === b.architecture;
+}
+/** This machine in GOOS/GOARCH terms (Node's x64 is Go's amd64). */
+function hostPlatform$1(nodePlatform = process.platform, nodeArch = process.arch) {
+    const arch = {
+        x64: 'amd64',
+        arm64: 'arm64',
+        ia32: '386',
+        arm: 'arm',
+        ppc64: 'ppc64le',
+        s390x: 's390x',
+        riscv64: 'riscv64',
+        loong64: 'loong64'
+    };
+    const os = { win32: 'windows', sunos: 'solaris' };
+    return { os: os[nodePlatform] ?? nodePlatform, architecture: arch[nodeArch] ?? nodeArch };
+}
+/** True when a .so for this platform can be loaded here without emulation. */
+function isHostPlatform(platform, host = hostPlatform$1()) {
+    return samePlatform(platform, host);
+}
+
 // Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
-// build-command. Output is streamed to the logger; failures carry the tail of it.
+// build-command. Output is streamed to the logger; failures carry the tail of it. With a foreign
+// platform (linux/arm64 on an amd64 machine), Go cross-compiles with cgo through a C cross
+// compiler (Debian's aarch64-linux-gnu-gcc by default).
+/** The environment a build for `platform` needs on `host`: {} for a native build without cc. */
+function crossCompileEnv(platform, cc, host = hostPlatform$1()) {
+    const explicitCc = cc?.trim() || undefined;
+    if (platform === undefined || isHostPlatform(platform, host)) {
+        if (platform !== undefined)
+            architectureFacts(platform);
+        return explicitCc ? { CC: explicitCc } : {};
+    }
+    const facts = architectureFacts(platform);
+    return {
+        GOOS: 'linux',
+        GOARCH: facts.goarch,
+        CGO_ENABLED: '1',
+        CC: explicitCc ?? facts.crossCompiler
+    };
+}
+/** Whether the first word of a CC value is an executable on PATH (or an existing path). */
+function commandExists(command, pathVar) {
+    const name = command.trim().split(/\s+/)[0];
+    if (name.includes('/'))
+        return existsSync(name);
+    return (pathVar ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, name)));
+}
+function missingCrossCompiler(platform, cc, host) {
+    const facts = architectureFacts(platform);
+    const name = cc.trim().split(/\s+/)[0];
+    const fix = name === facts.crossCompiler
+        ? `Install it (sudo apt-get install -y ${facts.crossPackages.join(' ')}), set cc to ` +
+            `another ${facts.gnuTriplet} compiler`
+        : `Install it or set cc to another ${facts.gnuTriplet} compiler (Debian's is ` +
+            `${facts.crossCompiler}, from ${facts.crossPackages.join(' ')})`;
+    return new Error(`the C cross compiler '${name}' for ${formatPlatform(platform)} was not found on PATH: ` +
+        `cgo needs one to build a ${facts.goarch} plugin on this ${host.architecture} machine. ` +
+        `${fix}, or build on a native ${facts.goarch} runner (runs-on: ${facts.runner}) with the ` +
+        'matrix mode');
+}
 const TAIL_LINES = 40;
 /** Runs argv without a shell, forwarding each output line to log and keeping the last ones. */
 function runStreaming(argv, options) {
@@ -28869,8 +28974,17 @@ async function buildPlugin(opts) {
             "holds your plugin's go.mod");
     }
     const env = { ...process.env, ...opts.env };
+    const host = hostPlatform$1();
+    const targetEnv = crossCompileEnv(opts.platform, opts.cc, host);
+    const cross = targetEnv.GOARCH !== undefined;
+    const suffix = opts.platform ? ` (${formatPlatform(opts.platform)})` : '';
     if (opts.buildCommand !== undefined && opts.buildCommand.trim() !== '') {
-        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, logger);
+        // The user's command sees the target in GOOS/GOARCH (and CC for a cross build).
+        if (opts.platform) {
+            Object.assign(env, { GOOS: opts.platform.os, GOARCH: opts.platform.architecture });
+        }
+        Object.assign(env, targetEnv);
+        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, logger, suffix);
     }
     const goPackage = opts.goPackage?.trim() || './plugin';
     if (isLocalPackage(goPackage) && !(await isDirectory(resolve(wd, goPackage)))) {
@@ -28882,8 +28996,12 @@ async function buildPlugin(opts) {
     const warning = strayHeaderWarning(env);
     if (warning)
         logger.warning(warning);
+    if (cross && !commandExists(targetEnv.CC, env.PATH)) {
+        throw missingCrossCompiler(opts.platform, targetEnv.CC, host);
+    }
     // c-shared needs cgo, which cross-compiling or a bare environment would turn off.
     env.CGO_ENABLED = '1';
+    Object.assign(env, targetEnv);
     const argv = [
         'go',
         'build',
@@ -28898,8 +29016,9 @@ async function buildPlugin(opts) {
         output,
         goPackage
     ];
-    const command = `CGO_ENABLED=1 ${argv.map(shellQuote).join(' ')}`;
-    const r = await logger.group(`Build ${goPackage}`, async () => {
+    const shown = Object.entries({ CGO_ENABLED: '1', ...targetEnv }).map(([k, v]) => `${k}=${shellQuote(v)}`);
+    const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
+    const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
         logger.info(`$ ${command}  (in ${wd})`);
         return runStreaming(argv, { cwd: wd, env, log: (l) => logger.info(l) });
     });
@@ -28917,13 +29036,13 @@ async function buildPlugin(opts) {
     }
     return output;
 }
-async function runBuildCommand(buildCommand, pluginPath, wd, env, logger) {
+async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix = '') {
     if (pluginPath === undefined || pluginPath.trim() === '') {
         throw new Error('build-command is set, so plugin-path is required: set it to the .so your command produces ' +
             '(relative to working-directory)');
     }
     const so = resolve(wd, pluginPath.trim());
-    const r = await logger.group('Build (build-command)', async () => {
+    const r = await logger.group(`Build (build-command)${suffix}`, async () => {
         logger.info(`$ ${buildCommand}  (in ${wd})`);
         const log = (l) => logger.info(l);
         const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, log });
