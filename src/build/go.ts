@@ -273,7 +273,14 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
   }
   if (r.error) throw new Error(`could not run go: ${r.error.message}`)
   if (r.code !== 0) {
-    throw new Error(`go build ${status(r)}: ${command} (in ${wd})${outputBlock(r.tail)}`)
+    const crossHint = cross
+      ? `\nThis was a cross build for ${formatPlatform(opts.platform as Platform)}: C libraries ` +
+        `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
+        `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform as Platform).runner})`
+      : ''
+    throw new Error(
+      `go build ${status(r)}: ${command} (in ${wd})${outputBlock(r.tail)}${crossHint}`
+    )
   }
   if (!(await isFile(output))) {
     throw new Error(`go build succeeded but did not write ${output}: ${command} (in ${wd})`)

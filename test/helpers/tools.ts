@@ -11,6 +11,14 @@ const HOW_TO_GET: Record<string, string> = {
   htpasswd: 'apt-get install apache2-utils (or run `bash .ci/run`)',
   go: 'install Go >= 1.25 from https://go.dev/dl/',
   cc: 'apt-get install gcc',
+  gcc: 'apt-get install gcc',
+  objdump: 'apt-get install binutils (comes with gcc)',
+  readelf: 'apt-get install binutils (comes with gcc)',
+  'x86_64-linux-gnu-gcc':
+    'apt-get install gcc (on amd64), or gcc-x86-64-linux-gnu libc6-dev-amd64-cross elsewhere',
+  'aarch64-linux-gnu-gcc':
+    'apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross (or run `bash .ci/run`)',
+  'qemu-aarch64': 'apt-get install qemu-user (or run `bash .ci/run`)',
   falcoctl:
     'run `bash scripts/install-falcoctl.sh` (builds falcoctl v0.12.2 with Go), or set FALCOCTL'
 }
@@ -23,6 +31,19 @@ function onPath(name: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** Folders that must exist, with how to get them (checked by requirePath). */
+const PATH_HOW_TO_GET: Record<string, string> = {
+  '/usr/aarch64-linux-gnu/lib':
+    'apt-get install libc6-dev-arm64-cross (the arm64 C library qemu-aarch64 -L needs)',
+  '/usr/aarch64-linux-gnu/lib/libc.so.6': 'apt-get install libc6-dev-arm64-cross'
+}
+
+/** The path itself, or throws an Error naming how to get it. */
+export function requirePath(path: string): string {
+  if (existsSync(path)) return path
+  throw new Error(`required path "${path}" does not exist: ${PATH_HOW_TO_GET[path] ?? 'create it'}`)
 }
 
 /** Absolute path of a tool, or throws an Error naming how to install it. */
