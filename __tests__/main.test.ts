@@ -37,6 +37,15 @@ describe('run', () => {
   it('sets every output and writes the summary', async () => {
     const plan = makePlan(await planFacts())
     runRelease.mockResolvedValue({
+      mode: 'release',
+      builds: [
+        {
+          platform: { os: 'linux', architecture: 'amd64' },
+          glibcFloor: 'glibc 2.34',
+          glibcVersion: '2.34',
+          manifestDigest: plan.plugin.manifests[0].descriptor.digest
+        }
+      ],
       plan,
       metadata: metadata(),
       pluginPath: '/w/libfoo.so',

@@ -1,143 +1,320 @@
 // The release pipeline, shared by the action (src/main.ts) and the CLI
-// (src/cli.ts): tag -> build -> inspect -> pack -> gather registry facts ->
-// plan -> publish -> index.yaml. Everything that can refuse a release runs
-// before the first write.
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+// (src/cli.ts). Three modes:
+//   release         build every platform here, publish everything, tag;
+//   push-by-digest  a matrix job: build this runner's platform, push its
+//                   manifest by digest, nothing else;
+//   merge           the final matrix job: read those manifests back, check
+//                   them, publish the index, the rules and the tags.
+// Everything that can refuse a release runs before the first write.
 import { existsSync } from 'node:fs'
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join, resolve } from 'node:path'
-import { buildPlugin } from './build/go.js'
-import { mergeIndex, type IndexEntry } from './falco/index-yaml.js'
+import { join, resolve } from 'node:path'
 import { layerFileName, packLayer } from './falco/layer.js'
-import { parseRulesFile, rulesDependencies } from './falco/rules.js'
 import { checkInputs, type Inputs } from './inputs/inputs.js'
-import { compileInspector, inspectPlugin, checkPlugin } from './inspect/inspect.js'
 import type { PluginMetadata } from './inspect/metadata.js'
-import { validatePluginAgainstRelease } from './inspect/validate.js'
 import type { Logger } from './log.js'
-import { OciLayoutTarget } from './oci/layout.js'
-import { validateRepositoryName } from './oci/reference.js'
-import { RegistryClient } from './oci/registry.js'
-import type { OciTarget } from './oci/types.js'
-import { makePlan, type PackedLayer, type PlanFacts, type ReleasePlan } from './plan/plan.js'
+import { formatPlatform, hostPlatform, parsePlatforms, type Platform } from './platform/platform.js'
+import { makePlan, type PlanFacts, type PlatformLayer, type ReleasePlan } from './plan/plan.js'
 import { publish, type PublishReport } from './publish/publish.js'
+import {
+  distribute,
+  proposeRegistryEntry,
+  type Distribution,
+  type RegistryEntryReport
+} from './release/distribute.js'
+import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
+import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
+import { prepareRules } from './release/rules.js'
+import {
+  openTargets,
+  readFacts,
+  registryLabel,
+  repositoriesFor,
+  type RepositoryFacts
+} from './release/targets.js'
+import { matchTagPattern, pluginDirectory } from './version/tag-pattern.js'
 import { rfc3339, sourceDateEpoch } from './version/source-date.js'
-import { parseReleaseTag, resolveTag } from './version/version.js'
+import { resolveTag, type ReleaseVersion } from './version/version.js'
+
+export type ReleaseMode = 'release' | 'push-by-digest' | 'merge'
+
+export interface BuildReport {
+  platform: Platform
+  glibcFloor: string
+  glibcVersion?: string
+  manifestDigest: string
+}
 
 export interface ReleaseResult {
+  mode: ReleaseMode
   plan: ReleasePlan
   metadata: PluginMetadata
-  /** The built plugin, lib<name>.so. */
+  /** The native build, lib<name>.so (in working-directory for our own build). */
   pluginPath: string
+  builds: BuildReport[]
   rulesFile?: string
   report?: PublishReport
   indexFile?: string
+  distribution?: Distribution
+  registryEntry?: RegistryEntryReport
   dryRun: boolean
   warnings: string[]
 }
 
-/** The platform of this machine in GOOS/GOARCH terms. */
-export function hostPlatform(): { os: string; architecture: string } {
-  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64' }
-  return { os: 'linux', architecture: arch[process.arch] ?? process.arch }
-}
-
-function rulesPath(inputs: Inputs, workDir: string, name: string): string | undefined {
-  if (inputs.rulesFile !== '') {
-    const p = resolve(workDir, inputs.rulesFile)
-    if (!existsSync(p)) {
-      throw new Error(
-        `rules-file "${inputs.rulesFile}" does not exist in ${workDir}: fix the path, or leave the input empty to release the plugin alone`
-      )
-    }
-    return p
-  }
-  const p = join(workDir, 'rules', `${name}_rules.yaml`)
-  return existsSync(p) ? p : undefined
-}
-
-function targets(inputs: Inputs, logger: Logger, pluginRepo: string, rulesRepo: string) {
-  if (inputs.ociLayout !== '') {
-    const root = resolve(inputs.ociLayout)
-    return {
-      plugin: new OciLayoutTarget(join(root, pluginRepo)),
-      rules: new OciLayoutTarget(join(root, rulesRepo))
-    }
-  }
-  const client = new RegistryClient({
-    registry: inputs.registry,
-    plainHttp: inputs.plainHttp,
-    credentials:
-      inputs.password !== ''
-        ? { username: inputs.username || 'token', password: inputs.password }
-        : undefined,
-    logger
-  })
-  return { plugin: client.repository(pluginRepo), rules: client.repository(rulesRepo) }
-}
-
-async function readFacts(
-  target: OciTarget,
-  version: string,
-  tolerant: boolean,
+interface Context {
+  inputs: Inputs
+  env: NodeJS.ProcessEnv
   logger: Logger
-): Promise<{ tags: string[]; existing?: string }> {
-  try {
-    const tags = await target.listTags()
-    const existing = tags.includes(version) ? await target.resolveTag(version) : undefined
-    return { tags, existing }
-  } catch (err) {
-    if (!tolerant) throw err
-    logger.warning(
-      `dry run: could not read ${target.location} (${(err as Error).message}); planning as if it were empty`
+  warn: (w: string) => void
+  /** Every warning so far, for the summary (the same array as ReleaseResult.warnings). */
+  warnings: string[]
+  release: ReleaseVersion
+  /** The plugin the tag names (monorepo patterns), or the plugin-name input. */
+  expectedName?: string
+  monorepo: boolean
+  workDir: string
+  scratch: string
+}
+
+function requestedPlatforms(ctx: Context): Platform[] {
+  const platforms =
+    ctx.inputs.platforms !== '' ? parsePlatforms(ctx.inputs.platforms, ctx.warn) : [hostPlatform()]
+  if (ctx.inputs.pushByDigest && platforms.length !== 1) {
+    throw new Error(
+      `push-by-digest builds one platform per job, got ${platforms.map(formatPlatform).join(', ')}: ` +
+        "give each matrix job its own platform (or leave platforms empty for the runner's)"
     )
-    return { tags: [] }
+  }
+  return platforms
+}
+
+async function createdAt(ctx: Context): Promise<string> {
+  const date = await sourceDateEpoch(ctx.env, ctx.workDir, ctx.release.tag)
+  ctx.logger.info(`created ${rfc3339(date.epoch)} (${date.from})`)
+  return rfc3339(date.epoch)
+}
+
+function planFacts(
+  ctx: Context,
+  metadata: PluginMetadata,
+  created: string,
+  facts: { plugin: RepositoryFacts; rules: RepositoryFacts }
+): Omit<PlanFacts, 'pluginLayers' | 'rules'> {
+  return {
+    release: ctx.release,
+    metadata,
+    registry: registryLabel(ctx.inputs),
+    repository: ctx.inputs.repository,
+    created,
+    sourceUrl: ctx.inputs.sourceUrl || undefined,
+    publishedTags: { plugin: facts.plugin.tags, rules: facts.rules.tags },
+    existing: { plugin: facts.plugin.existing, rules: facts.rules.existing },
+    overwrite: ctx.inputs.overwrite,
+    majorZeroTag: ctx.inputs.majorZeroTag
   }
 }
 
-function maintainersFrom(contact: string): IndexEntry['maintainers'] {
-  const m = /^\s*(.*?)\s*<([^>]+@[^>]+)>\s*$/.exec(contact)
-  if (m) return [{ email: m[2], name: m[1] || undefined }]
-  if (/^[^\s@]+@[^\s@]+$/.test(contact.trim())) return [{ email: contact.trim() }]
-  // A URL or free text names no maintainer; the home page covers URLs.
-  return undefined
+function logTagDecisions(plan: ReleasePlan, logger: Logger): void {
+  for (const d of plan.tagPlan.floating) {
+    if (!d.move) logger.info(`not moving "${d.tag}": ${d.reason}`)
+  }
 }
 
-function indexEntries(
-  plan: ReleasePlan,
-  meta: PluginMetadata,
-  inputs: Inputs,
-  registry: string
-): IndexEntry[] {
-  const common = {
-    registry,
-    home: inputs.home || undefined,
-    license: inputs.license || undefined,
-    maintainers: maintainersFrom(meta.contact),
-    sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined
-  }
-  const keywords = (extra: string) => [...new Set([...inputs.keywords, extra])]
-  const entries: IndexEntry[] = [
-    {
-      name: plan.plugin.name,
-      type: 'plugin',
-      repository: plan.plugin.repository,
-      description: meta.description || undefined,
-      keywords: keywords(plan.plugin.name),
-      ...common
-    }
-  ]
-  if (plan.rules) {
-    entries.push({
-      name: plan.rules.name,
-      type: 'rulesfile',
-      repository: plan.rules.repository,
-      description: `Rules for the ${meta.name} Falco plugin`,
-      keywords: keywords(plan.rules.name),
-      ...common
+/** Builds, checks and packs here: the release and push-by-digest modes. */
+async function buildHere(ctx: Context): Promise<ReleaseResult> {
+  const { inputs, logger } = ctx
+  const platforms = requestedPlatforms(ctx)
+  const built = await buildPlatforms({ ...ctx, platforms })
+  const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version })
+
+  // The native build as lib<name>.so, for the user (and GitHub Release assets).
+  const native =
+    builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0]
+  const ownBuild = inputs.buildCommand === ''
+  const pluginPath = ownBuild
+    ? join(ctx.workDir, `lib${metadata.name}.so`)
+    : resolve(ctx.workDir, inputs.pluginPath)
+  if (ownBuild) await copyFile(native.soPath, pluginPath)
+
+  const layersDir = join(ctx.scratch, 'layers')
+  await mkdir(layersDir, { recursive: true })
+  const rules = await prepareRules({
+    ...ctx,
+    plugin: { name: metadata.name, version: ctx.release.version },
+    layersDir
+  })
+  const soName = `lib${metadata.name}.so`
+  const pluginLayers: PlatformLayer[] = []
+  for (const b of builds) {
+    const packed = await packLayer({
+      source: b.soPath,
+      entryName: soName,
+      mode: 0o755,
+      destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
+    })
+    pluginLayers.push({
+      ...packed,
+      title: layerFileName(soName),
+      entryName: soName,
+      platform: b.platform
     })
   }
-  return entries
+
+  const repos = repositoriesFor(inputs, metadata.name)
+  const targets = openTargets(inputs, logger, repos)
+  const empty: RepositoryFacts = { tags: [] }
+  const matrixJob = inputs.pushByDigest
+  const [pluginFacts, rulesFacts] = matrixJob
+    ? [empty, empty] // no tags are written here, so nothing to compare with
+    : await Promise.all([
+        readFacts(targets.plugin, ctx.release.version, inputs.dryRun, logger),
+        rules ? readFacts(targets.rules, ctx.release.version, inputs.dryRun, logger) : empty
+      ])
+  const created = await createdAt(ctx)
+  const plan = makePlan({
+    ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
+    pluginLayers,
+    rules
+  })
+  if (!matrixJob) logTagDecisions(plan, logger)
+  return finish(ctx, {
+    mode: matrixJob ? 'push-by-digest' : 'release',
+    plan,
+    metadata,
+    pluginPath,
+    builds,
+    rulesFile: rules?.file,
+    targets
+  })
+}
+
+/** Assembles a release from platform manifests pushed by matrix jobs. */
+async function merge(ctx: Context): Promise<ReleaseResult> {
+  const { inputs, logger } = ctx
+  const entries = parseMergeInput(inputs.merge)
+  const fromRefs = entries
+    .map((e) => e.repository)
+    .filter((r): r is string => !!r)
+    .map((r) => /\/?plugin\/([^/]+)$/.exec(r)?.[1])
+  const name = ctx.expectedName ?? fromRefs.find((n) => !!n)
+  if (!name) {
+    throw new Error(
+      'merge needs the plugin name to find its repository: set plugin-name, ' +
+        'or pass the full references (plugin-ref outputs) of the push-by-digest jobs'
+    )
+  }
+  const repos = repositoriesFor(inputs, name)
+  for (const e of entries) {
+    if (e.repository && (e.repository !== repos.plugin || e.registry !== inputs.registry)) {
+      throw new Error(
+        `merge: ${e.registry}/${e.repository}@${e.digest} is not in ${inputs.registry}/${repos.plugin}, ` +
+          'where this job publishes: use the same registry and repository inputs in every job'
+      )
+    }
+  }
+  const targets = openTargets(inputs, logger, repos)
+  const pushed = await logger.group('Read the platform manifests', () =>
+    loadPushedPlatforms(targets.plugin, entries, ctx.scratch, logger)
+  )
+  const { metadata, builds } = await inspectBuilds({
+    ...ctx,
+    built: pushed.map((p) => ({ platform: p.platform, soPath: p.soPath })),
+    version: ctx.release.version,
+    expectedName: name
+  })
+  const layersDir = join(ctx.scratch, 'layers')
+  await mkdir(layersDir, { recursive: true })
+  const rules = await prepareRules({
+    ...ctx,
+    plugin: { name: metadata.name, version: ctx.release.version },
+    layersDir
+  })
+  const [pluginFacts, rulesFacts] = await Promise.all([
+    readFacts(targets.plugin, ctx.release.version, inputs.dryRun, logger),
+    rules ? readFacts(targets.rules, ctx.release.version, inputs.dryRun, logger) : { tags: [] }
+  ])
+  const created = await createdAt(ctx)
+  const plan = makePlan({
+    ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
+    pluginLayers: [],
+    pushedManifests: pushed.map((p) => ({ platform: p.platform, bytes: p.manifestBytes })),
+    rules
+  })
+  logTagDecisions(plan, logger)
+  const native =
+    builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0]
+  return finish(ctx, {
+    mode: 'merge',
+    plan,
+    metadata,
+    pluginPath: native.soPath,
+    builds,
+    rulesFile: rules?.file,
+    targets
+  })
+}
+
+async function finish(
+  ctx: Context,
+  r: {
+    mode: ReleaseMode
+    plan: ReleasePlan
+    metadata: PluginMetadata
+    pluginPath: string
+    builds: PlatformBuild[]
+    rulesFile?: string
+    targets: ReturnType<typeof openTargets>
+  }
+): Promise<ReleaseResult> {
+  const { inputs, logger } = ctx
+  const plan = r.plan
+  const digestOf = (p: Platform) =>
+    plan.plugin.manifests.find(
+      (m) => m.platform?.architecture === p.architecture && m.platform?.os === p.os
+    )?.descriptor.digest ?? ''
+  const result: ReleaseResult = {
+    mode: r.mode,
+    plan,
+    metadata: r.metadata,
+    pluginPath: r.pluginPath,
+    builds: r.builds.map((b) => ({
+      platform: b.platform,
+      glibcFloor: b.glibcFloor,
+      glibcVersion: b.elf.glibcFloor,
+      manifestDigest: digestOf(b.platform)
+    })),
+    rulesFile: r.rulesFile,
+    dryRun: inputs.dryRun,
+    warnings: ctx.warnings
+  }
+  if (r.mode !== 'push-by-digest') result.registryEntry = proposeRegistryEntry(r.metadata, inputs)
+  if (inputs.dryRun) return result
+
+  result.report = await logger.group('Publish', () =>
+    publish(
+      plan,
+      { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined },
+      logger,
+      { manifestsOnly: r.mode === 'push-by-digest' }
+    )
+  )
+  if (r.mode === 'push-by-digest') return result
+
+  result.distribution = await distribute({
+    inputs,
+    env: ctx.env,
+    plan,
+    metadata: r.metadata,
+    release: ctx.release,
+    builds: r.builds,
+    rulesFile: r.rulesFile,
+    monorepo: ctx.monorepo,
+    scratch: ctx.scratch,
+    logger
+  })
+  result.indexFile = resolve(inputs.indexFile)
+  return result
 }
 
 export async function runRelease(
@@ -146,152 +323,38 @@ export async function runRelease(
   logger: Logger
 ): Promise<ReleaseResult> {
   checkInputs(inputs)
+  if (inputs.githubToken !== '') logger.secret(inputs.githubToken)
   const warnings: string[] = []
-  const warn = (w: string) => {
-    warnings.push(w)
-    logger.warning(w)
+  const tag = resolveTag(inputs.tag, env.GITHUB_REF)
+  const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined)
+  logger.info(
+    `releasing version ${match.release.version} (tag ${tag})` +
+      (match.plugin ? ` of plugin ${match.plugin}` : '')
+  )
+  // In a monorepo, the tag names the plugin and so its folder.
+  let workDir = resolve(inputs.workingDirectory)
+  if (inputs.workingDirectory === '.' && match.plugin) {
+    const dir = pluginDirectory(inputs.tagPattern, match.plugin)
+    if (existsSync(dir)) workDir = resolve(dir)
   }
-  const release = parseReleaseTag(resolveTag(inputs.tag, env.GITHUB_REF))
-  logger.info(`releasing version ${release.version} (tag ${release.tag})`)
-
-  const workDir = resolve(inputs.workingDirectory)
   const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'))
+  const ctx: Context = {
+    inputs,
+    env,
+    logger,
+    warn: (w) => {
+      warnings.push(w)
+      logger.warning(w)
+    },
+    warnings,
+    release: match.release,
+    expectedName: inputs.pluginName || match.plugin,
+    monorepo: match.plugin !== undefined,
+    workDir,
+    scratch
+  }
   try {
-    // Build. Our own build goes to a scratch path; it is copied to
-    // lib<name>.so once the .so has told us its name.
-    const ownBuild = inputs.buildCommand === ''
-    const built = await buildPlugin({
-      workingDirectory: workDir,
-      goPackage: inputs.goPackage,
-      output: join(scratch, 'build', 'plugin.so'),
-      buildCommand: ownBuild ? undefined : inputs.buildCommand,
-      pluginPath: ownBuild ? undefined : inputs.pluginPath,
-      env,
-      logger
-    })
-
-    // Inspect, exactly as Falco loads it, and refuse anything inconsistent.
-    const metadata = await logger.group('Inspect the plugin', async () => {
-      const inspector = await compileInspector({ cc: env.CC, cacheDir: join(scratch, 'inspector') })
-      const meta = await inspectPlugin(built, { inspector })
-      checkPlugin(meta)
-      for (const w of validatePluginAgainstRelease(meta, {
-        version: release.version,
-        expectedName: inputs.pluginName || undefined
-      }))
-        warn(w)
-      logger.info(
-        `${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
-          `capabilities ${meta.capabilities.join(', ')}`
-      )
-      return meta
-    })
-    const soName = `lib${metadata.name}.so`
-    const pluginPath = ownBuild ? join(workDir, soName) : built
-    if (ownBuild) await copyFile(built, pluginPath)
-
-    // Rules.
-    const rulesFile = rulesPath(inputs, workDir, metadata.name)
-    let rules: PlanFacts['rules']
-    const layersDir = join(scratch, 'layers')
-    await mkdir(layersDir, { recursive: true })
-    if (rulesFile) {
-      const parsed = parseRulesFile(await readFile(rulesFile, 'utf8'), rulesFile)
-      const dependencies = rulesDependencies(parsed, {
-        name: metadata.name,
-        version: release.version
-      })
-      if (!parsed.requiredEngineVersion) {
-        warn(
-          `${basename(rulesFile)} has no required_engine_version: the rules artifact will carry no engine requirement`
-        )
-      }
-      const entryName = basename(rulesFile)
-      const packed = await packLayer({
-        source: rulesFile,
-        entryName,
-        mode: 0o644,
-        destination: join(layersDir, 'rules.tar.gz')
-      })
-      const layer: PackedLayer = { ...packed, title: layerFileName(entryName), entryName }
-      rules = { layer, dependencies, engineVersion: parsed.requiredEngineVersion, file: rulesFile }
-    } else {
-      logger.info(
-        `no rules file (looked for rules/${metadata.name}_rules.yaml): releasing the plugin alone`
-      )
-    }
-    const packedPlugin = await packLayer({
-      source: pluginPath,
-      entryName: soName,
-      mode: 0o755,
-      destination: join(layersDir, 'plugin-linux-amd64.tar.gz')
-    })
-
-    // Where it goes, and what is there already.
-    const pluginRepo = `${inputs.repository ? inputs.repository + '/' : ''}plugin/${metadata.name}`
-    const rulesRepo = `${inputs.repository ? inputs.repository + '/' : ''}ruleset/${metadata.name}`
-    validateRepositoryName(pluginRepo)
-    validateRepositoryName(rulesRepo)
-    const t = targets(inputs, logger, pluginRepo, rulesRepo)
-    const [pluginFacts, rulesFacts] = await Promise.all([
-      readFacts(t.plugin, release.version, inputs.dryRun, logger),
-      rules ? readFacts(t.rules, release.version, inputs.dryRun, logger) : { tags: [] as string[] }
-    ])
-    const date = await sourceDateEpoch(env, workDir, release.tag)
-    const plan = makePlan({
-      release,
-      metadata,
-      pluginLayers: [
-        {
-          ...packedPlugin,
-          title: layerFileName(soName),
-          entryName: soName,
-          platform: hostPlatform()
-        }
-      ],
-      rules,
-      registry:
-        inputs.ociLayout !== '' ? `oci-layout:${resolve(inputs.ociLayout)}` : inputs.registry,
-      repository: inputs.repository,
-      created: rfc3339(date.epoch),
-      sourceUrl: inputs.sourceUrl || undefined,
-      publishedTags: { plugin: pluginFacts.tags, rules: rulesFacts.tags },
-      existing: {
-        plugin: pluginFacts.existing,
-        rules: 'existing' in rulesFacts ? rulesFacts.existing : undefined
-      },
-      overwrite: inputs.overwrite,
-      majorZeroTag: inputs.majorZeroTag
-    })
-    logger.info(`created ${plan.created} (${date.from})`)
-    for (const d of plan.tagPlan.floating) {
-      if (!d.move) logger.info(`not moving "${d.tag}": ${d.reason}`)
-    }
-
-    const result: ReleaseResult = {
-      plan,
-      metadata,
-      pluginPath,
-      rulesFile,
-      dryRun: inputs.dryRun,
-      warnings
-    }
-    if (inputs.dryRun) return result
-
-    result.report = await logger.group('Publish', () =>
-      publish(plan, { plugin: t.plugin, rules: rules ? t.rules : undefined }, logger)
-    )
-
-    // index.yaml: merged, other entries kept.
-    const indexFile = resolve(inputs.indexFile)
-    const existing = existsSync(indexFile) ? await readFile(indexFile, 'utf8') : undefined
-    await mkdir(dirname(indexFile), { recursive: true })
-    await writeFile(
-      indexFile,
-      mergeIndex(existing, indexEntries(plan, metadata, inputs, inputs.registry))
-    )
-    result.indexFile = indexFile
-    return result
+    return inputs.merge !== '' ? await merge(ctx) : await buildHere(ctx)
   } finally {
     await rm(scratch, { recursive: true, force: true })
   }

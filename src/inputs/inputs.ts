@@ -25,6 +25,16 @@ export interface Inputs {
   home: string
   keywords: string[]
   sourceUrl: string
+  platforms: string
+  ccArm64: string
+  ccAmd64: string
+  maxGlibc: string
+  pushByDigest: boolean
+  merge: string
+  tagPattern: string
+  githubRelease: 'auto' | boolean
+  githubToken: string
+  indexBranch: string
 }
 
 /** Input names as in action.yml, with the default each takes when unset or empty. */
@@ -49,7 +59,17 @@ export const INPUT_DEFAULTS = {
   license: '',
   home: '',
   keywords: '',
-  'source-url': ''
+  'source-url': '',
+  platforms: '',
+  'cc-arm64': 'aarch64-linux-gnu-gcc',
+  'cc-amd64': 'x86_64-linux-gnu-gcc',
+  'max-glibc': '',
+  'push-by-digest': 'false',
+  merge: '',
+  'tag-pattern': '{version}',
+  'github-release': 'auto',
+  'github-token': '',
+  'index-branch': ''
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS
@@ -104,7 +124,17 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
       .split(/[,\n]/)
       .map((k) => k.trim())
       .filter((k) => k !== ''),
-    sourceUrl: get('source-url') || repoUrl
+    sourceUrl: get('source-url') || repoUrl,
+    platforms: get('platforms'),
+    ccArm64: get('cc-arm64'),
+    ccAmd64: get('cc-amd64'),
+    maxGlibc: get('max-glibc'),
+    pushByDigest: bool('push-by-digest'),
+    merge: get('merge'),
+    tagPattern: get('tag-pattern'),
+    githubRelease: get('github-release') === 'auto' ? 'auto' : bool('github-release'),
+    githubToken: get('github-token') || env.GITHUB_TOKEN || '',
+    indexBranch: get('index-branch')
   }
 }
 
@@ -113,6 +143,12 @@ export function checkInputs(inputs: Inputs): void {
   if (inputs.buildCommand !== '' && inputs.pluginPath === '') {
     throw new InputError(
       'build-command is set but plugin-path is not: set plugin-path to the .so your command builds (e.g. libfoo.so)'
+    )
+  }
+  if (inputs.pushByDigest && inputs.merge !== '') {
+    throw new InputError(
+      'push-by-digest and merge are the two halves of a matrix release: set push-by-digest in the ' +
+        'per-platform jobs and merge in the final job, not both in one step'
     )
   }
   if (inputs.ociLayout === '' && inputs.repository === '') {

@@ -8,6 +8,7 @@ import {
   ANNOTATION_CREATED,
   ANNOTATION_SOURCE,
   ANNOTATION_TITLE,
+  OCI_MANIFEST_MEDIA_TYPE,
   PLUGIN_CONFIG_MEDIA_TYPE,
   PLUGIN_LAYER_MEDIA_TYPE,
   RULESFILE_CONFIG_MEDIA_TYPE,
@@ -34,10 +35,19 @@ export interface PlatformLayer extends PackedLayer {
   platform: Platform
 }
 
+/** A platform manifest already in the registry (pushed by digest by a matrix job). */
+export interface PushedManifest {
+  platform: Platform
+  bytes: Buffer
+}
+
 export interface PlanFacts {
   release: ReleaseVersion
   metadata: PluginMetadata
+  /** Layers to push, one per platform (amd64 first)... */
   pluginLayers: PlatformLayer[]
+  /** ...or the platform manifests that matrix jobs already pushed (merge mode). */
+  pushedManifests?: PushedManifest[]
   rules?: { layer: PackedLayer; dependencies: Dependency[]; engineVersion?: string; file: string }
   /** Registry host used in refs and index.yaml, e.g. "ghcr.io". */
   registry: string
@@ -148,6 +158,38 @@ function status(
   )
 }
 
+function manifestAnnotationsOf(bytes: Buffer): Record<string, string> {
+  return (
+    (JSON.parse(bytes.toString('utf8')) as { annotations?: Record<string, string> }).annotations ??
+    {}
+  )
+}
+
+/** Checks a manifest pushed by a matrix job against the config this job computes. */
+function pushedManifest(
+  m: PushedManifest,
+  configDigest: string,
+  configJson: string
+): ManifestToPush {
+  const parsed = JSON.parse(m.bytes.toString('utf8')) as { config?: { digest?: string } }
+  if (parsed.config?.digest !== configDigest) {
+    throw new PlanError(
+      `the ${m.platform.os}/${m.platform.architecture} manifest was pushed with config ` +
+        `${parsed.config?.digest ?? '(none)'}, but this job computes ${configDigest} (${configJson}): ` +
+        'the push-by-digest jobs and the merge job must build the same commit, with the same rules file'
+    )
+  }
+  return {
+    platform: m.platform,
+    bytes: m.bytes,
+    descriptor: {
+      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      digest: sha256Digest(m.bytes),
+      size: m.bytes.length
+    }
+  }
+}
+
 function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
   const { metadata, release } = facts
   const repository = `${facts.repository ? facts.repository + '/' : ''}plugin/${metadata.name}`
@@ -159,18 +201,21 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
     requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
   }
   const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE)
-  if (facts.pluginLayers.length === 0) throw new PlanError('no plugin build to publish')
   const annotations = manifestAnnotations(facts)
   const blobs: Blob[] = [cfg]
-  const manifests: ManifestToPush[] = facts.pluginLayers.map((layer) => {
-    const layerDesc = layerDescriptor(layer, PLUGIN_LAYER_MEDIA_TYPE)
-    blobs.push({ descriptor: layerDesc, content: { path: layer.path } })
-    const m = buildManifest({ config: cfg.descriptor, layer: layerDesc, annotations })
-    return { platform: layer.platform, bytes: m.bytes, descriptor: m.descriptor }
-  })
+  const manifests: ManifestToPush[] = facts.pushedManifests
+    ? facts.pushedManifests.map((m) => pushedManifest(m, cfg.descriptor.digest, json))
+    : facts.pluginLayers.map((layer) => {
+        const layerDesc = layerDescriptor(layer, PLUGIN_LAYER_MEDIA_TYPE)
+        blobs.push({ descriptor: layerDesc, content: { path: layer.path } })
+        const m = buildManifest({ config: cfg.descriptor, layer: layerDesc, annotations })
+        return { platform: layer.platform, bytes: m.bytes, descriptor: m.descriptor }
+      })
+  if (manifests.length === 0) throw new PlanError('no plugin build to publish')
   const index = buildPluginIndex(
     manifests.map((m) => ({
-      manifest: { ...m.descriptor, annotations },
+      // Index entries repeat each manifest's own annotations, as oras does.
+      manifest: { ...m.descriptor, annotations: manifestAnnotationsOf(m.bytes) },
       platform: m.platform as Platform
     })),
     facts.sourceUrl ? { [ANNOTATION_SOURCE]: facts.sourceUrl } : undefined

@@ -53,10 +53,19 @@ function targetFor(targets: PublishTargets, a: ArtifactPlan): OciTarget {
   return t
 }
 
+export interface PublishOptions {
+  /**
+   * Matrix mode: push the plugin's blobs and platform manifests by digest and
+   * stop there (no index, no rules, no tags); a merge job does the rest.
+   */
+  manifestsOnly?: boolean
+}
+
 export async function publish(
   plan: ReleasePlan,
   targets: PublishTargets,
-  logger: Logger
+  logger: Logger,
+  options: PublishOptions = {}
 ): Promise<PublishReport> {
   const report: PublishReport = {
     blobsUploaded: 0,
@@ -66,7 +75,7 @@ export async function publish(
     manifestsSkipped: 0,
     tags: []
   }
-  const artifacts = artifactsOf(plan)
+  const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan)
 
   // 1. Blobs.
   for (const a of artifacts) {
@@ -89,7 +98,8 @@ export async function publish(
   // 2. Manifests and roots, by digest.
   for (const a of artifacts) {
     const target = targetFor(targets, a)
-    for (const m of [...a.manifests, a.root]) {
+    const roots = options.manifestsOnly ? [] : [a.root]
+    for (const m of [...a.manifests, ...roots]) {
       const digest = m.descriptor.digest
       if (await target.fetchManifest(digest)) {
         report.manifestsSkipped++
@@ -100,6 +110,8 @@ export async function publish(
       logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`)
     }
   }
+
+  if (options.manifestsOnly) return report
 
   // 3 and 4. Version tags of every artifact first, floating tags of every artifact last.
   const [versionTag, ...floating] = plan.plugin.tags

@@ -13,6 +13,12 @@ export interface Outputs {
   'rules-digest': string
   'index-file': string
   'plugin-path': string
+  digest: string
+  platform: string
+  'glibc-floor': string
+  'release-url': string
+  'index-url': string
+  'registry-entry': string
   metadata: string
 }
 
@@ -30,9 +36,14 @@ function artifactJson(a: ArtifactPlan | undefined) {
   }
 }
 
+function platformName(p: { os: string; architecture: string }): string {
+  return `${p.os}/${p.architecture}`
+}
+
 export function metadataJson(result: ReleaseResult): Record<string, unknown> {
   const { plan, metadata } = result
   return {
+    mode: result.mode,
     version: plan.version,
     created: plan.created,
     dryRun: result.dryRun,
@@ -49,7 +60,24 @@ export function metadataJson(result: ReleaseResult): Record<string, unknown> {
       ...(metadata.id !== undefined ? { id: metadata.id, eventSource: metadata.eventSource } : {})
     },
     rules: artifactJson(plan.rules),
+    platforms: result.builds.map((b) => ({
+      platform: platformName(b.platform),
+      manifestDigest: b.manifestDigest,
+      glibcFloor: b.glibcVersion ?? null
+    })),
     indexFile: result.indexFile ?? null,
+    indexUrl: result.distribution?.index?.url ?? null,
+    githubRelease: result.distribution?.githubRelease
+      ? {
+          url: result.distribution.githubRelease.htmlUrl,
+          assets: result.distribution.githubRelease.assets.map((a) => ({
+            name: a.name,
+            url: a.url,
+            sha256: a.sha256
+          }))
+        }
+      : null,
+    registryEntry: result.registryEntry ?? null,
     published: result.report
       ? {
           blobsUploaded: result.report.blobsUploaded,
@@ -65,16 +93,46 @@ export function metadataJson(result: ReleaseResult): Record<string, unknown> {
 export function outputsOf(result: ReleaseResult): Outputs {
   const { plan } = result
   const at = (a?: ArtifactPlan) => (a ? `${a.ref}:${plan.version}` : '')
-  return {
+  const glibc = Object.fromEntries(
+    result.builds.map((b) => [platformName(b.platform), b.glibcVersion ?? null])
+  )
+  const common = {
     version: plan.version,
+    'plugin-path': result.pluginPath,
+    'glibc-floor': JSON.stringify(glibc),
+    metadata: JSON.stringify(metadataJson(result))
+  }
+  if (result.mode === 'push-by-digest') {
+    // A matrix job: only the platform manifest exists; the merge job takes it from here.
+    const b = result.builds[0]
+    return {
+      ...common,
+      tags: '',
+      'plugin-ref': `${plan.plugin.ref}@${b.manifestDigest}`,
+      'plugin-digest': b.manifestDigest,
+      'rules-ref': '',
+      'rules-digest': '',
+      'index-file': '',
+      digest: b.manifestDigest,
+      platform: platformName(b.platform),
+      'release-url': '',
+      'index-url': '',
+      'registry-entry': ''
+    }
+  }
+  return {
+    ...common,
     tags: plan.plugin.tags.join('\n'),
     'plugin-ref': at(plan.plugin),
     'plugin-digest': plan.plugin.root.descriptor.digest,
     'rules-ref': at(plan.rules),
     'rules-digest': plan.rules?.root.descriptor.digest ?? '',
     'index-file': result.indexFile ?? '',
-    'plugin-path': result.pluginPath,
-    metadata: JSON.stringify(metadataJson(result))
+    digest: plan.plugin.root.descriptor.digest,
+    platform: result.builds.map((b) => platformName(b.platform)).join(','),
+    'release-url': result.distribution?.githubRelease?.htmlUrl ?? '',
+    'index-url': result.distribution?.index?.url ?? '',
+    'registry-entry': result.registryEntry?.yaml ?? ''
   }
 }
 
@@ -110,8 +168,33 @@ function installName(a: ArtifactPlan, tag: string): string {
   return `${a.name}:${tag}`
 }
 
+function platformsTable(result: ReleaseResult): string[] {
+  const out = ['| Platform | Manifest | glibc floor |', '|---|---|---|']
+  for (const b of result.builds) {
+    out.push(
+      `| \`${platformName(b.platform)}\` | \`${b.manifestDigest}\` | ${escapeCell(b.glibcFloor)} |`
+    )
+  }
+  return out
+}
+
+function pushByDigestSummary(result: ReleaseResult): string {
+  const b = result.builds[0]
+  return [
+    `## Falco plugin ${result.metadata.name} ${result.plan.version}: ${platformName(b.platform)} pushed by digest`,
+    '',
+    `\`${result.plan.plugin.ref}@${b.manifestDigest}\``,
+    '',
+    ...platformsTable(result),
+    '',
+    'No tags were written: the merge job assembles the index and tags the release.',
+    ''
+  ].join('\n')
+}
+
 /** The job summary, in GitHub-flavoured markdown. */
 export function summaryMarkdown(result: ReleaseResult): string {
+  if (result.mode === 'push-by-digest') return pushByDigestSummary(result)
   const { plan, metadata } = result
   const rows = [plan.plugin, plan.rules].filter((a): a is ArtifactPlan => !!a)
   const out: string[] = []
@@ -131,6 +214,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
     out.push('', 'Tags not moved:', '')
     for (const d of skipped) out.push(`- \`${d.tag}\`: ${d.reason}`)
   }
+  out.push('', '### Platforms', '', ...platformsTable(result))
   out.push('', '### Plugin metadata (read from the .so)', '')
   out.push('| Field | Value |', '|---|---|')
   out.push(`| name | \`${metadata.name}\` |`)
@@ -158,6 +242,14 @@ export function summaryMarkdown(result: ReleaseResult): string {
       '',
       `The rules artifact depends on \`${plan.plugin.name}:${plan.version}\`, so installing it installs the plugin too.`
     )
+  }
+  if (result.registryEntry) {
+    const e = result.registryEntry
+    out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '')
+    out.push('```yaml', e.yaml.trimEnd(), '```')
+    for (const x of e.errors) out.push(`- error: ${x}`)
+    for (const x of e.warnings) out.push(`- warning: ${x}`)
+    out.push('', '</details>')
   }
   if (result.warnings.length > 0) {
     out.push('', '### Warnings', '')

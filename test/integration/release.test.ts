@@ -95,6 +95,7 @@ describe('release to a real registry, installed by falcoctl', () => {
         'working-directory': fixture.dir,
         'go-package': fixture.goPackage,
         'index-file': opts.indexFile ?? join(work, `${opts.name}-index.yaml`),
+        'github-release': 'false',
         ...opts.inputs
       },
       env: { GITHUB_REF: `refs/tags/${opts.tag}` }

@@ -1,0 +1,232 @@
+import { describe, expect, it } from '@jest/globals'
+import {
+  apiBaseUrlFromEnv,
+  expandUploadUrl,
+  GitHubApiError,
+  GitHubClient,
+  parseLinkHeader,
+  parseRepository,
+  repoPath
+} from '../../src/github/client.js'
+
+interface Call {
+  method: string
+  url: string
+  headers: Record<string, string>
+  body?: string
+}
+
+/** A fetch that answers from a list of canned responses and records the calls. */
+function cannedFetch(answers: Array<Response | (() => Response) | Error>) {
+  const calls: Call[] = []
+  const fn = (async (input: string | URL | Request, init?: RequestInit) => {
+    calls.push({
+      method: init?.method ?? 'GET',
+      url: String(input),
+      headers: init?.headers as Record<string, string>,
+      body: typeof init?.body === 'string' ? init.body : undefined
+    })
+    const next = answers.shift()
+    if (next === undefined) throw new Error('no more canned answers')
+    if (next instanceof Error) throw next
+    return typeof next === 'function' ? next() : next
+  }) as typeof fetch
+  return { fn, calls }
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers }
+  })
+
+const client = (fetchFn: typeof fetch, baseUrl = 'https://api.github.com') =>
+  new GitHubClient({ baseUrl, token: 'ghs_secret', fetch: fetchFn, retryDelayMs: 0 })
+
+describe('parseLinkHeader', () => {
+  it('reads every rel', () => {
+    expect(
+      parseLinkHeader(
+        '<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"'
+      )
+    ).toEqual({ next: 'https://api.github.com/x?page=2', last: 'https://api.github.com/x?page=5' })
+  })
+
+  it('handles no header and unquoted or multiple rels', () => {
+    expect(parseLinkHeader(null)).toEqual({})
+    expect(parseLinkHeader('</a>; rel=next')).toEqual({ next: '/a' })
+    expect(parseLinkHeader('</a>; title="x"; rel="prev first"')).toEqual({
+      prev: '/a',
+      first: '/a'
+    })
+  })
+})
+
+describe('expandUploadUrl', () => {
+  it('drops the template part and sets the query', () => {
+    const url = expandUploadUrl(
+      'https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}',
+      { name: 'foo 1.tar.gz', label: undefined }
+    )
+    expect(url.toString()).toBe(
+      'https://uploads.github.com/repos/o/r/releases/1/assets?name=foo+1.tar.gz'
+    )
+  })
+})
+
+describe('GitHubClient', () => {
+  it('sends the API version, the token and JSON, under a base path', async () => {
+    const f = cannedFetch([json(201, { id: 1 })])
+    const res = await client(f.fn, 'https://ghe.example/api/v3/').request(
+      'POST',
+      '/repos/o/r/releases',
+      {
+        body: { tag_name: 'v1' }
+      }
+    )
+    expect(res.data).toEqual({ id: 1 })
+    expect(f.calls[0].url).toBe('https://ghe.example/api/v3/repos/o/r/releases')
+    expect(f.calls[0].headers).toMatchObject({
+      authorization: 'Bearer ghs_secret',
+      'x-github-api-version': '2022-11-28',
+      accept: 'application/vnd.github+json',
+      'content-type': 'application/json'
+    })
+    expect(f.calls[0].body).toBe('{"tag_name":"v1"}')
+  })
+
+  it('treats accepted statuses as answers', async () => {
+    const f = cannedFetch([json(404, { message: 'Not Found' })])
+    const res = await client(f.fn).request('GET', '/repos/o/r/releases/tags/v1', { accept: [404] })
+    expect(res.status).toBe(404)
+  })
+
+  it('retries a GET on 502 and on network errors', async () => {
+    const f = cannedFetch([
+      json(502, { message: 'Bad gateway' }),
+      new Error('socket hang up'),
+      json(200, [])
+    ])
+    await expect(client(f.fn).request('GET', '/repos/o/r/releases')).resolves.toMatchObject({
+      status: 200
+    })
+    expect(f.calls).toHaveLength(3)
+  })
+
+  it('does not retry a POST that may have been applied', async () => {
+    const f = cannedFetch([json(500, { message: 'Server Error' })])
+    await expect(
+      client(f.fn).request('POST', '/repos/o/r/git/blobs', { body: {} })
+    ).rejects.toThrow(/answered 500: Server Error/)
+    const g = cannedFetch([new Error('reset')])
+    await expect(client(g.fn).request('POST', '/repos/o/r/releases', { body: {} })).rejects.toThrow(
+      /failed: reset/
+    )
+    expect(g.calls).toHaveLength(1)
+  })
+
+  it('names `permissions: contents: write` on 403', async () => {
+    const f = cannedFetch([json(403, { message: 'Resource not accessible by integration' })])
+    const err = await client(f.fn)
+      .request('POST', '/repos/o/r/releases', { body: {} })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(GitHubApiError)
+    expect((err as GitHubApiError).status).toBe(403)
+    expect((err as Error).message).toContain('Resource not accessible by integration')
+    expect((err as Error).message).toContain('permissions: contents: write')
+  })
+
+  it('says rate limited rather than permissions, and waits for a short Retry-After', async () => {
+    const limited = () =>
+      json(
+        403,
+        { message: 'API rate limit exceeded' },
+        { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2000000000' }
+      )
+    const f = cannedFetch([limited(), limited(), limited(), limited()])
+    const err = (await client(f.fn)
+      .request('GET', '/x')
+      .catch((e: unknown) => e)) as Error
+    expect(err.message).toMatch(/rate limited until 2033-05-18/)
+    expect(err.message).not.toContain('contents: write')
+    expect(f.calls).toHaveLength(1)
+
+    const g = cannedFetch([
+      json(429, { message: 'secondary rate limit' }, { 'retry-after': '0' }),
+      json(200, {})
+    ])
+    await expect(client(g.fn).request('POST', '/x', { body: {} })).resolves.toMatchObject({
+      status: 200
+    })
+  })
+
+  it('explains 401 and lists 422 details', async () => {
+    const f = cannedFetch([json(401, { message: 'Bad credentials' })])
+    await expect(client(f.fn).request('GET', '/x')).rejects.toThrow(/Bad credentials: the token/)
+    const g = cannedFetch([
+      json(422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }]
+      })
+    ])
+    const err = (await client(g.fn)
+      .request('POST', '/x', { body: {} })
+      .catch((e: unknown) => e)) as GitHubApiError
+    expect(err.message).toContain('Validation Failed (Release tag_name already_exists)')
+    expect(err.alreadyExists).toBe(true)
+  })
+
+  it('follows Link pagination and asks for 100 items a page', async () => {
+    const f = cannedFetch([
+      json(200, [1, 2], { link: '<https://api.github.com/x?per_page=100&page=2>; rel="next"' }),
+      json(200, [3], { link: '<https://api.github.com/x?per_page=100&page=1>; rel="first"' })
+    ])
+    await expect(client(f.fn).paginate('/x')).resolves.toEqual([1, 2, 3])
+    expect(f.calls[0].url).toBe('https://api.github.com/x?per_page=100')
+  })
+
+  it('never sends the token to another origin', async () => {
+    const f = cannedFetch([json(200, [1], { link: '<https://evil.example/x?page=2>; rel="next"' })])
+    await expect(client(f.fn).paginate('/x')).rejects.toThrow(
+      /refusing to send the GitHub token to https:\/\/evil.example/
+    )
+    expect(f.calls).toHaveLength(1)
+    await expect(
+      client(f.fn).upload('https://evil.example/assets{?name}', {
+        name: 'a',
+        path: '/dev/null',
+        contentType: 'text/plain'
+      })
+    ).rejects.toThrow(/refusing/)
+  })
+
+  it('says so when the answer is not JSON (a proxy page, a wrong API URL)', async () => {
+    const f = cannedFetch([new Response('<html>login</html>', { status: 200 })])
+    await expect(client(f.fn).request('GET', '/x')).rejects.toThrow(
+      /answered 200 with something that is not JSON .*GITHUB_API_URL/
+    )
+  })
+
+  it('refuses an empty token', () => {
+    expect(() => new GitHubClient({ baseUrl: 'https://api.github.com', token: '' })).toThrow(
+      /no GitHub token/
+    )
+  })
+})
+
+describe('repository helpers', () => {
+  it('parses owner/name and validates both', () => {
+    expect(parseRepository('Acme/falco-foo')).toEqual({ owner: 'Acme', repo: 'falco-foo' })
+    expect(() => parseRepository(undefined)).toThrow(/GITHUB_REPOSITORY/)
+    expect(() => parseRepository('a/b/c')).toThrow(/owner\/name/)
+    expect(() => repoPath('a', '..')).toThrow(/invalid GitHub repository repo/)
+    expect(repoPath('o', 'r.github.io')).toBe('/repos/o/r.github.io')
+  })
+
+  it('takes the API root from GITHUB_API_URL', () => {
+    expect(apiBaseUrlFromEnv({})).toBe('https://api.github.com')
+    expect(apiBaseUrlFromEnv({ GITHUB_API_URL: 'https://ghe.example/api/v3' })).toBe(
+      'https://ghe.example/api/v3'
+    )
+  })
+})
