@@ -18,10 +18,10 @@ import require$$0$2, { Transform, Readable, pipeline as pipeline$1 } from 'node:
 import require$$0 from 'node:buffer';
 import require$$0$4, { promisify } from 'node:util';
 import require$$7 from 'node:querystring';
-import require$$8 from 'node:events';
+import require$$8, { once } from 'node:events';
 import require$$0$5 from 'node:diagnostics_channel';
 import require$$5 from 'node:tls';
-import require$$1$2 from 'node:zlib';
+import require$$1$2, { createGunzip } from 'node:zlib';
 import require$$5$1 from 'node:perf_hooks';
 import require$$8$1 from 'node:util/types';
 import require$$1$1 from 'node:worker_threads';
@@ -32,13 +32,13 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { mkdir as mkdir$1, stat as stat$1, open as open$1, rm as rm$1, readFile, rename as rename$1, unlink as unlink$1, writeFile as writeFile$1, mkdtemp, copyFile as copyFile$1 } from 'node:fs/promises';
-import { existsSync, createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, existsSync, createWriteStream } from 'node:fs';
+import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, readFile as readFile$1, rename as rename$1, copyFile as copyFile$1, unlink as unlink$1, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { resolve, dirname, isAbsolute, join, delimiter, basename } from 'node:path';
-import { spawn, execFile } from 'node:child_process';
+import { basename, join, resolve, dirname, isAbsolute, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
+import { spawn, execFile } from 'node:child_process';
 import https$1 from 'node:https';
 
 // We use any as a valid input type
@@ -29158,7 +29158,17 @@ const INPUT_DEFAULTS = {
     license: '',
     home: '',
     keywords: '',
-    'source-url': ''
+    'source-url': '',
+    platforms: '',
+    'cc-arm64': 'aarch64-linux-gnu-gcc',
+    'cc-amd64': 'x86_64-linux-gnu-gcc',
+    'max-glibc': '',
+    'push-by-digest': 'false',
+    merge: '',
+    'tag-pattern': '{version}',
+    'github-release': 'auto',
+    'github-token': '',
+    'index-branch': ''
 };
 class InputError extends Error {
 }
@@ -29207,13 +29217,27 @@ function readInputs(read, env) {
             .split(/[,\n]/)
             .map((k) => k.trim())
             .filter((k) => k !== ''),
-        sourceUrl: get('source-url') || repoUrl
+        sourceUrl: get('source-url') || repoUrl,
+        platforms: get('platforms'),
+        ccArm64: get('cc-arm64'),
+        ccAmd64: get('cc-amd64'),
+        maxGlibc: get('max-glibc'),
+        pushByDigest: bool('push-by-digest'),
+        merge: get('merge'),
+        tagPattern: get('tag-pattern'),
+        githubRelease: get('github-release') === 'auto' ? 'auto' : bool('github-release'),
+        githubToken: get('github-token') || env.GITHUB_TOKEN || '',
+        indexBranch: get('index-branch')
     };
 }
 /** Checks that need nothing but the inputs; run before anything slow. */
 function checkInputs(inputs) {
     if (inputs.buildCommand !== '' && inputs.pluginPath === '') {
         throw new InputError('build-command is set but plugin-path is not: set plugin-path to the .so your command builds (e.g. libfoo.so)');
+    }
+    if (inputs.pushByDigest && inputs.merge !== '') {
+        throw new InputError('push-by-digest and merge are the two halves of a matrix release: set push-by-digest in the ' +
+            'per-platform jobs and merge in the final job, not both in one step');
     }
     if (inputs.ociLayout === '' && inputs.repository === '') {
         throw new InputError('no repository to push to: set the `repository` input (e.g. my-org/plugins); ' +
@@ -29249,6 +29273,883 @@ function actionsLogger(scrubber) {
     };
 }
 
+// DEFLATE is a complex format; to read this code, you should probably check the RFC first:
+// https://tools.ietf.org/html/rfc1951
+// You may also wish to take a look at the guide I made about this program:
+// https://gist.github.com/101arrowz/253f31eb5abc3d9275ab943003ffecad
+// Some of the following code is similar to that of UZIP.js:
+// https://github.com/photopea/UZIP.js
+// However, the vast majority of the codebase has diverged from UZIP.js to increase performance and reduce bundle size.
+// Sometimes 0 will appear where -1 would be more appropriate. This is because using a uint
+// is better for memory in most engines (I *think*).
+
+// aliases for shorter compressed code (most minifers don't do this)
+var u8 = Uint8Array, u16 = Uint16Array, i32 = Int32Array;
+// fixed length extra bits
+var fleb = new u8([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0, /* unused */ 0, 0, /* impossible */ 0]);
+// fixed distance extra bits
+var fdeb = new u8([0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, /* unused */ 0, 0]);
+// code length index map
+var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+// get base, reverse index map from extra bits
+var freb = function (eb, start) {
+    var b = new u16(31);
+    for (var i = 0; i < 31; ++i) {
+        b[i] = start += 1 << eb[i - 1];
+    }
+    // numbers here are at max 18 bits
+    var r = new i32(b[30]);
+    for (var i = 1; i < 30; ++i) {
+        for (var j = b[i]; j < b[i + 1]; ++j) {
+            r[j] = ((j - b[i]) << 5) | i;
+        }
+    }
+    return { b: b, r: r };
+};
+var _a = freb(fleb, 2), fl = _a.b, revfl = _a.r;
+// we can ignore the fact that the other numbers are wrong; they never happen anyway
+fl[28] = 258, revfl[258] = 28;
+var _b = freb(fdeb, 0), revfd = _b.r;
+// map of value to reverse (assuming 16 bits)
+var rev = new u16(32768);
+for (var i = 0; i < 32768; ++i) {
+    // reverse table algorithm from SO
+    var x = ((i & 0xAAAA) >> 1) | ((i & 0x5555) << 1);
+    x = ((x & 0xCCCC) >> 2) | ((x & 0x3333) << 2);
+    x = ((x & 0xF0F0) >> 4) | ((x & 0x0F0F) << 4);
+    rev[i] = (((x & 0xFF00) >> 8) | ((x & 0x00FF) << 8)) >> 1;
+}
+// create huffman tree from u8 "map": index -> code length for code index
+// mb (max bits) must be at most 15
+// TODO: optimize/split up?
+var hMap = (function (cd, mb, r) {
+    var s = cd.length;
+    // index
+    var i = 0;
+    // u16 "map": index -> # of codes with bit length = index
+    var l = new u16(mb);
+    // length of cd must be 288 (total # of codes)
+    for (; i < s; ++i) {
+        if (cd[i])
+            ++l[cd[i] - 1];
+    }
+    // u16 "map": index -> minimum code for bit length = index
+    var le = new u16(mb);
+    for (i = 1; i < mb; ++i) {
+        le[i] = (le[i - 1] + l[i - 1]) << 1;
+    }
+    var co;
+    if (r) {
+        // u16 "map": index -> number of actual bits, symbol for code
+        co = new u16(1 << mb);
+        // bits to remove for reverser
+        var rvb = 15 - mb;
+        for (i = 0; i < s; ++i) {
+            // ignore 0 lengths
+            if (cd[i]) {
+                // num encoding both symbol and bits read
+                var sv = (i << 4) | cd[i];
+                // free bits
+                var r_1 = mb - cd[i];
+                // start value
+                var v = le[cd[i] - 1]++ << r_1;
+                // m is end value
+                for (var m = v | ((1 << r_1) - 1); v <= m; ++v) {
+                    // every 16 bit value starting with the code yields the same result
+                    co[rev[v] >> rvb] = sv;
+                }
+            }
+        }
+    }
+    else {
+        co = new u16(s);
+        for (i = 0; i < s; ++i) {
+            if (cd[i]) {
+                co[i] = rev[le[cd[i] - 1]++] >> (15 - cd[i]);
+            }
+        }
+    }
+    return co;
+});
+// fixed length tree
+var flt = new u8(288);
+for (var i = 0; i < 144; ++i)
+    flt[i] = 8;
+for (var i = 144; i < 256; ++i)
+    flt[i] = 9;
+for (var i = 256; i < 280; ++i)
+    flt[i] = 7;
+for (var i = 280; i < 288; ++i)
+    flt[i] = 8;
+// fixed distance tree
+var fdt = new u8(32);
+for (var i = 0; i < 32; ++i)
+    fdt[i] = 5;
+// fixed length map
+var flm = /*#__PURE__*/ hMap(flt, 9, 0);
+// fixed distance map
+var fdm = /*#__PURE__*/ hMap(fdt, 5, 0);
+// get end of byte
+var shft = function (p) { return ((p + 7) / 8) | 0; };
+// typed array slice - allows garbage collector to free original reference,
+// while being more compatible than .slice
+var slc = function (v, s, e) {
+    if (e == null || e > v.length)
+        e = v.length;
+    // can't use .constructor in case user-supplied
+    return new u8(v.subarray(s, e));
+};
+// error codes
+var ec = [
+    'unexpected EOF',
+    'invalid block type',
+    'invalid length/literal',
+    'invalid distance',
+    'stream finished',
+    'no stream handler',
+    , // determined by compression function
+    'no callback',
+    'invalid UTF-8 data',
+    'extra field too long',
+    'date not in range 1980-2099',
+    'filename too long',
+    'stream finishing',
+    'invalid zip data'
+    // determined by unknown compression method
+];
+var err = function (ind, msg, nt) {
+    var e = new Error(msg || ec[ind]);
+    e.code = ind;
+    if (Error.captureStackTrace)
+        Error.captureStackTrace(e, err);
+    if (!nt)
+        throw e;
+    return e;
+};
+// starting at p, write the minimum number of bits that can hold v to d
+var wbits = function (d, p, v) {
+    v <<= p & 7;
+    var o = (p / 8) | 0;
+    d[o] |= v;
+    d[o + 1] |= v >> 8;
+};
+// starting at p, write the minimum number of bits (>8) that can hold v to d
+var wbits16 = function (d, p, v) {
+    v <<= p & 7;
+    var o = (p / 8) | 0;
+    d[o] |= v;
+    d[o + 1] |= v >> 8;
+    d[o + 2] |= v >> 16;
+};
+// creates code lengths from a frequency table
+var hTree = function (d, mb) {
+    // Need extra info to make a tree
+    var t = [];
+    for (var i = 0; i < d.length; ++i) {
+        if (d[i])
+            t.push({ s: i, f: d[i] });
+    }
+    var s = t.length;
+    var t2 = t.slice();
+    if (!s)
+        return { t: et, l: 0 };
+    if (s == 1) {
+        var v = new u8(t[0].s + 1);
+        v[t[0].s] = 1;
+        return { t: v, l: 1 };
+    }
+    t.sort(function (a, b) { return a.f - b.f; });
+    // after i2 reaches last ind, will be stopped
+    // freq must be greater than largest possible number of symbols
+    t.push({ s: -1, f: 25001 });
+    var l = t[0], r = t[1], i0 = 0, i1 = 1, i2 = 2;
+    t[0] = { s: -1, f: l.f + r.f, l: l, r: r };
+    // efficient algorithm from UZIP.js
+    // i0 is lookbehind, i2 is lookahead - after processing two low-freq
+    // symbols that combined have high freq, will start processing i2 (high-freq,
+    // non-composite) symbols instead
+    // see https://reddit.com/r/photopea/comments/ikekht/uzipjs_questions/
+    while (i1 != s - 1) {
+        l = t[t[i0].f < t[i2].f ? i0++ : i2++];
+        r = t[i0 != i1 && t[i0].f < t[i2].f ? i0++ : i2++];
+        t[i1++] = { s: -1, f: l.f + r.f, l: l, r: r };
+    }
+    var maxSym = t2[0].s;
+    for (var i = 1; i < s; ++i) {
+        if (t2[i].s > maxSym)
+            maxSym = t2[i].s;
+    }
+    // code lengths
+    var tr = new u16(maxSym + 1);
+    // max bits in tree
+    var mbt = ln(t[i1 - 1], tr, 0);
+    if (mbt > mb) {
+        // more algorithms from UZIP.js
+        // TODO: find out how this code works (debt)
+        //  ind    debt
+        var i = 0, dt = 0;
+        //    left            cost
+        var lft = mbt - mb, cst = 1 << lft;
+        t2.sort(function (a, b) { return tr[b.s] - tr[a.s] || a.f - b.f; });
+        for (; i < s; ++i) {
+            var i2_1 = t2[i].s;
+            if (tr[i2_1] > mb) {
+                dt += cst - (1 << (mbt - tr[i2_1]));
+                tr[i2_1] = mb;
+            }
+            else
+                break;
+        }
+        dt >>= lft;
+        while (dt > 0) {
+            var i2_2 = t2[i].s;
+            if (tr[i2_2] < mb)
+                dt -= 1 << (mb - tr[i2_2]++ - 1);
+            else
+                ++i;
+        }
+        for (; i >= 0 && dt; --i) {
+            var i2_3 = t2[i].s;
+            if (tr[i2_3] == mb) {
+                --tr[i2_3];
+                ++dt;
+            }
+        }
+        mbt = mb;
+    }
+    return { t: new u8(tr), l: mbt };
+};
+// get the max length and assign length codes
+var ln = function (n, l, d) {
+    return n.s == -1
+        ? Math.max(ln(n.l, l, d + 1), ln(n.r, l, d + 1))
+        : (l[n.s] = d);
+};
+// length codes generation
+var lc = function (c) {
+    var s = c.length;
+    // Note that the semicolon was intentional
+    while (s && !c[--s])
+        ;
+    var cl = new u16(++s);
+    //  ind      num         streak
+    var cli = 0, cln = c[0], cls = 1;
+    var w = function (v) { cl[cli++] = v; };
+    for (var i = 1; i <= s; ++i) {
+        if (c[i] == cln && i != s)
+            ++cls;
+        else {
+            if (!cln && cls > 2) {
+                for (; cls > 138; cls -= 138)
+                    w(32754);
+                if (cls > 2) {
+                    w(cls > 10 ? ((cls - 11) << 5) | 28690 : ((cls - 3) << 5) | 12305);
+                    cls = 0;
+                }
+            }
+            else if (cls > 3) {
+                w(cln), --cls;
+                for (; cls > 6; cls -= 6)
+                    w(8304);
+                if (cls > 2)
+                    w(((cls - 3) << 5) | 8208), cls = 0;
+            }
+            while (cls--)
+                w(cln);
+            cls = 1;
+            cln = c[i];
+        }
+    }
+    return { c: cl.subarray(0, cli), n: s };
+};
+// calculate the length of output from tree, code lengths
+var clen = function (cf, cl) {
+    var l = 0;
+    for (var i = 0; i < cl.length; ++i)
+        l += cf[i] * cl[i];
+    return l;
+};
+// writes a fixed block
+// returns the new bit pos
+var wfblk = function (out, pos, dat) {
+    // no need to write 00 as type: TypedArray defaults to 0
+    var s = dat.length;
+    var o = shft(pos + 2);
+    out[o] = s & 255;
+    out[o + 1] = s >> 8;
+    out[o + 2] = out[o] ^ 255;
+    out[o + 3] = out[o + 1] ^ 255;
+    for (var i = 0; i < s; ++i)
+        out[o + i + 4] = dat[i];
+    return (o + 4 + s) * 8;
+};
+// writes a block
+var wblk = function (dat, out, final, syms, lf, df, eb, li, bs, bl, p) {
+    wbits(out, p++, final);
+    ++lf[256];
+    var _a = hTree(lf, 15), dlt = _a.t, mlb = _a.l;
+    var _b = hTree(df, 15), ddt = _b.t, mdb = _b.l;
+    var _c = lc(dlt), lclt = _c.c, nlc = _c.n;
+    var _d = lc(ddt), lcdt = _d.c, ndc = _d.n;
+    var lcfreq = new u16(19);
+    for (var i = 0; i < lclt.length; ++i)
+        ++lcfreq[lclt[i] & 31];
+    for (var i = 0; i < lcdt.length; ++i)
+        ++lcfreq[lcdt[i] & 31];
+    var _e = hTree(lcfreq, 7), lct = _e.t, mlcb = _e.l;
+    var nlcc = 19;
+    for (; nlcc > 4 && !lct[clim[nlcc - 1]]; --nlcc)
+        ;
+    var flen = (bl + 5) << 3;
+    var ftlen = clen(lf, flt) + clen(df, fdt) + eb;
+    var dtlen = clen(lf, dlt) + clen(df, ddt) + eb + 14 + 3 * nlcc + clen(lcfreq, lct) + 2 * lcfreq[16] + 3 * lcfreq[17] + 7 * lcfreq[18];
+    if (bs >= 0 && flen <= ftlen && flen <= dtlen)
+        return wfblk(out, p, dat.subarray(bs, bs + bl));
+    var lm, ll, dm, dl;
+    wbits(out, p, 1 + (dtlen < ftlen)), p += 2;
+    if (dtlen < ftlen) {
+        lm = hMap(dlt, mlb, 0), ll = dlt, dm = hMap(ddt, mdb, 0), dl = ddt;
+        var llm = hMap(lct, mlcb, 0);
+        wbits(out, p, nlc - 257);
+        wbits(out, p + 5, ndc - 1);
+        wbits(out, p + 10, nlcc - 4);
+        p += 14;
+        for (var i = 0; i < nlcc; ++i)
+            wbits(out, p + 3 * i, lct[clim[i]]);
+        p += 3 * nlcc;
+        var lcts = [lclt, lcdt];
+        for (var it = 0; it < 2; ++it) {
+            var clct = lcts[it];
+            for (var i = 0; i < clct.length; ++i) {
+                var len = clct[i] & 31;
+                wbits(out, p, llm[len]), p += lct[len];
+                if (len > 15)
+                    wbits(out, p, (clct[i] >> 5) & 127), p += clct[i] >> 12;
+            }
+        }
+    }
+    else {
+        lm = flm, ll = flt, dm = fdm, dl = fdt;
+    }
+    for (var i = 0; i < li; ++i) {
+        var sym = syms[i];
+        if (sym > 255) {
+            var len = (sym >> 18) & 31;
+            wbits16(out, p, lm[len + 257]), p += ll[len + 257];
+            if (len > 7)
+                wbits(out, p, (sym >> 23) & 31), p += fleb[len];
+            var dst = sym & 31;
+            wbits16(out, p, dm[dst]), p += dl[dst];
+            if (dst > 3)
+                wbits16(out, p, (sym >> 5) & 8191), p += fdeb[dst];
+        }
+        else {
+            wbits16(out, p, lm[sym]), p += ll[sym];
+        }
+    }
+    wbits16(out, p, lm[256]);
+    return p + ll[256];
+};
+// deflate options (nice << 13) | chain
+var deo = /*#__PURE__*/ new i32([65540, 131080, 131088, 131104, 262176, 1048704, 1048832, 2114560, 2117632]);
+// empty
+var et = /*#__PURE__*/ new u8(0);
+// compresses data into a raw DEFLATE buffer
+var dflt = function (dat, lvl, plvl, pre, post, st) {
+    var s = st.z || dat.length;
+    var o = new u8(pre + s + 5 * (1 + Math.ceil(s / 7000)) + post);
+    // writing to this writes to the output buffer
+    var w = o.subarray(pre, o.length - post);
+    var lst = st.l;
+    var pos = (st.r || 0) & 7;
+    if (lvl) {
+        if (pos)
+            w[0] = st.r >> 3;
+        var opt = deo[lvl - 1];
+        var n = opt >> 13, c = opt & 8191;
+        var msk_1 = (1 << plvl) - 1;
+        //    prev 2-byte val map    curr 2-byte val map
+        var prev = st.p || new u16(32768), head = st.h || new u16(msk_1 + 1);
+        var bs1_1 = Math.ceil(plvl / 3), bs2_1 = 2 * bs1_1;
+        var hsh = function (i) { return (dat[i] ^ (dat[i + 1] << bs1_1) ^ (dat[i + 2] << bs2_1)) & msk_1; };
+        // 24576 is an arbitrary number of maximum symbols per block
+        // 424 buffer for last block
+        var syms = new i32(25000);
+        // length/literal freq   distance freq
+        var lf = new u16(288), df = new u16(32);
+        //  l/lcnt  exbits  index          l/lind  waitdx          blkpos
+        var lc_1 = 0, eb = 0, i = st.i || 0, li = 0, wi = st.w || 0, bs = 0;
+        for (; i + 2 < s; ++i) {
+            // hash value
+            var hv = hsh(i);
+            // index mod 32768    previous index mod
+            var imod = i & 32767, pimod = head[hv];
+            prev[imod] = pimod;
+            head[hv] = imod;
+            // We always should modify head and prev, but only add symbols if
+            // this data is not yet processed ("wait" for wait index)
+            if (wi <= i) {
+                // bytes remaining
+                var rem = s - i;
+                if ((lc_1 > 7000 || li > 24576) && (rem > 423 || !lst)) {
+                    pos = wblk(dat, w, 0, syms, lf, df, eb, li, bs, i - bs, pos);
+                    li = lc_1 = eb = 0, bs = i;
+                    for (var j = 0; j < 286; ++j)
+                        lf[j] = 0;
+                    for (var j = 0; j < 30; ++j)
+                        df[j] = 0;
+                }
+                //  len    dist   chain
+                var l = 2, d = 0, ch_1 = c, dif = imod - pimod & 32767;
+                if (rem > 2 && hv == hsh(i - dif)) {
+                    var maxn = Math.min(n, rem) - 1;
+                    var maxd = Math.min(32767, i);
+                    // max possible length
+                    // not capped at dif because decompressors implement "rolling" index population
+                    var ml = Math.min(258, rem);
+                    while (dif <= maxd && --ch_1 && imod != pimod) {
+                        if (dat[i + l] == dat[i + l - dif]) {
+                            var nl = 0;
+                            for (; nl < ml && dat[i + nl] == dat[i + nl - dif]; ++nl)
+                                ;
+                            if (nl > l) {
+                                l = nl, d = dif;
+                                // break out early when we reach "nice" (we are satisfied enough)
+                                if (nl > maxn)
+                                    break;
+                                // now, find the rarest 2-byte sequence within this
+                                // length of literals and search for that instead.
+                                // Much faster than just using the start
+                                var mmd = Math.min(dif, nl - 2);
+                                var md = 0;
+                                for (var j = 0; j < mmd; ++j) {
+                                    var ti = i - dif + j & 32767;
+                                    var pti = prev[ti];
+                                    var cd = ti - pti & 32767;
+                                    if (cd > md)
+                                        md = cd, pimod = ti;
+                                }
+                            }
+                        }
+                        // check the previous match
+                        imod = pimod, pimod = prev[imod];
+                        dif += imod - pimod & 32767;
+                    }
+                }
+                // d will be nonzero only when a match was found
+                if (d) {
+                    // store both dist and len data in one int32
+                    // Make sure this is recognized as a len/dist with 28th bit (2^28)
+                    syms[li++] = 268435456 | (revfl[l] << 18) | revfd[d];
+                    var lin = revfl[l] & 31, din = revfd[d] & 31;
+                    eb += fleb[lin] + fdeb[din];
+                    ++lf[257 + lin];
+                    ++df[din];
+                    wi = i + l;
+                    ++lc_1;
+                }
+                else {
+                    syms[li++] = dat[i];
+                    ++lf[dat[i]];
+                }
+            }
+        }
+        for (i = Math.max(i, wi); i < s; ++i) {
+            syms[li++] = dat[i];
+            ++lf[dat[i]];
+        }
+        pos = wblk(dat, w, lst, syms, lf, df, eb, li, bs, i - bs, pos);
+        if (!lst) {
+            st.r = (pos & 7) | w[(pos / 8) | 0] << 3;
+            // shft(pos) now 1 less if pos & 7 != 0
+            pos -= 7;
+            st.h = head, st.p = prev, st.i = i, st.w = wi;
+        }
+    }
+    else {
+        for (var i = st.w || 0; i < s + lst; i += 65535) {
+            // end
+            var e = i + 65535;
+            if (e >= s) {
+                // write final block
+                w[(pos / 8) | 0] = lst;
+                e = s;
+            }
+            pos = wfblk(w, pos + 1, dat.subarray(i, e));
+        }
+        st.i = s;
+    }
+    return slc(o, 0, pre + shft(pos) + post);
+};
+// CRC32 table
+var crct = /*#__PURE__*/ (function () {
+    var t = new Int32Array(256);
+    for (var i = 0; i < 256; ++i) {
+        var c = i, k = 9;
+        while (--k)
+            c = ((c & 1) && -306674912) ^ (c >>> 1);
+        t[i] = c;
+    }
+    return t;
+})();
+// CRC32
+var crc = function () {
+    var c = -1;
+    return {
+        p: function (d) {
+            // closures have awful performance
+            var cr = c;
+            for (var i = 0; i < d.length; ++i)
+                cr = crct[(cr & 255) ^ d[i]] ^ (cr >>> 8);
+            c = cr;
+        },
+        d: function () { return ~c; }
+    };
+};
+// deflate with opts
+var dopt = function (dat, opt, pre, post, st) {
+    if (!st) {
+        st = { l: 1 };
+        if (opt.dictionary) {
+            var dict = opt.dictionary.subarray(-32768);
+            var newDat = new u8(dict.length + dat.length);
+            newDat.set(dict);
+            newDat.set(dat, dict.length);
+            dat = newDat;
+            st.w = dict.length;
+        }
+    }
+    return dflt(dat, opt.level == null ? 6 : opt.level, opt.mem == null ? (st.l ? Math.ceil(Math.max(8, Math.min(13, Math.log(dat.length))) * 1.5) : 20) : (12 + opt.mem), pre, post, st);
+};
+// write bytes
+var wbytes = function (d, b, v) {
+    for (; v; ++b)
+        d[b] = v, v >>>= 8;
+};
+// gzip header
+var gzh = function (c, o) {
+    var fn = o.filename;
+    c[0] = 31, c[1] = 139, c[2] = 8, c[8] = o.level < 2 ? 4 : o.level == 9 ? 2 : 0, c[9] = 3; // assume Unix
+    if (o.mtime != 0)
+        wbytes(c, 4, Math.floor(new Date(o.mtime || Date.now()) / 1000));
+    if (fn) {
+        c[3] = 8;
+        for (var i = 0; i <= fn.length; ++i)
+            c[i + 10] = fn.charCodeAt(i);
+    }
+};
+// gzip header length
+var gzhl = function (o) { return 10 + (o.filename ? o.filename.length + 1 : 0); };
+/**
+ * Streaming DEFLATE compression
+ */
+var Deflate = /*#__PURE__*/ (function () {
+    function Deflate(opts, cb) {
+        if (typeof opts == 'function')
+            cb = opts, opts = {};
+        this.ondata = cb;
+        this.o = opts || {};
+        this.s = { l: 0, i: 32768, w: 32768, z: 32768 };
+        // Buffer length must always be 0 mod 32768 for index calculations to be correct when modifying head and prev
+        // 98304 = 32768 (lookback) + 65536 (common chunk size)
+        this.b = new u8(98304);
+        if (this.o.dictionary) {
+            var dict = this.o.dictionary.subarray(-32768);
+            this.b.set(dict, 32768 - dict.length);
+            this.s.i = 32768 - dict.length;
+        }
+    }
+    Deflate.prototype.p = function (c, f) {
+        this.ondata(dopt(c, this.o, 0, 0, this.s), f);
+    };
+    /**
+     * Pushes a chunk to be deflated
+     * @param chunk The chunk to push
+     * @param final Whether this is the last chunk
+     */
+    Deflate.prototype.push = function (chunk, final) {
+        if (!this.ondata)
+            err(5);
+        if (this.s.l)
+            err(4);
+        var endLen = chunk.length + this.s.z;
+        if (endLen > this.b.length) {
+            if (endLen > 2 * this.b.length - 32768) {
+                var newBuf = new u8(endLen & -32768);
+                newBuf.set(this.b.subarray(0, this.s.z));
+                this.b = newBuf;
+            }
+            var split = this.b.length - this.s.z;
+            this.b.set(chunk.subarray(0, split), this.s.z);
+            this.s.z = this.b.length;
+            this.p(this.b, false);
+            this.b.set(this.b.subarray(-32768));
+            this.b.set(chunk.subarray(split), 32768);
+            this.s.z = chunk.length - split + 32768;
+            this.s.i = 32766, this.s.w = 32768;
+        }
+        else {
+            this.b.set(chunk, this.s.z);
+            this.s.z += chunk.length;
+        }
+        this.s.l = final & 1;
+        if (this.s.z > this.s.w + 8191 || final) {
+            this.p(this.b, final || false);
+            this.s.w = this.s.i, this.s.i -= 2;
+        }
+        if (final) {
+            // cleanup unneeded buffers/state to reduce memory usage
+            this.s = this.o = {};
+            this.b = et;
+        }
+    };
+    /**
+     * Flushes buffered uncompressed data. Useful to immediately retrieve the
+     * deflated output for small inputs.
+     * @param sync Whether to flush to a byte boundary. A sync flush takes 4-5
+     *             extra bytes, but guarantees all pushed data is immediately
+     *             decompressible. A separate DEFLATE stream may be concatenated
+     *             with the current output after a sync flush.
+     */
+    Deflate.prototype.flush = function (sync) {
+        if (!this.ondata)
+            err(5);
+        if (this.s.l)
+            err(4);
+        this.p(this.b, false);
+        this.s.w = this.s.i, this.s.i -= 2;
+        // could technically skip writing the type-0 block for (this.s.r & 7) == 0,
+        // but the deterministic trailer (00 00 FF FF) is useful in some situations
+        if (sync) {
+            var c = new u8(6);
+            c[0] = this.s.r >> 3;
+            // write empty, non-final type-0 block
+            var ep = wfblk(c, this.s.r, et);
+            this.s.r = 0;
+            this.ondata(c.subarray(0, ep >> 3), false);
+        }
+    };
+    return Deflate;
+}());
+// before you yell at me for not just using extends, my reason is that TS inheritance is hard to workerize.
+/**
+ * Streaming GZIP compression
+ */
+var Gzip = /*#__PURE__*/ (function () {
+    function Gzip(opts, cb) {
+        this.c = crc();
+        this.l = 0;
+        this.v = 1;
+        Deflate.call(this, opts, cb);
+    }
+    /**
+     * Pushes a chunk to be GZIPped
+     * @param chunk The chunk to push
+     * @param final Whether this is the last chunk
+     */
+    Gzip.prototype.push = function (chunk, final) {
+        this.c.p(chunk);
+        this.l += chunk.length;
+        Deflate.prototype.push.call(this, chunk, final);
+    };
+    Gzip.prototype.p = function (c, f) {
+        var raw = dopt(c, this.o, this.v && gzhl(this.o), f && 8, this.s);
+        if (this.v)
+            gzh(raw, this.o), this.v = 0;
+        if (f)
+            wbytes(raw, raw.length - 8, this.c.d()), wbytes(raw, raw.length - 4, this.l);
+        this.ondata(raw, f);
+    };
+    /**
+     * Flushes buffered uncompressed data. Useful to immediately retrieve the
+     * GZIPped output for small inputs.
+     * @param sync Whether to flush to a byte boundary. A sync flush takes 4-5
+     *             extra bytes, but guarantees all pushed data is immediately
+     *             decompressible.
+     */
+    Gzip.prototype.flush = function (sync) {
+        Deflate.prototype.flush.call(this, sync);
+    };
+    return Gzip;
+}());
+// text decoder
+var td = typeof TextDecoder != 'undefined' && /*#__PURE__*/ new TextDecoder();
+// text decoder stream
+var tds = 0;
+try {
+    td.decode(et, { stream: true });
+    tds = 1;
+}
+catch (e) { }
+
+// Reproducible falcoctl layers: gzip(tar) holding exactly one flat regular file.
+//
+// The tar entry is a USTAR header as Go's archive/tar writes it for falcoctl's
+// CreateTarGzArchive (mtime 0, uid/gid 0, empty uname/gname, typeflag '0', numeric fields in
+// zero-padded octal with a trailing NUL, checksum as 6 octal digits + NUL + space), the file data
+// padded to 512 bytes, then two zero blocks. No pax headers, no directory entries.
+//
+// gzip comes from fflate (pure JavaScript) rather than node:zlib, so the bytes do not depend on the
+// Node version, the zlib build or the CPU. fflate's streaming output depends on how the input is
+// split into push() calls, so the input is re-cut into fixed LAYER_CHUNK_SIZE chunks whatever the
+// read stream delivers. Header: 1f 8b 08 00 00000000 00 03 (no name, mtime 0, XFL 0, OS Unix).
+//
+// The source is streamed: memory stays at a few MiB whatever the file size.
+/** Size of every chunk pushed into the compressor. Changing it changes the layer digests. */
+const LAYER_CHUNK_SIZE = 64 * 1024;
+/** Deflate level. Changing it changes the layer digests. */
+const LAYER_GZIP_LEVEL = 6;
+/** Modes a layer entry may have: 0644 for rules and data, 0755 for shared libraries. */
+const LAYER_MODES = [0o644, 0o755];
+/** The USTAR size field holds 11 octal digits. */
+const MAX_ENTRY_SIZE = 0o77777777777;
+const BLOCK$1 = 512;
+/**
+ * falcoctl's archive name for a file: the base name cut at the first '.', plus '.tar.gz'
+ * (libfoo.so -> libfoo.tar.gz, my.rules.yaml -> my.tar.gz). It is also the layer title.
+ */
+function layerFileName(sourceFileName) {
+    const base = basename(sourceFileName);
+    const stem = base.split('.')[0];
+    if (stem === '') {
+        throw new Error(`cannot name a layer after ${JSON.stringify(sourceFileName)}: its base name is empty before the first "."`);
+    }
+    return `${stem}.tar.gz`;
+}
+/** Throws unless `name` is a plain file name that falcoctl extracts flat (no '/', no '..'). */
+function assertEntryName(name) {
+    const problem = name === ''
+        ? 'it is empty'
+        : name === '.'
+            ? 'it is "."'
+            : name.includes('/') || name.includes('\\')
+                ? 'it contains a path separator; give a base name'
+                : name.includes('..')
+                    ? 'it contains ".." (falcoctl refuses to extract such names)'
+                    : !/^[\x20-\x7e]+$/.test(name)
+                        ? 'it has characters outside printable ASCII (USTAR would need a pax header)'
+                        : name.length > 100
+                            ? 'it is longer than 100 bytes (the USTAR name field)'
+                            : undefined;
+    if (problem !== undefined) {
+        throw new Error(`invalid layer entry name ${JSON.stringify(name)}: ${problem}`);
+    }
+}
+function writeString(block, offset, length, value) {
+    // Go's formatString: copy, then NULs (Go writes one NUL into an already zeroed block).
+    const n = block.write(value, offset, length, 'ascii');
+    block.fill(0, offset + n, offset + length);
+}
+function writeOctal(block, offset, length, value) {
+    // Go's formatOctal: zero-padded to length-1 digits, then a NUL.
+    const digits = value.toString(8);
+    if (digits.length > length - 1)
+        throw new Error(`tar: ${value} does not fit in ${length} bytes`);
+    writeString(block, offset, length, digits.padStart(length - 1, '0'));
+}
+/** The 512-byte USTAR header of a regular file entry with mtime 0 and owner 0:0. */
+function tarHeader(entryName, mode, size) {
+    assertEntryName(entryName);
+    if (!LAYER_MODES.includes(mode)) {
+        throw new Error(`invalid layer entry mode 0${mode.toString(8)}: use 0644 or 0755`);
+    }
+    if (!Number.isSafeInteger(size) || size < 0 || size > MAX_ENTRY_SIZE) {
+        throw new Error(`cannot pack ${entryName}: size ${size} is over the USTAR limit of 8 GiB`);
+    }
+    const h = Buffer.alloc(BLOCK$1);
+    writeString(h, 0, 100, entryName); // name
+    writeOctal(h, 100, 8, mode); // mode
+    writeOctal(h, 108, 8, 0); // uid
+    writeOctal(h, 116, 8, 0); // gid
+    writeOctal(h, 124, 12, size); // size
+    writeOctal(h, 136, 12, 0); // mtime
+    h[156] = 0x30; // typeflag '0': regular file
+    // linkname (157, 100): empty
+    writeString(h, 257, 6, 'ustar\0'); // magic
+    writeString(h, 263, 2, '00'); // version
+    // uname (265, 32), gname (297, 32): empty
+    writeOctal(h, 329, 8, 0); // devmajor
+    writeOctal(h, 337, 8, 0); // devminor
+    // prefix (345, 155): empty
+    h.fill(0x20, 148, 156); // the checksum is computed with its own field as spaces
+    let sum = 0;
+    for (const byte of h)
+        sum += byte;
+    writeOctal(h, 148, 7, sum); // 6 digits + NUL ...
+    h[155] = 0x20; // ... + space
+    return h;
+}
+/** Writes a reproducible single-entry tar.gz of `source`, streaming, and returns its digest. */
+async function packLayer(opts) {
+    const info = await stat$1(opts.source);
+    if (!info.isFile())
+        throw new Error(`cannot pack ${opts.source}: not a regular file`);
+    const header = tarHeader(opts.entryName, opts.mode, info.size);
+    const out = await open$1(opts.destination, 'w', 0o644);
+    try {
+        const hash = createHash('sha256');
+        let written = 0;
+        const pending = [];
+        const gzip = new Gzip({ level: LAYER_GZIP_LEVEL, mtime: 0 }, (data) => {
+            pending.push(data);
+        });
+        // Writes what the compressor produced so far; awaiting it is the back-pressure.
+        const drain = async () => {
+            for (const data of pending) {
+                hash.update(data);
+                let offset = 0;
+                while (offset < data.length) {
+                    const { bytesWritten } = await out.write(data, offset, data.length - offset);
+                    offset += bytesWritten;
+                }
+                written += data.length;
+            }
+            pending.length = 0;
+        };
+        // A Uint8Array, not a Buffer: Uint8Array#slice copies (Buffer#slice would share memory).
+        const chunk = new Uint8Array(LAYER_CHUNK_SIZE);
+        let fill = 0;
+        const feed = async (data) => {
+            let offset = 0;
+            while (offset < data.length) {
+                const n = Math.min(LAYER_CHUNK_SIZE - fill, data.length - offset);
+                chunk.set(data.subarray(offset, offset + n), fill);
+                fill += n;
+                offset += n;
+                if (fill === LAYER_CHUNK_SIZE) {
+                    gzip.push(chunk.slice(), false);
+                    fill = 0;
+                    await drain();
+                }
+            }
+        };
+        await feed(header);
+        let read = 0;
+        for await (const data of createReadStream(opts.source, {
+            highWaterMark: opts.readChunkSize ?? 256 * 1024
+        })) {
+            read += data.length;
+            if (read > info.size)
+                break;
+            await feed(data);
+        }
+        if (read !== info.size) {
+            throw new Error(`${opts.source} changed size while it was being packed (${info.size} -> ${read})`);
+        }
+        const padding = (BLOCK$1 - (info.size % BLOCK$1)) % BLOCK$1;
+        await feed(Buffer.alloc(padding + 2 * BLOCK$1)); // data padding + end-of-archive blocks
+        gzip.push(chunk.slice(0, fill), true);
+        await drain();
+        await out.close();
+        return { path: opts.destination, digest: 'sha256:' + hash.digest('hex'), size: written };
+    }
+    catch (err) {
+        await out.close().catch(() => undefined);
+        await rm$1(opts.destination, { force: true });
+        throw err;
+    }
+}
+
 /** The architectures Falco ships for, in the order releases list them. */
 const SUPPORTED_ARCHITECTURES = ['amd64', 'arm64'];
 /** ELF e_machine values (elf.h). */
@@ -29278,6 +30179,29 @@ const ARCHITECTURES = {
         runner: 'ubuntu-24.04-arm'
     }
 };
+/** Names people write for an architecture that Go and OCI spell otherwise. */
+const ALIASES = {
+    x86_64: 'amd64',
+    'x86-64': 'amd64',
+    x64: 'amd64',
+    aarch64: 'arm64',
+    arm64v8: 'arm64'
+};
+/** Go architectures we know but Falco does not ship plugins for. */
+const OTHER_GOARCHES = new Set([
+    '386',
+    'arm',
+    'ppc64',
+    'ppc64le',
+    's390x',
+    'riscv64',
+    'mips',
+    'mipsle',
+    'mips64',
+    'mips64le',
+    'loong64',
+    'wasm'
+]);
 const SUPPORTED_TEXT = 'linux/amd64 and linux/arm64';
 function isSupportedArchitecture(arch) {
     return SUPPORTED_ARCHITECTURES.includes(arch);
@@ -29296,8 +30220,12 @@ function formatPlatform(platform) {
 function samePlatform(a, b) {
     return a.os === b.os && a.architecture === b.architecture;
 }
+/** The Go architecture of an ELF e_machine, or undefined when it is not one we release for. */
+function architectureOfElfMachine(machine) {
+    return SUPPORTED_ARCHITECTURES.find((a) => ARCHITECTURES[a].elfMachine === machine);
+}
 /** This machine in GOOS/GOARCH terms (Node's x64 is Go's amd64). */
-function hostPlatform$1(nodePlatform = process.platform, nodeArch = process.arch) {
+function hostPlatform(nodePlatform = process.platform, nodeArch = process.arch) {
     const arch = {
         x64: 'amd64',
         arm64: 'arm64',
@@ -29312,242 +30240,4167 @@ function hostPlatform$1(nodePlatform = process.platform, nodeArch = process.arch
     return { os: os[nodePlatform] ?? nodePlatform, architecture: arch[nodeArch] ?? nodeArch };
 }
 /** True when a .so for this platform can be loaded here without emulation. */
-function isHostPlatform(platform, host = hostPlatform$1()) {
+function isHostPlatform(platform, host = hostPlatform()) {
     return samePlatform(platform, host);
 }
-
-// Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
-// build-command. Output is streamed to the logger; failures carry the tail of it. With a foreign
-// platform (linux/arm64 on an amd64 machine), Go cross-compiles with cgo through a C cross
-// compiler (Debian's aarch64-linux-gnu-gcc by default).
-/** The environment a build for `platform` needs on `host`: {} for a native build without cc. */
-function crossCompileEnv(platform, cc, host = hostPlatform$1()) {
-    const explicitCc = cc?.trim() || undefined;
-    if (platform === undefined || isHostPlatform(platform, host)) {
-        if (platform !== undefined)
-            architectureFacts(platform);
-        return explicitCc ? { CC: explicitCc } : {};
+function parseOne(entry, note) {
+    const parts = entry.split('/');
+    const written = entry;
+    if (parts.length === 1) {
+        const arch = ALIASES[entry.toLowerCase()] ?? entry.toLowerCase();
+        const hint = isSupportedArchitecture(arch) ? `write linux/${arch}` : `use ${SUPPORTED_TEXT}`;
+        return `'${written}' has no operating system: platforms are written os/architecture (${hint})`;
     }
-    const facts = architectureFacts(platform);
-    return {
-        GOOS: 'linux',
-        GOARCH: facts.goarch,
-        CGO_ENABLED: '1',
-        CC: explicitCc ?? facts.crossCompiler
-    };
-}
-/** Whether the first word of a CC value is an executable on PATH (or an existing path). */
-function commandExists(command, pathVar) {
-    const name = command.trim().split(/\s+/)[0];
-    if (name.includes('/'))
-        return existsSync(name);
-    return (pathVar ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, name)));
-}
-function missingCrossCompiler(platform, cc, host) {
-    const facts = architectureFacts(platform);
-    const name = cc.trim().split(/\s+/)[0];
-    const fix = name === facts.crossCompiler
-        ? `Install it (sudo apt-get install -y ${facts.crossPackages.join(' ')}), set cc to ` +
-            `another ${facts.gnuTriplet} compiler`
-        : `Install it or set cc to another ${facts.gnuTriplet} compiler (Debian's is ` +
-            `${facts.crossCompiler}, from ${facts.crossPackages.join(' ')})`;
-    return new Error(`the C cross compiler '${name}' for ${formatPlatform(platform)} was not found on PATH: ` +
-        `cgo needs one to build a ${facts.goarch} plugin on this ${host.architecture} machine. ` +
-        `${fix}, or build on a native ${facts.goarch} runner (runs-on: ${facts.runner}) with the ` +
-        'matrix mode');
-}
-const TAIL_LINES = 40;
-/** Runs argv without a shell, forwarding each output line to log and keeping the last ones. */
-function runStreaming(argv, options) {
-    return new Promise((done) => {
-        const tail = [];
-        const line = (l) => {
-            options.log(l);
-            tail.push(l);
-            if (tail.length > TAIL_LINES)
-                tail.shift();
-        };
-        const child = spawn(argv[0], argv.slice(1), {
-            cwd: options.cwd,
-            env: options.env,
-            stdio: ['ignore', 'pipe', 'pipe']
-        });
-        const splitter = () => {
-            let pending = '';
-            const onData = (chunk) => {
-                const parts = (pending + chunk.toString('utf8')).split(/\r?\n/);
-                pending = parts.pop() ?? '';
-                parts.forEach(line);
-            };
-            return Object.assign(onData, {
-                flush: () => {
-                    if (pending)
-                        line(pending);
-                    pending = '';
-                }
-            });
-        };
-        const out = splitter();
-        const err = splitter();
-        child.stdout.on('data', out);
-        child.stderr.on('data', err);
-        let error;
-        let finished = false;
-        const finish = (code, signal) => {
-            if (finished)
-                return;
-            finished = true;
-            out.flush();
-            err.flush();
-            done({ code, signal, tail, error });
-        };
-        child.on('error', (e) => {
-            error = e;
-            if (child.pid === undefined)
-                finish(null, null);
-        });
-        child.on('close', finish);
-    });
-}
-async function isDirectory(path) {
-    try {
-        return (await stat$1(path)).isDirectory();
+    if (parts.some((p) => p.trim() === '')) {
+        return `'${written}' is not os/architecture (e.g. linux/amd64)`;
     }
-    catch {
-        return false;
+    const [os, arch] = parts.map((p) => p.trim());
+    const lowOs = os.toLowerCase();
+    const lowArch = arch.toLowerCase();
+    const mapped = ALIASES[lowArch] ?? lowArch;
+    if (lowOs !== 'linux') {
+        return `'${written}': Falco plugins are Linux shared libraries; the operating system must be linux`;
     }
-}
-async function isFile$2(path) {
-    try {
-        return (await stat$1(path)).isFile();
+    if (parts.length > 2) {
+        const base = isSupportedArchitecture(mapped) ? `linux/${mapped}` : 'linux/<architecture>';
+        return (`'${written}': platform variants are not used for Falco plugins (falcoctl matches ` +
+            `os/architecture only): write ${base}`);
     }
-    catch {
-        return false;
+    if (!isSupportedArchitecture(mapped)) {
+        const why = OTHER_GOARCHES.has(mapped)
+            ? `Falco does not ship for ${mapped}`
+            : `'${arch}' is not a Go architecture name`;
+        return `'${written}': ${why}; supported platforms are ${SUPPORTED_TEXT}`;
     }
-}
-/** Quotes an argument for display only (we never run through a shell). */
-function shellQuote(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-function status$1(r) {
-    return r.signal ? `was killed by ${r.signal}` : `exited with status ${r.code}`;
-}
-function outputBlock(tail) {
-    return tail.length > 0 ? `\n${tail.join('\n')}` : ' (no output)';
-}
-/** A relative path (./x, ../x, x/y on disk) rather than an import path (example.com/x). */
-function isLocalPackage(pkg) {
-    return pkg === '.' || pkg === '..' || pkg.startsWith('./') || pkg.startsWith('../') || isAbsolute(pkg);
-}
-/** cgo includes the SDK's plugin_api.h by a relative path that a stray $TMPDIR copy shadows. */
-function strayHeaderWarning(env) {
-    for (const dir of new Set([env.GOTMPDIR, env.TMPDIR, tmpdir()])) {
-        if (dir && existsSync(join(dir, 'plugin_api.h'))) {
-            return (`${join(dir, 'plugin_api.h')} exists: cgo may pick it up instead of plugin-sdk-go's copy ` +
-                '(the SDK includes it by a relative path); remove it if the build misbehaves');
-        }
+    const platform = { os: 'linux', architecture: mapped };
+    if (mapped !== arch) {
+        note(`platform '${written}' read as ${formatPlatform(platform)}: OCI manifests and falcoctl use ` +
+            `Go's architecture names (${mapped}), and falcoctl would never select '${arch}'`);
     }
-    return undefined;
+    else if (os !== 'linux') {
+        note(`platform '${written}' read as ${formatPlatform(platform)}`);
+    }
+    return platform;
 }
 /**
- * Builds the plugin and returns the absolute path of its .so. Throws with the compiler's output
- * and the command when the build fails.
+ * Parses a list of platforms such as "linux/amd64,linux/arm64" (comma, space or newline
+ * separated). x86_64 and aarch64 are mapped to amd64 and arm64 (each mapping is passed to note);
+ * any other operating system than linux, architecture, or a variant is refused, with every bad
+ * entry named in one Error. The result has no duplicates and lists amd64 before arm64.
  */
-async function buildPlugin(opts) {
-    const { logger } = opts;
-    const wd = resolve(opts.workingDirectory);
-    if (!(await isDirectory(wd))) {
-        const what = existsSync(wd) ? 'is not a directory' : 'does not exist';
-        throw new Error(`working-directory '${opts.workingDirectory}' ${what}: set the input to the folder that ` +
-            "holds your plugin's go.mod");
+function parsePlatforms(input, note = () => undefined) {
+    const entries = input
+        .split(/[,\s]+/)
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
+    if (entries.length === 0) {
+        throw new Error(`platforms is empty: list at least one of ${SUPPORTED_TEXT}`);
     }
-    const env = { ...process.env, ...opts.env };
-    const host = hostPlatform$1();
-    const targetEnv = crossCompileEnv(opts.platform, opts.cc, host);
-    const cross = targetEnv.GOARCH !== undefined;
-    const suffix = opts.platform ? ` (${formatPlatform(opts.platform)})` : '';
-    if (opts.buildCommand !== undefined && opts.buildCommand.trim() !== '') {
-        // The user's command sees the target in GOOS/GOARCH (and CC for a cross build).
-        if (opts.platform) {
-            Object.assign(env, { GOOS: opts.platform.os, GOARCH: opts.platform.architecture });
-        }
-        Object.assign(env, targetEnv);
-        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, logger, suffix);
+    const errors = [];
+    const found = new Set();
+    for (const entry of entries) {
+        const r = parseOne(entry, note);
+        if (typeof r === 'string')
+            errors.push(r);
+        else
+            found.add(r.architecture);
     }
-    const goPackage = opts.goPackage?.trim() || './plugin';
-    if (isLocalPackage(goPackage) && !(await isDirectory(resolve(wd, goPackage)))) {
-        throw new Error(`go-package '${goPackage}' not found in ${wd}: set go-package to the folder of your ` +
-            "plugin's main package (relative to working-directory, e.g. ./plugin or .)");
+    if (errors.length > 0) {
+        throw new Error(`invalid platforms '${input.trim()}':\n- ${errors.join('\n- ')}`);
     }
-    const output = resolve(wd, opts.output);
-    await mkdir$1(dirname(output), { recursive: true });
-    const warning = strayHeaderWarning(env);
-    if (warning)
-        logger.warning(warning);
-    if (cross && !commandExists(targetEnv.CC, env.PATH)) {
-        throw missingCrossCompiler(opts.platform, targetEnv.CC, host);
-    }
-    // c-shared needs cgo, which cross-compiling or a bare environment would turn off.
-    env.CGO_ENABLED = '1';
-    Object.assign(env, targetEnv);
-    const argv = [
-        'go',
-        'build',
-        '-buildmode=c-shared',
-        '-trimpath',
-        '-buildvcs=false',
-        // An empty Go build ID makes the .so byte-identical across runs and
-        // directories (the GNU build-id is then derived from the content alone),
-        // so re-running a release reproduces the published digests.
-        '-ldflags=-buildid=',
-        '-o',
-        output,
-        goPackage
-    ];
-    const shown = Object.entries({ CGO_ENABLED: '1', ...targetEnv }).map(([k, v]) => `${k}=${shellQuote(v)}`);
-    const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
-    const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
-        logger.info(`$ ${command}  (in ${wd})`);
-        return runStreaming(argv, { cwd: wd, env, log: (l) => logger.info(l) });
-    });
-    if (r.error?.code === 'ENOENT') {
-        throw new Error("the Go toolchain ('go') was not found on PATH: add actions/setup-go before this action " +
-            '(e.g. with go-version-file: go.mod), or install Go from https://go.dev/dl/');
-    }
-    if (r.error)
-        throw new Error(`could not run go: ${r.error.message}`);
-    if (r.code !== 0) {
-        throw new Error(`go build ${status$1(r)}: ${command} (in ${wd})${outputBlock(r.tail)}`);
-    }
-    if (!(await isFile$2(output))) {
-        throw new Error(`go build succeeded but did not write ${output}: ${command} (in ${wd})`);
-    }
-    return output;
+    return SUPPORTED_ARCHITECTURES.filter((a) => found.has(a)).map((architecture) => ({
+        os: 'linux',
+        architecture
+    }));
 }
-async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix = '') {
-    if (pluginPath === undefined || pluginPath.trim() === '') {
-        throw new Error('build-command is set, so plugin-path is required: set it to the .so your command produces ' +
-            '(relative to working-directory)');
+
+var re = {exports: {}};
+
+var constants;
+var hasRequiredConstants;
+
+function requireConstants () {
+	if (hasRequiredConstants) return constants;
+	hasRequiredConstants = 1;
+
+	// Note: this is the semver.org version of the spec that it implements
+	// Not necessarily the package version of this code.
+	const SEMVER_SPEC_VERSION = '2.0.0';
+
+	const MAX_LENGTH = 256;
+	const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
+	/* istanbul ignore next */ 9007199254740991;
+
+	// Max safe segment length for coercion.
+	const MAX_SAFE_COMPONENT_LENGTH = 16;
+
+	// Max safe length for a build identifier. The max length minus 6 characters for
+	// the shortest version with a build 0.0.0+BUILD.
+	const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
+
+	// ECMAScript whitespace and line terminators matched by \s.
+	const WHITESPACE_CHARACTERS = [
+	  '\t',
+	  '\n',
+	  '\v',
+	  '\f',
+	  '\r',
+	  ' ',
+	  '\u00a0',
+	  '\u1680',
+	  '\u2000',
+	  '\u2001',
+	  '\u2002',
+	  '\u2003',
+	  '\u2004',
+	  '\u2005',
+	  '\u2006',
+	  '\u2007',
+	  '\u2008',
+	  '\u2009',
+	  '\u200a',
+	  '\u2028',
+	  '\u2029',
+	  '\u202f',
+	  '\u205f',
+	  '\u3000',
+	  '\ufeff',
+	];
+
+	const RELEASE_TYPES = [
+	  'major',
+	  'premajor',
+	  'minor',
+	  'preminor',
+	  'patch',
+	  'prepatch',
+	  'prerelease',
+	];
+
+	constants = {
+	  MAX_LENGTH,
+	  MAX_SAFE_COMPONENT_LENGTH,
+	  MAX_SAFE_BUILD_LENGTH,
+	  MAX_SAFE_INTEGER,
+	  WHITESPACE_CHARACTERS,
+	  RELEASE_TYPES,
+	  SEMVER_SPEC_VERSION,
+	  FLAG_INCLUDE_PRERELEASE: 0b001,
+	  FLAG_LOOSE: 0b010,
+	};
+	return constants;
+}
+
+var debug_1;
+var hasRequiredDebug;
+
+function requireDebug () {
+	if (hasRequiredDebug) return debug_1;
+	hasRequiredDebug = 1;
+
+	const debug = (
+	  typeof process === 'object' &&
+	  process.env &&
+	  process.env.NODE_DEBUG &&
+	  /\bsemver\b/i.test(process.env.NODE_DEBUG)
+	) ? (...args) => console.error('SEMVER', ...args)
+	  : () => {};
+
+	debug_1 = debug;
+	return debug_1;
+}
+
+var hasRequiredRe;
+
+function requireRe () {
+	if (hasRequiredRe) return re.exports;
+	hasRequiredRe = 1;
+	(function (module, exports) {
+
+		const {
+		  MAX_SAFE_COMPONENT_LENGTH,
+		  MAX_SAFE_BUILD_LENGTH,
+		  MAX_LENGTH,
+		} = requireConstants();
+		const debug = requireDebug();
+		exports = module.exports = {};
+
+		// The actual regexps go on exports.re
+		const re = exports.re = [];
+		const safeRe = exports.safeRe = [];
+		const src = exports.src = [];
+		const safeSrc = exports.safeSrc = [];
+		const t = exports.t = {};
+		let R = 0;
+
+		const LETTERDASHNUMBER = '[a-zA-Z0-9-]';
+
+		// Replace some greedy regex tokens to prevent regex dos issues. These regex are
+		// used internally via the safeRe object since all inputs in this library get
+		// normalized first to trim and collapse all extra whitespace. The original
+		// regexes are exported for userland consumption and lower level usage. A
+		// future breaking change could export the safer regex only with a note that
+		// all input should have extra whitespace removed.
+		const safeRegexReplacements = [
+		  ['\\s', 1],
+		  ['\\d', MAX_LENGTH],
+		  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
+		];
+
+		const makeSafeRegex = (value) => {
+		  for (const [token, max] of safeRegexReplacements) {
+		    value = value
+		      .split(`${token}*`).join(`${token}{0,${max}}`)
+		      .split(`${token}+`).join(`${token}{1,${max}}`);
+		  }
+		  return value
+		};
+
+		const createToken = (name, value, isGlobal) => {
+		  const safe = makeSafeRegex(value);
+		  const index = R++;
+		  debug(name, index, value);
+		  t[name] = index;
+		  src[index] = value;
+		  safeSrc[index] = safe;
+		  re[index] = new RegExp(value, isGlobal ? 'g' : undefined);
+		  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined);
+		};
+
+		// The following Regular Expressions can be used for tokenizing,
+		// validating, and parsing SemVer version strings.
+
+		// ## Numeric Identifier
+		// A single `0`, or a non-zero digit followed by zero or more digits.
+
+		createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*');
+		createToken('NUMERICIDENTIFIERLOOSE', '\\d+');
+
+		// ## Non-numeric Identifier
+		// Zero or more digits, followed by a letter or hyphen, and then zero or
+		// more letters, digits, or hyphens.
+
+		createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
+
+		// ## Main Version
+		// Three dot-separated numeric identifiers.
+
+		createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
+		                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
+		                   `(${src[t.NUMERICIDENTIFIER]})`);
+
+		createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+		                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
+		                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`);
+
+		// ## Pre-release Version Identifier
+		// A numeric identifier, or a non-numeric identifier.
+		// Non-numeric identifiers include numeric identifiers but can be longer.
+		// Therefore non-numeric identifiers must go first.
+
+		createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
+		}|${src[t.NUMERICIDENTIFIER]})`);
+
+		createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
+		}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
+
+		// ## Pre-release Version
+		// Hyphen, followed by one or more dot-separated pre-release version
+		// identifiers.
+
+		createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
+		}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
+
+		createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
+		}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
+
+		// ## Build Metadata Identifier
+		// Any combination of digits, letters, or hyphens.
+
+		createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`);
+
+		// ## Build Metadata
+		// Plus sign, followed by one or more period-separated build metadata
+		// identifiers.
+
+		createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
+		}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
+
+		// ## Full Version String
+		// A main version, followed optionally by a pre-release version and
+		// build metadata.
+
+		// Note that the only major, minor, patch, and pre-release sections of
+		// the version string are capturing groups.  The build metadata is not a
+		// capturing group, because it should not ever be used in version
+		// comparison.
+
+		createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
+		}${src[t.PRERELEASE]}?${
+		  src[t.BUILD]}?`);
+
+		createToken('FULL', `^${src[t.FULLPLAIN]}$`);
+
+		// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
+		// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
+		// common in the npm registry.
+		createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
+		}${src[t.PRERELEASELOOSE]}?${
+		  src[t.BUILD]}?`);
+
+		createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`);
+
+		createToken('GTLT', '((?:<|>)?=?)');
+
+		// Something like "2.*" or "1.2.x".
+		// Note that "x.x" is a valid xRange identifier, meaning "any version"
+		// Only the first item is strictly required.
+		createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
+		createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
+
+		createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
+		                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+		                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
+		                   `(?:${src[t.PRERELEASE]})?${
+		                     src[t.BUILD]}?` +
+		                   `)?)?`);
+
+		createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+		                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+		                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
+		                        `(?:${src[t.PRERELEASELOOSE]})?${
+		                          src[t.BUILD]}?` +
+		                        `)?)?`);
+
+		createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
+		createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
+
+		// Coercion.
+		// Extract anything that could conceivably be a part of a valid semver
+		createToken('COERCEPLAIN', `${'(^|[^\\d])' +
+		              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
+		              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
+		              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
+		createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
+		createToken('COERCEFULL', src[t.COERCEPLAIN] +
+		              `(?:${src[t.PRERELEASE]})?` +
+		              `(?:${src[t.BUILD]})?` +
+		              `(?:$|[^\\d])`);
+		createToken('COERCERTL', src[t.COERCE], true);
+		createToken('COERCERTLFULL', src[t.COERCEFULL], true);
+
+		// Tilde ranges.
+		// Meaning is "reasonably at or greater than"
+		createToken('LONETILDE', '(?:~>?)');
+
+		createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true);
+		exports.tildeTrimReplace = '$1~';
+
+		createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
+		createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
+
+		// Caret ranges.
+		// Meaning is "at least and backwards compatible with"
+		createToken('LONECARET', '(?:\\^)');
+
+		createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true);
+		exports.caretTrimReplace = '$1^';
+
+		createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
+		createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
+
+		// A simple gt/lt/eq thing, or just "" to indicate "any version"
+		createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
+		createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
+
+		// An expression to strip any whitespace between the gtlt and the thing
+		// it modifies, so that `> 1.2.3` ==> `>1.2.3`
+		createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
+		}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
+		exports.comparatorTrimReplace = '$1$2$3';
+
+		// Something like `1.2.3 - 1.2.4`
+		// Note that these all use the loose form, because they'll be
+		// checked against either the strict or loose comparator form
+		// later.
+		createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
+		                   `\\s+-\\s+` +
+		                   `(${src[t.XRANGEPLAIN]})` +
+		                   `\\s*$`);
+
+		createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
+		                        `\\s+-\\s+` +
+		                        `(${src[t.XRANGEPLAINLOOSE]})` +
+		                        `\\s*$`);
+
+		// Star ranges basically just allow anything at all.
+		createToken('STAR', '(<|>)?=?\\s*\\*');
+		// >=0.0.0 is like a star
+		createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$');
+		createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$'); 
+	} (re, re.exports));
+	return re.exports;
+}
+
+var parseOptions_1;
+var hasRequiredParseOptions;
+
+function requireParseOptions () {
+	if (hasRequiredParseOptions) return parseOptions_1;
+	hasRequiredParseOptions = 1;
+
+	// parse out just the options we care about
+	const looseOption = Object.freeze({ loose: true });
+	const emptyOpts = Object.freeze({ });
+	const parseOptions = options => {
+	  if (!options) {
+	    return emptyOpts
+	  }
+
+	  if (typeof options !== 'object') {
+	    return looseOption
+	  }
+
+	  return options
+	};
+	parseOptions_1 = parseOptions;
+	return parseOptions_1;
+}
+
+var identifiers;
+var hasRequiredIdentifiers;
+
+function requireIdentifiers () {
+	if (hasRequiredIdentifiers) return identifiers;
+	hasRequiredIdentifiers = 1;
+
+	const numeric = /^[0-9]+$/;
+	const compareIdentifiers = (a, b) => {
+	  if (typeof a === 'number' && typeof b === 'number') {
+	    return a === b ? 0 : a < b ? -1 : 1
+	  }
+
+	  const anum = numeric.test(a);
+	  const bnum = numeric.test(b);
+
+	  if (anum && bnum) {
+	    a = +a;
+	    b = +b;
+	  }
+
+	  return a === b ? 0
+	    : (anum && !bnum) ? -1
+	    : (bnum && !anum) ? 1
+	    : a < b ? -1
+	    : 1
+	};
+
+	const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a);
+
+	identifiers = {
+	  compareIdentifiers,
+	  rcompareIdentifiers,
+	};
+	return identifiers;
+}
+
+var semver$2;
+var hasRequiredSemver$1;
+
+function requireSemver$1 () {
+	if (hasRequiredSemver$1) return semver$2;
+	hasRequiredSemver$1 = 1;
+
+	const debug = requireDebug();
+	const { MAX_LENGTH, MAX_SAFE_INTEGER } = requireConstants();
+	const { safeRe: re, t } = requireRe();
+
+	const parseOptions = requireParseOptions();
+	const { compareIdentifiers } = requireIdentifiers();
+
+	const isPrereleaseIdentifier = (prerelease, identifier) => {
+	  const identifiers = identifier.split('.');
+	  if (identifiers.length > prerelease.length) {
+	    return false
+	  }
+
+	  for (let i = 0; i < identifiers.length; i++) {
+	    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
+	      return false
+	    }
+	  }
+
+	  return true
+	};
+
+	class SemVer {
+	  constructor (version, options) {
+	    options = parseOptions(options);
+
+	    if (version instanceof SemVer) {
+	      if (version.loose === !!options.loose &&
+	        version.includePrerelease === !!options.includePrerelease) {
+	        return version
+	      } else {
+	        version = version.version;
+	      }
+	    } else if (typeof version !== 'string') {
+	      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
+	    }
+
+	    if (version.length > MAX_LENGTH) {
+	      throw new TypeError(
+	        `version is longer than ${MAX_LENGTH} characters`
+	      )
+	    }
+
+	    debug('SemVer', version, options);
+	    this.options = options;
+	    this.loose = !!options.loose;
+	    // this isn't actually relevant for versions, but keep it so that we
+	    // don't run into trouble passing this.options around.
+	    this.includePrerelease = !!options.includePrerelease;
+
+	    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
+
+	    if (!m) {
+	      throw new TypeError(`Invalid Version: ${version}`)
+	    }
+
+	    this.raw = version;
+
+	    // these are actually numbers
+	    this.major = +m[1];
+	    this.minor = +m[2];
+	    this.patch = +m[3];
+
+	    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+	      throw new TypeError('Invalid major version')
+	    }
+
+	    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+	      throw new TypeError('Invalid minor version')
+	    }
+
+	    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+	      throw new TypeError('Invalid patch version')
+	    }
+
+	    // numberify any prerelease numeric ids
+	    if (!m[4]) {
+	      this.prerelease = [];
+	    } else {
+	      this.prerelease = m[4].split('.').map((id) => {
+	        if (/^[0-9]+$/.test(id)) {
+	          const num = +id;
+	          if (num >= 0 && num < MAX_SAFE_INTEGER) {
+	            return num
+	          }
+	        }
+	        return id
+	      });
+	    }
+
+	    this.build = m[5] ? m[5].split('.') : [];
+	    this.format();
+	  }
+
+	  format () {
+	    this.version = `${this.major}.${this.minor}.${this.patch}`;
+	    if (this.prerelease.length) {
+	      this.version += `-${this.prerelease.join('.')}`;
+	    }
+	    return this.version
+	  }
+
+	  toString () {
+	    return this.version
+	  }
+
+	  compare (other) {
+	    debug('SemVer.compare', this.version, this.options, other);
+	    if (!(other instanceof SemVer)) {
+	      if (typeof other === 'string' && other === this.version) {
+	        return 0
+	      }
+	      other = new SemVer(other, this.options);
+	    }
+
+	    if (other.version === this.version) {
+	      return 0
+	    }
+
+	    return this.compareMain(other) || this.comparePre(other)
+	  }
+
+	  compareMain (other) {
+	    if (!(other instanceof SemVer)) {
+	      other = new SemVer(other, this.options);
+	    }
+
+	    if (this.major < other.major) {
+	      return -1
+	    }
+	    if (this.major > other.major) {
+	      return 1
+	    }
+	    if (this.minor < other.minor) {
+	      return -1
+	    }
+	    if (this.minor > other.minor) {
+	      return 1
+	    }
+	    if (this.patch < other.patch) {
+	      return -1
+	    }
+	    if (this.patch > other.patch) {
+	      return 1
+	    }
+	    return 0
+	  }
+
+	  comparePre (other) {
+	    if (!(other instanceof SemVer)) {
+	      other = new SemVer(other, this.options);
+	    }
+
+	    // NOT having a prerelease is > having one
+	    if (this.prerelease.length && !other.prerelease.length) {
+	      return -1
+	    } else if (!this.prerelease.length && other.prerelease.length) {
+	      return 1
+	    } else if (!this.prerelease.length && !other.prerelease.length) {
+	      return 0
+	    }
+
+	    let i = 0;
+	    do {
+	      const a = this.prerelease[i];
+	      const b = other.prerelease[i];
+	      debug('prerelease compare', i, a, b);
+	      if (a === undefined && b === undefined) {
+	        return 0
+	      } else if (b === undefined) {
+	        return 1
+	      } else if (a === undefined) {
+	        return -1
+	      } else if (a === b) {
+	        continue
+	      } else {
+	        return compareIdentifiers(a, b)
+	      }
+	    } while (++i)
+	  }
+
+	  compareBuild (other) {
+	    if (!(other instanceof SemVer)) {
+	      other = new SemVer(other, this.options);
+	    }
+
+	    let i = 0;
+	    do {
+	      const a = this.build[i];
+	      const b = other.build[i];
+	      debug('build compare', i, a, b);
+	      if (a === undefined && b === undefined) {
+	        return 0
+	      } else if (b === undefined) {
+	        return 1
+	      } else if (a === undefined) {
+	        return -1
+	      } else if (a === b) {
+	        continue
+	      } else {
+	        return compareIdentifiers(a, b)
+	      }
+	    } while (++i)
+	  }
+
+	  // preminor will bump the version up to the next minor release, and immediately
+	  // down to pre-release. premajor and prepatch work the same way.
+	  inc (release, identifier, identifierBase) {
+	    if (release.startsWith('pre')) {
+	      if (!identifier && identifierBase === false) {
+	        throw new Error('invalid increment argument: identifier is empty')
+	      }
+	      // Avoid an invalid semver results
+	      if (identifier) {
+	        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
+	        if (!match || match[1] !== identifier) {
+	          throw new Error(`invalid identifier: ${identifier}`)
+	        }
+	      }
+	    }
+
+	    switch (release) {
+	      case 'premajor':
+	        this.prerelease.length = 0;
+	        this.patch = 0;
+	        this.minor = 0;
+	        this.major++;
+	        this.inc('pre', identifier, identifierBase);
+	        break
+	      case 'preminor':
+	        this.prerelease.length = 0;
+	        this.patch = 0;
+	        this.minor++;
+	        this.inc('pre', identifier, identifierBase);
+	        break
+	      case 'prepatch':
+	        // If this is already a prerelease, it will bump to the next version
+	        // drop any prereleases that might already exist, since they are not
+	        // relevant at this point.
+	        this.prerelease.length = 0;
+	        this.inc('patch', identifier, identifierBase);
+	        this.inc('pre', identifier, identifierBase);
+	        break
+	      // If the input is a non-prerelease version, this acts the same as
+	      // prepatch.
+	      case 'prerelease':
+	        if (this.prerelease.length === 0) {
+	          this.inc('patch', identifier, identifierBase);
+	        }
+	        this.inc('pre', identifier, identifierBase);
+	        break
+	      case 'release':
+	        if (this.prerelease.length === 0) {
+	          throw new Error(`version ${this.raw} is not a prerelease`)
+	        }
+	        this.prerelease.length = 0;
+	        break
+
+	      case 'major':
+	        // If this is a pre-major version, bump up to the same major version.
+	        // Otherwise increment major.
+	        // 1.0.0-5 bumps to 1.0.0
+	        // 1.1.0 bumps to 2.0.0
+	        if (
+	          this.minor !== 0 ||
+	          this.patch !== 0 ||
+	          this.prerelease.length === 0
+	        ) {
+	          this.major++;
+	        }
+	        this.minor = 0;
+	        this.patch = 0;
+	        this.prerelease = [];
+	        break
+	      case 'minor':
+	        // If this is a pre-minor version, bump up to the same minor version.
+	        // Otherwise increment minor.
+	        // 1.2.0-5 bumps to 1.2.0
+	        // 1.2.1 bumps to 1.3.0
+	        if (this.patch !== 0 || this.prerelease.length === 0) {
+	          this.minor++;
+	        }
+	        this.patch = 0;
+	        this.prerelease = [];
+	        break
+	      case 'patch':
+	        // If this is not a pre-release version, it will increment the patch.
+	        // If it is a pre-release it will bump up to the same patch version.
+	        // 1.2.0-5 patches to 1.2.0
+	        // 1.2.0 patches to 1.2.1
+	        if (this.prerelease.length === 0) {
+	          this.patch++;
+	        }
+	        this.prerelease = [];
+	        break
+	      // This probably shouldn't be used publicly.
+	      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+	      case 'pre': {
+	        const base = Number(identifierBase) ? 1 : 0;
+
+	        if (this.prerelease.length === 0) {
+	          this.prerelease = [base];
+	        } else {
+	          let i = this.prerelease.length;
+	          while (--i >= 0) {
+	            if (typeof this.prerelease[i] === 'number') {
+	              this.prerelease[i]++;
+	              i = -2;
+	            }
+	          }
+	          if (i === -1) {
+	            // didn't increment anything
+	            if (identifier === this.prerelease.join('.') && identifierBase === false) {
+	              throw new Error('invalid increment argument: identifier already exists')
+	            }
+	            this.prerelease.push(base);
+	          }
+	        }
+	        if (identifier) {
+	          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
+	          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
+	          let prerelease = [identifier, base];
+	          if (identifierBase === false) {
+	            prerelease = [identifier];
+	          }
+	          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+	            const prereleaseBase = this.prerelease[identifier.split('.').length];
+	            if (isNaN(prereleaseBase)) {
+	              this.prerelease = prerelease;
+	            }
+	          } else {
+	            this.prerelease = prerelease;
+	          }
+	        }
+	        break
+	      }
+	      default:
+	        throw new Error(`invalid increment argument: ${release}`)
+	    }
+	    this.raw = this.format();
+	    if (this.build.length) {
+	      this.raw += `+${this.build.join('.')}`;
+	    }
+	    return this
+	  }
+	}
+
+	semver$2 = SemVer;
+	return semver$2;
+}
+
+var parse_1;
+var hasRequiredParse;
+
+function requireParse () {
+	if (hasRequiredParse) return parse_1;
+	hasRequiredParse = 1;
+
+	const SemVer = requireSemver$1();
+	const parse = (version, options, throwErrors = false) => {
+	  if (version instanceof SemVer) {
+	    return version
+	  }
+	  try {
+	    return new SemVer(version, options)
+	  } catch (er) {
+	    if (!throwErrors) {
+	      return null
+	    }
+	    throw er
+	  }
+	};
+
+	parse_1 = parse;
+	return parse_1;
+}
+
+var valid_1;
+var hasRequiredValid$1;
+
+function requireValid$1 () {
+	if (hasRequiredValid$1) return valid_1;
+	hasRequiredValid$1 = 1;
+
+	const parse = requireParse();
+	const valid = (version, options) => {
+	  const v = parse(version, options);
+	  return v ? v.version : null
+	};
+	valid_1 = valid;
+	return valid_1;
+}
+
+var clean_1;
+var hasRequiredClean;
+
+function requireClean () {
+	if (hasRequiredClean) return clean_1;
+	hasRequiredClean = 1;
+
+	const parse = requireParse();
+	const clean = (version, options) => {
+	  const s = parse(version.trim().replace(/^[=v]+/, ''), options);
+	  return s ? s.version : null
+	};
+	clean_1 = clean;
+	return clean_1;
+}
+
+var inc_1;
+var hasRequiredInc;
+
+function requireInc () {
+	if (hasRequiredInc) return inc_1;
+	hasRequiredInc = 1;
+
+	const SemVer = requireSemver$1();
+
+	const inc = (version, release, options, identifier, identifierBase) => {
+	  if (typeof (options) === 'string') {
+	    identifierBase = identifier;
+	    identifier = options;
+	    options = undefined;
+	  }
+
+	  try {
+	    return new SemVer(
+	      version instanceof SemVer ? version.version : version,
+	      options
+	    ).inc(release, identifier, identifierBase).version
+	  } catch (er) {
+	    return null
+	  }
+	};
+	inc_1 = inc;
+	return inc_1;
+}
+
+var diff_1;
+var hasRequiredDiff;
+
+function requireDiff () {
+	if (hasRequiredDiff) return diff_1;
+	hasRequiredDiff = 1;
+
+	const parse = requireParse();
+
+	const diff = (version1, version2) => {
+	  const v1 = parse(version1, null, true);
+	  const v2 = parse(version2, null, true);
+	  const comparison = v1.compare(v2);
+
+	  if (comparison === 0) {
+	    return null
+	  }
+
+	  const v1Higher = comparison > 0;
+	  const highVersion = v1Higher ? v1 : v2;
+	  const lowVersion = v1Higher ? v2 : v1;
+	  const highHasPre = !!highVersion.prerelease.length;
+	  const lowHasPre = !!lowVersion.prerelease.length;
+
+	  if (lowHasPre && !highHasPre) {
+	    // Going from prerelease -> no prerelease requires some special casing
+
+	    // If the low version has only a major, then it will always be a major
+	    // Some examples:
+	    // 1.0.0-1 -> 1.0.0
+	    // 1.0.0-1 -> 1.1.1
+	    // 1.0.0-1 -> 2.0.0
+	    if (!lowVersion.patch && !lowVersion.minor) {
+	      return 'major'
+	    }
+
+	    // If the main part has no difference
+	    if (lowVersion.compareMain(highVersion) === 0) {
+	      if (lowVersion.minor && !lowVersion.patch) {
+	        return 'minor'
+	      }
+	      return 'patch'
+	    }
+	  }
+
+	  // add the `pre` prefix if we are going to a prerelease version
+	  const prefix = highHasPre ? 'pre' : '';
+
+	  if (v1.major !== v2.major) {
+	    return prefix + 'major'
+	  }
+
+	  if (v1.minor !== v2.minor) {
+	    return prefix + 'minor'
+	  }
+
+	  if (v1.patch !== v2.patch) {
+	    return prefix + 'patch'
+	  }
+
+	  // high and low are prereleases
+	  return 'prerelease'
+	};
+
+	diff_1 = diff;
+	return diff_1;
+}
+
+var major_1;
+var hasRequiredMajor;
+
+function requireMajor () {
+	if (hasRequiredMajor) return major_1;
+	hasRequiredMajor = 1;
+
+	const SemVer = requireSemver$1();
+	const major = (a, loose) => new SemVer(a, loose).major;
+	major_1 = major;
+	return major_1;
+}
+
+var minor_1;
+var hasRequiredMinor;
+
+function requireMinor () {
+	if (hasRequiredMinor) return minor_1;
+	hasRequiredMinor = 1;
+
+	const SemVer = requireSemver$1();
+	const minor = (a, loose) => new SemVer(a, loose).minor;
+	minor_1 = minor;
+	return minor_1;
+}
+
+var patch_1;
+var hasRequiredPatch;
+
+function requirePatch () {
+	if (hasRequiredPatch) return patch_1;
+	hasRequiredPatch = 1;
+
+	const SemVer = requireSemver$1();
+	const patch = (a, loose) => new SemVer(a, loose).patch;
+	patch_1 = patch;
+	return patch_1;
+}
+
+var prerelease_1;
+var hasRequiredPrerelease;
+
+function requirePrerelease () {
+	if (hasRequiredPrerelease) return prerelease_1;
+	hasRequiredPrerelease = 1;
+
+	const parse = requireParse();
+	const prerelease = (version, options) => {
+	  const parsed = parse(version, options);
+	  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
+	};
+	prerelease_1 = prerelease;
+	return prerelease_1;
+}
+
+var compare_1;
+var hasRequiredCompare;
+
+function requireCompare () {
+	if (hasRequiredCompare) return compare_1;
+	hasRequiredCompare = 1;
+
+	const SemVer = requireSemver$1();
+	const compare = (a, b, loose) =>
+	  new SemVer(a, loose).compare(new SemVer(b, loose));
+
+	compare_1 = compare;
+	return compare_1;
+}
+
+var rcompare_1;
+var hasRequiredRcompare;
+
+function requireRcompare () {
+	if (hasRequiredRcompare) return rcompare_1;
+	hasRequiredRcompare = 1;
+
+	const compare = requireCompare();
+	const rcompare = (a, b, loose) => compare(b, a, loose);
+	rcompare_1 = rcompare;
+	return rcompare_1;
+}
+
+var compareLoose_1;
+var hasRequiredCompareLoose;
+
+function requireCompareLoose () {
+	if (hasRequiredCompareLoose) return compareLoose_1;
+	hasRequiredCompareLoose = 1;
+
+	const compare = requireCompare();
+	const compareLoose = (a, b) => compare(a, b, true);
+	compareLoose_1 = compareLoose;
+	return compareLoose_1;
+}
+
+var compareBuild_1;
+var hasRequiredCompareBuild;
+
+function requireCompareBuild () {
+	if (hasRequiredCompareBuild) return compareBuild_1;
+	hasRequiredCompareBuild = 1;
+
+	const SemVer = requireSemver$1();
+	const compareBuild = (a, b, loose) => {
+	  const versionA = new SemVer(a, loose);
+	  const versionB = new SemVer(b, loose);
+	  return versionA.compare(versionB) || versionA.compareBuild(versionB)
+	};
+	compareBuild_1 = compareBuild;
+	return compareBuild_1;
+}
+
+var sort_1;
+var hasRequiredSort;
+
+function requireSort () {
+	if (hasRequiredSort) return sort_1;
+	hasRequiredSort = 1;
+
+	const compareBuild = requireCompareBuild();
+	const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
+	sort_1 = sort;
+	return sort_1;
+}
+
+var rsort_1;
+var hasRequiredRsort;
+
+function requireRsort () {
+	if (hasRequiredRsort) return rsort_1;
+	hasRequiredRsort = 1;
+
+	const compareBuild = requireCompareBuild();
+	const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
+	rsort_1 = rsort;
+	return rsort_1;
+}
+
+var gt_1;
+var hasRequiredGt;
+
+function requireGt () {
+	if (hasRequiredGt) return gt_1;
+	hasRequiredGt = 1;
+
+	const compare = requireCompare();
+	const gt = (a, b, loose) => compare(a, b, loose) > 0;
+	gt_1 = gt;
+	return gt_1;
+}
+
+var lt_1;
+var hasRequiredLt;
+
+function requireLt () {
+	if (hasRequiredLt) return lt_1;
+	hasRequiredLt = 1;
+
+	const compare = requireCompare();
+	const lt = (a, b, loose) => compare(a, b, loose) < 0;
+	lt_1 = lt;
+	return lt_1;
+}
+
+var eq_1;
+var hasRequiredEq;
+
+function requireEq () {
+	if (hasRequiredEq) return eq_1;
+	hasRequiredEq = 1;
+
+	const compare = requireCompare();
+	const eq = (a, b, loose) => compare(a, b, loose) === 0;
+	eq_1 = eq;
+	return eq_1;
+}
+
+var neq_1;
+var hasRequiredNeq;
+
+function requireNeq () {
+	if (hasRequiredNeq) return neq_1;
+	hasRequiredNeq = 1;
+
+	const compare = requireCompare();
+	const neq = (a, b, loose) => compare(a, b, loose) !== 0;
+	neq_1 = neq;
+	return neq_1;
+}
+
+var gte_1;
+var hasRequiredGte;
+
+function requireGte () {
+	if (hasRequiredGte) return gte_1;
+	hasRequiredGte = 1;
+
+	const compare = requireCompare();
+	const gte = (a, b, loose) => compare(a, b, loose) >= 0;
+	gte_1 = gte;
+	return gte_1;
+}
+
+var lte_1;
+var hasRequiredLte;
+
+function requireLte () {
+	if (hasRequiredLte) return lte_1;
+	hasRequiredLte = 1;
+
+	const compare = requireCompare();
+	const lte = (a, b, loose) => compare(a, b, loose) <= 0;
+	lte_1 = lte;
+	return lte_1;
+}
+
+var cmp_1;
+var hasRequiredCmp;
+
+function requireCmp () {
+	if (hasRequiredCmp) return cmp_1;
+	hasRequiredCmp = 1;
+
+	const eq = requireEq();
+	const neq = requireNeq();
+	const gt = requireGt();
+	const gte = requireGte();
+	const lt = requireLt();
+	const lte = requireLte();
+
+	const cmp = (a, op, b, loose) => {
+	  switch (op) {
+	    case '===':
+	      if (typeof a === 'object') {
+	        a = a.version;
+	      }
+	      if (typeof b === 'object') {
+	        b = b.version;
+	      }
+	      return a === b
+
+	    case '!==':
+	      if (typeof a === 'object') {
+	        a = a.version;
+	      }
+	      if (typeof b === 'object') {
+	        b = b.version;
+	      }
+	      return a !== b
+
+	    case '':
+	    case '=':
+	    case '==':
+	      return eq(a, b, loose)
+
+	    case '!=':
+	      return neq(a, b, loose)
+
+	    case '>':
+	      return gt(a, b, loose)
+
+	    case '>=':
+	      return gte(a, b, loose)
+
+	    case '<':
+	      return lt(a, b, loose)
+
+	    case '<=':
+	      return lte(a, b, loose)
+
+	    default:
+	      throw new TypeError(`Invalid operator: ${op}`)
+	  }
+	};
+	cmp_1 = cmp;
+	return cmp_1;
+}
+
+var coerce_1;
+var hasRequiredCoerce;
+
+function requireCoerce () {
+	if (hasRequiredCoerce) return coerce_1;
+	hasRequiredCoerce = 1;
+
+	const SemVer = requireSemver$1();
+	const parse = requireParse();
+	const { safeRe: re, t } = requireRe();
+
+	const coerce = (version, options) => {
+	  if (version instanceof SemVer) {
+	    return version
+	  }
+
+	  if (typeof version === 'number') {
+	    version = String(version);
+	  }
+
+	  if (typeof version !== 'string') {
+	    return null
+	  }
+
+	  options = options || {};
+
+	  let match = null;
+	  if (!options.rtl) {
+	    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
+	  } else {
+	    // Find the right-most coercible string that does not share
+	    // a terminus with a more left-ward coercible string.
+	    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
+	    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
+	    //
+	    // Walk through the string checking with a /g regexp
+	    // Manually set the index so as to pick up overlapping matches.
+	    // Stop when we get a match that ends at the string end, since no
+	    // coercible string can be more right-ward without the same terminus.
+	    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
+	    let next;
+	    while ((next = coerceRtlRegex.exec(version)) &&
+	        (!match || match.index + match[0].length !== version.length)
+	    ) {
+	      if (!match ||
+	            next.index + next[0].length !== match.index + match[0].length) {
+	        match = next;
+	      }
+	      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length;
+	    }
+	    // leave it in a clean state
+	    coerceRtlRegex.lastIndex = -1;
+	  }
+
+	  if (match === null) {
+	    return null
+	  }
+
+	  const major = match[2];
+	  const minor = match[3] || '0';
+	  const patch = match[4] || '0';
+	  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : '';
+	  const build = options.includePrerelease && match[6] ? `+${match[6]}` : '';
+
+	  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
+	};
+	coerce_1 = coerce;
+	return coerce_1;
+}
+
+var truncate_1;
+var hasRequiredTruncate;
+
+function requireTruncate () {
+	if (hasRequiredTruncate) return truncate_1;
+	hasRequiredTruncate = 1;
+
+	const parse = requireParse();
+	const constants = requireConstants();
+	const SemVer = requireSemver$1();
+
+	const truncate = (version, truncation, options) => {
+	  if (!constants.RELEASE_TYPES.includes(truncation)) {
+	    return null
+	  }
+
+	  const clonedVersion = cloneInputVersion(version, options);
+	  return clonedVersion && doTruncation(clonedVersion, truncation)
+	};
+
+	const cloneInputVersion = (version, options) => {
+	  const versionStringToParse = (
+	    version instanceof SemVer ? version.version : version
+	  );
+
+	  return parse(versionStringToParse, options)
+	};
+
+	const doTruncation = (version, truncation) => {
+	  if (isPrerelease(truncation)) {
+	    return version.version
+	  }
+
+	  version.prerelease = [];
+
+	  switch (truncation) {
+	    case 'major':
+	      version.minor = 0;
+	      version.patch = 0;
+	      break
+	    case 'minor':
+	      version.patch = 0;
+	      break
+	  }
+
+	  return version.format()
+	};
+
+	const isPrerelease = (type) => {
+	  return type.startsWith('pre')
+	};
+
+	truncate_1 = truncate;
+	return truncate_1;
+}
+
+var lrucache;
+var hasRequiredLrucache;
+
+function requireLrucache () {
+	if (hasRequiredLrucache) return lrucache;
+	hasRequiredLrucache = 1;
+
+	class LRUCache {
+	  constructor () {
+	    this.max = 1000;
+	    this.map = new Map();
+	  }
+
+	  get (key) {
+	    const value = this.map.get(key);
+	    if (value === undefined) {
+	      return undefined
+	    } else {
+	      // Remove the key from the map and add it to the end
+	      this.map.delete(key);
+	      this.map.set(key, value);
+	      return value
+	    }
+	  }
+
+	  delete (key) {
+	    return this.map.delete(key)
+	  }
+
+	  set (key, value) {
+	    const deleted = this.delete(key);
+
+	    if (!deleted && value !== undefined) {
+	      // If cache is full, delete the least recently used item
+	      if (this.map.size >= this.max) {
+	        const firstKey = this.map.keys().next().value;
+	        this.delete(firstKey);
+	      }
+
+	      this.map.set(key, value);
+	    }
+
+	    return this
+	  }
+	}
+
+	lrucache = LRUCache;
+	return lrucache;
+}
+
+var trimComparatorWhitespace_1;
+var hasRequiredTrimComparatorWhitespace;
+
+function requireTrimComparatorWhitespace () {
+	if (hasRequiredTrimComparatorWhitespace) return trimComparatorWhitespace_1;
+	hasRequiredTrimComparatorWhitespace = 1;
+
+	// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
+	// validation. Each end-index finder returns an exclusive end, or its start
+	// on no match.
+	// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
+	// range.slice(start, end) gives the matched text, not a converted number.
+	const {
+	  MAX_LENGTH,
+	  MAX_SAFE_BUILD_LENGTH,
+	  WHITESPACE_CHARACTERS,
+	} = requireConstants();
+
+	/**
+	 * Remembers the last two rows of digits so their characters need not be reread.
+	 * Positions start at -1 until a row has been found.
+	 *
+	 * @typedef {object} DigitRunCache
+	 * @property {number} start The first character of the most recently found row.
+	 * @property {number} end The position after that row's last character.
+	 * @property {number} previousStart The first character of the previous row.
+	 * @property {number} previousEnd The position after the previous row.
+	 */
+
+	// One entry per UTF-16 code unit keeps membership checks constant-time.
+	const whitespace = new Uint8Array(0x10000);
+	for (const char of WHITESPACE_CHARACTERS) {
+	  whitespace[char.charCodeAt(0)] = 1;
+	}
+
+	/**
+	 * Checks whether a character is whitespace, like a space, tab, or newline.
+	 * Looking past the end of the string returns false.
+	 *
+	 * @param {string|undefined} char One character, or undefined past the string's end.
+	 * @returns {boolean} Whether the character is whitespace.
+	 * @example isWhitespace(' ') // true
+	 * @example isWhitespace('1') // false
+	 */
+	const isWhitespace = char =>
+	  char !== undefined && whitespace[char.charCodeAt(0)] === 1;
+
+	/**
+	 * Checks for v, =, or whitespace before the version number.
+	 * These are historical version prefixes, not range operators:
+	 * < and > are handled separately, as are tilde and caret ranges.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether the character can belong to a version prefix.
+	 * @example isVersionPrefix('=') // true
+	 * @example isVersionPrefix('>') // false
+	 */
+	const isVersionPrefix = char =>
+	  char === 'v' ||
+	  char === '=' ||
+	  isWhitespace(char);
+
+	/**
+	 * Checks whether a character is one of the digits 0 through 9.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether the character is an ASCII digit.
+	 * @example isDigit('7') // true
+	 * @example isDigit('.') // false
+	 */
+	const isDigit = char => char !== undefined && char >= '0' && char <= '9';
+
+	/**
+	 * Checks whether a character is an English letter, uppercase or lowercase.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether the character is an ASCII letter.
+	 * @example isLetter('b') // true
+	 * @example isLetter('7') // false
+	 */
+	const isLetter = char =>
+	  char !== undefined && (
+	    (char >= 'a' && char <= 'z') ||
+	    (char >= 'A' && char <= 'Z')
+	  );
+
+	/**
+	 * Checks for a letter, digit, or hyphen: the characters allowed inside
+	 * prerelease and build names such as beta-1.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether the character can be part of an identifier.
+	 * @example isIdentifierCharacter('-') // true
+	 * @example isIdentifierCharacter('.') // false; dots separate identifiers
+	 */
+	const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-';
+
+	/**
+	 * Checks whether a version component can begin here: with a digit or
+	 * a wildcard such as x, X, or *.
+	 *
+	 * @param {string|undefined} char One character to check.
+	 * @returns {boolean} Whether a number or wildcard can start with this character.
+	 * @example isVersionStart('x') // true
+	 * @example isVersionStart('v') // false; v belongs to the prefix
+	 */
+	const isVersionStart = char =>
+	  isDigit(char) ||
+	  char === 'x' ||
+	  char === 'X' ||
+	  char === '*';
+
+	/**
+	 * Finds the end of a row of digits, but returns no more than limit digits.
+	 * Remembers the last two rows so looking at them again does not reread them.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position of the first character to check.
+	 * @param {number} limit The most digit characters the returned match can include.
+	 * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
+	 * @returns {number} The position after the matched digits, or start if none match.
+	 * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
+	 * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
+	 */
+	const findDigitsEndIndex = (range, start, limit, digitRuns) => {
+	  if (!isDigit(range[start])) {
+	    return start
+	  }
+	  if (start >= digitRuns.start && start < digitRuns.end) {
+	    return Math.min(start + limit, digitRuns.end)
+	  }
+	  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
+	    return Math.min(start + limit, digitRuns.previousEnd)
+	  }
+	  let end = start + 1;
+	  while (isDigit(range[end])) {
+	    end++;
+	  }
+	  // A failed full version can rewind from its second run to its first.
+	  digitRuns.previousStart = digitRuns.start;
+	  digitRuns.previousEnd = digitRuns.end;
+	  digitRuns.start = start;
+	  digitRuns.end = end;
+	  return Math.min(start + limit, end)
+	};
+
+	/**
+	 * Reads a number using the old regex's length and leading-zero rules.
+	 * Strict mode reads just the first zero in 012; loose mode can read all three.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the number should begin.
+	 * @param {boolean} loose Whether to allow leading zeros.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the matched digits, not their numeric value.
+	 * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
+	 * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
+	 */
+	const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
+	  if (!loose && range[start] === '0') {
+	    return start + 1
+	  }
+	  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
+	  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
+	};
+
+	/**
+	 * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
+	 * Tries the letter-or-hyphen form first, then the number-only form.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the identifier should begin.
+	 * @param {boolean} loose Whether numeric identifiers may have leading zeros.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the identifier, or start if none matches.
+	 * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
+	 * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
+	 */
+	const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
+	  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
+	  // The legacy regex tries a nonnumeric identifier before a numeric one.
+	  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
+	    let end = digitsEnd + 1;
+	    const limit = end + MAX_SAFE_BUILD_LENGTH;
+	    while (end < limit && isIdentifierCharacter(range[end])) {
+	      end++;
+	    }
+	    return end
+	  }
+	  return findVersionNumberEndIndex(range, start, loose, digitRuns)
+	};
+
+	/**
+	 * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
+	 * Loose mode also allows the name without its opening hyphen.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the suffix should begin, including -.
+	 * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the matched suffix, or start if absent.
+	 * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
+	 * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
+	 */
+	const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
+	  const hyphen = range[start] === '-';
+	  if (!loose && !hyphen) {
+	    return start
+	  }
+	  const identifierStart = start + (hyphen ? 1 : 0);
+	  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
+	  if (end === identifierStart) {
+	    if (!loose || !hyphen) {
+	      return start
+	    }
+	    // In loose syntax, a lone hyphen can itself be the identifier.
+	    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
+	  }
+	  while (range[end] === '.') {
+	    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
+	    if (next === end + 1) {
+	      break
+	    }
+	    end = next;
+	  }
+	  return end
+	};
+
+	/**
+	 * Reads one build-name piece, such as sha or 123 in +sha.123.
+	 * Stops at a disallowed character or the old regex's length limit.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the identifier should begin.
+	 * @returns {number} The position after the identifier, or start if none matches.
+	 * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
+	 * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
+	 */
+	const findBuildIdentifierEndIndex = (range, start) => {
+	  let end = start;
+	  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
+	    end++;
+	  }
+	  return end
+	};
+
+	/**
+	 * Reads optional build metadata such as +sha.123.
+	 * Leaves the position unchanged if there is no plus sign followed by a name.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the opening + should be.
+	 * @returns {number} The position after the matched metadata, or start if absent.
+	 * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
+	 * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
+	 */
+	const findBuildEndIndex = (range, start) => {
+	  if (range[start] !== '+') {
+	    return start
+	  }
+	  let end = findBuildIdentifierEndIndex(range, start + 1);
+	  if (end === start + 1) {
+	    return start
+	  }
+	  while (range[end] === '.') {
+	    const next = findBuildIdentifierEndIndex(range, end + 1);
+	    if (next === end + 1) {
+	      break
+	    }
+	    end = next;
+	  }
+	  return end
+	};
+
+	/**
+	 * Reads three numbers separated by dots, then any prerelease and build suffixes.
+	 * Uses loose rules, so forms such as 01.02.03beta can match here.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position of the first number, after any prefix.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the version match, or start if none matches.
+	 * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
+	 * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
+	 */
+	const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
+	  let end = start;
+	  for (let component = 0; component < 3; component++) {
+	    const next = findVersionNumberEndIndex(range, end, true, digitRuns);
+	    if (next === end) {
+	      return start
+	    }
+	    end = next;
+	    if (component < 2) {
+	      if (range[end] !== '.') {
+	        return start
+	      }
+	      end++;
+	    }
+	  }
+	  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
+	  return findBuildEndIndex(range, prereleaseEnd)
+	};
+
+	/**
+	 * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
+	 * Numbers use strict leading-zero rules; wildcards take up one character.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position where the component should begin.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the component, or start if none matches.
+	 * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
+	 * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
+	 */
+	const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
+	  if (isDigit(range[start])) {
+	    return findVersionNumberEndIndex(range, start, false, digitRuns)
+	  }
+	  return isVersionStart(range[start]) ? start + 1 : start
+	};
+
+	/**
+	 * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
+	 * After the third component, also reads any strict prerelease and build suffixes.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position of a number or wildcard, after any prefix.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position after the matched version text.
+	 * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+	 * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
+	 */
+	const findPartialVersionEndIndex = (range, start, digitRuns) => {
+	  let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
+	  for (let component = 0; component < 2; component++) {
+	    if (range[end] !== '.') {
+	      return end
+	    }
+	    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
+	    if (next === end + 1) {
+	      return end
+	    }
+	    end = next;
+	  }
+	  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
+	  return findBuildEndIndex(range, prereleaseEnd)
+	};
+
+	/**
+	 * Finds where a version match ends, without deciding whether the range is valid.
+	 * Tries a loose full version first, then a partial or wildcard version, just
+	 * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
+	 *
+	 * @param {string} range The text to read; it is not changed.
+	 * @param {number} start The position of a number or wildcard, after any prefix.
+	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
+	 * @returns {number} The position where scanning the next candidate can resume.
+	 * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
+	 * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
+	 */
+	const findVersionEndIndex = (range, start, digitRuns) => {
+	  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
+	  return fullVersionEnd !== start
+	    ? fullVersionEnd
+	    : findPartialVersionEndIndex(range, start, digitRuns)
+	};
+
+	/**
+	 * Finds the one whitespace character the old replacement would remove.
+	 * Keeps leading whitespace, skips an optional operator, and checks immediately
+	 * after it. Returns -1 if there is nothing to remove.
+	 *
+	 * @param {string} range The text containing a candidate already found by the caller.
+	 * @param {number} matchStart The candidate's position, including leading whitespace.
+	 * @returns {number} The position of the removable whitespace, or -1 if absent.
+	 * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
+	 * @example findRemovableWhitespaceIndex('>1', 0) // -1
+	 */
+	const findRemovableWhitespaceIndex = (range, matchStart) => {
+	  let position = matchStart;
+	  if (isWhitespace(range[position])) {
+	    position++;
+	  }
+	  if (range[position] === '<' || range[position] === '>') {
+	    position++;
+	  }
+	  if (range[position] === '=') {
+	    position++;
+	  }
+	  return isWhitespace(range[position]) ? position : -1
+	};
+
+	/**
+	 * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
+	 * Copies everything else according to the old regex's matching rules.
+	 * Moves forward through prefixes and whole versions to avoid repeatedly
+	 * searching the same characters on long inputs.
+	 *
+	 * @param {string} range The range text to process; the original string is unchanged.
+	 * @returns {string} The range with matched operator whitespace removed.
+	 * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
+	 * @example trimComparatorWhitespace('> invalid') // '> invalid'
+	 */
+	const trimComparatorWhitespace = range => {
+	  let result = '';
+	  let copyFrom = 0;
+	  let cursor = 0;
+	  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
+
+	  while (cursor < range.length) {
+	    const matchStart = cursor;
+	    if (range[cursor] === '<' || range[cursor] === '>') {
+	      cursor++;
+	    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
+	      cursor++;
+	      continue
+	    }
+
+	    // Consume a v/=/whitespace run once, even when no version follows it.
+	    while (cursor < range.length && isVersionPrefix(range[cursor])) {
+	      cursor++;
+	    }
+	    if (!isVersionStart(range[cursor])) {
+	      continue
+	    }
+
+	    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
+	    if (whitespacePosition !== -1) {
+	      result += range.slice(copyFrom, whitespacePosition);
+	      copyFrom = whitespacePosition + 1;
+	    }
+
+	    // Skip the entire match, so a prerelease's trailing v cannot be
+	    // reconsidered as the prefix of another version.
+	    cursor = findVersionEndIndex(range, cursor, digitRuns);
+	  }
+
+	  return result + range.slice(copyFrom)
+	};
+
+	trimComparatorWhitespace_1 = trimComparatorWhitespace;
+	return trimComparatorWhitespace_1;
+}
+
+var range;
+var hasRequiredRange;
+
+function requireRange () {
+	if (hasRequiredRange) return range;
+	hasRequiredRange = 1;
+
+	const SPACE_CHARACTERS = /\s+/g;
+
+	// hoisted class for cyclic dependency
+	class Range {
+	  constructor (range, options) {
+	    options = parseOptions(options);
+
+	    if (range instanceof Range) {
+	      if (
+	        range.loose === !!options.loose &&
+	        range.includePrerelease === !!options.includePrerelease
+	      ) {
+	        return range
+	      } else {
+	        return new Range(range.raw, options)
+	      }
+	    }
+
+	    if (range instanceof Comparator) {
+	      // just put it in the set and return
+	      this.raw = range.value;
+	      this.set = [[range]];
+	      this.formatted = undefined;
+	      return this
+	    }
+
+	    this.options = options;
+	    this.loose = !!options.loose;
+	    this.includePrerelease = !!options.includePrerelease;
+
+	    // First reduce all whitespace as much as possible so we do not have to rely
+	    // on potentially slow regexes like \s*. This is then stored and used for
+	    // future error messages as well.
+	    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ');
+
+	    // First, split on ||
+	    this.set = this.raw
+	      .split('||')
+	      // map the range to a 2d array of comparators
+	      .map(r => this.parseRange(r.trim()))
+	      // throw out any comparator lists that are empty
+	      // this generally means that it was not a valid range, which is allowed
+	      // in loose mode, but will still throw if the WHOLE range is invalid.
+	      .filter(c => c.length);
+
+	    if (!this.set.length) {
+	      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
+	    }
+
+	    // if we have any that are not the null set, throw out null sets.
+	    if (this.set.length > 1) {
+	      // keep the first one, in case they're all null sets
+	      const first = this.set[0];
+	      this.set = this.set.filter(c => !isNullSet(c[0]));
+	      if (this.set.length === 0) {
+	        this.set = [first];
+	      } else if (this.set.length > 1) {
+	        // if we have any that are *, then the range is just *
+	        for (const c of this.set) {
+	          if (c.length === 1 && isAny(c[0])) {
+	            this.set = [c];
+	            break
+	          }
+	        }
+	      }
+	    }
+
+	    this.formatted = undefined;
+	  }
+
+	  get range () {
+	    if (this.formatted === undefined) {
+	      this.formatted = '';
+	      for (let i = 0; i < this.set.length; i++) {
+	        if (i > 0) {
+	          this.formatted += '||';
+	        }
+	        const comps = this.set[i];
+	        for (let k = 0; k < comps.length; k++) {
+	          if (k > 0) {
+	            this.formatted += ' ';
+	          }
+	          this.formatted += comps[k].toString().trim();
+	        }
+	      }
+	    }
+	    return this.formatted
+	  }
+
+	  format () {
+	    return this.range
+	  }
+
+	  toString () {
+	    return this.range
+	  }
+
+	  parseRange (range) {
+	    // strip build metadata so it can't bleed into the version
+	    range = range.replace(BUILDSTRIPRE, '');
+
+	    // memoize range parsing for performance.
+	    // this is a very hot path, and fully deterministic.
+	    const memoOpts =
+	      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
+	      (this.options.loose && FLAG_LOOSE);
+	    const memoKey = memoOpts + ':' + range;
+	    const cached = cache.get(memoKey);
+	    if (cached) {
+	      return cached
+	    }
+
+	    const loose = this.options.loose;
+	    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
+	    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
+	    range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
+	    debug('hyphen replace', range);
+
+	    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
+	    range = trimComparatorWhitespace(range);
+	    debug('comparator trim', range);
+
+	    // `~ 1.2.3` => `~1.2.3`
+	    range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
+	    debug('tilde trim', range);
+
+	    // `^ 1.2.3` => `^1.2.3`
+	    range = range.replace(re[t.CARETTRIM], caretTrimReplace);
+	    debug('caret trim', range);
+
+	    // At this point, the range is completely trimmed and
+	    // ready to be split into comparators.
+
+	    let rangeList = range
+	      .split(' ')
+	      .map(comp => parseComparator(comp, this.options))
+	      .join(' ')
+	      .split(/\s+/)
+	      // >=0.0.0 is equivalent to *
+	      .map(comp => replaceGTE0(comp, this.options));
+
+	    if (loose) {
+	      // in loose mode, throw out any that are not valid comparators
+	      rangeList = rangeList.filter(comp => {
+	        debug('loose invalid filter', comp, this.options);
+	        return !!comp.match(re[t.COMPARATORLOOSE])
+	      });
+	    }
+	    debug('range list', rangeList);
+
+	    // if any comparators are the null set, then replace with JUST null set
+	    // if more than one comparator, remove any * comparators
+	    // also, don't include the same comparator more than once
+	    const rangeMap = new Map();
+	    const comparators = rangeList.map(comp => new Comparator(comp, this.options));
+	    for (const comp of comparators) {
+	      if (isNullSet(comp)) {
+	        return [comp]
+	      }
+	      rangeMap.set(comp.value, comp);
+	    }
+	    if (rangeMap.size > 1 && rangeMap.has('')) {
+	      rangeMap.delete('');
+	    }
+
+	    const result = [...rangeMap.values()];
+	    cache.set(memoKey, result);
+	    return result
+	  }
+
+	  intersects (range, options) {
+	    if (!(range instanceof Range)) {
+	      throw new TypeError('a Range is required')
+	    }
+
+	    return this.set.some((thisComparators) => {
+	      return (
+	        isSatisfiable(thisComparators, options) &&
+	        range.set.some((rangeComparators) => {
+	          return (
+	            isSatisfiable(rangeComparators, options) &&
+	            thisComparators.every((thisComparator) => {
+	              return rangeComparators.every((rangeComparator) => {
+	                return thisComparator.intersects(rangeComparator, options)
+	              })
+	            })
+	          )
+	        })
+	      )
+	    })
+	  }
+
+	  // if ANY of the sets match ALL of its comparators, then pass
+	  test (version) {
+	    if (!version) {
+	      return false
+	    }
+
+	    if (typeof version === 'string') {
+	      try {
+	        version = new SemVer(version, this.options);
+	      } catch (er) {
+	        return false
+	      }
+	    }
+
+	    for (let i = 0; i < this.set.length; i++) {
+	      if (testSet(this.set[i], version, this.options)) {
+	        return true
+	      }
+	    }
+	    return false
+	  }
+	}
+
+	range = Range;
+
+	const LRU = requireLrucache();
+	const cache = new LRU();
+
+	const parseOptions = requireParseOptions();
+	const Comparator = requireComparator();
+	const debug = requireDebug();
+	const SemVer = requireSemver$1();
+	const trimComparatorWhitespace = requireTrimComparatorWhitespace();
+	const {
+	  safeRe: re,
+	  src,
+	  t,
+	  tildeTrimReplace,
+	  caretTrimReplace,
+	} = requireRe();
+	const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = requireConstants();
+
+	// unbounded global build-metadata stripper used by parseRange
+	const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g');
+
+	const isNullSet = c => c.value === '<0.0.0-0';
+	const isAny = c => c.value === '';
+
+	// take a set of comparators and determine whether there
+	// exists a version which can satisfy it
+	const isSatisfiable = (comparators, options) => {
+	  let result = true;
+	  const remainingComparators = comparators.slice();
+	  let testComparator = remainingComparators.pop();
+
+	  while (result && remainingComparators.length) {
+	    result = remainingComparators.every((otherComparator) => {
+	      return testComparator.intersects(otherComparator, options)
+	    });
+
+	    testComparator = remainingComparators.pop();
+	  }
+
+	  return result
+	};
+
+	// comprised of xranges, tildes, stars, and gtlt's at this point.
+	// already replaced the hyphen ranges
+	// turn into a set of JUST comparators.
+	const parseComparator = (comp, options) => {
+	  comp = comp.replace(re[t.BUILD], '');
+	  debug('comp', comp, options);
+	  comp = replaceCarets(comp, options);
+	  debug('caret', comp);
+	  comp = replaceTildes(comp, options);
+	  debug('tildes', comp);
+	  comp = replaceXRanges(comp, options);
+	  debug('xrange', comp);
+	  comp = replaceStars(comp, options);
+	  debug('stars', comp);
+	  return comp
+	};
+
+	const isX = id => !id || id.toLowerCase() === 'x' || id === '*';
+
+	const invalidXRangeOrder = (M, m, p) => (
+	  (isX(M) && !isX(m)) ||
+	  (isX(m) && p && !isX(p))
+	);
+
+	// ~, ~> --> * (any, kinda silly)
+	// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
+	// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
+	// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
+	// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
+	// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
+	// ~0.0.1 --> >=0.0.1 <0.1.0-0
+	const replaceTildes = (comp, options) => {
+	  return comp
+	    .trim()
+	    .split(/\s+/)
+	    .map((c) => replaceTilde(c, options))
+	    .join(' ')
+	};
+
+	const replaceTilde = (comp, options) => {
+	  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
+	  // if we're including prereleases in the match, then the lower bound is
+	  // -0, the lowest possible prerelease value, just like x-ranges and carets.
+	  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
+	  const z = options.includePrerelease ? '-0' : '';
+	  return comp.replace(r, (_, M, m, p, pr) => {
+	    debug('tilde', comp, _, M, m, p, pr);
+	    let ret;
+
+	    if (isX(M)) {
+	      ret = '';
+	    } else if (isX(m)) {
+	      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
+	    } else if (isX(p)) {
+	      // ~1.2 == >=1.2.0 <1.3.0-0
+	      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
+	    } else if (pr) {
+	      debug('replaceTilde pr', pr);
+	      ret = `>=${M}.${m}.${p}-${pr
+	      } <${M}.${+m + 1}.0-0`;
+	    } else {
+	      // ~1.2.3 == >=1.2.3 <1.3.0-0
+	      ret = `>=${M}.${m}.${p
+	      } <${M}.${+m + 1}.0-0`;
+	    }
+
+	    debug('tilde return', ret);
+	    return ret
+	  })
+	};
+
+	// ^ --> * (any, kinda silly)
+	// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
+	// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
+	// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
+	// ^1.2.3 --> >=1.2.3 <2.0.0-0
+	// ^1.2.0 --> >=1.2.0 <2.0.0-0
+	// ^0.0.1 --> >=0.0.1 <0.0.2-0
+	// ^0.1.0 --> >=0.1.0 <0.2.0-0
+	const replaceCarets = (comp, options) => {
+	  return comp
+	    .trim()
+	    .split(/\s+/)
+	    .map((c) => replaceCaret(c, options))
+	    .join(' ')
+	};
+
+	const replaceCaret = (comp, options) => {
+	  debug('caret', comp, options);
+	  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET];
+	  const z = options.includePrerelease ? '-0' : '';
+	  return comp.replace(r, (_, M, m, p, pr) => {
+	    debug('caret', comp, _, M, m, p, pr);
+	    let ret;
+
+	    if (isX(M)) {
+	      ret = '';
+	    } else if (isX(m)) {
+	      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
+	    } else if (isX(p)) {
+	      if (M === '0') {
+	        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
+	      } else {
+	        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`;
+	      }
+	    } else if (pr) {
+	      debug('replaceCaret pr', pr);
+	      if (M === '0') {
+	        if (m === '0') {
+	          ret = `>=${M}.${m}.${p}-${pr
+	          } <${M}.${m}.${+p + 1}-0`;
+	        } else {
+	          ret = `>=${M}.${m}.${p}-${pr
+	          } <${M}.${+m + 1}.0-0`;
+	        }
+	      } else {
+	        ret = `>=${M}.${m}.${p}-${pr
+	        } <${+M + 1}.0.0-0`;
+	      }
+	    } else {
+	      debug('no pr');
+	      if (M === '0') {
+	        if (m === '0') {
+	          ret = `>=${M}.${m}.${p
+	          } <${M}.${m}.${+p + 1}-0`;
+	        } else {
+	          ret = `>=${M}.${m}.${p
+	          } <${M}.${+m + 1}.0-0`;
+	        }
+	      } else {
+	        ret = `>=${M}.${m}.${p
+	        } <${+M + 1}.0.0-0`;
+	      }
+	    }
+
+	    debug('caret return', ret);
+	    return ret
+	  })
+	};
+
+	const replaceXRanges = (comp, options) => {
+	  debug('replaceXRanges', comp, options);
+	  return comp
+	    .split(/\s+/)
+	    .map((c) => replaceXRange(c, options))
+	    .join(' ')
+	};
+
+	const replaceXRange = (comp, options) => {
+	  comp = comp.trim();
+	  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE];
+	  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
+	    debug('xRange', comp, ret, gtlt, M, m, p, pr);
+	    if (invalidXRangeOrder(M, m, p)) {
+	      return comp
+	    }
+
+	    const xM = isX(M);
+	    const xm = xM || isX(m);
+	    const xp = xm || isX(p);
+	    const anyX = xp;
+
+	    if (gtlt === '=' && anyX) {
+	      gtlt = '';
+	    }
+
+	    // if we're including prereleases in the match, then we need
+	    // to fix this to -0, the lowest possible prerelease value
+	    pr = options.includePrerelease ? '-0' : '';
+
+	    if (xM) {
+	      if (gtlt === '>' || gtlt === '<') {
+	        // nothing is allowed
+	        ret = '<0.0.0-0';
+	      } else {
+	        // nothing is forbidden
+	        ret = '*';
+	      }
+	    } else if (gtlt && anyX) {
+	      // we know patch is an x, because we have any x at all.
+	      // replace X with 0
+	      if (xm) {
+	        m = 0;
+	      }
+	      p = 0;
+
+	      if (gtlt === '>') {
+	        // >1 => >=2.0.0
+	        // >1.2 => >=1.3.0
+	        gtlt = '>=';
+	        if (xm) {
+	          M = +M + 1;
+	          m = 0;
+	          p = 0;
+	        } else {
+	          m = +m + 1;
+	          p = 0;
+	        }
+	      } else if (gtlt === '<=') {
+	        // <=0.7.x is actually <0.8.0, since any 0.7.x should
+	        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
+	        gtlt = '<';
+	        if (xm) {
+	          M = +M + 1;
+	        } else {
+	          m = +m + 1;
+	        }
+	      }
+
+	      if (gtlt === '<') {
+	        pr = '-0';
+	      }
+
+	      ret = `${gtlt + M}.${m}.${p}${pr}`;
+	    } else if (xm) {
+	      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`;
+	    } else if (xp) {
+	      ret = `>=${M}.${m}.0${pr
+	      } <${M}.${+m + 1}.0-0`;
+	    }
+
+	    debug('xRange return', ret);
+
+	    return ret
+	  })
+	};
+
+	// Because * is AND-ed with everything else in the comparator,
+	// and '' means "any version", just remove the *s entirely.
+	const replaceStars = (comp, options) => {
+	  debug('replaceStars', comp, options);
+	  // Looseness is ignored here.  star is always as loose as it gets!
+	  return comp
+	    .trim()
+	    .replace(re[t.STAR], '')
+	};
+
+	const replaceGTE0 = (comp, options) => {
+	  debug('replaceGTE0', comp, options);
+	  return comp
+	    .trim()
+	    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
+	};
+
+	// This function is passed to string.replace(re[t.HYPHENRANGE])
+	// M, m, patch, prerelease, build
+	// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
+	// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
+	// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
+	// TODO build?
+	const hyphenReplace = incPr => ($0,
+	  from, fM, fm, fp, fpr, fb,
+	  to, tM, tm, tp, tpr) => {
+	  if (isX(fM)) {
+	    from = '';
+	  } else if (isX(fm)) {
+	    from = `>=${fM}.0.0${incPr ? '-0' : ''}`;
+	  } else if (isX(fp)) {
+	    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`;
+	  } else if (fpr) {
+	    from = `>=${from}`;
+	  } else {
+	    from = `>=${from}${incPr ? '-0' : ''}`;
+	  }
+
+	  if (isX(tM)) {
+	    to = '';
+	  } else if (isX(tm)) {
+	    to = `<${+tM + 1}.0.0-0`;
+	  } else if (isX(tp)) {
+	    to = `<${tM}.${+tm + 1}.0-0`;
+	  } else if (tpr) {
+	    to = `<=${tM}.${tm}.${tp}-${tpr}`;
+	  } else if (incPr) {
+	    to = `<${tM}.${tm}.${+tp + 1}-0`;
+	  } else {
+	    to = `<=${to}`;
+	  }
+
+	  return `${from} ${to}`.trim()
+	};
+
+	const testSet = (set, version, options) => {
+	  for (let i = 0; i < set.length; i++) {
+	    if (!set[i].test(version)) {
+	      return false
+	    }
+	  }
+
+	  if (version.prerelease.length && !options.includePrerelease) {
+	    // Find the set of versions that are allowed to have prereleases
+	    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
+	    // That should allow `1.2.3-pr.2` to pass.
+	    // However, `1.2.4-alpha.notready` should NOT be allowed,
+	    // even though it's within the range set by the comparators.
+	    for (let i = 0; i < set.length; i++) {
+	      debug(set[i].semver);
+	      if (set[i].semver === Comparator.ANY) {
+	        continue
+	      }
+
+	      if (set[i].semver.prerelease.length > 0) {
+	        const allowed = set[i].semver;
+	        if (allowed.major === version.major &&
+	            allowed.minor === version.minor &&
+	            allowed.patch === version.patch) {
+	          return true
+	        }
+	      }
+	    }
+
+	    // Version has a -pre, but it's not one of the ones we like.
+	    return false
+	  }
+
+	  return true
+	};
+	return range;
+}
+
+var comparator;
+var hasRequiredComparator;
+
+function requireComparator () {
+	if (hasRequiredComparator) return comparator;
+	hasRequiredComparator = 1;
+
+	const ANY = Symbol('SemVer ANY');
+	// hoisted class for cyclic dependency
+	class Comparator {
+	  static get ANY () {
+	    return ANY
+	  }
+
+	  constructor (comp, options) {
+	    options = parseOptions(options);
+
+	    if (comp instanceof Comparator) {
+	      if (comp.loose === !!options.loose) {
+	        return comp
+	      } else {
+	        comp = comp.value;
+	      }
+	    }
+
+	    comp = comp.trim().split(/\s+/).join(' ');
+	    debug('comparator', comp, options);
+	    this.options = options;
+	    this.loose = !!options.loose;
+	    this.parse(comp);
+
+	    if (this.semver === ANY) {
+	      this.value = '';
+	    } else {
+	      this.value = this.operator + this.semver.version;
+	    }
+
+	    debug('comp', this);
+	  }
+
+	  parse (comp) {
+	    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR];
+	    const m = comp.match(r);
+
+	    if (!m) {
+	      throw new TypeError(`Invalid comparator: ${comp}`)
+	    }
+
+	    this.operator = m[1] !== undefined ? m[1] : '';
+	    if (this.operator === '=') {
+	      this.operator = '';
+	    }
+
+	    // if it literally is just '>' or '' then allow anything.
+	    if (!m[2]) {
+	      this.semver = ANY;
+	    } else {
+	      this.semver = new SemVer(m[2], this.options.loose);
+	    }
+	  }
+
+	  toString () {
+	    return this.value
+	  }
+
+	  test (version) {
+	    debug('Comparator.test', version, this.options.loose);
+
+	    if (this.semver === ANY || version === ANY) {
+	      return true
+	    }
+
+	    if (typeof version === 'string') {
+	      try {
+	        version = new SemVer(version, this.options);
+	      } catch (er) {
+	        return false
+	      }
+	    }
+
+	    return cmp(version, this.operator, this.semver, this.options)
+	  }
+
+	  intersects (comp, options) {
+	    if (!(comp instanceof Comparator)) {
+	      throw new TypeError('a Comparator is required')
+	    }
+
+	    if (this.operator === '') {
+	      if (this.value === '') {
+	        return true
+	      }
+	      return new Range(comp.value, options).test(this.value)
+	    } else if (comp.operator === '') {
+	      if (comp.value === '') {
+	        return true
+	      }
+	      return new Range(this.value, options).test(comp.semver)
+	    }
+
+	    options = parseOptions(options);
+
+	    // Special cases where nothing can possibly be lower
+	    if (options.includePrerelease &&
+	      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
+	      return false
+	    }
+	    if (!options.includePrerelease &&
+	      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
+	      return false
+	    }
+
+	    // Same direction increasing (> or >=)
+	    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
+	      return true
+	    }
+	    // Same direction decreasing (< or <=)
+	    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
+	      return true
+	    }
+	    // same SemVer and both sides are inclusive (<= or >=)
+	    if (
+	      (this.semver.version === comp.semver.version) &&
+	      this.operator.includes('=') && comp.operator.includes('=')) {
+	      return true
+	    }
+	    // opposite directions less than
+	    if (cmp(this.semver, '<', comp.semver, options) &&
+	      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
+	      return true
+	    }
+	    // opposite directions greater than
+	    if (cmp(this.semver, '>', comp.semver, options) &&
+	      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
+	      return true
+	    }
+	    return false
+	  }
+	}
+
+	comparator = Comparator;
+
+	const parseOptions = requireParseOptions();
+	const { safeRe: re, t } = requireRe();
+	const cmp = requireCmp();
+	const debug = requireDebug();
+	const SemVer = requireSemver$1();
+	const Range = requireRange();
+	return comparator;
+}
+
+var satisfies_1;
+var hasRequiredSatisfies;
+
+function requireSatisfies () {
+	if (hasRequiredSatisfies) return satisfies_1;
+	hasRequiredSatisfies = 1;
+
+	const Range = requireRange();
+	const satisfies = (version, range, options) => {
+	  try {
+	    range = new Range(range, options);
+	  } catch (er) {
+	    return false
+	  }
+	  return range.test(version)
+	};
+	satisfies_1 = satisfies;
+	return satisfies_1;
+}
+
+var toComparators_1;
+var hasRequiredToComparators;
+
+function requireToComparators () {
+	if (hasRequiredToComparators) return toComparators_1;
+	hasRequiredToComparators = 1;
+
+	const Range = requireRange();
+
+	// Mostly just for testing and legacy API reasons
+	const toComparators = (range, options) =>
+	  new Range(range, options).set
+	    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '));
+
+	toComparators_1 = toComparators;
+	return toComparators_1;
+}
+
+var maxSatisfying_1;
+var hasRequiredMaxSatisfying;
+
+function requireMaxSatisfying () {
+	if (hasRequiredMaxSatisfying) return maxSatisfying_1;
+	hasRequiredMaxSatisfying = 1;
+
+	const SemVer = requireSemver$1();
+	const Range = requireRange();
+
+	const maxSatisfying = (versions, range, options) => {
+	  let max = null;
+	  let maxSV = null;
+	  let rangeObj = null;
+	  try {
+	    rangeObj = new Range(range, options);
+	  } catch (er) {
+	    return null
+	  }
+	  versions.forEach((v) => {
+	    if (rangeObj.test(v)) {
+	      // satisfies(v, range, options)
+	      if (!max || maxSV.compare(v) === -1) {
+	        // compare(max, v, true)
+	        max = v;
+	        maxSV = new SemVer(max, options);
+	      }
+	    }
+	  });
+	  return max
+	};
+	maxSatisfying_1 = maxSatisfying;
+	return maxSatisfying_1;
+}
+
+var minSatisfying_1;
+var hasRequiredMinSatisfying;
+
+function requireMinSatisfying () {
+	if (hasRequiredMinSatisfying) return minSatisfying_1;
+	hasRequiredMinSatisfying = 1;
+
+	const SemVer = requireSemver$1();
+	const Range = requireRange();
+	const minSatisfying = (versions, range, options) => {
+	  let min = null;
+	  let minSV = null;
+	  let rangeObj = null;
+	  try {
+	    rangeObj = new Range(range, options);
+	  } catch (er) {
+	    return null
+	  }
+	  versions.forEach((v) => {
+	    if (rangeObj.test(v)) {
+	      // satisfies(v, range, options)
+	      if (!min || minSV.compare(v) === 1) {
+	        // compare(min, v, true)
+	        min = v;
+	        minSV = new SemVer(min, options);
+	      }
+	    }
+	  });
+	  return min
+	};
+	minSatisfying_1 = minSatisfying;
+	return minSatisfying_1;
+}
+
+var minVersion_1;
+var hasRequiredMinVersion;
+
+function requireMinVersion () {
+	if (hasRequiredMinVersion) return minVersion_1;
+	hasRequiredMinVersion = 1;
+
+	const SemVer = requireSemver$1();
+	const Range = requireRange();
+	const gt = requireGt();
+
+	const minVersion = (range, loose) => {
+	  range = new Range(range, loose);
+
+	  let minver = new SemVer('0.0.0');
+	  if (range.test(minver)) {
+	    return minver
+	  }
+
+	  minver = new SemVer('0.0.0-0');
+	  if (range.test(minver)) {
+	    return minver
+	  }
+
+	  minver = null;
+	  for (let i = 0; i < range.set.length; ++i) {
+	    const comparators = range.set[i];
+
+	    let setMin = null;
+	    comparators.forEach((comparator) => {
+	      // Clone to avoid manipulating the comparator's semver object.
+	      const compver = new SemVer(comparator.semver.version);
+	      switch (comparator.operator) {
+	        case '>':
+	          if (compver.prerelease.length === 0) {
+	            compver.patch++;
+	          } else {
+	            compver.prerelease.push(0);
+	          }
+	          compver.raw = compver.format();
+	          /* fallthrough */
+	        case '':
+	        case '>=':
+	          if (!setMin || gt(compver, setMin)) {
+	            setMin = compver;
+	          }
+	          break
+	        case '<':
+	        case '<=':
+	          /* Ignore maximum versions */
+	          break
+	        /* istanbul ignore next */
+	        default:
+	          throw new Error(`Unexpected operation: ${comparator.operator}`)
+	      }
+	    });
+	    if (setMin && (!minver || gt(minver, setMin))) {
+	      minver = setMin;
+	    }
+	  }
+
+	  if (minver && range.test(minver)) {
+	    return minver
+	  }
+
+	  return null
+	};
+	minVersion_1 = minVersion;
+	return minVersion_1;
+}
+
+var valid;
+var hasRequiredValid;
+
+function requireValid () {
+	if (hasRequiredValid) return valid;
+	hasRequiredValid = 1;
+
+	const Range = requireRange();
+	const validRange = (range, options) => {
+	  try {
+	    // Return '*' instead of '' so that truthiness works.
+	    // This will throw if it's invalid anyway
+	    return new Range(range, options).range || '*'
+	  } catch (er) {
+	    return null
+	  }
+	};
+	valid = validRange;
+	return valid;
+}
+
+var outside_1;
+var hasRequiredOutside;
+
+function requireOutside () {
+	if (hasRequiredOutside) return outside_1;
+	hasRequiredOutside = 1;
+
+	const SemVer = requireSemver$1();
+	const Comparator = requireComparator();
+	const { ANY } = Comparator;
+	const Range = requireRange();
+	const satisfies = requireSatisfies();
+	const gt = requireGt();
+	const lt = requireLt();
+	const lte = requireLte();
+	const gte = requireGte();
+
+	const outside = (version, range, hilo, options) => {
+	  version = new SemVer(version, options);
+	  range = new Range(range, options);
+
+	  let gtfn, ltefn, ltfn, comp, ecomp;
+	  switch (hilo) {
+	    case '>':
+	      gtfn = gt;
+	      ltefn = lte;
+	      ltfn = lt;
+	      comp = '>';
+	      ecomp = '>=';
+	      break
+	    case '<':
+	      gtfn = lt;
+	      ltefn = gte;
+	      ltfn = gt;
+	      comp = '<';
+	      ecomp = '<=';
+	      break
+	    default:
+	      throw new TypeError('Must provide a hilo val of "<" or ">"')
+	  }
+
+	  // If it satisfies the range it is not outside
+	  if (satisfies(version, range, options)) {
+	    return false
+	  }
+
+	  // From now on, variable terms are as if we're in "gtr" mode.
+	  // but note that everything is flipped for the "ltr" function.
+
+	  for (let i = 0; i < range.set.length; ++i) {
+	    const comparators = range.set[i];
+
+	    let high = null;
+	    let low = null;
+
+	    comparators.forEach((comparator) => {
+	      if (comparator.semver === ANY) {
+	        comparator = new Comparator('>=0.0.0');
+	      }
+	      high = high || comparator;
+	      low = low || comparator;
+	      if (gtfn(comparator.semver, high.semver, options)) {
+	        high = comparator;
+	      } else if (ltfn(comparator.semver, low.semver, options)) {
+	        low = comparator;
+	      }
+	    });
+
+	    // If the edge version comparator has a operator then our version
+	    // isn't outside it
+	    if (high.operator === comp || high.operator === ecomp) {
+	      return false
+	    }
+
+	    // If the lowest version comparator has an operator and our version
+	    // is less than it then it isn't higher than the range
+	    if ((!low.operator || low.operator === comp) &&
+	        ltefn(version, low.semver)) {
+	      return false
+	    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+	      return false
+	    }
+	  }
+	  return true
+	};
+
+	outside_1 = outside;
+	return outside_1;
+}
+
+var gtr_1;
+var hasRequiredGtr;
+
+function requireGtr () {
+	if (hasRequiredGtr) return gtr_1;
+	hasRequiredGtr = 1;
+
+	// Determine if version is greater than all the versions possible in the range.
+	const outside = requireOutside();
+	const gtr = (version, range, options) => outside(version, range, '>', options);
+	gtr_1 = gtr;
+	return gtr_1;
+}
+
+var ltr_1;
+var hasRequiredLtr;
+
+function requireLtr () {
+	if (hasRequiredLtr) return ltr_1;
+	hasRequiredLtr = 1;
+
+	const outside = requireOutside();
+	// Determine if version is less than all the versions possible in the range
+	const ltr = (version, range, options) => outside(version, range, '<', options);
+	ltr_1 = ltr;
+	return ltr_1;
+}
+
+var intersects_1;
+var hasRequiredIntersects;
+
+function requireIntersects () {
+	if (hasRequiredIntersects) return intersects_1;
+	hasRequiredIntersects = 1;
+
+	const Range = requireRange();
+	const intersects = (r1, r2, options) => {
+	  r1 = new Range(r1, options);
+	  r2 = new Range(r2, options);
+	  return r1.intersects(r2, options)
+	};
+	intersects_1 = intersects;
+	return intersects_1;
+}
+
+var simplify;
+var hasRequiredSimplify;
+
+function requireSimplify () {
+	if (hasRequiredSimplify) return simplify;
+	hasRequiredSimplify = 1;
+
+	// given a set of versions and a range, create a "simplified" range
+	// that includes the same versions that the original range does
+	// If the original range is shorter than the simplified one, return that.
+	const satisfies = requireSatisfies();
+	const compare = requireCompare();
+	simplify = (versions, range, options) => {
+	  const set = [];
+	  let first = null;
+	  let prev = null;
+	  const v = versions.sort((a, b) => compare(a, b, options));
+	  for (const version of v) {
+	    const included = satisfies(version, range, options);
+	    if (included) {
+	      prev = version;
+	      if (!first) {
+	        first = version;
+	      }
+	    } else {
+	      if (prev) {
+	        set.push([first, prev]);
+	      }
+	      prev = null;
+	      first = null;
+	    }
+	  }
+	  if (first) {
+	    set.push([first, null]);
+	  }
+
+	  const ranges = [];
+	  for (const [min, max] of set) {
+	    if (min === max) {
+	      ranges.push(min);
+	    } else if (!max && min === v[0]) {
+	      ranges.push('*');
+	    } else if (!max) {
+	      ranges.push(`>=${min}`);
+	    } else if (min === v[0]) {
+	      ranges.push(`<=${max}`);
+	    } else {
+	      ranges.push(`${min} - ${max}`);
+	    }
+	  }
+	  const simplified = ranges.join(' || ');
+	  const original = typeof range.raw === 'string' ? range.raw : String(range);
+	  return simplified.length < original.length ? simplified : range
+	};
+	return simplify;
+}
+
+var subset_1;
+var hasRequiredSubset;
+
+function requireSubset () {
+	if (hasRequiredSubset) return subset_1;
+	hasRequiredSubset = 1;
+
+	const Range = requireRange();
+	const Comparator = requireComparator();
+	const { ANY } = Comparator;
+	const satisfies = requireSatisfies();
+	const compare = requireCompare();
+
+	// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
+	// - Every simple range `r1, r2, ...` is a null set, OR
+	// - Every simple range `r1, r2, ...` which is not a null set is a subset of
+	//   some `R1, R2, ...`
+	//
+	// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
+	// - If c is only the ANY comparator
+	//   - If C is only the ANY comparator, return true
+	//   - Else if in prerelease mode, return false
+	//   - else replace c with `[>=0.0.0]`
+	// - If C is only the ANY comparator
+	//   - if in prerelease mode, return true
+	//   - else replace C with `[>=0.0.0]`
+	// - Let EQ be the set of = comparators in c
+	// - If EQ is more than one, return true (null set)
+	// - Let GT be the highest > or >= comparator in c
+	// - Let LT be the lowest < or <= comparator in c
+	// - If GT and LT, and GT.semver > LT.semver, return true (null set)
+	// - If any C is a = range, and GT or LT are set, return false
+	// - If EQ
+	//   - If GT, and EQ does not satisfy GT, return true (null set)
+	//   - If LT, and EQ does not satisfy LT, return true (null set)
+	//   - If EQ satisfies every C, return true
+	//   - Else return false
+	// - If GT
+	//   - If GT.semver is lower than any > or >= comp in C, return false
+	//   - If GT is >=, and GT.semver does not satisfy every C, return false
+	//   - If GT.semver has a prerelease, and not in prerelease mode
+	//     - If no C has a prerelease and the GT.semver tuple, return false
+	// - If LT
+	//   - If LT.semver is greater than any < or <= comp in C, return false
+	//   - If LT is <=, and LT.semver does not satisfy every C, return false
+	//   - If LT.semver has a prerelease, and not in prerelease mode
+	//     - If no C has a prerelease and the LT.semver tuple, return false
+	// - Else return true
+
+	const subset = (sub, dom, options = {}) => {
+	  if (sub === dom) {
+	    return true
+	  }
+
+	  sub = new Range(sub, options);
+	  dom = new Range(dom, options);
+	  let sawNonNull = false;
+
+	  OUTER: for (const simpleSub of sub.set) {
+	    for (const simpleDom of dom.set) {
+	      const isSub = simpleSubset(simpleSub, simpleDom, options);
+	      sawNonNull = sawNonNull || isSub !== null;
+	      if (isSub) {
+	        continue OUTER
+	      }
+	    }
+	    // the null set is a subset of everything, but null simple ranges in
+	    // a complex range should be ignored.  so if we saw a non-null range,
+	    // then we know this isn't a subset, but if EVERY simple range was null,
+	    // then it is a subset.
+	    if (sawNonNull) {
+	      return false
+	    }
+	  }
+	  return true
+	};
+
+	const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')];
+	const minimumVersion = [new Comparator('>=0.0.0')];
+
+	const simpleSubset = (sub, dom, options) => {
+	  if (sub === dom) {
+	    return true
+	  }
+
+	  if (sub.length === 1 && sub[0].semver === ANY) {
+	    if (dom.length === 1 && dom[0].semver === ANY) {
+	      return true
+	    } else if (options.includePrerelease) {
+	      sub = minimumVersionWithPreRelease;
+	    } else {
+	      sub = minimumVersion;
+	    }
+	  }
+
+	  if (dom.length === 1 && dom[0].semver === ANY) {
+	    if (options.includePrerelease) {
+	      return true
+	    } else {
+	      dom = minimumVersion;
+	    }
+	  }
+
+	  const eqSet = new Set();
+	  let gt, lt;
+	  for (const c of sub) {
+	    if (c.operator === '>' || c.operator === '>=') {
+	      gt = higherGT(gt, c, options);
+	    } else if (c.operator === '<' || c.operator === '<=') {
+	      lt = lowerLT(lt, c, options);
+	    } else {
+	      eqSet.add(c.semver);
+	    }
+	  }
+
+	  if (eqSet.size > 1) {
+	    return null
+	  }
+
+	  let gtltComp;
+	  if (gt && lt) {
+	    gtltComp = compare(gt.semver, lt.semver, options);
+	    if (gtltComp > 0) {
+	      return null
+	    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
+	      return null
+	    }
+	  }
+
+	  // will iterate one or zero times
+	  for (const eq of eqSet) {
+	    if (gt && !satisfies(eq, String(gt), options)) {
+	      return null
+	    }
+
+	    if (lt && !satisfies(eq, String(lt), options)) {
+	      return null
+	    }
+
+	    for (const c of dom) {
+	      if (!satisfies(eq, String(c), options)) {
+	        return false
+	      }
+	    }
+
+	    return true
+	  }
+
+	  let higher, lower;
+	  let hasDomLT, hasDomGT;
+	  // if the subset has a prerelease, we need a comparator in the superset
+	  // with the same tuple and a prerelease, or it's not a subset
+	  let needDomLTPre = lt &&
+	    !options.includePrerelease &&
+	    lt.semver.prerelease.length ? lt.semver : false;
+	  let needDomGTPre = gt &&
+	    !options.includePrerelease &&
+	    gt.semver.prerelease.length ? gt.semver : false;
+	  // exception: <1.2.3-0 is the same as <1.2.3
+	  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
+	      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
+	    needDomLTPre = false;
+	  }
+
+	  for (const c of dom) {
+	    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>=';
+	    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<=';
+	    if (gt) {
+	      if (needDomGTPre) {
+	        if (c.semver.prerelease && c.semver.prerelease.length &&
+	            c.semver.major === needDomGTPre.major &&
+	            c.semver.minor === needDomGTPre.minor &&
+	            c.semver.patch === needDomGTPre.patch) {
+	          needDomGTPre = false;
+	        }
+	      }
+	      if (c.operator === '>' || c.operator === '>=') {
+	        higher = higherGT(gt, c, options);
+	        if (higher === c && higher !== gt) {
+	          return false
+	        }
+	      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
+	        return false
+	      }
+	    }
+	    if (lt) {
+	      if (needDomLTPre) {
+	        if (c.semver.prerelease && c.semver.prerelease.length &&
+	            c.semver.major === needDomLTPre.major &&
+	            c.semver.minor === needDomLTPre.minor &&
+	            c.semver.patch === needDomLTPre.patch) {
+	          needDomLTPre = false;
+	        }
+	      }
+	      if (c.operator === '<' || c.operator === '<=') {
+	        lower = lowerLT(lt, c, options);
+	        if (lower === c && lower !== lt) {
+	          return false
+	        }
+	      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
+	        return false
+	      }
+	    }
+	    if (!c.operator && (lt || gt) && gtltComp !== 0) {
+	      return false
+	    }
+	  }
+
+	  // if there was a < or >, and nothing in the dom, then must be false
+	  // UNLESS it was limited by another range in the other direction.
+	  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
+	  if (gt && hasDomLT && !lt && gtltComp !== 0) {
+	    return false
+	  }
+
+	  if (lt && hasDomGT && !gt && gtltComp !== 0) {
+	    return false
+	  }
+
+	  // we needed a prerelease range in a specific tuple, but didn't get one
+	  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
+	  // because it includes prereleases in the 1.2.3 tuple
+	  if (needDomGTPre || needDomLTPre) {
+	    return false
+	  }
+
+	  return true
+	};
+
+	// >=1.2.3 is lower than >1.2.3
+	const higherGT = (a, b, options) => {
+	  if (!a) {
+	    return b
+	  }
+	  const comp = compare(a.semver, b.semver, options);
+	  return comp > 0 ? a
+	    : comp < 0 ? b
+	    : b.operator === '>' && a.operator === '>=' ? b
+	    : a
+	};
+
+	// <=1.2.3 is higher than <1.2.3
+	const lowerLT = (a, b, options) => {
+	  if (!a) {
+	    return b
+	  }
+	  const comp = compare(a.semver, b.semver, options);
+	  return comp < 0 ? a
+	    : comp > 0 ? b
+	    : b.operator === '<' && a.operator === '<=' ? b
+	    : a
+	};
+
+	subset_1 = subset;
+	return subset_1;
+}
+
+var semver$1;
+var hasRequiredSemver;
+
+function requireSemver () {
+	if (hasRequiredSemver) return semver$1;
+	hasRequiredSemver = 1;
+
+	// just pre-load all the stuff that index.js lazily exports
+	const internalRe = requireRe();
+	const constants = requireConstants();
+	const SemVer = requireSemver$1();
+	const identifiers = requireIdentifiers();
+	const parse = requireParse();
+	const valid = requireValid$1();
+	const clean = requireClean();
+	const inc = requireInc();
+	const diff = requireDiff();
+	const major = requireMajor();
+	const minor = requireMinor();
+	const patch = requirePatch();
+	const prerelease = requirePrerelease();
+	const compare = requireCompare();
+	const rcompare = requireRcompare();
+	const compareLoose = requireCompareLoose();
+	const compareBuild = requireCompareBuild();
+	const sort = requireSort();
+	const rsort = requireRsort();
+	const gt = requireGt();
+	const lt = requireLt();
+	const eq = requireEq();
+	const neq = requireNeq();
+	const gte = requireGte();
+	const lte = requireLte();
+	const cmp = requireCmp();
+	const coerce = requireCoerce();
+	const truncate = requireTruncate();
+	const Comparator = requireComparator();
+	const Range = requireRange();
+	const satisfies = requireSatisfies();
+	const toComparators = requireToComparators();
+	const maxSatisfying = requireMaxSatisfying();
+	const minSatisfying = requireMinSatisfying();
+	const minVersion = requireMinVersion();
+	const validRange = requireValid();
+	const outside = requireOutside();
+	const gtr = requireGtr();
+	const ltr = requireLtr();
+	const intersects = requireIntersects();
+	const simplifyRange = requireSimplify();
+	const subset = requireSubset();
+	semver$1 = {
+	  parse,
+	  valid,
+	  clean,
+	  inc,
+	  diff,
+	  major,
+	  minor,
+	  patch,
+	  prerelease,
+	  compare,
+	  rcompare,
+	  compareLoose,
+	  compareBuild,
+	  sort,
+	  rsort,
+	  gt,
+	  lt,
+	  eq,
+	  neq,
+	  gte,
+	  lte,
+	  cmp,
+	  coerce,
+	  truncate,
+	  Comparator,
+	  Range,
+	  satisfies,
+	  toComparators,
+	  maxSatisfying,
+	  minSatisfying,
+	  minVersion,
+	  validRange,
+	  outside,
+	  gtr,
+	  ltr,
+	  intersects,
+	  simplifyRange,
+	  subset,
+	  SemVer,
+	  re: internalRe.re,
+	  src: internalRe.src,
+	  tokens: internalRe.t,
+	  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
+	  RELEASE_TYPES: constants.RELEASE_TYPES,
+	  compareIdentifiers: identifiers.compareIdentifiers,
+	  rcompareIdentifiers: identifiers.rcompareIdentifiers,
+	};
+	return semver$1;
+}
+
+var semverExports = requireSemver();
+var semver = /*@__PURE__*/getDefaultExportFromCjs(semverExports);
+
+// JSON exactly as Go's encoding/json (Go >= 1.22) writes it, so that manifests, indexes and config
+// blobs are byte-identical to what falcoctl/oras would produce for the same values.
+//
+// - compact, no trailing newline;
+// - object keys in insertion order: callers build objects in Go struct field order;
+// - maps (annotations) are passed as a Map, built by sortedRecord(), because Go sorts map keys
+//   and a plain JS object cannot hold integer-like keys in insertion order;
+// - strings escape '"', '\\', control characters (\b \f \n \r \t short forms, others \u00XX with
+//   lower-case hex), '<' '>' '&' (\u003c \u003e \u0026), U+2028 and U+2029; every other
+//   character is written raw. A lone surrogate becomes a raw U+FFFD, which is what its UTF-8
+//   conversion (Buffer.from) gives and what Go then writes for that valid UTF-8.
+// - only safe integers are accepted as numbers (Go's float formatting is not reproduced).
+const HEX = '0123456789abcdef';
+const ARRAY_INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+function escapeString(s) {
+    let out = '"';
+    let start = 0;
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        let rep;
+        if (c < 0x20) {
+            switch (c) {
+                case 0x08:
+                    rep = '\\b';
+                    break;
+                case 0x0c:
+                    rep = '\\f';
+                    break;
+                case 0x0a:
+                    rep = '\\n';
+                    break;
+                case 0x0d:
+                    rep = '\\r';
+                    break;
+                case 0x09:
+                    rep = '\\t';
+                    break;
+                default:
+                    rep = '\\u00' + HEX[c >> 4] + HEX[c & 0xf];
+            }
+        }
+        else if (c === 0x22) {
+            rep = '\\"';
+        }
+        else if (c === 0x5c) {
+            rep = '\\\\';
+        }
+        else if (c === 0x3c) {
+            rep = '\\u003c';
+        }
+        else if (c === 0x3e) {
+            rep = '\\u003e';
+        }
+        else if (c === 0x26) {
+            rep = '\\u0026';
+        }
+        else if (c === 0x2028) {
+            rep = '\\u2028';
+        }
+        else if (c === 0x2029) {
+            rep = '\\u2029';
+        }
+        else if (c >= 0xd800 && c <= 0xdbff) {
+            const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+            if (next >= 0xdc00 && next <= 0xdfff) {
+                i++; // a valid surrogate pair: written raw
+                continue;
+            }
+            rep = '\ufffd';
+        }
+        else if (c >= 0xdc00 && c <= 0xdfff) {
+            rep = '\ufffd';
+        }
+        if (rep !== undefined) {
+            out += s.slice(start, i) + rep;
+            start = i + 1;
+        }
     }
-    const so = resolve(wd, pluginPath.trim());
-    const r = await logger.group(`Build (build-command)${suffix}`, async () => {
-        logger.info(`$ ${buildCommand}  (in ${wd})`);
-        const log = (l) => logger.info(l);
-        const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, log });
-        if (bash.error?.code !== 'ENOENT')
-            return bash;
-        return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, log });
+    return out + s.slice(start) + '"';
+}
+function encode(value, path) {
+    if (value === null)
+        return 'null';
+    switch (typeof value) {
+        case 'string':
+            return escapeString(value);
+        case 'boolean':
+            return value ? 'true' : 'false';
+        case 'number':
+            if (!Number.isSafeInteger(value)) {
+                throw new Error(`goJson: ${path} is not a safe integer: ${value}`);
+            }
+            return Object.is(value, -0) ? '0' : String(value);
+        case 'object':
+            break;
+        default:
+            throw new Error(`goJson: ${path} has unsupported type ${typeof value}`);
+    }
+    if (Array.isArray(value)) {
+        const items = value.map((v, i) => {
+            if (v === undefined)
+                throw new Error(`goJson: ${path}[${i}] is undefined`);
+            return encode(v, `${path}[${i}]`);
+        });
+        return '[' + items.join(',') + ']';
+    }
+    const parts = [];
+    if (value instanceof Map) {
+        for (const [k, v] of value) {
+            if (typeof k !== 'string')
+                throw new Error(`goJson: ${path} has a non-string map key`);
+            if (v === undefined)
+                continue;
+            parts.push(escapeString(k) + ':' + encode(v, `${path}.${k}`));
+        }
+        return '{' + parts.join(',') + '}';
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+        throw new Error(`goJson: ${path} is not a plain object`);
+    }
+    for (const [k, v] of Object.entries(value)) {
+        if (ARRAY_INDEX_KEY.test(k)) {
+            // JS orders such keys numerically, not by insertion: the caller must use a Map.
+            throw new Error(`goJson: ${path} has the integer-like key "${k}"; use a Map`);
+        }
+        if (v === undefined)
+            continue;
+        parts.push(escapeString(k) + ':' + encode(v, `${path}.${k}`));
+    }
+    return '{' + parts.join(',') + '}';
+}
+/** Serialises a value as Go's json.Marshal would (see the notes at the top of this file). */
+function goJson(value) {
+    if (value === undefined)
+        throw new Error('goJson: value is undefined');
+    return encode(value, '$');
+}
+/** Go's map key order: byte-wise comparison of the UTF-8 encodings (strings.Compare). */
+function compareGoStrings(a, b) {
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+/** A map with Go's encoding order (sorted keys), for annotations and other map[string]string. */
+function sortedRecord(record) {
+    const keys = Object.keys(record).sort(compareGoStrings);
+    return new Map(keys.map((k) => [k, record[k]]));
+}
+
+// The artifact config blob (falcoctl pkg/oci/types.go ArtifactConfig). The same blob is used for
+// every platform of a plugin. Only this blob can be byte-identical to falcoctl's output.
+/** falcoctl's artifact name rule (pkg/artifact/artifact.go ParseRef). */
+const ARTIFACT_NAME_PATTERN = /^[a-z]+[a-z0-9_-]*$/;
+/** Requirement keys are keys of Falco's /versions document, e.g. plugin_api_version. */
+const REQUIREMENT_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+const INTEGER_PATTERN = /^(?:0|[1-9]\d*)$/;
+function isArtifactName(name) {
+    return ARTIFACT_NAME_PATTERN.test(name);
+}
+/** A full X.Y.Z[-pre] version: no 'v' prefix, no '+build' metadata, no surrounding spaces. */
+function isStrictSemver(version) {
+    return !version.includes('+') && semver.valid(version) === version;
+}
+function assertArtifactName(name, what) {
+    if (typeof name !== 'string' || !isArtifactName(name)) {
+        throw new Error(`${what} ${JSON.stringify(name)} is not a valid artifact name: it must match ${ARTIFACT_NAME_PATTERN.source}`);
+    }
+}
+function assertStrictSemver(version, what) {
+    if (typeof version !== 'string' || !isStrictSemver(version)) {
+        throw new Error(`${what} ${JSON.stringify(version)} is not a strict semantic version: ` +
+            'expected X.Y.Z or X.Y.Z-prerelease, without a "v" prefix or "+build" metadata');
+    }
+}
+function assertRequirement(r) {
+    if (typeof r.name !== 'string' || !REQUIREMENT_NAME_PATTERN.test(r.name)) {
+        throw new Error(`requirement name ${JSON.stringify(r.name)} is invalid: it must match ${REQUIREMENT_NAME_PATTERN.source}`);
+    }
+    // falcoctl follow accepts an integer or a strict semver (internal/follower checkRequirements).
+    if (typeof r.version !== 'string' ||
+        !(INTEGER_PATTERN.test(r.version) || isStrictSemver(r.version))) {
+        throw new Error(`requirement ${r.name} has the version ${JSON.stringify(r.version)}: expected an integer or X.Y.Z`);
+    }
+}
+const byName = (a, b) => compareGoStrings(a.name, b.name);
+/**
+ * The config in its normalised form: dependencies and their alternatives sorted by name,
+ * requirements sorted and de-duplicated by name (the last one wins, as falcoctl's
+ * SetRequirement), empty arrays dropped. Throws on invalid names or versions and on a
+ * dependency (or an alternative within one dependency) named twice.
+ */
+function normalizeConfig(config) {
+    assertArtifactName(config.name, 'artifact name');
+    assertStrictSemver(config.version, `version of ${config.name}`);
+    const seen = new Set();
+    const dependencies = (config.dependencies ?? []).map((d) => {
+        assertArtifactName(d.name, `dependency of ${config.name}`);
+        assertStrictSemver(d.version, `version of dependency ${d.name}`);
+        if (seen.has(d.name)) {
+            throw new Error(`dependency ${d.name} is listed twice in the config of ${config.name}`);
+        }
+        seen.add(d.name);
+        const altSeen = new Set();
+        const alternatives = (d.alternatives ?? []).map((a) => {
+            assertArtifactName(a.name, `alternative of dependency ${d.name}`);
+            assertStrictSemver(a.version, `version of alternative ${a.name} of dependency ${d.name}`);
+            if (altSeen.has(a.name)) {
+                throw new Error(`alternative ${a.name} is listed twice for dependency ${d.name}`);
+            }
+            altSeen.add(a.name);
+            return { name: a.name, version: a.version };
+        });
+        alternatives.sort(byName);
+        return alternatives.length > 0
+            ? { name: d.name, version: d.version, alternatives }
+            : { name: d.name, version: d.version };
     });
-    if (r.error)
-        throw new Error(`could not run build-command: ${r.error.message}`);
-    if (r.code !== 0) {
-        throw new Error(`build-command ${status$1(r)}: ${buildCommand} (in ${wd})${outputBlock(r.tail)}`);
+    dependencies.sort(byName);
+    const requirementsByName = new Map();
+    for (const r of config.requirements ?? []) {
+        assertRequirement(r);
+        requirementsByName.set(r.name, { name: r.name, version: r.version });
     }
-    if (!(await isFile$2(so))) {
-        throw new Error(`build-command finished but plugin-path '${pluginPath}' (${so}) does not exist: set ` +
-            'plugin-path to the .so your command produces');
+    const requirements = [...requirementsByName.values()].sort(byName);
+    const out = { name: config.name, version: config.version };
+    if (dependencies.length > 0)
+        out.dependencies = dependencies;
+    if (requirements.length > 0)
+        out.requirements = requirements;
+    return out;
+}
+/** The config blob: compact JSON, keys name, version, dependencies, requirements. */
+function serializeConfig(config) {
+    const n = normalizeConfig(config);
+    return Buffer.from(goJson({
+        name: n.name,
+        version: n.version,
+        dependencies: n.dependencies?.map((d) => ({
+            name: d.name,
+            version: d.version,
+            alternatives: d.alternatives?.map((a) => ({ name: a.name, version: a.version }))
+        })),
+        requirements: n.requirements?.map((r) => ({ name: r.name, version: r.version }))
+    }), 'utf8');
+}
+/** "sha256:<hex>" of some bytes. */
+function sha256Digest$1(bytes) {
+    return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
+}
+
+// Media types and annotation keys of falcoctl artifacts (falcoctl pkg/oci/constants.go, OCI
+// image-spec v1.1). There are no Falco-specific annotations: only the OCI ones below.
+const ARTIFACT_TYPES = ['plugin', 'rulesfile', 'asset'];
+const PLUGIN_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.config.v1+json';
+const PLUGIN_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.layer.v1+tar.gz';
+const RULESFILE_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.config.v1+json';
+const RULESFILE_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.layer.v1+tar.gz';
+const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+/** Layer descriptors only: the archive's file name. falcoctl install needs it. */
+const ANNOTATION_TITLE = 'org.opencontainers.image.title';
+/** Manifests (and their index descriptors): RFC 3339 UTC, second precision, e.g. 2026-08-04T10:11:12Z. */
+const ANNOTATION_CREATED = 'org.opencontainers.image.created';
+/** Manifests, their index descriptors and the plugin index: the source repository URL. */
+const ANNOTATION_SOURCE = 'org.opencontainers.image.source';
+
+// OCI image manifests and the plugin image index, in the shapes falcoctl's pusher produces
+// (oras-go pack.go packManifestV1_1_RC2 + falcoctl storeArtifactsIndex), serialised with Go's
+// field order (image-spec specs-go/v1).
+const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const CREATED_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const PLATFORM_OS = /^[a-z]+$/;
+const PLATFORM_ARCH = /^[a-z0-9_]+$/;
+const GOARCH_ALIASES = { x86_64: 'amd64', aarch64: 'arm64' };
+/** Makes oras unpack a layer on pull: never set it on falcoctl artifacts. */
+const ORAS_UNPACK_ANNOTATION = 'io.deis.oras.content.unpack';
+function nonEmpty(record) {
+    return record !== undefined && Object.keys(record).length > 0;
+}
+function assertDescriptor(d, what) {
+    if (typeof d.mediaType !== 'string' || d.mediaType === '') {
+        throw new Error(`${what} has no mediaType`);
     }
-    return so;
+    if (typeof d.digest !== 'string' || !SHA256_DIGEST.test(d.digest)) {
+        throw new Error(`${what} has the digest ${JSON.stringify(d.digest)}: expected sha256:<64 hex>`);
+    }
+    if (!Number.isSafeInteger(d.size) || d.size < 0) {
+        throw new Error(`${what} has the invalid size ${d.size}`);
+    }
+}
+/** Checks a platform as falcoctl install will match it: GOOS/GOARCH, e.g. linux/amd64. */
+function assertPlatform(p) {
+    const alias = GOARCH_ALIASES[p.architecture];
+    if (alias !== undefined) {
+        throw new Error(`platform ${p.os}/${p.architecture}: falcoctl matches Go architecture names; use ${p.os}/${alias}`);
+    }
+    if (!PLATFORM_OS.test(p.os) || !PLATFORM_ARCH.test(p.architecture)) {
+        throw new Error(`platform ${JSON.stringify(`${p.os}/${p.architecture}`)} is not OS/ARCH`);
+    }
+}
+/** The descriptor as an ordered object: mediaType, digest, size, urls, annotations, data, platform, artifactType. */
+function descriptorJson(d) {
+    return {
+        mediaType: d.mediaType,
+        digest: d.digest,
+        size: d.size,
+        urls: d.urls !== undefined && d.urls.length > 0 ? d.urls : undefined,
+        annotations: nonEmpty(d.annotations) ? sortedRecord(d.annotations ?? {}) : undefined,
+        data: d.data !== undefined && d.data !== '' ? d.data : undefined,
+        platform: d.platform !== undefined
+            ? { architecture: d.platform.architecture, os: d.platform.os }
+            : undefined,
+        artifactType: d.artifactType !== undefined && d.artifactType !== '' ? d.artifactType : undefined
+    };
+}
+/**
+ * An OCI image manifest with exactly one layer and no artifactType. The returned descriptor
+ * carries the manifest's annotations and artifactType = the config media type, as the
+ * descriptor oras.Pack returns (ready for buildPluginIndex).
+ */
+function buildManifest(input) {
+    const { config, layer, annotations } = input;
+    assertDescriptor(config, 'config descriptor');
+    assertDescriptor(layer, 'layer descriptor');
+    if (nonEmpty(config.annotations)) {
+        throw new Error('the config descriptor must not carry annotations (registries such as ECR reject them)');
+    }
+    if (config.platform !== undefined || config.artifactType !== undefined) {
+        throw new Error('the config descriptor must have only mediaType, digest and size');
+    }
+    const title = layer.annotations?.[ANNOTATION_TITLE];
+    if (title === undefined || title === '') {
+        throw new Error(`the layer descriptor needs a ${ANNOTATION_TITLE} annotation: falcoctl install uses it`);
+    }
+    if (layer.annotations?.[ORAS_UNPACK_ANNOTATION] !== undefined) {
+        throw new Error(`the layer descriptor must not carry ${ORAS_UNPACK_ANNOTATION}`);
+    }
+    const created = annotations[ANNOTATION_CREATED];
+    if (created === undefined || !CREATED_FORMAT.test(created)) {
+        throw new Error(`manifest annotation ${ANNOTATION_CREATED} must be RFC 3339 UTC with seconds, e.g. 2026-08-04T10:11:12Z; got ${JSON.stringify(created)}`);
+    }
+    const bytes = Buffer.from(goJson({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST_MEDIA_TYPE,
+        config: descriptorJson({
+            mediaType: config.mediaType,
+            digest: config.digest,
+            size: config.size
+        }),
+        layers: [
+            descriptorJson({
+                mediaType: layer.mediaType,
+                digest: layer.digest,
+                size: layer.size,
+                annotations: layer.annotations
+            })
+        ],
+        annotations: sortedRecord(annotations)
+    }), 'utf8');
+    return {
+        bytes,
+        descriptor: {
+            mediaType: OCI_MANIFEST_MEDIA_TYPE,
+            digest: sha256Digest$1(bytes),
+            size: bytes.length,
+            annotations: { ...annotations },
+            artifactType: config.mediaType
+        }
+    };
+}
+/**
+ * The plugin image index (the root falcoctl tags and signs). Entries are
+ * {mediaType, digest, size, annotations, platform, artifactType: plugin config media type},
+ * amd64 first, then the others in the given order. `annotations` is the index-level map:
+ * falcoctl puts only org.opencontainers.image.source there.
+ */
+function buildPluginIndex(entries, annotations) {
+    if (entries.length === 0)
+        throw new Error('a plugin index needs at least one platform');
+    const seen = new Set();
+    for (const { manifest, platform } of entries) {
+        const key = `${platform.os}/${platform.architecture}`;
+        assertPlatform(platform);
+        assertDescriptor(manifest, `manifest descriptor for ${key}`);
+        if (manifest.mediaType !== OCI_MANIFEST_MEDIA_TYPE) {
+            throw new Error(`manifest descriptor for ${key} has mediaType ${manifest.mediaType}`);
+        }
+        if (manifest.artifactType !== undefined && manifest.artifactType !== PLUGIN_CONFIG_MEDIA_TYPE) {
+            throw new Error(`manifest for ${key} is not a plugin manifest (artifactType ${manifest.artifactType})`);
+        }
+        if (seen.has(key))
+            throw new Error(`platform ${key} appears twice in the plugin index`);
+        seen.add(key);
+    }
+    const ordered = [
+        ...entries.filter((e) => e.platform.architecture === 'amd64'),
+        ...entries.filter((e) => e.platform.architecture !== 'amd64')
+    ];
+    const bytes = Buffer.from(goJson({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX_MEDIA_TYPE,
+        manifests: ordered.map(({ manifest, platform }) => descriptorJson({
+            mediaType: manifest.mediaType,
+            digest: manifest.digest,
+            size: manifest.size,
+            annotations: manifest.annotations,
+            platform,
+            artifactType: PLUGIN_CONFIG_MEDIA_TYPE
+        })),
+        annotations: nonEmpty(annotations) ? sortedRecord(annotations ?? {}) : undefined
+    }), 'utf8');
+    return {
+        bytes,
+        descriptor: { mediaType: OCI_INDEX_MEDIA_TYPE, digest: sha256Digest$1(bytes), size: bytes.length }
+    };
+}
+
+// Blob sources: content plus its digest and size, re-openable so an upload can restart.
+/** "sha256:<hex>" of some bytes. */
+function sha256Digest(data) {
+    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+/** The digest of `data` with the algorithm that `like` uses ("sha256:..." or "sha512:..."). */
+function digestLike(like, data) {
+    const algorithm = algorithmOf(like);
+    return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
+}
+/** An in-memory blob, for small content such as config JSON. */
+function bufferBlob(data) {
+    return {
+        digest: sha256Digest(data),
+        size: data.length,
+        open: () => Readable.from([data], { objectMode: false })
+    };
+}
+/** A pass-through stream that hashes and counts what flows through it. */
+class DigestCounter extends Transform {
+    algorithm;
+    bytes = 0;
+    hash;
+    constructor(algorithm) {
+        super();
+        this.algorithm = algorithm;
+        this.hash = createHash(algorithm);
+    }
+    _transform(chunk, _enc, done) {
+        this.bytes += chunk.length;
+        this.hash.update(chunk);
+        done(null, chunk);
+    }
+    /** Only valid once the stream has finished. */
+    digest() {
+        return `${this.algorithm}:${this.hash.digest('hex')}`;
+    }
+}
+/**
+ * Passes a blob through and fails the stream at its end when the content does not match the
+ * expected digest (and size, when known), so a reader never silently gets corrupt data.
+ */
+class VerifyingStream extends DigestCounter {
+    expected;
+    size;
+    constructor(expected, size) {
+        super(algorithmOf(expected));
+        this.expected = expected;
+        this.size = size;
+    }
+    _flush(done) {
+        const actual = this.digest();
+        if (this.size !== undefined && this.bytes !== this.size) {
+            done(new Error(`blob ${this.expected}: got ${this.bytes} bytes, expected ${this.size}`));
+        }
+        else if (actual !== this.expected) {
+            done(new Error(`blob ${this.expected}: content has digest ${actual}`));
+        }
+        else {
+            done();
+        }
+    }
+}
+/** "sha256" of "sha256:<hex>". */
+function algorithmOf(digest) {
+    return digest.slice(0, digest.indexOf(':'));
+}
+
+// Which tags a release gets. X.Y.Z always; the floating tags X.Y, X and latest
+// only when the release is the highest stable version published in that tag's
+// range, so a backport (1.3.9 after 1.4.2) moves 1.3 and nothing else, and a
+// pre-release gets only its exact tag.
+/** Published stable versions, from a tag list that also holds floating tags and pre-releases. */
+function stableVersions(tags) {
+    const out = new Set();
+    for (const t of tags) {
+        const v = semver.valid(t);
+        // Only exact, canonical X.Y.Z tags count: "1.4", "latest", "v1.2.3" do not.
+        if (v && v === t && semver.prerelease(v) === null)
+            out.add(v);
+    }
+    return [...out].sort(semver.compare);
+}
+function highestIn(versions, range) {
+    return semver.maxSatisfying(versions, range);
+}
+function planTags(release, publishedTags, options = {}) {
+    const versionTag = release.version;
+    if (release.prerelease) {
+        const reason = 'pre-release: only its exact tag';
+        return {
+            versionTag,
+            floating: [
+                { tag: `${release.major}.${release.minor}`, move: false, reason },
+                ...(release.major > 0 || options.majorZeroTag
+                    ? [{ tag: `${release.major}`, move: false, reason }]
+                    : []),
+                { tag: 'latest', move: false, reason }
+            ]
+        };
+    }
+    const published = stableVersions(publishedTags);
+    const decide = (tag, range, label) => {
+        const highest = highestIn(published, range);
+        if (highest && semver.gt(highest, release.version)) {
+            return { tag, move: false, reason: `${highest} is newer than ${release.version} in ${label}` };
+        }
+        return { tag, move: true, reason: `${release.version} is the highest in ${label}` };
+    };
+    const floating = [
+        decide(`${release.major}.${release.minor}`, `${release.major}.${release.minor}.x`, `${release.major}.${release.minor}.x`)
+    ];
+    if (release.major > 0 || options.majorZeroTag) {
+        floating.push(decide(`${release.major}`, `${release.major}.x`, `${release.major}.x`));
+    }
+    else {
+        floating.push({
+            tag: '0',
+            move: false,
+            reason: '0.x minors may break each other; set major-zero-tag: true to maintain "0"'
+        });
+    }
+    floating.push(decide('latest', '*', 'all stable versions'));
+    return { versionTag, floating };
+}
+/** The tags a plan writes, version tag first. */
+function tagsToWrite(plan) {
+    return [plan.versionTag, ...plan.floating.filter((d) => d.move).map((d) => d.tag)];
+}
+
+class PlanError extends Error {
+}
+const PLUGIN_API_REQUIREMENT = 'plugin_api_version';
+const ENGINE_REQUIREMENT = 'engine_version_semver';
+function manifestAnnotations(facts) {
+    const a = { [ANNOTATION_CREATED]: facts.created };
+    if (facts.sourceUrl)
+        a[ANNOTATION_SOURCE] = facts.sourceUrl;
+    return a;
+}
+function layerDescriptor(layer, mediaType) {
+    return {
+        mediaType,
+        digest: layer.digest,
+        size: layer.size,
+        annotations: { [ANNOTATION_TITLE]: layer.title }
+    };
+}
+function configBlob(config, mediaType) {
+    const bytes = serializeConfig(config);
+    return {
+        blob: {
+            descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length },
+            content: { bytes }
+        },
+        json: bytes.toString('utf8')
+    };
+}
+function status$1(kind, ref, version, existing, digest, overwrite) {
+    if (existing === undefined)
+        return 'new';
+    if (existing === digest)
+        return 'same';
+    if (overwrite)
+        return 'replace';
+    throw new PlanError(`${ref}:${version} already exists with digest ${existing}, but this build of the ${kind} ` +
+        `gives ${digest}. Published versions are immutable: release a new version, ` +
+        'or set `overwrite: true` to replace it on purpose.');
+}
+function manifestAnnotationsOf(bytes) {
+    return (JSON.parse(bytes.toString('utf8')).annotations ??
+        {});
+}
+/** Checks a manifest pushed by a matrix job against the config this job computes. */
+function pushedManifest(m, configDigest, configJson) {
+    const parsed = JSON.parse(m.bytes.toString('utf8'));
+    if (parsed.config?.digest !== configDigest) {
+        throw new PlanError(`the ${m.platform.os}/${m.platform.architecture} manifest was pushed with config ` +
+            `${parsed.config?.digest ?? '(none)'}, but this job computes ${configDigest} (${configJson}): ` +
+            'the push-by-digest jobs and the merge job must build the same commit, with the same rules file');
+    }
+    return {
+        platform: m.platform,
+        bytes: m.bytes,
+        descriptor: {
+            mediaType: OCI_MANIFEST_MEDIA_TYPE,
+            digest: sha256Digest(m.bytes),
+            size: m.bytes.length
+        }
+    };
+}
+function pluginPlan(facts, tags) {
+    const { metadata, release } = facts;
+    const repository = `${facts.repository ? facts.repository + '/' : ''}plugin/${metadata.name}`;
+    const ref = `${facts.registry}/${repository}`;
+    const config = {
+        name: metadata.name,
+        version: release.version,
+        dependencies: facts.rules ? [{ name: `${metadata.name}-rules`, version: release.version }] : [],
+        requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
+    };
+    const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE);
+    const annotations = manifestAnnotations(facts);
+    const blobs = [cfg];
+    const manifests = facts.pushedManifests
+        ? facts.pushedManifests.map((m) => pushedManifest(m, cfg.descriptor.digest, json))
+        : facts.pluginLayers.map((layer) => {
+            const layerDesc = layerDescriptor(layer, PLUGIN_LAYER_MEDIA_TYPE);
+            blobs.push({ descriptor: layerDesc, content: { path: layer.path } });
+            const m = buildManifest({ config: cfg.descriptor, layer: layerDesc, annotations });
+            return { platform: layer.platform, bytes: m.bytes, descriptor: m.descriptor };
+        });
+    if (manifests.length === 0)
+        throw new PlanError('no plugin build to publish');
+    const index = buildPluginIndex(manifests.map((m) => ({
+        // Index entries repeat each manifest's own annotations, as oras does.
+        manifest: { ...m.descriptor, annotations: manifestAnnotationsOf(m.bytes) },
+        platform: m.platform
+    })), facts.sourceUrl ? { [ANNOTATION_SOURCE]: facts.sourceUrl } : undefined);
+    const root = { bytes: index.bytes, descriptor: index.descriptor };
+    return {
+        kind: 'plugin',
+        name: metadata.name,
+        repository,
+        ref,
+        config,
+        configJson: json,
+        blobs,
+        manifests,
+        root,
+        tags,
+        existingDigest: facts.existing.plugin,
+        status: status$1('plugin', ref, release.version, facts.existing.plugin, root.descriptor.digest, facts.overwrite)
+    };
+}
+function rulesPlan(facts, tags) {
+    if (!facts.rules)
+        return undefined;
+    const { metadata, release, rules } = facts;
+    const name = `${metadata.name}-rules`;
+    const repository = `${facts.repository ? facts.repository + '/' : ''}ruleset/${metadata.name}`;
+    const ref = `${facts.registry}/${repository}`;
+    const config = {
+        name,
+        version: release.version,
+        dependencies: rules.dependencies,
+        requirements: rules.engineVersion
+            ? [{ name: ENGINE_REQUIREMENT, version: rules.engineVersion }]
+            : []
+    };
+    const { blob: cfg, json } = configBlob(config, RULESFILE_CONFIG_MEDIA_TYPE);
+    const layerDesc = layerDescriptor(rules.layer, RULESFILE_LAYER_MEDIA_TYPE);
+    const m = buildManifest({
+        config: cfg.descriptor,
+        layer: layerDesc,
+        annotations: manifestAnnotations(facts)
+    });
+    const root = { bytes: m.bytes, descriptor: m.descriptor };
+    return {
+        kind: 'rulesfile',
+        name,
+        repository,
+        ref,
+        config,
+        configJson: json,
+        blobs: [cfg, { descriptor: layerDesc, content: { path: rules.layer.path } }],
+        manifests: [],
+        root,
+        tags,
+        existingDigest: facts.existing.rules,
+        status: status$1('rulesfile', ref, release.version, facts.existing.rules, root.descriptor.digest, facts.overwrite)
+    };
+}
+function makePlan(facts) {
+    // Both artifacts share one tag decision, taken over both repositories' tags,
+    // so that foo:latest and foo-rules:latest always name the same release.
+    const tagPlan = planTags(facts.release, [...facts.publishedTags.plugin, ...facts.publishedTags.rules], { majorZeroTag: facts.majorZeroTag });
+    const tags = tagsToWrite(tagPlan);
+    return {
+        version: facts.release.version,
+        created: facts.created,
+        tagPlan,
+        plugin: pluginPlan(facts, tags),
+        rules: rulesPlan(facts, tags)
+    };
+}
+/** Artifacts in publish order: the rules first, so the plugin's dependency exists when it appears. */
+function artifactsOf(plan) {
+    return plan.rules ? [plan.rules, plan.plugin] : [plan.plugin];
+}
+
+// Executes a release plan against OCI targets in the one order that keeps the
+// registry consistent for its users at every instant:
+//   1. blobs (HEAD first; nothing already there is re-sent),
+//   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
+//   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
+//   4. last, the floating tags the plan allows.
+// A failure anywhere before step 4 leaves X.Y, X and latest untouched.
+function blobSource(blob) {
+    const { digest, size } = blob.descriptor;
+    const content = blob.content;
+    if ('bytes' in content) {
+        return { digest, size, open: () => streamOf(content.bytes) };
+    }
+    return { digest, size, open: () => createReadStream(content.path) };
+}
+/** A fresh single-chunk stream per call, so an upload can restart. */
+function streamOf(bytes) {
+    return Readable.from([bytes]);
+}
+function targetFor(targets, a) {
+    const t = a.kind === 'plugin' ? targets.plugin : targets.rules;
+    if (!t)
+        throw new Error(`no target for the ${a.kind} artifact`);
+    return t;
+}
+async function publish(plan, targets, logger, options = {}) {
+    const report = {
+        blobsUploaded: 0,
+        blobsSkipped: 0,
+        bytesUploaded: 0,
+        manifestsWritten: 0,
+        manifestsSkipped: 0,
+        tags: []
+    };
+    const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan);
+    // 1. Blobs.
+    for (const a of artifacts) {
+        const target = targetFor(targets, a);
+        for (const blob of a.blobs) {
+            const r = await target.pushBlob(blobSource(blob));
+            if (r.uploaded) {
+                report.blobsUploaded++;
+                report.bytesUploaded += r.bytes;
+                logger.info(`uploaded ${blob.descriptor.digest} (${blob.descriptor.size} bytes) to ${a.ref}`);
+            }
+            else {
+                report.blobsSkipped++;
+                logger.debug(`${a.ref} already has ${blob.descriptor.digest}`);
+            }
+        }
+    }
+    // 2. Manifests and roots, by digest.
+    for (const a of artifacts) {
+        const target = targetFor(targets, a);
+        const roots = options.manifestsOnly ? [] : [a.root];
+        for (const m of [...a.manifests, ...roots]) {
+            const digest = m.descriptor.digest;
+            if (await target.fetchManifest(digest)) {
+                report.manifestsSkipped++;
+                continue;
+            }
+            await target.pushManifest(m.bytes, m.descriptor.mediaType, digest);
+            report.manifestsWritten++;
+            logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`);
+        }
+    }
+    if (options.manifestsOnly)
+        return report;
+    // 3 and 4. Version tags of every artifact first, floating tags of every artifact last.
+    const [versionTag, ...floating] = plan.plugin.tags;
+    for (const phase of [[versionTag], floating]) {
+        for (const a of artifacts) {
+            const target = targetFor(targets, a);
+            for (const tag of phase) {
+                report.tags.push(await writeTag(target, a, tag, logger));
+            }
+        }
+    }
+    return report;
+}
+async function writeTag(target, a, tag, logger) {
+    const digest = a.root.descriptor.digest;
+    if ((await target.resolveTag(tag)) === digest) {
+        logger.info(`${a.ref}:${tag} already points at ${digest}`);
+        return { ref: a.ref, tag, digest, written: false };
+    }
+    await target.pushManifest(a.root.bytes, a.root.descriptor.mediaType, tag);
+    logger.info(`tagged ${a.ref}:${tag} -> ${digest}`);
+    return { ref: a.ref, tag, digest, written: true };
 }
 
 const ALIAS = Symbol.for('yaml.alias');
@@ -31025,7 +35878,7 @@ function stringifyProps(node, tagObj, { anchors, doc }) {
         props.push(doc.directives.tagString(tag));
     return props.join(' ');
 }
-function stringify(item, ctx, onComment, onChompKeep) {
+function stringify$1(item, ctx, onComment, onChompKeep) {
     if (isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
     if (isAlias(item)) {
@@ -31088,7 +35941,7 @@ function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     });
     let keyCommentDone = false;
     let chompKeep = false;
-    let str = stringify(key, ctx, () => (keyCommentDone = true), () => (chompKeep = true));
+    let str = stringify$1(key, ctx, () => (keyCommentDone = true), () => (chompKeep = true));
     if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
             throw new Error('With simple keys, single line scalar must not span more than 1024 characters');
@@ -31151,7 +36004,7 @@ function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
         ctx.indent = ctx.indent.substring(2);
     }
     let valueCommentDone = false;
-    const valueStr = stringify(value, ctx, () => (valueCommentDone = true), () => (chompKeep = true));
+    const valueStr = stringify$1(value, ctx, () => (valueCommentDone = true), () => (chompKeep = true));
     let ws = ' ';
     if (keyComment || vsb || vcb) {
         ws = vsb ? '\n' : '';
@@ -31220,7 +36073,7 @@ function warn(logLevel, warning) {
 // Keys in mapping nodes earlier in the sequence override keys specified in
 // later mapping nodes. -- http://yaml.org/type/merge.html
 const MERGE_KEY = '<<';
-const merge = {
+const merge$1 = {
     identify: value => value === MERGE_KEY ||
         (typeof value === 'symbol' && value.description === MERGE_KEY),
     default: 'key',
@@ -31231,11 +36084,11 @@ const merge = {
     }),
     stringify: () => MERGE_KEY
 };
-const isMergeKey = (ctx, key) => (merge.identify(key) ||
+const isMergeKey = (ctx, key) => (merge$1.identify(key) ||
     (isScalar(key) &&
         (!key.type || key.type === Scalar.PLAIN) &&
-        merge.identify(key.value))) &&
-    ctx?.doc.schema.tags.some(tag => tag.tag === merge.tag && tag.default);
+        merge$1.identify(key.value))) &&
+    ctx?.doc.schema.tags.some(tag => tag.tag === merge$1.tag && tag.default);
 function addMergeToJSMap(ctx, map, value) {
     const source = resolveAliasValue(ctx, value);
     if (isSeq(source))
@@ -31390,7 +36243,7 @@ function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, fl
             }
         }
         chompKeep = false;
-        let str = stringify(item, itemCtx, () => (comment = null), () => (chompKeep = true));
+        let str = stringify$1(item, itemCtx, () => (comment = null), () => (chompKeep = true));
         if (comment)
             str += lineComment(str, itemIndent, commentString(comment));
         if (chompKeep && comment)
@@ -31460,7 +36313,7 @@ function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
         }
         if (comment)
             reqNewline = true;
-        let str = stringify(item, itemCtx, () => (comment = null));
+        let str = stringify$1(item, itemCtx, () => (comment = null));
         reqNewline || (reqNewline = lines.length > linesAtValue || str.includes('\n'));
         if (i < items.length - 1) {
             str += ',';
@@ -32511,7 +37364,7 @@ const schema = [
     floatExp,
     float,
     binary,
-    merge,
+    merge$1,
     omap,
     pairs,
     set,
@@ -32539,7 +37392,7 @@ const tagsByName = {
     intOct: intOct$1,
     intTime,
     map,
-    merge,
+    merge: merge$1,
     null: nullTag,
     omap,
     pairs,
@@ -32549,7 +37402,7 @@ const tagsByName = {
 };
 const coreKnownTags = {
     'tag:yaml.org,2002:binary': binary,
-    'tag:yaml.org,2002:merge': merge,
+    'tag:yaml.org,2002:merge': merge$1,
     'tag:yaml.org,2002:omap': omap,
     'tag:yaml.org,2002:pairs': pairs,
     'tag:yaml.org,2002:set': set,
@@ -32558,8 +37411,8 @@ const coreKnownTags = {
 function getTags(customTags, schemaName, addMergeTag) {
     const schemaTags = schemas.get(schemaName);
     if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge)
-            ? schemaTags.concat(merge)
+        return addMergeTag && !schemaTags.includes(merge$1)
+            ? schemaTags.concat(merge$1)
             : schemaTags.slice();
     }
     let tags = schemaTags;
@@ -32582,7 +37435,7 @@ function getTags(customTags, schemaName, addMergeTag) {
         tags = customTags(tags.slice());
     }
     if (addMergeTag)
-        tags = tags.concat(merge);
+        tags = tags.concat(merge$1);
     return tags.reduce((tags, tag) => {
         const tagObj = typeof tag === 'string' ? tagsByName[tag] : tag;
         if (!tagObj) {
@@ -32665,7 +37518,7 @@ function stringifyDocument(doc, options) {
             contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? undefined : () => (chompKeep = true);
-        let body = stringify(doc.contents, ctx, () => (contentComment = null), onChompKeep);
+        let body = stringify$1(doc.contents, ctx, () => (contentComment = null), onChompKeep);
         if (contentComment)
             body += lineComment(body, '', commentString(contentComment));
         if ((body[0] === '|' || body[0] === '>') &&
@@ -32678,7 +37531,7 @@ function stringifyDocument(doc, options) {
             lines.push(body);
     }
     else {
-        lines.push(stringify(doc.contents, ctx));
+        lines.push(stringify$1(doc.contents, ctx));
     }
     if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -36442,3567 +41295,34 @@ function parseDocument(source, options = {}) {
     }
     return doc;
 }
-
-var re = {exports: {}};
-
-var constants;
-var hasRequiredConstants;
-
-function requireConstants () {
-	if (hasRequiredConstants) return constants;
-	hasRequiredConstants = 1;
-
-	// Note: this is the semver.org version of the spec that it implements
-	// Not necessarily the package version of this code.
-	const SEMVER_SPEC_VERSION = '2.0.0';
-
-	const MAX_LENGTH = 256;
-	const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER ||
-	/* istanbul ignore next */ 9007199254740991;
-
-	// Max safe segment length for coercion.
-	const MAX_SAFE_COMPONENT_LENGTH = 16;
-
-	// Max safe length for a build identifier. The max length minus 6 characters for
-	// the shortest version with a build 0.0.0+BUILD.
-	const MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
-
-	// ECMAScript whitespace and line terminators matched by \s.
-	const WHITESPACE_CHARACTERS = [
-	  '\t',
-	  '\n',
-	  '\v',
-	  '\f',
-	  '\r',
-	  ' ',
-	  '\u00a0',
-	  '\u1680',
-	  '\u2000',
-	  '\u2001',
-	  '\u2002',
-	  '\u2003',
-	  '\u2004',
-	  '\u2005',
-	  '\u2006',
-	  '\u2007',
-	  '\u2008',
-	  '\u2009',
-	  '\u200a',
-	  '\u2028',
-	  '\u2029',
-	  '\u202f',
-	  '\u205f',
-	  '\u3000',
-	  '\ufeff',
-	];
-
-	const RELEASE_TYPES = [
-	  'major',
-	  'premajor',
-	  'minor',
-	  'preminor',
-	  'patch',
-	  'prepatch',
-	  'prerelease',
-	];
-
-	constants = {
-	  MAX_LENGTH,
-	  MAX_SAFE_COMPONENT_LENGTH,
-	  MAX_SAFE_BUILD_LENGTH,
-	  MAX_SAFE_INTEGER,
-	  WHITESPACE_CHARACTERS,
-	  RELEASE_TYPES,
-	  SEMVER_SPEC_VERSION,
-	  FLAG_INCLUDE_PRERELEASE: 0b001,
-	  FLAG_LOOSE: 0b010,
-	};
-	return constants;
-}
-
-var debug_1;
-var hasRequiredDebug;
-
-function requireDebug () {
-	if (hasRequiredDebug) return debug_1;
-	hasRequiredDebug = 1;
-
-	const debug = (
-	  typeof process === 'object' &&
-	  process.env &&
-	  process.env.NODE_DEBUG &&
-	  /\bsemver\b/i.test(process.env.NODE_DEBUG)
-	) ? (...args) => console.error('SEMVER', ...args)
-	  : () => {};
-
-	debug_1 = debug;
-	return debug_1;
-}
-
-var hasRequiredRe;
-
-function requireRe () {
-	if (hasRequiredRe) return re.exports;
-	hasRequiredRe = 1;
-	(function (module, exports) {
-
-		const {
-		  MAX_SAFE_COMPONENT_LENGTH,
-		  MAX_SAFE_BUILD_LENGTH,
-		  MAX_LENGTH,
-		} = requireConstants();
-		const debug = requireDebug();
-		exports = module.exports = {};
-
-		// The actual regexps go on exports.re
-		const re = exports.re = [];
-		const safeRe = exports.safeRe = [];
-		const src = exports.src = [];
-		const safeSrc = exports.safeSrc = [];
-		const t = exports.t = {};
-		let R = 0;
-
-		const LETTERDASHNUMBER = '[a-zA-Z0-9-]';
-
-		// Replace some greedy regex tokens to prevent regex dos issues. These regex are
-		// used internally via the safeRe object since all inputs in this library get
-		// normalized first to trim and collapse all extra whitespace. The original
-		// regexes are exported for userland consumption and lower level usage. A
-		// future breaking change could export the safer regex only with a note that
-		// all input should have extra whitespace removed.
-		const safeRegexReplacements = [
-		  ['\\s', 1],
-		  ['\\d', MAX_LENGTH],
-		  [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH],
-		];
-
-		const makeSafeRegex = (value) => {
-		  for (const [token, max] of safeRegexReplacements) {
-		    value = value
-		      .split(`${token}*`).join(`${token}{0,${max}}`)
-		      .split(`${token}+`).join(`${token}{1,${max}}`);
-		  }
-		  return value
-		};
-
-		const createToken = (name, value, isGlobal) => {
-		  const safe = makeSafeRegex(value);
-		  const index = R++;
-		  debug(name, index, value);
-		  t[name] = index;
-		  src[index] = value;
-		  safeSrc[index] = safe;
-		  re[index] = new RegExp(value, isGlobal ? 'g' : undefined);
-		  safeRe[index] = new RegExp(safe, isGlobal ? 'g' : undefined);
-		};
-
-		// The following Regular Expressions can be used for tokenizing,
-		// validating, and parsing SemVer version strings.
-
-		// ## Numeric Identifier
-		// A single `0`, or a non-zero digit followed by zero or more digits.
-
-		createToken('NUMERICIDENTIFIER', '0|[1-9]\\d*');
-		createToken('NUMERICIDENTIFIERLOOSE', '\\d+');
-
-		// ## Non-numeric Identifier
-		// Zero or more digits, followed by a letter or hyphen, and then zero or
-		// more letters, digits, or hyphens.
-
-		createToken('NONNUMERICIDENTIFIER', `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
-
-		// ## Main Version
-		// Three dot-separated numeric identifiers.
-
-		createToken('MAINVERSION', `(${src[t.NUMERICIDENTIFIER]})\\.` +
-		                   `(${src[t.NUMERICIDENTIFIER]})\\.` +
-		                   `(${src[t.NUMERICIDENTIFIER]})`);
-
-		createToken('MAINVERSIONLOOSE', `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-		                        `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.` +
-		                        `(${src[t.NUMERICIDENTIFIERLOOSE]})`);
-
-		// ## Pre-release Version Identifier
-		// A numeric identifier, or a non-numeric identifier.
-		// Non-numeric identifiers include numeric identifiers but can be longer.
-		// Therefore non-numeric identifiers must go first.
-
-		createToken('PRERELEASEIDENTIFIER', `(?:${src[t.NONNUMERICIDENTIFIER]
-		}|${src[t.NUMERICIDENTIFIER]})`);
-
-		createToken('PRERELEASEIDENTIFIERLOOSE', `(?:${src[t.NONNUMERICIDENTIFIER]
-		}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
-
-		// ## Pre-release Version
-		// Hyphen, followed by one or more dot-separated pre-release version
-		// identifiers.
-
-		createToken('PRERELEASE', `(?:-(${src[t.PRERELEASEIDENTIFIER]
-		}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
-
-		createToken('PRERELEASELOOSE', `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]
-		}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
-
-		// ## Build Metadata Identifier
-		// Any combination of digits, letters, or hyphens.
-
-		createToken('BUILDIDENTIFIER', `${LETTERDASHNUMBER}+`);
-
-		// ## Build Metadata
-		// Plus sign, followed by one or more period-separated build metadata
-		// identifiers.
-
-		createToken('BUILD', `(?:\\+(${src[t.BUILDIDENTIFIER]
-		}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
-
-		// ## Full Version String
-		// A main version, followed optionally by a pre-release version and
-		// build metadata.
-
-		// Note that the only major, minor, patch, and pre-release sections of
-		// the version string are capturing groups.  The build metadata is not a
-		// capturing group, because it should not ever be used in version
-		// comparison.
-
-		createToken('FULLPLAIN', `v?${src[t.MAINVERSION]
-		}${src[t.PRERELEASE]}?${
-		  src[t.BUILD]}?`);
-
-		createToken('FULL', `^${src[t.FULLPLAIN]}$`);
-
-		// like full, but allows v1.2.3 and =1.2.3, which people do sometimes.
-		// also, 1.0.0alpha1 (prerelease without the hyphen) which is pretty
-		// common in the npm registry.
-		createToken('LOOSEPLAIN', `[v=\\s]*${src[t.MAINVERSIONLOOSE]
-		}${src[t.PRERELEASELOOSE]}?${
-		  src[t.BUILD]}?`);
-
-		createToken('LOOSE', `^${src[t.LOOSEPLAIN]}$`);
-
-		createToken('GTLT', '((?:<|>)?=?)');
-
-		// Something like "2.*" or "1.2.x".
-		// Note that "x.x" is a valid xRange identifier, meaning "any version"
-		// Only the first item is strictly required.
-		createToken('XRANGEIDENTIFIERLOOSE', `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
-		createToken('XRANGEIDENTIFIER', `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
-
-		createToken('XRANGEPLAIN', `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})` +
-		                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-		                   `(?:\\.(${src[t.XRANGEIDENTIFIER]})` +
-		                   `(?:${src[t.PRERELEASE]})?${
-		                     src[t.BUILD]}?` +
-		                   `)?)?`);
-
-		createToken('XRANGEPLAINLOOSE', `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-		                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-		                        `(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})` +
-		                        `(?:${src[t.PRERELEASELOOSE]})?${
-		                          src[t.BUILD]}?` +
-		                        `)?)?`);
-
-		createToken('XRANGE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
-		createToken('XRANGELOOSE', `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
-
-		// Coercion.
-		// Extract anything that could conceivably be a part of a valid semver
-		createToken('COERCEPLAIN', `${'(^|[^\\d])' +
-		              '(\\d{1,'}${MAX_SAFE_COMPONENT_LENGTH}})` +
-		              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?` +
-		              `(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
-		createToken('COERCE', `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
-		createToken('COERCEFULL', src[t.COERCEPLAIN] +
-		              `(?:${src[t.PRERELEASE]})?` +
-		              `(?:${src[t.BUILD]})?` +
-		              `(?:$|[^\\d])`);
-		createToken('COERCERTL', src[t.COERCE], true);
-		createToken('COERCERTLFULL', src[t.COERCEFULL], true);
-
-		// Tilde ranges.
-		// Meaning is "reasonably at or greater than"
-		createToken('LONETILDE', '(?:~>?)');
-
-		createToken('TILDETRIM', `(\\s*)${src[t.LONETILDE]}\\s+`, true);
-		exports.tildeTrimReplace = '$1~';
-
-		createToken('TILDE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
-		createToken('TILDELOOSE', `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
-
-		// Caret ranges.
-		// Meaning is "at least and backwards compatible with"
-		createToken('LONECARET', '(?:\\^)');
-
-		createToken('CARETTRIM', `(\\s*)${src[t.LONECARET]}\\s+`, true);
-		exports.caretTrimReplace = '$1^';
-
-		createToken('CARET', `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
-		createToken('CARETLOOSE', `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
-
-		// A simple gt/lt/eq thing, or just "" to indicate "any version"
-		createToken('COMPARATORLOOSE', `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
-		createToken('COMPARATOR', `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
-
-		// An expression to strip any whitespace between the gtlt and the thing
-		// it modifies, so that `> 1.2.3` ==> `>1.2.3`
-		createToken('COMPARATORTRIM', `(\\s*)${src[t.GTLT]
-		}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
-		exports.comparatorTrimReplace = '$1$2$3';
-
-		// Something like `1.2.3 - 1.2.4`
-		// Note that these all use the loose form, because they'll be
-		// checked against either the strict or loose comparator form
-		// later.
-		createToken('HYPHENRANGE', `^\\s*(${src[t.XRANGEPLAIN]})` +
-		                   `\\s+-\\s+` +
-		                   `(${src[t.XRANGEPLAIN]})` +
-		                   `\\s*$`);
-
-		createToken('HYPHENRANGELOOSE', `^\\s*(${src[t.XRANGEPLAINLOOSE]})` +
-		                        `\\s+-\\s+` +
-		                        `(${src[t.XRANGEPLAINLOOSE]})` +
-		                        `\\s*$`);
-
-		// Star ranges basically just allow anything at all.
-		createToken('STAR', '(<|>)?=?\\s*\\*');
-		// >=0.0.0 is like a star
-		createToken('GTE0', '^\\s*>=\\s*0\\.0\\.0\\s*$');
-		createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$'); 
-	} (re, re.exports));
-	return re.exports;
-}
-
-var parseOptions_1;
-var hasRequiredParseOptions;
-
-function requireParseOptions () {
-	if (hasRequiredParseOptions) return parseOptions_1;
-	hasRequiredParseOptions = 1;
-
-	// parse out just the options we care about
-	const looseOption = Object.freeze({ loose: true });
-	const emptyOpts = Object.freeze({ });
-	const parseOptions = options => {
-	  if (!options) {
-	    return emptyOpts
-	  }
-
-	  if (typeof options !== 'object') {
-	    return looseOption
-	  }
-
-	  return options
-	};
-	parseOptions_1 = parseOptions;
-	return parseOptions_1;
-}
-
-var identifiers;
-var hasRequiredIdentifiers;
-
-function requireIdentifiers () {
-	if (hasRequiredIdentifiers) return identifiers;
-	hasRequiredIdentifiers = 1;
-
-	const numeric = /^[0-9]+$/;
-	const compareIdentifiers = (a, b) => {
-	  if (typeof a === 'number' && typeof b === 'number') {
-	    return a === b ? 0 : a < b ? -1 : 1
-	  }
-
-	  const anum = numeric.test(a);
-	  const bnum = numeric.test(b);
-
-	  if (anum && bnum) {
-	    a = +a;
-	    b = +b;
-	  }
-
-	  return a === b ? 0
-	    : (anum && !bnum) ? -1
-	    : (bnum && !anum) ? 1
-	    : a < b ? -1
-	    : 1
-	};
-
-	const rcompareIdentifiers = (a, b) => compareIdentifiers(b, a);
-
-	identifiers = {
-	  compareIdentifiers,
-	  rcompareIdentifiers,
-	};
-	return identifiers;
-}
-
-var semver$2;
-var hasRequiredSemver$1;
-
-function requireSemver$1 () {
-	if (hasRequiredSemver$1) return semver$2;
-	hasRequiredSemver$1 = 1;
-
-	const debug = requireDebug();
-	const { MAX_LENGTH, MAX_SAFE_INTEGER } = requireConstants();
-	const { safeRe: re, t } = requireRe();
-
-	const parseOptions = requireParseOptions();
-	const { compareIdentifiers } = requireIdentifiers();
-
-	const isPrereleaseIdentifier = (prerelease, identifier) => {
-	  const identifiers = identifier.split('.');
-	  if (identifiers.length > prerelease.length) {
-	    return false
-	  }
-
-	  for (let i = 0; i < identifiers.length; i++) {
-	    if (compareIdentifiers(prerelease[i], identifiers[i]) !== 0) {
-	      return false
-	    }
-	  }
-
-	  return true
-	};
-
-	class SemVer {
-	  constructor (version, options) {
-	    options = parseOptions(options);
-
-	    if (version instanceof SemVer) {
-	      if (version.loose === !!options.loose &&
-	        version.includePrerelease === !!options.includePrerelease) {
-	        return version
-	      } else {
-	        version = version.version;
-	      }
-	    } else if (typeof version !== 'string') {
-	      throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`)
-	    }
-
-	    if (version.length > MAX_LENGTH) {
-	      throw new TypeError(
-	        `version is longer than ${MAX_LENGTH} characters`
-	      )
-	    }
-
-	    debug('SemVer', version, options);
-	    this.options = options;
-	    this.loose = !!options.loose;
-	    // this isn't actually relevant for versions, but keep it so that we
-	    // don't run into trouble passing this.options around.
-	    this.includePrerelease = !!options.includePrerelease;
-
-	    const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
-
-	    if (!m) {
-	      throw new TypeError(`Invalid Version: ${version}`)
-	    }
-
-	    this.raw = version;
-
-	    // these are actually numbers
-	    this.major = +m[1];
-	    this.minor = +m[2];
-	    this.patch = +m[3];
-
-	    if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
-	      throw new TypeError('Invalid major version')
-	    }
-
-	    if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
-	      throw new TypeError('Invalid minor version')
-	    }
-
-	    if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
-	      throw new TypeError('Invalid patch version')
-	    }
-
-	    // numberify any prerelease numeric ids
-	    if (!m[4]) {
-	      this.prerelease = [];
-	    } else {
-	      this.prerelease = m[4].split('.').map((id) => {
-	        if (/^[0-9]+$/.test(id)) {
-	          const num = +id;
-	          if (num >= 0 && num < MAX_SAFE_INTEGER) {
-	            return num
-	          }
-	        }
-	        return id
-	      });
-	    }
-
-	    this.build = m[5] ? m[5].split('.') : [];
-	    this.format();
-	  }
-
-	  format () {
-	    this.version = `${this.major}.${this.minor}.${this.patch}`;
-	    if (this.prerelease.length) {
-	      this.version += `-${this.prerelease.join('.')}`;
-	    }
-	    return this.version
-	  }
-
-	  toString () {
-	    return this.version
-	  }
-
-	  compare (other) {
-	    debug('SemVer.compare', this.version, this.options, other);
-	    if (!(other instanceof SemVer)) {
-	      if (typeof other === 'string' && other === this.version) {
-	        return 0
-	      }
-	      other = new SemVer(other, this.options);
-	    }
-
-	    if (other.version === this.version) {
-	      return 0
-	    }
-
-	    return this.compareMain(other) || this.comparePre(other)
-	  }
-
-	  compareMain (other) {
-	    if (!(other instanceof SemVer)) {
-	      other = new SemVer(other, this.options);
-	    }
-
-	    if (this.major < other.major) {
-	      return -1
-	    }
-	    if (this.major > other.major) {
-	      return 1
-	    }
-	    if (this.minor < other.minor) {
-	      return -1
-	    }
-	    if (this.minor > other.minor) {
-	      return 1
-	    }
-	    if (this.patch < other.patch) {
-	      return -1
-	    }
-	    if (this.patch > other.patch) {
-	      return 1
-	    }
-	    return 0
-	  }
-
-	  comparePre (other) {
-	    if (!(other instanceof SemVer)) {
-	      other = new SemVer(other, this.options);
-	    }
-
-	    // NOT having a prerelease is > having one
-	    if (this.prerelease.length && !other.prerelease.length) {
-	      return -1
-	    } else if (!this.prerelease.length && other.prerelease.length) {
-	      return 1
-	    } else if (!this.prerelease.length && !other.prerelease.length) {
-	      return 0
-	    }
-
-	    let i = 0;
-	    do {
-	      const a = this.prerelease[i];
-	      const b = other.prerelease[i];
-	      debug('prerelease compare', i, a, b);
-	      if (a === undefined && b === undefined) {
-	        return 0
-	      } else if (b === undefined) {
-	        return 1
-	      } else if (a === undefined) {
-	        return -1
-	      } else if (a === b) {
-	        continue
-	      } else {
-	        return compareIdentifiers(a, b)
-	      }
-	    } while (++i)
-	  }
-
-	  compareBuild (other) {
-	    if (!(other instanceof SemVer)) {
-	      other = new SemVer(other, this.options);
-	    }
-
-	    let i = 0;
-	    do {
-	      const a = this.build[i];
-	      const b = other.build[i];
-	      debug('build compare', i, a, b);
-	      if (a === undefined && b === undefined) {
-	        return 0
-	      } else if (b === undefined) {
-	        return 1
-	      } else if (a === undefined) {
-	        return -1
-	      } else if (a === b) {
-	        continue
-	      } else {
-	        return compareIdentifiers(a, b)
-	      }
-	    } while (++i)
-	  }
-
-	  // preminor will bump the version up to the next minor release, and immediately
-	  // down to pre-release. premajor and prepatch work the same way.
-	  inc (release, identifier, identifierBase) {
-	    if (release.startsWith('pre')) {
-	      if (!identifier && identifierBase === false) {
-	        throw new Error('invalid increment argument: identifier is empty')
-	      }
-	      // Avoid an invalid semver results
-	      if (identifier) {
-	        const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
-	        if (!match || match[1] !== identifier) {
-	          throw new Error(`invalid identifier: ${identifier}`)
-	        }
-	      }
-	    }
-
-	    switch (release) {
-	      case 'premajor':
-	        this.prerelease.length = 0;
-	        this.patch = 0;
-	        this.minor = 0;
-	        this.major++;
-	        this.inc('pre', identifier, identifierBase);
-	        break
-	      case 'preminor':
-	        this.prerelease.length = 0;
-	        this.patch = 0;
-	        this.minor++;
-	        this.inc('pre', identifier, identifierBase);
-	        break
-	      case 'prepatch':
-	        // If this is already a prerelease, it will bump to the next version
-	        // drop any prereleases that might already exist, since they are not
-	        // relevant at this point.
-	        this.prerelease.length = 0;
-	        this.inc('patch', identifier, identifierBase);
-	        this.inc('pre', identifier, identifierBase);
-	        break
-	      // If the input is a non-prerelease version, this acts the same as
-	      // prepatch.
-	      case 'prerelease':
-	        if (this.prerelease.length === 0) {
-	          this.inc('patch', identifier, identifierBase);
-	        }
-	        this.inc('pre', identifier, identifierBase);
-	        break
-	      case 'release':
-	        if (this.prerelease.length === 0) {
-	          throw new Error(`version ${this.raw} is not a prerelease`)
-	        }
-	        this.prerelease.length = 0;
-	        break
-
-	      case 'major':
-	        // If this is a pre-major version, bump up to the same major version.
-	        // Otherwise increment major.
-	        // 1.0.0-5 bumps to 1.0.0
-	        // 1.1.0 bumps to 2.0.0
-	        if (
-	          this.minor !== 0 ||
-	          this.patch !== 0 ||
-	          this.prerelease.length === 0
-	        ) {
-	          this.major++;
-	        }
-	        this.minor = 0;
-	        this.patch = 0;
-	        this.prerelease = [];
-	        break
-	      case 'minor':
-	        // If this is a pre-minor version, bump up to the same minor version.
-	        // Otherwise increment minor.
-	        // 1.2.0-5 bumps to 1.2.0
-	        // 1.2.1 bumps to 1.3.0
-	        if (this.patch !== 0 || this.prerelease.length === 0) {
-	          this.minor++;
-	        }
-	        this.patch = 0;
-	        this.prerelease = [];
-	        break
-	      case 'patch':
-	        // If this is not a pre-release version, it will increment the patch.
-	        // If it is a pre-release it will bump up to the same patch version.
-	        // 1.2.0-5 patches to 1.2.0
-	        // 1.2.0 patches to 1.2.1
-	        if (this.prerelease.length === 0) {
-	          this.patch++;
-	        }
-	        this.prerelease = [];
-	        break
-	      // This probably shouldn't be used publicly.
-	      // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
-	      case 'pre': {
-	        const base = Number(identifierBase) ? 1 : 0;
-
-	        if (this.prerelease.length === 0) {
-	          this.prerelease = [base];
-	        } else {
-	          let i = this.prerelease.length;
-	          while (--i >= 0) {
-	            if (typeof this.prerelease[i] === 'number') {
-	              this.prerelease[i]++;
-	              i = -2;
-	            }
-	          }
-	          if (i === -1) {
-	            // didn't increment anything
-	            if (identifier === this.prerelease.join('.') && identifierBase === false) {
-	              throw new Error('invalid increment argument: identifier already exists')
-	            }
-	            this.prerelease.push(base);
-	          }
-	        }
-	        if (identifier) {
-	          // 1.2.0-beta.1 bumps to 1.2.0-beta.2,
-	          // 1.2.0-beta.fooblz or 1.2.0-beta bumps to 1.2.0-beta.0
-	          let prerelease = [identifier, base];
-	          if (identifierBase === false) {
-	            prerelease = [identifier];
-	          }
-	          if (isPrereleaseIdentifier(this.prerelease, identifier)) {
-	            const prereleaseBase = this.prerelease[identifier.split('.').length];
-	            if (isNaN(prereleaseBase)) {
-	              this.prerelease = prerelease;
-	            }
-	          } else {
-	            this.prerelease = prerelease;
-	          }
-	        }
-	        break
-	      }
-	      default:
-	        throw new Error(`invalid increment argument: ${release}`)
-	    }
-	    this.raw = this.format();
-	    if (this.build.length) {
-	      this.raw += `+${this.build.join('.')}`;
-	    }
-	    return this
-	  }
-	}
-
-	semver$2 = SemVer;
-	return semver$2;
-}
-
-var parse_1;
-var hasRequiredParse;
-
-function requireParse () {
-	if (hasRequiredParse) return parse_1;
-	hasRequiredParse = 1;
-
-	const SemVer = requireSemver$1();
-	const parse = (version, options, throwErrors = false) => {
-	  if (version instanceof SemVer) {
-	    return version
-	  }
-	  try {
-	    return new SemVer(version, options)
-	  } catch (er) {
-	    if (!throwErrors) {
-	      return null
-	    }
-	    throw er
-	  }
-	};
-
-	parse_1 = parse;
-	return parse_1;
-}
-
-var valid_1;
-var hasRequiredValid$1;
-
-function requireValid$1 () {
-	if (hasRequiredValid$1) return valid_1;
-	hasRequiredValid$1 = 1;
-
-	const parse = requireParse();
-	const valid = (version, options) => {
-	  const v = parse(version, options);
-	  return v ? v.version : null
-	};
-	valid_1 = valid;
-	return valid_1;
-}
-
-var clean_1;
-var hasRequiredClean;
-
-function requireClean () {
-	if (hasRequiredClean) return clean_1;
-	hasRequiredClean = 1;
-
-	const parse = requireParse();
-	const clean = (version, options) => {
-	  const s = parse(version.trim().replace(/^[=v]+/, ''), options);
-	  return s ? s.version : null
-	};
-	clean_1 = clean;
-	return clean_1;
-}
-
-var inc_1;
-var hasRequiredInc;
-
-function requireInc () {
-	if (hasRequiredInc) return inc_1;
-	hasRequiredInc = 1;
-
-	const SemVer = requireSemver$1();
-
-	const inc = (version, release, options, identifier, identifierBase) => {
-	  if (typeof (options) === 'string') {
-	    identifierBase = identifier;
-	    identifier = options;
-	    options = undefined;
-	  }
-
-	  try {
-	    return new SemVer(
-	      version instanceof SemVer ? version.version : version,
-	      options
-	    ).inc(release, identifier, identifierBase).version
-	  } catch (er) {
-	    return null
-	  }
-	};
-	inc_1 = inc;
-	return inc_1;
-}
-
-var diff_1;
-var hasRequiredDiff;
-
-function requireDiff () {
-	if (hasRequiredDiff) return diff_1;
-	hasRequiredDiff = 1;
-
-	const parse = requireParse();
-
-	const diff = (version1, version2) => {
-	  const v1 = parse(version1, null, true);
-	  const v2 = parse(version2, null, true);
-	  const comparison = v1.compare(v2);
-
-	  if (comparison === 0) {
-	    return null
-	  }
-
-	  const v1Higher = comparison > 0;
-	  const highVersion = v1Higher ? v1 : v2;
-	  const lowVersion = v1Higher ? v2 : v1;
-	  const highHasPre = !!highVersion.prerelease.length;
-	  const lowHasPre = !!lowVersion.prerelease.length;
-
-	  if (lowHasPre && !highHasPre) {
-	    // Going from prerelease -> no prerelease requires some special casing
-
-	    // If the low version has only a major, then it will always be a major
-	    // Some examples:
-	    // 1.0.0-1 -> 1.0.0
-	    // 1.0.0-1 -> 1.1.1
-	    // 1.0.0-1 -> 2.0.0
-	    if (!lowVersion.patch && !lowVersion.minor) {
-	      return 'major'
-	    }
-
-	    // If the main part has no difference
-	    if (lowVersion.compareMain(highVersion) === 0) {
-	      if (lowVersion.minor && !lowVersion.patch) {
-	        return 'minor'
-	      }
-	      return 'patch'
-	    }
-	  }
-
-	  // add the `pre` prefix if we are going to a prerelease version
-	  const prefix = highHasPre ? 'pre' : '';
-
-	  if (v1.major !== v2.major) {
-	    return prefix + 'major'
-	  }
-
-	  if (v1.minor !== v2.minor) {
-	    return prefix + 'minor'
-	  }
-
-	  if (v1.patch !== v2.patch) {
-	    return prefix + 'patch'
-	  }
-
-	  // high and low are prereleases
-	  return 'prerelease'
-	};
-
-	diff_1 = diff;
-	return diff_1;
-}
-
-var major_1;
-var hasRequiredMajor;
-
-function requireMajor () {
-	if (hasRequiredMajor) return major_1;
-	hasRequiredMajor = 1;
-
-	const SemVer = requireSemver$1();
-	const major = (a, loose) => new SemVer(a, loose).major;
-	major_1 = major;
-	return major_1;
-}
-
-var minor_1;
-var hasRequiredMinor;
-
-function requireMinor () {
-	if (hasRequiredMinor) return minor_1;
-	hasRequiredMinor = 1;
-
-	const SemVer = requireSemver$1();
-	const minor = (a, loose) => new SemVer(a, loose).minor;
-	minor_1 = minor;
-	return minor_1;
-}
-
-var patch_1;
-var hasRequiredPatch;
-
-function requirePatch () {
-	if (hasRequiredPatch) return patch_1;
-	hasRequiredPatch = 1;
-
-	const SemVer = requireSemver$1();
-	const patch = (a, loose) => new SemVer(a, loose).patch;
-	patch_1 = patch;
-	return patch_1;
-}
-
-var prerelease_1;
-var hasRequiredPrerelease;
-
-function requirePrerelease () {
-	if (hasRequiredPrerelease) return prerelease_1;
-	hasRequiredPrerelease = 1;
-
-	const parse = requireParse();
-	const prerelease = (version, options) => {
-	  const parsed = parse(version, options);
-	  return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
-	};
-	prerelease_1 = prerelease;
-	return prerelease_1;
-}
-
-var compare_1;
-var hasRequiredCompare;
-
-function requireCompare () {
-	if (hasRequiredCompare) return compare_1;
-	hasRequiredCompare = 1;
-
-	const SemVer = requireSemver$1();
-	const compare = (a, b, loose) =>
-	  new SemVer(a, loose).compare(new SemVer(b, loose));
-
-	compare_1 = compare;
-	return compare_1;
-}
-
-var rcompare_1;
-var hasRequiredRcompare;
-
-function requireRcompare () {
-	if (hasRequiredRcompare) return rcompare_1;
-	hasRequiredRcompare = 1;
-
-	const compare = requireCompare();
-	const rcompare = (a, b, loose) => compare(b, a, loose);
-	rcompare_1 = rcompare;
-	return rcompare_1;
-}
-
-var compareLoose_1;
-var hasRequiredCompareLoose;
-
-function requireCompareLoose () {
-	if (hasRequiredCompareLoose) return compareLoose_1;
-	hasRequiredCompareLoose = 1;
-
-	const compare = requireCompare();
-	const compareLoose = (a, b) => compare(a, b, true);
-	compareLoose_1 = compareLoose;
-	return compareLoose_1;
-}
-
-var compareBuild_1;
-var hasRequiredCompareBuild;
-
-function requireCompareBuild () {
-	if (hasRequiredCompareBuild) return compareBuild_1;
-	hasRequiredCompareBuild = 1;
-
-	const SemVer = requireSemver$1();
-	const compareBuild = (a, b, loose) => {
-	  const versionA = new SemVer(a, loose);
-	  const versionB = new SemVer(b, loose);
-	  return versionA.compare(versionB) || versionA.compareBuild(versionB)
-	};
-	compareBuild_1 = compareBuild;
-	return compareBuild_1;
-}
-
-var sort_1;
-var hasRequiredSort;
-
-function requireSort () {
-	if (hasRequiredSort) return sort_1;
-	hasRequiredSort = 1;
-
-	const compareBuild = requireCompareBuild();
-	const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose));
-	sort_1 = sort;
-	return sort_1;
-}
-
-var rsort_1;
-var hasRequiredRsort;
-
-function requireRsort () {
-	if (hasRequiredRsort) return rsort_1;
-	hasRequiredRsort = 1;
-
-	const compareBuild = requireCompareBuild();
-	const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose));
-	rsort_1 = rsort;
-	return rsort_1;
-}
-
-var gt_1;
-var hasRequiredGt;
-
-function requireGt () {
-	if (hasRequiredGt) return gt_1;
-	hasRequiredGt = 1;
-
-	const compare = requireCompare();
-	const gt = (a, b, loose) => compare(a, b, loose) > 0;
-	gt_1 = gt;
-	return gt_1;
-}
-
-var lt_1;
-var hasRequiredLt;
-
-function requireLt () {
-	if (hasRequiredLt) return lt_1;
-	hasRequiredLt = 1;
-
-	const compare = requireCompare();
-	const lt = (a, b, loose) => compare(a, b, loose) < 0;
-	lt_1 = lt;
-	return lt_1;
-}
-
-var eq_1;
-var hasRequiredEq;
-
-function requireEq () {
-	if (hasRequiredEq) return eq_1;
-	hasRequiredEq = 1;
-
-	const compare = requireCompare();
-	const eq = (a, b, loose) => compare(a, b, loose) === 0;
-	eq_1 = eq;
-	return eq_1;
-}
-
-var neq_1;
-var hasRequiredNeq;
-
-function requireNeq () {
-	if (hasRequiredNeq) return neq_1;
-	hasRequiredNeq = 1;
-
-	const compare = requireCompare();
-	const neq = (a, b, loose) => compare(a, b, loose) !== 0;
-	neq_1 = neq;
-	return neq_1;
-}
-
-var gte_1;
-var hasRequiredGte;
-
-function requireGte () {
-	if (hasRequiredGte) return gte_1;
-	hasRequiredGte = 1;
-
-	const compare = requireCompare();
-	const gte = (a, b, loose) => compare(a, b, loose) >= 0;
-	gte_1 = gte;
-	return gte_1;
-}
-
-var lte_1;
-var hasRequiredLte;
-
-function requireLte () {
-	if (hasRequiredLte) return lte_1;
-	hasRequiredLte = 1;
-
-	const compare = requireCompare();
-	const lte = (a, b, loose) => compare(a, b, loose) <= 0;
-	lte_1 = lte;
-	return lte_1;
-}
-
-var cmp_1;
-var hasRequiredCmp;
-
-function requireCmp () {
-	if (hasRequiredCmp) return cmp_1;
-	hasRequiredCmp = 1;
-
-	const eq = requireEq();
-	const neq = requireNeq();
-	const gt = requireGt();
-	const gte = requireGte();
-	const lt = requireLt();
-	const lte = requireLte();
-
-	const cmp = (a, op, b, loose) => {
-	  switch (op) {
-	    case '===':
-	      if (typeof a === 'object') {
-	        a = a.version;
-	      }
-	      if (typeof b === 'object') {
-	        b = b.version;
-	      }
-	      return a === b
-
-	    case '!==':
-	      if (typeof a === 'object') {
-	        a = a.version;
-	      }
-	      if (typeof b === 'object') {
-	        b = b.version;
-	      }
-	      return a !== b
-
-	    case '':
-	    case '=':
-	    case '==':
-	      return eq(a, b, loose)
-
-	    case '!=':
-	      return neq(a, b, loose)
-
-	    case '>':
-	      return gt(a, b, loose)
-
-	    case '>=':
-	      return gte(a, b, loose)
-
-	    case '<':
-	      return lt(a, b, loose)
-
-	    case '<=':
-	      return lte(a, b, loose)
-
-	    default:
-	      throw new TypeError(`Invalid operator: ${op}`)
-	  }
-	};
-	cmp_1 = cmp;
-	return cmp_1;
-}
-
-var coerce_1;
-var hasRequiredCoerce;
-
-function requireCoerce () {
-	if (hasRequiredCoerce) return coerce_1;
-	hasRequiredCoerce = 1;
-
-	const SemVer = requireSemver$1();
-	const parse = requireParse();
-	const { safeRe: re, t } = requireRe();
-
-	const coerce = (version, options) => {
-	  if (version instanceof SemVer) {
-	    return version
-	  }
-
-	  if (typeof version === 'number') {
-	    version = String(version);
-	  }
-
-	  if (typeof version !== 'string') {
-	    return null
-	  }
-
-	  options = options || {};
-
-	  let match = null;
-	  if (!options.rtl) {
-	    match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
-	  } else {
-	    // Find the right-most coercible string that does not share
-	    // a terminus with a more left-ward coercible string.
-	    // Eg, '1.2.3.4' wants to coerce '2.3.4', not '3.4' or '4'
-	    // With includePrerelease option set, '1.2.3.4-rc' wants to coerce '2.3.4-rc', not '2.3.4'
-	    //
-	    // Walk through the string checking with a /g regexp
-	    // Manually set the index so as to pick up overlapping matches.
-	    // Stop when we get a match that ends at the string end, since no
-	    // coercible string can be more right-ward without the same terminus.
-	    const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
-	    let next;
-	    while ((next = coerceRtlRegex.exec(version)) &&
-	        (!match || match.index + match[0].length !== version.length)
-	    ) {
-	      if (!match ||
-	            next.index + next[0].length !== match.index + match[0].length) {
-	        match = next;
-	      }
-	      coerceRtlRegex.lastIndex = next.index + next[1].length + next[2].length;
-	    }
-	    // leave it in a clean state
-	    coerceRtlRegex.lastIndex = -1;
-	  }
-
-	  if (match === null) {
-	    return null
-	  }
-
-	  const major = match[2];
-	  const minor = match[3] || '0';
-	  const patch = match[4] || '0';
-	  const prerelease = options.includePrerelease && match[5] ? `-${match[5]}` : '';
-	  const build = options.includePrerelease && match[6] ? `+${match[6]}` : '';
-
-	  return parse(`${major}.${minor}.${patch}${prerelease}${build}`, options)
-	};
-	coerce_1 = coerce;
-	return coerce_1;
-}
-
-var truncate_1;
-var hasRequiredTruncate;
-
-function requireTruncate () {
-	if (hasRequiredTruncate) return truncate_1;
-	hasRequiredTruncate = 1;
-
-	const parse = requireParse();
-	const constants = requireConstants();
-	const SemVer = requireSemver$1();
-
-	const truncate = (version, truncation, options) => {
-	  if (!constants.RELEASE_TYPES.includes(truncation)) {
-	    return null
-	  }
-
-	  const clonedVersion = cloneInputVersion(version, options);
-	  return clonedVersion && doTruncation(clonedVersion, truncation)
-	};
-
-	const cloneInputVersion = (version, options) => {
-	  const versionStringToParse = (
-	    version instanceof SemVer ? version.version : version
-	  );
-
-	  return parse(versionStringToParse, options)
-	};
-
-	const doTruncation = (version, truncation) => {
-	  if (isPrerelease(truncation)) {
-	    return version.version
-	  }
-
-	  version.prerelease = [];
-
-	  switch (truncation) {
-	    case 'major':
-	      version.minor = 0;
-	      version.patch = 0;
-	      break
-	    case 'minor':
-	      version.patch = 0;
-	      break
-	  }
-
-	  return version.format()
-	};
-
-	const isPrerelease = (type) => {
-	  return type.startsWith('pre')
-	};
-
-	truncate_1 = truncate;
-	return truncate_1;
-}
-
-var lrucache;
-var hasRequiredLrucache;
-
-function requireLrucache () {
-	if (hasRequiredLrucache) return lrucache;
-	hasRequiredLrucache = 1;
-
-	class LRUCache {
-	  constructor () {
-	    this.max = 1000;
-	    this.map = new Map();
-	  }
-
-	  get (key) {
-	    const value = this.map.get(key);
-	    if (value === undefined) {
-	      return undefined
-	    } else {
-	      // Remove the key from the map and add it to the end
-	      this.map.delete(key);
-	      this.map.set(key, value);
-	      return value
-	    }
-	  }
-
-	  delete (key) {
-	    return this.map.delete(key)
-	  }
-
-	  set (key, value) {
-	    const deleted = this.delete(key);
-
-	    if (!deleted && value !== undefined) {
-	      // If cache is full, delete the least recently used item
-	      if (this.map.size >= this.max) {
-	        const firstKey = this.map.keys().next().value;
-	        this.delete(firstKey);
-	      }
-
-	      this.map.set(key, value);
-	    }
-
-	    return this
-	  }
-	}
-
-	lrucache = LRUCache;
-	return lrucache;
-}
-
-var trimComparatorWhitespace_1;
-var hasRequiredTrimComparatorWhitespace;
-
-function requireTrimComparatorWhitespace () {
-	if (hasRequiredTrimComparatorWhitespace) return trimComparatorWhitespace_1;
-	hasRequiredTrimComparatorWhitespace = 1;
-
-	// Reproduce safeRe[COMPARATORTRIM] replacement boundaries, not version
-	// validation. Each end-index finder returns an exclusive end, or its start
-	// on no match.
-	// Positions count from zero. An end of 3 means characters 0, 1, and 2 were read;
-	// range.slice(start, end) gives the matched text, not a converted number.
-	const {
-	  MAX_LENGTH,
-	  MAX_SAFE_BUILD_LENGTH,
-	  WHITESPACE_CHARACTERS,
-	} = requireConstants();
-
-	/**
-	 * Remembers the last two rows of digits so their characters need not be reread.
-	 * Positions start at -1 until a row has been found.
-	 *
-	 * @typedef {object} DigitRunCache
-	 * @property {number} start The first character of the most recently found row.
-	 * @property {number} end The position after that row's last character.
-	 * @property {number} previousStart The first character of the previous row.
-	 * @property {number} previousEnd The position after the previous row.
-	 */
-
-	// One entry per UTF-16 code unit keeps membership checks constant-time.
-	const whitespace = new Uint8Array(0x10000);
-	for (const char of WHITESPACE_CHARACTERS) {
-	  whitespace[char.charCodeAt(0)] = 1;
-	}
-
-	/**
-	 * Checks whether a character is whitespace, like a space, tab, or newline.
-	 * Looking past the end of the string returns false.
-	 *
-	 * @param {string|undefined} char One character, or undefined past the string's end.
-	 * @returns {boolean} Whether the character is whitespace.
-	 * @example isWhitespace(' ') // true
-	 * @example isWhitespace('1') // false
-	 */
-	const isWhitespace = char =>
-	  char !== undefined && whitespace[char.charCodeAt(0)] === 1;
-
-	/**
-	 * Checks for v, =, or whitespace before the version number.
-	 * These are historical version prefixes, not range operators:
-	 * < and > are handled separately, as are tilde and caret ranges.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether the character can belong to a version prefix.
-	 * @example isVersionPrefix('=') // true
-	 * @example isVersionPrefix('>') // false
-	 */
-	const isVersionPrefix = char =>
-	  char === 'v' ||
-	  char === '=' ||
-	  isWhitespace(char);
-
-	/**
-	 * Checks whether a character is one of the digits 0 through 9.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether the character is an ASCII digit.
-	 * @example isDigit('7') // true
-	 * @example isDigit('.') // false
-	 */
-	const isDigit = char => char !== undefined && char >= '0' && char <= '9';
-
-	/**
-	 * Checks whether a character is an English letter, uppercase or lowercase.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether the character is an ASCII letter.
-	 * @example isLetter('b') // true
-	 * @example isLetter('7') // false
-	 */
-	const isLetter = char =>
-	  char !== undefined && (
-	    (char >= 'a' && char <= 'z') ||
-	    (char >= 'A' && char <= 'Z')
-	  );
-
-	/**
-	 * Checks for a letter, digit, or hyphen: the characters allowed inside
-	 * prerelease and build names such as beta-1.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether the character can be part of an identifier.
-	 * @example isIdentifierCharacter('-') // true
-	 * @example isIdentifierCharacter('.') // false; dots separate identifiers
-	 */
-	const isIdentifierCharacter = char => isDigit(char) || isLetter(char) || char === '-';
-
-	/**
-	 * Checks whether a version component can begin here: with a digit or
-	 * a wildcard such as x, X, or *.
-	 *
-	 * @param {string|undefined} char One character to check.
-	 * @returns {boolean} Whether a number or wildcard can start with this character.
-	 * @example isVersionStart('x') // true
-	 * @example isVersionStart('v') // false; v belongs to the prefix
-	 */
-	const isVersionStart = char =>
-	  isDigit(char) ||
-	  char === 'x' ||
-	  char === 'X' ||
-	  char === '*';
-
-	/**
-	 * Finds the end of a row of digits, but returns no more than limit digits.
-	 * Remembers the last two rows so looking at them again does not reread them.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position of the first character to check.
-	 * @param {number} limit The most digit characters the returned match can include.
-	 * @param {DigitRunCache} digitRuns Shared cache of digit-run positions, updated in place.
-	 * @returns {number} The position after the matched digits, or start if none match.
-	 * @example findDigitsEndIndex('123abc', 0, 10, digitRuns) // 3, pointing at a
-	 * @example findDigitsEndIndex('123abc', 0, 2, digitRuns) // 2, pointing at the unread 3
-	 */
-	const findDigitsEndIndex = (range, start, limit, digitRuns) => {
-	  if (!isDigit(range[start])) {
-	    return start
-	  }
-	  if (start >= digitRuns.start && start < digitRuns.end) {
-	    return Math.min(start + limit, digitRuns.end)
-	  }
-	  if (start >= digitRuns.previousStart && start < digitRuns.previousEnd) {
-	    return Math.min(start + limit, digitRuns.previousEnd)
-	  }
-	  let end = start + 1;
-	  while (isDigit(range[end])) {
-	    end++;
-	  }
-	  // A failed full version can rewind from its second run to its first.
-	  digitRuns.previousStart = digitRuns.start;
-	  digitRuns.previousEnd = digitRuns.end;
-	  digitRuns.start = start;
-	  digitRuns.end = end;
-	  return Math.min(start + limit, end)
-	};
-
-	/**
-	 * Reads a number using the old regex's length and leading-zero rules.
-	 * Strict mode reads just the first zero in 012; loose mode can read all three.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the number should begin.
-	 * @param {boolean} loose Whether to allow leading zeros.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the matched digits, not their numeric value.
-	 * @example findVersionNumberEndIndex('012', 0, false, digitRuns) // 1
-	 * @example findVersionNumberEndIndex('012', 0, true, digitRuns) // 3
-	 */
-	const findVersionNumberEndIndex = (range, start, loose, digitRuns) => {
-	  if (!loose && range[start] === '0') {
-	    return start + 1
-	  }
-	  // Strict syntax allows an initial nonzero digit plus MAX_LENGTH digits.
-	  return findDigitsEndIndex(range, start, loose ? MAX_LENGTH : MAX_LENGTH + 1, digitRuns)
-	};
-
-	/**
-	 * Reads one piece of a prerelease name, such as beta or 1 in beta.1.
-	 * Tries the letter-or-hyphen form first, then the number-only form.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the identifier should begin.
-	 * @param {boolean} loose Whether numeric identifiers may have leading zeros.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the identifier, or start if none matches.
-	 * @example findPrereleaseIdentifierEndIndex('beta.1', 0, false, digitRuns) // 4, at the dot
-	 * @example findPrereleaseIdentifierEndIndex('001beta', 0, false, digitRuns) // 7
-	 */
-	const findPrereleaseIdentifierEndIndex = (range, start, loose, digitRuns) => {
-	  const digitsEnd = findDigitsEndIndex(range, start, MAX_LENGTH, digitRuns);
-	  // The legacy regex tries a nonnumeric identifier before a numeric one.
-	  if (isLetter(range[digitsEnd]) || range[digitsEnd] === '-') {
-	    let end = digitsEnd + 1;
-	    const limit = end + MAX_SAFE_BUILD_LENGTH;
-	    while (end < limit && isIdentifierCharacter(range[end])) {
-	      end++;
-	    }
-	    return end
-	  }
-	  return findVersionNumberEndIndex(range, start, loose, digitRuns)
-	};
-
-	/**
-	 * Reads a prerelease suffix such as -beta.1, one dot-separated piece at a time.
-	 * Loose mode also allows the name without its opening hyphen.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the suffix should begin, including -.
-	 * @param {boolean} loose Whether the opening hyphen is optional and zeros allowed.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the matched suffix, or start if absent.
-	 * @example findPrereleaseEndIndex('-beta.1+sha', 0, false, digitRuns) // 7, at the plus
-	 * @example findPrereleaseEndIndex('beta', 0, false, digitRuns) // 0; no opening hyphen
-	 */
-	const findPrereleaseEndIndex = (range, start, loose, digitRuns) => {
-	  const hyphen = range[start] === '-';
-	  if (!loose && !hyphen) {
-	    return start
-	  }
-	  const identifierStart = start + (hyphen ? 1 : 0);
-	  let end = findPrereleaseIdentifierEndIndex(range, identifierStart, loose, digitRuns);
-	  if (end === identifierStart) {
-	    if (!loose || !hyphen) {
-	      return start
-	    }
-	    // In loose syntax, a lone hyphen can itself be the identifier.
-	    end = findPrereleaseIdentifierEndIndex(range, start, loose, digitRuns);
-	  }
-	  while (range[end] === '.') {
-	    const next = findPrereleaseIdentifierEndIndex(range, end + 1, loose, digitRuns);
-	    if (next === end + 1) {
-	      break
-	    }
-	    end = next;
-	  }
-	  return end
-	};
-
-	/**
-	 * Reads one build-name piece, such as sha or 123 in +sha.123.
-	 * Stops at a disallowed character or the old regex's length limit.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the identifier should begin.
-	 * @returns {number} The position after the identifier, or start if none matches.
-	 * @example findBuildIdentifierEndIndex('sha.123', 0) // 3, at the dot
-	 * @example findBuildIdentifierEndIndex('001', 0) // 3; leading zeros are allowed
-	 */
-	const findBuildIdentifierEndIndex = (range, start) => {
-	  let end = start;
-	  while (end - start < MAX_SAFE_BUILD_LENGTH && isIdentifierCharacter(range[end])) {
-	    end++;
-	  }
-	  return end
-	};
-
-	/**
-	 * Reads optional build metadata such as +sha.123.
-	 * Leaves the position unchanged if there is no plus sign followed by a name.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the opening + should be.
-	 * @returns {number} The position after the matched metadata, or start if absent.
-	 * @example findBuildEndIndex('+sha.123 <2', 0) // 8, at the space
-	 * @example findBuildEndIndex('+', 0) // 0; a plus sign alone is not a match
-	 */
-	const findBuildEndIndex = (range, start) => {
-	  if (range[start] !== '+') {
-	    return start
-	  }
-	  let end = findBuildIdentifierEndIndex(range, start + 1);
-	  if (end === start + 1) {
-	    return start
-	  }
-	  while (range[end] === '.') {
-	    const next = findBuildIdentifierEndIndex(range, end + 1);
-	    if (next === end + 1) {
-	      break
-	    }
-	    end = next;
-	  }
-	  return end
-	};
-
-	/**
-	 * Reads three numbers separated by dots, then any prerelease and build suffixes.
-	 * Uses loose rules, so forms such as 01.02.03beta can match here.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position of the first number, after any prefix.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the version match, or start if none matches.
-	 * @example findLooseFullVersionEndIndex('1.2.3-beta+sha <2', 0, digitRuns) // 14
-	 * @example findLooseFullVersionEndIndex('1.2', 0, digitRuns) // 0; needs three numbers
-	 */
-	const findLooseFullVersionEndIndex = (range, start, digitRuns) => {
-	  let end = start;
-	  for (let component = 0; component < 3; component++) {
-	    const next = findVersionNumberEndIndex(range, end, true, digitRuns);
-	    if (next === end) {
-	      return start
-	    }
-	    end = next;
-	    if (component < 2) {
-	      if (range[end] !== '.') {
-	        return start
-	      }
-	      end++;
-	    }
-	  }
-	  const prereleaseEnd = findPrereleaseEndIndex(range, end, true, digitRuns);
-	  return findBuildEndIndex(range, prereleaseEnd)
-	};
-
-	/**
-	 * Reads one component of a partial or wildcard version, such as 2 or x in 2.x.
-	 * Numbers use strict leading-zero rules; wildcards take up one character.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position where the component should begin.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the component, or start if none matches.
-	 * @example findPartialVersionComponentEndIndex('2.x', 0, digitRuns) // 1, at the dot
-	 * @example findPartialVersionComponentEndIndex('2.x', 2, digitRuns) // 3, after x
-	 */
-	const findPartialVersionComponentEndIndex = (range, start, digitRuns) => {
-	  if (isDigit(range[start])) {
-	    return findVersionNumberEndIndex(range, start, false, digitRuns)
-	  }
-	  return isVersionStart(range[start]) ? start + 1 : start
-	};
-
-	/**
-	 * Reads up to three components, allowing forms such as 1, 1.2, or 1.x.
-	 * After the third component, also reads any strict prerelease and build suffixes.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position of a number or wildcard, after any prefix.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position after the matched version text.
-	 * @example findPartialVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
-	 * @example findPartialVersionEndIndex('1.', 0, digitRuns) // 1; the trailing dot is unread
-	 */
-	const findPartialVersionEndIndex = (range, start, digitRuns) => {
-	  let end = findPartialVersionComponentEndIndex(range, start, digitRuns);
-	  for (let component = 0; component < 2; component++) {
-	    if (range[end] !== '.') {
-	      return end
-	    }
-	    const next = findPartialVersionComponentEndIndex(range, end + 1, digitRuns);
-	    if (next === end + 1) {
-	      return end
-	    }
-	    end = next;
-	  }
-	  const prereleaseEnd = findPrereleaseEndIndex(range, end, false, digitRuns);
-	  return findBuildEndIndex(range, prereleaseEnd)
-	};
-
-	/**
-	 * Finds where a version match ends, without deciding whether the range is valid.
-	 * Tries a loose full version first, then a partial or wildcard version, just
-	 * like the old regex's LOOSEPLAIN and XRANGEPLAIN alternatives.
-	 *
-	 * @param {string} range The text to read; it is not changed.
-	 * @param {number} start The position of a number or wildcard, after any prefix.
-	 * @param {DigitRunCache} digitRuns Shared digit-run cache, updated as needed.
-	 * @returns {number} The position where scanning the next candidate can resume.
-	 * @example findVersionEndIndex('1.2.3 <2', 0, digitRuns) // 5, at the space
-	 * @example findVersionEndIndex('1.x <2', 0, digitRuns) // 3, at the space
-	 */
-	const findVersionEndIndex = (range, start, digitRuns) => {
-	  const fullVersionEnd = findLooseFullVersionEndIndex(range, start, digitRuns);
-	  return fullVersionEnd !== start
-	    ? fullVersionEnd
-	    : findPartialVersionEndIndex(range, start, digitRuns)
-	};
-
-	/**
-	 * Finds the one whitespace character the old replacement would remove.
-	 * Keeps leading whitespace, skips an optional operator, and checks immediately
-	 * after it. Returns -1 if there is nothing to remove.
-	 *
-	 * @param {string} range The text containing a candidate already found by the caller.
-	 * @param {number} matchStart The candidate's position, including leading whitespace.
-	 * @returns {number} The position of the removable whitespace, or -1 if absent.
-	 * @example findRemovableWhitespaceIndex(' > 1', 0) // 2; keep the space at position 0
-	 * @example findRemovableWhitespaceIndex('>1', 0) // -1
-	 */
-	const findRemovableWhitespaceIndex = (range, matchStart) => {
-	  let position = matchStart;
-	  if (isWhitespace(range[position])) {
-	    position++;
-	  }
-	  if (range[position] === '<' || range[position] === '>') {
-	    position++;
-	  }
-	  if (range[position] === '=') {
-	    position++;
-	  }
-	  return isWhitespace(range[position]) ? position : -1
-	};
-
-	/**
-	 * Joins an operator to its version, turning > 1.2.3 into >1.2.3.
-	 * Copies everything else according to the old regex's matching rules.
-	 * Moves forward through prefixes and whole versions to avoid repeatedly
-	 * searching the same characters on long inputs.
-	 *
-	 * @param {string} range The range text to process; the original string is unchanged.
-	 * @returns {string} The range with matched operator whitespace removed.
-	 * @example trimComparatorWhitespace('> 1.2.3 < 2') // '>1.2.3 <2'
-	 * @example trimComparatorWhitespace('> invalid') // '> invalid'
-	 */
-	const trimComparatorWhitespace = range => {
-	  let result = '';
-	  let copyFrom = 0;
-	  let cursor = 0;
-	  const digitRuns = { start: -1, end: -1, previousStart: -1, previousEnd: -1 };
-
-	  while (cursor < range.length) {
-	    const matchStart = cursor;
-	    if (range[cursor] === '<' || range[cursor] === '>') {
-	      cursor++;
-	    } else if (!isVersionPrefix(range[cursor]) && !isVersionStart(range[cursor])) {
-	      cursor++;
-	      continue
-	    }
-
-	    // Consume a v/=/whitespace run once, even when no version follows it.
-	    while (cursor < range.length && isVersionPrefix(range[cursor])) {
-	      cursor++;
-	    }
-	    if (!isVersionStart(range[cursor])) {
-	      continue
-	    }
-
-	    const whitespacePosition = findRemovableWhitespaceIndex(range, matchStart);
-	    if (whitespacePosition !== -1) {
-	      result += range.slice(copyFrom, whitespacePosition);
-	      copyFrom = whitespacePosition + 1;
-	    }
-
-	    // Skip the entire match, so a prerelease's trailing v cannot be
-	    // reconsidered as the prefix of another version.
-	    cursor = findVersionEndIndex(range, cursor, digitRuns);
-	  }
-
-	  return result + range.slice(copyFrom)
-	};
-
-	trimComparatorWhitespace_1 = trimComparatorWhitespace;
-	return trimComparatorWhitespace_1;
-}
-
-var range;
-var hasRequiredRange;
-
-function requireRange () {
-	if (hasRequiredRange) return range;
-	hasRequiredRange = 1;
-
-	const SPACE_CHARACTERS = /\s+/g;
-
-	// hoisted class for cyclic dependency
-	class Range {
-	  constructor (range, options) {
-	    options = parseOptions(options);
-
-	    if (range instanceof Range) {
-	      if (
-	        range.loose === !!options.loose &&
-	        range.includePrerelease === !!options.includePrerelease
-	      ) {
-	        return range
-	      } else {
-	        return new Range(range.raw, options)
-	      }
-	    }
-
-	    if (range instanceof Comparator) {
-	      // just put it in the set and return
-	      this.raw = range.value;
-	      this.set = [[range]];
-	      this.formatted = undefined;
-	      return this
-	    }
-
-	    this.options = options;
-	    this.loose = !!options.loose;
-	    this.includePrerelease = !!options.includePrerelease;
-
-	    // First reduce all whitespace as much as possible so we do not have to rely
-	    // on potentially slow regexes like \s*. This is then stored and used for
-	    // future error messages as well.
-	    this.raw = range.trim().replace(SPACE_CHARACTERS, ' ');
-
-	    // First, split on ||
-	    this.set = this.raw
-	      .split('||')
-	      // map the range to a 2d array of comparators
-	      .map(r => this.parseRange(r.trim()))
-	      // throw out any comparator lists that are empty
-	      // this generally means that it was not a valid range, which is allowed
-	      // in loose mode, but will still throw if the WHOLE range is invalid.
-	      .filter(c => c.length);
-
-	    if (!this.set.length) {
-	      throw new TypeError(`Invalid SemVer Range: ${this.raw}`)
-	    }
-
-	    // if we have any that are not the null set, throw out null sets.
-	    if (this.set.length > 1) {
-	      // keep the first one, in case they're all null sets
-	      const first = this.set[0];
-	      this.set = this.set.filter(c => !isNullSet(c[0]));
-	      if (this.set.length === 0) {
-	        this.set = [first];
-	      } else if (this.set.length > 1) {
-	        // if we have any that are *, then the range is just *
-	        for (const c of this.set) {
-	          if (c.length === 1 && isAny(c[0])) {
-	            this.set = [c];
-	            break
-	          }
-	        }
-	      }
-	    }
-
-	    this.formatted = undefined;
-	  }
-
-	  get range () {
-	    if (this.formatted === undefined) {
-	      this.formatted = '';
-	      for (let i = 0; i < this.set.length; i++) {
-	        if (i > 0) {
-	          this.formatted += '||';
-	        }
-	        const comps = this.set[i];
-	        for (let k = 0; k < comps.length; k++) {
-	          if (k > 0) {
-	            this.formatted += ' ';
-	          }
-	          this.formatted += comps[k].toString().trim();
-	        }
-	      }
-	    }
-	    return this.formatted
-	  }
-
-	  format () {
-	    return this.range
-	  }
-
-	  toString () {
-	    return this.range
-	  }
-
-	  parseRange (range) {
-	    // strip build metadata so it can't bleed into the version
-	    range = range.replace(BUILDSTRIPRE, '');
-
-	    // memoize range parsing for performance.
-	    // this is a very hot path, and fully deterministic.
-	    const memoOpts =
-	      (this.options.includePrerelease && FLAG_INCLUDE_PRERELEASE) |
-	      (this.options.loose && FLAG_LOOSE);
-	    const memoKey = memoOpts + ':' + range;
-	    const cached = cache.get(memoKey);
-	    if (cached) {
-	      return cached
-	    }
-
-	    const loose = this.options.loose;
-	    // `1.2.3 - 1.2.4` => `>=1.2.3 <=1.2.4`
-	    const hr = loose ? re[t.HYPHENRANGELOOSE] : re[t.HYPHENRANGE];
-	    range = range.replace(hr, hyphenReplace(this.options.includePrerelease));
-	    debug('hyphen replace', range);
-
-	    // `> 1.2.3 < 1.2.5` => `>1.2.3 <1.2.5`
-	    range = trimComparatorWhitespace(range);
-	    debug('comparator trim', range);
-
-	    // `~ 1.2.3` => `~1.2.3`
-	    range = range.replace(re[t.TILDETRIM], tildeTrimReplace);
-	    debug('tilde trim', range);
-
-	    // `^ 1.2.3` => `^1.2.3`
-	    range = range.replace(re[t.CARETTRIM], caretTrimReplace);
-	    debug('caret trim', range);
-
-	    // At this point, the range is completely trimmed and
-	    // ready to be split into comparators.
-
-	    let rangeList = range
-	      .split(' ')
-	      .map(comp => parseComparator(comp, this.options))
-	      .join(' ')
-	      .split(/\s+/)
-	      // >=0.0.0 is equivalent to *
-	      .map(comp => replaceGTE0(comp, this.options));
-
-	    if (loose) {
-	      // in loose mode, throw out any that are not valid comparators
-	      rangeList = rangeList.filter(comp => {
-	        debug('loose invalid filter', comp, this.options);
-	        return !!comp.match(re[t.COMPARATORLOOSE])
-	      });
-	    }
-	    debug('range list', rangeList);
-
-	    // if any comparators are the null set, then replace with JUST null set
-	    // if more than one comparator, remove any * comparators
-	    // also, don't include the same comparator more than once
-	    const rangeMap = new Map();
-	    const comparators = rangeList.map(comp => new Comparator(comp, this.options));
-	    for (const comp of comparators) {
-	      if (isNullSet(comp)) {
-	        return [comp]
-	      }
-	      rangeMap.set(comp.value, comp);
-	    }
-	    if (rangeMap.size > 1 && rangeMap.has('')) {
-	      rangeMap.delete('');
-	    }
-
-	    const result = [...rangeMap.values()];
-	    cache.set(memoKey, result);
-	    return result
-	  }
-
-	  intersects (range, options) {
-	    if (!(range instanceof Range)) {
-	      throw new TypeError('a Range is required')
-	    }
-
-	    return this.set.some((thisComparators) => {
-	      return (
-	        isSatisfiable(thisComparators, options) &&
-	        range.set.some((rangeComparators) => {
-	          return (
-	            isSatisfiable(rangeComparators, options) &&
-	            thisComparators.every((thisComparator) => {
-	              return rangeComparators.every((rangeComparator) => {
-	                return thisComparator.intersects(rangeComparator, options)
-	              })
-	            })
-	          )
-	        })
-	      )
-	    })
-	  }
-
-	  // if ANY of the sets match ALL of its comparators, then pass
-	  test (version) {
-	    if (!version) {
-	      return false
-	    }
-
-	    if (typeof version === 'string') {
-	      try {
-	        version = new SemVer(version, this.options);
-	      } catch (er) {
-	        return false
-	      }
-	    }
-
-	    for (let i = 0; i < this.set.length; i++) {
-	      if (testSet(this.set[i], version, this.options)) {
-	        return true
-	      }
-	    }
-	    return false
-	  }
-	}
-
-	range = Range;
-
-	const LRU = requireLrucache();
-	const cache = new LRU();
-
-	const parseOptions = requireParseOptions();
-	const Comparator = requireComparator();
-	const debug = requireDebug();
-	const SemVer = requireSemver$1();
-	const trimComparatorWhitespace = requireTrimComparatorWhitespace();
-	const {
-	  safeRe: re,
-	  src,
-	  t,
-	  tildeTrimReplace,
-	  caretTrimReplace,
-	} = requireRe();
-	const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = requireConstants();
-
-	// unbounded global build-metadata stripper used by parseRange
-	const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g');
-
-	const isNullSet = c => c.value === '<0.0.0-0';
-	const isAny = c => c.value === '';
-
-	// take a set of comparators and determine whether there
-	// exists a version which can satisfy it
-	const isSatisfiable = (comparators, options) => {
-	  let result = true;
-	  const remainingComparators = comparators.slice();
-	  let testComparator = remainingComparators.pop();
-
-	  while (result && remainingComparators.length) {
-	    result = remainingComparators.every((otherComparator) => {
-	      return testComparator.intersects(otherComparator, options)
-	    });
-
-	    testComparator = remainingComparators.pop();
-	  }
-
-	  return result
-	};
-
-	// comprised of xranges, tildes, stars, and gtlt's at this point.
-	// already replaced the hyphen ranges
-	// turn into a set of JUST comparators.
-	const parseComparator = (comp, options) => {
-	  comp = comp.replace(re[t.BUILD], '');
-	  debug('comp', comp, options);
-	  comp = replaceCarets(comp, options);
-	  debug('caret', comp);
-	  comp = replaceTildes(comp, options);
-	  debug('tildes', comp);
-	  comp = replaceXRanges(comp, options);
-	  debug('xrange', comp);
-	  comp = replaceStars(comp, options);
-	  debug('stars', comp);
-	  return comp
-	};
-
-	const isX = id => !id || id.toLowerCase() === 'x' || id === '*';
-
-	const invalidXRangeOrder = (M, m, p) => (
-	  (isX(M) && !isX(m)) ||
-	  (isX(m) && p && !isX(p))
-	);
-
-	// ~, ~> --> * (any, kinda silly)
-	// ~2, ~2.x, ~2.x.x, ~>2, ~>2.x ~>2.x.x --> >=2.0.0 <3.0.0-0
-	// ~2.0, ~2.0.x, ~>2.0, ~>2.0.x --> >=2.0.0 <2.1.0-0
-	// ~1.2, ~1.2.x, ~>1.2, ~>1.2.x --> >=1.2.0 <1.3.0-0
-	// ~1.2.3, ~>1.2.3 --> >=1.2.3 <1.3.0-0
-	// ~1.2.0, ~>1.2.0 --> >=1.2.0 <1.3.0-0
-	// ~0.0.1 --> >=0.0.1 <0.1.0-0
-	const replaceTildes = (comp, options) => {
-	  return comp
-	    .trim()
-	    .split(/\s+/)
-	    .map((c) => replaceTilde(c, options))
-	    .join(' ')
-	};
-
-	const replaceTilde = (comp, options) => {
-	  const r = options.loose ? re[t.TILDELOOSE] : re[t.TILDE];
-	  // if we're including prereleases in the match, then the lower bound is
-	  // -0, the lowest possible prerelease value, just like x-ranges and carets.
-	  // this keeps `~1.2` equivalent to the `1.2.x` x-range it's documented as.
-	  const z = options.includePrerelease ? '-0' : '';
-	  return comp.replace(r, (_, M, m, p, pr) => {
-	    debug('tilde', comp, _, M, m, p, pr);
-	    let ret;
-
-	    if (isX(M)) {
-	      ret = '';
-	    } else if (isX(m)) {
-	      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
-	    } else if (isX(p)) {
-	      // ~1.2 == >=1.2.0 <1.3.0-0
-	      ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
-	    } else if (pr) {
-	      debug('replaceTilde pr', pr);
-	      ret = `>=${M}.${m}.${p}-${pr
-	      } <${M}.${+m + 1}.0-0`;
-	    } else {
-	      // ~1.2.3 == >=1.2.3 <1.3.0-0
-	      ret = `>=${M}.${m}.${p
-	      } <${M}.${+m + 1}.0-0`;
-	    }
-
-	    debug('tilde return', ret);
-	    return ret
-	  })
-	};
-
-	// ^ --> * (any, kinda silly)
-	// ^2, ^2.x, ^2.x.x --> >=2.0.0 <3.0.0-0
-	// ^2.0, ^2.0.x --> >=2.0.0 <3.0.0-0
-	// ^1.2, ^1.2.x --> >=1.2.0 <2.0.0-0
-	// ^1.2.3 --> >=1.2.3 <2.0.0-0
-	// ^1.2.0 --> >=1.2.0 <2.0.0-0
-	// ^0.0.1 --> >=0.0.1 <0.0.2-0
-	// ^0.1.0 --> >=0.1.0 <0.2.0-0
-	const replaceCarets = (comp, options) => {
-	  return comp
-	    .trim()
-	    .split(/\s+/)
-	    .map((c) => replaceCaret(c, options))
-	    .join(' ')
-	};
-
-	const replaceCaret = (comp, options) => {
-	  debug('caret', comp, options);
-	  const r = options.loose ? re[t.CARETLOOSE] : re[t.CARET];
-	  const z = options.includePrerelease ? '-0' : '';
-	  return comp.replace(r, (_, M, m, p, pr) => {
-	    debug('caret', comp, _, M, m, p, pr);
-	    let ret;
-
-	    if (isX(M)) {
-	      ret = '';
-	    } else if (isX(m)) {
-	      ret = `>=${M}.0.0${z} <${+M + 1}.0.0-0`;
-	    } else if (isX(p)) {
-	      if (M === '0') {
-	        ret = `>=${M}.${m}.0${z} <${M}.${+m + 1}.0-0`;
-	      } else {
-	        ret = `>=${M}.${m}.0${z} <${+M + 1}.0.0-0`;
-	      }
-	    } else if (pr) {
-	      debug('replaceCaret pr', pr);
-	      if (M === '0') {
-	        if (m === '0') {
-	          ret = `>=${M}.${m}.${p}-${pr
-	          } <${M}.${m}.${+p + 1}-0`;
-	        } else {
-	          ret = `>=${M}.${m}.${p}-${pr
-	          } <${M}.${+m + 1}.0-0`;
-	        }
-	      } else {
-	        ret = `>=${M}.${m}.${p}-${pr
-	        } <${+M + 1}.0.0-0`;
-	      }
-	    } else {
-	      debug('no pr');
-	      if (M === '0') {
-	        if (m === '0') {
-	          ret = `>=${M}.${m}.${p
-	          } <${M}.${m}.${+p + 1}-0`;
-	        } else {
-	          ret = `>=${M}.${m}.${p
-	          } <${M}.${+m + 1}.0-0`;
-	        }
-	      } else {
-	        ret = `>=${M}.${m}.${p
-	        } <${+M + 1}.0.0-0`;
-	      }
-	    }
-
-	    debug('caret return', ret);
-	    return ret
-	  })
-	};
-
-	const replaceXRanges = (comp, options) => {
-	  debug('replaceXRanges', comp, options);
-	  return comp
-	    .split(/\s+/)
-	    .map((c) => replaceXRange(c, options))
-	    .join(' ')
-	};
-
-	const replaceXRange = (comp, options) => {
-	  comp = comp.trim();
-	  const r = options.loose ? re[t.XRANGELOOSE] : re[t.XRANGE];
-	  return comp.replace(r, (ret, gtlt, M, m, p, pr) => {
-	    debug('xRange', comp, ret, gtlt, M, m, p, pr);
-	    if (invalidXRangeOrder(M, m, p)) {
-	      return comp
-	    }
-
-	    const xM = isX(M);
-	    const xm = xM || isX(m);
-	    const xp = xm || isX(p);
-	    const anyX = xp;
-
-	    if (gtlt === '=' && anyX) {
-	      gtlt = '';
-	    }
-
-	    // if we're including prereleases in the match, then we need
-	    // to fix this to -0, the lowest possible prerelease value
-	    pr = options.includePrerelease ? '-0' : '';
-
-	    if (xM) {
-	      if (gtlt === '>' || gtlt === '<') {
-	        // nothing is allowed
-	        ret = '<0.0.0-0';
-	      } else {
-	        // nothing is forbidden
-	        ret = '*';
-	      }
-	    } else if (gtlt && anyX) {
-	      // we know patch is an x, because we have any x at all.
-	      // replace X with 0
-	      if (xm) {
-	        m = 0;
-	      }
-	      p = 0;
-
-	      if (gtlt === '>') {
-	        // >1 => >=2.0.0
-	        // >1.2 => >=1.3.0
-	        gtlt = '>=';
-	        if (xm) {
-	          M = +M + 1;
-	          m = 0;
-	          p = 0;
-	        } else {
-	          m = +m + 1;
-	          p = 0;
-	        }
-	      } else if (gtlt === '<=') {
-	        // <=0.7.x is actually <0.8.0, since any 0.7.x should
-	        // pass.  Similarly, <=7.x is actually <8.0.0, etc.
-	        gtlt = '<';
-	        if (xm) {
-	          M = +M + 1;
-	        } else {
-	          m = +m + 1;
-	        }
-	      }
-
-	      if (gtlt === '<') {
-	        pr = '-0';
-	      }
-
-	      ret = `${gtlt + M}.${m}.${p}${pr}`;
-	    } else if (xm) {
-	      ret = `>=${M}.0.0${pr} <${+M + 1}.0.0-0`;
-	    } else if (xp) {
-	      ret = `>=${M}.${m}.0${pr
-	      } <${M}.${+m + 1}.0-0`;
-	    }
-
-	    debug('xRange return', ret);
-
-	    return ret
-	  })
-	};
-
-	// Because * is AND-ed with everything else in the comparator,
-	// and '' means "any version", just remove the *s entirely.
-	const replaceStars = (comp, options) => {
-	  debug('replaceStars', comp, options);
-	  // Looseness is ignored here.  star is always as loose as it gets!
-	  return comp
-	    .trim()
-	    .replace(re[t.STAR], '')
-	};
-
-	const replaceGTE0 = (comp, options) => {
-	  debug('replaceGTE0', comp, options);
-	  return comp
-	    .trim()
-	    .replace(re[options.includePrerelease ? t.GTE0PRE : t.GTE0], '')
-	};
-
-	// This function is passed to string.replace(re[t.HYPHENRANGE])
-	// M, m, patch, prerelease, build
-	// 1.2 - 3.4.5 => >=1.2.0 <=3.4.5
-	// 1.2.3 - 3.4 => >=1.2.0 <3.5.0-0 Any 3.4.x will do
-	// 1.2 - 3.4 => >=1.2.0 <3.5.0-0
-	// TODO build?
-	const hyphenReplace = incPr => ($0,
-	  from, fM, fm, fp, fpr, fb,
-	  to, tM, tm, tp, tpr) => {
-	  if (isX(fM)) {
-	    from = '';
-	  } else if (isX(fm)) {
-	    from = `>=${fM}.0.0${incPr ? '-0' : ''}`;
-	  } else if (isX(fp)) {
-	    from = `>=${fM}.${fm}.0${incPr ? '-0' : ''}`;
-	  } else if (fpr) {
-	    from = `>=${from}`;
-	  } else {
-	    from = `>=${from}${incPr ? '-0' : ''}`;
-	  }
-
-	  if (isX(tM)) {
-	    to = '';
-	  } else if (isX(tm)) {
-	    to = `<${+tM + 1}.0.0-0`;
-	  } else if (isX(tp)) {
-	    to = `<${tM}.${+tm + 1}.0-0`;
-	  } else if (tpr) {
-	    to = `<=${tM}.${tm}.${tp}-${tpr}`;
-	  } else if (incPr) {
-	    to = `<${tM}.${tm}.${+tp + 1}-0`;
-	  } else {
-	    to = `<=${to}`;
-	  }
-
-	  return `${from} ${to}`.trim()
-	};
-
-	const testSet = (set, version, options) => {
-	  for (let i = 0; i < set.length; i++) {
-	    if (!set[i].test(version)) {
-	      return false
-	    }
-	  }
-
-	  if (version.prerelease.length && !options.includePrerelease) {
-	    // Find the set of versions that are allowed to have prereleases
-	    // For example, ^1.2.3-pr.1 desugars to >=1.2.3-pr.1 <2.0.0
-	    // That should allow `1.2.3-pr.2` to pass.
-	    // However, `1.2.4-alpha.notready` should NOT be allowed,
-	    // even though it's within the range set by the comparators.
-	    for (let i = 0; i < set.length; i++) {
-	      debug(set[i].semver);
-	      if (set[i].semver === Comparator.ANY) {
-	        continue
-	      }
-
-	      if (set[i].semver.prerelease.length > 0) {
-	        const allowed = set[i].semver;
-	        if (allowed.major === version.major &&
-	            allowed.minor === version.minor &&
-	            allowed.patch === version.patch) {
-	          return true
-	        }
-	      }
-	    }
-
-	    // Version has a -pre, but it's not one of the ones we like.
-	    return false
-	  }
-
-	  return true
-	};
-	return range;
-}
-
-var comparator;
-var hasRequiredComparator;
-
-function requireComparator () {
-	if (hasRequiredComparator) return comparator;
-	hasRequiredComparator = 1;
-
-	const ANY = Symbol('SemVer ANY');
-	// hoisted class for cyclic dependency
-	class Comparator {
-	  static get ANY () {
-	    return ANY
-	  }
-
-	  constructor (comp, options) {
-	    options = parseOptions(options);
-
-	    if (comp instanceof Comparator) {
-	      if (comp.loose === !!options.loose) {
-	        return comp
-	      } else {
-	        comp = comp.value;
-	      }
-	    }
-
-	    comp = comp.trim().split(/\s+/).join(' ');
-	    debug('comparator', comp, options);
-	    this.options = options;
-	    this.loose = !!options.loose;
-	    this.parse(comp);
-
-	    if (this.semver === ANY) {
-	      this.value = '';
-	    } else {
-	      this.value = this.operator + this.semver.version;
-	    }
-
-	    debug('comp', this);
-	  }
-
-	  parse (comp) {
-	    const r = this.options.loose ? re[t.COMPARATORLOOSE] : re[t.COMPARATOR];
-	    const m = comp.match(r);
-
-	    if (!m) {
-	      throw new TypeError(`Invalid comparator: ${comp}`)
-	    }
-
-	    this.operator = m[1] !== undefined ? m[1] : '';
-	    if (this.operator === '=') {
-	      this.operator = '';
-	    }
-
-	    // if it literally is just '>' or '' then allow anything.
-	    if (!m[2]) {
-	      this.semver = ANY;
-	    } else {
-	      this.semver = new SemVer(m[2], this.options.loose);
-	    }
-	  }
-
-	  toString () {
-	    return this.value
-	  }
-
-	  test (version) {
-	    debug('Comparator.test', version, this.options.loose);
-
-	    if (this.semver === ANY || version === ANY) {
-	      return true
-	    }
-
-	    if (typeof version === 'string') {
-	      try {
-	        version = new SemVer(version, this.options);
-	      } catch (er) {
-	        return false
-	      }
-	    }
-
-	    return cmp(version, this.operator, this.semver, this.options)
-	  }
-
-	  intersects (comp, options) {
-	    if (!(comp instanceof Comparator)) {
-	      throw new TypeError('a Comparator is required')
-	    }
-
-	    if (this.operator === '') {
-	      if (this.value === '') {
-	        return true
-	      }
-	      return new Range(comp.value, options).test(this.value)
-	    } else if (comp.operator === '') {
-	      if (comp.value === '') {
-	        return true
-	      }
-	      return new Range(this.value, options).test(comp.semver)
-	    }
-
-	    options = parseOptions(options);
-
-	    // Special cases where nothing can possibly be lower
-	    if (options.includePrerelease &&
-	      (this.value === '<0.0.0-0' || comp.value === '<0.0.0-0')) {
-	      return false
-	    }
-	    if (!options.includePrerelease &&
-	      (this.value.startsWith('<0.0.0') || comp.value.startsWith('<0.0.0'))) {
-	      return false
-	    }
-
-	    // Same direction increasing (> or >=)
-	    if (this.operator.startsWith('>') && comp.operator.startsWith('>')) {
-	      return true
-	    }
-	    // Same direction decreasing (< or <=)
-	    if (this.operator.startsWith('<') && comp.operator.startsWith('<')) {
-	      return true
-	    }
-	    // same SemVer and both sides are inclusive (<= or >=)
-	    if (
-	      (this.semver.version === comp.semver.version) &&
-	      this.operator.includes('=') && comp.operator.includes('=')) {
-	      return true
-	    }
-	    // opposite directions less than
-	    if (cmp(this.semver, '<', comp.semver, options) &&
-	      this.operator.startsWith('>') && comp.operator.startsWith('<')) {
-	      return true
-	    }
-	    // opposite directions greater than
-	    if (cmp(this.semver, '>', comp.semver, options) &&
-	      this.operator.startsWith('<') && comp.operator.startsWith('>')) {
-	      return true
-	    }
-	    return false
-	  }
-	}
-
-	comparator = Comparator;
-
-	const parseOptions = requireParseOptions();
-	const { safeRe: re, t } = requireRe();
-	const cmp = requireCmp();
-	const debug = requireDebug();
-	const SemVer = requireSemver$1();
-	const Range = requireRange();
-	return comparator;
-}
-
-var satisfies_1;
-var hasRequiredSatisfies;
-
-function requireSatisfies () {
-	if (hasRequiredSatisfies) return satisfies_1;
-	hasRequiredSatisfies = 1;
-
-	const Range = requireRange();
-	const satisfies = (version, range, options) => {
-	  try {
-	    range = new Range(range, options);
-	  } catch (er) {
-	    return false
-	  }
-	  return range.test(version)
-	};
-	satisfies_1 = satisfies;
-	return satisfies_1;
-}
-
-var toComparators_1;
-var hasRequiredToComparators;
-
-function requireToComparators () {
-	if (hasRequiredToComparators) return toComparators_1;
-	hasRequiredToComparators = 1;
-
-	const Range = requireRange();
-
-	// Mostly just for testing and legacy API reasons
-	const toComparators = (range, options) =>
-	  new Range(range, options).set
-	    .map(comp => comp.map(c => c.value).join(' ').trim().split(' '));
-
-	toComparators_1 = toComparators;
-	return toComparators_1;
-}
-
-var maxSatisfying_1;
-var hasRequiredMaxSatisfying;
-
-function requireMaxSatisfying () {
-	if (hasRequiredMaxSatisfying) return maxSatisfying_1;
-	hasRequiredMaxSatisfying = 1;
-
-	const SemVer = requireSemver$1();
-	const Range = requireRange();
-
-	const maxSatisfying = (versions, range, options) => {
-	  let max = null;
-	  let maxSV = null;
-	  let rangeObj = null;
-	  try {
-	    rangeObj = new Range(range, options);
-	  } catch (er) {
-	    return null
-	  }
-	  versions.forEach((v) => {
-	    if (rangeObj.test(v)) {
-	      // satisfies(v, range, options)
-	      if (!max || maxSV.compare(v) === -1) {
-	        // compare(max, v, true)
-	        max = v;
-	        maxSV = new SemVer(max, options);
-	      }
-	    }
-	  });
-	  return max
-	};
-	maxSatisfying_1 = maxSatisfying;
-	return maxSatisfying_1;
-}
-
-var minSatisfying_1;
-var hasRequiredMinSatisfying;
-
-function requireMinSatisfying () {
-	if (hasRequiredMinSatisfying) return minSatisfying_1;
-	hasRequiredMinSatisfying = 1;
-
-	const SemVer = requireSemver$1();
-	const Range = requireRange();
-	const minSatisfying = (versions, range, options) => {
-	  let min = null;
-	  let minSV = null;
-	  let rangeObj = null;
-	  try {
-	    rangeObj = new Range(range, options);
-	  } catch (er) {
-	    return null
-	  }
-	  versions.forEach((v) => {
-	    if (rangeObj.test(v)) {
-	      // satisfies(v, range, options)
-	      if (!min || minSV.compare(v) === 1) {
-	        // compare(min, v, true)
-	        min = v;
-	        minSV = new SemVer(min, options);
-	      }
-	    }
-	  });
-	  return min
-	};
-	minSatisfying_1 = minSatisfying;
-	return minSatisfying_1;
-}
-
-var minVersion_1;
-var hasRequiredMinVersion;
-
-function requireMinVersion () {
-	if (hasRequiredMinVersion) return minVersion_1;
-	hasRequiredMinVersion = 1;
-
-	const SemVer = requireSemver$1();
-	const Range = requireRange();
-	const gt = requireGt();
-
-	const minVersion = (range, loose) => {
-	  range = new Range(range, loose);
-
-	  let minver = new SemVer('0.0.0');
-	  if (range.test(minver)) {
-	    return minver
-	  }
-
-	  minver = new SemVer('0.0.0-0');
-	  if (range.test(minver)) {
-	    return minver
-	  }
-
-	  minver = null;
-	  for (let i = 0; i < range.set.length; ++i) {
-	    const comparators = range.set[i];
-
-	    let setMin = null;
-	    comparators.forEach((comparator) => {
-	      // Clone to avoid manipulating the comparator's semver object.
-	      const compver = new SemVer(comparator.semver.version);
-	      switch (comparator.operator) {
-	        case '>':
-	          if (compver.prerelease.length === 0) {
-	            compver.patch++;
-	          } else {
-	            compver.prerelease.push(0);
-	          }
-	          compver.raw = compver.format();
-	          /* fallthrough */
-	        case '':
-	        case '>=':
-	          if (!setMin || gt(compver, setMin)) {
-	            setMin = compver;
-	          }
-	          break
-	        case '<':
-	        case '<=':
-	          /* Ignore maximum versions */
-	          break
-	        /* istanbul ignore next */
-	        default:
-	          throw new Error(`Unexpected operation: ${comparator.operator}`)
-	      }
-	    });
-	    if (setMin && (!minver || gt(minver, setMin))) {
-	      minver = setMin;
-	    }
-	  }
-
-	  if (minver && range.test(minver)) {
-	    return minver
-	  }
-
-	  return null
-	};
-	minVersion_1 = minVersion;
-	return minVersion_1;
-}
-
-var valid;
-var hasRequiredValid;
-
-function requireValid () {
-	if (hasRequiredValid) return valid;
-	hasRequiredValid = 1;
-
-	const Range = requireRange();
-	const validRange = (range, options) => {
-	  try {
-	    // Return '*' instead of '' so that truthiness works.
-	    // This will throw if it's invalid anyway
-	    return new Range(range, options).range || '*'
-	  } catch (er) {
-	    return null
-	  }
-	};
-	valid = validRange;
-	return valid;
-}
-
-var outside_1;
-var hasRequiredOutside;
-
-function requireOutside () {
-	if (hasRequiredOutside) return outside_1;
-	hasRequiredOutside = 1;
-
-	const SemVer = requireSemver$1();
-	const Comparator = requireComparator();
-	const { ANY } = Comparator;
-	const Range = requireRange();
-	const satisfies = requireSatisfies();
-	const gt = requireGt();
-	const lt = requireLt();
-	const lte = requireLte();
-	const gte = requireGte();
-
-	const outside = (version, range, hilo, options) => {
-	  version = new SemVer(version, options);
-	  range = new Range(range, options);
-
-	  let gtfn, ltefn, ltfn, comp, ecomp;
-	  switch (hilo) {
-	    case '>':
-	      gtfn = gt;
-	      ltefn = lte;
-	      ltfn = lt;
-	      comp = '>';
-	      ecomp = '>=';
-	      break
-	    case '<':
-	      gtfn = lt;
-	      ltefn = gte;
-	      ltfn = gt;
-	      comp = '<';
-	      ecomp = '<=';
-	      break
-	    default:
-	      throw new TypeError('Must provide a hilo val of "<" or ">"')
-	  }
-
-	  // If it satisfies the range it is not outside
-	  if (satisfies(version, range, options)) {
-	    return false
-	  }
-
-	  // From now on, variable terms are as if we're in "gtr" mode.
-	  // but note that everything is flipped for the "ltr" function.
-
-	  for (let i = 0; i < range.set.length; ++i) {
-	    const comparators = range.set[i];
-
-	    let high = null;
-	    let low = null;
-
-	    comparators.forEach((comparator) => {
-	      if (comparator.semver === ANY) {
-	        comparator = new Comparator('>=0.0.0');
-	      }
-	      high = high || comparator;
-	      low = low || comparator;
-	      if (gtfn(comparator.semver, high.semver, options)) {
-	        high = comparator;
-	      } else if (ltfn(comparator.semver, low.semver, options)) {
-	        low = comparator;
-	      }
-	    });
-
-	    // If the edge version comparator has a operator then our version
-	    // isn't outside it
-	    if (high.operator === comp || high.operator === ecomp) {
-	      return false
-	    }
-
-	    // If the lowest version comparator has an operator and our version
-	    // is less than it then it isn't higher than the range
-	    if ((!low.operator || low.operator === comp) &&
-	        ltefn(version, low.semver)) {
-	      return false
-	    } else if (low.operator === ecomp && ltfn(version, low.semver)) {
-	      return false
-	    }
-	  }
-	  return true
-	};
-
-	outside_1 = outside;
-	return outside_1;
-}
-
-var gtr_1;
-var hasRequiredGtr;
-
-function requireGtr () {
-	if (hasRequiredGtr) return gtr_1;
-	hasRequiredGtr = 1;
-
-	// Determine if version is greater than all the versions possible in the range.
-	const outside = requireOutside();
-	const gtr = (version, range, options) => outside(version, range, '>', options);
-	gtr_1 = gtr;
-	return gtr_1;
-}
-
-var ltr_1;
-var hasRequiredLtr;
-
-function requireLtr () {
-	if (hasRequiredLtr) return ltr_1;
-	hasRequiredLtr = 1;
-
-	const outside = requireOutside();
-	// Determine if version is less than all the versions possible in the range
-	const ltr = (version, range, options) => outside(version, range, '<', options);
-	ltr_1 = ltr;
-	return ltr_1;
-}
-
-var intersects_1;
-var hasRequiredIntersects;
-
-function requireIntersects () {
-	if (hasRequiredIntersects) return intersects_1;
-	hasRequiredIntersects = 1;
-
-	const Range = requireRange();
-	const intersects = (r1, r2, options) => {
-	  r1 = new Range(r1, options);
-	  r2 = new Range(r2, options);
-	  return r1.intersects(r2, options)
-	};
-	intersects_1 = intersects;
-	return intersects_1;
-}
-
-var simplify;
-var hasRequiredSimplify;
-
-function requireSimplify () {
-	if (hasRequiredSimplify) return simplify;
-	hasRequiredSimplify = 1;
-
-	// given a set of versions and a range, create a "simplified" range
-	// that includes the same versions that the original range does
-	// If the original range is shorter than the simplified one, return that.
-	const satisfies = requireSatisfies();
-	const compare = requireCompare();
-	simplify = (versions, range, options) => {
-	  const set = [];
-	  let first = null;
-	  let prev = null;
-	  const v = versions.sort((a, b) => compare(a, b, options));
-	  for (const version of v) {
-	    const included = satisfies(version, range, options);
-	    if (included) {
-	      prev = version;
-	      if (!first) {
-	        first = version;
-	      }
-	    } else {
-	      if (prev) {
-	        set.push([first, prev]);
-	      }
-	      prev = null;
-	      first = null;
-	    }
-	  }
-	  if (first) {
-	    set.push([first, null]);
-	  }
-
-	  const ranges = [];
-	  for (const [min, max] of set) {
-	    if (min === max) {
-	      ranges.push(min);
-	    } else if (!max && min === v[0]) {
-	      ranges.push('*');
-	    } else if (!max) {
-	      ranges.push(`>=${min}`);
-	    } else if (min === v[0]) {
-	      ranges.push(`<=${max}`);
-	    } else {
-	      ranges.push(`${min} - ${max}`);
-	    }
-	  }
-	  const simplified = ranges.join(' || ');
-	  const original = typeof range.raw === 'string' ? range.raw : String(range);
-	  return simplified.length < original.length ? simplified : range
-	};
-	return simplify;
-}
-
-var subset_1;
-var hasRequiredSubset;
-
-function requireSubset () {
-	if (hasRequiredSubset) return subset_1;
-	hasRequiredSubset = 1;
-
-	const Range = requireRange();
-	const Comparator = requireComparator();
-	const { ANY } = Comparator;
-	const satisfies = requireSatisfies();
-	const compare = requireCompare();
-
-	// Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
-	// - Every simple range `r1, r2, ...` is a null set, OR
-	// - Every simple range `r1, r2, ...` which is not a null set is a subset of
-	//   some `R1, R2, ...`
-	//
-	// Simple range `c1 c2 ...` is a subset of simple range `C1 C2 ...` iff:
-	// - If c is only the ANY comparator
-	//   - If C is only the ANY comparator, return true
-	//   - Else if in prerelease mode, return false
-	//   - else replace c with `[>=0.0.0]`
-	// - If C is only the ANY comparator
-	//   - if in prerelease mode, return true
-	//   - else replace C with `[>=0.0.0]`
-	// - Let EQ be the set of = comparators in c
-	// - If EQ is more than one, return true (null set)
-	// - Let GT be the highest > or >= comparator in c
-	// - Let LT be the lowest < or <= comparator in c
-	// - If GT and LT, and GT.semver > LT.semver, return true (null set)
-	// - If any C is a = range, and GT or LT are set, return false
-	// - If EQ
-	//   - If GT, and EQ does not satisfy GT, return true (null set)
-	//   - If LT, and EQ does not satisfy LT, return true (null set)
-	//   - If EQ satisfies every C, return true
-	//   - Else return false
-	// - If GT
-	//   - If GT.semver is lower than any > or >= comp in C, return false
-	//   - If GT is >=, and GT.semver does not satisfy every C, return false
-	//   - If GT.semver has a prerelease, and not in prerelease mode
-	//     - If no C has a prerelease and the GT.semver tuple, return false
-	// - If LT
-	//   - If LT.semver is greater than any < or <= comp in C, return false
-	//   - If LT is <=, and LT.semver does not satisfy every C, return false
-	//   - If LT.semver has a prerelease, and not in prerelease mode
-	//     - If no C has a prerelease and the LT.semver tuple, return false
-	// - Else return true
-
-	const subset = (sub, dom, options = {}) => {
-	  if (sub === dom) {
-	    return true
-	  }
-
-	  sub = new Range(sub, options);
-	  dom = new Range(dom, options);
-	  let sawNonNull = false;
-
-	  OUTER: for (const simpleSub of sub.set) {
-	    for (const simpleDom of dom.set) {
-	      const isSub = simpleSubset(simpleSub, simpleDom, options);
-	      sawNonNull = sawNonNull || isSub !== null;
-	      if (isSub) {
-	        continue OUTER
-	      }
-	    }
-	    // the null set is a subset of everything, but null simple ranges in
-	    // a complex range should be ignored.  so if we saw a non-null range,
-	    // then we know this isn't a subset, but if EVERY simple range was null,
-	    // then it is a subset.
-	    if (sawNonNull) {
-	      return false
-	    }
-	  }
-	  return true
-	};
-
-	const minimumVersionWithPreRelease = [new Comparator('>=0.0.0-0')];
-	const minimumVersion = [new Comparator('>=0.0.0')];
-
-	const simpleSubset = (sub, dom, options) => {
-	  if (sub === dom) {
-	    return true
-	  }
-
-	  if (sub.length === 1 && sub[0].semver === ANY) {
-	    if (dom.length === 1 && dom[0].semver === ANY) {
-	      return true
-	    } else if (options.includePrerelease) {
-	      sub = minimumVersionWithPreRelease;
-	    } else {
-	      sub = minimumVersion;
-	    }
-	  }
-
-	  if (dom.length === 1 && dom[0].semver === ANY) {
-	    if (options.includePrerelease) {
-	      return true
-	    } else {
-	      dom = minimumVersion;
-	    }
-	  }
-
-	  const eqSet = new Set();
-	  let gt, lt;
-	  for (const c of sub) {
-	    if (c.operator === '>' || c.operator === '>=') {
-	      gt = higherGT(gt, c, options);
-	    } else if (c.operator === '<' || c.operator === '<=') {
-	      lt = lowerLT(lt, c, options);
-	    } else {
-	      eqSet.add(c.semver);
-	    }
-	  }
-
-	  if (eqSet.size > 1) {
-	    return null
-	  }
-
-	  let gtltComp;
-	  if (gt && lt) {
-	    gtltComp = compare(gt.semver, lt.semver, options);
-	    if (gtltComp > 0) {
-	      return null
-	    } else if (gtltComp === 0 && (gt.operator !== '>=' || lt.operator !== '<=')) {
-	      return null
-	    }
-	  }
-
-	  // will iterate one or zero times
-	  for (const eq of eqSet) {
-	    if (gt && !satisfies(eq, String(gt), options)) {
-	      return null
-	    }
-
-	    if (lt && !satisfies(eq, String(lt), options)) {
-	      return null
-	    }
-
-	    for (const c of dom) {
-	      if (!satisfies(eq, String(c), options)) {
-	        return false
-	      }
-	    }
-
-	    return true
-	  }
-
-	  let higher, lower;
-	  let hasDomLT, hasDomGT;
-	  // if the subset has a prerelease, we need a comparator in the superset
-	  // with the same tuple and a prerelease, or it's not a subset
-	  let needDomLTPre = lt &&
-	    !options.includePrerelease &&
-	    lt.semver.prerelease.length ? lt.semver : false;
-	  let needDomGTPre = gt &&
-	    !options.includePrerelease &&
-	    gt.semver.prerelease.length ? gt.semver : false;
-	  // exception: <1.2.3-0 is the same as <1.2.3
-	  if (needDomLTPre && needDomLTPre.prerelease.length === 1 &&
-	      lt.operator === '<' && needDomLTPre.prerelease[0] === 0) {
-	    needDomLTPre = false;
-	  }
-
-	  for (const c of dom) {
-	    hasDomGT = hasDomGT || c.operator === '>' || c.operator === '>=';
-	    hasDomLT = hasDomLT || c.operator === '<' || c.operator === '<=';
-	    if (gt) {
-	      if (needDomGTPre) {
-	        if (c.semver.prerelease && c.semver.prerelease.length &&
-	            c.semver.major === needDomGTPre.major &&
-	            c.semver.minor === needDomGTPre.minor &&
-	            c.semver.patch === needDomGTPre.patch) {
-	          needDomGTPre = false;
-	        }
-	      }
-	      if (c.operator === '>' || c.operator === '>=') {
-	        higher = higherGT(gt, c, options);
-	        if (higher === c && higher !== gt) {
-	          return false
-	        }
-	      } else if (gt.operator === '>=' && !c.test(gt.semver)) {
-	        return false
-	      }
-	    }
-	    if (lt) {
-	      if (needDomLTPre) {
-	        if (c.semver.prerelease && c.semver.prerelease.length &&
-	            c.semver.major === needDomLTPre.major &&
-	            c.semver.minor === needDomLTPre.minor &&
-	            c.semver.patch === needDomLTPre.patch) {
-	          needDomLTPre = false;
-	        }
-	      }
-	      if (c.operator === '<' || c.operator === '<=') {
-	        lower = lowerLT(lt, c, options);
-	        if (lower === c && lower !== lt) {
-	          return false
-	        }
-	      } else if (lt.operator === '<=' && !c.test(lt.semver)) {
-	        return false
-	      }
-	    }
-	    if (!c.operator && (lt || gt) && gtltComp !== 0) {
-	      return false
-	    }
-	  }
-
-	  // if there was a < or >, and nothing in the dom, then must be false
-	  // UNLESS it was limited by another range in the other direction.
-	  // Eg, >1.0.0 <1.0.1 is still a subset of <2.0.0
-	  if (gt && hasDomLT && !lt && gtltComp !== 0) {
-	    return false
-	  }
-
-	  if (lt && hasDomGT && !gt && gtltComp !== 0) {
-	    return false
-	  }
-
-	  // we needed a prerelease range in a specific tuple, but didn't get one
-	  // then this isn't a subset.  eg >=1.2.3-pre is not a subset of >=1.0.0,
-	  // because it includes prereleases in the 1.2.3 tuple
-	  if (needDomGTPre || needDomLTPre) {
-	    return false
-	  }
-
-	  return true
-	};
-
-	// >=1.2.3 is lower than >1.2.3
-	const higherGT = (a, b, options) => {
-	  if (!a) {
-	    return b
-	  }
-	  const comp = compare(a.semver, b.semver, options);
-	  return comp > 0 ? a
-	    : comp < 0 ? b
-	    : b.operator === '>' && a.operator === '>=' ? b
-	    : a
-	};
-
-	// <=1.2.3 is higher than <1.2.3
-	const lowerLT = (a, b, options) => {
-	  if (!a) {
-	    return b
-	  }
-	  const comp = compare(a.semver, b.semver, options);
-	  return comp < 0 ? a
-	    : comp > 0 ? b
-	    : b.operator === '<' && a.operator === '<=' ? b
-	    : a
-	};
-
-	subset_1 = subset;
-	return subset_1;
-}
-
-var semver$1;
-var hasRequiredSemver;
-
-function requireSemver () {
-	if (hasRequiredSemver) return semver$1;
-	hasRequiredSemver = 1;
-
-	// just pre-load all the stuff that index.js lazily exports
-	const internalRe = requireRe();
-	const constants = requireConstants();
-	const SemVer = requireSemver$1();
-	const identifiers = requireIdentifiers();
-	const parse = requireParse();
-	const valid = requireValid$1();
-	const clean = requireClean();
-	const inc = requireInc();
-	const diff = requireDiff();
-	const major = requireMajor();
-	const minor = requireMinor();
-	const patch = requirePatch();
-	const prerelease = requirePrerelease();
-	const compare = requireCompare();
-	const rcompare = requireRcompare();
-	const compareLoose = requireCompareLoose();
-	const compareBuild = requireCompareBuild();
-	const sort = requireSort();
-	const rsort = requireRsort();
-	const gt = requireGt();
-	const lt = requireLt();
-	const eq = requireEq();
-	const neq = requireNeq();
-	const gte = requireGte();
-	const lte = requireLte();
-	const cmp = requireCmp();
-	const coerce = requireCoerce();
-	const truncate = requireTruncate();
-	const Comparator = requireComparator();
-	const Range = requireRange();
-	const satisfies = requireSatisfies();
-	const toComparators = requireToComparators();
-	const maxSatisfying = requireMaxSatisfying();
-	const minSatisfying = requireMinSatisfying();
-	const minVersion = requireMinVersion();
-	const validRange = requireValid();
-	const outside = requireOutside();
-	const gtr = requireGtr();
-	const ltr = requireLtr();
-	const intersects = requireIntersects();
-	const simplifyRange = requireSimplify();
-	const subset = requireSubset();
-	semver$1 = {
-	  parse,
-	  valid,
-	  clean,
-	  inc,
-	  diff,
-	  major,
-	  minor,
-	  patch,
-	  prerelease,
-	  compare,
-	  rcompare,
-	  compareLoose,
-	  compareBuild,
-	  sort,
-	  rsort,
-	  gt,
-	  lt,
-	  eq,
-	  neq,
-	  gte,
-	  lte,
-	  cmp,
-	  coerce,
-	  truncate,
-	  Comparator,
-	  Range,
-	  satisfies,
-	  toComparators,
-	  maxSatisfying,
-	  minSatisfying,
-	  minVersion,
-	  validRange,
-	  outside,
-	  gtr,
-	  ltr,
-	  intersects,
-	  simplifyRange,
-	  subset,
-	  SemVer,
-	  re: internalRe.re,
-	  src: internalRe.src,
-	  tokens: internalRe.t,
-	  SEMVER_SPEC_VERSION: constants.SEMVER_SPEC_VERSION,
-	  RELEASE_TYPES: constants.RELEASE_TYPES,
-	  compareIdentifiers: identifiers.compareIdentifiers,
-	  rcompareIdentifiers: identifiers.rcompareIdentifiers,
-	};
-	return semver$1;
-}
-
-var semverExports = requireSemver();
-var semver = /*@__PURE__*/getDefaultExportFromCjs(semverExports);
-
-// JSON exactly as Go's encoding/json (Go >= 1.22) writes it, so that manifests, indexes and config
-// blobs are byte-identical to what falcoctl/oras would produce for the same values.
-//
-// - compact, no trailing newline;
-// - object keys in insertion order: callers build objects in Go struct field order;
-// - maps (annotations) are passed as a Map, built by sortedRecord(), because Go sorts map keys
-//   and a plain JS object cannot hold integer-like keys in insertion order;
-// - strings escape '"', '\\', control characters (\b \f \n \r \t short forms, others \u00XX with
-//   lower-case hex), '<' '>' '&' (\u003c \u003e \u0026), U+2028 and U+2029; every other
-//   character is written raw. A lone surrogate becomes a raw U+FFFD, which is what its UTF-8
-//   conversion (Buffer.from) gives and what Go then writes for that valid UTF-8.
-// - only safe integers are accepted as numbers (Go's float formatting is not reproduced).
-const HEX = '0123456789abcdef';
-const ARRAY_INDEX_KEY = /^(?:0|[1-9]\d*)$/;
-function escapeString(s) {
-    let out = '"';
-    let start = 0;
-    for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        let rep;
-        if (c < 0x20) {
-            switch (c) {
-                case 0x08:
-                    rep = '\\b';
-                    break;
-                case 0x0c:
-                    rep = '\\f';
-                    break;
-                case 0x0a:
-                    rep = '\\n';
-                    break;
-                case 0x0d:
-                    rep = '\\r';
-                    break;
-                case 0x09:
-                    rep = '\\t';
-                    break;
-                default:
-                    rep = '\\u00' + HEX[c >> 4] + HEX[c & 0xf];
-            }
-        }
-        else if (c === 0x22) {
-            rep = '\\"';
-        }
-        else if (c === 0x5c) {
-            rep = '\\\\';
-        }
-        else if (c === 0x3c) {
-            rep = '\\u003c';
-        }
-        else if (c === 0x3e) {
-            rep = '\\u003e';
-        }
-        else if (c === 0x26) {
-            rep = '\\u0026';
-        }
-        else if (c === 0x2028) {
-            rep = '\\u2028';
-        }
-        else if (c === 0x2029) {
-            rep = '\\u2029';
-        }
-        else if (c >= 0xd800 && c <= 0xdbff) {
-            const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-            if (next >= 0xdc00 && next <= 0xdfff) {
-                i++; // a valid surrogate pair: written raw
-                continue;
-            }
-            rep = '\ufffd';
-        }
-        else if (c >= 0xdc00 && c <= 0xdfff) {
-            rep = '\ufffd';
-        }
-        if (rep !== undefined) {
-            out += s.slice(start, i) + rep;
-            start = i + 1;
-        }
+function stringify(value, replacer, options) {
+    let _replacer = null;
+    if (typeof replacer === 'function' || Array.isArray(replacer)) {
+        _replacer = replacer;
     }
-    return out + s.slice(start) + '"';
-}
-function encode(value, path) {
-    if (value === null)
-        return 'null';
-    switch (typeof value) {
-        case 'string':
-            return escapeString(value);
-        case 'boolean':
-            return value ? 'true' : 'false';
-        case 'number':
-            if (!Number.isSafeInteger(value)) {
-                throw new Error(`goJson: ${path} is not a safe integer: ${value}`);
-            }
-            return Object.is(value, -0) ? '0' : String(value);
-        case 'object':
-            break;
-        default:
-            throw new Error(`goJson: ${path} has unsupported type ${typeof value}`);
+    else if (options === undefined && replacer) {
+        options = replacer;
     }
-    if (Array.isArray(value)) {
-        const items = value.map((v, i) => {
-            if (v === undefined)
-                throw new Error(`goJson: ${path}[${i}] is undefined`);
-            return encode(v, `${path}[${i}]`);
-        });
-        return '[' + items.join(',') + ']';
+    if (typeof options === 'string')
+        options = options.length;
+    if (typeof options === 'number') {
+        const indent = Math.round(options);
+        options = indent < 1 ? undefined : indent > 8 ? { indent: 8 } : { indent };
     }
-    const parts = [];
-    if (value instanceof Map) {
-        for (const [k, v] of value) {
-            if (typeof k !== 'string')
-                throw new Error(`goJson: ${path} has a non-string map key`);
-            if (v === undefined)
-                continue;
-            parts.push(escapeString(k) + ':' + encode(v, `${path}.${k}`));
-        }
-        return '{' + parts.join(',') + '}';
+    if (value === undefined) {
+        const { keepUndefined } = options ?? replacer ?? {};
+        if (!keepUndefined)
+            return undefined;
     }
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-        throw new Error(`goJson: ${path} is not a plain object`);
-    }
-    for (const [k, v] of Object.entries(value)) {
-        if (ARRAY_INDEX_KEY.test(k)) {
-            // JS orders such keys numerically, not by insertion: the caller must use a Map.
-            throw new Error(`goJson: ${path} has the integer-like key "${k}"; use a Map`);
-        }
-        if (v === undefined)
-            continue;
-        parts.push(escapeString(k) + ':' + encode(v, `${path}.${k}`));
-    }
-    return '{' + parts.join(',') + '}';
+    if (isDocument(value) && !_replacer)
+        return value.toString(options);
+    return new Document(value, _replacer, options).toString(options);
 }
-/** Serialises a value as Go's json.Marshal would (see the notes at the top of this file). */
-function goJson(value) {
-    if (value === undefined)
-        throw new Error('goJson: value is undefined');
-    return encode(value, '$');
-}
-/** Go's map key order: byte-wise comparison of the UTF-8 encodings (strings.Compare). */
-function compareGoStrings(a, b) {
-    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-/** A map with Go's encoding order (sorted keys), for annotations and other map[string]string. */
-function sortedRecord(record) {
-    const keys = Object.keys(record).sort(compareGoStrings);
-    return new Map(keys.map((k) => [k, record[k]]));
-}
-
-// The artifact config blob (falcoctl pkg/oci/types.go ArtifactConfig). The same blob is used for
-// every platform of a plugin. Only this blob can be byte-identical to falcoctl's output.
-/** falcoctl's artifact name rule (pkg/artifact/artifact.go ParseRef). */
-const ARTIFACT_NAME_PATTERN = /^[a-z]+[a-z0-9_-]*$/;
-/** Requirement keys are keys of Falco's /versions document, e.g. plugin_api_version. */
-const REQUIREMENT_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
-const INTEGER_PATTERN = /^(?:0|[1-9]\d*)$/;
-function isArtifactName(name) {
-    return ARTIFACT_NAME_PATTERN.test(name);
-}
-/** A full X.Y.Z[-pre] version: no 'v' prefix, no '+build' metadata, no surrounding spaces. */
-function isStrictSemver(version) {
-    return !version.includes('+') && semver.valid(version) === version;
-}
-function assertArtifactName(name, what) {
-    if (typeof name !== 'string' || !isArtifactName(name)) {
-        throw new Error(`${what} ${JSON.stringify(name)} is not a valid artifact name: it must match ${ARTIFACT_NAME_PATTERN.source}`);
-    }
-}
-function assertStrictSemver(version, what) {
-    if (typeof version !== 'string' || !isStrictSemver(version)) {
-        throw new Error(`${what} ${JSON.stringify(version)} is not a strict semantic version: ` +
-            'expected X.Y.Z or X.Y.Z-prerelease, without a "v" prefix or "+build" metadata');
-    }
-}
-function assertRequirement(r) {
-    if (typeof r.name !== 'string' || !REQUIREMENT_NAME_PATTERN.test(r.name)) {
-        throw new Error(`requirement name ${JSON.stringify(r.name)} is invalid: it must match ${REQUIREMENT_NAME_PATTERN.source}`);
-    }
-    // falcoctl follow accepts an integer or a strict semver (internal/follower checkRequirements).
-    if (typeof r.version !== 'string' ||
-        !(INTEGER_PATTERN.test(r.version) || isStrictSemver(r.version))) {
-        throw new Error(`requirement ${r.name} has the version ${JSON.stringify(r.version)}: expected an integer or X.Y.Z`);
-    }
-}
-const byName = (a, b) => compareGoStrings(a.name, b.name);
-/**
- * The config in its normalised form: dependencies and their alternatives sorted by name,
- * requirements sorted and de-duplicated by name (the last one wins, as falcoctl's
- * SetRequirement), empty arrays dropped. Throws on invalid names or versions and on a
- * dependency (or an alternative within one dependency) named twice.
- */
-function normalizeConfig(config) {
-    assertArtifactName(config.name, 'artifact name');
-    assertStrictSemver(config.version, `version of ${config.name}`);
-    const seen = new Set();
-    const dependencies = (config.dependencies ?? []).map((d) => {
-        assertArtifactName(d.name, `dependency of ${config.name}`);
-        assertStrictSemver(d.version, `version of dependency ${d.name}`);
-        if (seen.has(d.name)) {
-            throw new Error(`dependency ${d.name} is listed twice in the config of ${config.name}`);
-        }
-        seen.add(d.name);
-        const altSeen = new Set();
-        const alternatives = (d.alternatives ?? []).map((a) => {
-            assertArtifactName(a.name, `alternative of dependency ${d.name}`);
-            assertStrictSemver(a.version, `version of alternative ${a.name} of dependency ${d.name}`);
-            if (altSeen.has(a.name)) {
-                throw new Error(`alternative ${a.name} is listed twice for dependency ${d.name}`);
-            }
-            altSeen.add(a.name);
-            return { name: a.name, version: a.version };
-        });
-        alternatives.sort(byName);
-        return alternatives.length > 0
-            ? { name: d.name, version: d.version, alternatives }
-            : { name: d.name, version: d.version };
-    });
-    dependencies.sort(byName);
-    const requirementsByName = new Map();
-    for (const r of config.requirements ?? []) {
-        assertRequirement(r);
-        requirementsByName.set(r.name, { name: r.name, version: r.version });
-    }
-    const requirements = [...requirementsByName.values()].sort(byName);
-    const out = { name: config.name, version: config.version };
-    if (dependencies.length > 0)
-        out.dependencies = dependencies;
-    if (requirements.length > 0)
-        out.requirements = requirements;
-    return out;
-}
-/** The config blob: compact JSON, keys name, version, dependencies, requirements. */
-function serializeConfig(config) {
-    const n = normalizeConfig(config);
-    return Buffer.from(goJson({
-        name: n.name,
-        version: n.version,
-        dependencies: n.dependencies?.map((d) => ({
-            name: d.name,
-            version: d.version,
-            alternatives: d.alternatives?.map((a) => ({ name: a.name, version: a.version }))
-        })),
-        requirements: n.requirements?.map((r) => ({ name: r.name, version: r.version }))
-    }), 'utf8');
-}
-/** "sha256:<hex>" of some bytes. */
-function sha256Digest$1(bytes) {
-    return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
-}
-
-// Media types and annotation keys of falcoctl artifacts (falcoctl pkg/oci/constants.go, OCI
-// image-spec v1.1). There are no Falco-specific annotations: only the OCI ones below.
-const ARTIFACT_TYPES = ['plugin', 'rulesfile', 'asset'];
-const PLUGIN_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.config.v1+json';
-const PLUGIN_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.layer.v1+tar.gz';
-const RULESFILE_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.config.v1+json';
-const RULESFILE_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.layer.v1+tar.gz';
-const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
-/** Layer descriptors only: the archive's file name. falcoctl install needs it. */
-const ANNOTATION_TITLE = 'org.opencontainers.image.title';
-/** Manifests (and their index descriptors): RFC 3339 UTC, second precision, e.g. 2026-08-04T10:11:12Z. */
-const ANNOTATION_CREATED = 'org.opencontainers.image.created';
-/** Manifests, their index descriptors and the plugin index: the source repository URL. */
-const ANNOTATION_SOURCE = 'org.opencontainers.image.source';
 
 // falcoctl index.yaml: a top-level YAML list of entries (falcoctl pkg/index/index Entry), looked up
 // by name. mergeIndex replaces our own entries and leaves every other entry as it was, comments,
 // signature blocks and unknown fields included.
-const present = (s) => s !== undefined && s !== '';
+const present$1 = (s) => s !== undefined && s !== '';
 function validateEntry(e) {
     const what = `index entry ${JSON.stringify(e.name)}`;
     if (typeof e.name !== 'string' || !ARTIFACT_NAME_PATTERN.test(e.name)) {
@@ -40011,9 +41331,9 @@ function validateEntry(e) {
     if (!ARTIFACT_TYPES.includes(e.type)) {
         throw new Error(`${what}: type must be one of ${ARTIFACT_TYPES.join(', ')}, not ${e.type}`);
     }
-    if (!present(e.registry))
+    if (!present$1(e.registry))
         throw new Error(`${what}: registry is empty`);
-    if (!present(e.repository))
+    if (!present$1(e.repository))
         throw new Error(`${what}: repository is empty`);
 }
 /** The entry as an ordered plain object, empty fields left out. */
@@ -40024,28 +41344,28 @@ function indexEntryObject(e) {
         registry: e.registry,
         repository: e.repository
     };
-    if (present(e.description))
+    if (present$1(e.description))
         o.description = e.description;
-    if (present(e.home))
+    if (present$1(e.home))
         o.home = e.home;
-    const keywords = (e.keywords ?? []).filter(present);
+    const keywords = (e.keywords ?? []).filter(present$1);
     if (keywords.length > 0)
         o.keywords = keywords;
-    if (present(e.license))
+    if (present$1(e.license))
         o.license = e.license;
     const maintainers = (e.maintainers ?? [])
         .map((m) => {
         const out = {};
-        if (present(m.email))
+        if (present$1(m.email))
             out.email = m.email;
-        if (present(m.name))
+        if (present$1(m.name))
             out.name = m.name;
         return out;
     })
         .filter((m) => Object.keys(m).length > 0);
     if (maintainers.length > 0)
         o.maintainers = maintainers;
-    const sources = (e.sources ?? []).filter(present);
+    const sources = (e.sources ?? []).filter(present$1);
     if (sources.length > 0)
         o.sources = sources;
     if (e.signature !== undefined && Object.keys(e.signature.cosign ?? {}).length > 0) {
@@ -40108,1063 +41428,2122 @@ function mergeIndex(existingText, entries) {
     return doc.toString(STRINGIFY_OPTIONS);
 }
 
-// DEFLATE is a complex format; to read this code, you should probably check the RFC first:
-// https://tools.ietf.org/html/rfc1951
-// You may also wish to take a look at the guide I made about this program:
-// https://gist.github.com/101arrowz/253f31eb5abc3d9275ab943003ffecad
-// Some of the following code is similar to that of UZIP.js:
-// https://github.com/photopea/UZIP.js
-// However, the vast majority of the codebase has diverged from UZIP.js to increase performance and reduce bundle size.
-// Sometimes 0 will appear where -1 would be more appropriate. This is because using a uint
-// is better for memory in most engines (I *think*).
-
-// aliases for shorter compressed code (most minifers don't do this)
-var u8 = Uint8Array, u16 = Uint16Array, i32 = Int32Array;
-// fixed length extra bits
-var fleb = new u8([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0, /* unused */ 0, 0, /* impossible */ 0]);
-// fixed distance extra bits
-var fdeb = new u8([0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, /* unused */ 0, 0]);
-// code length index map
-var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
-// get base, reverse index map from extra bits
-var freb = function (eb, start) {
-    var b = new u16(31);
-    for (var i = 0; i < 31; ++i) {
-        b[i] = start += 1 << eb[i - 1];
-    }
-    // numbers here are at max 18 bits
-    var r = new i32(b[30]);
-    for (var i = 1; i < 30; ++i) {
-        for (var j = b[i]; j < b[i + 1]; ++j) {
-            r[j] = ((j - b[i]) << 5) | i;
-        }
-    }
-    return { b: b, r: r };
-};
-var _a = freb(fleb, 2), fl = _a.b, revfl = _a.r;
-// we can ignore the fact that the other numbers are wrong; they never happen anyway
-fl[28] = 258, revfl[258] = 28;
-var _b = freb(fdeb, 0), revfd = _b.r;
-// map of value to reverse (assuming 16 bits)
-var rev = new u16(32768);
-for (var i = 0; i < 32768; ++i) {
-    // reverse table algorithm from SO
-    var x = ((i & 0xAAAA) >> 1) | ((i & 0x5555) << 1);
-    x = ((x & 0xCCCC) >> 2) | ((x & 0x3333) << 2);
-    x = ((x & 0xF0F0) >> 4) | ((x & 0x0F0F) << 4);
-    rev[i] = (((x & 0xFF00) >> 8) | ((x & 0x00FF) << 8)) >> 1;
-}
-// create huffman tree from u8 "map": index -> code length for code index
-// mb (max bits) must be at most 15
-// TODO: optimize/split up?
-var hMap = (function (cd, mb, r) {
-    var s = cd.length;
-    // index
-    var i = 0;
-    // u16 "map": index -> # of codes with bit length = index
-    var l = new u16(mb);
-    // length of cd must be 288 (total # of codes)
-    for (; i < s; ++i) {
-        if (cd[i])
-            ++l[cd[i] - 1];
-    }
-    // u16 "map": index -> minimum code for bit length = index
-    var le = new u16(mb);
-    for (i = 1; i < mb; ++i) {
-        le[i] = (le[i - 1] + l[i - 1]) << 1;
-    }
-    var co;
-    if (r) {
-        // u16 "map": index -> number of actual bits, symbol for code
-        co = new u16(1 << mb);
-        // bits to remove for reverser
-        var rvb = 15 - mb;
-        for (i = 0; i < s; ++i) {
-            // ignore 0 lengths
-            if (cd[i]) {
-                // num encoding both symbol and bits read
-                var sv = (i << 4) | cd[i];
-                // free bits
-                var r_1 = mb - cd[i];
-                // start value
-                var v = le[cd[i] - 1]++ << r_1;
-                // m is end value
-                for (var m = v | ((1 << r_1) - 1); v <= m; ++v) {
-                    // every 16 bit value starting with the code yields the same result
-                    co[rev[v] >> rvb] = sv;
-                }
-            }
-        }
-    }
-    else {
-        co = new u16(s);
-        for (i = 0; i < s; ++i) {
-            if (cd[i]) {
-                co[i] = rev[le[cd[i] - 1]++] >> (15 - cd[i]);
-            }
-        }
-    }
-    return co;
-});
-// fixed length tree
-var flt = new u8(288);
-for (var i = 0; i < 144; ++i)
-    flt[i] = 8;
-for (var i = 144; i < 256; ++i)
-    flt[i] = 9;
-for (var i = 256; i < 280; ++i)
-    flt[i] = 7;
-for (var i = 280; i < 288; ++i)
-    flt[i] = 8;
-// fixed distance tree
-var fdt = new u8(32);
-for (var i = 0; i < 32; ++i)
-    fdt[i] = 5;
-// fixed length map
-var flm = /*#__PURE__*/ hMap(flt, 9, 0);
-// fixed distance map
-var fdm = /*#__PURE__*/ hMap(fdt, 5, 0);
-// get end of byte
-var shft = function (p) { return ((p + 7) / 8) | 0; };
-// typed array slice - allows garbage collector to free original reference,
-// while being more compatible than .slice
-var slc = function (v, s, e) {
-    if (e == null || e > v.length)
-        e = v.length;
-    // can't use .constructor in case user-supplied
-    return new u8(v.subarray(s, e));
-};
-// error codes
-var ec = [
-    'unexpected EOF',
-    'invalid block type',
-    'invalid length/literal',
-    'invalid distance',
-    'stream finished',
-    'no stream handler',
-    , // determined by compression function
-    'no callback',
-    'invalid UTF-8 data',
-    'extra field too long',
-    'date not in range 1980-2099',
-    'filename too long',
-    'stream finishing',
-    'invalid zip data'
-    // determined by unknown compression method
-];
-var err = function (ind, msg, nt) {
-    var e = new Error(msg || ec[ind]);
-    e.code = ind;
-    if (Error.captureStackTrace)
-        Error.captureStackTrace(e, err);
-    if (!nt)
-        throw e;
-    return e;
-};
-// starting at p, write the minimum number of bits that can hold v to d
-var wbits = function (d, p, v) {
-    v <<= p & 7;
-    var o = (p / 8) | 0;
-    d[o] |= v;
-    d[o + 1] |= v >> 8;
-};
-// starting at p, write the minimum number of bits (>8) that can hold v to d
-var wbits16 = function (d, p, v) {
-    v <<= p & 7;
-    var o = (p / 8) | 0;
-    d[o] |= v;
-    d[o + 1] |= v >> 8;
-    d[o + 2] |= v >> 16;
-};
-// creates code lengths from a frequency table
-var hTree = function (d, mb) {
-    // Need extra info to make a tree
-    var t = [];
-    for (var i = 0; i < d.length; ++i) {
-        if (d[i])
-            t.push({ s: i, f: d[i] });
-    }
-    var s = t.length;
-    var t2 = t.slice();
-    if (!s)
-        return { t: et, l: 0 };
-    if (s == 1) {
-        var v = new u8(t[0].s + 1);
-        v[t[0].s] = 1;
-        return { t: v, l: 1 };
-    }
-    t.sort(function (a, b) { return a.f - b.f; });
-    // after i2 reaches last ind, will be stopped
-    // freq must be greater than largest possible number of symbols
-    t.push({ s: -1, f: 25001 });
-    var l = t[0], r = t[1], i0 = 0, i1 = 1, i2 = 2;
-    t[0] = { s: -1, f: l.f + r.f, l: l, r: r };
-    // efficient algorithm from UZIP.js
-    // i0 is lookbehind, i2 is lookahead - after processing two low-freq
-    // symbols that combined have high freq, will start processing i2 (high-freq,
-    // non-composite) symbols instead
-    // see https://reddit.com/r/photopea/comments/ikekht/uzipjs_questions/
-    while (i1 != s - 1) {
-        l = t[t[i0].f < t[i2].f ? i0++ : i2++];
-        r = t[i0 != i1 && t[i0].f < t[i2].f ? i0++ : i2++];
-        t[i1++] = { s: -1, f: l.f + r.f, l: l, r: r };
-    }
-    var maxSym = t2[0].s;
-    for (var i = 1; i < s; ++i) {
-        if (t2[i].s > maxSym)
-            maxSym = t2[i].s;
-    }
-    // code lengths
-    var tr = new u16(maxSym + 1);
-    // max bits in tree
-    var mbt = ln(t[i1 - 1], tr, 0);
-    if (mbt > mb) {
-        // more algorithms from UZIP.js
-        // TODO: find out how this code works (debt)
-        //  ind    debt
-        var i = 0, dt = 0;
-        //    left            cost
-        var lft = mbt - mb, cst = 1 << lft;
-        t2.sort(function (a, b) { return tr[b.s] - tr[a.s] || a.f - b.f; });
-        for (; i < s; ++i) {
-            var i2_1 = t2[i].s;
-            if (tr[i2_1] > mb) {
-                dt += cst - (1 << (mbt - tr[i2_1]));
-                tr[i2_1] = mb;
-            }
-            else
-                break;
-        }
-        dt >>= lft;
-        while (dt > 0) {
-            var i2_2 = t2[i].s;
-            if (tr[i2_2] < mb)
-                dt -= 1 << (mb - tr[i2_2]++ - 1);
-            else
-                ++i;
-        }
-        for (; i >= 0 && dt; --i) {
-            var i2_3 = t2[i].s;
-            if (tr[i2_3] == mb) {
-                --tr[i2_3];
-                ++dt;
-            }
-        }
-        mbt = mb;
-    }
-    return { t: new u8(tr), l: mbt };
-};
-// get the max length and assign length codes
-var ln = function (n, l, d) {
-    return n.s == -1
-        ? Math.max(ln(n.l, l, d + 1), ln(n.r, l, d + 1))
-        : (l[n.s] = d);
-};
-// length codes generation
-var lc = function (c) {
-    var s = c.length;
-    // Note that the semicolon was intentional
-    while (s && !c[--s])
-        ;
-    var cl = new u16(++s);
-    //  ind      num         streak
-    var cli = 0, cln = c[0], cls = 1;
-    var w = function (v) { cl[cli++] = v; };
-    for (var i = 1; i <= s; ++i) {
-        if (c[i] == cln && i != s)
-            ++cls;
-        else {
-            if (!cln && cls > 2) {
-                for (; cls > 138; cls -= 138)
-                    w(32754);
-                if (cls > 2) {
-                    w(cls > 10 ? ((cls - 11) << 5) | 28690 : ((cls - 3) << 5) | 12305);
-                    cls = 0;
-                }
-            }
-            else if (cls > 3) {
-                w(cln), --cls;
-                for (; cls > 6; cls -= 6)
-                    w(8304);
-                if (cls > 2)
-                    w(((cls - 3) << 5) | 8208), cls = 0;
-            }
-            while (cls--)
-                w(cln);
-            cls = 1;
-            cln = c[i];
-        }
-    }
-    return { c: cl.subarray(0, cli), n: s };
-};
-// calculate the length of output from tree, code lengths
-var clen = function (cf, cl) {
-    var l = 0;
-    for (var i = 0; i < cl.length; ++i)
-        l += cf[i] * cl[i];
-    return l;
-};
-// writes a fixed block
-// returns the new bit pos
-var wfblk = function (out, pos, dat) {
-    // no need to write 00 as type: TypedArray defaults to 0
-    var s = dat.length;
-    var o = shft(pos + 2);
-    out[o] = s & 255;
-    out[o + 1] = s >> 8;
-    out[o + 2] = out[o] ^ 255;
-    out[o + 3] = out[o + 1] ^ 255;
-    for (var i = 0; i < s; ++i)
-        out[o + i + 4] = dat[i];
-    return (o + 4 + s) * 8;
-};
-// writes a block
-var wblk = function (dat, out, final, syms, lf, df, eb, li, bs, bl, p) {
-    wbits(out, p++, final);
-    ++lf[256];
-    var _a = hTree(lf, 15), dlt = _a.t, mlb = _a.l;
-    var _b = hTree(df, 15), ddt = _b.t, mdb = _b.l;
-    var _c = lc(dlt), lclt = _c.c, nlc = _c.n;
-    var _d = lc(ddt), lcdt = _d.c, ndc = _d.n;
-    var lcfreq = new u16(19);
-    for (var i = 0; i < lclt.length; ++i)
-        ++lcfreq[lclt[i] & 31];
-    for (var i = 0; i < lcdt.length; ++i)
-        ++lcfreq[lcdt[i] & 31];
-    var _e = hTree(lcfreq, 7), lct = _e.t, mlcb = _e.l;
-    var nlcc = 19;
-    for (; nlcc > 4 && !lct[clim[nlcc - 1]]; --nlcc)
-        ;
-    var flen = (bl + 5) << 3;
-    var ftlen = clen(lf, flt) + clen(df, fdt) + eb;
-    var dtlen = clen(lf, dlt) + clen(df, ddt) + eb + 14 + 3 * nlcc + clen(lcfreq, lct) + 2 * lcfreq[16] + 3 * lcfreq[17] + 7 * lcfreq[18];
-    if (bs >= 0 && flen <= ftlen && flen <= dtlen)
-        return wfblk(out, p, dat.subarray(bs, bs + bl));
-    var lm, ll, dm, dl;
-    wbits(out, p, 1 + (dtlen < ftlen)), p += 2;
-    if (dtlen < ftlen) {
-        lm = hMap(dlt, mlb, 0), ll = dlt, dm = hMap(ddt, mdb, 0), dl = ddt;
-        var llm = hMap(lct, mlcb, 0);
-        wbits(out, p, nlc - 257);
-        wbits(out, p + 5, ndc - 1);
-        wbits(out, p + 10, nlcc - 4);
-        p += 14;
-        for (var i = 0; i < nlcc; ++i)
-            wbits(out, p + 3 * i, lct[clim[i]]);
-        p += 3 * nlcc;
-        var lcts = [lclt, lcdt];
-        for (var it = 0; it < 2; ++it) {
-            var clct = lcts[it];
-            for (var i = 0; i < clct.length; ++i) {
-                var len = clct[i] & 31;
-                wbits(out, p, llm[len]), p += lct[len];
-                if (len > 15)
-                    wbits(out, p, (clct[i] >> 5) & 127), p += clct[i] >> 12;
-            }
-        }
-    }
-    else {
-        lm = flm, ll = flt, dm = fdm, dl = fdt;
-    }
-    for (var i = 0; i < li; ++i) {
-        var sym = syms[i];
-        if (sym > 255) {
-            var len = (sym >> 18) & 31;
-            wbits16(out, p, lm[len + 257]), p += ll[len + 257];
-            if (len > 7)
-                wbits(out, p, (sym >> 23) & 31), p += fleb[len];
-            var dst = sym & 31;
-            wbits16(out, p, dm[dst]), p += dl[dst];
-            if (dst > 3)
-                wbits16(out, p, (sym >> 5) & 8191), p += fdeb[dst];
-        }
-        else {
-            wbits16(out, p, lm[sym]), p += ll[sym];
-        }
-    }
-    wbits16(out, p, lm[256]);
-    return p + ll[256];
-};
-// deflate options (nice << 13) | chain
-var deo = /*#__PURE__*/ new i32([65540, 131080, 131088, 131104, 262176, 1048704, 1048832, 2114560, 2117632]);
-// empty
-var et = /*#__PURE__*/ new u8(0);
-// compresses data into a raw DEFLATE buffer
-var dflt = function (dat, lvl, plvl, pre, post, st) {
-    var s = st.z || dat.length;
-    var o = new u8(pre + s + 5 * (1 + Math.ceil(s / 7000)) + post);
-    // writing to this writes to the output buffer
-    var w = o.subarray(pre, o.length - post);
-    var lst = st.l;
-    var pos = (st.r || 0) & 7;
-    if (lvl) {
-        if (pos)
-            w[0] = st.r >> 3;
-        var opt = deo[lvl - 1];
-        var n = opt >> 13, c = opt & 8191;
-        var msk_1 = (1 << plvl) - 1;
-        //    prev 2-byte val map    curr 2-byte val map
-        var prev = st.p || new u16(32768), head = st.h || new u16(msk_1 + 1);
-        var bs1_1 = Math.ceil(plvl / 3), bs2_1 = 2 * bs1_1;
-        var hsh = function (i) { return (dat[i] ^ (dat[i + 1] << bs1_1) ^ (dat[i + 2] << bs2_1)) & msk_1; };
-        // 24576 is an arbitrary number of maximum symbols per block
-        // 424 buffer for last block
-        var syms = new i32(25000);
-        // length/literal freq   distance freq
-        var lf = new u16(288), df = new u16(32);
-        //  l/lcnt  exbits  index          l/lind  waitdx          blkpos
-        var lc_1 = 0, eb = 0, i = st.i || 0, li = 0, wi = st.w || 0, bs = 0;
-        for (; i + 2 < s; ++i) {
-            // hash value
-            var hv = hsh(i);
-            // index mod 32768    previous index mod
-            var imod = i & 32767, pimod = head[hv];
-            prev[imod] = pimod;
-            head[hv] = imod;
-            // We always should modify head and prev, but only add symbols if
-            // this data is not yet processed ("wait" for wait index)
-            if (wi <= i) {
-                // bytes remaining
-                var rem = s - i;
-                if ((lc_1 > 7000 || li > 24576) && (rem > 423 || !lst)) {
-                    pos = wblk(dat, w, 0, syms, lf, df, eb, li, bs, i - bs, pos);
-                    li = lc_1 = eb = 0, bs = i;
-                    for (var j = 0; j < 286; ++j)
-                        lf[j] = 0;
-                    for (var j = 0; j < 30; ++j)
-                        df[j] = 0;
-                }
-                //  len    dist   chain
-                var l = 2, d = 0, ch_1 = c, dif = imod - pimod & 32767;
-                if (rem > 2 && hv == hsh(i - dif)) {
-                    var maxn = Math.min(n, rem) - 1;
-                    var maxd = Math.min(32767, i);
-                    // max possible length
-                    // not capped at dif because decompressors implement "rolling" index population
-                    var ml = Math.min(258, rem);
-                    while (dif <= maxd && --ch_1 && imod != pimod) {
-                        if (dat[i + l] == dat[i + l - dif]) {
-                            var nl = 0;
-                            for (; nl < ml && dat[i + nl] == dat[i + nl - dif]; ++nl)
-                                ;
-                            if (nl > l) {
-                                l = nl, d = dif;
-                                // break out early when we reach "nice" (we are satisfied enough)
-                                if (nl > maxn)
-                                    break;
-                                // now, find the rarest 2-byte sequence within this
-                                // length of literals and search for that instead.
-                                // Much faster than just using the start
-                                var mmd = Math.min(dif, nl - 2);
-                                var md = 0;
-                                for (var j = 0; j < mmd; ++j) {
-                                    var ti = i - dif + j & 32767;
-                                    var pti = prev[ti];
-                                    var cd = ti - pti & 32767;
-                                    if (cd > md)
-                                        md = cd, pimod = ti;
-                                }
-                            }
-                        }
-                        // check the previous match
-                        imod = pimod, pimod = prev[imod];
-                        dif += imod - pimod & 32767;
-                    }
-                }
-                // d will be nonzero only when a match was found
-                if (d) {
-                    // store both dist and len data in one int32
-                    // Make sure this is recognized as a len/dist with 28th bit (2^28)
-                    syms[li++] = 268435456 | (revfl[l] << 18) | revfd[d];
-                    var lin = revfl[l] & 31, din = revfd[d] & 31;
-                    eb += fleb[lin] + fdeb[din];
-                    ++lf[257 + lin];
-                    ++df[din];
-                    wi = i + l;
-                    ++lc_1;
-                }
-                else {
-                    syms[li++] = dat[i];
-                    ++lf[dat[i]];
-                }
-            }
-        }
-        for (i = Math.max(i, wi); i < s; ++i) {
-            syms[li++] = dat[i];
-            ++lf[dat[i]];
-        }
-        pos = wblk(dat, w, lst, syms, lf, df, eb, li, bs, i - bs, pos);
-        if (!lst) {
-            st.r = (pos & 7) | w[(pos / 8) | 0] << 3;
-            // shft(pos) now 1 less if pos & 7 != 0
-            pos -= 7;
-            st.h = head, st.p = prev, st.i = i, st.w = wi;
-        }
-    }
-    else {
-        for (var i = st.w || 0; i < s + lst; i += 65535) {
-            // end
-            var e = i + 65535;
-            if (e >= s) {
-                // write final block
-                w[(pos / 8) | 0] = lst;
-                e = s;
-            }
-            pos = wfblk(w, pos + 1, dat.subarray(i, e));
-        }
-        st.i = s;
-    }
-    return slc(o, 0, pre + shft(pos) + post);
-};
-// CRC32 table
-var crct = /*#__PURE__*/ (function () {
-    var t = new Int32Array(256);
-    for (var i = 0; i < 256; ++i) {
-        var c = i, k = 9;
-        while (--k)
-            c = ((c & 1) && -306674912) ^ (c >>> 1);
-        t[i] = c;
-    }
-    return t;
-})();
-// CRC32
-var crc = function () {
-    var c = -1;
-    return {
-        p: function (d) {
-            // closures have awful performance
-            var cr = c;
-            for (var i = 0; i < d.length; ++i)
-                cr = crct[(cr & 255) ^ d[i]] ^ (cr >>> 8);
-            c = cr;
-        },
-        d: function () { return ~c; }
-    };
-};
-// deflate with opts
-var dopt = function (dat, opt, pre, post, st) {
-    if (!st) {
-        st = { l: 1 };
-        if (opt.dictionary) {
-            var dict = opt.dictionary.subarray(-32768);
-            var newDat = new u8(dict.length + dat.length);
-            newDat.set(dict);
-            newDat.set(dat, dict.length);
-            dat = newDat;
-            st.w = dict.length;
-        }
-    }
-    return dflt(dat, opt.level == null ? 6 : opt.level, opt.mem == null ? (st.l ? Math.ceil(Math.max(8, Math.min(13, Math.log(dat.length))) * 1.5) : 20) : (12 + opt.mem), pre, post, st);
-};
-// write bytes
-var wbytes = function (d, b, v) {
-    for (; v; ++b)
-        d[b] = v, v >>>= 8;
-};
-// gzip header
-var gzh = function (c, o) {
-    var fn = o.filename;
-    c[0] = 31, c[1] = 139, c[2] = 8, c[8] = o.level < 2 ? 4 : o.level == 9 ? 2 : 0, c[9] = 3; // assume Unix
-    if (o.mtime != 0)
-        wbytes(c, 4, Math.floor(new Date(o.mtime || Date.now()) / 1000));
-    if (fn) {
-        c[3] = 8;
-        for (var i = 0; i <= fn.length; ++i)
-            c[i + 10] = fn.charCodeAt(i);
-    }
-};
-// gzip header length
-var gzhl = function (o) { return 10 + (o.filename ? o.filename.length + 1 : 0); };
-/**
- * Streaming DEFLATE compression
- */
-var Deflate = /*#__PURE__*/ (function () {
-    function Deflate(opts, cb) {
-        if (typeof opts == 'function')
-            cb = opts, opts = {};
-        this.ondata = cb;
-        this.o = opts || {};
-        this.s = { l: 0, i: 32768, w: 32768, z: 32768 };
-        // Buffer length must always be 0 mod 32768 for index calculations to be correct when modifying head and prev
-        // 98304 = 32768 (lookback) + 65536 (common chunk size)
-        this.b = new u8(98304);
-        if (this.o.dictionary) {
-            var dict = this.o.dictionary.subarray(-32768);
-            this.b.set(dict, 32768 - dict.length);
-            this.s.i = 32768 - dict.length;
-        }
-    }
-    Deflate.prototype.p = function (c, f) {
-        this.ondata(dopt(c, this.o, 0, 0, this.s), f);
-    };
-    /**
-     * Pushes a chunk to be deflated
-     * @param chunk The chunk to push
-     * @param final Whether this is the last chunk
-     */
-    Deflate.prototype.push = function (chunk, final) {
-        if (!this.ondata)
-            err(5);
-        if (this.s.l)
-            err(4);
-        var endLen = chunk.length + this.s.z;
-        if (endLen > this.b.length) {
-            if (endLen > 2 * this.b.length - 32768) {
-                var newBuf = new u8(endLen & -32768);
-                newBuf.set(this.b.subarray(0, this.s.z));
-                this.b = newBuf;
-            }
-            var split = this.b.length - this.s.z;
-            this.b.set(chunk.subarray(0, split), this.s.z);
-            this.s.z = this.b.length;
-            this.p(this.b, false);
-            this.b.set(this.b.subarray(-32768));
-            this.b.set(chunk.subarray(split), 32768);
-            this.s.z = chunk.length - split + 32768;
-            this.s.i = 32766, this.s.w = 32768;
-        }
-        else {
-            this.b.set(chunk, this.s.z);
-            this.s.z += chunk.length;
-        }
-        this.s.l = final & 1;
-        if (this.s.z > this.s.w + 8191 || final) {
-            this.p(this.b, final || false);
-            this.s.w = this.s.i, this.s.i -= 2;
-        }
-        if (final) {
-            // cleanup unneeded buffers/state to reduce memory usage
-            this.s = this.o = {};
-            this.b = et;
-        }
-    };
-    /**
-     * Flushes buffered uncompressed data. Useful to immediately retrieve the
-     * deflated output for small inputs.
-     * @param sync Whether to flush to a byte boundary. A sync flush takes 4-5
-     *             extra bytes, but guarantees all pushed data is immediately
-     *             decompressible. A separate DEFLATE stream may be concatenated
-     *             with the current output after a sync flush.
-     */
-    Deflate.prototype.flush = function (sync) {
-        if (!this.ondata)
-            err(5);
-        if (this.s.l)
-            err(4);
-        this.p(this.b, false);
-        this.s.w = this.s.i, this.s.i -= 2;
-        // could technically skip writing the type-0 block for (this.s.r & 7) == 0,
-        // but the deterministic trailer (00 00 FF FF) is useful in some situations
-        if (sync) {
-            var c = new u8(6);
-            c[0] = this.s.r >> 3;
-            // write empty, non-final type-0 block
-            var ep = wfblk(c, this.s.r, et);
-            this.s.r = 0;
-            this.ondata(c.subarray(0, ep >> 3), false);
-        }
-    };
-    return Deflate;
-}());
-// before you yell at me for not just using extends, my reason is that TS inheritance is hard to workerize.
-/**
- * Streaming GZIP compression
- */
-var Gzip = /*#__PURE__*/ (function () {
-    function Gzip(opts, cb) {
-        this.c = crc();
-        this.l = 0;
-        this.v = 1;
-        Deflate.call(this, opts, cb);
-    }
-    /**
-     * Pushes a chunk to be GZIPped
-     * @param chunk The chunk to push
-     * @param final Whether this is the last chunk
-     */
-    Gzip.prototype.push = function (chunk, final) {
-        this.c.p(chunk);
-        this.l += chunk.length;
-        Deflate.prototype.push.call(this, chunk, final);
-    };
-    Gzip.prototype.p = function (c, f) {
-        var raw = dopt(c, this.o, this.v && gzhl(this.o), f && 8, this.s);
-        if (this.v)
-            gzh(raw, this.o), this.v = 0;
-        if (f)
-            wbytes(raw, raw.length - 8, this.c.d()), wbytes(raw, raw.length - 4, this.l);
-        this.ondata(raw, f);
-    };
-    /**
-     * Flushes buffered uncompressed data. Useful to immediately retrieve the
-     * GZIPped output for small inputs.
-     * @param sync Whether to flush to a byte boundary. A sync flush takes 4-5
-     *             extra bytes, but guarantees all pushed data is immediately
-     *             decompressible.
-     */
-    Gzip.prototype.flush = function (sync) {
-        Deflate.prototype.flush.call(this, sync);
-    };
-    return Gzip;
-}());
-// text decoder
-var td = typeof TextDecoder != 'undefined' && /*#__PURE__*/ new TextDecoder();
-// text decoder stream
-var tds = 0;
-try {
-    td.decode(et, { stream: true });
-    tds = 1;
-}
-catch (e) { }
-
-// Reproducible falcoctl layers: gzip(tar) holding exactly one flat regular file.
+// A falcosecurity/plugins registry.yaml entry generated from what the .so says about itself, and
+// the checks `registry check` (build/registry, Registry.Validate) applies to it, so that a plugin
+// author can paste the entry into a pull request and have it pass review the first time.
 //
-// The tar entry is a USTAR header as Go's archive/tar writes it for falcoctl's
-// CreateTarGzArchive (mtime 0, uid/gid 0, empty uname/gname, typeflag '0', numeric fields in
-// zero-padded octal with a trailing NUL, checksum as 6 octal digits + NUL + space), the file data
-// padded to 512 bytes, then two zero blocks. No pax headers, no directory entries.
-//
-// gzip comes from fflate (pure JavaScript) rather than node:zlib, so the bytes do not depend on the
-// Node version, the zlib build or the CPU. fflate's streaming output depends on how the input is
-// split into push() calls, so the input is re-cut into fixed LAYER_CHUNK_SIZE chunks whatever the
-// read stream delivers. Header: 1f 8b 08 00 00000000 00 03 (no name, mtime 0, XFL 0, OS Unix).
-//
-// The source is streamed: memory stays at a few MiB whatever the file size.
-/** Size of every chunk pushed into the compressor. Changing it changes the layer digests. */
-const LAYER_CHUNK_SIZE = 64 * 1024;
-/** Deflate level. Changing it changes the layer digests. */
-const LAYER_GZIP_LEVEL = 6;
-/** Modes a layer entry may have: 0644 for rules and data, 0755 for shared libraries. */
-const LAYER_MODES = [0o644, 0o755];
-/** The USTAR size field holds 11 octal digits. */
-const MAX_ENTRY_SIZE = 0o77777777777;
-const BLOCK = 512;
-/**
- * falcoctl's archive name for a file: the base name cut at the first '.', plus '.tar.gz'
- * (libfoo.so -> libfoo.tar.gz, my.rules.yaml -> my.tar.gz). It is also the layer title.
- */
-function layerFileName(sourceFileName) {
-    const base = basename(sourceFileName);
-    const stem = base.split('.')[0];
-    if (stem === '') {
-        throw new Error(`cannot name a layer after ${JSON.stringify(sourceFileName)}: its base name is empty before the first "."`);
-    }
-    return `${stem}.tar.gz`;
+// Upstream rules (falco-plugin-api.md §9): name ^[a-z]+[a-z0-9-_]*$ and unique; for sourcing
+// plugins an ID <= 2^30-1 (the public range) that is unique, reserved entries (IDs 0 and 999)
+// included, and, when the ID is not 0, a source matching ^[a-z]+[a-z0-9_]*$ that is not one of the
+// reserved sources (syscall, internal, plugins).
+const REGISTRY_NAME_PATTERN = /^[a-z]+[a-z0-9-_]*$/;
+const REGISTRY_SOURCE_PATTERN = /^[a-z]+[a-z0-9_]*$/;
+/** registry.yaml's MaxPublicID: 1<<30 - 1. */
+const MAX_PUBLIC_ID$1 = 2 ** 30 - 1;
+/** Top of the private block (docs/plugin-ids.md); above it IDs are reserved for internal use. */
+const MAX_PRIVATE_ID$1 = 2 ** 31 - 1;
+/** The ID any author may use while developing (the reserved `test` entry). */
+const DEVELOPMENT_ID$1 = 999;
+/** registry.yaml `reserved_sources`: event sources Falco itself uses. */
+const RESERVED_SOURCES$1 = ['syscall', 'internal', 'plugins'];
+const present = (s) => s !== undefined && s.trim() !== '';
+/** The maintainer a contact string names, if it names one. */
+function maintainersFromContact(contact) {
+    const m = /^\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(contact);
+    if (m)
+        return [m[1] ? { name: m[1], email: m[2] } : { email: m[2] }];
+    if (/^[^\s@<>]+@[^\s@<>]+$/.test(contact.trim()))
+        return [{ email: contact.trim() }];
+    return [];
 }
-/** Throws unless `name` is a plain file name that falcoctl extracts flat (no '/', no '..'). */
-function assertEntryName(name) {
-    const problem = name === ''
-        ? 'it is empty'
-        : name === '.'
-            ? 'it is "."'
-            : name.includes('/') || name.includes('\\')
-                ? 'it contains a path separator; give a base name'
-                : name.includes('..')
-                    ? 'it contains ".." (falcoctl refuses to extract such names)'
-                    : !/^[\x20-\x7e]+$/.test(name)
-                        ? 'it has characters outside printable ASCII (USTAR would need a pax header)'
-                        : name.length > 100
-                            ? 'it is longer than 100 bytes (the USTAR name field)'
-                            : undefined;
-    if (problem !== undefined) {
-        throw new Error(`invalid layer entry name ${JSON.stringify(name)}: ${problem}`);
-    }
-}
-function writeString(block, offset, length, value) {
-    // Go's formatString: copy, then NULs (Go writes one NUL into an already zeroed block).
-    const n = block.write(value, offset, length, 'ascii');
-    block.fill(0, offset + n, offset + length);
-}
-function writeOctal(block, offset, length, value) {
-    // Go's formatOctal: zero-padded to length-1 digits, then a NUL.
-    const digits = value.toString(8);
-    if (digits.length > length - 1)
-        throw new Error(`tar: ${value} does not fit in ${length} bytes`);
-    writeString(block, offset, length, digits.padStart(length - 1, '0'));
-}
-/** The 512-byte USTAR header of a regular file entry with mtime 0 and owner 0:0. */
-function tarHeader(entryName, mode, size) {
-    assertEntryName(entryName);
-    if (!LAYER_MODES.includes(mode)) {
-        throw new Error(`invalid layer entry mode 0${mode.toString(8)}: use 0644 or 0755`);
-    }
-    if (!Number.isSafeInteger(size) || size < 0 || size > MAX_ENTRY_SIZE) {
-        throw new Error(`cannot pack ${entryName}: size ${size} is over the USTAR limit of 8 GiB`);
-    }
-    const h = Buffer.alloc(BLOCK);
-    writeString(h, 0, 100, entryName); // name
-    writeOctal(h, 100, 8, mode); // mode
-    writeOctal(h, 108, 8, 0); // uid
-    writeOctal(h, 116, 8, 0); // gid
-    writeOctal(h, 124, 12, size); // size
-    writeOctal(h, 136, 12, 0); // mtime
-    h[156] = 0x30; // typeflag '0': regular file
-    // linkname (157, 100): empty
-    writeString(h, 257, 6, 'ustar\0'); // magic
-    writeString(h, 263, 2, '00'); // version
-    // uname (265, 32), gname (297, 32): empty
-    writeOctal(h, 329, 8, 0); // devmajor
-    writeOctal(h, 337, 8, 0); // devminor
-    // prefix (345, 155): empty
-    h.fill(0x20, 148, 156); // the checksum is computed with its own field as spaces
-    let sum = 0;
-    for (const byte of h)
-        sum += byte;
-    writeOctal(h, 148, 7, sum); // 6 digits + NUL ...
-    h[155] = 0x20; // ... + space
-    return h;
-}
-/** Writes a reproducible single-entry tar.gz of `source`, streaming, and returns its digest. */
-async function packLayer(opts) {
-    const info = await stat$1(opts.source);
-    if (!info.isFile())
-        throw new Error(`cannot pack ${opts.source}: not a regular file`);
-    const header = tarHeader(opts.entryName, opts.mode, info.size);
-    const out = await open$1(opts.destination, 'w', 0o644);
-    try {
-        const hash = createHash('sha256');
-        let written = 0;
-        const pending = [];
-        const gzip = new Gzip({ level: LAYER_GZIP_LEVEL, mtime: 0 }, (data) => {
-            pending.push(data);
-        });
-        // Writes what the compressor produced so far; awaiting it is the back-pressure.
-        const drain = async () => {
-            for (const data of pending) {
-                hash.update(data);
-                let offset = 0;
-                while (offset < data.length) {
-                    const { bytesWritten } = await out.write(data, offset, data.length - offset);
-                    offset += bytesWritten;
-                }
-                written += data.length;
-            }
-            pending.length = 0;
+/** The registry.yaml entry for a plugin, from its metadata. */
+function registryEntry(meta, opts) {
+    const maintainers = (opts.maintainers ?? maintainersFromContact(meta.contact)).filter((m) => present(m.name) || present(m.email));
+    const names = maintainers.map((m) => m.name).filter(present);
+    const authors = present(opts.authors)
+        ? opts.authors
+        : names.length > 0
+            ? names.join(', ')
+            : undefined;
+    const entry = {
+        name: meta.name,
+        description: meta.description,
+        ...(authors !== undefined ? { authors } : {}),
+        contact: meta.contact,
+        maintainers,
+        keywords: [...new Set((opts.keywords ?? []).map((k) => k.trim()).filter((k) => k !== ''))],
+        url: opts.url,
+        ...(present(opts.rulesUrl) ? { rules_url: opts.rulesUrl } : {}),
+        license: opts.license ?? '',
+        capabilities: {}
+    };
+    if (meta.capabilities.includes('sourcing')) {
+        entry.capabilities.sourcing = {
+            supported: true,
+            id: meta.id ?? 0,
+            source: meta.eventSource ?? ''
         };
-        // A Uint8Array, not a Buffer: Uint8Array#slice copies (Buffer#slice would share memory).
-        const chunk = new Uint8Array(LAYER_CHUNK_SIZE);
-        let fill = 0;
-        const feed = async (data) => {
-            let offset = 0;
-            while (offset < data.length) {
-                const n = Math.min(LAYER_CHUNK_SIZE - fill, data.length - offset);
-                chunk.set(data.subarray(offset, offset + n), fill);
-                fill += n;
-                offset += n;
-                if (fill === LAYER_CHUNK_SIZE) {
-                    gzip.push(chunk.slice(), false);
-                    fill = 0;
-                    await drain();
-                }
-            }
-        };
-        await feed(header);
-        let read = 0;
-        for await (const data of createReadStream(opts.source, {
-            highWaterMark: opts.readChunkSize ?? 256 * 1024
-        })) {
-            read += data.length;
-            if (read > info.size)
-                break;
-            await feed(data);
-        }
-        if (read !== info.size) {
-            throw new Error(`${opts.source} changed size while it was being packed (${info.size} -> ${read})`);
-        }
-        const padding = (BLOCK - (info.size % BLOCK)) % BLOCK;
-        await feed(Buffer.alloc(padding + 2 * BLOCK)); // data padding + end-of-archive blocks
-        gzip.push(chunk.slice(0, fill), true);
-        await drain();
-        await out.close();
-        return { path: opts.destination, digest: 'sha256:' + hash.digest('hex'), size: written };
     }
-    catch (err) {
-        await out.close().catch(() => undefined);
-        await rm$1(opts.destination, { force: true });
-        throw err;
+    if (meta.capabilities.includes('extraction')) {
+        const sources = meta.extractEventSources ?? [];
+        // A sourcing plugin that extracts from its own source says nothing more (as upstream entries do).
+        const own = sources.length === 1 && sources[0] === meta.eventSource;
+        entry.capabilities.extraction =
+            sources.length > 0 && !own ? { supported: true, sources: [...sources] } : { supported: true };
     }
+    return entry;
 }
-
-// What a Falco rules file says about the artifacts it needs: `- required_engine_version` and
-// `- required_plugin_versions` items of the top-level YAML list. falcoctl derives the rulesfile
-// config from them (cmd/registry/push rulesConfigLayer); we do the same, validated, and add the
-// mutual dependency on the plugin being released.
-function typeName(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return `the ${typeof value} ${JSON.stringify(value)}`;
-}
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** Parses a name/version pair of a required_plugin_versions entry. */
-function parseNameVersion(value, where) {
-    if (!isPlainObject(value)) {
-        throw new Error(`${where} must be a mapping with name and version, not ${typeName(value)}`);
-    }
-    const { name, version } = value;
-    if (typeof name !== 'string' || !isArtifactName(name)) {
-        throw new Error(name === undefined
-            ? `${where}: name is missing`
-            : `${where}: name ${JSON.stringify(name)} is not a valid plugin name (${ARTIFACT_NAME_PATTERN.source})`);
-    }
-    if (typeof version !== 'string' || !isStrictSemver(version)) {
-        const hint = typeof version === 'number' ? ' (quote it, or write all three parts: X.Y.Z)' : '';
-        throw new Error(`${where}: version of ${name} ${version === undefined ? 'is missing' : `is ${typeName(version)}, not X.Y.Z${hint}`}`);
-    }
-    return { name, version };
-}
-function parseEngineVersion(value, where) {
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
-        return `0.${value}.0`;
-    }
-    if (typeof value === 'string' && isStrictSemver(value))
-        return value;
-    throw new Error(`${where}: required_engine_version is ${typeName(value)}; expected an integer N (meaning 0.N.0) or a version X.Y.Z`);
-}
-/**
- * Reads required_engine_version and required_plugin_versions from a Falco rules file.
- * Throws errors that name the file (and line) for invalid YAML, a file that is not a list,
- * and malformed entries.
- */
-function parseRulesFile(text, path) {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+/** The plugins and reserved sources of a registry.yaml. */
+function parseRegistry(text) {
+    const doc = parseDocument(text);
     if (doc.errors.length > 0) {
-        throw new Error(`${path}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        throw new Error(`registry.yaml: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
     }
-    const root = doc.contents;
-    if (root === null) {
-        throw new Error(`${path}: the file is empty; expected a YAML list of rules, macros and lists`);
+    const root = doc.toJS();
+    if (root === null || typeof root !== 'object' || !isMap(doc.contents)) {
+        throw new Error('registry.yaml: expected a mapping with a plugins list');
     }
-    if (!isSeq(root)) {
-        throw new Error(`${path}: expected a YAML list of rules, macros and lists at the top level`);
+    const list = doc.get('plugins', true);
+    if (list !== undefined && !isSeq(list))
+        throw new Error('registry.yaml: plugins is not a list');
+    const plugins = [];
+    for (const p of (root.plugins ?? [])) {
+        if (p === null || typeof p !== 'object' || typeof p.name !== 'string')
+            continue;
+        const caps = (p.capabilities ?? {});
+        const s = caps.sourcing;
+        plugins.push({
+            name: p.name,
+            url: typeof p.url === 'string' ? p.url : undefined,
+            reserved: p.reserved === true,
+            sourcing: s && s.supported === true
+                ? { id: Number(s.id ?? 0), source: typeof s.source === 'string' ? s.source : undefined }
+                : undefined
+        });
     }
-    const result = { path, requiredPluginVersions: [] };
-    root.items.forEach((node, index) => {
-        const start = node?.range?.[0];
-        const where = `${path}:${start !== undefined ? lineCounter.linePos(start).line : '?'}`;
-        if (!isMap(node)) {
-            throw new Error(`${where}: item ${index + 1} of the top-level list is not a mapping`);
+    const reserved = Array.isArray(root.reserved_sources)
+        ? root.reserved_sources.filter((s) => typeof s === 'string')
+        : undefined;
+    return { plugins, reservedSources: reserved };
+}
+const sameUrl = (a, b) => a !== undefined &&
+    b !== undefined &&
+    a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+/**
+ * Checks an entry against every rule `registry check` enforces, plus what reviewers ask for.
+ * With `registry` (the text of the current upstream registry.yaml), also checks that the name and
+ * the source ID are not taken by another plugin, and uses its reserved_sources.
+ */
+function validateRegistryEntry(entry, opts = {}) {
+    const errors = [];
+    const warnings = [];
+    const registry = opts.registry === undefined ? undefined : parseRegistry(opts.registry);
+    const reservedSources = registry?.reservedSources ?? RESERVED_SOURCES$1;
+    // Name.
+    if (!REGISTRY_NAME_PATTERN.test(entry.name)) {
+        errors.push(`name "${entry.name}" does not follow the naming convention ${REGISTRY_NAME_PATTERN.source} (lower-case letters first, then lower-case letters, digits, "-" or "_")`);
+    }
+    else {
+        if (entry.name.includes('_')) {
+            warnings.push(`name "${entry.name}" has "_": the registry docs prefer "-" in plugin names`);
         }
-        const item = node.toJS(doc, { maxAliasCount: 1000 });
-        if (!isPlainObject(item))
-            return;
-        if ('required_engine_version' in item) {
-            const version = parseEngineVersion(item.required_engine_version, where);
-            const current = result.requiredEngineVersion;
-            if (current === undefined || semver.gt(version, current)) {
-                result.requiredEngineVersion = version;
+        if (/falco|plugin/.test(entry.name)) {
+            warnings.push(`name "${entry.name}" repeats "falco" or "plugin": reviewers ask for short names (falco_journald_plugin became journald, falcosecurity/plugins#461)`);
+        }
+    }
+    // Sourcing.
+    const sourcing = entry.capabilities.sourcing;
+    if (sourcing?.supported) {
+        const id = sourcing.id;
+        if (!Number.isSafeInteger(id) || id < 0) {
+            errors.push(`source ID ${id} is not a non-negative integer`);
+        }
+        else if (id > MAX_PRIVATE_ID$1) {
+            errors.push(`source ID ${id} is above ${MAX_PRIVATE_ID$1}, in the block reserved for internal use; registry.yaml accepts IDs up to ${MAX_PUBLIC_ID$1}`);
+        }
+        else if (id > MAX_PUBLIC_ID$1) {
+            warnings.push(`source ID ${id} is in the private block (${MAX_PUBLIC_ID$1 + 1}-${MAX_PRIVATE_ID$1}): fine for a plugin kept out of registry.yaml, but registry check refuses IDs above ${MAX_PUBLIC_ID$1}; request a public ID to register it`);
+        }
+        else if (id === 0) {
+            errors.push('source ID 0 is reserved in registry.yaml (the plugin-id-zero-value entry): a plugin producing syscall events cannot register a source ID');
+        }
+        else if (id === DEVELOPMENT_ID$1) {
+            warnings.push(`source ID ${DEVELOPMENT_ID$1} is reserved for development (the registry's "test" entry): events collide with every other plugin in development, and registry check refuses it as a duplicate; request a real ID (open a pull request to falcosecurity/plugins adding the next free ID) before publishing`);
+        }
+        if (id !== 0) {
+            if (reservedSources.includes(sourcing.source)) {
+                errors.push(`source "${sourcing.source}" is reserved (${reservedSources.join(', ')}): Falco uses it itself`);
+            }
+            else if (!REGISTRY_SOURCE_PATTERN.test(sourcing.source)) {
+                errors.push(`source "${sourcing.source}" does not follow the naming convention ${REGISTRY_SOURCE_PATTERN.source} (no "-"; lower-case letters, digits and "_")`);
             }
         }
-        if ('required_plugin_versions' in item) {
-            const list = item.required_plugin_versions;
-            if (!Array.isArray(list)) {
-                throw new Error(`${where}: required_plugin_versions must be a list, not ${typeName(list)}`);
+    }
+    // Extraction: documented to follow the source convention, not enforced by the code.
+    const extraction = entry.capabilities.extraction;
+    if (extraction?.supported) {
+        for (const s of extraction.sources ?? []) {
+            if (!REGISTRY_SOURCE_PATTERN.test(s)) {
+                warnings.push(`extraction source "${s}" does not follow the documented convention ${REGISTRY_SOURCE_PATTERN.source}`);
             }
-            list.forEach((entry, i) => {
-                const entryWhere = `${where}: required_plugin_versions[${i}]`;
-                const dep = parseNameVersion(entry, entryWhere);
-                const alternatives = entry.alternatives;
-                if (alternatives !== undefined && alternatives !== null) {
-                    if (!Array.isArray(alternatives)) {
-                        throw new Error(`${entryWhere}: alternatives must be a list, not ${typeName(alternatives)}`);
-                    }
-                    const parsed = alternatives.map((a, j) => parseNameVersion(a, `${entryWhere}.alternatives[${j}]`));
-                    if (parsed.length > 0)
-                        dep.alternatives = parsed;
+        }
+    }
+    if (!sourcing?.supported && !extraction?.supported) {
+        warnings.push('the plugin has neither event sourcing nor field extraction: registry.yaml records only those two capabilities');
+    }
+    // Fields the registry README asks for; the validator does not check them, reviewers do.
+    if (!present(entry.description))
+        warnings.push('description is empty');
+    if (!present(entry.contact))
+        warnings.push('contact is empty: give a URL or an address for questions');
+    if (!present(entry.license))
+        warnings.push('license is empty: give an SPDX identifier such as Apache-2.0');
+    else if (!/^[A-Za-z0-9.+-]+(?:\s+(?:AND|OR|WITH)\s+[A-Za-z0-9.+-]+)*$/.test(entry.license.replace(/[()]/g, ''))) {
+        warnings.push(`license "${entry.license}" does not look like an SPDX identifier (e.g. Apache-2.0)`);
+    }
+    if (!present(entry.url))
+        warnings.push("url is empty: give the plugin's source repository");
+    else if (!/^https:\/\//.test(entry.url))
+        warnings.push(`url "${entry.url}" is not an https URL`);
+    if (entry.maintainers.length === 0) {
+        warnings.push('no maintainers: add at least one {name, email}');
+    }
+    // Collisions with what is registered already.
+    if (registry !== undefined) {
+        const same = registry.plugins.filter((p) => p.name === entry.name);
+        for (const p of same) {
+            if (p.reserved || !sameUrl(p.url, entry.url)) {
+                errors.push(`name "${entry.name}" is already registered` +
+                    (p.reserved ? ' as a reserved entry' : p.url ? ` for ${p.url}` : '') +
+                    ': pick another name');
+            }
+            else if (sourcing?.supported && p.sourcing && p.sourcing.id !== sourcing.id) {
+                errors.push(`"${entry.name}" is registered with source ID ${p.sourcing.id}, but the plugin reports ${sourcing.id}`);
+            }
+        }
+        if (sourcing?.supported && sourcing.id !== 0 && sourcing.id !== DEVELOPMENT_ID$1) {
+            for (const p of registry.plugins) {
+                if (p.name === entry.name || p.sourcing === undefined)
+                    continue;
+                if (p.sourcing.id === sourcing.id) {
+                    errors.push(`source ID ${sourcing.id} is already taken by "${p.name}": request a free ID`);
                 }
-                result.requiredPluginVersions.push(dep);
+                else if (p.sourcing.source === sourcing.source && !p.reserved) {
+                    warnings.push(`source "${sourcing.source}" is also produced by "${p.name}" (ID ${p.sourcing.id}): fine only when the events have the same format`);
+                }
+            }
+        }
+    }
+    return { errors, warnings };
+}
+/** The entry as an ordered plain object in registry.yaml's field order, empty optional fields left out. */
+function registryEntryObject(entry) {
+    const o = { name: entry.name, description: entry.description };
+    if (present(entry.authors))
+        o.authors = entry.authors;
+    o.contact = entry.contact;
+    const maintainers = entry.maintainers
+        .map((m) => ({
+        ...(present(m.name) ? { name: m.name } : {}),
+        ...(present(m.email) ? { email: m.email } : {})
+    }))
+        .filter((m) => Object.keys(m).length > 0);
+    if (maintainers.length > 0)
+        o.maintainers = maintainers;
+    if (entry.keywords.length > 0)
+        o.keywords = [...entry.keywords];
+    o.url = entry.url;
+    if (present(entry.rules_url))
+        o.rules_url = entry.rules_url;
+    o.license = entry.license;
+    if (entry.reserved)
+        o.reserved = true;
+    const caps = {};
+    const s = entry.capabilities.sourcing;
+    if (s)
+        caps.sourcing = { supported: s.supported, id: s.id, source: s.source };
+    const e = entry.capabilities.extraction;
+    if (e) {
+        caps.extraction = {
+            supported: e.supported,
+            ...(e.sources !== undefined && e.sources.length > 0 ? { sources: [...e.sources] } : {})
+        };
+    }
+    o.capabilities = caps;
+    return o;
+}
+/**
+ * The entry as one registry.yaml list item, indented by two spaces to paste under `plugins:`.
+ */
+function registryEntryYaml(entry) {
+    const text = stringify([registryEntryObject(entry)], { lineWidth: 0, indentSeq: true });
+    return text
+        .split('\n')
+        .map((line) => (line === '' ? line : `  ${line}`))
+        .join('\n');
+}
+
+// A small typed client for the parts of the GitHub REST API we use (releases, release assets, the
+// Git data API), on Node's fetch. Same shape as Octokit's request(): JSON in, JSON out, pagination
+// through Link headers, uploads to the URL a release names in `upload_url`.
+//
+// The token goes only to the API's origin and to GitHub's upload host; a Link or upload URL that
+// points anywhere else is refused rather than followed with credentials.
+const API_VERSION = '2022-11-28';
+/** What to add to the job when the token may not write: releases and the index branch. */
+const CONTENTS_WRITE_HINT = 'give the job `permissions: contents: write` (the workflow token is read-only by default in ' +
+    'many repositories and organisations; a fine-grained token needs "Contents: Read and write")';
+/** A GitHub API answer that is an error, with the fix spelled out where we know it. */
+class GitHubApiError extends Error {
+    status;
+    method;
+    path;
+    apiMessage;
+    details;
+    constructor(status, method, 
+    /** Path of the request, without origin or query. */
+    path, 
+    /** GitHub's own message (`message` of the JSON body), or the status text. */
+    apiMessage, 
+    /** The `errors` array of a 422, when present. */
+    details, hint) {
+        super(`GitHub API ${method} ${path} answered ${status}: ${apiMessage}` + (hint ? `: ${hint}` : ''));
+        this.status = status;
+        this.method = method;
+        this.path = path;
+        this.apiMessage = apiMessage;
+        this.details = details;
+        this.name = 'GitHubApiError';
+    }
+    /** A 422 whose errors say "already_exists" (a release for this tag, an asset of this name). */
+    get alreadyExists() {
+        return (this.status === 422 &&
+            (this.details.some((d) => d.code === 'already_exists') ||
+                /already exists/i.test(this.apiMessage)));
+    }
+}
+function hintFor$1(status, headers, message) {
+    if ((status === 403 || status === 429) && isRateLimited(headers, message)) {
+        const reset = Number(headers.get('x-ratelimit-reset'));
+        return Number.isFinite(reset) && reset > 0
+            ? `rate limited until ${new Date(reset * 1000).toISOString()}`
+            : 'rate limited: try again later';
+    }
+    if (status === 401) {
+        return 'the token is missing, expired or invalid: pass the workflow token (`${{ github.token }}`) or a token for this repository';
+    }
+    if (status === 403)
+        return CONTENTS_WRITE_HINT;
+    return undefined;
+}
+function isRateLimited(headers, message) {
+    return headers.get('x-ratelimit-remaining') === '0' || /rate limit/i.test(message);
+}
+/** RFC 8288 Link header -> { rel: url }. */
+function parseLinkHeader(value) {
+    const out = {};
+    if (!value)
+        return out;
+    for (const part of value.split(',')) {
+        const m = /<([^>]*)>\s*((?:;\s*[^;]+)*)/.exec(part.trim());
+        if (!m)
+            continue;
+        const rel = /;\s*rel="?([^";]+)"?/.exec(m[2]);
+        if (rel)
+            for (const r of rel[1].trim().split(/\s+/))
+                out[r] = m[1];
+    }
+    return out;
+}
+/** The URL of an RFC 6570 template such as `.../assets{?name,label}` with the query filled in. */
+function expandUploadUrl(template, query) {
+    const url = new URL(template.replace(/\{[^}]*\}/g, ''));
+    for (const [k, v] of Object.entries(query))
+        if (v !== undefined)
+            url.searchParams.set(k, v);
+    return url;
+}
+const sleep$1 = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function isTransient(status) {
+    return status === 500 || status === 502 || status === 503 || status === 504;
+}
+class GitHubClient {
+    api;
+    logger;
+    baseUrl;
+    fetchFn;
+    timeoutMs;
+    uploadTimeoutMs;
+    retryDelayMs;
+    retries;
+    userAgent;
+    constructor(api, logger) {
+        this.api = api;
+        this.logger = logger;
+        if (api.token === '') {
+            throw new Error('no GitHub token: pass the workflow token (`${{ github.token }}`)');
+        }
+        this.baseUrl = new URL(api.baseUrl.replace(/\/+$/, '') + '/');
+        this.fetchFn = api.fetch ?? ((input, init) => globalThis.fetch(input, init));
+        this.timeoutMs = api.timeoutMs ?? 60_000;
+        this.uploadTimeoutMs = api.uploadTimeoutMs ?? 600_000;
+        this.retryDelayMs = api.retryDelayMs ?? 1000;
+        this.retries = api.retries ?? 3;
+        this.userAgent = api.userAgent ?? 'falco-plugin-release';
+        logger?.secret(api.token);
+    }
+    /** An absolute URL for an API path such as `/repos/o/r/releases`. */
+    url(path, query) {
+        const url = new URL(path.replace(/^\/+/, ''), this.baseUrl);
+        for (const [k, v] of Object.entries(query ?? {})) {
+            if (v !== undefined)
+                url.searchParams.set(k, String(v));
+        }
+        return url;
+    }
+    headers(extra = {}) {
+        return {
+            accept: 'application/vnd.github+json',
+            authorization: `Bearer ${this.api.token}`,
+            'x-github-api-version': API_VERSION,
+            'user-agent': this.userAgent,
+            ...extra
+        };
+    }
+    /** Refuses to send the token to an origin that is not GitHub's API or upload host. */
+    assertTrusted(url) {
+        const api = this.baseUrl;
+        const trusted = url.origin === api.origin ||
+            (api.hostname === 'api.github.com' &&
+                url.protocol === 'https:' &&
+                url.hostname === 'uploads.github.com');
+        if (!trusted) {
+            throw new Error(`refusing to send the GitHub token to ${url.origin}: it is neither ${api.origin} nor GitHub's upload host`);
+        }
+    }
+    /** One JSON request, retried on 5xx, network errors and rate limits with a short Retry-After. */
+    async request(method, pathOrUrl, opts = {}) {
+        const url = typeof pathOrUrl === 'string' ? this.url(pathOrUrl, opts.query) : pathOrUrl;
+        this.assertTrusted(url);
+        const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+        const headers = this.headers(body === undefined ? {} : { 'content-type': 'application/json' });
+        // POSTs are retried only on answers that prove nothing was done (rate limits, 502-504 from the
+        // front end); a lost connection after a POST may have created the object.
+        for (let attempt = 0;; attempt++) {
+            let res;
+            try {
+                const fetchFn = this.fetchFn;
+                res = await fetchFn(url, {
+                    method,
+                    headers,
+                    body,
+                    signal: AbortSignal.timeout(this.timeoutMs)
+                });
+            }
+            catch (err) {
+                if (attempt < this.retries && method !== 'POST') {
+                    await this.backoff(attempt, `${method} ${url.pathname}: ${err.message}`);
+                    continue;
+                }
+                throw new Error(`GitHub API ${method} ${url.pathname} failed: ${err.message}`, {
+                    cause: err
+                });
+            }
+            if (res.ok || opts.accept?.includes(res.status)) {
+                const text = await res.text();
+                let data;
+                try {
+                    data = (text === '' ? undefined : JSON.parse(text));
+                }
+                catch {
+                    throw new Error(`GitHub API ${method} ${url.pathname} answered ${res.status} with something that is not JSON` +
+                        ` (${JSON.stringify(text.slice(0, 80))}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`);
+                }
+                return { status: res.status, data, headers: res.headers };
+            }
+            const error = await this.errorFrom(method, url, res);
+            const retryAfter = this.retryAfterMs(res, error.apiMessage);
+            const transient = retryAfter !== undefined ||
+                (isTransient(res.status) && (method !== 'POST' || res.status !== 500));
+            if (transient && attempt < this.retries) {
+                await this.backoff(attempt, error.message, retryAfter);
+                continue;
+            }
+            throw error;
+        }
+    }
+    /** Every item of a list endpoint, following `Link: <...>; rel="next"`. */
+    async paginate(path, query = {}) {
+        const items = [];
+        let url = this.url(path, { per_page: 100, ...query });
+        for (let page = 0; url !== undefined; page++) {
+            if (page > 1000)
+                throw new Error(`GitHub API ${path}: more than 1000 pages`);
+            const res = await this.request('GET', url);
+            if (!Array.isArray(res.data)) {
+                throw new Error(`GitHub API GET ${url.pathname}: expected a list`);
+            }
+            items.push(...res.data);
+            const next = parseLinkHeader(res.headers.get('link')).next;
+            url = next === undefined ? undefined : new URL(next, url);
+        }
+        return items;
+    }
+    /**
+     * Streams a file to an upload URL (a release's `upload_url` template) with Content-Length.
+     * Not retried here: a failed upload can leave a half-created asset that must be deleted first.
+     */
+    async upload(uploadUrlTemplate, file) {
+        const url = expandUploadUrl(uploadUrlTemplate, { name: file.name, label: file.label });
+        this.assertTrusted(url);
+        const { size } = await stat$1(file.path);
+        let res;
+        try {
+            const fetchFn = this.fetchFn;
+            res = await fetchFn(url, {
+                method: 'POST',
+                headers: this.headers({
+                    'content-type': file.contentType,
+                    'content-length': String(size)
+                }),
+                body: Readable.toWeb(createReadStream(file.path)),
+                duplex: 'half',
+                signal: AbortSignal.timeout(this.uploadTimeoutMs)
             });
         }
+        catch (err) {
+            throw new Error(`uploading ${file.name} failed: ${err.message}`, { cause: err });
+        }
+        if (!res.ok)
+            throw await this.errorFrom('POST', url, res);
+        return (await res.json());
+    }
+    async errorFrom(method, url, res) {
+        let message = res.statusText || `HTTP ${res.status}`;
+        let details = [];
+        const text = await res.text().catch(() => '');
+        try {
+            const json = JSON.parse(text);
+            if (typeof json.message === 'string' && json.message !== '')
+                message = json.message;
+            if (Array.isArray(json.errors)) {
+                details = json.errors.map((e) => typeof e === 'string' ? { message: e } : e);
+            }
+        }
+        catch {
+            if (text.trim() !== '' && text.length < 200)
+                message = text.trim();
+        }
+        const extra = details
+            .map((d) => d.message ?? [d.resource, d.field, d.code].filter(Boolean).join(' '))
+            .filter((s) => s !== '');
+        const full = extra.length > 0 ? `${message} (${extra.join('; ')})` : message;
+        return new GitHubApiError(res.status, method, url.pathname, full, details, hintFor$1(res.status, res.headers, full));
+    }
+    /** How long GitHub asks us to wait before retrying, when it is a rate limit worth waiting for. */
+    retryAfterMs(res, message) {
+        if (res.status !== 429 && !(res.status === 403 && isRateLimited(res.headers, message))) {
+            return undefined;
+        }
+        const header = res.headers.get('retry-after');
+        if (header === null || header.trim() === '')
+            return undefined;
+        const after = Number(header);
+        if (Number.isFinite(after) && after >= 0 && after <= 60)
+            return after * 1000;
+        return undefined;
+    }
+    async backoff(attempt, why, waitMs) {
+        const ms = waitMs ?? this.retryDelayMs * 2 ** attempt;
+        this.logger?.debug(`${why}; retrying in ${Math.round(ms / 100) / 10}s`);
+        await sleep$1(ms);
+    }
+}
+/** `/repos/<owner>/<repo>` with both parts escaped. */
+function repoPath(owner, repo) {
+    for (const [what, v] of [
+        ['owner', owner],
+        ['repo', repo]
+    ]) {
+        if (!/^[A-Za-z0-9_.-]+$/.test(v) || v === '.' || v === '..') {
+            throw new Error(`invalid GitHub repository ${what} ${JSON.stringify(v)}`);
+        }
+    }
+    return `/repos/${owner}/${repo}`;
+}
+/** The API root from the runner's environment (GITHUB_API_URL), github.com's by default. */
+function apiBaseUrlFromEnv(env) {
+    return env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+}
+/** `owner/repo` from GITHUB_REPOSITORY (or a given `owner/repo`). */
+function parseRepository(value) {
+    const m = /^([^/\s]+)\/([^/\s]+)$/.exec((value ?? '').trim());
+    if (!m) {
+        throw new Error(`expected a GitHub repository as owner/name, got ${JSON.stringify(value ?? '')} (GITHUB_REPOSITORY is not set?)`);
+    }
+    repoPath(m[1], m[2]);
+    return { owner: m[1], repo: m[2] };
+}
+
+/** A file path inside the branch: relative, no empty, "." or ".." segments. */
+function checkPath(path) {
+    const parts = path.split('/');
+    if (path === '' || parts.some((p) => p === '' || p === '.' || p === '..')) {
+        throw new Error(`invalid path ${JSON.stringify(path)} for the index in the branch: use e.g. index.yaml`);
+    }
+    return parts;
+}
+function checkBranch(branch) {
+    if (branch === '' ||
+        branch.startsWith('refs/') ||
+        branch.startsWith('/') ||
+        branch.endsWith('/') ||
+        branch.endsWith('.lock') ||
+        /\.\.|[\s~^:?*[\\]|@\{|\/\//.test(branch)) {
+        throw new Error(`invalid branch name ${JSON.stringify(branch)}: use e.g. gh-pages`);
+    }
+}
+const refPath = (branch) => branch.split('/').map(encodeURIComponent).join('/');
+/**
+ * Where GitHub Pages serves `path` of this repository on github.com: https://<owner>.github.io/<repo>/<path>,
+ * or https://<owner>.github.io/<path> for the <owner>.github.io repository itself.
+ */
+function pagesUrl(owner, repo, path) {
+    const host = `${owner.toLowerCase()}.github.io`;
+    const file = path.split('/').map(encodeURIComponent).join('/');
+    if (repo.toLowerCase() === host)
+        return `https://${host}/${file}`;
+    return `https://${host}/${encodeURIComponent(repo)}/${file}`;
+}
+/** The raw URL of a file on a branch: raw.githubusercontent.com on github.com, /raw/ on a server. */
+function rawFileUrl(apiBaseUrl, owner, repo, branch, path) {
+    const file = path.split('/').map(encodeURIComponent).join('/');
+    const api = new URL(apiBaseUrl);
+    if (api.hostname === 'api.github.com') {
+        return `https://raw.githubusercontent.com/${owner}/${repo}/${refPath(branch)}/${file}`;
+    }
+    return `${api.origin}/${owner}/${repo}/raw/${refPath(branch)}/${file}`;
+}
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A concurrent writer moved (or created) the branch between our read and our write. */
+function isRace(err) {
+    if (!(err instanceof GitHubApiError))
+        return false;
+    if (err.status === 409)
+        return true;
+    return (err.status === 422 &&
+        /fast[ -]?forward|reference already exists|reference cannot be updated/i.test(err.apiMessage));
+}
+/** Reads `parts` from a tree, one level at a time (never a truncated recursive listing). */
+async function readFile(gh, base, treeSha, parts) {
+    let sha = treeSha;
+    for (let i = 0; i < parts.length; i++) {
+        const tree = (await gh.request('GET', `${base}/git/trees/${sha}`)).data;
+        const entry = tree.tree.find((e) => e.path === parts[i]);
+        if (entry === undefined)
+            return undefined;
+        const last = i === parts.length - 1;
+        if (last && entry.type !== 'blob') {
+            throw new Error(`${parts.join('/')} in the branch is a ${entry.type}, not a file`);
+        }
+        if (!last && entry.type !== 'tree') {
+            throw new Error(`${parts.slice(0, i + 1).join('/')} in the branch is a file, not a folder`);
+        }
+        sha = entry.sha;
+    }
+    const blob = (await gh.request('GET', `${base}/git/blobs/${sha}`)).data;
+    if (blob.encoding !== undefined && blob.encoding !== 'base64') {
+        throw new Error(`unexpected blob encoding ${blob.encoding} for ${parts.join('/')}`);
+    }
+    return Buffer.from(blob.content ?? '', 'base64').toString('utf8');
+}
+/** Creates or updates one file on a branch with a single commit, retried on concurrent updates. */
+async function commitIndexToBranch(opts) {
+    const { logger } = opts;
+    checkBranch(opts.branch);
+    const parts = checkPath(opts.path);
+    const gh = new GitHubClient(opts.api, logger);
+    const base = repoPath(opts.owner, opts.repo);
+    const maxAttempts = opts.maxAttempts ?? 5;
+    const delay = opts.retryDelayMs ?? 1000;
+    const where = `${opts.owner}/${opts.repo}@${opts.branch}`;
+    const done = async (r) => {
+        const rawUrl = rawFileUrl(opts.api.baseUrl, opts.owner, opts.repo, opts.branch, opts.path);
+        const url = opts.lookupPages === false
+            ? pagesUrl(opts.owner, opts.repo, opts.path)
+            : await servedUrl(gh, base, opts, rawUrl);
+        return { ...r, url, rawUrl };
+    };
+    let result;
+    for (let attempt = 1; result === undefined; attempt++) {
+        try {
+            const ref = await gh.request('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
+                accept: [404]
+            });
+            if (ref.status === 404) {
+                const content = opts.update(undefined);
+                const blob = await createBlob(gh, base, content);
+                const tree = await gh.request('POST', `${base}/git/trees`, {
+                    body: {
+                        tree: [
+                            { path: opts.path, mode: '100644', type: 'blob', sha: blob },
+                            // Serve files as they are, without a Jekyll build.
+                            ...(opts.path === '.nojekyll'
+                                ? []
+                                : [{ path: '.nojekyll', mode: '100644', type: 'blob', content: '' }])
+                        ]
+                    }
+                });
+                const commit = await gh.request('POST', `${base}/git/commits`, {
+                    body: { message: opts.message, tree: tree.data.sha, parents: [] }
+                });
+                await gh.request('POST', `${base}/git/refs`, {
+                    body: { ref: `refs/heads/${opts.branch}`, sha: commit.data.sha }
+                });
+                logger.info(`created branch ${opts.branch} in ${opts.owner}/${opts.repo} with ${opts.path}`);
+                result = {
+                    commitSha: commit.data.sha,
+                    changed: true,
+                    createdBranch: true,
+                    attempts: attempt
+                };
+                continue;
+            }
+            const head = ref.data.object.sha;
+            const headCommit = (await gh.request('GET', `${base}/git/commits/${head}`)).data;
+            const existing = await readFile(gh, base, headCommit.tree.sha, parts);
+            const content = opts.update(existing);
+            if (content === existing) {
+                logger.info(`${opts.path} on ${where} is already up to date`);
+                result = {
+                    commitSha: head,
+                    changed: false,
+                    createdBranch: false,
+                    attempts: attempt
+                };
+                continue;
+            }
+            const blob = await createBlob(gh, base, content);
+            const tree = await gh.request('POST', `${base}/git/trees`, {
+                body: {
+                    base_tree: headCommit.tree.sha,
+                    tree: [{ path: opts.path, mode: '100644', type: 'blob', sha: blob }]
+                }
+            });
+            const commit = await gh.request('POST', `${base}/git/commits`, {
+                body: { message: opts.message, tree: tree.data.sha, parents: [head] }
+            });
+            await gh.request('PATCH', `${base}/git/refs/heads/${refPath(opts.branch)}`, {
+                body: { sha: commit.data.sha, force: false }
+            });
+            logger.info(`committed ${opts.path} to ${where} (${commit.data.sha.slice(0, 12)})`);
+            result = {
+                commitSha: commit.data.sha,
+                changed: true,
+                createdBranch: false,
+                attempts: attempt
+            };
+        }
+        catch (err) {
+            if (err instanceof GitHubApiError &&
+                err.status === 422 &&
+                /protected branch/i.test(err.apiMessage)) {
+                throw new Error(`${where} is a protected branch the workflow token may not push to: publish the index to an unprotected branch (index-branch), or allow GitHub Actions to push to it`, { cause: err });
+            }
+            if (err instanceof GitHubApiError && err.status === 409 && /empty/i.test(err.apiMessage)) {
+                throw new Error(`${opts.owner}/${opts.repo} has no commits yet: the Git data API cannot write to an empty repository; push a first commit`, { cause: err });
+            }
+            if (!isRace(err) || attempt >= maxAttempts) {
+                if (isRace(err)) {
+                    throw new Error(`${where} kept moving while we updated ${opts.path} (${maxAttempts} attempts): ${err.message}`, { cause: err });
+                }
+                throw err;
+            }
+            logger.info(`${where} changed while we were writing (${err.apiMessage}); reading it again (attempt ${attempt + 1} of ${maxAttempts})`);
+            await sleep(delay * attempt * (0.5 + Math.random()));
+        }
+    }
+    return done(result);
+}
+async function createBlob(gh, base, content) {
+    const res = await gh.request('POST', `${base}/git/blobs`, {
+        body: { content: Buffer.from(content, 'utf8').toString('base64'), encoding: 'base64' }
     });
-    return result;
-}
-/** X.Y.Z without pre-release: Falco compares plugin versions on these three numbers only. */
-function core(version) {
-    const v = semver.parse(version);
-    if (v === null)
-        throw new Error(`invalid version ${version}`);
-    return `${v.major}.${v.minor}.${v.patch}`;
-}
-/** Merges two requirements on the same artifact: the higher version wins; majors must agree. */
-function mergeVersion(name, a, b, file) {
-    if (semver.major(a) !== semver.major(b)) {
-        throw new Error(`${file} requires both ${name} ${a} and ${name} ${b}: no single version satisfies two majors`);
-    }
-    return semver.gte(a, b) ? a : b;
-}
-function mergeAlternatives(into, alternatives, file) {
-    for (const alt of alternatives ?? []) {
-        const prev = into.get(alt.name);
-        into.set(alt.name, prev === undefined ? alt.version : mergeVersion(alt.name, prev, alt.version, file));
-    }
+    return res.data.sha;
 }
 /**
- * The rulesfile's dependencies: `<plugin.name>:<plugin.version>` (the release itself, with any
- * alternatives the file lists for it) plus every other plugin the file requires, as written.
- * An artifact named in several entries is merged (highest version, alternatives united). Throws
- * when the file requires a version of this plugin newer than the release or of another major:
- * Falco would refuse to load these rules with this plugin. Pre-release tags are ignored in that
- * comparison, as Falco does (rules requiring 1.4.0 may ship with 1.4.0-rc.1).
+ * The URL Pages serves the file at, from the Pages API when the token may read it (custom domains,
+ * GitHub Enterprise Server), with warnings when Pages would not serve this branch.
  */
-function rulesDependencies(parsed, plugin) {
-    assertArtifactName(plugin.name, 'plugin name');
-    if (!isStrictSemver(plugin.version)) {
-        throw new Error(`plugin version ${JSON.stringify(plugin.version)} is not X.Y.Z[-prerelease]`);
+async function servedUrl(gh, base, opts, rawUrl) {
+    const fallback = pagesUrl(opts.owner, opts.repo, opts.path);
+    let site;
+    try {
+        const res = await gh.request('GET', `${base}/pages`, { accept: [404] });
+        if (res.status === 404) {
+            opts.logger.warning(`GitHub Pages is not enabled for ${opts.owner}/${opts.repo}: enable it (Settings -> Pages -> ` +
+                `Deploy from a branch -> ${opts.branch}, / (root)) to serve ${fallback}; until then the raw URL works: ${rawUrl}`);
+            return fallback;
+        }
+        site = res.data;
     }
-    const file = parsed.path ?? 'the rules file';
-    const release = core(plugin.version);
-    const checkOwnVersion = (required) => {
-        const req = core(required);
-        if (semver.major(req) !== semver.major(release)) {
-            throw new Error(`${file} requires ${plugin.name} ${required} but this release is ${plugin.version}, another major: ` +
-                `update required_plugin_versions in the rules file to ${plugin.name} ${release}`);
+    catch (err) {
+        // Typically 403: the token has no `pages: read`. The github.io URL is the usual answer.
+        opts.logger.debug(`could not read the Pages settings: ${err.message}`);
+        return fallback;
+    }
+    if (site.build_type === 'workflow') {
+        opts.logger.warning(`GitHub Pages of ${opts.owner}/${opts.repo} is deployed by a workflow, not from the ${opts.branch} branch: ` +
+            `make that workflow publish ${opts.path}, or switch Pages to "Deploy from a branch"`);
+    }
+    else if (site.source?.branch && site.source.branch !== opts.branch) {
+        opts.logger.warning(`GitHub Pages serves the ${site.source.branch} branch, not ${opts.branch}: ${opts.path} will not be published there`);
+        return fallback;
+    }
+    if (!site.html_url)
+        return fallback;
+    let rel = opts.path;
+    const dir = (site.source?.path ?? '/').replace(/^\/+|\/+$/g, '');
+    if (dir !== '' && site.build_type !== 'workflow') {
+        if (!rel.startsWith(dir + '/')) {
+            opts.logger.warning(`GitHub Pages serves the /${dir} folder of ${opts.branch}: ${opts.path} is outside it; use index-file under ${dir}/`);
+            return fallback;
         }
-        if (semver.gt(req, release)) {
-            throw new Error(`${file} requires ${plugin.name} >= ${required} but this release is ${plugin.version}: ` +
-                `release a version >= ${required}, or lower required_plugin_versions in the rules file`);
-        }
+        rel = rel.slice(dir.length + 1);
+    }
+    return new URL(rel.split('/').map(encodeURIComponent).join('/'), site.html_url.replace(/\/*$/, '/')).toString();
+}
+
+// Turns a git tag (or GITHUB_REF) into the release version the artifacts carry.
+// Strict SemVer 2.0; a leading "v" is accepted and dropped; build metadata is
+// refused because OCI tags cannot carry "+" and falcoctl rejects it.
+const STRICT_SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+const EXAMPLE = 'tags look like 1.4.2, v1.4.2 or 1.5.0-rc.1';
+class VersionError extends Error {
+}
+/** Parses a release tag. Throws VersionError quoting the tag and showing a valid one. */
+function parseReleaseTag(tag) {
+    const raw = tag.trim();
+    if (raw === '')
+        throw new VersionError(`no release tag was given: ${EXAMPLE}`);
+    const body = raw.startsWith('v') ? raw.slice(1) : raw;
+    if (body.includes('+')) {
+        const base = body.slice(0, body.indexOf('+'));
+        throw new VersionError(`tag "${raw}" has build metadata ("+${body.slice(body.indexOf('+') + 1)}"), which OCI tags ` +
+            `cannot carry and falcoctl rejects: tag the release as ${base} instead`);
+    }
+    if (!STRICT_SEMVER.test(body)) {
+        throw new VersionError(`tag "${raw}" is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE]): ${EXAMPLE}`);
+    }
+    const parsed = semver.parse(body);
+    if (!parsed)
+        throw new VersionError(`tag "${raw}" is not a semantic version: ${EXAMPLE}`);
+    return {
+        version: parsed.version,
+        major: parsed.major,
+        minor: parsed.minor,
+        patch: parsed.patch,
+        prerelease: parsed.prerelease.length > 0,
+        tag: raw
     };
-    const ownAlternatives = new Map();
-    const others = new Map();
-    for (const dep of parsed.requiredPluginVersions) {
-        if (dep.name === plugin.name) {
-            checkOwnVersion(dep.version);
-            mergeAlternatives(ownAlternatives, dep.alternatives, file);
+}
+/**
+ * The tag to release: the `tag` input when set, else GITHUB_REF when it is a tag ref.
+ * A branch ref without a `tag` input is an error that says how to fix the workflow.
+ */
+function resolveTag(tagInput, githubRef) {
+    if (tagInput.trim() !== '')
+        return tagInput.trim();
+    const ref = (githubRef ?? '').trim();
+    if (ref.startsWith('refs/tags/'))
+        return ref.slice('refs/tags/'.length);
+    if (ref === '') {
+        throw new VersionError('no tag to release: GITHUB_REF is not set and the `tag` input is empty. ' +
+            'Run the workflow on tag pushes (on: push: tags: ["*.*.*"]) or pass `tag: 1.2.3`.');
+    }
+    throw new VersionError(`the workflow ran for "${ref}", which is not a tag. Run it on tag pushes ` +
+        '(on: push: tags: ["*.*.*"]) or pass the `tag` input.');
+}
+
+// GitHub Releases as a second distribution channel: the same .so and rules file as the OCI
+// artifacts, as downloadable tar.gz assets with a checksums.txt, on the release of the tag.
+//
+// Idempotent: a re-run finds the release by tag, keeps an asset whose sha256 (GitHub's `digest`)
+// already matches, and replaces one of the same name otherwise (delete, then upload), so assets
+// are never duplicated.
+/** The architecture names used in release asset names (as falcosecurity/plugins does). */
+const ASSET_ARCH = {
+    amd64: 'x86_64',
+    arm64: 'aarch64'
+};
+const CHECKSUMS_FILE = 'checksums.txt';
+async function sha256File(path) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+function defaultContentType(name) {
+    if (/\.(tar\.gz|tgz|gz)$/.test(name))
+        return 'application/gzip';
+    if (name.endsWith('.txt'))
+        return 'text/plain; charset=utf-8';
+    return 'application/octet-stream';
+}
+/** `<hex>  <file>` lines sorted by file name (the format `sha256sum -c` reads). */
+function checksumsText(files) {
+    return [...files]
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((f) => `${f.sha256}  ${f.name}\n`)
+        .join('');
+}
+/**
+ * Writes the release assets: `<name>-<version>-linux-<x86_64|aarch64>.tar.gz` per platform (a flat
+ * `lib<name>.so`, mode 0755), `<name>-rules-<version>.tar.gz` (the rules file, 0644) and
+ * `checksums.txt`. The archives are reproducible (mtime 0, owner 0:0, fixed gzip), like the OCI
+ * layers. Returns them in upload order, checksums.txt last.
+ */
+async function buildReleaseAssets(opts) {
+    if (!ARTIFACT_NAME_PATTERN.test(opts.name)) {
+        throw new Error(`cannot name release assets after ${JSON.stringify(opts.name)}: a plugin name matches ${ARTIFACT_NAME_PATTERN.source}`);
+    }
+    if (opts.version.startsWith('v') || parseReleaseTag(opts.version).version !== opts.version) {
+        throw new Error(`release assets need a plain version such as 1.2.3, not ${opts.version}`);
+    }
+    if (opts.plugins.length === 0)
+        throw new Error('no plugin .so to put on the release');
+    const seen = new Set();
+    for (const p of opts.plugins) {
+        if (!(p.architecture in ASSET_ARCH)) {
+            throw new Error(`unsupported architecture ${p.architecture}: use amd64 or arm64`);
+        }
+        if (seen.has(p.architecture))
+            throw new Error(`two plugin builds for ${p.architecture}`);
+        seen.add(p.architecture);
+    }
+    await mkdir$1(opts.outDir, { recursive: true });
+    const assets = [];
+    const add = async (name, path) => {
+        const [sha256, info] = await Promise.all([sha256File(path), stat$1(path)]);
+        assets.push({ name, path, contentType: defaultContentType(name), sha256, size: info.size });
+    };
+    const plugins = [...opts.plugins].sort((a, b) => a.architecture.localeCompare(b.architecture));
+    for (const p of plugins) {
+        const name = `${opts.name}-${opts.version}-linux-${ASSET_ARCH[p.architecture]}.tar.gz`;
+        const path = join(opts.outDir, name);
+        await packLayer({
+            source: p.soPath,
+            entryName: `lib${opts.name}.so`,
+            mode: 0o755,
+            destination: path
+        });
+        await add(name, path);
+    }
+    if (opts.rulesFile !== undefined) {
+        const name = `${opts.name}-rules-${opts.version}.tar.gz`;
+        const path = join(opts.outDir, name);
+        await packLayer({
+            source: opts.rulesFile,
+            entryName: basename(opts.rulesFile),
+            mode: 0o644,
+            destination: path
+        });
+        await add(name, path);
+    }
+    const sums = join(opts.outDir, CHECKSUMS_FILE);
+    await writeFile$1(sums, checksumsText(assets));
+    await add(CHECKSUMS_FILE, sums);
+    return assets;
+}
+const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+function checkAssets(assets) {
+    const names = new Set();
+    for (const a of assets) {
+        // GitHub silently renames other names, which would defeat replace-by-name.
+        if (!ASSET_NAME.test(a.name)) {
+            throw new Error(`release asset name ${JSON.stringify(a.name)} has characters GitHub would rewrite: use letters, digits, ".", "_", "+", "-"`);
+        }
+        if (names.has(a.name))
+            throw new Error(`release asset ${a.name} is given twice`);
+        names.add(a.name);
+    }
+}
+/** The release of a tag, drafts included (the by-tag endpoint does not see drafts). */
+async function findRelease(gh, base, tag) {
+    const res = await gh.request('GET', `${base}/releases/tags/${encodeURIComponent(tag)}`, { accept: [404] });
+    if (res.status !== 404)
+        return res.data;
+    const all = await gh.paginate(`${base}/releases`);
+    return all.find((r) => r.draft && r.tag_name === tag);
+}
+/** Creates or updates the release of `tag` and uploads the assets to it. */
+async function publishGitHubRelease(opts) {
+    const { logger } = opts;
+    checkAssets(opts.assets);
+    const gh = new GitHubClient(opts.api, logger);
+    const base = repoPath(opts.owner, opts.repo);
+    const makeLatest = opts.makeLatest && !opts.prerelease;
+    const where = `${opts.owner}/${opts.repo}`;
+    let release = await findRelease(gh, base, opts.tag);
+    let created = false;
+    if (release === undefined) {
+        if (opts.targetCommitish === undefined) {
+            const ref = await gh.request('GET', `${base}/git/ref/tags/${encodeTagPath(opts.tag)}`, {
+                accept: [404]
+            });
+            if (ref.status === 404) {
+                throw new Error(`tag ${opts.tag} does not exist in ${where}: push the tag before the release runs`);
+            }
+        }
+        try {
+            const res = await gh.request('POST', `${base}/releases`, {
+                body: {
+                    tag_name: opts.tag,
+                    target_commitish: opts.targetCommitish,
+                    name: opts.name,
+                    draft: false,
+                    prerelease: opts.prerelease,
+                    generate_release_notes: true,
+                    make_latest: makeLatest ? 'true' : 'false'
+                }
+            });
+            release = res.data;
+            created = true;
+            logger.info(`created ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}` +
+                (makeLatest ? ' (marked latest)' : ' (not marked latest)') +
+                `: ${release.html_url}`);
+        }
+        catch (err) {
+            // Another job (a matrix sibling, a re-run) created it in the meantime.
+            if (!(err instanceof GitHubApiError && err.alreadyExists))
+                throw err;
+            release = await findRelease(gh, base, opts.tag);
+            if (release === undefined)
+                throw err;
+            logger.info(`release ${opts.tag} was created concurrently; updating it`);
+        }
+    }
+    if (!created) {
+        const patch = {};
+        if (release.prerelease !== opts.prerelease)
+            patch.prerelease = opts.prerelease;
+        if (makeLatest && !release.draft)
+            patch.make_latest = 'true';
+        else if (patch.prerelease !== undefined)
+            patch.make_latest = 'false';
+        if (Object.keys(patch).length > 0) {
+            release = (await gh.request('PATCH', `${base}/releases/${release.id}`, { body: patch })).data;
+        }
+        logger.info(`updating the existing ${release.draft ? 'draft ' : ''}release ${opts.tag}` +
+            (patch.prerelease !== undefined
+                ? ` (now ${opts.prerelease ? 'a pre-release' : 'a full release'})`
+                : '') +
+            `: ${release.html_url}`);
+        if (release.draft)
+            logger.info(`release ${opts.tag} is a draft: publish it when it is ready`);
+    }
+    const existing = await gh.paginate(`${base}/releases/${release.id}/assets`);
+    const published = [];
+    for (const asset of opts.assets) {
+        const [sha256, info] = await Promise.all([sha256File(asset.path), stat$1(asset.path)]);
+        const old = existing.find((a) => a.name === asset.name);
+        if (old !== undefined &&
+            old.state === 'uploaded' &&
+            old.size === info.size &&
+            old.digest === `sha256:${sha256}`) {
+            logger.info(`${asset.name}: already on the release with the same sha256, kept`);
+            published.push(toPublished(old, sha256, 'unchanged'));
             continue;
         }
-        for (const alt of dep.alternatives ?? []) {
-            if (alt.name === plugin.name)
-                checkOwnVersion(alt.version);
+        if (old !== undefined) {
+            await deleteAsset(gh, base, old.id);
+            logger.info(`${asset.name}: replacing the asset of the same name (other content)`);
         }
-        const prev = others.get(dep.name);
-        if (prev === undefined) {
-            const alternatives = new Map();
-            mergeAlternatives(alternatives, dep.alternatives, file);
-            others.set(dep.name, { version: dep.version, alternatives });
+        const file = {
+            name: asset.name,
+            path: asset.path,
+            contentType: asset.contentType ?? defaultContentType(asset.name)
+        };
+        let uploaded;
+        try {
+            uploaded = await gh.upload(release.upload_url, file);
         }
-        else {
-            prev.version = mergeVersion(dep.name, prev.version, dep.version, file);
-            mergeAlternatives(prev.alternatives, dep.alternatives, file);
+        catch (err) {
+            // An interrupted upload can leave a half-created asset holding the name: drop it, retry once.
+            const holder = (await gh.paginate(`${base}/releases/${release.id}/assets`)).find((a) => a.name === asset.name);
+            const clientError = err instanceof GitHubApiError && err.status < 500;
+            if (holder === undefined && clientError)
+                throw err;
+            logger.info(`${asset.name}: upload failed (${err.message}); retrying once`);
+            if (holder !== undefined)
+                await deleteAsset(gh, base, holder.id);
+            uploaded = await gh.upload(release.upload_url, file);
         }
+        if (uploaded.digest && uploaded.digest !== `sha256:${sha256}`) {
+            throw new Error(`${asset.name}: GitHub stored ${uploaded.digest}, but the file is sha256:${sha256} (changed during the upload?)`);
+        }
+        logger.info(`${asset.name}: uploaded (${info.size} bytes)`);
+        published.push(toPublished(uploaded, sha256, old === undefined ? 'uploaded' : 'replaced'));
     }
-    ownAlternatives.delete(plugin.name);
-    const toDependency = (name, version, alts) => {
-        const alternatives = [...alts]
-            .map(([n, v]) => ({ name: n, version: v }))
-            .sort((a, b) => compareGoStrings(a.name, b.name));
-        return alternatives.length > 0 ? { name, version, alternatives } : { name, version };
+    return {
+        id: release.id,
+        htmlUrl: release.html_url,
+        created,
+        draft: release.draft,
+        prerelease: release.prerelease,
+        assets: published
     };
-    const deps = [toDependency(plugin.name, plugin.version, ownAlternatives)];
-    for (const [name, { version, alternatives }] of others) {
-        deps.push(toDependency(name, version, alternatives));
+}
+async function deleteAsset(gh, base, id) {
+    await gh.request('DELETE', `${base}/releases/assets/${id}`, { accept: [404] });
+}
+function toPublished(a, sha256, action) {
+    return { name: a.name, id: a.id, size: a.size, sha256, url: a.browser_download_url, action };
+}
+/** A tag name in a ref path: each segment escaped, slashes kept (plugins/foo/v1.2.3). */
+function encodeTagPath(tag) {
+    return tag.split('/').map(encodeURIComponent).join('/');
+}
+
+// The falcoctl index.yaml entries of a release, merged into the index file.
+/** "Name <email>" or a bare email become a maintainer; a URL or free text names none. */
+function maintainersFrom(contact) {
+    const m = /^\s*(.*?)\s*<([^>]+@[^>]+)>\s*$/.exec(contact);
+    if (m)
+        return [{ email: m[2], name: m[1] || undefined }];
+    if (/^[^\s@]+@[^\s@]+$/.test(contact.trim()))
+        return [{ email: contact.trim() }];
+    return undefined;
+}
+function indexEntries(plan, meta, inputs) {
+    const common = {
+        registry: inputs.registry,
+        home: inputs.home || undefined,
+        license: inputs.license || undefined,
+        maintainers: maintainersFrom(meta.contact),
+        sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined
+    };
+    const keywords = (extra) => [...new Set([...inputs.keywords, extra])];
+    const entries = [
+        {
+            name: plan.plugin.name,
+            type: 'plugin',
+            repository: plan.plugin.repository,
+            description: meta.description || undefined,
+            keywords: keywords(plan.plugin.name),
+            ...common
+        }
+    ];
+    if (plan.rules) {
+        entries.push({
+            name: plan.rules.name,
+            type: 'rulesfile',
+            repository: plan.rules.repository,
+            description: `Rules for the ${meta.name} Falco plugin`,
+            keywords: keywords(plan.rules.name),
+            ...common
+        });
     }
-    return deps.sort((a, b) => compareGoStrings(a.name, b.name));
+    return entries;
+}
+/** Merges the entries into the index file (other entries kept) and returns its text. */
+async function writeIndexFile(path, entries) {
+    const file = resolve(path);
+    const existing = existsSync(file) ? await readFile$1(file, 'utf8') : undefined;
+    const text = mergeIndex(existing, entries);
+    await mkdir$1(dirname(file), { recursive: true });
+    await writeFile$1(file, text);
+    return text;
+}
+
+// After the registry: index.yaml (a file, and optionally a commit to a
+// branch), the GitHub Release with archives and checksums, and the
+// registry.yaml entry to propose upstream. Nothing here touches the registry.
+function proposeRegistryEntry(meta, inputs) {
+    const entry = registryEntry(meta, {
+        url: inputs.sourceUrl || inputs.home || '',
+        license: inputs.license || undefined,
+        keywords: inputs.keywords.length > 0 ? inputs.keywords : undefined
+    });
+    const { errors, warnings } = validateRegistryEntry(entry);
+    return { yaml: registryEntryYaml(entry), errors, warnings };
+}
+/** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */
+function wantsGitHubRelease(inputs, env) {
+    if (inputs.githubRelease !== 'auto')
+        return inputs.githubRelease;
+    return (env.GITHUB_ACTIONS === 'true' &&
+        (env.GITHUB_REF ?? '').startsWith('refs/tags/') &&
+        inputs.ociLayout === '');
+}
+function githubApi(inputs, env, what) {
+    if (inputs.githubToken === '') {
+        throw new Error(`${what} needs a GitHub token: set github-token (default: the workflow token)`);
+    }
+    return {
+        api: { baseUrl: apiBaseUrlFromEnv(env), token: inputs.githubToken },
+        ...parseRepository(env.GITHUB_REPOSITORY)
+    };
+}
+async function distribute(opts) {
+    const { inputs, env, plan, metadata, logger } = opts;
+    const entries = indexEntries(plan, metadata, inputs);
+    await writeIndexFile(inputs.indexFile, entries);
+    const out = { indexFile: inputs.indexFile };
+    if (inputs.indexBranch !== '') {
+        if (isAbsolute(inputs.indexFile)) {
+            throw new Error(`index-file must be a path inside the repository with index-branch, got ${inputs.indexFile}`);
+        }
+        const gh = githubApi(inputs, env, 'index-branch');
+        out.index = await logger.group(`Commit ${inputs.indexFile} to ${inputs.indexBranch}`, () => commitIndexToBranch({
+            ...gh,
+            branch: inputs.indexBranch,
+            path: inputs.indexFile,
+            update: (existing) => mergeIndex(existing, entries),
+            message: `index.yaml: ${metadata.name} ${plan.version}`,
+            logger
+        }));
+    }
+    if (wantsGitHubRelease(inputs, env)) {
+        const gh = githubApi(inputs, env, 'github-release');
+        const assets = await buildReleaseAssets({
+            name: metadata.name,
+            version: plan.version,
+            plugins: opts.builds.map((b) => ({
+                architecture: b.platform.architecture,
+                soPath: b.soPath
+            })),
+            rulesFile: opts.rulesFile,
+            outDir: join(opts.scratch, 'release-assets')
+        });
+        const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move);
+        out.githubRelease = await logger.group('GitHub Release', () => publishGitHubRelease({
+            ...gh,
+            tag: opts.release.tag,
+            name: `${metadata.name} ${plan.version}`,
+            prerelease: opts.release.prerelease,
+            makeLatest: movesLatest && !opts.monorepo,
+            assets,
+            targetCommitish: env.GITHUB_SHA,
+            logger
+        }));
+    }
+    return out;
+}
+
+// Reads a layer back: the one regular file of a falcoctl tar.gz layer,
+// streamed to disk (a layer can be hundreds of MiB).
+const BLOCK = 512;
+function field(header, start, length) {
+    const raw = header.subarray(start, start + length);
+    const end = raw.indexOf(0);
+    return raw.subarray(0, end === -1 ? length : end).toString('utf8');
+}
+/**
+ * Extracts the first regular file of a gzip'd tar into `destination`.
+ * Returns its name in the archive and its size. Throws when the archive holds
+ * no regular file first (falcoctl layers hold exactly one flat file).
+ */
+async function extractSingleFile(tarGz, destination) {
+    const input = createReadStream(tarGz).pipe(createGunzip());
+    let header;
+    let pending = Buffer.alloc(0);
+    let remaining = 0;
+    let name = '';
+    const out = createWriteStream(destination);
+    try {
+        for await (const chunk of input) {
+            let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+            pending = Buffer.alloc(0);
+            if (!header) {
+                if (data.length < BLOCK) {
+                    pending = data;
+                    continue;
+                }
+                header = data.subarray(0, BLOCK);
+                const type = String.fromCharCode(header[156] || 0x30);
+                name = field(header, 0, 100);
+                if (type !== '0')
+                    throw new Error(`${tarGz}: the first entry "${name}" is not a regular file`);
+                remaining = Number.parseInt(field(header, 124, 12).trim() || '0', 8);
+                data = data.subarray(BLOCK);
+            }
+            if (remaining > 0 && data.length > 0) {
+                const piece = data.subarray(0, Math.min(remaining, data.length));
+                remaining -= piece.length;
+                if (!out.write(piece))
+                    await once(out, 'drain');
+            }
+            if (remaining === 0)
+                break;
+        }
+        if (!header)
+            throw new Error(`${tarGz}: not a tar archive`);
+        if (remaining > 0)
+            throw new Error(`${tarGz}: "${name}" is truncated`);
+    }
+    finally {
+        input.destroy();
+        out.end();
+        await once(out, 'close');
+    }
+    return { name, size: Number.parseInt(field(header, 124, 12).trim() || '0', 8) };
+}
+
+// A small ELF64 little-endian reader: what a plugin .so is (class, machine, type), what it
+// exports (the dynamic symbol table), what it needs (DT_NEEDED) and which glibc symbol versions it
+// references (.gnu.version + .gnu.version_r), hence the oldest glibc that can load it.
+//
+// It reads only the parts it needs (headers, dynamic symbols, strings, version tables), through
+// the section headers like objdump -T, or through the dynamic segment (DT_SYMTAB, DT_STRTAB,
+// DT_VERSYM, DT_VERNEED, DT_GNU_HASH/DT_HASH) when the section headers are stripped, like ld.so.
+// Pure except for readElf(), which reads a file; parseElf() takes any byte source.
+/** ELF e_type values. */
+const ET_REL = 1;
+const ET_EXEC = 2;
+const ET_DYN = 3;
+const ET_CORE = 4;
+/** What we know of a machine: binutils-style name and Go architecture. */
+const MACHINES = {
+    3: { name: 'Intel 80386', goarch: '386' },
+    8: { name: 'MIPS', goarch: 'mips' },
+    20: { name: 'PowerPC', goarch: 'ppc' },
+    21: { name: 'PowerPC64', goarch: 'ppc64le' },
+    22: { name: 'IBM S/390', goarch: 's390x' },
+    40: { name: 'ARM', goarch: 'arm' },
+    62: { name: 'x86-64', goarch: 'amd64' },
+    183: { name: 'AArch64', goarch: 'arm64' },
+    243: { name: 'RISC-V', goarch: 'riscv64' },
+    258: { name: 'LoongArch', goarch: 'loong64' }
+};
+/** "x86-64", "AArch64", or "machine 1234". */
+function elfMachineName(machine) {
+    return MACHINES[machine]?.name ?? `machine ${machine}`;
+}
+/** The file is not an ELF64 little-endian object, or it is damaged. */
+class ElfError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ElfError';
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Constants (elf.h)
+const ELFCLASS32 = 1;
+const ELFCLASS64 = 2;
+const ELFDATA2LSB = 1;
+const ELFDATA2MSB = 2;
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const SHT_DYNAMIC = 6;
+const SHT_DYNSYM = 11;
+const SHT_GNU_VERNEED = 0x6ffffffe;
+const SHT_GNU_VERSYM = 0x6fffffff;
+const SHN_UNDEF = 0;
+const DT_NULL = 0;
+const DT_NEEDED = 1;
+const DT_HASH = 4;
+const DT_STRTAB = 5;
+const DT_SYMTAB = 6;
+const DT_STRSZ = 10;
+const DT_SYMENT = 11;
+const DT_SONAME = 14;
+const DT_GNU_HASH = 0x6ffffef5;
+const DT_VERSYM = 0x6ffffff0;
+const DT_FLAGS_1 = 0x6ffffffb;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
+const DF_1_PIE = 0x08000000;
+const STB_LOCAL = 0;
+const STB_WEAK = 2;
+const STT_FUNC = 2;
+const STT_GNU_IFUNC = 10;
+const STV_HIDDEN = 2;
+const STV_INTERNAL = 1;
+const VER_FLG_WEAK = 2;
+const EHDR_SIZE = 64;
+const PHDR_SIZE = 56;
+const SHDR_SIZE = 64;
+const SYM_SIZE = 24;
+const DYN_SIZE = 16;
+/** Sanity limits, so a damaged header cannot make us allocate gigabytes. */
+const MAX_TABLE_BYTES = 256 * 1024 * 1024;
+const MAX_VERNEED = 100_000;
+function fail(ctx, what) {
+    throw new ElfError(`${ctx.src.name}: ${what}`);
+}
+/** Reads a range after checking it lies inside the file. */
+async function readRange(ctx, offset, length, what) {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+        fail(ctx, `damaged ELF file: ${what} has an invalid offset or size`);
+    }
+    if (length > MAX_TABLE_BYTES) {
+        fail(ctx, `damaged ELF file: ${what} claims ${length} bytes`);
+    }
+    if (offset + length > ctx.src.size) {
+        fail(ctx, `truncated or damaged ELF file: it ends at byte ${ctx.src.size}, before the end of ` +
+            `${what} (bytes ${offset}..${offset + length})`);
+    }
+    return ctx.src.read(offset, length);
+}
+function u64(b, at) {
+    const v = b.readBigUInt64LE(at);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER + 1 : Number(v);
+}
+/** A NUL-terminated string at `at` of a string table. */
+function cstr(table, at) {
+    if (at < 0 || at >= table.length)
+        return '';
+    const end = table.indexOf(0, at);
+    return table.toString('utf8', at, end === -1 ? table.length : end);
+}
+/** File offset of a virtual address, through the PT_LOAD segments. */
+function offsetOfAddress(segments, addr) {
+    for (const s of segments) {
+        if (s.type === PT_LOAD && addr >= s.vaddr && addr < s.vaddr + s.filesz) {
+            return addr - s.vaddr + s.offset;
+        }
+    }
+    return undefined;
+}
+/** A short description of what a non-ELF file looks like, for the error. */
+function describeNonElf(head) {
+    if (head.length === 0)
+        return 'the file is empty';
+    const text = head.toString('latin1');
+    if (text.startsWith('!<arch>\n')) {
+        return 'it is an ar archive (a static library): build with -buildmode=c-shared, not c-archive';
+    }
+    if (text.startsWith('#!'))
+        return 'it is a script';
+    if (head.length >= 4) {
+        const m = head.readUInt32LE(0);
+        if ([0xfeedfacf, 0xfeedface, 0xcafebabe, 0xcffaedfe, 0xcefaedfe, 0xbebafeca].includes(m)) {
+            return 'it is a macOS Mach-O binary: build the plugin on Linux';
+        }
+    }
+    if (text.startsWith('MZ'))
+        return 'it is a Windows PE binary: build the plugin on Linux';
+    if (head[0] === 0x1f && head[1] === 0x8b)
+        return 'it is gzip data (an archive?)';
+    return `it starts with bytes ${head.subarray(0, 4).toString('hex')}`;
+}
+// ---------------------------------------------------------------------------------------------
+// Parsing
+/** Parses the ELF object behind a ByteSource. Throws ElfError for anything but ELF64 LE. */
+async function parseElf(src) {
+    const ctx = { src };
+    const head = await src.read(0, Math.min(EHDR_SIZE, src.size));
+    if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) {
+        fail(ctx, `not an ELF file (${describeNonElf(head)}); a Falco plugin is a Linux .so`);
+    }
+    if (head.length < 20)
+        fail(ctx, 'truncated ELF file: the header is incomplete');
+    const cls = head[4];
+    const data = head[5];
+    const machineAt = data === ELFDATA2MSB ? head.readUInt16BE(18) : head.readUInt16LE(18);
+    if (cls === ELFCLASS32) {
+        fail(ctx, `a 32-bit ELF file (ELFCLASS32, ${elfMachineName(machineAt)}); Falco plugins are 64-bit ` +
+            'shared objects (linux/amd64 or linux/arm64)');
+    }
+    if (cls !== ELFCLASS64)
+        fail(ctx, `an ELF file of unknown class ${cls}`);
+    if (data !== ELFDATA2LSB) {
+        const what = data === ELFDATA2MSB ? 'big-endian' : `of unknown data encoding ${data}`;
+        fail(ctx, `a ${what} ELF file (${elfMachineName(machineAt)}); Falco plugins are little-endian ` +
+            '(linux/amd64 or linux/arm64)');
+    }
+    if (head.length < EHDR_SIZE)
+        fail(ctx, 'truncated ELF file: the header is incomplete');
+    const type = head.readUInt16LE(16);
+    const machine = head.readUInt16LE(18);
+    const phoff = u64(head, 0x20);
+    const shoff = u64(head, 0x28);
+    const phentsize = head.readUInt16LE(0x36);
+    const phnum = head.readUInt16LE(0x38);
+    const shentsize = head.readUInt16LE(0x3a);
+    let shnum = head.readUInt16LE(0x3c);
+    // Program headers.
+    const segments = [];
+    if (phoff !== 0 && phnum > 0) {
+        if (phentsize < PHDR_SIZE)
+            fail(ctx, `damaged ELF file: e_phentsize is ${phentsize}`);
+        const ph = await readRange(ctx, phoff, phnum * phentsize, 'the program headers');
+        for (let i = 0; i < phnum; i++) {
+            const at = i * phentsize;
+            segments.push({
+                type: ph.readUInt32LE(at),
+                offset: u64(ph, at + 8),
+                vaddr: u64(ph, at + 16),
+                filesz: u64(ph, at + 32)
+            });
+        }
+    }
+    // Section headers (absent in sstripped files).
+    const sections = [];
+    if (shoff !== 0) {
+        if (shentsize < SHDR_SIZE)
+            fail(ctx, `damaged ELF file: e_shentsize is ${shentsize}`);
+        if (shnum === 0) {
+            // Extended numbering: the count is in section 0's sh_size.
+            const s0 = await readRange(ctx, shoff, SHDR_SIZE, 'section header 0');
+            shnum = u64(s0, 32);
+        }
+        const sh = await readRange(ctx, shoff, shnum * shentsize, 'the section headers');
+        for (let i = 0; i < shnum; i++) {
+            const at = i * shentsize;
+            sections.push({
+                name: sh.readUInt32LE(at),
+                type: sh.readUInt32LE(at + 4),
+                offset: u64(sh, at + 24),
+                size: u64(sh, at + 32),
+                link: sh.readUInt32LE(at + 40),
+                info: sh.readUInt32LE(at + 44),
+                entsize: u64(sh, at + 56)
+            });
+        }
+    }
+    const sectionAt = (index, what) => {
+        const s = sections[index];
+        if (!s || index === SHN_UNDEF)
+            fail(ctx, `damaged ELF file: ${what} links to section ${index}`);
+        return s;
+    };
+    const sectionOfType = (t) => sections.find((s) => s.type === t);
+    // The dynamic table.
+    const dynamic = [];
+    const dynSection = sectionOfType(SHT_DYNAMIC);
+    const dynSegment = segments.find((s) => s.type === PT_DYNAMIC);
+    const dynRange = dynSection
+        ? { offset: dynSection.offset, size: dynSection.size }
+        : dynSegment
+            ? { offset: dynSegment.offset, size: dynSegment.filesz }
+            : undefined;
+    if (dynRange) {
+        const count = Math.floor(dynRange.size / DYN_SIZE);
+        const dyn = await readRange(ctx, dynRange.offset, count * DYN_SIZE, 'the dynamic table');
+        for (let i = 0; i < count; i++) {
+            const tag = Number(dyn.readBigInt64LE(i * DYN_SIZE));
+            if (tag === DT_NULL)
+                break;
+            dynamic.push({ tag, value: u64(dyn, i * DYN_SIZE + 8) });
+        }
+    }
+    const dt = (tag) => dynamic.find((d) => d.tag === tag)?.value;
+    const addressToOffset = (addr, what) => {
+        const off = offsetOfAddress(segments, addr);
+        if (off === undefined)
+            fail(ctx, `damaged ELF file: ${what} (0x${addr.toString(16)}) is not loaded`);
+        return off;
+    };
+    // The dynamic string table: the section linked from .dynamic (or .dynsym), else DT_STRTAB.
+    let dynstr;
+    const dynstrIndex = dynSection?.link ?? sectionOfType(SHT_DYNSYM)?.link;
+    if (dynstrIndex !== undefined && dynstrIndex !== SHN_UNDEF) {
+        const s = sectionAt(dynstrIndex, 'the dynamic section');
+        dynstr = await readRange(ctx, s.offset, s.size, 'the dynamic string table');
+    }
+    else if (dt(DT_STRTAB) !== undefined) {
+        const off = addressToOffset(dt(DT_STRTAB), 'DT_STRTAB');
+        const size = dt(DT_STRSZ) ?? 0;
+        dynstr = await readRange(ctx, off, size, 'the dynamic string table (DT_STRTAB)');
+    }
+    const str = (at) => (dynstr ? cstr(dynstr, at) : '');
+    // Dynamic symbols, and their version indices.
+    let symbolSource = 'none';
+    let symtab;
+    let symEntSize = SYM_SIZE;
+    let symCount = 0;
+    let versym;
+    const dynsymSection = sectionOfType(SHT_DYNSYM);
+    if (dynsymSection) {
+        symbolSource = 'sections';
+        symEntSize = dynsymSection.entsize || SYM_SIZE;
+        if (symEntSize < SYM_SIZE)
+            fail(ctx, `damaged ELF file: .dynsym entries of ${symEntSize} bytes`);
+        symCount = Math.floor(dynsymSection.size / symEntSize);
+        symtab = await readRange(ctx, dynsymSection.offset, symCount * symEntSize, '.dynsym');
+        const vs = sectionOfType(SHT_GNU_VERSYM);
+        if (vs)
+            versym = await readRange(ctx, vs.offset, Math.min(vs.size, symCount * 2), '.gnu.version');
+    }
+    else if (dt(DT_SYMTAB) !== undefined) {
+        symbolSource = 'dynamic';
+        symEntSize = dt(DT_SYMENT) ?? SYM_SIZE;
+        if (symEntSize < SYM_SIZE)
+            fail(ctx, `damaged ELF file: DT_SYMENT is ${symEntSize}`);
+        symCount = await dynamicSymbolCount(ctx, segments, dt);
+        const off = addressToOffset(dt(DT_SYMTAB), 'DT_SYMTAB');
+        symtab = await readRange(ctx, off, symCount * symEntSize, 'the dynamic symbols (DT_SYMTAB)');
+        if (dt(DT_VERSYM) !== undefined) {
+            const voff = addressToOffset(dt(DT_VERSYM), 'DT_VERSYM');
+            versym = await readRange(ctx, voff, symCount * 2, 'the symbol versions (DT_VERSYM)');
+        }
+    }
+    // Version needs: version index (vna_other) → { library, version }.
+    const versionsNeeded = [];
+    const versionByIndex = new Map();
+    let verneed;
+    const verneedSection = sectionOfType(SHT_GNU_VERNEED);
+    if (verneedSection) {
+        let strings = dynstr;
+        if (verneedSection.link !== SHN_UNDEF && verneedSection.link !== dynstrIndex) {
+            const s = sectionAt(verneedSection.link, '.gnu.version_r');
+            strings = await readRange(ctx, s.offset, s.size, 'the .gnu.version_r strings');
+        }
+        const data = await readRange(ctx, verneedSection.offset, verneedSection.size, '.gnu.version_r');
+        verneed = {
+            record: async (at) => {
+                if (at < 0 || at + 16 > data.length)
+                    fail(ctx, 'damaged ELF file: .gnu.version_r is truncated');
+                return data.subarray(at, at + 16);
+            },
+            count: verneedSection.info,
+            strings
+        };
+    }
+    else if (dt(DT_VERNEED) !== undefined) {
+        // Without section headers the table's size is unknown: read it record by record.
+        const base = addressToOffset(dt(DT_VERNEED), 'DT_VERNEED');
+        verneed = {
+            record: (at) => readRange(ctx, base + at, 16, 'the version needs (DT_VERNEED)'),
+            count: dt(DT_VERNEEDNUM) ?? 0,
+            strings: dynstr
+        };
+    }
+    if (verneed) {
+        const { record, strings } = verneed;
+        const name = (at) => (strings ? cstr(strings, at) : '');
+        let at = 0;
+        for (let i = 0; i < Math.min(verneed.count, MAX_VERNEED); i++) {
+            const vn = await record(at);
+            const cnt = vn.readUInt16LE(2);
+            const library = name(vn.readUInt32LE(4));
+            let aux = at + vn.readUInt32LE(8);
+            for (let j = 0; j < cnt; j++) {
+                const vna = await record(aux);
+                const flags = vna.readUInt16LE(4);
+                const other = vna.readUInt16LE(6);
+                const version = name(vna.readUInt32LE(8));
+                versionsNeeded.push({ library, version, weak: (flags & VER_FLG_WEAK) !== 0 });
+                versionByIndex.set(other & -32769, { library, version });
+                const next = vna.readUInt32LE(12);
+                if (next === 0)
+                    break;
+                aux += next;
+            }
+            const next = vn.readUInt32LE(12);
+            if (next === 0)
+                break;
+            at += next;
+        }
+    }
+    // Walk the symbols.
+    const exports = new Set();
+    const imports = [];
+    if (symtab) {
+        for (let i = 1; i < symCount; i++) {
+            const at = i * symEntSize;
+            const nameAt = symtab.readUInt32LE(at);
+            const info = symtab[at + 4];
+            const other = symtab[at + 5];
+            const shndx = symtab.readUInt16LE(at + 6);
+            const bind = info >> 4;
+            const stype = info & 0xf;
+            const visibility = other & 3;
+            if (bind === STB_LOCAL)
+                continue;
+            const name = str(nameAt);
+            if (name === '')
+                continue;
+            if (shndx === SHN_UNDEF) {
+                const imp = { name, weak: bind === STB_WEAK };
+                const index = versym && i * 2 + 2 <= versym.length ? versym.readUInt16LE(i * 2) & -32769 : 0;
+                const v = index >= 2 ? versionByIndex.get(index) : undefined;
+                if (v) {
+                    imp.version = v.version;
+                    imp.library = v.library;
+                }
+                imports.push(imp);
+            }
+            else if ((stype === STT_FUNC || stype === STT_GNU_IFUNC) &&
+                visibility !== STV_HIDDEN &&
+                visibility !== STV_INTERNAL) {
+                exports.add(name);
+            }
+        }
+    }
+    const glibcSymbols = {};
+    let floor;
+    for (const v of versionsNeeded) {
+        const n = glibcVersionOf(v.version);
+        if (n === undefined)
+            continue;
+        glibcSymbols[v.version] ??= [];
+        if (!v.weak && (floor === undefined || compareGlibcVersions(n, floor) > 0))
+            floor = n;
+    }
+    for (const imp of imports) {
+        if (imp.version && glibcSymbols[imp.version])
+            glibcSymbols[imp.version].push(imp.name);
+    }
+    for (const k of Object.keys(glibcSymbols)) {
+        glibcSymbols[k] = [...new Set(glibcSymbols[k])].sort();
+    }
+    imports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const flags1 = dt(DT_FLAGS_1) ?? 0;
+    const soname = dt(DT_SONAME);
+    // DF_1_PIE marks a PIE; older linkers left only the interpreter. libc.so.6 has one too (it
+    // runs), but also a SONAME, which executables lack.
+    const isPie = type === ET_DYN &&
+        ((flags1 & DF_1_PIE) !== 0 ||
+            (soname === undefined && segments.some((s) => s.type === PT_INTERP)));
+    const info = {
+        path: src.name,
+        machine,
+        machineName: elfMachineName(machine),
+        architecture: architectureOfElfMachine(machine) ?? MACHINES[machine]?.goarch ?? 'unknown',
+        type,
+        isPie,
+        isSharedObject: type === ET_DYN && !isPie,
+        needed: dynamic.filter((d) => d.tag === DT_NEEDED).map((d) => str(d.value)),
+        exports: [...exports].sort(),
+        imports,
+        versionsNeeded,
+        glibcSymbols,
+        symbolSource
+    };
+    if (soname !== undefined)
+        info.soname = str(soname);
+    if (floor !== undefined)
+        info.glibcFloor = floor;
+    return info;
+}
+/** Number of dynamic symbols from DT_HASH (nchain) or by walking DT_GNU_HASH, as ld.so does. */
+async function dynamicSymbolCount(ctx, segments, dt) {
+    const at = (addr, what) => {
+        const off = offsetOfAddress(segments, addr);
+        if (off === undefined)
+            fail(ctx, `damaged ELF file: ${what} is not loaded`);
+        return off;
+    };
+    const hash = dt(DT_HASH);
+    if (hash !== undefined) {
+        const h = await readRange(ctx, at(hash, 'DT_HASH'), 8, 'DT_HASH');
+        return h.readUInt32LE(4);
+    }
+    const gnu = dt(DT_GNU_HASH);
+    if (gnu === undefined)
+        fail(ctx, 'no section headers and no DT_HASH or DT_GNU_HASH table');
+    const base = at(gnu, 'DT_GNU_HASH');
+    const h = await readRange(ctx, base, 16, 'DT_GNU_HASH');
+    const nbuckets = h.readUInt32LE(0);
+    const symoffset = h.readUInt32LE(4);
+    const bloomSize = h.readUInt32LE(8);
+    const bucketsAt = base + 16 + bloomSize * 8;
+    const buckets = await readRange(ctx, bucketsAt, nbuckets * 4, 'DT_GNU_HASH buckets');
+    let last = 0;
+    for (let i = 0; i < nbuckets; i++)
+        last = Math.max(last, buckets.readUInt32LE(i * 4));
+    if (last < symoffset)
+        return symoffset;
+    const chainsAt = bucketsAt + nbuckets * 4;
+    for (let i = last;; i++) {
+        const c = await readRange(ctx, chainsAt + (i - symoffset) * 4, 4, 'DT_GNU_HASH chains');
+        if ((c.readUInt32LE(0) & 1) !== 0)
+            return i + 1;
+    }
+}
+/** "GLIBC_2.34" → "2.34"; undefined for anything else (GLIBC_PRIVATE, GCC_3.0, ...). */
+function glibcVersionOf(versionName) {
+    const m = /^GLIBC_(\d+(?:\.\d+)+)$/.exec(versionName);
+    return m ? m[1] : undefined;
+}
+/** Parses "2.31", "2.3.2" or "GLIBC_2.31"; undefined when it is not such a version. */
+function parseGlibcVersion(text) {
+    const t = text.trim().replace(/^glibc[_ -]?/i, '');
+    return /^\d+(\.\d+)+$/.test(t) ? t : undefined;
+}
+/** Numeric comparison of dotted versions ("2.3.2" < "2.17" < "2.34"). */
+function compareGlibcVersions(a, b) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0)
+            return d < 0 ? -1 : 1;
+    }
+    return 0;
+}
+/** Reads an ELF file from disk: only its headers and dynamic tables, not the whole file. */
+async function readElf(path) {
+    let fh;
+    try {
+        fh = await open$1(path, 'r');
+    }
+    catch (e) {
+        const err = e;
+        if (err.code === 'ENOENT')
+            throw new Error(`plugin file '${path}' does not exist`);
+        throw new Error(`cannot read '${path}': ${err.message}`);
+    }
+    try {
+        const st = await fh.stat();
+        if (!st.isFile())
+            throw new Error(`'${path}' is not a regular file`);
+        const handle = fh;
+        return await parseElf({
+            name: path,
+            size: st.size,
+            read: async (offset, length) => {
+                const buf = Buffer.alloc(length);
+                let done = 0;
+                while (done < length) {
+                    const { bytesRead } = await handle.read(buf, done, length - done, offset + done);
+                    if (bytesRead === 0)
+                        break;
+                    done += bytesRead;
+                }
+                return buf.subarray(0, done);
+            }
+        });
+    }
+    finally {
+        await fh.close();
+    }
+}
+
+// Merge mode: the platform manifests were pushed by digest by per-platform
+// (matrix) jobs on native runners. This job reads them back, checks that they
+// are one plugin at one version, and assembles the index and tags from them.
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** Parses the `merge` input: digests, `os/arch@digest` or `registry/repository@digest`, one per line or comma. */
+function parseMergeInput(text) {
+    const items = text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+    if (items.length === 0)
+        throw new Error('merge: no digests given');
+    return items.map((item) => {
+        const at = item.lastIndexOf('@');
+        const digest = at === -1 ? item : item.slice(at + 1);
+        if (!DIGEST.test(digest)) {
+            throw new Error(`merge: "${item}" is not a digest: give the digest output of each push-by-digest job ` +
+                '(sha256:<64 hex>), optionally as linux/arm64@sha256:... or <registry>/<repository>@sha256:...');
+        }
+        if (at === -1)
+            return { digest };
+        const prefix = item.slice(0, at);
+        if (/^[a-z0-9_]+\/[a-z0-9_]+$/.test(prefix)) {
+            return { digest, platform: parsePlatforms(prefix)[0] };
+        }
+        const slash = prefix.indexOf('/');
+        if (slash === -1)
+            throw new Error(`merge: cannot read "${item}"`);
+        return { digest, registry: prefix.slice(0, slash), repository: prefix.slice(slash + 1) };
+    });
+}
+async function readAll(stream) {
+    const chunks = [];
+    for await (const c of stream)
+        chunks.push(Buffer.from(c));
+    return Buffer.concat(chunks);
+}
+async function loadPushedPlatforms(target, entries, scratch, logger) {
+    const out = [];
+    for (const entry of entries) {
+        const m = await target.fetchManifest(entry.digest);
+        if (!m) {
+            throw new Error(`merge: ${target.location}@${entry.digest} does not exist: was it pushed by a ` +
+                'push-by-digest job of this release, to the same registry and repository?');
+        }
+        const manifest = JSON.parse(m.body.toString('utf8'));
+        const layer = manifest.layers?.[0];
+        if (manifest.config?.mediaType !== PLUGIN_CONFIG_MEDIA_TYPE ||
+            manifest.layers?.length !== 1 ||
+            layer?.mediaType !== PLUGIN_LAYER_MEDIA_TYPE ||
+            !manifest.config.digest ||
+            !layer.digest) {
+            throw new Error(`merge: ${entry.digest} is not a Falco plugin manifest`);
+        }
+        const configStream = await target.fetchBlob(manifest.config.digest);
+        const layerStream = await target.fetchBlob(layer.digest);
+        if (!configStream || !layerStream) {
+            throw new Error(`merge: a blob of ${entry.digest} is missing from ${target.location}`);
+        }
+        const configBytes = await readAll(configStream);
+        const dir = join(scratch, 'merge', entry.digest.slice(7, 19));
+        await mkdir$1(dir, { recursive: true });
+        const tarGz = join(dir, 'layer.tar.gz');
+        await pipeline(layerStream, createWriteStream(tarGz));
+        const soPath = join(dir, 'plugin.so');
+        await extractSingleFile(tarGz, soPath);
+        const elf = await readElf(soPath);
+        const arch = architectureOfElfMachine(elf.machine);
+        if (!arch)
+            throw new Error(`merge: ${entry.digest} holds a ${elf.machineName} .so, not a supported platform`);
+        const platform = { os: 'linux', architecture: ARCHITECTURES[arch].goarch };
+        if (entry.platform && !samePlatform(entry.platform, platform)) {
+            throw new Error(`merge: ${entry.digest} was given as ${formatPlatform(entry.platform)} but holds a ${formatPlatform(platform)} .so`);
+        }
+        if (out.some((o) => samePlatform(o.platform, platform))) {
+            throw new Error(`merge: two digests are ${formatPlatform(platform)} builds`);
+        }
+        logger.info(`merge: ${entry.digest} is the ${formatPlatform(platform)} build`);
+        out.push({
+            platform,
+            manifestBytes: m.body,
+            configDigest: manifest.config.digest,
+            configBytes,
+            soPath
+        });
+    }
+    // amd64 first, as in a single-job release, so both paths give the same index.
+    return out.sort((a, b) => order(a.platform) - order(b.platform));
+}
+function order(p) {
+    return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2;
+}
+
+// Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
+// build-command. Output is streamed to the logger; failures carry the tail of it. With a foreign
+// platform (linux/arm64 on an amd64 machine), Go cross-compiles with cgo through a C cross
+// compiler (Debian's aarch64-linux-gnu-gcc by default).
+/** The environment a build for `platform` needs on `host`: {} for a native build without cc. */
+function crossCompileEnv(platform, cc, host = hostPlatform()) {
+    const explicitCc = cc?.trim() || undefined;
+    if (platform === undefined || isHostPlatform(platform, host)) {
+        if (platform !== undefined)
+            architectureFacts(platform);
+        return explicitCc ? { CC: explicitCc } : {};
+    }
+    const facts = architectureFacts(platform);
+    return {
+        GOOS: 'linux',
+        GOARCH: facts.goarch,
+        CGO_ENABLED: '1',
+        CC: explicitCc ?? facts.crossCompiler
+    };
+}
+/** Whether the first word of a CC value is an executable on PATH (or an existing path). */
+function commandExists(command, pathVar) {
+    const name = command.trim().split(/\s+/)[0];
+    if (name.includes('/'))
+        return existsSync(name);
+    return (pathVar ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, name)));
+}
+function missingCrossCompiler(platform, cc, host) {
+    const facts = architectureFacts(platform);
+    const name = cc.trim().split(/\s+/)[0];
+    const fix = name === facts.crossCompiler
+        ? `Install it (sudo apt-get install -y ${facts.crossPackages.join(' ')}), set cc to ` +
+            `another ${facts.gnuTriplet} compiler`
+        : `Install it or set cc to another ${facts.gnuTriplet} compiler (Debian's is ` +
+            `${facts.crossCompiler}, from ${facts.crossPackages.join(' ')})`;
+    return new Error(`the C cross compiler '${name}' for ${formatPlatform(platform)} was not found on PATH: ` +
+        `cgo needs one to build a ${facts.goarch} plugin on this ${host.architecture} machine. ` +
+        `${fix}, or build on a native ${facts.goarch} runner (runs-on: ${facts.runner}) with the ` +
+        'matrix mode');
+}
+const TAIL_LINES = 40;
+/** Runs argv without a shell, forwarding each output line to log and keeping the last ones. */
+function runStreaming(argv, options) {
+    return new Promise((done) => {
+        const tail = [];
+        const line = (l) => {
+            options.log(l);
+            tail.push(l);
+            if (tail.length > TAIL_LINES)
+                tail.shift();
+        };
+        const child = spawn(argv[0], argv.slice(1), {
+            cwd: options.cwd,
+            env: options.env,
+            stdio: ['ignore', 'pipe', 'pipe']
+        });
+        const splitter = () => {
+            let pending = '';
+            const onData = (chunk) => {
+                const parts = (pending + chunk.toString('utf8')).split(/\r?\n/);
+                pending = parts.pop() ?? '';
+                parts.forEach(line);
+            };
+            return Object.assign(onData, {
+                flush: () => {
+                    if (pending)
+                        line(pending);
+                    pending = '';
+                }
+            });
+        };
+        const out = splitter();
+        const err = splitter();
+        child.stdout.on('data', out);
+        child.stderr.on('data', err);
+        let error;
+        let finished = false;
+        const finish = (code, signal) => {
+            if (finished)
+                return;
+            finished = true;
+            out.flush();
+            err.flush();
+            done({ code, signal, tail, error });
+        };
+        child.on('error', (e) => {
+            error = e;
+            if (child.pid === undefined)
+                finish(null, null);
+        });
+        child.on('close', finish);
+    });
+}
+async function isDirectory(path) {
+    try {
+        return (await stat$1(path)).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+async function isFile$2(path) {
+    try {
+        return (await stat$1(path)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** Quotes an argument for display only (we never run through a shell). */
+function shellQuote(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+function status(r) {
+    return r.signal ? `was killed by ${r.signal}` : `exited with status ${r.code}`;
+}
+function outputBlock(tail) {
+    return tail.length > 0 ? `\n${tail.join('\n')}` : ' (no output)';
+}
+/** A relative path (./x, ../x, x/y on disk) rather than an import path (example.com/x). */
+function isLocalPackage(pkg) {
+    return pkg === '.' || pkg === '..' || pkg.startsWith('./') || pkg.startsWith('../') || isAbsolute(pkg);
+}
+/** cgo includes the SDK's plugin_api.h by a relative path that a stray $TMPDIR copy shadows. */
+function strayHeaderWarning(env) {
+    for (const dir of new Set([env.GOTMPDIR, env.TMPDIR, tmpdir()])) {
+        if (dir && existsSync(join(dir, 'plugin_api.h'))) {
+            return (`${join(dir, 'plugin_api.h')} exists: cgo may pick it up instead of plugin-sdk-go's copy ` +
+                '(the SDK includes it by a relative path); remove it if the build misbehaves');
+        }
+    }
+    return undefined;
+}
+/**
+ * Builds the plugin and returns the absolute path of its .so. Throws with the compiler's output
+ * and the command when the build fails.
+ */
+async function buildPlugin(opts) {
+    const { logger } = opts;
+    const wd = resolve(opts.workingDirectory);
+    if (!(await isDirectory(wd))) {
+        const what = existsSync(wd) ? 'is not a directory' : 'does not exist';
+        throw new Error(`working-directory '${opts.workingDirectory}' ${what}: set the input to the folder that ` +
+            "holds your plugin's go.mod");
+    }
+    const env = { ...process.env, ...opts.env };
+    const host = hostPlatform();
+    const targetEnv = crossCompileEnv(opts.platform, opts.cc, host);
+    const cross = targetEnv.GOARCH !== undefined;
+    const suffix = opts.platform ? ` (${formatPlatform(opts.platform)})` : '';
+    if (opts.buildCommand !== undefined && opts.buildCommand.trim() !== '') {
+        // The user's command sees the target in GOOS/GOARCH (and CC for a cross build).
+        if (opts.platform) {
+            Object.assign(env, { GOOS: opts.platform.os, GOARCH: opts.platform.architecture });
+        }
+        Object.assign(env, targetEnv);
+        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, logger, suffix);
+    }
+    const goPackage = opts.goPackage?.trim() || './plugin';
+    if (isLocalPackage(goPackage) && !(await isDirectory(resolve(wd, goPackage)))) {
+        throw new Error(`go-package '${goPackage}' not found in ${wd}: set go-package to the folder of your ` +
+            "plugin's main package (relative to working-directory, e.g. ./plugin or .)");
+    }
+    const output = resolve(wd, opts.output);
+    await mkdir$1(dirname(output), { recursive: true });
+    const warning = strayHeaderWarning(env);
+    if (warning)
+        logger.warning(warning);
+    if (cross && !commandExists(targetEnv.CC, env.PATH)) {
+        throw missingCrossCompiler(opts.platform, targetEnv.CC, host);
+    }
+    // c-shared needs cgo, which cross-compiling or a bare environment would turn off.
+    env.CGO_ENABLED = '1';
+    Object.assign(env, targetEnv);
+    const argv = [
+        'go',
+        'build',
+        '-buildmode=c-shared',
+        '-trimpath',
+        '-buildvcs=false',
+        // An empty Go build ID makes the .so byte-identical across runs and
+        // directories (the GNU build-id is then derived from the content alone),
+        // so re-running a release reproduces the published digests.
+        '-ldflags=-buildid=',
+        '-o',
+        output,
+        goPackage
+    ];
+    const shown = Object.entries({ CGO_ENABLED: '1', ...targetEnv }).map(([k, v]) => `${k}=${shellQuote(v)}`);
+    const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
+    const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
+        logger.info(`$ ${command}  (in ${wd})`);
+        return runStreaming(argv, { cwd: wd, env, log: (l) => logger.info(l) });
+    });
+    if (r.error?.code === 'ENOENT') {
+        throw new Error("the Go toolchain ('go') was not found on PATH: add actions/setup-go before this action " +
+            '(e.g. with go-version-file: go.mod), or install Go from https://go.dev/dl/');
+    }
+    if (r.error)
+        throw new Error(`could not run go: ${r.error.message}`);
+    if (r.code !== 0) {
+        const crossHint = cross
+            ? `\nThis was a cross build for ${formatPlatform(opts.platform)}: C libraries ` +
+                `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
+                `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform).runner})`
+            : '';
+        throw new Error(`go build ${status(r)}: ${command} (in ${wd})${outputBlock(r.tail)}${crossHint}`);
+    }
+    if (!(await isFile$2(output))) {
+        throw new Error(`go build succeeded but did not write ${output}: ${command} (in ${wd})`);
+    }
+    return output;
+}
+async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix = '') {
+    if (pluginPath === undefined || pluginPath.trim() === '') {
+        throw new Error('build-command is set, so plugin-path is required: set it to the .so your command produces ' +
+            '(relative to working-directory)');
+    }
+    const so = resolve(wd, pluginPath.trim());
+    const r = await logger.group(`Build (build-command)${suffix}`, async () => {
+        logger.info(`$ ${buildCommand}  (in ${wd})`);
+        const log = (l) => logger.info(l);
+        const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, log });
+        if (bash.error?.code !== 'ENOENT')
+            return bash;
+        return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, log });
+    });
+    if (r.error)
+        throw new Error(`could not run build-command: ${r.error.message}`);
+    if (r.code !== 0) {
+        throw new Error(`build-command ${status(r)}: ${buildCommand} (in ${wd})${outputBlock(r.tail)}`);
+    }
+    if (!(await isFile$2(so))) {
+        throw new Error(`build-command finished but plugin-path '${pluginPath}' (${so}) does not exist: set ` +
+            'plugin-path to the .so your command produces');
+    }
+    return so;
 }
 
 // Reads a plugin's metadata by loading its .so the way Falco does: a tiny C program
@@ -41435,7 +43814,7 @@ const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-
  */
 async function compileInspector(opts) {
     const sourcePath = inspectorSourcePath();
-    const source = await readFile(sourcePath);
+    const source = await readFile$1(sourcePath);
     const explicit = opts.cc ?? (process.env.CC?.trim() || undefined);
     const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang'];
     await mkdir$1(opts.cacheDir, { recursive: true });
@@ -41521,6 +43900,269 @@ async function inspectPlugin(soPath, opts) {
     return metadataFromInspector(parseInspectorOutput(r.stdout));
 }
 
+// Static checks of a built plugin .so, from its ELF headers alone (see elf.ts): is it a shared
+// object for the platform it is released as, does it export what Falco's loader requires, and
+// can hosts with an older glibc load it. They work for every architecture, including those this
+// machine cannot dlopen. Pure.
+/** Build images and the glibc they ship, newest first (what to suggest for a lower floor). */
+const BUILD_IMAGES = [
+    { image: 'debian:bullseye', glibc: '2.31' },
+    { image: 'debian:buster', glibc: '2.28' },
+    { image: 'ubuntu:18.04', glibc: '2.27' },
+    { image: 'centos:7', glibc: '2.17' }
+];
+/** glibc of common distributions, to say who cannot load a plugin. */
+const DISTRIBUTIONS = [
+    { name: 'Amazon Linux 2', glibc: '2.26' },
+    { name: 'RHEL/Rocky/Alma 8', glibc: '2.28' },
+    { name: 'Debian 11', glibc: '2.31' },
+    { name: 'Ubuntu 20.04', glibc: '2.31' },
+    { name: 'RHEL/Rocky/Alma 9', glibc: '2.34' },
+    { name: 'Amazon Linux 2023', glibc: '2.34' },
+    { name: 'Ubuntu 22.04', glibc: '2.35' },
+    { name: 'Debian 12', glibc: '2.36' },
+    { name: 'Ubuntu 24.04', glibc: '2.39' }
+];
+/** Libraries of glibc itself, present wherever libc.so.6 is. */
+const GLIBC_LIBRARIES = /^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libresolv\.so\.2|libutil\.so\.1|libanl\.so\.1|ld-linux[-\w.]*\.so\.\d+)$/;
+const MAX_LISTED = 8;
+function list(names, max = MAX_LISTED) {
+    if (names.length <= max)
+        return names.join(', ');
+    return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+/** Validates and normalises a max-glibc setting ("2.31"); throws with an example otherwise. */
+function normalizeMaxGlibc(value) {
+    const v = parseGlibcVersion(value);
+    if (v === undefined) {
+        throw new Error(`max-glibc '${value}' is not a glibc version: write it like 2.31 (Debian 11), or leave it ` +
+            'empty to accept any');
+    }
+    return v;
+}
+/** "GLIBC_2.34: pthread_create, res_search; GLIBC_2.32: pthread_getattr_np". */
+function offendingSymbols(elf, above) {
+    return Object.entries(elf.glibcSymbols)
+        .map(([version, symbols]) => ({ version, n: version.replace(/^GLIBC_/, ''), symbols }))
+        .filter((v) => compareGlibcVersions(v.n, above) > 0)
+        .sort((a, b) => compareGlibcVersions(b.n, a.n))
+        .map((v) => `${v.version}: ${v.symbols.length > 0 ? list(v.symbols) : '(no symbol)'}`)
+        .join('; ');
+}
+/** Distributions whose glibc is older than `floor`. */
+function distributionsBelow(floor) {
+    return DISTRIBUTIONS.filter((d) => compareGlibcVersions(d.glibc, floor) < 0).map((d) => `${d.name} (${d.glibc})`);
+}
+/** One line for logs and summaries: "needs glibc >= 2.34 (GLIBC_2.34: pthread_create, ...)". */
+function describeGlibcFloor(elf) {
+    if (elf.glibcFloor === undefined)
+        return 'needs no versioned glibc symbol';
+    const floor = elf.glibcFloor;
+    const symbols = elf.glibcSymbols[`GLIBC_${floor}`] ?? [];
+    const older = distributionsBelow(floor);
+    return (`needs glibc >= ${floor}` +
+        (symbols.length > 0 ? ` (GLIBC_${floor}: ${list(symbols, 5)})` : '') +
+        (older.length > 0 ? `; cannot load on ${list(older, 5)}` : ''));
+}
+function buildImageAdvice(max) {
+    const image = BUILD_IMAGES.find((i) => compareGlibcVersions(i.glibc, max) <= 0);
+    const bullseye = 'falcosecurity/plugins builds in `container: debian:bullseye` (glibc 2.31) for that reason';
+    if (!image) {
+        return `build against a glibc no newer than ${max} (an older distribution image); ${bullseye}`;
+    }
+    let advice = `build in an older image: run the build job in \`container: ${image.image}\` ` +
+        `(glibc ${image.glibc})` +
+        (image.image === 'debian:bullseye' ? `, as falcosecurity/plugins does` : `; ${bullseye}`);
+    if (compareGlibcVersions(image.glibc, '2.28') < 0) {
+        advice +=
+            `. GitHub's JavaScript actions need glibc >= 2.28 inside a job container, so with ` +
+                `${image.image} run the build itself with \`docker run ${image.image} ...\` in a step and ` +
+                'pass the .so to this action with build-command / plugin-path';
+    }
+    return advice;
+}
+function typeProblem(elf) {
+    if (elf.isSharedObject)
+        return undefined;
+    const how = 'build it with `go build -buildmode=c-shared` (a Falco plugin is a shared library)';
+    switch (elf.type) {
+        case ET_DYN:
+            return `it is a position-independent executable, not a shared object: ${how}`;
+        case ET_EXEC:
+            return `it is an executable (ET_EXEC), not a shared object: ${how}`;
+        case ET_REL:
+            return `it is a relocatable object file (.o), not a shared object: ${how}`;
+        case ET_CORE:
+            return 'it is a core dump, not a shared object';
+        default:
+            return `it is an ELF file of type ${elf.type}, not a shared object: ${how}`;
+    }
+}
+function machineProblem(elf, platform) {
+    const facts = architectureFacts(platform);
+    if (elf.machine === facts.elfMachine)
+        return undefined;
+    const p = formatPlatform(platform);
+    const offered = `an ${elf.machineName} .so (ELF machine ${elf.machine}) was offered as ${p}`;
+    const arch = facts.goarch;
+    return (`${offered}, which needs ${facts.machineName} (ELF machine ${facts.elfMachine}): build it ` +
+        `with GOARCH=${arch} and a C compiler for ${facts.gnuTriplet} (CC=${facts.crossCompiler}), ` +
+        `or on a native ${arch} runner (${facts.runner}); check that the ${p} build does not ` +
+        'reuse the output of another platform');
+}
+/**
+ * Checks a plugin's ELF facts against the platform it is released as. Throws one Error listing
+ * everything wrong: not a shared object, another machine than the platform's, a required plugin_*
+ * symbol not exported, a glibc floor above opts.maxGlibc. Returns notes worth a warning (libraries
+ * it needs beyond glibc).
+ */
+function checkElfForPlatform(elf, platform, opts = {}) {
+    const problems = [];
+    const typeIssue = typeProblem(elf);
+    if (typeIssue)
+        problems.push(typeIssue);
+    const machineIssue = machineProblem(elf, platform);
+    if (machineIssue)
+        problems.push(machineIssue);
+    const missing = REQUIRED_SYMBOLS.filter((s) => !elf.exports.includes(s));
+    if (missing.length > 0) {
+        const all = missing.length === REQUIRED_SYMBOLS.length;
+        const verb = all ? 'is' : missing.length === 1 ? 'is not' : 'are not';
+        problems.push(`${all ? 'none of' : `${missing.length} of`} the ${REQUIRED_SYMBOLS.length} functions ` +
+            `Falco requires ${verb} exported: ${missing.join(', ')} (with ` +
+            'plugin-sdk-go, register the plugin with plugins.SetFactory in an init() function of the ' +
+            'main package, and build the main package with -buildmode=c-shared)');
+    }
+    if (opts.maxGlibc !== undefined && opts.maxGlibc.trim() !== '') {
+        const max = normalizeMaxGlibc(opts.maxGlibc);
+        const floor = elf.glibcFloor;
+        if (floor !== undefined && compareGlibcVersions(floor, max) > 0) {
+            const older = distributionsBelow(floor);
+            problems.push(`it needs glibc ${floor}, newer than max-glibc ${max} (${offendingSymbols(elf, max)}): ` +
+                `hosts with an older glibc refuse to load it ("version \`GLIBC_${floor}' not found")` +
+                (older.length > 0 ? `, e.g. ${list(older, 5)}` : '') +
+                `. The C library the build links against sets this floor: ${buildImageAdvice(max)}`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(`${elf.path} cannot be released as ${formatPlatform(platform)}:\n- ${problems.join('\n- ')}`);
+    }
+    const notes = [];
+    const extra = elf.needed.filter((n) => !GLIBC_LIBRARIES.test(n));
+    if (extra.length > 0) {
+        notes.push(`${elf.path} needs ${list(extra)} besides glibc (DT_NEEDED): Falco hosts must have ` +
+            `${extra.length > 1 ? 'them' : 'it'} installed, or the plugin will not load`);
+    }
+    return notes;
+}
+/** The plugin_* functions of an ELF's exports. */
+function pluginSymbols(elf) {
+    return elf.exports.filter((s) => s.startsWith('plugin_'));
+}
+/**
+ * Throws when two builds of the same plugin (typically the one this machine can dlopen and a
+ * foreign one) do not export the same plugin_* functions: metadata read from one would then
+ * misdescribe the other. Labels default to the builds' platforms ("linux/amd64").
+ */
+function compareExports(native, foreign, labels = {}) {
+    const a = new Set(pluginSymbols(native));
+    const b = new Set(pluginSymbols(foreign));
+    const onlyA = [...a].filter((s) => !b.has(s)).sort();
+    const onlyB = [...b].filter((s) => !a.has(s)).sort();
+    if (onlyA.length === 0 && onlyB.length === 0)
+        return;
+    const la = labels.native ?? `linux/${native.architecture}`;
+    let lb = labels.foreign ?? `linux/${foreign.architecture}`;
+    if (lb === la)
+        lb = `${lb} (${foreign.path})`;
+    const lines = [];
+    if (onlyA.length > 0)
+        lines.push(`only the ${la} build exports ${onlyA.join(', ')}`);
+    if (onlyB.length > 0)
+        lines.push(`only the ${lb} build exports ${onlyB.join(', ')}`);
+    throw new Error(`the ${la} and ${lb} builds of the plugin export different plugin_* functions, so the ` +
+        `metadata read from one would not describe the other:\n- ${lines.join('\n- ')}\n` +
+        'Build every platform from the same sources and the same build tags (a file with a ' +
+        '//go:build constraint on the architecture, or cgo disabled on one side, does this)');
+}
+
+// Reading the metadata of a plugin built for another architecture: the inspector is compiled
+// with that architecture's cross compiler and run under qemu-user with Debian's cross libc as its
+// root (`qemu-aarch64 -L /usr/aarch64-linux-gnu inspector lib.so`), so the .so is loaded by the
+// real dynamic linker of its architecture, as Falco would. When any piece is missing we say so
+// and the caller relies on the ELF comparison (checks.ts) instead.
+function onPath(name, pathVar) {
+    if (name.includes('/'))
+        return existsSync(name) ? name : undefined;
+    for (const dir of (pathVar ?? '').split(delimiter)) {
+        if (dir && existsSync(join(dir, name)))
+            return join(dir, name);
+    }
+    return undefined;
+}
+function runQuietly(argv) {
+    return new Promise((done) => {
+        const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (b) => (output += b.toString()));
+        child.stderr.on('data', (b) => (output += b.toString()));
+        child.on('error', (e) => done({ code: null, output: e.message }));
+        child.on('close', (code) => done({ code, output }));
+    });
+}
+/**
+ * An inspector able to load a plugin built for `platform`: on the host platform, the native one;
+ * otherwise the inspector cross-compiled for it plus a qemu-user runner, when qemu-<arch>, the
+ * cross compiler and the cross libc (/usr/<triplet>) are all present and the emulated inspector
+ * starts. Returns undefined (after telling onUnavailable why) when they are not.
+ */
+async function foreignInspector(platform, opts) {
+    const host = opts.host ?? hostPlatform();
+    if (isHostPlatform(platform, host)) {
+        return {
+            inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir }),
+            runner: []
+        };
+    }
+    const facts = architectureFacts(platform);
+    const p = formatPlatform(platform);
+    const unavailable = (why) => {
+        opts.onUnavailable?.(`cannot load the ${p} plugin under emulation: ${why}; relying on the ELF checks ` +
+            `(exports compared with the ${formatPlatform(host)} build) instead`);
+        return undefined;
+    };
+    const pathVar = opts.path ?? process.env.PATH;
+    const qemuNames = opts.qemu ? [opts.qemu] : [facts.qemu, `${facts.qemu}-static`];
+    const qemu = qemuNames.map((q) => onPath(q, pathVar)).find((q) => q !== undefined);
+    if (!qemu)
+        return unavailable(`${qemuNames[0]} not found (apt-get install qemu-user)`);
+    const cc = opts.cc ?? facts.crossCompiler;
+    const ccCommand = cc.trim().split(/\s+/)[0];
+    if (!onPath(ccCommand, pathVar)) {
+        return unavailable(`the cross compiler ${ccCommand} was not found (apt-get install ${facts.crossPackages.join(' ')})`);
+    }
+    const sysroot = opts.sysroot ?? facts.crossSysroot;
+    if (!existsSync(join(sysroot, 'lib'))) {
+        return unavailable(`the ${facts.gnuTriplet} C library is not in ${sysroot} (apt-get install ` +
+            `${facts.crossPackages[1]})`);
+    }
+    let inspector;
+    try {
+        inspector = await compileInspector({ cc, cacheDir: opts.cacheDir });
+    }
+    catch (e) {
+        return unavailable(`compiling the inspector with ${cc} failed: ${e.message}`);
+    }
+    const runner = [qemu, '-L', sysroot];
+    // Without arguments the inspector prints its usage and exits with 1: proof that it runs.
+    const probe = await runQuietly([...runner, inspector]);
+    if (probe.code !== 1 || !probe.output.includes('usage:')) {
+        return unavailable(`the ${p} inspector does not run under ${runner.join(' ')} (exit ${probe.code}): ` +
+            probe.output.trim().slice(0, 300));
+    }
+    return { inspector, runner };
+}
+
 /** falcosecurity/plugins build/registry: names must match this. */
 const PLUGIN_NAME_PATTERN = /^[a-z]+[a-z0-9-_]*$/;
 /** Registry rule for the event source of a sourcing plugin (no hyphens). */
@@ -41590,72 +44232,358 @@ function validatePluginAgainstRelease(meta, release) {
     return warnings;
 }
 
-// Blob sources: content plus its digest and size, re-openable so an upload can restart.
-/** "sha256:<hex>" of some bytes. */
-function sha256Digest(data) {
-    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+// Builds the plugin for every requested platform, checks each .so the way a
+// user's machine will see it (ELF machine, Falco's required symbols, glibc
+// floor), and reads the metadata by loading the .so: natively when the host
+// platform is among the builds, under qemu otherwise. Foreign builds must
+// export the same plugin_* symbols as the native one and, when qemu can load
+// them, report the same metadata.
+function compilerFor(inputs, p) {
+    if (samePlatform(p, hostPlatform()))
+        return undefined;
+    const cc = p.architecture === 'arm64' ? inputs.ccArm64 : inputs.ccAmd64;
+    return cc || undefined;
 }
-/** The digest of `data` with the algorithm that `like` uses ("sha256:..." or "sha512:..."). */
-function digestLike(like, data) {
-    const algorithm = algorithmOf(like);
-    return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
+async function buildOne(inputs, p, workDir, scratch, env, logger) {
+    const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so');
+    await mkdir$1(dirname(out), { recursive: true });
+    const ownBuild = inputs.buildCommand === '';
+    const built = await buildPlugin({
+        workingDirectory: workDir,
+        goPackage: inputs.goPackage,
+        output: out,
+        buildCommand: ownBuild ? undefined : inputs.buildCommand,
+        pluginPath: ownBuild ? undefined : inputs.pluginPath,
+        platform: p,
+        cc: compilerFor(inputs, p),
+        env,
+        logger
+    });
+    // A build command writes to the same plugin-path for every platform: keep a copy.
+    if (built !== out)
+        await copyFile$1(built, out);
+    return out;
 }
-/** An in-memory blob, for small content such as config JSON. */
-function bufferBlob(data) {
-    return {
-        digest: sha256Digest(data),
-        size: data.length,
-        open: () => Readable.from([data], { objectMode: false })
-    };
-}
-/** A pass-through stream that hashes and counts what flows through it. */
-class DigestCounter extends Transform {
-    algorithm;
-    bytes = 0;
-    hash;
-    constructor(algorithm) {
-        super();
-        this.algorithm = algorithm;
-        this.hash = createHash(algorithm);
+function sameMetadata(a, b) {
+    const diffs = [];
+    for (const k of ['name', 'version', 'requiredApiVersion', 'id', 'eventSource']) {
+        if (a[k] !== b[k])
+            diffs.push(`${k}: ${String(a[k])} vs ${String(b[k])}`);
     }
-    _transform(chunk, _enc, done) {
-        this.bytes += chunk.length;
-        this.hash.update(chunk);
-        done(null, chunk);
+    if (a.capabilities.join(',') !== b.capabilities.join(',')) {
+        diffs.push(`capabilities: ${a.capabilities.join(',')} vs ${b.capabilities.join(',')}`);
     }
-    /** Only valid once the stream has finished. */
-    digest() {
-        return `${this.algorithm}:${this.hash.digest('hex')}`;
+    return diffs;
+}
+/** Builds every platform; each .so goes to its own scratch folder. */
+async function buildPlatforms(opts) {
+    const out = [];
+    for (const p of opts.platforms) {
+        const soPath = await buildOne(opts.inputs, p, opts.workDir, opts.scratch, opts.env, opts.logger);
+        out.push({ platform: p, soPath });
+    }
+    return out;
+}
+/**
+ * Checks every .so (ELF machine, required symbols, glibc floor) and reads the
+ * plugin's metadata, natively or under qemu; foreign builds must agree.
+ */
+async function inspectBuilds(opts) {
+    const { inputs, logger, scratch } = opts;
+    const builds = [];
+    for (const { platform: p, soPath } of opts.built) {
+        const elf = await readElf(soPath);
+        for (const note of checkElfForPlatform(elf, p, { maxGlibc: inputs.maxGlibc || undefined })) {
+            opts.warn(`${formatPlatform(p)}: ${note}`);
+        }
+        const glibcFloor = describeGlibcFloor(elf);
+        logger.info(`${formatPlatform(p)}: ${glibcFloor}`);
+        builds.push({ platform: p, soPath, elf, glibcFloor });
+    }
+    const platforms = builds.map((b) => b.platform);
+    const cacheDir = join(scratch, 'inspector');
+    const native = builds.find((b) => samePlatform(b.platform, hostPlatform()));
+    const reference = native ?? builds[0];
+    const metadata = await logger.group('Inspect the plugin', async () => {
+        let meta;
+        if (native) {
+            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir });
+            meta = await inspectPlugin(native.soPath, { inspector });
+        }
+        else {
+            const why = [];
+            const fi = await foreignInspector(reference.platform, {
+                cacheDir,
+                cc: compilerFor(inputs, reference.platform),
+                onUnavailable: (r) => why.push(r)
+            });
+            if (!fi) {
+                throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
+                    `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
+                    `here (${why.join('; ')}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
+                    'run on a native runner, or install qemu-user and the cross libc.');
+            }
+            meta = await inspectPlugin(reference.soPath, fi);
+        }
+        checkPlugin(meta);
+        for (const w of validatePluginAgainstRelease(meta, {
+            version: opts.version,
+            expectedName: opts.expectedName
+        })) {
+            opts.warn(w);
+        }
+        logger.info(`${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
+            `capabilities ${meta.capabilities.join(', ')}`);
+        // Every other build: same exported symbols, and the same metadata when qemu can load it.
+        for (const b of builds) {
+            if (b === reference)
+                continue;
+            compareExports(reference.elf, b.elf, {
+                native: formatPlatform(reference.platform),
+                foreign: formatPlatform(b.platform)
+            });
+            const fi = await foreignInspector(b.platform, {
+                cacheDir,
+                cc: compilerFor(inputs, b.platform),
+                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`)
+            });
+            if (!fi)
+                continue;
+            const other = await inspectPlugin(b.soPath, fi);
+            const diffs = sameMetadata(meta, other);
+            if (diffs.length > 0) {
+                throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
+                    `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`);
+            }
+            logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`);
+        }
+        return meta;
+    });
+    return { metadata, builds };
+}
+
+// What a Falco rules file says about the artifacts it needs: `- required_engine_version` and
+// `- required_plugin_versions` items of the top-level YAML list. falcoctl derives the rulesfile
+// config from them (cmd/registry/push rulesConfigLayer); we do the same, validated, and add the
+// mutual dependency on the plugin being released.
+function typeName(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return `the ${typeof value} ${JSON.stringify(value)}`;
+}
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Parses a name/version pair of a required_plugin_versions entry. */
+function parseNameVersion(value, where) {
+    if (!isPlainObject(value)) {
+        throw new Error(`${where} must be a mapping with name and version, not ${typeName(value)}`);
+    }
+    const { name, version } = value;
+    if (typeof name !== 'string' || !isArtifactName(name)) {
+        throw new Error(name === undefined
+            ? `${where}: name is missing`
+            : `${where}: name ${JSON.stringify(name)} is not a valid plugin name (${ARTIFACT_NAME_PATTERN.source})`);
+    }
+    if (typeof version !== 'string' || !isStrictSemver(version)) {
+        const hint = typeof version === 'number' ? ' (quote it, or write all three parts: X.Y.Z)' : '';
+        throw new Error(`${where}: version of ${name} ${version === undefined ? 'is missing' : `is ${typeName(version)}, not X.Y.Z${hint}`}`);
+    }
+    return { name, version };
+}
+function parseEngineVersion(value, where) {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+        return `0.${value}.0`;
+    }
+    if (typeof value === 'string' && isStrictSemver(value))
+        return value;
+    throw new Error(`${where}: required_engine_version is ${typeName(value)}; expected an integer N (meaning 0.N.0) or a version X.Y.Z`);
+}
+/**
+ * Reads required_engine_version and required_plugin_versions from a Falco rules file.
+ * Throws errors that name the file (and line) for invalid YAML, a file that is not a list,
+ * and malformed entries.
+ */
+function parseRulesFile(text, path) {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+    if (doc.errors.length > 0) {
+        throw new Error(`${path}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    }
+    const root = doc.contents;
+    if (root === null) {
+        throw new Error(`${path}: the file is empty; expected a YAML list of rules, macros and lists`);
+    }
+    if (!isSeq(root)) {
+        throw new Error(`${path}: expected a YAML list of rules, macros and lists at the top level`);
+    }
+    const result = { path, requiredPluginVersions: [] };
+    root.items.forEach((node, index) => {
+        const start = node?.range?.[0];
+        const where = `${path}:${start !== undefined ? lineCounter.linePos(start).line : '?'}`;
+        if (!isMap(node)) {
+            throw new Error(`${where}: item ${index + 1} of the top-level list is not a mapping`);
+        }
+        const item = node.toJS(doc, { maxAliasCount: 1000 });
+        if (!isPlainObject(item))
+            return;
+        if ('required_engine_version' in item) {
+            const version = parseEngineVersion(item.required_engine_version, where);
+            const current = result.requiredEngineVersion;
+            if (current === undefined || semver.gt(version, current)) {
+                result.requiredEngineVersion = version;
+            }
+        }
+        if ('required_plugin_versions' in item) {
+            const list = item.required_plugin_versions;
+            if (!Array.isArray(list)) {
+                throw new Error(`${where}: required_plugin_versions must be a list, not ${typeName(list)}`);
+            }
+            list.forEach((entry, i) => {
+                const entryWhere = `${where}: required_plugin_versions[${i}]`;
+                const dep = parseNameVersion(entry, entryWhere);
+                const alternatives = entry.alternatives;
+                if (alternatives !== undefined && alternatives !== null) {
+                    if (!Array.isArray(alternatives)) {
+                        throw new Error(`${entryWhere}: alternatives must be a list, not ${typeName(alternatives)}`);
+                    }
+                    const parsed = alternatives.map((a, j) => parseNameVersion(a, `${entryWhere}.alternatives[${j}]`));
+                    if (parsed.length > 0)
+                        dep.alternatives = parsed;
+                }
+                result.requiredPluginVersions.push(dep);
+            });
+        }
+    });
+    return result;
+}
+/** X.Y.Z without pre-release: Falco compares plugin versions on these three numbers only. */
+function core(version) {
+    const v = semver.parse(version);
+    if (v === null)
+        throw new Error(`invalid version ${version}`);
+    return `${v.major}.${v.minor}.${v.patch}`;
+}
+/** Merges two requirements on the same artifact: the higher version wins; majors must agree. */
+function mergeVersion(name, a, b, file) {
+    if (semver.major(a) !== semver.major(b)) {
+        throw new Error(`${file} requires both ${name} ${a} and ${name} ${b}: no single version satisfies two majors`);
+    }
+    return semver.gte(a, b) ? a : b;
+}
+function mergeAlternatives(into, alternatives, file) {
+    for (const alt of alternatives ?? []) {
+        const prev = into.get(alt.name);
+        into.set(alt.name, prev === undefined ? alt.version : mergeVersion(alt.name, prev, alt.version, file));
     }
 }
 /**
- * Passes a blob through and fails the stream at its end when the content does not match the
- * expected digest (and size, when known), so a reader never silently gets corrupt data.
+ * The rulesfile's dependencies: `<plugin.name>:<plugin.version>` (the release itself, with any
+ * alternatives the file lists for it) plus every other plugin the file requires, as written.
+ * An artifact named in several entries is merged (highest version, alternatives united). Throws
+ * when the file requires a version of this plugin newer than the release or of another major:
+ * Falco would refuse to load these rules with this plugin. Pre-release tags are ignored in that
+ * comparison, as Falco does (rules requiring 1.4.0 may ship with 1.4.0-rc.1).
  */
-class VerifyingStream extends DigestCounter {
-    expected;
-    size;
-    constructor(expected, size) {
-        super(algorithmOf(expected));
-        this.expected = expected;
-        this.size = size;
+function rulesDependencies(parsed, plugin) {
+    assertArtifactName(plugin.name, 'plugin name');
+    if (!isStrictSemver(plugin.version)) {
+        throw new Error(`plugin version ${JSON.stringify(plugin.version)} is not X.Y.Z[-prerelease]`);
     }
-    _flush(done) {
-        const actual = this.digest();
-        if (this.size !== undefined && this.bytes !== this.size) {
-            done(new Error(`blob ${this.expected}: got ${this.bytes} bytes, expected ${this.size}`));
+    const file = parsed.path ?? 'the rules file';
+    const release = core(plugin.version);
+    const checkOwnVersion = (required) => {
+        const req = core(required);
+        if (semver.major(req) !== semver.major(release)) {
+            throw new Error(`${file} requires ${plugin.name} ${required} but this release is ${plugin.version}, another major: ` +
+                `update required_plugin_versions in the rules file to ${plugin.name} ${release}`);
         }
-        else if (actual !== this.expected) {
-            done(new Error(`blob ${this.expected}: content has digest ${actual}`));
+        if (semver.gt(req, release)) {
+            throw new Error(`${file} requires ${plugin.name} >= ${required} but this release is ${plugin.version}: ` +
+                `release a version >= ${required}, or lower required_plugin_versions in the rules file`);
+        }
+    };
+    const ownAlternatives = new Map();
+    const others = new Map();
+    for (const dep of parsed.requiredPluginVersions) {
+        if (dep.name === plugin.name) {
+            checkOwnVersion(dep.version);
+            mergeAlternatives(ownAlternatives, dep.alternatives, file);
+            continue;
+        }
+        for (const alt of dep.alternatives ?? []) {
+            if (alt.name === plugin.name)
+                checkOwnVersion(alt.version);
+        }
+        const prev = others.get(dep.name);
+        if (prev === undefined) {
+            const alternatives = new Map();
+            mergeAlternatives(alternatives, dep.alternatives, file);
+            others.set(dep.name, { version: dep.version, alternatives });
         }
         else {
-            done();
+            prev.version = mergeVersion(dep.name, prev.version, dep.version, file);
+            mergeAlternatives(prev.alternatives, dep.alternatives, file);
         }
     }
+    ownAlternatives.delete(plugin.name);
+    const toDependency = (name, version, alts) => {
+        const alternatives = [...alts]
+            .map(([n, v]) => ({ name: n, version: v }))
+            .sort((a, b) => compareGoStrings(a.name, b.name));
+        return alternatives.length > 0 ? { name, version, alternatives } : { name, version };
+    };
+    const deps = [toDependency(plugin.name, plugin.version, ownAlternatives)];
+    for (const [name, { version, alternatives }] of others) {
+        deps.push(toDependency(name, version, alternatives));
+    }
+    return deps.sort((a, b) => compareGoStrings(a.name, b.name));
 }
-/** "sha256" of "sha256:<hex>". */
-function algorithmOf(digest) {
-    return digest.slice(0, digest.indexOf(':'));
+
+// The rules artifact: which file, its dependencies (this plugin at the release
+// version, plus every other plugin the file names) and engine requirement.
+function rulesPath(inputs, workDir, name) {
+    if (inputs.rulesFile !== '') {
+        const p = resolve(workDir, inputs.rulesFile);
+        if (!existsSync(p)) {
+            throw new Error(`rules-file "${inputs.rulesFile}" does not exist in ${workDir}: fix the path, ` +
+                'or leave the input empty to release the plugin alone');
+        }
+        return p;
+    }
+    const p = join(workDir, 'rules', `${name}_rules.yaml`);
+    return existsSync(p) ? p : undefined;
+}
+/** Parses, checks and packs the rules file; undefined when the plugin has none. */
+async function prepareRules(opts) {
+    const { plugin } = opts;
+    const file = rulesPath(opts.inputs, opts.workDir, plugin.name);
+    if (!file) {
+        opts.logger.info(`no rules file (looked for rules/${plugin.name}_rules.yaml): releasing the plugin alone`);
+        return undefined;
+    }
+    const parsed = parseRulesFile(await readFile$1(file, 'utf8'), file);
+    const dependencies = rulesDependencies(parsed, plugin);
+    if (!parsed.requiredEngineVersion) {
+        opts.warn(`${basename(file)} has no required_engine_version: the rules artifact will carry no engine requirement`);
+    }
+    const entryName = basename(file);
+    const packed = await packLayer({
+        source: file,
+        entryName,
+        mode: 0o644,
+        destination: join(opts.layersDir, 'rules.tar.gz')
+    });
+    return {
+        layer: { ...packed, title: layerFileName(entryName), entryName },
+        dependencies,
+        engineVersion: parsed.requiredEngineVersion,
+        file
+    };
 }
 
 // Manifest media types the client asks for and understands.
@@ -41826,7 +44754,7 @@ class OciLayoutTarget {
         const digest = isDigest(reference) ? reference : descriptor?.digest;
         if (!digest || !(await isFile(this.blobPath(digest))))
             return undefined;
-        const body = await readFile(this.blobPath(digest));
+        const body = await readFile$1(this.blobPath(digest));
         return { body, mediaType: descriptor?.mediaType ?? ownMediaType(body) };
     }
     async fetchBlob(digest) {
@@ -41855,7 +44783,7 @@ class OciLayoutTarget {
         await mkdir$1(join(this.dir, 'blobs', 'sha256'), { recursive: true });
         const layoutFile = join(this.dir, 'oci-layout');
         if (await isFile(layoutFile)) {
-            const { imageLayoutVersion } = JSON.parse(await readFile(layoutFile, 'utf8'));
+            const { imageLayoutVersion } = JSON.parse(await readFile$1(layoutFile, 'utf8'));
             if (imageLayoutVersion !== LAYOUT_VERSION) {
                 throw new Error(`${layoutFile}: unsupported imageLayoutVersion ${imageLayoutVersion}`);
             }
@@ -41871,7 +44799,7 @@ class OciLayoutTarget {
         const path = join(this.dir, 'index.json');
         let text;
         try {
-            text = await readFile(path, 'utf8');
+            text = await readFile$1(path, 'utf8');
         }
         catch (err) {
             if (err.code === 'ENOENT')
@@ -42759,441 +45687,188 @@ function manifestMediaType(res, body) {
     return header ?? OCI_MANIFEST;
 }
 
-// OCI image manifests and the plugin image index, in the shapes falcoctl's pusher produces
-// (oras-go pack.go packManifestV1_1_RC2 + falcoctl storeArtifactsIndex), serialised with Go's
-// field order (image-spec specs-go/v1).
-const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const CREATED_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const PLATFORM_OS = /^[a-z]+$/;
-const PLATFORM_ARCH = /^[a-z0-9_]+$/;
-const GOARCH_ALIASES = { x86_64: 'amd64', aarch64: 'arm64' };
-/** Makes oras unpack a layer on pull: never set it on falcoctl artifacts. */
-const ORAS_UNPACK_ANNOTATION = 'io.deis.oras.content.unpack';
-function nonEmpty(record) {
-    return record !== undefined && Object.keys(record).length > 0;
+// Where the artifacts go (a registry, or OCI image layout directories) and
+// what is already there.
+function repositoriesFor(inputs, name) {
+    const prefix = inputs.repository ? `${inputs.repository}/` : '';
+    const repos = { plugin: `${prefix}plugin/${name}`, rules: `${prefix}ruleset/${name}` };
+    validateRepositoryName(repos.plugin);
+    validateRepositoryName(repos.rules);
+    return repos;
 }
-function assertDescriptor(d, what) {
-    if (typeof d.mediaType !== 'string' || d.mediaType === '') {
-        throw new Error(`${what} has no mediaType`);
-    }
-    if (typeof d.digest !== 'string' || !SHA256_DIGEST.test(d.digest)) {
-        throw new Error(`${what} has the digest ${JSON.stringify(d.digest)}: expected sha256:<64 hex>`);
-    }
-    if (!Number.isSafeInteger(d.size) || d.size < 0) {
-        throw new Error(`${what} has the invalid size ${d.size}`);
-    }
+/** The host shown in references: the registry, or where the layouts are written. */
+function registryLabel(inputs) {
+    return inputs.ociLayout !== '' ? `oci-layout:${resolve(inputs.ociLayout)}` : inputs.registry;
 }
-/** Checks a platform as falcoctl install will match it: GOOS/GOARCH, e.g. linux/amd64. */
-function assertPlatform(p) {
-    const alias = GOARCH_ALIASES[p.architecture];
-    if (alias !== undefined) {
-        throw new Error(`platform ${p.os}/${p.architecture}: falcoctl matches Go architecture names; use ${p.os}/${alias}`);
-    }
-    if (!PLATFORM_OS.test(p.os) || !PLATFORM_ARCH.test(p.architecture)) {
-        throw new Error(`platform ${JSON.stringify(`${p.os}/${p.architecture}`)} is not OS/ARCH`);
-    }
-}
-/** The descriptor as an ordered object: mediaType, digest, size, urls, annotations, data, platform, artifactType. */
-function descriptorJson(d) {
-    return {
-        mediaType: d.mediaType,
-        digest: d.digest,
-        size: d.size,
-        urls: d.urls !== undefined && d.urls.length > 0 ? d.urls : undefined,
-        annotations: nonEmpty(d.annotations) ? sortedRecord(d.annotations ?? {}) : undefined,
-        data: d.data !== undefined && d.data !== '' ? d.data : undefined,
-        platform: d.platform !== undefined
-            ? { architecture: d.platform.architecture, os: d.platform.os }
-            : undefined,
-        artifactType: d.artifactType !== undefined && d.artifactType !== '' ? d.artifactType : undefined
-    };
-}
-/**
- * An OCI image manifest with exactly one layer and no artifactType. The returned descriptor
- * carries the manifest's annotations and artifactType = the config media type, as the
- * descriptor oras.Pack returns (ready for buildPluginIndex).
- */
-function buildManifest(input) {
-    const { config, layer, annotations } = input;
-    assertDescriptor(config, 'config descriptor');
-    assertDescriptor(layer, 'layer descriptor');
-    if (nonEmpty(config.annotations)) {
-        throw new Error('the config descriptor must not carry annotations (registries such as ECR reject them)');
-    }
-    if (config.platform !== undefined || config.artifactType !== undefined) {
-        throw new Error('the config descriptor must have only mediaType, digest and size');
-    }
-    const title = layer.annotations?.[ANNOTATION_TITLE];
-    if (title === undefined || title === '') {
-        throw new Error(`the layer descriptor needs a ${ANNOTATION_TITLE} annotation: falcoctl install uses it`);
-    }
-    if (layer.annotations?.[ORAS_UNPACK_ANNOTATION] !== undefined) {
-        throw new Error(`the layer descriptor must not carry ${ORAS_UNPACK_ANNOTATION}`);
-    }
-    const created = annotations[ANNOTATION_CREATED];
-    if (created === undefined || !CREATED_FORMAT.test(created)) {
-        throw new Error(`manifest annotation ${ANNOTATION_CREATED} must be RFC 3339 UTC with seconds, e.g. 2026-08-04T10:11:12Z; got ${JSON.stringify(created)}`);
-    }
-    const bytes = Buffer.from(goJson({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST_MEDIA_TYPE,
-        config: descriptorJson({
-            mediaType: config.mediaType,
-            digest: config.digest,
-            size: config.size
-        }),
-        layers: [
-            descriptorJson({
-                mediaType: layer.mediaType,
-                digest: layer.digest,
-                size: layer.size,
-                annotations: layer.annotations
-            })
-        ],
-        annotations: sortedRecord(annotations)
-    }), 'utf8');
-    return {
-        bytes,
-        descriptor: {
-            mediaType: OCI_MANIFEST_MEDIA_TYPE,
-            digest: sha256Digest$1(bytes),
-            size: bytes.length,
-            annotations: { ...annotations },
-            artifactType: config.mediaType
-        }
-    };
-}
-/**
- * The plugin image index (the root falcoctl tags and signs). Entries are
- * {mediaType, digest, size, annotations, platform, artifactType: plugin config media type},
- * amd64 first, then the others in the given order. `annotations` is the index-level map:
- * falcoctl puts only org.opencontainers.image.source there.
- */
-function buildPluginIndex(entries, annotations) {
-    if (entries.length === 0)
-        throw new Error('a plugin index needs at least one platform');
-    const seen = new Set();
-    for (const { manifest, platform } of entries) {
-        const key = `${platform.os}/${platform.architecture}`;
-        assertPlatform(platform);
-        assertDescriptor(manifest, `manifest descriptor for ${key}`);
-        if (manifest.mediaType !== OCI_MANIFEST_MEDIA_TYPE) {
-            throw new Error(`manifest descriptor for ${key} has mediaType ${manifest.mediaType}`);
-        }
-        if (manifest.artifactType !== undefined && manifest.artifactType !== PLUGIN_CONFIG_MEDIA_TYPE) {
-            throw new Error(`manifest for ${key} is not a plugin manifest (artifactType ${manifest.artifactType})`);
-        }
-        if (seen.has(key))
-            throw new Error(`platform ${key} appears twice in the plugin index`);
-        seen.add(key);
-    }
-    const ordered = [
-        ...entries.filter((e) => e.platform.architecture === 'amd64'),
-        ...entries.filter((e) => e.platform.architecture !== 'amd64')
-    ];
-    const bytes = Buffer.from(goJson({
-        schemaVersion: 2,
-        mediaType: OCI_INDEX_MEDIA_TYPE,
-        manifests: ordered.map(({ manifest, platform }) => descriptorJson({
-            mediaType: manifest.mediaType,
-            digest: manifest.digest,
-            size: manifest.size,
-            annotations: manifest.annotations,
-            platform,
-            artifactType: PLUGIN_CONFIG_MEDIA_TYPE
-        })),
-        annotations: nonEmpty(annotations) ? sortedRecord(annotations ?? {}) : undefined
-    }), 'utf8');
-    return {
-        bytes,
-        descriptor: { mediaType: OCI_INDEX_MEDIA_TYPE, digest: sha256Digest$1(bytes), size: bytes.length }
-    };
-}
-
-// Which tags a release gets. X.Y.Z always; the floating tags X.Y, X and latest
-// only when the release is the highest stable version published in that tag's
-// range, so a backport (1.3.9 after 1.4.2) moves 1.3 and nothing else, and a
-// pre-release gets only its exact tag.
-/** Published stable versions, from a tag list that also holds floating tags and pre-releases. */
-function stableVersions(tags) {
-    const out = new Set();
-    for (const t of tags) {
-        const v = semver.valid(t);
-        // Only exact, canonical X.Y.Z tags count: "1.4", "latest", "v1.2.3" do not.
-        if (v && v === t && semver.prerelease(v) === null)
-            out.add(v);
-    }
-    return [...out].sort(semver.compare);
-}
-function highestIn(versions, range) {
-    return semver.maxSatisfying(versions, range);
-}
-function planTags(release, publishedTags, options = {}) {
-    const versionTag = release.version;
-    if (release.prerelease) {
-        const reason = 'pre-release: only its exact tag';
+function openTargets(inputs, logger, repos) {
+    if (inputs.ociLayout !== '') {
+        const root = resolve(inputs.ociLayout);
         return {
-            versionTag,
-            floating: [
-                { tag: `${release.major}.${release.minor}`, move: false, reason },
-                ...(release.major > 0 || options.majorZeroTag
-                    ? [{ tag: `${release.major}`, move: false, reason }]
-                    : []),
-                { tag: 'latest', move: false, reason }
-            ]
+            plugin: new OciLayoutTarget(join(root, repos.plugin)),
+            rules: new OciLayoutTarget(join(root, repos.rules))
         };
     }
-    const published = stableVersions(publishedTags);
-    const decide = (tag, range, label) => {
-        const highest = highestIn(published, range);
-        if (highest && semver.gt(highest, release.version)) {
-            return { tag, move: false, reason: `${highest} is newer than ${release.version} in ${label}` };
-        }
-        return { tag, move: true, reason: `${release.version} is the highest in ${label}` };
-    };
-    const floating = [
-        decide(`${release.major}.${release.minor}`, `${release.major}.${release.minor}.x`, `${release.major}.${release.minor}.x`)
-    ];
-    if (release.major > 0 || options.majorZeroTag) {
-        floating.push(decide(`${release.major}`, `${release.major}.x`, `${release.major}.x`));
-    }
-    else {
-        floating.push({
-            tag: '0',
-            move: false,
-            reason: '0.x minors may break each other; set major-zero-tag: true to maintain "0"'
-        });
-    }
-    floating.push(decide('latest', '*', 'all stable versions'));
-    return { versionTag, floating };
+    const client = new RegistryClient({
+        registry: inputs.registry,
+        plainHttp: inputs.plainHttp,
+        credentials: inputs.password !== ''
+            ? { username: inputs.username || 'token', password: inputs.password }
+            : undefined,
+        logger
+    });
+    return { plugin: client.repository(repos.plugin), rules: client.repository(repos.rules) };
 }
-/** The tags a plan writes, version tag first. */
-function tagsToWrite(plan) {
-    return [plan.versionTag, ...plan.floating.filter((d) => d.move).map((d) => d.tag)];
+/** Tags and the version tag's digest. In a dry run, an unreadable target counts as empty. */
+async function readFacts(target, version, tolerant, logger) {
+    try {
+        const tags = await target.listTags();
+        const existing = tags.includes(version) ? await target.resolveTag(version) : undefined;
+        return { tags, existing };
+    }
+    catch (err) {
+        if (!tolerant)
+            throw err;
+        logger.warning(`dry run: could not read ${target.location} (${err.message}); planning as if it were empty`);
+        return { tags: [] };
+    }
 }
 
-class PlanError extends Error {
-}
-const PLUGIN_API_REQUIREMENT = 'plugin_api_version';
-const ENGINE_REQUIREMENT = 'engine_version_semver';
-function manifestAnnotations(facts) {
-    const a = { [ANNOTATION_CREATED]: facts.created };
-    if (facts.sourceUrl)
-        a[ANNOTATION_SOURCE] = facts.sourceUrl;
-    return a;
-}
-function layerDescriptor(layer, mediaType) {
-    return {
-        mediaType,
-        digest: layer.digest,
-        size: layer.size,
-        annotations: { [ANNOTATION_TITLE]: layer.title }
-    };
-}
-function configBlob(config, mediaType) {
-    const bytes = serializeConfig(config);
-    return {
-        blob: {
-            descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length },
-            content: { bytes }
-        },
-        json: bytes.toString('utf8')
-    };
-}
-function status(kind, ref, version, existing, digest, overwrite) {
-    if (existing === undefined)
-        return 'new';
-    if (existing === digest)
-        return 'same';
-    if (overwrite)
-        return 'replace';
-    throw new PlanError(`${ref}:${version} already exists with digest ${existing}, but this build of the ${kind} ` +
-        `gives ${digest}. Published versions are immutable: release a new version, ` +
-        'or set `overwrite: true` to replace it on purpose.');
-}
-function pluginPlan(facts, tags) {
-    const { metadata, release } = facts;
-    const repository = `${facts.repository ? facts.repository + '/' : ''}plugin/${metadata.name}`;
-    const ref = `${facts.registry}/${repository}`;
-    const config = {
-        name: metadata.name,
-        version: release.version,
-        dependencies: facts.rules ? [{ name: `${metadata.name}-rules`, version: release.version }] : [],
-        requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
-    };
-    const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE);
-    if (facts.pluginLayers.length === 0)
-        throw new PlanError('no plugin build to publish');
-    const annotations = manifestAnnotations(facts);
-    const blobs = [cfg];
-    const manifests = facts.pluginLayers.map((layer) => {
-        const layerDesc = layerDescriptor(layer, PLUGIN_LAYER_MEDIA_TYPE);
-        blobs.push({ descriptor: layerDesc, content: { path: layer.path } });
-        const m = buildManifest({ config: cfg.descriptor, layer: layerDesc, annotations });
-        return { platform: layer.platform, bytes: m.bytes, descriptor: m.descriptor };
-    });
-    const index = buildPluginIndex(manifests.map((m) => ({
-        manifest: { ...m.descriptor, annotations },
-        platform: m.platform
-    })), facts.sourceUrl ? { [ANNOTATION_SOURCE]: facts.sourceUrl } : undefined);
-    const root = { bytes: index.bytes, descriptor: index.descriptor };
-    return {
-        kind: 'plugin',
-        name: metadata.name,
-        repository,
-        ref,
-        config,
-        configJson: json,
-        blobs,
-        manifests,
-        root,
-        tags,
-        existingDigest: facts.existing.plugin,
-        status: status('plugin', ref, release.version, facts.existing.plugin, root.descriptor.digest, facts.overwrite)
-    };
-}
-function rulesPlan(facts, tags) {
-    if (!facts.rules)
-        return undefined;
-    const { metadata, release, rules } = facts;
-    const name = `${metadata.name}-rules`;
-    const repository = `${facts.repository ? facts.repository + '/' : ''}ruleset/${metadata.name}`;
-    const ref = `${facts.registry}/${repository}`;
-    const config = {
-        name,
-        version: release.version,
-        dependencies: rules.dependencies,
-        requirements: rules.engineVersion
-            ? [{ name: ENGINE_REQUIREMENT, version: rules.engineVersion }]
-            : []
-    };
-    const { blob: cfg, json } = configBlob(config, RULESFILE_CONFIG_MEDIA_TYPE);
-    const layerDesc = layerDescriptor(rules.layer, RULESFILE_LAYER_MEDIA_TYPE);
-    const m = buildManifest({
-        config: cfg.descriptor,
-        layer: layerDesc,
-        annotations: manifestAnnotations(facts)
-    });
-    const root = { bytes: m.bytes, descriptor: m.descriptor };
-    return {
-        kind: 'rulesfile',
-        name,
-        repository,
-        ref,
-        config,
-        configJson: json,
-        blobs: [cfg, { descriptor: layerDesc, content: { path: rules.layer.path } }],
-        manifests: [],
-        root,
-        tags,
-        existingDigest: facts.existing.rules,
-        status: status('rulesfile', ref, release.version, facts.existing.rules, root.descriptor.digest, facts.overwrite)
-    };
-}
-function makePlan(facts) {
-    // Both artifacts share one tag decision, taken over both repositories' tags,
-    // so that foo:latest and foo-rules:latest always name the same release.
-    const tagPlan = planTags(facts.release, [...facts.publishedTags.plugin, ...facts.publishedTags.rules], { majorZeroTag: facts.majorZeroTag });
-    const tags = tagsToWrite(tagPlan);
-    return {
-        version: facts.release.version,
-        created: facts.created,
-        tagPlan,
-        plugin: pluginPlan(facts, tags),
-        rules: rulesPlan(facts, tags)
-    };
-}
-/** Artifacts in publish order: the rules first, so the plugin's dependency exists when it appears. */
-function artifactsOf(plan) {
-    return plan.rules ? [plan.rules, plan.plugin] : [plan.plugin];
-}
-
-// Executes a release plan against OCI targets in the one order that keeps the
-// registry consistent for its users at every instant:
-//   1. blobs (HEAD first; nothing already there is re-sent),
-//   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
-//   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
-//   4. last, the floating tags the plan allows.
-// A failure anywhere before step 4 leaves X.Y, X and latest untouched.
-function blobSource(blob) {
-    const { digest, size } = blob.descriptor;
-    const content = blob.content;
-    if ('bytes' in content) {
-        return { digest, size, open: () => streamOf(content.bytes) };
+// Tag patterns, for repositories that release several plugins (monorepos): a pattern such as
+// `plugins/{name}/v{version}` (falcosecurity/plugins' scheme) or `{name}-{version}` says which
+// plugin a tag releases and at which version. The default `{version}` is today's single-plugin
+// behaviour: `1.2.3` or `v1.2.3`.
+//
+// The version part is strict SemVer (parseReleaseTag): no build metadata. The plugin name is
+// matched exactly, never by prefix, so `k8saudit` and `k8saudit-gke` cannot be confused.
+const DEFAULT_TAG_PATTERN = '{version}';
+/** Where each plugin lives when the pattern names plugins and no directory template is given. */
+const DEFAULT_PLUGIN_DIRECTORY = 'plugins/{name}';
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+/** A plugin name (registry.yaml and falcoctl artifact names). */
+const NAME = '[a-z][a-z0-9_-]*';
+/** Something that starts like a version, so that `{name}-{version}` splits k8saudit-gke-1.2.3 right. */
+const VERSIONISH = 'v?\\d+\\.\\d+\\.\\d+[^/]*';
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Validates a pattern and compiles it. Throws with the reason when it cannot work. */
+function compileTagPattern(pattern) {
+    const p = pattern.trim();
+    const names = [...p.matchAll(PLACEHOLDER)].map((m) => m[1]);
+    const unknown = names.filter((n) => n !== 'name' && n !== 'version');
+    if (unknown.length > 0) {
+        throw new Error(`tag pattern "${pattern}" has unknown placeholder {${unknown[0]}}: use {name} and {version}`);
     }
-    return { digest, size, open: () => createReadStream(content.path) };
-}
-/** A fresh single-chunk stream per call, so an upload can restart. */
-function streamOf(bytes) {
-    return Readable.from([bytes]);
-}
-function targetFor(targets, a) {
-    const t = a.kind === 'plugin' ? targets.plugin : targets.rules;
-    if (!t)
-        throw new Error(`no target for the ${a.kind} artifact`);
-    return t;
-}
-async function publish(plan, targets, logger) {
-    const report = {
-        blobsUploaded: 0,
-        blobsSkipped: 0,
-        bytesUploaded: 0,
-        manifestsWritten: 0,
-        manifestsSkipped: 0,
-        tags: []
+    const count = (n) => names.filter((x) => x === n).length;
+    if (count('version') !== 1) {
+        throw new Error(`tag pattern "${pattern}" must contain {version} exactly once`);
+    }
+    if (count('name') > 1)
+        throw new Error(`tag pattern "${pattern}" has {name} more than once`);
+    if (/\{name\}\{version\}|\{version\}\{name\}/.test(p)) {
+        throw new Error(`tag pattern "${pattern}" puts {name} and {version} side by side: separate them, e.g. {name}-{version} or {name}/v{version}`);
+    }
+    if (/[{}]/.test(p.replace(PLACEHOLDER, ''))) {
+        throw new Error(`tag pattern "${pattern}" has an unbalanced "{" or "}"`);
+    }
+    const build = (version) => new RegExp('^' +
+        p
+            .split(/(\{name\}|\{version\})/)
+            .map((part) => part === '{name}'
+            ? `(?<name>${NAME})`
+            : part === '{version}'
+                ? `(?<version>${version})`
+                : escapeRegExp(part))
+            .join('') +
+        '$');
+    return {
+        strict: build(VERSIONISH),
+        loose: build('.+'),
+        hasName: count('name') === 1,
+        vInPattern: /v\{version\}/.test(p)
     };
-    const artifacts = artifactsOf(plan);
-    // 1. Blobs.
-    for (const a of artifacts) {
-        const target = targetFor(targets, a);
-        for (const blob of a.blobs) {
-            const r = await target.pushBlob(blobSource(blob));
-            if (r.uploaded) {
-                report.blobsUploaded++;
-                report.bytesUploaded += r.bytes;
-                logger.info(`uploaded ${blob.descriptor.digest} (${blob.descriptor.size} bytes) to ${a.ref}`);
-            }
-            else {
-                report.blobsSkipped++;
-                logger.debug(`${a.ref} already has ${blob.descriptor.digest}`);
-            }
-        }
-    }
-    // 2. Manifests and roots, by digest.
-    for (const a of artifacts) {
-        const target = targetFor(targets, a);
-        for (const m of [...a.manifests, a.root]) {
-            const digest = m.descriptor.digest;
-            if (await target.fetchManifest(digest)) {
-                report.manifestsSkipped++;
-                continue;
-            }
-            await target.pushManifest(m.bytes, m.descriptor.mediaType, digest);
-            report.manifestsWritten++;
-            logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`);
-        }
-    }
-    // 3 and 4. Version tags of every artifact first, floating tags of every artifact last.
-    const [versionTag, ...floating] = plan.plugin.tags;
-    for (const phase of [[versionTag], floating]) {
-        for (const a of artifacts) {
-            const target = targetFor(targets, a);
-            for (const tag of phase) {
-                report.tags.push(await writeTag(target, a, tag, logger));
-            }
-        }
-    }
-    return report;
 }
-async function writeTag(target, a, tag, logger) {
-    const digest = a.root.descriptor.digest;
-    if ((await target.resolveTag(tag)) === digest) {
-        logger.info(`${a.ref}:${tag} already points at ${digest}`);
-        return { ref: a.ref, tag, digest, written: false };
+/** The pattern with example values, for messages: plugins/{name}/v{version} -> plugins/myplugin/v1.2.3. */
+function exampleTag(pattern, name = 'myplugin') {
+    return formatTag(pattern, name, '1.2.3');
+}
+/** The tag a pattern gives for a plugin and a version. */
+function formatTag(pattern, name, version) {
+    compileTagPattern(pattern);
+    return pattern.trim().replace('{name}', name).replace('{version}', version);
+}
+function isVersion(v) {
+    try {
+        parseReleaseTag(v);
+        return true;
     }
-    await target.pushManifest(a.root.bytes, a.root.descriptor.mediaType, tag);
-    logger.info(`tagged ${a.ref}:${tag} -> ${digest}`);
-    return { ref: a.ref, tag, digest, written: true };
+    catch {
+        return false;
+    }
+}
+/**
+ * Which plugin and version a tag releases. Throws a VersionError naming the expected shape when
+ * the tag does not match, when its version is not strict SemVer, or (with `expectedName`) when it
+ * releases another plugin.
+ */
+function matchTagPattern(tag, pattern = DEFAULT_TAG_PATTERN, expectedName) {
+    const c = compileTagPattern(pattern);
+    const raw = tag.trim();
+    const example = exampleTag(pattern, expectedName || 'myplugin');
+    const m = c.strict.exec(raw) ?? c.loose.exec(raw);
+    if (!m?.groups) {
+        throw new VersionError(`tag "${raw}" does not match the tag pattern "${pattern.trim()}": expected a tag like ${example}`);
+    }
+    let versionPart = m.groups.version;
+    if (c.vInPattern && versionPart.startsWith('v')) {
+        throw new VersionError(`tag "${raw}" has a second "v" before the version: the tag pattern "${pattern.trim()}" already has one; expected a tag like ${example}`);
+    }
+    const plugin = c.hasName ? m.groups.name : undefined;
+    const bare = versionPart.startsWith('v') ? versionPart.slice(1) : versionPart;
+    const base = bare.split('+')[0];
+    if (bare.includes('+') && isVersion(base)) {
+        throw new VersionError(`tag "${raw}" has build metadata ("${bare.slice(bare.indexOf('+'))}"), which OCI tags cannot ` +
+            `carry and falcoctl rejects: tag the release as ${formatTag(pattern, plugin ?? '', versionPart.slice(0, versionPart.length - bare.length) + base)} instead`);
+    }
+    let release;
+    try {
+        release = parseReleaseTag(versionPart);
+    }
+    catch (err) {
+        if (!(err instanceof VersionError))
+            throw err;
+        // The default pattern is a bare version: parseReleaseTag's message says it all.
+        if (pattern.trim() === DEFAULT_TAG_PATTERN)
+            throw err;
+        const why = err.message.replace(/^tag "[^"]*" /, '').replace(/: tags look like .*$/, '');
+        throw new VersionError(`tag "${raw}" (tag pattern "${pattern.trim()}"): the version part "${versionPart}" ${why}; expected a tag like ${example}`);
+    }
+    versionPart = release.version;
+    if (expectedName !== undefined &&
+        expectedName !== '' &&
+        plugin !== undefined &&
+        plugin !== expectedName) {
+        throw new VersionError(`tag "${raw}" releases the plugin "${plugin}", not "${expectedName}": expected a tag like ${example}`);
+    }
+    return {
+        version: versionPart,
+        ...(plugin !== undefined ? { plugin } : {}),
+        release: { ...release, tag: raw }
+    };
+}
+/**
+ * The folder of a plugin in the repository: `template` with {name} filled in; by default
+ * plugins/<name> when the pattern names plugins (a monorepo), else the repository root ".".
+ */
+function pluginDirectory(pattern, name, template) {
+    if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
+        throw new Error(`invalid plugin name ${JSON.stringify(name)} for a plugin directory`);
+    }
+    const c = compileTagPattern(pattern);
+    const t = (c.hasName ? DEFAULT_PLUGIN_DIRECTORY : '.');
+    const dir = t.split('{name}').join(name).replace(/\/+$/, '') || '.';
+    if (dir.split('/').some((s) => s === '..') || dir.startsWith('/')) {
+        throw new Error(`plugin directory "${dir}" must be a relative path inside the repository`);
+    }
+    return dir;
 }
 
 // The release's timestamp for org.opencontainers.image.created: never the
@@ -43239,281 +45914,245 @@ function rfc3339(epochSeconds) {
     return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-// Turns a git tag (or GITHUB_REF) into the release version the artifacts carry.
-// Strict SemVer 2.0; a leading "v" is accepted and dropped; build metadata is
-// refused because OCI tags cannot carry "+" and falcoctl rejects it.
-const STRICT_SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
-const EXAMPLE = 'tags look like 1.4.2, v1.4.2 or 1.5.0-rc.1';
-class VersionError extends Error {
-}
-/** Parses a release tag. Throws VersionError quoting the tag and showing a valid one. */
-function parseReleaseTag(tag) {
-    const raw = tag.trim();
-    if (raw === '')
-        throw new VersionError(`no release tag was given: ${EXAMPLE}`);
-    const body = raw.startsWith('v') ? raw.slice(1) : raw;
-    if (body.includes('+')) {
-        const base = body.slice(0, body.indexOf('+'));
-        throw new VersionError(`tag "${raw}" has build metadata ("+${body.slice(body.indexOf('+') + 1)}"), which OCI tags ` +
-            `cannot carry and falcoctl rejects: tag the release as ${base} instead`);
-    }
-    if (!STRICT_SEMVER.test(body)) {
-        throw new VersionError(`tag "${raw}" is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE]): ${EXAMPLE}`);
-    }
-    const parsed = semver.parse(body);
-    if (!parsed)
-        throw new VersionError(`tag "${raw}" is not a semantic version: ${EXAMPLE}`);
-    return {
-        version: parsed.version,
-        major: parsed.major,
-        minor: parsed.minor,
-        patch: parsed.patch,
-        prerelease: parsed.prerelease.length > 0,
-        tag: raw
-    };
-}
-/**
- * The tag to release: the `tag` input when set, else GITHUB_REF when it is a tag ref.
- * A branch ref without a `tag` input is an error that says how to fix the workflow.
- */
-function resolveTag(tagInput, githubRef) {
-    if (tagInput.trim() !== '')
-        return tagInput.trim();
-    const ref = (githubRef ?? '').trim();
-    if (ref.startsWith('refs/tags/'))
-        return ref.slice('refs/tags/'.length);
-    if (ref === '') {
-        throw new VersionError('no tag to release: GITHUB_REF is not set and the `tag` input is empty. ' +
-            'Run the workflow on tag pushes (on: push: tags: ["*.*.*"]) or pass `tag: 1.2.3`.');
-    }
-    throw new VersionError(`the workflow ran for "${ref}", which is not a tag. Run it on tag pushes ` +
-        '(on: push: tags: ["*.*.*"]) or pass the `tag` input.');
-}
-
 // The release pipeline, shared by the action (src/main.ts) and the CLI
-// (src/cli.ts): tag -> build -> inspect -> pack -> gather registry facts ->
-// plan -> publish -> index.yaml. Everything that can refuse a release runs
-// before the first write.
-/** The platform of this machine in GOOS/GOARCH terms. */
-function hostPlatform() {
-    const arch = { x64: 'amd64', arm64: 'arm64' };
-    return { os: 'linux', architecture: arch[process.arch] ?? process.arch };
-}
-function rulesPath(inputs, workDir, name) {
-    if (inputs.rulesFile !== '') {
-        const p = resolve(workDir, inputs.rulesFile);
-        if (!existsSync(p)) {
-            throw new Error(`rules-file "${inputs.rulesFile}" does not exist in ${workDir}: fix the path, or leave the input empty to release the plugin alone`);
-        }
-        return p;
+// (src/cli.ts). Three modes:
+//   release         build every platform here, publish everything, tag;
+//   push-by-digest  a matrix job: build this runner's platform, push its
+//                   manifest by digest, nothing else;
+//   merge           the final matrix job: read those manifests back, check
+//                   them, publish the index, the rules and the tags.
+// Everything that can refuse a release runs before the first write.
+function requestedPlatforms(ctx) {
+    const platforms = ctx.inputs.platforms !== '' ? parsePlatforms(ctx.inputs.platforms, ctx.warn) : [hostPlatform()];
+    if (ctx.inputs.pushByDigest && platforms.length !== 1) {
+        throw new Error(`push-by-digest builds one platform per job, got ${platforms.map(formatPlatform).join(', ')}: ` +
+            "give each matrix job its own platform (or leave platforms empty for the runner's)");
     }
-    const p = join(workDir, 'rules', `${name}_rules.yaml`);
-    return existsSync(p) ? p : undefined;
+    return platforms;
 }
-function targets(inputs, logger, pluginRepo, rulesRepo) {
-    if (inputs.ociLayout !== '') {
-        const root = resolve(inputs.ociLayout);
-        return {
-            plugin: new OciLayoutTarget(join(root, pluginRepo)),
-            rules: new OciLayoutTarget(join(root, rulesRepo))
-        };
-    }
-    const client = new RegistryClient({
-        registry: inputs.registry,
-        plainHttp: inputs.plainHttp,
-        credentials: inputs.password !== ''
-            ? { username: inputs.username || 'token', password: inputs.password }
-            : undefined,
-        logger
-    });
-    return { plugin: client.repository(pluginRepo), rules: client.repository(rulesRepo) };
+async function createdAt(ctx) {
+    const date = await sourceDateEpoch(ctx.env, ctx.workDir, ctx.release.tag);
+    ctx.logger.info(`created ${rfc3339(date.epoch)} (${date.from})`);
+    return rfc3339(date.epoch);
 }
-async function readFacts(target, version, tolerant, logger) {
-    try {
-        const tags = await target.listTags();
-        const existing = tags.includes(version) ? await target.resolveTag(version) : undefined;
-        return { tags, existing };
-    }
-    catch (err) {
-        if (!tolerant)
-            throw err;
-        logger.warning(`dry run: could not read ${target.location} (${err.message}); planning as if it were empty`);
-        return { tags: [] };
-    }
-}
-function maintainersFrom(contact) {
-    const m = /^\s*(.*?)\s*<([^>]+@[^>]+)>\s*$/.exec(contact);
-    if (m)
-        return [{ email: m[2], name: m[1] || undefined }];
-    if (/^[^\s@]+@[^\s@]+$/.test(contact.trim()))
-        return [{ email: contact.trim() }];
-    // A URL or free text names no maintainer; the home page covers URLs.
-    return undefined;
-}
-function indexEntries(plan, meta, inputs, registry) {
-    const common = {
-        registry,
-        home: inputs.home || undefined,
-        license: inputs.license || undefined,
-        maintainers: maintainersFrom(meta.contact),
-        sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined
+function planFacts(ctx, metadata, created, facts) {
+    return {
+        release: ctx.release,
+        metadata,
+        registry: registryLabel(ctx.inputs),
+        repository: ctx.inputs.repository,
+        created,
+        sourceUrl: ctx.inputs.sourceUrl || undefined,
+        publishedTags: { plugin: facts.plugin.tags, rules: facts.rules.tags },
+        existing: { plugin: facts.plugin.existing, rules: facts.rules.existing },
+        overwrite: ctx.inputs.overwrite,
+        majorZeroTag: ctx.inputs.majorZeroTag
     };
-    const keywords = (extra) => [...new Set([...inputs.keywords, extra])];
-    const entries = [
-        {
-            name: plan.plugin.name,
-            type: 'plugin',
-            repository: plan.plugin.repository,
-            description: meta.description || undefined,
-            keywords: keywords(plan.plugin.name),
-            ...common
-        }
-    ];
-    if (plan.rules) {
-        entries.push({
-            name: plan.rules.name,
-            type: 'rulesfile',
-            repository: plan.rules.repository,
-            description: `Rules for the ${meta.name} Falco plugin`,
-            keywords: keywords(plan.rules.name),
-            ...common
+}
+function logTagDecisions(plan, logger) {
+    for (const d of plan.tagPlan.floating) {
+        if (!d.move)
+            logger.info(`not moving "${d.tag}": ${d.reason}`);
+    }
+}
+/** Builds, checks and packs here: the release and push-by-digest modes. */
+async function buildHere(ctx) {
+    const { inputs, logger } = ctx;
+    const platforms = requestedPlatforms(ctx);
+    const built = await buildPlatforms({ ...ctx, platforms });
+    const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version });
+    // The native build as lib<name>.so, for the user (and GitHub Release assets).
+    const native = builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0];
+    const ownBuild = inputs.buildCommand === '';
+    const pluginPath = ownBuild
+        ? join(ctx.workDir, `lib${metadata.name}.so`)
+        : resolve(ctx.workDir, inputs.pluginPath);
+    if (ownBuild)
+        await copyFile$1(native.soPath, pluginPath);
+    const layersDir = join(ctx.scratch, 'layers');
+    await mkdir$1(layersDir, { recursive: true });
+    const rules = await prepareRules({
+        ...ctx,
+        plugin: { name: metadata.name, version: ctx.release.version },
+        layersDir
+    });
+    const soName = `lib${metadata.name}.so`;
+    const pluginLayers = [];
+    for (const b of builds) {
+        const packed = await packLayer({
+            source: b.soPath,
+            entryName: soName,
+            mode: 0o755,
+            destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
+        });
+        pluginLayers.push({
+            ...packed,
+            title: layerFileName(soName),
+            entryName: soName,
+            platform: b.platform
         });
     }
-    return entries;
+    const repos = repositoriesFor(inputs, metadata.name);
+    const targets = openTargets(inputs, logger, repos);
+    const empty = { tags: [] };
+    const matrixJob = inputs.pushByDigest;
+    const [pluginFacts, rulesFacts] = matrixJob
+        ? [empty, empty] // no tags are written here, so nothing to compare with
+        : await Promise.all([
+            readFacts(targets.plugin, ctx.release.version, inputs.dryRun, logger),
+            rules ? readFacts(targets.rules, ctx.release.version, inputs.dryRun, logger) : empty
+        ]);
+    const created = await createdAt(ctx);
+    const plan = makePlan({
+        ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
+        pluginLayers,
+        rules
+    });
+    if (!matrixJob)
+        logTagDecisions(plan, logger);
+    return finish(ctx, {
+        mode: matrixJob ? 'push-by-digest' : 'release',
+        plan,
+        metadata,
+        pluginPath,
+        builds,
+        rulesFile: rules?.file,
+        targets
+    });
+}
+/** Assembles a release from platform manifests pushed by matrix jobs. */
+async function merge(ctx) {
+    const { inputs, logger } = ctx;
+    const entries = parseMergeInput(inputs.merge);
+    const fromRefs = entries
+        .map((e) => e.repository)
+        .filter((r) => !!r)
+        .map((r) => /\/?plugin\/([^/]+)$/.exec(r)?.[1]);
+    const name = ctx.expectedName ?? fromRefs.find((n) => !!n);
+    if (!name) {
+        throw new Error('merge needs the plugin name to find its repository: set plugin-name, ' +
+            'or pass the full references (plugin-ref outputs) of the push-by-digest jobs');
+    }
+    const repos = repositoriesFor(inputs, name);
+    for (const e of entries) {
+        if (e.repository && (e.repository !== repos.plugin || e.registry !== inputs.registry)) {
+            throw new Error(`merge: ${e.registry}/${e.repository}@${e.digest} is not in ${inputs.registry}/${repos.plugin}, ` +
+                'where this job publishes: use the same registry and repository inputs in every job');
+        }
+    }
+    const targets = openTargets(inputs, logger, repos);
+    const pushed = await logger.group('Read the platform manifests', () => loadPushedPlatforms(targets.plugin, entries, ctx.scratch, logger));
+    const { metadata, builds } = await inspectBuilds({
+        ...ctx,
+        built: pushed.map((p) => ({ platform: p.platform, soPath: p.soPath })),
+        version: ctx.release.version,
+        expectedName: name
+    });
+    const layersDir = join(ctx.scratch, 'layers');
+    await mkdir$1(layersDir, { recursive: true });
+    const rules = await prepareRules({
+        ...ctx,
+        plugin: { name: metadata.name, version: ctx.release.version },
+        layersDir
+    });
+    const [pluginFacts, rulesFacts] = await Promise.all([
+        readFacts(targets.plugin, ctx.release.version, inputs.dryRun, logger),
+        rules ? readFacts(targets.rules, ctx.release.version, inputs.dryRun, logger) : { tags: [] }
+    ]);
+    const created = await createdAt(ctx);
+    const plan = makePlan({
+        ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
+        pluginLayers: [],
+        pushedManifests: pushed.map((p) => ({ platform: p.platform, bytes: p.manifestBytes })),
+        rules
+    });
+    logTagDecisions(plan, logger);
+    const native = builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0];
+    return finish(ctx, {
+        mode: 'merge',
+        plan,
+        metadata,
+        pluginPath: native.soPath,
+        builds,
+        rulesFile: rules?.file,
+        targets
+    });
+}
+async function finish(ctx, r) {
+    const { inputs, logger } = ctx;
+    const plan = r.plan;
+    const digestOf = (p) => plan.plugin.manifests.find((m) => m.platform?.architecture === p.architecture && m.platform?.os === p.os)?.descriptor.digest ?? '';
+    const result = {
+        mode: r.mode,
+        plan,
+        metadata: r.metadata,
+        pluginPath: r.pluginPath,
+        builds: r.builds.map((b) => ({
+            platform: b.platform,
+            glibcFloor: b.glibcFloor,
+            glibcVersion: b.elf.glibcFloor,
+            manifestDigest: digestOf(b.platform)
+        })),
+        rulesFile: r.rulesFile,
+        dryRun: inputs.dryRun,
+        warnings: ctx.warnings
+    };
+    if (r.mode !== 'push-by-digest')
+        result.registryEntry = proposeRegistryEntry(r.metadata, inputs);
+    if (inputs.dryRun)
+        return result;
+    result.report = await logger.group('Publish', () => publish(plan, { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined }, logger, { manifestsOnly: r.mode === 'push-by-digest' }));
+    if (r.mode === 'push-by-digest')
+        return result;
+    result.distribution = await distribute({
+        inputs,
+        env: ctx.env,
+        plan,
+        metadata: r.metadata,
+        release: ctx.release,
+        builds: r.builds,
+        rulesFile: r.rulesFile,
+        monorepo: ctx.monorepo,
+        scratch: ctx.scratch,
+        logger
+    });
+    result.indexFile = resolve(inputs.indexFile);
+    return result;
 }
 async function runRelease(inputs, env, logger) {
     checkInputs(inputs);
+    if (inputs.githubToken !== '')
+        logger.secret(inputs.githubToken);
     const warnings = [];
-    const warn = (w) => {
-        warnings.push(w);
-        logger.warning(w);
-    };
-    const release = parseReleaseTag(resolveTag(inputs.tag, env.GITHUB_REF));
-    logger.info(`releasing version ${release.version} (tag ${release.tag})`);
-    const workDir = resolve(inputs.workingDirectory);
+    const tag = resolveTag(inputs.tag, env.GITHUB_REF);
+    const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined);
+    logger.info(`releasing version ${match.release.version} (tag ${tag})` +
+        (match.plugin ? ` of plugin ${match.plugin}` : ''));
+    // In a monorepo, the tag names the plugin and so its folder.
+    let workDir = resolve(inputs.workingDirectory);
+    if (inputs.workingDirectory === '.' && match.plugin) {
+        const dir = pluginDirectory(inputs.tagPattern, match.plugin);
+        if (existsSync(dir))
+            workDir = resolve(dir);
+    }
     const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'));
+    const ctx = {
+        inputs,
+        env,
+        logger,
+        warn: (w) => {
+            warnings.push(w);
+            logger.warning(w);
+        },
+        warnings,
+        release: match.release,
+        expectedName: inputs.pluginName || match.plugin,
+        monorepo: match.plugin !== undefined,
+        workDir,
+        scratch
+    };
     try {
-        // Build. Our own build goes to a scratch path; it is copied to
-        // lib<name>.so once the .so has told us its name.
-        const ownBuild = inputs.buildCommand === '';
-        const built = await buildPlugin({
-            workingDirectory: workDir,
-            goPackage: inputs.goPackage,
-            output: join(scratch, 'build', 'plugin.so'),
-            buildCommand: ownBuild ? undefined : inputs.buildCommand,
-            pluginPath: ownBuild ? undefined : inputs.pluginPath,
-            env,
-            logger
-        });
-        // Inspect, exactly as Falco loads it, and refuse anything inconsistent.
-        const metadata = await logger.group('Inspect the plugin', async () => {
-            const inspector = await compileInspector({ cc: env.CC, cacheDir: join(scratch, 'inspector') });
-            const meta = await inspectPlugin(built, { inspector });
-            checkPlugin(meta);
-            for (const w of validatePluginAgainstRelease(meta, {
-                version: release.version,
-                expectedName: inputs.pluginName || undefined
-            }))
-                warn(w);
-            logger.info(`${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
-                `capabilities ${meta.capabilities.join(', ')}`);
-            return meta;
-        });
-        const soName = `lib${metadata.name}.so`;
-        const pluginPath = ownBuild ? join(workDir, soName) : built;
-        if (ownBuild)
-            await copyFile$1(built, pluginPath);
-        // Rules.
-        const rulesFile = rulesPath(inputs, workDir, metadata.name);
-        let rules;
-        const layersDir = join(scratch, 'layers');
-        await mkdir$1(layersDir, { recursive: true });
-        if (rulesFile) {
-            const parsed = parseRulesFile(await readFile(rulesFile, 'utf8'), rulesFile);
-            const dependencies = rulesDependencies(parsed, {
-                name: metadata.name,
-                version: release.version
-            });
-            if (!parsed.requiredEngineVersion) {
-                warn(`${basename(rulesFile)} has no required_engine_version: the rules artifact will carry no engine requirement`);
-            }
-            const entryName = basename(rulesFile);
-            const packed = await packLayer({
-                source: rulesFile,
-                entryName,
-                mode: 0o644,
-                destination: join(layersDir, 'rules.tar.gz')
-            });
-            const layer = { ...packed, title: layerFileName(entryName), entryName };
-            rules = { layer, dependencies, engineVersion: parsed.requiredEngineVersion, file: rulesFile };
-        }
-        else {
-            logger.info(`no rules file (looked for rules/${metadata.name}_rules.yaml): releasing the plugin alone`);
-        }
-        const packedPlugin = await packLayer({
-            source: pluginPath,
-            entryName: soName,
-            mode: 0o755,
-            destination: join(layersDir, 'plugin-linux-amd64.tar.gz')
-        });
-        // Where it goes, and what is there already.
-        const pluginRepo = `${inputs.repository ? inputs.repository + '/' : ''}plugin/${metadata.name}`;
-        const rulesRepo = `${inputs.repository ? inputs.repository + '/' : ''}ruleset/${metadata.name}`;
-        validateRepositoryName(pluginRepo);
-        validateRepositoryName(rulesRepo);
-        const t = targets(inputs, logger, pluginRepo, rulesRepo);
-        const [pluginFacts, rulesFacts] = await Promise.all([
-            readFacts(t.plugin, release.version, inputs.dryRun, logger),
-            rules ? readFacts(t.rules, release.version, inputs.dryRun, logger) : { tags: [] }
-        ]);
-        const date = await sourceDateEpoch(env, workDir, release.tag);
-        const plan = makePlan({
-            release,
-            metadata,
-            pluginLayers: [
-                {
-                    ...packedPlugin,
-                    title: layerFileName(soName),
-                    entryName: soName,
-                    platform: hostPlatform()
-                }
-            ],
-            rules,
-            registry: inputs.ociLayout !== '' ? `oci-layout:${resolve(inputs.ociLayout)}` : inputs.registry,
-            repository: inputs.repository,
-            created: rfc3339(date.epoch),
-            sourceUrl: inputs.sourceUrl || undefined,
-            publishedTags: { plugin: pluginFacts.tags, rules: rulesFacts.tags },
-            existing: {
-                plugin: pluginFacts.existing,
-                rules: 'existing' in rulesFacts ? rulesFacts.existing : undefined
-            },
-            overwrite: inputs.overwrite,
-            majorZeroTag: inputs.majorZeroTag
-        });
-        logger.info(`created ${plan.created} (${date.from})`);
-        for (const d of plan.tagPlan.floating) {
-            if (!d.move)
-                logger.info(`not moving "${d.tag}": ${d.reason}`);
-        }
-        const result = {
-            plan,
-            metadata,
-            pluginPath,
-            rulesFile,
-            dryRun: inputs.dryRun,
-            warnings
-        };
-        if (inputs.dryRun)
-            return result;
-        result.report = await logger.group('Publish', () => publish(plan, { plugin: t.plugin, rules: rules ? t.rules : undefined }, logger));
-        // index.yaml: merged, other entries kept.
-        const indexFile = resolve(inputs.indexFile);
-        const existing = existsSync(indexFile) ? await readFile(indexFile, 'utf8') : undefined;
-        await mkdir$1(dirname(indexFile), { recursive: true });
-        await writeFile$1(indexFile, mergeIndex(existing, indexEntries(plan, metadata, inputs, inputs.registry)));
-        result.indexFile = indexFile;
-        return result;
+        return inputs.merge !== '' ? await merge(ctx) : await buildHere(ctx);
     }
     finally {
         await rm$1(scratch, { recursive: true, force: true });
@@ -43534,9 +46173,13 @@ function artifactJson(a) {
         manifests: a.manifests.map((m) => ({ platform: m.platform, digest: m.descriptor.digest }))
     };
 }
+function platformName(p) {
+    return `${p.os}/${p.architecture}`;
+}
 function metadataJson(result) {
     const { plan, metadata } = result;
     return {
+        mode: result.mode,
         version: plan.version,
         created: plan.created,
         dryRun: result.dryRun,
@@ -43553,7 +46196,24 @@ function metadataJson(result) {
             ...(metadata.id !== undefined ? { id: metadata.id, eventSource: metadata.eventSource } : {})
         },
         rules: artifactJson(plan.rules),
+        platforms: result.builds.map((b) => ({
+            platform: platformName(b.platform),
+            manifestDigest: b.manifestDigest,
+            glibcFloor: b.glibcVersion ?? null
+        })),
         indexFile: result.indexFile ?? null,
+        indexUrl: result.distribution?.index?.url ?? null,
+        githubRelease: result.distribution?.githubRelease
+            ? {
+                url: result.distribution.githubRelease.htmlUrl,
+                assets: result.distribution.githubRelease.assets.map((a) => ({
+                    name: a.name,
+                    url: a.url,
+                    sha256: a.sha256
+                }))
+            }
+            : null,
+        registryEntry: result.registryEntry ?? null,
         published: result.report
             ? {
                 blobsUploaded: result.report.blobsUploaded,
@@ -43568,16 +46228,44 @@ function metadataJson(result) {
 function outputsOf(result) {
     const { plan } = result;
     const at = (a) => (a ? `${a.ref}:${plan.version}` : '');
-    return {
+    const glibc = Object.fromEntries(result.builds.map((b) => [platformName(b.platform), b.glibcVersion ?? null]));
+    const common = {
         version: plan.version,
+        'plugin-path': result.pluginPath,
+        'glibc-floor': JSON.stringify(glibc),
+        metadata: JSON.stringify(metadataJson(result))
+    };
+    if (result.mode === 'push-by-digest') {
+        // A matrix job: only the platform manifest exists; the merge job takes it from here.
+        const b = result.builds[0];
+        return {
+            ...common,
+            tags: '',
+            'plugin-ref': `${plan.plugin.ref}@${b.manifestDigest}`,
+            'plugin-digest': b.manifestDigest,
+            'rules-ref': '',
+            'rules-digest': '',
+            'index-file': '',
+            digest: b.manifestDigest,
+            platform: platformName(b.platform),
+            'release-url': '',
+            'index-url': '',
+            'registry-entry': ''
+        };
+    }
+    return {
+        ...common,
         tags: plan.plugin.tags.join('\n'),
         'plugin-ref': at(plan.plugin),
         'plugin-digest': plan.plugin.root.descriptor.digest,
         'rules-ref': at(plan.rules),
         'rules-digest': plan.rules?.root.descriptor.digest ?? '',
         'index-file': result.indexFile ?? '',
-        'plugin-path': result.pluginPath,
-        metadata: JSON.stringify(metadataJson(result))
+        digest: plan.plugin.root.descriptor.digest,
+        platform: result.builds.map((b) => platformName(b.platform)).join(','),
+        'release-url': result.distribution?.githubRelease?.htmlUrl ?? '',
+        'index-url': result.distribution?.index?.url ?? '',
+        'registry-entry': result.registryEntry?.yaml ?? ''
     };
 }
 /** The plan as plain text: what a dry run prints. */
@@ -43608,8 +46296,30 @@ function planText(plan) {
 function installName(a, tag) {
     return `${a.name}:${tag}`;
 }
+function platformsTable(result) {
+    const out = ['| Platform | Manifest | glibc floor |', '|---|---|---|'];
+    for (const b of result.builds) {
+        out.push(`| \`${platformName(b.platform)}\` | \`${b.manifestDigest}\` | ${escapeCell(b.glibcFloor)} |`);
+    }
+    return out;
+}
+function pushByDigestSummary(result) {
+    const b = result.builds[0];
+    return [
+        `## Falco plugin ${result.metadata.name} ${result.plan.version}: ${platformName(b.platform)} pushed by digest`,
+        '',
+        `\`${result.plan.plugin.ref}@${b.manifestDigest}\``,
+        '',
+        ...platformsTable(result),
+        '',
+        'No tags were written: the merge job assembles the index and tags the release.',
+        ''
+    ].join('\n');
+}
 /** The job summary, in GitHub-flavoured markdown. */
 function summaryMarkdown(result) {
+    if (result.mode === 'push-by-digest')
+        return pushByDigestSummary(result);
     const { plan, metadata } = result;
     const rows = [plan.plugin, plan.rules].filter((a) => !!a);
     const out = [];
@@ -43626,6 +46336,7 @@ function summaryMarkdown(result) {
         for (const d of skipped)
             out.push(`- \`${d.tag}\`: ${d.reason}`);
     }
+    out.push('', '### Platforms', '', ...platformsTable(result));
     out.push('', '### Plugin metadata (read from the .so)', '');
     out.push('| Field | Value |', '|---|---|');
     out.push(`| name | \`${metadata.name}\` |`);
@@ -43648,6 +46359,16 @@ function summaryMarkdown(result) {
     out.push('```');
     if (plan.rules) {
         out.push('', `The rules artifact depends on \`${plan.plugin.name}:${plan.version}\`, so installing it installs the plugin too.`);
+    }
+    if (result.registryEntry) {
+        const e = result.registryEntry;
+        out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '');
+        out.push('```yaml', e.yaml.trimEnd(), '```');
+        for (const x of e.errors)
+            out.push(`- error: ${x}`);
+        for (const x of e.warnings)
+            out.push(`- warning: ${x}`);
+        out.push('', '</details>');
     }
     if (result.warnings.length > 0) {
         out.push('', '### Warnings', '');
