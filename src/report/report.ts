@@ -225,9 +225,24 @@ export function summaryMarkdown(result: ReleaseResult): string {
     out.push(`| event source | \`${metadata.eventSource}\` (id ${metadata.id}) |`)
   out.push(`| description | ${escapeCell(metadata.description)} |`)
   out.push(`| contact | ${escapeCell(metadata.contact)} |`)
+  const release = result.distribution?.githubRelease
+  if (release) {
+    const count = (a: string) => release.assets.filter((x) => x.action === a).length
+    out.push(
+      '',
+      `GitHub release: ${release.htmlUrl} (${release.created ? 'created' : 'updated'}): ` +
+        `${count('uploaded')} uploaded, ${count('replaced')} replaced, ${count('unchanged')} unchanged`
+    )
+  }
+  const index = result.distribution?.index
+  if (index) {
+    const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date'
+    out.push('', `index.yaml: ${what} (${index.url})`)
+  }
   out.push('', '### Install', '')
   out.push('```sh')
-  if (result.indexFile)
+  if (index) out.push(`falcoctl index add ${metadata.name} ${index.url}`)
+  else if (result.indexFile)
     out.push(
       `falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`
     )
