@@ -14,6 +14,7 @@ import { layerFileName, packLayer } from './falco/layer.js'
 import { checkInputs, type Inputs } from './inputs/inputs.js'
 import type { PluginMetadata } from './inspect/metadata.js'
 import type { Logger } from './log.js'
+import type { OciTarget } from './oci/types.js'
 import { formatPlatform, hostPlatform, parsePlatforms, type Platform } from './platform/platform.js'
 import { makePlan, type PlanFacts, type PlatformLayer, type ReleasePlan } from './plan/plan.js'
 import { publish, type PublishReport } from './publish/publish.js'
@@ -121,6 +122,31 @@ function logTagDecisions(plan: ReleasePlan, logger: Logger): void {
   }
 }
 
+function nativeBuild<T extends { platform: Platform }>(builds: T[]): T {
+  return builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0]
+}
+
+async function rulesAndLayersDir(ctx: Context, name: string) {
+  const layersDir = join(ctx.scratch, 'layers')
+  await mkdir(layersDir, { recursive: true })
+  const rules = await prepareRules({
+    ...ctx,
+    plugin: { name, version: ctx.release.version },
+    layersDir
+  })
+  return { rules, layersDir }
+}
+
+/** Tags and version-tag digests of both repositories (the rules one only when there are rules). */
+async function registryFacts(
+  ctx: Context,
+  targets: { plugin: OciTarget; rules: OciTarget },
+  hasRules: boolean
+): Promise<[RepositoryFacts, RepositoryFacts]> {
+  const read = (t: OciTarget) => readFacts(t, ctx.release.version, ctx.inputs.dryRun, ctx.logger)
+  return Promise.all([read(targets.plugin), hasRules ? read(targets.rules) : { tags: [] }])
+}
+
 /** Builds, checks and packs here: the release and push-by-digest modes. */
 async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const { inputs, logger } = ctx
@@ -129,21 +155,14 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version })
 
   // The native build as lib<name>.so, for the user (and GitHub Release assets).
-  const native =
-    builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0]
+  const native = nativeBuild(builds)
   const ownBuild = inputs.buildCommand === ''
   const pluginPath = ownBuild
     ? join(ctx.workDir, `lib${metadata.name}.so`)
     : resolve(ctx.workDir, inputs.pluginPath)
   if (ownBuild) await copyFile(native.soPath, pluginPath)
 
-  const layersDir = join(ctx.scratch, 'layers')
-  await mkdir(layersDir, { recursive: true })
-  const rules = await prepareRules({
-    ...ctx,
-    plugin: { name: metadata.name, version: ctx.release.version },
-    layersDir
-  })
+  const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name)
   const soName = `lib${metadata.name}.so`
   const pluginLayers: PlatformLayer[] = []
   for (const b of builds) {
@@ -167,10 +186,7 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const matrixJob = inputs.pushByDigest
   const [pluginFacts, rulesFacts] = matrixJob
     ? [empty, empty] // no tags are written here, so nothing to compare with
-    : await Promise.all([
-        readFacts(targets.plugin, ctx.release.version, inputs.dryRun, logger),
-        rules ? readFacts(targets.rules, ctx.release.version, inputs.dryRun, logger) : empty
-      ])
+    : await registryFacts(ctx, targets, rules !== undefined)
   const created = await createdAt(ctx)
   const plan = makePlan({
     ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
@@ -223,17 +239,8 @@ async function merge(ctx: Context): Promise<ReleaseResult> {
     version: ctx.release.version,
     expectedName: name
   })
-  const layersDir = join(ctx.scratch, 'layers')
-  await mkdir(layersDir, { recursive: true })
-  const rules = await prepareRules({
-    ...ctx,
-    plugin: { name: metadata.name, version: ctx.release.version },
-    layersDir
-  })
-  const [pluginFacts, rulesFacts] = await Promise.all([
-    readFacts(targets.plugin, ctx.release.version, inputs.dryRun, logger),
-    rules ? readFacts(targets.rules, ctx.release.version, inputs.dryRun, logger) : { tags: [] }
-  ])
+  const { rules } = await rulesAndLayersDir(ctx, metadata.name)
+  const [pluginFacts, rulesFacts] = await registryFacts(ctx, targets, rules !== undefined)
   const created = await createdAt(ctx)
   const plan = makePlan({
     ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
@@ -242,8 +249,7 @@ async function merge(ctx: Context): Promise<ReleaseResult> {
     rules
   })
   logTagDecisions(plan, logger)
-  const native =
-    builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0]
+  const native = nativeBuild(builds)
   return finish(ctx, {
     mode: 'merge',
     plan,

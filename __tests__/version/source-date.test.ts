@@ -7,7 +7,7 @@ import { rfc3339, sourceDateEpoch } from '../../src/version/source-date.js'
 
 function gitRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'fpr-git-'))
-  const git = (...args: string[]) =>
+  const git = (args: string[], date?: string) =>
     execFileSync('git', args, {
       cwd: dir,
       env: {
@@ -15,39 +15,19 @@ function gitRepo(): string {
         GIT_AUTHOR_NAME: 't',
         GIT_AUTHOR_EMAIL: 't@example.com',
         GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@example.com'
+        GIT_COMMITTER_EMAIL: 't@example.com',
+        ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {})
       }
     })
-  git('init', '-q')
-  writeFileSync(join(dir, 'a'), 'a')
-  git('add', 'a')
-  execFileSync('git', ['commit', '-qm', 'one'], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-      GIT_COMMITTER_DATE: '2025-03-04T05:06:07Z',
-      GIT_AUTHOR_DATE: '2025-03-04T05:06:07Z'
-    }
-  })
-  git('tag', '1.0.0')
-  writeFileSync(join(dir, 'b'), 'b')
-  git('add', 'b')
-  execFileSync('git', ['commit', '-qm', 'two'], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-      GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
-      GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z'
-    }
-  })
+  const commit = (file: string, date: string) => {
+    writeFileSync(join(dir, file), file)
+    git(['add', file])
+    git(['commit', '-qm', file], date)
+  }
+  git(['init', '-q'])
+  commit('a', '2025-03-04T05:06:07Z')
+  git(['tag', '1.0.0'])
+  commit('b', '2026-01-01T00:00:00Z')
   return dir
 }
 
