@@ -59,11 +59,17 @@ describe('run', () => {
     const outputs = Object.fromEntries(core.setOutput.mock.calls as Array<[string, string]>)
     expect(Object.keys(outputs).sort()).toEqual(
       [
+        'digest',
+        'glibc-floor',
         'index-file',
+        'index-url',
         'metadata',
+        'platform',
         'plugin-digest',
         'plugin-path',
         'plugin-ref',
+        'registry-entry',
+        'release-url',
         'rules-digest',
         'rules-ref',
         'tags',

@@ -14,7 +14,7 @@ import { layerFileName, packLayer } from './falco/layer.js'
 import { checkInputs, type Inputs } from './inputs/inputs.js'
 import type { PluginMetadata } from './inspect/metadata.js'
 import type { Logger } from './log.js'
-import type { OciTarget } from './oci/types.js'
+import type { OciTarget, RegistryCredentials } from './oci/types.js'
 import { formatPlatform, hostPlatform, parsePlatforms, type Platform } from './platform/platform.js'
 import { makePlan, type PlanFacts, type PlatformLayer, type ReleasePlan } from './plan/plan.js'
 import { publish, type PublishReport } from './publish/publish.js'
@@ -29,6 +29,7 @@ import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plu
 import { prepareRules } from './release/rules.js'
 import {
   openTargets,
+  resolveCredentials,
   readFacts,
   registryLabel,
   repositoriesFor,
@@ -147,6 +148,13 @@ async function registryFacts(
   return Promise.all([read(targets.plugin), hasRules ? read(targets.rules) : { tags: [] }])
 }
 
+async function credentialsFor(ctx: Context): Promise<RegistryCredentials | undefined> {
+  if (ctx.inputs.ociLayout !== '') return undefined
+  const { credentials, from } = await resolveCredentials(ctx.inputs, ctx.env, ctx.logger)
+  ctx.logger.info(`registry credentials for ${ctx.inputs.registry}: from ${from}`)
+  return credentials
+}
+
 /** Builds, checks and packs here: the release and push-by-digest modes. */
 async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const { inputs, logger } = ctx
@@ -181,7 +189,7 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   }
 
   const repos = repositoriesFor(inputs, metadata.name)
-  const targets = openTargets(inputs, logger, repos)
+  const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx))
   const empty: RepositoryFacts = { tags: [] }
   const matrixJob = inputs.pushByDigest
   const [pluginFacts, rulesFacts] = matrixJob
@@ -229,7 +237,7 @@ async function merge(ctx: Context): Promise<ReleaseResult> {
       )
     }
   }
-  const targets = openTargets(inputs, logger, repos)
+  const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx))
   const pushed = await logger.group('Read the platform manifests', () =>
     loadPushedPlatforms(targets.plugin, entries, ctx.scratch, logger)
   )
@@ -302,7 +310,7 @@ async function finish(
       plan,
       { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined },
       logger,
-      { manifestsOnly: r.mode === 'push-by-digest' }
+      { manifestsOnly: r.mode === 'push-by-digest', concurrency: inputs.uploadConcurrency }
     )
   )
   if (r.mode === 'push-by-digest') return result

@@ -1,6 +1,7 @@
-// An in-process fake OCI registry on node:http for unit tests: blobs (monolithic uploads),
-// manifests, tags/list with Link paging, optional Basic auth or a bearer token endpoint with
-// scope checks, and a log of every request.
+// An in-process fake OCI registry on node:http for unit tests: blobs (monolithic and chunked
+// uploads, with ghcr.io's 4 MiB PATCH cap), manifests, tags/list with Link paging, optional Basic
+// auth or a bearer token endpoint with scope checks (and the OAuth2 refresh-token grant), and a
+// log of every request.
 import { createHash, randomBytes } from 'node:crypto'
 import http, { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { AddressInfo } from 'node:net'
@@ -16,6 +17,8 @@ export interface Injected {
   status: number
   body?: unknown
   headers?: Record<string, string>
+  /** Drop the connection instead of answering (status is then ignored). */
+  destroy?: boolean
 }
 
 export interface FakeRegistryOptions {
@@ -29,6 +32,8 @@ export interface FakeRegistryOptions {
         anonymousPull?: boolean
         /** Field carrying the token in the token response. */
         tokenField?: 'token' | 'access_token'
+        /** POST /token with grant_type=refresh_token and this refresh token gets pull,push. */
+        refreshToken?: string
       }
   /** tags/list page size (none: one page). */
   tagsPageSize?: number
@@ -46,6 +51,21 @@ export interface FakeRegistryOptions {
   onUploadData?: (received: number) => void
   /** Answer a request before normal handling, e.g. to inject errors. */
   intercept?: (req: LoggedRequest) => Injected | undefined
+  /** PATCH bodies above this size get ghcr.io's 416 "exceeds the maximum permissible limit". */
+  maxChunk?: number
+  /** A PUT carrying more than this many bytes gets 413 (a registry that wants chunks). */
+  maxMonolithic?: number
+  /** Sent as OCI-Chunk-Min-Length on upload POSTs. */
+  chunkMinLength?: number
+  /** Each PATCH keeps only its first N bytes (the Range answer says so). */
+  acceptAtMost?: number
+  /** Wait this long before answering an upload PUT or PATCH. */
+  uploadDelayMs?: number
+}
+
+interface Upload {
+  chunks: Buffer[]
+  size: number
 }
 
 interface Repo {
@@ -60,8 +80,11 @@ export class FakeRegistry {
   readonly requests: LoggedRequest[] = []
   readonly repos = new Map<string, Repo>()
   tokenRequests = 0
+  /** Upload PUT/PATCH requests being handled now, and the most at once. */
+  activeUploads = 0
+  maxActiveUploads = 0
   private readonly tokens = new Map<string, Set<string>>()
-  private readonly uploads = new Set<string>()
+  private readonly uploads = new Map<string, Upload>()
   private server!: http.Server
   host = ''
   url = ''
@@ -116,6 +139,7 @@ export class FakeRegistry {
     this.requests.push(logged)
     const url = new URL(req.url ?? '/', this.url)
     const injected = this.opts.intercept?.(logged)
+    if (injected?.destroy) return void req.socket.destroy()
     if (injected)
       return drain(req, () => send(res, injected.status, injected.body, injected.headers))
     if (url.pathname === '/token') return this.token(req, res, url)
@@ -163,14 +187,26 @@ export class FakeRegistry {
     )
   }
 
-  private token(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private async token(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     this.tokenRequests++
     const auth = this.opts.auth
     if (auth?.kind !== 'bearer') return send(res, 404, {})
-    if (url.searchParams.get('service') !== 'fake-registry') return send(res, 400, {})
+    if (req.method !== 'POST' && url.searchParams.get('service') !== 'fake-registry') {
+      return send(res, 400, {})
+    }
     const header = req.headers.authorization
     let allowed: string[]
-    if (header === undefined && auth.anonymousPull) allowed = ['pull']
+    if (req.method === 'POST') {
+      const form = new URLSearchParams((await readAll(req)).toString('utf8'))
+      const ok =
+        form.get('grant_type') === 'refresh_token' &&
+        auth.refreshToken !== undefined &&
+        form.get('refresh_token') === auth.refreshToken &&
+        form.get('service') === 'fake-registry'
+      if (!ok) return send(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'bad grant' }] })
+      url = new URL(`${url.pathname}?${form.toString()}`, this.url)
+      allowed = ['pull', 'push']
+    } else if (header === undefined && auth.anonymousPull) allowed = ['pull']
     else if (header !== undefined && header === basic(auth.username ?? '', auth.password ?? '')) {
       allowed = ['pull', 'push']
     } else {
@@ -184,7 +220,8 @@ export class FakeRegistry {
     }
     const token = randomBytes(16).toString('hex')
     this.tokens.set(token, granted)
-    send(res, 200, { [auth.tokenField ?? 'token']: token, expires_in: 300 })
+    const field = req.method === 'POST' ? 'access_token' : (auth.tokenField ?? 'token')
+    send(res, 200, { [field]: token, expires_in: 300 })
   }
 
   private upload(
@@ -196,17 +233,77 @@ export class FakeRegistry {
   ): Promise<void> | void {
     if (req.method === 'POST') {
       const id = randomBytes(8).toString('hex')
-      this.uploads.add(id)
-      const path = `/v2/${name}/blobs/uploads/${id}?_state=${id}-state`
-      const location = this.opts.absoluteUploadLocation ? `${this.url}${path}` : path
-      return drain(req, () => send(res, 202, undefined, { location }))
+      this.uploads.set(id, { chunks: [], size: 0 })
+      const headers: Record<string, string> = { location: this.uploadLocation(name, id) }
+      headers.range = '0-0'
+      if (this.opts.chunkMinLength) {
+        headers['oci-chunk-min-length'] = String(this.opts.chunkMinLength)
+      }
+      return drain(req, () => send(res, 202, undefined, headers))
     }
     const id = rest.slice('blobs/uploads/'.length)
-    const digest = url.searchParams.get('digest')
-    if (req.method !== 'PUT' || !this.uploads.has(id) || !digest) {
+    const upload = this.uploads.get(id)
+    if ((req.method !== 'PUT' && req.method !== 'PATCH') || !upload) {
       return drain(req, () => send(res, 404, { errors: [{ code: 'BLOB_UPLOAD_UNKNOWN' }] }))
     }
-    return this.receiveBlob(req, res, name, id, digest)
+    return this.track(async () => {
+      if (req.method === 'PATCH') return this.receiveChunk(req, res, name, id, upload)
+      const digest = url.searchParams.get('digest')
+      if (!digest) return drain(req, () => send(res, 400, { errors: [{ code: 'DIGEST_INVALID' }] }))
+      return this.receiveBlob(req, res, name, id, upload, digest)
+    })
+  }
+
+  private uploadLocation(name: string, id: string): string {
+    const path = `/v2/${name}/blobs/uploads/${id}?_state=${id}-state`
+    return this.opts.absoluteUploadLocation ? `${this.url}${path}` : path
+  }
+
+  private async track(work: () => Promise<void> | void): Promise<void> {
+    this.activeUploads++
+    this.maxActiveUploads = Math.max(this.maxActiveUploads, this.activeUploads)
+    try {
+      if (this.opts.uploadDelayMs) await new Promise((r) => setTimeout(r, this.opts.uploadDelayMs))
+      await work()
+    } finally {
+      this.activeUploads--
+    }
+  }
+
+  private async receiveChunk(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    id: string,
+    upload: Upload
+  ): Promise<void> {
+    const body = await readAll(req)
+    if (this.opts.maxChunk !== undefined && body.length > this.opts.maxChunk) {
+      // ghcr.io's answer, word for word.
+      return send(res, 416, {
+        errors: [
+          {
+            code: 'REQUESTED_RANGE_NOT_SATISFIABLE',
+            message:
+              'request body is too large and exceeds the maximum permissible limit of 4.00MiB'
+          }
+        ]
+      })
+    }
+    const range = req.headers['content-range']
+    if (range !== undefined) {
+      const m = /^(\d+)-(\d+)$/.exec(range)
+      if (!m || Number(m[1]) !== upload.size || Number(m[2]) - Number(m[1]) + 1 !== body.length) {
+        return send(res, 416, { errors: [{ code: 'BLOB_UPLOAD_INVALID', message: range }] })
+      }
+    }
+    const kept = this.opts.acceptAtMost ? body.subarray(0, this.opts.acceptAtMost) : body
+    upload.chunks.push(kept)
+    upload.size += kept.length
+    send(res, 202, undefined, {
+      location: this.uploadLocation(name, id),
+      range: `0-${Math.max(upload.size - 1, 0)}`
+    })
   }
 
   private async receiveBlob(
@@ -214,10 +311,18 @@ export class FakeRegistry {
     res: ServerResponse,
     name: string,
     id: string,
+    upload: Upload,
     digest: string
   ): Promise<void> {
+    const declared = Number(req.headers['content-length'] ?? 0)
+    if (this.opts.maxMonolithic !== undefined && declared > this.opts.maxMonolithic) {
+      return drain(req, () =>
+        send(res, 413, { errors: [{ code: 'SIZE_INVALID', message: 'request too large' }] })
+      )
+    }
     const hash = createHash('sha256')
-    const chunks: Buffer[] = []
+    const chunks: Buffer[] = [...upload.chunks]
+    for (const c of upload.chunks) hash.update(c)
     let received = 0
     for await (const chunk of req as AsyncIterable<Buffer>) {
       received += chunk.length

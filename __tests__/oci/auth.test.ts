@@ -3,6 +3,7 @@ import { Authenticator, parseChallenges } from '../../src/oci/auth.js'
 import { bufferBlob } from '../../src/oci/blob.js'
 import { RegistryError } from '../../src/oci/errors.js'
 import { RegistryClient } from '../../src/oci/registry.js'
+import type { RegistryCredentials } from '../../src/oci/types.js'
 import { FakeRegistry, FakeRegistryOptions, basic } from '../helpers/fake-registry.js'
 import { recordingLogger, rejection } from './support.js'
 
@@ -49,7 +50,7 @@ describe('registry authentication', () => {
 
   async function setup(
     opts: FakeRegistryOptions,
-    credentials?: { username: string; password: string }
+    credentials?: RegistryCredentials
   ): Promise<{
     fake: FakeRegistry
     client: RegistryClient
@@ -163,6 +164,47 @@ describe('registry authentication', () => {
     expect(err.message).not.toContain('wrong-password')
   })
 
+  it('asks each repository its own pull,push scope (plugin and rules are separate)', async () => {
+    const { fake, client } = await setup({ auth: { kind: 'bearer', ...ALICE } }, ALICE)
+    const plugin = client.repository('acme/plugins/plugin/foo')
+    const rules = client.repository('acme/plugins/ruleset/foo')
+    for (const repo of [plugin, rules, plugin, rules]) {
+      await repo.pushBlob(bufferBlob(Buffer.from(repo.name)))
+      await repo.pushManifest(MANIFEST, TYPE, '1.0.0')
+    }
+    const scopes = fake.requests
+      .filter((r) => r.path.startsWith('/token'))
+      .map((r) => new URL(r.path, fake.url).searchParams.get('scope'))
+    expect(scopes).toEqual([
+      'repository:acme/plugins/plugin/foo:pull,push',
+      'repository:acme/plugins/ruleset/foo:pull,push'
+    ])
+  })
+
+  it('exchanges a docker identity token with the OAuth2 refresh-token grant', async () => {
+    const identity = { username: '<token>', password: '', identityToken: 'refresh-xyz-123' }
+    const { fake, client, logger } = await setup(
+      { auth: { kind: 'bearer', refreshToken: identity.identityToken } },
+      identity
+    )
+    const repo = client.repository('team/app')
+    await repo.pushManifest(MANIFEST, TYPE, '1.0.0')
+    expect(await repo.listTags()).toEqual(['1.0.0'])
+    const tokenCalls = fake.requests.filter((r) => r.path.startsWith('/token'))
+    expect(tokenCalls.map((r) => r.method)).toEqual(['POST'])
+    expect(tokenCalls[0].headers.authorization).toBeUndefined()
+    expect(tokenCalls[0].headers['content-type']).toBe('application/x-www-form-urlencoded')
+    expect(logger.secrets).toContain(identity.identityToken)
+    await fake.stop()
+    const wrong = await setup(
+      { auth: { kind: 'bearer', refreshToken: 'another' } },
+      { ...identity, identityToken: 'stale-refresh-token' }
+    )
+    const err = await rejection(wrong.client.repository('team/app').listTags())
+    expect(err.message).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/token answered HTTP 401/)
+    expect(err.message).not.toContain('stale-refresh-token')
+  })
+
   it('pings with credentials', async () => {
     const { fake, client } = await setup({ auth: { kind: 'bearer', ...ALICE } }, ALICE)
     await client.ping()
@@ -177,7 +219,7 @@ describe('Authenticator', () => {
       {
         registry: 'registry.example.com',
         plainHttp: false,
-        getToken: () => {
+        tokenRequest: () => {
           calls++
           throw new Error('must not be called')
         },

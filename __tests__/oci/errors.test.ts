@@ -36,6 +36,35 @@ describe('registry error messages', () => {
     expect(hint).not.toContain('packages: write')
   })
 
+  it('recognises GitHub registries by host or by their error text', () => {
+    const ghes = hintFor(failure({ registry: 'containers.github.example.com' }))
+    expect(ghes).toContain('`permissions: packages: write`')
+    const byText = hintFor(
+      failure({ registry: '127.0.0.1:5000' }),
+      ['DENIED'],
+      'DENIED: permission_denied: write_package'
+    )
+    expect(byText).toContain('"Manage Actions access"')
+  })
+
+  it('tells ghcr.io users which tokens work when credentials are rejected', () => {
+    const hint = hintFor(failure({ status: 401 }))
+    expect(hint).toMatch(/check the username and password for ghcr\.io\./)
+    expect(hint).toMatch(/GITHUB_TOKEN, with `permissions: packages: write`/)
+    expect(hintFor(failure({ status: 401, registry: 'quay.io' }))).not.toMatch(/GITHUB_TOKEN/)
+  })
+
+  it('asks an anonymous client refused with 403 to log in', () => {
+    expect(hintFor(failure({ hasCredentials: false }))).toBe(
+      'ghcr.io refused anonymous access to ghcr.io/acme/plugins/plugin/foo: pass a username and password.'
+    )
+  })
+
+  it('keeps Retry-After in the details', () => {
+    const err = httpError(failure({ status: 429, retryAfter: '7' }))
+    expect(err.details).toMatchObject({ status: 429, retryAfter: '7' })
+  })
+
   it('distinguishes bad credentials from missing ones', () => {
     expect(hintFor(failure({ status: 401 }))).toMatch(/check the username and password/)
     expect(hintFor(failure({ status: 401, hasCredentials: false }))).toMatch(

@@ -4,7 +4,7 @@ import { bufferBlob, sha256Digest } from '../../src/oci/blob.js'
 import { RegistryError } from '../../src/oci/errors.js'
 import { RegistryClient } from '../../src/oci/registry.js'
 import { FakeRegistry, FakeRegistryOptions, startRecorder } from '../helpers/fake-registry.js'
-import { collect, generatedBlob, recordingLogger, rejection } from './support.js'
+import { collect, fakeClock, generatedBlob, recordingLogger, rejection } from './support.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const CUSTOM_CONFIG = 'application/vnd.example.config.v1+json'
@@ -256,15 +256,20 @@ describe('RegistryClient against the fake registry', () => {
 
   describe('errors', () => {
     it('names status, method, path, registry codes and what to do', async () => {
-      const { repo } = await setup({
-        intercept: (r) =>
-          r.method === 'PUT'
-            ? {
-                status: 403,
-                body: { errors: [{ code: 'DENIED', message: 'permission_denied: write_package' }] }
-              }
-            : undefined
-      })
+      const { repo } = await setup(
+        {
+          intercept: (r) =>
+            r.method === 'PUT'
+              ? {
+                  status: 403,
+                  body: {
+                    errors: [{ code: 'DENIED', message: 'permission_denied: write_package' }]
+                  }
+                }
+              : undefined
+        },
+        USER
+      )
       const err = (await rejection(
         repo.pushManifest(Buffer.from('{}'), OCI_MANIFEST, '1.0.0')
       )) as RegistryError
@@ -330,7 +335,8 @@ describe('RegistryClient against the fake registry', () => {
         registry: fake.host,
         plainHttp: true,
         credentials: user,
-        logger
+        logger,
+        clock: fakeClock()
       })
       const bad = new RegistryClient({
         registry: fake.host,

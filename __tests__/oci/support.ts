@@ -68,3 +68,21 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error('expected a rejection')
 }
+
+/** A clock whose sleep returns at once and moves time forward: retries cost no real time. */
+export function fakeClock(start = 1_700_000_000_000): {
+  now(): number
+  sleep(ms: number): Promise<void>
+  sleeps: number[]
+} {
+  let t = start
+  const sleeps: number[] = []
+  return {
+    sleeps,
+    now: () => t,
+    sleep: async (ms) => {
+      sleeps.push(ms)
+      t += ms
+    }
+  }
+}

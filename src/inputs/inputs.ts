@@ -35,6 +35,13 @@ export interface Inputs {
   githubRelease: 'auto' | boolean
   githubToken: string
   indexBranch: string
+  /** Seconds of retrying one registry operation (0: no retries). */
+  retryBudget: number
+  requestTimeout: number
+  chunkSize: number
+  /** Blobs at least this large go up in chunks; undefined: never (monolithic). */
+  chunkedUploadThreshold?: number
+  uploadConcurrency: number
 }
 
 /** Input names as in action.yml, with the default each takes when unset or empty. */
@@ -69,7 +76,12 @@ export const INPUT_DEFAULTS = {
   'tag-pattern': '{version}',
   'github-release': 'auto',
   'github-token': '',
-  'index-branch': ''
+  'index-branch': '',
+  'retry-budget': '300',
+  'request-timeout': '120',
+  'chunk-size': '4194304',
+  'chunked-upload-threshold': '',
+  'upload-concurrency': '4'
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS
@@ -82,6 +94,13 @@ export type InputReader = (name: InputName) => string
 /** Reads an input from INPUT_<NAME> the way @actions/core does (spaces to _, upper case, hyphens kept). */
 export function envInputReader(env: NodeJS.ProcessEnv): InputReader {
   return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
+}
+
+function parseCount(name: string, raw: string, min: number): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < min) {
+    throw new InputError(`input "${name}" must be a whole number >= ${min}, got "${raw}"`)
+  }
+  return Number(raw)
 }
 
 function parseBoolean(name: string, raw: string): boolean {
@@ -111,7 +130,7 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     // Registry paths must be lower case; GitHub owners often are not.
     repository: (get('repository') || githubRepository).toLowerCase(),
     username: get('username') || env.GITHUB_ACTOR || '',
-    password: get('password') || env.GITHUB_TOKEN || '',
+    password: get('password'),
     plainHttp: bool('plain-http'),
     ociLayout: get('oci-layout'),
     overwrite: bool('overwrite'),
@@ -134,7 +153,15 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     tagPattern: get('tag-pattern'),
     githubRelease: get('github-release') === 'auto' ? 'auto' : bool('github-release'),
     githubToken: get('github-token') || env.GITHUB_TOKEN || '',
-    indexBranch: get('index-branch')
+    indexBranch: get('index-branch'),
+    retryBudget: parseCount('retry-budget', get('retry-budget'), 0),
+    requestTimeout: parseCount('request-timeout', get('request-timeout'), 1),
+    chunkSize: parseCount('chunk-size', get('chunk-size'), 1),
+    chunkedUploadThreshold:
+      get('chunked-upload-threshold') === ''
+        ? undefined
+        : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
+    uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1)
   }
 }
 

@@ -51,10 +51,18 @@ export function parseChallenges(header: string): Challenge[] {
   }
 }
 
+/** A token endpoint request: a GET (distribution token), or a form POST (OAuth2). */
+export interface TokenRequest {
+  /** Sent as is. */
+  authorization?: string
+  /** application/x-www-form-urlencoded body: makes the request a POST. */
+  form?: string
+}
+
 /** How Authenticator reaches the token endpoint and reports failures. */
 export interface AuthTransport {
-  /** GET without registry auth; `authorization` is sent as is. */
-  getToken(url: URL, authorization: string | undefined): Promise<HttpResponse>
+  /** Without registry auth. `data` is the body already read, when the transport reads it. */
+  tokenRequest(url: URL, req: TokenRequest): Promise<HttpResponse & { data?: Buffer }>
   /** Throws a RegistryError for an unexpected response (reads its body). */
   fail(
     res: HttpResponse,
@@ -74,6 +82,8 @@ interface CachedToken {
 // Tokens without expires_in live 60 s (distribution token spec); renew a little early.
 const DEFAULT_TOKEN_SECONDS = 60
 const EARLY_RENEW_MS = 5_000
+const TOKEN_RESPONSE_LIMIT = 1 << 20
+const OAUTH_CLIENT_ID = 'falco-plugin-release'
 
 export class Authenticator {
   private scheme: 'basic' | 'bearer' | undefined
@@ -89,17 +99,22 @@ export class Authenticator {
     private readonly secret: (value: string) => void,
     private readonly now: () => number = Date.now
   ) {
-    if (credentials) {
+    if (credentials?.password) {
       const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString(
         'base64'
       )
       this.basicHeader = `Basic ${encoded}`
       secret(encoded)
     }
+    if (credentials?.identityToken) secret(credentials.identityToken)
   }
 
   get hasCredentials(): boolean {
     return this.credentials !== undefined
+  }
+
+  private get identityToken(): string | undefined {
+    return this.credentials?.identityToken || undefined
   }
 
   /** Authorization to send up front, from what earlier challenges taught us. */
@@ -111,19 +126,43 @@ export class Authenticator {
     return this.fetchToken(scope)
   }
 
-  /** After a 401: learns the scheme, gets fresh authorization, returns it for one retry. */
-  async renew(wwwAuthenticate: string | undefined, scope: string | undefined): Promise<string> {
+  /**
+   * After a 401: learns the scheme, gets fresh authorization, returns it for one retry.
+   * `rejected` is what the refused request sent: a token that a concurrent request has renewed
+   * since is reused rather than fetched again.
+   */
+  async renew(
+    wwwAuthenticate: string | undefined,
+    scope: string | undefined,
+    rejected?: string
+  ): Promise<string> {
     const challenges = parseChallenges(wwwAuthenticate ?? '')
     const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm)
     if (bearer) {
       this.scheme = 'bearer'
       this.bearer = { realm: bearer.params.realm, service: bearer.params.service }
       const effective = scope ?? bearer.params.scope
-      this.tokens.delete(this.key(effective))
+      const key = this.key(effective)
+      const pending = this.pending.get(key)
+      if (pending) return pending
+      const cached = this.tokens.get(key)
+      if (cached && cached.header !== rejected && cached.expiresAt > this.now()) {
+        return cached.header
+      }
+      this.tokens.delete(key)
       return this.fetchToken(effective)
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
-      if (!this.basicHeader) throw this.missingCredentials('HTTP Basic')
+      if (!this.basicHeader) {
+        if (this.identityToken) {
+          throw new RegistryError(
+            `${this.transport.registry} asks for HTTP Basic authentication, which an identity ` +
+              'token cannot do: give a username and password instead.',
+            { method: 'GET', url: this.transport.registry, status: 401, codes: [] }
+          )
+        }
+        throw this.missingCredentials('HTTP Basic')
+      }
       this.scheme = 'basic'
       return this.basicHeader
     }
@@ -155,20 +194,26 @@ export class Authenticator {
     const url = new URL(realm)
     if (service) url.searchParams.set('service', service)
     if (scope) url.searchParams.set('scope', scope)
-    if (this.basicHeader && url.protocol !== 'https:' && !this.transport.plainHttp) {
+    const sendsSecret = this.basicHeader !== undefined || this.identityToken !== undefined
+    if (sendsSecret && url.protocol !== 'https:' && !this.transport.plainHttp) {
       throw new RegistryError(
         `refusing to send credentials for ${this.transport.registry} to the token endpoint ` +
           `${url.origin}${url.pathname}, which is not HTTPS`,
         { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] }
       )
     }
-    const res = await this.transport.getToken(url, this.basicHeader)
-    if (res.status === 401 && !this.basicHeader) {
+    const oauth = this.identityToken !== undefined
+    const res = await this.transport.tokenRequest(
+      oauth ? new URL(realm) : url,
+      oauth ? { form: this.refreshForm(service, scope) } : { authorization: this.basicHeader }
+    )
+    const method = oauth ? 'POST' : 'GET'
+    if (res.status === 401 && !sendsSecret) {
       res.discard()
       throw this.missingCredentials('a token')
     }
-    if (res.status !== 200) return this.transport.fail(res, 'GET', scopeContext(scope))
-    const body = await readBody(res, 1 << 20)
+    if (res.status !== 200) return this.transport.fail(res, method, scopeContext(scope))
+    const body = res.data ?? (await readBody(res, TOKEN_RESPONSE_LIMIT))
     const { token, expiresIn } = parseTokenResponse(body, url)
     this.secret(token)
     const header = `Bearer ${token}`
@@ -178,6 +223,16 @@ export class Authenticator {
       expiresAt: this.now() + Math.max(0, seconds * 1000 - EARLY_RENEW_MS)
     })
     return header
+  }
+
+  /** OAuth2 refresh-token grant (the distribution "oauth" token spec). */
+  private refreshForm(service: string | undefined, scope: string | undefined): string {
+    const form = new URLSearchParams({ grant_type: 'refresh_token' })
+    if (service) form.set('service', service)
+    if (scope) form.set('scope', scope)
+    form.set('client_id', OAUTH_CLIENT_ID)
+    form.set('refresh_token', this.identityToken ?? '')
+    return form.toString()
   }
 
   private missingCredentials(what: string): RegistryError {

@@ -9,9 +9,14 @@ export interface RegistryErrorDetails {
   status?: number
   /** `errors[].code` from the registry's JSON, e.g. ["DENIED"]. */
   codes: string[]
+  /** The Retry-After header of the response, as sent. */
+  retryAfter?: string
 }
 
 export class RegistryError extends Error {
+  /** Overrides the usual retry decision (e.g. a lost upload session is worth restarting). */
+  retryable?: boolean
+
   constructor(
     message: string,
     readonly details: RegistryErrorDetails
@@ -20,6 +25,9 @@ export class RegistryError extends Error {
     this.name = 'RegistryError'
   }
 }
+
+/** Statuses that say "try again": the request may succeed as is a little later. */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
 
 /** What the error builder needs to know about the failed request. */
 export interface HttpFailure {
@@ -38,6 +46,8 @@ export interface HttpFailure {
   writing?: boolean
   /** Replaces the usual advice for the status. */
   hint?: string
+  /** The Retry-After header of the response. */
+  retryAfter?: string
   redact(text: string): string
 }
 
@@ -73,28 +83,33 @@ export function httpError(f: HttpFailure): RegistryError {
   const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`
   const expected = f.expected ? ` (expected ${f.expected})` : ''
   const detail = text ? `: ${text}` : ''
-  const hint = f.hint ?? hintFor(f, codes)
+  const hint = f.hint ?? hintFor(f, codes, text)
   const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`
-  return new RegistryError(f.redact(message), {
-    method: f.method,
-    url: where,
-    status: f.status,
-    codes
-  })
+  const details: RegistryErrorDetails = { method: f.method, url: where, status: f.status, codes }
+  if (f.retryAfter !== undefined) details.retryAfter = f.retryAfter
+  return new RegistryError(f.redact(message), details)
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** What to do about a status, in one or two sentences. */
-export function hintFor(f: HttpFailure, codes: string[] = []): string {
+export function hintFor(f: HttpFailure, codes: string[] = [], text = ''): string {
   const target = f.repository ? `${f.registry}/${f.repository}` : f.registry
   const writing = f.writing ?? WRITE_METHODS.has(f.method)
+  const github = isGhcr(f.registry) || GHCR_TEXT.test(text)
   if (f.status === 401) {
-    return f.hasCredentials
-      ? `The registry rejected the credentials: check the username and password for ${f.registry}.`
-      : `${f.registry} requires authentication and no credentials were given: pass a username and password.`
+    if (!f.hasCredentials) {
+      return `${f.registry} requires authentication and no credentials were given: pass a username and password.`
+    }
+    const base = `The registry rejected the credentials: check the username and password for ${f.registry}.`
+    return github ? `${base} ${GHCR_TOKENS}` : base
   }
-  if (f.status === 403) return forbiddenHint(f.registry, target, writing)
+  if (f.status === 403) {
+    if (!f.hasCredentials) {
+      return `${f.registry} refused anonymous access to ${target}: pass a username and password.`
+    }
+    return forbiddenHint(f.registry, target, writing, github)
+  }
   if (codes.includes('MANIFEST_BLOB_UNKNOWN') || codes.includes('BLOB_UNKNOWN')) {
     return 'A blob the manifest refers to is missing: push every blob before the manifest.'
   }
@@ -113,10 +128,15 @@ export function hintFor(f: HttpFailure, codes: string[] = []): string {
   return ''
 }
 
-function forbiddenHint(registry: string, target: string, writing: boolean): string {
+function forbiddenHint(
+  registry: string,
+  target: string,
+  writing: boolean,
+  github: boolean
+): string {
   const action = writing ? 'push to' : 'read'
   const base = `The credentials are valid but not allowed to ${action} ${target}.`
-  if (!isGhcr(registry)) return `${base} Check the account's permissions on that repository.`
+  if (!github) return `${base} Check the account's permissions on that repository.`
   return (
     `${base} For ghcr.io from GitHub Actions: grant the job \`permissions: packages: write\`, ` +
     "and if the package already exists, give this repository the Write role in the package's " +
@@ -125,8 +145,19 @@ function forbiddenHint(registry: string, target: string, writing: boolean): stri
   )
 }
 
+const GHCR_TOKENS =
+  'For ghcr.io, use the workflow token (GITHUB_TOKEN, with `permissions: packages: write`) or a ' +
+  'classic personal access token with write:packages (GitHub App installation tokens are not ' +
+  'accepted).'
+
+// GitHub's registries (ghcr.io, and containers.<host> on GitHub Enterprise Server) word their
+// permission errors like this.
+const GHCR_TEXT = /permission_denied|write_package|read_package/i
+
 function isGhcr(registry: string): boolean {
-  return registry === 'ghcr.io' || registry.startsWith('ghcr.io:')
+  return (
+    registry === 'ghcr.io' || registry.startsWith('ghcr.io:') || registry.startsWith('containers.')
+  )
 }
 
 interface SystemError {

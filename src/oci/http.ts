@@ -47,15 +47,21 @@ export class RedirectError extends Error {
   }
 }
 
-/** One HTTP exchange. Resolves as soon as the response headers arrive. */
+/**
+ * One HTTP exchange. Resolves as soon as the response headers arrive. A network error is
+ * rejected with `connected: true` when the connection was up before it failed (a reset or a
+ * timeout mid-exchange), as opposed to a failure to connect at all.
+ */
 export function roundTrip(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     let settled = false
+    let connected = false
     let sourceError: Error | undefined
     const fail = (err: Error): void => {
       if (settled) return
       settled = true
-      reject(sourceError ? new BodySourceError(sourceError) : err)
+      if (sourceError) return reject(new BodySourceError(sourceError))
+      reject(Object.assign(err, { connected }))
     }
     const transport = req.url.protocol === 'https:' ? https : http
     const headers = { ...req.headers }
@@ -72,6 +78,11 @@ export function roundTrip(req: HttpRequest, timeoutMs: number): Promise<HttpResp
         // An unfinished upload cannot share its connection any more: close it.
         discard: () => (cr.writableFinished ? res.resume() : cr.destroy())
       })
+    })
+    cr.on('socket', (socket) => {
+      // A kept-alive socket is already connected.
+      if (!socket.connecting) connected = true
+      else socket.once('connect', () => (connected = true))
     })
     cr.on('error', fail)
     cr.on('timeout', () => cr.destroy(timeoutError(timeoutMs)))

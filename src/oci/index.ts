@@ -7,7 +7,21 @@ export type {
   PushBlobResult,
   RegistryCredentials
 } from './types.js'
-export { RegistryClient, RegistryRepository, type RegistryClientOptions } from './registry.js'
+export {
+  DEFAULT_CHUNK_SIZE,
+  RegistryClient,
+  RegistryRepository,
+  type RegistryClientOptions
+} from './registry.js'
+export { DEFAULT_BLOB_CONCURRENCY } from './concurrency.js'
+export { credentialsFromDockerConfig, dockerConfigPath } from './docker-config.js'
+export {
+  DEFAULT_RETRY_BASE_DELAY_MS,
+  DEFAULT_RETRY_BUDGET_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  systemClock,
+  type Clock
+} from './retry.js'
 export { OciLayoutTarget, REF_NAME_ANNOTATION } from './layout.js'
 export { RegistryError, type RegistryErrorDetails } from './errors.js'
 export { bufferBlob, fileBlob, sha256Digest } from './blob.js'

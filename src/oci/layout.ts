@@ -6,6 +6,7 @@ import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promis
 import { dirname, join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { DigestCounter, VerifyingStream, algorithmOf, bufferBlob, digestLike } from './blob.js'
+import { DEFAULT_BLOB_CONCURRENCY, pushEach } from './concurrency.js'
 import { OCI_INDEX, OCI_MANIFEST } from './media-types.js'
 import { isDigest, validateDigest, validateReference, validateTag } from './reference.js'
 import type { BlobSource, Descriptor, OciTarget, PushBlobResult } from './types.js'
@@ -58,6 +59,20 @@ export class OciLayoutTarget implements OciTarget {
       throw err
     }
     return { uploaded: true, bytes: blob.size }
+  }
+
+  pushBlobs(
+    blobs: BlobSource[],
+    concurrency = DEFAULT_BLOB_CONCURRENCY
+  ): Promise<PushBlobResult[]> {
+    // Each blob goes to its own temporary file and is renamed into place: safe in parallel.
+    return pushEach(blobs, concurrency, (b) => this.pushBlob(b))
+  }
+
+  /** A manifest is a blob of the layout: present when its file is. */
+  async hasManifest(digest: string): Promise<boolean> {
+    validateDigest(digest)
+    return isFile(this.blobPath(digest))
   }
 
   async pushManifest(body: Buffer, mediaType: string, reference: string): Promise<void> {

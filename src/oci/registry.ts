@@ -1,18 +1,11 @@
-// A small OCI distribution client: blobs (HEAD, then POST + monolithic streamed PUT),
-// manifests, tags. Knows nothing about what the artifacts mean.
+// A small OCI distribution client: blobs (HEAD, then POST + a monolithic streamed PUT, or
+// chunked PATCHes), manifests, tags. Knows nothing about what the artifacts mean.
 import { pipeline } from 'node:stream'
 import { silentLogger, type Logger } from '../log.js'
 import { VerifyingStream, digestLike, sha256Digest } from './blob.js'
+import { DEFAULT_BLOB_CONCURRENCY, pushEach } from './concurrency.js'
 import { RegistryError } from './errors.js'
-import {
-  HttpResponse,
-  Method,
-  StreamBody,
-  baseMediaType,
-  headerValue,
-  nextLink,
-  readBody
-} from './http.js'
+import { HttpResponse, Method, StreamBody, baseMediaType, headerValue, nextLink } from './http.js'
 import { MANIFEST_ACCEPT, OCI_MANIFEST } from './media-types.js'
 import {
   isDigest,
@@ -22,7 +15,14 @@ import {
   validateRepositoryName,
   validateTag
 } from './reference.js'
-import { Session } from './session.js'
+import {
+  Clock,
+  DEFAULT_RETRY_BASE_DELAY_MS,
+  DEFAULT_RETRY_BUDGET_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  systemClock
+} from './retry.js'
+import { Session, SessionResponse } from './session.js'
 import type { BlobSource, OciTarget, PushBlobResult, RegistryCredentials } from './types.js'
 
 export interface RegistryClientOptions {
@@ -33,23 +33,53 @@ export interface RegistryClientOptions {
   credentials?: RegistryCredentials
   logger?: Logger
   userAgent?: string
-  /** A request with no data moving for this long fails. Default 120 s. */
+  /** A request with no data moving for this long fails, and is retried. Default 120 s. */
   timeoutMs?: number
+  /**
+   * The most time one operation (a request, or a whole blob upload) may take, retries
+   * included. Default 5 minutes; 0 disables retries.
+   */
+  retryBudgetMs?: number
+  /** The backoff ceiling before the first retry; doubles each retry (full jitter). Default 500 ms. */
+  retryBaseDelayMs?: number
+  /** The backoff cap. Default 30 s. */
+  retryMaxDelayMs?: number
+  /** Blobs larger than this many bytes go up in chunks. Default: never (a monolithic PUT). */
+  chunkedThreshold?: number
+  /** Bytes per PATCH in a chunked upload. Default 4 MiB, ghcr.io's per-request cap. */
+  chunkSize?: number
+  /** The random source of the jitter, uniform in [0, 1). Default Math.random (tests inject). */
+  random?: () => number
+  /** Time and waiting. Default the system clock and setTimeout (tests inject). */
+  clock?: Clock
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000
+export const DEFAULT_CHUNK_SIZE = 4 << 20
+/** Chunked uploads refused as too large halve their chunk size down to this. */
+const MIN_CHUNK_SIZE = 256 << 10
 const MANIFEST_LIMIT = 8 << 20
 const TAG_PAGE_LIMIT = 8 << 20
 const MAX_TAG_PAGES = 10_000
 
+/** How blobs go up; shared by the repositories of one client. */
+interface UploadSettings {
+  chunkSize: number
+  chunkedThreshold: number
+  /** The registry refused a monolithic upload once: go chunked from now on. */
+  preferChunked: boolean
+}
+
 export class RegistryClient {
   readonly registry: string
   private readonly session: Session
+  private readonly uploads: UploadSettings
 
   constructor(opts: RegistryClientOptions) {
     this.registry = validateRegistryHost(opts.registry)
     // An empty password is no login at all (e.g. an unset secret): go anonymous.
-    const credentials = opts.credentials?.password ? opts.credentials : undefined
+    const c = opts.credentials
+    const credentials = c?.password || c?.identityToken ? c : undefined
     this.session = new Session({
       registry: this.registry,
       baseUrl: new URL(`${opts.plainHttp ? 'http' : 'https'}://${this.registry}`),
@@ -57,8 +87,26 @@ export class RegistryClient {
       credentials,
       logger: opts.logger ?? silentLogger,
       userAgent: opts.userAgent ?? 'falco-plugin-release',
-      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+      timeoutMs: positive('timeoutMs', opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      retry: {
+        budgetMs: atLeastZero('retryBudgetMs', opts.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS),
+        baseDelayMs: atLeastZero(
+          'retryBaseDelayMs',
+          opts.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS
+        ),
+        maxDelayMs: atLeastZero(
+          'retryMaxDelayMs',
+          opts.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS
+        ),
+        random: opts.random ?? Math.random,
+        clock: opts.clock ?? systemClock
+      }
     })
+    this.uploads = {
+      chunkSize: positive('chunkSize', opts.chunkSize ?? DEFAULT_CHUNK_SIZE),
+      chunkedThreshold: atLeastZero('chunkedThreshold', opts.chunkedThreshold ?? Infinity),
+      preferChunked: false
+    }
   }
 
   /** Checks that the registry answers the distribution API and accepts the credentials. */
@@ -76,8 +124,18 @@ export class RegistryClient {
   }
 
   repository(name: string): RegistryRepository {
-    return new RegistryRepository(this.session, validateRepositoryName(name))
+    return new RegistryRepository(this.session, validateRepositoryName(name), this.uploads)
   }
+}
+
+function positive(name: string, value: number): number {
+  if (value > 0 && !Number.isNaN(value)) return value
+  throw new Error(`invalid ${name} ${value}: expected a number above 0`)
+}
+
+function atLeastZero(name: string, value: number): number {
+  if (value >= 0 && !Number.isNaN(value)) return value
+  throw new Error(`invalid ${name} ${value}: expected a number of at least 0`)
 }
 
 interface RepoRequest {
@@ -87,16 +145,29 @@ interface RepoRequest {
   body?: Buffer | StreamBody
   /** Needs push access. */
   write?: boolean
+  /** false: one attempt; the caller retries the whole operation. */
+  retry?: boolean
+  /** Read a 2xx body of at most this many bytes (inside the retries). */
+  read?: number
+  /** For errors: what was expected. */
+  expected?: string
 }
 
 export class RegistryRepository implements OciTarget {
   readonly location: string
+  private readonly uploads: UploadSettings
 
   constructor(
     private readonly session: Session,
-    readonly name: string
+    readonly name: string,
+    uploads?: UploadSettings
   ) {
     this.location = `${session.registry}/${name}`
+    this.uploads = uploads ?? {
+      chunkSize: DEFAULT_CHUNK_SIZE,
+      chunkedThreshold: Infinity,
+      preferChunked: false
+    }
   }
 
   async blobExists(digest: string): Promise<boolean> {
@@ -110,34 +181,186 @@ export class RegistryRepository implements OciTarget {
   async pushBlob(blob: BlobSource): Promise<PushBlobResult> {
     validateDigest(blob.digest)
     if (await this.blobExists(blob.digest)) return { uploaded: false, bytes: 0 }
-    const url = await this.startUpload()
-    // The upload URL may already carry state in its query: append the digest to it.
-    const query = url.search.slice(1)
-    url.search = `${query ? `${query}&` : ''}digest=${encodeURIComponent(blob.digest)}`
+    return this.session.retrying(
+      `uploading ${blob.digest} to ${this.location}`,
+      async (attempt) => {
+        // A broken upload restarts from a new upload session (POST), never from the spent one.
+        // The last attempt may have stored the blob and lost only the answer: look first.
+        if (attempt > 1 && (await this.blobExists(blob.digest))) {
+          return { uploaded: true, bytes: blob.size }
+        }
+        await this.upload(blob)
+        return { uploaded: true, bytes: blob.size }
+      }
+    )
+  }
+
+  pushBlobs(
+    blobs: BlobSource[],
+    concurrency = DEFAULT_BLOB_CONCURRENCY
+  ): Promise<PushBlobResult[]> {
+    return pushEach(blobs, concurrency, (b) => this.pushBlob(b))
+  }
+
+  /** One upload session: monolithic, or chunked; too-large answers switch or shrink chunks. */
+  private async upload(blob: BlobSource): Promise<void> {
+    const u = this.uploads
+    let chunk = u.preferChunked || blob.size > u.chunkedThreshold ? u.chunkSize : undefined
+    for (;;) {
+      try {
+        if (chunk === undefined) await this.uploadMonolithic(blob)
+        else await this.uploadChunked(blob, chunk)
+        return
+      } catch (err) {
+        // The registry forgot the session (expired, or another node): a new one may work.
+        if (err instanceof RegistryError && err.details.codes.includes('BLOB_UPLOAD_UNKNOWN')) {
+          err.retryable = true
+        }
+        if (!isTooLarge(err)) throw err
+        const status = err.details.status
+        if (chunk === undefined) {
+          chunk = u.chunkSize
+          u.preferChunked = true
+          this.session.logger.info(
+            `${this.location}: the registry refused a ${blob.size}-byte upload in one request ` +
+              `(HTTP ${status}); uploading in chunks of ${chunk} bytes`
+          )
+        } else if (chunk > MIN_CHUNK_SIZE) {
+          chunk = Math.max(MIN_CHUNK_SIZE, Math.floor(chunk / 2))
+          u.chunkSize = Math.min(u.chunkSize, chunk)
+          this.session.logger.info(
+            `${this.location}: the registry refused a chunk as too large (HTTP ${status}); ` +
+              `retrying with chunks of ${chunk} bytes`
+          )
+        } else {
+          throw err
+        }
+      }
+    }
+  }
+
+  private async uploadMonolithic(blob: BlobSource): Promise<void> {
+    const { url } = await this.startUpload()
+    withDigest(url, blob.digest)
     const res = await this.send({
       method: 'PUT',
       url,
       headers: { 'content-type': 'application/octet-stream' },
       body: { size: blob.size, open: () => blob.open() },
-      write: true
+      write: true,
+      retry: false
     })
+    await this.checkStored(res, url, blob.digest)
+  }
+
+  /**
+   * PATCHes of `chunkSize` bytes (at least the registry's OCI-Chunk-Min-Length) with
+   * Content-Range, following the Location and the Range the registry answers, then a PUT with
+   * the digest. Holds one chunk in memory at most.
+   */
+  private async uploadChunked(blob: BlobSource, chunkSize: number): Promise<void> {
+    const started = await this.startUpload()
+    let url = started.url
+    const size = Math.max(chunkSize, started.minChunk)
+    const reader = new ChunkReader(blob.open(), blob.size)
+    try {
+      let offset = 0
+      while (offset < blob.size) {
+        const chunkStart = offset
+        const chunk = await this.readChunk(reader, Math.min(size, blob.size - offset), url)
+        while (offset < chunkStart + chunk.length) {
+          const part = chunk.subarray(offset - chunkStart)
+          const end = offset + part.length
+          const res = await this.send({
+            method: 'PATCH',
+            url,
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-range': `${offset}-${end - 1}`
+            },
+            body: part,
+            write: true,
+            retry: false
+          })
+          if (res.status !== 202) return this.fail(res, 'PATCH', '202 Accepted')
+          res.discard()
+          url = this.uploadLocation(res, url, 'PATCH')
+          // The registry says how much it holds: continue from there.
+          const held = rangeEnd(headerValue(res.headers, 'range'))
+          const next = held === undefined ? end : held + 1
+          if (next <= offset || next > end) {
+            throw this.mismatch(
+              'PATCH',
+              url,
+              `answered Range ${headerValue(res.headers, 'range')} after bytes ${offset}-${end - 1}`
+            )
+          }
+          offset = next
+        }
+      }
+      await this.readChunk(reader, 0, url)
+    } finally {
+      reader.close()
+    }
+    withDigest(url, blob.digest)
+    const res = await this.send({
+      method: 'PUT',
+      url,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(0),
+      write: true,
+      retry: false
+    })
+    await this.checkStored(res, url, blob.digest)
+  }
+
+  private async readChunk(reader: ChunkReader, n: number, url: URL): Promise<Buffer> {
+    try {
+      return await reader.read(n)
+    } catch (err) {
+      const where = `${url.origin}${url.pathname}`
+      throw new RegistryError(
+        this.session.redact(
+          `PATCH ${where}: reading the content to upload failed: ${(err as Error).message}`
+        ),
+        { method: 'PATCH', url: where, codes: [] }
+      )
+    }
+  }
+
+  private async checkStored(res: SessionResponse, url: URL, digest: string): Promise<void> {
     if (res.status !== 201) return this.fail(res, 'PUT', '201 Created')
     res.discard()
     const stored = headerValue(res.headers, 'docker-content-digest')
-    if (stored !== undefined && stored !== blob.digest) {
-      throw this.mismatch('PUT', url, `stored the blob as ${stored}, expected ${blob.digest}`)
+    if (stored !== undefined && stored !== digest) {
+      throw this.mismatch('PUT', url, `stored the blob as ${stored}, expected ${digest}`)
     }
-    return { uploaded: true, bytes: blob.size }
   }
 
-  /** POST /blobs/uploads/ -> the upload URL from Location (relative or absolute). */
-  private async startUpload(): Promise<URL> {
+  /** POST /blobs/uploads/ -> the upload URL from Location, and the minimum chunk length. */
+  private async startUpload(): Promise<{ url: URL; minChunk: number }> {
     const url = this.url('blobs/uploads/')
-    const res = await this.send({ method: 'POST', url, body: Buffer.alloc(0), write: true })
+    const res = await this.send({
+      method: 'POST',
+      url,
+      body: Buffer.alloc(0),
+      write: true,
+      retry: false
+    })
     if (res.status !== 202) return this.fail(res, 'POST', '202 Accepted')
     res.discard()
+    const min = Number(headerValue(res.headers, 'oci-chunk-min-length') ?? 0)
+    return {
+      url: this.uploadLocation(res, url, 'POST'),
+      minChunk: Number.isFinite(min) && min > 0 ? min : 0
+    }
+  }
+
+  /** The Location of an upload response (relative or absolute); required. */
+  private uploadLocation(res: SessionResponse, url: URL, method: Method): URL {
     const location = headerValue(res.headers, 'location')
-    if (!location) throw this.mismatch('POST', url, 'answered 202 without a Location header')
+    if (!location)
+      throw this.mismatch(method, url, `answered ${res.status} without a Location header`)
     return new URL(location, res.url)
   }
 
@@ -148,7 +371,15 @@ export class RegistryRepository implements OciTarget {
     }
     const url = this.url(`manifests/${reference}`)
     const headers = { 'content-type': mediaType }
-    const res = await this.send({ method: 'PUT', url, headers, body, write: true })
+    // A PUT of the same bytes is idempotent: retried as is.
+    const res = await this.send({
+      method: 'PUT',
+      url,
+      headers,
+      body,
+      write: true,
+      expected: '201 Created'
+    })
     if (res.status !== 201) return this.fail(res, 'PUT', '201 Created')
     res.discard()
     const stored = headerValue(res.headers, 'docker-content-digest')
@@ -160,6 +391,15 @@ export class RegistryRepository implements OciTarget {
         `stored the manifest as ${stored}, but its content is ${ours}`
       )
     }
+  }
+
+  async hasManifest(digest: string): Promise<boolean> {
+    validateDigest(digest)
+    const url = this.url(`manifests/${digest}`)
+    const res = await this.send({ method: 'HEAD', url, headers: { accept: MANIFEST_ACCEPT } })
+    if (res.status !== 200 && res.status !== 404) return this.fail(res, 'HEAD', '200 or 404')
+    res.discard()
+    return res.status === 200
   }
 
   async resolveTag(tag: string): Promise<string | undefined> {
@@ -183,12 +423,16 @@ export class RegistryRepository implements OciTarget {
     while (url && !visited.has(url.href)) {
       if (visited.size >= MAX_TAG_PAGES) throw this.mismatch('GET', url, 'sent too many tag pages')
       visited.add(url.href)
-      const res = await this.send({ method: 'GET', url, headers: { accept: 'application/json' } })
+      const res: SessionResponse = await this.send({
+        method: 'GET',
+        url,
+        headers: { accept: 'application/json' },
+        read: TAG_PAGE_LIMIT
+      })
       // A repository that was never pushed has no tags yet.
       if (res.status === 404 && visited.size === 1) return absent(res) ?? []
       if (res.status !== 200) return this.fail(res, 'GET', '200 OK')
-      const page = await readBody(res, TAG_PAGE_LIMIT)
-      for (const tag of this.parseTagPage(page, url)) tags.add(tag)
+      for (const tag of this.parseTagPage(res.data ?? Buffer.alloc(0), url)) tags.add(tag)
       url = nextLink(headerValue(res.headers, 'link'), res.url)
     }
     return [...tags]
@@ -197,10 +441,15 @@ export class RegistryRepository implements OciTarget {
   async fetchManifest(reference: string): Promise<{ body: Buffer; mediaType: string } | undefined> {
     validateReference(reference)
     const url = this.url(`manifests/${reference}`)
-    const res = await this.send({ method: 'GET', url, headers: { accept: MANIFEST_ACCEPT } })
+    const res = await this.send({
+      method: 'GET',
+      url,
+      headers: { accept: MANIFEST_ACCEPT },
+      read: MANIFEST_LIMIT
+    })
     if (res.status === 404) return absent(res)
     if (res.status !== 200) return this.fail(res, 'GET', '200 or 404')
-    const body = await readBody(res, MANIFEST_LIMIT)
+    const body = res.data ?? Buffer.alloc(0)
     if (isDigest(reference) && !matchesDigest(reference, body)) {
       throw this.mismatch('GET', url, `served content with digest ${sha256Digest(body)}`)
     }
@@ -209,6 +458,7 @@ export class RegistryRepository implements OciTarget {
 
   async fetchBlob(digest: string): Promise<NodeJS.ReadableStream | undefined> {
     validateDigest(digest)
+    // Retried until the response starts; a download cut later fails the stream.
     const res = await this.send({ method: 'GET', url: this.url(`blobs/${digest}`) })
     if (res.status === 404) return absent(res)
     if (res.status !== 200) return this.fail(res, 'GET', '200 or 404')
@@ -235,10 +485,14 @@ export class RegistryRepository implements OciTarget {
     return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl)
   }
 
-  private send({ write, ...req }: RepoRequest): Promise<HttpResponse> {
+  private send({ write, expected, ...req }: RepoRequest): Promise<SessionResponse> {
     // With credentials, one pull,push token serves every request to the repository.
     const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull'
-    return this.session.send({ ...req, scope: `repository:${this.name}:${actions}` })
+    return this.session.send({
+      ...req,
+      scope: `repository:${this.name}:${actions}`,
+      context: { repository: this.name, expected }
+    })
   }
 
   private fail(res: HttpResponse, method: Method, expected: string): Promise<never> {
@@ -252,6 +506,73 @@ export class RegistryRepository implements OciTarget {
       url: where,
       codes: []
     })
+  }
+}
+
+/** A 413 or 416 to an upload request: the registry wants smaller requests. */
+function isTooLarge(err: unknown): err is RegistryError {
+  if (!(err instanceof RegistryError)) return false
+  const { status, method } = err.details
+  return (status === 413 || status === 416) && (method === 'PUT' || method === 'PATCH')
+}
+
+/** Appends digest= to an upload URL, keeping the state the registry put in its query. */
+function withDigest(url: URL, digest: string): void {
+  const query = url.search.slice(1)
+  url.search = `${query ? `${query}&` : ''}digest=${encodeURIComponent(digest)}`
+}
+
+/** The last byte offset of a Range header, "0-1234" or "bytes=0-1234". */
+function rangeEnd(range: string | undefined): number | undefined {
+  const m = /^\s*(?:bytes=)?(\d+)-(\d+)\s*$/.exec(range ?? '')
+  return m ? Number(m[2]) : undefined
+}
+
+/** Reads a stream in pieces of exactly n bytes (one piece in memory at a time). */
+class ChunkReader {
+  private readonly it: AsyncIterator<Buffer | string>
+  private pending: Buffer = Buffer.alloc(0)
+  private produced = 0
+
+  constructor(
+    stream: NodeJS.ReadableStream,
+    private readonly size: number
+  ) {
+    this.it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]()
+  }
+
+  /** The next n bytes; read(0) checks that the content has ended. */
+  async read(n: number): Promise<Buffer> {
+    const parts: Buffer[] = []
+    let have = 0
+    while (have < n || (n === 0 && this.pending.length === 0)) {
+      if (this.pending.length === 0) {
+        const r = await this.it.next()
+        if (r.done) {
+          if (n === 0) return Buffer.alloc(0)
+          throw new Error(`content ended after ${this.produced} of ${this.size} bytes`)
+        }
+        this.pending = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value)
+        this.produced += this.pending.length
+        if (this.produced > this.size) {
+          throw new Error(`content is longer than ${this.size} bytes`)
+        }
+        continue
+      }
+      if (n === 0) break
+      const take = Math.min(n - have, this.pending.length)
+      parts.push(this.pending.subarray(0, take))
+      this.pending = this.pending.subarray(take)
+      have += take
+    }
+    if (n === 0 && this.pending.length > 0) {
+      throw new Error(`content is longer than ${this.size} bytes`)
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts)
+  }
+
+  close(): void {
+    void this.it.return?.()
   }
 }
 

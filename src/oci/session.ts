@@ -1,8 +1,9 @@
 // The connection to one registry: every request goes through Session.send, which adds
-// authentication, follows redirects for reads, and turns failures into RegistryErrors.
+// authentication, follows redirects for reads, retries what is worth retrying (with backoff,
+// within a time budget) and turns failures into RegistryErrors.
 import type { Logger } from '../log.js'
 import { Authenticator } from './auth.js'
-import { RegistryError, httpError, networkError } from './errors.js'
+import { RETRYABLE_STATUSES, RegistryError, httpError, networkError } from './errors.js'
 import {
   BodySourceError,
   HttpRequest,
@@ -15,6 +16,7 @@ import {
   readBody,
   roundTrip
 } from './http.js'
+import { RetryPolicy, RetryReason, parseRetryAfter, seconds, withRetries } from './retry.js'
 import type { RegistryCredentials } from './types.js'
 
 export interface SendRequest {
@@ -27,6 +29,20 @@ export interface SendRequest {
   scope?: string
   /** false for requests that carry their own credentials (the token endpoint). */
   registryAuth?: boolean
+  /**
+   * false: a single attempt, and every status is returned; the caller retries a larger
+   * operation (a blob upload restarts from its POST). Default: retried here.
+   */
+  retry?: boolean
+  /** Reads a 2xx body of at most this many bytes into `data`, inside the retries. */
+  read?: number
+  /** Describes the request in the error thrown for a status that was retried. */
+  context?: FailContext
+}
+
+export type SessionResponse = HttpResponse & {
+  /** The body, when the request asked to `read` it. */
+  data?: Buffer
 }
 
 export interface SessionOptions {
@@ -36,7 +52,9 @@ export interface SessionOptions {
   credentials?: RegistryCredentials
   logger: Logger
   userAgent: string
+  /** A request with no data moving for this long fails (and is retried). */
   timeoutMs: number
+  retry: RetryPolicy
 }
 
 export interface FailContext {
@@ -52,34 +70,62 @@ export interface FailContext {
 const MAX_REDIRECTS = 5
 const ERROR_BODY_LIMIT = 64 << 10
 
+// Failures once a connection is up: the network or the server dropped it. Worth retrying.
+const AFTER_CONNECT = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE'
+])
+// Failures to connect at all: retried only on a host that answered before (a restart), so that
+// a wrong or unreachable host fails fast with a clear message.
+const CONNECT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND'
+])
+// Temporary by definition.
+const ALWAYS = new Set(['EAI_AGAIN'])
+
 export class Session {
   readonly auth: Authenticator
   private readonly secrets: string[] = []
+  /** Origins that answered at least once. */
+  private readonly contacted = new Set<string>()
 
   constructor(private readonly opts: SessionOptions) {
-    if (opts.credentials) {
-      opts.logger.secret(opts.credentials.password)
-      this.secrets.push(opts.credentials.password)
-    }
     const secret = (value: string): void => {
+      if (value === '') return
       this.secrets.push(value)
       opts.logger.secret(value)
     }
+    if (opts.credentials) secret(opts.credentials.password)
     this.auth = new Authenticator(
       {
         registry: opts.registry,
         plainHttp: opts.plainHttp,
-        getToken: (url, authorization) =>
+        tokenRequest: (url, { authorization, form }) =>
           this.send({
-            method: 'GET',
+            method: form === undefined ? 'GET' : 'POST',
             url,
-            headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
-            registryAuth: false
+            headers: {
+              accept: 'application/json',
+              ...(authorization ? { authorization } : {}),
+              ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' })
+            },
+            body: form === undefined ? undefined : Buffer.from(form),
+            registryAuth: false,
+            read: 1 << 20
           }),
         fail: (res, method, context) => this.fail(res, method, context)
       },
       opts.credentials,
-      secret
+      secret,
+      () => opts.retry.clock.now()
     )
   }
 
@@ -95,20 +141,68 @@ export class Session {
     return this.auth.hasCredentials
   }
 
+  get logger(): Logger {
+    return this.opts.logger
+  }
+
   /**
    * The single entry point for every HTTP request to the registry or its token endpoint.
    *
-   * Retry seam: retries with backoff (429, 5xx, network errors, honouring Retry-After) belong
-   * here, around `this.attempt(req)`. Every request can be repeated as is: bodies are Buffers or
-   * StreamBody sources that re-open a fresh stream. (A blob PUT that fails mid-way may have
-   * spent its upload session: RegistryRepository.pushBlob is where to restart from the POST.)
+   * Retries 408, 429, 500, 502, 503, 504 and dropped connections with capped exponential
+   * backoff and full jitter, honouring Retry-After, within the retry budget. Every request can
+   * be repeated as is: bodies are Buffers or StreamBody sources that re-open a fresh stream.
+   * A retried status that still fails is thrown as a RegistryError (with the registry's text);
+   * other statuses are returned for the caller to judge.
    */
-  async send(req: SendRequest): Promise<HttpResponse> {
-    return this.attempt(req)
+  async send(req: SendRequest): Promise<SessionResponse> {
+    if (req.retry === false) return this.attempt(req)
+    return this.retrying(`${req.method} ${req.url.origin}${req.url.pathname}`, async () => {
+      const res = await this.attempt(req)
+      if (RETRYABLE_STATUSES.has(res.status)) return this.fail(res, req.method, req.context)
+      return res
+    })
+  }
+
+  /**
+   * Runs a multi-request operation (a blob upload) with the retry policy: `op` is run again
+   * when it throws a retryable RegistryError. Loops nest safely: they share one deadline.
+   */
+  retrying<T>(what: string, op: (attempt: number) => Promise<T>): Promise<T> {
+    return withRetries(
+      this.redact(what),
+      this.opts.retry,
+      {
+        classify: (err) => this.classify(err),
+        onRetry: (label, why, delay, attempt, left) =>
+          this.opts.logger.info(
+            this.redact(
+              `${label}: ${why.reason}; retrying in ${seconds(delay)} ` +
+                `(attempt ${attempt + 1}, ${seconds(left)} of the retry budget left)`
+            )
+          )
+      },
+      op
+    )
+  }
+
+  /** Whether a failure is worth another attempt, and why. */
+  classify(err: unknown): RetryReason | undefined {
+    if (!(err instanceof RegistryError) || err.retryable === false) return undefined
+    const { status, codes, retryAfter } = err.details
+    const code = codes.length > 0 ? ` ${codes.join(', ')}` : ''
+    if (status !== undefined) {
+      if (!RETRYABLE_STATUSES.has(status) && err.retryable !== true) return undefined
+      const retryAfterMs = parseRetryAfter(retryAfter, this.opts.retry.clock.now())
+      const asked = retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`
+      return { reason: `HTTP ${status}${code}${asked}`, retryAfterMs }
+    }
+    return err.retryable === true
+      ? { reason: `connection failed (${codes[0] ?? 'unknown'})` }
+      : undefined
   }
 
   /** One authenticated attempt, re-authenticating once on 401. */
-  private async attempt(req: SendRequest): Promise<HttpResponse> {
+  private async attempt(req: SendRequest): Promise<SessionResponse> {
     if (req.registryAuth === false) return this.exchange(req, undefined)
     const first = await this.auth.authorization(req.scope)
     const res = await this.exchange(req, first)
@@ -116,7 +210,7 @@ export class Session {
     if (res.status !== 401 || res.url.origin !== this.opts.baseUrl.origin) return res
     const challenge = headerValue(res.headers, 'www-authenticate')
     res.discard()
-    const renewed = await this.auth.renew(challenge, req.scope)
+    const renewed = await this.auth.renew(challenge, req.scope, first)
     return this.exchange(req, renewed)
   }
 
@@ -124,35 +218,55 @@ export class Session {
   private async exchange(
     req: SendRequest,
     authorization: string | undefined
-  ): Promise<HttpResponse> {
+  ): Promise<SessionResponse> {
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, ...req.headers }
     // Registry credentials go to the registry's origin only, never to another host.
     if (authorization && req.url.origin === this.opts.baseUrl.origin) {
       headers.authorization = authorization
     }
     const request: HttpRequest = { method: req.method, url: req.url, headers, body: req.body }
-    const once = (r: HttpRequest): Promise<HttpResponse> => roundTrip(r, this.opts.timeoutMs)
+    const once = async (r: HttpRequest): Promise<HttpResponse> => {
+      const res = await roundTrip(r, this.opts.timeoutMs)
+      this.contacted.add(r.url.origin)
+      return res
+    }
+    let res: SessionResponse
     try {
-      const res =
+      res =
         req.method === 'GET' || req.method === 'HEAD'
           ? await followRedirects(request, once, MAX_REDIRECTS)
           : await once(request)
-      this.opts.logger.debug(`${req.method} ${res.url.origin}${res.url.pathname} -> ${res.status}`)
-      return res
     } catch (err) {
       throw this.localError(req, err)
     }
+    this.opts.logger.debug(`${req.method} ${res.url.origin}${res.url.pathname} -> ${res.status}`)
+    if (req.read !== undefined && req.method !== 'HEAD' && res.status >= 200 && res.status < 300) {
+      try {
+        res.data = await readBody(res, req.read)
+      } catch (err) {
+        res.discard()
+        throw this.localError({ ...req, url: res.url }, err)
+      }
+    }
+    return res
   }
 
   private localError(req: SendRequest, err: unknown): Error {
     if (err instanceof RegistryError) return err
     const where = `${req.url.origin}${req.url.pathname}`
-    if (err instanceof BodySourceError || err instanceof RedirectError) {
-      const message = this.redact(`${req.method} ${where}: ${err.message}`)
+    const code = (err as { code?: unknown }).code
+    if (err instanceof BodySourceError || err instanceof RedirectError || code === undefined) {
+      const message = this.redact(`${req.method} ${where}: ${(err as Error).message}`)
       return new RegistryError(message, { method: req.method, url: where, codes: [] })
     }
     const e = networkError(req.method, req.url, err, this.opts.plainHttp)
     e.message = this.redact(e.message)
+    const first = e.details.codes[0] ?? ''
+    const connected = (err as { connected?: unknown }).connected === true
+    e.retryable =
+      ALWAYS.has(first) ||
+      (connected && AFTER_CONNECT.has(first)) ||
+      (this.contacted.has(req.url.origin) && CONNECT.has(first))
     return e
   }
 
@@ -178,6 +292,7 @@ export class Session {
       expected: context.expected,
       writing: context.writing,
       hint: context.hint,
+      retryAfter: headerValue(res.headers, 'retry-after'),
       redact: (t) => this.redact(t)
     })
   }

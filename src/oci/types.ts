@@ -35,6 +35,14 @@ export interface OciTarget {
   blobExists(digest: string): Promise<boolean>
   /** HEADs first and skips the upload when the blob exists. Streams; never buffers the whole blob. */
   pushBlob(blob: BlobSource): Promise<PushBlobResult>
+  /**
+   * pushBlob for several blobs, at most `concurrency` at a time (default 4). Results are in the
+   * order of `blobs`; a digest listed twice is sent once. On a failure no further upload starts,
+   * the ones under way finish, and the first error is thrown.
+   */
+  pushBlobs(blobs: BlobSource[], concurrency?: number): Promise<PushBlobResult[]>
+  /** True when a manifest with this digest exists (a HEAD: nothing is downloaded). */
+  hasManifest(digest: string): Promise<boolean>
   /** PUTs a manifest or index under a digest ("sha256:...") or a tag. */
   pushManifest(body: Buffer, mediaType: string, reference: string): Promise<void>
   /** Digest of the manifest a tag points at, or undefined when the tag does not exist. */
@@ -51,4 +59,9 @@ export interface OciTarget {
 export interface RegistryCredentials {
   username: string
   password: string
+  /**
+   * An OAuth2 refresh token (docker config.json `identitytoken`), exchanged at the token
+   * endpoint with grant_type=refresh_token instead of sending the username and password.
+   */
+  identityToken?: string
 }

@@ -59,6 +59,8 @@ export interface PublishOptions {
    * stop there (no index, no rules, no tags); a merge job does the rest.
    */
   manifestsOnly?: boolean
+  /** Blob uploads in flight at once, per artifact. */
+  concurrency?: number
 }
 
 export async function publish(
@@ -77,22 +79,23 @@ export async function publish(
   }
   const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan)
 
-  // 1. Blobs.
+  // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
   for (const a of artifacts) {
-    const target = targetFor(targets, a)
-    for (const blob of a.blobs) {
-      const r = await target.pushBlob(blobSource(blob))
+    const results = await targetFor(targets, a).pushBlobs(
+      a.blobs.map(blobSource),
+      options.concurrency ?? 4
+    )
+    results.forEach((r, i) => {
+      const d = a.blobs[i].descriptor
       if (r.uploaded) {
         report.blobsUploaded++
         report.bytesUploaded += r.bytes
-        logger.info(
-          `uploaded ${blob.descriptor.digest} (${blob.descriptor.size} bytes) to ${a.ref}`
-        )
+        logger.info(`uploaded ${d.digest} (${d.size} bytes) to ${a.ref}`)
       } else {
         report.blobsSkipped++
-        logger.debug(`${a.ref} already has ${blob.descriptor.digest}`)
+        logger.debug(`${a.ref} already has ${d.digest}`)
       }
-    }
+    })
   }
 
   // 2. Manifests and roots, by digest.
@@ -101,7 +104,7 @@ export async function publish(
     const roots = options.manifestsOnly ? [] : [a.root]
     for (const m of [...a.manifests, ...roots]) {
       const digest = m.descriptor.digest
-      if (await target.fetchManifest(digest)) {
+      if (await target.hasManifest(digest)) {
         report.manifestsSkipped++
         continue
       }

@@ -6,7 +6,8 @@ import type { Logger } from '../log.js'
 import { OciLayoutTarget } from '../oci/layout.js'
 import { validateRepositoryName } from '../oci/reference.js'
 import { RegistryClient } from '../oci/registry.js'
-import type { OciTarget } from '../oci/types.js'
+import { credentialsFromDockerConfig, dockerConfigPath } from '../oci/docker-config.js'
+import type { OciTarget, RegistryCredentials } from '../oci/types.js'
 
 export interface Repositories {
   plugin: string
@@ -26,10 +27,39 @@ export function registryLabel(inputs: Inputs): string {
   return inputs.ociLayout !== '' ? `oci-layout:${resolve(inputs.ociLayout)}` : inputs.registry
 }
 
+/**
+ * Registry credentials, in this order: the password input; the Docker config's
+ * entry for the registry (as docker/login-action leaves it); for ghcr.io, the
+ * workflow token; else none (anonymous).
+ */
+export async function resolveCredentials(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  logger: Logger
+): Promise<{ credentials?: RegistryCredentials; from: string }> {
+  if (inputs.password !== '') {
+    return {
+      credentials: { username: inputs.username || 'token', password: inputs.password },
+      from: 'the password input'
+    }
+  }
+  const fromDocker = await credentialsFromDockerConfig(inputs.registry, env, logger)
+  if (fromDocker)
+    return { credentials: fromDocker, from: `the Docker config (${dockerConfigPath(env)})` }
+  if (inputs.registry === 'ghcr.io' && inputs.githubToken !== '') {
+    return {
+      credentials: { username: inputs.username || 'token', password: inputs.githubToken },
+      from: 'the workflow token (github-token)'
+    }
+  }
+  return { from: 'nowhere: anonymous' }
+}
+
 export function openTargets(
   inputs: Inputs,
   logger: Logger,
-  repos: Repositories
+  repos: Repositories,
+  credentials?: RegistryCredentials
 ): { plugin: OciTarget; rules: OciTarget } {
   if (inputs.ociLayout !== '') {
     const root = resolve(inputs.ociLayout)
@@ -41,11 +71,12 @@ export function openTargets(
   const client = new RegistryClient({
     registry: inputs.registry,
     plainHttp: inputs.plainHttp,
-    credentials:
-      inputs.password !== ''
-        ? { username: inputs.username || 'token', password: inputs.password }
-        : undefined,
-    logger
+    credentials,
+    logger,
+    retryBudgetMs: inputs.retryBudget * 1000,
+    timeoutMs: inputs.requestTimeout * 1000,
+    chunkSize: inputs.chunkSize,
+    chunkedThreshold: inputs.chunkedUploadThreshold
   })
   return { plugin: client.repository(repos.plugin), rules: client.repository(repos.rules) }
 }
