@@ -26,15 +26,15 @@ import require$$5$1 from 'node:perf_hooks';
 import require$$8$1 from 'node:util/types';
 import require$$1$1 from 'node:worker_threads';
 import require$$1$3, { fileURLToPath } from 'node:url';
-import require$$5$2 from 'node:async_hooks';
+import require$$5$2, { AsyncLocalStorage } from 'node:async_hooks';
 import require$$1$4 from 'node:console';
 import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { createReadStream, existsSync, createWriteStream } from 'node:fs';
-import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, readFile as readFile$1, rename as rename$1, copyFile as copyFile$1, unlink as unlink$1, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream, existsSync, createWriteStream, constants as constants$7 } from 'node:fs';
+import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, readFile as readFile$1, rename as rename$1, copyFile as copyFile$1, unlink as unlink$1, access as access$1, mkdtemp } from 'node:fs/promises';
+import { tmpdir, homedir } from 'node:os';
 import { basename, join, resolve, dirname, isAbsolute, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -29168,13 +29168,24 @@ const INPUT_DEFAULTS = {
     'tag-pattern': '{version}',
     'github-release': 'auto',
     'github-token': '',
-    'index-branch': ''
+    'index-branch': '',
+    'retry-budget': '300',
+    'request-timeout': '120',
+    'chunk-size': '4194304',
+    'chunked-upload-threshold': '',
+    'upload-concurrency': '4'
 };
 class InputError extends Error {
 }
 /** Reads an input from INPUT_<NAME> the way @actions/core does (spaces to _, upper case, hyphens kept). */
 function envInputReader(env) {
     return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+function parseCount(name, raw, min) {
+    if (!/^\d+$/.test(raw) || Number(raw) < min) {
+        throw new InputError(`input "${name}" must be a whole number >= ${min}, got "${raw}"`);
+    }
+    return Number(raw);
 }
 function parseBoolean(name, raw) {
     if (/^(true|True|TRUE)$/.test(raw))
@@ -29204,7 +29215,7 @@ function readInputs(read, env) {
         // Registry paths must be lower case; GitHub owners often are not.
         repository: (get('repository') || githubRepository).toLowerCase(),
         username: get('username') || env.GITHUB_ACTOR || '',
-        password: get('password') || env.GITHUB_TOKEN || '',
+        password: get('password'),
         plainHttp: bool('plain-http'),
         ociLayout: get('oci-layout'),
         overwrite: bool('overwrite'),
@@ -29227,7 +29238,14 @@ function readInputs(read, env) {
         tagPattern: get('tag-pattern'),
         githubRelease: get('github-release') === 'auto' ? 'auto' : bool('github-release'),
         githubToken: get('github-token') || env.GITHUB_TOKEN || '',
-        indexBranch: get('index-branch')
+        indexBranch: get('index-branch'),
+        retryBudget: parseCount('retry-budget', get('retry-budget'), 0),
+        requestTimeout: parseCount('request-timeout', get('request-timeout'), 1),
+        chunkSize: parseCount('chunk-size', get('chunk-size'), 1),
+        chunkedUploadThreshold: get('chunked-upload-threshold') === ''
+            ? undefined
+            : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
+        uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1)
     };
 }
 /** Checks that need nothing but the inputs; run before anything slow. */
@@ -34347,21 +34365,21 @@ async function publish(plan, targets, logger, options = {}) {
         tags: []
     };
     const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan);
-    // 1. Blobs.
+    // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
     for (const a of artifacts) {
-        const target = targetFor(targets, a);
-        for (const blob of a.blobs) {
-            const r = await target.pushBlob(blobSource(blob));
+        const results = await targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), options.concurrency ?? 4);
+        results.forEach((r, i) => {
+            const d = a.blobs[i].descriptor;
             if (r.uploaded) {
                 report.blobsUploaded++;
                 report.bytesUploaded += r.bytes;
-                logger.info(`uploaded ${blob.descriptor.digest} (${blob.descriptor.size} bytes) to ${a.ref}`);
+                logger.info(`uploaded ${d.digest} (${d.size} bytes) to ${a.ref}`);
             }
             else {
                 report.blobsSkipped++;
-                logger.debug(`${a.ref} already has ${blob.descriptor.digest}`);
+                logger.debug(`${a.ref} already has ${d.digest}`);
             }
-        }
+        });
     }
     // 2. Manifests and roots, by digest.
     for (const a of artifacts) {
@@ -34369,7 +34387,7 @@ async function publish(plan, targets, logger, options = {}) {
         const roots = options.manifestsOnly ? [] : [a.root];
         for (const m of [...a.manifests, ...roots]) {
             const digest = m.descriptor.digest;
-            if (await target.fetchManifest(digest)) {
+            if (await target.hasManifest(digest)) {
                 report.manifestsSkipped++;
                 continue;
             }
@@ -43755,7 +43773,7 @@ function checkPlugin(meta) {
         throw new Error(`Falco would refuse to load ${who}:\n- ${problems.join('\n- ')}`);
     }
 }
-function run$2(cmd, args, options = {}) {
+function run$3(cmd, args, options = {}) {
     return new Promise((done) => {
         const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env });
         const out = [];
@@ -43826,7 +43844,7 @@ async function compileInspector(opts) {
         const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
         const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
         const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl'];
-        const r = await run$2(cmd, args);
+        const r = await run$3(cmd, args);
         if (r.error?.code === 'ENOENT') {
             if (explicit)
                 throw new Error(`the C compiler '${cc}' was not found: ${NO_COMPILER}`);
@@ -43867,7 +43885,7 @@ async function inspectPlugin(soPath, opts) {
         throw new Error(`plugin file '${soPath}' does not exist`);
     const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path];
     const timeoutMs = opts.timeoutMs ?? 60_000;
-    const r = await run$2(cmd, args, { timeoutMs });
+    const r = await run$3(cmd, args, { timeoutMs });
     if (r.error)
         throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`);
     const steps = r.stderr.match(/^calling \S+$/gm);
@@ -44586,6 +44604,51 @@ async function prepareRules(opts) {
     };
 }
 
+const DEFAULT_BLOB_CONCURRENCY = 4;
+/**
+ * Calls `fn` on every item with at most `limit` calls under way; results are in input order.
+ * After a failure no new call starts; once the running ones settle, the first error is thrown.
+ */
+async function mapLimit(items, limit, fn) {
+    if (!Number.isInteger(limit) || limit < 1) {
+        throw new Error(`invalid concurrency ${limit}: expected a whole number of at least 1`);
+    }
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const i = next++;
+            try {
+                results[i] = await fn(items[i], i);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    if (failure)
+        throw failure.error;
+    return results;
+}
+/** pushBlobs on top of pushBlob: each digest once, at most `concurrency` at a time. */
+async function pushEach(blobs, concurrency, push) {
+    const unique = new Map();
+    for (const b of blobs)
+        if (!unique.has(b.digest))
+            unique.set(b.digest, b);
+    const pushed = await mapLimit([...unique.values()], concurrency, push);
+    const byDigest = new Map([...unique.keys()].map((d, i) => [d, pushed[i]]));
+    const seen = new Set();
+    return blobs.map((b) => {
+        if (seen.has(b.digest))
+            return { uploaded: false, bytes: 0 };
+        seen.add(b.digest);
+        return byDigest.get(b.digest);
+    });
+}
+
 // Manifest media types the client asks for and understands.
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -44713,6 +44776,15 @@ class OciLayoutTarget {
             throw err;
         }
         return { uploaded: true, bytes: blob.size };
+    }
+    pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
+        // Each blob goes to its own temporary file and is renamed into place: safe in parallel.
+        return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
+    }
+    /** A manifest is a blob of the layout: present when its file is. */
+    async hasManifest(digest) {
+        validateDigest(digest);
+        return isFile(this.blobPath(digest));
     }
     async pushManifest(body, mediaType, reference) {
         validateReference(reference);
@@ -44881,12 +44953,16 @@ const silentLogger = {
 // (upload locations and storage redirects can carry signed state there).
 class RegistryError extends Error {
     details;
+    /** Overrides the usual retry decision (e.g. a lost upload session is worth restarting). */
+    retryable;
     constructor(message, details) {
         super(message);
         this.details = details;
         this.name = 'RegistryError';
     }
 }
+/** Statuses that say "try again": the request may succeed as is a little later. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** `code: message` pairs from the distribution error JSON, or a short excerpt of other text. */
 function describeBody(body) {
     const raw = body.toString('utf8').trim();
@@ -44915,27 +44991,32 @@ function httpError(f) {
     const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`;
     const expected = f.expected ? ` (expected ${f.expected})` : '';
     const detail = text ? `: ${text}` : '';
-    const hint = f.hint ?? hintFor(f, codes);
+    const hint = f.hint ?? hintFor(f, codes, text);
     const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`;
-    return new RegistryError(f.redact(message), {
-        method: f.method,
-        url: where,
-        status: f.status,
-        codes
-    });
+    const details = { method: f.method, url: where, status: f.status, codes };
+    if (f.retryAfter !== undefined)
+        details.retryAfter = f.retryAfter;
+    return new RegistryError(f.redact(message), details);
 }
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** What to do about a status, in one or two sentences. */
-function hintFor(f, codes = []) {
+function hintFor(f, codes = [], text = '') {
     const target = f.repository ? `${f.registry}/${f.repository}` : f.registry;
     const writing = f.writing ?? WRITE_METHODS.has(f.method);
+    const github = isGhcr(f.registry) || GHCR_TEXT.test(text);
     if (f.status === 401) {
-        return f.hasCredentials
-            ? `The registry rejected the credentials: check the username and password for ${f.registry}.`
-            : `${f.registry} requires authentication and no credentials were given: pass a username and password.`;
+        if (!f.hasCredentials) {
+            return `${f.registry} requires authentication and no credentials were given: pass a username and password.`;
+        }
+        const base = `The registry rejected the credentials: check the username and password for ${f.registry}.`;
+        return github ? `${base} ${GHCR_TOKENS}` : base;
     }
-    if (f.status === 403)
-        return forbiddenHint(f.registry, target, writing);
+    if (f.status === 403) {
+        if (!f.hasCredentials) {
+            return `${f.registry} refused anonymous access to ${target}: pass a username and password.`;
+        }
+        return forbiddenHint(f.registry, target, writing, github);
+    }
     if (codes.includes('MANIFEST_BLOB_UNKNOWN') || codes.includes('BLOB_UNKNOWN')) {
         return 'A blob the manifest refers to is missing: push every blob before the manifest.';
     }
@@ -44956,18 +45037,24 @@ function hintFor(f, codes = []) {
         return 'The registry failed on its side: try again later.';
     return '';
 }
-function forbiddenHint(registry, target, writing) {
+function forbiddenHint(registry, target, writing, github) {
     const action = writing ? 'push to' : 'read';
     const base = `The credentials are valid but not allowed to ${action} ${target}.`;
-    if (!isGhcr(registry))
+    if (!github)
         return `${base} Check the account's permissions on that repository.`;
     return (`${base} For ghcr.io from GitHub Actions: grant the job \`permissions: packages: write\`, ` +
         "and if the package already exists, give this repository the Write role in the package's " +
         '"Manage Actions access" settings (or link the package to the repository with the ' +
         'org.opencontainers.image.source annotation).');
 }
+const GHCR_TOKENS = 'For ghcr.io, use the workflow token (GITHUB_TOKEN, with `permissions: packages: write`) or a ' +
+    'classic personal access token with write:packages (GitHub App installation tokens are not ' +
+    'accepted).';
+// GitHub's registries (ghcr.io, and containers.<host> on GitHub Enterprise Server) word their
+// permission errors like this.
+const GHCR_TEXT = /permission_denied|write_package|read_package/i;
 function isGhcr(registry) {
-    return registry === 'ghcr.io' || registry.startsWith('ghcr.io:');
+    return (registry === 'ghcr.io' || registry.startsWith('ghcr.io:') || registry.startsWith('containers.'));
 }
 /** A request that got no HTTP answer at all. */
 function networkError(method, url, err, plainHttp) {
@@ -45011,16 +45098,23 @@ class RedirectError extends Error {
         this.name = 'RedirectError';
     }
 }
-/** One HTTP exchange. Resolves as soon as the response headers arrive. */
+/**
+ * One HTTP exchange. Resolves as soon as the response headers arrive. A network error is
+ * rejected with `connected: true` when the connection was up before it failed (a reset or a
+ * timeout mid-exchange), as opposed to a failure to connect at all.
+ */
 function roundTrip(req, timeoutMs) {
     return new Promise((resolve, reject) => {
         let settled = false;
+        let connected = false;
         let sourceError;
         const fail = (err) => {
             if (settled)
                 return;
             settled = true;
-            reject(sourceError ? new BodySourceError(sourceError) : err);
+            if (sourceError)
+                return reject(new BodySourceError(sourceError));
+            reject(Object.assign(err, { connected }));
         };
         const transport = req.url.protocol === 'https:' ? https$1 : require$$2;
         const headers = { ...req.headers };
@@ -45038,6 +45132,13 @@ function roundTrip(req, timeoutMs) {
                 // An unfinished upload cannot share its connection any more: close it.
                 discard: () => (cr.writableFinished ? res.resume() : cr.destroy())
             });
+        });
+        cr.on('socket', (socket) => {
+            // A kept-alive socket is already connected.
+            if (!socket.connecting)
+                connected = true;
+            else
+                socket.once('connect', () => (connected = true));
         });
         cr.on('error', fail);
         cr.on('timeout', () => cr.destroy(timeoutError(timeoutMs)));
@@ -45143,6 +45244,107 @@ function baseMediaType(contentType) {
     return t ? t : undefined;
 }
 
+// Retries with capped exponential backoff and full jitter, honouring Retry-After, within a time
+// budget. The clock and the random source are injectable so tests are deterministic and fast.
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+};
+const DEFAULT_RETRY_BUDGET_MS = 5 * 60_000;
+const DEFAULT_RETRY_BASE_DELAY_MS = 500;
+const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
+/** A guard against loops that make no progress in time (a fake clock, zero delays). */
+const MAX_ATTEMPTS = 100;
+/**
+ * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a uniform wait in
+ * [0, min(cap, base * 2^(retry-1))]. `retry` counts from 1 for the first retry.
+ */
+function backoffDelay(retry, baseMs, capMs, random) {
+    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(Math.max(retry - 1, 0), 40));
+    const r = Math.min(Math.max(random(), 0), 1);
+    return Math.floor(r * ceiling);
+}
+/**
+ * A Retry-After header (RFC 9110 §10.2.3): delay-seconds or an HTTP date. Returns the wait in
+ * ms from `now` (0 for a date in the past), or undefined when absent or malformed.
+ */
+function parseRetryAfter(value, now) {
+    const v = value?.trim();
+    if (!v)
+        return undefined;
+    if (/^\d+$/.test(v))
+        return Number(v) * 1000;
+    // A date has letters ("Wed, 21 Oct 2015 07:28:00 GMT"); "-1" or "1.5" are not valid.
+    if (!/[a-z]/i.test(v))
+        return undefined;
+    const at = Date.parse(v);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+/** The wait before a retry: the backoff, but never less than the server asked for. */
+function retryDelay(retry, policy, retryAfterMs) {
+    const backoff = backoffDelay(retry, policy.baseDelayMs, policy.maxDelayMs, policy.random);
+    return retryAfterMs === undefined ? backoff : Math.max(backoff, retryAfterMs);
+}
+/** Marks an error that already went through a retry loop, so enclosing loops rethrow it as is. */
+const EXHAUSTED = Symbol('retries exhausted');
+function retriesExhausted(err) {
+    return typeof err === 'object' && err !== null && EXHAUSTED in err;
+}
+// The deadline of the operation being retried, shared by nested retry loops (a token request
+// inside a blob upload), so that nesting never stretches the budget.
+const deadlines = new AsyncLocalStorage();
+/**
+ * Runs `op` until it succeeds, fails for good, or the budget would be exceeded by the next
+ * wait. The last error is rethrown with a note on how many attempts were made.
+ */
+async function withRetries(what, policy, hooks, op) {
+    const { clock } = policy;
+    const start = clock.now();
+    const outer = deadlines.getStore();
+    const deadline = Math.min(outer ?? Infinity, start + Math.max(0, policy.budgetMs));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await deadlines.run(deadline, () => op(attempt));
+        }
+        catch (err) {
+            if (retriesExhausted(err))
+                throw err;
+            const why = hooks.classify(err);
+            if (why === undefined)
+                throw err;
+            const left = deadline - clock.now();
+            const delay = retryDelay(attempt, policy, why.retryAfterMs);
+            if (policy.budgetMs <= 0)
+                throw err;
+            if (attempt >= MAX_ATTEMPTS || delay >= left) {
+                throw exhausted(err, attempt, clock.now() - start, policy.budgetMs, why, left);
+            }
+            hooks.onRetry(what, why, delay, attempt, left);
+            await clock.sleep(delay);
+        }
+    }
+}
+function exhausted(err, attempts, elapsedMs, budgetMs, why, left) {
+    if (!(err instanceof Error))
+        return err;
+    const asked = why.retryAfterMs !== undefined && why.retryAfterMs >= left
+        ? `; the registry asked to wait ${seconds(why.retryAfterMs)}, beyond the budget`
+        : '';
+    const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+    err.message +=
+        ` (gave up after ${tries} in ${seconds(elapsedMs)}; ` +
+            `retry budget ${seconds(budgetMs)}${asked})`;
+    Object.defineProperty(err, EXHAUSTED, { value: true });
+    return err;
+}
+/** "1.5 s", "300 ms" */
+function seconds(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const s = ms / 1000;
+    return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+}
+
 // Registry authentication: the WWW-Authenticate challenge, HTTP Basic, and the distribution
 // token flow (GET realm?service=&scope= -> {token | access_token}), with a token cache per scope.
 /** Parses a WWW-Authenticate header into its challenges (RFC 9110 §11.6.1). */
@@ -45190,6 +45392,8 @@ function parseChallenges(header) {
 // Tokens without expires_in live 60 s (distribution token spec); renew a little early.
 const DEFAULT_TOKEN_SECONDS = 60;
 const EARLY_RENEW_MS = 5_000;
+const TOKEN_RESPONSE_LIMIT = 1 << 20;
+const OAUTH_CLIENT_ID = 'falco-plugin-release';
 class Authenticator {
     transport;
     credentials;
@@ -45207,14 +45411,19 @@ class Authenticator {
         this.credentials = credentials;
         this.secret = secret;
         this.now = now;
-        if (credentials) {
+        if (credentials?.password) {
             const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
             this.basicHeader = `Basic ${encoded}`;
             secret(encoded);
         }
+        if (credentials?.identityToken)
+            secret(credentials.identityToken);
     }
     get hasCredentials() {
         return this.credentials !== undefined;
+    }
+    get identityToken() {
+        return this.credentials?.identityToken || undefined;
     }
     /** Authorization to send up front, from what earlier challenges taught us. */
     async authorization(scope) {
@@ -45227,20 +45436,37 @@ class Authenticator {
             return cached.header;
         return this.fetchToken(scope);
     }
-    /** After a 401: learns the scheme, gets fresh authorization, returns it for one retry. */
-    async renew(wwwAuthenticate, scope) {
+    /**
+     * After a 401: learns the scheme, gets fresh authorization, returns it for one retry.
+     * `rejected` is what the refused request sent: a token that a concurrent request has renewed
+     * since is reused rather than fetched again.
+     */
+    async renew(wwwAuthenticate, scope, rejected) {
         const challenges = parseChallenges(wwwAuthenticate ?? '');
         const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
         if (bearer) {
             this.scheme = 'bearer';
             this.bearer = { realm: bearer.params.realm, service: bearer.params.service };
             const effective = scope ?? bearer.params.scope;
-            this.tokens.delete(this.key(effective));
+            const key = this.key(effective);
+            const pending = this.pending.get(key);
+            if (pending)
+                return pending;
+            const cached = this.tokens.get(key);
+            if (cached && cached.header !== rejected && cached.expiresAt > this.now()) {
+                return cached.header;
+            }
+            this.tokens.delete(key);
             return this.fetchToken(effective);
         }
         if (challenges.some((c) => c.scheme === 'basic')) {
-            if (!this.basicHeader)
+            if (!this.basicHeader) {
+                if (this.identityToken) {
+                    throw new RegistryError(`${this.transport.registry} asks for HTTP Basic authentication, which an identity ` +
+                        'token cannot do: give a username and password instead.', { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
+                }
                 throw this.missingCredentials('HTTP Basic');
+            }
             this.scheme = 'basic';
             return this.basicHeader;
         }
@@ -45268,18 +45494,21 @@ class Authenticator {
             url.searchParams.set('service', service);
         if (scope)
             url.searchParams.set('scope', scope);
-        if (this.basicHeader && url.protocol !== 'https:' && !this.transport.plainHttp) {
+        const sendsSecret = this.basicHeader !== undefined || this.identityToken !== undefined;
+        if (sendsSecret && url.protocol !== 'https:' && !this.transport.plainHttp) {
             throw new RegistryError(`refusing to send credentials for ${this.transport.registry} to the token endpoint ` +
                 `${url.origin}${url.pathname}, which is not HTTPS`, { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] });
         }
-        const res = await this.transport.getToken(url, this.basicHeader);
-        if (res.status === 401 && !this.basicHeader) {
+        const oauth = this.identityToken !== undefined;
+        const res = await this.transport.tokenRequest(oauth ? new URL(realm) : url, oauth ? { form: this.refreshForm(service, scope) } : { authorization: this.basicHeader });
+        const method = oauth ? 'POST' : 'GET';
+        if (res.status === 401 && !sendsSecret) {
             res.discard();
             throw this.missingCredentials('a token');
         }
         if (res.status !== 200)
-            return this.transport.fail(res, 'GET', scopeContext(scope));
-        const body = await readBody(res, 1 << 20);
+            return this.transport.fail(res, method, scopeContext(scope));
+        const body = res.data ?? (await readBody(res, TOKEN_RESPONSE_LIMIT));
         const { token, expiresIn } = parseTokenResponse(body, url);
         this.secret(token);
         const header = `Bearer ${token}`;
@@ -45289,6 +45518,17 @@ class Authenticator {
             expiresAt: this.now() + Math.max(0, seconds * 1000 - EARLY_RENEW_MS)
         });
         return header;
+    }
+    /** OAuth2 refresh-token grant (the distribution "oauth" token spec). */
+    refreshForm(service, scope) {
+        const form = new URLSearchParams({ grant_type: 'refresh_token' });
+        if (service)
+            form.set('service', service);
+        if (scope)
+            form.set('scope', scope);
+        form.set('client_id', OAUTH_CLIENT_ID);
+        form.set('refresh_token', this.identityToken ?? '');
+        return form.toString();
     }
     missingCredentials(what) {
         return new RegistryError(`${this.transport.registry} requires credentials (${what}) and none were given: ` +
@@ -45318,31 +45558,59 @@ function scopeContext(scope) {
 
 const MAX_REDIRECTS = 5;
 const ERROR_BODY_LIMIT = 64 << 10;
+// Failures once a connection is up: the network or the server dropped it. Worth retrying.
+const AFTER_CONNECT = new Set([
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ECONNABORTED',
+    'ERR_STREAM_PREMATURE_CLOSE'
+]);
+// Failures to connect at all: retried only on a host that answered before (a restart), so that
+// a wrong or unreachable host fails fast with a clear message.
+const CONNECT = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENOTFOUND'
+]);
+// Temporary by definition.
+const ALWAYS = new Set(['EAI_AGAIN']);
 class Session {
     opts;
     auth;
     secrets = [];
+    /** Origins that answered at least once. */
+    contacted = new Set();
     constructor(opts) {
         this.opts = opts;
-        if (opts.credentials) {
-            opts.logger.secret(opts.credentials.password);
-            this.secrets.push(opts.credentials.password);
-        }
         const secret = (value) => {
+            if (value === '')
+                return;
             this.secrets.push(value);
             opts.logger.secret(value);
         };
+        if (opts.credentials)
+            secret(opts.credentials.password);
         this.auth = new Authenticator({
             registry: opts.registry,
             plainHttp: opts.plainHttp,
-            getToken: (url, authorization) => this.send({
-                method: 'GET',
+            tokenRequest: (url, { authorization, form }) => this.send({
+                method: form === undefined ? 'GET' : 'POST',
                 url,
-                headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
-                registryAuth: false
+                headers: {
+                    accept: 'application/json',
+                    ...(authorization ? { authorization } : {}),
+                    ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' })
+                },
+                body: form === undefined ? undefined : Buffer.from(form),
+                registryAuth: false,
+                read: 1 << 20
             }),
             fail: (res, method, context) => this.fail(res, method, context)
-        }, opts.credentials, secret);
+        }, opts.credentials, secret, () => opts.retry.clock.now());
     }
     get registry() {
         return this.opts.registry;
@@ -45353,16 +45621,55 @@ class Session {
     get hasCredentials() {
         return this.auth.hasCredentials;
     }
+    get logger() {
+        return this.opts.logger;
+    }
     /**
      * The single entry point for every HTTP request to the registry or its token endpoint.
      *
-     * Retry seam: retries with backoff (429, 5xx, network errors, honouring Retry-After) belong
-     * here, around `this.attempt(req)`. Every request can be repeated as is: bodies are Buffers or
-     * StreamBody sources that re-open a fresh stream. (A blob PUT that fails mid-way may have
-     * spent its upload session: RegistryRepository.pushBlob is where to restart from the POST.)
+     * Retries 408, 429, 500, 502, 503, 504 and dropped connections with capped exponential
+     * backoff and full jitter, honouring Retry-After, within the retry budget. Every request can
+     * be repeated as is: bodies are Buffers or StreamBody sources that re-open a fresh stream.
+     * A retried status that still fails is thrown as a RegistryError (with the registry's text);
+     * other statuses are returned for the caller to judge.
      */
     async send(req) {
-        return this.attempt(req);
+        if (req.retry === false)
+            return this.attempt(req);
+        return this.retrying(`${req.method} ${req.url.origin}${req.url.pathname}`, async () => {
+            const res = await this.attempt(req);
+            if (RETRYABLE_STATUSES.has(res.status))
+                return this.fail(res, req.method, req.context);
+            return res;
+        });
+    }
+    /**
+     * Runs a multi-request operation (a blob upload) with the retry policy: `op` is run again
+     * when it throws a retryable RegistryError. Loops nest safely: they share one deadline.
+     */
+    retrying(what, op) {
+        return withRetries(this.redact(what), this.opts.retry, {
+            classify: (err) => this.classify(err),
+            onRetry: (label, why, delay, attempt, left) => this.opts.logger.info(this.redact(`${label}: ${why.reason}; retrying in ${seconds(delay)} ` +
+                `(attempt ${attempt + 1}, ${seconds(left)} of the retry budget left)`))
+        }, op);
+    }
+    /** Whether a failure is worth another attempt, and why. */
+    classify(err) {
+        if (!(err instanceof RegistryError) || err.retryable === false)
+            return undefined;
+        const { status, codes, retryAfter } = err.details;
+        const code = codes.length > 0 ? ` ${codes.join(', ')}` : '';
+        if (status !== undefined) {
+            if (!RETRYABLE_STATUSES.has(status) && err.retryable !== true)
+                return undefined;
+            const retryAfterMs = parseRetryAfter(retryAfter, this.opts.retry.clock.now());
+            const asked = retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`;
+            return { reason: `HTTP ${status}${code}${asked}`, retryAfterMs };
+        }
+        return err.retryable === true
+            ? { reason: `connection failed (${codes[0] ?? 'unknown'})` }
+            : undefined;
     }
     /** One authenticated attempt, re-authenticating once on 401. */
     async attempt(req) {
@@ -45375,7 +45682,7 @@ class Session {
             return res;
         const challenge = headerValue(res.headers, 'www-authenticate');
         res.discard();
-        const renewed = await this.auth.renew(challenge, req.scope);
+        const renewed = await this.auth.renew(challenge, req.scope, first);
         return this.exchange(req, renewed);
     }
     /** One exchange (plus redirects for reads), with network failures made readable. */
@@ -45386,28 +45693,50 @@ class Session {
             headers.authorization = authorization;
         }
         const request = { method: req.method, url: req.url, headers, body: req.body };
-        const once = (r) => roundTrip(r, this.opts.timeoutMs);
-        try {
-            const res = req.method === 'GET' || req.method === 'HEAD'
-                ? await followRedirects(request, once, MAX_REDIRECTS)
-                : await once(request);
-            this.opts.logger.debug(`${req.method} ${res.url.origin}${res.url.pathname} -> ${res.status}`);
+        const once = async (r) => {
+            const res = await roundTrip(r, this.opts.timeoutMs);
+            this.contacted.add(r.url.origin);
             return res;
+        };
+        let res;
+        try {
+            res =
+                req.method === 'GET' || req.method === 'HEAD'
+                    ? await followRedirects(request, once, MAX_REDIRECTS)
+                    : await once(request);
         }
         catch (err) {
             throw this.localError(req, err);
         }
+        this.opts.logger.debug(`${req.method} ${res.url.origin}${res.url.pathname} -> ${res.status}`);
+        if (req.read !== undefined && req.method !== 'HEAD' && res.status >= 200 && res.status < 300) {
+            try {
+                res.data = await readBody(res, req.read);
+            }
+            catch (err) {
+                res.discard();
+                throw this.localError({ ...req, url: res.url }, err);
+            }
+        }
+        return res;
     }
     localError(req, err) {
         if (err instanceof RegistryError)
             return err;
         const where = `${req.url.origin}${req.url.pathname}`;
-        if (err instanceof BodySourceError || err instanceof RedirectError) {
+        const code = err.code;
+        if (err instanceof BodySourceError || err instanceof RedirectError || code === undefined) {
             const message = this.redact(`${req.method} ${where}: ${err.message}`);
             return new RegistryError(message, { method: req.method, url: where, codes: [] });
         }
         const e = networkError(req.method, req.url, err, this.opts.plainHttp);
         e.message = this.redact(e.message);
+        const first = e.details.codes[0] ?? '';
+        const connected = err.connected === true;
+        e.retryable =
+            ALWAYS.has(first) ||
+                (connected && AFTER_CONNECT.has(first)) ||
+                (this.contacted.has(req.url.origin) && CONNECT.has(first));
         return e;
     }
     /** Reads the error body of an unexpected response and throws a RegistryError. */
@@ -45434,6 +45763,7 @@ class Session {
             expected: context.expected,
             writing: context.writing,
             hint: context.hint,
+            retryAfter: headerValue(res.headers, 'retry-after'),
             redact: (t) => this.redact(t)
         });
     }
@@ -45447,19 +45777,24 @@ class Session {
     }
 }
 
-// A small OCI distribution client: blobs (HEAD, then POST + monolithic streamed PUT),
-// manifests, tags. Knows nothing about what the artifacts mean.
+// A small OCI distribution client: blobs (HEAD, then POST + a monolithic streamed PUT, or
+// chunked PATCHes), manifests, tags. Knows nothing about what the artifacts mean.
 const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_CHUNK_SIZE = 4 << 20;
+/** Chunked uploads refused as too large halve their chunk size down to this. */
+const MIN_CHUNK_SIZE = 256 << 10;
 const MANIFEST_LIMIT = 8 << 20;
 const TAG_PAGE_LIMIT = 8 << 20;
 const MAX_TAG_PAGES = 10_000;
 class RegistryClient {
     registry;
     session;
+    uploads;
     constructor(opts) {
         this.registry = validateRegistryHost(opts.registry);
         // An empty password is no login at all (e.g. an unset secret): go anonymous.
-        const credentials = opts.credentials?.password ? opts.credentials : undefined;
+        const c = opts.credentials;
+        const credentials = c?.password || c?.identityToken ? c : undefined;
         this.session = new Session({
             registry: this.registry,
             baseUrl: new URL(`${opts.plainHttp ? 'http' : 'https'}://${this.registry}`),
@@ -45467,8 +45802,20 @@ class RegistryClient {
             credentials,
             logger: opts.logger ?? silentLogger,
             userAgent: opts.userAgent ?? 'falco-plugin-release',
-            timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+            timeoutMs: positive('timeoutMs', opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+            retry: {
+                budgetMs: atLeastZero('retryBudgetMs', opts.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS),
+                baseDelayMs: atLeastZero('retryBaseDelayMs', opts.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS),
+                maxDelayMs: atLeastZero('retryMaxDelayMs', opts.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS),
+                random: opts.random ?? Math.random,
+                clock: opts.clock ?? systemClock
+            }
         });
+        this.uploads = {
+            chunkSize: positive('chunkSize', opts.chunkSize ?? DEFAULT_CHUNK_SIZE),
+            chunkedThreshold: atLeastZero('chunkedThreshold', opts.chunkedThreshold ?? Infinity),
+            preferChunked: false
+        };
     }
     /** Checks that the registry answers the distribution API and accepts the credentials. */
     async ping() {
@@ -45486,17 +45833,33 @@ class RegistryClient {
         });
     }
     repository(name) {
-        return new RegistryRepository(this.session, validateRepositoryName(name));
+        return new RegistryRepository(this.session, validateRepositoryName(name), this.uploads);
     }
+}
+function positive(name, value) {
+    if (value > 0 && !Number.isNaN(value))
+        return value;
+    throw new Error(`invalid ${name} ${value}: expected a number above 0`);
+}
+function atLeastZero(name, value) {
+    if (value >= 0 && !Number.isNaN(value))
+        return value;
+    throw new Error(`invalid ${name} ${value}: expected a number of at least 0`);
 }
 class RegistryRepository {
     session;
     name;
     location;
-    constructor(session, name) {
+    uploads;
+    constructor(session, name, uploads) {
         this.session = session;
         this.name = name;
         this.location = `${session.registry}/${name}`;
+        this.uploads = uploads ?? {
+            chunkSize: DEFAULT_CHUNK_SIZE,
+            chunkedThreshold: Infinity,
+            preferChunked: false
+        };
     }
     async blobExists(digest) {
         validateDigest(digest);
@@ -45510,36 +45873,170 @@ class RegistryRepository {
         validateDigest(blob.digest);
         if (await this.blobExists(blob.digest))
             return { uploaded: false, bytes: 0 };
-        const url = await this.startUpload();
-        // The upload URL may already carry state in its query: append the digest to it.
-        const query = url.search.slice(1);
-        url.search = `${query ? `${query}&` : ''}digest=${encodeURIComponent(blob.digest)}`;
+        return this.session.retrying(`uploading ${blob.digest} to ${this.location}`, async (attempt) => {
+            // A broken upload restarts from a new upload session (POST), never from the spent one.
+            // The last attempt may have stored the blob and lost only the answer: look first.
+            if (attempt > 1 && (await this.blobExists(blob.digest))) {
+                return { uploaded: true, bytes: blob.size };
+            }
+            await this.upload(blob);
+            return { uploaded: true, bytes: blob.size };
+        });
+    }
+    pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
+        return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
+    }
+    /** One upload session: monolithic, or chunked; too-large answers switch or shrink chunks. */
+    async upload(blob) {
+        const u = this.uploads;
+        let chunk = u.preferChunked || blob.size > u.chunkedThreshold ? u.chunkSize : undefined;
+        for (;;) {
+            try {
+                if (chunk === undefined)
+                    await this.uploadMonolithic(blob);
+                else
+                    await this.uploadChunked(blob, chunk);
+                return;
+            }
+            catch (err) {
+                // The registry forgot the session (expired, or another node): a new one may work.
+                if (err instanceof RegistryError && err.details.codes.includes('BLOB_UPLOAD_UNKNOWN')) {
+                    err.retryable = true;
+                }
+                if (!isTooLarge(err))
+                    throw err;
+                const status = err.details.status;
+                if (chunk === undefined) {
+                    chunk = u.chunkSize;
+                    u.preferChunked = true;
+                    this.session.logger.info(`${this.location}: the registry refused a ${blob.size}-byte upload in one request ` +
+                        `(HTTP ${status}); uploading in chunks of ${chunk} bytes`);
+                }
+                else if (chunk > MIN_CHUNK_SIZE) {
+                    chunk = Math.max(MIN_CHUNK_SIZE, Math.floor(chunk / 2));
+                    u.chunkSize = Math.min(u.chunkSize, chunk);
+                    this.session.logger.info(`${this.location}: the registry refused a chunk as too large (HTTP ${status}); ` +
+                        `retrying with chunks of ${chunk} bytes`);
+                }
+                else {
+                    throw err;
+                }
+            }
+        }
+    }
+    async uploadMonolithic(blob) {
+        const { url } = await this.startUpload();
+        withDigest(url, blob.digest);
         const res = await this.send({
             method: 'PUT',
             url,
             headers: { 'content-type': 'application/octet-stream' },
             body: { size: blob.size, open: () => blob.open() },
-            write: true
+            write: true,
+            retry: false
         });
+        await this.checkStored(res, url, blob.digest);
+    }
+    /**
+     * PATCHes of `chunkSize` bytes (at least the registry's OCI-Chunk-Min-Length) with
+     * Content-Range, following the Location and the Range the registry answers, then a PUT with
+     * the digest. Holds one chunk in memory at most.
+     */
+    async uploadChunked(blob, chunkSize) {
+        const started = await this.startUpload();
+        let url = started.url;
+        const size = Math.max(chunkSize, started.minChunk);
+        const reader = new ChunkReader(blob.open(), blob.size);
+        try {
+            let offset = 0;
+            while (offset < blob.size) {
+                const chunkStart = offset;
+                const chunk = await this.readChunk(reader, Math.min(size, blob.size - offset), url);
+                while (offset < chunkStart + chunk.length) {
+                    const part = chunk.subarray(offset - chunkStart);
+                    const end = offset + part.length;
+                    const res = await this.send({
+                        method: 'PATCH',
+                        url,
+                        headers: {
+                            'content-type': 'application/octet-stream',
+                            'content-range': `${offset}-${end - 1}`
+                        },
+                        body: part,
+                        write: true,
+                        retry: false
+                    });
+                    if (res.status !== 202)
+                        return this.fail(res, 'PATCH', '202 Accepted');
+                    res.discard();
+                    url = this.uploadLocation(res, url, 'PATCH');
+                    // The registry says how much it holds: continue from there.
+                    const held = rangeEnd(headerValue(res.headers, 'range'));
+                    const next = held === undefined ? end : held + 1;
+                    if (next <= offset || next > end) {
+                        throw this.mismatch('PATCH', url, `answered Range ${headerValue(res.headers, 'range')} after bytes ${offset}-${end - 1}`);
+                    }
+                    offset = next;
+                }
+            }
+            await this.readChunk(reader, 0, url);
+        }
+        finally {
+            reader.close();
+        }
+        withDigest(url, blob.digest);
+        const res = await this.send({
+            method: 'PUT',
+            url,
+            headers: { 'content-type': 'application/octet-stream' },
+            body: Buffer.alloc(0),
+            write: true,
+            retry: false
+        });
+        await this.checkStored(res, url, blob.digest);
+    }
+    async readChunk(reader, n, url) {
+        try {
+            return await reader.read(n);
+        }
+        catch (err) {
+            const where = `${url.origin}${url.pathname}`;
+            throw new RegistryError(this.session.redact(`PATCH ${where}: reading the content to upload failed: ${err.message}`), { method: 'PATCH', url: where, codes: [] });
+        }
+    }
+    async checkStored(res, url, digest) {
         if (res.status !== 201)
             return this.fail(res, 'PUT', '201 Created');
         res.discard();
         const stored = headerValue(res.headers, 'docker-content-digest');
-        if (stored !== undefined && stored !== blob.digest) {
-            throw this.mismatch('PUT', url, `stored the blob as ${stored}, expected ${blob.digest}`);
+        if (stored !== undefined && stored !== digest) {
+            throw this.mismatch('PUT', url, `stored the blob as ${stored}, expected ${digest}`);
         }
-        return { uploaded: true, bytes: blob.size };
     }
-    /** POST /blobs/uploads/ -> the upload URL from Location (relative or absolute). */
+    /** POST /blobs/uploads/ -> the upload URL from Location, and the minimum chunk length. */
     async startUpload() {
         const url = this.url('blobs/uploads/');
-        const res = await this.send({ method: 'POST', url, body: Buffer.alloc(0), write: true });
+        const res = await this.send({
+            method: 'POST',
+            url,
+            body: Buffer.alloc(0),
+            write: true,
+            retry: false
+        });
         if (res.status !== 202)
             return this.fail(res, 'POST', '202 Accepted');
         res.discard();
+        const min = Number(headerValue(res.headers, 'oci-chunk-min-length') ?? 0);
+        return {
+            url: this.uploadLocation(res, url, 'POST'),
+            minChunk: Number.isFinite(min) && min > 0 ? min : 0
+        };
+    }
+    /** The Location of an upload response (relative or absolute); required. */
+    uploadLocation(res, url, method) {
         const location = headerValue(res.headers, 'location');
         if (!location)
-            throw this.mismatch('POST', url, 'answered 202 without a Location header');
+            throw this.mismatch(method, url, `answered ${res.status} without a Location header`);
         return new URL(location, res.url);
     }
     async pushManifest(body, mediaType, reference) {
@@ -45549,7 +46046,15 @@ class RegistryRepository {
         }
         const url = this.url(`manifests/${reference}`);
         const headers = { 'content-type': mediaType };
-        const res = await this.send({ method: 'PUT', url, headers, body, write: true });
+        // A PUT of the same bytes is idempotent: retried as is.
+        const res = await this.send({
+            method: 'PUT',
+            url,
+            headers,
+            body,
+            write: true,
+            expected: '201 Created'
+        });
         if (res.status !== 201)
             return this.fail(res, 'PUT', '201 Created');
         res.discard();
@@ -45558,6 +46063,15 @@ class RegistryRepository {
             const ours = sha256Digest(body);
             throw this.mismatch('PUT', url, `stored the manifest as ${stored}, but its content is ${ours}`);
         }
+    }
+    async hasManifest(digest) {
+        validateDigest(digest);
+        const url = this.url(`manifests/${digest}`);
+        const res = await this.send({ method: 'HEAD', url, headers: { accept: MANIFEST_ACCEPT } });
+        if (res.status !== 200 && res.status !== 404)
+            return this.fail(res, 'HEAD', '200 or 404');
+        res.discard();
+        return res.status === 200;
     }
     async resolveTag(tag) {
         validateTag(tag);
@@ -45583,14 +46097,18 @@ class RegistryRepository {
             if (visited.size >= MAX_TAG_PAGES)
                 throw this.mismatch('GET', url, 'sent too many tag pages');
             visited.add(url.href);
-            const res = await this.send({ method: 'GET', url, headers: { accept: 'application/json' } });
+            const res = await this.send({
+                method: 'GET',
+                url,
+                headers: { accept: 'application/json' },
+                read: TAG_PAGE_LIMIT
+            });
             // A repository that was never pushed has no tags yet.
             if (res.status === 404 && visited.size === 1)
                 return absent(res) ?? [];
             if (res.status !== 200)
                 return this.fail(res, 'GET', '200 OK');
-            const page = await readBody(res, TAG_PAGE_LIMIT);
-            for (const tag of this.parseTagPage(page, url))
+            for (const tag of this.parseTagPage(res.data ?? Buffer.alloc(0), url))
                 tags.add(tag);
             url = nextLink(headerValue(res.headers, 'link'), res.url);
         }
@@ -45599,12 +46117,17 @@ class RegistryRepository {
     async fetchManifest(reference) {
         validateReference(reference);
         const url = this.url(`manifests/${reference}`);
-        const res = await this.send({ method: 'GET', url, headers: { accept: MANIFEST_ACCEPT } });
+        const res = await this.send({
+            method: 'GET',
+            url,
+            headers: { accept: MANIFEST_ACCEPT },
+            read: MANIFEST_LIMIT
+        });
         if (res.status === 404)
             return absent(res);
         if (res.status !== 200)
             return this.fail(res, 'GET', '200 or 404');
-        const body = await readBody(res, MANIFEST_LIMIT);
+        const body = res.data ?? Buffer.alloc(0);
         if (isDigest(reference) && !matchesDigest(reference, body)) {
             throw this.mismatch('GET', url, `served content with digest ${sha256Digest(body)}`);
         }
@@ -45612,6 +46135,7 @@ class RegistryRepository {
     }
     async fetchBlob(digest) {
         validateDigest(digest);
+        // Retried until the response starts; a download cut later fails the stream.
         const res = await this.send({ method: 'GET', url: this.url(`blobs/${digest}`) });
         if (res.status === 404)
             return absent(res);
@@ -45640,10 +46164,14 @@ class RegistryRepository {
     url(path) {
         return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl);
     }
-    send({ write, ...req }) {
+    send({ write, expected, ...req }) {
         // With credentials, one pull,push token serves every request to the repository.
         const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull';
-        return this.session.send({ ...req, scope: `repository:${this.name}:${actions}` });
+        return this.session.send({
+            ...req,
+            scope: `repository:${this.name}:${actions}`,
+            context: { repository: this.name, expected }
+        });
     }
     fail(res, method, expected) {
         return this.session.fail(res, method, { repository: this.name, expected });
@@ -45655,6 +46183,68 @@ class RegistryRepository {
             url: where,
             codes: []
         });
+    }
+}
+/** A 413 or 416 to an upload request: the registry wants smaller requests. */
+function isTooLarge(err) {
+    if (!(err instanceof RegistryError))
+        return false;
+    const { status, method } = err.details;
+    return (status === 413 || status === 416) && (method === 'PUT' || method === 'PATCH');
+}
+/** Appends digest= to an upload URL, keeping the state the registry put in its query. */
+function withDigest(url, digest) {
+    const query = url.search.slice(1);
+    url.search = `${query ? `${query}&` : ''}digest=${encodeURIComponent(digest)}`;
+}
+/** The last byte offset of a Range header, "0-1234" or "bytes=0-1234". */
+function rangeEnd(range) {
+    const m = /^\s*(?:bytes=)?(\d+)-(\d+)\s*$/.exec(range ?? '');
+    return m ? Number(m[2]) : undefined;
+}
+/** Reads a stream in pieces of exactly n bytes (one piece in memory at a time). */
+class ChunkReader {
+    size;
+    it;
+    pending = Buffer.alloc(0);
+    produced = 0;
+    constructor(stream, size) {
+        this.size = size;
+        this.it = stream[Symbol.asyncIterator]();
+    }
+    /** The next n bytes; read(0) checks that the content has ended. */
+    async read(n) {
+        const parts = [];
+        let have = 0;
+        while (have < n || (n === 0 && this.pending.length === 0)) {
+            if (this.pending.length === 0) {
+                const r = await this.it.next();
+                if (r.done) {
+                    if (n === 0)
+                        return Buffer.alloc(0);
+                    throw new Error(`content ended after ${this.produced} of ${this.size} bytes`);
+                }
+                this.pending = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+                this.produced += this.pending.length;
+                if (this.produced > this.size) {
+                    throw new Error(`content is longer than ${this.size} bytes`);
+                }
+                continue;
+            }
+            if (n === 0)
+                break;
+            const take = Math.min(n - have, this.pending.length);
+            parts.push(this.pending.subarray(0, take));
+            this.pending = this.pending.subarray(take);
+            have += take;
+        }
+        if (n === 0 && this.pending.length > 0) {
+            throw new Error(`content is longer than ${this.size} bytes`);
+        }
+        return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    }
+    close() {
+        void this.it.return?.();
     }
 }
 /** Frees a 404 response; the content is simply not there. */
@@ -45687,6 +46277,219 @@ function manifestMediaType(res, body) {
     return header ?? OCI_MANIFEST;
 }
 
+// Registry credentials from a docker config.json (as written by `docker login`, or by
+// docker/login-action): `auths` entries, and credential helpers (`credHelpers`, `credsStore`).
+/** Docker Hub's historical key, used by `docker login` and credential helpers. */
+const HUB_KEY = 'https://index.docker.io/v1/';
+const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const HELPER_TIMEOUT_MS = 60_000;
+const HELPER_OUTPUT_LIMIT = 1 << 20;
+/** The config.json that docker would read: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
+function dockerConfigPath(env) {
+    if (env.DOCKER_CONFIG)
+        return join(env.DOCKER_CONFIG, 'config.json');
+    return join(env.HOME || homedir(), '.docker', 'config.json');
+}
+/**
+ * The credentials docker would use for `registry` (host[:port]), or undefined when the config
+ * file has none. Order, as docker: a `credHelpers` entry for the registry, else `credsStore`,
+ * else the `auths` entry (also the fallback when a helper has nothing or is not installed).
+ * Every secret found is registered with `logger.secret`.
+ */
+async function credentialsFromDockerConfig(registry, env, logger) {
+    const path = dockerConfigPath(env);
+    const config = await readConfig(path);
+    if (!config)
+        return undefined;
+    const host = normalHost(registry);
+    const authKey = findKey(config.auths, host);
+    const fromFile = authKey === undefined ? undefined : parseEntry(config.auths?.[authKey], path, authKey);
+    const mask = (c) => {
+        if (c && logger) {
+            for (const v of [c.password, c.identityToken])
+                if (v)
+                    logger.secret(v);
+            const raw = authKey === undefined ? undefined : config.auths?.[authKey]?.auth;
+            if (typeof raw === 'string' && raw)
+                logger.secret(raw);
+        }
+        return c;
+    };
+    const helperKey = findKey(config.credHelpers, host);
+    const helper = helperKey !== undefined ? config.credHelpers?.[helperKey] : (config.credsStore ?? undefined);
+    if (typeof helper === 'string' && helper !== '') {
+        const program = `docker-credential-${helper}`;
+        const executable = await findOnPath(program, env);
+        if (executable === undefined) {
+            logger?.warning(`${path} names the credential helper ${program} for ${registry}, but it is not ` +
+                'installed: ignoring it');
+        }
+        else {
+            // The server URL as docker stored it: the config key, else the host (Hub: its v1 URL).
+            const servers = unique([
+                helperKey ?? authKey ?? serverUrl(host),
+                serverUrl(host),
+                `https://${host}`
+            ]);
+            for (const server of servers) {
+                const found = await runHelper(executable, program, server, env);
+                if (found)
+                    return mask(found);
+            }
+        }
+    }
+    return mask(fromFile);
+}
+async function readConfig(path) {
+    let text;
+    try {
+        text = await readFile$1(path, 'utf8');
+    }
+    catch (err) {
+        if (err.code === 'ENOENT')
+            return undefined;
+        throw new Error(`cannot read the docker config ${path}: ${err.message}`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (err) {
+        throw new Error(`the docker config ${path} is not valid JSON: ${err.message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new Error(`the docker config ${path} is not a JSON object`);
+    }
+    return parsed;
+}
+/** "https://ghcr.io/" or "ghcr.io" -> "ghcr.io"; every Docker Hub alias -> "docker.io". */
+function normalHost(keyOrHost) {
+    const noScheme = keyOrHost.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    const host = noScheme.split('/')[0].toLowerCase();
+    return HUB_HOSTS.has(host) ? 'docker.io' : host;
+}
+/** The server URL docker uses for a host: Docker Hub's v1 URL, else the host itself. */
+function serverUrl(host) {
+    return host === 'docker.io' ? HUB_KEY : host;
+}
+/** The key of `entries` that names `host`: an exact key first, then any URL form of it. */
+function findKey(entries, host) {
+    if (!entries || typeof entries !== 'object')
+        return undefined;
+    const keys = Object.keys(entries);
+    return (keys.find((k) => k === host || (host === 'docker.io' && k === HUB_KEY)) ??
+        keys.find((k) => normalHost(k) === host));
+}
+function parseEntry(entry, path, key) {
+    if (!entry || typeof entry !== 'object')
+        return undefined;
+    let username = typeof entry.username === 'string' ? entry.username : '';
+    let password = typeof entry.password === 'string' ? entry.password : '';
+    if (typeof entry.auth === 'string' && entry.auth !== '') {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon < 0) {
+            throw new Error(`the "auth" of "${key}" in ${path} is not base64 of "username:password": ` +
+                'run docker login again, or give the credentials another way');
+        }
+        username = decoded.slice(0, colon);
+        password = decoded.slice(colon + 1);
+    }
+    const identityToken = typeof entry.identitytoken === 'string' && entry.identitytoken !== ''
+        ? entry.identitytoken
+        : undefined;
+    if (identityToken)
+        return { username: username || '<token>', password, identityToken };
+    if (password === '')
+        return undefined;
+    return { username, password };
+}
+async function findOnPath(program, env) {
+    const names = process.platform === 'win32'
+        ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((ext) => program + ext.toLowerCase())
+        : [program];
+    for (const dir of (env.PATH ?? '').split(delimiter)) {
+        if (!dir)
+            continue;
+        for (const name of names) {
+            const candidate = join(dir, name);
+            try {
+                await access$1(candidate, constants$7.X_OK);
+                return candidate;
+            }
+            catch {
+                // not here
+            }
+        }
+    }
+    return undefined;
+}
+/**
+ * `docker-credential-<name> get` with the server URL on stdin. Returns undefined when the
+ * helper has no credentials for it; throws with a clear message when the helper fails.
+ */
+async function runHelper(executable, program, server, env) {
+    const { code, stdout, stderr, error } = await run$2(executable, ['get'], server, env);
+    if (error)
+        throw new Error(`the docker credential helper ${program} could not run: ${error}`);
+    if (code !== 0) {
+        const text = (stdout.trim() || stderr.trim()).replace(/\s+/g, ' ').slice(0, 300);
+        // The helpers' protocol: "credentials not found in native keychain" on stdout.
+        if (/credentials not found/i.test(text))
+            return undefined;
+        throw new Error(`the docker credential helper ${program} failed for ${server} (exit code ${code})` +
+            `${text ? `: ${text}` : ''}. Fix the helper (e.g. log in again), or give the ` +
+            'credentials another way.');
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(stdout);
+    }
+    catch {
+        throw new Error(`the docker credential helper ${program} printed something that is not JSON`);
+    }
+    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
+    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
+    if (secret === '')
+        return undefined;
+    // By the helpers' convention, a username "<token>" means the secret is an identity token.
+    if (username === '<token>')
+        return { username, password: '', identityToken: secret };
+    return { username, password: secret };
+}
+function run$2(executable, args, input, env) {
+    return new Promise((resolve) => {
+        const child = spawn(executable, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let error;
+        const timer = setTimeout(() => {
+            error = `no answer within ${HELPER_TIMEOUT_MS / 1000}s`;
+            child.kill('SIGKILL');
+        }, HELPER_TIMEOUT_MS);
+        const take = (into) => (d) => {
+            if (stdout.length + stderr.length > HELPER_OUTPUT_LIMIT)
+                return;
+            if (into === 'out')
+                stdout += d.toString('utf8');
+            else
+                stderr += d.toString('utf8');
+        };
+        child.stdout.on('data', take('out'));
+        child.stderr.on('data', take('err'));
+        child.stdin.on('error', () => undefined); // a helper that exits without reading stdin
+        child.on('error', (err) => (error ??= err.message));
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, error });
+        });
+        child.stdin.end(input);
+    });
+}
+function unique(values) {
+    return [...new Set(values)];
+}
+
 // Where the artifacts go (a registry, or OCI image layout directories) and
 // what is already there.
 function repositoriesFor(inputs, name) {
@@ -45700,7 +46503,30 @@ function repositoriesFor(inputs, name) {
 function registryLabel(inputs) {
     return inputs.ociLayout !== '' ? `oci-layout:${resolve(inputs.ociLayout)}` : inputs.registry;
 }
-function openTargets(inputs, logger, repos) {
+/**
+ * Registry credentials, in this order: the password input; the Docker config's
+ * entry for the registry (as docker/login-action leaves it); for ghcr.io, the
+ * workflow token; else none (anonymous).
+ */
+async function resolveCredentials(inputs, env, logger) {
+    if (inputs.password !== '') {
+        return {
+            credentials: { username: inputs.username || 'token', password: inputs.password },
+            from: 'the password input'
+        };
+    }
+    const fromDocker = await credentialsFromDockerConfig(inputs.registry, env, logger);
+    if (fromDocker)
+        return { credentials: fromDocker, from: `the Docker config (${dockerConfigPath(env)})` };
+    if (inputs.registry === 'ghcr.io' && inputs.githubToken !== '') {
+        return {
+            credentials: { username: inputs.username || 'token', password: inputs.githubToken },
+            from: 'the workflow token (github-token)'
+        };
+    }
+    return { from: 'nowhere: anonymous' };
+}
+function openTargets(inputs, logger, repos, credentials) {
     if (inputs.ociLayout !== '') {
         const root = resolve(inputs.ociLayout);
         return {
@@ -45711,10 +46537,12 @@ function openTargets(inputs, logger, repos) {
     const client = new RegistryClient({
         registry: inputs.registry,
         plainHttp: inputs.plainHttp,
-        credentials: inputs.password !== ''
-            ? { username: inputs.username || 'token', password: inputs.password }
-            : undefined,
-        logger
+        credentials,
+        logger,
+        retryBudgetMs: inputs.retryBudget * 1000,
+        timeoutMs: inputs.requestTimeout * 1000,
+        chunkSize: inputs.chunkSize,
+        chunkedThreshold: inputs.chunkedUploadThreshold
     });
     return { plugin: client.repository(repos.plugin), rules: client.repository(repos.rules) };
 }
@@ -45955,6 +46783,31 @@ function logTagDecisions(plan, logger) {
             logger.info(`not moving "${d.tag}": ${d.reason}`);
     }
 }
+function nativeBuild(builds) {
+    return builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0];
+}
+async function rulesAndLayersDir(ctx, name) {
+    const layersDir = join(ctx.scratch, 'layers');
+    await mkdir$1(layersDir, { recursive: true });
+    const rules = await prepareRules({
+        ...ctx,
+        plugin: { name, version: ctx.release.version },
+        layersDir
+    });
+    return { rules, layersDir };
+}
+/** Tags and version-tag digests of both repositories (the rules one only when there are rules). */
+async function registryFacts(ctx, targets, hasRules) {
+    const read = (t) => readFacts(t, ctx.release.version, ctx.inputs.dryRun, ctx.logger);
+    return Promise.all([read(targets.plugin), hasRules ? read(targets.rules) : { tags: [] }]);
+}
+async function credentialsFor(ctx) {
+    if (ctx.inputs.ociLayout !== '')
+        return undefined;
+    const { credentials, from } = await resolveCredentials(ctx.inputs, ctx.env, ctx.logger);
+    ctx.logger.info(`registry credentials for ${ctx.inputs.registry}: from ${from}`);
+    return credentials;
+}
 /** Builds, checks and packs here: the release and push-by-digest modes. */
 async function buildHere(ctx) {
     const { inputs, logger } = ctx;
@@ -45962,20 +46815,14 @@ async function buildHere(ctx) {
     const built = await buildPlatforms({ ...ctx, platforms });
     const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version });
     // The native build as lib<name>.so, for the user (and GitHub Release assets).
-    const native = builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0];
+    const native = nativeBuild(builds);
     const ownBuild = inputs.buildCommand === '';
     const pluginPath = ownBuild
         ? join(ctx.workDir, `lib${metadata.name}.so`)
         : resolve(ctx.workDir, inputs.pluginPath);
     if (ownBuild)
         await copyFile$1(native.soPath, pluginPath);
-    const layersDir = join(ctx.scratch, 'layers');
-    await mkdir$1(layersDir, { recursive: true });
-    const rules = await prepareRules({
-        ...ctx,
-        plugin: { name: metadata.name, version: ctx.release.version },
-        layersDir
-    });
+    const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name);
     const soName = `lib${metadata.name}.so`;
     const pluginLayers = [];
     for (const b of builds) {
@@ -45993,15 +46840,12 @@ async function buildHere(ctx) {
         });
     }
     const repos = repositoriesFor(inputs, metadata.name);
-    const targets = openTargets(inputs, logger, repos);
+    const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx));
     const empty = { tags: [] };
     const matrixJob = inputs.pushByDigest;
     const [pluginFacts, rulesFacts] = matrixJob
         ? [empty, empty] // no tags are written here, so nothing to compare with
-        : await Promise.all([
-            readFacts(targets.plugin, ctx.release.version, inputs.dryRun, logger),
-            rules ? readFacts(targets.rules, ctx.release.version, inputs.dryRun, logger) : empty
-        ]);
+        : await registryFacts(ctx, targets, rules !== undefined);
     const created = await createdAt(ctx);
     const plan = makePlan({
         ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
@@ -46040,7 +46884,7 @@ async function merge(ctx) {
                 'where this job publishes: use the same registry and repository inputs in every job');
         }
     }
-    const targets = openTargets(inputs, logger, repos);
+    const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx));
     const pushed = await logger.group('Read the platform manifests', () => loadPushedPlatforms(targets.plugin, entries, ctx.scratch, logger));
     const { metadata, builds } = await inspectBuilds({
         ...ctx,
@@ -46048,17 +46892,8 @@ async function merge(ctx) {
         version: ctx.release.version,
         expectedName: name
     });
-    const layersDir = join(ctx.scratch, 'layers');
-    await mkdir$1(layersDir, { recursive: true });
-    const rules = await prepareRules({
-        ...ctx,
-        plugin: { name: metadata.name, version: ctx.release.version },
-        layersDir
-    });
-    const [pluginFacts, rulesFacts] = await Promise.all([
-        readFacts(targets.plugin, ctx.release.version, inputs.dryRun, logger),
-        rules ? readFacts(targets.rules, ctx.release.version, inputs.dryRun, logger) : { tags: [] }
-    ]);
+    const { rules } = await rulesAndLayersDir(ctx, metadata.name);
+    const [pluginFacts, rulesFacts] = await registryFacts(ctx, targets, rules !== undefined);
     const created = await createdAt(ctx);
     const plan = makePlan({
         ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
@@ -46067,7 +46902,7 @@ async function merge(ctx) {
         rules
     });
     logTagDecisions(plan, logger);
-    const native = builds.find((b) => b.platform.architecture === hostPlatform().architecture) ?? builds[0];
+    const native = nativeBuild(builds);
     return finish(ctx, {
         mode: 'merge',
         plan,
@@ -46101,7 +46936,7 @@ async function finish(ctx, r) {
         result.registryEntry = proposeRegistryEntry(r.metadata, inputs);
     if (inputs.dryRun)
         return result;
-    result.report = await logger.group('Publish', () => publish(plan, { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined }, logger, { manifestsOnly: r.mode === 'push-by-digest' }));
+    result.report = await logger.group('Publish', () => publish(plan, { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined }, logger, { manifestsOnly: r.mode === 'push-by-digest', concurrency: inputs.uploadConcurrency }));
     if (r.mode === 'push-by-digest')
         return result;
     result.distribution = await distribute({
@@ -46347,9 +47182,22 @@ function summaryMarkdown(result) {
         out.push(`| event source | \`${metadata.eventSource}\` (id ${metadata.id}) |`);
     out.push(`| description | ${escapeCell(metadata.description)} |`);
     out.push(`| contact | ${escapeCell(metadata.contact)} |`);
+    const release = result.distribution?.githubRelease;
+    if (release) {
+        const count = (a) => release.assets.filter((x) => x.action === a).length;
+        out.push('', `GitHub release: ${release.htmlUrl} (${release.created ? 'created' : 'updated'}): ` +
+            `${count('uploaded')} uploaded, ${count('replaced')} replaced, ${count('unchanged')} unchanged`);
+    }
+    const index = result.distribution?.index;
+    if (index) {
+        const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date';
+        out.push('', `index.yaml: ${what} (${index.url})`);
+    }
     out.push('', '### Install', '');
     out.push('```sh');
-    if (result.indexFile)
+    if (index)
+        out.push(`falcoctl index add ${metadata.name} ${index.url}`);
+    else if (result.indexFile)
         out.push(`falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`);
     const latest = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
     const target = plan.rules ?? plan.plugin;
