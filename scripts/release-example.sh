@@ -5,11 +5,12 @@
 #    (Debian's docker-registry), then installs them back with falcoctl when it
 #    is available;
 #  - without docker-registry, writes OCI image layout directories instead.
-# Everything lands in out/example/. Needs Node >= 20, Go and gcc.
+# Everything lands in out/example/ (or $EXAMPLE_OUT). Needs Node >= 20, Go and gcc.
+# EXAMPLE_TARGET=layout forces the OCI image layout even when docker-registry is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-out="$root/out/example"
+out="${EXAMPLE_OUT:-$root/out/example}"
 tag="${1:-0.1.0}"
 rm -rf "$out"
 mkdir -p "$out"
@@ -19,7 +20,7 @@ release() {
     --repository example/hello --index-file "$out/index.yaml" "$@"
 }
 
-if command -v docker-registry >/dev/null; then
+if [ "${EXAMPLE_TARGET:-auto}" != layout ] && command -v docker-registry >/dev/null; then
   port="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
   cat > "$out/registry.yml" <<YAML
 version: 0.1
@@ -51,7 +52,9 @@ YAML
     echo "(falcoctl not found: run 'bash scripts/install-falcoctl.sh' to also install the result back)"
   fi
 else
-  echo "docker-registry not installed: writing OCI image layouts to $out/oci" >&2
-  echo "(apt-get install docker-registry to release to a local registry instead)" >&2
+  if [ "${EXAMPLE_TARGET:-auto}" != layout ]; then
+    echo "docker-registry not installed: writing OCI image layouts to $out/oci" >&2
+    echo "(apt-get install docker-registry to release to a local registry instead)" >&2
+  fi
   release --oci-layout "$out/oci" | tee "$out/summary.md"
 fi
