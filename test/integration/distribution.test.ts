@@ -165,18 +165,16 @@ describe('distribution: GitHub Release, index branch, registry entry, monorepos'
       })
       await rename(f.dir, join(repo, 'plugins', name))
     }
-    const inputs = (name: string) => ({
+    const inputs = {
       'tag-pattern': 'plugins/{name}/v{version}',
       'go-package': './extractor',
       'index-branch': 'gh-pages-mono',
       'github-release': 'false',
       repository: 'acme/mono',
-      'index-file': 'index.yaml',
-      name
-    })
+      'index-file': 'index.yaml'
+    }
     for (const name of ['alpha', 'beta']) {
-      const { name: _n, ...rest } = inputs(name)
-      const r = await release(repo, `plugins/${name}/v0.3.0`, rest)
+      const r = await release(repo, `plugins/${name}/v0.3.0`, inputs)
       expect(r.stdout).not.toMatch(/::error::/)
       expect(r.code).toBe(0)
       expect(r.outputs['plugin-ref']).toBe(`${reg.host}/acme/mono/plugin/${name}:0.3.0`)
@@ -191,7 +189,7 @@ describe('distribution: GitHub Release, index branch, registry entry, monorepos'
 
     // A tag naming one plugin refuses a .so that reports another name.
     const wrong = await release(repo, 'plugins/alpha/v0.3.0', {
-      ...(({ name: _n, ...rest }) => rest)(inputs('alpha')),
+      ...inputs,
       'working-directory': 'plugins/beta'
     })
     expect(wrong.code).not.toBe(0)
