@@ -40,7 +40,14 @@ const SOURCE_DATE_EPOCH = '1700000000'
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv) {
-  const o = { rounds: 5, size: 50, rssSize: 512, keep: false, cli: join(ROOT, 'dist', 'cli.js') }
+  const o = {
+    rounds: 5,
+    size: 50,
+    rssSize: 512,
+    keep: false,
+    check: false,
+    cli: join(ROOT, 'dist', 'cli.js')
+  }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => {
@@ -53,9 +60,10 @@ function parseArgs(argv) {
     else if (a === '--rss-size-mib') o.rssSize = Number(value())
     else if (a === '--cli') o.cli = resolve(value())
     else if (a === '--keep') o.keep = true
+    else if (a === '--check') o.check = true
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: node bench/push-bench.mjs [--rounds N] [--size-mib N] [--rss-size-mib N (0: skip)] [--cli PATH] [--keep]'
+        'usage: node bench/push-bench.mjs [--rounds N] [--size-mib N] [--rss-size-mib N (0: skip)] [--cli PATH] [--keep] [--check (exit 2 when a goal is not met)]'
       )
       process.exit(0)
     } else fail(`unknown argument ${a} (see --help)`)
@@ -792,7 +800,8 @@ async function main() {
     const allMet = met.ratio && met.rerun && met.rss !== false
     if (!allMet) {
       console.log('\nNot every goal is met: see BENCHMARKS.md for why.')
-      process.exitCode = 2
+      // A benchmark reports; only --check turns a missed goal into a failure.
+      if (opts.check) process.exitCode = 2
     }
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined)
