@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   apiBaseUrlFromEnv,
   expandUploadUrl,
@@ -14,25 +17,43 @@ interface Call {
   url: string
   headers: Record<string, string>
   body?: string
+  /** A streamed body, read to the end. */
+  bytes?: Buffer
+  signal?: AbortSignal
 }
 
+type Answer = Response | ((init?: RequestInit) => Response | Promise<Response>) | Error
+
 /** A fetch that answers from a list of canned responses and records the calls. */
-function cannedFetch(answers: Array<Response | (() => Response) | Error>) {
+function cannedFetch(answers: Answer[]) {
   const calls: Call[] = []
   const fn = (async (input: string | URL | Request, init?: RequestInit) => {
+    const body = init?.body
     calls.push({
       method: init?.method ?? 'GET',
       url: String(input),
       headers: init?.headers as Record<string, string>,
-      body: typeof init?.body === 'string' ? init.body : undefined
+      body: typeof body === 'string' ? body : undefined,
+      bytes:
+        body instanceof ReadableStream
+          ? Buffer.from(await new Response(body).arrayBuffer())
+          : undefined,
+      signal: init?.signal ?? undefined
     })
     const next = answers.shift()
     if (next === undefined) throw new Error('no more canned answers')
     if (next instanceof Error) throw next
-    return typeof next === 'function' ? next() : next
+    return typeof next === 'function' ? next(init) : next
   }) as typeof fetch
   return { fn, calls }
 }
+
+/** An answer that never comes: rejects when the request's signal fires (a timeout). */
+const hang = (init?: RequestInit) =>
+  new Promise<Response>((_resolve, reject) => {
+    const signal = init?.signal as AbortSignal
+    signal.addEventListener('abort', () => reject(signal.reason as Error))
+  })
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(body === undefined ? null : JSON.stringify(body), {
@@ -86,19 +107,58 @@ describe('GitHubClient', () => {
     )
     expect(res.data).toEqual({ id: 1 })
     expect(f.calls[0].url).toBe('https://ghe.example/api/v3/repos/o/r/releases')
+    // Octokit's form of the token (GitHub takes `token` and `Bearer` alike).
     expect(f.calls[0].headers).toMatchObject({
-      authorization: 'Bearer ghs_secret',
+      authorization: 'token ghs_secret',
       'x-github-api-version': '2022-11-28',
       accept: 'application/vnd.github+json',
-      'content-type': 'application/json'
+      'content-type': 'application/json; charset=utf-8'
     })
+    expect(f.calls[0].headers['user-agent']).toMatch(/^falco-plugin-release octokit-core\.js\//)
     expect(f.calls[0].body).toBe('{"tag_name":"v1"}')
   })
 
+  it('keeps already escaped path segments as they are', async () => {
+    const f = cannedFetch([json(200, { id: 1 })])
+    await client(f.fn).request('GET', '/repos/o/r/releases/tags/plugins%2Ffoo%2Fv1.2.3')
+    expect(f.calls[0].url).toBe(
+      'https://api.github.com/repos/o/r/releases/tags/plugins%2Ffoo%2Fv1.2.3'
+    )
+  })
+
   it('treats accepted statuses as answers', async () => {
-    const f = cannedFetch([json(404, { message: 'Not Found' })])
+    const f = cannedFetch([json(404, { message: 'Not Found' }, { 'x-github-request-id': 'A:B' })])
     const res = await client(f.fn).request('GET', '/repos/o/r/releases/tags/v1', { accept: [404] })
     expect(res.status).toBe(404)
+    expect(res.data).toEqual({ message: 'Not Found' })
+    expect(res.headers.get('x-github-request-id')).toBe('A:B')
+    const g = cannedFetch([new Response(null, { status: 204 })])
+    await expect(
+      client(g.fn).request('DELETE', '/repos/o/r/releases/assets/1', { accept: [404] })
+    ).resolves.toMatchObject({ status: 204, data: undefined })
+  })
+
+  it('gives each attempt a timeout, and retries a GET that timed out', async () => {
+    const f = cannedFetch([hang, json(200, { ok: true })])
+    const gh = new GitHubClient({
+      baseUrl: 'https://api.github.com',
+      token: 't',
+      fetch: f.fn,
+      retryDelayMs: 0,
+      timeoutMs: 20
+    })
+    await expect(gh.request('GET', '/x')).resolves.toMatchObject({ data: { ok: true } })
+    expect(f.calls).toHaveLength(2)
+    expect(f.calls[0].signal).not.toBe(f.calls[1].signal)
+    const g = cannedFetch([hang])
+    await expect(
+      new GitHubClient({
+        baseUrl: 'https://api.github.com',
+        token: 't',
+        fetch: g.fn,
+        timeoutMs: 20
+      }).request('POST', '/x', { body: {} })
+    ).rejects.toThrow(/GitHub API POST \/x failed: .*timeout/)
   })
 
   it('retries a GET on 502 and on network errors', async () => {
@@ -185,6 +245,34 @@ describe('GitHubClient', () => {
     expect(f.calls[0].url).toBe('https://api.github.com/x?per_page=100')
   })
 
+  it('retries a page of a listing, with the headers of the first', async () => {
+    const next = { link: '<https://api.github.com/x?per_page=100&page=2>; rel="next"' }
+    const f = cannedFetch([json(200, [1], next), json(503, { message: 'busy' }), json(200, [2])])
+    await expect(client(f.fn).paginate('/x', { state: 'all' })).resolves.toEqual([1, 2])
+    expect(f.calls.map((c) => c.url)).toEqual([
+      'https://api.github.com/x?per_page=100&state=all',
+      'https://api.github.com/x?per_page=100&page=2',
+      'https://api.github.com/x?per_page=100&page=2'
+    ])
+    expect(f.calls[2].headers).toMatchObject({
+      authorization: 'token ghs_secret',
+      'x-github-api-version': '2022-11-28'
+    })
+  })
+
+  it('says so when a listing is not a list, and turns page errors into GitHubApiError', async () => {
+    const f = cannedFetch([json(200, { id: 1 })])
+    await expect(client(f.fn).paginate('/x')).rejects.toThrow(/GET \/x: expected a list/)
+    const g = cannedFetch([json(404, { message: 'Not Found' })])
+    const err = await client(g.fn)
+      .paginate('/repos/o/r/releases')
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(GitHubApiError)
+    expect((err as Error).message).toBe(
+      'GitHub API GET /repos/o/r/releases answered 404: Not Found'
+    )
+  })
+
   it('never sends the token to another origin', async () => {
     const f = cannedFetch([json(200, [1], { link: '<https://evil.example/x?page=2>; rel="next"' })])
     await expect(client(f.fn).paginate('/x')).rejects.toThrow(
@@ -205,6 +293,43 @@ describe('GitHubClient', () => {
     await expect(client(f.fn).request('GET', '/x')).rejects.toThrow(
       /answered 200 with something that is not JSON .*GITHUB_API_URL/
     )
+  })
+
+  it('streams an upload with its type and length, and does not retry it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fpr-client-'))
+    try {
+      const path = join(dir, 'a.tar.gz')
+      await writeFile(path, Buffer.alloc(70_000, 7))
+      const template = 'https://uploads.github.com/repos/o/r/releases/1/assets{?name,label}'
+      const file = { name: 'a.tar.gz', path, contentType: 'application/gzip' }
+      const f = cannedFetch([json(201, { id: 9, name: 'a.tar.gz' })])
+      await expect(client(f.fn).upload(template, file)).resolves.toEqual({
+        id: 9,
+        name: 'a.tar.gz'
+      })
+      expect(f.calls[0]).toMatchObject({
+        method: 'POST',
+        url: 'https://uploads.github.com/repos/o/r/releases/1/assets?name=a.tar.gz'
+      })
+      expect(f.calls[0].headers).toMatchObject({
+        authorization: 'token ghs_secret',
+        'content-type': 'application/gzip',
+        'content-length': '70000'
+      })
+      expect(f.calls[0].bytes?.equals(Buffer.alloc(70_000, 7))).toBe(true)
+
+      const g = cannedFetch([json(502, { message: 'Bad gateway' }), json(201, {})])
+      await expect(client(g.fn).upload(template, file)).rejects.toThrow(
+        'GitHub API POST /repos/o/r/releases/1/assets answered 502: Bad gateway'
+      )
+      expect(g.calls).toHaveLength(1)
+      const h = cannedFetch([new Error('connection reset')])
+      await expect(client(h.fn).upload(template, file)).rejects.toThrow(
+        'uploading a.tar.gz failed: connection reset'
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses an empty token', () => {

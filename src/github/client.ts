@@ -1,11 +1,17 @@
 // A small typed client for the parts of the GitHub REST API we use (releases, release assets, the
-// Git data API), on Node's fetch. Same shape as Octokit's request(): JSON in, JSON out, pagination
-// through Link headers, uploads to the URL a release names in `upload_url`.
+// Git data API), on Octokit from @actions/github (`getOctokit`): requests through
+// `octokit.request`, list endpoints through `octokit.paginate` (Link headers), uploads to the URL
+// a release names in `upload_url`. What this layer adds to Octokit: errors that say what to fix
+// (GitHubApiError), retries of transient failures, per-request timeouts, and a check that the
+// token only ever goes to the API's origin (and GitHub's upload host).
 //
-// The token goes only to the API's origin and to GitHub's upload host; a Link or upload URL that
-// points anywhere else is refused rather than followed with credentials.
+// Octokit answers with its RequestError for any status >= 400; `request` can take some statuses
+// as answers (`accept: [404]`). Without an injected `fetch`, requests go through @actions/github's
+// fetch, which honours the runner's https_proxy / no_proxy.
+import { getOctokit } from '@actions/github'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { STATUS_CODES } from 'node:http'
 import { Readable } from 'node:stream'
 import type { Logger } from '../log.js'
 
@@ -13,7 +19,7 @@ export interface GitHubApiOptions {
   /** REST root: https://api.github.com, or https://<host>/api/v3 on GitHub Enterprise Server (GITHUB_API_URL). */
   baseUrl: string
   token: string
-  /** fetch to use (tests, proxies). Default: the global fetch. */
+  /** fetch to use (tests, proxies). Default: @actions/github's, which honours https_proxy. */
   fetch?: typeof fetch
   /** Per-request timeout for API calls (default 60 s); uploads get `uploadTimeoutMs`. */
   timeoutMs?: number
@@ -23,6 +29,7 @@ export interface GitHubApiOptions {
   retryDelayMs?: number
   /** How many times a transient failure (5xx, network, rate limit) is retried (default 3). */
   retries?: number
+  /** Product name at the start of the User-Agent (Octokit appends its own). */
   userAgent?: string
 }
 
@@ -40,6 +47,11 @@ export interface ApiResponse<T> {
   data: T
   headers: Headers
 }
+
+export type Octokit = ReturnType<typeof getOctokit>
+type OctokitResponse = Awaited<ReturnType<Octokit['request']>>
+/** The options Octokit's request hook gets (endpoint options merged with the defaults). */
+type HookOptions = Required<Parameters<Octokit['request']['endpoint']['parse']>[0]>
 
 const API_VERSION = '2022-11-28'
 
@@ -121,30 +133,137 @@ function isTransient(status: number): boolean {
   return status === 500 || status === 502 || status === 503 || status === 504
 }
 
+/** What we read of Octokit's RequestError (its `name` is "HttpError"). */
+interface OctokitRequestError extends Error {
+  status: number
+  request: { method: string; url: string }
+  response?: OctokitResponseLike
+}
+
+interface OctokitResponseLike {
+  status: number
+  headers: Record<string, string | number | undefined>
+  data: unknown
+}
+
+function isOctokitError(err: unknown): err is OctokitRequestError {
+  return (
+    err instanceof Error &&
+    err.name === 'HttpError' &&
+    typeof (err as Partial<OctokitRequestError>).status === 'number' &&
+    typeof (err as Partial<OctokitRequestError>).request?.url === 'string'
+  )
+}
+
+function toHeaders(headers: OctokitResponseLike['headers']): Headers {
+  const out = new Headers()
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out.set(k, String(v))
+  return out
+}
+
+/**
+ * Why a request got no answer. Octokit takes the message of what fetch threw, but says
+ * "Unknown Error" for a thrown value it does not see as an Error (e.g. a DOMException from
+ * another realm): then the cause says it.
+ */
+function noAnswerMessage(err: OctokitRequestError): string {
+  const cause = err.cause as { message?: unknown } | undefined
+  if (err.message === 'Unknown Error' && typeof cause?.message === 'string') return cause.message
+  return err.message
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return url
+  }
+}
+
+/** The body as text when Octokit did not parse it as JSON (a string, or bytes). */
+function rawText(data: unknown): string | undefined {
+  if (typeof data === 'string') return data
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8')
+  return undefined
+}
+
+/** A GitHubApiError from an error answer: GitHub's message, the 422 details, and a hint. */
+function apiError(method: string, path: string, res: OctokitResponseLike): GitHubApiError {
+  const headers = toHeaders(res.headers)
+  let message = STATUS_CODES[res.status] ?? `HTTP ${res.status}`
+  let details: GitHubApiError['details'] = []
+  const text = rawText(res.data)
+  if (text === undefined && typeof res.data === 'object' && res.data !== null) {
+    const json = res.data as { message?: unknown; errors?: unknown }
+    if (typeof json.message === 'string' && json.message !== '') message = json.message
+    if (Array.isArray(json.errors)) {
+      details = json.errors.map((e) =>
+        typeof e === 'string' ? { message: e } : (e as GitHubApiError['details'][number])
+      )
+    }
+  } else if (text !== undefined && text.trim() !== '' && text.length < 200) {
+    message = text.trim()
+  }
+  const extra = details
+    .map((d) => d.message ?? [d.resource, d.field, d.code].filter(Boolean).join(' '))
+    .filter((s) => s !== '')
+  const full = extra.length > 0 ? `${message} (${extra.join('; ')})` : message
+  return new GitHubApiError(
+    res.status,
+    method,
+    path,
+    full,
+    details,
+    hintFor(res.status, headers, full)
+  )
+}
+
+/** Per-request settings carried in Octokit's `request` options, read by our request hook. */
+interface RequestControl {
+  /** Retries for this request (default: the client's); uploads use 0. */
+  retries?: number
+  timeoutMs?: number
+}
+
 export class GitHubClient {
   readonly baseUrl: URL
-  private readonly fetchFn: typeof fetch
+  /** The Octokit instance (from @actions/github's getOctokit) every request goes through. */
+  readonly octokit: Octokit
   private readonly timeoutMs: number
   private readonly uploadTimeoutMs: number
   private readonly retryDelayMs: number
   private readonly retries: number
-  private readonly userAgent: string
 
   constructor(
-    private readonly api: GitHubApiOptions,
+    api: GitHubApiOptions,
     private readonly logger?: Logger
   ) {
     if (api.token === '') {
       throw new Error('no GitHub token: pass the workflow token (`${{ github.token }}`)')
     }
     this.baseUrl = new URL(api.baseUrl.replace(/\/+$/, '') + '/')
-    this.fetchFn = api.fetch ?? ((input, init) => globalThis.fetch(input, init))
     this.timeoutMs = api.timeoutMs ?? 60_000
     this.uploadTimeoutMs = api.uploadTimeoutMs ?? 600_000
     this.retryDelayMs = api.retryDelayMs ?? 1000
     this.retries = api.retries ?? 3
-    this.userAgent = api.userAgent ?? 'falco-plugin-release'
     logger?.secret(api.token)
+    this.octokit = getOctokit(api.token, {
+      baseUrl: this.baseUrl.href.replace(/\/+$/, ''),
+      userAgent: api.userAgent ?? 'falco-plugin-release',
+      // Replaces @actions/github's proxy-aware fetch only when one is given.
+      ...(api.fetch ? { request: { fetch: api.fetch } } : {}),
+      ...(logger
+        ? {
+            log: {
+              debug: (m: string) => logger.debug(m),
+              info: (m: string) => logger.debug(m),
+              warn: (m: string) => logger.warning(m),
+              error: (m: string) => logger.warning(m)
+            }
+          }
+        : {})
+    })
+    this.octokit.hook.wrap('request', (request, options) => this.send(request, options))
   }
 
   /** An absolute URL for an API path such as `/repos/o/r/releases`. */
@@ -156,14 +275,14 @@ export class GitHubClient {
     return url
   }
 
-  private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      accept: 'application/vnd.github+json',
-      authorization: `Bearer ${this.api.token}`,
-      'x-github-api-version': API_VERSION,
-      'user-agent': this.userAgent,
-      ...extra
-    }
+  /**
+   * The `url` to give Octokit: a path relative to the base URL when the URL is under it (Octokit
+   * prepends its baseUrl), else the absolute URL (an upload host).
+   */
+  private route(url: URL): string {
+    return url.href.startsWith(this.baseUrl.href)
+      ? '/' + url.href.slice(this.baseUrl.href.length)
+      : url.href
   }
 
   /** Refuses to send the token to an origin that is not GitHub's API or upload host. */
@@ -181,6 +300,80 @@ export class GitHubClient {
     }
   }
 
+  /**
+   * Octokit's request hook, around every request (pagination's next pages included): checks where
+   * the request goes, sets the API version, gives each attempt a timeout, and retries on 5xx,
+   * network errors and rate limits with a short Retry-After. POSTs are retried only on answers
+   * that prove nothing was done (rate limits, 502-504 from the front end); a lost connection
+   * after a POST may have created the object.
+   */
+  private async send(
+    request: (options: HookOptions) => OctokitResponse | Promise<OctokitResponse>,
+    options: HookOptions
+  ): Promise<OctokitResponse> {
+    // The inner hooks are bound to this `options` object (what `request(x)` is given is not
+    // merged in), so settings for the attempt are made on it.
+    const target = new URL(this.octokit.request.endpoint.parse(options).url)
+    this.assertTrusted(target)
+    const method = options.method.toUpperCase()
+    const control = options.request as RequestControl
+    const retries = control.retries ?? this.retries
+    const timeoutMs = control.timeoutMs ?? this.timeoutMs
+    options.headers = {
+      ...options.headers,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': API_VERSION
+    }
+    const base = options.request
+    for (let attempt = 0; ; attempt++) {
+      // A fresh object: `options.request` may be the instance's shared defaults.
+      options.request = { ...base, signal: AbortSignal.timeout(timeoutMs) }
+      let res: OctokitResponse
+      try {
+        res = await request(options)
+      } catch (err) {
+        if (!isOctokitError(err) || attempt >= retries) throw err
+        if (err.response === undefined) {
+          // No answer: a network error or a timeout.
+          if (method === 'POST') throw err
+          await this.backoff(attempt, `${method} ${target.pathname}: ${noAnswerMessage(err)}`)
+          continue
+        }
+        const error = apiError(method, target.pathname, err.response)
+        const retryAfter = this.retryAfterMs(err.response, error.apiMessage)
+        const transient =
+          retryAfter !== undefined ||
+          (isTransient(err.status) && (method !== 'POST' || err.status !== 500))
+        if (!transient) throw err
+        await this.backoff(attempt, error.message, retryAfter)
+        continue
+      }
+      return { ...res, data: this.json(method, target, res) }
+    }
+  }
+
+  /** The parsed body; an answer that is not JSON means the base URL is not a GitHub API. */
+  private json(method: string, url: URL, res: OctokitResponseLike): unknown {
+    const text = rawText(res.data)
+    if (text === undefined) return res.data
+    if (text === '') return undefined
+    throw new Error(
+      `GitHub API ${method} ${url.pathname} answered ${res.status} with something that is not JSON` +
+        ` (${JSON.stringify(text.slice(0, 80))}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`
+    )
+  }
+
+  /** Octokit's errors as ours: GitHubApiError for an answer, a plain Error for no answer. */
+  private failure(err: unknown): Error {
+    if (!isOctokitError(err)) return err as Error
+    const method = err.request.method.toUpperCase()
+    const path = pathOf(err.request.url)
+    if (err.response !== undefined) return apiError(method, path, err.response)
+    return new Error(`GitHub API ${method} ${path} failed: ${noAnswerMessage(err)}`, {
+      cause: err.cause ?? err
+    })
+  }
+
   /** One JSON request, retried on 5xx, network errors and rate limits with a short Retry-After. */
   async request<T>(
     method: Method,
@@ -189,70 +382,42 @@ export class GitHubClient {
   ): Promise<ApiResponse<T>> {
     const url = typeof pathOrUrl === 'string' ? this.url(pathOrUrl, opts.query) : pathOrUrl
     this.assertTrusted(url)
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body)
-    const headers = this.headers(body === undefined ? {} : { 'content-type': 'application/json' })
-    // POSTs are retried only on answers that prove nothing was done (rate limits, 502-504 from the
-    // front end); a lost connection after a POST may have created the object.
-    for (let attempt = 0; ; attempt++) {
-      let res: Response
-      try {
-        const fetchFn = this.fetchFn
-        res = await fetchFn(url, {
-          method,
-          headers,
-          body,
-          signal: AbortSignal.timeout(this.timeoutMs)
-        })
-      } catch (err) {
-        if (attempt < this.retries && method !== 'POST') {
-          await this.backoff(attempt, `${method} ${url.pathname}: ${(err as Error).message}`)
-          continue
+    try {
+      const res = await this.octokit.request({
+        method,
+        url: this.route(url),
+        ...(opts.body === undefined ? {} : { data: opts.body })
+      })
+      return { status: res.status, data: res.data as T, headers: toHeaders(res.headers) }
+    } catch (err) {
+      if (isOctokitError(err) && err.response && opts.accept?.includes(err.status)) {
+        return {
+          status: err.status,
+          data: this.json(method, url, err.response) as T,
+          headers: toHeaders(err.response.headers)
         }
-        throw new Error(`GitHub API ${method} ${url.pathname} failed: ${(err as Error).message}`, {
-          cause: err
-        })
       }
-      if (res.ok || opts.accept?.includes(res.status)) {
-        const text = await res.text()
-        let data: T
-        try {
-          data = (text === '' ? undefined : JSON.parse(text)) as T
-        } catch {
-          throw new Error(
-            `GitHub API ${method} ${url.pathname} answered ${res.status} with something that is not JSON` +
-              ` (${JSON.stringify(text.slice(0, 80))}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`
-          )
-        }
-        return { status: res.status, data, headers: res.headers }
-      }
-      const error = await this.errorFrom(method, url, res)
-      const retryAfter = this.retryAfterMs(res, error.apiMessage)
-      const transient =
-        retryAfter !== undefined ||
-        (isTransient(res.status) && (method !== 'POST' || res.status !== 500))
-      if (transient && attempt < this.retries) {
-        await this.backoff(attempt, error.message, retryAfter)
-        continue
-      }
-      throw error
+      throw this.failure(err)
     }
   }
 
-  /** Every item of a list endpoint, following `Link: <...>; rel="next"`. */
+  /** Every item of a list endpoint, following `Link: <...>; rel="next"` (octokit.paginate). */
   async paginate<T>(path: string, query: RequestOptions['query'] = {}): Promise<T[]> {
-    const items: T[] = []
-    let url: URL | undefined = this.url(path, { per_page: 100, ...query })
-    for (let page = 0; url !== undefined; page++) {
-      if (page > 1000) throw new Error(`GitHub API ${path}: more than 1000 pages`)
-      const res: ApiResponse<T[]> = await this.request<T[]>('GET', url)
-      if (!Array.isArray(res.data)) {
-        throw new Error(`GitHub API GET ${url.pathname}: expected a list`)
-      }
-      items.push(...res.data)
-      const next: string | undefined = parseLinkHeader(res.headers.get('link')).next
-      url = next === undefined ? undefined : new URL(next, url)
+    const url = this.url(path, { per_page: 100, ...query })
+    this.assertTrusted(url)
+    let pages = 0
+    try {
+      return await this.octokit.paginate<T, T>({ method: 'GET', url: this.route(url) }, (res) => {
+        if (++pages > 1000) throw new Error(`GitHub API ${path}: more than 1000 pages`)
+        if (!Array.isArray(res.data)) {
+          const where = res.url ? pathOf(res.url) : url.pathname
+          throw new Error(`GitHub API GET ${where}: expected a list`)
+        }
+        return res.data
+      })
+    } catch (err) {
+      throw this.failure(err)
     }
-    return items
   }
 
   /**
@@ -266,61 +431,35 @@ export class GitHubClient {
     const url = expandUploadUrl(uploadUrlTemplate, { name: file.name, label: file.label })
     this.assertTrusted(url)
     const { size } = await stat(file.path)
-    let res: Response
+    const stream = createReadStream(file.path)
     try {
-      const fetchFn = this.fetchFn
-      res = await fetchFn(url, {
+      const control: RequestControl = { retries: 0, timeoutMs: this.uploadTimeoutMs }
+      const res = await this.octokit.request({
         method: 'POST',
-        headers: this.headers({
-          'content-type': file.contentType,
-          'content-length': String(size)
-        }),
-        body: Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>,
-        duplex: 'half',
-        signal: AbortSignal.timeout(this.uploadTimeoutMs)
-      } as RequestInit & { duplex: 'half' })
+        url: this.route(url),
+        headers: { 'content-type': file.contentType, 'content-length': String(size) },
+        data: Readable.toWeb(stream),
+        request: control
+      })
+      return res.data as T
     } catch (err) {
-      throw new Error(`uploading ${file.name} failed: ${(err as Error).message}`, { cause: err })
+      if (!isOctokitError(err)) throw err
+      if (err.response !== undefined) throw this.failure(err)
+      throw new Error(`uploading ${file.name} failed: ${noAnswerMessage(err)}`, {
+        cause: err.cause ?? err
+      })
+    } finally {
+      stream.destroy()
     }
-    if (!res.ok) throw await this.errorFrom('POST', url, res)
-    return (await res.json()) as T
-  }
-
-  private async errorFrom(method: string, url: URL, res: Response): Promise<GitHubApiError> {
-    let message = res.statusText || `HTTP ${res.status}`
-    let details: GitHubApiError['details'] = []
-    const text = await res.text().catch(() => '')
-    try {
-      const json = JSON.parse(text) as { message?: string; errors?: unknown }
-      if (typeof json.message === 'string' && json.message !== '') message = json.message
-      if (Array.isArray(json.errors)) {
-        details = json.errors.map((e) =>
-          typeof e === 'string' ? { message: e } : (e as GitHubApiError['details'][number])
-        )
-      }
-    } catch {
-      if (text.trim() !== '' && text.length < 200) message = text.trim()
-    }
-    const extra = details
-      .map((d) => d.message ?? [d.resource, d.field, d.code].filter(Boolean).join(' '))
-      .filter((s) => s !== '')
-    const full = extra.length > 0 ? `${message} (${extra.join('; ')})` : message
-    return new GitHubApiError(
-      res.status,
-      method,
-      url.pathname,
-      full,
-      details,
-      hintFor(res.status, res.headers, full)
-    )
   }
 
   /** How long GitHub asks us to wait before retrying, when it is a rate limit worth waiting for. */
-  private retryAfterMs(res: Response, message: string): number | undefined {
-    if (res.status !== 429 && !(res.status === 403 && isRateLimited(res.headers, message))) {
+  private retryAfterMs(res: OctokitResponseLike, message: string): number | undefined {
+    const headers = toHeaders(res.headers)
+    if (res.status !== 429 && !(res.status === 403 && isRateLimited(headers, message))) {
       return undefined
     }
-    const header = res.headers.get('retry-after')
+    const header = headers.get('retry-after')
     if (header === null || header.trim() === '') return undefined
     const after = Number(header)
     if (Number.isFinite(after) && after >= 0 && after <= 60) return after * 1000

@@ -280,9 +280,9 @@ export class FakeGitHub {
           'Request forbidden by administrative rules. Please make sure your request has a User-Agent header'
         )
       }
-      if (req.headers.authorization !== `Bearer ${this.token}`) {
-        throw new HttpError(401, 'Bad credentials')
-      }
+      // GitHub takes the token as `Bearer <token>` or `token <token>` (Octokit's form).
+      const auth = /^(?:bearer|token) +(.*)$/i.exec(req.headers.authorization ?? '')
+      if (auth?.[1] !== this.token) throw new HttpError(401, 'Bad credentials')
       const i = this.injected.findIndex((x) => x.method === method && x.path.test(path))
       if (i >= 0) {
         const [hit] = this.injected.splice(i, 1)
