@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { createServer } from 'node:net'
 import { bufferBlob, sha256Digest } from '../../src/oci/blob.js'
 import { RegistryError } from '../../src/oci/errors.js'
 import { RegistryClient } from '../../src/oci/registry.js'
 import { FakeRegistry, FakeRegistryOptions, startRecorder } from '../helpers/fake-registry.js'
 import { collect, fakeClock, generatedBlob, recordingLogger, rejection } from './support.js'
+import { freePort } from '../../test/helpers/registry.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const CUSTOM_CONFIG = 'application/vnd.example.config.v1+json'
@@ -282,7 +282,7 @@ describe('RegistryClient against the fake registry', () => {
     })
 
     it('says when the registry is unreachable', async () => {
-      const port = await closedPort()
+      const port = await freePort()
       const client = new RegistryClient({ registry: `127.0.0.1:${port}`, plainHttp: true })
       const err = await rejection(client.ping())
       expect(err.message).toMatch(
@@ -344,7 +344,7 @@ describe('RegistryClient against the fake registry', () => {
         credentials: { username: 'carol', password: `${secret}-wrong` },
         logger
       })
-      const port = await closedPort()
+      const port = await freePort()
       const down = new RegistryClient({
         registry: `127.0.0.1:${port}`,
         plainHttp: true,
@@ -372,14 +372,3 @@ describe('RegistryClient against the fake registry', () => {
     })
   })
 })
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}

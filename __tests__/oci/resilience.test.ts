@@ -1,7 +1,6 @@
 // Retries in Session.send and restarts of blob uploads, against in-process fakes. The clock is
 // fake (waits cost no time) and the jitter fixed, so every run makes the same decisions.
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { createServer } from 'node:net'
 import { bufferBlob, sha256Digest } from '../../src/oci/blob.js'
 import { RegistryError } from '../../src/oci/errors.js'
 import { RegistryClient, RegistryClientOptions } from '../../src/oci/registry.js'
@@ -12,6 +11,7 @@ import {
   startRecorder
 } from '../helpers/fake-registry.js'
 import { fakeClock, recordingLogger, rejection } from './support.js'
+import { freePort } from '../../test/helpers/registry.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const MANIFEST = Buffer.from('{"schemaVersion":2}')
@@ -153,7 +153,7 @@ describe('retries', () => {
   })
 
   it('fails fast when the host refuses the first connection', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const clock = fakeClock()
     const client = new RegistryClient({ registry: `127.0.0.1:${port}`, plainHttp: true, clock })
     const err = await rejection(client.repository('a/b').listTags())
@@ -381,14 +381,3 @@ describe('blob upload restarts', () => {
     expect(text).not.toContain(USER.password)
   })
 })
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}

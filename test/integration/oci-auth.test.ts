@@ -4,7 +4,6 @@
 // credentials, and no secret ever printed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -17,7 +16,7 @@ import {
 } from '../../src/oci/index.js'
 import type { Logger } from '../../src/log.js'
 import { FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js'
-import { RunningRegistry, startRegistry } from '../helpers/registry.js'
+import { RunningRegistry, startRegistry, freePort } from '../helpers/registry.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const WRITER = { username: 'writer', password: 'writer-Pa55-0123456789' }
@@ -180,7 +179,7 @@ describe('registry token authentication through a ghcr.io-like proxy', () => {
   })
 
   it('says when the registry cannot be reached', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const c = new RegistryClient({
       registry: `127.0.0.1:${port}`,
       plainHttp: true,
@@ -256,14 +255,3 @@ describe('registry token authentication through a ghcr.io-like proxy', () => {
     expect(received.length).toBe(proxy.issuedTokens.length)
   })
 })
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}

@@ -5,7 +5,6 @@
 // leave the tags where they were.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { createServer } from 'node:net'
 import {
   BlobSource,
   RegistryClient,
@@ -16,7 +15,7 @@ import {
 } from '../../src/oci/index.js'
 import type { Logger } from '../../src/log.js'
 import { DEFAULT_FAULTS, FaultProxy, mulberry32, startFaultProxy } from '../helpers/fault-proxy.js'
-import { RunningRegistry, startRegistry } from '../helpers/registry.js'
+import { RunningRegistry, startRegistry, freePort } from '../helpers/registry.js'
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
@@ -339,7 +338,7 @@ describe('pushes through a faulty network to a real registry', () => {
   }, 30_000)
 
   it('fails fast on a port nobody listens on', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const start = Date.now()
     const err = await push(
       new RegistryClient({ registry: `127.0.0.1:${port}`, plainHttp: true, credentials: USER }),
@@ -353,14 +352,3 @@ describe('pushes through a faulty network to a real registry', () => {
     )
   })
 })
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
