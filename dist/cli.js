@@ -33450,177 +33450,6 @@ function serializeConfig(config) {
         requirements: n.requirements?.map((r) => ({ name: r.name, version: r.version }))
     }), 'utf8');
 }
-/** "sha256:<hex>" of some bytes. */
-function sha256Digest$1(bytes) {
-    return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
-}
-
-// Media types and annotation keys of falcoctl artifacts (falcoctl pkg/oci/constants.go, OCI
-// image-spec v1.1). There are no Falco-specific annotations: only the OCI ones below.
-const ARTIFACT_TYPES = ['plugin', 'rulesfile', 'asset'];
-const PLUGIN_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.config.v1+json';
-const PLUGIN_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.layer.v1+tar.gz';
-const RULESFILE_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.config.v1+json';
-const RULESFILE_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.layer.v1+tar.gz';
-const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
-/** Layer descriptors only: the archive's file name. falcoctl install needs it. */
-const ANNOTATION_TITLE = 'org.opencontainers.image.title';
-/** Manifests (and their index descriptors): RFC 3339 UTC, second precision, e.g. 2026-08-04T10:11:12Z. */
-const ANNOTATION_CREATED = 'org.opencontainers.image.created';
-/** Manifests, their index descriptors and the plugin index: the source repository URL. */
-const ANNOTATION_SOURCE = 'org.opencontainers.image.source';
-
-// OCI image manifests and the plugin image index, in the shapes falcoctl's pusher produces
-// (oras-go pack.go packManifestV1_1_RC2 + falcoctl storeArtifactsIndex), serialised with Go's
-// field order (image-spec specs-go/v1).
-const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const CREATED_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const PLATFORM_OS = /^[a-z]+$/;
-const PLATFORM_ARCH = /^[a-z0-9_]+$/;
-const GOARCH_ALIASES = { x86_64: 'amd64', aarch64: 'arm64' };
-/** Makes oras unpack a layer on pull: never set it on falcoctl artifacts. */
-const ORAS_UNPACK_ANNOTATION = 'io.deis.oras.content.unpack';
-function nonEmpty(record) {
-    return record !== undefined && Object.keys(record).length > 0;
-}
-function assertDescriptor(d, what) {
-    if (typeof d.mediaType !== 'string' || d.mediaType === '') {
-        throw new Error(`${what} has no mediaType`);
-    }
-    if (typeof d.digest !== 'string' || !SHA256_DIGEST.test(d.digest)) {
-        throw new Error(`${what} has the digest ${JSON.stringify(d.digest)}: expected sha256:<64 hex>`);
-    }
-    if (!Number.isSafeInteger(d.size) || d.size < 0) {
-        throw new Error(`${what} has the invalid size ${d.size}`);
-    }
-}
-/** Checks a platform as falcoctl install will match it: GOOS/GOARCH, e.g. linux/amd64. */
-function assertPlatform(p) {
-    const alias = GOARCH_ALIASES[p.architecture];
-    if (alias !== undefined) {
-        throw new Error(`platform ${p.os}/${p.architecture}: falcoctl matches Go architecture names; use ${p.os}/${alias}`);
-    }
-    if (!PLATFORM_OS.test(p.os) || !PLATFORM_ARCH.test(p.architecture)) {
-        throw new Error(`platform ${JSON.stringify(`${p.os}/${p.architecture}`)} is not OS/ARCH`);
-    }
-}
-/** The descriptor as an ordered object: mediaType, digest, size, urls, annotations, data, platform, artifactType. */
-function descriptorJson(d) {
-    return {
-        mediaType: d.mediaType,
-        digest: d.digest,
-        size: d.size,
-        urls: d.urls !== undefined && d.urls.length > 0 ? d.urls : undefined,
-        annotations: nonEmpty(d.annotations) ? sortedRecord(d.annotations ?? {}) : undefined,
-        data: d.data !== undefined && d.data !== '' ? d.data : undefined,
-        platform: d.platform !== undefined
-            ? { architecture: d.platform.architecture, os: d.platform.os }
-            : undefined,
-        artifactType: d.artifactType !== undefined && d.artifactType !== '' ? d.artifactType : undefined
-    };
-}
-/**
- * An OCI image manifest with exactly one layer and no artifactType. The returned descriptor
- * carries the manifest's annotations and artifactType = the config media type, as the
- * descriptor oras.Pack returns (ready for buildPluginIndex).
- */
-function buildManifest(input) {
-    const { config, layer, annotations } = input;
-    assertDescriptor(config, 'config descriptor');
-    assertDescriptor(layer, 'layer descriptor');
-    if (nonEmpty(config.annotations)) {
-        throw new Error('the config descriptor must not carry annotations (registries such as ECR reject them)');
-    }
-    if (config.platform !== undefined || config.artifactType !== undefined) {
-        throw new Error('the config descriptor must have only mediaType, digest and size');
-    }
-    const title = layer.annotations?.[ANNOTATION_TITLE];
-    if (title === undefined || title === '') {
-        throw new Error(`the layer descriptor needs a ${ANNOTATION_TITLE} annotation: falcoctl install uses it`);
-    }
-    if (layer.annotations?.[ORAS_UNPACK_ANNOTATION] !== undefined) {
-        throw new Error(`the layer descriptor must not carry ${ORAS_UNPACK_ANNOTATION}`);
-    }
-    const created = annotations[ANNOTATION_CREATED];
-    if (created === undefined || !CREATED_FORMAT.test(created)) {
-        throw new Error(`manifest annotation ${ANNOTATION_CREATED} must be RFC 3339 UTC with seconds, e.g. 2026-08-04T10:11:12Z; got ${JSON.stringify(created)}`);
-    }
-    const bytes = Buffer.from(goJson({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST_MEDIA_TYPE,
-        config: descriptorJson({
-            mediaType: config.mediaType,
-            digest: config.digest,
-            size: config.size
-        }),
-        layers: [
-            descriptorJson({
-                mediaType: layer.mediaType,
-                digest: layer.digest,
-                size: layer.size,
-                annotations: layer.annotations
-            })
-        ],
-        annotations: sortedRecord(annotations)
-    }), 'utf8');
-    return {
-        bytes,
-        descriptor: {
-            mediaType: OCI_MANIFEST_MEDIA_TYPE,
-            digest: sha256Digest$1(bytes),
-            size: bytes.length,
-            annotations: { ...annotations },
-            artifactType: config.mediaType
-        }
-    };
-}
-/**
- * The plugin image index (the root falcoctl tags and signs). Entries are
- * {mediaType, digest, size, annotations, platform, artifactType: plugin config media type},
- * amd64 first, then the others in the given order. `annotations` is the index-level map:
- * falcoctl puts only org.opencontainers.image.source there.
- */
-function buildPluginIndex(entries, annotations) {
-    if (entries.length === 0)
-        throw new Error('a plugin index needs at least one platform');
-    const seen = new Set();
-    for (const { manifest, platform } of entries) {
-        const key = `${platform.os}/${platform.architecture}`;
-        assertPlatform(platform);
-        assertDescriptor(manifest, `manifest descriptor for ${key}`);
-        if (manifest.mediaType !== OCI_MANIFEST_MEDIA_TYPE) {
-            throw new Error(`manifest descriptor for ${key} has mediaType ${manifest.mediaType}`);
-        }
-        if (manifest.artifactType !== undefined && manifest.artifactType !== PLUGIN_CONFIG_MEDIA_TYPE) {
-            throw new Error(`manifest for ${key} is not a plugin manifest (artifactType ${manifest.artifactType})`);
-        }
-        if (seen.has(key))
-            throw new Error(`platform ${key} appears twice in the plugin index`);
-        seen.add(key);
-    }
-    const ordered = [
-        ...entries.filter((e) => e.platform.architecture === 'amd64'),
-        ...entries.filter((e) => e.platform.architecture !== 'amd64')
-    ];
-    const bytes = Buffer.from(goJson({
-        schemaVersion: 2,
-        mediaType: OCI_INDEX_MEDIA_TYPE,
-        manifests: ordered.map(({ manifest, platform }) => descriptorJson({
-            mediaType: manifest.mediaType,
-            digest: manifest.digest,
-            size: manifest.size,
-            annotations: manifest.annotations,
-            platform,
-            artifactType: PLUGIN_CONFIG_MEDIA_TYPE
-        })),
-        annotations: nonEmpty(annotations) ? sortedRecord(annotations ?? {}) : undefined
-    }), 'utf8');
-    return {
-        bytes,
-        descriptor: { mediaType: OCI_INDEX_MEDIA_TYPE, digest: sha256Digest$1(bytes), size: bytes.length }
-    };
-}
 
 // Blob sources: content plus its digest and size, re-openable so an upload can restart.
 /** "sha256:<hex>" of some bytes. */
@@ -33688,6 +33517,173 @@ class VerifyingStream extends DigestCounter {
 /** "sha256" of "sha256:<hex>". */
 function algorithmOf(digest) {
     return digest.slice(0, digest.indexOf(':'));
+}
+
+// Media types and annotation keys of falcoctl artifacts (falcoctl pkg/oci/constants.go, OCI
+// image-spec v1.1). There are no Falco-specific annotations: only the OCI ones below.
+const ARTIFACT_TYPES = ['plugin', 'rulesfile', 'asset'];
+const PLUGIN_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.config.v1+json';
+const PLUGIN_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.layer.v1+tar.gz';
+const RULESFILE_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.config.v1+json';
+const RULESFILE_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.layer.v1+tar.gz';
+const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+/** Layer descriptors only: the archive's file name. falcoctl install needs it. */
+const ANNOTATION_TITLE = 'org.opencontainers.image.title';
+/** Manifests (and their index descriptors): RFC 3339 UTC, second precision, e.g. 2026-08-04T10:11:12Z. */
+const ANNOTATION_CREATED = 'org.opencontainers.image.created';
+/** Manifests, their index descriptors and the plugin index: the source repository URL. */
+const ANNOTATION_SOURCE = 'org.opencontainers.image.source';
+
+// OCI image manifests and the plugin image index, in the shapes falcoctl's pusher produces
+// (oras-go pack.go packManifestV1_1_RC2 + falcoctl storeArtifactsIndex), serialised with Go's
+// field order (image-spec specs-go/v1).
+const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const CREATED_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const PLATFORM_OS = /^[a-z]+$/;
+const PLATFORM_ARCH = /^[a-z0-9_]+$/;
+const GOARCH_ALIASES = { x86_64: 'amd64', aarch64: 'arm64' };
+/** Makes oras unpack a layer on pull: never set it on falcoctl artifacts. */
+const ORAS_UNPACK_ANNOTATION = 'io.deis.oras.content.unpack';
+function nonEmpty$1(record) {
+    return record !== undefined && Object.keys(record).length > 0;
+}
+function assertDescriptor(d, what) {
+    if (typeof d.mediaType !== 'string' || d.mediaType === '') {
+        throw new Error(`${what} has no mediaType`);
+    }
+    if (typeof d.digest !== 'string' || !SHA256_DIGEST.test(d.digest)) {
+        throw new Error(`${what} has the digest ${JSON.stringify(d.digest)}: expected sha256:<64 hex>`);
+    }
+    if (!Number.isSafeInteger(d.size) || d.size < 0) {
+        throw new Error(`${what} has the invalid size ${d.size}`);
+    }
+}
+/** Checks a platform as falcoctl install will match it: GOOS/GOARCH, e.g. linux/amd64. */
+function assertPlatform(p) {
+    const alias = GOARCH_ALIASES[p.architecture];
+    if (alias !== undefined) {
+        throw new Error(`platform ${p.os}/${p.architecture}: falcoctl matches Go architecture names; use ${p.os}/${alias}`);
+    }
+    if (!PLATFORM_OS.test(p.os) || !PLATFORM_ARCH.test(p.architecture)) {
+        throw new Error(`platform ${JSON.stringify(`${p.os}/${p.architecture}`)} is not OS/ARCH`);
+    }
+}
+/** The descriptor as an ordered object: mediaType, digest, size, urls, annotations, data, platform, artifactType. */
+function descriptorJson(d) {
+    return {
+        mediaType: d.mediaType,
+        digest: d.digest,
+        size: d.size,
+        urls: d.urls !== undefined && d.urls.length > 0 ? d.urls : undefined,
+        annotations: nonEmpty$1(d.annotations) ? sortedRecord(d.annotations ?? {}) : undefined,
+        data: d.data !== undefined && d.data !== '' ? d.data : undefined,
+        platform: d.platform !== undefined
+            ? { architecture: d.platform.architecture, os: d.platform.os }
+            : undefined,
+        artifactType: d.artifactType !== undefined && d.artifactType !== '' ? d.artifactType : undefined
+    };
+}
+/**
+ * An OCI image manifest with exactly one layer and no artifactType. The returned descriptor
+ * carries the manifest's annotations and artifactType = the config media type, as the
+ * descriptor oras.Pack returns (ready for buildPluginIndex).
+ */
+function buildManifest(input) {
+    const { config, layer, annotations } = input;
+    assertDescriptor(config, 'config descriptor');
+    assertDescriptor(layer, 'layer descriptor');
+    if (nonEmpty$1(config.annotations)) {
+        throw new Error('the config descriptor must not carry annotations (registries such as ECR reject them)');
+    }
+    if (config.platform !== undefined || config.artifactType !== undefined) {
+        throw new Error('the config descriptor must have only mediaType, digest and size');
+    }
+    const title = layer.annotations?.[ANNOTATION_TITLE];
+    if (title === undefined || title === '') {
+        throw new Error(`the layer descriptor needs a ${ANNOTATION_TITLE} annotation: falcoctl install uses it`);
+    }
+    if (layer.annotations?.[ORAS_UNPACK_ANNOTATION] !== undefined) {
+        throw new Error(`the layer descriptor must not carry ${ORAS_UNPACK_ANNOTATION}`);
+    }
+    const created = annotations[ANNOTATION_CREATED];
+    if (created === undefined || !CREATED_FORMAT.test(created)) {
+        throw new Error(`manifest annotation ${ANNOTATION_CREATED} must be RFC 3339 UTC with seconds, e.g. 2026-08-04T10:11:12Z; got ${JSON.stringify(created)}`);
+    }
+    const bytes = Buffer.from(goJson({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST_MEDIA_TYPE,
+        config: descriptorJson({
+            mediaType: config.mediaType,
+            digest: config.digest,
+            size: config.size
+        }),
+        layers: [
+            descriptorJson({
+                mediaType: layer.mediaType,
+                digest: layer.digest,
+                size: layer.size,
+                annotations: layer.annotations
+            })
+        ],
+        annotations: sortedRecord(annotations)
+    }), 'utf8');
+    return {
+        bytes,
+        descriptor: {
+            mediaType: OCI_MANIFEST_MEDIA_TYPE,
+            digest: sha256Digest(bytes),
+            size: bytes.length,
+            annotations: { ...annotations },
+            artifactType: config.mediaType
+        }
+    };
+}
+/**
+ * The plugin image index (the root falcoctl tags and signs). Entries are
+ * {mediaType, digest, size, annotations, platform, artifactType: plugin config media type},
+ * amd64 first, then the others in the given order. `annotations` is the index-level map:
+ * falcoctl puts only org.opencontainers.image.source there.
+ */
+function buildPluginIndex(entries, annotations) {
+    if (entries.length === 0)
+        throw new Error('a plugin index needs at least one platform');
+    const seen = new Set();
+    for (const { manifest, platform } of entries) {
+        const key = `${platform.os}/${platform.architecture}`;
+        assertPlatform(platform);
+        assertDescriptor(manifest, `manifest descriptor for ${key}`);
+        if (manifest.mediaType !== OCI_MANIFEST_MEDIA_TYPE) {
+            throw new Error(`manifest descriptor for ${key} has mediaType ${manifest.mediaType}`);
+        }
+        if (manifest.artifactType !== undefined && manifest.artifactType !== PLUGIN_CONFIG_MEDIA_TYPE) {
+            throw new Error(`manifest for ${key} is not a plugin manifest (artifactType ${manifest.artifactType})`);
+        }
+        if (seen.has(key))
+            throw new Error(`platform ${key} appears twice in the plugin index`);
+        seen.add(key);
+    }
+    const ordered = [
+        ...entries.filter((e) => e.platform.architecture === 'amd64'),
+        ...entries.filter((e) => e.platform.architecture !== 'amd64')
+    ];
+    const bytes = Buffer.from(goJson({
+        schemaVersion: 2,
+        mediaType: OCI_INDEX_MEDIA_TYPE,
+        manifests: ordered.map(({ manifest, platform }) => descriptorJson({
+            mediaType: manifest.mediaType,
+            digest: manifest.digest,
+            size: manifest.size,
+            annotations: manifest.annotations,
+            platform,
+            artifactType: PLUGIN_CONFIG_MEDIA_TYPE
+        })),
+        annotations: nonEmpty$1(annotations) ? sortedRecord(annotations ?? {}) : undefined
+    }), 'utf8');
+    return {
+        bytes,
+        descriptor: { mediaType: OCI_INDEX_MEDIA_TYPE, digest: sha256Digest(bytes), size: bytes.length }
+    };
 }
 
 // Which tags a release gets. X.Y.Z always; the floating tags X.Y, X and latest
@@ -47546,21 +47542,14 @@ function encodeTagPath(tag) {
 }
 
 // The falcoctl index.yaml entries of a release, merged into the index file.
-/** "Name <email>" or a bare email become a maintainer; a URL or free text names none. */
-function maintainersFrom(contact) {
-    const m = /^\s*(.*?)\s*<([^>]+@[^>]+)>\s*$/.exec(contact);
-    if (m)
-        return [{ email: m[2], name: m[1] || undefined }];
-    if (/^[^\s@]+@[^\s@]+$/.test(contact.trim()))
-        return [{ email: contact.trim() }];
-    return undefined;
-}
+const nonEmpty = (list) => (list.length > 0 ? list : undefined);
 function indexEntries(plan, meta, inputs) {
     const common = {
         registry: inputs.registry,
         home: inputs.home || undefined,
         license: inputs.license || undefined,
-        maintainers: maintainersFrom(meta.contact),
+        // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
+        maintainers: nonEmpty(maintainersFromContact(meta.contact)),
         sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined
     };
     const keywords = (extra) => [...new Set([...inputs.keywords, extra])];

@@ -1,11 +1,7 @@
 import { describe, it, expect } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import {
-  isStrictSemver,
-  normalizeConfig,
-  serializeConfig,
-  sha256Digest
-} from '../../src/falco/config.js'
+import { isStrictSemver, normalizeConfig, serializeConfig } from '../../src/falco/config.js'
+import { sha256Digest } from '../../src/oci/blob.js'
 
 const WORKED_EXAMPLE =
   '{"name":"foo","version":"0.1.0","dependencies":[{"name":"foo-rules","version":"0.1.0"}],"requirements":[{"name":"plugin_api_version","version":"3.0.0"}]}'

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { serializeConfig, sha256Digest } from '../../src/falco/config.js'
+import { serializeConfig } from '../../src/falco/config.js'
+import { sha256Digest } from '../../src/oci/blob.js'
 import {
   buildManifest,
   buildPluginIndex,

@@ -1,7 +1,6 @@
 // The artifact config blob (falcoctl pkg/oci/types.go ArtifactConfig). The same blob is used for
 // every platform of a plugin. Only this blob can be byte-identical to falcoctl's output.
 
-import { createHash } from 'node:crypto'
 import semver from 'semver'
 import { compareGoStrings, goJson } from './json.js'
 
@@ -149,9 +148,4 @@ export function serializeConfig(config: ArtifactConfig): Buffer {
     }),
     'utf8'
   )
-}
-
-/** "sha256:<hex>" of some bytes. */
-export function sha256Digest(bytes: Uint8Array): string {
-  return 'sha256:' + createHash('sha256').update(bytes).digest('hex')
 }

@@ -31,14 +31,6 @@ import { createSegmentDeflater, type SegmentDeflater } from './deflate.js'
  * Changing it changes the layer digests.
  */
 export const LAYER_SEGMENT_SIZE = 1 << 20
-/** The former name of LAYER_SEGMENT_SIZE, kept for src/falco/index.ts. */
-export const LAYER_CHUNK_SIZE = LAYER_SEGMENT_SIZE
-/**
- * Kept for src/falco/index.ts. There is no zlib level any more: the encoder's settings are fixed
- * in deflate.ts (sizes about 1.5% above fflate's level 6 on Go plugins). Changing them changes
- * the layer digests.
- */
-export const LAYER_GZIP_LEVEL = 6
 /** Modes a layer entry may have: 0644 for rules and data, 0755 for shared libraries. */
 export const LAYER_MODES: readonly number[] = [0o644, 0o755]
 /** The USTAR size field holds 11 octal digits. */
@@ -143,8 +135,6 @@ export interface PackLayerOptions {
    * compressed on the calling thread). Tuning only: it never changes the output.
    */
   workers?: number
-  /** @deprecated Ignored; the file is read in LAYER_SEGMENT_SIZE pieces. Kept for callers. */
-  readChunkSize?: number
 }
 
 export interface PackedLayer {

@@ -3,7 +3,7 @@
 // field order (image-spec specs-go/v1).
 
 import type { Descriptor, Platform } from '../oci/types.js'
-import { sha256Digest } from './config.js'
+import { sha256Digest } from '../oci/blob.js'
 import { goJson, sortedRecord, type GoJsonValue } from './json.js'
 import {
   ANNOTATION_CREATED,

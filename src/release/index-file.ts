@@ -4,16 +4,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { mergeIndex, type IndexEntry } from '../falco/index-yaml.js'
 import type { Inputs } from '../inputs/inputs.js'
+import { maintainersFromContact } from '../falco/registry-entry.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { ReleasePlan } from '../plan/plan.js'
 
-/** "Name <email>" or a bare email become a maintainer; a URL or free text names none. */
-export function maintainersFrom(contact: string): IndexEntry['maintainers'] {
-  const m = /^\s*(.*?)\s*<([^>]+@[^>]+)>\s*$/.exec(contact)
-  if (m) return [{ email: m[2], name: m[1] || undefined }]
-  if (/^[^\s@]+@[^\s@]+$/.test(contact.trim())) return [{ email: contact.trim() }]
-  return undefined
-}
+const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined)
 
 export function indexEntries(
   plan: ReleasePlan,
@@ -24,7 +19,8 @@ export function indexEntries(
     registry: inputs.registry,
     home: inputs.home || undefined,
     license: inputs.license || undefined,
-    maintainers: maintainersFrom(meta.contact),
+    // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
+    maintainers: nonEmpty(maintainersFromContact(meta.contact)),
     sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined
   }
   const keywords = (extra: string) => [...new Set([...inputs.keywords, extra])]
