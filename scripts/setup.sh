@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian/Ubuntu machine: a local OCI
 # registry, skopeo, htpasswd, C compilers (native and arm64 cross) and qemu, the npm
-# dependencies (exactly as locked), and falcoctl v0.12.2 built from the Go module proxy.
+# dependencies (exactly as locked), and falcoctl v0.12.2 and v0.13.0 built from the Go module proxy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,12 +1,26 @@
-// Runs the real falcoctl (v0.12.2) the way a Falco user would: an index
-// added by URL, `artifact install <name>:<tag>`, plain HTTP to our loopback
+// Runs the real falcoctl (every verified version: v0.12.2 and v0.13.0) the way a Falco user
+// would: an index added by URL, `artifact install <name>:<tag>`, plain HTTP to our loopback
 // registry. HOME and the config file are throw-away, so nothing leaks between tests.
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { requireTool } from './tools.js'
+import { ROOT } from './action.js'
+
+/** The falcoctl releases we verify against (scripts/install-falcoctl.sh builds each). */
+export const FALCOCTL_VERSIONS = ['v0.12.2', 'v0.13.0'] as const
+export type FalcoctlVersion = (typeof FALCOCTL_VERSIONS)[number]
+
+/** Path of falcoctl <version>, or throws an Error saying how to build it. */
+export function requireFalcoctl(version: FalcoctlVersion = FALCOCTL_VERSIONS[0]): string {
+  const bin = join(ROOT, '.tools', 'bin', `falcoctl-${version}`)
+  if (existsSync(bin)) return bin
+  throw new Error(
+    `falcoctl ${version} was not found at ${bin}: run \`bash scripts/install-falcoctl.sh\` ` +
+      '(builds every verified falcoctl version from the Go module proxy), or `bash .ci/run`'
+  )
+}
 
 const run = promisify(execFile)
 
@@ -23,8 +37,10 @@ export async function falcoctlInstall(opts: {
   refs: string[]
   platform?: string
   extraArgs?: string[]
+  /** Which falcoctl (default: the oldest verified one). */
+  version?: FalcoctlVersion
 }): Promise<InstallResult> {
-  const bin = requireTool('falcoctl')
+  const bin = requireFalcoctl(opts.version)
   const home = mkdtempSync(join(tmpdir(), 'fpr-falcoctl-'))
   const pluginsDir = join(home, 'plugins')
   const rulesDir = join(home, 'rules')

@@ -2,8 +2,6 @@
 // the test with a message that says how to get it: tests never skip silently.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 
 const HOW_TO_GET: Record<string, string> = {
   'docker-registry': 'apt-get install docker-registry (or run `bash .ci/run`)',
@@ -18,9 +16,7 @@ const HOW_TO_GET: Record<string, string> = {
     'apt-get install gcc (on amd64), or gcc-x86-64-linux-gnu libc6-dev-amd64-cross elsewhere',
   'aarch64-linux-gnu-gcc':
     'apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross (or run `bash .ci/run`)',
-  'qemu-aarch64': 'apt-get install qemu-user (or run `bash .ci/run`)',
-  falcoctl:
-    'run `bash scripts/install-falcoctl.sh` (builds falcoctl v0.12.2 with Go), or set FALCOCTL'
+  'qemu-aarch64': 'apt-get install qemu-user (or run `bash .ci/run`)'
 }
 
 function onPath(name: string): string | undefined {
@@ -48,12 +44,6 @@ export function requirePath(path: string): string {
 
 /** Absolute path of a tool, or throws an Error naming how to install it. */
 export function requireTool(name: string): string {
-  const candidates: Array<string | undefined> = []
-  if (name === 'falcoctl') {
-    candidates.push(process.env.FALCOCTL, join(process.cwd(), '.tools', 'bin', 'falcoctl'))
-    candidates.push(join(process.env.GOPATH ?? join(homedir(), 'go'), 'bin', 'falcoctl'))
-  }
-  for (const c of candidates) if (c && existsSync(c)) return c
   const found = onPath(name)
   if (found) return found
   throw new Error(`required tool "${name}" was not found: ${HOW_TO_GET[name] ?? 'install it'}`)

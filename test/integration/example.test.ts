@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { ROOT } from '../helpers/action.js'
+import { requireFalcoctl } from '../helpers/falcoctl.js'
 import { requireTool } from '../helpers/tools.js'
 
 const run = promisify(execFile)
@@ -17,7 +18,7 @@ async function example(env: Record<string, string>): Promise<{ out: string; stdo
   const out = await mkdtemp(join(tmpdir(), 'fpr-example-'))
   const { stdout } = await run('bash', ['scripts/release-example.sh'], {
     cwd: ROOT,
-    env: { ...process.env, EXAMPLE_OUT: out, FALCOCTL: requireTool('falcoctl'), ...env },
+    env: { ...process.env, EXAMPLE_OUT: out, FALCOCTL: requireFalcoctl(), ...env },
     timeout: 300_000
   })
   return { out, stdout }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readElf } from '../../src/inspect/elf.js'
 import { runAction, type ActionRun } from '../helpers/action.js'
-import { falcoctlInstall } from '../helpers/falcoctl.js'
+import { FALCOCTL_VERSIONS, falcoctlInstall } from '../helpers/falcoctl.js'
 import { compileC, cPluginSource, makePluginFixture } from '../helpers/fixtures.js'
 import { startRegistry, type RunningRegistry } from '../helpers/registry.js'
 import { requireTool } from '../helpers/tools.js'
@@ -101,22 +101,27 @@ describe('multi-arch releases', () => {
     )
   }, 300_000)
 
-  it('falcoctl installs the .so of the platform it asks for', async () => {
-    for (const [platform, machine] of [
-      ['linux/arm64', EM_AARCH64],
-      ['linux/amd64', EM_X86_64]
-    ] as const) {
-      const installed = await falcoctlInstall({
-        indexFile: singleIndexFile,
-        refs: ['multi-rules:latest'],
-        platform
-      })
-      expect(installed.plugins).toEqual(['libmulti.so'])
-      expect(installed.rules).toEqual(['multi_rules.yaml'])
-      const elf = await readElf(join(installed.pluginsDir, 'libmulti.so'))
-      expect([platform, elf.machine]).toEqual([platform, machine])
-    }
-  }, 180_000)
+  it.each(FALCOCTL_VERSIONS)(
+    'falcoctl %s installs the .so of the platform it asks for',
+    async (version) => {
+      for (const [platform, machine] of [
+        ['linux/arm64', EM_AARCH64],
+        ['linux/amd64', EM_X86_64]
+      ] as const) {
+        const installed = await falcoctlInstall({
+          indexFile: singleIndexFile,
+          refs: ['multi-rules:latest'],
+          platform,
+          version
+        })
+        expect(installed.plugins).toEqual(['libmulti.so'])
+        expect(installed.rules).toEqual(['multi_rules.yaml'])
+        const elf = await readElf(join(installed.pluginsDir, 'libmulti.so'))
+        expect([platform, elf.machine]).toEqual([platform, machine])
+      }
+    },
+    180_000
+  )
 
   it('the matrix path (push-by-digest jobs, then merge) gives the same index as the single job', async () => {
     const f = await makePluginFixture({

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { runAction, type ActionRun } from '../helpers/action.js'
-import { falcoctlInstall } from '../helpers/falcoctl.js'
+import { FALCOCTL_VERSIONS, falcoctlInstall } from '../helpers/falcoctl.js'
 import { makePluginFixture } from '../helpers/fixtures.js'
 import { startRegistry, type RunningRegistry } from '../helpers/registry.js'
 
@@ -196,17 +196,22 @@ describe('release to a real registry, installed by falcoctl', () => {
       ])
     })
 
-    it('falcoctl v0.12.2 installs <name>-rules:latest through the index, plugin included', async () => {
-      const installed = await falcoctlInstall({
-        indexFile: index(),
-        refs: [`${name}-rules:latest`]
-      })
-      expect(installed.rules).toEqual([`${name}_rules.yaml`])
-      expect(installed.plugins).toEqual([`lib${name}.so`])
-      const shipped = await readFile(stable.outputs['plugin-path'])
-      const got = await readFile(join(installed.pluginsDir, `lib${name}.so`))
-      expect(got.equals(shipped)).toBe(true)
-    }, 180_000)
+    it.each(FALCOCTL_VERSIONS)(
+      'falcoctl %s installs <name>-rules:latest through the index, plugin included',
+      async (version) => {
+        const installed = await falcoctlInstall({
+          indexFile: index(),
+          refs: [`${name}-rules:latest`],
+          version
+        })
+        expect(installed.rules).toEqual([`${name}_rules.yaml`])
+        expect(installed.plugins).toEqual([`lib${name}.so`])
+        const shipped = await readFile(stable.outputs['plugin-path'])
+        const got = await readFile(join(installed.pluginsDir, `lib${name}.so`))
+        expect(got.equals(shipped)).toBe(true)
+      },
+      180_000
+    )
 
     it('re-running the published tag succeeds, gives the same digests and writes nothing', async () => {
       const again = await release({
@@ -325,12 +330,18 @@ describe('release to a real registry, installed by falcoctl', () => {
       version: '0.2.0',
       requirements: [{ name: 'plugin_api_version', version: '3.11.0' }]
     })
-    const installed = await falcoctlInstall({
-      indexFile: run.outputs['index-file'],
-      refs: ['norules:latest']
-    })
-    expect(installed.plugins).toEqual(['libnorules.so'])
-    expect(installed.rules).toEqual([])
+    for (const version of FALCOCTL_VERSIONS) {
+      const installed = await falcoctlInstall({
+        indexFile: run.outputs['index-file'],
+        refs: ['norules:latest'],
+        version
+      })
+      expect([version, installed.plugins, installed.rules]).toEqual([
+        version,
+        ['libnorules.so'],
+        []
+      ])
+    }
   }, 180_000)
 
   it('fails clearly when the plugin directory does not exist', async () => {
