@@ -34397,13 +34397,94 @@ function artifactsOf(plan) {
     return plan.rules ? [plan.rules, plan.plugin] : [plan.plugin];
 }
 
+// Floating tags converge whatever the timing of concurrent releases.
+//
+// Two releases of one repository (1.1.0 and 1.2.0 pushed at once, with no concurrency group)
+// each read the tag list, plan, then write. The slower one can plan `latest -> 1.1.0` before
+// 1.2.0 exists and write it after 1.2.0 moved `latest`: both runs green, `latest` behind.
+// So after writing, each run re-reads and repairs the floating tags it wrote: each must point
+// at the highest stable version tag in its range. The run that finishes last sees every
+// version tag (each run writes its version tag before its floating tags), so the registry
+// ends right. The floating tags are read before the tag list: a floating tag that another run
+// moved is then always explained by a version tag the list holds.
+/** The semver range a floating tag follows: `1.4` -> 1.4.x, `1` -> 1.x, `latest` -> all. */
+function floatingRange(tag) {
+    if (tag === 'latest')
+        return '*';
+    if (/^\d+$/.test(tag))
+        return `${tag}.x`;
+    if (/^\d+\.\d+$/.test(tag))
+        return `${tag}.x`;
+    return undefined;
+}
+/** For each floating tag, the version tag it should point at, given every tag of a repository. */
+function expectedFloating(floatingTags, repositoryTags) {
+    const stable = stableVersions(repositoryTags);
+    const out = new Map();
+    for (const tag of floatingTags) {
+        const range = floatingRange(tag);
+        if (range === undefined)
+            throw new Error(`"${tag}" is not a floating tag`);
+        const highest = semver.maxSatisfying(stable, range);
+        if (highest)
+            out.set(tag, highest);
+    }
+    return out;
+}
+/**
+ * Re-reads the repository and moves any of `floatingTags` that does not point at the highest
+ * stable version in its range. Returns the repairs made (none in a release nobody raced).
+ */
+async function convergeFloatingTags(target, ref, floatingTags, logger, maxRounds = 3) {
+    const repairs = [];
+    if (floatingTags.length === 0)
+        return repairs;
+    for (let round = 0; round < maxRounds; round++) {
+        const current = new Map();
+        for (const tag of floatingTags)
+            current.set(tag, await target.resolveTag(tag));
+        const expected = expectedFloating(floatingTags, await target.listTags());
+        let moved = false;
+        for (const [tag, version] of expected) {
+            const digest = await target.resolveTag(version);
+            if (digest === undefined || current.get(tag) === digest)
+                continue;
+            const manifest = await target.fetchManifest(digest);
+            if (!manifest)
+                continue; // deleted under us: nothing sane to point at
+            await target.pushManifest(manifest.body, manifest.mediaType, tag);
+            logger.info(`${ref}:${tag} pointed at ${current.get(tag) ?? 'nothing'}, but ${version} is the ` +
+                `highest in its range (a concurrent release): moved it to ${digest}`);
+            repairs.push({ ref, tag, version, digest });
+            moved = true;
+        }
+        if (!moved)
+            return repairs;
+    }
+    return repairs;
+}
+
 // Executes a release plan against OCI targets in the one order that keeps the
 // registry consistent for its users at every instant:
 //   1. blobs (HEAD first; nothing already there is re-sent),
 //   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
 //   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
-//   4. last, the floating tags the plan allows.
+//   4. last, the floating tags the plan allows;
+//   5. then the floating tags are re-read and repaired if a concurrent release raced us
+//      (converge.ts).
 // A failure anywhere before step 4 leaves X.Y, X and latest untouched.
+/** An empty report, filled in as publish() goes (so a failure still tells what was written). */
+function emptyPublishReport() {
+    return {
+        blobsUploaded: 0,
+        blobsSkipped: 0,
+        bytesUploaded: 0,
+        manifestsWritten: 0,
+        manifestsSkipped: 0,
+        tags: [],
+        repairs: []
+    };
+}
 function blobSource(blob) {
     const { digest, size } = blob.descriptor;
     const content = blob.content;
@@ -34423,14 +34504,7 @@ function targetFor(targets, a) {
     return t;
 }
 async function publish(plan, targets, logger, options = {}) {
-    const report = {
-        blobsUploaded: 0,
-        blobsSkipped: 0,
-        bytesUploaded: 0,
-        manifestsWritten: 0,
-        manifestsSkipped: 0,
-        tags: []
-    };
+    const report = options.report ?? emptyPublishReport();
     const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan);
     // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
     for (const a of artifacts) {
@@ -34474,6 +34548,11 @@ async function publish(plan, targets, logger, options = {}) {
                 report.tags.push(await writeTag(target, a, tag, logger));
             }
         }
+    }
+    // 5. Converge: a release that ran at the same time may have moved them in between.
+    for (const a of artifacts) {
+        const repairs = await convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger);
+        report.repairs.push(...repairs);
     }
     return report;
 }

@@ -3,13 +3,16 @@
 //   1. blobs (HEAD first; nothing already there is re-sent),
 //   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
 //   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
-//   4. last, the floating tags the plan allows.
+//   4. last, the floating tags the plan allows;
+//   5. then the floating tags are re-read and repaired if a concurrent release raced us
+//      (converge.ts).
 // A failure anywhere before step 4 leaves X.Y, X and latest untouched.
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { Logger } from '../log.js'
 import type { BlobSource, OciTarget } from '../oci/types.js'
 import { artifactsOf, type ArtifactPlan, type Blob, type ReleasePlan } from '../plan/plan.js'
+import { convergeFloatingTags, type Repair } from './converge.js'
 
 export interface PublishTargets {
   plugin: OciTarget
@@ -31,6 +34,21 @@ export interface PublishReport {
   manifestsWritten: number
   manifestsSkipped: number
   tags: TagWrite[]
+  /** Floating tags moved after the fact because a concurrent release raced this one. */
+  repairs: Repair[]
+}
+
+/** An empty report, filled in as publish() goes (so a failure still tells what was written). */
+export function emptyPublishReport(): PublishReport {
+  return {
+    blobsUploaded: 0,
+    blobsSkipped: 0,
+    bytesUploaded: 0,
+    manifestsWritten: 0,
+    manifestsSkipped: 0,
+    tags: [],
+    repairs: []
+  }
 }
 
 function blobSource(blob: Blob): BlobSource {
@@ -61,6 +79,8 @@ export interface PublishOptions {
   manifestsOnly?: boolean
   /** Blob uploads in flight at once, per artifact. */
   concurrency?: number
+  /** Filled in as writes happen; default a fresh one. */
+  report?: PublishReport
 }
 
 export async function publish(
@@ -69,14 +89,7 @@ export async function publish(
   logger: Logger,
   options: PublishOptions = {}
 ): Promise<PublishReport> {
-  const report: PublishReport = {
-    blobsUploaded: 0,
-    blobsSkipped: 0,
-    bytesUploaded: 0,
-    manifestsWritten: 0,
-    manifestsSkipped: 0,
-    tags: []
-  }
+  const report = options.report ?? emptyPublishReport()
   const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan)
 
   // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
@@ -125,6 +138,12 @@ export async function publish(
         report.tags.push(await writeTag(target, a, tag, logger))
       }
     }
+  }
+
+  // 5. Converge: a release that ran at the same time may have moved them in between.
+  for (const a of artifacts) {
+    const repairs = await convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger)
+    report.repairs.push(...repairs)
   }
   return report
 }
