@@ -33,10 +33,10 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { createReadStream, existsSync as existsSync$1, createWriteStream, constants as constants$6 } from 'node:fs';
-import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, readFile as readFile$1, rename as rename$1, copyFile as copyFile$1, unlink as unlink$1, access as access$1, mkdtemp } from 'node:fs/promises';
+import { createReadStream, realpathSync, lstatSync, createWriteStream, existsSync as existsSync$1, constants as constants$6 } from 'node:fs';
+import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, readFile as readFile$1, copyFile as copyFile$1, unlink as unlink$1, access as access$1, mkdtemp } from 'node:fs/promises';
 import { availableParallelism, tmpdir, homedir } from 'node:os';
-import { basename, join, resolve, dirname, isAbsolute, delimiter } from 'node:path';
+import { basename, join, resolve, dirname, relative, isAbsolute, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { spawn, execFile } from 'node:child_process';
@@ -83,7 +83,8 @@ const INPUT_DEFAULTS = {
     'request-timeout': '120',
     'chunk-size': '4194304',
     'chunked-upload-threshold': '',
-    'upload-concurrency': '4'
+    'upload-concurrency': '4',
+    'allow-outside-workspace': 'false'
 };
 class InputError extends Error {
 }
@@ -151,7 +152,8 @@ function readInputs(read, env) {
         chunkedUploadThreshold: get('chunked-upload-threshold') === ''
             ? undefined
             : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
-        uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1)
+        uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1),
+        allowOutsideWorkspace: bool('allow-outside-workspace')
     };
 }
 /** Checks that need nothing but the inputs; run before anything slow. */
@@ -47078,6 +47080,43 @@ function parseRepository(value) {
     return { owner: m[1], repo: m[2] };
 }
 
+// Before the first registry write: can this token write the repository's contents (needed by
+// the GitHub Release and by index-branch)? GitHub has no read-only way to ask for a workflow
+// token, so we ask by doing the one write that changes nothing anyone can see: storing the
+// empty blob. Git objects are content-addressed, the empty blob exists in nearly every
+// repository already, and an unreachable object is garbage-collected.
+/** Throws an Error that names the fix when the token cannot write the repository's contents. */
+async function checkContentsWrite(req) {
+    const gh = new GitHubClient(req.api, req.logger);
+    const base = repoPath(req.owner, req.repo);
+    const where = `${req.owner}/${req.repo}`;
+    const who = req.neededBy.join(' and ');
+    try {
+        await gh.request('POST', `${base}/git/blobs`, { body: { content: '', encoding: 'utf-8' } });
+    }
+    catch (err) {
+        if (!(err instanceof GitHubApiError)) {
+            throw new Error(`cannot reach the GitHub API to check access for ${who}: ${err.message}`, {
+                cause: err
+            });
+        }
+        if (err.status === 403) {
+            throw new Error(`${who} needs to write to ${where}, but the GitHub token may not (GitHub answered 403: ` +
+                `${err.apiMessage}): ${CONTENTS_WRITE_HINT}; or turn it off (github-release: false, ` +
+                'no index-branch). Nothing was pushed.', { cause: err });
+        }
+        if (err.status === 404) {
+            throw new Error(`${who}: the repository ${where} was not found with this GitHub token (wrong ` +
+                'GITHUB_REPOSITORY, or a token without access to it). Nothing was pushed.', { cause: err });
+        }
+        if (err.status === 401) {
+            throw new Error(`${who}: GitHub refused the token (401): pass the workflow token (\`\${{ github.token }}\`) ` +
+                'or a valid token in github-token. Nothing was pushed.', { cause: err });
+        }
+        throw err;
+    }
+}
+
 /** A file path inside the branch: relative, no empty, "." or ".." segments. */
 function checkPath(path) {
     const parts = path.split('/');
@@ -47149,6 +47188,24 @@ async function readFile(gh, base, treeSha, parts) {
         throw new Error(`unexpected blob encoding ${blob.encoding} for ${parts.join('/')}`);
     }
     return Buffer.from(blob.content ?? '', 'base64').toString('utf8');
+}
+/**
+ * The file as it is on the branch now (undefined when the branch or the file does not exist):
+ * read before the first registry write, to refuse a branch whose index.yaml we could not merge.
+ */
+async function readBranchFile(opts) {
+    checkBranch(opts.branch);
+    const parts = checkPath(opts.path);
+    const gh = new GitHubClient(opts.api, opts.logger);
+    const base = repoPath(opts.owner, opts.repo);
+    const ref = await gh.request('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
+        accept: [404]
+    });
+    if (ref.status === 404)
+        return undefined;
+    const head = (await gh.request('GET', `${base}/git/commits/${ref.data.object.sha}`))
+        .data;
+    return readFile(gh, base, head.tree.sha, parts);
 }
 /** Creates or updates one file on a branch with a single commit, retried on concurrent updates. */
 async function commitIndexToBranch(opts) {
@@ -47364,6 +47421,10 @@ function resolveTag(tagInput, githubRef) {
 // Idempotent: a re-run finds the release by tag, keeps an asset whose sha256 (GitHub's `digest`)
 // already matches, and replaces one of the same name otherwise (delete, then upload), so assets
 // are never duplicated.
+//
+// Never half-published: a new release is created as a draft (invisible to the public), gets all
+// its assets, and only then is published. A run that fails in between leaves a draft marked as
+// ours, which the re-run finishes and publishes; a draft a person made stays a draft.
 /** The architecture names used in release asset names (as falcosecurity/plugins does). */
 const ASSET_ARCH = {
     amd64: 'x86_64',
@@ -47448,6 +47509,8 @@ async function buildReleaseAssets(opts) {
     await add(CHECKSUMS_FILE, sums);
     return assets;
 }
+/** Marks a draft this action created and will publish once its assets are up. */
+const DRAFT_MARKER = '<!-- falco-plugin-release: draft until every asset is uploaded -->';
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 function checkAssets(assets) {
     const names = new Set();
@@ -47494,17 +47557,17 @@ async function publishGitHubRelease(opts) {
                     tag_name: opts.tag,
                     target_commitish: opts.targetCommitish,
                     name: opts.name,
-                    draft: false,
+                    body: DRAFT_MARKER,
+                    draft: true,
                     prerelease: opts.prerelease,
                     generate_release_notes: true,
-                    make_latest: makeLatest ? 'true' : 'false'
+                    make_latest: 'false'
                 }
             });
             release = res.data;
             created = true;
-            logger.info(`created ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}` +
-                (makeLatest ? ' (marked latest)' : ' (not marked latest)') +
-                `: ${release.html_url}`);
+            logger.info(`created a draft ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}; ` +
+                'it is published once every asset is uploaded');
         }
         catch (err) {
             // Another job (a matrix sibling, a re-run) created it in the meantime.
@@ -47516,7 +47579,11 @@ async function publishGitHubRelease(opts) {
             logger.info(`release ${opts.tag} was created concurrently; updating it`);
         }
     }
-    if (!created) {
+    const ours = release.draft && (release.body ?? '').includes(DRAFT_MARKER);
+    if (!created && ours) {
+        logger.info(`finishing the draft release ${opts.tag} an earlier run of this action left`);
+    }
+    else if (!created) {
         const patch = {};
         if (release.prerelease !== opts.prerelease)
             patch.prerelease = opts.prerelease;
@@ -47578,6 +47645,21 @@ async function publishGitHubRelease(opts) {
         logger.info(`${asset.name}: uploaded (${info.size} bytes)`);
         published.push(toPublished(uploaded, sha256, old === undefined ? 'uploaded' : 'replaced'));
     }
+    if (created || ours) {
+        // Every asset is there: publish the draft.
+        const body = (release.body ?? '').replace(DRAFT_MARKER, '').trim();
+        release = (await gh.request('PATCH', `${base}/releases/${release.id}`, {
+            body: {
+                draft: false,
+                body,
+                prerelease: opts.prerelease,
+                make_latest: makeLatest ? 'true' : 'false'
+            }
+        })).data;
+        logger.info(`published ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}` +
+            (makeLatest ? ' (marked latest)' : ' (not marked latest)') +
+            `: ${release.html_url}`);
+    }
     return {
         id: release.id,
         htmlUrl: release.html_url,
@@ -47598,7 +47680,81 @@ function encodeTagPath(tag) {
     return tag.split('/').map(encodeURIComponent).join('/');
 }
 
-// The falcoctl index.yaml entries of a release, merged into the index file.
+// Paths the inputs name stay inside the workspace (GITHUB_WORKSPACE, the checkout), so that a
+// workflow cannot be talked into publishing `../secrets.yaml` or writing over a file outside the
+// checkout, and files are never written through a symbolic link. Outside GitHub Actions (the
+// CLI) there is no workspace and nothing is confined.
+function workspaceOf(env, allowOutside) {
+    const dir = env.GITHUB_WORKSPACE?.trim();
+    return { root: dir ? realOrSelf(resolve(dir)) : undefined, allowOutside };
+}
+function realOrSelf(path) {
+    try {
+        return realpathSync(path);
+    }
+    catch {
+        return path;
+    }
+}
+/** The real path of `path`, following every symbolic link of the part that exists. */
+function realPathOf(path) {
+    const abs = resolve(path);
+    const missing = [];
+    let existing = abs;
+    for (;;) {
+        try {
+            lstatSync(existing);
+            break;
+        }
+        catch {
+            const parent = dirname(existing);
+            if (parent === existing)
+                break;
+            missing.unshift(basename(existing));
+            existing = parent;
+        }
+    }
+    return join(realOrSelf(existing), ...missing);
+}
+function isInside(path, root) {
+    const rel = relative(root, path);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+/**
+ * Refuses a path (to read or to write) that leads outside the workspace, symbolic links
+ * included, unless allow-outside-workspace is set. Returns the absolute path.
+ */
+function confine(ws, path, what) {
+    const abs = resolve(path);
+    if (ws.root === undefined || ws.allowOutside)
+        return abs;
+    const real = realPathOf(abs);
+    if (!isInside(real, ws.root)) {
+        const via = real !== abs ? ` (through a symbolic link, it is ${real})` : '';
+        throw new InputError(`${what} "${path}" is outside the workspace ${ws.root}${via}: use a path inside the ` +
+            'repository checkout, or set allow-outside-workspace: true if this is intended. Nothing was pushed.');
+    }
+    return abs;
+}
+/**
+ * Writes a file without ever following a symbolic link at its path: a link there is refused
+ * (a checked-in `index.yaml -> /etc/...` must not redirect the write). The content goes to a
+ * temporary file first and is renamed into place, so a reader never sees half a file.
+ */
+async function writeFileNoFollow(path, content, what) {
+    const abs = resolve(path);
+    const info = await lstat$1(abs).catch(() => undefined);
+    if (info?.isSymbolicLink()) {
+        throw new Error(`${what} ${path} is a symbolic link: refusing to write through it; point ${what} at a regular file`);
+    }
+    if (info !== undefined && !info.isFile())
+        throw new Error(`${what} ${path} is not a regular file`);
+    await mkdir$1(dirname(abs), { recursive: true });
+    const tmp = join(dirname(abs), `.${basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
+    await writeFile$1(tmp, content, { flag: 'wx', mode: info ? info.mode & 0o777 : 0o644 });
+    await rename$1(tmp, abs);
+}
+
 const nonEmpty = (list) => (list.length > 0 ? list : undefined);
 function indexEntries(plan, meta, inputs) {
     const common = {
@@ -47632,19 +47788,14 @@ function indexEntries(plan, meta, inputs) {
     }
     return entries;
 }
-/** Merges the entries into the index file (other entries kept) and returns its text. */
-async function writeIndexFile(path, entries) {
-    const file = resolve(path);
-    const existing = existsSync$1(file) ? await readFile$1(file, 'utf8') : undefined;
-    const text = mergeIndex(existing, entries);
-    await mkdir$1(dirname(file), { recursive: true });
-    await writeFile$1(file, text);
-    return text;
-}
 
 // After the registry: index.yaml (a file, and optionally a commit to a
 // branch), the GitHub Release with archives and checksums, and the
 // registry.yaml entry to propose upstream. Nothing here touches the registry.
+//
+// In two steps. prepareDistribution runs before the first registry write and does every check
+// that could refuse: the index file and the branch's index merge, the token may write the
+// repository. distribute runs after the registry and only writes.
 function proposeRegistryEntry(meta, inputs) {
     const entry = registryEntry(meta, {
         url: inputs.sourceUrl || inputs.home || '',
@@ -47671,27 +47822,78 @@ function githubApi(inputs, env, what) {
         ...parseRepository(env.GITHUB_REPOSITORY)
     };
 }
-async function distribute(opts) {
+async function prepareDistribution(opts) {
     const { inputs, env, plan, metadata, logger } = opts;
     const entries = indexEntries(plan, metadata, inputs);
-    await writeIndexFile(inputs.indexFile, entries);
-    const out = { indexFile: inputs.indexFile };
+    const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file');
+    const info = await lstat$1(indexPath).catch(() => undefined);
+    if (info?.isSymbolicLink()) {
+        throw new Error(`index-file ${inputs.indexFile} is a symbolic link: refusing to write through it; point ` +
+            'index-file at a regular file. Nothing was pushed.');
+    }
+    const existing = info ? await readFile$1(indexPath, 'utf8') : undefined;
+    let indexText;
+    try {
+        indexText = mergeIndex(existing, entries);
+    }
+    catch (err) {
+        throw new Error(`${inputs.indexFile} cannot take this release's entries: ${err.message}. Fix ` +
+            'the file (a falcoctl index is a YAML list of entries with unique names), or point ' +
+            'index-file at another path. Nothing was pushed.', { cause: err });
+    }
+    const prepared = { indexPath, indexText, entries };
+    const needs = [];
     if (inputs.indexBranch !== '') {
         if (isAbsolute(inputs.indexFile)) {
             throw new Error(`index-file must be a path inside the repository with index-branch, got ${inputs.indexFile}`);
         }
-        const gh = githubApi(inputs, env, 'index-branch');
+        prepared.branch = githubApi(inputs, env, 'index-branch');
+        needs.push(`index-branch (${inputs.indexBranch})`);
+        const onBranch = await readBranchFile({
+            ...prepared.branch,
+            branch: inputs.indexBranch,
+            path: inputs.indexFile,
+            logger
+        });
+        try {
+            mergeIndex(onBranch, entries);
+        }
+        catch (err) {
+            throw new Error(`${inputs.indexFile} on the ${inputs.indexBranch} branch cannot take this release's ` +
+                `entries: ${err.message}. Fix it on that branch. Nothing was pushed.`, { cause: err });
+        }
+    }
+    if (wantsGitHubRelease(inputs, env)) {
+        prepared.release = githubApi(inputs, env, 'github-release');
+        needs.push(inputs.githubRelease === 'auto' ? 'github-release (auto: on tag runs)' : 'github-release');
+    }
+    const gh = prepared.branch ?? prepared.release;
+    if (gh && !inputs.dryRun) {
+        await checkContentsWrite({ ...gh, neededBy: needs, logger });
+    }
+    return prepared;
+}
+async function distribute(opts) {
+    const { inputs, env, plan, metadata, logger, prepared, journal } = opts;
+    journal.stage = 'index-file';
+    await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file');
+    journal.indexFile = prepared.indexPath;
+    const out = { indexFile: inputs.indexFile };
+    if (prepared.branch) {
+        journal.stage = 'index-branch';
+        const entries = prepared.entries;
         out.index = await logger.group(`Commit ${inputs.indexFile} to ${inputs.indexBranch}`, () => commitIndexToBranch({
-            ...gh,
+            ...prepared.branch,
             branch: inputs.indexBranch,
             path: inputs.indexFile,
             update: (existing) => mergeIndex(existing, entries),
             message: `index.yaml: ${metadata.name} ${plan.version}`,
             logger
         }));
+        journal.indexBranchUrl = out.index.url;
     }
-    if (wantsGitHubRelease(inputs, env)) {
-        const gh = githubApi(inputs, env, 'github-release');
+    if (prepared.release) {
+        journal.stage = 'github-release';
         const assets = await buildReleaseAssets({
             name: metadata.name,
             version: plan.version,
@@ -47704,7 +47906,7 @@ async function distribute(opts) {
         });
         const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move);
         out.githubRelease = await logger.group('GitHub Release', () => publishGitHubRelease({
-            ...gh,
+            ...prepared.release,
             tag: opts.release.tag,
             name: `${metadata.name} ${plan.version}`,
             prerelease: opts.release.prerelease,
@@ -47713,8 +47915,14 @@ async function distribute(opts) {
             targetCommitish: env.GITHUB_SHA,
             logger
         }));
+        journal.releaseUrl = out.githubRelease.htmlUrl;
     }
     return out;
+}
+
+/** What each stage does, for "failed while ...". */
+function newJournal(dryRun = false) {
+    return { stage: 'inputs', dryRun, floating: [] };
 }
 
 // Reads a layer back: the one regular file of a falcoctl tar.gz layer,
@@ -51878,10 +52086,13 @@ async function credentialsFor(ctx) {
 }
 /** Builds, checks and packs here: the release and push-by-digest modes. */
 async function buildHere(ctx) {
-    const { inputs, logger } = ctx;
+    const { inputs, logger, journal } = ctx;
     const platforms = requestedPlatforms(ctx);
+    journal.stage = 'build';
     const built = await buildPlatforms({ ...ctx, platforms });
+    journal.stage = 'inspect';
     const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version });
+    journal.plugin = metadata.name;
     // The native build as lib<name>.so, for the user (and GitHub Release assets).
     const native = nativeBuild(builds);
     const ownBuild = inputs.buildCommand === '';
@@ -51890,7 +52101,9 @@ async function buildHere(ctx) {
         : resolve(ctx.workDir, inputs.pluginPath);
     if (ownBuild)
         await copyFile$1(native.soPath, pluginPath);
+    journal.stage = 'rules';
     const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name);
+    journal.stage = 'plan';
     const soName = `lib${metadata.name}.so`;
     const pluginLayers = [];
     for (const b of builds) {
@@ -51953,14 +52166,19 @@ async function merge(ctx) {
         }
     }
     const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx));
+    ctx.journal.stage = 'build';
     const pushed = await logger.group('Read the platform manifests', () => loadPushedPlatforms(targets.plugin, entries, ctx.scratch, logger));
+    ctx.journal.stage = 'inspect';
     const { metadata, builds } = await inspectBuilds({
         ...ctx,
         built: pushed.map((p) => ({ platform: p.platform, soPath: p.soPath })),
         version: ctx.release.version,
         expectedName: name
     });
+    ctx.journal.plugin = metadata.name;
+    ctx.journal.stage = 'rules';
     const { rules } = await rulesAndLayersDir(ctx, metadata.name);
+    ctx.journal.stage = 'plan';
     const [pluginFacts, rulesFacts] = await registryFacts(ctx, targets, rules !== undefined);
     const created = await createdAt(ctx);
     const plan = makePlan({
@@ -51982,8 +52200,11 @@ async function merge(ctx) {
     });
 }
 async function finish(ctx, r) {
-    const { inputs, logger } = ctx;
+    const { inputs, logger, journal } = ctx;
     const plan = r.plan;
+    if (r.rulesFile !== undefined)
+        confine(ctx.workspace, r.rulesFile, 'the rules file');
+    journal.floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag);
     const digestOf = (p) => plan.plugin.manifests.find((m) => m.platform?.architecture === p.architecture && m.platform?.os === p.os)?.descriptor.digest ?? '';
     const result = {
         mode: r.mode,
@@ -52000,14 +52221,29 @@ async function finish(ctx, r) {
         dryRun: inputs.dryRun,
         warnings: ctx.warnings
     };
-    if (r.mode !== 'push-by-digest')
+    let prepared;
+    if (r.mode !== 'push-by-digest') {
         result.registryEntry = proposeRegistryEntry(r.metadata, inputs);
+        // Every check that can refuse the release, before the first registry write.
+        journal.stage = 'preflight';
+        prepared = await prepareDistribution({ ...ctx, plan, metadata: r.metadata });
+    }
     if (inputs.dryRun)
         return result;
-    result.report = await logger.group('Publish', () => publish(plan, { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined }, logger, { manifestsOnly: r.mode === 'push-by-digest', concurrency: inputs.uploadConcurrency }));
-    if (r.mode === 'push-by-digest')
+    journal.stage = 'publish';
+    journal.publish = emptyPublishReport();
+    result.report = await logger.group('Publish', () => publish(plan, { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined }, logger, {
+        manifestsOnly: r.mode === 'push-by-digest',
+        concurrency: inputs.uploadConcurrency,
+        report: journal.publish
+    }));
+    if (r.mode === 'push-by-digest' || prepared === undefined) {
+        journal.stage = 'done';
         return result;
+    }
     result.distribution = await distribute({
+        prepared,
+        journal,
         inputs,
         env: ctx.env,
         plan,
@@ -52019,16 +52255,26 @@ async function finish(ctx, r) {
         scratch: ctx.scratch,
         logger
     });
-    result.indexFile = resolve(inputs.indexFile);
+    result.indexFile = prepared.indexPath;
+    journal.stage = 'done';
     return result;
 }
-async function runRelease(inputs, env, logger) {
+async function runRelease(inputs, env, logger, journal = newJournal(inputs.dryRun)) {
+    journal.stage = 'inputs';
+    journal.dryRun = inputs.dryRun;
     checkInputs(inputs);
     if (inputs.githubToken !== '')
         logger.secret(inputs.githubToken);
     const warnings = [];
     const tag = resolveTag(inputs.tag, env.GITHUB_REF);
     const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined);
+    journal.version = match.release.version;
+    journal.plugin = match.plugin ?? (inputs.pluginName || undefined);
+    // Paths the inputs name stay inside the checkout (GITHUB_WORKSPACE) unless allowed.
+    const workspace = workspaceOf(env, inputs.allowOutsideWorkspace);
+    confine(workspace, inputs.workingDirectory, 'working-directory');
+    if (inputs.ociLayout !== '')
+        confine(workspace, inputs.ociLayout, 'oci-layout');
     logger.info(`releasing version ${match.release.version} (tag ${tag})` +
         (match.plugin ? ` of plugin ${match.plugin}` : ''));
     // In a monorepo, the tag names the plugin and so its folder.
@@ -52052,14 +52298,66 @@ async function runRelease(inputs, env, logger) {
         expectedName: inputs.pluginName || match.plugin,
         monorepo: match.plugin !== undefined,
         workDir,
-        scratch
+        scratch,
+        journal,
+        workspace
     };
     try {
+        if (inputs.pluginPath !== '') {
+            confine(workspace, resolve(workDir, inputs.pluginPath), 'plugin-path');
+        }
+        if (inputs.rulesFile !== '') {
+            confine(workspace, resolve(workDir, inputs.rulesFile), 'rules-file');
+        }
         return inputs.merge !== '' ? await merge(ctx) : await buildHere(ctx);
     }
     finally {
         await rm$1(scratch, { recursive: true, force: true });
     }
+}
+
+// Text from the plugin (its description, contact, event source), from the rules file or from a
+// registry must not shape the job summary: a `\r` or `\n` would end a table row and start a
+// heading, `[x](y)` would make a link, raw HTML would render. These helpers make any string
+// inert in GitHub-flavoured Markdown.
+/** Control characters, and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** One line of plain text: every control character and line break becomes a space. */
+function oneLine(s) {
+    return s.replace(BREAKS, ' ').trim();
+}
+const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/**
+ * Literal text for a table cell, a list item or the rest of a line: no HTML, no Markdown
+ * syntax, one line. Never used at the start of a line, so only the characters that act
+ * inside a line are escaped (emphasis, code, links, tables, strikethrough).
+ */
+function mdText(s) {
+    return oneLine(s)
+        .replace(/[&<>"]/g, (c) => HTML[c])
+        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+}
+/** An inline code span that shows `s` as it is, whatever backticks it holds. */
+function mdCode(s) {
+    const text = oneLine(s);
+    if (text === '')
+        return '` `';
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    // A pipe would still split a table cell: GitHub reads \| inside code spans as a pipe.
+    return `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+/** A fenced code block that the text cannot close early. */
+function mdFence(text, lang = '') {
+    const longest = Math.max(0, ...(text.match(/`{3,}|~{3,}/g) ?? []).map((r) => r.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return [`${fence}${lang}`, text.replace(/\r\n?/g, '\n').trimEnd(), fence];
+}
+/** A URL that GitHub shows as a link, when it is one; anything else as plain text. */
+function mdUrl(s) {
+    return /^https?:\/\/[^\s<>()[\]`|\\"']+$/.test(s) ? s : mdText(s);
 }
 
 function artifactJson(a) {
@@ -52159,16 +52457,16 @@ function installName(a, tag) {
 function platformsTable(result) {
     const out = ['| Platform | Manifest | glibc floor |', '|---|---|---|'];
     for (const b of result.builds) {
-        out.push(`| \`${platformName(b.platform)}\` | \`${b.manifestDigest}\` | ${escapeCell(b.glibcFloor)} |`);
+        out.push(`| ${mdCode(platformName(b.platform))} | ${mdCode(b.manifestDigest)} | ${mdText(b.glibcFloor)} |`);
     }
     return out;
 }
 function pushByDigestSummary(result) {
     const b = result.builds[0];
     return [
-        `## Falco plugin ${result.metadata.name} ${result.plan.version}: ${platformName(b.platform)} pushed by digest`,
+        `## Falco plugin ${mdText(result.metadata.name)} ${mdText(result.plan.version)}: ${mdText(platformName(b.platform))} pushed by digest`,
         '',
-        `\`${result.plan.plugin.ref}@${b.manifestDigest}\``,
+        mdCode(`${result.plan.plugin.ref}@${b.manifestDigest}`),
         '',
         ...platformsTable(result),
         '',
@@ -52183,75 +52481,72 @@ function summaryMarkdown(result) {
     const { plan, metadata } = result;
     const rows = [plan.plugin, plan.rules].filter((a) => !!a);
     const out = [];
-    out.push(`## Falco plugin ${metadata.name} ${plan.version}${result.dryRun ? ' (dry run: nothing pushed)' : ''}`);
+    out.push(`## Falco plugin ${mdText(metadata.name)} ${mdText(plan.version)}${result.dryRun ? ' (dry run: nothing pushed)' : ''}`);
     out.push('');
     out.push('| Artifact | Reference | Digest | Tags |');
     out.push('|---|---|---|---|');
     for (const a of rows) {
-        out.push(`| ${a.kind} \`${a.name}\` | \`${a.ref}:${plan.version}\` | \`${a.root.descriptor.digest}\` | ${a.tags.map((t) => `\`${t}\``).join(' ')} |`);
+        out.push(`| ${a.kind} ${mdCode(a.name)} | ${mdCode(`${a.ref}:${plan.version}`)} | ${mdCode(a.root.descriptor.digest)} | ${a.tags.map(mdCode).join(' ')} |`);
     }
     const skipped = plan.tagPlan.floating.filter((d) => !d.move);
     if (skipped.length > 0) {
         out.push('', 'Tags not moved:', '');
         for (const d of skipped)
-            out.push(`- \`${d.tag}\`: ${d.reason}`);
+            out.push(`- ${mdCode(d.tag)}: ${mdText(d.reason)}`);
     }
     out.push('', '### Platforms', '', ...platformsTable(result));
     out.push('', '### Plugin metadata (read from the .so)', '');
     out.push('| Field | Value |', '|---|---|');
-    out.push(`| name | \`${metadata.name}\` |`);
-    out.push(`| version | \`${metadata.version}\` |`);
-    out.push(`| required plugin API | \`${metadata.requiredApiVersion}\` |`);
-    out.push(`| capabilities | ${metadata.capabilities.join(', ')} |`);
+    out.push(`| name | ${mdCode(metadata.name)} |`);
+    out.push(`| version | ${mdCode(metadata.version)} |`);
+    out.push(`| required plugin API | ${mdCode(metadata.requiredApiVersion)} |`);
+    out.push(`| capabilities | ${mdText(metadata.capabilities.join(', '))} |`);
     if (metadata.id !== undefined)
-        out.push(`| event source | \`${metadata.eventSource}\` (id ${metadata.id}) |`);
-    out.push(`| description | ${escapeCell(metadata.description)} |`);
-    out.push(`| contact | ${escapeCell(metadata.contact)} |`);
+        out.push(`| event source | ${mdCode(metadata.eventSource ?? '')} (id ${metadata.id}) |`);
+    out.push(`| description | ${mdText(metadata.description)} |`);
+    out.push(`| contact | ${mdText(metadata.contact)} |`);
     const release = result.distribution?.githubRelease;
     if (release) {
         const count = (a) => release.assets.filter((x) => x.action === a).length;
-        out.push('', `GitHub release: ${release.htmlUrl} (${release.created ? 'created' : 'updated'}): ` +
+        out.push('', `GitHub release: ${mdUrl(release.htmlUrl)} (${release.created ? 'created' : 'updated'}): ` +
             `${count('uploaded')} uploaded, ${count('replaced')} replaced, ${count('unchanged')} unchanged`);
     }
     const index = result.distribution?.index;
     if (index) {
         const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date';
-        out.push('', `index.yaml: ${what} (${index.url})`);
+        out.push('', `index.yaml: ${what} (${mdUrl(index.url)})`);
     }
     out.push('', '### Install', '');
-    out.push('```sh');
+    const install = [];
     if (index)
-        out.push(`falcoctl index add ${metadata.name} ${index.url}`);
+        install.push(`falcoctl index add ${metadata.name} ${index.url}`);
     else if (result.indexFile)
-        out.push(`falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`);
+        install.push(`falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`);
     const latest = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
     const target = plan.rules ?? plan.plugin;
-    out.push(`falcoctl artifact install ${installName(target, latest)}`);
-    out.push('# or, without an index:');
-    out.push(`falcoctl artifact install ${target.ref}:${plan.version}`);
-    out.push('```');
+    install.push(`falcoctl artifact install ${installName(target, latest)}`);
+    install.push('# or, without an index:');
+    install.push(`falcoctl artifact install ${target.ref}:${plan.version}`);
+    out.push(...mdFence(install.join('\n'), 'sh'));
     if (plan.rules) {
-        out.push('', `The rules artifact depends on \`${plan.plugin.name}:${plan.version}\`, so installing it installs the plugin too.`);
+        out.push('', `The rules artifact depends on ${mdCode(`${plan.plugin.name}:${plan.version}`)}, so installing it installs the plugin too.`);
     }
     if (result.registryEntry) {
         const e = result.registryEntry;
         out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '');
-        out.push('```yaml', e.yaml.trimEnd(), '```');
+        out.push(...mdFence(e.yaml, 'yaml'));
         for (const x of e.errors)
-            out.push(`- error: ${x}`);
+            out.push(`- error: ${mdText(x)}`);
         for (const x of e.warnings)
-            out.push(`- warning: ${x}`);
+            out.push(`- warning: ${mdText(x)}`);
         out.push('', '</details>');
     }
     if (result.warnings.length > 0) {
         out.push('', '### Warnings', '');
         for (const w of result.warnings)
-            out.push(`- ${w}`);
+            out.push(`- ${mdText(w)}`);
     }
     return out.join('\n') + '\n';
-}
-function escapeCell(s) {
-    return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 function shortPath(p) {
     return p.split('/').slice(-1)[0];

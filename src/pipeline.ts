@@ -17,13 +17,17 @@ import type { Logger } from './log.js'
 import type { OciTarget, RegistryCredentials } from './oci/types.js'
 import { formatPlatform, hostPlatform, parsePlatforms, type Platform } from './platform/platform.js'
 import { makePlan, type PlanFacts, type PlatformLayer, type ReleasePlan } from './plan/plan.js'
-import { publish, type PublishReport } from './publish/publish.js'
+import { emptyPublishReport, publish, type PublishReport } from './publish/publish.js'
 import {
   distribute,
+  prepareDistribution,
   proposeRegistryEntry,
   type Distribution,
+  type PreparedDistribution,
   type RegistryEntryReport
 } from './release/distribute.js'
+import { newJournal, type Journal } from './report/journal.js'
+import { confine, workspaceOf, type Workspace } from './inputs/workspace.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
 import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
 import { prepareRules } from './release/rules.js'
@@ -77,6 +81,9 @@ interface Context {
   monorepo: boolean
   workDir: string
   scratch: string
+  /** Where the run stands, for the failure summary. */
+  journal: Journal
+  workspace: Workspace
 }
 
 function requestedPlatforms(ctx: Context): Platform[] {
@@ -157,10 +164,13 @@ async function credentialsFor(ctx: Context): Promise<RegistryCredentials | undef
 
 /** Builds, checks and packs here: the release and push-by-digest modes. */
 async function buildHere(ctx: Context): Promise<ReleaseResult> {
-  const { inputs, logger } = ctx
+  const { inputs, logger, journal } = ctx
   const platforms = requestedPlatforms(ctx)
+  journal.stage = 'build'
   const built = await buildPlatforms({ ...ctx, platforms })
+  journal.stage = 'inspect'
   const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version })
+  journal.plugin = metadata.name
 
   // The native build as lib<name>.so, for the user (and GitHub Release assets).
   const native = nativeBuild(builds)
@@ -170,7 +180,9 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
     : resolve(ctx.workDir, inputs.pluginPath)
   if (ownBuild) await copyFile(native.soPath, pluginPath)
 
+  journal.stage = 'rules'
   const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name)
+  journal.stage = 'plan'
   const soName = `lib${metadata.name}.so`
   const pluginLayers: PlatformLayer[] = []
   for (const b of builds) {
@@ -238,16 +250,21 @@ async function merge(ctx: Context): Promise<ReleaseResult> {
     }
   }
   const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx))
+  ctx.journal.stage = 'build'
   const pushed = await logger.group('Read the platform manifests', () =>
     loadPushedPlatforms(targets.plugin, entries, ctx.scratch, logger)
   )
+  ctx.journal.stage = 'inspect'
   const { metadata, builds } = await inspectBuilds({
     ...ctx,
     built: pushed.map((p) => ({ platform: p.platform, soPath: p.soPath })),
     version: ctx.release.version,
     expectedName: name
   })
+  ctx.journal.plugin = metadata.name
+  ctx.journal.stage = 'rules'
   const { rules } = await rulesAndLayersDir(ctx, metadata.name)
+  ctx.journal.stage = 'plan'
   const [pluginFacts, rulesFacts] = await registryFacts(ctx, targets, rules !== undefined)
   const created = await createdAt(ctx)
   const plan = makePlan({
@@ -281,8 +298,10 @@ async function finish(
     targets: ReturnType<typeof openTargets>
   }
 ): Promise<ReleaseResult> {
-  const { inputs, logger } = ctx
+  const { inputs, logger, journal } = ctx
   const plan = r.plan
+  if (r.rulesFile !== undefined) confine(ctx.workspace, r.rulesFile, 'the rules file')
+  journal.floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag)
   const digestOf = (p: Platform) =>
     plan.plugin.manifests.find(
       (m) => m.platform?.architecture === p.architecture && m.platform?.os === p.os
@@ -302,20 +321,37 @@ async function finish(
     dryRun: inputs.dryRun,
     warnings: ctx.warnings
   }
-  if (r.mode !== 'push-by-digest') result.registryEntry = proposeRegistryEntry(r.metadata, inputs)
+  let prepared: PreparedDistribution | undefined
+  if (r.mode !== 'push-by-digest') {
+    result.registryEntry = proposeRegistryEntry(r.metadata, inputs)
+    // Every check that can refuse the release, before the first registry write.
+    journal.stage = 'preflight'
+    prepared = await prepareDistribution({ ...ctx, plan, metadata: r.metadata })
+  }
   if (inputs.dryRun) return result
 
+  journal.stage = 'publish'
+  journal.publish = emptyPublishReport()
   result.report = await logger.group('Publish', () =>
     publish(
       plan,
       { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined },
       logger,
-      { manifestsOnly: r.mode === 'push-by-digest', concurrency: inputs.uploadConcurrency }
+      {
+        manifestsOnly: r.mode === 'push-by-digest',
+        concurrency: inputs.uploadConcurrency,
+        report: journal.publish
+      }
     )
   )
-  if (r.mode === 'push-by-digest') return result
+  if (r.mode === 'push-by-digest' || prepared === undefined) {
+    journal.stage = 'done'
+    return result
+  }
 
   result.distribution = await distribute({
+    prepared,
+    journal,
     inputs,
     env: ctx.env,
     plan,
@@ -327,20 +363,30 @@ async function finish(
     scratch: ctx.scratch,
     logger
   })
-  result.indexFile = resolve(inputs.indexFile)
+  result.indexFile = prepared.indexPath
+  journal.stage = 'done'
   return result
 }
 
 export async function runRelease(
   inputs: Inputs,
   env: NodeJS.ProcessEnv,
-  logger: Logger
+  logger: Logger,
+  journal: Journal = newJournal(inputs.dryRun)
 ): Promise<ReleaseResult> {
+  journal.stage = 'inputs'
+  journal.dryRun = inputs.dryRun
   checkInputs(inputs)
   if (inputs.githubToken !== '') logger.secret(inputs.githubToken)
   const warnings: string[] = []
   const tag = resolveTag(inputs.tag, env.GITHUB_REF)
   const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined)
+  journal.version = match.release.version
+  journal.plugin = match.plugin ?? (inputs.pluginName || undefined)
+  // Paths the inputs name stay inside the checkout (GITHUB_WORKSPACE) unless allowed.
+  const workspace = workspaceOf(env, inputs.allowOutsideWorkspace)
+  confine(workspace, inputs.workingDirectory, 'working-directory')
+  if (inputs.ociLayout !== '') confine(workspace, inputs.ociLayout, 'oci-layout')
   logger.info(
     `releasing version ${match.release.version} (tag ${tag})` +
       (match.plugin ? ` of plugin ${match.plugin}` : '')
@@ -365,9 +411,17 @@ export async function runRelease(
     expectedName: inputs.pluginName || match.plugin,
     monorepo: match.plugin !== undefined,
     workDir,
-    scratch
+    scratch,
+    journal,
+    workspace
   }
   try {
+    if (inputs.pluginPath !== '') {
+      confine(workspace, resolve(workDir, inputs.pluginPath), 'plugin-path')
+    }
+    if (inputs.rulesFile !== '') {
+      confine(workspace, resolve(workDir, inputs.rulesFile), 'rules-file')
+    }
     return inputs.merge !== '' ? await merge(ctx) : await buildHere(ctx)
   } finally {
     await rm(scratch, { recursive: true, force: true })

@@ -162,6 +162,31 @@ async function readFile(
   return Buffer.from(blob.content ?? '', 'base64').toString('utf8')
 }
 
+/**
+ * The file as it is on the branch now (undefined when the branch or the file does not exist):
+ * read before the first registry write, to refuse a branch whose index.yaml we could not merge.
+ */
+export async function readBranchFile(opts: {
+  api: GitHubApiOptions
+  owner: string
+  repo: string
+  branch: string
+  path: string
+  logger: Logger
+}): Promise<string | undefined> {
+  checkBranch(opts.branch)
+  const parts = checkPath(opts.path)
+  const gh = new GitHubClient(opts.api, opts.logger)
+  const base = repoPath(opts.owner, opts.repo)
+  const ref = await gh.request<GitRef>('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
+    accept: [404]
+  })
+  if (ref.status === 404) return undefined
+  const head = (await gh.request<GitCommit>('GET', `${base}/git/commits/${ref.data.object.sha}`))
+    .data
+  return readFile(gh, base, head.tree.sha, parts)
+}
+
 /** Creates or updates one file on a branch with a single commit, retried on concurrent updates. */
 export async function commitIndexToBranch(opts: CommitIndexOptions): Promise<CommitIndexResult> {
   const { logger } = opts

@@ -42,6 +42,8 @@ export interface Inputs {
   /** Blobs at least this large go up in chunks; undefined: never (monolithic). */
   chunkedUploadThreshold?: number
   uploadConcurrency: number
+  /** Accept paths outside GITHUB_WORKSPACE (rules-file, index-file, working-directory, ...). */
+  allowOutsideWorkspace: boolean
 }
 
 /** Input names as in action.yml, with the default each takes when unset or empty. */
@@ -81,7 +83,8 @@ export const INPUT_DEFAULTS = {
   'request-timeout': '120',
   'chunk-size': '4194304',
   'chunked-upload-threshold': '',
-  'upload-concurrency': '4'
+  'upload-concurrency': '4',
+  'allow-outside-workspace': 'false'
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS
@@ -161,7 +164,8 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
       get('chunked-upload-threshold') === ''
         ? undefined
         : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
-    uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1)
+    uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1),
+    allowOutsideWorkspace: bool('allow-outside-workspace')
   }
 }
 

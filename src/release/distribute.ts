@@ -1,11 +1,17 @@
 // After the registry: index.yaml (a file, and optionally a commit to a
 // branch), the GitHub Release with archives and checksums, and the
 // registry.yaml entry to propose upstream. Nothing here touches the registry.
+//
+// In two steps. prepareDistribution runs before the first registry write and does every check
+// that could refuse: the index file and the branch's index merge, the token may write the
+// repository. distribute runs after the registry and only writes.
+import { lstat, readFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
-import { mergeIndex } from '../falco/index-yaml.js'
+import { mergeIndex, type IndexEntry } from '../falco/index-yaml.js'
 import { registryEntry, registryEntryYaml, validateRegistryEntry } from '../falco/registry-entry.js'
 import { apiBaseUrlFromEnv, parseRepository } from '../github/client.js'
-import { commitIndexToBranch, type CommitIndexResult } from '../github/pages.js'
+import { checkContentsWrite } from '../github/access.js'
+import { commitIndexToBranch, readBranchFile, type CommitIndexResult } from '../github/pages.js'
 import {
   buildReleaseAssets,
   publishGitHubRelease,
@@ -13,11 +19,13 @@ import {
   type ReleaseArchitecture
 } from '../github/release.js'
 import type { Inputs } from '../inputs/inputs.js'
+import { confine, writeFileNoFollow, type Workspace } from '../inputs/workspace.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Logger } from '../log.js'
 import type { ReleasePlan } from '../plan/plan.js'
+import type { Journal } from '../report/journal.js'
 import type { ReleaseVersion } from '../version/version.js'
-import { indexEntries, writeIndexFile } from './index-file.js'
+import { indexEntries } from './index-file.js'
 import type { PlatformBuild } from './plugin-builds.js'
 
 export interface RegistryEntryReport {
@@ -62,7 +70,89 @@ export interface Distribution {
   githubRelease?: PublishedRelease
 }
 
+type GitHubTarget = ReturnType<typeof githubApi>
+
+/** Everything distribute() needs, checked before the first registry write. */
+export interface PreparedDistribution {
+  indexPath: string
+  /** index.yaml with our entries merged in. */
+  indexText: string
+  entries: IndexEntry[]
+  branch?: GitHubTarget
+  release?: GitHubTarget
+}
+
+export async function prepareDistribution(opts: {
+  inputs: Inputs
+  env: NodeJS.ProcessEnv
+  plan: ReleasePlan
+  metadata: PluginMetadata
+  workspace: Workspace
+  logger: Logger
+}): Promise<PreparedDistribution> {
+  const { inputs, env, plan, metadata, logger } = opts
+  const entries = indexEntries(plan, metadata, inputs)
+  const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file')
+  const info = await lstat(indexPath).catch(() => undefined)
+  if (info?.isSymbolicLink()) {
+    throw new Error(
+      `index-file ${inputs.indexFile} is a symbolic link: refusing to write through it; point ` +
+        'index-file at a regular file. Nothing was pushed.'
+    )
+  }
+  const existing = info ? await readFile(indexPath, 'utf8') : undefined
+  let indexText: string
+  try {
+    indexText = mergeIndex(existing, entries)
+  } catch (err) {
+    throw new Error(
+      `${inputs.indexFile} cannot take this release's entries: ${(err as Error).message}. Fix ` +
+        'the file (a falcoctl index is a YAML list of entries with unique names), or point ' +
+        'index-file at another path. Nothing was pushed.',
+      { cause: err }
+    )
+  }
+  const prepared: PreparedDistribution = { indexPath, indexText, entries }
+  const needs: string[] = []
+  if (inputs.indexBranch !== '') {
+    if (isAbsolute(inputs.indexFile)) {
+      throw new Error(
+        `index-file must be a path inside the repository with index-branch, got ${inputs.indexFile}`
+      )
+    }
+    prepared.branch = githubApi(inputs, env, 'index-branch')
+    needs.push(`index-branch (${inputs.indexBranch})`)
+    const onBranch = await readBranchFile({
+      ...prepared.branch,
+      branch: inputs.indexBranch,
+      path: inputs.indexFile,
+      logger
+    })
+    try {
+      mergeIndex(onBranch, entries)
+    } catch (err) {
+      throw new Error(
+        `${inputs.indexFile} on the ${inputs.indexBranch} branch cannot take this release's ` +
+          `entries: ${(err as Error).message}. Fix it on that branch. Nothing was pushed.`,
+        { cause: err }
+      )
+    }
+  }
+  if (wantsGitHubRelease(inputs, env)) {
+    prepared.release = githubApi(inputs, env, 'github-release')
+    needs.push(
+      inputs.githubRelease === 'auto' ? 'github-release (auto: on tag runs)' : 'github-release'
+    )
+  }
+  const gh = prepared.branch ?? prepared.release
+  if (gh && !inputs.dryRun) {
+    await checkContentsWrite({ ...gh, neededBy: needs, logger })
+  }
+  return prepared
+}
+
 export async function distribute(opts: {
+  prepared: PreparedDistribution
   inputs: Inputs
   env: NodeJS.ProcessEnv
   plan: ReleasePlan
@@ -74,22 +164,20 @@ export async function distribute(opts: {
   monorepo: boolean
   scratch: string
   logger: Logger
+  journal: Journal
 }): Promise<Distribution> {
-  const { inputs, env, plan, metadata, logger } = opts
-  const entries = indexEntries(plan, metadata, inputs)
-  await writeIndexFile(inputs.indexFile, entries)
+  const { inputs, env, plan, metadata, logger, prepared, journal } = opts
+  journal.stage = 'index-file'
+  await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
+  journal.indexFile = prepared.indexPath
   const out: Distribution = { indexFile: inputs.indexFile }
 
-  if (inputs.indexBranch !== '') {
-    if (isAbsolute(inputs.indexFile)) {
-      throw new Error(
-        `index-file must be a path inside the repository with index-branch, got ${inputs.indexFile}`
-      )
-    }
-    const gh = githubApi(inputs, env, 'index-branch')
+  if (prepared.branch) {
+    journal.stage = 'index-branch'
+    const entries = prepared.entries
     out.index = await logger.group(`Commit ${inputs.indexFile} to ${inputs.indexBranch}`, () =>
       commitIndexToBranch({
-        ...gh,
+        ...(prepared.branch as GitHubTarget),
         branch: inputs.indexBranch,
         path: inputs.indexFile,
         update: (existing) => mergeIndex(existing, entries),
@@ -97,10 +185,11 @@ export async function distribute(opts: {
         logger
       })
     )
+    journal.indexBranchUrl = out.index.url
   }
 
-  if (wantsGitHubRelease(inputs, env)) {
-    const gh = githubApi(inputs, env, 'github-release')
+  if (prepared.release) {
+    journal.stage = 'github-release'
     const assets = await buildReleaseAssets({
       name: metadata.name,
       version: plan.version,
@@ -114,7 +203,7 @@ export async function distribute(opts: {
     const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move)
     out.githubRelease = await logger.group('GitHub Release', () =>
       publishGitHubRelease({
-        ...gh,
+        ...(prepared.release as GitHubTarget),
         tag: opts.release.tag,
         name: `${metadata.name} ${plan.version}`,
         prerelease: opts.release.prerelease,
@@ -124,6 +213,7 @@ export async function distribute(opts: {
         logger
       })
     )
+    journal.releaseUrl = out.githubRelease.htmlUrl
   }
   return out
 }

@@ -1,8 +1,5 @@
 // The falcoctl index.yaml entries of a release, merged into the index file.
-import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
-import { mergeIndex, type IndexEntry } from '../falco/index-yaml.js'
+import type { IndexEntry } from '../falco/index-yaml.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { maintainersFromContact } from '../falco/registry-entry.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
@@ -45,14 +42,4 @@ export function indexEntries(
     })
   }
   return entries
-}
-
-/** Merges the entries into the index file (other entries kept) and returns its text. */
-export async function writeIndexFile(path: string, entries: IndexEntry[]): Promise<string> {
-  const file = resolve(path)
-  const existing = existsSync(file) ? await readFile(file, 'utf8') : undefined
-  const text = mergeIndex(existing, entries)
-  await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, text)
-  return text
 }
