@@ -48168,6 +48168,15 @@ function encodeTagPath(tag) {
     return tag.split('/').map(encodeURIComponent).join('/');
 }
 
+/** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */
+function wantsGitHubRelease(inputs, env) {
+    if (inputs.githubRelease !== 'auto')
+        return inputs.githubRelease;
+    return (env.GITHUB_ACTIONS === 'true' &&
+        (env.GITHUB_REF ?? '').startsWith('refs/tags/') &&
+        inputs.ociLayout === '');
+}
+
 // Paths the inputs name stay inside the workspace (GITHUB_WORKSPACE, the checkout), so that a
 // workflow cannot be talked into publishing `../secrets.yaml` or writing over a file outside the
 // checkout, and files are never written through a symbolic link. Outside GitHub Actions (the
@@ -48292,14 +48301,6 @@ function proposeRegistryEntry(meta, inputs) {
     });
     const { errors, warnings } = validateRegistryEntry(entry);
     return { yaml: registryEntryYaml(entry), errors, warnings };
-}
-/** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */
-function wantsGitHubRelease(inputs, env) {
-    if (inputs.githubRelease !== 'auto')
-        return inputs.githubRelease;
-    return (env.GITHUB_ACTIONS === 'true' &&
-        (env.GITHUB_REF ?? '').startsWith('refs/tags/') &&
-        inputs.ociLayout === '');
 }
 function githubApi(inputs, env, what) {
     if (inputs.githubToken === '') {

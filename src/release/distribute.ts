@@ -19,6 +19,7 @@ import {
   type ReleaseArchitecture
 } from '../github/release.js'
 import type { Inputs } from '../inputs/inputs.js'
+import { wantsGitHubRelease } from '../inputs/permissions.js'
 import { confine, writeFileNoFollow, type Workspace } from '../inputs/workspace.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Logger } from '../log.js'
@@ -42,16 +43,6 @@ export function proposeRegistryEntry(meta: PluginMetadata, inputs: Inputs): Regi
   })
   const { errors, warnings } = validateRegistryEntry(entry)
   return { yaml: registryEntryYaml(entry), errors, warnings }
-}
-
-/** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */
-export function wantsGitHubRelease(inputs: Inputs, env: NodeJS.ProcessEnv): boolean {
-  if (inputs.githubRelease !== 'auto') return inputs.githubRelease
-  return (
-    env.GITHUB_ACTIONS === 'true' &&
-    (env.GITHUB_REF ?? '').startsWith('refs/tags/') &&
-    inputs.ociLayout === ''
-  )
 }
 
 function githubApi(inputs: Inputs, env: NodeJS.ProcessEnv, what: string) {
