@@ -48993,7 +48993,14 @@ function runChild(argv, options = {}) {
             });
         }
         catch (e) {
-            done({ code: null, signal: null, stdout: '', stderr: '', error: e, timedOut: false });
+            done({
+                code: null,
+                signal: null,
+                stdout: '',
+                stderr: '',
+                error: e,
+                timedOut: false
+            });
             return;
         }
         const pid = child.pid;
@@ -49131,10 +49138,13 @@ async function runStreaming(argv, options) {
 /** Says which variables the build does not get (names only), and how to pass one. */
 function logRemovedVariables(env, policy, logger) {
     const { removed } = childEnv(env, policy);
-    if (removed.length === 0)
+    // The action's own inputs are many and expected: one entry for them all.
+    const inputs = removed.some((n) => /^INPUT_/i.test(n)) ? ['INPUT_* (the action inputs)'] : [];
+    const names = [...inputs, ...removed.filter((n) => !/^INPUT_/i.test(n))];
+    if (names.length === 0)
         return;
-    logger.info(`not passed to the build or the plugin: ${removed.join(', ')} (action inputs, runner ` +
-        'tokens and secrets; name a variable in build-env-keep to pass it)');
+    logger.info(`not passed to the build or the plugin: ${names.join(', ')}; name a variable in ` +
+        'build-env-keep to pass it');
 }
 async function isDirectory(path) {
     try {

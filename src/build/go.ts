@@ -124,12 +124,19 @@ async function runStreaming(
 }
 
 /** Says which variables the build does not get (names only), and how to pass one. */
-function logRemovedVariables(env: NodeJS.ProcessEnv, policy: EnvPolicy | undefined, logger: Logger) {
+function logRemovedVariables(
+  env: NodeJS.ProcessEnv,
+  policy: EnvPolicy | undefined,
+  logger: Logger
+): void {
   const { removed } = childEnv(env, policy)
-  if (removed.length === 0) return
+  // The action's own inputs are many and expected: one entry for them all.
+  const inputs = removed.some((n) => /^INPUT_/i.test(n)) ? ['INPUT_* (the action inputs)'] : []
+  const names = [...inputs, ...removed.filter((n) => !/^INPUT_/i.test(n))]
+  if (names.length === 0) return
   logger.info(
-    `not passed to the build or the plugin: ${removed.join(', ')} (action inputs, runner ` +
-      'tokens and secrets; name a variable in build-env-keep to pass it)'
+    `not passed to the build or the plugin: ${names.join(', ')}; name a variable in ` +
+      'build-env-keep to pass it'
   )
 }
 
