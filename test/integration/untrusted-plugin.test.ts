@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../helpers/action.js'
@@ -50,6 +50,7 @@ describe('untrusted plugin code', () => {
   let reg: RunningRegistry
   /** Pids the plugins or builds started, killed at the end whatever happened. */
   const started: number[] = []
+  const dirs: string[] = []
 
   beforeAll(async () => {
     requireTool('gcc')
@@ -58,6 +59,7 @@ describe('untrusted plugin code', () => {
   afterAll(async () => {
     started.forEach(killIfRunning)
     await reg?.stop()
+    for (const d of dirs) await rm(d, { recursive: true, force: true })
   })
 
   /** A folder holding plugin.c (a valid extractor plus `extra` C code). */
@@ -66,6 +68,7 @@ describe('untrusted plugin code', () => {
     omit: string[] = []
   ): Promise<{ dir: string; file: (n: string) => string }> {
     const dir = await mkdtemp(join(tmpdir(), 'fpr-untrusted-'))
+    dirs.push(dir)
     const file = (n: string) => join(dir, n)
     await writeFile(file('plugin.c'), C_INCLUDES + cPluginSource(omit, extra))
     return { dir, file }
