@@ -34,12 +34,13 @@ import require$$5$3 from 'string_decoder';
 import 'child_process';
 import 'timers';
 import { createReadStream, realpathSync, lstatSync, createWriteStream, existsSync as existsSync$1, constants as constants$6 } from 'node:fs';
-import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, readFile as readFile$1, copyFile as copyFile$1, unlink as unlink$1, access as access$1, mkdtemp } from 'node:fs/promises';
+import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, readFile as readFile$1, mkdtemp, copyFile as copyFile$1, unlink as unlink$1, access as access$1 } from 'node:fs/promises';
 import { availableParallelism, tmpdir, homedir } from 'node:os';
 import { basename, join, resolve, dirname, relative, isAbsolute, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { spawn, execFile } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import https$1 from 'node:https';
 
 // Every input of the action, typed, with its default. The defaults live here
@@ -53,6 +54,8 @@ const INPUT_DEFAULTS = {
     'go-package': './plugin',
     'build-command': '',
     'plugin-path': '',
+    'build-env-keep': '',
+    'inspect-timeout': '60',
     'plugin-name': '',
     'rules-file': '',
     registry: 'ghcr.io',
@@ -101,6 +104,23 @@ function parseBoolean(name, raw) {
         return false;
     throw new InputError(`input "${name}" must be true or false, got "${raw}"`);
 }
+/**
+ * A list of environment variable names, separated by commas or new lines. Refuses anything that
+ * cannot be a name (NAME=value pasted by mistake), without echoing it: it may be a secret.
+ */
+function parseVariableNames(name, raw) {
+    const names = raw
+        .split(/[,\n]/)
+        .map((n) => n.trim())
+        .filter((n) => n !== '');
+    names.forEach((n, i) => {
+        if (/[=\s\0]/.test(n)) {
+            throw new InputError(`input "${name}" lists variable names, separated by commas or new lines: entry ${i + 1} ` +
+                'is not a name (write NAME, not NAME=value; the value comes from the environment)');
+        }
+    });
+    return [...new Set(names)];
+}
 function readInputs(read, env) {
     const get = (name) => {
         const v = read(name);
@@ -116,6 +136,8 @@ function readInputs(read, env) {
         goPackage: get('go-package'),
         buildCommand: get('build-command'),
         pluginPath: get('plugin-path'),
+        buildEnvKeep: parseVariableNames('build-env-keep', get('build-env-keep')),
+        inspectTimeout: parseCount('inspect-timeout', get('inspect-timeout'), 1),
         pluginName: get('plugin-name'),
         rulesFile: get('rules-file'),
         registry: get('registry'),
@@ -28799,6 +28821,7 @@ function consoleLogger(scrubber, verbose = false) {
         warning: (m) => err(`warning: ${m}`),
         debug: (m) => (verbose ? err(`debug: ${m}`) : undefined),
         secret: (v) => scrubber.add(v),
+        containsSecret: (t) => scrubber.scrub(t) !== t,
         group: async (title, fn) => {
             err(`== ${title}`);
             return fn();
@@ -48602,6 +48625,255 @@ function order(p) {
     return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2;
 }
 
+// The environment of every child we start (the build, the C compiler, the plugin inspector, qemu).
+// They run the plugin's and the user's code (a Go init(), a C constructor, a Makefile and whatever
+// it downloads), so they get the action's environment minus what could let that code act with the
+// release's rights: action inputs, runner tokens, GitHub tokens, the workflow command files and any
+// variable holding a registered secret. A user who needs one of them names it in build-env-keep.
+/** Action inputs (INPUT_PASSWORD, INPUT_GITHUB-TOKEN) and the runner's tokens and service URLs. */
+const REMOVED_PREFIXES = ['INPUT_', 'ACTIONS_'];
+const REMOVED_NAMES = new Set([
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+    // The CLI's password.
+    'FPR_PASSWORD',
+    // Workflow command files: a child writing there could set the environment, PATH or outputs of
+    // later steps (and ours).
+    'GITHUB_ENV',
+    'GITHUB_PATH',
+    'GITHUB_OUTPUT',
+    'GITHUB_STATE',
+    'GITHUB_STEP_SUMMARY'
+]);
+function removed(name, value, policy) {
+    const upper = name.toUpperCase();
+    return (REMOVED_PREFIXES.some((p) => upper.startsWith(p)) ||
+        REMOVED_NAMES.has(upper) ||
+        (value !== '' && policy.containsSecret?.(value) === true));
+}
+/**
+ * The environment a child gets from `env`, and the names removed (for the log: names only,
+ * never values).
+ */
+function childEnv(env, policy = {}) {
+    const keep = new Set(policy.keep ?? []);
+    const out = {};
+    const dropped = [];
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined)
+            continue;
+        if (!keep.has(name) && removed(name, value, policy))
+            dropped.push(name);
+        else
+            out[name] = value;
+    }
+    return { env: out, removed: dropped.sort() };
+}
+
+// Starts the children that run the plugin's or the user's code (the build, the C compiler, the
+// plugin inspector, qemu). Each runs in its own process group with a filtered environment
+// (child-env.ts). When it exits, times out, or we are stopped, the whole group is killed: a plugin
+// that fork()s a child which never exits would otherwise hold our pipes open forever. Its output
+// is read as it comes, keeping only a bounded tail, since a plugin can print gigabytes.
+const MAX_LINE = 4096;
+const DEFAULT_KEEP_BYTES = 64 * 1024;
+/** How long output still in the pipes may take to arrive once the group is gone. */
+const DRAIN_MS = 2000;
+// Groups still running, killed if we exit or are stopped (e.g. a cancelled workflow run).
+const live = new Set();
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function killGroup(pid) {
+    try {
+        process.kill(-pid, 'SIGKILL');
+    }
+    catch {
+        // ESRCH: nothing left of it
+    }
+}
+function killAll() {
+    for (const pid of live)
+        killGroup(pid);
+}
+function onStopSignal(signal) {
+    killAll();
+    stopWatching();
+    // Without listeners left, take the signal's default action (end the process), as before.
+    if (process.listenerCount(signal) === 0)
+        process.kill(process.pid, signal);
+}
+function startWatching() {
+    process.on('exit', killAll);
+    for (const s of STOP_SIGNALS)
+        process.on(s, onStopSignal);
+}
+function stopWatching() {
+    process.off('exit', killAll);
+    for (const s of STOP_SIGNALS)
+        process.off(s, onStopSignal);
+}
+function track(pid) {
+    if (live.size === 0)
+        startWatching();
+    live.add(pid);
+}
+function untrack(pid) {
+    if (live.delete(pid) && live.size === 0)
+        stopWatching();
+}
+/** Keeps the last `max` bytes written to it. */
+class Tail {
+    max;
+    chunks = [];
+    size = 0;
+    constructor(max) {
+        this.max = max;
+    }
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.chunks.length > 1 && this.size - this.chunks[0].length >= this.max) {
+            this.size -= this.chunks.shift().length;
+        }
+    }
+    text() {
+        const all = Buffer.concat(this.chunks);
+        return all.subarray(Math.max(0, all.length - this.max)).toString('utf8');
+    }
+}
+/** Splits a stream into lines for onLine, never holding more than MAX_LINE characters. */
+function lineSplitter(emit) {
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    const drain = () => {
+        for (;;) {
+            const nl = pending.indexOf('\n');
+            if (nl >= 0 && nl <= MAX_LINE) {
+                emit(pending.slice(0, nl).replace(/\r$/, ''));
+                pending = pending.slice(nl + 1);
+            }
+            else if (pending.length > MAX_LINE) {
+                emit(pending.slice(0, MAX_LINE));
+                pending = pending.slice(MAX_LINE);
+            }
+            else
+                return;
+        }
+    };
+    return {
+        push: (chunk) => {
+            pending += decoder.write(chunk);
+            drain();
+        },
+        flush: () => {
+            pending += decoder.end();
+            drain();
+            if (pending !== '')
+                emit(pending);
+            pending = '';
+        }
+    };
+}
+/**
+ * Runs argv (no shell) in a new process group and resolves once it has exited and its group is
+ * gone. Never rejects: a command that cannot start comes back with `error`.
+ */
+function runChild(argv, options = {}) {
+    const keep = options.keepBytes ?? DEFAULT_KEEP_BYTES;
+    const tails = { stdout: new Tail(keep), stderr: new Tail(keep) };
+    return new Promise((done) => {
+        let child;
+        const env = childEnv(options.env ?? process.env, options.policy).env;
+        try {
+            child = spawn(argv[0], argv.slice(1), {
+                cwd: options.cwd,
+                env,
+                stdio: ['ignore', 'pipe', 'pipe'],
+                // Its own process group (setsid), so that we can kill everything it starts.
+                detached: true
+            });
+        }
+        catch (e) {
+            done({
+                code: null,
+                signal: null,
+                stdout: '',
+                stderr: '',
+                error: e,
+                timedOut: false
+            });
+            return;
+        }
+        const pid = child.pid;
+        if (pid !== undefined)
+            track(pid);
+        const splitters = ['stdout', 'stderr'].map((name) => {
+            const split = lineSplitter((l) => options.onLine?.(l, name));
+            child[name]?.on('data', (chunk) => {
+                tails[name].push(chunk);
+                if (options.onLine)
+                    split.push(chunk);
+            });
+            return split;
+        });
+        let timedOut = false;
+        let error;
+        let exit;
+        let drainTimer;
+        const timer = options.timeoutMs === undefined || pid === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                killGroup(pid);
+            }, options.timeoutMs);
+        let finished = false;
+        const finish = () => {
+            if (finished)
+                return;
+            finished = true;
+            if (timer)
+                clearTimeout(timer);
+            if (drainTimer)
+                clearTimeout(drainTimer);
+            if (pid !== undefined) {
+                killGroup(pid);
+                untrack(pid);
+            }
+            splitters.forEach((s) => s.flush());
+            done({
+                code: exit?.code ?? null,
+                signal: exit?.signal ?? null,
+                stdout: tails.stdout.text(),
+                stderr: tails.stderr.text(),
+                error,
+                timedOut
+            });
+        };
+        child.on('error', (e) => {
+            error ??= e;
+            if (child.pid === undefined)
+                finish(); // never started
+        });
+        child.on('exit', (code, signal) => {
+            exit = { code, signal };
+            if (timer)
+                clearTimeout(timer);
+            // What it left behind (a forked child, a daemon) goes with it; then the pipes close. A
+            // process that left the group (setsid) may still hold them: stop reading after a while.
+            killGroup(pid);
+            drainTimer = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish();
+            }, DRAIN_MS);
+        });
+        child.on('close', finish);
+    });
+}
+/** The last `lines` lines of text. */
+function lastLines(text, lines) {
+    return text.trimEnd().split('\n').slice(-40).join('\n');
+}
+
 // Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
 // build-command. Output is streamed to the logger; failures carry the tail of it. With a foreign
 // platform (linux/arm64 on an amd64 machine), Go cross-compiles with cgo through a C cross
@@ -48643,57 +48915,36 @@ function missingCrossCompiler(platform, cc, host) {
         'matrix mode');
 }
 const TAIL_LINES = 40;
-/** Runs argv without a shell, forwarding each output line to log and keeping the last ones. */
-function runStreaming(argv, options) {
-    return new Promise((done) => {
-        const tail = [];
-        const line = (l) => {
+/**
+ * Runs argv without a shell, in its own process group with a filtered environment, forwarding
+ * each output line to log and keeping the last ones.
+ */
+async function runStreaming(argv, options) {
+    const tail = [];
+    const r = await runChild(argv, {
+        cwd: options.cwd,
+        env: options.env,
+        policy: options.policy,
+        keepBytes: 0,
+        onLine: (l) => {
             options.log(l);
             tail.push(l);
             if (tail.length > TAIL_LINES)
                 tail.shift();
-        };
-        const child = spawn(argv[0], argv.slice(1), {
-            cwd: options.cwd,
-            env: options.env,
-            stdio: ['ignore', 'pipe', 'pipe']
-        });
-        const splitter = () => {
-            let pending = '';
-            const onData = (chunk) => {
-                const parts = (pending + chunk.toString('utf8')).split(/\r?\n/);
-                pending = parts.pop() ?? '';
-                parts.forEach(line);
-            };
-            return Object.assign(onData, {
-                flush: () => {
-                    if (pending)
-                        line(pending);
-                    pending = '';
-                }
-            });
-        };
-        const out = splitter();
-        const err = splitter();
-        child.stdout.on('data', out);
-        child.stderr.on('data', err);
-        let error;
-        let finished = false;
-        const finish = (code, signal) => {
-            if (finished)
-                return;
-            finished = true;
-            out.flush();
-            err.flush();
-            done({ code, signal, tail, error });
-        };
-        child.on('error', (e) => {
-            error = e;
-            if (child.pid === undefined)
-                finish(null, null);
-        });
-        child.on('close', finish);
+        }
     });
+    return { ...r, tail };
+}
+/** Says which variables the build does not get (names only), and how to pass one. */
+function logRemovedVariables(env, policy, logger) {
+    const { removed } = childEnv(env, policy);
+    // The action's own inputs are many and expected: one entry for them all.
+    const inputs = removed.some((n) => /^INPUT_/i.test(n)) ? ['INPUT_* (the action inputs)'] : [];
+    const names = [...inputs, ...removed.filter((n) => !/^INPUT_/i.test(n))];
+    if (names.length === 0)
+        return;
+    logger.info(`not passed to the build or the plugin: ${names.join(', ')}; name a variable in ` +
+        'build-env-keep to pass it');
 }
 async function isDirectory(path) {
     try {
@@ -48758,7 +49009,7 @@ async function buildPlugin(opts) {
             Object.assign(env, { GOOS: opts.platform.os, GOARCH: opts.platform.architecture });
         }
         Object.assign(env, targetEnv);
-        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, logger, suffix);
+        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, opts.envPolicy, logger, suffix);
     }
     const goPackage = opts.goPackage?.trim() || './plugin';
     if (isLocalPackage(goPackage) && !(await isDirectory(resolve(wd, goPackage)))) {
@@ -48794,7 +49045,8 @@ async function buildPlugin(opts) {
     const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
     const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
         logger.info(`$ ${command}  (in ${wd})`);
-        return runStreaming(argv, { cwd: wd, env, log: (l) => logger.info(l) });
+        logRemovedVariables(env, opts.envPolicy, logger);
+        return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log: (l) => logger.info(l) });
     });
     if (r.error?.code === 'ENOENT') {
         throw new Error("the Go toolchain ('go') was not found on PATH: add actions/setup-go before this action " +
@@ -48815,7 +49067,7 @@ async function buildPlugin(opts) {
     }
     return output;
 }
-async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix = '') {
+async function runBuildCommand(buildCommand, pluginPath, wd, env, policy, logger, suffix = '') {
     if (pluginPath === undefined || pluginPath.trim() === '') {
         throw new Error('build-command is set, so plugin-path is required: set it to the .so your command produces ' +
             '(relative to working-directory)');
@@ -48823,11 +49075,12 @@ async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix
     const so = resolve(wd, pluginPath.trim());
     const r = await logger.group(`Build (build-command)${suffix}`, async () => {
         logger.info(`$ ${buildCommand}  (in ${wd})`);
+        logRemovedVariables(env, policy, logger);
         const log = (l) => logger.info(l);
-        const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, log });
+        const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, policy, log });
         if (bash.error?.code !== 'ENOENT')
             return bash;
-        return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, log });
+        return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, policy, log });
     });
     if (r.error)
         throw new Error(`could not run build-command: ${r.error.message}`);
@@ -48843,7 +49096,7 @@ async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix
 
 // Reads a plugin's metadata by loading its .so the way Falco does: a tiny C program
 // (inspector.c, compiled with the same C compiler cgo uses) dlopens it with RTLD_NOW|RTLD_LOCAL in
-// a child process and prints JSON. The pure part turns that JSON into PluginMetadata and judges it
+// a child process and writes JSON to a report file (stdout and stderr are the plugin's). The pure part turns that JSON into PluginMetadata and judges it
 // with the rules of libs' plugin_loader.c.
 /** The symbols libs' plugin_check_required_symbols() insists on. */
 const REQUIRED_SYMBOLS = [
@@ -48866,17 +49119,17 @@ function inspectorSourcePath() {
 function isRecord(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-/** Parses the inspector's stdout. Throws on anything that is not the expected object. */
-function parseInspectorOutput(stdout) {
+/** Parses the inspector's JSON report. Throws on anything that is not the expected object. */
+function parseInspectorOutput(text) {
     let value;
     try {
-        value = JSON.parse(stdout);
+        value = JSON.parse(text);
     }
     catch (e) {
-        throw new Error(`the plugin inspector printed invalid JSON (${e.message}): ${stdout.slice(0, 500)}`);
+        throw new Error(`the plugin inspector reported invalid JSON (${e.message}): ${text.slice(0, 500)}`);
     }
     if (!isRecord(value))
-        throw new Error(`the plugin inspector printed ${stdout.slice(0, 200)}`);
+        throw new Error(`the plugin inspector reported ${text.slice(0, 200)}`);
     if (typeof value.error === 'string')
         throw new Error(`dlopen failed: ${value.error}`);
     const symbols = value.symbols;
@@ -49050,45 +49303,6 @@ function checkPlugin(meta) {
         throw new Error(`Falco would refuse to load ${who}:\n- ${problems.join('\n- ')}`);
     }
 }
-function run$2(cmd, args, options = {}) {
-    return new Promise((done) => {
-        const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env });
-        const out = [];
-        const err = [];
-        let timedOut = false;
-        let spawnError;
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                child.kill('SIGKILL');
-            }, options.timeoutMs);
-        child.stdout.on('data', (b) => out.push(b));
-        child.stderr.on('data', (b) => err.push(b));
-        let finished = false;
-        const finish = (code, signal) => {
-            if (finished)
-                return;
-            finished = true;
-            if (timer)
-                clearTimeout(timer);
-            done({
-                code,
-                signal,
-                stdout: Buffer.concat(out).toString('utf8'),
-                stderr: Buffer.concat(err).toString('utf8'),
-                error: spawnError,
-                timedOut
-            });
-        };
-        child.on('error', (e) => {
-            spawnError = e;
-            if (child.pid === undefined)
-                finish(null, null); // never started
-        });
-        child.on('close', finish);
-    });
-}
 async function isFile$1(path) {
     try {
         return (await stat$1(path)).isFile();
@@ -49096,9 +49310,6 @@ async function isFile$1(path) {
     catch {
         return false;
     }
-}
-function tail(text, lines) {
-    return text.trimEnd().split('\n').slice(-40).join('\n');
 }
 const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-get install gcc, or build-essential) ' +
     'or set CC';
@@ -49110,7 +49321,7 @@ const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-
 async function compileInspector(opts) {
     const sourcePath = inspectorSourcePath();
     const source = await readFile$1(sourcePath);
-    const explicit = opts.cc ?? (process.env.CC?.trim() || undefined);
+    const explicit = opts.cc ?? ((opts.env ?? process.env).CC?.trim() || undefined);
     const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang'];
     await mkdir$1(opts.cacheDir, { recursive: true });
     for (const cc of candidates) {
@@ -49121,7 +49332,7 @@ async function compileInspector(opts) {
         const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
         const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
         const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl'];
-        const r = await run$2(cmd, args);
+        const r = await runChild([cmd, ...args], { env: opts.env, policy: opts.envPolicy });
         if (r.error?.code === 'ENOENT') {
             if (explicit)
                 throw new Error(`the C compiler '${cc}' was not found: ${NO_COMPILER}`);
@@ -49130,7 +49341,7 @@ async function compileInspector(opts) {
         if (r.error || r.code !== 0) {
             await rm$1(tmp, { force: true });
             throw new Error(`compiling the plugin inspector failed (${cc} ${args.join(' ')}): ` +
-                `${r.error?.message ?? tail(r.stderr + r.stdout)}`);
+                `${r.error?.message ?? lastLines(r.stderr + r.stdout)}`);
         }
         await rename$1(tmp, binary);
         return binary;
@@ -49151,26 +49362,100 @@ function dlopenHint(message) {
     }
     return '';
 }
+/** The inspector's report is small; anything bigger is a plugin returning absurd strings. */
+const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+/** Lines of the plugin's own output shown in the log. */
+const PLUGIN_OUTPUT_LINES = 100;
+/** The report file: '' when the inspector did not get to write it. */
+async function readReport(path) {
+    let handle;
+    try {
+        handle = await open$1(path, 'r');
+    }
+    catch {
+        return '';
+    }
+    try {
+        const buf = Buffer.alloc(MAX_REPORT_BYTES + 1);
+        let size = 0;
+        for (;;) {
+            const { bytesRead } = await handle.read(buf, size, buf.length - size, size);
+            if (bytesRead === 0)
+                break;
+            size += bytesRead;
+            if (size === buf.length) {
+                throw new Error(`the plugin's metadata is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB: a getter ` +
+                    'returns an absurdly long string');
+            }
+        }
+        return buf.subarray(0, size).toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** What the plugin printed (stdout and stderr in order), keeping the last lines only. */
+function outputRecorder() {
+    const lines = [];
+    let total = 0;
+    return {
+        onLine: (line, stream) => {
+            total++;
+            lines.push(`[plugin ${stream}] ${line}`);
+            if (lines.length > PLUGIN_OUTPUT_LINES)
+                lines.shift();
+        },
+        log: (log) => {
+            if (total === 0)
+                return;
+            const which = total > lines.length ? `, the last ${lines.length}` : '';
+            log(`the plugin printed ${total} line${total === 1 ? '' : 's'} while loaded${which}:`);
+            lines.forEach((l) => log(l));
+        }
+    };
+}
 /**
  * Loads the plugin in a child process with the compiled inspector (optionally through a runner
  * prefix such as qemu) and returns its metadata. A crash inside the plugin is reported, with the
- * getter that was running, instead of taking us down.
+ * getter that was running, instead of taking us down; what the plugin prints goes to opts.log.
  */
 async function inspectPlugin(soPath, opts) {
     const path = resolve(soPath); // dlopen searches the library path for names without a slash
     if (!(await isFile$1(path)))
         throw new Error(`plugin file '${soPath}' does not exist`);
-    const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path];
     const timeoutMs = opts.timeoutMs ?? 60_000;
-    const r = await run$2(cmd, args, { timeoutMs });
-    if (r.error)
-        throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`);
-    const steps = r.stderr.match(/^calling \S+$/gm);
-    const step = steps ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)';
-    const noise = r.stderr.replace(/^calling \S+\n?/gm, '').trim();
-    const details = noise ? `\n${tail(noise)}` : '';
+    const dir = await mkdtemp(join(tmpdir(), 'fpr-inspect-'));
+    try {
+        const reportPath = join(dir, 'report');
+        const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path, reportPath];
+        const output = outputRecorder();
+        const r = await runChild([cmd, ...args], {
+            env: opts.env,
+            policy: opts.envPolicy,
+            timeoutMs,
+            onLine: output.onLine
+        });
+        if (r.error)
+            throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`);
+        if (opts.log)
+            output.log(opts.log);
+        return inspectorResult(soPath, r, await readReport(reportPath), timeoutMs);
+    }
+    finally {
+        await rm$1(dir, { recursive: true, force: true });
+    }
+}
+/** Judges how the inspector ended, with its report (calling lines, then the JSON object). */
+function inspectorResult(soPath, r, report, timeoutMs) {
+    const lines = report.split('\n');
+    const steps = lines.filter((l) => /^calling \S+$/.test(l));
+    const json = lines.filter((l) => l.startsWith('{')).pop();
+    const step = steps.length > 0 ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)';
+    const noise = r.stderr.trim();
+    const details = noise ? `\n${lastLines(noise)}` : '';
     if (r.timedOut) {
-        throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}`);
+        throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}: Falco would ` +
+            'hang on it as well (the inspect-timeout input sets the limit)');
     }
     if (r.signal) {
         // A Go plugin's init() runs when it is loaded; exported calls wait for it, so a panic there
@@ -49179,10 +49464,10 @@ async function inspectPlugin(soPath, opts) {
         throw new Error(`the plugin crashed (${r.signal})${step}${goPanic}: '${soPath}' would crash Falco as well` +
             details);
     }
-    if (r.code === 2 && r.stdout.startsWith('{"error":')) {
-        let message = r.stdout.trim();
+    if (r.code === 2 && json?.startsWith('{"error":')) {
+        let message = json;
         try {
-            message = JSON.parse(r.stdout).error;
+            message = JSON.parse(json).error;
         }
         catch {
             // keep the raw text
@@ -49192,7 +49477,11 @@ async function inspectPlugin(soPath, opts) {
     if (r.code !== 0) {
         throw new Error(`the plugin inspector exited with status ${r.code}${step} for '${soPath}'${details}`);
     }
-    return metadataFromInspector(parseInspectorOutput(r.stdout));
+    if (json === undefined) {
+        throw new Error(`the plugin ended the inspector (exit status 0)${step}, before its metadata was read: ` +
+            `'${soPath}' would end Falco as well${details}`);
+    }
+    return metadataFromInspector(parseInspectorOutput(json));
 }
 
 // Static checks of a built plugin .so, from its ELF headers alone (see elf.ts): is it a shared
@@ -49395,16 +49684,6 @@ function onPath(name, pathVar) {
     }
     return undefined;
 }
-function runQuietly(argv) {
-    return new Promise((done) => {
-        const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (b) => (output += b.toString()));
-        child.stderr.on('data', (b) => (output += b.toString()));
-        child.on('error', (e) => done({ code: null, output: e.message }));
-        child.on('close', (code) => done({ code, output }));
-    });
-}
 /**
  * An inspector able to load a plugin built for `platform`: on the host platform, the native one;
  * otherwise the inspector cross-compiled for it plus a qemu-user runner, when qemu-<arch>, the
@@ -49413,9 +49692,10 @@ function runQuietly(argv) {
  */
 async function foreignInspector(platform, opts) {
     const host = opts.host ?? hostPlatform();
+    const children = { env: opts.env, envPolicy: opts.envPolicy };
     if (isHostPlatform(platform, host)) {
         return {
-            inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir }),
+            inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir, ...children }),
             runner: []
         };
     }
@@ -49426,7 +49706,7 @@ async function foreignInspector(platform, opts) {
             `(exports compared with the ${formatPlatform(host)} build) instead`);
         return undefined;
     };
-    const pathVar = opts.path ?? process.env.PATH;
+    const pathVar = opts.path ?? (opts.env ?? process.env).PATH;
     const qemuNames = opts.qemu ? [opts.qemu] : [facts.qemu, `${facts.qemu}-static`];
     const qemu = qemuNames.map((q) => onPath(q, pathVar)).find((q) => q !== undefined);
     if (!qemu)
@@ -49443,17 +49723,22 @@ async function foreignInspector(platform, opts) {
     }
     let inspector;
     try {
-        inspector = await compileInspector({ cc, cacheDir: opts.cacheDir });
+        inspector = await compileInspector({ cc, cacheDir: opts.cacheDir, ...children });
     }
     catch (e) {
         return unavailable(`compiling the inspector with ${cc} failed: ${e.message}`);
     }
     const runner = [qemu, '-L', sysroot];
     // Without arguments the inspector prints its usage and exits with 1: proof that it runs.
-    const probe = await runQuietly([...runner, inspector]);
-    if (probe.code !== 1 || !probe.output.includes('usage:')) {
-        return unavailable(`the ${p} inspector does not run under ${runner.join(' ')} (exit ${probe.code}): ` +
-            probe.output.trim().slice(0, 300));
+    const probe = await runChild([...runner, inspector], {
+        env: opts.env,
+        policy: opts.envPolicy,
+        timeoutMs: opts.timeoutMs ?? 60_000
+    });
+    const output = probe.error?.message ?? probe.stdout + probe.stderr;
+    if (probe.code !== 1 || !output.includes('usage:')) {
+        return unavailable(`the ${p} inspector does not run under ${runner.join(' ')} ` +
+            `(${probe.timedOut ? 'timed out' : `exit ${probe.code}`}): ${output.trim().slice(0, 300)}`);
     }
     return { inspector, runner };
 }
@@ -49533,6 +49818,13 @@ function validatePluginAgainstRelease(meta, release) {
 // platform is among the builds, under qemu otherwise. Foreign builds must
 // export the same plugin_* symbols as the native one and, when qemu can load
 // them, report the same metadata.
+/** What children (build, inspector, qemu) keep of the environment: see childEnv. */
+function envPolicy(inputs, logger) {
+    return {
+        keep: inputs.buildEnvKeep,
+        containsSecret: (text) => logger.containsSecret?.(text) ?? false
+    };
+}
 function compilerFor(inputs, p) {
     if (samePlatform(p, hostPlatform()))
         return undefined;
@@ -49552,6 +49844,7 @@ async function buildOne(inputs, p, workDir, scratch, env, logger) {
         platform: p,
         cc: compilerFor(inputs, p),
         env,
+        envPolicy: envPolicy(inputs, logger),
         logger
     });
     // A build command writes to the same plugin-path for every platform: keep a copy.
@@ -49597,20 +49890,28 @@ async function inspectBuilds(opts) {
     }
     const platforms = builds.map((b) => b.platform);
     const cacheDir = join(scratch, 'inspector');
+    const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
+    const inspectOptions = {
+        ...children,
+        timeoutMs: inputs.inspectTimeout * 1000,
+        log: (line) => logger.info(line)
+    };
     const native = builds.find((b) => samePlatform(b.platform, hostPlatform()));
     const reference = native ?? builds[0];
     const metadata = await logger.group('Inspect the plugin', async () => {
         let meta;
         if (native) {
-            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir });
-            meta = await inspectPlugin(native.soPath, { inspector });
+            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir, ...children });
+            meta = await inspectPlugin(native.soPath, { ...inspectOptions, inspector });
         }
         else {
             const why = [];
             const fi = await foreignInspector(reference.platform, {
                 cacheDir,
                 cc: compilerFor(inputs, reference.platform),
-                onUnavailable: (r) => why.push(r)
+                onUnavailable: (r) => why.push(r),
+                ...children,
+                timeoutMs: inspectOptions.timeoutMs
             });
             if (!fi) {
                 throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
@@ -49618,7 +49919,7 @@ async function inspectBuilds(opts) {
                     `here (${why.join('; ')}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
                     'run on a native runner, or install qemu-user and the cross libc.');
             }
-            meta = await inspectPlugin(reference.soPath, fi);
+            meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...fi });
         }
         checkPlugin(meta);
         for (const w of validatePluginAgainstRelease(meta, {
@@ -49640,11 +49941,13 @@ async function inspectBuilds(opts) {
             const fi = await foreignInspector(b.platform, {
                 cacheDir,
                 cc: compilerFor(inputs, b.platform),
-                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`)
+                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`),
+                ...children,
+                timeoutMs: inspectOptions.timeoutMs
             });
             if (!fi)
                 continue;
-            const other = await inspectPlugin(b.soPath, fi);
+            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi });
             const diffs = sameMetadata(meta, other);
             if (diffs.length > 0) {
                 throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +

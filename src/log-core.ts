@@ -24,6 +24,7 @@ export function actionsLogger(scrubber: SecretScrubber): Logger {
       scrubber.add(v)
       core.setSecret(v)
     },
+    containsSecret: (t) => scrubber.scrub(t) !== t,
     group: (title, fn) => core.group(title, fn)
   }
 }
@@ -35,6 +36,7 @@ export function consoleLogger(scrubber: SecretScrubber, verbose = false): Logger
     warning: (m) => err(`warning: ${m}`),
     debug: (m) => (verbose ? err(`debug: ${m}`) : undefined),
     secret: (v) => scrubber.add(v),
+    containsSecret: (t) => scrubber.scrub(t) !== t,
     group: async (title, fn) => {
       err(`== ${title}`)
       return fn()

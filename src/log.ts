@@ -6,6 +6,8 @@ export interface Logger {
   debug(message: string): void
   /** Registers a value that must never appear in logs (core.setSecret under Actions). */
   secret(value: string): void
+  /** Whether text holds a registered secret (children must not get such a variable). */
+  containsSecret?(text: string): boolean
   group<T>(title: string, fn: () => Promise<T>): Promise<T>
 }
 

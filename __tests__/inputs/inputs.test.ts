@@ -72,4 +72,27 @@ describe('inputs', () => {
     const inputs = readInputs((n) => (n === 'keywords' ? 'docker, containers\naudit' : ''), env)
     expect(inputs.keywords).toEqual(['docker', 'containers', 'audit'])
   })
+
+  it('reads build-env-keep as variable names, refusing NAME=value without echoing it', () => {
+    const read = (value: string) =>
+      readInputs((n) => (n === 'build-env-keep' ? value : ''), env).buildEnvKeep
+    expect(read('')).toEqual([])
+    expect(read('GITHUB_TOKEN, NPM_TOKEN\nINPUT_GITHUB-TOKEN,,GITHUB_TOKEN')).toEqual([
+      'GITHUB_TOKEN',
+      'NPM_TOKEN',
+      'INPUT_GITHUB-TOKEN'
+    ])
+    expect(() => read('A, TOKEN=s3cr3t-value')).toThrow(InputError)
+    expect(() => read('A, TOKEN=s3cr3t-value')).toThrow(/entry 2 is not a name/)
+    expect(() => read('A, TOKEN=s3cr3t-value')).not.toThrow(/s3cr3t/)
+    expect(() => read('two words')).toThrow(/entry 1/)
+  })
+
+  it('reads inspect-timeout in seconds, at least 1', () => {
+    const read = (value: string) =>
+      readInputs((n) => (n === 'inspect-timeout' ? value : ''), env).inspectTimeout
+    expect(read('')).toBe(60)
+    expect(read('5')).toBe(5)
+    expect(() => read('0')).toThrow(/"inspect-timeout" must be a whole number >= 1/)
+  })
 })

@@ -9,6 +9,10 @@ export interface Inputs {
   goPackage: string
   buildCommand: string
   pluginPath: string
+  /** Variables the build and the plugin keep although they would be removed (build-env-keep). */
+  buildEnvKeep: string[]
+  /** Seconds the plugin may take to load and answer the inspector. */
+  inspectTimeout: number
   pluginName: string
   rulesFile: string
   registry: string
@@ -53,6 +57,8 @@ export const INPUT_DEFAULTS = {
   'go-package': './plugin',
   'build-command': '',
   'plugin-path': '',
+  'build-env-keep': '',
+  'inspect-timeout': '60',
   'plugin-name': '',
   'rules-file': '',
   registry: 'ghcr.io',
@@ -112,6 +118,26 @@ function parseBoolean(name: string, raw: string): boolean {
   throw new InputError(`input "${name}" must be true or false, got "${raw}"`)
 }
 
+/**
+ * A list of environment variable names, separated by commas or new lines. Refuses anything that
+ * cannot be a name (NAME=value pasted by mistake), without echoing it: it may be a secret.
+ */
+function parseVariableNames(name: string, raw: string): string[] {
+  const names = raw
+    .split(/[,\n]/)
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+  names.forEach((n, i) => {
+    if (/[=\s\0]/.test(n)) {
+      throw new InputError(
+        `input "${name}" lists variable names, separated by commas or new lines: entry ${i + 1} ` +
+          'is not a name (write NAME, not NAME=value; the value comes from the environment)'
+      )
+    }
+  })
+  return [...new Set(names)]
+}
+
 export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
   const get = (name: InputName): string => {
     const v = read(name)
@@ -127,6 +153,8 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     goPackage: get('go-package'),
     buildCommand: get('build-command'),
     pluginPath: get('plugin-path'),
+    buildEnvKeep: parseVariableNames('build-env-keep', get('build-env-keep')),
+    inspectTimeout: parseCount('inspect-timeout', get('inspect-timeout'), 1),
     pluginName: get('plugin-name'),
     rulesFile: get('rules-file'),
     registry: get('registry'),
