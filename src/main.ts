@@ -11,7 +11,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const logger = actionsLogger(scrubber)
   try {
     const inputs = readInputs(envInputReader(env), env)
-    if (inputs.password !== '') logger.secret(inputs.password)
+    if (inputs.password !== '') logger.secret(inputs.password, 'the password input')
     const result = await runRelease(inputs, env, logger)
     for (const [name, value] of Object.entries(outputsOf(result))) {
       core.setOutput(name, scrubber.scrub(value))

@@ -1,12 +1,13 @@
 // The falcoctl index.yaml entries of a release, merged into the index file.
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { mergeIndex, type IndexEntry } from '../falco/index-yaml.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { maintainersFromContact } from '../falco/registry-entry.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { ReleasePlan } from '../plan/plan.js'
+import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
 
 const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined)
 
@@ -50,7 +51,13 @@ export function indexEntries(
 /** Merges the entries into the index file (other entries kept) and returns its text. */
 export async function writeIndexFile(path: string, entries: IndexEntry[]): Promise<string> {
   const file = resolve(path)
-  const existing = existsSync(file) ? await readFile(file, 'utf8') : undefined
+  const existing = existsSync(file)
+    ? await readTextFileBounded(file, {
+        limit: MAX_INDEX_FILE_BYTES,
+        what: 'the index file',
+        fix: 'check that index-file names a falcoctl index.yaml'
+      })
+    : undefined
   const text = mergeIndex(existing, entries)
   await mkdir(dirname(file), { recursive: true })
   await writeFile(file, text)

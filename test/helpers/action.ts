@@ -18,6 +18,8 @@ export interface ActionRun {
   summary: string
   /** Everything the run printed or wrote, for secret checks. */
   everything: string
+  /** The run was killed after `killAfterMs`. */
+  killed: boolean
 }
 
 /** Parses the GITHUB_OUTPUT file format (name<<delimiter ... delimiter, or name=value). */
@@ -43,6 +45,8 @@ export async function runAction(opts: {
   inputs: Record<string, string>
   env?: Record<string, string>
   cwd?: string
+  /** Kills a run that is still going after this long (for tests of hangs). */
+  killAfterMs?: number
 }): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'fpr-run-'))
   const outputFile = join(dir, 'output')
@@ -69,7 +73,16 @@ export async function runAction(opts: {
   let stderr = ''
   child.stdout.on('data', (d) => (stdout += d))
   child.stderr.on('data', (d) => (stderr += d))
+  let killed = false
+  const timer =
+    opts.killAfterMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          killed = true
+          child.kill('SIGKILL')
+        }, opts.killAfterMs)
   const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)))
+  clearTimeout(timer)
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')
   return {
@@ -78,6 +91,7 @@ export async function runAction(opts: {
     stderr,
     outputs: parseOutputFile(outputText),
     summary,
-    everything: [stdout, stderr, outputText, summary].join('\n')
+    everything: [stdout, stderr, outputText, summary].join('\n'),
+    killed
   }
 }
