@@ -34104,6 +34104,13 @@ class VerifyingStream extends DigestCounter {
         this.expected = expected;
         this.size = size;
     }
+    _transform(chunk, enc, done) {
+        // An endless or oversized blob fails at once, not after filling the disk.
+        if (this.size !== undefined && this.bytes + chunk.length > this.size) {
+            return done(new Error(`blob ${this.expected}: more than the expected ${this.size} bytes`));
+        }
+        super._transform(chunk, enc, done);
+    }
     _flush(done) {
         const actual = this.digest();
         if (this.size !== undefined && this.bytes !== this.size) {
@@ -49023,8 +49030,9 @@ async function loadPushedPlatforms(target, entries, scratch, logger) {
             !layer.digest) {
             throw new Error(`merge: ${entry.digest} is not a Falco plugin manifest`);
         }
-        const configStream = await target.fetchBlob(manifest.config.digest);
-        const layerStream = await target.fetchBlob(layer.digest);
+        // The descriptors' sizes bound the downloads.
+        const configStream = await target.fetchBlob(manifest.config.digest, sizeOf(manifest.config));
+        const layerStream = await target.fetchBlob(layer.digest, sizeOf(layer));
         if (!configStream || !layerStream) {
             throw new Error(`merge: a blob of ${entry.digest} is missing from ${target.location}`);
         }
@@ -49060,6 +49068,12 @@ async function loadPushedPlatforms(target, entries, scratch, logger) {
 }
 function order(p) {
     return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2;
+}
+/** A descriptor's size, when it is a plausible one. */
+function sizeOf(d) {
+    return typeof d.size === 'number' && Number.isSafeInteger(d.size) && d.size >= 0
+        ? d.size
+        : undefined;
 }
 
 // Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
@@ -50571,10 +50585,10 @@ class OciLayoutTarget {
         const body = await readFile$1(this.blobPath(digest));
         return { body, mediaType: descriptor?.mediaType ?? ownMediaType(body) };
     }
-    async fetchBlob(digest) {
+    async fetchBlob(digest, size) {
         if (!(await this.blobExists(digest)))
             return undefined;
-        const verifier = new VerifyingStream(digest);
+        const verifier = new VerifyingStream(digest, size);
         createReadStream(this.blobPath(digest))
             .on('error', (err) => verifier.destroy(err))
             .pipe(verifier);
@@ -52054,18 +52068,24 @@ class RegistryRepository {
         }
         return { body, mediaType: manifestMediaType(res, body) };
     }
-    async fetchBlob(digest) {
+    async fetchBlob(digest, size) {
         validateDigest(digest);
         // Retried until the response starts; a download cut later fails the stream.
-        const res = await this.send({ method: 'GET', url: this.url(`blobs/${digest}`) });
+        const url = this.url(`blobs/${digest}`);
+        const res = await this.send({ method: 'GET', url });
         if (res.status === 404)
             return absent(res);
         if (res.status !== 200)
             return this.fail(res, 'GET', '200 or 404');
+        const header = Number(headerValue(res.headers, 'content-length') ?? NaN);
+        const length = Number.isFinite(header) ? header : undefined;
+        if (size !== undefined && length !== undefined && length !== size) {
+            res.discard();
+            throw this.mismatch('GET', url, `sent ${length} bytes for a blob of ${size}`);
+        }
         if (!canVerify(digest))
             return res.body;
-        const length = Number(headerValue(res.headers, 'content-length') ?? NaN);
-        const verifier = new VerifyingStream(digest, Number.isFinite(length) ? length : undefined);
+        const verifier = new VerifyingStream(digest, size ?? length);
         // Errors on either side end up on the stream the caller reads.
         return pipeline$1(res.body, verifier, () => undefined);
     }

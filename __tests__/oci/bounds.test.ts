@@ -14,7 +14,7 @@ import {
 } from '../../src/oci/limits.js'
 import { RegistryClient } from '../../src/oci/registry.js'
 import { startRecorder } from '../helpers/fake-registry.js'
-import { recordingLogger, rejection } from './support.js'
+import { collect, recordingLogger, rejection } from './support.js'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -75,6 +75,29 @@ describe('registry client bounds', () => {
     const err = await rejection(client(s.url).repository('acme/app').fetchManifest('1.0.0'))
     expect(err.message).toMatch(/larger than 4 MiB/)
     expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it("stops a blob download at the descriptor's size", async () => {
+    const timers: NodeJS.Timeout[] = []
+    cleanups.push(async () => timers.forEach(clearInterval))
+    const s = await server((req, res) => {
+      req.resume()
+      if (req.url?.includes('sha256:' + '1'.repeat(64))) {
+        res.writeHead(200, { 'content-length': '999' })
+        return res.end('x'.repeat(999))
+      }
+      // No Content-Length, and no end.
+      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      const t = setInterval(() => res.write(Buffer.alloc(64 << 10)), 5)
+      timers.push(t)
+      res.on('close', () => clearInterval(t))
+    })
+    const repo = client(s.url).repository('acme/app')
+    const stream = await repo.fetchBlob(`sha256:${'0'.repeat(64)}`, 1024)
+    const err = await rejection(collect(stream as NodeJS.ReadableStream))
+    expect(err.message).toMatch(/more than the expected 1024 bytes/)
+    const mismatch = await rejection(repo.fetchBlob(`sha256:${'1'.repeat(64)}`, 1024))
+    expect(mismatch.message).toMatch(/the registry sent 999 bytes for a blob of 1024/)
   })
 
   it('stops a tag list whose Link chain never ends, by tag count', async () => {

@@ -499,15 +499,21 @@ export class RegistryRepository implements OciTarget {
     return { body, mediaType: manifestMediaType(res, body) }
   }
 
-  async fetchBlob(digest: string): Promise<NodeJS.ReadableStream | undefined> {
+  async fetchBlob(digest: string, size?: number): Promise<NodeJS.ReadableStream | undefined> {
     validateDigest(digest)
     // Retried until the response starts; a download cut later fails the stream.
-    const res = await this.send({ method: 'GET', url: this.url(`blobs/${digest}`) })
+    const url = this.url(`blobs/${digest}`)
+    const res = await this.send({ method: 'GET', url })
     if (res.status === 404) return absent(res)
     if (res.status !== 200) return this.fail(res, 'GET', '200 or 404')
+    const header = Number(headerValue(res.headers, 'content-length') ?? NaN)
+    const length = Number.isFinite(header) ? header : undefined
+    if (size !== undefined && length !== undefined && length !== size) {
+      res.discard()
+      throw this.mismatch('GET', url, `sent ${length} bytes for a blob of ${size}`)
+    }
     if (!canVerify(digest)) return res.body
-    const length = Number(headerValue(res.headers, 'content-length') ?? NaN)
-    const verifier = new VerifyingStream(digest, Number.isFinite(length) ? length : undefined)
+    const verifier = new VerifyingStream(digest, size ?? length)
     // Errors on either side end up on the stream the caller reads.
     return pipeline(res.body, verifier, () => undefined)
   }
