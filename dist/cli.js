@@ -50366,6 +50366,8 @@ const MAX_MANIFEST_BYTES = 4 << 20;
 const MAX_TOKEN_RESPONSE_BYTES = 256 << 10;
 /** What is read of an error answer; the rest is dropped. */
 const MAX_ERROR_BODY_BYTES = 64 << 10;
+/** What is drained of an answer we do not read, to reuse its connection; more closes it. */
+const MAX_DISCARDED_BYTES = 64 << 10;
 /** One page of a tag list. */
 const MAX_TAG_PAGE_BYTES = 4 << 20;
 /** A whole tag list, every page together... */
@@ -50454,8 +50456,20 @@ function roundTrip(req, timeoutMs, minBytesPerSecond = MIN_BYTES_PER_SECOND) {
                 headers: res.headers,
                 url: req.url,
                 body: res,
-                // An unfinished upload cannot share its connection any more: close it.
-                discard: () => (cr.writableFinished ? res.resume() : cr.destroy())
+                discard: () => {
+                    // An unfinished upload cannot share its connection any more: close it.
+                    if (!cr.writableFinished)
+                        return void cr.destroy();
+                    // A short body is drained so the connection can be reused; a long one (or one that
+                    // never ends) closes it.
+                    let drained = 0;
+                    res.on('data', (chunk) => {
+                        drained += chunk.length;
+                        if (drained > MAX_DISCARDED_BYTES)
+                            res.destroy();
+                    });
+                    res.resume();
+                }
             });
         });
         cr.on('socket', (socket) => {

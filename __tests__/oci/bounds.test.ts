@@ -77,6 +77,24 @@ describe('registry client bounds', () => {
     expect(Date.now() - started).toBeLessThan(5_000)
   })
 
+  it('closes the connection of an answer it does not read when the body goes on', async () => {
+    let closed: () => void = () => undefined
+    const gone = new Promise<void>((r) => (closed = r))
+    const s = await server((req, res) => {
+      req.resume()
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const t = setInterval(() => res.write(Buffer.alloc(16 << 10, 0x20)), 2)
+      res.on('close', () => {
+        clearInterval(t)
+        closed()
+      })
+    })
+    await client(s.url).ping()
+    // Within the test's timeout: the client drops the connection after 64 KiB.
+    await gone
+    expect(s.requests).toHaveLength(1)
+  })
+
   it("stops a blob download at the descriptor's size", async () => {
     const timers: NodeJS.Timeout[] = []
     cleanups.push(async () => timers.forEach(clearInterval))

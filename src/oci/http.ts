@@ -5,7 +5,7 @@ import https from 'node:https'
 import type { Socket } from 'node:net'
 import { Transform, TransformCallback, pipeline } from 'node:stream'
 import { formatBytes } from '../util/bytes.js'
-import { MIN_BYTES_PER_SECOND } from './limits.js'
+import { MAX_DISCARDED_BYTES, MIN_BYTES_PER_SECOND } from './limits.js'
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -114,8 +114,18 @@ export function roundTrip(
         headers: res.headers,
         url: req.url,
         body: res,
-        // An unfinished upload cannot share its connection any more: close it.
-        discard: () => (cr.writableFinished ? res.resume() : cr.destroy())
+        discard: () => {
+          // An unfinished upload cannot share its connection any more: close it.
+          if (!cr.writableFinished) return void cr.destroy()
+          // A short body is drained so the connection can be reused; a long one (or one that
+          // never ends) closes it.
+          let drained = 0
+          res.on('data', (chunk: Buffer) => {
+            drained += chunk.length
+            if (drained > MAX_DISCARDED_BYTES) res.destroy()
+          })
+          res.resume()
+        }
       })
     })
     cr.on('socket', (socket) => {

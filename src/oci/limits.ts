@@ -7,6 +7,8 @@ export const MAX_MANIFEST_BYTES = 4 << 20
 export const MAX_TOKEN_RESPONSE_BYTES = 256 << 10
 /** What is read of an error answer; the rest is dropped. */
 export const MAX_ERROR_BODY_BYTES = 64 << 10
+/** What is drained of an answer we do not read, to reuse its connection; more closes it. */
+export const MAX_DISCARDED_BYTES = 64 << 10
 /** One page of a tag list. */
 export const MAX_TAG_PAGE_BYTES = 4 << 20
 /** A whole tag list, every page together... */
