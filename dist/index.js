@@ -29288,19 +29288,131 @@ function checkInputs(inputs) {
     }
 }
 
-// Loggers for the two front ends, with a scrubber that removes every
-// registered secret from any text before it is printed.
+// The one masking rule of the project: which values are masked, in which forms, and how text is
+// redacted. Used by the loggers (and so core.setSecret), the registry session and the GitHub
+// client, so that every place masks the same values the same way.
+//
+// A value is masked when it is at least MIN_SECRET_LENGTH characters long and not a common word:
+// masking a short or common value ("sha256", "password") would also hide it in digests, media
+// types and messages, and corrupt the outputs. Such values are not masked; the logger warns
+// instead (without printing the value). Each masked value is also masked in the forms a server
+// or a message may show it in: whitespace-collapsed, trimmed, URL- and form-encoded, JSON-escaped
+// and base64 (and base64 of `user:password`, as in HTTP Basic authentication).
+/** Values shorter than this are not masked. */
+const MIN_SECRET_LENGTH = 8;
+// Words that appear in our own outputs, messages and media types: masking them would corrupt
+// those. Compared case-insensitively with the whole value.
+const COMMON_WORDS = new Set([
+    'anonymous',
+    'application',
+    'changeme',
+    'extractor',
+    'falcosecurity',
+    'localhost',
+    'manifest',
+    'password',
+    'registry',
+    'rulesfile',
+    'username'
+]);
+/** Why a value cannot be masked safely, or undefined when it can. */
+function unsafeToMask(value) {
+    const v = value.trim();
+    if (v.length < MIN_SECRET_LENGTH) {
+        return `it is shorter than ${MIN_SECRET_LENGTH} characters`;
+    }
+    if (new Set(v).size < 3)
+        return 'it repeats one or two characters';
+    if (COMMON_WORDS.has(v.toLowerCase()))
+        return 'it is a common word';
+    return undefined;
+}
+/** The forms of a secret that are masked along with it (the maskable ones only). */
+function secretForms(value, username) {
+    const forms = new Set([value]);
+    const collapsedSpace = value.replace(/\s+/g, ' ');
+    forms.add(collapsedSpace);
+    forms.add(collapsedSpace.trim());
+    forms.add(value.trim());
+    const uri = encodeURIComponent(value);
+    forms.add(uri);
+    forms.add(lowerHexEscapes(uri));
+    const form = new URLSearchParams({ v: value }).toString().slice(2);
+    forms.add(form);
+    forms.add(lowerHexEscapes(form));
+    forms.add(JSON.stringify(value).slice(1, -1));
+    forms.add(Buffer.from(value).toString('base64'));
+    if (username !== undefined)
+        forms.add(Buffer.from(`${username}:${value}`).toString('base64'));
+    return [...forms].filter((f) => unsafeToMask(f) === undefined);
+}
+function lowerHexEscapes(s) {
+    return s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+}
+/** A set of secrets and the text redaction they imply. */
+class SecretMask {
+    /** Longest first, so that a form containing another is replaced whole. */
+    forms = [];
+    /** Masks `value` (and its forms) from now on, unless it is unsafe to. */
+    add(value, username) {
+        if (value === '')
+            return { masked: false };
+        const reason = unsafeToMask(value);
+        if (reason !== undefined)
+            return { masked: false, reason };
+        const forms = secretForms(value, username);
+        const known = new Set(this.forms);
+        const fresh = forms.filter((f) => !known.has(f));
+        if (fresh.length > 0) {
+            this.forms = [...this.forms, ...fresh].sort((a, b) => b.length - a.length);
+        }
+        return { masked: true, forms: fresh };
+    }
+    /** The text with every secret form replaced by ***. Redact before shortening a text. */
+    redact(text) {
+        let out = text;
+        for (const f of this.forms)
+            if (out.includes(f))
+                out = out.split(f).join('***');
+        return out;
+    }
+}
+/**
+ * A short excerpt of a text that may hold secrets: redacted first, then whitespace-collapsed
+ * (and redacted again, for secrets with runs of spaces), then cut to `max` characters. Cutting
+ * first would leave a piece of a secret that no longer matches it.
+ */
+function safeExcerpt(text, redact, max) {
+    const flat = redact(redact(text).replace(/\s+/g, ' ').trim());
+    return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+}
+
+// Loggers for the two front ends, with a scrubber that removes every registered secret from any
+// text before it is printed. Which values are masked, and in which forms, is the one rule of
+// secrets.ts; values too short or too common to mask safely are warned about instead.
 class SecretScrubber {
-    secrets = new Set();
-    add(value) {
-        if (value.length >= 3)
-            this.secrets.add(value);
+    mask = new SecretMask();
+    refused = new Set();
+    /**
+     * Masks a value from now on. Returns the new forms to hand to the runner (core.setSecret), or
+     * a warning (which never contains the value) when the value is not masked.
+     */
+    add(value, what = 'a secret value') {
+        const r = this.mask.add(value);
+        if (r.masked)
+            return { forms: r.forms };
+        if (r.reason === undefined || this.refused.has(value))
+            return { forms: [] };
+        this.refused.add(value);
+        return {
+            forms: [],
+            warning: `${what} is not masked in the logs: ${r.reason}, and masking it would also hide ` +
+                'ordinary text such as digests and outputs. A secret like this is easy to guess: ' +
+                'replace it with a longer, random one if you can.'
+        };
     }
     scrub(text) {
-        let out = text;
-        for (const s of this.secrets)
-            out = out.split(s).join('***');
-        return out;
+        return this.mask.redact(text);
     }
 }
 function actionsLogger(scrubber) {
@@ -29308,9 +29420,12 @@ function actionsLogger(scrubber) {
         info: (m) => info(scrubber.scrub(m)),
         warning: (m) => warning(scrubber.scrub(m)),
         debug: (m) => debug(scrubber.scrub(m)),
-        secret: (v) => {
-            scrubber.add(v);
-            setSecret(v);
+        secret: (v, what) => {
+            const { forms, warning: warning$1 } = scrubber.add(v, what);
+            for (const f of forms)
+                setSecret(f);
+            if (warning$1)
+                warning(warning$1);
         },
         containsSecret: (t) => scrubber.scrub(t) !== t,
         group: (title, fn) => group(title, fn)
@@ -34013,6 +34128,13 @@ class VerifyingStream extends DigestCounter {
         super(algorithmOf(expected));
         this.expected = expected;
         this.size = size;
+    }
+    _transform(chunk, enc, done) {
+        // An endless or oversized blob fails at once, not after filling the disk.
+        if (this.size !== undefined && this.bytes + chunk.length > this.size) {
+            return done(new Error(`blob ${this.expected}: more than the expected ${this.size} bytes`));
+        }
+        super._transform(chunk, enc, done);
     }
     _flush(done) {
         const actual = this.digest();
@@ -47194,6 +47316,22 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// Sizes for messages: "200 MiB", "1.5 MiB", "64 KiB", "512 bytes".
+const UNITS = [
+    ['GiB', 1 << 30],
+    ['MiB', 1 << 20],
+    ['KiB', 1 << 10]
+];
+function formatBytes(n) {
+    for (const [unit, size] of UNITS) {
+        if (n >= size) {
+            const v = n / size;
+            return `${Number.isInteger(v) || v >= 100 ? Math.round(v) : v.toFixed(1)} ${unit}`;
+        }
+    }
+    return n === 1 ? '1 byte' : `${n} bytes`;
+}
+
 // A small typed client for the parts of the GitHub REST API we use (releases, release assets, the
 // Git data API), on Octokit from @actions/github (`getOctokit`): requests through
 // `octokit.request`, list endpoints through `octokit.paginate` (Link headers), uploads to the URL
@@ -47205,6 +47343,59 @@ function getOctokit(token, options, ...additionalPlugins) {
 // as answers (`accept: [404]`). Without an injected `fetch`, requests go through @actions/github's
 // fetch, which honours the runner's https_proxy / no_proxy.
 const API_VERSION = '2022-11-28';
+/**
+ * The most we read of one GitHub API answer. The largest we ask for are a Git blob of index.yaml
+ * (at most 8 MiB, base64 in JSON) and pages of 100 releases or assets.
+ */
+const MAX_GITHUB_RESPONSE_BYTES = 16 << 20;
+/** An answer larger than MAX_GITHUB_RESPONSE_BYTES: never retried. */
+class GitHubResponseTooLargeError extends Error {
+    constructor(method, path, limit) {
+        super(`GitHub API ${method} ${path} answered more than ${formatBytes(limit)}, the most this ` +
+            'action reads of one answer: check that GITHUB_API_URL is a GitHub API');
+        this.name = 'GitHubResponseTooLargeError';
+    }
+}
+/**
+ * A fetch that reads the whole answer itself, refusing more than `limit` bytes, and hands Octokit
+ * a Response over the bytes read. The error thrown is the cause of the one Octokit throws.
+ */
+function boundedFetch(inner, limit) {
+    return async (input, init) => {
+        const res = await inner(input, init);
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        const refuse = () => {
+            void res.body?.cancel().catch(() => undefined);
+            throw new GitHubResponseTooLargeError((init?.method ?? 'GET').toUpperCase(), pathOf(url), limit);
+        };
+        if (Number(res.headers.get('content-length') ?? 0) > limit)
+            refuse();
+        const chunks = [];
+        let total = 0;
+        if (res.body) {
+            for await (const chunk of res.body) {
+                total += chunk.length;
+                if (total > limit)
+                    refuse();
+                chunks.push(chunk);
+            }
+        }
+        const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
+        const bounded = new Response(nullBody ? null : Buffer.concat(chunks), {
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers
+        });
+        Object.defineProperty(bounded, 'url', { value: res.url });
+        return bounded;
+    };
+}
+function tooLarge(err) {
+    const cause = err?.cause;
+    if (err instanceof GitHubResponseTooLargeError)
+        return err;
+    return cause instanceof GitHubResponseTooLargeError ? cause : undefined;
+}
 /** What to add to the job when the token may not write: releases and the index branch. */
 const CONTENTS_WRITE_HINT = 'give the job `permissions: contents: write` (the workflow token is read-only by default in ' +
     'many repositories and organisations; a fine-grained token needs "Contents: Read and write")';
@@ -47338,6 +47529,8 @@ class GitHubClient {
     uploadTimeoutMs;
     retryDelayMs;
     retries;
+    /** Redacts the token from texts this client shortens (secrets.ts). */
+    mask = new SecretMask();
     constructor(api, logger) {
         this.logger = logger;
         if (api.token === '') {
@@ -47348,7 +47541,8 @@ class GitHubClient {
         this.uploadTimeoutMs = api.uploadTimeoutMs ?? 600_000;
         this.retryDelayMs = api.retryDelayMs ?? 1000;
         this.retries = api.retries ?? 3;
-        logger?.secret(api.token);
+        this.mask.add(api.token);
+        logger?.secret(api.token, 'the GitHub token');
         this.octokit = getOctokit(api.token, {
             baseUrl: this.baseUrl.href.replace(/\/+$/, ''),
             userAgent: api.userAgent ?? 'falco-plugin-release',
@@ -47418,14 +47612,18 @@ class GitHubClient {
             'x-github-api-version': API_VERSION
         };
         const base = options.request;
+        const fetcher = boundedFetch(base.fetch ?? globalThis.fetch, MAX_GITHUB_RESPONSE_BYTES);
         for (let attempt = 0;; attempt++) {
             // A fresh object: `options.request` may be the instance's shared defaults.
-            options.request = { ...base, signal: AbortSignal.timeout(timeoutMs) };
+            options.request = { ...base, fetch: fetcher, signal: AbortSignal.timeout(timeoutMs) };
             let res;
             try {
                 res = await request(options);
             }
             catch (err) {
+                const large = tooLarge(err);
+                if (large)
+                    throw large;
                 if (!isOctokitError(err) || attempt >= retries)
                     throw err;
                 if (err.response === undefined) {
@@ -47454,8 +47652,10 @@ class GitHubClient {
             return res.data;
         if (text === '')
             return undefined;
+        // Redacted before it is cut: a cut token would no longer match.
+        const excerpt = safeExcerpt(text, (t) => this.mask.redact(t), 80);
         throw new Error(`GitHub API ${method} ${url.pathname} answered ${res.status} with something that is not JSON` +
-            ` (${JSON.stringify(text.slice(0, 80))}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`);
+            ` (${JSON.stringify(excerpt)}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`);
     }
     /** Octokit's errors as ours: GitHubApiError for an answer, a plain Error for no answer. */
     failure(err) {
@@ -47628,6 +47828,54 @@ async function checkContentsWrite(req) {
     }
 }
 
+// Reading the files the user points us at (the rules file, index.yaml) with a size limit, so that
+// a huge or endless file fails with a clear error instead of exhausting memory.
+/**
+ * The largest rules file we read. Falco's own falco_rules.yaml is about 100 KiB; a release's
+ * rules are packed into one layer and parsed whole.
+ */
+const MAX_RULES_FILE_BYTES = 8 << 20;
+/** The largest index.yaml we read (falcosecurity's index, with every plugin, is about 50 KiB). */
+const MAX_INDEX_FILE_BYTES = 8 << 20;
+class FileTooLargeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'FileTooLargeError';
+    }
+}
+/**
+ * The file as UTF-8 text, or a FileTooLargeError naming the file, its size and the limit. A
+ * regular file is judged by its size before anything is read; anything else (a device, a pipe,
+ * a file still growing) stops after `limit` bytes.
+ */
+async function readTextFileBounded(path, opts) {
+    const tooLarge = (size) => new FileTooLargeError(`${opts.what} ${path} is ` +
+        (size === undefined ? 'larger than' : `${formatBytes(size)}, more than`) +
+        ` the ${formatBytes(opts.limit)} this action reads: ${opts.fix}`);
+    const file = await open$1(path, 'r');
+    try {
+        const st = await file.stat();
+        if (st.isFile() && st.size > opts.limit)
+            throw tooLarge(st.size);
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.alloc(Math.min(256 << 10, opts.limit + 1 - total));
+            const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+            if (bytesRead === 0)
+                break;
+            chunks.push(chunk.subarray(0, bytesRead));
+            total += bytesRead;
+            if (total > opts.limit)
+                throw tooLarge();
+        }
+        return Buffer.concat(chunks).toString('utf8');
+    }
+    finally {
+        await file.close();
+    }
+}
+
 /** A file path inside the branch: relative, no empty, "." or ".." segments. */
 function checkPath(path) {
     const parts = path.split('/');
@@ -47692,13 +47940,26 @@ async function readFile(gh, base, treeSha, parts) {
         if (!last && entry.type !== 'tree') {
             throw new Error(`${parts.slice(0, i + 1).join('/')} in the branch is a file, not a folder`);
         }
+        if (last)
+            checkIndexSize(parts, entry.size);
         sha = entry.sha;
     }
     const blob = (await gh.request('GET', `${base}/git/blobs/${sha}`)).data;
     if (blob.encoding !== undefined && blob.encoding !== 'base64') {
         throw new Error(`unexpected blob encoding ${blob.encoding} for ${parts.join('/')}`);
     }
-    return Buffer.from(blob.content ?? '', 'base64').toString('utf8');
+    checkIndexSize(parts, blob.size);
+    const content = Buffer.from(blob.content ?? '', 'base64');
+    checkIndexSize(parts, content.length);
+    return content.toString('utf8');
+}
+/** Refuses an index in the branch larger than MAX_INDEX_FILE_BYTES, before reading it. */
+function checkIndexSize(parts, size) {
+    if (size === undefined || size <= MAX_INDEX_FILE_BYTES)
+        return;
+    throw new Error(`${parts.join('/')} in the branch is ${formatBytes(size)}, more than the ` +
+        `${formatBytes(MAX_INDEX_FILE_BYTES)} this action reads: check that index-file names a ` +
+        'falcoctl index.yaml, or publish the index to another branch (index-branch)');
 }
 /**
  * The file as it is on the branch now (undefined when the branch or the file does not exist):
@@ -48343,7 +48604,13 @@ async function prepareDistribution(opts) {
         throw new Error(`index-file ${inputs.indexFile} is a symbolic link: refusing to write through it; point ` +
             'index-file at a regular file. Nothing was pushed.');
     }
-    const existing = info ? await readFile$1(indexPath, 'utf8') : undefined;
+    const existing = info
+        ? await readTextFileBounded(indexPath, {
+            limit: MAX_INDEX_FILE_BYTES,
+            what: 'the index file',
+            fix: 'check that index-file names a falcoctl index.yaml'
+        })
+        : undefined;
     let indexText;
     try {
         indexText = mergeIndex(existing, entries);
@@ -49087,8 +49354,9 @@ async function loadPushedPlatforms(target, entries, scratch, logger) {
             !layer.digest) {
             throw new Error(`merge: ${entry.digest} is not a Falco plugin manifest`);
         }
-        const configStream = await target.fetchBlob(manifest.config.digest);
-        const layerStream = await target.fetchBlob(layer.digest);
+        // The descriptors' sizes bound the downloads.
+        const configStream = await target.fetchBlob(manifest.config.digest, sizeOf(manifest.config));
+        const layerStream = await target.fetchBlob(layer.digest, sizeOf(layer));
         if (!configStream || !layerStream) {
             throw new Error(`merge: a blob of ${entry.digest} is missing from ${target.location}`);
         }
@@ -49124,6 +49392,12 @@ async function loadPushedPlatforms(target, entries, scratch, logger) {
 }
 function order(p) {
     return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2;
+}
+/** A descriptor's size, when it is a plausible one. */
+function sizeOf(d) {
+    return typeof d.size === 'number' && Number.isSafeInteger(d.size) && d.size >= 0
+        ? d.size
+        : undefined;
 }
 
 // The environment of every child we start (the build, the C compiler, the plugin inspector, qemu).
@@ -50665,7 +50939,12 @@ async function prepareRules(opts) {
         opts.logger.info(`no rules file (looked for rules/${plugin.name}_rules.yaml): releasing the plugin alone`);
         return undefined;
     }
-    const parsed = parseRulesFile(await readFile$1(file, 'utf8'), file);
+    const text = await readTextFileBounded(file, {
+        limit: MAX_RULES_FILE_BYTES,
+        what: 'the rules file',
+        fix: 'check that rules-file names the rules YAML (Falco rules files are rarely over 1 MiB)'
+    });
+    const parsed = parseRulesFile(text, file);
     const dependencies = rulesDependencies(parsed, plugin);
     if (!parsed.requiredEngineVersion) {
         opts.warn(`${basename(file)} has no required_engine_version: the rules artifact will carry no engine requirement`);
@@ -50910,10 +51189,10 @@ class OciLayoutTarget {
         const body = await readFile$1(this.blobPath(digest));
         return { body, mediaType: descriptor?.mediaType ?? ownMediaType(body) };
     }
-    async fetchBlob(digest) {
+    async fetchBlob(digest, size) {
         if (!(await this.blobExists(digest)))
             return undefined;
-        const verifier = new VerifyingStream(digest);
+        const verifier = new VerifyingStream(digest, size);
         createReadStream(this.blobPath(digest))
             .on('error', (err) => verifier.destroy(err))
             .pipe(verifier);
@@ -51044,30 +51323,40 @@ class RegistryError extends Error {
 }
 /** Statuses that say "try again": the request may succeed as is a little later. */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-/** `code: message` pairs from the distribution error JSON, or a short excerpt of other text. */
-function describeBody(body) {
+/** Characters of a registry's error text kept in a message. */
+const MESSAGE_EXCERPT = 300;
+const BODY_EXCERPT = 200;
+const JOINED_EXCERPT = 1000;
+/** Cuts an already redacted text. */
+function shorten(text, max) {
+    return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+/**
+ * `code: message` pairs from the distribution error JSON, or a short excerpt of other text.
+ * Secrets are redacted before anything is shortened (a cut secret would no longer match).
+ */
+function describeBody(body, redact = (t) => t) {
     const raw = body.toString('utf8').trim();
     if (raw === '')
         return { codes: [], text: '' };
     try {
         const parsed = JSON.parse(raw);
         if (Array.isArray(parsed.errors)) {
-            const codes = parsed.errors.map((e) => String(e.code ?? 'UNKNOWN'));
+            const codes = parsed.errors.map((e) => safeExcerpt(String(e.code ?? 'UNKNOWN'), redact, 60));
             const parts = parsed.errors.map((e, i) => {
-                const message = typeof e.message === 'string' ? e.message.slice(0, 300) : '';
+                const message = typeof e.message === 'string' ? safeExcerpt(e.message, redact, MESSAGE_EXCERPT) : '';
                 return message ? `${codes[i]}: ${message}` : codes[i];
             });
-            return { codes, text: parts.join('; ') };
+            return { codes, text: shorten(parts.join('; '), JOINED_EXCERPT) };
         }
     }
     catch {
         // not JSON: fall through to an excerpt
     }
-    const excerpt = raw.replace(/\s+/g, ' ').slice(0, 200);
-    return { codes: [], text: excerpt };
+    return { codes: [], text: safeExcerpt(raw, redact, BODY_EXCERPT) };
 }
 function httpError(f) {
-    const { codes, text } = describeBody(f.body);
+    const { codes, text } = describeBody(f.body, f.redact);
     const where = `${f.url.origin}${f.url.pathname}`;
     const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`;
     const expected = f.expected ? ` (expected ${f.expected})` : '';
@@ -51145,6 +51434,11 @@ function networkError(method, url, err, plainHttp) {
     const raw = e.message || e.errors?.[0]?.message || code || String(err);
     const reason = raw.replace(/\s+/g, ' ').trim();
     const where = `${url.origin}${url.pathname}`;
+    const details = { method, url: where, codes: code ? [code] : [] };
+    if (e.deadline === true) {
+        return new RegistryError(`the registry is too slow: ${method} ${where} ${reason}. Check the registry and the ` +
+            'network, or raise request-timeout.', details);
+    }
     let hint = 'Check the registry host and port, and that this machine can reach it.';
     if (/wrong version number|packet length too long|EPROTO/i.test(`${code} ${reason}`)) {
         hint = 'The server does not speak TLS here: if it is a plain-HTTP registry, enable plain HTTP.';
@@ -51152,12 +51446,32 @@ function networkError(method, url, err, plainHttp) {
     else if (plainHttp && code === 'ECONNRESET') {
         hint += ' Plain HTTP is enabled: if the registry uses TLS, disable plain HTTP.';
     }
-    return new RegistryError(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`, {
-        method,
-        url: where,
-        codes: code ? [code] : []
-    });
+    return new RegistryError(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`, details);
 }
+
+// How much the registry client reads, and how long a request may take. A registry that sends
+// more, or sends it slower, fails with a clear error instead of exhausting memory or time.
+/** A manifest (or index): distribution refuses to store larger ones (4 MiB). */
+const MAX_MANIFEST_BYTES = 4 << 20;
+/** A token endpoint's answer (JSON with a token, tokens are a few KiB at most). */
+const MAX_TOKEN_RESPONSE_BYTES = 256 << 10;
+/** What is read of an error answer; the rest is dropped. */
+const MAX_ERROR_BODY_BYTES = 64 << 10;
+/** What is drained of an answer we do not read, to reuse its connection; more closes it. */
+const MAX_DISCARDED_BYTES = 64 << 10;
+/** One page of a tag list. */
+const MAX_TAG_PAGE_BYTES = 4 << 20;
+/** A whole tag list, every page together... */
+const MAX_TAG_LIST_BYTES = 16 << 20;
+/** ...in at most this many pages... */
+const MAX_TAG_PAGES = 1000;
+/** ...naming at most this many tags. */
+const MAX_TAGS = 100_000;
+/**
+ * A request's total deadline: request-timeout, plus one second for every this many bytes it
+ * sends or receives (so after the first request-timeout, at least this average rate).
+ */
+const MIN_BYTES_PER_SECOND = 16 << 10;
 
 // Low-level HTTP for the OCI client, on node:http(s) rather than fetch so that request bodies
 // stream with an explicit Content-Length (never chunked, never held whole in memory).
@@ -51179,24 +51493,44 @@ class RedirectError extends Error {
         this.name = 'RedirectError';
     }
 }
+/** A response larger than what we read of it: not retried, the registry sends it each time. */
+class TooLargeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TooLargeError';
+    }
+}
 /**
  * One HTTP exchange. Resolves as soon as the response headers arrive. A network error is
  * rejected with `connected: true` when the connection was up before it failed (a reset or a
  * timeout mid-exchange), as opposed to a failure to connect at all.
+ *
+ * Two clocks bound it: no data for `timeoutMs` (the socket's idle timeout), and a total deadline
+ * of `timeoutMs` plus one second per `minBytesPerSecond` bytes moved, which a server trickling
+ * a byte now and then cannot stretch. The deadline covers the response body too, until it ends.
  */
-function roundTrip(req, timeoutMs) {
+function roundTrip(req, timeoutMs, minBytesPerSecond = MIN_BYTES_PER_SECOND) {
     return new Promise((resolve, reject) => {
         let settled = false;
         let connected = false;
         let sourceError;
+        let response;
         const fail = (err) => {
+            // After the response arrived, its body is still under the deadline.
             if (settled)
                 return;
+            deadline.stop();
             settled = true;
             if (sourceError)
                 return reject(new BodySourceError(sourceError));
             reject(Object.assign(err, { connected }));
         };
+        const deadline = new TransferDeadline(timeoutMs, minBytesPerSecond, (err) => {
+            Object.assign(err, { connected });
+            if (response)
+                response.destroy(err);
+            cr.destroy(err);
+        });
         const transport = req.url.protocol === 'https:' ? https$1 : require$$2;
         const headers = { ...req.headers };
         if (req.body !== undefined)
@@ -51204,17 +51538,33 @@ function roundTrip(req, timeoutMs) {
         const options = { method: req.method, headers, timeout: timeoutMs };
         const cr = transport.request(req.url, options, (res) => {
             settled = true;
+            response = res;
+            res.once('end', () => deadline.stop());
+            res.once('close', () => deadline.stop());
             resolve({
                 status: res.statusCode ?? 0,
                 statusText: res.statusMessage ?? '',
                 headers: res.headers,
                 url: req.url,
                 body: res,
-                // An unfinished upload cannot share its connection any more: close it.
-                discard: () => (cr.writableFinished ? res.resume() : cr.destroy())
+                discard: () => {
+                    // An unfinished upload cannot share its connection any more: close it.
+                    if (!cr.writableFinished)
+                        return void cr.destroy();
+                    // A short body is drained so the connection can be reused; a long one (or one that
+                    // never ends) closes it.
+                    let drained = 0;
+                    res.on('data', (chunk) => {
+                        drained += chunk.length;
+                        if (drained > MAX_DISCARDED_BYTES)
+                            res.destroy();
+                    });
+                    res.resume();
+                }
             });
         });
         cr.on('socket', (socket) => {
+            deadline.attach(socket);
             // A kept-alive socket is already connected.
             if (!socket.connecting)
                 connected = true;
@@ -51244,6 +51594,57 @@ function bodyLength(body) {
 }
 function timeoutError(ms) {
     return Object.assign(new Error(`no data for ${Math.round(ms / 1000)}s`), { code: 'ETIMEDOUT' });
+}
+/**
+ * The total deadline of one exchange: `timeoutMs`, plus a second per `bytesPerSecond` bytes that
+ * went through the socket (both ways) since the exchange started. Checked by a timer that
+ * re-arms itself; it never keeps the process alive.
+ */
+class TransferDeadline {
+    timeoutMs;
+    bytesPerSecond;
+    expire;
+    start = Date.now();
+    socket;
+    base = 0;
+    timer;
+    stopped = false;
+    constructor(timeoutMs, bytesPerSecond, expire) {
+        this.timeoutMs = timeoutMs;
+        this.bytesPerSecond = bytesPerSecond;
+        this.expire = expire;
+        this.arm(timeoutMs);
+    }
+    attach(socket) {
+        this.socket = socket;
+        this.base = socket.bytesRead + socket.bytesWritten;
+    }
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.timer);
+    }
+    moved() {
+        const s = this.socket;
+        return s ? s.bytesRead + s.bytesWritten - this.base : 0;
+    }
+    arm(ms) {
+        if (this.stopped)
+            return;
+        this.timer = setTimeout(() => this.check(), ms);
+        this.timer.unref();
+    }
+    check() {
+        const elapsed = Date.now() - this.start;
+        const moved = this.moved();
+        const allowed = this.timeoutMs + (moved / this.bytesPerSecond) * 1000;
+        if (elapsed < allowed)
+            return this.arm(Math.max(allowed - elapsed, 100));
+        this.stop();
+        const err = new Error(`took longer than ${Math.round(elapsed / 100) / 10} s in total for ${formatBytes(moved)} ` +
+            `(the deadline is request-timeout, ${Math.round(this.timeoutMs / 100) / 10} s, plus 1 s ` +
+            `for every ${formatBytes(this.bytesPerSecond)} moved)`);
+        this.expire(Object.assign(err, { code: 'ETIMEDOUT', deadline: true }));
+    }
 }
 /** Fails the upload when the source yields more or fewer bytes than the declared length. */
 class LengthGuard extends Transform {
@@ -51289,17 +51690,38 @@ async function followRedirects(req, send, max) {
         current = { ...current, url: next, headers };
     }
 }
-/** Reads a whole (small) response body, refusing more than `limit` bytes. */
+/**
+ * Reads a whole (small) response body, refusing more than `limit.bytes` (a Content-Length that
+ * says so up front is refused before reading).
+ */
 async function readBody(res, limit) {
+    const tooLarge = () => {
+        res.body.destroy();
+        return new TooLargeError(`${limit.what} is larger than ${formatBytes(limit.bytes)}, the most this action reads: ` +
+            limit.fix);
+    };
+    const declared = Number(headerValue(res.headers, 'content-length') ?? NaN);
+    if (declared > limit.bytes)
+        throw tooLarge();
     const chunks = [];
     let total = 0;
     for await (const chunk of res.body) {
         total += chunk.length;
-        if (total > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url.origin}${res.url.pathname} exceeds ${limit} bytes`);
-        }
+        if (total > limit.bytes)
+            throw tooLarge();
         chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+/** The first `bytes` of a response body (an error text); the rest is dropped. */
+async function readPrefix(res, bytes) {
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of res.body) {
+        chunks.push(chunk.subarray(0, bytes - total));
+        total += Math.min(chunk.length, bytes - total);
+        if (total >= bytes)
+            break;
     }
     return Buffer.concat(chunks);
 }
@@ -51473,7 +51895,6 @@ function parseChallenges(header) {
 // Tokens without expires_in live 60 s (distribution token spec); renew a little early.
 const DEFAULT_TOKEN_SECONDS = 60;
 const EARLY_RENEW_MS = 5_000;
-const TOKEN_RESPONSE_LIMIT = 1 << 20;
 const OAUTH_CLIENT_ID = 'falco-plugin-release';
 class Authenticator {
     transport;
@@ -51486,7 +51907,7 @@ class Authenticator {
     pending = new Map();
     basicHeader;
     constructor(transport, credentials, 
-    /** Registers a value that must never be printed. */
+    /** Registers a value that must never be printed; `what` names it in warnings. */
     secret, now = Date.now) {
         this.transport = transport;
         this.credentials = credentials;
@@ -51495,10 +51916,11 @@ class Authenticator {
         if (credentials?.password) {
             const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
             this.basicHeader = `Basic ${encoded}`;
-            secret(encoded);
+            secret(encoded, `the HTTP Basic credentials for ${transport.registry}`);
         }
-        if (credentials?.identityToken)
-            secret(credentials.identityToken);
+        if (credentials?.identityToken) {
+            secret(credentials.identityToken, `the identity token for ${transport.registry}`);
+        }
     }
     get hasCredentials() {
         return this.credentials !== undefined;
@@ -51576,9 +51998,12 @@ class Authenticator {
         if (scope)
             url.searchParams.set('scope', scope);
         const sendsSecret = this.basicHeader !== undefined || this.identityToken !== undefined;
-        if (sendsSecret && url.protocol !== 'https:' && !this.transport.plainHttp) {
-            throw new RegistryError(`refusing to send credentials for ${this.transport.registry} to the token endpoint ` +
-                `${url.origin}${url.pathname}, which is not HTTPS`, { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] });
+        const refusal = sendsSecret ? this.refuseRealm(url) : undefined;
+        if (refusal !== undefined) {
+            throw new RegistryError(`refusing to send credentials for ${this.transport.registry} to the token service ` +
+                `${url.origin}${url.pathname}, which ${refusal}. Credentials go to a token service only ` +
+                "over HTTPS, or over plain HTTP on the registry's own host: the registry must name " +
+                'such a realm in its WWW-Authenticate challenge.', { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] });
         }
         const oauth = this.identityToken !== undefined;
         const res = await this.transport.tokenRequest(oauth ? new URL(realm) : url, oauth ? { form: this.refreshForm(service, scope) } : { authorization: this.basicHeader });
@@ -51589,9 +52014,14 @@ class Authenticator {
         }
         if (res.status !== 200)
             return this.transport.fail(res, method, scopeContext(scope));
-        const body = res.data ?? (await readBody(res, TOKEN_RESPONSE_LIMIT));
+        const body = res.data ??
+            (await readBody(res, {
+                bytes: MAX_TOKEN_RESPONSE_BYTES,
+                what: 'the token response',
+                fix: 'check the realm the registry names.'
+            }));
         const { token, expiresIn } = parseTokenResponse(body, url);
-        this.secret(token);
+        this.secret(token, `the token issued by ${url.origin}`);
         const header = `Bearer ${token}`;
         const seconds = expiresIn ?? DEFAULT_TOKEN_SECONDS;
         this.tokens.set(this.key(scope), {
@@ -51599,6 +52029,23 @@ class Authenticator {
             expiresAt: this.now() + Math.max(0, seconds * 1000 - EARLY_RENEW_MS)
         });
         return header;
+    }
+    /**
+     * Why credentials must not go to this token service, or undefined when they may. Like docker,
+     * we follow the realm the registry names, even to another host (Docker Hub's is
+     * auth.docker.io); unlike docker, never over plain HTTP to another host, where anyone on the
+     * path could read them. A plain-HTTP realm on the registry's own host is a local setup the
+     * user opted into with plain HTTP.
+     */
+    refuseRealm(url) {
+        if (url.protocol === 'https:')
+            return undefined;
+        if (!this.transport.plainHttp)
+            return 'is not HTTPS (the registry is)';
+        const registryHost = new URL(`http://${this.transport.registry}`).hostname;
+        if (url.hostname === registryHost)
+            return undefined;
+        return `is plain HTTP on another host than ${registryHost}`;
     }
     /** OAuth2 refresh-token grant (the distribution "oauth" token spec). */
     refreshForm(service, scope) {
@@ -51638,7 +52085,6 @@ function scopeContext(scope) {
 }
 
 const MAX_REDIRECTS = 5;
-const ERROR_BODY_LIMIT = 64 << 10;
 // Failures once a connection is up: the network or the server dropped it. Worth retrying.
 const AFTER_CONNECT = new Set([
     'ECONNRESET',
@@ -51662,19 +52108,22 @@ const ALWAYS = new Set(['EAI_AGAIN']);
 class Session {
     opts;
     auth;
-    secrets = [];
+    /** The project's one masking rule (secrets.ts), for the texts this session builds. */
+    mask = new SecretMask();
     /** Origins that answered at least once. */
     contacted = new Set();
     constructor(opts) {
         this.opts = opts;
-        const secret = (value) => {
-            if (value === '')
-                return;
-            this.secrets.push(value);
-            opts.logger.secret(value);
+        const secret = (value, what) => {
+            this.mask.add(value);
+            opts.logger.secret(value, what);
         };
-        if (opts.credentials)
-            secret(opts.credentials.password);
+        if (opts.credentials) {
+            const { username, password } = opts.credentials;
+            // With the username: base64 of "user:password" is what an HTTP Basic header carries.
+            this.mask.add(password, username);
+            secret(password, `the password for ${opts.registry}`);
+        }
         this.auth = new Authenticator({
             registry: opts.registry,
             plainHttp: opts.plainHttp,
@@ -51688,7 +52137,11 @@ class Session {
                 },
                 body: form === undefined ? undefined : Buffer.from(form),
                 registryAuth: false,
-                read: 1 << 20
+                read: {
+                    bytes: MAX_TOKEN_RESPONSE_BYTES,
+                    what: `the answer of the token service ${url.origin}${url.pathname}`,
+                    fix: 'a token service answers a small JSON object; check the realm the registry names.'
+                }
             }),
             fail: (res, method, context) => this.fail(res, method, context)
         }, opts.credentials, secret, () => opts.retry.clock.now());
@@ -51824,7 +52277,7 @@ class Session {
     async fail(res, method, context = {}) {
         let body = Buffer.alloc(0);
         try {
-            body = method === 'HEAD' ? body : await readBody(res, ERROR_BODY_LIMIT);
+            body = method === 'HEAD' ? body : await readPrefix(res, MAX_ERROR_BODY_BYTES);
         }
         catch {
             // an unreadable error body still leaves the status to report
@@ -51850,11 +52303,7 @@ class Session {
     }
     /** Removes every known secret from a text (registry-supplied text included). */
     redact(text) {
-        let out = text;
-        for (const s of this.secrets)
-            if (s.length >= 4)
-                out = out.split(s).join('***');
-        return out;
+        return this.mask.redact(text);
     }
 }
 
@@ -51864,9 +52313,6 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_CHUNK_SIZE = 4 << 20;
 /** Chunked uploads refused as too large halve their chunk size down to this. */
 const MIN_CHUNK_SIZE = 256 << 10;
-const MANIFEST_LIMIT = 8 << 20;
-const TAG_PAGE_LIMIT = 8 << 20;
-const MAX_TAG_PAGES = 10_000;
 class RegistryClient {
     registry;
     session;
@@ -52170,30 +52616,52 @@ class RegistryRepository {
         const manifest = await this.fetchManifest(tag);
         return manifest ? sha256Digest(manifest.body) : undefined;
     }
+    /**
+     * Every tag, following the Link header's next pages. A tag list that goes on past
+     * MAX_TAG_PAGES pages, MAX_TAGS tags or MAX_TAG_LIST_BYTES in all fails (a registry whose
+     * pagination never ends would otherwise exhaust memory).
+     */
     async listTags() {
         const tags = new Set();
         const visited = new Set();
+        let bytes = 0;
         let url = this.url('tags/list');
         while (url && !visited.has(url.href)) {
             if (visited.size >= MAX_TAG_PAGES)
-                throw this.mismatch('GET', url, 'sent too many tag pages');
+                throw this.tooManyTags(url, `${MAX_TAG_PAGES} pages`);
             visited.add(url.href);
             const res = await this.send({
                 method: 'GET',
                 url,
                 headers: { accept: 'application/json' },
-                read: TAG_PAGE_LIMIT
+                read: {
+                    bytes: MAX_TAG_PAGE_BYTES,
+                    what: 'a page of the tag list',
+                    fix: 'the registry should paginate it (n= and Link); check the registry.'
+                }
             });
             // A repository that was never pushed has no tags yet.
             if (res.status === 404 && visited.size === 1)
                 return absent(res) ?? [];
             if (res.status !== 200)
                 return this.fail(res, 'GET', '200 OK');
-            for (const tag of this.parseTagPage(res.data ?? Buffer.alloc(0), url))
+            const body = res.data ?? Buffer.alloc(0);
+            bytes += body.length;
+            if (bytes > MAX_TAG_LIST_BYTES) {
+                throw this.tooManyTags(url, formatBytes(MAX_TAG_LIST_BYTES));
+            }
+            for (const tag of this.parseTagPage(body, url))
                 tags.add(tag);
+            if (tags.size > MAX_TAGS)
+                throw this.tooManyTags(url, `${MAX_TAGS} tags`);
             url = nextLink(headerValue(res.headers, 'link'), res.url);
         }
         return [...tags];
+    }
+    tooManyTags(url, limit) {
+        return this.mismatch('GET', url, `sent a tag list of more than ${limit} for ${this.location}, the most this action reads: ` +
+            'its pagination (the Link header) may never end; check the registry, or delete tags ' +
+            'the repository no longer needs');
     }
     async fetchManifest(reference) {
         validateReference(reference);
@@ -52202,7 +52670,11 @@ class RegistryRepository {
             method: 'GET',
             url,
             headers: { accept: MANIFEST_ACCEPT },
-            read: MANIFEST_LIMIT
+            read: {
+                bytes: MAX_MANIFEST_BYTES,
+                what: `the manifest ${reference}`,
+                fix: 'registries refuse to store larger ones (distribution: 4 MiB); check the registry and the reference.'
+            }
         });
         if (res.status === 404)
             return absent(res);
@@ -52214,18 +52686,24 @@ class RegistryRepository {
         }
         return { body, mediaType: manifestMediaType(res, body) };
     }
-    async fetchBlob(digest) {
+    async fetchBlob(digest, size) {
         validateDigest(digest);
         // Retried until the response starts; a download cut later fails the stream.
-        const res = await this.send({ method: 'GET', url: this.url(`blobs/${digest}`) });
+        const url = this.url(`blobs/${digest}`);
+        const res = await this.send({ method: 'GET', url });
         if (res.status === 404)
             return absent(res);
         if (res.status !== 200)
             return this.fail(res, 'GET', '200 or 404');
+        const header = Number(headerValue(res.headers, 'content-length') ?? NaN);
+        const length = Number.isFinite(header) ? header : undefined;
+        if (size !== undefined && length !== undefined && length !== size) {
+            res.discard();
+            throw this.mismatch('GET', url, `sent ${length} bytes for a blob of ${size}`);
+        }
         if (!canVerify(digest))
             return res.body;
-        const length = Number(headerValue(res.headers, 'content-length') ?? NaN);
-        const verifier = new VerifyingStream(digest, Number.isFinite(length) ? length : undefined);
+        const verifier = new VerifyingStream(digest, size ?? length);
         // Errors on either side end up on the stream the caller reads.
         return pipeline$1(res.body, verifier, () => undefined);
     }
@@ -53467,7 +53945,7 @@ async function run(env = process.env) {
     try {
         const inputs = readInputs(envInputReader(env), env);
         if (inputs.password !== '')
-            logger.secret(inputs.password);
+            logger.secret(inputs.password, 'the password input');
         const result = await runRelease(inputs, env, logger, journal);
         for (const [name, value] of Object.entries(outputsOf(result))) {
             setOutput(name, scrubber.scrub(value));

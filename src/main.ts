@@ -13,7 +13,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const journal = newJournal()
   try {
     const inputs = readInputs(envInputReader(env), env)
-    if (inputs.password !== '') logger.secret(inputs.password)
+    if (inputs.password !== '') logger.secret(inputs.password, 'the password input')
     const result = await runRelease(inputs, env, logger, journal)
     for (const [name, value] of Object.entries(outputsOf(result))) {
       core.setOutput(name, scrubber.scrub(value))

@@ -5,7 +5,7 @@
 // In two steps. prepareDistribution runs before the first registry write and does every check
 // that could refuse: the index file and the branch's index merge, the token may write the
 // repository. distribute runs after the registry and only writes.
-import { lstat, readFile } from 'node:fs/promises'
+import { lstat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { mergeIndex, type IndexEntry } from '../falco/index-yaml.js'
 import { registryEntry, registryEntryYaml, validateRegistryEntry } from '../falco/registry-entry.js'
@@ -26,6 +26,7 @@ import type { Logger } from '../log.js'
 import type { ReleasePlan } from '../plan/plan.js'
 import type { Journal } from '../report/journal.js'
 import type { ReleaseVersion } from '../version/version.js'
+import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
 import { indexEntries } from './index-file.js'
 import type { PlatformBuild } from './plugin-builds.js'
 
@@ -91,7 +92,13 @@ export async function prepareDistribution(opts: {
         'index-file at a regular file. Nothing was pushed.'
     )
   }
-  const existing = info ? await readFile(indexPath, 'utf8') : undefined
+  const existing = info
+    ? await readTextFileBounded(indexPath, {
+        limit: MAX_INDEX_FILE_BYTES,
+        what: 'the index file',
+        fix: 'check that index-file names a falcoctl index.yaml'
+      })
+    : undefined
   let indexText: string
   try {
     indexText = mergeIndex(existing, entries)

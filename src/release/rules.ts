@@ -1,13 +1,13 @@
 // The rules artifact: which file, its dependencies (this plugin at the release
 // version, plus every other plugin the file names) and engine requirement.
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { layerFileName, packLayer } from '../falco/layer.js'
 import { parseRulesFile, rulesDependencies } from '../falco/rules.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
 import type { PlanFacts } from '../plan/plan.js'
+import { MAX_RULES_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
 
 export function rulesPath(inputs: Inputs, workDir: string, name: string): string | undefined {
   if (inputs.rulesFile !== '') {
@@ -41,7 +41,12 @@ export async function prepareRules(opts: {
     )
     return undefined
   }
-  const parsed = parseRulesFile(await readFile(file, 'utf8'), file)
+  const text = await readTextFileBounded(file, {
+    limit: MAX_RULES_FILE_BYTES,
+    what: 'the rules file',
+    fix: 'check that rules-file names the rules YAML (Falco rules files are rarely over 1 MiB)'
+  })
+  const parsed = parseRulesFile(text, file)
   const dependencies = rulesDependencies(parsed, plugin)
   if (!parsed.requiredEngineVersion) {
     opts.warn(

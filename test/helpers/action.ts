@@ -18,8 +18,10 @@ export interface ActionRun {
   summary: string
   /** Everything the run printed or wrote, for secret checks. */
   everything: string
-  /** The run was killed after timeoutMs. */
+  /** The run was killed after timeoutMs (or killAfterMs). */
   timedOut: boolean
+  /** Same as timedOut. */
+  killed: boolean
 }
 
 /** Parses the GITHUB_OUTPUT file format (name<<delimiter ... delimiter, or name=value). */
@@ -47,6 +49,8 @@ export async function runAction(opts: {
   cwd?: string
   /** Kill the run (and everything in its process group) after this long. */
   timeoutMs?: number
+  /** Same as timeoutMs (kills a run that is still going after this long). */
+  killAfterMs?: number
   /** Called with the action's process once started (e.g. to signal it). */
   onSpawn?: (child: ChildProcess) => void
 }): Promise<ActionRun> {
@@ -70,7 +74,8 @@ export async function runAction(opts: {
     ...opts.env
   })
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  const detached = opts.timeoutMs !== undefined
+  const timeoutMs = opts.timeoutMs ?? opts.killAfterMs
+  const detached = timeoutMs !== undefined
   const child = spawn(process.execPath, [ACTION], { cwd: opts.cwd ?? ROOT, env, detached })
   opts.onSpawn?.(child)
   let stdout = ''
@@ -89,7 +94,7 @@ export async function runAction(opts: {
         // Whatever still holds its pipes must not keep the test waiting.
         child.stdout.destroy()
         child.stderr.destroy()
-      }, opts.timeoutMs)
+      }, timeoutMs)
     : undefined
   const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)))
   if (timer) clearTimeout(timer)
@@ -102,6 +107,7 @@ export async function runAction(opts: {
     outputs: parseOutputFile(outputText),
     summary,
     everything: [stdout, stderr, outputText, summary].join('\n'),
-    timedOut
+    timedOut,
+    killed: timedOut
   }
 }
