@@ -6,7 +6,6 @@
 //   merge           the final matrix job: read those manifests back, check
 //                   them, publish the index, the rules and the tags.
 // Everything that can refuse a release runs before the first write.
-import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -26,6 +25,7 @@ import {
 } from './release/distribute.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
 import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
+import { keptOutputDir, pluginWorkDir } from './release/paths.js'
 import { prepareRules } from './release/rules.js'
 import {
   openTargets,
@@ -35,7 +35,7 @@ import {
   repositoriesFor,
   type RepositoryFacts
 } from './release/targets.js'
-import { matchTagPattern, pluginDirectory } from './version/tag-pattern.js'
+import { matchTagPattern } from './version/tag-pattern.js'
 import { rfc3339, sourceDateEpoch } from './version/source-date.js'
 import { resolveTag, type ReleaseVersion } from './version/version.js'
 
@@ -52,7 +52,7 @@ export interface ReleaseResult {
   mode: ReleaseMode
   plan: ReleasePlan
   metadata: PluginMetadata
-  /** The native build, lib<name>.so (in working-directory for our own build). */
+  /** The native build, lib<name>.so (in the runner's temp space for our own build). */
   pluginPath: string
   builds: BuildReport[]
   rulesFile?: string
@@ -113,7 +113,9 @@ function planFacts(
     publishedTags: { plugin: facts.plugin.tags, rules: facts.rules.tags },
     existing: { plugin: facts.plugin.existing, rules: facts.rules.existing },
     overwrite: ctx.inputs.overwrite,
-    majorZeroTag: ctx.inputs.majorZeroTag
+    majorZeroTag: ctx.inputs.majorZeroTag,
+    pluginDependsOnRules: ctx.inputs.pluginDependsOnRules,
+    published: { plugin: facts.plugin.published, rules: facts.rules.published }
   }
 }
 
@@ -162,11 +164,11 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const built = await buildPlatforms({ ...ctx, platforms })
   const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version })
 
-  // The native build as lib<name>.so, for the user (and GitHub Release assets).
+  // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
   const native = nativeBuild(builds)
   const ownBuild = inputs.buildCommand === ''
   const pluginPath = ownBuild
-    ? join(ctx.workDir, `lib${metadata.name}.so`)
+    ? join(await keptOutputDir(ctx.env), `lib${metadata.name}.so`)
     : resolve(ctx.workDir, inputs.pluginPath)
   if (ownBuild) await copyFile(native.soPath, pluginPath)
 
@@ -346,11 +348,7 @@ export async function runRelease(
       (match.plugin ? ` of plugin ${match.plugin}` : '')
   )
   // In a monorepo, the tag names the plugin and so its folder.
-  let workDir = resolve(inputs.workingDirectory)
-  if (inputs.workingDirectory === '.' && match.plugin) {
-    const dir = pluginDirectory(inputs.tagPattern, match.plugin)
-    if (existsSync(dir)) workDir = resolve(dir)
-  }
+  const workDir = pluginWorkDir(inputs, tag, match.plugin)
   const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'))
   const ctx: Context = {
     inputs,
