@@ -23,10 +23,12 @@ import {
   type Distribution,
   type RegistryEntryReport
 } from './release/distribute.js'
+import { checkInstallable, type InstallCheck } from './release/dependencies.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
 import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
 import { keptOutputDir, pluginWorkDir } from './release/paths.js'
 import { prepareRules } from './release/rules.js'
+import { sourceLinks } from './release/source-links.js'
 import {
   openTargets,
   resolveCredentials,
@@ -60,6 +62,8 @@ export interface ReleaseResult {
   indexFile?: string
   distribution?: Distribution
   registryEntry?: RegistryEntryReport
+  /** What falcoctl installs and how (the summary's install commands). */
+  install?: InstallCheck
   dryRun: boolean
   warnings: string[]
 }
@@ -304,7 +308,29 @@ async function finish(
     dryRun: inputs.dryRun,
     warnings: ctx.warnings
   }
-  if (r.mode !== 'push-by-digest') result.registryEntry = proposeRegistryEntry(r.metadata, inputs)
+  const links = sourceLinks({
+    inputs,
+    workDir: ctx.workDir,
+    tag: ctx.release.tag,
+    rulesFile: r.rulesFile
+  })
+  if (r.mode !== 'push-by-digest') {
+    result.registryEntry = proposeRegistryEntry({
+      meta: r.metadata,
+      inputs,
+      links,
+      rules: plan.rules !== undefined,
+      workDir: ctx.workDir
+    })
+    // Before the first write: falcoctl must be able to install what this release publishes.
+    result.install = await checkInstallable({
+      ...ctx,
+      plan,
+      metadata: r.metadata,
+      links,
+      targets: r.targets
+    })
+  }
   if (inputs.dryRun) return result
 
   result.report = await logger.group('Publish', () =>
@@ -325,6 +351,7 @@ async function finish(
     release: ctx.release,
     builds: r.builds,
     rulesFile: r.rulesFile,
+    links,
     monorepo: ctx.monorepo,
     scratch: ctx.scratch,
     logger

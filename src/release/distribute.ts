@@ -1,9 +1,15 @@
 // After the registry: index.yaml (a file, and optionally a commit to a
 // branch), the GitHub Release with archives and checksums, and the
 // registry.yaml entry to propose upstream. Nothing here touches the registry.
+import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
 import { mergeIndex } from '../falco/index-yaml.js'
-import { registryEntry, registryEntryYaml, validateRegistryEntry } from '../falco/registry-entry.js'
+import {
+  registeredEntry,
+  registryEntry,
+  registryEntryYaml,
+  validateRegistryEntry
+} from '../falco/registry-entry.js'
 import { apiBaseUrlFromEnv, parseRepository } from '../github/client.js'
 import { commitIndexToBranch, type CommitIndexResult } from '../github/pages.js'
 import {
@@ -17,23 +23,70 @@ import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Logger } from '../log.js'
 import type { ReleasePlan } from '../plan/plan.js'
 import type { ReleaseVersion } from '../version/version.js'
-import { indexEntries, writeIndexFile } from './index-file.js'
+import { indexEntries, keptSignatures, maintainersOf, writeIndexFile } from './index-file.js'
+import { repositoryRoot } from './paths.js'
+import type { SourceLinks } from './source-links.js'
 import type { PlatformBuild } from './plugin-builds.js'
 
 export interface RegistryEntryReport {
   yaml: string
   errors: string[]
   warnings: string[]
+  /** The repository's own registry.yaml the entry was checked against and filled from. */
+  registryFile?: string
 }
 
-export function proposeRegistryEntry(meta: PluginMetadata, inputs: Inputs): RegistryEntryReport {
+/**
+ * The registry.yaml entry for this plugin. When the repository has a registry.yaml at its root
+ * (a monorepo such as falcosecurity/plugins), the entry is checked against it as `registry
+ * check` would (a name or source ID another entry uses refuses the release) and the fields the
+ * inputs do not give (url, rules_url, authors, maintainers, keywords, license) come from the
+ * plugin's existing entry.
+ */
+export function proposeRegistryEntry(opts: {
+  meta: PluginMetadata
+  inputs: Inputs
+  links: SourceLinks
+  /** Rules are published with this release: the entry gets a rules_url. */
+  rules: boolean
+  workDir: string
+}): RegistryEntryReport {
+  const { meta, inputs, links } = opts
+  const file = join(repositoryRoot(opts.workDir), 'registry.yaml')
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined
+  const existing = text !== undefined ? registeredEntry(text, meta.name) : undefined
+  const maintainers = inputs.maintainers.length > 0 ? maintainersOf(inputs, meta) : undefined
   const entry = registryEntry(meta, {
-    url: inputs.sourceUrl || inputs.home || '',
-    license: inputs.license || undefined,
-    keywords: inputs.keywords.length > 0 ? inputs.keywords : undefined
+    url:
+      inputs.given.has('source-url') || inputs.given.has('home')
+        ? links.url
+        : (existing?.url ?? links.url),
+    license: inputs.license || existing?.license || undefined,
+    keywords: inputs.keywords.length > 0 ? inputs.keywords : existing?.keywords,
+    maintainers: maintainers ?? existing?.maintainers,
+    authors: inputs.authors || existing?.authors,
+    rulesUrl: opts.rules ? (existing?.rules_url ?? links.rulesUrl) : undefined
   })
-  const { errors, warnings } = validateRegistryEntry(entry)
-  return { yaml: registryEntryYaml(entry), errors, warnings }
+  const { errors, warnings, conflicts } = validateRegistryEntry(
+    entry,
+    text !== undefined ? { registry: text, own: true } : {}
+  )
+  if (conflicts.length > 0) {
+    throw new Error(
+      `${file} refuses this plugin, as its \`registry check\` would: ${conflicts.join('; ')}`
+    )
+  }
+  if (text !== undefined && existing === undefined) {
+    warnings.push(
+      `${meta.name} has no entry in ${file}: add the entry below (registry check accepts it)`
+    )
+  }
+  return {
+    yaml: registryEntryYaml(entry),
+    errors,
+    warnings,
+    ...(text !== undefined ? { registryFile: file } : {})
+  }
 }
 
 /** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */
@@ -70,14 +123,21 @@ export async function distribute(opts: {
   release: ReleaseVersion
   builds: PlatformBuild[]
   rulesFile?: string
+  links: SourceLinks
   /** A monorepo release: GitHub's repository-wide "Latest" badge is left alone. */
   monorepo: boolean
   scratch: string
   logger: Logger
 }): Promise<Distribution> {
   const { inputs, env, plan, metadata, logger } = opts
-  const entries = indexEntries(plan, metadata, inputs)
-  await writeIndexFile(inputs.indexFile, entries)
+  const entries = indexEntries(plan, metadata, inputs, opts.links)
+  const merged = await writeIndexFile(inputs.indexFile, entries)
+  for (const name of keptSignatures(merged, entries)) {
+    logger.warning(
+      `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+        `${name} against it on install, so it must describe how this release is signed`
+    )
+  }
   const out: Distribution = { indexFile: inputs.indexFile }
 
   if (inputs.indexBranch !== '') {

@@ -93,7 +93,10 @@ export interface RepositoryFacts {
 /** Configs are a few hundred bytes; anything far bigger is not a falcoctl config. */
 const MAX_CONFIG_BYTES = 1 << 20
 
-async function readSmallBlob(target: OciTarget, digest: string): Promise<Buffer | undefined> {
+export async function readSmallBlob(
+  target: OciTarget,
+  digest: string
+): Promise<Buffer | undefined> {
   const stream = await target.fetchBlob(digest)
   if (!stream) return undefined
   const chunks: Buffer[] = []

@@ -3,6 +3,7 @@
 // result; nothing here may ever see a secret.
 import type { ArtifactPlan, ReleasePlan } from '../plan/plan.js'
 import type { ReleaseResult } from '../pipeline.js'
+import { installSection } from './install.js'
 
 export interface Outputs {
   version: string
@@ -164,10 +165,6 @@ export function planText(plan: ReleasePlan): string {
   return lines.join('\n')
 }
 
-function installName(a: ArtifactPlan, tag: string): string {
-  return `${a.name}:${tag}`
-}
-
 function platformsTable(result: ReleaseResult): string[] {
   const out = ['| Platform | Manifest | glibc floor |', '|---|---|---|']
   for (const b of result.builds) {
@@ -239,25 +236,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
     const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date'
     out.push('', `index.yaml: ${what} (${index.url})`)
   }
-  out.push('', '### Install', '')
-  out.push('```sh')
-  if (index) out.push(`falcoctl index add ${metadata.name} ${index.url}`)
-  else if (result.indexFile)
-    out.push(
-      `falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`
-    )
-  const latest = plan.plugin.tags.includes('latest') ? 'latest' : plan.version
-  const target = plan.rules ?? plan.plugin
-  out.push(`falcoctl artifact install ${installName(target, latest)}`)
-  out.push('# or, without an index:')
-  out.push(`falcoctl artifact install ${target.ref}:${plan.version}`)
-  out.push('```')
-  if (plan.rules) {
-    out.push(
-      '',
-      `The rules artifact depends on \`${plan.plugin.name}:${plan.version}\`, so installing it installs the plugin too.`
-    )
-  }
+  out.push('', ...installSection(result))
   if (result.registryEntry) {
     const e = result.registryEntry
     out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '')
@@ -275,8 +254,4 @@ export function summaryMarkdown(result: ReleaseResult): string {
 
 function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-}
-
-function shortPath(p: string): string {
-  return p.split('/').slice(-1)[0]
 }
