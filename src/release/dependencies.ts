@@ -351,6 +351,11 @@ export async function checkInstallable(opts: {
   )
   const others = [...new Set((results.get(chosen)?.artifacts ?? []).filter((k) => !ownKeys.has(k)))]
 
+  for (const [url, why] of resolver.unreachable) {
+    opts.warn(
+      `dependency index ${url} could not be read (${why}): dependencies were looked up without it`
+    )
+  }
   for (const u of unknown) {
     opts.warn(`could not check that falcoctl finds ${describe(u)}`)
   }
@@ -370,7 +375,8 @@ export async function checkInstallable(opts: {
   const direct = await closure(both)
   const closed = direct.artifacts.every((k) => ownKeys.has(k)) && direct.missing.length === 0
   return {
-    install: chosen.map((a) => refOf(a, tag)),
+    // Without dependency resolution, falcoctl installs exactly what it is given: name both.
+    install: (broken ? both : chosen).map((a) => refOf(a, tag)),
     direct: both.map((a) => `${a.ref}:${plan.version}`),
     directSkipsDependencies: !closed || broken,
     indexedSkipsDependencies: broken,
