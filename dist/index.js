@@ -50919,8 +50919,8 @@ function describe(m) {
  */
 async function checkInstallable(opts) {
     const { plan, inputs } = opts;
-    // The index file as this release will leave it.
-    const indexText = await mergedIndexText(inputs.indexFile, indexEntries(plan, opts.metadata, inputs, opts.links));
+    const indexText = opts.indexText ??
+        (await mergedIndexText(inputs.indexFile, indexEntries(plan, opts.metadata, inputs, opts.links)));
     const credentials = inputs.ociLayout === ''
         ? (await resolveCredentials(inputs, opts.env, silentLogger)).credentials
         : undefined;

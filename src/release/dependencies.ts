@@ -282,13 +282,13 @@ export async function checkInstallable(opts: {
   targets: { plugin: OciTarget; rules: OciTarget }
   logger: Logger
   warn: (w: string) => void
+  /** The index users add, as this release will leave it; default: index-file merged. */
+  indexText?: string
 }): Promise<InstallCheck> {
   const { plan, inputs } = opts
-  // The index file as this release will leave it.
-  const indexText = await mergedIndexText(
-    inputs.indexFile,
-    indexEntries(plan, opts.metadata, inputs, opts.links)
-  )
+  const indexText =
+    opts.indexText ??
+    (await mergedIndexText(inputs.indexFile, indexEntries(plan, opts.metadata, inputs, opts.links)))
   const credentials =
     inputs.ociLayout === ''
       ? (await resolveCredentials(inputs, opts.env, silentLogger)).credentials
