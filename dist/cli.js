@@ -14,7 +14,7 @@ import require$$6 from 'util';
 import require$$0$1 from 'node:assert';
 import require$$0$3 from 'node:net';
 import require$$2, { STATUS_CODES } from 'node:http';
-import require$$0$2, { Transform, Readable, pipeline as pipeline$1 } from 'node:stream';
+import require$$0$2, { Transform, Readable, pipeline } from 'node:stream';
 import require$$0 from 'node:buffer';
 import require$$0$4, { promisify } from 'node:util';
 import require$$7 from 'node:querystring';
@@ -33,20 +33,22 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { createReadStream, realpathSync, lstatSync, createWriteStream, existsSync as existsSync$1, constants as constants$6 } from 'node:fs';
-import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, readFile as readFile$1, mkdtemp, copyFile as copyFile$1, unlink as unlink$1, access as access$1 } from 'node:fs/promises';
+import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, mkdtemp, readFile as readFile$1, access as access$1, unlink as unlink$1, copyFile as copyFile$1 } from 'node:fs/promises';
 import { availableParallelism, tmpdir, homedir } from 'node:os';
-import { basename, join, resolve, dirname, relative, isAbsolute, delimiter } from 'node:path';
+import { basename, join, resolve, dirname, relative, isAbsolute, sep as sep$1, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream, realpathSync, lstatSync, readdirSync, statSync, existsSync as existsSync$1, readFileSync as readFileSync$1, constants as constants$6, createWriteStream } from 'node:fs';
 import { spawn, execFile } from 'node:child_process';
-import { StringDecoder } from 'node:string_decoder';
 import https$1 from 'node:https';
+import { pipeline as pipeline$1 } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 
 // Every input of the action, typed, with its default. The defaults live here
 // (not only in action.yml) so that `node dist/index.js` run with only the
 // INPUT_* variables that differ behaves exactly as under the runner, and the
 // CLI shares them.
+/** falcoctl's default index: users' falcoctl resolves dependencies through it unless removed. */
+const FALCOSECURITY_INDEX = 'https://falcosecurity.github.io/falcoctl/index.yaml';
 /** Input names as in action.yml, with the default each takes when unset or empty. */
 const INPUT_DEFAULTS = {
     tag: '',
@@ -87,7 +89,12 @@ const INPUT_DEFAULTS = {
     'chunk-size': '4194304',
     'chunked-upload-threshold': '',
     'upload-concurrency': '4',
-    'allow-outside-workspace': 'false'
+    'allow-outside-workspace': 'false',
+    'plugin-depends-on-rules': 'true',
+    'dependency-indexes': FALCOSECURITY_INDEX,
+    'check-dependencies': 'true',
+    maintainers: '',
+    authors: ''
 };
 class InputError extends Error {
 }
@@ -129,7 +136,15 @@ function readInputs(read, env) {
     const bool = (name) => parseBoolean(name, get(name));
     const githubRepository = env.GITHUB_REPOSITORY ?? '';
     const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
-    const repoUrl = githubRepository ? `${serverUrl}/${githubRepository}` : '';
+    // Outside GitHub (the CLI), the repository input names the GitHub repository: spelled as
+    // GitHub spells it, it gives the same source annotation, so the same digests, as the action.
+    const ownerRepo = githubRepository || (/^[\w.-]+\/[\w.-]+$/.test(read('repository')) ? read('repository') : '');
+    const repoUrl = ownerRepo ? `${serverUrl}/${ownerRepo}` : '';
+    const list = (name) => get(name)
+        .split(/[,\n]/)
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
+    const given = new Set(Object.keys(INPUT_DEFAULTS).filter((n) => read(n) !== ''));
     return {
         tag: get('tag'),
         workingDirectory: get('working-directory'),
@@ -153,10 +168,7 @@ function readInputs(read, env) {
         indexFile: get('index-file'),
         license: get('license'),
         home: get('home') || repoUrl,
-        keywords: get('keywords')
-            .split(/[,\n]/)
-            .map((k) => k.trim())
-            .filter((k) => k !== ''),
+        keywords: list('keywords'),
         sourceUrl: get('source-url') || repoUrl,
         platforms: get('platforms'),
         ccArm64: get('cc-arm64'),
@@ -175,11 +187,30 @@ function readInputs(read, env) {
             ? undefined
             : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
         uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1),
-        allowOutsideWorkspace: bool('allow-outside-workspace')
+        allowOutsideWorkspace: bool('allow-outside-workspace'),
+        pluginDependsOnRules: bool('plugin-depends-on-rules'),
+        dependencyIndexes: /^(none|false|off)$/i.test(get('dependency-indexes'))
+            ? []
+            : list('dependency-indexes'),
+        checkDependencies: bool('check-dependencies'),
+        // Maintainers are "Name <email>": split on newlines and on commas outside <...>.
+        maintainers: get('maintainers')
+            .split(/\n|,(?![^<]*>)/)
+            .map((m) => m.trim())
+            .filter((m) => m !== ''),
+        authors: get('authors'),
+        repositoryUrl: repoUrl,
+        given
     };
 }
 /** Checks that need nothing but the inputs; run before anything slow. */
 function checkInputs(inputs) {
+    for (const url of inputs.dependencyIndexes) {
+        if (!/^(https?|file):\/\/\S+$/.test(url)) {
+            throw new InputError(`dependency-indexes: "${url}" is not an index URL: give https://, http:// or file:// URLs ` +
+                '(comma or newline separated), or none to resolve dependencies through index-file only');
+        }
+    }
     if (inputs.buildCommand !== '' && inputs.pluginPath === '') {
         throw new InputError('build-command is set but plugin-path is not: set plugin-path to the .so your command builds (e.g. libfoo.so)');
     }
@@ -199,7 +230,9 @@ const BOOLEAN_INPUTS = new Set([
     'plain-http',
     'overwrite',
     'dry-run',
-    'major-zero-tag'
+    'major-zero-tag',
+    'plugin-depends-on-rules',
+    'check-dependencies'
 ]);
 const USAGE = `usage: falco-plugin-release [--INPUT VALUE]... [--dry-run] [--json]
 
@@ -24214,11 +24247,11 @@ function requireUtil$2 () {
 	return util$2;
 }
 
-var parse$1;
+var parse$3;
 var hasRequiredParse$1;
 
 function requireParse$1 () {
-	if (hasRequiredParse$1) return parse$1;
+	if (hasRequiredParse$1) return parse$3;
 	hasRequiredParse$1 = 1;
 
 	const { maxNameValuePairSize, maxAttributeValueSize } = requireConstants$2();
@@ -24525,11 +24558,11 @@ function requireParse$1 () {
 	  return parseUnparsedAttributes(unparsedAttributes, cookieAttributeList)
 	}
 
-	parse$1 = {
+	parse$3 = {
 	  parseSetCookie,
 	  parseUnparsedAttributes
 	};
-	return parse$1;
+	return parse$3;
 }
 
 var cookies;
@@ -33834,6 +33867,96 @@ function buildPluginIndex(entries, annotations) {
     };
 }
 
+// Why a version tag that already exists points at other content than this release: the .so or
+// rules file, the config (a rules artifact added after the plugin was published), the platforms,
+// or only the annotations (the release time, the source URL). Pure: it reads the published
+// objects the targets returned and the objects this release would push.
+function parse$2(bytes) {
+    try {
+        const v = JSON.parse(bytes.toString('utf8'));
+        return v !== null && typeof v === 'object' ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function manifestFacts(m) {
+    const j = parse$2(m.bytes) ?? {};
+    const config = j.config;
+    const layers = Array.isArray(j.layers) ? j.layers : [];
+    return {
+        platform: m.platform ? `${m.platform.os}/${m.platform.architecture}` : '',
+        configDigest: config?.digest,
+        layers: layers.map((l) => l.digest ?? ''),
+        annotations: j.annotations ?? {}
+    };
+}
+const depNames = (c) => new Set((c?.dependencies ?? []).map((d) => `${d.name}:${d.version}`));
+/** Sentences saying what differs between the published artifact and this release's. */
+function describeDifferences(published, planned) {
+    const out = [];
+    const pub = published.manifests.map(manifestFacts);
+    const now = planned.manifests.map(manifestFacts);
+    const thing = planned.kind === 'plugin' ? 'the .so' : 'the rules file';
+    const pubPlatforms = pub.map((m) => m.platform).filter((p) => p !== '');
+    const nowPlatforms = now.map((m) => m.platform).filter((p) => p !== '');
+    if (pubPlatforms.length > 0 && pubPlatforms.sort().join(',') !== nowPlatforms.sort().join(',')) {
+        out.push(`the platforms differ: published ${pubPlatforms.join(', ')}, this release ${nowPlatforms.join(', ')}`);
+    }
+    const changedLayers = now.filter((n) => {
+        const p = pub.find((x) => x.platform === n.platform);
+        return p !== undefined && p.layers.join(',') !== n.layers.join(',');
+    });
+    if (changedLayers.length > 0) {
+        out.push(`${thing} differs from the published one (${changedLayers
+            .map((n) => n.platform || 'layer')
+            .join(', ')}): the sources changed since it was published, or the build is not ` +
+            'reproducible here (another Go version or build command)');
+    }
+    const samePlatform = now.filter((n) => pub.some((p) => p.platform === n.platform));
+    const configChanged = samePlatform.some((n) => pub.find((p) => p.platform === n.platform)?.configDigest !== n.configDigest);
+    if (configChanged) {
+        const before = published.config ? published.config.toString('utf8') : undefined;
+        const was = before ? parse$2(Buffer.from(before)) : undefined;
+        const is = parse$2(Buffer.from(planned.configJson));
+        const rulesDep = `${planned.name}-rules:${planned.version}`;
+        const what = changedLayers.length === 0
+            ? `only the ${planned.kind} config differs (${thing} is byte-identical)`
+            : `the ${planned.kind} config differs too`;
+        out.push(before
+            ? `${what}: published ${before}, this release ${planned.configJson}`
+            : `${what}: this release's is ${planned.configJson}`);
+        if (planned.kind === 'plugin' && was) {
+            const gained = depNames(is).has(rulesDep) && !depNames(was).has(rulesDep);
+            const lost = !depNames(is).has(rulesDep) && depNames(was).has(rulesDep);
+            if (gained) {
+                out.push(`this release adds rules to a version published without them, and the plugin's config ` +
+                    `now depends on ${rulesDep}. To publish the rules for this version and leave the plugin ` +
+                    'as published, set plugin-depends-on-rules: false; or release the rules with a new version');
+            }
+            else if (lost) {
+                out.push(`the published plugin depends on ${rulesDep}, but this release has no rules file or ` +
+                    'plugin-depends-on-rules: false: bring the rules file back, or release a new version');
+            }
+        }
+    }
+    const pubAnn = pub[0]?.annotations ?? {};
+    const nowAnn = now[0]?.annotations ?? {};
+    if (pub.length > 0 && now.length > 0) {
+        if (pubAnn[ANNOTATION_CREATED] !== nowAnn[ANNOTATION_CREATED]) {
+            out.push(`the release time differs: published ${pubAnn[ANNOTATION_CREATED] ?? '(none)'}, this run ` +
+                `${nowAnn[ANNOTATION_CREATED] ?? '(none)'}; it comes from SOURCE_DATE_EPOCH or the tagged ` +
+                'commit: run from the same tag, or set SOURCE_DATE_EPOCH to the published time');
+        }
+        if (pubAnn[ANNOTATION_SOURCE] !== nowAnn[ANNOTATION_SOURCE]) {
+            out.push(`the source annotation differs: published ${pubAnn[ANNOTATION_SOURCE] ?? '(none)'}, this ` +
+                `run ${nowAnn[ANNOTATION_SOURCE] ?? '(none)'}: set source-url to the published value ` +
+                '(outside GitHub, pass --repository as GitHub spells the repository, or --source-url)');
+        }
+    }
+    return out;
+}
+
 // Which tags a release gets. X.Y.Z always; the floating tags X.Y, X and latest
 // only when the release is the highest stable version published in that tag's
 // range, so a backport (1.3.9 after 1.4.2) moves 1.3 and nothing else, and a
@@ -33924,15 +34047,18 @@ function configBlob(config, mediaType) {
         json: bytes.toString('utf8')
     };
 }
-function status$1(kind, ref, version, existing, digest, overwrite) {
+function status$1(ref, existing, digest, overwrite, planned, published) {
     if (existing === undefined)
         return 'new';
     if (existing === digest)
         return 'same';
     if (overwrite)
         return 'replace';
-    throw new PlanError(`${ref}:${version} already exists with digest ${existing}, but this build of the ${kind} ` +
-        `gives ${digest}. Published versions are immutable: release a new version, ` +
+    const why = published ? describeDifferences(published, planned) : [];
+    throw new PlanError(`${ref}:${planned.version} already exists with digest ${existing}, but this release of the ` +
+        `${planned.kind} gives ${digest}` +
+        (why.length > 0 ? `: ${why.join('; ')}. ` : '. ') +
+        'Published versions are immutable: release a new version, ' +
         'or set `overwrite: true` to replace it on purpose.');
 }
 function manifestAnnotationsOf(bytes) {
@@ -33964,7 +34090,9 @@ function pluginPlan(facts, tags) {
     const config = {
         name: metadata.name,
         version: release.version,
-        dependencies: facts.rules ? [{ name: `${metadata.name}-rules`, version: release.version }] : [],
+        dependencies: facts.rules && facts.pluginDependsOnRules !== false
+            ? [{ name: `${metadata.name}-rules`, version: release.version }]
+            : [],
         requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
     };
     const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE);
@@ -33998,7 +34126,13 @@ function pluginPlan(facts, tags) {
         root,
         tags,
         existingDigest: facts.existing.plugin,
-        status: status$1('plugin', ref, release.version, facts.existing.plugin, root.descriptor.digest, facts.overwrite)
+        status: status$1(ref, facts.existing.plugin, root.descriptor.digest, facts.overwrite, {
+            kind: 'plugin',
+            name: metadata.name,
+            version: release.version,
+            manifests,
+            configJson: json
+        }, facts.published?.plugin)
     };
 }
 function rulesPlan(facts, tags) {
@@ -34036,7 +34170,7 @@ function rulesPlan(facts, tags) {
         root,
         tags,
         existingDigest: facts.existing.rules,
-        status: status$1('rulesfile', ref, release.version, facts.existing.rules, root.descriptor.digest, facts.overwrite)
+        status: status$1(ref, facts.existing.rules, root.descriptor.digest, facts.overwrite, { kind: 'rulesfile', name, version: release.version, manifests: [root], configJson: json }, facts.published?.rules)
     };
 }
 function makePlan(facts) {
@@ -41119,6 +41253,20 @@ function parseDocument(source, options = {}) {
     }
     return doc;
 }
+function parse$1(src, reviver, options) {
+    let _reviver = undefined;
+    const doc = parseDocument(src, options);
+    if (!doc)
+        return null;
+    doc.warnings.forEach(warning => warn(doc.options.logLevel, warning));
+    if (doc.errors.length > 0) {
+        if (doc.options.logLevel !== 'silent')
+            throw doc.errors[0];
+        else
+            doc.errors = [];
+    }
+    return doc.toJS(Object.assign({ reviver: _reviver }, options));
+}
 function stringify(value, replacer, options) {
     let _replacer = null;
     if (typeof replacer === 'function' || Array.isArray(replacer)) {
@@ -41144,7 +41292,8 @@ function stringify(value, replacer, options) {
 }
 
 // falcoctl index.yaml: a top-level YAML list of entries (falcoctl pkg/index/index Entry), looked up
-// by name. mergeIndex replaces our own entries and leaves every other entry as it was, comments,
+// by name. mergeIndex updates our own entries field by field (fields we do not set, such as a
+// signature block a maintainer added, stay) and leaves every other entry as it was, comments,
 // signature blocks and unknown fields included.
 const present$1 = (s) => s !== undefined && s !== '';
 function validateEntry(e) {
@@ -41199,8 +41348,9 @@ function indexEntryObject(e) {
 }
 const STRINGIFY_OPTIONS = { lineWidth: 0, indentSeq: true };
 /**
- * Merges `entries` into an index.yaml: existing entries with the same names are replaced, all
- * others are kept untouched, and the list is sorted by name (as falcoctl writes it).
+ * Merges `entries` into an index.yaml: existing entries with the same names get every field we
+ * set (and keep the others), all other entries are kept untouched, and the list is sorted by
+ * name (as falcoctl writes it).
  * Throws on invalid YAML, a file that is not a list, entries without a name, and duplicate names.
  */
 function mergeIndex(existingText, entries) {
@@ -41239,8 +41389,18 @@ function mergeIndex(existingText, entries) {
         if (seen.has(name))
             throw new Error(`index.yaml: the name ${name} appears twice`);
         seen.add(name);
-        if (!fresh.has(name))
-            kept.push({ name, node });
+        const entry = fresh.get(name);
+        if (entry !== undefined && isMap(node)) {
+            for (const [key, value] of Object.entries(indexEntryObject(entry))) {
+                const current = node.get(key, true);
+                const currentJs = isNode(current) ? current.toJSON() : current;
+                // Untouched when equal, so a re-run keeps the maintainer's formatting.
+                if (JSON.stringify(currentJs) !== JSON.stringify(value))
+                    node.set(key, doc.createNode(value));
+            }
+            fresh.delete(name);
+        }
+        kept.push({ name, node });
     });
     for (const [name, entry] of fresh) {
         kept.push({ name, node: doc.createNode(indexEntryObject(entry)) });
@@ -41350,16 +41510,53 @@ function parseRegistry(text) {
         : undefined;
     return { plugins, reservedSources: reserved };
 }
+const stringList = (v) => Array.isArray(v) ? v.filter((x) => typeof x === 'string') : undefined;
+/** The entry named `name` in a registry.yaml, or undefined. */
+function registeredEntry(text, name) {
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) {
+        throw new Error(`registry.yaml: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    }
+    const root = doc.toJS();
+    const plugins = Array.isArray(root?.plugins) ? root.plugins : [];
+    const p = plugins.find((x) => x !== null && typeof x === 'object' && x.name === name);
+    if (!p)
+        return undefined;
+    const str = (v) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+    const maintainers = Array.isArray(p.maintainers)
+        ? p.maintainers
+            .filter((m) => m !== null && typeof m === 'object')
+            .map((m) => ({ name: str(m.name), email: str(m.email) }))
+            .filter((m) => m.name !== undefined || m.email !== undefined)
+        : undefined;
+    const out = {};
+    if (str(p.url))
+        out.url = str(p.url);
+    if (str(p.rules_url))
+        out.rules_url = str(p.rules_url);
+    if (str(p.authors))
+        out.authors = str(p.authors);
+    if (str(p.license))
+        out.license = str(p.license);
+    if (maintainers && maintainers.length > 0)
+        out.maintainers = maintainers;
+    const keywords = stringList(p.keywords);
+    if (keywords && keywords.length > 0)
+        out.keywords = keywords;
+    return out;
+}
 const sameUrl = (a, b) => a !== undefined &&
     b !== undefined &&
     a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 /**
  * Checks an entry against every rule `registry check` enforces, plus what reviewers ask for.
  * With `registry` (the text of the current upstream registry.yaml), also checks that the name and
- * the source ID are not taken by another plugin, and uses its reserved_sources.
+ * the source ID are not taken by another plugin, and uses its reserved_sources. With `own`, the
+ * registry.yaml is the plugin's own repository's: an entry with the same name is this plugin's.
  */
 function validateRegistryEntry(entry, opts = {}) {
     const errors = [];
+    const conflicts = [];
     const warnings = [];
     const registry = opts.registry === undefined ? undefined : parseRegistry(opts.registry);
     const reservedSources = registry?.reservedSources ?? RESERVED_SOURCES$1;
@@ -41434,23 +41631,33 @@ function validateRegistryEntry(entry, opts = {}) {
     }
     // Collisions with what is registered already.
     if (registry !== undefined) {
+        const conflict = (m) => {
+            errors.push(m);
+            conflicts.push(m);
+        };
         const same = registry.plugins.filter((p) => p.name === entry.name);
         for (const p of same) {
-            if (p.reserved || !sameUrl(p.url, entry.url)) {
-                errors.push(`name "${entry.name}" is already registered` +
+            if (p.reserved || (!opts.own && !sameUrl(p.url, entry.url))) {
+                conflict(`name "${entry.name}" is already registered` +
                     (p.reserved ? ' as a reserved entry' : p.url ? ` for ${p.url}` : '') +
                     ': pick another name');
             }
             else if (sourcing?.supported && p.sourcing && p.sourcing.id !== sourcing.id) {
-                errors.push(`"${entry.name}" is registered with source ID ${p.sourcing.id}, but the plugin reports ${sourcing.id}`);
+                conflict(`"${entry.name}" is registered with source ID ${p.sourcing.id}, but the plugin reports ${sourcing.id}` +
+                    (opts.own ? ': fix the ID in the plugin or in registry.yaml' : ''));
             }
         }
-        if (sourcing?.supported && sourcing.id !== 0 && sourcing.id !== DEVELOPMENT_ID$1) {
+        const checkId = opts.own
+            ? sourcing?.supported === true && sourcing.id !== 0
+            : sourcing?.supported === true && sourcing.id !== 0 && sourcing.id !== DEVELOPMENT_ID$1;
+        if (sourcing && checkId) {
             for (const p of registry.plugins) {
                 if (p.name === entry.name || p.sourcing === undefined)
                     continue;
                 if (p.sourcing.id === sourcing.id) {
-                    errors.push(`source ID ${sourcing.id} is already taken by "${p.name}": request a free ID`);
+                    conflict(opts.own
+                        ? `source id is not unique: ${sourcing.id} is already used by "${p.name}" in registry.yaml (registry check refuses it): request a free ID`
+                        : `source ID ${sourcing.id} is already taken by "${p.name}": request a free ID`);
                 }
                 else if (p.sourcing.source === sourcing.source && !p.reserved) {
                     warnings.push(`source "${sourcing.source}" is also produced by "${p.name}" (ID ${p.sourcing.id}): fine only when the events have the same format`);
@@ -41458,7 +41665,7 @@ function validateRegistryEntry(entry, opts = {}) {
             }
         }
     }
-    return { errors, warnings };
+    return { errors, conflicts, warnings };
 }
 /** The entry as an ordered plain object in registry.yaml's field order, empty optional fields left out. */
 function registryEntryObject(entry) {
@@ -48049,15 +48256,26 @@ async function writeFileNoFollow(path, content, what) {
     await rename$1(tmp, abs);
 }
 
+// The falcoctl index.yaml entries of a release, merged into the index file.
 const nonEmpty = (list) => (list.length > 0 ? list : undefined);
-function indexEntries(plan, meta, inputs) {
+/** The maintainers input ("Name <email>" items), else the one the .so's contact names. */
+function maintainersOf(inputs, meta) {
+    if (inputs.maintainers.length > 0) {
+        return inputs.maintainers.map((m) => {
+            const parsed = maintainersFromContact(m);
+            return parsed.length > 0 ? parsed[0] : { name: m };
+        });
+    }
+    // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
+    return maintainersFromContact(meta.contact);
+}
+function indexEntries(plan, meta, inputs, links) {
     const common = {
         registry: inputs.registry,
-        home: inputs.home || undefined,
+        home: links.home || undefined,
         license: inputs.license || undefined,
-        // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
-        maintainers: nonEmpty(maintainersFromContact(meta.contact)),
-        sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined
+        maintainers: nonEmpty(maintainersOf(inputs, meta)),
+        sources: nonEmpty(links.sources)
     };
     const keywords = (extra) => [...new Set([...inputs.keywords, extra])];
     const entries = [
@@ -48082,6 +48300,248 @@ function indexEntries(plan, meta, inputs) {
     }
     return entries;
 }
+/**
+ * Our entries that keep a signature block we did not write: falcoctl verifies the artifact
+ * against it, so it must describe how this release was really signed.
+ */
+function keptSignatures(mergedText, entries) {
+    const merged = (parse$1(mergedText) ?? []);
+    return entries
+        .filter((e) => e.signature === undefined)
+        .filter((e) => merged.some((m) => m?.name === e.name && m.signature !== undefined))
+        .map((e) => e.name);
+}
+
+// Tag patterns, for repositories that release several plugins (monorepos): a pattern such as
+// `plugins/{name}/v{version}` (falcosecurity/plugins' scheme) or `{name}-{version}` says which
+// plugin a tag releases and at which version. The default `{version}` is today's single-plugin
+// behaviour: `1.2.3` or `v1.2.3`.
+//
+// The version part is strict SemVer (parseReleaseTag): no build metadata. The plugin name is
+// matched exactly, never by prefix, so `k8saudit` and `k8saudit-gke` cannot be confused.
+const DEFAULT_TAG_PATTERN = '{version}';
+/** Where each plugin lives when the pattern names plugins and no directory template is given. */
+const DEFAULT_PLUGIN_DIRECTORY = 'plugins/{name}';
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+/** A plugin name (registry.yaml and falcoctl artifact names). */
+const NAME = '[a-z][a-z0-9_-]*';
+/** Something that starts like a version, so that `{name}-{version}` splits k8saudit-gke-1.2.3 right. */
+const VERSIONISH = 'v?\\d+\\.\\d+\\.\\d+[^/]*';
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Validates a pattern and compiles it. Throws with the reason when it cannot work. */
+function compileTagPattern(pattern) {
+    const p = pattern.trim();
+    const names = [...p.matchAll(PLACEHOLDER)].map((m) => m[1]);
+    const unknown = names.filter((n) => n !== 'name' && n !== 'version');
+    if (unknown.length > 0) {
+        throw new Error(`tag pattern "${pattern}" has unknown placeholder {${unknown[0]}}: use {name} and {version}`);
+    }
+    const count = (n) => names.filter((x) => x === n).length;
+    if (count('version') !== 1) {
+        throw new Error(`tag pattern "${pattern}" must contain {version} exactly once`);
+    }
+    if (count('name') > 1)
+        throw new Error(`tag pattern "${pattern}" has {name} more than once`);
+    if (/\{name\}\{version\}|\{version\}\{name\}/.test(p)) {
+        throw new Error(`tag pattern "${pattern}" puts {name} and {version} side by side: separate them, e.g. {name}-{version} or {name}/v{version}`);
+    }
+    if (/[{}]/.test(p.replace(PLACEHOLDER, ''))) {
+        throw new Error(`tag pattern "${pattern}" has an unbalanced "{" or "}"`);
+    }
+    const build = (version) => new RegExp('^' +
+        p
+            .split(/(\{name\}|\{version\})/)
+            .map((part) => part === '{name}'
+            ? `(?<name>${NAME})`
+            : part === '{version}'
+                ? `(?<version>${version})`
+                : escapeRegExp(part))
+            .join('') +
+        '$');
+    return {
+        strict: build(VERSIONISH),
+        loose: build('.+'),
+        hasName: count('name') === 1,
+        vInPattern: /v\{version\}/.test(p)
+    };
+}
+/** The pattern with example values, for messages: plugins/{name}/v{version} -> plugins/myplugin/v1.2.3. */
+function exampleTag(pattern, name = 'myplugin') {
+    return formatTag(pattern, name, '1.2.3');
+}
+/** The tag a pattern gives for a plugin and a version. */
+function formatTag(pattern, name, version) {
+    compileTagPattern(pattern);
+    return pattern.trim().replace('{name}', name).replace('{version}', version);
+}
+function isVersion(v) {
+    try {
+        parseReleaseTag(v);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Which plugin and version a tag releases. Throws a VersionError naming the expected shape when
+ * the tag does not match, when its version is not strict SemVer, or (with `expectedName`) when it
+ * releases another plugin.
+ */
+function matchTagPattern(tag, pattern = DEFAULT_TAG_PATTERN, expectedName) {
+    const c = compileTagPattern(pattern);
+    const raw = tag.trim();
+    const example = exampleTag(pattern, expectedName || 'myplugin');
+    const m = c.strict.exec(raw) ?? c.loose.exec(raw);
+    if (!m?.groups) {
+        throw new VersionError(`tag "${raw}" does not match the tag pattern "${pattern.trim()}": expected a tag like ${example}`);
+    }
+    let versionPart = m.groups.version;
+    if (c.vInPattern && versionPart.startsWith('v')) {
+        throw new VersionError(`tag "${raw}" has a second "v" before the version: the tag pattern "${pattern.trim()}" already has one; expected a tag like ${example}`);
+    }
+    const plugin = c.hasName ? m.groups.name : undefined;
+    const bare = versionPart.startsWith('v') ? versionPart.slice(1) : versionPart;
+    const base = bare.split('+')[0];
+    if (bare.includes('+') && isVersion(base)) {
+        throw new VersionError(`tag "${raw}" has build metadata ("${bare.slice(bare.indexOf('+'))}"), which OCI tags cannot ` +
+            `carry and falcoctl rejects: tag the release as ${formatTag(pattern, plugin ?? '', versionPart.slice(0, versionPart.length - bare.length) + base)} instead`);
+    }
+    let release;
+    try {
+        release = parseReleaseTag(versionPart);
+    }
+    catch (err) {
+        if (!(err instanceof VersionError))
+            throw err;
+        // The default pattern is a bare version: parseReleaseTag's message says it all, unless the
+        // tag looks like another pattern's (a monorepo's plugins/<name>/v<version>).
+        if (pattern.trim() === DEFAULT_TAG_PATTERN) {
+            const suggested = suggestTagPattern(raw);
+            if (suggested === undefined)
+                throw err;
+            throw new VersionError(`${err.message.replace(/: tags look like .*$/, '')}, but it looks like a monorepo tag ` +
+                `(a plugin name and a version): set tag-pattern: ${suggested} ` +
+                '(the default tag-pattern {version} takes tags like 1.4.2 or v1.4.2)');
+        }
+        const why = err.message.replace(/^tag "[^"]*" /, '').replace(/: tags look like .*$/, '');
+        throw new VersionError(`tag "${raw}" (tag pattern "${pattern.trim()}"): the version part "${versionPart}" ${why}; expected a tag like ${example}`);
+    }
+    versionPart = release.version;
+    if (expectedName !== undefined &&
+        expectedName !== '' &&
+        plugin !== undefined &&
+        plugin !== expectedName) {
+        throw new VersionError(`tag "${raw}" releases the plugin "${plugin}", not "${expectedName}": expected a tag like ${example}`);
+    }
+    return {
+        version: versionPart,
+        ...(plugin !== undefined ? { plugin } : {}),
+        release: { ...release, tag: raw }
+    };
+}
+/**
+ * The tag pattern a monorepo-shaped tag seems to follow: a path with a plugin name and a
+ * version, such as plugins/k8saudit/v0.18.0 (plugins/{name}/v{version}); undefined otherwise.
+ */
+function suggestTagPattern(tag) {
+    const m = /^(.*?)(v?)(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(tag.trim());
+    if (!m || !m[1].includes('/'))
+        return undefined;
+    const prefix = m[1];
+    const named = /^(.*?)([a-z][a-z0-9_-]*?)([/@_-]+)$/.exec(prefix);
+    if (!named)
+        return undefined;
+    const [, before, , separator] = named;
+    if (before !== '' && !before.endsWith('/'))
+        return undefined;
+    const pattern = `${before}{name}${separator}${m[2]}{version}`;
+    try {
+        return matchTagPattern(tag, pattern).plugin !== undefined ? pattern : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The folder of a plugin in the repository: `template` with {name} filled in; by default
+ * plugins/<name> when the pattern names plugins (a monorepo), else the repository root ".".
+ */
+function pluginDirectory(pattern, name, template) {
+    if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
+        throw new Error(`invalid plugin name ${JSON.stringify(name)} for a plugin directory`);
+    }
+    const c = compileTagPattern(pattern);
+    const t = (c.hasName ? DEFAULT_PLUGIN_DIRECTORY : '.');
+    const dir = t.split('{name}').join(name).replace(/\/+$/, '') || '.';
+    if (dir.split('/').some((s) => s === '..') || dir.startsWith('/')) {
+        throw new Error(`plugin directory "${dir}" must be a relative path inside the repository`);
+    }
+    return dir;
+}
+
+// Where things are: the plugin's folder (monorepo tags name it), the repository root, and the
+// folder the built lib<name>.so is left in for later steps (the runner's temp space, never the
+// plugin's sources).
+function isDirectory$1(p) {
+    try {
+        return statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The plugin's folder: the working-directory input when set; else, for a tag that names a plugin
+ * (tag-pattern with {name}), that plugin's folder, which must exist; else the current folder.
+ */
+function pluginWorkDir(inputs, tag, plugin, cwd = process.cwd()) {
+    if (inputs.given.has('working-directory') || plugin === undefined) {
+        return resolve(cwd, inputs.workingDirectory);
+    }
+    const dir = pluginDirectory(inputs.tagPattern, plugin);
+    const abs = resolve(cwd, dir);
+    if (isDirectory$1(abs))
+        return abs;
+    const parent = dirname(abs);
+    const siblings = isDirectory$1(parent)
+        ? readdirSync(parent, { withFileTypes: true })
+            .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+            .map((e) => e.name)
+            .sort()
+        : [];
+    throw new Error(`tag "${tag}" releases the plugin "${plugin}", but its folder ${dir} does not exist in ${cwd}` +
+        (siblings.length > 0
+            ? ` (${relative(cwd, parent) || '.'} has ${siblings.slice(0, 20).join(', ')}${siblings.length > 20 ? ', ...' : ''})`
+            : '') +
+        ": check the plugin name in the tag, or set working-directory to the plugin's folder");
+}
+/** The repository's top folder: the nearest folder above `dir` that holds .git, else `fallback`. */
+function repositoryRoot(dir, fallback = process.cwd()) {
+    let d = resolve(dir);
+    for (;;) {
+        if (existsSync$1(join(d, '.git')))
+            return d;
+        const up = dirname(d);
+        if (up === d)
+            return resolve(fallback);
+        d = up;
+    }
+}
+/** `path` relative to `root` with "/" separators; '' for the root itself. */
+function repositoryPath(root, path) {
+    const r = relative(root, path);
+    if (r.startsWith('..'))
+        return '';
+    return r.split(sep$1).join('/');
+}
+/**
+ * A fresh folder in the runner's temp space (RUNNER_TEMP, else the OS temp folder) for outputs
+ * later steps use, such as the plugin-path output. It outlives the run's scratch folder.
+ */
+async function keptOutputDir(env) {
+    return mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-out-'));
+}
 
 // After the registry: index.yaml (a file, and optionally a commit to a
 // branch), the GitHub Release with archives and checksums, and the
@@ -48090,14 +48550,42 @@ function indexEntries(plan, meta, inputs) {
 // In two steps. prepareDistribution runs before the first registry write and does every check
 // that could refuse: the index file and the branch's index merge, the token may write the
 // repository. distribute runs after the registry and only writes.
-function proposeRegistryEntry(meta, inputs) {
+/**
+ * The registry.yaml entry for this plugin. When the repository has a registry.yaml at its root
+ * (a monorepo such as falcosecurity/plugins), the entry is checked against it as `registry
+ * check` would (a name or source ID another entry uses refuses the release) and the fields the
+ * inputs do not give (url, rules_url, authors, maintainers, keywords, license) come from the
+ * plugin's existing entry.
+ */
+function proposeRegistryEntry(opts) {
+    const { meta, inputs, links } = opts;
+    const file = join(repositoryRoot(opts.workDir), 'registry.yaml');
+    const text = existsSync$1(file) ? readFileSync$1(file, 'utf8') : undefined;
+    const existing = text !== undefined ? registeredEntry(text, meta.name) : undefined;
+    const maintainers = inputs.maintainers.length > 0 ? maintainersOf(inputs, meta) : undefined;
     const entry = registryEntry(meta, {
-        url: inputs.sourceUrl || inputs.home || '',
-        license: inputs.license || undefined,
-        keywords: inputs.keywords.length > 0 ? inputs.keywords : undefined
+        url: inputs.given.has('source-url') || inputs.given.has('home')
+            ? links.url
+            : (existing?.url ?? links.url),
+        license: inputs.license || existing?.license || undefined,
+        keywords: inputs.keywords.length > 0 ? inputs.keywords : existing?.keywords,
+        maintainers: maintainers ?? existing?.maintainers,
+        authors: inputs.authors || existing?.authors,
+        rulesUrl: opts.rules ? (existing?.rules_url ?? links.rulesUrl) : undefined
     });
-    const { errors, warnings } = validateRegistryEntry(entry);
-    return { yaml: registryEntryYaml(entry), errors, warnings };
+    const { errors, warnings, conflicts } = validateRegistryEntry(entry, text !== undefined ? { registry: text, own: true } : {});
+    if (conflicts.length > 0) {
+        throw new Error(`${file} refuses this plugin, as its \`registry check\` would: ${conflicts.join('; ')}`);
+    }
+    if (text !== undefined && existing === undefined) {
+        warnings.push(`${meta.name} has no entry in ${file}: add the entry below (registry check accepts it)`);
+    }
+    return {
+        yaml: registryEntryYaml(entry),
+        errors,
+        warnings,
+        ...(text !== undefined ? { registryFile: file } : {})
+    };
 }
 function githubApi(inputs, env, what) {
     if (inputs.githubToken === '') {
@@ -48110,7 +48598,7 @@ function githubApi(inputs, env, what) {
 }
 async function prepareDistribution(opts) {
     const { inputs, env, plan, metadata, logger } = opts;
-    const entries = indexEntries(plan, metadata, inputs);
+    const entries = indexEntries(plan, metadata, inputs, opts.links);
     const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file');
     const info = await lstat$1(indexPath).catch(() => undefined);
     if (info?.isSymbolicLink()) {
@@ -48133,7 +48621,12 @@ async function prepareDistribution(opts) {
             'the file (a falcoctl index is a YAML list of entries with unique names), or point ' +
             'index-file at another path. Nothing was pushed.', { cause: err });
     }
-    const prepared = { indexPath, indexText, entries };
+    const prepared = {
+        indexPath,
+        indexText,
+        servedIndexText: indexText,
+        entries
+    };
     const needs = [];
     if (inputs.indexBranch !== '') {
         if (isAbsolute(inputs.indexFile)) {
@@ -48148,7 +48641,7 @@ async function prepareDistribution(opts) {
             logger
         });
         try {
-            mergeIndex(onBranch, entries);
+            prepared.servedIndexText = mergeIndex(onBranch, entries);
         }
         catch (err) {
             throw new Error(`${inputs.indexFile} on the ${inputs.indexBranch} branch cannot take this release's ` +
@@ -48170,6 +48663,10 @@ async function distribute(opts) {
     journal.stage = 'index-file';
     await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file');
     journal.indexFile = prepared.indexPath;
+    for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
+        logger.warning(`${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+            `${name} against it on install, so it must describe how this release is signed`);
+    }
     const out = { indexFile: inputs.indexFile };
     if (prepared.branch) {
         journal.stage = 'index-branch';
@@ -48217,2252 +48714,309 @@ function newJournal(dryRun = false) {
     return { stage: 'inputs', dryRun, floating: [] };
 }
 
-// Reads a layer back: the one regular file of a falcoctl tar.gz layer,
-// streamed to disk (a layer can be hundreds of MiB).
-const BLOCK = 512;
-function field(header, start, length) {
-    const raw = header.subarray(start, start + length);
-    const end = raw.indexOf(0);
-    return raw.subarray(0, end === -1 ? length : end).toString('utf8');
-}
-/**
- * Extracts the first regular file of a gzip'd tar into `destination`.
- * Returns its name in the archive and its size. Throws when the archive holds
- * no regular file first (falcoctl layers hold exactly one flat file).
- */
-async function extractSingleFile(tarGz, destination) {
-    const input = createReadStream(tarGz).pipe(createGunzip());
-    let header;
-    let pending = Buffer.alloc(0);
-    let remaining = 0;
-    let name = '';
-    const out = createWriteStream(destination);
-    try {
-        for await (const chunk of input) {
-            let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-            pending = Buffer.alloc(0);
-            if (!header) {
-                if (data.length < BLOCK) {
-                    pending = data;
-                    continue;
-                }
-                header = data.subarray(0, BLOCK);
-                const type = String.fromCharCode(header[156] || 0x30);
-                name = field(header, 0, 100);
-                if (type !== '0')
-                    throw new Error(`${tarGz}: the first entry "${name}" is not a regular file`);
-                remaining = Number.parseInt(field(header, 124, 12).trim() || '0', 8);
-                data = data.subarray(BLOCK);
-            }
-            if (remaining > 0 && data.length > 0) {
-                const piece = data.subarray(0, Math.min(remaining, data.length));
-                remaining -= piece.length;
-                if (!out.write(piece))
-                    await once(out, 'drain');
-            }
-            if (remaining === 0)
-                break;
-        }
-        if (!header)
-            throw new Error(`${tarGz}: not a tar archive`);
-        if (remaining > 0)
-            throw new Error(`${tarGz}: "${name}" is truncated`);
-    }
-    finally {
-        input.destroy();
-        out.end();
-        await once(out, 'close');
-    }
-    return { name, size: Number.parseInt(field(header, 124, 12).trim() || '0', 8) };
-}
-
-// A small ELF64 little-endian reader: what a plugin .so is (class, machine, type), what it
-// exports (the dynamic symbol table), what it needs (DT_NEEDED) and which glibc symbol versions it
-// references (.gnu.version + .gnu.version_r), hence the oldest glibc that can load it.
+// Which artifacts `falcoctl artifact install` fetches for a set of references, and so which
+// dependency tags must exist for the install to work (falcoctl cmd/artifact/install/deps.go).
 //
-// It reads only the parts it needs (headers, dynamic symbols, strings, version tables), through
-// the section headers like objdump -T, or through the dynamic segment (DT_SYMTAB, DT_STRTAB,
-// DT_VERSYM, DT_VERNEED, DT_GNU_HASH/DT_HASH) when the section headers are stripped, like ld.so.
-// Pure except for readElf(), which reads a file; parseElf() takes any byte source.
-/** ELF e_type values. */
-const ET_REL = 1;
-const ET_EXEC = 2;
-const ET_DYN = 3;
-const ET_CORE = 4;
-/** What we know of a machine: binutils-style name and Go architecture. */
-const MACHINES = {
-    3: { name: 'Intel 80386', goarch: '386' },
-    8: { name: 'MIPS', goarch: 'mips' },
-    20: { name: 'PowerPC', goarch: 'ppc' },
-    21: { name: 'PowerPC64', goarch: 'ppc64le' },
-    22: { name: 'IBM S/390', goarch: 's390x' },
-    40: { name: 'ARM', goarch: 'arm' },
-    62: { name: 'x86-64', goarch: 'amd64' },
-    183: { name: 'AArch64', goarch: 'arm64' },
-    243: { name: 'RISC-V', goarch: 'riscv64' },
-    258: { name: 'LoongArch', goarch: 'loong64' }
-};
-/** "x86-64", "AArch64", or "machine 1234". */
-function elfMachineName(machine) {
-    return MACHINES[machine]?.name ?? `machine ${machine}`;
-}
-/** The file is not an ELF64 little-endian object, or it is damaged. */
-class ElfError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ElfError';
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Constants (elf.h)
-const ELFCLASS32 = 1;
-const ELFCLASS64 = 2;
-const ELFDATA2LSB = 1;
-const ELFDATA2MSB = 2;
-const PT_LOAD = 1;
-const PT_DYNAMIC = 2;
-const PT_INTERP = 3;
-const SHT_DYNAMIC = 6;
-const SHT_DYNSYM = 11;
-const SHT_GNU_VERNEED = 0x6ffffffe;
-const SHT_GNU_VERSYM = 0x6fffffff;
-const SHN_UNDEF = 0;
-const DT_NULL = 0;
-const DT_NEEDED = 1;
-const DT_HASH = 4;
-const DT_STRTAB = 5;
-const DT_SYMTAB = 6;
-const DT_STRSZ = 10;
-const DT_SYMENT = 11;
-const DT_SONAME = 14;
-const DT_GNU_HASH = 0x6ffffef5;
-const DT_VERSYM = 0x6ffffff0;
-const DT_FLAGS_1 = 0x6ffffffb;
-const DT_VERNEED = 0x6ffffffe;
-const DT_VERNEEDNUM = 0x6fffffff;
-const DF_1_PIE = 0x08000000;
-const STB_LOCAL = 0;
-const STB_WEAK = 2;
-const STT_FUNC = 2;
-const STT_GNU_IFUNC = 10;
-const STV_HIDDEN = 2;
-const STV_INTERNAL = 1;
-const VER_FLG_WEAK = 2;
-const EHDR_SIZE = 64;
-const PHDR_SIZE = 56;
-const SHDR_SIZE = 64;
-const SYM_SIZE = 24;
-const DYN_SIZE = 16;
-/** Sanity limits, so a damaged header cannot make us allocate gigabytes. */
-const MAX_TABLE_BYTES = 256 * 1024 * 1024;
-const MAX_VERNEED = 100_000;
-function fail(ctx, what) {
-    throw new ElfError(`${ctx.src.name}: ${what}`);
-}
-/** Reads a range after checking it lies inside the file. */
-async function readRange(ctx, offset, length, what) {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-        fail(ctx, `damaged ELF file: ${what} has an invalid offset or size`);
-    }
-    if (length > MAX_TABLE_BYTES) {
-        fail(ctx, `damaged ELF file: ${what} claims ${length} bytes`);
-    }
-    if (offset + length > ctx.src.size) {
-        fail(ctx, `truncated or damaged ELF file: it ends at byte ${ctx.src.size}, before the end of ` +
-            `${what} (bytes ${offset}..${offset + length})`);
-    }
-    return ctx.src.read(offset, length);
-}
-function u64(b, at) {
-    const v = b.readBigUInt64LE(at);
-    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER + 1 : Number(v);
-}
-/** A NUL-terminated string at `at` of a string table. */
-function cstr(table, at) {
-    if (at < 0 || at >= table.length)
-        return '';
-    const end = table.indexOf(0, at);
-    return table.toString('utf8', at, end === -1 ? table.length : end);
-}
-/** File offset of a virtual address, through the PT_LOAD segments. */
-function offsetOfAddress(segments, addr) {
-    for (const s of segments) {
-        if (s.type === PT_LOAD && addr >= s.vaddr && addr < s.vaddr + s.filesz) {
-            return addr - s.vaddr + s.offset;
-        }
-    }
-    return undefined;
-}
-/** A short description of what a non-ELF file looks like, for the error. */
-function describeNonElf(head) {
-    if (head.length === 0)
-        return 'the file is empty';
-    const text = head.toString('latin1');
-    if (text.startsWith('!<arch>\n')) {
-        return 'it is an ar archive (a static library): build with -buildmode=c-shared, not c-archive';
-    }
-    if (text.startsWith('#!'))
-        return 'it is a script';
-    if (head.length >= 4) {
-        const m = head.readUInt32LE(0);
-        if ([0xfeedfacf, 0xfeedface, 0xcafebabe, 0xcffaedfe, 0xcefaedfe, 0xbebafeca].includes(m)) {
-            return 'it is a macOS Mach-O binary: build the plugin on Linux';
-        }
-    }
-    if (text.startsWith('MZ'))
-        return 'it is a Windows PE binary: build the plugin on Linux';
-    if (head[0] === 0x1f && head[1] === 0x8b)
-        return 'it is gzip data (an archive?)';
-    return `it starts with bytes ${head.subarray(0, 4).toString('hex')}`;
-}
-// ---------------------------------------------------------------------------------------------
-// Parsing
-/** Parses the ELF object behind a ByteSource. Throws ElfError for anything but ELF64 LE. */
-async function parseElf(src) {
-    const ctx = { src };
-    const head = await src.read(0, Math.min(EHDR_SIZE, src.size));
-    if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) {
-        fail(ctx, `not an ELF file (${describeNonElf(head)}); a Falco plugin is a Linux .so`);
-    }
-    if (head.length < 20)
-        fail(ctx, 'truncated ELF file: the header is incomplete');
-    const cls = head[4];
-    const data = head[5];
-    const machineAt = data === ELFDATA2MSB ? head.readUInt16BE(18) : head.readUInt16LE(18);
-    if (cls === ELFCLASS32) {
-        fail(ctx, `a 32-bit ELF file (ELFCLASS32, ${elfMachineName(machineAt)}); Falco plugins are 64-bit ` +
-            'shared objects (linux/amd64 or linux/arm64)');
-    }
-    if (cls !== ELFCLASS64)
-        fail(ctx, `an ELF file of unknown class ${cls}`);
-    if (data !== ELFDATA2LSB) {
-        const what = data === ELFDATA2MSB ? 'big-endian' : `of unknown data encoding ${data}`;
-        fail(ctx, `a ${what} ELF file (${elfMachineName(machineAt)}); Falco plugins are little-endian ` +
-            '(linux/amd64 or linux/arm64)');
-    }
-    if (head.length < EHDR_SIZE)
-        fail(ctx, 'truncated ELF file: the header is incomplete');
-    const type = head.readUInt16LE(16);
-    const machine = head.readUInt16LE(18);
-    const phoff = u64(head, 0x20);
-    const shoff = u64(head, 0x28);
-    const phentsize = head.readUInt16LE(0x36);
-    const phnum = head.readUInt16LE(0x38);
-    const shentsize = head.readUInt16LE(0x3a);
-    let shnum = head.readUInt16LE(0x3c);
-    // Program headers.
-    const segments = [];
-    if (phoff !== 0 && phnum > 0) {
-        if (phentsize < PHDR_SIZE)
-            fail(ctx, `damaged ELF file: e_phentsize is ${phentsize}`);
-        const ph = await readRange(ctx, phoff, phnum * phentsize, 'the program headers');
-        for (let i = 0; i < phnum; i++) {
-            const at = i * phentsize;
-            segments.push({
-                type: ph.readUInt32LE(at),
-                offset: u64(ph, at + 8),
-                vaddr: u64(ph, at + 16),
-                filesz: u64(ph, at + 32)
-            });
-        }
-    }
-    // Section headers (absent in sstripped files).
-    const sections = [];
-    if (shoff !== 0) {
-        if (shentsize < SHDR_SIZE)
-            fail(ctx, `damaged ELF file: e_shentsize is ${shentsize}`);
-        if (shnum === 0) {
-            // Extended numbering: the count is in section 0's sh_size.
-            const s0 = await readRange(ctx, shoff, SHDR_SIZE, 'section header 0');
-            shnum = u64(s0, 32);
-        }
-        const sh = await readRange(ctx, shoff, shnum * shentsize, 'the section headers');
-        for (let i = 0; i < shnum; i++) {
-            const at = i * shentsize;
-            sections.push({
-                name: sh.readUInt32LE(at),
-                type: sh.readUInt32LE(at + 4),
-                offset: u64(sh, at + 24),
-                size: u64(sh, at + 32),
-                link: sh.readUInt32LE(at + 40),
-                info: sh.readUInt32LE(at + 44),
-                entsize: u64(sh, at + 56)
-            });
-        }
-    }
-    const sectionAt = (index, what) => {
-        const s = sections[index];
-        if (!s || index === SHN_UNDEF)
-            fail(ctx, `damaged ELF file: ${what} links to section ${index}`);
-        return s;
-    };
-    const sectionOfType = (t) => sections.find((s) => s.type === t);
-    // The dynamic table.
-    const dynamic = [];
-    const dynSection = sectionOfType(SHT_DYNAMIC);
-    const dynSegment = segments.find((s) => s.type === PT_DYNAMIC);
-    const dynRange = dynSection
-        ? { offset: dynSection.offset, size: dynSection.size }
-        : dynSegment
-            ? { offset: dynSegment.offset, size: dynSegment.filesz }
-            : undefined;
-    if (dynRange) {
-        const count = Math.floor(dynRange.size / DYN_SIZE);
-        const dyn = await readRange(ctx, dynRange.offset, count * DYN_SIZE, 'the dynamic table');
-        for (let i = 0; i < count; i++) {
-            const tag = Number(dyn.readBigInt64LE(i * DYN_SIZE));
-            if (tag === DT_NULL)
-                break;
-            dynamic.push({ tag, value: u64(dyn, i * DYN_SIZE + 8) });
-        }
-    }
-    const dt = (tag) => dynamic.find((d) => d.tag === tag)?.value;
-    const addressToOffset = (addr, what) => {
-        const off = offsetOfAddress(segments, addr);
-        if (off === undefined)
-            fail(ctx, `damaged ELF file: ${what} (0x${addr.toString(16)}) is not loaded`);
-        return off;
-    };
-    // The dynamic string table: the section linked from .dynamic (or .dynsym), else DT_STRTAB.
-    let dynstr;
-    const dynstrIndex = dynSection?.link ?? sectionOfType(SHT_DYNSYM)?.link;
-    if (dynstrIndex !== undefined && dynstrIndex !== SHN_UNDEF) {
-        const s = sectionAt(dynstrIndex, 'the dynamic section');
-        dynstr = await readRange(ctx, s.offset, s.size, 'the dynamic string table');
-    }
-    else if (dt(DT_STRTAB) !== undefined) {
-        const off = addressToOffset(dt(DT_STRTAB), 'DT_STRTAB');
-        const size = dt(DT_STRSZ) ?? 0;
-        dynstr = await readRange(ctx, off, size, 'the dynamic string table (DT_STRTAB)');
-    }
-    const str = (at) => (dynstr ? cstr(dynstr, at) : '');
-    // Dynamic symbols, and their version indices.
-    let symbolSource = 'none';
-    let symtab;
-    let symEntSize = SYM_SIZE;
-    let symCount = 0;
-    let versym;
-    const dynsymSection = sectionOfType(SHT_DYNSYM);
-    if (dynsymSection) {
-        symbolSource = 'sections';
-        symEntSize = dynsymSection.entsize || SYM_SIZE;
-        if (symEntSize < SYM_SIZE)
-            fail(ctx, `damaged ELF file: .dynsym entries of ${symEntSize} bytes`);
-        symCount = Math.floor(dynsymSection.size / symEntSize);
-        symtab = await readRange(ctx, dynsymSection.offset, symCount * symEntSize, '.dynsym');
-        const vs = sectionOfType(SHT_GNU_VERSYM);
-        if (vs)
-            versym = await readRange(ctx, vs.offset, Math.min(vs.size, symCount * 2), '.gnu.version');
-    }
-    else if (dt(DT_SYMTAB) !== undefined) {
-        symbolSource = 'dynamic';
-        symEntSize = dt(DT_SYMENT) ?? SYM_SIZE;
-        if (symEntSize < SYM_SIZE)
-            fail(ctx, `damaged ELF file: DT_SYMENT is ${symEntSize}`);
-        symCount = await dynamicSymbolCount(ctx, segments, dt);
-        const off = addressToOffset(dt(DT_SYMTAB), 'DT_SYMTAB');
-        symtab = await readRange(ctx, off, symCount * symEntSize, 'the dynamic symbols (DT_SYMTAB)');
-        if (dt(DT_VERSYM) !== undefined) {
-            const voff = addressToOffset(dt(DT_VERSYM), 'DT_VERSYM');
-            versym = await readRange(ctx, voff, symCount * 2, 'the symbol versions (DT_VERSYM)');
-        }
-    }
-    // Version needs: version index (vna_other) → { library, version }.
-    const versionsNeeded = [];
-    const versionByIndex = new Map();
-    let verneed;
-    const verneedSection = sectionOfType(SHT_GNU_VERNEED);
-    if (verneedSection) {
-        let strings = dynstr;
-        if (verneedSection.link !== SHN_UNDEF && verneedSection.link !== dynstrIndex) {
-            const s = sectionAt(verneedSection.link, '.gnu.version_r');
-            strings = await readRange(ctx, s.offset, s.size, 'the .gnu.version_r strings');
-        }
-        const data = await readRange(ctx, verneedSection.offset, verneedSection.size, '.gnu.version_r');
-        verneed = {
-            record: async (at) => {
-                if (at < 0 || at + 16 > data.length)
-                    fail(ctx, 'damaged ELF file: .gnu.version_r is truncated');
-                return data.subarray(at, at + 16);
-            },
-            count: verneedSection.info,
-            strings
-        };
-    }
-    else if (dt(DT_VERNEED) !== undefined) {
-        // Without section headers the table's size is unknown: read it record by record.
-        const base = addressToOffset(dt(DT_VERNEED), 'DT_VERNEED');
-        verneed = {
-            record: (at) => readRange(ctx, base + at, 16, 'the version needs (DT_VERNEED)'),
-            count: dt(DT_VERNEEDNUM) ?? 0,
-            strings: dynstr
-        };
-    }
-    if (verneed) {
-        const { record, strings } = verneed;
-        const name = (at) => (strings ? cstr(strings, at) : '');
-        let at = 0;
-        for (let i = 0; i < Math.min(verneed.count, MAX_VERNEED); i++) {
-            const vn = await record(at);
-            const cnt = vn.readUInt16LE(2);
-            const library = name(vn.readUInt32LE(4));
-            let aux = at + vn.readUInt32LE(8);
-            for (let j = 0; j < cnt; j++) {
-                const vna = await record(aux);
-                const flags = vna.readUInt16LE(4);
-                const other = vna.readUInt16LE(6);
-                const version = name(vna.readUInt32LE(8));
-                versionsNeeded.push({ library, version, weak: (flags & VER_FLG_WEAK) !== 0 });
-                versionByIndex.set(other & -32769, { library, version });
-                const next = vna.readUInt32LE(12);
-                if (next === 0)
-                    break;
-                aux += next;
-            }
-            const next = vn.readUInt32LE(12);
-            if (next === 0)
-                break;
-            at += next;
-        }
-    }
-    // Walk the symbols.
-    const exports = new Set();
-    const imports = [];
-    if (symtab) {
-        for (let i = 1; i < symCount; i++) {
-            const at = i * symEntSize;
-            const nameAt = symtab.readUInt32LE(at);
-            const info = symtab[at + 4];
-            const other = symtab[at + 5];
-            const shndx = symtab.readUInt16LE(at + 6);
-            const bind = info >> 4;
-            const stype = info & 0xf;
-            const visibility = other & 3;
-            if (bind === STB_LOCAL)
-                continue;
-            const name = str(nameAt);
-            if (name === '')
-                continue;
-            if (shndx === SHN_UNDEF) {
-                const imp = { name, weak: bind === STB_WEAK };
-                const index = versym && i * 2 + 2 <= versym.length ? versym.readUInt16LE(i * 2) & -32769 : 0;
-                const v = index >= 2 ? versionByIndex.get(index) : undefined;
-                if (v) {
-                    imp.version = v.version;
-                    imp.library = v.library;
-                }
-                imports.push(imp);
-            }
-            else if ((stype === STT_FUNC || stype === STT_GNU_IFUNC) &&
-                visibility !== STV_HIDDEN &&
-                visibility !== STV_INTERNAL) {
-                exports.add(name);
-            }
-        }
-    }
-    const glibcSymbols = {};
-    let floor;
-    for (const v of versionsNeeded) {
-        const n = glibcVersionOf(v.version);
-        if (n === undefined)
-            continue;
-        glibcSymbols[v.version] ??= [];
-        if (!v.weak && (floor === undefined || compareGlibcVersions(n, floor) > 0))
-            floor = n;
-    }
-    for (const imp of imports) {
-        if (imp.version && glibcSymbols[imp.version])
-            glibcSymbols[imp.version].push(imp.name);
-    }
-    for (const k of Object.keys(glibcSymbols)) {
-        glibcSymbols[k] = [...new Set(glibcSymbols[k])].sort();
-    }
-    imports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const flags1 = dt(DT_FLAGS_1) ?? 0;
-    const soname = dt(DT_SONAME);
-    // DF_1_PIE marks a PIE; older linkers left only the interpreter. libc.so.6 has one too (it
-    // runs), but also a SONAME, which executables lack.
-    const isPie = type === ET_DYN &&
-        ((flags1 & DF_1_PIE) !== 0 ||
-            (soname === undefined && segments.some((s) => s.type === PT_INTERP)));
-    const info = {
-        path: src.name,
-        machine,
-        machineName: elfMachineName(machine),
-        architecture: architectureOfElfMachine(machine) ?? MACHINES[machine]?.goarch ?? 'unknown',
-        type,
-        isPie,
-        isSharedObject: type === ET_DYN && !isPie,
-        needed: dynamic.filter((d) => d.tag === DT_NEEDED).map((d) => str(d.value)),
-        exports: [...exports].sort(),
-        imports,
-        versionsNeeded,
-        glibcSymbols,
-        symbolSource
-    };
-    if (soname !== undefined)
-        info.soname = str(soname);
-    if (floor !== undefined)
-        info.glibcFloor = floor;
-    return info;
-}
-/** Number of dynamic symbols from DT_HASH (nchain) or by walking DT_GNU_HASH, as ld.so does. */
-async function dynamicSymbolCount(ctx, segments, dt) {
-    const at = (addr, what) => {
-        const off = offsetOfAddress(segments, addr);
-        if (off === undefined)
-            fail(ctx, `damaged ELF file: ${what} is not loaded`);
-        return off;
-    };
-    const hash = dt(DT_HASH);
-    if (hash !== undefined) {
-        const h = await readRange(ctx, at(hash, 'DT_HASH'), 8, 'DT_HASH');
-        return h.readUInt32LE(4);
-    }
-    const gnu = dt(DT_GNU_HASH);
-    if (gnu === undefined)
-        fail(ctx, 'no section headers and no DT_HASH or DT_GNU_HASH table');
-    const base = at(gnu, 'DT_GNU_HASH');
-    const h = await readRange(ctx, base, 16, 'DT_GNU_HASH');
-    const nbuckets = h.readUInt32LE(0);
-    const symoffset = h.readUInt32LE(4);
-    const bloomSize = h.readUInt32LE(8);
-    const bucketsAt = base + 16 + bloomSize * 8;
-    const buckets = await readRange(ctx, bucketsAt, nbuckets * 4, 'DT_GNU_HASH buckets');
-    let last = 0;
-    for (let i = 0; i < nbuckets; i++)
-        last = Math.max(last, buckets.readUInt32LE(i * 4));
-    if (last < symoffset)
-        return symoffset;
-    const chainsAt = bucketsAt + nbuckets * 4;
-    for (let i = last;; i++) {
-        const c = await readRange(ctx, chainsAt + (i - symoffset) * 4, 4, 'DT_GNU_HASH chains');
-        if ((c.readUInt32LE(0) & 1) !== 0)
-            return i + 1;
-    }
-}
-/** "GLIBC_2.34" → "2.34"; undefined for anything else (GLIBC_PRIVATE, GCC_3.0, ...). */
-function glibcVersionOf(versionName) {
-    const m = /^GLIBC_(\d+(?:\.\d+)+)$/.exec(versionName);
-    return m ? m[1] : undefined;
-}
-/** Parses "2.31", "2.3.2" or "GLIBC_2.31"; undefined when it is not such a version. */
-function parseGlibcVersion(text) {
-    const t = text.trim().replace(/^glibc[_ -]?/i, '');
-    return /^\d+(\.\d+)+$/.test(t) ? t : undefined;
-}
-/** Numeric comparison of dotted versions ("2.3.2" < "2.17" < "2.34"). */
-function compareGlibcVersions(a, b) {
-    const pa = a.split('.').map(Number);
-    const pb = b.split('.').map(Number);
-    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-        if (d !== 0)
-            return d < 0 ? -1 : 1;
-    }
-    return 0;
-}
-/** Reads an ELF file from disk: only its headers and dynamic tables, not the whole file. */
-async function readElf(path) {
-    let fh;
-    try {
-        fh = await open$1(path, 'r');
-    }
-    catch (e) {
-        const err = e;
-        if (err.code === 'ENOENT')
-            throw new Error(`plugin file '${path}' does not exist`);
-        throw new Error(`cannot read '${path}': ${err.message}`);
-    }
-    try {
-        const st = await fh.stat();
-        if (!st.isFile())
-            throw new Error(`'${path}' is not a regular file`);
-        const handle = fh;
-        return await parseElf({
-            name: path,
-            size: st.size,
-            read: async (offset, length) => {
-                const buf = Buffer.alloc(length);
-                let done = 0;
-                while (done < length) {
-                    const { bytesRead } = await handle.read(buf, done, length - done, offset + done);
-                    if (bytesRead === 0)
-                        break;
-                    done += bytesRead;
-                }
-                return buf.subarray(0, done);
-            }
-        });
-    }
-    finally {
-        await fh.close();
-    }
-}
-
-// Merge mode: the platform manifests were pushed by digest by per-platform
-// (matrix) jobs on native runners. This job reads them back, checks that they
-// are one plugin at one version, and assembles the index and tags from them.
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-/** Parses the `merge` input: digests, `os/arch@digest` or `registry/repository@digest`, one per line or comma. */
-function parseMergeInput(text) {
-    const items = text
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-    if (items.length === 0)
-        throw new Error('merge: no digests given');
-    return items.map((item) => {
-        const at = item.lastIndexOf('@');
-        const digest = at === -1 ? item : item.slice(at + 1);
-        if (!DIGEST.test(digest)) {
-            throw new Error(`merge: "${item}" is not a digest: give the digest output of each push-by-digest job ` +
-                '(sha256:<64 hex>), optionally as linux/arm64@sha256:... or <registry>/<repository>@sha256:...');
-        }
-        if (at === -1)
-            return { digest };
-        const prefix = item.slice(0, at);
-        if (/^[a-z0-9_]+\/[a-z0-9_]+$/.test(prefix)) {
-            return { digest, platform: parsePlatforms(prefix)[0] };
-        }
-        const slash = prefix.indexOf('/');
-        if (slash === -1)
-            throw new Error(`merge: cannot read "${item}"`);
-        return { digest, registry: prefix.slice(0, slash), repository: prefix.slice(slash + 1) };
-    });
-}
-async function readAll(stream) {
-    const chunks = [];
-    for await (const c of stream)
-        chunks.push(Buffer.from(c));
-    return Buffer.concat(chunks);
-}
-async function loadPushedPlatforms(target, entries, scratch, logger) {
-    const out = [];
-    for (const entry of entries) {
-        const m = await target.fetchManifest(entry.digest);
-        if (!m) {
-            throw new Error(`merge: ${target.location}@${entry.digest} does not exist: was it pushed by a ` +
-                'push-by-digest job of this release, to the same registry and repository?');
-        }
-        const manifest = JSON.parse(m.body.toString('utf8'));
-        const layer = manifest.layers?.[0];
-        if (manifest.config?.mediaType !== PLUGIN_CONFIG_MEDIA_TYPE ||
-            manifest.layers?.length !== 1 ||
-            layer?.mediaType !== PLUGIN_LAYER_MEDIA_TYPE ||
-            !manifest.config.digest ||
-            !layer.digest) {
-            throw new Error(`merge: ${entry.digest} is not a Falco plugin manifest`);
-        }
-        // The descriptors' sizes bound the downloads.
-        const configStream = await target.fetchBlob(manifest.config.digest, sizeOf(manifest.config));
-        const layerStream = await target.fetchBlob(layer.digest, sizeOf(layer));
-        if (!configStream || !layerStream) {
-            throw new Error(`merge: a blob of ${entry.digest} is missing from ${target.location}`);
-        }
-        const configBytes = await readAll(configStream);
-        const dir = join(scratch, 'merge', entry.digest.slice(7, 19));
-        await mkdir$1(dir, { recursive: true });
-        const tarGz = join(dir, 'layer.tar.gz');
-        await pipeline(layerStream, createWriteStream(tarGz));
-        const soPath = join(dir, 'plugin.so');
-        await extractSingleFile(tarGz, soPath);
-        const elf = await readElf(soPath);
-        const arch = architectureOfElfMachine(elf.machine);
-        if (!arch)
-            throw new Error(`merge: ${entry.digest} holds a ${elf.machineName} .so, not a supported platform`);
-        const platform = { os: 'linux', architecture: ARCHITECTURES[arch].goarch };
-        if (entry.platform && !samePlatform(entry.platform, platform)) {
-            throw new Error(`merge: ${entry.digest} was given as ${formatPlatform(entry.platform)} but holds a ${formatPlatform(platform)} .so`);
-        }
-        if (out.some((o) => samePlatform(o.platform, platform))) {
-            throw new Error(`merge: two digests are ${formatPlatform(platform)} builds`);
-        }
-        logger.info(`merge: ${entry.digest} is the ${formatPlatform(platform)} build`);
-        out.push({
-            platform,
-            manifestBytes: m.body,
-            configDigest: manifest.config.digest,
-            configBytes,
-            soPath
-        });
-    }
-    // amd64 first, as in a single-job release, so both paths give the same index.
-    return out.sort((a, b) => order(a.platform) - order(b.platform));
-}
-function order(p) {
-    return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2;
-}
-/** A descriptor's size, when it is a plausible one. */
-function sizeOf(d) {
-    return typeof d.size === 'number' && Number.isSafeInteger(d.size) && d.size >= 0
-        ? d.size
-        : undefined;
-}
-
-// The environment of every child we start (the build, the C compiler, the plugin inspector, qemu).
-// They run the plugin's and the user's code (a Go init(), a C constructor, a Makefile and whatever
-// it downloads), so they get the action's environment minus what could let that code act with the
-// release's rights: action inputs, runner tokens, GitHub tokens, the workflow command files and any
-// variable holding a registered secret. A user who needs one of them names it in build-env-keep.
-/** Action inputs (INPUT_PASSWORD, INPUT_GITHUB-TOKEN) and the runner's tokens and service URLs. */
-const REMOVED_PREFIXES = ['INPUT_', 'ACTIONS_'];
-const REMOVED_NAMES = new Set([
-    'GITHUB_TOKEN',
-    'GH_TOKEN',
-    // The CLI's password.
-    'FPR_PASSWORD',
-    // Workflow command files: a child writing there could set the environment, PATH or outputs of
-    // later steps (and ours).
-    'GITHUB_ENV',
-    'GITHUB_PATH',
-    'GITHUB_OUTPUT',
-    'GITHUB_STATE',
-    'GITHUB_STEP_SUMMARY'
-]);
-function removed(name, value, policy) {
-    const upper = name.toUpperCase();
-    return (REMOVED_PREFIXES.some((p) => upper.startsWith(p)) ||
-        REMOVED_NAMES.has(upper) ||
-        (value !== '' && policy.containsSecret?.(value) === true));
-}
+// falcoctl keys artifacts by config name. A dependency is satisfied without a fetch when an
+// artifact of that name (or of one of its alternatives) is already in the set with the same
+// major and a version not lower; otherwise it fetches `name:version`, that exact tag, through
+// the index. Which artifacts are "already in the set" depends on Go's map iteration order, so
+// this check is conservative: only the references given on the command line count as present,
+// and every other dependency must resolve to an existing tag.
+const major = (v) => semver.major(semver.coerce(v) ?? '0.0.0');
+const compare = (a, b) => semver.compare(semver.valid(a) ?? semver.coerce(a) ?? '0.0.0', semver.valid(b) ?? semver.coerce(b) ?? '0.0.0');
 /**
- * The environment a child gets from `env`, and the names removed (for the log: names only,
- * never values).
+ * Walks the dependencies of `roots` (the configs of the references given to falcoctl) and
+ * looks up every artifact falcoctl may fetch. `platforms` ("os/arch"): a plugin fetched as a
+ * dependency must have a build for each, or installing on that platform fails.
  */
-function childEnv(env, policy = {}) {
-    const keep = new Set(policy.keep ?? []);
-    const out = {};
-    const dropped = [];
-    for (const [name, value] of Object.entries(env)) {
-        if (value === undefined)
-            continue;
-        if (!keep.has(name) && removed(name, value, policy))
-            dropped.push(name);
-        else
-            out[name] = value;
-    }
-    return { env: out, removed: dropped.sort() };
-}
-
-// Starts the children that run the plugin's or the user's code (the build, the C compiler, the
-// plugin inspector, qemu). Each runs in its own process group with a filtered environment
-// (child-env.ts). When it exits, times out, or we are stopped, the whole group is killed: a plugin
-// that fork()s a child which never exits would otherwise hold our pipes open forever. Its output
-// is read as it comes, keeping only a bounded tail, since a plugin can print gigabytes.
-const MAX_LINE = 4096;
-const DEFAULT_KEEP_BYTES = 64 * 1024;
-/** How long output still in the pipes may take to arrive once the group is gone. */
-const DRAIN_MS = 2000;
-// Groups still running, killed if we exit or are stopped (e.g. a cancelled workflow run).
-const live = new Set();
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-function killGroup(pid) {
-    try {
-        process.kill(-pid, 'SIGKILL');
-    }
-    catch {
-        // ESRCH: nothing left of it
-    }
-}
-function killAll() {
-    for (const pid of live)
-        killGroup(pid);
-}
-function onStopSignal(signal) {
-    killAll();
-    stopWatching();
-    // Without listeners left, take the signal's default action (end the process), as before.
-    if (process.listenerCount(signal) === 0)
-        process.kill(process.pid, signal);
-}
-function startWatching() {
-    process.on('exit', killAll);
-    for (const s of STOP_SIGNALS)
-        process.on(s, onStopSignal);
-}
-function stopWatching() {
-    process.off('exit', killAll);
-    for (const s of STOP_SIGNALS)
-        process.off(s, onStopSignal);
-}
-function track(pid) {
-    if (live.size === 0)
-        startWatching();
-    live.add(pid);
-}
-function untrack(pid) {
-    if (live.delete(pid) && live.size === 0)
-        stopWatching();
-}
-/** Keeps the last `max` bytes written to it. */
-class Tail {
-    max;
-    chunks = [];
-    size = 0;
-    constructor(max) {
-        this.max = max;
-    }
-    push(chunk) {
-        this.chunks.push(chunk);
-        this.size += chunk.length;
-        while (this.chunks.length > 1 && this.size - this.chunks[0].length >= this.max) {
-            this.size -= this.chunks.shift().length;
-        }
-    }
-    text() {
-        const all = Buffer.concat(this.chunks);
-        return all.subarray(Math.max(0, all.length - this.max)).toString('utf8');
-    }
-}
-/** Splits a stream into lines for onLine, never holding more than MAX_LINE characters. */
-function lineSplitter(emit) {
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
-    const drain = () => {
-        for (;;) {
-            const nl = pending.indexOf('\n');
-            if (nl >= 0 && nl <= MAX_LINE) {
-                emit(pending.slice(0, nl).replace(/\r$/, ''));
-                pending = pending.slice(nl + 1);
-            }
-            else if (pending.length > MAX_LINE) {
-                emit(pending.slice(0, MAX_LINE));
-                pending = pending.slice(MAX_LINE);
-            }
-            else
-                return;
-        }
+async function resolveClosure(roots, lookup, platforms = []) {
+    const given = new Map(roots.map((r) => [r.name, r.version]));
+    const result = {
+        artifacts: roots.map((r) => `${r.name}:${r.version}`),
+        missing: [],
+        unknown: [],
+        conflicts: []
     };
-    return {
-        push: (chunk) => {
-            pending += decoder.write(chunk);
-            drain();
-        },
-        flush: () => {
-            pending += decoder.end();
-            drain();
-            if (pending !== '')
-                emit(pending);
-            pending = '';
-        }
-    };
-}
-/**
- * Runs argv (no shell) in a new process group and resolves once it has exited and its group is
- * gone. Never rejects: a command that cannot start comes back with `error`.
- */
-function runChild(argv, options = {}) {
-    const keep = options.keepBytes ?? DEFAULT_KEEP_BYTES;
-    const tails = { stdout: new Tail(keep), stderr: new Tail(keep) };
-    return new Promise((done) => {
-        let child;
-        const env = childEnv(options.env ?? process.env, options.policy).env;
-        try {
-            child = spawn(argv[0], argv.slice(1), {
-                cwd: options.cwd,
-                env,
-                stdio: ['ignore', 'pipe', 'pipe'],
-                // Its own process group (setsid), so that we can kill everything it starts.
-                detached: true
-            });
-        }
-        catch (e) {
-            done({
-                code: null,
-                signal: null,
-                stdout: '',
-                stderr: '',
-                error: e,
-                timedOut: false
-            });
+    const seen = new Set(result.artifacts);
+    const queue = [...roots];
+    const fetch = async (name, version, requiredBy) => {
+        const key = `${name}:${version}`;
+        if (seen.has(key))
+            return;
+        seen.add(key);
+        const found = await lookup(name, version);
+        if (found.status !== 'found') {
+            const list = found.status === 'missing' ? result.missing : result.unknown;
+            list.push({ name, version, requiredBy, reason: found.reason });
             return;
         }
-        const pid = child.pid;
-        if (pid !== undefined)
-            track(pid);
-        const splitters = ['stdout', 'stderr'].map((name) => {
-            const split = lineSplitter((l) => options.onLine?.(l, name));
-            child[name]?.on('data', (chunk) => {
-                tails[name].push(chunk);
-                if (options.onLine)
-                    split.push(chunk);
+        const lacking = found.platforms ? platforms.filter((p) => !found.platforms?.includes(p)) : [];
+        if (lacking.length > 0) {
+            result.missing.push({
+                name,
+                version,
+                requiredBy,
+                reason: `it has no ${lacking.join(', ')} build (it has ${found.platforms?.join(', ') || 'none'})`
             });
-            return split;
-        });
-        let timedOut = false;
-        let error;
-        let exit;
-        let drainTimer;
-        const timer = options.timeoutMs === undefined || pid === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                killGroup(pid);
-            }, options.timeoutMs);
-        let finished = false;
-        const finish = () => {
-            if (finished)
-                return;
-            finished = true;
-            if (timer)
-                clearTimeout(timer);
-            if (drainTimer)
-                clearTimeout(drainTimer);
-            if (pid !== undefined) {
-                killGroup(pid);
-                untrack(pid);
-            }
-            splitters.forEach((s) => s.flush());
-            done({
-                code: exit?.code ?? null,
-                signal: exit?.signal ?? null,
-                stdout: tails.stdout.text(),
-                stderr: tails.stderr.text(),
-                error,
-                timedOut
-            });
-        };
-        child.on('error', (e) => {
-            error ??= e;
-            if (child.pid === undefined)
-                finish(); // never started
-        });
-        child.on('exit', (code, signal) => {
-            exit = { code, signal };
-            if (timer)
-                clearTimeout(timer);
-            // What it left behind (a forked child, a daemon) goes with it; then the pipes close. A
-            // process that left the group (setsid) may still hold them: stop reading after a while.
-            killGroup(pid);
-            drainTimer = setTimeout(() => {
-                child.stdout?.destroy();
-                child.stderr?.destroy();
-                finish();
-            }, DRAIN_MS);
-        });
-        child.on('close', finish);
-    });
-}
-/** The last `lines` lines of text. */
-function lastLines(text, lines) {
-    return text.trimEnd().split('\n').slice(-40).join('\n');
-}
-
-// Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
-// build-command. Output is streamed to the logger; failures carry the tail of it. With a foreign
-// platform (linux/arm64 on an amd64 machine), Go cross-compiles with cgo through a C cross
-// compiler (Debian's aarch64-linux-gnu-gcc by default).
-/** The environment a build for `platform` needs on `host`: {} for a native build without cc. */
-function crossCompileEnv(platform, cc, host = hostPlatform()) {
-    const explicitCc = cc?.trim() || undefined;
-    if (platform === undefined || isHostPlatform(platform, host)) {
-        if (platform !== undefined)
-            architectureFacts(platform);
-        return explicitCc ? { CC: explicitCc } : {};
-    }
-    const facts = architectureFacts(platform);
-    return {
-        GOOS: 'linux',
-        GOARCH: facts.goarch,
-        CGO_ENABLED: '1',
-        CC: explicitCc ?? facts.crossCompiler
+        }
+        result.artifacts.push(key);
+        queue.push(found.config);
     };
-}
-/** Whether the first word of a CC value is an executable on PATH (or an existing path). */
-function commandExists(command, pathVar) {
-    const name = command.trim().split(/\s+/)[0];
-    if (name.includes('/'))
-        return existsSync$1(name);
-    return (pathVar ?? '').split(delimiter).some((d) => d !== '' && existsSync$1(join(d, name)));
-}
-function missingCrossCompiler(platform, cc, host) {
-    const facts = architectureFacts(platform);
-    const name = cc.trim().split(/\s+/)[0];
-    const fix = name === facts.crossCompiler
-        ? `Install it (sudo apt-get install -y ${facts.crossPackages.join(' ')}), set cc to ` +
-            `another ${facts.gnuTriplet} compiler`
-        : `Install it or set cc to another ${facts.gnuTriplet} compiler (Debian's is ` +
-            `${facts.crossCompiler}, from ${facts.crossPackages.join(' ')})`;
-    return new Error(`the C cross compiler '${name}' for ${formatPlatform(platform)} was not found on PATH: ` +
-        `cgo needs one to build a ${facts.goarch} plugin on this ${host.architecture} machine. ` +
-        `${fix}, or build on a native ${facts.goarch} runner (runs-on: ${facts.runner}) with the ` +
-        'matrix mode');
-}
-const TAIL_LINES = 40;
-/**
- * Runs argv without a shell, in its own process group with a filtered environment, forwarding
- * each output line to log and keeping the last ones.
- */
-async function runStreaming(argv, options) {
-    const tail = [];
-    const r = await runChild(argv, {
-        cwd: options.cwd,
-        env: options.env,
-        policy: options.policy,
-        keepBytes: 0,
-        onLine: (l) => {
-            options.log(l);
-            tail.push(l);
-            if (tail.length > TAIL_LINES)
-                tail.shift();
+    /** The version given on the command line for `name`, when it satisfies `version`. */
+    const satisfiedBy = (name, version, by) => {
+        const have = given.get(name);
+        if (have === undefined)
+            return 'no';
+        if (major(have) !== major(version)) {
+            result.conflicts.push(`${by} depends on ${name}:${version} but ${name}:${have} is installed with it (another major)`);
+            return 'yes'; // reported; no fetch would help
         }
-    });
-    return { ...r, tail };
-}
-/** Says which variables the build does not get (names only), and how to pass one. */
-function logRemovedVariables(env, policy, logger) {
-    const { removed } = childEnv(env, policy);
-    // The action's own inputs are many and expected: one entry for them all.
-    const inputs = removed.some((n) => /^INPUT_/i.test(n)) ? ['INPUT_* (the action inputs)'] : [];
-    const names = [...inputs, ...removed.filter((n) => !/^INPUT_/i.test(n))];
-    if (names.length === 0)
-        return;
-    logger.info(`not passed to the build or the plugin: ${names.join(', ')}; name a variable in ` +
-        'build-env-keep to pass it');
-}
-async function isDirectory(path) {
-    try {
-        return (await stat$1(path)).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-async function isFile$2(path) {
-    try {
-        return (await stat$1(path)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** Quotes an argument for display only (we never run through a shell). */
-function shellQuote(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-function status(r) {
-    return r.signal ? `was killed by ${r.signal}` : `exited with status ${r.code}`;
-}
-function outputBlock(tail) {
-    return tail.length > 0 ? `\n${tail.join('\n')}` : ' (no output)';
-}
-/** A relative path (./x, ../x, x/y on disk) rather than an import path (example.com/x). */
-function isLocalPackage(pkg) {
-    return pkg === '.' || pkg === '..' || pkg.startsWith('./') || pkg.startsWith('../') || isAbsolute(pkg);
-}
-/** cgo includes the SDK's plugin_api.h by a relative path that a stray $TMPDIR copy shadows. */
-function strayHeaderWarning(env) {
-    for (const dir of new Set([env.GOTMPDIR, env.TMPDIR, tmpdir()])) {
-        if (dir && existsSync$1(join(dir, 'plugin_api.h'))) {
-            return (`${join(dir, 'plugin_api.h')} exists: cgo may pick it up instead of plugin-sdk-go's copy ` +
-                '(the SDK includes it by a relative path); remove it if the build misbehaves');
-        }
-    }
-    return undefined;
-}
-/**
- * Builds the plugin and returns the absolute path of its .so. Throws with the compiler's output
- * and the command when the build fails.
- */
-async function buildPlugin(opts) {
-    const { logger } = opts;
-    const wd = resolve(opts.workingDirectory);
-    if (!(await isDirectory(wd))) {
-        const what = existsSync$1(wd) ? 'is not a directory' : 'does not exist';
-        throw new Error(`working-directory '${opts.workingDirectory}' ${what}: set the input to the folder that ` +
-            "holds your plugin's go.mod");
-    }
-    const env = { ...process.env, ...opts.env };
-    const host = hostPlatform();
-    const targetEnv = crossCompileEnv(opts.platform, opts.cc, host);
-    const cross = targetEnv.GOARCH !== undefined;
-    const suffix = opts.platform ? ` (${formatPlatform(opts.platform)})` : '';
-    if (opts.buildCommand !== undefined && opts.buildCommand.trim() !== '') {
-        // The user's command sees the target in GOOS/GOARCH (and CC for a cross build).
-        if (opts.platform) {
-            Object.assign(env, { GOOS: opts.platform.os, GOARCH: opts.platform.architecture });
-        }
-        Object.assign(env, targetEnv);
-        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, opts.envPolicy, logger, suffix);
-    }
-    const goPackage = opts.goPackage?.trim() || './plugin';
-    if (isLocalPackage(goPackage) && !(await isDirectory(resolve(wd, goPackage)))) {
-        throw new Error(`go-package '${goPackage}' not found in ${wd}: set go-package to the folder of your ` +
-            "plugin's main package (relative to working-directory, e.g. ./plugin or .)");
-    }
-    const output = resolve(wd, opts.output);
-    await mkdir$1(dirname(output), { recursive: true });
-    const warning = strayHeaderWarning(env);
-    if (warning)
-        logger.warning(warning);
-    if (cross && !commandExists(targetEnv.CC, env.PATH)) {
-        throw missingCrossCompiler(opts.platform, targetEnv.CC, host);
-    }
-    // c-shared needs cgo, which cross-compiling or a bare environment would turn off.
-    env.CGO_ENABLED = '1';
-    Object.assign(env, targetEnv);
-    const argv = [
-        'go',
-        'build',
-        '-buildmode=c-shared',
-        '-trimpath',
-        '-buildvcs=false',
-        // An empty Go build ID makes the .so byte-identical across runs and
-        // directories (the GNU build-id is then derived from the content alone),
-        // so re-running a release reproduces the published digests.
-        '-ldflags=-buildid=',
-        '-o',
-        output,
-        goPackage
-    ];
-    const shown = Object.entries({ CGO_ENABLED: '1', ...targetEnv }).map(([k, v]) => `${k}=${shellQuote(v)}`);
-    const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
-    const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
-        logger.info(`$ ${command}  (in ${wd})`);
-        logRemovedVariables(env, opts.envPolicy, logger);
-        return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log: (l) => logger.info(l) });
-    });
-    if (r.error?.code === 'ENOENT') {
-        throw new Error("the Go toolchain ('go') was not found on PATH: add actions/setup-go before this action " +
-            '(e.g. with go-version-file: go.mod), or install Go from https://go.dev/dl/');
-    }
-    if (r.error)
-        throw new Error(`could not run go: ${r.error.message}`);
-    if (r.code !== 0) {
-        const crossHint = cross
-            ? `\nThis was a cross build for ${formatPlatform(opts.platform)}: C libraries ` +
-                `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
-                `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform).runner})`
-            : '';
-        throw new Error(`go build ${status(r)}: ${command} (in ${wd})${outputBlock(r.tail)}${crossHint}`);
-    }
-    if (!(await isFile$2(output))) {
-        throw new Error(`go build succeeded but did not write ${output}: ${command} (in ${wd})`);
-    }
-    return output;
-}
-async function runBuildCommand(buildCommand, pluginPath, wd, env, policy, logger, suffix = '') {
-    if (pluginPath === undefined || pluginPath.trim() === '') {
-        throw new Error('build-command is set, so plugin-path is required: set it to the .so your command produces ' +
-            '(relative to working-directory)');
-    }
-    const so = resolve(wd, pluginPath.trim());
-    const r = await logger.group(`Build (build-command)${suffix}`, async () => {
-        logger.info(`$ ${buildCommand}  (in ${wd})`);
-        logRemovedVariables(env, policy, logger);
-        const log = (l) => logger.info(l);
-        const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, policy, log });
-        if (bash.error?.code !== 'ENOENT')
-            return bash;
-        return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, policy, log });
-    });
-    if (r.error)
-        throw new Error(`could not run build-command: ${r.error.message}`);
-    if (r.code !== 0) {
-        throw new Error(`build-command ${status(r)}: ${buildCommand} (in ${wd})${outputBlock(r.tail)}`);
-    }
-    if (!(await isFile$2(so))) {
-        throw new Error(`build-command finished but plugin-path '${pluginPath}' (${so}) does not exist: set ` +
-            'plugin-path to the .so your command produces');
-    }
-    return so;
-}
-
-// Reads a plugin's metadata by loading its .so the way Falco does: a tiny C program
-// (inspector.c, compiled with the same C compiler cgo uses) dlopens it with RTLD_NOW|RTLD_LOCAL in
-// a child process and writes JSON to a report file (stdout and stderr are the plugin's). The pure part turns that JSON into PluginMetadata and judges it
-// with the rules of libs' plugin_loader.c.
-/** The symbols libs' plugin_check_required_symbols() insists on. */
-const REQUIRED_SYMBOLS = [
-    'plugin_get_required_api_version',
-    'plugin_get_version',
-    'plugin_get_name',
-    'plugin_get_description',
-    'plugin_get_contact',
-    'plugin_init',
-    'plugin_destroy',
-    'plugin_get_last_error'
-];
-const SOURCING_SYMBOLS = ['plugin_open', 'plugin_close', 'plugin_next_batch'];
-/** Path of inspector.c: src/inspect/ in tests, dist/ (copied beside index.js) in the bundle. */
-function inspectorSourcePath() {
-    return fileURLToPath(new URL('./inspector.c', import.meta.url));
-}
-// ---------------------------------------------------------------------------------------------
-// Pure part
-function isRecord(v) {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-/** Parses the inspector's JSON report. Throws on anything that is not the expected object. */
-function parseInspectorOutput(text) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (e) {
-        throw new Error(`the plugin inspector reported invalid JSON (${e.message}): ${text.slice(0, 500)}`);
-    }
-    if (!isRecord(value))
-        throw new Error(`the plugin inspector reported ${text.slice(0, 200)}`);
-    if (typeof value.error === 'string')
-        throw new Error(`dlopen failed: ${value.error}`);
-    const symbols = value.symbols;
-    if (!Array.isArray(symbols) || !symbols.every((s) => typeof s === 'string')) {
-        throw new Error('the plugin inspector output has no "symbols" list');
-    }
-    const out = { symbols: symbols };
-    for (const key of [
-        'required_api_version',
-        'name',
-        'version',
-        'description',
-        'contact',
-        'event_source',
-        'fields',
-        'extract_event_sources'
-    ]) {
-        const v = value[key];
-        if (v === undefined)
-            continue;
-        if (typeof v !== 'string')
-            throw new Error(`the plugin inspector output has a non-string "${key}"`);
-        out[key] = v;
-    }
-    if (value.id !== undefined) {
-        if (typeof value.id !== 'number' || !Number.isInteger(value.id) || value.id < 0) {
-            throw new Error('the plugin inspector output has an invalid "id"');
-        }
-        out.id = value.id;
-    }
-    const schema = value.init_schema;
-    if (schema !== undefined) {
-        if (!isRecord(schema) || typeof schema.type !== 'number') {
-            throw new Error('the plugin inspector output has an invalid "init_schema"');
-        }
-        out.init_schema = { type: schema.type };
-        if (typeof schema.schema === 'string')
-            out.init_schema.schema = schema.schema;
-    }
-    return out;
-}
-function sourcingSymbolsPresent(symbols) {
-    return SOURCING_SYMBOLS.every((s) => symbols.includes(s));
-}
-/** True when ID and event source agree: both set (ID != 0, source non-empty) or neither. */
-function sourcingPairConsistent(id, eventSource) {
-    return (id !== 0) === eventSource.length > 0;
-}
-/** Capabilities as libs' plugin_get_capabilities() computes them (reference §3.3). */
-function deriveCapabilities(raw) {
-    const has = (s) => raw.symbols.includes(s);
-    const caps = [];
-    if (sourcingSymbolsPresent(raw.symbols) &&
-        sourcingPairConsistent(raw.id ?? 0, raw.event_source ?? '')) {
-        caps.push('sourcing');
-    }
-    if (has('plugin_get_fields') && has('plugin_extract_fields'))
-        caps.push('extraction');
-    if (has('plugin_parse_event'))
-        caps.push('parsing');
-    if (has('plugin_get_async_events') && has('plugin_set_async_event_handler'))
-        caps.push('async');
-    if (has('plugin_capture_open') && has('plugin_capture_close'))
-        caps.push('capture-listening');
-    return caps;
-}
-function parseJsonArray(text, what) {
-    let value;
-    try {
-        value = JSON.parse(text);
-    }
-    catch (e) {
-        throw new Error(`${what} returned invalid JSON (${e.message}): ${text.slice(0, 200)}`);
-    }
-    // Go's json.Marshal of a nil slice is "null": treat it as empty.
-    if (value === null)
-        return [];
-    if (!Array.isArray(value))
-        throw new Error(`${what} must return a JSON array, got: ${text.slice(0, 200)}`);
-    return value;
-}
-/** Field names of plugin_get_fields() JSON. */
-function parseFieldNames(text) {
-    return parseJsonArray(text, 'plugin_get_fields').map((f, i) => {
-        if (!isRecord(f) || typeof f.name !== 'string' || f.name === '') {
-            throw new Error(`plugin_get_fields: entry ${i} has no "name": ${JSON.stringify(f)}`);
-        }
-        return f.name;
-    });
-}
-/** The list of plugin_get_extract_event_sources() JSON. */
-function parseEventSources(text) {
-    return parseJsonArray(text, 'plugin_get_extract_event_sources').map((s, i) => {
-        if (typeof s !== 'string') {
-            throw new Error(`plugin_get_extract_event_sources: entry ${i} is not a string`);
-        }
-        return s;
-    });
-}
-/** Turns inspector output into PluginMetadata (no judgement: see checkPlugin). */
-function metadataFromInspector(raw) {
-    const symbols = [...new Set(raw.symbols)].sort();
-    const capabilities = deriveCapabilities({ ...raw, symbols });
-    const meta = {
-        requiredApiVersion: raw.required_api_version ?? '',
-        name: raw.name ?? '',
-        version: raw.version ?? '',
-        description: raw.description ?? '',
-        contact: raw.contact ?? '',
-        capabilities,
-        symbols
+        return compare(version, have) <= 0 ? 'yes' : 'older';
     };
-    // Every Go plugin exports plugin_get_id (999 in the SDK examples): it only means something
-    // when the sourcing functions exist. With those present we report the pair even when it is
-    // inconsistent, so that checkPlugin can say what is wrong.
-    if (sourcingSymbolsPresent(symbols)) {
-        meta.id = raw.id ?? 0;
-        meta.eventSource = raw.event_source ?? '';
-    }
-    if (capabilities.includes('extraction')) {
-        if (raw.fields === undefined)
-            throw new Error('plugin_get_fields returned NULL');
-        meta.fields = parseFieldNames(raw.fields);
-        meta.extractEventSources =
-            raw.extract_event_sources === undefined ? [] : parseEventSources(raw.extract_event_sources);
-    }
-    if (raw.init_schema?.type === 1 && raw.init_schema.schema) {
-        meta.initSchema = raw.init_schema.schema;
-    }
-    return meta;
-}
-/**
- * Throws one Error listing every reason Falco would refuse to load the plugin: missing required
- * symbols, a malformed required API version, an inconsistent sourcing ID/source pair,
- * plugin_extract_fields without plugin_get_fields, no capability at all.
- */
-function checkPlugin(meta) {
-    const problems = [];
-    const has = (s) => meta.symbols.includes(s);
-    const missing = REQUIRED_SYMBOLS.filter((s) => !has(s));
-    if (missing.length > 0) {
-        problems.push(`missing required symbol${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} ` +
-            '(every plugin must export them; with plugin-sdk-go, register the plugin with ' +
-            'plugins.SetFactory in an init() function of the main package)');
-    }
-    if (has('plugin_get_required_api_version') && !/^\d+\.\d+\.\d+$/.test(meta.requiredApiVersion)) {
-        problems.push(`plugin_get_required_api_version returns '${meta.requiredApiVersion}', which is not ` +
-            'a version "M.m.p" (e.g. 3.11.0): leave Info.RequiredAPIVersion empty to use the SDK default');
-    }
-    let capabilityExplained = false;
-    if (sourcingSymbolsPresent(meta.symbols) && !meta.capabilities.includes('sourcing')) {
-        capabilityExplained = true;
-        problems.push(`inconsistent event source: plugin_get_id returns ${meta.id ?? 0} but ` +
-            `plugin_get_event_source returns ${JSON.stringify(meta.eventSource ?? '')}; a sourcing ` +
-            'plugin needs both a non-zero ID and a non-empty event source, or neither ' +
-            '(set both Info.ID and Info.EventSource)');
-    }
-    if (has('plugin_extract_fields') && !has('plugin_get_fields')) {
-        capabilityExplained = true;
-        problems.push('plugin_extract_fields is exported without plugin_get_fields: an extractor must list ' +
-            'its fields (implement Fields() and call extractor.Register)');
-    }
-    if (meta.capabilities.length === 0 && !capabilityExplained) {
-        problems.push('the plugin has no capability: export plugin_open, plugin_close and plugin_next_batch ' +
-            '(sourcing), or plugin_get_fields and plugin_extract_fields (extraction), or ' +
-            'plugin_parse_event (parsing), or the async or capture-listening pairs ' +
-            '(with plugin-sdk-go: call source.Register or extractor.Register)');
-    }
-    if (problems.length > 0) {
-        const who = meta.name ? `plugin '${meta.name}'` : 'the plugin';
-        throw new Error(`Falco would refuse to load ${who}:\n- ${problems.join('\n- ')}`);
-    }
-}
-async function isFile$1(path) {
-    try {
-        return (await stat$1(path)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-get install gcc, or build-essential) ' +
-    'or set CC';
-/**
- * Compiles inspector.c once per (source hash, compiler) into cacheDir and returns the binary's
- * path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it may carry arguments
- * ("gcc -m32"), as cgo allows.
- */
-async function compileInspector(opts) {
-    const sourcePath = inspectorSourcePath();
-    const source = await readFile$1(sourcePath);
-    const explicit = opts.cc ?? ((opts.env ?? process.env).CC?.trim() || undefined);
-    const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang'];
-    await mkdir$1(opts.cacheDir, { recursive: true });
-    for (const cc of candidates) {
-        const key = createHash('sha256').update(source).update('\0').update(cc).digest('hex');
-        const binary = join(resolve(opts.cacheDir), `inspector-${key.slice(0, 16)}`);
-        if (await isFile$1(binary))
-            return binary;
-        const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
-        const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-        const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl'];
-        const r = await runChild([cmd, ...args], { env: opts.env, policy: opts.envPolicy });
-        if (r.error?.code === 'ENOENT') {
-            if (explicit)
-                throw new Error(`the C compiler '${cc}' was not found: ${NO_COMPILER}`);
-            continue;
-        }
-        if (r.error || r.code !== 0) {
-            await rm$1(tmp, { force: true });
-            throw new Error(`compiling the plugin inspector failed (${cc} ${args.join(' ')}): ` +
-                `${r.error?.message ?? lastLines(r.stderr + r.stdout)}`);
-        }
-        await rename$1(tmp, binary);
-        return binary;
-    }
-    throw new Error(`no C compiler found (tried ${candidates.join(', ')}): ${NO_COMPILER}`);
-}
-function dlopenHint(message) {
-    if (/undefined symbol/.test(message)) {
-        return (' The library references a symbol that nothing provides; Falco loads plugins with ' +
-            'RTLD_NOW and would refuse it too (link the library that defines it, e.g. -lresolv).');
-    }
-    if (/GLIBC_[\d.]+' not found/.test(message)) {
-        return ' The plugin needs a newer glibc than this host has: build it on an older distribution.';
-    }
-    if (/wrong ELF class|ELF file's machine|invalid ELF header|Exec format error/i.test(message)) {
-        return (' The file is not a shared library for this host: a plugin can only be inspected on the ' +
-            'architecture it was built for (or through a runner such as qemu).');
-    }
-    return '';
-}
-/** The inspector's report is small; anything bigger is a plugin returning absurd strings. */
-const MAX_REPORT_BYTES = 16 * 1024 * 1024;
-/** Lines of the plugin's own output shown in the log. */
-const PLUGIN_OUTPUT_LINES = 100;
-/** The report file: '' when the inspector did not get to write it. */
-async function readReport(path) {
-    let handle;
-    try {
-        handle = await open$1(path, 'r');
-    }
-    catch {
-        return '';
-    }
-    try {
-        const buf = Buffer.alloc(MAX_REPORT_BYTES + 1);
-        let size = 0;
-        for (;;) {
-            const { bytesRead } = await handle.read(buf, size, buf.length - size, size);
-            if (bytesRead === 0)
-                break;
-            size += bytesRead;
-            if (size === buf.length) {
-                throw new Error(`the plugin's metadata is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB: a getter ` +
-                    'returns an absurdly long string');
-            }
-        }
-        return buf.subarray(0, size).toString('utf8');
-    }
-    finally {
-        await handle.close();
-    }
-}
-/** What the plugin printed (stdout and stderr in order), keeping the last lines only. */
-function outputRecorder() {
-    const lines = [];
-    let total = 0;
-    return {
-        onLine: (line, stream) => {
-            total++;
-            lines.push(`[plugin ${stream}] ${line}`);
-            if (lines.length > PLUGIN_OUTPUT_LINES)
-                lines.shift();
-        },
-        log: (log) => {
-            if (total === 0)
-                return;
-            const which = total > lines.length ? `, the last ${lines.length}` : '';
-            log(`the plugin printed ${total} line${total === 1 ? '' : 's'} while loaded${which}:`);
-            lines.forEach((l) => log(l));
-        }
-    };
-}
-/**
- * Loads the plugin in a child process with the compiled inspector (optionally through a runner
- * prefix such as qemu) and returns its metadata. A crash inside the plugin is reported, with the
- * getter that was running, instead of taking us down; what the plugin prints goes to opts.log.
- */
-async function inspectPlugin(soPath, opts) {
-    const path = resolve(soPath); // dlopen searches the library path for names without a slash
-    if (!(await isFile$1(path)))
-        throw new Error(`plugin file '${soPath}' does not exist`);
-    const timeoutMs = opts.timeoutMs ?? 60_000;
-    const dir = await mkdtemp(join(tmpdir(), 'fpr-inspect-'));
-    try {
-        const reportPath = join(dir, 'report');
-        const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path, reportPath];
-        const output = outputRecorder();
-        const r = await runChild([cmd, ...args], {
-            env: opts.env,
-            policy: opts.envPolicy,
-            timeoutMs,
-            onLine: output.onLine
-        });
-        if (r.error)
-            throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`);
-        if (opts.log)
-            output.log(opts.log);
-        return inspectorResult(soPath, r, await readReport(reportPath), timeoutMs);
-    }
-    finally {
-        await rm$1(dir, { recursive: true, force: true });
-    }
-}
-/** Judges how the inspector ended, with its report (calling lines, then the JSON object). */
-function inspectorResult(soPath, r, report, timeoutMs) {
-    const lines = report.split('\n');
-    const steps = lines.filter((l) => /^calling \S+$/.test(l));
-    const json = lines.filter((l) => l.startsWith('{')).pop();
-    const step = steps.length > 0 ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)';
-    const noise = r.stderr.trim();
-    const details = noise ? `\n${lastLines(noise)}` : '';
-    if (r.timedOut) {
-        throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}: Falco would ` +
-            'hang on it as well (the inspect-timeout input sets the limit)');
-    }
-    if (r.signal) {
-        // A Go plugin's init() runs when it is loaded; exported calls wait for it, so a panic there
-        // shows up as a crash in the first getter.
-        const goPanic = /^panic: /m.test(noise) ? ' (a Go panic, printed below)' : '';
-        throw new Error(`the plugin crashed (${r.signal})${step}${goPanic}: '${soPath}' would crash Falco as well` +
-            details);
-    }
-    if (r.code === 2 && json?.startsWith('{"error":')) {
-        let message = json;
-        try {
-            message = JSON.parse(json).error;
-        }
-        catch {
-            // keep the raw text
-        }
-        throw new Error(`cannot load plugin '${soPath}' with dlopen: ${message}.${dlopenHint(message)}`);
-    }
-    if (r.code !== 0) {
-        throw new Error(`the plugin inspector exited with status ${r.code}${step} for '${soPath}'${details}`);
-    }
-    if (json === undefined) {
-        throw new Error(`the plugin ended the inspector (exit status 0)${step}, before its metadata was read: ` +
-            `'${soPath}' would end Falco as well${details}`);
-    }
-    return metadataFromInspector(parseInspectorOutput(json));
-}
-
-// Static checks of a built plugin .so, from its ELF headers alone (see elf.ts): is it a shared
-// object for the platform it is released as, does it export what Falco's loader requires, and
-// can hosts with an older glibc load it. They work for every architecture, including those this
-// machine cannot dlopen. Pure.
-/** Build images and the glibc they ship, newest first (what to suggest for a lower floor). */
-const BUILD_IMAGES = [
-    { image: 'debian:bullseye', glibc: '2.31' },
-    { image: 'debian:buster', glibc: '2.28' },
-    { image: 'ubuntu:18.04', glibc: '2.27' },
-    { image: 'centos:7', glibc: '2.17' }
-];
-/** glibc of common distributions, to say who cannot load a plugin. */
-const DISTRIBUTIONS = [
-    { name: 'Amazon Linux 2', glibc: '2.26' },
-    { name: 'RHEL/Rocky/Alma 8', glibc: '2.28' },
-    { name: 'Debian 11', glibc: '2.31' },
-    { name: 'Ubuntu 20.04', glibc: '2.31' },
-    { name: 'RHEL/Rocky/Alma 9', glibc: '2.34' },
-    { name: 'Amazon Linux 2023', glibc: '2.34' },
-    { name: 'Ubuntu 22.04', glibc: '2.35' },
-    { name: 'Debian 12', glibc: '2.36' },
-    { name: 'Ubuntu 24.04', glibc: '2.39' }
-];
-/** Libraries of glibc itself, present wherever libc.so.6 is. */
-const GLIBC_LIBRARIES = /^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libresolv\.so\.2|libutil\.so\.1|libanl\.so\.1|ld-linux[-\w.]*\.so\.\d+)$/;
-const MAX_LISTED = 8;
-function list(names, max = MAX_LISTED) {
-    if (names.length <= max)
-        return names.join(', ');
-    return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
-}
-/** Validates and normalises a max-glibc setting ("2.31"); throws with an example otherwise. */
-function normalizeMaxGlibc(value) {
-    const v = parseGlibcVersion(value);
-    if (v === undefined) {
-        throw new Error(`max-glibc '${value}' is not a glibc version: write it like 2.31 (Debian 11), or leave it ` +
-            'empty to accept any');
-    }
-    return v;
-}
-/** "GLIBC_2.34: pthread_create, res_search; GLIBC_2.32: pthread_getattr_np". */
-function offendingSymbols(elf, above) {
-    return Object.entries(elf.glibcSymbols)
-        .map(([version, symbols]) => ({ version, n: version.replace(/^GLIBC_/, ''), symbols }))
-        .filter((v) => compareGlibcVersions(v.n, above) > 0)
-        .sort((a, b) => compareGlibcVersions(b.n, a.n))
-        .map((v) => `${v.version}: ${v.symbols.length > 0 ? list(v.symbols) : '(no symbol)'}`)
-        .join('; ');
-}
-/** Distributions whose glibc is older than `floor`. */
-function distributionsBelow(floor) {
-    return DISTRIBUTIONS.filter((d) => compareGlibcVersions(d.glibc, floor) < 0).map((d) => `${d.name} (${d.glibc})`);
-}
-/** One line for logs and summaries: "needs glibc >= 2.34 (GLIBC_2.34: pthread_create, ...)". */
-function describeGlibcFloor(elf) {
-    if (elf.glibcFloor === undefined)
-        return 'needs no versioned glibc symbol';
-    const floor = elf.glibcFloor;
-    const symbols = elf.glibcSymbols[`GLIBC_${floor}`] ?? [];
-    const older = distributionsBelow(floor);
-    return (`needs glibc >= ${floor}` +
-        (symbols.length > 0 ? ` (GLIBC_${floor}: ${list(symbols, 5)})` : '') +
-        (older.length > 0 ? `; cannot load on ${list(older, 5)}` : ''));
-}
-function buildImageAdvice(max) {
-    const image = BUILD_IMAGES.find((i) => compareGlibcVersions(i.glibc, max) <= 0);
-    const bullseye = 'falcosecurity/plugins builds in `container: debian:bullseye` (glibc 2.31) for that reason';
-    if (!image) {
-        return `build against a glibc no newer than ${max} (an older distribution image); ${bullseye}`;
-    }
-    let advice = `build in an older image: run the build job in \`container: ${image.image}\` ` +
-        `(glibc ${image.glibc})` +
-        (image.image === 'debian:bullseye' ? `, as falcosecurity/plugins does` : `; ${bullseye}`);
-    if (compareGlibcVersions(image.glibc, '2.28') < 0) {
-        advice +=
-            `. GitHub's JavaScript actions need glibc >= 2.28 inside a job container, so with ` +
-                `${image.image} run the build itself with \`docker run ${image.image} ...\` in a step and ` +
-                'pass the .so to this action with build-command / plugin-path';
-    }
-    return advice;
-}
-function typeProblem(elf) {
-    if (elf.isSharedObject)
-        return undefined;
-    const how = 'build it with `go build -buildmode=c-shared` (a Falco plugin is a shared library)';
-    switch (elf.type) {
-        case ET_DYN:
-            return `it is a position-independent executable, not a shared object: ${how}`;
-        case ET_EXEC:
-            return `it is an executable (ET_EXEC), not a shared object: ${how}`;
-        case ET_REL:
-            return `it is a relocatable object file (.o), not a shared object: ${how}`;
-        case ET_CORE:
-            return 'it is a core dump, not a shared object';
-        default:
-            return `it is an ELF file of type ${elf.type}, not a shared object: ${how}`;
-    }
-}
-function machineProblem(elf, platform) {
-    const facts = architectureFacts(platform);
-    if (elf.machine === facts.elfMachine)
-        return undefined;
-    const p = formatPlatform(platform);
-    const offered = `an ${elf.machineName} .so (ELF machine ${elf.machine}) was offered as ${p}`;
-    const arch = facts.goarch;
-    return (`${offered}, which needs ${facts.machineName} (ELF machine ${facts.elfMachine}): build it ` +
-        `with GOARCH=${arch} and a C compiler for ${facts.gnuTriplet} (CC=${facts.crossCompiler}), ` +
-        `or on a native ${arch} runner (${facts.runner}); check that the ${p} build does not ` +
-        'reuse the output of another platform');
-}
-/**
- * Checks a plugin's ELF facts against the platform it is released as. Throws one Error listing
- * everything wrong: not a shared object, another machine than the platform's, a required plugin_*
- * symbol not exported, a glibc floor above opts.maxGlibc. Returns notes worth a warning (libraries
- * it needs beyond glibc).
- */
-function checkElfForPlatform(elf, platform, opts = {}) {
-    const problems = [];
-    const typeIssue = typeProblem(elf);
-    if (typeIssue)
-        problems.push(typeIssue);
-    const machineIssue = machineProblem(elf, platform);
-    if (machineIssue)
-        problems.push(machineIssue);
-    const missing = REQUIRED_SYMBOLS.filter((s) => !elf.exports.includes(s));
-    if (missing.length > 0) {
-        const all = missing.length === REQUIRED_SYMBOLS.length;
-        const verb = all ? 'is' : missing.length === 1 ? 'is not' : 'are not';
-        problems.push(`${all ? 'none of' : `${missing.length} of`} the ${REQUIRED_SYMBOLS.length} functions ` +
-            `Falco requires ${verb} exported: ${missing.join(', ')} (with ` +
-            'plugin-sdk-go, register the plugin with plugins.SetFactory in an init() function of the ' +
-            'main package, and build the main package with -buildmode=c-shared)');
-    }
-    if (opts.maxGlibc !== undefined && opts.maxGlibc.trim() !== '') {
-        const max = normalizeMaxGlibc(opts.maxGlibc);
-        const floor = elf.glibcFloor;
-        if (floor !== undefined && compareGlibcVersions(floor, max) > 0) {
-            const older = distributionsBelow(floor);
-            problems.push(`it needs glibc ${floor}, newer than max-glibc ${max} (${offendingSymbols(elf, max)}): ` +
-                `hosts with an older glibc refuse to load it ("version \`GLIBC_${floor}' not found")` +
-                (older.length > 0 ? `, e.g. ${list(older, 5)}` : '') +
-                `. The C library the build links against sets this floor: ${buildImageAdvice(max)}`);
-        }
-    }
-    if (problems.length > 0) {
-        throw new Error(`${elf.path} cannot be released as ${formatPlatform(platform)}:\n- ${problems.join('\n- ')}`);
-    }
-    const notes = [];
-    const extra = elf.needed.filter((n) => !GLIBC_LIBRARIES.test(n));
-    if (extra.length > 0) {
-        notes.push(`${elf.path} needs ${list(extra)} besides glibc (DT_NEEDED): Falco hosts must have ` +
-            `${extra.length > 1 ? 'them' : 'it'} installed, or the plugin will not load`);
-    }
-    return notes;
-}
-/** The plugin_* functions of an ELF's exports. */
-function pluginSymbols(elf) {
-    return elf.exports.filter((s) => s.startsWith('plugin_'));
-}
-/**
- * Throws when two builds of the same plugin (typically the one this machine can dlopen and a
- * foreign one) do not export the same plugin_* functions: metadata read from one would then
- * misdescribe the other. Labels default to the builds' platforms ("linux/amd64").
- */
-function compareExports(native, foreign, labels = {}) {
-    const a = new Set(pluginSymbols(native));
-    const b = new Set(pluginSymbols(foreign));
-    const onlyA = [...a].filter((s) => !b.has(s)).sort();
-    const onlyB = [...b].filter((s) => !a.has(s)).sort();
-    if (onlyA.length === 0 && onlyB.length === 0)
-        return;
-    const la = labels.native ?? `linux/${native.architecture}`;
-    let lb = labels.foreign ?? `linux/${foreign.architecture}`;
-    if (lb === la)
-        lb = `${lb} (${foreign.path})`;
-    const lines = [];
-    if (onlyA.length > 0)
-        lines.push(`only the ${la} build exports ${onlyA.join(', ')}`);
-    if (onlyB.length > 0)
-        lines.push(`only the ${lb} build exports ${onlyB.join(', ')}`);
-    throw new Error(`the ${la} and ${lb} builds of the plugin export different plugin_* functions, so the ` +
-        `metadata read from one would not describe the other:\n- ${lines.join('\n- ')}\n` +
-        'Build every platform from the same sources and the same build tags (a file with a ' +
-        '//go:build constraint on the architecture, or cgo disabled on one side, does this)');
-}
-
-// Reading the metadata of a plugin built for another architecture: the inspector is compiled
-// with that architecture's cross compiler and run under qemu-user with Debian's cross libc as its
-// root (`qemu-aarch64 -L /usr/aarch64-linux-gnu inspector lib.so`), so the .so is loaded by the
-// real dynamic linker of its architecture, as Falco would. When any piece is missing we say so
-// and the caller relies on the ELF comparison (checks.ts) instead.
-function onPath(name, pathVar) {
-    if (name.includes('/'))
-        return existsSync$1(name) ? name : undefined;
-    for (const dir of (pathVar ?? '').split(delimiter)) {
-        if (dir && existsSync$1(join(dir, name)))
-            return join(dir, name);
-    }
-    return undefined;
-}
-/**
- * An inspector able to load a plugin built for `platform`: on the host platform, the native one;
- * otherwise the inspector cross-compiled for it plus a qemu-user runner, when qemu-<arch>, the
- * cross compiler and the cross libc (/usr/<triplet>) are all present and the emulated inspector
- * starts. Returns undefined (after telling onUnavailable why) when they are not.
- */
-async function foreignInspector(platform, opts) {
-    const host = opts.host ?? hostPlatform();
-    const children = { env: opts.env, envPolicy: opts.envPolicy };
-    if (isHostPlatform(platform, host)) {
-        return {
-            inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir, ...children }),
-            runner: []
-        };
-    }
-    const facts = architectureFacts(platform);
-    const p = formatPlatform(platform);
-    const unavailable = (why) => {
-        opts.onUnavailable?.(`cannot load the ${p} plugin under emulation: ${why}; relying on the ELF checks ` +
-            `(exports compared with the ${formatPlatform(host)} build) instead`);
-        return undefined;
-    };
-    const pathVar = opts.path ?? (opts.env ?? process.env).PATH;
-    const qemuNames = opts.qemu ? [opts.qemu] : [facts.qemu, `${facts.qemu}-static`];
-    const qemu = qemuNames.map((q) => onPath(q, pathVar)).find((q) => q !== undefined);
-    if (!qemu)
-        return unavailable(`${qemuNames[0]} not found (apt-get install qemu-user)`);
-    const cc = opts.cc ?? facts.crossCompiler;
-    const ccCommand = cc.trim().split(/\s+/)[0];
-    if (!onPath(ccCommand, pathVar)) {
-        return unavailable(`the cross compiler ${ccCommand} was not found (apt-get install ${facts.crossPackages.join(' ')})`);
-    }
-    const sysroot = opts.sysroot ?? facts.crossSysroot;
-    if (!existsSync$1(join(sysroot, 'lib'))) {
-        return unavailable(`the ${facts.gnuTriplet} C library is not in ${sysroot} (apt-get install ` +
-            `${facts.crossPackages[1]})`);
-    }
-    let inspector;
-    try {
-        inspector = await compileInspector({ cc, cacheDir: opts.cacheDir, ...children });
-    }
-    catch (e) {
-        return unavailable(`compiling the inspector with ${cc} failed: ${e.message}`);
-    }
-    const runner = [qemu, '-L', sysroot];
-    // Without arguments the inspector prints its usage and exits with 1: proof that it runs.
-    const probe = await runChild([...runner, inspector], {
-        env: opts.env,
-        policy: opts.envPolicy,
-        timeoutMs: opts.timeoutMs ?? 60_000
-    });
-    const output = probe.error?.message ?? probe.stdout + probe.stderr;
-    if (probe.code !== 1 || !output.includes('usage:')) {
-        return unavailable(`the ${p} inspector does not run under ${runner.join(' ')} ` +
-            `(${probe.timedOut ? 'timed out' : `exit ${probe.code}`}): ${output.trim().slice(0, 300)}`);
-    }
-    return { inspector, runner };
-}
-
-/** falcosecurity/plugins build/registry: names must match this. */
-const PLUGIN_NAME_PATTERN = /^[a-z]+[a-z0-9-_]*$/;
-/** Registry rule for the event source of a sourcing plugin (no hyphens). */
-const SOURCE_PATTERN = /^[a-z]+[a-z0-9_]*$/;
-const RESERVED_SOURCES = ['syscall', 'internal', 'plugins'];
-const DEVELOPMENT_ID = 999;
-const MAX_PUBLIC_ID = 2 ** 30 - 1;
-const MAX_PRIVATE_ID = 2 ** 31 - 1;
-/** The plugin API major that every current Falco offers. */
-const FRAMEWORK_API_MAJOR = 3;
-/**
- * Throws when the plugin cannot be released under this tag: its reported version differs from
- * the tag's, its name is not a valid registry name, or it differs from expectedName.
- * Returns warnings (strings) about things that are legal but probably wrong.
- */
-function validatePluginAgainstRelease(meta, release) {
-    const errors = [];
-    if (meta.version !== release.version) {
-        errors.push(`the plugin reports version ${meta.version || '(empty)'} (plugin_get_version) but the tag ` +
-            `says ${release.version}: bump the version in your plugin's Info or tag the right commit`);
-    }
-    if (!PLUGIN_NAME_PATTERN.test(meta.name)) {
-        errors.push(`the plugin reports the name '${meta.name}' (plugin_get_name), which is not a valid plugin ` +
-            `name: it must match ${PLUGIN_NAME_PATTERN.source} (lower-case letters first, then ` +
-            'lower-case letters, digits, "-" or "_"); change Name in your plugin\'s Info');
-    }
-    if (release.expectedName !== undefined && meta.name !== release.expectedName) {
-        errors.push(`the plugin reports the name '${meta.name}' (plugin_get_name) but '${release.expectedName}' ` +
-            "was expected: fix Name in your plugin's Info or the plugin-name input");
-    }
-    if (errors.length > 0)
-        throw new Error(errors.join('\n'));
-    const warnings = [];
-    if (meta.name.includes('_')) {
-        warnings.push(`the plugin name '${meta.name}' contains "_": the falcosecurity registry discourages it`);
-    }
-    if (!meta.description.trim())
-        warnings.push('the plugin reports an empty description');
-    if (!meta.contact.trim())
-        warnings.push('the plugin reports an empty contact');
-    const major = Number(meta.requiredApiVersion.split('.')[0]);
-    if (Number.isInteger(major) && major !== FRAMEWORK_API_MAJOR) {
-        warnings.push(`the plugin requires plugin API ${meta.requiredApiVersion}, but current Falco releases ` +
-            `offer ${FRAMEWORK_API_MAJOR}.x: no current Falco will load it`);
-    }
-    if (meta.capabilities.includes('sourcing') && meta.id !== undefined && meta.id !== 0) {
-        const id = meta.id;
-        if (id === DEVELOPMENT_ID) {
-            warnings.push(`the plugin uses event source ID ${id}, which is reserved for development: request an ID ` +
-                'in falcosecurity/plugins (registry.yaml) before publishing, or it will collide with others');
-        }
-        else if (id > MAX_PRIVATE_ID) {
-            warnings.push(`the event source ID ${id} is in the reserved range (above ${MAX_PRIVATE_ID})`);
-        }
-        else if (id > MAX_PUBLIC_ID) {
-            warnings.push(`the event source ID ${id} is in the private range: the public registry accepts IDs up to ` +
-                `${MAX_PUBLIC_ID}`);
-        }
-        const source = meta.eventSource ?? '';
-        if (RESERVED_SOURCES.includes(source)) {
-            warnings.push(`the event source '${source}' is reserved: the registry refuses it`);
-        }
-        else if (!SOURCE_PATTERN.test(source)) {
-            warnings.push(`the event source '${source}' does not match ${SOURCE_PATTERN.source}: the registry refuses it`);
-        }
-    }
-    return warnings;
-}
-
-// Builds the plugin for every requested platform, checks each .so the way a
-// user's machine will see it (ELF machine, Falco's required symbols, glibc
-// floor), and reads the metadata by loading the .so: natively when the host
-// platform is among the builds, under qemu otherwise. Foreign builds must
-// export the same plugin_* symbols as the native one and, when qemu can load
-// them, report the same metadata.
-/** What children (build, inspector, qemu) keep of the environment: see childEnv. */
-function envPolicy(inputs, logger) {
-    return {
-        keep: inputs.buildEnvKeep,
-        containsSecret: (text) => logger.containsSecret?.(text) ?? false
-    };
-}
-function compilerFor(inputs, p) {
-    if (samePlatform(p, hostPlatform()))
-        return undefined;
-    const cc = p.architecture === 'arm64' ? inputs.ccArm64 : inputs.ccAmd64;
-    return cc || undefined;
-}
-async function buildOne(inputs, p, workDir, scratch, env, logger) {
-    const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so');
-    await mkdir$1(dirname(out), { recursive: true });
-    const ownBuild = inputs.buildCommand === '';
-    const built = await buildPlugin({
-        workingDirectory: workDir,
-        goPackage: inputs.goPackage,
-        output: out,
-        buildCommand: ownBuild ? undefined : inputs.buildCommand,
-        pluginPath: ownBuild ? undefined : inputs.pluginPath,
-        platform: p,
-        cc: compilerFor(inputs, p),
-        env,
-        envPolicy: envPolicy(inputs, logger),
-        logger
-    });
-    // A build command writes to the same plugin-path for every platform: keep a copy.
-    if (built !== out)
-        await copyFile$1(built, out);
-    return out;
-}
-function sameMetadata(a, b) {
-    const diffs = [];
-    for (const k of ['name', 'version', 'requiredApiVersion', 'id', 'eventSource']) {
-        if (a[k] !== b[k])
-            diffs.push(`${k}: ${String(a[k])} vs ${String(b[k])}`);
-    }
-    if (a.capabilities.join(',') !== b.capabilities.join(',')) {
-        diffs.push(`capabilities: ${a.capabilities.join(',')} vs ${b.capabilities.join(',')}`);
-    }
-    return diffs;
-}
-/** Builds every platform; each .so goes to its own scratch folder. */
-async function buildPlatforms(opts) {
-    const out = [];
-    for (const p of opts.platforms) {
-        const soPath = await buildOne(opts.inputs, p, opts.workDir, opts.scratch, opts.env, opts.logger);
-        out.push({ platform: p, soPath });
-    }
-    return out;
-}
-/**
- * Checks every .so (ELF machine, required symbols, glibc floor) and reads the
- * plugin's metadata, natively or under qemu; foreign builds must agree.
- */
-async function inspectBuilds(opts) {
-    const { inputs, logger, scratch } = opts;
-    const builds = [];
-    for (const { platform: p, soPath } of opts.built) {
-        const elf = await readElf(soPath);
-        for (const note of checkElfForPlatform(elf, p, { maxGlibc: inputs.maxGlibc || undefined })) {
-            opts.warn(`${formatPlatform(p)}: ${note}`);
-        }
-        const glibcFloor = describeGlibcFloor(elf);
-        logger.info(`${formatPlatform(p)}: ${glibcFloor}`);
-        builds.push({ platform: p, soPath, elf, glibcFloor });
-    }
-    const platforms = builds.map((b) => b.platform);
-    const cacheDir = join(scratch, 'inspector');
-    const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
-    const inspectOptions = {
-        ...children,
-        timeoutMs: inputs.inspectTimeout * 1000,
-        log: (line) => logger.info(line)
-    };
-    const native = builds.find((b) => samePlatform(b.platform, hostPlatform()));
-    const reference = native ?? builds[0];
-    const metadata = await logger.group('Inspect the plugin', async () => {
-        let meta;
-        if (native) {
-            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir, ...children });
-            meta = await inspectPlugin(native.soPath, { ...inspectOptions, inspector });
-        }
-        else {
-            const why = [];
-            const fi = await foreignInspector(reference.platform, {
-                cacheDir,
-                cc: compilerFor(inputs, reference.platform),
-                onUnavailable: (r) => why.push(r),
-                ...children,
-                timeoutMs: inspectOptions.timeoutMs
-            });
-            if (!fi) {
-                throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
-                    `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
-                    `here (${why.join('; ')}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
-                    'run on a native runner, or install qemu-user and the cross libc.');
-            }
-            meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...fi });
-        }
-        checkPlugin(meta);
-        for (const w of validatePluginAgainstRelease(meta, {
-            version: opts.version,
-            expectedName: opts.expectedName
-        })) {
-            opts.warn(w);
-        }
-        logger.info(`${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
-            `capabilities ${meta.capabilities.join(', ')}`);
-        // Every other build: same exported symbols, and the same metadata when qemu can load it.
-        for (const b of builds) {
-            if (b === reference)
-                continue;
-            compareExports(reference.elf, b.elf, {
-                native: formatPlatform(reference.platform),
-                foreign: formatPlatform(b.platform)
-            });
-            const fi = await foreignInspector(b.platform, {
-                cacheDir,
-                cc: compilerFor(inputs, b.platform),
-                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`),
-                ...children,
-                timeoutMs: inspectOptions.timeoutMs
-            });
-            if (!fi)
-                continue;
-            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi });
-            const diffs = sameMetadata(meta, other);
-            if (diffs.length > 0) {
-                throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
-                    `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`);
-            }
-            logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`);
-        }
-        return meta;
-    });
-    return { metadata, builds };
-}
-
-// What a Falco rules file says about the artifacts it needs: `- required_engine_version` and
-// `- required_plugin_versions` items of the top-level YAML list. falcoctl derives the rulesfile
-// config from them (cmd/registry/push rulesConfigLayer); we do the same, validated, and add the
-// mutual dependency on the plugin being released.
-function typeName(value) {
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'a mapping';
-    return `the ${typeof value} ${JSON.stringify(value)}`;
-}
-function isPlainObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-/** Parses a name/version pair of a required_plugin_versions entry. */
-function parseNameVersion(value, where) {
-    if (!isPlainObject(value)) {
-        throw new Error(`${where} must be a mapping with name and version, not ${typeName(value)}`);
-    }
-    const { name, version } = value;
-    if (typeof name !== 'string' || !isArtifactName(name)) {
-        throw new Error(name === undefined
-            ? `${where}: name is missing`
-            : `${where}: name ${JSON.stringify(name)} is not a valid plugin name (${ARTIFACT_NAME_PATTERN.source})`);
-    }
-    if (typeof version !== 'string' || !isStrictSemver(version)) {
-        const hint = typeof version === 'number' ? ' (quote it, or write all three parts: X.Y.Z)' : '';
-        throw new Error(`${where}: version of ${name} ${version === undefined ? 'is missing' : `is ${typeName(version)}, not X.Y.Z${hint}`}`);
-    }
-    return { name, version };
-}
-function parseEngineVersion(value, where) {
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
-        return `0.${value}.0`;
-    }
-    if (typeof value === 'string' && isStrictSemver(value))
-        return value;
-    throw new Error(`${where}: required_engine_version is ${typeName(value)}; expected an integer N (meaning 0.N.0) or a version X.Y.Z`);
-}
-/**
- * Reads required_engine_version and required_plugin_versions from a Falco rules file.
- * Throws errors that name the file (and line) for invalid YAML, a file that is not a list,
- * and malformed entries.
- */
-function parseRulesFile(text, path) {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: true });
-    if (doc.errors.length > 0) {
-        throw new Error(`${path}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-    }
-    const root = doc.contents;
-    if (root === null) {
-        throw new Error(`${path}: the file is empty; expected a YAML list of rules, macros and lists`);
-    }
-    if (!isSeq(root)) {
-        throw new Error(`${path}: expected a YAML list of rules, macros and lists at the top level`);
-    }
-    const result = { path, requiredPluginVersions: [] };
-    root.items.forEach((node, index) => {
-        const start = node?.range?.[0];
-        const where = `${path}:${start !== undefined ? lineCounter.linePos(start).line : '?'}`;
-        if (!isMap(node)) {
-            throw new Error(`${where}: item ${index + 1} of the top-level list is not a mapping`);
-        }
-        const item = node.toJS(doc, { maxAliasCount: 1000 });
-        if (!isPlainObject(item))
+    const visit = async (artifact, dep) => {
+        const by = `${artifact.name}:${artifact.version}`;
+        if (satisfiedBy(dep.name, dep.version, by) === 'yes')
             return;
-        if ('required_engine_version' in item) {
-            const version = parseEngineVersion(item.required_engine_version, where);
-            const current = result.requiredEngineVersion;
-            if (current === undefined || semver.gt(version, current)) {
-                result.requiredEngineVersion = version;
-            }
+        for (const alt of dep.alternatives ?? []) {
+            const s = satisfiedBy(alt.name, alt.version, by);
+            if (s === 'no')
+                continue;
+            // An alternative given on the command line: falcoctl upgrades it to the alternative's version.
+            if (s === 'older')
+                await fetch(alt.name, alt.version, by);
+            return;
         }
-        if ('required_plugin_versions' in item) {
-            const list = item.required_plugin_versions;
-            if (!Array.isArray(list)) {
-                throw new Error(`${where}: required_plugin_versions must be a list, not ${typeName(list)}`);
-            }
-            list.forEach((entry, i) => {
-                const entryWhere = `${where}: required_plugin_versions[${i}]`;
-                const dep = parseNameVersion(entry, entryWhere);
-                const alternatives = entry.alternatives;
-                if (alternatives !== undefined && alternatives !== null) {
-                    if (!Array.isArray(alternatives)) {
-                        throw new Error(`${entryWhere}: alternatives must be a list, not ${typeName(alternatives)}`);
-                    }
-                    const parsed = alternatives.map((a, j) => parseNameVersion(a, `${entryWhere}.alternatives[${j}]`));
-                    if (parsed.length > 0)
-                        dep.alternatives = parsed;
-                }
-                result.requiredPluginVersions.push(dep);
-            });
-        }
-    });
+        await fetch(dep.name, dep.version, by);
+    };
+    while (queue.length > 0) {
+        const artifact = queue.shift();
+        for (const dep of artifact.dependencies ?? [])
+            await visit(artifact, dep);
+    }
     return result;
 }
-/** X.Y.Z without pre-release: Falco compares plugin versions on these three numbers only. */
-function core(version) {
-    const v = semver.parse(version);
-    if (v === null)
-        throw new Error(`invalid version ${version}`);
-    return `${v.major}.${v.minor}.${v.patch}`;
-}
-/** Merges two requirements on the same artifact: the higher version wins; majors must agree. */
-function mergeVersion(name, a, b, file) {
-    if (semver.major(a) !== semver.major(b)) {
-        throw new Error(`${file} requires both ${name} ${a} and ${name} ${b}: no single version satisfies two majors`);
-    }
-    return semver.gte(a, b) ? a : b;
-}
-function mergeAlternatives(into, alternatives, file) {
-    for (const alt of alternatives ?? []) {
-        const prev = into.get(alt.name);
-        into.set(alt.name, prev === undefined ? alt.version : mergeVersion(alt.name, prev, alt.version, file));
-    }
+
+// Registry credentials from a docker config.json (as written by `docker login`, or by
+// docker/login-action): `auths` entries, and credential helpers (`credHelpers`, `credsStore`).
+/** Docker Hub's historical key, used by `docker login` and credential helpers. */
+const HUB_KEY = 'https://index.docker.io/v1/';
+const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const HELPER_TIMEOUT_MS = 60_000;
+const HELPER_OUTPUT_LIMIT = 1 << 20;
+/** The config.json that docker would read: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
+function dockerConfigPath(env) {
+    if (env.DOCKER_CONFIG)
+        return join(env.DOCKER_CONFIG, 'config.json');
+    return join(env.HOME || homedir(), '.docker', 'config.json');
 }
 /**
- * The rulesfile's dependencies: `<plugin.name>:<plugin.version>` (the release itself, with any
- * alternatives the file lists for it) plus every other plugin the file requires, as written.
- * An artifact named in several entries is merged (highest version, alternatives united). Throws
- * when the file requires a version of this plugin newer than the release or of another major:
- * Falco would refuse to load these rules with this plugin. Pre-release tags are ignored in that
- * comparison, as Falco does (rules requiring 1.4.0 may ship with 1.4.0-rc.1).
+ * The credentials docker would use for `registry` (host[:port]), or undefined when the config
+ * file has none. Order, as docker: a `credHelpers` entry for the registry, else `credsStore`,
+ * else the `auths` entry (also the fallback when a helper has nothing or is not installed).
+ * Every secret found is registered with `logger.secret`.
  */
-function rulesDependencies(parsed, plugin) {
-    assertArtifactName(plugin.name, 'plugin name');
-    if (!isStrictSemver(plugin.version)) {
-        throw new Error(`plugin version ${JSON.stringify(plugin.version)} is not X.Y.Z[-prerelease]`);
-    }
-    const file = parsed.path ?? 'the rules file';
-    const release = core(plugin.version);
-    const checkOwnVersion = (required) => {
-        const req = core(required);
-        if (semver.major(req) !== semver.major(release)) {
-            throw new Error(`${file} requires ${plugin.name} ${required} but this release is ${plugin.version}, another major: ` +
-                `update required_plugin_versions in the rules file to ${plugin.name} ${release}`);
+async function credentialsFromDockerConfig(registry, env, logger) {
+    const path = dockerConfigPath(env);
+    const config = await readConfig$1(path);
+    if (!config)
+        return undefined;
+    const host = normalHost(registry);
+    const authKey = findKey(config.auths, host);
+    const fromFile = authKey === undefined ? undefined : parseEntry(config.auths?.[authKey], path, authKey);
+    const mask = (c) => {
+        if (c && logger) {
+            for (const v of [c.password, c.identityToken])
+                if (v)
+                    logger.secret(v);
+            const raw = authKey === undefined ? undefined : config.auths?.[authKey]?.auth;
+            if (typeof raw === 'string' && raw)
+                logger.secret(raw);
         }
-        if (semver.gt(req, release)) {
-            throw new Error(`${file} requires ${plugin.name} >= ${required} but this release is ${plugin.version}: ` +
-                `release a version >= ${required}, or lower required_plugin_versions in the rules file`);
-        }
+        return c;
     };
-    const ownAlternatives = new Map();
-    const others = new Map();
-    for (const dep of parsed.requiredPluginVersions) {
-        if (dep.name === plugin.name) {
-            checkOwnVersion(dep.version);
-            mergeAlternatives(ownAlternatives, dep.alternatives, file);
-            continue;
-        }
-        for (const alt of dep.alternatives ?? []) {
-            if (alt.name === plugin.name)
-                checkOwnVersion(alt.version);
-        }
-        const prev = others.get(dep.name);
-        if (prev === undefined) {
-            const alternatives = new Map();
-            mergeAlternatives(alternatives, dep.alternatives, file);
-            others.set(dep.name, { version: dep.version, alternatives });
+    const helperKey = findKey(config.credHelpers, host);
+    const helper = helperKey !== undefined ? config.credHelpers?.[helperKey] : (config.credsStore ?? undefined);
+    if (typeof helper === 'string' && helper !== '') {
+        const program = `docker-credential-${helper}`;
+        const executable = await findOnPath(program, env);
+        if (executable === undefined) {
+            logger?.warning(`${path} names the credential helper ${program} for ${registry}, but it is not ` +
+                'installed: ignoring it');
         }
         else {
-            prev.version = mergeVersion(dep.name, prev.version, dep.version, file);
-            mergeAlternatives(prev.alternatives, dep.alternatives, file);
+            // The server URL as docker stored it: the config key, else the host (Hub: its v1 URL).
+            const servers = unique([
+                helperKey ?? authKey ?? serverUrl(host),
+                serverUrl(host),
+                `https://${host}`
+            ]);
+            for (const server of servers) {
+                const found = await runHelper(executable, program, server, env);
+                if (found)
+                    return mask(found);
+            }
         }
     }
-    ownAlternatives.delete(plugin.name);
-    const toDependency = (name, version, alts) => {
-        const alternatives = [...alts]
-            .map(([n, v]) => ({ name: n, version: v }))
-            .sort((a, b) => compareGoStrings(a.name, b.name));
-        return alternatives.length > 0 ? { name, version, alternatives } : { name, version };
-    };
-    const deps = [toDependency(plugin.name, plugin.version, ownAlternatives)];
-    for (const [name, { version, alternatives }] of others) {
-        deps.push(toDependency(name, version, alternatives));
+    return mask(fromFile);
+}
+async function readConfig$1(path) {
+    let text;
+    try {
+        text = await readFile$1(path, 'utf8');
     }
-    return deps.sort((a, b) => compareGoStrings(a.name, b.name));
+    catch (err) {
+        if (err.code === 'ENOENT')
+            return undefined;
+        throw new Error(`cannot read the docker config ${path}: ${err.message}`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (err) {
+        throw new Error(`the docker config ${path} is not valid JSON: ${err.message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new Error(`the docker config ${path} is not a JSON object`);
+    }
+    return parsed;
+}
+/** "https://ghcr.io/" or "ghcr.io" -> "ghcr.io"; every Docker Hub alias -> "docker.io". */
+function normalHost(keyOrHost) {
+    const noScheme = keyOrHost.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    const host = noScheme.split('/')[0].toLowerCase();
+    return HUB_HOSTS.has(host) ? 'docker.io' : host;
+}
+/** The server URL docker uses for a host: Docker Hub's v1 URL, else the host itself. */
+function serverUrl(host) {
+    return host === 'docker.io' ? HUB_KEY : host;
+}
+/** The key of `entries` that names `host`: an exact key first, then any URL form of it. */
+function findKey(entries, host) {
+    if (!entries || typeof entries !== 'object')
+        return undefined;
+    const keys = Object.keys(entries);
+    return (keys.find((k) => k === host || (host === 'docker.io' && k === HUB_KEY)) ??
+        keys.find((k) => normalHost(k) === host));
+}
+function parseEntry(entry, path, key) {
+    if (!entry || typeof entry !== 'object')
+        return undefined;
+    let username = typeof entry.username === 'string' ? entry.username : '';
+    let password = typeof entry.password === 'string' ? entry.password : '';
+    if (typeof entry.auth === 'string' && entry.auth !== '') {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon < 0) {
+            throw new Error(`the "auth" of "${key}" in ${path} is not base64 of "username:password": ` +
+                'run docker login again, or give the credentials another way');
+        }
+        username = decoded.slice(0, colon);
+        password = decoded.slice(colon + 1);
+    }
+    const identityToken = typeof entry.identitytoken === 'string' && entry.identitytoken !== ''
+        ? entry.identitytoken
+        : undefined;
+    if (identityToken)
+        return { username: username || '<token>', password, identityToken };
+    if (password === '')
+        return undefined;
+    return { username, password };
+}
+async function findOnPath(program, env) {
+    const names = process.platform === 'win32'
+        ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((ext) => program + ext.toLowerCase())
+        : [program];
+    for (const dir of (env.PATH ?? '').split(delimiter)) {
+        if (!dir)
+            continue;
+        for (const name of names) {
+            const candidate = join(dir, name);
+            try {
+                await access$1(candidate, constants$6.X_OK);
+                return candidate;
+            }
+            catch {
+                // not here
+            }
+        }
+    }
+    return undefined;
+}
+/**
+ * `docker-credential-<name> get` with the server URL on stdin. Returns undefined when the
+ * helper has no credentials for it; throws with a clear message when the helper fails.
+ */
+async function runHelper(executable, program, server, env) {
+    const { code, stdout, stderr, error } = await run$1(executable, ['get'], server, env);
+    if (error)
+        throw new Error(`the docker credential helper ${program} could not run: ${error}`);
+    if (code !== 0) {
+        const text = (stdout.trim() || stderr.trim()).replace(/\s+/g, ' ').slice(0, 300);
+        // The helpers' protocol: "credentials not found in native keychain" on stdout.
+        if (/credentials not found/i.test(text))
+            return undefined;
+        throw new Error(`the docker credential helper ${program} failed for ${server} (exit code ${code})` +
+            `${text ? `: ${text}` : ''}. Fix the helper (e.g. log in again), or give the ` +
+            'credentials another way.');
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(stdout);
+    }
+    catch {
+        throw new Error(`the docker credential helper ${program} printed something that is not JSON`);
+    }
+    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
+    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
+    if (secret === '')
+        return undefined;
+    // By the helpers' convention, a username "<token>" means the secret is an identity token.
+    if (username === '<token>')
+        return { username, password: '', identityToken: secret };
+    return { username, password: secret };
+}
+function run$1(executable, args, input, env) {
+    return new Promise((resolve) => {
+        const child = spawn(executable, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let error;
+        const timer = setTimeout(() => {
+            error = `no answer within ${HELPER_TIMEOUT_MS / 1000}s`;
+            child.kill('SIGKILL');
+        }, HELPER_TIMEOUT_MS);
+        const take = (into) => (d) => {
+            if (stdout.length + stderr.length > HELPER_OUTPUT_LIMIT)
+                return;
+            if (into === 'out')
+                stdout += d.toString('utf8');
+            else
+                stderr += d.toString('utf8');
+        };
+        child.stdout.on('data', take('out'));
+        child.stderr.on('data', take('err'));
+        child.stdin.on('error', () => undefined); // a helper that exits without reading stdin
+        child.on('error', (err) => (error ??= err.message));
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, error });
+        });
+        child.stdin.end(input);
+    });
+}
+function unique(values) {
+    return [...new Set(values)];
 }
 
-// The rules artifact: which file, its dependencies (this plugin at the release
-// version, plus every other plugin the file names) and engine requirement.
-function rulesPath(inputs, workDir, name) {
-    if (inputs.rulesFile !== '') {
-        const p = resolve(workDir, inputs.rulesFile);
-        if (!existsSync$1(p)) {
-            throw new Error(`rules-file "${inputs.rulesFile}" does not exist in ${workDir}: fix the path, ` +
-                'or leave the input empty to release the plugin alone');
-        }
-        return p;
-    }
-    const p = join(workDir, 'rules', `${name}_rules.yaml`);
-    return existsSync$1(p) ? p : undefined;
-}
-/** Parses, checks and packs the rules file; undefined when the plugin has none. */
-async function prepareRules(opts) {
-    const { plugin } = opts;
-    const file = rulesPath(opts.inputs, opts.workDir, plugin.name);
-    if (!file) {
-        opts.logger.info(`no rules file (looked for rules/${plugin.name}_rules.yaml): releasing the plugin alone`);
-        return undefined;
-    }
-    const text = await readTextFileBounded(file, {
-        limit: MAX_RULES_FILE_BYTES,
-        what: 'the rules file',
-        fix: 'check that rules-file names the rules YAML (Falco rules files are rarely over 1 MiB)'
-    });
-    const parsed = parseRulesFile(text, file);
-    const dependencies = rulesDependencies(parsed, plugin);
-    if (!parsed.requiredEngineVersion) {
-        opts.warn(`${basename(file)} has no required_engine_version: the rules artifact will carry no engine requirement`);
-    }
-    const entryName = basename(file);
-    const packed = await packLayer({
-        source: file,
-        entryName,
-        mode: 0o644,
-        destination: join(opts.layersDir, 'rules.tar.gz')
-    });
-    return {
-        layer: { ...packed, title: layerFileName(entryName), entryName },
-        dependencies,
-        engineVersion: parsed.requiredEngineVersion,
-        file
-    };
-}
+const silentLogger = {
+    info: () => undefined,
+    warning: () => undefined,
+    debug: () => undefined,
+    secret: () => undefined,
+    group: (_title, fn) => fn()
+};
 
 const DEFAULT_BLOB_CONCURRENCY = 4;
 /**
@@ -50508,305 +49062,6 @@ async function pushEach(blobs, concurrency, push) {
         return byDigest.get(b.digest);
     });
 }
-
-// Manifest media types the client asks for and understands.
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-/** The Accept header for manifest reads: every root type we can be asked to resolve. */
-const MANIFEST_ACCEPT = [
-    OCI_INDEX,
-    OCI_MANIFEST,
-    DOCKER_MANIFEST_LIST,
-    DOCKER_MANIFEST
-].join(', ');
-
-// Validation of the names a registry accepts, with errors that say how to fix the input.
-// Grammars from the distribution reference spec (distribution/reference, OCI distribution-spec).
-const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
-const NAME_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
-const HEX_LENGTH = { sha256: 64, sha512: 128 };
-// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
-const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::([0-9]{1,5}))?$/;
-/** Throws unless `name` is a valid repository path such as "acme/plugins/plugin/foo". */
-function validateRepositoryName(name) {
-    if (NAME_RE.test(name) && name.length <= 255)
-        return name;
-    const problems = [];
-    if (name === '')
-        problems.push('it is empty');
-    if (/[A-Z]/.test(name))
-        problems.push(`it has capitals (use "${name.toLowerCase()}")`);
-    if (name.length > 255)
-        problems.push('it is longer than 255 characters');
-    if (/^\/|\/$|\/\//.test(name))
-        problems.push('it has an empty path component');
-    if (/^[a-z]+:\/\//i.test(name) || name.includes(':')) {
-        problems.push('it must not contain a scheme, a registry port or a tag');
-    }
-    const why = problems.length > 0 ? ` (${problems.join('; ')})` : '';
-    throw new Error(`invalid repository name "${name}"${why}: a repository name is lowercase letters and digits, ` +
-        'with ".", "_", "__" or "-" only between them, and "/" between path components, ' +
-        'e.g. "acme/plugins/plugin/foo"');
-}
-/** Throws unless `tag` is a valid OCI tag. */
-function validateTag(tag) {
-    if (TAG_RE.test(tag))
-        return tag;
-    if (tag.includes('+')) {
-        throw new Error(`invalid tag "${tag}": OCI tags cannot contain "+", so semver build metadata ` +
-            '(as in 1.2.3+build) must be dropped or mapped to another character before pushing');
-    }
-    if (tag.length > 128)
-        throw new Error(`invalid tag "${tag}": tags are at most 128 characters`);
-    throw new Error(`invalid tag "${tag}": a tag starts with a letter, digit or "_" and continues with ` +
-        'letters, digits, ".", "_" or "-" (at most 128 characters)');
-}
-/** True when `reference` has the shape of a digest ("sha256:<hex>"), rather than a tag. */
-function isDigest(reference) {
-    return DIGEST_RE.test(reference);
-}
-/** Throws unless `digest` is a well-formed digest; sha256 and sha512 are length-checked. */
-function validateDigest(digest) {
-    const m = DIGEST_RE.exec(digest);
-    const expected = m ? HEX_LENGTH[m[1]] : undefined;
-    if (m && (expected === undefined || new RegExp(`^[a-f0-9]{${expected}}$`).test(m[2]))) {
-        return digest;
-    }
-    throw new Error(`invalid digest "${digest}": expected "sha256:" followed by 64 lowercase hex digits`);
-}
-/** A manifest reference is either a tag or a digest. */
-function validateReference(reference) {
-    return isDigest(reference) ? validateDigest(reference) : validateTag(reference);
-}
-/** Throws unless `host` is "host" or "host:port" (no scheme, no path); returns it lowercased. */
-function validateRegistryHost(host) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
-        throw new Error(`invalid registry "${host}": give the host without a scheme (like ghcr.io or ` +
-            'localhost:5000); HTTPS is the default and plain HTTP is a separate option');
-    }
-    const m = HOST_RE.exec(host);
-    const port = m?.[1] === undefined ? undefined : Number(m[1]);
-    if (!m || (port !== undefined && (port < 1 || port > 65535))) {
-        throw new Error(`invalid registry "${host}": expected a host name with an optional port, like ghcr.io ` +
-            'or 127.0.0.1:5000, without a path or credentials');
-    }
-    return host.toLowerCase();
-}
-
-// An OCI image layout directory as a push target (readable by skopeo, oras, crane...):
-// oci-layout, blobs/<alg>/<hex>, and index.json with one descriptor per tag.
-const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
-const LAYOUT_VERSION = '1.0.0';
-class OciLayoutTarget {
-    location;
-    dir;
-    ready;
-    // index.json is read-modify-written: serialise the updates made through this object.
-    indexQueue = Promise.resolve();
-    constructor(dir) {
-        this.dir = resolve(dir);
-        this.location = `oci:${this.dir}`;
-    }
-    async blobExists(digest) {
-        validateDigest(digest);
-        return isFile(this.blobPath(digest));
-    }
-    async pushBlob(blob) {
-        await this.init();
-        if (await this.blobExists(blob.digest))
-            return { uploaded: false, bytes: 0 };
-        const target = this.blobPath(blob.digest);
-        await mkdir$1(dirname(target), { recursive: true });
-        const tmp = this.tempPath();
-        try {
-            const counter = new DigestCounter(algorithmOf(blob.digest));
-            await pipeline(blob.open(), counter, createWriteStream(tmp));
-            const actual = counter.digest();
-            if (actual !== blob.digest || counter.bytes !== blob.size) {
-                throw new Error(`blob ${blob.digest} (${blob.size} bytes) produced ${actual} (${counter.bytes} bytes)`);
-            }
-            await rename$1(tmp, target);
-        }
-        catch (err) {
-            await unlink$1(tmp).catch(() => undefined);
-            throw err;
-        }
-        return { uploaded: true, bytes: blob.size };
-    }
-    pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
-        // Each blob goes to its own temporary file and is renamed into place: safe in parallel.
-        return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
-    }
-    /** A manifest is a blob of the layout: present when its file is. */
-    async hasManifest(digest) {
-        validateDigest(digest);
-        return isFile(this.blobPath(digest));
-    }
-    async pushManifest(body, mediaType, reference) {
-        validateReference(reference);
-        let blob = bufferBlob(body);
-        if (isDigest(reference)) {
-            if (digestLike(reference, body) !== reference) {
-                throw new Error(`manifest content has digest ${blob.digest}, not ${reference}`);
-            }
-            blob = { ...blob, digest: reference };
-        }
-        await this.pushBlob(blob);
-        if (isDigest(reference))
-            return;
-        const descriptor = {
-            mediaType,
-            digest: blob.digest,
-            size: blob.size,
-            annotations: { [REF_NAME_ANNOTATION]: reference }
-        };
-        await this.updateIndex((manifests) => [
-            ...manifests.filter((d) => tagOf(d) !== reference),
-            descriptor
-        ]);
-    }
-    async resolveTag(tag) {
-        validateTag(tag);
-        return (await this.findTag(tag))?.digest;
-    }
-    async listTags() {
-        const index = await this.readIndex();
-        const tags = index.manifests.map(tagOf).filter((t) => t !== undefined);
-        return [...new Set(tags)].sort();
-    }
-    async fetchManifest(reference) {
-        validateReference(reference);
-        const descriptor = isDigest(reference)
-            ? (await this.readIndex()).manifests.find((d) => d.digest === reference)
-            : await this.findTag(reference);
-        const digest = isDigest(reference) ? reference : descriptor?.digest;
-        if (!digest || !(await isFile(this.blobPath(digest))))
-            return undefined;
-        const body = await readFile$1(this.blobPath(digest));
-        return { body, mediaType: descriptor?.mediaType ?? ownMediaType(body) };
-    }
-    async fetchBlob(digest, size) {
-        if (!(await this.blobExists(digest)))
-            return undefined;
-        const verifier = new VerifyingStream(digest, size);
-        createReadStream(this.blobPath(digest))
-            .on('error', (err) => verifier.destroy(err))
-            .pipe(verifier);
-        return verifier;
-    }
-    blobPath(digest) {
-        const colon = digest.indexOf(':');
-        return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
-    }
-    // Temporary files live at the top of the layout, out of blobs/, so a crash never leaves
-    // something that looks like a blob.
-    tempPath() {
-        return join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-    }
-    init() {
-        this.ready ??= this.createLayout();
-        return this.ready;
-    }
-    async createLayout() {
-        await mkdir$1(join(this.dir, 'blobs', 'sha256'), { recursive: true });
-        const layoutFile = join(this.dir, 'oci-layout');
-        if (await isFile(layoutFile)) {
-            const { imageLayoutVersion } = JSON.parse(await readFile$1(layoutFile, 'utf8'));
-            if (imageLayoutVersion !== LAYOUT_VERSION) {
-                throw new Error(`${layoutFile}: unsupported imageLayoutVersion ${imageLayoutVersion}`);
-            }
-        }
-        else {
-            await this.writeAtomic('oci-layout', { imageLayoutVersion: LAYOUT_VERSION });
-        }
-        if (!(await isFile(join(this.dir, 'index.json')))) {
-            await this.writeAtomic('index.json', emptyIndex());
-        }
-    }
-    async readIndex() {
-        const path = join(this.dir, 'index.json');
-        let text;
-        try {
-            text = await readFile$1(path, 'utf8');
-        }
-        catch (err) {
-            if (err.code === 'ENOENT')
-                return emptyIndex();
-            throw err;
-        }
-        const index = JSON.parse(text);
-        if (!Array.isArray(index.manifests))
-            throw new Error(`${path}: "manifests" is not a list`);
-        return index;
-    }
-    async findTag(tag) {
-        return (await this.readIndex()).manifests.find((d) => tagOf(d) === tag);
-    }
-    updateIndex(change) {
-        const run = async () => {
-            await this.init();
-            const index = await this.readIndex();
-            const manifests = change(index.manifests).sort(byTagThenDigest);
-            await this.writeAtomic('index.json', { ...index, manifests });
-        };
-        const next = this.indexQueue.then(run, run);
-        this.indexQueue = next.catch(() => undefined);
-        return next;
-    }
-    /** Writes JSON to a temporary file and renames it, so readers never see half a file. */
-    async writeAtomic(name, value) {
-        const tmp = this.tempPath();
-        await writeFile$1(tmp, JSON.stringify(value));
-        await rename$1(tmp, join(this.dir, name));
-    }
-}
-function emptyIndex() {
-    return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
-}
-function tagOf(d) {
-    return d.annotations?.[REF_NAME_ANNOTATION];
-}
-/** Tagged entries by tag, then untagged ones by digest: the same content gives the same file. */
-function byTagThenDigest(a, b) {
-    const ta = tagOf(a);
-    const tb = tagOf(b);
-    if (ta !== undefined && tb !== undefined)
-        return ta < tb ? -1 : ta > tb ? 1 : 0;
-    if (ta !== undefined || tb !== undefined)
-        return ta !== undefined ? -1 : 1;
-    return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
-}
-function ownMediaType(body) {
-    try {
-        const own = JSON.parse(body.toString('utf8')).mediaType;
-        if (typeof own === 'string' && own)
-            return own;
-    }
-    catch {
-        // not JSON
-    }
-    return OCI_MANIFEST;
-}
-async function isFile(path) {
-    try {
-        return (await stat$1(path)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-
-const silentLogger = {
-    info: () => undefined,
-    warning: () => undefined,
-    debug: () => undefined,
-    secret: () => undefined,
-    group: (_title, fn) => fn()
-};
 
 // Registry failures turned into messages that say what happened and what to do.
 // Messages name the method, URL path and status, never credentials, tokens or query strings
@@ -51082,7 +49337,7 @@ function roundTrip(req, timeoutMs, minBytesPerSecond = MIN_BYTES_PER_SECOND) {
             const guard = new LengthGuard(req.body.size);
             source.on('error', (err) => (sourceError ??= err));
             guard.on('error', (err) => (sourceError ??= err));
-            pipeline$1(source, guard, cr, (err) => {
+            pipeline(source, guard, cr, (err) => {
                 if (err)
                     fail(err);
             });
@@ -51245,6 +49500,94 @@ function nextLink(link, base) {
 function baseMediaType(contentType) {
     const t = contentType?.split(';')[0].trim().toLowerCase();
     return t ? t : undefined;
+}
+
+// Manifest media types the client asks for and understands.
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+/** The Accept header for manifest reads: every root type we can be asked to resolve. */
+const MANIFEST_ACCEPT = [
+    OCI_INDEX,
+    OCI_MANIFEST,
+    DOCKER_MANIFEST_LIST,
+    DOCKER_MANIFEST
+].join(', ');
+
+// Validation of the names a registry accepts, with errors that say how to fix the input.
+// Grammars from the distribution reference spec (distribution/reference, OCI distribution-spec).
+const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const NAME_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+const HEX_LENGTH = { sha256: 64, sha512: 128 };
+// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::([0-9]{1,5}))?$/;
+/** Throws unless `name` is a valid repository path such as "acme/plugins/plugin/foo". */
+function validateRepositoryName(name) {
+    if (NAME_RE.test(name) && name.length <= 255)
+        return name;
+    const problems = [];
+    if (name === '')
+        problems.push('it is empty');
+    if (/[A-Z]/.test(name))
+        problems.push(`it has capitals (use "${name.toLowerCase()}")`);
+    if (name.length > 255)
+        problems.push('it is longer than 255 characters');
+    if (/^\/|\/$|\/\//.test(name))
+        problems.push('it has an empty path component');
+    if (/^[a-z]+:\/\//i.test(name) || name.includes(':')) {
+        problems.push('it must not contain a scheme, a registry port or a tag');
+    }
+    const why = problems.length > 0 ? ` (${problems.join('; ')})` : '';
+    throw new Error(`invalid repository name "${name}"${why}: a repository name is lowercase letters and digits, ` +
+        'with ".", "_", "__" or "-" only between them, and "/" between path components, ' +
+        'e.g. "acme/plugins/plugin/foo"');
+}
+/** Throws unless `tag` is a valid OCI tag. */
+function validateTag(tag) {
+    if (TAG_RE.test(tag))
+        return tag;
+    if (tag.includes('+')) {
+        throw new Error(`invalid tag "${tag}": OCI tags cannot contain "+", so semver build metadata ` +
+            '(as in 1.2.3+build) must be dropped or mapped to another character before pushing');
+    }
+    if (tag.length > 128)
+        throw new Error(`invalid tag "${tag}": tags are at most 128 characters`);
+    throw new Error(`invalid tag "${tag}": a tag starts with a letter, digit or "_" and continues with ` +
+        'letters, digits, ".", "_" or "-" (at most 128 characters)');
+}
+/** True when `reference` has the shape of a digest ("sha256:<hex>"), rather than a tag. */
+function isDigest(reference) {
+    return DIGEST_RE.test(reference);
+}
+/** Throws unless `digest` is a well-formed digest; sha256 and sha512 are length-checked. */
+function validateDigest(digest) {
+    const m = DIGEST_RE.exec(digest);
+    const expected = m ? HEX_LENGTH[m[1]] : undefined;
+    if (m && (expected === undefined || new RegExp(`^[a-f0-9]{${expected}}$`).test(m[2]))) {
+        return digest;
+    }
+    throw new Error(`invalid digest "${digest}": expected "sha256:" followed by 64 lowercase hex digits`);
+}
+/** A manifest reference is either a tag or a digest. */
+function validateReference(reference) {
+    return isDigest(reference) ? validateDigest(reference) : validateTag(reference);
+}
+/** Throws unless `host` is "host" or "host:port" (no scheme, no path); returns it lowercased. */
+function validateRegistryHost(host) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+        throw new Error(`invalid registry "${host}": give the host without a scheme (like ghcr.io or ` +
+            'localhost:5000); HTTPS is the default and plain HTTP is a separate option');
+    }
+    const m = HOST_RE.exec(host);
+    const port = m?.[1] === undefined ? undefined : Number(m[1]);
+    if (!m || (port !== undefined && (port < 1 || port > 65535))) {
+        throw new Error(`invalid registry "${host}": expected a host name with an optional port, like ghcr.io ` +
+            'or 127.0.0.1:5000, without a path or credentials');
+    }
+    return host.toLowerCase();
 }
 
 // Retries with capped exponential backoff and full jitter, honouring Retry-After, within a time
@@ -52205,7 +50548,7 @@ class RegistryRepository {
             return res.body;
         const verifier = new VerifyingStream(digest, size ?? length);
         // Errors on either side end up on the stream the caller reads.
-        return pipeline$1(res.body, verifier, () => undefined);
+        return pipeline(res.body, verifier, () => undefined);
     }
     parseTagPage(body, url) {
         let page;
@@ -52336,217 +50679,207 @@ function manifestMediaType(res, body) {
     return header ?? OCI_MANIFEST;
 }
 
-// Registry credentials from a docker config.json (as written by `docker login`, or by
-// docker/login-action): `auths` entries, and credential helpers (`credHelpers`, `credsStore`).
-/** Docker Hub's historical key, used by `docker login` and credential helpers. */
-const HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const HELPER_TIMEOUT_MS = 60_000;
-const HELPER_OUTPUT_LIMIT = 1 << 20;
-/** The config.json that docker would read: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
-function dockerConfigPath(env) {
-    if (env.DOCKER_CONFIG)
-        return join(env.DOCKER_CONFIG, 'config.json');
-    return join(env.HOME || homedir(), '.docker', 'config.json');
-}
-/**
- * The credentials docker would use for `registry` (host[:port]), or undefined when the config
- * file has none. Order, as docker: a `credHelpers` entry for the registry, else `credsStore`,
- * else the `auths` entry (also the fallback when a helper has nothing or is not installed).
- * Every secret found is registered with `logger.secret`.
- */
-async function credentialsFromDockerConfig(registry, env, logger) {
-    const path = dockerConfigPath(env);
-    const config = await readConfig(path);
-    if (!config)
-        return undefined;
-    const host = normalHost(registry);
-    const authKey = findKey(config.auths, host);
-    const fromFile = authKey === undefined ? undefined : parseEntry(config.auths?.[authKey], path, authKey);
-    const mask = (c) => {
-        if (c && logger) {
-            for (const v of [c.password, c.identityToken])
-                if (v)
-                    logger.secret(v);
-            const raw = authKey === undefined ? undefined : config.auths?.[authKey]?.auth;
-            if (typeof raw === 'string' && raw)
-                logger.secret(raw);
+// An OCI image layout directory as a push target (readable by skopeo, oras, crane...):
+// oci-layout, blobs/<alg>/<hex>, and index.json with one descriptor per tag.
+const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const LAYOUT_VERSION = '1.0.0';
+class OciLayoutTarget {
+    location;
+    dir;
+    ready;
+    // index.json is read-modify-written: serialise the updates made through this object.
+    indexQueue = Promise.resolve();
+    constructor(dir) {
+        this.dir = resolve(dir);
+        this.location = `oci:${this.dir}`;
+    }
+    async blobExists(digest) {
+        validateDigest(digest);
+        return isFile$2(this.blobPath(digest));
+    }
+    async pushBlob(blob) {
+        await this.init();
+        if (await this.blobExists(blob.digest))
+            return { uploaded: false, bytes: 0 };
+        const target = this.blobPath(blob.digest);
+        await mkdir$1(dirname(target), { recursive: true });
+        const tmp = this.tempPath();
+        try {
+            const counter = new DigestCounter(algorithmOf(blob.digest));
+            await pipeline$1(blob.open(), counter, createWriteStream(tmp));
+            const actual = counter.digest();
+            if (actual !== blob.digest || counter.bytes !== blob.size) {
+                throw new Error(`blob ${blob.digest} (${blob.size} bytes) produced ${actual} (${counter.bytes} bytes)`);
+            }
+            await rename$1(tmp, target);
         }
-        return c;
-    };
-    const helperKey = findKey(config.credHelpers, host);
-    const helper = helperKey !== undefined ? config.credHelpers?.[helperKey] : (config.credsStore ?? undefined);
-    if (typeof helper === 'string' && helper !== '') {
-        const program = `docker-credential-${helper}`;
-        const executable = await findOnPath(program, env);
-        if (executable === undefined) {
-            logger?.warning(`${path} names the credential helper ${program} for ${registry}, but it is not ` +
-                'installed: ignoring it');
+        catch (err) {
+            await unlink$1(tmp).catch(() => undefined);
+            throw err;
+        }
+        return { uploaded: true, bytes: blob.size };
+    }
+    pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
+        // Each blob goes to its own temporary file and is renamed into place: safe in parallel.
+        return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
+    }
+    /** A manifest is a blob of the layout: present when its file is. */
+    async hasManifest(digest) {
+        validateDigest(digest);
+        return isFile$2(this.blobPath(digest));
+    }
+    async pushManifest(body, mediaType, reference) {
+        validateReference(reference);
+        let blob = bufferBlob(body);
+        if (isDigest(reference)) {
+            if (digestLike(reference, body) !== reference) {
+                throw new Error(`manifest content has digest ${blob.digest}, not ${reference}`);
+            }
+            blob = { ...blob, digest: reference };
+        }
+        await this.pushBlob(blob);
+        if (isDigest(reference))
+            return;
+        const descriptor = {
+            mediaType,
+            digest: blob.digest,
+            size: blob.size,
+            annotations: { [REF_NAME_ANNOTATION]: reference }
+        };
+        await this.updateIndex((manifests) => [
+            ...manifests.filter((d) => tagOf(d) !== reference),
+            descriptor
+        ]);
+    }
+    async resolveTag(tag) {
+        validateTag(tag);
+        return (await this.findTag(tag))?.digest;
+    }
+    async listTags() {
+        const index = await this.readIndex();
+        const tags = index.manifests.map(tagOf).filter((t) => t !== undefined);
+        return [...new Set(tags)].sort();
+    }
+    async fetchManifest(reference) {
+        validateReference(reference);
+        const descriptor = isDigest(reference)
+            ? (await this.readIndex()).manifests.find((d) => d.digest === reference)
+            : await this.findTag(reference);
+        const digest = isDigest(reference) ? reference : descriptor?.digest;
+        if (!digest || !(await isFile$2(this.blobPath(digest))))
+            return undefined;
+        const body = await readFile$1(this.blobPath(digest));
+        return { body, mediaType: descriptor?.mediaType ?? ownMediaType(body) };
+    }
+    async fetchBlob(digest, size) {
+        if (!(await this.blobExists(digest)))
+            return undefined;
+        const verifier = new VerifyingStream(digest, size);
+        createReadStream(this.blobPath(digest))
+            .on('error', (err) => verifier.destroy(err))
+            .pipe(verifier);
+        return verifier;
+    }
+    blobPath(digest) {
+        const colon = digest.indexOf(':');
+        return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
+    }
+    // Temporary files live at the top of the layout, out of blobs/, so a crash never leaves
+    // something that looks like a blob.
+    tempPath() {
+        return join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    }
+    init() {
+        this.ready ??= this.createLayout();
+        return this.ready;
+    }
+    async createLayout() {
+        await mkdir$1(join(this.dir, 'blobs', 'sha256'), { recursive: true });
+        const layoutFile = join(this.dir, 'oci-layout');
+        if (await isFile$2(layoutFile)) {
+            const { imageLayoutVersion } = JSON.parse(await readFile$1(layoutFile, 'utf8'));
+            if (imageLayoutVersion !== LAYOUT_VERSION) {
+                throw new Error(`${layoutFile}: unsupported imageLayoutVersion ${imageLayoutVersion}`);
+            }
         }
         else {
-            // The server URL as docker stored it: the config key, else the host (Hub: its v1 URL).
-            const servers = unique([
-                helperKey ?? authKey ?? serverUrl(host),
-                serverUrl(host),
-                `https://${host}`
-            ]);
-            for (const server of servers) {
-                const found = await runHelper(executable, program, server, env);
-                if (found)
-                    return mask(found);
-            }
+            await this.writeAtomic('oci-layout', { imageLayoutVersion: LAYOUT_VERSION });
+        }
+        if (!(await isFile$2(join(this.dir, 'index.json')))) {
+            await this.writeAtomic('index.json', emptyIndex());
         }
     }
-    return mask(fromFile);
-}
-async function readConfig(path) {
-    let text;
-    try {
-        text = await readFile$1(path, 'utf8');
-    }
-    catch (err) {
-        if (err.code === 'ENOENT')
-            return undefined;
-        throw new Error(`cannot read the docker config ${path}: ${err.message}`);
-    }
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch (err) {
-        throw new Error(`the docker config ${path} is not valid JSON: ${err.message}`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new Error(`the docker config ${path} is not a JSON object`);
-    }
-    return parsed;
-}
-/** "https://ghcr.io/" or "ghcr.io" -> "ghcr.io"; every Docker Hub alias -> "docker.io". */
-function normalHost(keyOrHost) {
-    const noScheme = keyOrHost.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-    const host = noScheme.split('/')[0].toLowerCase();
-    return HUB_HOSTS.has(host) ? 'docker.io' : host;
-}
-/** The server URL docker uses for a host: Docker Hub's v1 URL, else the host itself. */
-function serverUrl(host) {
-    return host === 'docker.io' ? HUB_KEY : host;
-}
-/** The key of `entries` that names `host`: an exact key first, then any URL form of it. */
-function findKey(entries, host) {
-    if (!entries || typeof entries !== 'object')
-        return undefined;
-    const keys = Object.keys(entries);
-    return (keys.find((k) => k === host || (host === 'docker.io' && k === HUB_KEY)) ??
-        keys.find((k) => normalHost(k) === host));
-}
-function parseEntry(entry, path, key) {
-    if (!entry || typeof entry !== 'object')
-        return undefined;
-    let username = typeof entry.username === 'string' ? entry.username : '';
-    let password = typeof entry.password === 'string' ? entry.password : '';
-    if (typeof entry.auth === 'string' && entry.auth !== '') {
-        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        if (colon < 0) {
-            throw new Error(`the "auth" of "${key}" in ${path} is not base64 of "username:password": ` +
-                'run docker login again, or give the credentials another way');
+    async readIndex() {
+        const path = join(this.dir, 'index.json');
+        let text;
+        try {
+            text = await readFile$1(path, 'utf8');
         }
-        username = decoded.slice(0, colon);
-        password = decoded.slice(colon + 1);
-    }
-    const identityToken = typeof entry.identitytoken === 'string' && entry.identitytoken !== ''
-        ? entry.identitytoken
-        : undefined;
-    if (identityToken)
-        return { username: username || '<token>', password, identityToken };
-    if (password === '')
-        return undefined;
-    return { username, password };
-}
-async function findOnPath(program, env) {
-    const names = process.platform === 'win32'
-        ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((ext) => program + ext.toLowerCase())
-        : [program];
-    for (const dir of (env.PATH ?? '').split(delimiter)) {
-        if (!dir)
-            continue;
-        for (const name of names) {
-            const candidate = join(dir, name);
-            try {
-                await access$1(candidate, constants$6.X_OK);
-                return candidate;
-            }
-            catch {
-                // not here
-            }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return emptyIndex();
+            throw err;
         }
+        const index = JSON.parse(text);
+        if (!Array.isArray(index.manifests))
+            throw new Error(`${path}: "manifests" is not a list`);
+        return index;
     }
-    return undefined;
+    async findTag(tag) {
+        return (await this.readIndex()).manifests.find((d) => tagOf(d) === tag);
+    }
+    updateIndex(change) {
+        const run = async () => {
+            await this.init();
+            const index = await this.readIndex();
+            const manifests = change(index.manifests).sort(byTagThenDigest);
+            await this.writeAtomic('index.json', { ...index, manifests });
+        };
+        const next = this.indexQueue.then(run, run);
+        this.indexQueue = next.catch(() => undefined);
+        return next;
+    }
+    /** Writes JSON to a temporary file and renames it, so readers never see half a file. */
+    async writeAtomic(name, value) {
+        const tmp = this.tempPath();
+        await writeFile$1(tmp, JSON.stringify(value));
+        await rename$1(tmp, join(this.dir, name));
+    }
 }
-/**
- * `docker-credential-<name> get` with the server URL on stdin. Returns undefined when the
- * helper has no credentials for it; throws with a clear message when the helper fails.
- */
-async function runHelper(executable, program, server, env) {
-    const { code, stdout, stderr, error } = await run$1(executable, ['get'], server, env);
-    if (error)
-        throw new Error(`the docker credential helper ${program} could not run: ${error}`);
-    if (code !== 0) {
-        const text = (stdout.trim() || stderr.trim()).replace(/\s+/g, ' ').slice(0, 300);
-        // The helpers' protocol: "credentials not found in native keychain" on stdout.
-        if (/credentials not found/i.test(text))
-            return undefined;
-        throw new Error(`the docker credential helper ${program} failed for ${server} (exit code ${code})` +
-            `${text ? `: ${text}` : ''}. Fix the helper (e.g. log in again), or give the ` +
-            'credentials another way.');
-    }
-    let parsed;
+function emptyIndex() {
+    return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+}
+function tagOf(d) {
+    return d.annotations?.[REF_NAME_ANNOTATION];
+}
+/** Tagged entries by tag, then untagged ones by digest: the same content gives the same file. */
+function byTagThenDigest(a, b) {
+    const ta = tagOf(a);
+    const tb = tagOf(b);
+    if (ta !== undefined && tb !== undefined)
+        return ta < tb ? -1 : ta > tb ? 1 : 0;
+    if (ta !== undefined || tb !== undefined)
+        return ta !== undefined ? -1 : 1;
+    return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+}
+function ownMediaType(body) {
     try {
-        parsed = JSON.parse(stdout);
+        const own = JSON.parse(body.toString('utf8')).mediaType;
+        if (typeof own === 'string' && own)
+            return own;
     }
     catch {
-        throw new Error(`the docker credential helper ${program} printed something that is not JSON`);
+        // not JSON
     }
-    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
-    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
-    if (secret === '')
-        return undefined;
-    // By the helpers' convention, a username "<token>" means the secret is an identity token.
-    if (username === '<token>')
-        return { username, password: '', identityToken: secret };
-    return { username, password: secret };
+    return OCI_MANIFEST;
 }
-function run$1(executable, args, input, env) {
-    return new Promise((resolve) => {
-        const child = spawn(executable, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        let error;
-        const timer = setTimeout(() => {
-            error = `no answer within ${HELPER_TIMEOUT_MS / 1000}s`;
-            child.kill('SIGKILL');
-        }, HELPER_TIMEOUT_MS);
-        const take = (into) => (d) => {
-            if (stdout.length + stderr.length > HELPER_OUTPUT_LIMIT)
-                return;
-            if (into === 'out')
-                stdout += d.toString('utf8');
-            else
-                stderr += d.toString('utf8');
-        };
-        child.stdout.on('data', take('out'));
-        child.stderr.on('data', take('err'));
-        child.stdin.on('error', () => undefined); // a helper that exits without reading stdin
-        child.on('error', (err) => (error ??= err.message));
-        child.on('close', (code) => {
-            clearTimeout(timer);
-            resolve({ code, stdout, stderr, error });
-        });
-        child.stdin.end(input);
-    });
-}
-function unique(values) {
-    return [...new Set(values)];
+async function isFile$2(path) {
+    try {
+        return (await stat$1(path)).isFile();
+    }
+    catch {
+        return false;
+    }
 }
 
 // Where the artifacts go (a registry, or OCI image layout directories) and
@@ -52605,12 +50938,57 @@ function openTargets(inputs, logger, repos, credentials) {
     });
     return { plugin: client.repository(repos.plugin), rules: client.repository(repos.rules) };
 }
+/** Configs are a few hundred bytes; anything far bigger is not a falcoctl config. */
+const MAX_CONFIG_BYTES = 1 << 20;
+async function readSmallBlob(target, digest) {
+    const stream = await target.fetchBlob(digest);
+    if (!stream)
+        return undefined;
+    const chunks = [];
+    let size = 0;
+    for await (const c of stream) {
+        size += c.length;
+        if (size > MAX_CONFIG_BYTES) {
+            stream.destroy?.();
+            return undefined;
+        }
+        chunks.push(Buffer.from(c));
+    }
+    return Buffer.concat(chunks);
+}
+/** The root at `reference`, its platform manifests (for an index) and the first config. */
+async function readPublished(target, reference) {
+    const root = await target.fetchManifest(reference);
+    if (!root)
+        return undefined;
+    const parsed = JSON.parse(root.body.toString('utf8'));
+    const manifests = [];
+    if (Array.isArray(parsed.manifests)) {
+        for (const d of parsed.manifests) {
+            const m = await target.fetchManifest(d.digest);
+            if (m)
+                manifests.push({ platform: d.platform, bytes: m.body });
+        }
+    }
+    else {
+        manifests.push({ bytes: root.body });
+    }
+    const first = manifests[0]
+        ? JSON.parse(manifests[0].bytes.toString('utf8'))
+        : {};
+    const config = first.config?.digest ? await readSmallBlob(target, first.config.digest) : undefined;
+    return { root: root.body, manifests, config };
+}
 /** Tags and the version tag's digest. In a dry run, an unreadable target counts as empty. */
 async function readFacts(target, version, tolerant, logger) {
     try {
         const tags = await target.listTags();
         const existing = tags.includes(version) ? await target.resolveTag(version) : undefined;
-        return { tags, existing };
+        // Only to explain a conflict: a failure here must not stop a release.
+        const published = existing !== undefined
+            ? await readPublished(target, existing).catch(() => undefined)
+            : undefined;
+        return { tags, existing, published };
     }
     catch (err) {
         if (!tolerant)
@@ -52620,142 +50998,2634 @@ async function readFacts(target, version, tolerant, logger) {
     }
 }
 
-// Tag patterns, for repositories that release several plugins (monorepos): a pattern such as
-// `plugins/{name}/v{version}` (falcosecurity/plugins' scheme) or `{name}-{version}` says which
-// plugin a tag releases and at which version. The default `{version}` is today's single-plugin
-// behaviour: `1.2.3` or `v1.2.3`.
-//
-// The version part is strict SemVer (parseReleaseTag): no build metadata. The plugin name is
-// matched exactly, never by prefix, so `k8saudit` and `k8saudit-gke` cannot be confused.
-const DEFAULT_TAG_PATTERN = '{version}';
-/** Where each plugin lives when the pattern names plugins and no directory template is given. */
-const DEFAULT_PLUGIN_DIRECTORY = 'plugins/{name}';
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-/** A plugin name (registry.yaml and falcoctl artifact names). */
-const NAME = '[a-z][a-z0-9_-]*';
-/** Something that starts like a version, so that `{name}-{version}` splits k8saudit-gke-1.2.3 right. */
-const VERSIONISH = 'v?\\d+\\.\\d+\\.\\d+[^/]*';
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Validates a pattern and compiles it. Throws with the reason when it cannot work. */
-function compileTagPattern(pattern) {
-    const p = pattern.trim();
-    const names = [...p.matchAll(PLACEHOLDER)].map((m) => m[1]);
-    const unknown = names.filter((n) => n !== 'name' && n !== 'version');
-    if (unknown.length > 0) {
-        throw new Error(`tag pattern "${pattern}" has unknown placeholder {${unknown[0]}}: use {name} and {version}`);
+// Before anything is pushed: can falcoctl install what this release publishes? falcoctl
+// resolves each dependency it does not already have by its exact tag, through its indexes. We
+// look names up the same way, in the index this release writes (index-file) and then in the
+// dependency-indexes (by default falcosecurity's), and read each dependency's config from the
+// registry its index entry names. A missing tag refuses the release (unless check-dependencies
+// is false); an index or registry that does not answer is only a warning.
+/** An index is a few hundred KiB (falcosecurity's ~100 KiB); refuse to read runaway ones. */
+const MAX_INDEX_BYTES = 16 << 20;
+/** A dependency lookup gives up sooner than a push: it may only warn. */
+const LOOKUP_RETRY_BUDGET_MS = 30_000;
+function platformName$1(p) {
+    return `${p.os}/${p.architecture}`;
+}
+/** Reads an index.yaml into name -> location. */
+function parseIndex(text, from) {
+    const list = parse$1(text);
+    if (!Array.isArray(list))
+        throw new Error('not a YAML list of entries');
+    const out = new Map();
+    for (const e of list) {
+        if (e === null || typeof e !== 'object')
+            continue;
+        const { name, registry, repository } = e;
+        if (typeof name === 'string' &&
+            typeof registry === 'string' &&
+            typeof repository === 'string') {
+            out.set(name, { registry, repository, from });
+        }
     }
-    const count = (n) => names.filter((x) => x === n).length;
-    if (count('version') !== 1) {
-        throw new Error(`tag pattern "${pattern}" must contain {version} exactly once`);
+    return out;
+}
+async function fetchIndexText(url, timeoutMs) {
+    if (url.startsWith('file://'))
+        return readFile$1(fileURLToPath(url), 'utf8');
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    if (!res.ok)
+        throw new Error(`HTTP ${res.status}`);
+    const length = Number(res.headers.get('content-length') ?? NaN);
+    if (length > MAX_INDEX_BYTES)
+        throw new Error(`${length} bytes, more than an index`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (body.length > MAX_INDEX_BYTES)
+        throw new Error(`${body.length} bytes, more than an index`);
+    return body.toString('utf8');
+}
+/** The config at `tag` (the platform's manifest for a plugin index) and the index's platforms. */
+async function readConfig(target, tag, platforms) {
+    const root = await target.fetchManifest(tag);
+    if (!root)
+        return { status: 'missing', reason: `${target.location} has no tag ${tag}` };
+    const json = JSON.parse(root.body.toString('utf8'));
+    let manifest = json;
+    let available;
+    if (Array.isArray(json.manifests)) {
+        available = json.manifests
+            .filter((m) => m.platform)
+            .map((m) => platformName$1(m.platform));
+        const chosen = json.manifests.find((m) => m.platform && platforms.includes(platformName$1(m.platform))) ??
+            json.manifests[0];
+        if (!chosen)
+            return { status: 'missing', reason: `${target.location}:${tag} is an empty index` };
+        const m = await target.fetchManifest(chosen.digest);
+        if (!m)
+            return { status: 'missing', reason: `${target.location}@${chosen.digest} is missing` };
+        manifest = JSON.parse(m.body.toString('utf8'));
     }
-    if (count('name') > 1)
-        throw new Error(`tag pattern "${pattern}" has {name} more than once`);
-    if (/\{name\}\{version\}|\{version\}\{name\}/.test(p)) {
-        throw new Error(`tag pattern "${pattern}" puts {name} and {version} side by side: separate them, e.g. {name}-{version} or {name}/v{version}`);
+    const digest = manifest.config?.digest;
+    const blob = digest ? await readSmallBlob(target, digest) : undefined;
+    if (!blob)
+        return { status: 'unknown', reason: `could not read the config of ${target.location}:${tag}` };
+    const config = JSON.parse(blob.toString('utf8'));
+    return { status: 'found', config, platforms: available };
+}
+/** The lookups of one release: its own artifacts, the indexes, and the registries they name. */
+class Resolver {
+    opts;
+    external = new Map();
+    clients = new Map();
+    unreachable = new Map();
+    constructor(opts) {
+        this.opts = opts;
     }
-    if (/[{}]/.test(p.replace(PLACEHOLDER, ''))) {
-        throw new Error(`tag pattern "${pattern}" has an unbalanced "{" or "}"`);
+    own(name) {
+        const { plan, targets } = this.opts;
+        if (name === plan.plugin.name)
+            return { artifact: plan.plugin, target: targets.plugin };
+        if (plan.rules && name === plan.rules.name)
+            return { artifact: plan.rules, target: targets.rules };
+        return undefined;
     }
-    const build = (version) => new RegExp('^' +
-        p
-            .split(/(\{name\}|\{version\})/)
-            .map((part) => part === '{name}'
-            ? `(?<name>${NAME})`
-            : part === '{version}'
-                ? `(?<version>${version})`
-                : escapeRegExp(part))
-            .join('') +
-        '$');
+    indexAt(url) {
+        let p = this.external.get(url);
+        if (!p) {
+            p = fetchIndexText(url, this.opts.inputs.requestTimeout * 1000)
+                .then((text) => parseIndex(text, url))
+                .catch((err) => {
+                const e = err instanceof Error ? err : new Error(String(err));
+                this.unreachable.set(url, e.message);
+                return e;
+            });
+            this.external.set(url, p);
+        }
+        return p;
+    }
+    client(registry) {
+        let c = this.clients.get(registry);
+        if (!c) {
+            const { inputs, env, logger } = this.opts;
+            c = (async () => {
+                const credentials = registry === inputs.registry
+                    ? this.opts.credentials
+                    : await credentialsFromDockerConfig(registry, env, logger).catch(() => undefined);
+                return new RegistryClient({
+                    registry,
+                    plainHttp: inputs.plainHttp,
+                    credentials,
+                    logger,
+                    retryBudgetMs: Math.min(inputs.retryBudget * 1000, LOOKUP_RETRY_BUDGET_MS),
+                    timeoutMs: inputs.requestTimeout * 1000
+                });
+            })();
+            this.clients.set(registry, c);
+        }
+        return c;
+    }
+    /** Where the indexes send `name`: index-file first, then each dependency index in order. */
+    async locate(name) {
+        const local = this.opts.local.get(name);
+        if (local)
+            return local;
+        const failures = [];
+        for (const url of this.opts.inputs.dependencyIndexes) {
+            const index = await this.indexAt(url);
+            if (index instanceof Error) {
+                failures.push(`${url} could not be read (${index.message})`);
+                continue;
+            }
+            const hit = index.get(name);
+            if (hit)
+                return hit;
+        }
+        const searched = ['index-file', ...this.opts.inputs.dependencyIndexes].join(', ');
+        return failures.length > 0
+            ? { status: 'unknown', reason: `not in ${searched}; ${failures.join('; ')}` }
+            : { status: 'missing', reason: `no index has ${name} (searched ${searched})` };
+    }
+    looked = new Map();
+    /** Each name:tag is looked up once per release. */
+    lookup = (name, tag) => {
+        const key = `${name}:${tag}`;
+        let r = this.looked.get(key);
+        if (!r) {
+            r = this.find(name, tag);
+            this.looked.set(key, r);
+        }
+        return r;
+    };
+    async find(name, tag) {
+        const own = this.own(name);
+        if (own && own.artifact.tags.includes(tag)) {
+            const platforms = own.artifact.manifests
+                .map((m) => m.platform)
+                .filter((p) => p !== undefined)
+                .map(platformName$1);
+            return {
+                status: 'found',
+                config: own.artifact.config,
+                platforms: platforms.length > 0 ? platforms : undefined
+            };
+        }
+        let target;
+        if (own)
+            target = own.target;
+        else {
+            const where = await this.locate(name);
+            if ('status' in where)
+                return where;
+            try {
+                target = (await this.client(where.registry)).repository(where.repository);
+            }
+            catch (err) {
+                return {
+                    status: 'unknown',
+                    reason: `${where.from} names ${where.registry}/${where.repository}: ${err.message}`
+                };
+            }
+        }
+        try {
+            return await readConfig(target, tag, this.opts.platforms);
+        }
+        catch (err) {
+            return {
+                status: 'unknown',
+                reason: `could not read ${target.location}:${tag} (${err.message})`
+            };
+        }
+    }
+}
+const refOf = (a, tag) => `${a.name}:${tag}`;
+function covers(result, plan) {
+    return [plan.plugin, plan.rules]
+        .filter((a) => a !== undefined)
+        .every((a) => result.artifacts.includes(`${a.name}:${a.config.version}`));
+}
+function describe(m) {
+    return `${m.name}:${m.version} (required by ${m.requiredBy}): ${m.reason}`;
+}
+/**
+ * Checks that `falcoctl artifact install` of either artifact, and of the command the summary
+ * prints, finds every dependency. Throws, naming each missing name:version and the fixes, unless
+ * check-dependencies is false (then it warns).
+ */
+async function checkInstallable(opts) {
+    const { plan, inputs, indexText } = opts;
+    const credentials = inputs.ociLayout === ''
+        ? (await resolveCredentials(inputs, opts.env, silentLogger)).credentials
+        : undefined;
+    const platforms = plan.plugin.manifests
+        .map((m) => m.platform)
+        .filter((p) => p !== undefined)
+        .map(platformName$1);
+    const resolver = new Resolver({
+        ...opts,
+        credentials,
+        local: parseIndex(indexText, inputs.indexFile),
+        platforms
+    });
+    const tag = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
+    const closure = (roots) => resolveClosure(roots.map((r) => r.config), resolver.lookup, platforms);
+    // The command to print: the fewest references whose install brings both artifacts.
+    const rules = plan.rules;
+    const candidates = rules
+        ? [[rules], [plan.plugin], [plan.plugin, rules]]
+        : [[plan.plugin]];
+    let chosen = candidates[candidates.length - 1];
+    const results = new Map();
+    for (const c of candidates) {
+        const r = await closure(c);
+        results.set(c, r);
+        if (covers(r, plan)) {
+            chosen = c;
+            break;
+        }
+    }
+    // Each artifact alone must install too: users run `falcoctl artifact install <name>`.
+    for (const single of [[plan.plugin], ...(rules ? [[rules]] : [])]) {
+        if (![...results.keys()].some((k) => k.length === 1 && k[0] === single[0])) {
+            results.set(single, await closure(single));
+        }
+    }
+    const all = [...results.values()];
+    const dedupe = (list) => {
+        const seen = new Map();
+        for (const m of list)
+            if (!seen.has(`${m.name}:${m.version}`))
+                seen.set(`${m.name}:${m.version}`, m);
+        return [...seen.values()];
+    };
+    const missing = dedupe(all.flatMap((r) => r.missing));
+    const unknown = dedupe(all.flatMap((r) => r.unknown)).filter((u) => !missing.some((m) => m.name === u.name && m.version === u.version));
+    const conflicts = [...new Set(all.flatMap((r) => r.conflicts))];
+    const ownKeys = new Set([plan.plugin, rules]
+        .filter((a) => !!a)
+        .map((a) => `${a.name}:${a.config.version}`));
+    const others = [...new Set((results.get(chosen)?.artifacts ?? []).filter((k) => !ownKeys.has(k)))];
+    for (const [url, why] of resolver.unreachable) {
+        opts.warn(`dependency index ${url} could not be read (${why}): dependencies were looked up without it`);
+    }
+    for (const u of unknown) {
+        opts.warn(`could not check that falcoctl finds ${describe(u)}`);
+    }
+    const problems = [...conflicts, ...missing.map(describe)];
+    if (problems.length > 0) {
+        const fixes = 'publish each missing version (falcoctl fetches a dependency by its exact tag), or raise ' +
+            "the version in the rules file's required_plugin_versions to one that is published, or name " +
+            'an index that has it in dependency-indexes; check-dependencies: false publishes anyway';
+        const message = `falcoctl could not install this release: ${problems.join('; ')}. Fix: ${fixes}`;
+        if (inputs.checkDependencies)
+            throw new Error(message);
+        opts.warn(message);
+    }
+    const broken = problems.length > 0;
+    // Without an index, falcoctl can fetch nothing by name: only a closed set installs as is.
+    const both = [plan.plugin, ...(rules ? [rules] : [])];
+    const direct = await closure(both);
+    const closed = direct.artifacts.every((k) => ownKeys.has(k)) && direct.missing.length === 0;
     return {
-        strict: build(VERSIONISH),
-        loose: build('.+'),
-        hasName: count('name') === 1,
-        vInPattern: /v\{version\}/.test(p)
+        // Without dependency resolution, falcoctl installs exactly what it is given: name both.
+        install: (broken ? both : chosen).map((a) => refOf(a, tag)),
+        direct: both.map((a) => `${a.ref}:${plan.version}`),
+        directSkipsDependencies: !closed || broken,
+        indexedSkipsDependencies: broken,
+        others,
+        missing,
+        unknown
     };
 }
-/** The pattern with example values, for messages: plugins/{name}/v{version} -> plugins/myplugin/v1.2.3. */
-function exampleTag(pattern, name = 'myplugin') {
-    return formatTag(pattern, name, '1.2.3');
+
+// Reads a layer back: the one regular file of a falcoctl tar.gz layer,
+// streamed to disk (a layer can be hundreds of MiB).
+const BLOCK = 512;
+function field(header, start, length) {
+    const raw = header.subarray(start, start + length);
+    const end = raw.indexOf(0);
+    return raw.subarray(0, end === -1 ? length : end).toString('utf8');
 }
-/** The tag a pattern gives for a plugin and a version. */
-function formatTag(pattern, name, version) {
-    compileTagPattern(pattern);
-    return pattern.trim().replace('{name}', name).replace('{version}', version);
-}
-function isVersion(v) {
+/**
+ * Extracts the first regular file of a gzip'd tar into `destination`.
+ * Returns its name in the archive and its size. Throws when the archive holds
+ * no regular file first (falcoctl layers hold exactly one flat file).
+ */
+async function extractSingleFile(tarGz, destination) {
+    const input = createReadStream(tarGz).pipe(createGunzip());
+    let header;
+    let pending = Buffer.alloc(0);
+    let remaining = 0;
+    let name = '';
+    const out = createWriteStream(destination);
     try {
-        parseReleaseTag(v);
-        return true;
+        for await (const chunk of input) {
+            let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+            pending = Buffer.alloc(0);
+            if (!header) {
+                if (data.length < BLOCK) {
+                    pending = data;
+                    continue;
+                }
+                header = data.subarray(0, BLOCK);
+                const type = String.fromCharCode(header[156] || 0x30);
+                name = field(header, 0, 100);
+                if (type !== '0')
+                    throw new Error(`${tarGz}: the first entry "${name}" is not a regular file`);
+                remaining = Number.parseInt(field(header, 124, 12).trim() || '0', 8);
+                data = data.subarray(BLOCK);
+            }
+            if (remaining > 0 && data.length > 0) {
+                const piece = data.subarray(0, Math.min(remaining, data.length));
+                remaining -= piece.length;
+                if (!out.write(piece))
+                    await once(out, 'drain');
+            }
+            if (remaining === 0)
+                break;
+        }
+        if (!header)
+            throw new Error(`${tarGz}: not a tar archive`);
+        if (remaining > 0)
+            throw new Error(`${tarGz}: "${name}" is truncated`);
+    }
+    finally {
+        input.destroy();
+        out.end();
+        await once(out, 'close');
+    }
+    return { name, size: Number.parseInt(field(header, 124, 12).trim() || '0', 8) };
+}
+
+// A small ELF64 little-endian reader: what a plugin .so is (class, machine, type), what it
+// exports (the dynamic symbol table), what it needs (DT_NEEDED) and which glibc symbol versions it
+// references (.gnu.version + .gnu.version_r), hence the oldest glibc that can load it.
+//
+// It reads only the parts it needs (headers, dynamic symbols, strings, version tables), through
+// the section headers like objdump -T, or through the dynamic segment (DT_SYMTAB, DT_STRTAB,
+// DT_VERSYM, DT_VERNEED, DT_GNU_HASH/DT_HASH) when the section headers are stripped, like ld.so.
+// Pure except for readElf(), which reads a file; parseElf() takes any byte source.
+/** ELF e_type values. */
+const ET_REL = 1;
+const ET_EXEC = 2;
+const ET_DYN = 3;
+const ET_CORE = 4;
+/** What we know of a machine: binutils-style name and Go architecture. */
+const MACHINES = {
+    3: { name: 'Intel 80386', goarch: '386' },
+    8: { name: 'MIPS', goarch: 'mips' },
+    20: { name: 'PowerPC', goarch: 'ppc' },
+    21: { name: 'PowerPC64', goarch: 'ppc64le' },
+    22: { name: 'IBM S/390', goarch: 's390x' },
+    40: { name: 'ARM', goarch: 'arm' },
+    62: { name: 'x86-64', goarch: 'amd64' },
+    183: { name: 'AArch64', goarch: 'arm64' },
+    243: { name: 'RISC-V', goarch: 'riscv64' },
+    258: { name: 'LoongArch', goarch: 'loong64' }
+};
+/** "x86-64", "AArch64", or "machine 1234". */
+function elfMachineName(machine) {
+    return MACHINES[machine]?.name ?? `machine ${machine}`;
+}
+/** The file is not an ELF64 little-endian object, or it is damaged. */
+class ElfError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ElfError';
+    }
+}
+// ---------------------------------------------------------------------------------------------
+// Constants (elf.h)
+const ELFCLASS32 = 1;
+const ELFCLASS64 = 2;
+const ELFDATA2LSB = 1;
+const ELFDATA2MSB = 2;
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const SHT_DYNAMIC = 6;
+const SHT_DYNSYM = 11;
+const SHT_GNU_VERNEED = 0x6ffffffe;
+const SHT_GNU_VERSYM = 0x6fffffff;
+const SHN_UNDEF = 0;
+const DT_NULL = 0;
+const DT_NEEDED = 1;
+const DT_HASH = 4;
+const DT_STRTAB = 5;
+const DT_SYMTAB = 6;
+const DT_STRSZ = 10;
+const DT_SYMENT = 11;
+const DT_SONAME = 14;
+const DT_GNU_HASH = 0x6ffffef5;
+const DT_VERSYM = 0x6ffffff0;
+const DT_FLAGS_1 = 0x6ffffffb;
+const DT_VERNEED = 0x6ffffffe;
+const DT_VERNEEDNUM = 0x6fffffff;
+const DF_1_PIE = 0x08000000;
+const STB_LOCAL = 0;
+const STB_WEAK = 2;
+const STT_FUNC = 2;
+const STT_GNU_IFUNC = 10;
+const STV_HIDDEN = 2;
+const STV_INTERNAL = 1;
+const VER_FLG_WEAK = 2;
+const EHDR_SIZE = 64;
+const PHDR_SIZE = 56;
+const SHDR_SIZE = 64;
+const SYM_SIZE = 24;
+const DYN_SIZE = 16;
+/** Sanity limits, so a damaged header cannot make us allocate gigabytes. */
+const MAX_TABLE_BYTES = 256 * 1024 * 1024;
+const MAX_VERNEED = 100_000;
+function fail(ctx, what) {
+    throw new ElfError(`${ctx.src.name}: ${what}`);
+}
+/** Reads a range after checking it lies inside the file. */
+async function readRange(ctx, offset, length, what) {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+        fail(ctx, `damaged ELF file: ${what} has an invalid offset or size`);
+    }
+    if (length > MAX_TABLE_BYTES) {
+        fail(ctx, `damaged ELF file: ${what} claims ${length} bytes`);
+    }
+    if (offset + length > ctx.src.size) {
+        fail(ctx, `truncated or damaged ELF file: it ends at byte ${ctx.src.size}, before the end of ` +
+            `${what} (bytes ${offset}..${offset + length})`);
+    }
+    return ctx.src.read(offset, length);
+}
+function u64(b, at) {
+    const v = b.readBigUInt64LE(at);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER + 1 : Number(v);
+}
+/** A NUL-terminated string at `at` of a string table. */
+function cstr(table, at) {
+    if (at < 0 || at >= table.length)
+        return '';
+    const end = table.indexOf(0, at);
+    return table.toString('utf8', at, end === -1 ? table.length : end);
+}
+/** File offset of a virtual address, through the PT_LOAD segments. */
+function offsetOfAddress(segments, addr) {
+    for (const s of segments) {
+        if (s.type === PT_LOAD && addr >= s.vaddr && addr < s.vaddr + s.filesz) {
+            return addr - s.vaddr + s.offset;
+        }
+    }
+    return undefined;
+}
+/** A short description of what a non-ELF file looks like, for the error. */
+function describeNonElf(head) {
+    if (head.length === 0)
+        return 'the file is empty';
+    const text = head.toString('latin1');
+    if (text.startsWith('!<arch>\n')) {
+        return 'it is an ar archive (a static library): build with -buildmode=c-shared, not c-archive';
+    }
+    if (text.startsWith('#!'))
+        return 'it is a script';
+    if (head.length >= 4) {
+        const m = head.readUInt32LE(0);
+        if ([0xfeedfacf, 0xfeedface, 0xcafebabe, 0xcffaedfe, 0xcefaedfe, 0xbebafeca].includes(m)) {
+            return 'it is a macOS Mach-O binary: build the plugin on Linux';
+        }
+    }
+    if (text.startsWith('MZ'))
+        return 'it is a Windows PE binary: build the plugin on Linux';
+    if (head[0] === 0x1f && head[1] === 0x8b)
+        return 'it is gzip data (an archive?)';
+    return `it starts with bytes ${head.subarray(0, 4).toString('hex')}`;
+}
+// ---------------------------------------------------------------------------------------------
+// Parsing
+/** Parses the ELF object behind a ByteSource. Throws ElfError for anything but ELF64 LE. */
+async function parseElf(src) {
+    const ctx = { src };
+    const head = await src.read(0, Math.min(EHDR_SIZE, src.size));
+    if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) {
+        fail(ctx, `not an ELF file (${describeNonElf(head)}); a Falco plugin is a Linux .so`);
+    }
+    if (head.length < 20)
+        fail(ctx, 'truncated ELF file: the header is incomplete');
+    const cls = head[4];
+    const data = head[5];
+    const machineAt = data === ELFDATA2MSB ? head.readUInt16BE(18) : head.readUInt16LE(18);
+    if (cls === ELFCLASS32) {
+        fail(ctx, `a 32-bit ELF file (ELFCLASS32, ${elfMachineName(machineAt)}); Falco plugins are 64-bit ` +
+            'shared objects (linux/amd64 or linux/arm64)');
+    }
+    if (cls !== ELFCLASS64)
+        fail(ctx, `an ELF file of unknown class ${cls}`);
+    if (data !== ELFDATA2LSB) {
+        const what = data === ELFDATA2MSB ? 'big-endian' : `of unknown data encoding ${data}`;
+        fail(ctx, `a ${what} ELF file (${elfMachineName(machineAt)}); Falco plugins are little-endian ` +
+            '(linux/amd64 or linux/arm64)');
+    }
+    if (head.length < EHDR_SIZE)
+        fail(ctx, 'truncated ELF file: the header is incomplete');
+    const type = head.readUInt16LE(16);
+    const machine = head.readUInt16LE(18);
+    const phoff = u64(head, 0x20);
+    const shoff = u64(head, 0x28);
+    const phentsize = head.readUInt16LE(0x36);
+    const phnum = head.readUInt16LE(0x38);
+    const shentsize = head.readUInt16LE(0x3a);
+    let shnum = head.readUInt16LE(0x3c);
+    // Program headers.
+    const segments = [];
+    if (phoff !== 0 && phnum > 0) {
+        if (phentsize < PHDR_SIZE)
+            fail(ctx, `damaged ELF file: e_phentsize is ${phentsize}`);
+        const ph = await readRange(ctx, phoff, phnum * phentsize, 'the program headers');
+        for (let i = 0; i < phnum; i++) {
+            const at = i * phentsize;
+            segments.push({
+                type: ph.readUInt32LE(at),
+                offset: u64(ph, at + 8),
+                vaddr: u64(ph, at + 16),
+                filesz: u64(ph, at + 32)
+            });
+        }
+    }
+    // Section headers (absent in sstripped files).
+    const sections = [];
+    if (shoff !== 0) {
+        if (shentsize < SHDR_SIZE)
+            fail(ctx, `damaged ELF file: e_shentsize is ${shentsize}`);
+        if (shnum === 0) {
+            // Extended numbering: the count is in section 0's sh_size.
+            const s0 = await readRange(ctx, shoff, SHDR_SIZE, 'section header 0');
+            shnum = u64(s0, 32);
+        }
+        const sh = await readRange(ctx, shoff, shnum * shentsize, 'the section headers');
+        for (let i = 0; i < shnum; i++) {
+            const at = i * shentsize;
+            sections.push({
+                name: sh.readUInt32LE(at),
+                type: sh.readUInt32LE(at + 4),
+                offset: u64(sh, at + 24),
+                size: u64(sh, at + 32),
+                link: sh.readUInt32LE(at + 40),
+                info: sh.readUInt32LE(at + 44),
+                entsize: u64(sh, at + 56)
+            });
+        }
+    }
+    const sectionAt = (index, what) => {
+        const s = sections[index];
+        if (!s || index === SHN_UNDEF)
+            fail(ctx, `damaged ELF file: ${what} links to section ${index}`);
+        return s;
+    };
+    const sectionOfType = (t) => sections.find((s) => s.type === t);
+    // The dynamic table.
+    const dynamic = [];
+    const dynSection = sectionOfType(SHT_DYNAMIC);
+    const dynSegment = segments.find((s) => s.type === PT_DYNAMIC);
+    const dynRange = dynSection
+        ? { offset: dynSection.offset, size: dynSection.size }
+        : dynSegment
+            ? { offset: dynSegment.offset, size: dynSegment.filesz }
+            : undefined;
+    if (dynRange) {
+        const count = Math.floor(dynRange.size / DYN_SIZE);
+        const dyn = await readRange(ctx, dynRange.offset, count * DYN_SIZE, 'the dynamic table');
+        for (let i = 0; i < count; i++) {
+            const tag = Number(dyn.readBigInt64LE(i * DYN_SIZE));
+            if (tag === DT_NULL)
+                break;
+            dynamic.push({ tag, value: u64(dyn, i * DYN_SIZE + 8) });
+        }
+    }
+    const dt = (tag) => dynamic.find((d) => d.tag === tag)?.value;
+    const addressToOffset = (addr, what) => {
+        const off = offsetOfAddress(segments, addr);
+        if (off === undefined)
+            fail(ctx, `damaged ELF file: ${what} (0x${addr.toString(16)}) is not loaded`);
+        return off;
+    };
+    // The dynamic string table: the section linked from .dynamic (or .dynsym), else DT_STRTAB.
+    let dynstr;
+    const dynstrIndex = dynSection?.link ?? sectionOfType(SHT_DYNSYM)?.link;
+    if (dynstrIndex !== undefined && dynstrIndex !== SHN_UNDEF) {
+        const s = sectionAt(dynstrIndex, 'the dynamic section');
+        dynstr = await readRange(ctx, s.offset, s.size, 'the dynamic string table');
+    }
+    else if (dt(DT_STRTAB) !== undefined) {
+        const off = addressToOffset(dt(DT_STRTAB), 'DT_STRTAB');
+        const size = dt(DT_STRSZ) ?? 0;
+        dynstr = await readRange(ctx, off, size, 'the dynamic string table (DT_STRTAB)');
+    }
+    const str = (at) => (dynstr ? cstr(dynstr, at) : '');
+    // Dynamic symbols, and their version indices.
+    let symbolSource = 'none';
+    let symtab;
+    let symEntSize = SYM_SIZE;
+    let symCount = 0;
+    let versym;
+    const dynsymSection = sectionOfType(SHT_DYNSYM);
+    if (dynsymSection) {
+        symbolSource = 'sections';
+        symEntSize = dynsymSection.entsize || SYM_SIZE;
+        if (symEntSize < SYM_SIZE)
+            fail(ctx, `damaged ELF file: .dynsym entries of ${symEntSize} bytes`);
+        symCount = Math.floor(dynsymSection.size / symEntSize);
+        symtab = await readRange(ctx, dynsymSection.offset, symCount * symEntSize, '.dynsym');
+        const vs = sectionOfType(SHT_GNU_VERSYM);
+        if (vs)
+            versym = await readRange(ctx, vs.offset, Math.min(vs.size, symCount * 2), '.gnu.version');
+    }
+    else if (dt(DT_SYMTAB) !== undefined) {
+        symbolSource = 'dynamic';
+        symEntSize = dt(DT_SYMENT) ?? SYM_SIZE;
+        if (symEntSize < SYM_SIZE)
+            fail(ctx, `damaged ELF file: DT_SYMENT is ${symEntSize}`);
+        symCount = await dynamicSymbolCount(ctx, segments, dt);
+        const off = addressToOffset(dt(DT_SYMTAB), 'DT_SYMTAB');
+        symtab = await readRange(ctx, off, symCount * symEntSize, 'the dynamic symbols (DT_SYMTAB)');
+        if (dt(DT_VERSYM) !== undefined) {
+            const voff = addressToOffset(dt(DT_VERSYM), 'DT_VERSYM');
+            versym = await readRange(ctx, voff, symCount * 2, 'the symbol versions (DT_VERSYM)');
+        }
+    }
+    // Version needs: version index (vna_other) → { library, version }.
+    const versionsNeeded = [];
+    const versionByIndex = new Map();
+    let verneed;
+    const verneedSection = sectionOfType(SHT_GNU_VERNEED);
+    if (verneedSection) {
+        let strings = dynstr;
+        if (verneedSection.link !== SHN_UNDEF && verneedSection.link !== dynstrIndex) {
+            const s = sectionAt(verneedSection.link, '.gnu.version_r');
+            strings = await readRange(ctx, s.offset, s.size, 'the .gnu.version_r strings');
+        }
+        const data = await readRange(ctx, verneedSection.offset, verneedSection.size, '.gnu.version_r');
+        verneed = {
+            record: async (at) => {
+                if (at < 0 || at + 16 > data.length)
+                    fail(ctx, 'damaged ELF file: .gnu.version_r is truncated');
+                return data.subarray(at, at + 16);
+            },
+            count: verneedSection.info,
+            strings
+        };
+    }
+    else if (dt(DT_VERNEED) !== undefined) {
+        // Without section headers the table's size is unknown: read it record by record.
+        const base = addressToOffset(dt(DT_VERNEED), 'DT_VERNEED');
+        verneed = {
+            record: (at) => readRange(ctx, base + at, 16, 'the version needs (DT_VERNEED)'),
+            count: dt(DT_VERNEEDNUM) ?? 0,
+            strings: dynstr
+        };
+    }
+    if (verneed) {
+        const { record, strings } = verneed;
+        const name = (at) => (strings ? cstr(strings, at) : '');
+        let at = 0;
+        for (let i = 0; i < Math.min(verneed.count, MAX_VERNEED); i++) {
+            const vn = await record(at);
+            const cnt = vn.readUInt16LE(2);
+            const library = name(vn.readUInt32LE(4));
+            let aux = at + vn.readUInt32LE(8);
+            for (let j = 0; j < cnt; j++) {
+                const vna = await record(aux);
+                const flags = vna.readUInt16LE(4);
+                const other = vna.readUInt16LE(6);
+                const version = name(vna.readUInt32LE(8));
+                versionsNeeded.push({ library, version, weak: (flags & VER_FLG_WEAK) !== 0 });
+                versionByIndex.set(other & -32769, { library, version });
+                const next = vna.readUInt32LE(12);
+                if (next === 0)
+                    break;
+                aux += next;
+            }
+            const next = vn.readUInt32LE(12);
+            if (next === 0)
+                break;
+            at += next;
+        }
+    }
+    // Walk the symbols.
+    const exports = new Set();
+    const imports = [];
+    if (symtab) {
+        for (let i = 1; i < symCount; i++) {
+            const at = i * symEntSize;
+            const nameAt = symtab.readUInt32LE(at);
+            const info = symtab[at + 4];
+            const other = symtab[at + 5];
+            const shndx = symtab.readUInt16LE(at + 6);
+            const bind = info >> 4;
+            const stype = info & 0xf;
+            const visibility = other & 3;
+            if (bind === STB_LOCAL)
+                continue;
+            const name = str(nameAt);
+            if (name === '')
+                continue;
+            if (shndx === SHN_UNDEF) {
+                const imp = { name, weak: bind === STB_WEAK };
+                const index = versym && i * 2 + 2 <= versym.length ? versym.readUInt16LE(i * 2) & -32769 : 0;
+                const v = index >= 2 ? versionByIndex.get(index) : undefined;
+                if (v) {
+                    imp.version = v.version;
+                    imp.library = v.library;
+                }
+                imports.push(imp);
+            }
+            else if ((stype === STT_FUNC || stype === STT_GNU_IFUNC) &&
+                visibility !== STV_HIDDEN &&
+                visibility !== STV_INTERNAL) {
+                exports.add(name);
+            }
+        }
+    }
+    const glibcSymbols = {};
+    let floor;
+    for (const v of versionsNeeded) {
+        const n = glibcVersionOf(v.version);
+        if (n === undefined)
+            continue;
+        glibcSymbols[v.version] ??= [];
+        if (!v.weak && (floor === undefined || compareGlibcVersions(n, floor) > 0))
+            floor = n;
+    }
+    for (const imp of imports) {
+        if (imp.version && glibcSymbols[imp.version])
+            glibcSymbols[imp.version].push(imp.name);
+    }
+    for (const k of Object.keys(glibcSymbols)) {
+        glibcSymbols[k] = [...new Set(glibcSymbols[k])].sort();
+    }
+    imports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const flags1 = dt(DT_FLAGS_1) ?? 0;
+    const soname = dt(DT_SONAME);
+    // DF_1_PIE marks a PIE; older linkers left only the interpreter. libc.so.6 has one too (it
+    // runs), but also a SONAME, which executables lack.
+    const isPie = type === ET_DYN &&
+        ((flags1 & DF_1_PIE) !== 0 ||
+            (soname === undefined && segments.some((s) => s.type === PT_INTERP)));
+    const info = {
+        path: src.name,
+        machine,
+        machineName: elfMachineName(machine),
+        architecture: architectureOfElfMachine(machine) ?? MACHINES[machine]?.goarch ?? 'unknown',
+        type,
+        isPie,
+        isSharedObject: type === ET_DYN && !isPie,
+        needed: dynamic.filter((d) => d.tag === DT_NEEDED).map((d) => str(d.value)),
+        exports: [...exports].sort(),
+        imports,
+        versionsNeeded,
+        glibcSymbols,
+        symbolSource
+    };
+    if (soname !== undefined)
+        info.soname = str(soname);
+    if (floor !== undefined)
+        info.glibcFloor = floor;
+    return info;
+}
+/** Number of dynamic symbols from DT_HASH (nchain) or by walking DT_GNU_HASH, as ld.so does. */
+async function dynamicSymbolCount(ctx, segments, dt) {
+    const at = (addr, what) => {
+        const off = offsetOfAddress(segments, addr);
+        if (off === undefined)
+            fail(ctx, `damaged ELF file: ${what} is not loaded`);
+        return off;
+    };
+    const hash = dt(DT_HASH);
+    if (hash !== undefined) {
+        const h = await readRange(ctx, at(hash, 'DT_HASH'), 8, 'DT_HASH');
+        return h.readUInt32LE(4);
+    }
+    const gnu = dt(DT_GNU_HASH);
+    if (gnu === undefined)
+        fail(ctx, 'no section headers and no DT_HASH or DT_GNU_HASH table');
+    const base = at(gnu, 'DT_GNU_HASH');
+    const h = await readRange(ctx, base, 16, 'DT_GNU_HASH');
+    const nbuckets = h.readUInt32LE(0);
+    const symoffset = h.readUInt32LE(4);
+    const bloomSize = h.readUInt32LE(8);
+    const bucketsAt = base + 16 + bloomSize * 8;
+    const buckets = await readRange(ctx, bucketsAt, nbuckets * 4, 'DT_GNU_HASH buckets');
+    let last = 0;
+    for (let i = 0; i < nbuckets; i++)
+        last = Math.max(last, buckets.readUInt32LE(i * 4));
+    if (last < symoffset)
+        return symoffset;
+    const chainsAt = bucketsAt + nbuckets * 4;
+    for (let i = last;; i++) {
+        const c = await readRange(ctx, chainsAt + (i - symoffset) * 4, 4, 'DT_GNU_HASH chains');
+        if ((c.readUInt32LE(0) & 1) !== 0)
+            return i + 1;
+    }
+}
+/** "GLIBC_2.34" → "2.34"; undefined for anything else (GLIBC_PRIVATE, GCC_3.0, ...). */
+function glibcVersionOf(versionName) {
+    const m = /^GLIBC_(\d+(?:\.\d+)+)$/.exec(versionName);
+    return m ? m[1] : undefined;
+}
+/** Parses "2.31", "2.3.2" or "GLIBC_2.31"; undefined when it is not such a version. */
+function parseGlibcVersion(text) {
+    const t = text.trim().replace(/^glibc[_ -]?/i, '');
+    return /^\d+(\.\d+)+$/.test(t) ? t : undefined;
+}
+/** Numeric comparison of dotted versions ("2.3.2" < "2.17" < "2.34"). */
+function compareGlibcVersions(a, b) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0)
+            return d < 0 ? -1 : 1;
+    }
+    return 0;
+}
+/** Reads an ELF file from disk: only its headers and dynamic tables, not the whole file. */
+async function readElf(path) {
+    let fh;
+    try {
+        fh = await open$1(path, 'r');
+    }
+    catch (e) {
+        const err = e;
+        if (err.code === 'ENOENT')
+            throw new Error(`plugin file '${path}' does not exist`);
+        throw new Error(`cannot read '${path}': ${err.message}`);
+    }
+    try {
+        const st = await fh.stat();
+        if (!st.isFile())
+            throw new Error(`'${path}' is not a regular file`);
+        const handle = fh;
+        return await parseElf({
+            name: path,
+            size: st.size,
+            read: async (offset, length) => {
+                const buf = Buffer.alloc(length);
+                let done = 0;
+                while (done < length) {
+                    const { bytesRead } = await handle.read(buf, done, length - done, offset + done);
+                    if (bytesRead === 0)
+                        break;
+                    done += bytesRead;
+                }
+                return buf.subarray(0, done);
+            }
+        });
+    }
+    finally {
+        await fh.close();
+    }
+}
+
+// Merge mode: the platform manifests were pushed by digest by per-platform
+// (matrix) jobs on native runners. This job reads them back, checks that they
+// are one plugin at one version, and assembles the index and tags from them.
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** Parses the `merge` input: digests, `os/arch@digest` or `registry/repository@digest`, one per line or comma. */
+function parseMergeInput(text) {
+    const items = text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+    if (items.length === 0)
+        throw new Error('merge: no digests given');
+    return items.map((item) => {
+        const at = item.lastIndexOf('@');
+        const digest = at === -1 ? item : item.slice(at + 1);
+        if (!DIGEST.test(digest)) {
+            throw new Error(`merge: "${item}" is not a digest: give the digest output of each push-by-digest job ` +
+                '(sha256:<64 hex>), optionally as linux/arm64@sha256:... or <registry>/<repository>@sha256:...');
+        }
+        if (at === -1)
+            return { digest };
+        const prefix = item.slice(0, at);
+        if (/^[a-z0-9_]+\/[a-z0-9_]+$/.test(prefix)) {
+            return { digest, platform: parsePlatforms(prefix)[0] };
+        }
+        const slash = prefix.indexOf('/');
+        if (slash === -1)
+            throw new Error(`merge: cannot read "${item}"`);
+        return { digest, registry: prefix.slice(0, slash), repository: prefix.slice(slash + 1) };
+    });
+}
+async function readAll(stream) {
+    const chunks = [];
+    for await (const c of stream)
+        chunks.push(Buffer.from(c));
+    return Buffer.concat(chunks);
+}
+async function loadPushedPlatforms(target, entries, scratch, logger) {
+    const out = [];
+    for (const entry of entries) {
+        const m = await target.fetchManifest(entry.digest);
+        if (!m) {
+            throw new Error(`merge: ${target.location}@${entry.digest} does not exist: was it pushed by a ` +
+                'push-by-digest job of this release, to the same registry and repository?');
+        }
+        const manifest = JSON.parse(m.body.toString('utf8'));
+        const layer = manifest.layers?.[0];
+        if (manifest.config?.mediaType !== PLUGIN_CONFIG_MEDIA_TYPE ||
+            manifest.layers?.length !== 1 ||
+            layer?.mediaType !== PLUGIN_LAYER_MEDIA_TYPE ||
+            !manifest.config.digest ||
+            !layer.digest) {
+            throw new Error(`merge: ${entry.digest} is not a Falco plugin manifest`);
+        }
+        // The descriptors' sizes bound the downloads.
+        const configStream = await target.fetchBlob(manifest.config.digest, sizeOf(manifest.config));
+        const layerStream = await target.fetchBlob(layer.digest, sizeOf(layer));
+        if (!configStream || !layerStream) {
+            throw new Error(`merge: a blob of ${entry.digest} is missing from ${target.location}`);
+        }
+        const configBytes = await readAll(configStream);
+        const dir = join(scratch, 'merge', entry.digest.slice(7, 19));
+        await mkdir$1(dir, { recursive: true });
+        const tarGz = join(dir, 'layer.tar.gz');
+        await pipeline$1(layerStream, createWriteStream(tarGz));
+        const soPath = join(dir, 'plugin.so');
+        await extractSingleFile(tarGz, soPath);
+        const elf = await readElf(soPath);
+        const arch = architectureOfElfMachine(elf.machine);
+        if (!arch)
+            throw new Error(`merge: ${entry.digest} holds a ${elf.machineName} .so, not a supported platform`);
+        const platform = { os: 'linux', architecture: ARCHITECTURES[arch].goarch };
+        if (entry.platform && !samePlatform(entry.platform, platform)) {
+            throw new Error(`merge: ${entry.digest} was given as ${formatPlatform(entry.platform)} but holds a ${formatPlatform(platform)} .so`);
+        }
+        if (out.some((o) => samePlatform(o.platform, platform))) {
+            throw new Error(`merge: two digests are ${formatPlatform(platform)} builds`);
+        }
+        logger.info(`merge: ${entry.digest} is the ${formatPlatform(platform)} build`);
+        out.push({
+            platform,
+            manifestBytes: m.body,
+            configDigest: manifest.config.digest,
+            configBytes,
+            soPath
+        });
+    }
+    // amd64 first, as in a single-job release, so both paths give the same index.
+    return out.sort((a, b) => order(a.platform) - order(b.platform));
+}
+function order(p) {
+    return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2;
+}
+/** A descriptor's size, when it is a plausible one. */
+function sizeOf(d) {
+    return typeof d.size === 'number' && Number.isSafeInteger(d.size) && d.size >= 0
+        ? d.size
+        : undefined;
+}
+
+// The environment of every child we start (the build, the C compiler, the plugin inspector, qemu).
+// They run the plugin's and the user's code (a Go init(), a C constructor, a Makefile and whatever
+// it downloads), so they get the action's environment minus what could let that code act with the
+// release's rights: action inputs, runner tokens, GitHub tokens, the workflow command files and any
+// variable holding a registered secret. A user who needs one of them names it in build-env-keep.
+/** Action inputs (INPUT_PASSWORD, INPUT_GITHUB-TOKEN) and the runner's tokens and service URLs. */
+const REMOVED_PREFIXES = ['INPUT_', 'ACTIONS_'];
+const REMOVED_NAMES = new Set([
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+    // The CLI's password.
+    'FPR_PASSWORD',
+    // Workflow command files: a child writing there could set the environment, PATH or outputs of
+    // later steps (and ours).
+    'GITHUB_ENV',
+    'GITHUB_PATH',
+    'GITHUB_OUTPUT',
+    'GITHUB_STATE',
+    'GITHUB_STEP_SUMMARY'
+]);
+function removed(name, value, policy) {
+    const upper = name.toUpperCase();
+    return (REMOVED_PREFIXES.some((p) => upper.startsWith(p)) ||
+        REMOVED_NAMES.has(upper) ||
+        (value !== '' && policy.containsSecret?.(value) === true));
+}
+/**
+ * The environment a child gets from `env`, and the names removed (for the log: names only,
+ * never values).
+ */
+function childEnv(env, policy = {}) {
+    const keep = new Set(policy.keep ?? []);
+    const out = {};
+    const dropped = [];
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined)
+            continue;
+        if (!keep.has(name) && removed(name, value, policy))
+            dropped.push(name);
+        else
+            out[name] = value;
+    }
+    return { env: out, removed: dropped.sort() };
+}
+
+// Starts the children that run the plugin's or the user's code (the build, the C compiler, the
+// plugin inspector, qemu). Each runs in its own process group with a filtered environment
+// (child-env.ts). When it exits, times out, or we are stopped, the whole group is killed: a plugin
+// that fork()s a child which never exits would otherwise hold our pipes open forever. Its output
+// is read as it comes, keeping only a bounded tail, since a plugin can print gigabytes.
+const MAX_LINE = 4096;
+const DEFAULT_KEEP_BYTES = 64 * 1024;
+/** How long output still in the pipes may take to arrive once the group is gone. */
+const DRAIN_MS = 2000;
+// Groups still running, killed if we exit or are stopped (e.g. a cancelled workflow run).
+const live = new Set();
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function killGroup(pid) {
+    try {
+        process.kill(-pid, 'SIGKILL');
+    }
+    catch {
+        // ESRCH: nothing left of it
+    }
+}
+function killAll() {
+    for (const pid of live)
+        killGroup(pid);
+}
+function onStopSignal(signal) {
+    killAll();
+    stopWatching();
+    // Without listeners left, take the signal's default action (end the process), as before.
+    if (process.listenerCount(signal) === 0)
+        process.kill(process.pid, signal);
+}
+function startWatching() {
+    process.on('exit', killAll);
+    for (const s of STOP_SIGNALS)
+        process.on(s, onStopSignal);
+}
+function stopWatching() {
+    process.off('exit', killAll);
+    for (const s of STOP_SIGNALS)
+        process.off(s, onStopSignal);
+}
+function track(pid) {
+    if (live.size === 0)
+        startWatching();
+    live.add(pid);
+}
+function untrack(pid) {
+    if (live.delete(pid) && live.size === 0)
+        stopWatching();
+}
+/** Keeps the last `max` bytes written to it. */
+class Tail {
+    max;
+    chunks = [];
+    size = 0;
+    constructor(max) {
+        this.max = max;
+    }
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.chunks.length > 1 && this.size - this.chunks[0].length >= this.max) {
+            this.size -= this.chunks.shift().length;
+        }
+    }
+    text() {
+        const all = Buffer.concat(this.chunks);
+        return all.subarray(Math.max(0, all.length - this.max)).toString('utf8');
+    }
+}
+/** Splits a stream into lines for onLine, never holding more than MAX_LINE characters. */
+function lineSplitter(emit) {
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    const drain = () => {
+        for (;;) {
+            const nl = pending.indexOf('\n');
+            if (nl >= 0 && nl <= MAX_LINE) {
+                emit(pending.slice(0, nl).replace(/\r$/, ''));
+                pending = pending.slice(nl + 1);
+            }
+            else if (pending.length > MAX_LINE) {
+                emit(pending.slice(0, MAX_LINE));
+                pending = pending.slice(MAX_LINE);
+            }
+            else
+                return;
+        }
+    };
+    return {
+        push: (chunk) => {
+            pending += decoder.write(chunk);
+            drain();
+        },
+        flush: () => {
+            pending += decoder.end();
+            drain();
+            if (pending !== '')
+                emit(pending);
+            pending = '';
+        }
+    };
+}
+/**
+ * Runs argv (no shell) in a new process group and resolves once it has exited and its group is
+ * gone. Never rejects: a command that cannot start comes back with `error`.
+ */
+function runChild(argv, options = {}) {
+    const keep = options.keepBytes ?? DEFAULT_KEEP_BYTES;
+    const tails = { stdout: new Tail(keep), stderr: new Tail(keep) };
+    return new Promise((done) => {
+        let child;
+        const env = childEnv(options.env ?? process.env, options.policy).env;
+        try {
+            child = spawn(argv[0], argv.slice(1), {
+                cwd: options.cwd,
+                env,
+                stdio: ['ignore', 'pipe', 'pipe'],
+                // Its own process group (setsid), so that we can kill everything it starts.
+                detached: true
+            });
+        }
+        catch (e) {
+            done({
+                code: null,
+                signal: null,
+                stdout: '',
+                stderr: '',
+                error: e,
+                timedOut: false
+            });
+            return;
+        }
+        const pid = child.pid;
+        if (pid !== undefined)
+            track(pid);
+        const splitters = ['stdout', 'stderr'].map((name) => {
+            const split = lineSplitter((l) => options.onLine?.(l, name));
+            child[name]?.on('data', (chunk) => {
+                tails[name].push(chunk);
+                if (options.onLine)
+                    split.push(chunk);
+            });
+            return split;
+        });
+        let timedOut = false;
+        let error;
+        let exit;
+        let drainTimer;
+        const timer = options.timeoutMs === undefined || pid === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                killGroup(pid);
+            }, options.timeoutMs);
+        let finished = false;
+        const finish = () => {
+            if (finished)
+                return;
+            finished = true;
+            if (timer)
+                clearTimeout(timer);
+            if (drainTimer)
+                clearTimeout(drainTimer);
+            if (pid !== undefined) {
+                killGroup(pid);
+                untrack(pid);
+            }
+            splitters.forEach((s) => s.flush());
+            done({
+                code: exit?.code ?? null,
+                signal: exit?.signal ?? null,
+                stdout: tails.stdout.text(),
+                stderr: tails.stderr.text(),
+                error,
+                timedOut
+            });
+        };
+        child.on('error', (e) => {
+            error ??= e;
+            if (child.pid === undefined)
+                finish(); // never started
+        });
+        child.on('exit', (code, signal) => {
+            exit = { code, signal };
+            if (timer)
+                clearTimeout(timer);
+            // What it left behind (a forked child, a daemon) goes with it; then the pipes close. A
+            // process that left the group (setsid) may still hold them: stop reading after a while.
+            killGroup(pid);
+            drainTimer = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish();
+            }, DRAIN_MS);
+        });
+        child.on('close', finish);
+    });
+}
+/** The last `lines` lines of text. */
+function lastLines(text, lines) {
+    return text.trimEnd().split('\n').slice(-40).join('\n');
+}
+
+// Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
+// build-command. Output is streamed to the logger; failures carry the tail of it. With a foreign
+// platform (linux/arm64 on an amd64 machine), Go cross-compiles with cgo through a C cross
+// compiler (Debian's aarch64-linux-gnu-gcc by default).
+/** The environment a build for `platform` needs on `host`: {} for a native build without cc. */
+function crossCompileEnv(platform, cc, host = hostPlatform()) {
+    const explicitCc = cc?.trim() || undefined;
+    if (platform === undefined || isHostPlatform(platform, host)) {
+        if (platform !== undefined)
+            architectureFacts(platform);
+        return explicitCc ? { CC: explicitCc } : {};
+    }
+    const facts = architectureFacts(platform);
+    return {
+        GOOS: 'linux',
+        GOARCH: facts.goarch,
+        CGO_ENABLED: '1',
+        CC: explicitCc ?? facts.crossCompiler
+    };
+}
+/** Whether the first word of a CC value is an executable on PATH (or an existing path). */
+function commandExists(command, pathVar) {
+    const name = command.trim().split(/\s+/)[0];
+    if (name.includes('/'))
+        return existsSync$1(name);
+    return (pathVar ?? '').split(delimiter).some((d) => d !== '' && existsSync$1(join(d, name)));
+}
+function missingCrossCompiler(platform, cc, host) {
+    const facts = architectureFacts(platform);
+    const name = cc.trim().split(/\s+/)[0];
+    const fix = name === facts.crossCompiler
+        ? `Install it (sudo apt-get install -y ${facts.crossPackages.join(' ')}), set cc to ` +
+            `another ${facts.gnuTriplet} compiler`
+        : `Install it or set cc to another ${facts.gnuTriplet} compiler (Debian's is ` +
+            `${facts.crossCompiler}, from ${facts.crossPackages.join(' ')})`;
+    return new Error(`the C cross compiler '${name}' for ${formatPlatform(platform)} was not found on PATH: ` +
+        `cgo needs one to build a ${facts.goarch} plugin on this ${host.architecture} machine. ` +
+        `${fix}, or build on a native ${facts.goarch} runner (runs-on: ${facts.runner}) with the ` +
+        'matrix mode');
+}
+const TAIL_LINES = 40;
+/**
+ * Runs argv without a shell, in its own process group with a filtered environment, forwarding
+ * each output line to log and keeping the last ones.
+ */
+async function runStreaming(argv, options) {
+    const tail = [];
+    const r = await runChild(argv, {
+        cwd: options.cwd,
+        env: options.env,
+        policy: options.policy,
+        keepBytes: 0,
+        onLine: (l) => {
+            options.log(l);
+            tail.push(l);
+            if (tail.length > TAIL_LINES)
+                tail.shift();
+        }
+    });
+    return { ...r, tail };
+}
+/** Says which variables the build does not get (names only), and how to pass one. */
+function logRemovedVariables(env, policy, logger) {
+    const { removed } = childEnv(env, policy);
+    // The action's own inputs are many and expected: one entry for them all.
+    const inputs = removed.some((n) => /^INPUT_/i.test(n)) ? ['INPUT_* (the action inputs)'] : [];
+    const names = [...inputs, ...removed.filter((n) => !/^INPUT_/i.test(n))];
+    if (names.length === 0)
+        return;
+    logger.info(`not passed to the build or the plugin: ${names.join(', ')}; name a variable in ` +
+        'build-env-keep to pass it');
+}
+async function isDirectory(path) {
+    try {
+        return (await stat$1(path)).isDirectory();
     }
     catch {
         return false;
     }
 }
-/**
- * Which plugin and version a tag releases. Throws a VersionError naming the expected shape when
- * the tag does not match, when its version is not strict SemVer, or (with `expectedName`) when it
- * releases another plugin.
- */
-function matchTagPattern(tag, pattern = DEFAULT_TAG_PATTERN, expectedName) {
-    const c = compileTagPattern(pattern);
-    const raw = tag.trim();
-    const example = exampleTag(pattern, expectedName || 'myplugin');
-    const m = c.strict.exec(raw) ?? c.loose.exec(raw);
-    if (!m?.groups) {
-        throw new VersionError(`tag "${raw}" does not match the tag pattern "${pattern.trim()}": expected a tag like ${example}`);
-    }
-    let versionPart = m.groups.version;
-    if (c.vInPattern && versionPart.startsWith('v')) {
-        throw new VersionError(`tag "${raw}" has a second "v" before the version: the tag pattern "${pattern.trim()}" already has one; expected a tag like ${example}`);
-    }
-    const plugin = c.hasName ? m.groups.name : undefined;
-    const bare = versionPart.startsWith('v') ? versionPart.slice(1) : versionPart;
-    const base = bare.split('+')[0];
-    if (bare.includes('+') && isVersion(base)) {
-        throw new VersionError(`tag "${raw}" has build metadata ("${bare.slice(bare.indexOf('+'))}"), which OCI tags cannot ` +
-            `carry and falcoctl rejects: tag the release as ${formatTag(pattern, plugin ?? '', versionPart.slice(0, versionPart.length - bare.length) + base)} instead`);
-    }
-    let release;
+async function isFile$1(path) {
     try {
-        release = parseReleaseTag(versionPart);
+        return (await stat$1(path)).isFile();
     }
-    catch (err) {
-        if (!(err instanceof VersionError))
-            throw err;
-        // The default pattern is a bare version: parseReleaseTag's message says it all.
-        if (pattern.trim() === DEFAULT_TAG_PATTERN)
-            throw err;
-        const why = err.message.replace(/^tag "[^"]*" /, '').replace(/: tags look like .*$/, '');
-        throw new VersionError(`tag "${raw}" (tag pattern "${pattern.trim()}"): the version part "${versionPart}" ${why}; expected a tag like ${example}`);
+    catch {
+        return false;
     }
-    versionPart = release.version;
-    if (expectedName !== undefined &&
-        expectedName !== '' &&
-        plugin !== undefined &&
-        plugin !== expectedName) {
-        throw new VersionError(`tag "${raw}" releases the plugin "${plugin}", not "${expectedName}": expected a tag like ${example}`);
+}
+/** Quotes an argument for display only (we never run through a shell). */
+function shellQuote(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+function status(r) {
+    return r.signal ? `was killed by ${r.signal}` : `exited with status ${r.code}`;
+}
+function outputBlock(tail) {
+    return tail.length > 0 ? `\n${tail.join('\n')}` : ' (no output)';
+}
+/** A relative path (./x, ../x, x/y on disk) rather than an import path (example.com/x). */
+function isLocalPackage(pkg) {
+    return pkg === '.' || pkg === '..' || pkg.startsWith('./') || pkg.startsWith('../') || isAbsolute(pkg);
+}
+/** cgo includes the SDK's plugin_api.h by a relative path that a stray $TMPDIR copy shadows. */
+function strayHeaderWarning(env) {
+    for (const dir of new Set([env.GOTMPDIR, env.TMPDIR, tmpdir()])) {
+        if (dir && existsSync$1(join(dir, 'plugin_api.h'))) {
+            return (`${join(dir, 'plugin_api.h')} exists: cgo may pick it up instead of plugin-sdk-go's copy ` +
+                '(the SDK includes it by a relative path); remove it if the build misbehaves');
+        }
     }
+    return undefined;
+}
+/**
+ * Builds the plugin and returns the absolute path of its .so. Throws with the compiler's output
+ * and the command when the build fails.
+ */
+async function buildPlugin(opts) {
+    const { logger } = opts;
+    const wd = resolve(opts.workingDirectory);
+    if (!(await isDirectory(wd))) {
+        const what = existsSync$1(wd) ? 'is not a directory' : 'does not exist';
+        throw new Error(`working-directory '${opts.workingDirectory}' ${what}: set the input to the folder that ` +
+            "holds your plugin's go.mod");
+    }
+    const env = { ...process.env, ...opts.env };
+    const host = hostPlatform();
+    const targetEnv = crossCompileEnv(opts.platform, opts.cc, host);
+    const cross = targetEnv.GOARCH !== undefined;
+    const suffix = opts.platform ? ` (${formatPlatform(opts.platform)})` : '';
+    if (opts.buildCommand !== undefined && opts.buildCommand.trim() !== '') {
+        // The user's command sees the target in GOOS/GOARCH (and CC for a cross build).
+        if (opts.platform) {
+            Object.assign(env, { GOOS: opts.platform.os, GOARCH: opts.platform.architecture });
+        }
+        Object.assign(env, targetEnv);
+        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, opts.envPolicy, logger, suffix);
+    }
+    const goPackage = opts.goPackage?.trim() || './plugin';
+    if (isLocalPackage(goPackage) && !(await isDirectory(resolve(wd, goPackage)))) {
+        throw new Error(`go-package '${goPackage}' not found in ${wd}: set go-package to the folder of your ` +
+            "plugin's main package (relative to working-directory, e.g. ./plugin or .)");
+    }
+    const output = resolve(wd, opts.output);
+    await mkdir$1(dirname(output), { recursive: true });
+    const warning = strayHeaderWarning(env);
+    if (warning)
+        logger.warning(warning);
+    if (cross && !commandExists(targetEnv.CC, env.PATH)) {
+        throw missingCrossCompiler(opts.platform, targetEnv.CC, host);
+    }
+    // c-shared needs cgo, which cross-compiling or a bare environment would turn off.
+    env.CGO_ENABLED = '1';
+    Object.assign(env, targetEnv);
+    const argv = [
+        'go',
+        'build',
+        '-buildmode=c-shared',
+        '-trimpath',
+        '-buildvcs=false',
+        // An empty Go build ID makes the .so byte-identical across runs and
+        // directories (the GNU build-id is then derived from the content alone),
+        // so re-running a release reproduces the published digests.
+        '-ldflags=-buildid=',
+        '-o',
+        output,
+        goPackage
+    ];
+    const shown = Object.entries({ CGO_ENABLED: '1', ...targetEnv }).map(([k, v]) => `${k}=${shellQuote(v)}`);
+    const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
+    const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
+        logger.info(`$ ${command}  (in ${wd})`);
+        logRemovedVariables(env, opts.envPolicy, logger);
+        return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log: (l) => logger.info(l) });
+    });
+    if (r.error?.code === 'ENOENT') {
+        throw new Error("the Go toolchain ('go') was not found on PATH: add actions/setup-go before this action " +
+            '(e.g. with go-version-file: go.mod), or install Go from https://go.dev/dl/');
+    }
+    if (r.error)
+        throw new Error(`could not run go: ${r.error.message}`);
+    if (r.code !== 0) {
+        const crossHint = cross
+            ? `\nThis was a cross build for ${formatPlatform(opts.platform)}: C libraries ` +
+                `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
+                `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform).runner})`
+            : '';
+        throw new Error(`go build ${status(r)}: ${command} (in ${wd})${outputBlock(r.tail)}${crossHint}`);
+    }
+    if (!(await isFile$1(output))) {
+        throw new Error(`go build succeeded but did not write ${output}: ${command} (in ${wd})`);
+    }
+    return output;
+}
+async function runBuildCommand(buildCommand, pluginPath, wd, env, policy, logger, suffix = '') {
+    if (pluginPath === undefined || pluginPath.trim() === '') {
+        throw new Error('build-command is set, so plugin-path is required: set it to the .so your command produces ' +
+            '(relative to working-directory)');
+    }
+    const so = resolve(wd, pluginPath.trim());
+    const r = await logger.group(`Build (build-command)${suffix}`, async () => {
+        logger.info(`$ ${buildCommand}  (in ${wd})`);
+        logRemovedVariables(env, policy, logger);
+        const log = (l) => logger.info(l);
+        const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, policy, log });
+        if (bash.error?.code !== 'ENOENT')
+            return bash;
+        return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, policy, log });
+    });
+    if (r.error)
+        throw new Error(`could not run build-command: ${r.error.message}`);
+    if (r.code !== 0) {
+        throw new Error(`build-command ${status(r)}: ${buildCommand} (in ${wd})${outputBlock(r.tail)}`);
+    }
+    if (!(await isFile$1(so))) {
+        throw new Error(`build-command finished but plugin-path '${pluginPath}' (${so}) does not exist: set ` +
+            'plugin-path to the .so your command produces');
+    }
+    return so;
+}
+
+// Reads a plugin's metadata by loading its .so the way Falco does: a tiny C program
+// (inspector.c, compiled with the same C compiler cgo uses) dlopens it with RTLD_NOW|RTLD_LOCAL in
+// a child process and writes JSON to a report file (stdout and stderr are the plugin's). The pure part turns that JSON into PluginMetadata and judges it
+// with the rules of libs' plugin_loader.c.
+/** The symbols libs' plugin_check_required_symbols() insists on. */
+const REQUIRED_SYMBOLS = [
+    'plugin_get_required_api_version',
+    'plugin_get_version',
+    'plugin_get_name',
+    'plugin_get_description',
+    'plugin_get_contact',
+    'plugin_init',
+    'plugin_destroy',
+    'plugin_get_last_error'
+];
+const SOURCING_SYMBOLS = ['plugin_open', 'plugin_close', 'plugin_next_batch'];
+/** Path of inspector.c: src/inspect/ in tests, dist/ (copied beside index.js) in the bundle. */
+function inspectorSourcePath() {
+    return fileURLToPath(new URL('./inspector.c', import.meta.url));
+}
+// ---------------------------------------------------------------------------------------------
+// Pure part
+function isRecord(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** Parses the inspector's JSON report. Throws on anything that is not the expected object. */
+function parseInspectorOutput(text) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new Error(`the plugin inspector reported invalid JSON (${e.message}): ${text.slice(0, 500)}`);
+    }
+    if (!isRecord(value))
+        throw new Error(`the plugin inspector reported ${text.slice(0, 200)}`);
+    if (typeof value.error === 'string')
+        throw new Error(`dlopen failed: ${value.error}`);
+    const symbols = value.symbols;
+    if (!Array.isArray(symbols) || !symbols.every((s) => typeof s === 'string')) {
+        throw new Error('the plugin inspector output has no "symbols" list');
+    }
+    const out = { symbols: symbols };
+    for (const key of [
+        'required_api_version',
+        'name',
+        'version',
+        'description',
+        'contact',
+        'event_source',
+        'fields',
+        'extract_event_sources'
+    ]) {
+        const v = value[key];
+        if (v === undefined)
+            continue;
+        if (typeof v !== 'string')
+            throw new Error(`the plugin inspector output has a non-string "${key}"`);
+        out[key] = v;
+    }
+    if (value.id !== undefined) {
+        if (typeof value.id !== 'number' || !Number.isInteger(value.id) || value.id < 0) {
+            throw new Error('the plugin inspector output has an invalid "id"');
+        }
+        out.id = value.id;
+    }
+    const schema = value.init_schema;
+    if (schema !== undefined) {
+        if (!isRecord(schema) || typeof schema.type !== 'number') {
+            throw new Error('the plugin inspector output has an invalid "init_schema"');
+        }
+        out.init_schema = { type: schema.type };
+        if (typeof schema.schema === 'string')
+            out.init_schema.schema = schema.schema;
+    }
+    return out;
+}
+function sourcingSymbolsPresent(symbols) {
+    return SOURCING_SYMBOLS.every((s) => symbols.includes(s));
+}
+/** True when ID and event source agree: both set (ID != 0, source non-empty) or neither. */
+function sourcingPairConsistent(id, eventSource) {
+    return (id !== 0) === eventSource.length > 0;
+}
+/** Capabilities as libs' plugin_get_capabilities() computes them (reference §3.3). */
+function deriveCapabilities(raw) {
+    const has = (s) => raw.symbols.includes(s);
+    const caps = [];
+    if (sourcingSymbolsPresent(raw.symbols) &&
+        sourcingPairConsistent(raw.id ?? 0, raw.event_source ?? '')) {
+        caps.push('sourcing');
+    }
+    if (has('plugin_get_fields') && has('plugin_extract_fields'))
+        caps.push('extraction');
+    if (has('plugin_parse_event'))
+        caps.push('parsing');
+    if (has('plugin_get_async_events') && has('plugin_set_async_event_handler'))
+        caps.push('async');
+    if (has('plugin_capture_open') && has('plugin_capture_close'))
+        caps.push('capture-listening');
+    return caps;
+}
+function parseJsonArray(text, what) {
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (e) {
+        throw new Error(`${what} returned invalid JSON (${e.message}): ${text.slice(0, 200)}`);
+    }
+    // Go's json.Marshal of a nil slice is "null": treat it as empty.
+    if (value === null)
+        return [];
+    if (!Array.isArray(value))
+        throw new Error(`${what} must return a JSON array, got: ${text.slice(0, 200)}`);
+    return value;
+}
+/** Field names of plugin_get_fields() JSON. */
+function parseFieldNames(text) {
+    return parseJsonArray(text, 'plugin_get_fields').map((f, i) => {
+        if (!isRecord(f) || typeof f.name !== 'string' || f.name === '') {
+            throw new Error(`plugin_get_fields: entry ${i} has no "name": ${JSON.stringify(f)}`);
+        }
+        return f.name;
+    });
+}
+/** The list of plugin_get_extract_event_sources() JSON. */
+function parseEventSources(text) {
+    return parseJsonArray(text, 'plugin_get_extract_event_sources').map((s, i) => {
+        if (typeof s !== 'string') {
+            throw new Error(`plugin_get_extract_event_sources: entry ${i} is not a string`);
+        }
+        return s;
+    });
+}
+/** Turns inspector output into PluginMetadata (no judgement: see checkPlugin). */
+function metadataFromInspector(raw) {
+    const symbols = [...new Set(raw.symbols)].sort();
+    const capabilities = deriveCapabilities({ ...raw, symbols });
+    const meta = {
+        requiredApiVersion: raw.required_api_version ?? '',
+        name: raw.name ?? '',
+        version: raw.version ?? '',
+        description: raw.description ?? '',
+        contact: raw.contact ?? '',
+        capabilities,
+        symbols
+    };
+    // Every Go plugin exports plugin_get_id (999 in the SDK examples): it only means something
+    // when the sourcing functions exist. With those present we report the pair even when it is
+    // inconsistent, so that checkPlugin can say what is wrong.
+    if (sourcingSymbolsPresent(symbols)) {
+        meta.id = raw.id ?? 0;
+        meta.eventSource = raw.event_source ?? '';
+    }
+    if (capabilities.includes('extraction')) {
+        if (raw.fields === undefined)
+            throw new Error('plugin_get_fields returned NULL');
+        meta.fields = parseFieldNames(raw.fields);
+        meta.extractEventSources =
+            raw.extract_event_sources === undefined ? [] : parseEventSources(raw.extract_event_sources);
+    }
+    if (raw.init_schema?.type === 1 && raw.init_schema.schema) {
+        meta.initSchema = raw.init_schema.schema;
+    }
+    return meta;
+}
+/**
+ * Throws one Error listing every reason Falco would refuse to load the plugin: missing required
+ * symbols, a malformed required API version, an inconsistent sourcing ID/source pair,
+ * plugin_extract_fields without plugin_get_fields, no capability at all.
+ */
+function checkPlugin(meta) {
+    const problems = [];
+    const has = (s) => meta.symbols.includes(s);
+    const missing = REQUIRED_SYMBOLS.filter((s) => !has(s));
+    if (missing.length > 0) {
+        problems.push(`missing required symbol${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} ` +
+            '(every plugin must export them; with plugin-sdk-go, register the plugin with ' +
+            'plugins.SetFactory in an init() function of the main package)');
+    }
+    if (has('plugin_get_required_api_version') && !/^\d+\.\d+\.\d+$/.test(meta.requiredApiVersion)) {
+        problems.push(`plugin_get_required_api_version returns '${meta.requiredApiVersion}', which is not ` +
+            'a version "M.m.p" (e.g. 3.11.0): leave Info.RequiredAPIVersion empty to use the SDK default');
+    }
+    let capabilityExplained = false;
+    if (sourcingSymbolsPresent(meta.symbols) && !meta.capabilities.includes('sourcing')) {
+        capabilityExplained = true;
+        problems.push(`inconsistent event source: plugin_get_id returns ${meta.id ?? 0} but ` +
+            `plugin_get_event_source returns ${JSON.stringify(meta.eventSource ?? '')}; a sourcing ` +
+            'plugin needs both a non-zero ID and a non-empty event source, or neither ' +
+            '(set both Info.ID and Info.EventSource)');
+    }
+    if (has('plugin_extract_fields') && !has('plugin_get_fields')) {
+        capabilityExplained = true;
+        problems.push('plugin_extract_fields is exported without plugin_get_fields: an extractor must list ' +
+            'its fields (implement Fields() and call extractor.Register)');
+    }
+    if (meta.capabilities.length === 0 && !capabilityExplained) {
+        problems.push('the plugin has no capability: export plugin_open, plugin_close and plugin_next_batch ' +
+            '(sourcing), or plugin_get_fields and plugin_extract_fields (extraction), or ' +
+            'plugin_parse_event (parsing), or the async or capture-listening pairs ' +
+            '(with plugin-sdk-go: call source.Register or extractor.Register)');
+    }
+    if (problems.length > 0) {
+        const who = meta.name ? `plugin '${meta.name}'` : 'the plugin';
+        throw new Error(`Falco would refuse to load ${who}:\n- ${problems.join('\n- ')}`);
+    }
+}
+async function isFile(path) {
+    try {
+        return (await stat$1(path)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-get install gcc, or build-essential) ' +
+    'or set CC';
+/**
+ * Compiles inspector.c once per (source hash, compiler) into cacheDir and returns the binary's
+ * path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it may carry arguments
+ * ("gcc -m32"), as cgo allows.
+ */
+async function compileInspector(opts) {
+    const sourcePath = inspectorSourcePath();
+    const source = await readFile$1(sourcePath);
+    const explicit = opts.cc ?? ((opts.env ?? process.env).CC?.trim() || undefined);
+    const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang'];
+    await mkdir$1(opts.cacheDir, { recursive: true });
+    for (const cc of candidates) {
+        const key = createHash('sha256').update(source).update('\0').update(cc).digest('hex');
+        const binary = join(resolve(opts.cacheDir), `inspector-${key.slice(0, 16)}`);
+        if (await isFile(binary))
+            return binary;
+        const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
+        const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+        const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl'];
+        const r = await runChild([cmd, ...args], { env: opts.env, policy: opts.envPolicy });
+        if (r.error?.code === 'ENOENT') {
+            if (explicit)
+                throw new Error(`the C compiler '${cc}' was not found: ${NO_COMPILER}`);
+            continue;
+        }
+        if (r.error || r.code !== 0) {
+            await rm$1(tmp, { force: true });
+            throw new Error(`compiling the plugin inspector failed (${cc} ${args.join(' ')}): ` +
+                `${r.error?.message ?? lastLines(r.stderr + r.stdout)}`);
+        }
+        await rename$1(tmp, binary);
+        return binary;
+    }
+    throw new Error(`no C compiler found (tried ${candidates.join(', ')}): ${NO_COMPILER}`);
+}
+function dlopenHint(message) {
+    if (/undefined symbol/.test(message)) {
+        return (' The library references a symbol that nothing provides; Falco loads plugins with ' +
+            'RTLD_NOW and would refuse it too (link the library that defines it, e.g. -lresolv).');
+    }
+    if (/GLIBC_[\d.]+' not found/.test(message)) {
+        return ' The plugin needs a newer glibc than this host has: build it on an older distribution.';
+    }
+    if (/wrong ELF class|ELF file's machine|invalid ELF header|Exec format error/i.test(message)) {
+        return (' The file is not a shared library for this host: a plugin can only be inspected on the ' +
+            'architecture it was built for (or through a runner such as qemu).');
+    }
+    return '';
+}
+/** The inspector's report is small; anything bigger is a plugin returning absurd strings. */
+const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+/** Lines of the plugin's own output shown in the log. */
+const PLUGIN_OUTPUT_LINES = 100;
+/** The report file: '' when the inspector did not get to write it. */
+async function readReport(path) {
+    let handle;
+    try {
+        handle = await open$1(path, 'r');
+    }
+    catch {
+        return '';
+    }
+    try {
+        const buf = Buffer.alloc(MAX_REPORT_BYTES + 1);
+        let size = 0;
+        for (;;) {
+            const { bytesRead } = await handle.read(buf, size, buf.length - size, size);
+            if (bytesRead === 0)
+                break;
+            size += bytesRead;
+            if (size === buf.length) {
+                throw new Error(`the plugin's metadata is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB: a getter ` +
+                    'returns an absurdly long string');
+            }
+        }
+        return buf.subarray(0, size).toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** What the plugin printed (stdout and stderr in order), keeping the last lines only. */
+function outputRecorder() {
+    const lines = [];
+    let total = 0;
     return {
-        version: versionPart,
-        ...(plugin !== undefined ? { plugin } : {}),
-        release: { ...release, tag: raw }
+        onLine: (line, stream) => {
+            total++;
+            lines.push(`[plugin ${stream}] ${line}`);
+            if (lines.length > PLUGIN_OUTPUT_LINES)
+                lines.shift();
+        },
+        log: (log) => {
+            if (total === 0)
+                return;
+            const which = total > lines.length ? `, the last ${lines.length}` : '';
+            log(`the plugin printed ${total} line${total === 1 ? '' : 's'} while loaded${which}:`);
+            lines.forEach((l) => log(l));
+        }
     };
 }
 /**
- * The folder of a plugin in the repository: `template` with {name} filled in; by default
- * plugins/<name> when the pattern names plugins (a monorepo), else the repository root ".".
+ * Loads the plugin in a child process with the compiled inspector (optionally through a runner
+ * prefix such as qemu) and returns its metadata. A crash inside the plugin is reported, with the
+ * getter that was running, instead of taking us down; what the plugin prints goes to opts.log.
  */
-function pluginDirectory(pattern, name, template) {
-    if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
-        throw new Error(`invalid plugin name ${JSON.stringify(name)} for a plugin directory`);
+async function inspectPlugin(soPath, opts) {
+    const path = resolve(soPath); // dlopen searches the library path for names without a slash
+    if (!(await isFile(path)))
+        throw new Error(`plugin file '${soPath}' does not exist`);
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    const dir = await mkdtemp(join(tmpdir(), 'fpr-inspect-'));
+    try {
+        const reportPath = join(dir, 'report');
+        const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path, reportPath];
+        const output = outputRecorder();
+        const r = await runChild([cmd, ...args], {
+            env: opts.env,
+            policy: opts.envPolicy,
+            timeoutMs,
+            onLine: output.onLine
+        });
+        if (r.error)
+            throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`);
+        if (opts.log)
+            output.log(opts.log);
+        return inspectorResult(soPath, r, await readReport(reportPath), timeoutMs);
     }
-    const c = compileTagPattern(pattern);
-    const t = (c.hasName ? DEFAULT_PLUGIN_DIRECTORY : '.');
-    const dir = t.split('{name}').join(name).replace(/\/+$/, '') || '.';
-    if (dir.split('/').some((s) => s === '..') || dir.startsWith('/')) {
-        throw new Error(`plugin directory "${dir}" must be a relative path inside the repository`);
+    finally {
+        await rm$1(dir, { recursive: true, force: true });
     }
-    return dir;
+}
+/** Judges how the inspector ended, with its report (calling lines, then the JSON object). */
+function inspectorResult(soPath, r, report, timeoutMs) {
+    const lines = report.split('\n');
+    const steps = lines.filter((l) => /^calling \S+$/.test(l));
+    const json = lines.filter((l) => l.startsWith('{')).pop();
+    const step = steps.length > 0 ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)';
+    const noise = r.stderr.trim();
+    const details = noise ? `\n${lastLines(noise)}` : '';
+    if (r.timedOut) {
+        throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}: Falco would ` +
+            'hang on it as well (the inspect-timeout input sets the limit)');
+    }
+    if (r.signal) {
+        // A Go plugin's init() runs when it is loaded; exported calls wait for it, so a panic there
+        // shows up as a crash in the first getter.
+        const goPanic = /^panic: /m.test(noise) ? ' (a Go panic, printed below)' : '';
+        throw new Error(`the plugin crashed (${r.signal})${step}${goPanic}: '${soPath}' would crash Falco as well` +
+            details);
+    }
+    if (r.code === 2 && json?.startsWith('{"error":')) {
+        let message = json;
+        try {
+            message = JSON.parse(json).error;
+        }
+        catch {
+            // keep the raw text
+        }
+        throw new Error(`cannot load plugin '${soPath}' with dlopen: ${message}.${dlopenHint(message)}`);
+    }
+    if (r.code !== 0) {
+        throw new Error(`the plugin inspector exited with status ${r.code}${step} for '${soPath}'${details}`);
+    }
+    if (json === undefined) {
+        throw new Error(`the plugin ended the inspector (exit status 0)${step}, before its metadata was read: ` +
+            `'${soPath}' would end Falco as well${details}`);
+    }
+    return metadataFromInspector(parseInspectorOutput(json));
+}
+
+// Static checks of a built plugin .so, from its ELF headers alone (see elf.ts): is it a shared
+// object for the platform it is released as, does it export what Falco's loader requires, and
+// can hosts with an older glibc load it. They work for every architecture, including those this
+// machine cannot dlopen. Pure.
+/** Build images and the glibc they ship, newest first (what to suggest for a lower floor). */
+const BUILD_IMAGES = [
+    { image: 'debian:bullseye', glibc: '2.31' },
+    { image: 'debian:buster', glibc: '2.28' },
+    { image: 'ubuntu:18.04', glibc: '2.27' },
+    { image: 'centos:7', glibc: '2.17' }
+];
+/** glibc of common distributions, to say who cannot load a plugin. */
+const DISTRIBUTIONS = [
+    { name: 'Amazon Linux 2', glibc: '2.26' },
+    { name: 'RHEL/Rocky/Alma 8', glibc: '2.28' },
+    { name: 'Debian 11', glibc: '2.31' },
+    { name: 'Ubuntu 20.04', glibc: '2.31' },
+    { name: 'RHEL/Rocky/Alma 9', glibc: '2.34' },
+    { name: 'Amazon Linux 2023', glibc: '2.34' },
+    { name: 'Ubuntu 22.04', glibc: '2.35' },
+    { name: 'Debian 12', glibc: '2.36' },
+    { name: 'Ubuntu 24.04', glibc: '2.39' }
+];
+/** Libraries of glibc itself, present wherever libc.so.6 is. */
+const GLIBC_LIBRARIES = /^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libresolv\.so\.2|libutil\.so\.1|libanl\.so\.1|ld-linux[-\w.]*\.so\.\d+)$/;
+const MAX_LISTED = 8;
+function list(names, max = MAX_LISTED) {
+    if (names.length <= max)
+        return names.join(', ');
+    return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+/** Validates and normalises a max-glibc setting ("2.31"); throws with an example otherwise. */
+function normalizeMaxGlibc(value) {
+    const v = parseGlibcVersion(value);
+    if (v === undefined) {
+        throw new Error(`max-glibc '${value}' is not a glibc version: write it like 2.31 (Debian 11), or leave it ` +
+            'empty to accept any');
+    }
+    return v;
+}
+/** "GLIBC_2.34: pthread_create, res_search; GLIBC_2.32: pthread_getattr_np". */
+function offendingSymbols(elf, above) {
+    return Object.entries(elf.glibcSymbols)
+        .map(([version, symbols]) => ({ version, n: version.replace(/^GLIBC_/, ''), symbols }))
+        .filter((v) => compareGlibcVersions(v.n, above) > 0)
+        .sort((a, b) => compareGlibcVersions(b.n, a.n))
+        .map((v) => `${v.version}: ${v.symbols.length > 0 ? list(v.symbols) : '(no symbol)'}`)
+        .join('; ');
+}
+/** Distributions whose glibc is older than `floor`. */
+function distributionsBelow(floor) {
+    return DISTRIBUTIONS.filter((d) => compareGlibcVersions(d.glibc, floor) < 0).map((d) => `${d.name} (${d.glibc})`);
+}
+/** One line for logs and summaries: "needs glibc >= 2.34 (GLIBC_2.34: pthread_create, ...)". */
+function describeGlibcFloor(elf) {
+    if (elf.glibcFloor === undefined)
+        return 'needs no versioned glibc symbol';
+    const floor = elf.glibcFloor;
+    const symbols = elf.glibcSymbols[`GLIBC_${floor}`] ?? [];
+    const older = distributionsBelow(floor);
+    return (`needs glibc >= ${floor}` +
+        (symbols.length > 0 ? ` (GLIBC_${floor}: ${list(symbols, 5)})` : '') +
+        (older.length > 0 ? `; cannot load on ${list(older, 5)}` : ''));
+}
+function buildImageAdvice(max) {
+    const image = BUILD_IMAGES.find((i) => compareGlibcVersions(i.glibc, max) <= 0);
+    const bullseye = 'falcosecurity/plugins builds in `container: debian:bullseye` (glibc 2.31) for that reason';
+    if (!image) {
+        return `build against a glibc no newer than ${max} (an older distribution image); ${bullseye}`;
+    }
+    let advice = `build in an older image: run the build job in \`container: ${image.image}\` ` +
+        `(glibc ${image.glibc})` +
+        (image.image === 'debian:bullseye' ? `, as falcosecurity/plugins does` : `; ${bullseye}`);
+    if (compareGlibcVersions(image.glibc, '2.28') < 0) {
+        advice +=
+            `. GitHub's JavaScript actions need glibc >= 2.28 inside a job container, so with ` +
+                `${image.image} run the build itself with \`docker run ${image.image} ...\` in a step and ` +
+                'pass the .so to this action with build-command / plugin-path';
+    }
+    return advice;
+}
+function typeProblem(elf) {
+    if (elf.isSharedObject)
+        return undefined;
+    const how = 'build it with `go build -buildmode=c-shared` (a Falco plugin is a shared library)';
+    switch (elf.type) {
+        case ET_DYN:
+            return `it is a position-independent executable, not a shared object: ${how}`;
+        case ET_EXEC:
+            return `it is an executable (ET_EXEC), not a shared object: ${how}`;
+        case ET_REL:
+            return `it is a relocatable object file (.o), not a shared object: ${how}`;
+        case ET_CORE:
+            return 'it is a core dump, not a shared object';
+        default:
+            return `it is an ELF file of type ${elf.type}, not a shared object: ${how}`;
+    }
+}
+function machineProblem(elf, platform) {
+    const facts = architectureFacts(platform);
+    if (elf.machine === facts.elfMachine)
+        return undefined;
+    const p = formatPlatform(platform);
+    const offered = `an ${elf.machineName} .so (ELF machine ${elf.machine}) was offered as ${p}`;
+    const arch = facts.goarch;
+    return (`${offered}, which needs ${facts.machineName} (ELF machine ${facts.elfMachine}): build it ` +
+        `with GOARCH=${arch} and a C compiler for ${facts.gnuTriplet} (CC=${facts.crossCompiler}), ` +
+        `or on a native ${arch} runner (${facts.runner}); check that the ${p} build does not ` +
+        'reuse the output of another platform');
+}
+/**
+ * Checks a plugin's ELF facts against the platform it is released as. Throws one Error listing
+ * everything wrong: not a shared object, another machine than the platform's, a required plugin_*
+ * symbol not exported, a glibc floor above opts.maxGlibc. Returns notes worth a warning (libraries
+ * it needs beyond glibc).
+ */
+function checkElfForPlatform(elf, platform, opts = {}) {
+    const problems = [];
+    const typeIssue = typeProblem(elf);
+    if (typeIssue)
+        problems.push(typeIssue);
+    const machineIssue = machineProblem(elf, platform);
+    if (machineIssue)
+        problems.push(machineIssue);
+    const missing = REQUIRED_SYMBOLS.filter((s) => !elf.exports.includes(s));
+    if (missing.length > 0) {
+        const all = missing.length === REQUIRED_SYMBOLS.length;
+        const verb = all ? 'is' : missing.length === 1 ? 'is not' : 'are not';
+        problems.push(`${all ? 'none of' : `${missing.length} of`} the ${REQUIRED_SYMBOLS.length} functions ` +
+            `Falco requires ${verb} exported: ${missing.join(', ')} (with ` +
+            'plugin-sdk-go, register the plugin with plugins.SetFactory in an init() function of the ' +
+            'main package, and build the main package with -buildmode=c-shared)');
+    }
+    if (opts.maxGlibc !== undefined && opts.maxGlibc.trim() !== '') {
+        const max = normalizeMaxGlibc(opts.maxGlibc);
+        const floor = elf.glibcFloor;
+        if (floor !== undefined && compareGlibcVersions(floor, max) > 0) {
+            const older = distributionsBelow(floor);
+            problems.push(`it needs glibc ${floor}, newer than max-glibc ${max} (${offendingSymbols(elf, max)}): ` +
+                `hosts with an older glibc refuse to load it ("version \`GLIBC_${floor}' not found")` +
+                (older.length > 0 ? `, e.g. ${list(older, 5)}` : '') +
+                `. The C library the build links against sets this floor: ${buildImageAdvice(max)}`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new Error(`${elf.path} cannot be released as ${formatPlatform(platform)}:\n- ${problems.join('\n- ')}`);
+    }
+    const notes = [];
+    const extra = elf.needed.filter((n) => !GLIBC_LIBRARIES.test(n));
+    if (extra.length > 0) {
+        notes.push(`${elf.path} needs ${list(extra)} besides glibc (DT_NEEDED): Falco hosts must have ` +
+            `${extra.length > 1 ? 'them' : 'it'} installed, or the plugin will not load`);
+    }
+    return notes;
+}
+/** The plugin_* functions of an ELF's exports. */
+function pluginSymbols(elf) {
+    return elf.exports.filter((s) => s.startsWith('plugin_'));
+}
+/**
+ * Throws when two builds of the same plugin (typically the one this machine can dlopen and a
+ * foreign one) do not export the same plugin_* functions: metadata read from one would then
+ * misdescribe the other. Labels default to the builds' platforms ("linux/amd64").
+ */
+function compareExports(native, foreign, labels = {}) {
+    const a = new Set(pluginSymbols(native));
+    const b = new Set(pluginSymbols(foreign));
+    const onlyA = [...a].filter((s) => !b.has(s)).sort();
+    const onlyB = [...b].filter((s) => !a.has(s)).sort();
+    if (onlyA.length === 0 && onlyB.length === 0)
+        return;
+    const la = labels.native ?? `linux/${native.architecture}`;
+    let lb = labels.foreign ?? `linux/${foreign.architecture}`;
+    if (lb === la)
+        lb = `${lb} (${foreign.path})`;
+    const lines = [];
+    if (onlyA.length > 0)
+        lines.push(`only the ${la} build exports ${onlyA.join(', ')}`);
+    if (onlyB.length > 0)
+        lines.push(`only the ${lb} build exports ${onlyB.join(', ')}`);
+    throw new Error(`the ${la} and ${lb} builds of the plugin export different plugin_* functions, so the ` +
+        `metadata read from one would not describe the other:\n- ${lines.join('\n- ')}\n` +
+        'Build every platform from the same sources and the same build tags (a file with a ' +
+        '//go:build constraint on the architecture, or cgo disabled on one side, does this)');
+}
+
+// Reading the metadata of a plugin built for another architecture: the inspector is compiled
+// with that architecture's cross compiler and run under qemu-user with Debian's cross libc as its
+// root (`qemu-aarch64 -L /usr/aarch64-linux-gnu inspector lib.so`), so the .so is loaded by the
+// real dynamic linker of its architecture, as Falco would. When any piece is missing we say so
+// and the caller relies on the ELF comparison (checks.ts) instead.
+function onPath(name, pathVar) {
+    if (name.includes('/'))
+        return existsSync$1(name) ? name : undefined;
+    for (const dir of (pathVar ?? '').split(delimiter)) {
+        if (dir && existsSync$1(join(dir, name)))
+            return join(dir, name);
+    }
+    return undefined;
+}
+/**
+ * An inspector able to load a plugin built for `platform`: on the host platform, the native one;
+ * otherwise the inspector cross-compiled for it plus a qemu-user runner, when qemu-<arch>, the
+ * cross compiler and the cross libc (/usr/<triplet>) are all present and the emulated inspector
+ * starts. Returns undefined (after telling onUnavailable why) when they are not.
+ */
+async function foreignInspector(platform, opts) {
+    const host = opts.host ?? hostPlatform();
+    const children = { env: opts.env, envPolicy: opts.envPolicy };
+    if (isHostPlatform(platform, host)) {
+        return {
+            inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir, ...children }),
+            runner: []
+        };
+    }
+    const facts = architectureFacts(platform);
+    const p = formatPlatform(platform);
+    const unavailable = (why) => {
+        opts.onUnavailable?.(`cannot load the ${p} plugin under emulation: ${why}; relying on the ELF checks ` +
+            `(exports compared with the ${formatPlatform(host)} build) instead`);
+        return undefined;
+    };
+    const pathVar = opts.path ?? (opts.env ?? process.env).PATH;
+    const qemuNames = opts.qemu ? [opts.qemu] : [facts.qemu, `${facts.qemu}-static`];
+    const qemu = qemuNames.map((q) => onPath(q, pathVar)).find((q) => q !== undefined);
+    if (!qemu)
+        return unavailable(`${qemuNames[0]} not found (apt-get install qemu-user)`);
+    const cc = opts.cc ?? facts.crossCompiler;
+    const ccCommand = cc.trim().split(/\s+/)[0];
+    if (!onPath(ccCommand, pathVar)) {
+        return unavailable(`the cross compiler ${ccCommand} was not found (apt-get install ${facts.crossPackages.join(' ')})`);
+    }
+    const sysroot = opts.sysroot ?? facts.crossSysroot;
+    if (!existsSync$1(join(sysroot, 'lib'))) {
+        return unavailable(`the ${facts.gnuTriplet} C library is not in ${sysroot} (apt-get install ` +
+            `${facts.crossPackages[1]})`);
+    }
+    let inspector;
+    try {
+        inspector = await compileInspector({ cc, cacheDir: opts.cacheDir, ...children });
+    }
+    catch (e) {
+        return unavailable(`compiling the inspector with ${cc} failed: ${e.message}`);
+    }
+    const runner = [qemu, '-L', sysroot];
+    // Without arguments the inspector prints its usage and exits with 1: proof that it runs.
+    const probe = await runChild([...runner, inspector], {
+        env: opts.env,
+        policy: opts.envPolicy,
+        timeoutMs: opts.timeoutMs ?? 60_000
+    });
+    const output = probe.error?.message ?? probe.stdout + probe.stderr;
+    if (probe.code !== 1 || !output.includes('usage:')) {
+        return unavailable(`the ${p} inspector does not run under ${runner.join(' ')} ` +
+            `(${probe.timedOut ? 'timed out' : `exit ${probe.code}`}): ${output.trim().slice(0, 300)}`);
+    }
+    return { inspector, runner };
+}
+
+/** falcosecurity/plugins build/registry: names must match this. */
+const PLUGIN_NAME_PATTERN = /^[a-z]+[a-z0-9-_]*$/;
+/** Registry rule for the event source of a sourcing plugin (no hyphens). */
+const SOURCE_PATTERN = /^[a-z]+[a-z0-9_]*$/;
+const RESERVED_SOURCES = ['syscall', 'internal', 'plugins'];
+const DEVELOPMENT_ID = 999;
+const MAX_PUBLIC_ID = 2 ** 30 - 1;
+const MAX_PRIVATE_ID = 2 ** 31 - 1;
+/** The plugin API major that every current Falco offers. */
+const FRAMEWORK_API_MAJOR = 3;
+/**
+ * Throws when the plugin cannot be released under this tag: its reported version differs from
+ * the tag's, its name is not a valid registry name, or it differs from expectedName.
+ * Returns warnings (strings) about things that are legal but probably wrong.
+ */
+function validatePluginAgainstRelease(meta, release) {
+    const errors = [];
+    if (meta.version !== release.version) {
+        errors.push(`the plugin reports version ${meta.version || '(empty)'} (plugin_get_version) but the tag ` +
+            `says ${release.version}: bump the version in your plugin's Info or tag the right commit`);
+    }
+    if (!PLUGIN_NAME_PATTERN.test(meta.name)) {
+        errors.push(`the plugin reports the name '${meta.name}' (plugin_get_name), which is not a valid plugin ` +
+            `name: it must match ${PLUGIN_NAME_PATTERN.source} (lower-case letters first, then ` +
+            'lower-case letters, digits, "-" or "_"); change Name in your plugin\'s Info');
+    }
+    if (release.expectedName !== undefined && meta.name !== release.expectedName) {
+        errors.push(`the plugin reports the name '${meta.name}' (plugin_get_name) but '${release.expectedName}' ` +
+            "was expected: fix Name in your plugin's Info or the plugin-name input");
+    }
+    if (errors.length > 0)
+        throw new Error(errors.join('\n'));
+    const warnings = [];
+    if (meta.name.includes('_')) {
+        warnings.push(`the plugin name '${meta.name}' contains "_": the falcosecurity registry discourages it`);
+    }
+    if (!meta.description.trim())
+        warnings.push('the plugin reports an empty description');
+    if (!meta.contact.trim())
+        warnings.push('the plugin reports an empty contact');
+    const major = Number(meta.requiredApiVersion.split('.')[0]);
+    if (Number.isInteger(major) && major !== FRAMEWORK_API_MAJOR) {
+        warnings.push(`the plugin requires plugin API ${meta.requiredApiVersion}, but current Falco releases ` +
+            `offer ${FRAMEWORK_API_MAJOR}.x: no current Falco will load it`);
+    }
+    if (meta.capabilities.includes('sourcing') && meta.id !== undefined && meta.id !== 0) {
+        const id = meta.id;
+        if (id === DEVELOPMENT_ID) {
+            warnings.push(`the plugin uses event source ID ${id}, which is reserved for development: request an ID ` +
+                'in falcosecurity/plugins (registry.yaml) before publishing, or it will collide with others');
+        }
+        else if (id > MAX_PRIVATE_ID) {
+            warnings.push(`the event source ID ${id} is in the reserved range (above ${MAX_PRIVATE_ID})`);
+        }
+        else if (id > MAX_PUBLIC_ID) {
+            warnings.push(`the event source ID ${id} is in the private range: the public registry accepts IDs up to ` +
+                `${MAX_PUBLIC_ID}`);
+        }
+        const source = meta.eventSource ?? '';
+        if (RESERVED_SOURCES.includes(source)) {
+            warnings.push(`the event source '${source}' is reserved: the registry refuses it`);
+        }
+        else if (!SOURCE_PATTERN.test(source)) {
+            warnings.push(`the event source '${source}' does not match ${SOURCE_PATTERN.source}: the registry refuses it`);
+        }
+    }
+    return warnings;
+}
+
+// Builds the plugin for every requested platform, checks each .so the way a
+// user's machine will see it (ELF machine, Falco's required symbols, glibc
+// floor), and reads the metadata by loading the .so: natively when the host
+// platform is among the builds, under qemu otherwise. Foreign builds must
+// export the same plugin_* symbols as the native one and, when qemu can load
+// them, report the same metadata.
+/** What children (build, inspector, qemu) keep of the environment: see childEnv. */
+function envPolicy(inputs, logger) {
+    return {
+        keep: inputs.buildEnvKeep,
+        containsSecret: (text) => logger.containsSecret?.(text) ?? false
+    };
+}
+function compilerFor(inputs, p) {
+    if (samePlatform(p, hostPlatform()))
+        return undefined;
+    const cc = p.architecture === 'arm64' ? inputs.ccArm64 : inputs.ccAmd64;
+    return cc || undefined;
+}
+async function buildOne(inputs, p, workDir, scratch, env, logger) {
+    const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so');
+    await mkdir$1(dirname(out), { recursive: true });
+    const ownBuild = inputs.buildCommand === '';
+    const built = await buildPlugin({
+        workingDirectory: workDir,
+        goPackage: inputs.goPackage,
+        output: out,
+        buildCommand: ownBuild ? undefined : inputs.buildCommand,
+        pluginPath: ownBuild ? undefined : inputs.pluginPath,
+        platform: p,
+        cc: compilerFor(inputs, p),
+        env,
+        envPolicy: envPolicy(inputs, logger),
+        logger
+    });
+    // A build command writes to the same plugin-path for every platform: keep a copy.
+    if (built !== out)
+        await copyFile$1(built, out);
+    return out;
+}
+function sameMetadata(a, b) {
+    const diffs = [];
+    for (const k of ['name', 'version', 'requiredApiVersion', 'id', 'eventSource']) {
+        if (a[k] !== b[k])
+            diffs.push(`${k}: ${String(a[k])} vs ${String(b[k])}`);
+    }
+    if (a.capabilities.join(',') !== b.capabilities.join(',')) {
+        diffs.push(`capabilities: ${a.capabilities.join(',')} vs ${b.capabilities.join(',')}`);
+    }
+    return diffs;
+}
+/** Builds every platform; each .so goes to its own scratch folder. */
+async function buildPlatforms(opts) {
+    const out = [];
+    for (const p of opts.platforms) {
+        const soPath = await buildOne(opts.inputs, p, opts.workDir, opts.scratch, opts.env, opts.logger);
+        out.push({ platform: p, soPath });
+    }
+    return out;
+}
+/**
+ * Checks every .so (ELF machine, required symbols, glibc floor) and reads the
+ * plugin's metadata, natively or under qemu; foreign builds must agree.
+ */
+async function inspectBuilds(opts) {
+    const { inputs, logger, scratch } = opts;
+    const builds = [];
+    for (const { platform: p, soPath } of opts.built) {
+        const elf = await readElf(soPath);
+        for (const note of checkElfForPlatform(elf, p, { maxGlibc: inputs.maxGlibc || undefined })) {
+            opts.warn(`${formatPlatform(p)}: ${note}`);
+        }
+        const glibcFloor = describeGlibcFloor(elf);
+        logger.info(`${formatPlatform(p)}: ${glibcFloor}`);
+        builds.push({ platform: p, soPath, elf, glibcFloor });
+    }
+    const platforms = builds.map((b) => b.platform);
+    const cacheDir = join(scratch, 'inspector');
+    const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
+    const inspectOptions = {
+        ...children,
+        timeoutMs: inputs.inspectTimeout * 1000,
+        log: (line) => logger.info(line)
+    };
+    const native = builds.find((b) => samePlatform(b.platform, hostPlatform()));
+    const reference = native ?? builds[0];
+    const metadata = await logger.group('Inspect the plugin', async () => {
+        let meta;
+        if (native) {
+            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir, ...children });
+            meta = await inspectPlugin(native.soPath, { ...inspectOptions, inspector });
+        }
+        else {
+            const why = [];
+            const fi = await foreignInspector(reference.platform, {
+                cacheDir,
+                cc: compilerFor(inputs, reference.platform),
+                onUnavailable: (r) => why.push(r),
+                ...children,
+                timeoutMs: inspectOptions.timeoutMs
+            });
+            if (!fi) {
+                throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
+                    `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
+                    `here (${why.join('; ')}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
+                    'run on a native runner, or install qemu-user and the cross libc.');
+            }
+            meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...fi });
+        }
+        checkPlugin(meta);
+        for (const w of validatePluginAgainstRelease(meta, {
+            version: opts.version,
+            expectedName: opts.expectedName
+        })) {
+            opts.warn(w);
+        }
+        logger.info(`${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
+            `capabilities ${meta.capabilities.join(', ')}`);
+        // Every other build: same exported symbols, and the same metadata when qemu can load it.
+        for (const b of builds) {
+            if (b === reference)
+                continue;
+            compareExports(reference.elf, b.elf, {
+                native: formatPlatform(reference.platform),
+                foreign: formatPlatform(b.platform)
+            });
+            const fi = await foreignInspector(b.platform, {
+                cacheDir,
+                cc: compilerFor(inputs, b.platform),
+                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`),
+                ...children,
+                timeoutMs: inspectOptions.timeoutMs
+            });
+            if (!fi)
+                continue;
+            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi });
+            const diffs = sameMetadata(meta, other);
+            if (diffs.length > 0) {
+                throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
+                    `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`);
+            }
+            logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`);
+        }
+        return meta;
+    });
+    return { metadata, builds };
+}
+
+// What a Falco rules file says about the artifacts it needs: `- required_engine_version` and
+// `- required_plugin_versions` items of the top-level YAML list. falcoctl derives the rulesfile
+// config from them (cmd/registry/push rulesConfigLayer); we do the same, validated, and add the
+// mutual dependency on the plugin being released.
+function typeName(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'a mapping';
+    return `the ${typeof value} ${JSON.stringify(value)}`;
+}
+function isPlainObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Parses a name/version pair of a required_plugin_versions entry. */
+function parseNameVersion(value, where) {
+    if (!isPlainObject(value)) {
+        throw new Error(`${where} must be a mapping with name and version, not ${typeName(value)}`);
+    }
+    const { name, version } = value;
+    if (typeof name !== 'string' || !isArtifactName(name)) {
+        throw new Error(name === undefined
+            ? `${where}: name is missing`
+            : `${where}: name ${JSON.stringify(name)} is not a valid plugin name (${ARTIFACT_NAME_PATTERN.source})`);
+    }
+    if (typeof version !== 'string' || !isStrictSemver(version)) {
+        const hint = typeof version === 'number' ? ' (quote it, or write all three parts: X.Y.Z)' : '';
+        throw new Error(`${where}: version of ${name} ${version === undefined ? 'is missing' : `is ${typeName(version)}, not X.Y.Z${hint}`}`);
+    }
+    return { name, version };
+}
+function parseEngineVersion(value, where) {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+        return `0.${value}.0`;
+    }
+    if (typeof value === 'string' && isStrictSemver(value))
+        return value;
+    throw new Error(`${where}: required_engine_version is ${typeName(value)}; expected an integer N (meaning 0.N.0) or a version X.Y.Z`);
+}
+/**
+ * Reads required_engine_version and required_plugin_versions from a Falco rules file.
+ * Throws errors that name the file (and line) for invalid YAML, a file that is not a list,
+ * and malformed entries.
+ */
+function parseRulesFile(text, path) {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+    if (doc.errors.length > 0) {
+        throw new Error(`${path}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    }
+    const root = doc.contents;
+    if (root === null) {
+        throw new Error(`${path}: the file is empty; expected a YAML list of rules, macros and lists`);
+    }
+    if (!isSeq(root)) {
+        throw new Error(`${path}: expected a YAML list of rules, macros and lists at the top level`);
+    }
+    const result = { path, requiredPluginVersions: [] };
+    root.items.forEach((node, index) => {
+        const start = node?.range?.[0];
+        const where = `${path}:${start !== undefined ? lineCounter.linePos(start).line : '?'}`;
+        if (!isMap(node)) {
+            throw new Error(`${where}: item ${index + 1} of the top-level list is not a mapping`);
+        }
+        const item = node.toJS(doc, { maxAliasCount: 1000 });
+        if (!isPlainObject(item))
+            return;
+        if ('required_engine_version' in item) {
+            const version = parseEngineVersion(item.required_engine_version, where);
+            const current = result.requiredEngineVersion;
+            if (current === undefined || semver.gt(version, current)) {
+                result.requiredEngineVersion = version;
+            }
+        }
+        if ('required_plugin_versions' in item) {
+            const list = item.required_plugin_versions;
+            if (!Array.isArray(list)) {
+                throw new Error(`${where}: required_plugin_versions must be a list, not ${typeName(list)}`);
+            }
+            list.forEach((entry, i) => {
+                const entryWhere = `${where}: required_plugin_versions[${i}]`;
+                const dep = parseNameVersion(entry, entryWhere);
+                const alternatives = entry.alternatives;
+                if (alternatives !== undefined && alternatives !== null) {
+                    if (!Array.isArray(alternatives)) {
+                        throw new Error(`${entryWhere}: alternatives must be a list, not ${typeName(alternatives)}`);
+                    }
+                    const parsed = alternatives.map((a, j) => parseNameVersion(a, `${entryWhere}.alternatives[${j}]`));
+                    if (parsed.length > 0)
+                        dep.alternatives = parsed;
+                }
+                result.requiredPluginVersions.push(dep);
+            });
+        }
+    });
+    return result;
+}
+/** X.Y.Z without pre-release: Falco compares plugin versions on these three numbers only. */
+function core(version) {
+    const v = semver.parse(version);
+    if (v === null)
+        throw new Error(`invalid version ${version}`);
+    return `${v.major}.${v.minor}.${v.patch}`;
+}
+/** Merges two requirements on the same artifact: the higher version wins; majors must agree. */
+function mergeVersion(name, a, b, file) {
+    if (semver.major(a) !== semver.major(b)) {
+        throw new Error(`${file} requires both ${name} ${a} and ${name} ${b}: no single version satisfies two majors`);
+    }
+    return semver.gte(a, b) ? a : b;
+}
+function mergeAlternatives(into, alternatives, file) {
+    for (const alt of alternatives ?? []) {
+        const prev = into.get(alt.name);
+        into.set(alt.name, prev === undefined ? alt.version : mergeVersion(alt.name, prev, alt.version, file));
+    }
+}
+/**
+ * The rulesfile's dependencies: `<plugin.name>:<plugin.version>` (the release itself, with any
+ * alternatives the file lists for it) plus every other plugin the file requires, as written.
+ * When the file names the plugin only as an alternative of another one, the release satisfies
+ * that entry and gets no dependency of its own.
+ * An artifact named in several entries is merged (highest version, alternatives united). Throws
+ * when the file requires a version of this plugin newer than the release or of another major:
+ * Falco would refuse to load these rules with this plugin. Pre-release tags are ignored in that
+ * comparison, as Falco does (rules requiring 1.4.0 may ship with 1.4.0-rc.1).
+ */
+function rulesDependencies(parsed, plugin) {
+    assertArtifactName(plugin.name, 'plugin name');
+    if (!isStrictSemver(plugin.version)) {
+        throw new Error(`plugin version ${JSON.stringify(plugin.version)} is not X.Y.Z[-prerelease]`);
+    }
+    const file = parsed.path ?? 'the rules file';
+    const release = core(plugin.version);
+    const checkOwnVersion = (required) => {
+        const req = core(required);
+        if (semver.major(req) !== semver.major(release)) {
+            throw new Error(`${file} requires ${plugin.name} ${required} but this release is ${plugin.version}, another major: ` +
+                `update required_plugin_versions in the rules file to ${plugin.name} ${release}`);
+        }
+        if (semver.gt(req, release)) {
+            throw new Error(`${file} requires ${plugin.name} >= ${required} but this release is ${plugin.version}: ` +
+                `release a version >= ${required}, or lower required_plugin_versions in the rules file`);
+        }
+    };
+    const ownAlternatives = new Map();
+    let ownAsAlternative = false;
+    let ownTopLevel = false;
+    const others = new Map();
+    for (const dep of parsed.requiredPluginVersions) {
+        if (dep.name === plugin.name) {
+            ownTopLevel = true;
+            checkOwnVersion(dep.version);
+            mergeAlternatives(ownAlternatives, dep.alternatives, file);
+            continue;
+        }
+        for (const alt of dep.alternatives ?? []) {
+            if (alt.name === plugin.name) {
+                ownAsAlternative = true;
+                checkOwnVersion(alt.version);
+            }
+        }
+        const prev = others.get(dep.name);
+        if (prev === undefined) {
+            const alternatives = new Map();
+            mergeAlternatives(alternatives, dep.alternatives, file);
+            others.set(dep.name, { version: dep.version, alternatives });
+        }
+        else {
+            prev.version = mergeVersion(dep.name, prev.version, dep.version, file);
+            mergeAlternatives(prev.alternatives, dep.alternatives, file);
+        }
+    }
+    ownAlternatives.delete(plugin.name);
+    const toDependency = (name, version, alts) => {
+        const alternatives = [...alts]
+            .map(([n, v]) => ({ name: n, version: v }))
+            .sort((a, b) => compareGoStrings(a.name, b.name));
+        return alternatives.length > 0 ? { name, version, alternatives } : { name, version };
+    };
+    // A plugin the file accepts only as an alternative (k8saudit-ovh in k8saudit's rules) is
+    // not made a dependency of its own: falcoctl would then install both plugins.
+    const deps = ownAsAlternative && !ownTopLevel
+        ? []
+        : [toDependency(plugin.name, plugin.version, ownAlternatives)];
+    for (const [name, { version, alternatives }] of others) {
+        deps.push(toDependency(name, version, alternatives));
+    }
+    return deps.sort((a, b) => compareGoStrings(a.name, b.name));
+}
+
+// The rules artifact: which file, its dependencies (this plugin at the release
+// version, plus every other plugin the file names) and engine requirement.
+const YAML_FILE = /\.ya?ml$/i;
+function yamlFilesIn(dir) {
+    try {
+        return readdirSync(dir, { withFileTypes: true })
+            .filter((e) => (e.isFile() || e.isSymbolicLink()) && YAML_FILE.test(e.name))
+            .map((e) => e.name)
+            .sort();
+    }
+    catch {
+        return [];
+    }
+}
+/**
+ * The rules file, found the way plugin repositories keep it: the rules-file input (none: no
+ * rules); else the one YAML file in rules/ (several: the input must choose); else
+ * <name>_rules.yaml next to go.mod (falcosecurity/plugins' dummy).
+ */
+function chooseRulesFile(inputs, workDir, name) {
+    const given = inputs.rulesFile.trim();
+    if (/^none$/i.test(given))
+        return { reason: 'rules-file is none: releasing the plugin alone' };
+    if (given !== '') {
+        const p = resolve(workDir, given);
+        if (!existsSync$1(p) || !statSync(p).isFile()) {
+            throw new Error(`rules-file "${given}" does not exist in ${workDir}: fix the path, ` +
+                'or set it to none to release the plugin alone');
+        }
+        return { file: p, reason: `rules-file input` };
+    }
+    const rulesDir = join(workDir, 'rules');
+    const inRulesDir = yamlFilesIn(rulesDir);
+    if (inRulesDir.length === 1) {
+        return { file: join(rulesDir, inRulesDir[0]), reason: 'the only YAML file in rules/' };
+    }
+    if (inRulesDir.length > 1) {
+        throw new Error(`rules/ holds several YAML files (${inRulesDir.join(', ')}) and a rules artifact carries ` +
+            'exactly one: set rules-file to the one to publish (e.g. rules-file: ' +
+            `rules/${inRulesDir[0]}), or rules-file: none to release the plugin alone`);
+    }
+    const atRoot = join(workDir, `${name}_rules.yaml`);
+    if (existsSync$1(atRoot))
+        return { file: atRoot, reason: `${name}_rules.yaml next to go.mod` };
+    const none = `no rules file (looked for a YAML file in rules/ and for ${name}_rules.yaml): releasing the plugin alone`;
+    if (existsSync$1(rulesDir)) {
+        return {
+            reason: none,
+            warning: `rules/ exists but holds no .yaml file, so no rules artifact is published: ` +
+                'set rules-file to the rules to publish, or rules-file: none to silence this warning'
+        };
+    }
+    return { reason: none };
+}
+/** Parses, checks and packs the rules file; undefined when the plugin has none. */
+async function prepareRules(opts) {
+    const { plugin } = opts;
+    const choice = chooseRulesFile(opts.inputs, opts.workDir, plugin.name);
+    if (choice.warning)
+        opts.warn(choice.warning);
+    const file = choice.file;
+    if (!file) {
+        opts.logger.info(choice.reason);
+        return undefined;
+    }
+    opts.logger.info(`rules: ${relative(opts.workDir, file) || file} (${choice.reason})`);
+    const text = await readTextFileBounded(file, {
+        limit: MAX_RULES_FILE_BYTES,
+        what: 'the rules file',
+        fix: 'check that rules-file names the rules YAML (Falco rules files are rarely over 1 MiB)'
+    });
+    const parsed = parseRulesFile(text, file);
+    const dependencies = rulesDependencies(parsed, plugin);
+    if (!parsed.requiredEngineVersion) {
+        opts.warn(`${basename(file)} has no required_engine_version: the rules artifact will carry no engine requirement`);
+    }
+    const entryName = basename(file);
+    const packed = await packLayer({
+        source: file,
+        entryName,
+        mode: 0o644,
+        destination: join(opts.layersDir, 'rules.tar.gz')
+    });
+    return {
+        layer: { ...packed, title: layerFileName(entryName), entryName },
+        dependencies,
+        engineVersion: parsed.requiredEngineVersion,
+        file
+    };
+}
+
+// Links to the plugin's sources for index.yaml (home, sources) and registry.yaml (url,
+// rules_url). A plugin in a folder of its repository (a monorepo's plugins/<name>) is linked at
+// that folder, as falcosecurity/plugins links its own; the ref is the release tag, which always
+// exists and shows the code that was released (upstream uses its default branch, which the
+// action cannot know outside GitHub).
+function treeUrl(repositoryUrl, ref, path) {
+    if (repositoryUrl === '')
+        return '';
+    return path === '' ? repositoryUrl : `${repositoryUrl}/tree/${ref}/${path}`;
+}
+function sourceLinks(opts) {
+    const { inputs } = opts;
+    const root = repositoryRoot(opts.workDir);
+    const pluginFolder = repositoryPath(root, opts.workDir);
+    const code = treeUrl(inputs.repositoryUrl, opts.tag, pluginFolder);
+    const given = (n) => inputs.given.has(n);
+    const home = given('home') ? inputs.home : code || inputs.home;
+    const source = given('source-url') ? inputs.sourceUrl : code || inputs.sourceUrl;
+    const rulesFolder = opts.rulesFile ? repositoryPath(root, dirname(opts.rulesFile)) : undefined;
+    return {
+        home,
+        sources: source ? [source] : [],
+        url: given('source-url') ? inputs.sourceUrl : given('home') ? inputs.home : code,
+        rulesUrl: rulesFolder !== undefined && inputs.repositoryUrl !== ''
+            ? treeUrl(inputs.repositoryUrl, opts.tag, rulesFolder)
+            : undefined,
+        pluginFolder
+    };
 }
 
 // The release's timestamp for org.opencontainers.image.created: never the
@@ -52833,7 +53703,9 @@ function planFacts(ctx, metadata, created, facts) {
         publishedTags: { plugin: facts.plugin.tags, rules: facts.rules.tags },
         existing: { plugin: facts.plugin.existing, rules: facts.rules.existing },
         overwrite: ctx.inputs.overwrite,
-        majorZeroTag: ctx.inputs.majorZeroTag
+        majorZeroTag: ctx.inputs.majorZeroTag,
+        pluginDependsOnRules: ctx.inputs.pluginDependsOnRules,
+        published: { plugin: facts.plugin.published, rules: facts.rules.published }
     };
 }
 function logTagDecisions(plan, logger) {
@@ -52876,11 +53748,11 @@ async function buildHere(ctx) {
     journal.stage = 'inspect';
     const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version });
     journal.plugin = metadata.name;
-    // The native build as lib<name>.so, for the user (and GitHub Release assets).
+    // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
     const native = nativeBuild(builds);
     const ownBuild = inputs.buildCommand === '';
     const pluginPath = ownBuild
-        ? join(ctx.workDir, `lib${metadata.name}.so`)
+        ? join(await keptOutputDir(ctx.env), `lib${metadata.name}.so`)
         : resolve(ctx.workDir, inputs.pluginPath);
     if (ownBuild)
         await copyFile$1(native.soPath, pluginPath);
@@ -53004,12 +53876,33 @@ async function finish(ctx, r) {
         dryRun: inputs.dryRun,
         warnings: ctx.warnings
     };
+    const links = sourceLinks({
+        inputs,
+        workDir: ctx.workDir,
+        tag: ctx.release.tag,
+        rulesFile: r.rulesFile
+    });
     let prepared;
     if (r.mode !== 'push-by-digest') {
-        result.registryEntry = proposeRegistryEntry(r.metadata, inputs);
         // Every check that can refuse the release, before the first registry write.
         journal.stage = 'preflight';
-        prepared = await prepareDistribution({ ...ctx, plan, metadata: r.metadata });
+        result.registryEntry = proposeRegistryEntry({
+            meta: r.metadata,
+            inputs,
+            links,
+            rules: plan.rules !== undefined,
+            workDir: ctx.workDir
+        });
+        prepared = await prepareDistribution({ ...ctx, plan, metadata: r.metadata, links });
+        // falcoctl must be able to install what this release publishes, through the index users add.
+        result.install = await checkInstallable({
+            ...ctx,
+            plan,
+            metadata: r.metadata,
+            links,
+            targets: r.targets,
+            indexText: prepared.servedIndexText
+        });
     }
     if (inputs.dryRun)
         return result;
@@ -53061,12 +53954,7 @@ async function runRelease(inputs, env, logger, journal = newJournal(inputs.dryRu
     logger.info(`releasing version ${match.release.version} (tag ${tag})` +
         (match.plugin ? ` of plugin ${match.plugin}` : ''));
     // In a monorepo, the tag names the plugin and so its folder.
-    let workDir = resolve(inputs.workingDirectory);
-    if (inputs.workingDirectory === '.' && match.plugin) {
-        const dir = pluginDirectory(inputs.tagPattern, match.plugin);
-        if (existsSync$1(dir))
-            workDir = resolve(dir);
-    }
+    const workDir = pluginWorkDir(inputs, tag, match.plugin);
     const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'));
     const ctx = {
         inputs,
@@ -53089,7 +53977,7 @@ async function runRelease(inputs, env, logger, journal = newJournal(inputs.dryRu
         if (inputs.pluginPath !== '') {
             confine(workspace, resolve(workDir, inputs.pluginPath), 'plugin-path');
         }
-        if (inputs.rulesFile !== '') {
+        if (inputs.rulesFile !== '' && !/^none$/i.test(inputs.rulesFile.trim())) {
             confine(workspace, resolve(workDir, inputs.rulesFile), 'rules-file');
         }
         return inputs.merge !== '' ? await merge(ctx) : await buildHere(ctx);
@@ -53141,6 +54029,51 @@ function mdFence(text, lang = '') {
 /** A URL that GitHub shows as a link, when it is one; anything else as plain text. */
 function mdUrl(s) {
     return /^https?:\/\/[^\s<>()[\]`|\\"']+$/.test(s) ? s : mdText(s);
+}
+
+function fileName(p) {
+    return p.split('/').slice(-1)[0];
+}
+/** Markdown lines of the Install section (heading included). */
+function installSection(result) {
+    const { plan, metadata } = result;
+    const check = result.install;
+    const out = ['### Install', ''];
+    const commands = [];
+    const index = result.distribution?.index;
+    if (index)
+        commands.push(`falcoctl index add ${metadata.name} ${index.url}`);
+    else if (result.indexFile) {
+        commands.push(`falcoctl index add ${metadata.name} <URL where you publish ${fileName(result.indexFile)}>`);
+    }
+    const tag = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
+    const target = plan.rules ?? plan.plugin;
+    const install = check?.install ?? [`${target.name}:${tag}`];
+    const noDeps = (skip) => (skip ? ' --resolve-deps=false' : '');
+    commands.push(`falcoctl artifact install${noDeps(check?.indexedSkipsDependencies)} ${install.join(' ')}`);
+    const direct = check?.direct ?? [`${plan.plugin.ref}:${plan.version}`];
+    commands.push('# or, without an index:');
+    commands.push(`falcoctl artifact install${noDeps(check?.directSkipsDependencies ?? true)} ${direct.join(' ')}`);
+    out.push(...mdFence(commands.join('\n'), 'sh'));
+    const notes = [];
+    if (check && check.others.length > 0) {
+        notes.push(`Installing through the index also installs ${check.others.map(mdCode).join(', ')} ` +
+            '(dependencies of the rules); without an index, install them yourself.');
+    }
+    if (check && check.missing.length > 0) {
+        notes.push(`Not published yet, so dependencies are skipped above: ${check.missing
+            .map((m) => mdCode(`${m.name}:${m.version}`))
+            .join(', ')}.`);
+    }
+    if (plan.rules && plan.plugin.config.dependencies?.some((d) => d.name === plan.rules?.name)) {
+        notes.push(`The plugin depends on ${mdCode(`${plan.rules.name}:${plan.version}`)}: installing either installs both.`);
+    }
+    else if (plan.rules && install.length === 1) {
+        notes.push(`The rules artifact depends on ${mdCode(`${plan.plugin.name}:${plan.version}`)}, so installing it installs the plugin too.`);
+    }
+    for (const n of notes)
+        out.push('', n);
+    return out;
 }
 
 function artifactJson(a) {
@@ -53234,9 +54167,6 @@ function planText(plan) {
     }
     return lines.join('\n');
 }
-function installName(a, tag) {
-    return `${a.name}:${tag}`;
-}
 function platformsTable(result) {
     const out = ['| Platform | Manifest | glibc floor |', '|---|---|---|'];
     for (const b of result.builds) {
@@ -53299,21 +54229,7 @@ function summaryMarkdown(result) {
         const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date';
         out.push('', `index.yaml: ${what} (${mdUrl(index.url)})`);
     }
-    out.push('', '### Install', '');
-    const install = [];
-    if (index)
-        install.push(`falcoctl index add ${metadata.name} ${index.url}`);
-    else if (result.indexFile)
-        install.push(`falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`);
-    const latest = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
-    const target = plan.rules ?? plan.plugin;
-    install.push(`falcoctl artifact install ${installName(target, latest)}`);
-    install.push('# or, without an index:');
-    install.push(`falcoctl artifact install ${target.ref}:${plan.version}`);
-    out.push(...mdFence(install.join('\n'), 'sh'));
-    if (plan.rules) {
-        out.push('', `The rules artifact depends on ${mdCode(`${plan.plugin.name}:${plan.version}`)}, so installing it installs the plugin too.`);
-    }
+    out.push('', ...installSection(result));
     if (result.registryEntry) {
         const e = result.registryEntry;
         out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '');
@@ -53330,9 +54246,6 @@ function summaryMarkdown(result) {
             out.push(`- ${mdText(w)}`);
     }
     return out.join('\n') + '\n';
-}
-function shortPath(p) {
-    return p.split('/').slice(-1)[0];
 }
 
 // The release pipeline outside GitHub Actions. Flags are the action's input

@@ -6,7 +6,6 @@
 //   merge           the final matrix job: read those manifests back, check
 //                   them, publish the index, the rules and the tags.
 // Everything that can refuse a release runs before the first write.
-import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -28,9 +27,12 @@ import {
 } from './release/distribute.js'
 import { newJournal, type Journal } from './report/journal.js'
 import { confine, workspaceOf, type Workspace } from './inputs/workspace.js'
+import { checkInstallable, type InstallCheck } from './release/dependencies.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
 import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
+import { keptOutputDir, pluginWorkDir } from './release/paths.js'
 import { prepareRules } from './release/rules.js'
+import { sourceLinks } from './release/source-links.js'
 import {
   openTargets,
   resolveCredentials,
@@ -39,7 +41,7 @@ import {
   repositoriesFor,
   type RepositoryFacts
 } from './release/targets.js'
-import { matchTagPattern, pluginDirectory } from './version/tag-pattern.js'
+import { matchTagPattern } from './version/tag-pattern.js'
 import { rfc3339, sourceDateEpoch } from './version/source-date.js'
 import { resolveTag, type ReleaseVersion } from './version/version.js'
 
@@ -56,7 +58,7 @@ export interface ReleaseResult {
   mode: ReleaseMode
   plan: ReleasePlan
   metadata: PluginMetadata
-  /** The native build, lib<name>.so (in working-directory for our own build). */
+  /** The native build, lib<name>.so (in the runner's temp space for our own build). */
   pluginPath: string
   builds: BuildReport[]
   rulesFile?: string
@@ -64,6 +66,8 @@ export interface ReleaseResult {
   indexFile?: string
   distribution?: Distribution
   registryEntry?: RegistryEntryReport
+  /** What falcoctl installs and how (the summary's install commands). */
+  install?: InstallCheck
   dryRun: boolean
   warnings: string[]
 }
@@ -120,7 +124,9 @@ function planFacts(
     publishedTags: { plugin: facts.plugin.tags, rules: facts.rules.tags },
     existing: { plugin: facts.plugin.existing, rules: facts.rules.existing },
     overwrite: ctx.inputs.overwrite,
-    majorZeroTag: ctx.inputs.majorZeroTag
+    majorZeroTag: ctx.inputs.majorZeroTag,
+    pluginDependsOnRules: ctx.inputs.pluginDependsOnRules,
+    published: { plugin: facts.plugin.published, rules: facts.rules.published }
   }
 }
 
@@ -172,11 +178,11 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version })
   journal.plugin = metadata.name
 
-  // The native build as lib<name>.so, for the user (and GitHub Release assets).
+  // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
   const native = nativeBuild(builds)
   const ownBuild = inputs.buildCommand === ''
   const pluginPath = ownBuild
-    ? join(ctx.workDir, `lib${metadata.name}.so`)
+    ? join(await keptOutputDir(ctx.env), `lib${metadata.name}.so`)
     : resolve(ctx.workDir, inputs.pluginPath)
   if (ownBuild) await copyFile(native.soPath, pluginPath)
 
@@ -321,12 +327,33 @@ async function finish(
     dryRun: inputs.dryRun,
     warnings: ctx.warnings
   }
+  const links = sourceLinks({
+    inputs,
+    workDir: ctx.workDir,
+    tag: ctx.release.tag,
+    rulesFile: r.rulesFile
+  })
   let prepared: PreparedDistribution | undefined
   if (r.mode !== 'push-by-digest') {
-    result.registryEntry = proposeRegistryEntry(r.metadata, inputs)
     // Every check that can refuse the release, before the first registry write.
     journal.stage = 'preflight'
-    prepared = await prepareDistribution({ ...ctx, plan, metadata: r.metadata })
+    result.registryEntry = proposeRegistryEntry({
+      meta: r.metadata,
+      inputs,
+      links,
+      rules: plan.rules !== undefined,
+      workDir: ctx.workDir
+    })
+    prepared = await prepareDistribution({ ...ctx, plan, metadata: r.metadata, links })
+    // falcoctl must be able to install what this release publishes, through the index users add.
+    result.install = await checkInstallable({
+      ...ctx,
+      plan,
+      metadata: r.metadata,
+      links,
+      targets: r.targets,
+      indexText: prepared.servedIndexText
+    })
   }
   if (inputs.dryRun) return result
 
@@ -359,6 +386,7 @@ async function finish(
     release: ctx.release,
     builds: r.builds,
     rulesFile: r.rulesFile,
+    links,
     monorepo: ctx.monorepo,
     scratch: ctx.scratch,
     logger
@@ -392,11 +420,7 @@ export async function runRelease(
       (match.plugin ? ` of plugin ${match.plugin}` : '')
   )
   // In a monorepo, the tag names the plugin and so its folder.
-  let workDir = resolve(inputs.workingDirectory)
-  if (inputs.workingDirectory === '.' && match.plugin) {
-    const dir = pluginDirectory(inputs.tagPattern, match.plugin)
-    if (existsSync(dir)) workDir = resolve(dir)
-  }
+  const workDir = pluginWorkDir(inputs, tag, match.plugin)
   const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'))
   const ctx: Context = {
     inputs,
@@ -419,7 +443,7 @@ export async function runRelease(
     if (inputs.pluginPath !== '') {
       confine(workspace, resolve(workDir, inputs.pluginPath), 'plugin-path')
     }
-    if (inputs.rulesFile !== '') {
+    if (inputs.rulesFile !== '' && !/^none$/i.test(inputs.rulesFile.trim())) {
       confine(workspace, resolve(workDir, inputs.rulesFile), 'rules-file')
     }
     return inputs.merge !== '' ? await merge(ctx) : await buildHere(ctx)

@@ -48,7 +48,23 @@ export interface Inputs {
   uploadConcurrency: number
   /** Accept paths outside GITHUB_WORKSPACE (rules-file, index-file, working-directory, ...). */
   allowOutsideWorkspace: boolean
+  /** The plugin's config depends on its rules (the mutual dependency); false: the plugin alone. */
+  pluginDependsOnRules: boolean
+  /** Indexes (besides index-file) whose artifacts users' falcoctl resolves dependencies from. */
+  dependencyIndexes: string[]
+  /** Refuse a release whose artifacts falcoctl cannot install (a dependency tag missing). */
+  checkDependencies: boolean
+  /** "Name <email>" entries for index.yaml and registry.yaml; default: the .so's contact. */
+  maintainers: string[]
+  authors: string
+  /** The GitHub repository's URL (from GITHUB_REPOSITORY, else the repository input as typed). */
+  repositoryUrl: string
+  /** Inputs the user set (not defaulted): defaults computed later must not override them. */
+  given: ReadonlySet<InputName>
 }
+
+/** falcoctl's default index: users' falcoctl resolves dependencies through it unless removed. */
+export const FALCOSECURITY_INDEX = 'https://falcosecurity.github.io/falcoctl/index.yaml'
 
 /** Input names as in action.yml, with the default each takes when unset or empty. */
 export const INPUT_DEFAULTS = {
@@ -90,7 +106,12 @@ export const INPUT_DEFAULTS = {
   'chunk-size': '4194304',
   'chunked-upload-threshold': '',
   'upload-concurrency': '4',
-  'allow-outside-workspace': 'false'
+  'allow-outside-workspace': 'false',
+  'plugin-depends-on-rules': 'true',
+  'dependency-indexes': FALCOSECURITY_INDEX,
+  'check-dependencies': 'true',
+  maintainers: '',
+  authors: ''
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS
@@ -146,7 +167,17 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
   const bool = (name: InputName) => parseBoolean(name, get(name))
   const githubRepository = env.GITHUB_REPOSITORY ?? ''
   const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
-  const repoUrl = githubRepository ? `${serverUrl}/${githubRepository}` : ''
+  // Outside GitHub (the CLI), the repository input names the GitHub repository: spelled as
+  // GitHub spells it, it gives the same source annotation, so the same digests, as the action.
+  const ownerRepo =
+    githubRepository || (/^[\w.-]+\/[\w.-]+$/.test(read('repository')) ? read('repository') : '')
+  const repoUrl = ownerRepo ? `${serverUrl}/${ownerRepo}` : ''
+  const list = (name: InputName) =>
+    get(name)
+      .split(/[,\n]/)
+      .map((k) => k.trim())
+      .filter((k) => k !== '')
+  const given = new Set((Object.keys(INPUT_DEFAULTS) as InputName[]).filter((n) => read(n) !== ''))
   return {
     tag: get('tag'),
     workingDirectory: get('working-directory'),
@@ -170,10 +201,7 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     indexFile: get('index-file'),
     license: get('license'),
     home: get('home') || repoUrl,
-    keywords: get('keywords')
-      .split(/[,\n]/)
-      .map((k) => k.trim())
-      .filter((k) => k !== ''),
+    keywords: list('keywords'),
     sourceUrl: get('source-url') || repoUrl,
     platforms: get('platforms'),
     ccArm64: get('cc-arm64'),
@@ -193,12 +221,33 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
         ? undefined
         : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
     uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1),
-    allowOutsideWorkspace: bool('allow-outside-workspace')
+    allowOutsideWorkspace: bool('allow-outside-workspace'),
+    pluginDependsOnRules: bool('plugin-depends-on-rules'),
+    dependencyIndexes: /^(none|false|off)$/i.test(get('dependency-indexes'))
+      ? []
+      : list('dependency-indexes'),
+    checkDependencies: bool('check-dependencies'),
+    // Maintainers are "Name <email>": split on newlines and on commas outside <...>.
+    maintainers: get('maintainers')
+      .split(/\n|,(?![^<]*>)/)
+      .map((m) => m.trim())
+      .filter((m) => m !== ''),
+    authors: get('authors'),
+    repositoryUrl: repoUrl,
+    given
   }
 }
 
 /** Checks that need nothing but the inputs; run before anything slow. */
 export function checkInputs(inputs: Inputs): void {
+  for (const url of inputs.dependencyIndexes) {
+    if (!/^(https?|file):\/\/\S+$/.test(url)) {
+      throw new InputError(
+        `dependency-indexes: "${url}" is not an index URL: give https://, http:// or file:// URLs ` +
+          '(comma or newline separated), or none to resolve dependencies through index-file only'
+      )
+    }
+  }
   if (inputs.buildCommand !== '' && inputs.pluginPath === '') {
     throw new InputError(
       'build-command is set but plugin-path is not: set plugin-path to the .so your command builds (e.g. libfoo.so)'

@@ -5,10 +5,16 @@
 // In two steps. prepareDistribution runs before the first registry write and does every check
 // that could refuse: the index file and the branch's index merge, the token may write the
 // repository. distribute runs after the registry and only writes.
+import { existsSync, readFileSync } from 'node:fs'
 import { lstat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { mergeIndex, type IndexEntry } from '../falco/index-yaml.js'
-import { registryEntry, registryEntryYaml, validateRegistryEntry } from '../falco/registry-entry.js'
+import {
+  registeredEntry,
+  registryEntry,
+  registryEntryYaml,
+  validateRegistryEntry
+} from '../falco/registry-entry.js'
 import { apiBaseUrlFromEnv, parseRepository } from '../github/client.js'
 import { checkContentsWrite } from '../github/access.js'
 import { commitIndexToBranch, readBranchFile, type CommitIndexResult } from '../github/pages.js'
@@ -27,23 +33,70 @@ import type { ReleasePlan } from '../plan/plan.js'
 import type { Journal } from '../report/journal.js'
 import type { ReleaseVersion } from '../version/version.js'
 import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
-import { indexEntries } from './index-file.js'
+import { indexEntries, keptSignatures, maintainersOf } from './index-file.js'
+import { repositoryRoot } from './paths.js'
+import type { SourceLinks } from './source-links.js'
 import type { PlatformBuild } from './plugin-builds.js'
 
 export interface RegistryEntryReport {
   yaml: string
   errors: string[]
   warnings: string[]
+  /** The repository's own registry.yaml the entry was checked against and filled from. */
+  registryFile?: string
 }
 
-export function proposeRegistryEntry(meta: PluginMetadata, inputs: Inputs): RegistryEntryReport {
+/**
+ * The registry.yaml entry for this plugin. When the repository has a registry.yaml at its root
+ * (a monorepo such as falcosecurity/plugins), the entry is checked against it as `registry
+ * check` would (a name or source ID another entry uses refuses the release) and the fields the
+ * inputs do not give (url, rules_url, authors, maintainers, keywords, license) come from the
+ * plugin's existing entry.
+ */
+export function proposeRegistryEntry(opts: {
+  meta: PluginMetadata
+  inputs: Inputs
+  links: SourceLinks
+  /** Rules are published with this release: the entry gets a rules_url. */
+  rules: boolean
+  workDir: string
+}): RegistryEntryReport {
+  const { meta, inputs, links } = opts
+  const file = join(repositoryRoot(opts.workDir), 'registry.yaml')
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined
+  const existing = text !== undefined ? registeredEntry(text, meta.name) : undefined
+  const maintainers = inputs.maintainers.length > 0 ? maintainersOf(inputs, meta) : undefined
   const entry = registryEntry(meta, {
-    url: inputs.sourceUrl || inputs.home || '',
-    license: inputs.license || undefined,
-    keywords: inputs.keywords.length > 0 ? inputs.keywords : undefined
+    url:
+      inputs.given.has('source-url') || inputs.given.has('home')
+        ? links.url
+        : (existing?.url ?? links.url),
+    license: inputs.license || existing?.license || undefined,
+    keywords: inputs.keywords.length > 0 ? inputs.keywords : existing?.keywords,
+    maintainers: maintainers ?? existing?.maintainers,
+    authors: inputs.authors || existing?.authors,
+    rulesUrl: opts.rules ? (existing?.rules_url ?? links.rulesUrl) : undefined
   })
-  const { errors, warnings } = validateRegistryEntry(entry)
-  return { yaml: registryEntryYaml(entry), errors, warnings }
+  const { errors, warnings, conflicts } = validateRegistryEntry(
+    entry,
+    text !== undefined ? { registry: text, own: true } : {}
+  )
+  if (conflicts.length > 0) {
+    throw new Error(
+      `${file} refuses this plugin, as its \`registry check\` would: ${conflicts.join('; ')}`
+    )
+  }
+  if (text !== undefined && existing === undefined) {
+    warnings.push(
+      `${meta.name} has no entry in ${file}: add the entry below (registry check accepts it)`
+    )
+  }
+  return {
+    yaml: registryEntryYaml(entry),
+    errors,
+    warnings,
+    ...(text !== undefined ? { registryFile: file } : {})
+  }
 }
 
 function githubApi(inputs: Inputs, env: NodeJS.ProcessEnv, what: string) {
@@ -69,6 +122,8 @@ export interface PreparedDistribution {
   indexPath: string
   /** index.yaml with our entries merged in. */
   indexText: string
+  /** The index users add: the branch's with index-branch, else index-file's. */
+  servedIndexText: string
   entries: IndexEntry[]
   branch?: GitHubTarget
   release?: GitHubTarget
@@ -79,11 +134,12 @@ export async function prepareDistribution(opts: {
   env: NodeJS.ProcessEnv
   plan: ReleasePlan
   metadata: PluginMetadata
+  links: SourceLinks
   workspace: Workspace
   logger: Logger
 }): Promise<PreparedDistribution> {
   const { inputs, env, plan, metadata, logger } = opts
-  const entries = indexEntries(plan, metadata, inputs)
+  const entries = indexEntries(plan, metadata, inputs, opts.links)
   const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file')
   const info = await lstat(indexPath).catch(() => undefined)
   if (info?.isSymbolicLink()) {
@@ -110,7 +166,12 @@ export async function prepareDistribution(opts: {
       { cause: err }
     )
   }
-  const prepared: PreparedDistribution = { indexPath, indexText, entries }
+  const prepared: PreparedDistribution = {
+    indexPath,
+    indexText,
+    servedIndexText: indexText,
+    entries
+  }
   const needs: string[] = []
   if (inputs.indexBranch !== '') {
     if (isAbsolute(inputs.indexFile)) {
@@ -127,7 +188,7 @@ export async function prepareDistribution(opts: {
       logger
     })
     try {
-      mergeIndex(onBranch, entries)
+      prepared.servedIndexText = mergeIndex(onBranch, entries)
     } catch (err) {
       throw new Error(
         `${inputs.indexFile} on the ${inputs.indexBranch} branch cannot take this release's ` +
@@ -158,6 +219,7 @@ export async function distribute(opts: {
   release: ReleaseVersion
   builds: PlatformBuild[]
   rulesFile?: string
+  links: SourceLinks
   /** A monorepo release: GitHub's repository-wide "Latest" badge is left alone. */
   monorepo: boolean
   scratch: string
@@ -168,6 +230,12 @@ export async function distribute(opts: {
   journal.stage = 'index-file'
   await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
   journal.indexFile = prepared.indexPath
+  for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
+    logger.warning(
+      `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+        `${name} against it on install, so it must describe how this release is signed`
+    )
+  }
   const out: Distribution = { indexFile: inputs.indexFile }
 
   if (prepared.branch) {

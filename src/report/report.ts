@@ -5,6 +5,7 @@ import type { ArtifactPlan, ReleasePlan } from '../plan/plan.js'
 import type { ReleaseResult } from '../pipeline.js'
 import { STAGE_TEXT, type Journal } from './journal.js'
 import { mdCode, mdFence, mdText, mdUrl } from './markdown.js'
+import { installSection } from './install.js'
 
 export interface Outputs {
   version: string
@@ -166,10 +167,6 @@ export function planText(plan: ReleasePlan): string {
   return lines.join('\n')
 }
 
-function installName(a: ArtifactPlan, tag: string): string {
-  return `${a.name}:${tag}`
-}
-
 function platformsTable(result: ReleaseResult): string[] {
   const out = ['| Platform | Manifest | glibc floor |', '|---|---|---|']
   for (const b of result.builds) {
@@ -241,25 +238,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
     const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date'
     out.push('', `index.yaml: ${what} (${mdUrl(index.url)})`)
   }
-  out.push('', '### Install', '')
-  const install: string[] = []
-  if (index) install.push(`falcoctl index add ${metadata.name} ${index.url}`)
-  else if (result.indexFile)
-    install.push(
-      `falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`
-    )
-  const latest = plan.plugin.tags.includes('latest') ? 'latest' : plan.version
-  const target = plan.rules ?? plan.plugin
-  install.push(`falcoctl artifact install ${installName(target, latest)}`)
-  install.push('# or, without an index:')
-  install.push(`falcoctl artifact install ${target.ref}:${plan.version}`)
-  out.push(...mdFence(install.join('\n'), 'sh'))
-  if (plan.rules) {
-    out.push(
-      '',
-      `The rules artifact depends on ${mdCode(`${plan.plugin.name}:${plan.version}`)}, so installing it installs the plugin too.`
-    )
-  }
+  out.push('', ...installSection(result))
   if (result.registryEntry) {
     const e = result.registryEntry
     out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '')
@@ -273,10 +252,6 @@ export function summaryMarkdown(result: ReleaseResult): string {
     for (const w of result.warnings) out.push(`- ${mdText(w)}`)
   }
   return out.join('\n') + '\n'
-}
-
-function shortPath(p: string): string {
-  return p.split('/').slice(-1)[0]
 }
 
 /**
