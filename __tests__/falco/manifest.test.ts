@@ -2,13 +2,8 @@ import { describe, it, expect } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { serializeConfig } from '../../src/falco/config.js'
 import { sha256Digest } from '../../src/oci/blob.js'
-import {
-  buildManifest,
-  buildPluginIndex,
-  formatCreated,
-  manifestAnnotations,
-  serializeDescriptor
-} from '../../src/falco/manifest.js'
+import { buildManifest, buildPluginIndex, descriptorJson } from '../../src/falco/manifest.js'
+import { goJson } from '../../src/falco/json.js'
 import {
   ANNOTATION_CREATED,
   ANNOTATION_SOURCE,
@@ -53,7 +48,7 @@ describe('buildManifest', () => {
     const m = buildManifest({
       config: configDesc,
       layer: layerDesc,
-      annotations: manifestAnnotations(T)
+      annotations: { [ANNOTATION_CREATED]: T }
     })
     expect(m.bytes.toString('utf8')).toBe(EXPECTED_MANIFEST)
     expect(m.descriptor).toEqual({
@@ -81,7 +76,7 @@ describe('buildManifest', () => {
     const m = buildManifest({
       config: { mediaType: RULESFILE_CONFIG_MEDIA_TYPE, digest: L, size: 1 },
       layer: { ...layerDesc, mediaType: RULESFILE_LAYER_MEDIA_TYPE },
-      annotations: manifestAnnotations(T)
+      annotations: { [ANNOTATION_CREATED]: T }
     })
     const parsed = JSON.parse(m.bytes.toString())
     expect(Object.keys(parsed)).toEqual([
@@ -98,7 +93,7 @@ describe('buildManifest', () => {
   })
 
   it('refuses shapes that break falcoctl or registries', () => {
-    const base = { config: configDesc, layer: layerDesc, annotations: manifestAnnotations(T) }
+    const base = { config: configDesc, layer: layerDesc, annotations: { [ANNOTATION_CREATED]: T } }
     expect(() =>
       buildManifest({
         ...base,
@@ -133,7 +128,7 @@ describe('buildPluginIndex', () => {
     const m = buildManifest({
       config: configDesc,
       layer: layerDesc,
-      annotations: manifestAnnotations(T)
+      annotations: { [ANNOTATION_CREATED]: T }
     })
     const idx = buildPluginIndex([
       { manifest: m.descriptor, platform: { os: 'linux', architecture: 'amd64' } }
@@ -152,7 +147,7 @@ describe('buildPluginIndex', () => {
     const m = buildManifest({
       config: configDesc,
       layer: layerDesc,
-      annotations: manifestAnnotations(T, S)
+      annotations: { [ANNOTATION_CREATED]: T, [ANNOTATION_SOURCE]: S }
     })
     const idx = buildPluginIndex(
       [{ manifest: m.descriptor, platform: { os: 'linux', architecture: 'amd64' } }],
@@ -189,7 +184,7 @@ describe('buildPluginIndex', () => {
     const m = buildManifest({
       config: configDesc,
       layer: layerDesc,
-      annotations: manifestAnnotations(T)
+      annotations: { [ANNOTATION_CREATED]: T }
     })
     const e = (architecture: string) => ({
       manifest: m.descriptor,
@@ -211,40 +206,35 @@ describe('buildPluginIndex', () => {
   })
 })
 
-describe('serializeDescriptor', () => {
+describe('descriptorJson', () => {
   it('writes every field in image-spec order and omits empty ones', () => {
     expect(
-      serializeDescriptor({
-        artifactType: 'a/t',
-        platform: { os: 'linux', architecture: 'arm64' },
-        data: 'aGk=',
-        annotations: { z: '1', a: '2' },
-        urls: ['https://u.test/'],
-        size: 2,
-        digest: L,
-        mediaType: 'm/t'
-      })
+      goJson(
+        descriptorJson({
+          artifactType: 'a/t',
+          platform: { os: 'linux', architecture: 'arm64' },
+          data: 'aGk=',
+          annotations: { z: '1', a: '2' },
+          urls: ['https://u.test/'],
+          size: 2,
+          digest: L,
+          mediaType: 'm/t'
+        })
+      )
     ).toBe(
       `{"mediaType":"m/t","digest":"${L}","size":2,"urls":["https://u.test/"],"annotations":{"a":"2","z":"1"},"data":"aGk=","platform":{"architecture":"arm64","os":"linux"},"artifactType":"a/t"}`
     )
     expect(
-      serializeDescriptor({
-        mediaType: 'm/t',
-        digest: L,
-        size: 0,
-        annotations: {},
-        urls: [],
-        artifactType: ''
-      })
+      goJson(
+        descriptorJson({
+          mediaType: 'm/t',
+          digest: L,
+          size: 0,
+          annotations: {},
+          urls: [],
+          artifactType: ''
+        })
+      )
     ).toBe(`{"mediaType":"m/t","digest":"${L}","size":0}`)
-  })
-})
-
-describe('formatCreated', () => {
-  it('formats RFC 3339 UTC with second precision', () => {
-    expect(formatCreated(0)).toBe('1970-01-01T00:00:00Z')
-    expect(formatCreated(1785838272)).toBe('2026-08-04T10:11:12Z')
-    expect(formatCreated(new Date('2026-08-04T10:11:12.999Z'))).toBe('2026-08-04T10:11:12Z')
-    expect(() => formatCreated(new Date('nope'))).toThrow(/invalid time/)
   })
 })

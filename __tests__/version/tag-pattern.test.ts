@@ -6,8 +6,7 @@ import {
   formatTag,
   matchTagPattern,
   pluginDirectory,
-  suggestTagPattern,
-  tagGlob
+  suggestTagPattern
 } from '../../src/version/tag-pattern.js'
 import { VersionError } from '../../src/version/version.js'
 
@@ -122,16 +121,10 @@ describe('compileTagPattern', () => {
   })
 })
 
-describe('formatTag, tagGlob', () => {
+describe('formatTag', () => {
   it('formats a tag', () => {
     expect(formatTag('plugins/{name}/v{version}', 'foo', '1.2.3')).toBe('plugins/foo/v1.2.3')
     expect(formatTag('{version}', 'foo', '1.2.3')).toBe('1.2.3')
-  })
-
-  it('gives a GitHub tag filter', () => {
-    expect(tagGlob('plugins/{name}/v{version}')).toBe('plugins/*/v[0-9]+.[0-9]+.[0-9]+*')
-    expect(tagGlob('{version}')).toBe('v?[0-9]+.[0-9]+.[0-9]+*')
-    expect(tagGlob('{name}-{version}')).toBe('*-v?[0-9]+.[0-9]+.[0-9]+*')
   })
 })
 

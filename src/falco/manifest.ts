@@ -7,7 +7,6 @@ import { sha256Digest } from '../oci/blob.js'
 import { goJson, sortedRecord, type GoJsonValue } from './json.js'
 import {
   ANNOTATION_CREATED,
-  ANNOTATION_SOURCE,
   ANNOTATION_TITLE,
   OCI_INDEX_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
@@ -80,25 +79,6 @@ export function descriptorJson(d: FullDescriptor): GoJsonValue {
         : undefined,
     artifactType: d.artifactType !== undefined && d.artifactType !== '' ? d.artifactType : undefined
   }
-}
-
-/** A descriptor as Go's json.Marshal(ocispec.Descriptor) writes it. */
-export function serializeDescriptor(d: FullDescriptor): string {
-  return goJson(descriptorJson(d))
-}
-
-/** RFC 3339 UTC with second precision, as oras writes org.opencontainers.image.created. */
-export function formatCreated(time: Date | number): string {
-  const date = typeof time === 'number' ? new Date(time * 1000) : time
-  if (Number.isNaN(date.getTime())) throw new Error('formatCreated: invalid time')
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
-}
-
-/** The manifest annotations: created, plus source when given. */
-export function manifestAnnotations(created: string, source?: string): Record<string, string> {
-  const annotations: Record<string, string> = { [ANNOTATION_CREATED]: created }
-  if (source !== undefined && source !== '') annotations[ANNOTATION_SOURCE] = source
-  return annotations
 }
 
 export interface ManifestInput {

@@ -9,26 +9,9 @@ export const PLUGIN_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.confi
 export const PLUGIN_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.plugin.layer.v1+tar.gz'
 export const RULESFILE_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.config.v1+json'
 export const RULESFILE_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.rulesfile.layer.v1+tar.gz'
-export const ASSET_CONFIG_MEDIA_TYPE = 'application/vnd.cncf.falco.asset.config.v1+json'
-export const ASSET_LAYER_MEDIA_TYPE = 'application/vnd.cncf.falco.asset.layer.v1+tar.gz'
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json'
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json'
-
-/** Config and layer media types per artifact type. */
-export const MEDIA_TYPES: Readonly<Record<ArtifactType, { config: string; layer: string }>> = {
-  plugin: { config: PLUGIN_CONFIG_MEDIA_TYPE, layer: PLUGIN_LAYER_MEDIA_TYPE },
-  rulesfile: { config: RULESFILE_CONFIG_MEDIA_TYPE, layer: RULESFILE_LAYER_MEDIA_TYPE },
-  asset: { config: ASSET_CONFIG_MEDIA_TYPE, layer: ASSET_LAYER_MEDIA_TYPE }
-}
-
-export function configMediaType(type: ArtifactType): string {
-  return MEDIA_TYPES[type].config
-}
-
-export function layerMediaType(type: ArtifactType): string {
-  return MEDIA_TYPES[type].layer
-}
 
 /** Layer descriptors only: the archive's file name. falcoctl install needs it. */
 export const ANNOTATION_TITLE = 'org.opencontainers.image.title'
@@ -36,5 +19,3 @@ export const ANNOTATION_TITLE = 'org.opencontainers.image.title'
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created'
 /** Manifests, their index descriptors and the plugin index: the source repository URL. */
 export const ANNOTATION_SOURCE = 'org.opencontainers.image.source'
-export const ANNOTATION_DESCRIPTION = 'org.opencontainers.image.description'
-export const ANNOTATION_LICENSES = 'org.opencontainers.image.licenses'

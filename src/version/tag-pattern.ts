@@ -211,14 +211,3 @@ export function pluginDirectory(pattern: string, name: string, template?: string
   }
   return dir
 }
-
-/**
- * A filter for `on: push: tags:` that selects the pattern's tags. GitHub filters are globs where
- * `*` stops at "/", `+` repeats and `?` makes optional the character before:
- * plugins/{name}/v{version} gives plugins/ * /v[0-9]+.[0-9]+.[0-9]+* (without the spaces).
- */
-export function tagGlob(pattern: string): string {
-  const c = compileTagPattern(pattern)
-  const version = (c.vInPattern ? '' : 'v?') + '[0-9]+.[0-9]+.[0-9]+*'
-  return pattern.trim().replace('{name}', '*').replace('{version}', version)
-}
