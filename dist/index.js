@@ -38,6 +38,7 @@ import { availableParallelism, tmpdir, homedir } from 'node:os';
 import { basename, join, resolve, dirname, relative, isAbsolute, sep as sep$1, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, realpathSync, lstatSync, readdirSync, statSync, existsSync as existsSync$1, readFileSync as readFileSync$1, constants as constants$7, createWriteStream } from 'node:fs';
+import { setTimeout as setTimeout$1 } from 'node:timers/promises';
 import { spawn, execFile } from 'node:child_process';
 import https$1 from 'node:https';
 import { pipeline as pipeline$1 } from 'node:stream/promises';
@@ -16382,15 +16383,15 @@ function requireRedirect () {
 	return redirect;
 }
 
-var retry;
+var retry$1;
 var hasRequiredRetry;
 
 function requireRetry () {
-	if (hasRequiredRetry) return retry;
+	if (hasRequiredRetry) return retry$1;
 	hasRequiredRetry = 1;
 	const RetryHandler = requireRetryHandler();
 
-	retry = globalOpts => {
+	retry$1 = globalOpts => {
 	  return dispatch => {
 	    return function retryInterceptor (opts, handler) {
 	      return dispatch(
@@ -16406,7 +16407,7 @@ function requireRetry () {
 	    }
 	  }
 	};
-	return retry;
+	return retry$1;
 }
 
 var dump;
@@ -43304,10 +43305,10 @@ var Hook = { Collection };
 // pkg/dist-src/defaults.js
 
 // pkg/dist-src/version.js
-var VERSION$5 = "0.0.0-development";
+var VERSION$7 = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION$5} ${getUserAgent()}`;
+var userAgent = `octokit-endpoint.js/${VERSION$7} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -44438,12 +44439,12 @@ class RequestError extends Error {
 // pkg/dist-src/index.js
 
 // pkg/dist-src/version.js
-var VERSION$4 = "10.0.16";
+var VERSION$6 = "10.0.16";
 
 // pkg/dist-src/defaults.js
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${VERSION$4} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${VERSION$6} ${getUserAgent()}`
   }
 };
 
@@ -44456,7 +44457,7 @@ function isPlainObject$1(value) {
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
-var noop$1 = () => "";
+var noop$2 = () => "";
 async function fetchWrapper(requestOptions) {
   const fetch = requestOptions.request?.fetch || globalThis.fetch;
   if (!fetch) {
@@ -44558,7 +44559,7 @@ async function fetchWrapper(requestOptions) {
 async function getResponseData(response) {
   const contentType = response.headers.get("content-type");
   if (!contentType) {
-    return response.text().catch(noop$1);
+    return response.text().catch(noop$2);
   }
   const mimetype = distExports.parse(contentType);
   if (isJSONResponse(mimetype)) {
@@ -44573,7 +44574,7 @@ async function getResponseData(response) {
   // (RFC 2046) and must never be decoded as text, even when the response
   // carries a (misleading) `charset=utf-8` parameter — see #751.
   mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop$1);
+    return response.text().catch(noop$2);
   } else {
     return response.arrayBuffer().catch(
       /* v8 ignore next -- @preserve */
@@ -44632,7 +44633,7 @@ var request = withDefaults$1(endpoint, defaults_default);
 // pkg/dist-src/index.js
 
 // pkg/dist-src/version.js
-var VERSION$3 = "0.0.0-development";
+var VERSION$5 = "0.0.0-development";
 
 // pkg/dist-src/error.js
 function _buildMessageForResponseErrors(data) {
@@ -44737,7 +44738,7 @@ function withDefaults(request2, newDefaults) {
 // pkg/dist-src/index.js
 withDefaults(request, {
   headers: {
-    "user-agent": `octokit-graphql.js/${VERSION$3} ${getUserAgent()}`
+    "user-agent": `octokit-graphql.js/${VERSION$5} ${getUserAgent()}`
   },
   method: "POST",
   url: "/graphql"
@@ -44803,18 +44804,18 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-const VERSION$2 = "7.0.8";
+const VERSION$4 = "7.0.8";
 
-const noop = () => {
+const noop$1 = () => {
 };
 const consoleWarn = console.warn.bind(console);
 const consoleError = console.error.bind(console);
 function createLogger(logger = {}) {
   if (typeof logger.debug !== "function") {
-    logger.debug = noop;
+    logger.debug = noop$1;
   }
   if (typeof logger.info !== "function") {
-    logger.info = noop;
+    logger.info = noop$1;
   }
   if (typeof logger.warn !== "function") {
     logger.warn = consoleWarn;
@@ -44824,9 +44825,9 @@ function createLogger(logger = {}) {
   }
   return logger;
 }
-const userAgentTrail = `octokit-core.js/${VERSION$2} ${getUserAgent()}`;
+const userAgentTrail = `octokit-core.js/${VERSION$4} ${getUserAgent()}`;
 class Octokit {
-  static VERSION = VERSION$2;
+  static VERSION = VERSION$4;
   static defaults(defaults) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
@@ -44938,7 +44939,7 @@ class Octokit {
   auth;
 }
 
-const VERSION$1 = "17.0.0";
+const VERSION$3 = "17.0.0";
 
 const Endpoints = {
   actions: {
@@ -47359,10 +47360,10 @@ function restEndpointMethods(octokit) {
     rest: api
   };
 }
-restEndpointMethods.VERSION = VERSION$1;
+restEndpointMethods.VERSION = VERSION$3;
 
 // pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
+var VERSION$2 = "0.0.0-development";
 
 // pkg/dist-src/normalize-paginated-list-response.js
 function normalizePaginatedListResponse(response) {
@@ -47485,7 +47486,7 @@ function paginateRest(octokit) {
     })
   };
 }
-paginateRest.VERSION = VERSION;
+paginateRest.VERSION = VERSION$2;
 
 new Context();
 const baseUrl = getApiBaseUrl();
@@ -47530,6 +47531,1859 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+var light$1 = {exports: {}};
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+var light = light$1.exports;
+
+var hasRequiredLight;
+
+function requireLight () {
+	if (hasRequiredLight) return light$1.exports;
+	hasRequiredLight = 1;
+	(function (module, exports) {
+		(function (global, factory) {
+			module.exports = factory() ;
+		}(light, (function () {
+			var commonjsGlobal$1 = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof commonjsGlobal !== 'undefined' ? commonjsGlobal : typeof self !== 'undefined' ? self : {};
+
+			function getCjsExportFromNamespace (n) {
+				return n && n['default'] || n;
+			}
+
+			var load = function(received, defaults, onto = {}) {
+			  var k, ref, v;
+			  for (k in defaults) {
+			    v = defaults[k];
+			    onto[k] = (ref = received[k]) != null ? ref : v;
+			  }
+			  return onto;
+			};
+
+			var overwrite = function(received, defaults, onto = {}) {
+			  var k, v;
+			  for (k in received) {
+			    v = received[k];
+			    if (defaults[k] !== void 0) {
+			      onto[k] = v;
+			    }
+			  }
+			  return onto;
+			};
+
+			var parser = {
+				load: load,
+				overwrite: overwrite
+			};
+
+			var DLList;
+
+			DLList = class DLList {
+			  constructor(incr, decr) {
+			    this.incr = incr;
+			    this.decr = decr;
+			    this._first = null;
+			    this._last = null;
+			    this.length = 0;
+			  }
+
+			  push(value) {
+			    var node;
+			    this.length++;
+			    if (typeof this.incr === "function") {
+			      this.incr();
+			    }
+			    node = {
+			      value,
+			      prev: this._last,
+			      next: null
+			    };
+			    if (this._last != null) {
+			      this._last.next = node;
+			      this._last = node;
+			    } else {
+			      this._first = this._last = node;
+			    }
+			    return void 0;
+			  }
+
+			  shift() {
+			    var value;
+			    if (this._first == null) {
+			      return;
+			    } else {
+			      this.length--;
+			      if (typeof this.decr === "function") {
+			        this.decr();
+			      }
+			    }
+			    value = this._first.value;
+			    if ((this._first = this._first.next) != null) {
+			      this._first.prev = null;
+			    } else {
+			      this._last = null;
+			    }
+			    return value;
+			  }
+
+			  first() {
+			    if (this._first != null) {
+			      return this._first.value;
+			    }
+			  }
+
+			  getArray() {
+			    var node, ref, results;
+			    node = this._first;
+			    results = [];
+			    while (node != null) {
+			      results.push((ref = node, node = node.next, ref.value));
+			    }
+			    return results;
+			  }
+
+			  forEachShift(cb) {
+			    var node;
+			    node = this.shift();
+			    while (node != null) {
+			      (cb(node), node = this.shift());
+			    }
+			    return void 0;
+			  }
+
+			  debug() {
+			    var node, ref, ref1, ref2, results;
+			    node = this._first;
+			    results = [];
+			    while (node != null) {
+			      results.push((ref = node, node = node.next, {
+			        value: ref.value,
+			        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+			        next: (ref2 = ref.next) != null ? ref2.value : void 0
+			      }));
+			    }
+			    return results;
+			  }
+
+			};
+
+			var DLList_1 = DLList;
+
+			var Events;
+
+			Events = class Events {
+			  constructor(instance) {
+			    this.instance = instance;
+			    this._events = {};
+			    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+			      throw new Error("An Emitter already exists for this object");
+			    }
+			    this.instance.on = (name, cb) => {
+			      return this._addListener(name, "many", cb);
+			    };
+			    this.instance.once = (name, cb) => {
+			      return this._addListener(name, "once", cb);
+			    };
+			    this.instance.removeAllListeners = (name = null) => {
+			      if (name != null) {
+			        return delete this._events[name];
+			      } else {
+			        return this._events = {};
+			      }
+			    };
+			  }
+
+			  _addListener(name, status, cb) {
+			    var base;
+			    if ((base = this._events)[name] == null) {
+			      base[name] = [];
+			    }
+			    this._events[name].push({cb, status});
+			    return this.instance;
+			  }
+
+			  listenerCount(name) {
+			    if (this._events[name] != null) {
+			      return this._events[name].length;
+			    } else {
+			      return 0;
+			    }
+			  }
+
+			  async trigger(name, ...args) {
+			    var e, promises;
+			    try {
+			      if (name !== "debug") {
+			        this.trigger("debug", `Event triggered: ${name}`, args);
+			      }
+			      if (this._events[name] == null) {
+			        return;
+			      }
+			      this._events[name] = this._events[name].filter(function(listener) {
+			        return listener.status !== "none";
+			      });
+			      promises = this._events[name].map(async(listener) => {
+			        var e, returned;
+			        if (listener.status === "none") {
+			          return;
+			        }
+			        if (listener.status === "once") {
+			          listener.status = "none";
+			        }
+			        try {
+			          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+			          if (typeof (returned != null ? returned.then : void 0) === "function") {
+			            return (await returned);
+			          } else {
+			            return returned;
+			          }
+			        } catch (error) {
+			          e = error;
+			          {
+			            this.trigger("error", e);
+			          }
+			          return null;
+			        }
+			      });
+			      return ((await Promise.all(promises))).find(function(x) {
+			        return x != null;
+			      });
+			    } catch (error) {
+			      e = error;
+			      {
+			        this.trigger("error", e);
+			      }
+			      return null;
+			    }
+			  }
+
+			};
+
+			var Events_1 = Events;
+
+			var DLList$1, Events$1, Queues;
+
+			DLList$1 = DLList_1;
+
+			Events$1 = Events_1;
+
+			Queues = class Queues {
+			  constructor(num_priorities) {
+			    this.Events = new Events$1(this);
+			    this._length = 0;
+			    this._lists = (function() {
+			      var j, ref, results;
+			      results = [];
+			      for (j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); 1 <= ref ? ++j : --j) {
+			        results.push(new DLList$1((() => {
+			          return this.incr();
+			        }), (() => {
+			          return this.decr();
+			        })));
+			      }
+			      return results;
+			    }).call(this);
+			  }
+
+			  incr() {
+			    if (this._length++ === 0) {
+			      return this.Events.trigger("leftzero");
+			    }
+			  }
+
+			  decr() {
+			    if (--this._length === 0) {
+			      return this.Events.trigger("zero");
+			    }
+			  }
+
+			  push(job) {
+			    return this._lists[job.options.priority].push(job);
+			  }
+
+			  queued(priority) {
+			    if (priority != null) {
+			      return this._lists[priority].length;
+			    } else {
+			      return this._length;
+			    }
+			  }
+
+			  shiftAll(fn) {
+			    return this._lists.forEach(function(list) {
+			      return list.forEachShift(fn);
+			    });
+			  }
+
+			  getFirst(arr = this._lists) {
+			    var j, len, list;
+			    for (j = 0, len = arr.length; j < len; j++) {
+			      list = arr[j];
+			      if (list.length > 0) {
+			        return list;
+			      }
+			    }
+			    return [];
+			  }
+
+			  shiftLastFrom(priority) {
+			    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+			  }
+
+			};
+
+			var Queues_1 = Queues;
+
+			var BottleneckError;
+
+			BottleneckError = class BottleneckError extends Error {};
+
+			var BottleneckError_1 = BottleneckError;
+
+			var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+			NUM_PRIORITIES = 10;
+
+			DEFAULT_PRIORITY = 5;
+
+			parser$1 = parser;
+
+			BottleneckError$1 = BottleneckError_1;
+
+			Job = class Job {
+			  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+			    this.task = task;
+			    this.args = args;
+			    this.rejectOnDrop = rejectOnDrop;
+			    this.Events = Events;
+			    this._states = _states;
+			    this.Promise = Promise;
+			    this.options = parser$1.load(options, jobDefaults);
+			    this.options.priority = this._sanitizePriority(this.options.priority);
+			    if (this.options.id === jobDefaults.id) {
+			      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+			    }
+			    this.promise = new this.Promise((_resolve, _reject) => {
+			      this._resolve = _resolve;
+			      this._reject = _reject;
+			    });
+			    this.retryCount = 0;
+			  }
+
+			  _sanitizePriority(priority) {
+			    var sProperty;
+			    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+			    if (sProperty < 0) {
+			      return 0;
+			    } else if (sProperty > NUM_PRIORITIES - 1) {
+			      return NUM_PRIORITIES - 1;
+			    } else {
+			      return sProperty;
+			    }
+			  }
+
+			  _randomIndex() {
+			    return Math.random().toString(36).slice(2);
+			  }
+
+			  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+			    if (this._states.remove(this.options.id)) {
+			      if (this.rejectOnDrop) {
+			        this._reject(error != null ? error : new BottleneckError$1(message));
+			      }
+			      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+			      return true;
+			    } else {
+			      return false;
+			    }
+			  }
+
+			  _assertStatus(expected) {
+			    var status;
+			    status = this._states.jobStatus(this.options.id);
+			    if (!(status === expected || (expected === "DONE" && status === null))) {
+			      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+			    }
+			  }
+
+			  doReceive() {
+			    this._states.start(this.options.id);
+			    return this.Events.trigger("received", {args: this.args, options: this.options});
+			  }
+
+			  doQueue(reachedHWM, blocked) {
+			    this._assertStatus("RECEIVED");
+			    this._states.next(this.options.id);
+			    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+			  }
+
+			  doRun() {
+			    if (this.retryCount === 0) {
+			      this._assertStatus("QUEUED");
+			      this._states.next(this.options.id);
+			    } else {
+			      this._assertStatus("EXECUTING");
+			    }
+			    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+			  }
+
+			  async doExecute(chained, clearGlobalState, run, free) {
+			    var error, eventInfo, passed;
+			    if (this.retryCount === 0) {
+			      this._assertStatus("RUNNING");
+			      this._states.next(this.options.id);
+			    } else {
+			      this._assertStatus("EXECUTING");
+			    }
+			    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+			    this.Events.trigger("executing", eventInfo);
+			    try {
+			      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+			      if (clearGlobalState()) {
+			        this.doDone(eventInfo);
+			        await free(this.options, eventInfo);
+			        this._assertStatus("DONE");
+			        return this._resolve(passed);
+			      }
+			    } catch (error1) {
+			      error = error1;
+			      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+			    }
+			  }
+
+			  doExpire(clearGlobalState, run, free) {
+			    var error, eventInfo;
+			    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+			      this._states.next(this.options.id);
+			    }
+			    this._assertStatus("EXECUTING");
+			    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+			    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+			    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+			  }
+
+			  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+			    var retry, retryAfter;
+			    if (clearGlobalState()) {
+			      retry = (await this.Events.trigger("failed", error, eventInfo));
+			      if (retry != null) {
+			        retryAfter = ~~retry;
+			        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+			        this.retryCount++;
+			        return run(retryAfter);
+			      } else {
+			        this.doDone(eventInfo);
+			        await free(this.options, eventInfo);
+			        this._assertStatus("DONE");
+			        return this._reject(error);
+			      }
+			    }
+			  }
+
+			  doDone(eventInfo) {
+			    this._assertStatus("EXECUTING");
+			    this._states.next(this.options.id);
+			    return this.Events.trigger("done", eventInfo);
+			  }
+
+			};
+
+			var Job_1 = Job;
+
+			var BottleneckError$2, LocalDatastore, parser$2;
+
+			parser$2 = parser;
+
+			BottleneckError$2 = BottleneckError_1;
+
+			LocalDatastore = class LocalDatastore {
+			  constructor(instance, storeOptions, storeInstanceOptions) {
+			    this.instance = instance;
+			    this.storeOptions = storeOptions;
+			    this.clientId = this.instance._randomIndex();
+			    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+			    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+			    this._running = 0;
+			    this._done = 0;
+			    this._unblockTime = 0;
+			    this.ready = this.Promise.resolve();
+			    this.clients = {};
+			    this._startHeartbeat();
+			  }
+
+			  _startHeartbeat() {
+			    var base;
+			    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+			      return typeof (base = (this.heartbeat = setInterval(() => {
+			        var amount, incr, maximum, now, reservoir;
+			        now = Date.now();
+			        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+			          this._lastReservoirRefresh = now;
+			          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+			          this.instance._drainAll(this.computeCapacity());
+			        }
+			        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+			          ({
+			            reservoirIncreaseAmount: amount,
+			            reservoirIncreaseMaximum: maximum,
+			            reservoir
+			          } = this.storeOptions);
+			          this._lastReservoirIncrease = now;
+			          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+			          if (incr > 0) {
+			            this.storeOptions.reservoir += incr;
+			            return this.instance._drainAll(this.computeCapacity());
+			          }
+			        }
+			      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+			    } else {
+			      return clearInterval(this.heartbeat);
+			    }
+			  }
+
+			  async __publish__(message) {
+			    await this.yieldLoop();
+			    return this.instance.Events.trigger("message", message.toString());
+			  }
+
+			  async __disconnect__(flush) {
+			    await this.yieldLoop();
+			    clearInterval(this.heartbeat);
+			    return this.Promise.resolve();
+			  }
+
+			  yieldLoop(t = 0) {
+			    return new this.Promise(function(resolve, reject) {
+			      return setTimeout(resolve, t);
+			    });
+			  }
+
+			  computePenalty() {
+			    var ref;
+			    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+			  }
+
+			  async __updateSettings__(options) {
+			    await this.yieldLoop();
+			    parser$2.overwrite(options, options, this.storeOptions);
+			    this._startHeartbeat();
+			    this.instance._drainAll(this.computeCapacity());
+			    return true;
+			  }
+
+			  async __running__() {
+			    await this.yieldLoop();
+			    return this._running;
+			  }
+
+			  async __queued__() {
+			    await this.yieldLoop();
+			    return this.instance.queued();
+			  }
+
+			  async __done__() {
+			    await this.yieldLoop();
+			    return this._done;
+			  }
+
+			  async __groupCheck__(time) {
+			    await this.yieldLoop();
+			    return (this._nextRequest + this.timeout) < time;
+			  }
+
+			  computeCapacity() {
+			    var maxConcurrent, reservoir;
+			    ({maxConcurrent, reservoir} = this.storeOptions);
+			    if ((maxConcurrent != null) && (reservoir != null)) {
+			      return Math.min(maxConcurrent - this._running, reservoir);
+			    } else if (maxConcurrent != null) {
+			      return maxConcurrent - this._running;
+			    } else if (reservoir != null) {
+			      return reservoir;
+			    } else {
+			      return null;
+			    }
+			  }
+
+			  conditionsCheck(weight) {
+			    var capacity;
+			    capacity = this.computeCapacity();
+			    return (capacity == null) || weight <= capacity;
+			  }
+
+			  async __incrementReservoir__(incr) {
+			    var reservoir;
+			    await this.yieldLoop();
+			    reservoir = this.storeOptions.reservoir += incr;
+			    this.instance._drainAll(this.computeCapacity());
+			    return reservoir;
+			  }
+
+			  async __currentReservoir__() {
+			    await this.yieldLoop();
+			    return this.storeOptions.reservoir;
+			  }
+
+			  isBlocked(now) {
+			    return this._unblockTime >= now;
+			  }
+
+			  check(weight, now) {
+			    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+			  }
+
+			  async __check__(weight) {
+			    var now;
+			    await this.yieldLoop();
+			    now = Date.now();
+			    return this.check(weight, now);
+			  }
+
+			  async __register__(index, weight, expiration) {
+			    var now, wait;
+			    await this.yieldLoop();
+			    now = Date.now();
+			    if (this.conditionsCheck(weight)) {
+			      this._running += weight;
+			      if (this.storeOptions.reservoir != null) {
+			        this.storeOptions.reservoir -= weight;
+			      }
+			      wait = Math.max(this._nextRequest - now, 0);
+			      this._nextRequest = now + wait + this.storeOptions.minTime;
+			      return {
+			        success: true,
+			        wait,
+			        reservoir: this.storeOptions.reservoir
+			      };
+			    } else {
+			      return {
+			        success: false
+			      };
+			    }
+			  }
+
+			  strategyIsBlock() {
+			    return this.storeOptions.strategy === 3;
+			  }
+
+			  async __submit__(queueLength, weight) {
+			    var blocked, now, reachedHWM;
+			    await this.yieldLoop();
+			    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+			      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+			    }
+			    now = Date.now();
+			    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+			    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+			    if (blocked) {
+			      this._unblockTime = now + this.computePenalty();
+			      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+			      this.instance._dropAllQueued();
+			    }
+			    return {
+			      reachedHWM,
+			      blocked,
+			      strategy: this.storeOptions.strategy
+			    };
+			  }
+
+			  async __free__(index, weight) {
+			    await this.yieldLoop();
+			    this._running -= weight;
+			    this._done += weight;
+			    this.instance._drainAll(this.computeCapacity());
+			    return {
+			      running: this._running
+			    };
+			  }
+
+			};
+
+			var LocalDatastore_1 = LocalDatastore;
+
+			var BottleneckError$3, States;
+
+			BottleneckError$3 = BottleneckError_1;
+
+			States = class States {
+			  constructor(status1) {
+			    this.status = status1;
+			    this._jobs = {};
+			    this.counts = this.status.map(function() {
+			      return 0;
+			    });
+			  }
+
+			  next(id) {
+			    var current, next;
+			    current = this._jobs[id];
+			    next = current + 1;
+			    if ((current != null) && next < this.status.length) {
+			      this.counts[current]--;
+			      this.counts[next]++;
+			      return this._jobs[id]++;
+			    } else if (current != null) {
+			      this.counts[current]--;
+			      return delete this._jobs[id];
+			    }
+			  }
+
+			  start(id) {
+			    var initial;
+			    initial = 0;
+			    this._jobs[id] = initial;
+			    return this.counts[initial]++;
+			  }
+
+			  remove(id) {
+			    var current;
+			    current = this._jobs[id];
+			    if (current != null) {
+			      this.counts[current]--;
+			      delete this._jobs[id];
+			    }
+			    return current != null;
+			  }
+
+			  jobStatus(id) {
+			    var ref;
+			    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+			  }
+
+			  statusJobs(status) {
+			    var k, pos, ref, results, v;
+			    if (status != null) {
+			      pos = this.status.indexOf(status);
+			      if (pos < 0) {
+			        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+			      }
+			      ref = this._jobs;
+			      results = [];
+			      for (k in ref) {
+			        v = ref[k];
+			        if (v === pos) {
+			          results.push(k);
+			        }
+			      }
+			      return results;
+			    } else {
+			      return Object.keys(this._jobs);
+			    }
+			  }
+
+			  statusCounts() {
+			    return this.counts.reduce(((acc, v, i) => {
+			      acc[this.status[i]] = v;
+			      return acc;
+			    }), {});
+			  }
+
+			};
+
+			var States_1 = States;
+
+			var DLList$2, Sync;
+
+			DLList$2 = DLList_1;
+
+			Sync = class Sync {
+			  constructor(name, Promise) {
+			    this.schedule = this.schedule.bind(this);
+			    this.name = name;
+			    this.Promise = Promise;
+			    this._running = 0;
+			    this._queue = new DLList$2();
+			  }
+
+			  isEmpty() {
+			    return this._queue.length === 0;
+			  }
+
+			  async _tryToRun() {
+			    var args, cb, error, reject, resolve, returned, task;
+			    if ((this._running < 1) && this._queue.length > 0) {
+			      this._running++;
+			      ({task, args, resolve, reject} = this._queue.shift());
+			      cb = (await (async function() {
+			        try {
+			          returned = (await task(...args));
+			          return function() {
+			            return resolve(returned);
+			          };
+			        } catch (error1) {
+			          error = error1;
+			          return function() {
+			            return reject(error);
+			          };
+			        }
+			      })());
+			      this._running--;
+			      this._tryToRun();
+			      return cb();
+			    }
+			  }
+
+			  schedule(task, ...args) {
+			    var promise, reject, resolve;
+			    resolve = reject = null;
+			    promise = new this.Promise(function(_resolve, _reject) {
+			      resolve = _resolve;
+			      return reject = _reject;
+			    });
+			    this._queue.push({task, args, resolve, reject});
+			    this._tryToRun();
+			    return promise;
+			  }
+
+			};
+
+			var Sync_1 = Sync;
+
+			var version = "2.19.5";
+			var version$1 = {
+				version: version
+			};
+
+			var version$2 = /*#__PURE__*/Object.freeze({
+				version: version,
+				default: version$1
+			});
+
+			var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+			parser$3 = parser;
+
+			Events$2 = Events_1;
+
+			RedisConnection$1 = require$$2;
+
+			IORedisConnection$1 = require$$3;
+
+			Scripts$1 = require$$4;
+
+			Group = (function() {
+			  class Group {
+			    constructor(limiterOptions = {}) {
+			      this.deleteKey = this.deleteKey.bind(this);
+			      this.limiterOptions = limiterOptions;
+			      parser$3.load(this.limiterOptions, this.defaults, this);
+			      this.Events = new Events$2(this);
+			      this.instances = {};
+			      this.Bottleneck = Bottleneck_1;
+			      this._startAutoCleanup();
+			      this.sharedConnection = this.connection != null;
+			      if (this.connection == null) {
+			        if (this.limiterOptions.datastore === "redis") {
+			          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+			        } else if (this.limiterOptions.datastore === "ioredis") {
+			          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+			        }
+			      }
+			    }
+
+			    key(key = "") {
+			      var ref;
+			      return (ref = this.instances[key]) != null ? ref : (() => {
+			        var limiter;
+			        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+			          id: `${this.id}-${key}`,
+			          timeout: this.timeout,
+			          connection: this.connection
+			        }));
+			        this.Events.trigger("created", limiter, key);
+			        return limiter;
+			      })();
+			    }
+
+			    async deleteKey(key = "") {
+			      var deleted, instance;
+			      instance = this.instances[key];
+			      if (this.connection) {
+			        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+			      }
+			      if (instance != null) {
+			        delete this.instances[key];
+			        await instance.disconnect();
+			      }
+			      return (instance != null) || deleted > 0;
+			    }
+
+			    limiters() {
+			      var k, ref, results, v;
+			      ref = this.instances;
+			      results = [];
+			      for (k in ref) {
+			        v = ref[k];
+			        results.push({
+			          key: k,
+			          limiter: v
+			        });
+			      }
+			      return results;
+			    }
+
+			    keys() {
+			      return Object.keys(this.instances);
+			    }
+
+			    async clusterKeys() {
+			      var cursor, end, found, i, k, keys, len, next, start;
+			      if (this.connection == null) {
+			        return this.Promise.resolve(this.keys());
+			      }
+			      keys = [];
+			      cursor = null;
+			      start = `b_${this.id}-`.length;
+			      end = "_settings".length;
+			      while (cursor !== 0) {
+			        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+			        cursor = ~~next;
+			        for (i = 0, len = found.length; i < len; i++) {
+			          k = found[i];
+			          keys.push(k.slice(start, -end));
+			        }
+			      }
+			      return keys;
+			    }
+
+			    _startAutoCleanup() {
+			      var base;
+			      clearInterval(this.interval);
+			      return typeof (base = (this.interval = setInterval(async() => {
+			        var e, k, ref, results, time, v;
+			        time = Date.now();
+			        ref = this.instances;
+			        results = [];
+			        for (k in ref) {
+			          v = ref[k];
+			          try {
+			            if ((await v._store.__groupCheck__(time))) {
+			              results.push(this.deleteKey(k));
+			            } else {
+			              results.push(void 0);
+			            }
+			          } catch (error) {
+			            e = error;
+			            results.push(v.Events.trigger("error", e));
+			          }
+			        }
+			        return results;
+			      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+			    }
+
+			    updateSettings(options = {}) {
+			      parser$3.overwrite(options, this.defaults, this);
+			      parser$3.overwrite(options, options, this.limiterOptions);
+			      if (options.timeout != null) {
+			        return this._startAutoCleanup();
+			      }
+			    }
+
+			    disconnect(flush = true) {
+			      var ref;
+			      if (!this.sharedConnection) {
+			        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+			      }
+			    }
+
+			  }
+			  Group.prototype.defaults = {
+			    timeout: 1000 * 60 * 5,
+			    connection: null,
+			    Promise: Promise,
+			    id: "group-key"
+			  };
+
+			  return Group;
+
+			}).call(commonjsGlobal$1);
+
+			var Group_1 = Group;
+
+			var Batcher, Events$3, parser$4;
+
+			parser$4 = parser;
+
+			Events$3 = Events_1;
+
+			Batcher = (function() {
+			  class Batcher {
+			    constructor(options = {}) {
+			      this.options = options;
+			      parser$4.load(this.options, this.defaults, this);
+			      this.Events = new Events$3(this);
+			      this._arr = [];
+			      this._resetPromise();
+			      this._lastFlush = Date.now();
+			    }
+
+			    _resetPromise() {
+			      return this._promise = new this.Promise((res, rej) => {
+			        return this._resolve = res;
+			      });
+			    }
+
+			    _flush() {
+			      clearTimeout(this._timeout);
+			      this._lastFlush = Date.now();
+			      this._resolve();
+			      this.Events.trigger("batch", this._arr);
+			      this._arr = [];
+			      return this._resetPromise();
+			    }
+
+			    add(data) {
+			      var ret;
+			      this._arr.push(data);
+			      ret = this._promise;
+			      if (this._arr.length === this.maxSize) {
+			        this._flush();
+			      } else if ((this.maxTime != null) && this._arr.length === 1) {
+			        this._timeout = setTimeout(() => {
+			          return this._flush();
+			        }, this.maxTime);
+			      }
+			      return ret;
+			    }
+
+			  }
+			  Batcher.prototype.defaults = {
+			    maxTime: null,
+			    maxSize: null,
+			    Promise: Promise
+			  };
+
+			  return Batcher;
+
+			}).call(commonjsGlobal$1);
+
+			var Batcher_1 = Batcher;
+
+			var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+			var require$$8 = getCjsExportFromNamespace(version$2);
+
+			var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+			  splice = [].splice;
+
+			NUM_PRIORITIES$1 = 10;
+
+			DEFAULT_PRIORITY$1 = 5;
+
+			parser$5 = parser;
+
+			Queues$1 = Queues_1;
+
+			Job$1 = Job_1;
+
+			LocalDatastore$1 = LocalDatastore_1;
+
+			RedisDatastore$1 = require$$4$1;
+
+			Events$4 = Events_1;
+
+			States$1 = States_1;
+
+			Sync$1 = Sync_1;
+
+			Bottleneck = (function() {
+			  class Bottleneck {
+			    constructor(options = {}, ...invalid) {
+			      var storeInstanceOptions, storeOptions;
+			      this._addToQueue = this._addToQueue.bind(this);
+			      this._validateOptions(options, invalid);
+			      parser$5.load(options, this.instanceDefaults, this);
+			      this._queues = new Queues$1(NUM_PRIORITIES$1);
+			      this._scheduled = {};
+			      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+			      this._limiter = null;
+			      this.Events = new Events$4(this);
+			      this._submitLock = new Sync$1("submit", this.Promise);
+			      this._registerLock = new Sync$1("register", this.Promise);
+			      storeOptions = parser$5.load(options, this.storeDefaults, {});
+			      this._store = (function() {
+			        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+			          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+			          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+			        } else if (this.datastore === "local") {
+			          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+			          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+			        } else {
+			          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+			        }
+			      }).call(this);
+			      this._queues.on("leftzero", () => {
+			        var ref;
+			        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+			      });
+			      this._queues.on("zero", () => {
+			        var ref;
+			        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+			      });
+			    }
+
+			    _validateOptions(options, invalid) {
+			      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+			        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+			      }
+			    }
+
+			    ready() {
+			      return this._store.ready;
+			    }
+
+			    clients() {
+			      return this._store.clients;
+			    }
+
+			    channel() {
+			      return `b_${this.id}`;
+			    }
+
+			    channel_client() {
+			      return `b_${this.id}_${this._store.clientId}`;
+			    }
+
+			    publish(message) {
+			      return this._store.__publish__(message);
+			    }
+
+			    disconnect(flush = true) {
+			      return this._store.__disconnect__(flush);
+			    }
+
+			    chain(_limiter) {
+			      this._limiter = _limiter;
+			      return this;
+			    }
+
+			    queued(priority) {
+			      return this._queues.queued(priority);
+			    }
+
+			    clusterQueued() {
+			      return this._store.__queued__();
+			    }
+
+			    empty() {
+			      return this.queued() === 0 && this._submitLock.isEmpty();
+			    }
+
+			    running() {
+			      return this._store.__running__();
+			    }
+
+			    done() {
+			      return this._store.__done__();
+			    }
+
+			    jobStatus(id) {
+			      return this._states.jobStatus(id);
+			    }
+
+			    jobs(status) {
+			      return this._states.statusJobs(status);
+			    }
+
+			    counts() {
+			      return this._states.statusCounts();
+			    }
+
+			    _randomIndex() {
+			      return Math.random().toString(36).slice(2);
+			    }
+
+			    check(weight = 1) {
+			      return this._store.__check__(weight);
+			    }
+
+			    _clearGlobalState(index) {
+			      if (this._scheduled[index] != null) {
+			        clearTimeout(this._scheduled[index].expiration);
+			        delete this._scheduled[index];
+			        return true;
+			      } else {
+			        return false;
+			      }
+			    }
+
+			    async _free(index, job, options, eventInfo) {
+			      var e, running;
+			      try {
+			        ({running} = (await this._store.__free__(index, options.weight)));
+			        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+			        if (running === 0 && this.empty()) {
+			          return this.Events.trigger("idle");
+			        }
+			      } catch (error1) {
+			        e = error1;
+			        return this.Events.trigger("error", e);
+			      }
+			    }
+
+			    _run(index, job, wait) {
+			      var clearGlobalState, free, run;
+			      job.doRun();
+			      clearGlobalState = this._clearGlobalState.bind(this, index);
+			      run = this._run.bind(this, index, job);
+			      free = this._free.bind(this, index, job);
+			      return this._scheduled[index] = {
+			        timeout: setTimeout(() => {
+			          return job.doExecute(this._limiter, clearGlobalState, run, free);
+			        }, wait),
+			        expiration: job.options.expiration != null ? setTimeout(function() {
+			          return job.doExpire(clearGlobalState, run, free);
+			        }, wait + job.options.expiration) : void 0,
+			        job: job
+			      };
+			    }
+
+			    _drainOne(capacity) {
+			      return this._registerLock.schedule(() => {
+			        var args, index, next, options, queue;
+			        if (this.queued() === 0) {
+			          return this.Promise.resolve(null);
+			        }
+			        queue = this._queues.getFirst();
+			        ({options, args} = next = queue.first());
+			        if ((capacity != null) && options.weight > capacity) {
+			          return this.Promise.resolve(null);
+			        }
+			        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+			        index = this._randomIndex();
+			        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+			          var empty;
+			          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+			          if (success) {
+			            queue.shift();
+			            empty = this.empty();
+			            if (empty) {
+			              this.Events.trigger("empty");
+			            }
+			            if (reservoir === 0) {
+			              this.Events.trigger("depleted", empty);
+			            }
+			            this._run(index, next, wait);
+			            return this.Promise.resolve(options.weight);
+			          } else {
+			            return this.Promise.resolve(null);
+			          }
+			        });
+			      });
+			    }
+
+			    _drainAll(capacity, total = 0) {
+			      return this._drainOne(capacity).then((drained) => {
+			        var newCapacity;
+			        if (drained != null) {
+			          newCapacity = capacity != null ? capacity - drained : capacity;
+			          return this._drainAll(newCapacity, total + drained);
+			        } else {
+			          return this.Promise.resolve(total);
+			        }
+			      }).catch((e) => {
+			        return this.Events.trigger("error", e);
+			      });
+			    }
+
+			    _dropAllQueued(message) {
+			      return this._queues.shiftAll(function(job) {
+			        return job.doDrop({message});
+			      });
+			    }
+
+			    stop(options = {}) {
+			      var done, waitForExecuting;
+			      options = parser$5.load(options, this.stopDefaults);
+			      waitForExecuting = (at) => {
+			        var finished;
+			        finished = () => {
+			          var counts;
+			          counts = this._states.counts;
+			          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+			        };
+			        return new this.Promise((resolve, reject) => {
+			          if (finished()) {
+			            return resolve();
+			          } else {
+			            return this.on("done", () => {
+			              if (finished()) {
+			                this.removeAllListeners("done");
+			                return resolve();
+			              }
+			            });
+			          }
+			        });
+			      };
+			      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+			        return next.doDrop({
+			          message: options.dropErrorMessage
+			        });
+			      }, this._drainOne = () => {
+			        return this.Promise.resolve(null);
+			      }, this._registerLock.schedule(() => {
+			        return this._submitLock.schedule(() => {
+			          var k, ref, v;
+			          ref = this._scheduled;
+			          for (k in ref) {
+			            v = ref[k];
+			            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+			              clearTimeout(v.timeout);
+			              clearTimeout(v.expiration);
+			              v.job.doDrop({
+			                message: options.dropErrorMessage
+			              });
+			            }
+			          }
+			          this._dropAllQueued(options.dropErrorMessage);
+			          return waitForExecuting(0);
+			        });
+			      })) : this.schedule({
+			        priority: NUM_PRIORITIES$1 - 1,
+			        weight: 0
+			      }, () => {
+			        return waitForExecuting(1);
+			      });
+			      this._receive = function(job) {
+			        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+			      };
+			      this.stop = () => {
+			        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+			      };
+			      return done;
+			    }
+
+			    async _addToQueue(job) {
+			      var args, blocked, error, options, reachedHWM, shifted, strategy;
+			      ({args, options} = job);
+			      try {
+			        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+			      } catch (error1) {
+			        error = error1;
+			        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+			        job.doDrop({error});
+			        return false;
+			      }
+			      if (blocked) {
+			        job.doDrop();
+			        return true;
+			      } else if (reachedHWM) {
+			        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+			        if (shifted != null) {
+			          shifted.doDrop();
+			        }
+			        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+			          if (shifted == null) {
+			            job.doDrop();
+			          }
+			          return reachedHWM;
+			        }
+			      }
+			      job.doQueue(reachedHWM, blocked);
+			      this._queues.push(job);
+			      await this._drainAll();
+			      return reachedHWM;
+			    }
+
+			    _receive(job) {
+			      if (this._states.jobStatus(job.options.id) != null) {
+			        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+			        return false;
+			      } else {
+			        job.doReceive();
+			        return this._submitLock.schedule(this._addToQueue, job);
+			      }
+			    }
+
+			    submit(...args) {
+			      var cb, fn, job, options, ref, ref1, task;
+			      if (typeof args[0] === "function") {
+			        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+			        options = parser$5.load({}, this.jobDefaults);
+			      } else {
+			        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+			        options = parser$5.load(options, this.jobDefaults);
+			      }
+			      task = (...args) => {
+			        return new this.Promise(function(resolve, reject) {
+			          return fn(...args, function(...args) {
+			            return (args[0] != null ? reject : resolve)(args);
+			          });
+			        });
+			      };
+			      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+			      job.promise.then(function(args) {
+			        return typeof cb === "function" ? cb(...args) : void 0;
+			      }).catch(function(args) {
+			        if (Array.isArray(args)) {
+			          return typeof cb === "function" ? cb(...args) : void 0;
+			        } else {
+			          return typeof cb === "function" ? cb(args) : void 0;
+			        }
+			      });
+			      return this._receive(job);
+			    }
+
+			    schedule(...args) {
+			      var job, options, task;
+			      if (typeof args[0] === "function") {
+			        [task, ...args] = args;
+			        options = {};
+			      } else {
+			        [options, task, ...args] = args;
+			      }
+			      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+			      this._receive(job);
+			      return job.promise;
+			    }
+
+			    wrap(fn) {
+			      var schedule, wrapped;
+			      schedule = this.schedule.bind(this);
+			      wrapped = function(...args) {
+			        return schedule(fn.bind(this), ...args);
+			      };
+			      wrapped.withOptions = function(options, ...args) {
+			        return schedule(options, fn, ...args);
+			      };
+			      return wrapped;
+			    }
+
+			    async updateSettings(options = {}) {
+			      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+			      parser$5.overwrite(options, this.instanceDefaults, this);
+			      return this;
+			    }
+
+			    currentReservoir() {
+			      return this._store.__currentReservoir__();
+			    }
+
+			    incrementReservoir(incr = 0) {
+			      return this._store.__incrementReservoir__(incr);
+			    }
+
+			  }
+			  Bottleneck.default = Bottleneck;
+
+			  Bottleneck.Events = Events$4;
+
+			  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+			  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+			    LEAK: 1,
+			    OVERFLOW: 2,
+			    OVERFLOW_PRIORITY: 4,
+			    BLOCK: 3
+			  };
+
+			  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+			  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+			  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+			  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+			  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+			  Bottleneck.prototype.jobDefaults = {
+			    priority: DEFAULT_PRIORITY$1,
+			    weight: 1,
+			    expiration: null,
+			    id: "<no-id>"
+			  };
+
+			  Bottleneck.prototype.storeDefaults = {
+			    maxConcurrent: null,
+			    minTime: 0,
+			    highWater: null,
+			    strategy: Bottleneck.prototype.strategy.LEAK,
+			    penalty: null,
+			    reservoir: null,
+			    reservoirRefreshInterval: null,
+			    reservoirRefreshAmount: null,
+			    reservoirIncreaseInterval: null,
+			    reservoirIncreaseAmount: null,
+			    reservoirIncreaseMaximum: null
+			  };
+
+			  Bottleneck.prototype.localStoreDefaults = {
+			    Promise: Promise,
+			    timeout: null,
+			    heartbeatInterval: 250
+			  };
+
+			  Bottleneck.prototype.redisStoreDefaults = {
+			    Promise: Promise,
+			    timeout: null,
+			    heartbeatInterval: 5000,
+			    clientTimeout: 10000,
+			    Redis: null,
+			    clientOptions: {},
+			    clusterNodes: null,
+			    clearDatastore: false,
+			    connection: null
+			  };
+
+			  Bottleneck.prototype.instanceDefaults = {
+			    datastore: "local",
+			    connection: null,
+			    id: "<no-id>",
+			    rejectOnDrop: true,
+			    trackDoneStatus: false,
+			    Promise: Promise
+			  };
+
+			  Bottleneck.prototype.stopDefaults = {
+			    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+			    dropWaitingJobs: true,
+			    dropErrorMessage: "This limiter has been stopped."
+			  };
+
+			  return Bottleneck;
+
+			}).call(commonjsGlobal$1);
+
+			var Bottleneck_1 = Bottleneck;
+
+			var lib = Bottleneck_1;
+
+			return lib;
+
+		}))); 
+	} (light$1));
+	return light$1.exports;
+}
+
+var lightExports = requireLight();
+var Bottleneck = /*@__PURE__*/getDefaultExportFromCjs(lightExports);
+
+// pkg/dist-src/version.js
+var VERSION$1 = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+async function wrapRequest$1(state, octokit, request, options) {
+  const limiter = new Bottleneck();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest$1.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION$1;
+
+// pkg/dist-src/index.js
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var noop = () => Promise.resolve();
+function wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck: Bottleneck$1 = Bottleneck,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck$1, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck$1();
+    const events = {};
+    const emitter = new Bottleneck$1.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION;
+throttling.triggersNotification = triggersNotification;
+
 // Sizes for messages: "200 MiB", "1.5 MiB", "64 KiB", "512 bytes".
 const UNITS = [
     ['GiB', 1 << 30],
@@ -47546,17 +49400,25 @@ function formatBytes(n) {
     return n === 1 ? '1 byte' : `${n} bytes`;
 }
 
-// A small typed client for the parts of the GitHub REST API we use (releases, release assets, the
-// Git data API), on Octokit from @actions/github (`getOctokit`): requests through
-// `octokit.request`, list endpoints through `octokit.paginate` (Link headers), uploads to the URL
-// a release names in `upload_url`. What this layer adds to Octokit: errors that say what to fix
-// (GitHubApiError), retries of transient failures, per-request timeouts, and a check that the
-// token only ever goes to the API's origin (and GitHub's upload host).
+// The GitHub REST API through Octokit from @actions/github (`getOctokit`), with Octokit's own
+// retry and throttling plugins: callers use `octokit.rest` and Octokit's response types. What
+// this module adds, as Octokit plugins and hooks:
+// - errors that say what to fix (GitHubApiError with hints);
+// - a timeout per attempt, and answers bounded to MAX_GITHUB_RESPONSE_BYTES;
+// - the token sent only to the API's origin (and GitHub's upload host);
+// - the retry rules: 5xx and lost connections are retried (plugin-retry), rate limits wait for
+//   the time GitHub names (plugin-throttling), but a POST that may have been applied (a 500, a
+//   lost connection) is not repeated.
 //
-// Octokit answers with its RequestError for any status >= 400; `request` can take some statuses
-// as answers (`accept: [404]`). Without an injected `fetch`, requests go through @actions/github's
-// fetch, which honours the runner's https_proxy / no_proxy.
+// Without an injected `fetch`, requests go through @actions/github's fetch, which honours the
+// runner's https_proxy / no_proxy.
 const API_VERSION = '2022-11-28';
+/** The longest Retry-After (or rate-limit reset) worth waiting for, in seconds. */
+const MAX_RATE_LIMIT_WAIT_S = 60;
+/** Statuses plugin-retry may retry: the server failed, or a gateway in front of it. */
+const TRANSIENT_STATUSES = [500, 502, 503, 504];
+/** Everything else is final for plugin-retry (rate limits, 403 and 429, are plugin-throttling's). */
+const DO_NOT_RETRY = Array.from({ length: 200 }, (_, i) => 400 + i).filter((s) => !TRANSIENT_STATUSES.includes(s));
 /**
  * The most we read of one GitHub API answer. The largest we ask for are a Git blob of index.yaml
  * (at most 8 MiB, base64 in JSON) and pages of 100 releases or assets.
@@ -47642,6 +49504,32 @@ class GitHubApiError extends Error {
                 /already exists/i.test(this.apiMessage)));
     }
 }
+/** A request that got no answer (a network error or a timeout), after any retries. */
+class GitHubNetworkError extends Error {
+    method;
+    path;
+    reason;
+    constructor(method, path, 
+    /** Why, e.g. "socket hang up". */
+    reason, cause) {
+        super(`GitHub API ${method} ${path} failed: ${reason}`, { cause });
+        this.method = method;
+        this.path = path;
+        this.reason = reason;
+        this.name = 'GitHubNetworkError';
+    }
+}
+/** The data of an answer, or undefined when GitHub answers 404 (not there, or not yet). */
+async function unlessNotFound(answer) {
+    try {
+        return (await answer).data;
+    }
+    catch (err) {
+        if (err instanceof GitHubApiError && err.status === 404)
+            return undefined;
+        throw err;
+    }
+}
 function hintFor$1(status, headers, message) {
     if ((status === 403 || status === 429) && isRateLimited(headers, message)) {
         const reset = Number(headers.get('x-ratelimit-reset'));
@@ -47666,10 +49554,6 @@ function expandUploadUrl(template, query) {
         if (v !== undefined)
             url.searchParams.set(k, v);
     return url;
-}
-const sleep$1 = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-function isTransient(status) {
-    return status === 500 || status === 502 || status === 503 || status === 504;
 }
 function isOctokitError(err) {
     return (err instanceof Error &&
@@ -47734,6 +49618,16 @@ function apiError(method, path, res) {
     const full = extra.length > 0 ? `${message} (${extra.join('; ')})` : message;
     return new GitHubApiError(res.status, method, path, full, details, hintFor$1(res.status, headers, full));
 }
+/** Octokit's errors as ours: GitHubApiError for an answer, GitHubNetworkError for none. */
+function failure(err) {
+    if (!isOctokitError(err))
+        return err;
+    const method = err.request.method.toUpperCase();
+    const path = pathOf(err.request.url);
+    if (err.response !== undefined)
+        return apiError(method, path, err.response);
+    return new GitHubNetworkError(method, path, noAnswerMessage(err), err.cause ?? err);
+}
 class GitHubClient {
     logger;
     baseUrl;
@@ -47741,8 +49635,6 @@ class GitHubClient {
     octokit;
     timeoutMs;
     uploadTimeoutMs;
-    retryDelayMs;
-    retries;
     /** Redacts the token from texts this client shortens (secrets.ts). */
     mask = new SecretMask();
     constructor(api, logger) {
@@ -47753,15 +49645,32 @@ class GitHubClient {
         this.baseUrl = new URL(api.baseUrl.replace(/\/+$/, '') + '/');
         this.timeoutMs = api.timeoutMs ?? 60_000;
         this.uploadTimeoutMs = api.uploadTimeoutMs ?? 600_000;
-        this.retryDelayMs = api.retryDelayMs ?? 1000;
-        this.retries = api.retries ?? 3;
+        const unitMs = api.retryDelayMs ?? 1000;
+        const retries = api.retries ?? 3;
         this.mask.add(api.token);
         logger?.secret(api.token, 'the GitHub token');
+        const rateLimited = (what) => (after, options, _o, n) => {
+            const wait = after <= MAX_RATE_LIMIT_WAIT_S && n < retries;
+            this.logger?.debug(`GitHub API ${options.method} ${pathOf(options.url)}: ${what}` +
+                (wait ? `; retrying in ${after}s` : `; GitHub asks to wait ${after}s`));
+            return wait;
+        };
         this.octokit = getOctokit(api.token, {
             baseUrl: this.baseUrl.href.replace(/\/+$/, ''),
             userAgent: api.userAgent ?? 'falco-plugin-release',
             // Replaces @actions/github's proxy-aware fetch only when one is given.
             ...(api.fetch ? { request: { fetch: api.fetch } } : {}),
+            retry: { retries, doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: unitMs },
+            throttle: {
+                onRateLimit: rateLimited('rate limited'),
+                onSecondaryRateLimit: rateLimited('secondary rate limit'),
+                retryAfterBaseValue: unitMs,
+                // Writes one at a time, as GitHub asks, but without the plugin's pause of 1 s (3 s for
+                // a release) between them: a release makes a handful of writes, and a pause would add
+                // seconds to each one.
+                write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+                notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 })
+            },
             ...(logger
                 ? {
                     log: {
@@ -47772,26 +49681,25 @@ class GitHubClient {
                     }
                 }
                 : {})
+        }, 
+        // Plugins wrap each other in this order: `attempts` is innermost (around each attempt of
+        // plugin-retry), plugin-throttling outermost.
+        (octokit) => {
+            octokit.hook.wrap('request', (request, options) => this.attempt(octokit.request.endpoint.parse(options).url, request, options));
+        }, retry, throttling);
+        // Around everything, retries included: Octokit's errors as ours.
+        this.octokit.hook.wrap('request', async (request, options) => {
+            try {
+                return await request(options);
+            }
+            catch (err) {
+                throw failure(err);
+            }
         });
-        this.octokit.hook.wrap('request', (request, options) => this.send(request, options));
     }
-    /** An absolute URL for an API path such as `/repos/o/r/releases`. */
-    url(path, query) {
-        const url = new URL(path.replace(/^\/+/, ''), this.baseUrl);
-        for (const [k, v] of Object.entries(query ?? {})) {
-            if (v !== undefined)
-                url.searchParams.set(k, String(v));
-        }
-        return url;
-    }
-    /**
-     * The `url` to give Octokit: a path relative to the base URL when the URL is under it (Octokit
-     * prepends its baseUrl), else the absolute URL (an upload host).
-     */
-    route(url) {
-        return url.href.startsWith(this.baseUrl.href)
-            ? '/' + url.href.slice(this.baseUrl.href.length)
-            : url.href;
+    /** Octokit's REST methods (typed), through this client's hooks. */
+    get rest() {
+        return this.octokit.rest;
     }
     /** Refuses to send the token to an origin that is not GitHub's API or upload host. */
     assertTrusted(url) {
@@ -47805,59 +49713,44 @@ class GitHubClient {
         }
     }
     /**
-     * Octokit's request hook, around every request (pagination's next pages included): checks where
-     * the request goes, sets the API version, gives each attempt a timeout, and retries on 5xx,
-     * network errors and rate limits with a short Retry-After. POSTs are retried only on answers
-     * that prove nothing was done (rate limits, 502-504 from the front end); a lost connection
-     * after a POST may have created the object.
+     * One attempt (each retry of plugin-retry and plugin-throttling comes through here again, and
+     * so does each page of a listing): checks where it goes, sets the API version, gives it a
+     * timeout and a bounded read, and marks a POST that may have been applied as not retryable.
      */
-    async send(request, options) {
-        // The inner hooks are bound to this `options` object (what `request(x)` is given is not
-        // merged in), so settings for the attempt are made on it.
-        const target = new URL(this.octokit.request.endpoint.parse(options).url);
+    async attempt(url, request, options) {
+        const target = new URL(url);
         this.assertTrusted(target);
         const method = options.method.toUpperCase();
-        const control = options.request;
-        const retries = control.retries ?? this.retries;
-        const timeoutMs = control.timeoutMs ?? this.timeoutMs;
         options.headers = {
             ...options.headers,
             accept: 'application/vnd.github+json',
             'x-github-api-version': API_VERSION
         };
-        const base = options.request;
-        const fetcher = boundedFetch(base.fetch ?? globalThis.fetch, MAX_GITHUB_RESPONSE_BYTES);
-        for (let attempt = 0;; attempt++) {
-            // A fresh object: `options.request` may be the instance's shared defaults.
-            options.request = { ...base, fetch: fetcher, signal: AbortSignal.timeout(timeoutMs) };
-            let res;
-            try {
-                res = await request(options);
-            }
-            catch (err) {
-                const large = tooLarge(err);
-                if (large)
-                    throw large;
-                if (!isOctokitError(err) || attempt >= retries)
-                    throw err;
-                if (err.response === undefined) {
-                    // No answer: a network error or a timeout.
-                    if (method === 'POST')
-                        throw err;
-                    await this.backoff(attempt, `${method} ${target.pathname}: ${noAnswerMessage(err)}`);
-                    continue;
-                }
-                const error = apiError(method, target.pathname, err.response);
-                const retryAfter = this.retryAfterMs(err.response, error.apiMessage);
-                const transient = retryAfter !== undefined ||
-                    (isTransient(err.status) && (method !== 'POST' || err.status !== 500));
-                if (!transient)
-                    throw err;
-                await this.backoff(attempt, error.message, retryAfter);
-                continue;
-            }
-            return { ...res, data: this.json(method, target, res) };
+        const control = options.request;
+        const timeoutMs = control.timeoutMs ?? this.timeoutMs;
+        // A fresh object per attempt: `options.request` may be the instance's shared defaults. The
+        // retry plugins read it (retries, retryCount) from `options`, which every hook shares.
+        const fetcher = boundedFetch(control.fetch ?? globalThis.fetch, MAX_GITHUB_RESPONSE_BYTES);
+        options.request = { ...control, fetch: fetcher, signal: AbortSignal.timeout(timeoutMs) };
+        let res;
+        try {
+            res = await request(options);
         }
+        catch (err) {
+            const large = tooLarge(err);
+            if (large)
+                throw large;
+            if (!isOctokitError(err))
+                throw err;
+            this.logger?.debug(`GitHub API ${method} ${target.pathname}: ${noAnswerMessage(err)}`);
+            // A lost connection or a 500 after a POST may have created the object: never repeat it.
+            // 502-504 come from the front end, and rate limits say that nothing was done.
+            if (method === 'POST' && (err.response === undefined || err.status === 500)) {
+                options.request.retries = 0;
+            }
+            throw err;
+        }
+        return { ...res, data: this.json(method, target, res) };
     }
     /** The parsed body; an answer that is not JSON means the base URL is not a GitHub API. */
     json(method, url, res) {
@@ -47871,60 +49764,26 @@ class GitHubClient {
         throw new Error(`GitHub API ${method} ${url.pathname} answered ${res.status} with something that is not JSON` +
             ` (${JSON.stringify(excerpt)}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`);
     }
-    /** Octokit's errors as ours: GitHubApiError for an answer, a plain Error for no answer. */
-    failure(err) {
-        if (!isOctokitError(err))
-            return err;
-        const method = err.request.method.toUpperCase();
-        const path = pathOf(err.request.url);
-        if (err.response !== undefined)
-            return apiError(method, path, err.response);
-        return new Error(`GitHub API ${method} ${path} failed: ${noAnswerMessage(err)}`, {
-            cause: err.cause ?? err
-        });
-    }
-    /** One JSON request, retried on 5xx, network errors and rate limits with a short Retry-After. */
-    async request(method, pathOrUrl, opts = {}) {
-        const url = typeof pathOrUrl === 'string' ? this.url(pathOrUrl, opts.query) : pathOrUrl;
-        this.assertTrusted(url);
-        try {
-            const res = await this.octokit.request({
-                method,
-                url: this.route(url),
-                ...(opts.body === undefined ? {} : { data: opts.body })
-            });
-            return { status: res.status, data: res.data, headers: toHeaders(res.headers) };
-        }
-        catch (err) {
-            if (isOctokitError(err) && err.response && opts.accept?.includes(err.status)) {
-                return {
-                    status: err.status,
-                    data: this.json(method, url, err.response),
-                    headers: toHeaders(err.response.headers)
-                };
-            }
-            throw this.failure(err);
-        }
-    }
-    /** Every item of a list endpoint, following `Link: <...>; rel="next"` (octokit.paginate). */
-    async paginate(path, query = {}) {
-        const url = this.url(path, { per_page: 100, ...query });
-        this.assertTrusted(url);
+    /**
+     * Every item of a list endpoint (an `octokit.rest` method), 100 a page, following
+     * `Link: <...>; rel="next"` (octokit.paginate); at most 1000 pages.
+     */
+    async paginate(method, params) {
+        const items = [];
         let pages = 0;
-        try {
-            return await this.octokit.paginate({ method: 'GET', url: this.route(url) }, (res) => {
-                if (++pages > 1000)
-                    throw new Error(`GitHub API ${path}: more than 1000 pages`);
-                if (!Array.isArray(res.data)) {
-                    const where = res.url ? pathOf(res.url) : url.pathname;
-                    throw new Error(`GitHub API GET ${where}: expected a list`);
-                }
-                return res.data;
-            });
+        // Octokit's overloads type known routes; the method's own type already says what comes back.
+        const iterate = this.octokit.paginate.iterator;
+        const first = { per_page: 100, ...params };
+        const firstUrl = method.endpoint?.(first).url;
+        for await (const page of iterate(method, first)) {
+            const where = pathOf(page.url || firstUrl || '');
+            if (++pages > 1000)
+                throw new Error(`GitHub API GET ${where}: more than 1000 pages`);
+            if (!Array.isArray(page.data))
+                throw new Error(`GitHub API GET ${where}: expected a list`);
+            items.push(...page.data);
         }
-        catch (err) {
-            throw this.failure(err);
-        }
+        return items;
     }
     /**
      * Streams a file to an upload URL (a release's `upload_url` template) with Content-Length.
@@ -47939,7 +49798,7 @@ class GitHubClient {
             const control = { retries: 0, timeoutMs: this.uploadTimeoutMs };
             const res = await this.octokit.request({
                 method: 'POST',
-                url: this.route(url),
+                url: url.href,
                 headers: { 'content-type': file.contentType, 'content-length': String(size) },
                 data: Readable.toWeb(stream),
                 request: control
@@ -47947,40 +49806,17 @@ class GitHubClient {
             return res.data;
         }
         catch (err) {
-            if (!isOctokitError(err))
+            if (!(err instanceof GitHubNetworkError))
                 throw err;
-            if (err.response !== undefined)
-                throw this.failure(err);
-            throw new Error(`uploading ${file.name} failed: ${noAnswerMessage(err)}`, {
-                cause: err.cause ?? err
-            });
+            throw new Error(`uploading ${file.name} failed: ${err.reason}`, { cause: err.cause });
         }
         finally {
             stream.destroy();
         }
     }
-    /** How long GitHub asks us to wait before retrying, when it is a rate limit worth waiting for. */
-    retryAfterMs(res, message) {
-        const headers = toHeaders(res.headers);
-        if (res.status !== 429 && !(res.status === 403 && isRateLimited(headers, message))) {
-            return undefined;
-        }
-        const header = headers.get('retry-after');
-        if (header === null || header.trim() === '')
-            return undefined;
-        const after = Number(header);
-        if (Number.isFinite(after) && after >= 0 && after <= 60)
-            return after * 1000;
-        return undefined;
-    }
-    async backoff(attempt, why, waitMs) {
-        const ms = waitMs ?? this.retryDelayMs * 2 ** attempt;
-        this.logger?.debug(`${why}; retrying in ${Math.round(ms / 100) / 10}s`);
-        await sleep$1(ms);
-    }
 }
-/** `/repos/<owner>/<repo>` with both parts escaped. */
-function repoPath(owner, repo) {
+/** Checks the owner and name of a repository (they go into API paths). */
+function checkRepository(owner, repo) {
     for (const [what, v] of [
         ['owner', owner],
         ['repo', repo]
@@ -47989,7 +49825,15 @@ function repoPath(owner, repo) {
             throw new Error(`invalid GitHub repository ${what} ${JSON.stringify(v)}`);
         }
     }
-    return `/repos/${owner}/${repo}`;
+    return { owner, repo };
+}
+/**
+ * A ref for a `/git/ref/...` or `/git/refs/...` path: `heads/<branch>` or `tags/<tag>`, each
+ * segment escaped but the slashes kept (Octokit's {ref} would send them as %2F, which some
+ * GitHub Enterprise Server versions answer with 404).
+ */
+function refPath(kind, name) {
+    return `${kind}/${name.split('/').map(encodeURIComponent).join('/')}`;
 }
 /** The API root from the runner's environment (GITHUB_API_URL), github.com's by default. */
 function apiBaseUrlFromEnv(env) {
@@ -48001,8 +49845,7 @@ function parseRepository(value) {
     if (!m) {
         throw new Error(`expected a GitHub repository as owner/name, got ${JSON.stringify(value ?? '')} (GITHUB_REPOSITORY is not set?)`);
     }
-    repoPath(m[1], m[2]);
-    return { owner: m[1], repo: m[2] };
+    return checkRepository(m[1], m[2]);
 }
 
 // Before the first registry write: can this token write the repository's contents (needed by
@@ -48013,11 +49856,11 @@ function parseRepository(value) {
 /** Throws an Error that names the fix when the token cannot write the repository's contents. */
 async function checkContentsWrite(req) {
     const gh = new GitHubClient(req.api, req.logger);
-    const base = repoPath(req.owner, req.repo);
+    const repo = checkRepository(req.owner, req.repo);
     const where = `${req.owner}/${req.repo}`;
     const who = req.neededBy.join(' and ');
     try {
-        await gh.request('POST', `${base}/git/blobs`, { body: { content: '', encoding: 'utf-8' } });
+        await gh.rest.git.createBlob({ ...repo, content: '', encoding: 'utf-8' });
     }
     catch (err) {
         if (!(err instanceof GitHubApiError)) {
@@ -48108,7 +49951,12 @@ function checkBranch(branch) {
         throw new Error(`invalid branch name ${JSON.stringify(branch)}: use e.g. gh-pages`);
     }
 }
-const refPath = (branch) => branch.split('/').map(encodeURIComponent).join('/');
+/** The head of a branch, or undefined when the branch does not exist. */
+function branchHead(gh, repo, branch) {
+    return unlessNotFound(gh.octokit.request(`GET /repos/{owner}/{repo}/git/ref/${refPath('heads', branch)}`, repo));
+}
+/** `<branch>` for a raw-file URL: each segment escaped, slashes kept. */
+const branchPath = (branch) => branch.split('/').map(encodeURIComponent).join('/');
 /**
  * Where GitHub Pages serves `path` of this repository on github.com: https://<owner>.github.io/<repo>/<path>,
  * or https://<owner>.github.io/<path> for the <owner>.github.io repository itself.
@@ -48125,11 +49973,10 @@ function rawFileUrl(apiBaseUrl, owner, repo, branch, path) {
     const file = path.split('/').map(encodeURIComponent).join('/');
     const api = new URL(apiBaseUrl);
     if (api.hostname === 'api.github.com') {
-        return `https://raw.githubusercontent.com/${owner}/${repo}/${refPath(branch)}/${file}`;
+        return `https://raw.githubusercontent.com/${owner}/${repo}/${branchPath(branch)}/${file}`;
     }
-    return `${api.origin}/${owner}/${repo}/raw/${refPath(branch)}/${file}`;
+    return `${api.origin}/${owner}/${repo}/raw/${branchPath(branch)}/${file}`;
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A concurrent writer moved (or created) the branch between our read and our write. */
 function isRace(err) {
     if (!(err instanceof GitHubApiError))
@@ -48140,10 +49987,10 @@ function isRace(err) {
         /fast[ -]?forward|reference already exists|reference cannot be updated/i.test(err.apiMessage));
 }
 /** Reads `parts` from a tree, one level at a time (never a truncated recursive listing). */
-async function readFile(gh, base, treeSha, parts) {
+async function readFile(gh, repo, treeSha, parts) {
     let sha = treeSha;
     for (let i = 0; i < parts.length; i++) {
-        const tree = (await gh.request('GET', `${base}/git/trees/${sha}`)).data;
+        const tree = (await gh.rest.git.getTree({ ...repo, tree_sha: sha })).data;
         const entry = tree.tree.find((e) => e.path === parts[i]);
         if (entry === undefined)
             return undefined;
@@ -48158,7 +50005,7 @@ async function readFile(gh, base, treeSha, parts) {
             checkIndexSize(parts, entry.size);
         sha = entry.sha;
     }
-    const blob = (await gh.request('GET', `${base}/git/blobs/${sha}`)).data;
+    const blob = (await gh.rest.git.getBlob({ ...repo, file_sha: sha })).data;
     if (blob.encoding !== undefined && blob.encoding !== 'base64') {
         throw new Error(`unexpected blob encoding ${blob.encoding} for ${parts.join('/')}`);
     }
@@ -48169,7 +50016,7 @@ async function readFile(gh, base, treeSha, parts) {
 }
 /** Refuses an index in the branch larger than MAX_INDEX_FILE_BYTES, before reading it. */
 function checkIndexSize(parts, size) {
-    if (size === undefined || size <= MAX_INDEX_FILE_BYTES)
+    if (size === undefined || size === null || size <= MAX_INDEX_FILE_BYTES)
         return;
     throw new Error(`${parts.join('/')} in the branch is ${formatBytes(size)}, more than the ` +
         `${formatBytes(MAX_INDEX_FILE_BYTES)} this action reads: check that index-file names a ` +
@@ -48183,15 +50030,12 @@ async function readBranchFile(opts) {
     checkBranch(opts.branch);
     const parts = checkPath(opts.path);
     const gh = new GitHubClient(opts.api, opts.logger);
-    const base = repoPath(opts.owner, opts.repo);
-    const ref = await gh.request('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
-        accept: [404]
-    });
-    if (ref.status === 404)
+    const repo = checkRepository(opts.owner, opts.repo);
+    const ref = await branchHead(gh, repo, opts.branch);
+    if (ref === undefined)
         return undefined;
-    const head = (await gh.request('GET', `${base}/git/commits/${ref.data.object.sha}`))
-        .data;
-    return readFile(gh, base, head.tree.sha, parts);
+    const head = (await gh.rest.git.getCommit({ ...repo, commit_sha: ref.object.sha })).data;
+    return readFile(gh, repo, head.tree.sha, parts);
 }
 /** Creates or updates one file on a branch with a single commit, retried on concurrent updates. */
 async function commitIndexToBranch(opts) {
@@ -48199,7 +50043,7 @@ async function commitIndexToBranch(opts) {
     checkBranch(opts.branch);
     const parts = checkPath(opts.path);
     const gh = new GitHubClient(opts.api, logger);
-    const base = repoPath(opts.owner, opts.repo);
+    const repo = checkRepository(opts.owner, opts.repo);
     const maxAttempts = opts.maxAttempts ?? 5;
     const delay = opts.retryDelayMs ?? 1000;
     const where = `${opts.owner}/${opts.repo}@${opts.branch}`;
@@ -48207,34 +50051,38 @@ async function commitIndexToBranch(opts) {
         const rawUrl = rawFileUrl(opts.api.baseUrl, opts.owner, opts.repo, opts.branch, opts.path);
         const url = opts.lookupPages === false
             ? pagesUrl(opts.owner, opts.repo, opts.path)
-            : await servedUrl(gh, base, opts, rawUrl);
+            : await servedUrl(gh, repo, opts, rawUrl);
         return { ...r, url, rawUrl };
     };
     let result;
     for (let attempt = 1; result === undefined; attempt++) {
         try {
-            const ref = await gh.request('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
-                accept: [404]
-            });
-            if (ref.status === 404) {
+            const ref = await branchHead(gh, repo, opts.branch);
+            if (ref === undefined) {
                 const content = opts.update(undefined);
-                const blob = await createBlob(gh, base, content);
-                const tree = await gh.request('POST', `${base}/git/trees`, {
-                    body: {
-                        tree: [
-                            { path: opts.path, mode: '100644', type: 'blob', sha: blob },
-                            // Serve files as they are, without a Jekyll build.
-                            ...(opts.path === '.nojekyll'
-                                ? []
-                                : [{ path: '.nojekyll', mode: '100644', type: 'blob', content: '' }])
-                        ]
-                    }
+                const blob = await createBlob(gh, repo, content);
+                const tree = await gh.rest.git.createTree({
+                    ...repo,
+                    tree: [
+                        { path: opts.path, mode: '100644', type: 'blob', sha: blob },
+                        // Serve files as they are, without a Jekyll build.
+                        ...(opts.path === '.nojekyll'
+                            ? []
+                            : [
+                                { path: '.nojekyll', mode: '100644', type: 'blob', content: '' }
+                            ])
+                    ]
                 });
-                const commit = await gh.request('POST', `${base}/git/commits`, {
-                    body: { message: opts.message, tree: tree.data.sha, parents: [] }
+                const commit = await gh.rest.git.createCommit({
+                    ...repo,
+                    message: opts.message,
+                    tree: tree.data.sha,
+                    parents: []
                 });
-                await gh.request('POST', `${base}/git/refs`, {
-                    body: { ref: `refs/heads/${opts.branch}`, sha: commit.data.sha }
+                await gh.rest.git.createRef({
+                    ...repo,
+                    ref: `refs/heads/${opts.branch}`,
+                    sha: commit.data.sha
                 });
                 logger.info(`created branch ${opts.branch} in ${opts.owner}/${opts.repo} with ${opts.path}`);
                 result = {
@@ -48245,9 +50093,9 @@ async function commitIndexToBranch(opts) {
                 };
                 continue;
             }
-            const head = ref.data.object.sha;
-            const headCommit = (await gh.request('GET', `${base}/git/commits/${head}`)).data;
-            const existing = await readFile(gh, base, headCommit.tree.sha, parts);
+            const head = ref.object.sha;
+            const headCommit = (await gh.rest.git.getCommit({ ...repo, commit_sha: head })).data;
+            const existing = await readFile(gh, repo, headCommit.tree.sha, parts);
             const content = opts.update(existing);
             if (content === existing) {
                 logger.info(`${opts.path} on ${where} is already up to date`);
@@ -48259,18 +50107,22 @@ async function commitIndexToBranch(opts) {
                 };
                 continue;
             }
-            const blob = await createBlob(gh, base, content);
-            const tree = await gh.request('POST', `${base}/git/trees`, {
-                body: {
-                    base_tree: headCommit.tree.sha,
-                    tree: [{ path: opts.path, mode: '100644', type: 'blob', sha: blob }]
-                }
+            const blob = await createBlob(gh, repo, content);
+            const tree = await gh.rest.git.createTree({
+                ...repo,
+                base_tree: headCommit.tree.sha,
+                tree: [{ path: opts.path, mode: '100644', type: 'blob', sha: blob }]
             });
-            const commit = await gh.request('POST', `${base}/git/commits`, {
-                body: { message: opts.message, tree: tree.data.sha, parents: [head] }
+            const commit = await gh.rest.git.createCommit({
+                ...repo,
+                message: opts.message,
+                tree: tree.data.sha,
+                parents: [head]
             });
-            await gh.request('PATCH', `${base}/git/refs/heads/${refPath(opts.branch)}`, {
-                body: { sha: commit.data.sha, force: false }
+            await gh.octokit.request(`PATCH /repos/{owner}/{repo}/git/refs/${refPath('heads', opts.branch)}`, {
+                ...repo,
+                sha: commit.data.sha,
+                force: false
             });
             logger.info(`committed ${opts.path} to ${where} (${commit.data.sha.slice(0, 12)})`);
             result = {
@@ -48296,14 +50148,16 @@ async function commitIndexToBranch(opts) {
                 throw err;
             }
             logger.info(`${where} changed while we were writing (${err.apiMessage}); reading it again (attempt ${attempt + 1} of ${maxAttempts})`);
-            await sleep(delay * attempt * (0.5 + Math.random()));
+            await setTimeout$1(delay * attempt * (0.5 + Math.random()));
         }
     }
     return done(result);
 }
-async function createBlob(gh, base, content) {
-    const res = await gh.request('POST', `${base}/git/blobs`, {
-        body: { content: Buffer.from(content, 'utf8').toString('base64'), encoding: 'base64' }
+async function createBlob(gh, repo, content) {
+    const res = await gh.rest.git.createBlob({
+        ...repo,
+        content: Buffer.from(content, 'utf8').toString('base64'),
+        encoding: 'base64'
     });
     return res.data.sha;
 }
@@ -48311,17 +50165,17 @@ async function createBlob(gh, base, content) {
  * The URL Pages serves the file at, from the Pages API when the token may read it (custom domains,
  * GitHub Enterprise Server), with warnings when Pages would not serve this branch.
  */
-async function servedUrl(gh, base, opts, rawUrl) {
+async function servedUrl(gh, repo, opts, rawUrl) {
     const fallback = pagesUrl(opts.owner, opts.repo, opts.path);
     let site;
     try {
-        const res = await gh.request('GET', `${base}/pages`, { accept: [404] });
-        if (res.status === 404) {
+        const found = await unlessNotFound(gh.rest.repos.getPages(repo));
+        if (found === undefined) {
             opts.logger.warning(`GitHub Pages is not enabled for ${opts.owner}/${opts.repo}: enable it (Settings -> Pages -> ` +
                 `Deploy from a branch -> ${opts.branch}, / (root)) to serve ${fallback}; until then the raw URL works: ${rawUrl}`);
             return fallback;
         }
-        site = res.data;
+        site = found;
     }
     catch (err) {
         // Typically 403: the token has no `pages: read`. The github.io URL is the usual answer.
@@ -48511,11 +50365,11 @@ function checkAssets(assets) {
     }
 }
 /** The release of a tag, drafts included (the by-tag endpoint does not see drafts). */
-async function findRelease(gh, base, tag) {
-    const res = await gh.request('GET', `${base}/releases/tags/${encodeURIComponent(tag)}`, { accept: [404] });
-    if (res.status !== 404)
-        return res.data;
-    const all = await gh.paginate(`${base}/releases`);
+async function findRelease(gh, repo, tag) {
+    const published = await unlessNotFound(gh.rest.repos.getReleaseByTag({ ...repo, tag }));
+    if (published !== undefined)
+        return published;
+    const all = await gh.paginate(gh.rest.repos.listReleases, repo);
     return all.find((r) => r.draft && r.tag_name === tag);
 }
 /** Creates or updates the release of `tag` and uploads the assets to it. */
@@ -48523,32 +50377,29 @@ async function publishGitHubRelease(opts) {
     const { logger } = opts;
     checkAssets(opts.assets);
     const gh = new GitHubClient(opts.api, logger);
-    const base = repoPath(opts.owner, opts.repo);
+    const repo = checkRepository(opts.owner, opts.repo);
     const makeLatest = opts.makeLatest && !opts.prerelease;
     const where = `${opts.owner}/${opts.repo}`;
-    let release = await findRelease(gh, base, opts.tag);
+    let release = await findRelease(gh, repo, opts.tag);
     let created = false;
     if (release === undefined) {
         if (opts.targetCommitish === undefined) {
-            const ref = await gh.request('GET', `${base}/git/ref/tags/${encodeTagPath(opts.tag)}`, {
-                accept: [404]
-            });
-            if (ref.status === 404) {
+            const ref = await unlessNotFound(gh.octokit.request(`GET /repos/{owner}/{repo}/git/ref/${refPath('tags', opts.tag)}`, repo));
+            if (ref === undefined) {
                 throw new Error(`tag ${opts.tag} does not exist in ${where}: push the tag before the release runs`);
             }
         }
         try {
-            const res = await gh.request('POST', `${base}/releases`, {
-                body: {
-                    tag_name: opts.tag,
-                    target_commitish: opts.targetCommitish,
-                    name: opts.name,
-                    body: DRAFT_MARKER,
-                    draft: true,
-                    prerelease: opts.prerelease,
-                    generate_release_notes: true,
-                    make_latest: 'false'
-                }
+            const res = await gh.rest.repos.createRelease({
+                ...repo,
+                tag_name: opts.tag,
+                target_commitish: opts.targetCommitish,
+                name: opts.name,
+                body: DRAFT_MARKER,
+                draft: true,
+                prerelease: opts.prerelease,
+                generate_release_notes: true,
+                make_latest: 'false'
             });
             release = res.data;
             created = true;
@@ -48559,7 +50410,7 @@ async function publishGitHubRelease(opts) {
             // Another job (a matrix sibling, a re-run) created it in the meantime.
             if (!(err instanceof GitHubApiError && err.alreadyExists))
                 throw err;
-            release = await findRelease(gh, base, opts.tag);
+            release = await findRelease(gh, repo, opts.tag);
             if (release === undefined)
                 throw err;
             logger.info(`release ${opts.tag} was created concurrently; updating it`);
@@ -48578,7 +50429,8 @@ async function publishGitHubRelease(opts) {
         else if (patch.prerelease !== undefined)
             patch.make_latest = 'false';
         if (Object.keys(patch).length > 0) {
-            release = (await gh.request('PATCH', `${base}/releases/${release.id}`, { body: patch })).data;
+            release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, ...patch }))
+                .data;
         }
         logger.info(`updating the existing ${release.draft ? 'draft ' : ''}release ${opts.tag}` +
             (patch.prerelease !== undefined
@@ -48588,7 +50440,8 @@ async function publishGitHubRelease(opts) {
         if (release.draft)
             logger.info(`release ${opts.tag} is a draft: publish it when it is ready`);
     }
-    const existing = await gh.paginate(`${base}/releases/${release.id}/assets`);
+    const listAssets = (release_id) => gh.paginate(gh.rest.repos.listReleaseAssets, { ...repo, release_id });
+    const existing = await listAssets(release.id);
     const published = [];
     for (const asset of opts.assets) {
         const [sha256, info] = await Promise.all([sha256File(asset.path), stat$1(asset.path)]);
@@ -48602,7 +50455,7 @@ async function publishGitHubRelease(opts) {
             continue;
         }
         if (old !== undefined) {
-            await deleteAsset(gh, base, old.id);
+            await deleteAsset(gh, repo, old.id);
             logger.info(`${asset.name}: replacing the asset of the same name (other content)`);
         }
         const file = {
@@ -48616,13 +50469,13 @@ async function publishGitHubRelease(opts) {
         }
         catch (err) {
             // An interrupted upload can leave a half-created asset holding the name: drop it, retry once.
-            const holder = (await gh.paginate(`${base}/releases/${release.id}/assets`)).find((a) => a.name === asset.name);
+            const holder = (await listAssets(release.id)).find((a) => a.name === asset.name);
             const clientError = err instanceof GitHubApiError && err.status < 500;
             if (holder === undefined && clientError)
                 throw err;
             logger.info(`${asset.name}: upload failed (${err.message}); retrying once`);
             if (holder !== undefined)
-                await deleteAsset(gh, base, holder.id);
+                await deleteAsset(gh, repo, holder.id);
             uploaded = await gh.upload(release.upload_url, file);
         }
         if (uploaded.digest && uploaded.digest !== `sha256:${sha256}`) {
@@ -48634,13 +50487,13 @@ async function publishGitHubRelease(opts) {
     if (created || ours) {
         // Every asset is there: publish the draft.
         const body = (release.body ?? '').replace(DRAFT_MARKER, '').trim();
-        release = (await gh.request('PATCH', `${base}/releases/${release.id}`, {
-            body: {
-                draft: false,
-                body,
-                prerelease: opts.prerelease,
-                make_latest: makeLatest ? 'true' : 'false'
-            }
+        release = (await gh.rest.repos.updateRelease({
+            ...repo,
+            release_id: release.id,
+            draft: false,
+            body,
+            prerelease: opts.prerelease,
+            make_latest: makeLatest ? 'true' : 'false'
         })).data;
         logger.info(`published ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}` +
             (makeLatest ? ' (marked latest)' : ' (not marked latest)') +
@@ -48655,15 +50508,11 @@ async function publishGitHubRelease(opts) {
         assets: published
     };
 }
-async function deleteAsset(gh, base, id) {
-    await gh.request('DELETE', `${base}/releases/assets/${id}`, { accept: [404] });
+async function deleteAsset(gh, repo, id) {
+    await unlessNotFound(gh.rest.repos.deleteReleaseAsset({ ...repo, asset_id: id }));
 }
 function toPublished(a, sha256, action) {
     return { name: a.name, id: a.id, size: a.size, sha256, url: a.browser_download_url, action };
-}
-/** A tag name in a ref path: each segment escaped, slashes kept (plugins/foo/v1.2.3). */
-function encodeTagPath(tag) {
-    return tag.split('/').map(encodeURIComponent).join('/');
 }
 
 /** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */

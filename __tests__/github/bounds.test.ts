@@ -36,7 +36,7 @@ describe('GitHub API answers', () => {
       for (let i = 0; i <= MAX_GITHUB_RESPONSE_BYTES >> 20; i++) res.write(piece)
       res.end(']')
     })
-    const err = await rejection(gh.request('GET', '/repos/o/r/releases'))
+    const err = await rejection(gh.rest.repos.listReleases({ owner: 'o', repo: 'r' }))
     expect(err).toBeInstanceOf(GitHubResponseTooLargeError)
     expect(err.message).toBe(
       'GitHub API GET /repos/o/r/releases answered more than 16 MiB, the most this action reads ' +
@@ -53,7 +53,7 @@ describe('GitHub API answers', () => {
       })
       res.write('[')
     })
-    const err = await rejection(gh.request('GET', '/repos/o/r/releases'))
+    const err = await rejection(gh.rest.repos.listReleases({ owner: 'o', repo: 'r' }))
     expect(err).toBeInstanceOf(GitHubResponseTooLargeError)
   })
 
@@ -63,7 +63,7 @@ describe('GitHub API answers', () => {
         res.writeHead(200, { 'content-type': 'text/html' })
         res.end(`<html>${'x'.repeat(at)}${TOKEN} and more</html>`)
       })
-      const err = await rejection(gh.request('GET', '/repos/o/r/releases'))
+      const err = await rejection(gh.rest.repos.listReleases({ owner: 'o', repo: 'r' }))
       expect(err.message).toMatch(/with something that is not JSON/)
       for (let i = 0; i + 8 <= TOKEN.length; i++) {
         expect(err.message).not.toContain(TOKEN.slice(i, i + 8))

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   apiBaseUrlFromEnv,
+  checkRepository,
   expandUploadUrl,
   GitHubApiError,
   GitHubClient,
-  parseLinkHeader,
+  GitHubNetworkError,
   parseRepository,
-  repoPath
+  refPath,
+  unlessNotFound
 } from '../../src/github/client.js'
 
 interface Call {
@@ -61,27 +63,10 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
     headers: { 'content-type': 'application/json', ...headers }
   })
 
+const repo = { owner: 'o', repo: 'r' }
+
 const client = (fetchFn: typeof fetch, baseUrl = 'https://api.github.com') =>
   new GitHubClient({ baseUrl, token: 'ghs_secret', fetch: fetchFn, retryDelayMs: 0 })
-
-describe('parseLinkHeader', () => {
-  it('reads every rel', () => {
-    expect(
-      parseLinkHeader(
-        '<https://api.github.com/x?page=2>; rel="next", <https://api.github.com/x?page=5>; rel="last"'
-      )
-    ).toEqual({ next: 'https://api.github.com/x?page=2', last: 'https://api.github.com/x?page=5' })
-  })
-
-  it('handles no header and unquoted or multiple rels', () => {
-    expect(parseLinkHeader(null)).toEqual({})
-    expect(parseLinkHeader('</a>; rel=next')).toEqual({ next: '/a' })
-    expect(parseLinkHeader('</a>; title="x"; rel="prev first"')).toEqual({
-      prev: '/a',
-      first: '/a'
-    })
-  })
-})
 
 describe('expandUploadUrl', () => {
   it('drops the template part and sets the query', () => {
@@ -98,13 +83,10 @@ describe('expandUploadUrl', () => {
 describe('GitHubClient', () => {
   it('sends the API version, the token and JSON, under a base path', async () => {
     const f = cannedFetch([json(201, { id: 1 })])
-    const res = await client(f.fn, 'https://ghe.example/api/v3/').request(
-      'POST',
-      '/repos/o/r/releases',
-      {
-        body: { tag_name: 'v1' }
-      }
-    )
+    const res = await client(f.fn, 'https://ghe.example/api/v3/').rest.repos.createRelease({
+      ...repo,
+      tag_name: 'v1'
+    })
     expect(res.data).toEqual({ id: 1 })
     expect(f.calls[0].url).toBe('https://ghe.example/api/v3/repos/o/r/releases')
     // Octokit's form of the token (GitHub takes `token` and `Bearer` alike).
@@ -118,24 +100,37 @@ describe('GitHubClient', () => {
     expect(f.calls[0].body).toBe('{"tag_name":"v1"}')
   })
 
-  it('keeps already escaped path segments as they are', async () => {
-    const f = cannedFetch([json(200, { id: 1 })])
-    await client(f.fn).request('GET', '/repos/o/r/releases/tags/plugins%2Ffoo%2Fv1.2.3')
+  it('escapes a tag in one segment, and keeps the slashes of a ref path', async () => {
+    const f = cannedFetch([json(200, { id: 1 }), json(200, { ref: 'r' })])
+    const gh = client(f.fn)
+    await gh.rest.repos.getReleaseByTag({ ...repo, tag: 'plugins/foo/v1.2.3' })
     expect(f.calls[0].url).toBe(
       'https://api.github.com/repos/o/r/releases/tags/plugins%2Ffoo%2Fv1.2.3'
     )
+    await gh.octokit.request(
+      `GET /repos/{owner}/{repo}/git/ref/${refPath('tags', 'a/v1 #2')}`,
+      repo
+    )
+    expect(f.calls[1].url).toBe('https://api.github.com/repos/o/r/git/ref/tags/a/v1%20%232')
   })
 
-  it('treats accepted statuses as answers', async () => {
-    const f = cannedFetch([json(404, { message: 'Not Found' }, { 'x-github-request-id': 'A:B' })])
-    const res = await client(f.fn).request('GET', '/repos/o/r/releases/tags/v1', { accept: [404] })
-    expect(res.status).toBe(404)
-    expect(res.data).toEqual({ message: 'Not Found' })
-    expect(res.headers.get('x-github-request-id')).toBe('A:B')
-    const g = cannedFetch([new Response(null, { status: 204 })])
+  it('reads a 404 as "not there", and nothing else', async () => {
+    const f = cannedFetch([
+      json(404, { message: 'Not Found' }),
+      new Response(null, { status: 204 }),
+      json(410, { message: 'Gone' })
+    ])
+    const gh = client(f.fn)
     await expect(
-      client(g.fn).request('DELETE', '/repos/o/r/releases/assets/1', { accept: [404] })
-    ).resolves.toMatchObject({ status: 204, data: undefined })
+      unlessNotFound(gh.rest.repos.getReleaseByTag({ ...repo, tag: 'v1' }))
+    ).resolves.toBeUndefined()
+    await expect(
+      unlessNotFound(gh.rest.repos.deleteReleaseAsset({ ...repo, asset_id: 1 }))
+    ).resolves.toBeUndefined()
+    await expect(
+      unlessNotFound(gh.rest.repos.getReleaseByTag({ ...repo, tag: 'v1' }))
+    ).rejects.toThrow('GitHub API GET /repos/o/r/releases/tags/v1 answered 410: Gone')
+    expect(f.calls.map((c) => c.method)).toEqual(['GET', 'DELETE', 'GET'])
   })
 
   it('gives each attempt a timeout, and retries a GET that timed out', async () => {
@@ -147,7 +142,7 @@ describe('GitHubClient', () => {
       retryDelayMs: 0,
       timeoutMs: 20
     })
-    await expect(gh.request('GET', '/x')).resolves.toMatchObject({ data: { ok: true } })
+    await expect(gh.octokit.request('GET /x')).resolves.toMatchObject({ data: { ok: true } })
     expect(f.calls).toHaveLength(2)
     expect(f.calls[0].signal).not.toBe(f.calls[1].signal)
     const g = cannedFetch([hang])
@@ -157,8 +152,9 @@ describe('GitHubClient', () => {
         token: 't',
         fetch: g.fn,
         timeoutMs: 20
-      }).request('POST', '/x', { body: {} })
+      }).octokit.request('POST /x', { data: {} })
     ).rejects.toThrow(/GitHub API POST \/x failed: .*timeout/)
+    expect(g.calls).toHaveLength(1)
   })
 
   it('retries a GET on 502 and on network errors', async () => {
@@ -167,7 +163,7 @@ describe('GitHubClient', () => {
       new Error('socket hang up'),
       json(200, [])
     ])
-    await expect(client(f.fn).request('GET', '/repos/o/r/releases')).resolves.toMatchObject({
+    await expect(client(f.fn).rest.repos.listReleases(repo)).resolves.toMatchObject({
       status: 200
     })
     expect(f.calls).toHaveLength(3)
@@ -175,23 +171,33 @@ describe('GitHubClient', () => {
 
   it('does not retry a POST that may have been applied', async () => {
     const f = cannedFetch([json(500, { message: 'Server Error' })])
-    await expect(
-      client(f.fn).request('POST', '/repos/o/r/git/blobs', { body: {} })
-    ).rejects.toThrow(/answered 500: Server Error/)
-    const g = cannedFetch([new Error('reset')])
-    await expect(client(g.fn).request('POST', '/repos/o/r/releases', { body: {} })).rejects.toThrow(
-      /failed: reset/
+    await expect(client(f.fn).rest.git.createBlob({ ...repo, content: '' })).rejects.toThrow(
+      /answered 500: Server Error/
     )
+    expect(f.calls).toHaveLength(1)
+    const g = cannedFetch([new Error('reset')])
+    const err = await client(g.fn)
+      .rest.repos.createRelease({ ...repo, tag_name: 'v1' })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(GitHubNetworkError)
+    expect((err as Error).message).toBe('GitHub API POST /repos/o/r/releases failed: reset')
     expect(g.calls).toHaveLength(1)
+    // A 502 comes from the front end: the POST never reached GitHub, and is repeated.
+    const h = cannedFetch([json(502, { message: 'Bad gateway' }), json(201, { id: 2 })])
+    await expect(
+      client(h.fn).rest.repos.createRelease({ ...repo, tag_name: 'v1' })
+    ).resolves.toMatchObject({ data: { id: 2 } })
+    expect(h.calls).toHaveLength(2)
   })
 
   it('names `permissions: contents: write` on 403', async () => {
     const f = cannedFetch([json(403, { message: 'Resource not accessible by integration' })])
     const err = await client(f.fn)
-      .request('POST', '/repos/o/r/releases', { body: {} })
+      .rest.repos.createRelease({ ...repo, tag_name: 'v1' })
       .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(GitHubApiError)
     expect((err as GitHubApiError).status).toBe(403)
+    expect(f.calls).toHaveLength(1)
     expect((err as Error).message).toContain('Resource not accessible by integration')
     expect((err as Error).message).toContain('permissions: contents: write')
   })
@@ -205,7 +211,7 @@ describe('GitHubClient', () => {
       )
     const f = cannedFetch([limited(), limited(), limited(), limited()])
     const err = (await client(f.fn)
-      .request('GET', '/x')
+      .octokit.request('GET /x')
       .catch((e: unknown) => e)) as Error
     expect(err.message).toMatch(/rate limited until 2033-05-18/)
     expect(err.message).not.toContain('contents: write')
@@ -215,14 +221,25 @@ describe('GitHubClient', () => {
       json(429, { message: 'secondary rate limit' }, { 'retry-after': '0' }),
       json(200, {})
     ])
-    await expect(client(g.fn).request('POST', '/x', { body: {} })).resolves.toMatchObject({
+    await expect(client(g.fn).octokit.request('POST /x', { data: {} })).resolves.toMatchObject({
       status: 200
     })
+    expect(g.calls).toHaveLength(2)
+    // Longer than a minute: given up at once, with the time GitHub named.
+    const h = cannedFetch([
+      json(429, { message: 'secondary rate limit' }, { 'retry-after': '3600' }),
+      json(200, {})
+    ])
+    await expect(client(h.fn).octokit.request('GET /x')).rejects.toThrow(/answered 429/)
+    expect(h.calls).toHaveLength(1)
   })
 
   it('explains 401 and lists 422 details', async () => {
     const f = cannedFetch([json(401, { message: 'Bad credentials' })])
-    await expect(client(f.fn).request('GET', '/x')).rejects.toThrow(/Bad credentials: the token/)
+    await expect(client(f.fn).octokit.request('GET /x')).rejects.toThrow(
+      /Bad credentials: the token/
+    )
+    expect(f.calls).toHaveLength(1)
     const g = cannedFetch([
       json(422, {
         message: 'Validation Failed',
@@ -230,29 +247,35 @@ describe('GitHubClient', () => {
       })
     ])
     const err = (await client(g.fn)
-      .request('POST', '/x', { body: {} })
+      .octokit.request('POST /x', { data: {} })
       .catch((e: unknown) => e)) as GitHubApiError
     expect(err.message).toContain('Validation Failed (Release tag_name already_exists)')
     expect(err.alreadyExists).toBe(true)
   })
 
   it('follows Link pagination and asks for 100 items a page', async () => {
+    const x = 'https://api.github.com/repos/o/r/releases'
     const f = cannedFetch([
-      json(200, [1, 2], { link: '<https://api.github.com/x?per_page=100&page=2>; rel="next"' }),
-      json(200, [3], { link: '<https://api.github.com/x?per_page=100&page=1>; rel="first"' })
+      json(200, [1, 2], { link: `<${x}?per_page=100&page=2>; rel="next"` }),
+      json(200, [3], { link: `<${x}?per_page=100&page=1>; rel="first"` })
     ])
-    await expect(client(f.fn).paginate('/x')).resolves.toEqual([1, 2, 3])
-    expect(f.calls[0].url).toBe('https://api.github.com/x?per_page=100')
+    const gh = client(f.fn)
+    await expect(gh.paginate(gh.rest.repos.listReleases, repo)).resolves.toEqual([1, 2, 3])
+    expect(f.calls[0].url).toBe(`${x}?per_page=100`)
   })
 
   it('retries a page of a listing, with the headers of the first', async () => {
-    const next = { link: '<https://api.github.com/x?per_page=100&page=2>; rel="next"' }
+    const x = 'https://api.github.com/repos/o/r/releases/7/assets'
+    const next = { link: `<${x}?per_page=100&page=2>; rel="next"` }
     const f = cannedFetch([json(200, [1], next), json(503, { message: 'busy' }), json(200, [2])])
-    await expect(client(f.fn).paginate('/x', { state: 'all' })).resolves.toEqual([1, 2])
+    const gh = client(f.fn)
+    await expect(
+      gh.paginate(gh.rest.repos.listReleaseAssets, { ...repo, release_id: 7 })
+    ).resolves.toEqual([1, 2])
     expect(f.calls.map((c) => c.url)).toEqual([
-      'https://api.github.com/x?per_page=100&state=all',
-      'https://api.github.com/x?per_page=100&page=2',
-      'https://api.github.com/x?per_page=100&page=2'
+      `${x}?per_page=100`,
+      `${x}?per_page=100&page=2`,
+      `${x}?per_page=100&page=2`
     ])
     expect(f.calls[2].headers).toMatchObject({
       authorization: 'token ghs_secret',
@@ -262,11 +285,13 @@ describe('GitHubClient', () => {
 
   it('says so when a listing is not a list, and turns page errors into GitHubApiError', async () => {
     const f = cannedFetch([json(200, { id: 1 })])
-    await expect(client(f.fn).paginate('/x')).rejects.toThrow(/GET \/x: expected a list/)
+    const gh = client(f.fn)
+    await expect(gh.paginate(gh.rest.repos.listReleases, repo)).rejects.toThrow(
+      'GitHub API GET /repos/o/r/releases: expected a list'
+    )
     const g = cannedFetch([json(404, { message: 'Not Found' })])
-    const err = await client(g.fn)
-      .paginate('/repos/o/r/releases')
-      .catch((e: unknown) => e)
+    const gh2 = client(g.fn)
+    const err = await gh2.paginate(gh2.rest.repos.listReleases, repo).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(GitHubApiError)
     expect((err as Error).message).toBe(
       'GitHub API GET /repos/o/r/releases answered 404: Not Found'
@@ -275,7 +300,8 @@ describe('GitHubClient', () => {
 
   it('never sends the token to another origin', async () => {
     const f = cannedFetch([json(200, [1], { link: '<https://evil.example/x?page=2>; rel="next"' })])
-    await expect(client(f.fn).paginate('/x')).rejects.toThrow(
+    const gh = client(f.fn)
+    await expect(gh.paginate(gh.rest.repos.listReleases, repo)).rejects.toThrow(
       /refusing to send the GitHub token to https:\/\/evil.example/
     )
     expect(f.calls).toHaveLength(1)
@@ -290,9 +316,10 @@ describe('GitHubClient', () => {
 
   it('says so when the answer is not JSON (a proxy page, a wrong API URL)', async () => {
     const f = cannedFetch([new Response('<html>login</html>', { status: 200 })])
-    await expect(client(f.fn).request('GET', '/x')).rejects.toThrow(
+    await expect(client(f.fn).octokit.request('GET /x')).rejects.toThrow(
       /answered 200 with something that is not JSON .*GITHUB_API_URL/
     )
+    expect(f.calls).toHaveLength(1)
   })
 
   it('streams an upload with its type and length, and does not retry it', async () => {
@@ -344,8 +371,9 @@ describe('repository helpers', () => {
     expect(parseRepository('Acme/falco-foo')).toEqual({ owner: 'Acme', repo: 'falco-foo' })
     expect(() => parseRepository(undefined)).toThrow(/GITHUB_REPOSITORY/)
     expect(() => parseRepository('a/b/c')).toThrow(/owner\/name/)
-    expect(() => repoPath('a', '..')).toThrow(/invalid GitHub repository repo/)
-    expect(repoPath('o', 'r.github.io')).toBe('/repos/o/r.github.io')
+    expect(() => checkRepository('a', '..')).toThrow(/invalid GitHub repository repo/)
+    expect(() => checkRepository('a b', 'r')).toThrow(/invalid GitHub repository owner/)
+    expect(checkRepository('o', 'r.github.io')).toEqual({ owner: 'o', repo: 'r.github.io' })
   })
 
   it('takes the API root from GITHUB_API_URL', () => {

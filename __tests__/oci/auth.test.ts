@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { Authenticator, parseChallenges } from '../../src/oci/auth.js'
-import { bufferBlob } from '../../src/oci/blob.js'
+import { bufferBlob, sha256Digest } from '../../src/oci/blob.js'
 import { RegistryError } from '../../src/oci/errors.js'
 import { RegistryClient } from '../../src/oci/registry.js'
 import type { RegistryCredentials } from '../../src/oci/types.js'
@@ -108,7 +108,7 @@ describe('registry authentication', () => {
     await repo.pushBlob(bufferBlob(Buffer.from('one')))
     await repo.pushBlob(bufferBlob(Buffer.from('two')))
     await repo.pushManifest(MANIFEST, TYPE, '1.0.0')
-    expect(await repo.resolveTag('1.0.0')).toBeDefined()
+    expect(await repo.resolveTag('1.0.0')).toBe(sha256Digest(MANIFEST))
     expect(await repo.listTags()).toEqual(['1.0.0'])
     expect(fake.tokenRequests).toBe(1)
     const tokenCall = fake.requests.find((r) => r.path.startsWith('/token'))
@@ -135,10 +135,13 @@ describe('registry authentication', () => {
 
   it('shares one token request between concurrent requests', async () => {
     const { fake, client } = await setup({ auth: { kind: 'bearer', ...ALICE } }, ALICE)
-    await client.ping()
     const repo = client.repository('team/app')
+    // All three are refused (no token yet) and renew at once: one token request between them.
     await Promise.all([repo.listTags(), repo.resolveTag('a'), repo.resolveTag('b')])
-    // One token for the ping (registry-wide), one for the repository.
+    expect(fake.tokenRequests).toBe(1)
+    // Once the scheme is known, concurrent requests to another repository share one too.
+    const other = client.repository('team/other')
+    await Promise.all([other.listTags(), other.resolveTag('a'), other.resolveTag('b')])
     expect(fake.tokenRequests).toBe(2)
   })
 
@@ -148,7 +151,7 @@ describe('registry authentication', () => {
     await repo.pushManifest(MANIFEST, TYPE, '1.0.0')
     expect(fake.tokenRequests).toBe(1)
     fake.revokeTokens()
-    expect(await repo.resolveTag('1.0.0')).toBeDefined()
+    expect(await repo.resolveTag('1.0.0')).toBe(sha256Digest(MANIFEST))
     expect(fake.tokenRequests).toBe(2)
   })
 

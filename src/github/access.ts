@@ -7,7 +7,7 @@ import {
   CONTENTS_WRITE_HINT,
   GitHubApiError,
   GitHubClient,
-  repoPath,
+  checkRepository,
   type GitHubApiOptions
 } from './client.js'
 import type { Logger } from '../log.js'
@@ -24,11 +24,11 @@ export interface ContentsAccessRequest {
 /** Throws an Error that names the fix when the token cannot write the repository's contents. */
 export async function checkContentsWrite(req: ContentsAccessRequest): Promise<void> {
   const gh = new GitHubClient(req.api, req.logger)
-  const base = repoPath(req.owner, req.repo)
+  const repo = checkRepository(req.owner, req.repo)
   const where = `${req.owner}/${req.repo}`
   const who = req.neededBy.join(' and ')
   try {
-    await gh.request('POST', `${base}/git/blobs`, { body: { content: '', encoding: 'utf-8' } })
+    await gh.rest.git.createBlob({ ...repo, content: '', encoding: 'utf-8' })
   } catch (err) {
     if (!(err instanceof GitHubApiError)) {
       throw new Error(

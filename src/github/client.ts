@@ -1,14 +1,19 @@
-// A small typed client for the parts of the GitHub REST API we use (releases, release assets, the
-// Git data API), on Octokit from @actions/github (`getOctokit`): requests through
-// `octokit.request`, list endpoints through `octokit.paginate` (Link headers), uploads to the URL
-// a release names in `upload_url`. What this layer adds to Octokit: errors that say what to fix
-// (GitHubApiError), retries of transient failures, per-request timeouts, and a check that the
-// token only ever goes to the API's origin (and GitHub's upload host).
+// The GitHub REST API through Octokit from @actions/github (`getOctokit`), with Octokit's own
+// retry and throttling plugins: callers use `octokit.rest` and Octokit's response types. What
+// this module adds, as Octokit plugins and hooks:
+// - errors that say what to fix (GitHubApiError with hints);
+// - a timeout per attempt, and answers bounded to MAX_GITHUB_RESPONSE_BYTES;
+// - the token sent only to the API's origin (and GitHub's upload host);
+// - the retry rules: 5xx and lost connections are retried (plugin-retry), rate limits wait for
+//   the time GitHub names (plugin-throttling), but a POST that may have been applied (a 500, a
+//   lost connection) is not repeated.
 //
-// Octokit answers with its RequestError for any status >= 400; `request` can take some statuses
-// as answers (`accept: [404]`). Without an injected `fetch`, requests go through @actions/github's
-// fetch, which honours the runner's https_proxy / no_proxy.
+// Without an injected `fetch`, requests go through @actions/github's fetch, which honours the
+// runner's https_proxy / no_proxy.
 import { getOctokit } from '@actions/github'
+import { retry } from '@octokit/plugin-retry'
+import { throttling } from '@octokit/plugin-throttling'
+import Bottleneck from 'bottleneck/light.js'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { STATUS_CODES } from 'node:http'
@@ -23,11 +28,14 @@ export interface GitHubApiOptions {
   token: string
   /** fetch to use (tests, proxies). Default: @actions/github's, which honours https_proxy. */
   fetch?: typeof fetch
-  /** Per-request timeout for API calls (default 60 s); uploads get `uploadTimeoutMs`. */
+  /** Per-attempt timeout for API calls (default 60 s); uploads get `uploadTimeoutMs`. */
   timeoutMs?: number
   /** Timeout of one asset upload (default 10 min). */
   uploadTimeoutMs?: number
-  /** First back-off delay between retries (default 1000 ms; tests use 0). */
+  /**
+   * The unit of the waits between attempts (default 1000 ms; tests use 0): plugin-retry waits
+   * 1, 4, 9 units, a rate limit the seconds GitHub names.
+   */
   retryDelayMs?: number
   /** How many times a transient failure (5xx, network, rate limit) is retried (default 3). */
   retries?: number
@@ -35,27 +43,22 @@ export interface GitHubApiOptions {
   userAgent?: string
 }
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
-
-export interface RequestOptions {
-  body?: unknown
-  query?: Record<string, string | number | undefined>
-  /** Statuses that are answers, not errors (e.g. 404 for "not there yet"). */
-  accept?: number[]
-}
-
-export interface ApiResponse<T> {
-  status: number
-  data: T
-  headers: Headers
-}
-
 export type Octokit = ReturnType<typeof getOctokit>
 type OctokitResponse = Awaited<ReturnType<Octokit['request']>>
 /** The options Octokit's request hook gets (endpoint options merged with the defaults). */
 type HookOptions = Required<Parameters<Octokit['request']['endpoint']['parse']>[0]>
+/** The data of a release asset, as GitHub answers it (Octokit's type). */
+export type ReleaseAsset = Awaited<ReturnType<Octokit['rest']['repos']['getReleaseAsset']>>['data']
 
 const API_VERSION = '2022-11-28'
+/** The longest Retry-After (or rate-limit reset) worth waiting for, in seconds. */
+const MAX_RATE_LIMIT_WAIT_S = 60
+/** Statuses plugin-retry may retry: the server failed, or a gateway in front of it. */
+const TRANSIENT_STATUSES = [500, 502, 503, 504]
+/** Everything else is final for plugin-retry (rate limits, 403 and 429, are plugin-throttling's). */
+const DO_NOT_RETRY = Array.from({ length: 200 }, (_, i) => 400 + i).filter(
+  (s) => !TRANSIENT_STATUSES.includes(s)
+)
 
 /**
  * The most we read of one GitHub API answer. The largest we ask for are a Git blob of index.yaml
@@ -78,7 +81,7 @@ export class GitHubResponseTooLargeError extends Error {
  * A fetch that reads the whole answer itself, refusing more than `limit` bytes, and hands Octokit
  * a Response over the bytes read. The error thrown is the cause of the one Octokit throws.
  */
-export function boundedFetch(inner: typeof fetch, limit: number): typeof fetch {
+function boundedFetch(inner: typeof fetch, limit: number): typeof fetch {
   return async (input, init) => {
     const res = await inner(input, init)
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
@@ -151,6 +154,30 @@ export class GitHubApiError extends Error {
   }
 }
 
+/** A request that got no answer (a network error or a timeout), after any retries. */
+export class GitHubNetworkError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    /** Why, e.g. "socket hang up". */
+    readonly reason: string,
+    cause: unknown
+  ) {
+    super(`GitHub API ${method} ${path} failed: ${reason}`, { cause })
+    this.name = 'GitHubNetworkError'
+  }
+}
+
+/** The data of an answer, or undefined when GitHub answers 404 (not there, or not yet). */
+export async function unlessNotFound<T>(answer: Promise<{ data: T }>): Promise<T | undefined> {
+  try {
+    return (await answer).data
+  } catch (err) {
+    if (err instanceof GitHubApiError && err.status === 404) return undefined
+    throw err
+  }
+}
+
 function hintFor(status: number, headers: Headers, message: string): string | undefined {
   if ((status === 403 || status === 429) && isRateLimited(headers, message)) {
     const reset = Number(headers.get('x-ratelimit-reset'))
@@ -169,19 +196,6 @@ function isRateLimited(headers: Headers, message: string): boolean {
   return headers.get('x-ratelimit-remaining') === '0' || /rate limit/i.test(message)
 }
 
-/** RFC 8288 Link header -> { rel: url }. */
-export function parseLinkHeader(value: string | null): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (!value) return out
-  for (const part of value.split(',')) {
-    const m = /<([^>]*)>\s*((?:;\s*[^;]+)*)/.exec(part.trim())
-    if (!m) continue
-    const rel = /;\s*rel="?([^";]+)"?/.exec(m[2])
-    if (rel) for (const r of rel[1].trim().split(/\s+/)) out[r] = m[1]
-  }
-  return out
-}
-
 /** The URL of an RFC 6570 template such as `.../assets{?name,label}` with the query filled in. */
 export function expandUploadUrl(template: string, query: Record<string, string | undefined>): URL {
   const url = new URL(template.replace(/\{[^}]*\}/g, ''))
@@ -189,16 +203,10 @@ export function expandUploadUrl(template: string, query: Record<string, string |
   return url
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-function isTransient(status: number): boolean {
-  return status === 500 || status === 502 || status === 503 || status === 504
-}
-
 /** What we read of Octokit's RequestError (its `name` is "HttpError"). */
 interface OctokitRequestError extends Error {
   status: number
-  request: { method: string; url: string }
+  request: { method: string; url: string; request?: { retries?: number } }
   response?: OctokitResponseLike
 }
 
@@ -280,9 +288,18 @@ function apiError(method: string, path: string, res: OctokitResponseLike): GitHu
   )
 }
 
-/** Per-request settings carried in Octokit's `request` options, read by our request hook. */
+/** Octokit's errors as ours: GitHubApiError for an answer, GitHubNetworkError for none. */
+function failure(err: unknown): unknown {
+  if (!isOctokitError(err)) return err
+  const method = err.request.method.toUpperCase()
+  const path = pathOf(err.request.url)
+  if (err.response !== undefined) return apiError(method, path, err.response)
+  return new GitHubNetworkError(method, path, noAnswerMessage(err), err.cause ?? err)
+}
+
+/** Per-request settings carried in Octokit's `request` options, read by the attempt hook. */
 interface RequestControl {
-  /** Retries for this request (default: the client's); uploads use 0. */
+  /** plugin-retry's retries for this request; uploads use 0. */
   retries?: number
   timeoutMs?: number
 }
@@ -293,8 +310,6 @@ export class GitHubClient {
   readonly octokit: Octokit
   private readonly timeoutMs: number
   private readonly uploadTimeoutMs: number
-  private readonly retryDelayMs: number
-  private readonly retries: number
   /** Redacts the token from texts this client shortens (secrets.ts). */
   private readonly mask = new SecretMask()
 
@@ -308,46 +323,75 @@ export class GitHubClient {
     this.baseUrl = new URL(api.baseUrl.replace(/\/+$/, '') + '/')
     this.timeoutMs = api.timeoutMs ?? 60_000
     this.uploadTimeoutMs = api.uploadTimeoutMs ?? 600_000
-    this.retryDelayMs = api.retryDelayMs ?? 1000
-    this.retries = api.retries ?? 3
+    const unitMs = api.retryDelayMs ?? 1000
+    const retries = api.retries ?? 3
     this.mask.add(api.token)
     logger?.secret(api.token, 'the GitHub token')
-    this.octokit = getOctokit(api.token, {
-      baseUrl: this.baseUrl.href.replace(/\/+$/, ''),
-      userAgent: api.userAgent ?? 'falco-plugin-release',
-      // Replaces @actions/github's proxy-aware fetch only when one is given.
-      ...(api.fetch ? { request: { fetch: api.fetch } } : {}),
-      ...(logger
-        ? {
-            log: {
-              debug: (m: string) => logger.debug(m),
-              info: (m: string) => logger.debug(m),
-              warn: (m: string) => logger.warning(m),
-              error: (m: string) => logger.warning(m)
+    const rateLimited =
+      (what: string) => (after: number, options: HookOptions, _o: unknown, n: number) => {
+        const wait = after <= MAX_RATE_LIMIT_WAIT_S && n < retries
+        this.logger?.debug(
+          `GitHub API ${options.method} ${pathOf(options.url)}: ${what}` +
+            (wait ? `; retrying in ${after}s` : `; GitHub asks to wait ${after}s`)
+        )
+        return wait
+      }
+    this.octokit = getOctokit(
+      api.token,
+      {
+        baseUrl: this.baseUrl.href.replace(/\/+$/, ''),
+        userAgent: api.userAgent ?? 'falco-plugin-release',
+        // Replaces @actions/github's proxy-aware fetch only when one is given.
+        ...(api.fetch ? { request: { fetch: api.fetch } } : {}),
+        retry: { retries, doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: unitMs },
+        throttle: {
+          onRateLimit: rateLimited('rate limited'),
+          onSecondaryRateLimit: rateLimited('secondary rate limit'),
+          retryAfterBaseValue: unitMs,
+          // Writes one at a time, as GitHub asks, but without the plugin's pause of 1 s (3 s for
+          // a release) between them: a release makes a handful of writes, and a pause would add
+          // seconds to each one.
+          write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+          notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 })
+        },
+        ...(logger
+          ? {
+              log: {
+                debug: (m: string) => logger.debug(m),
+                info: (m: string) => logger.debug(m),
+                warn: (m: string) => logger.warning(m),
+                error: (m: string) => logger.warning(m)
+              }
             }
-          }
-        : {})
+          : {})
+      },
+      // Plugins wrap each other in this order: `attempts` is innermost (around each attempt of
+      // plugin-retry), plugin-throttling outermost.
+      (octokit) => {
+        octokit.hook.wrap('request', (request, options) =>
+          this.attempt(
+            octokit.request.endpoint.parse(options as HookOptions).url,
+            request,
+            options as HookOptions
+          )
+        )
+      },
+      retry,
+      throttling
+    )
+    // Around everything, retries included: Octokit's errors as ours.
+    this.octokit.hook.wrap('request', async (request, options) => {
+      try {
+        return await request(options)
+      } catch (err) {
+        throw failure(err)
+      }
     })
-    this.octokit.hook.wrap('request', (request, options) => this.send(request, options))
   }
 
-  /** An absolute URL for an API path such as `/repos/o/r/releases`. */
-  url(path: string, query?: RequestOptions['query']): URL {
-    const url = new URL(path.replace(/^\/+/, ''), this.baseUrl)
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (v !== undefined) url.searchParams.set(k, String(v))
-    }
-    return url
-  }
-
-  /**
-   * The `url` to give Octokit: a path relative to the base URL when the URL is under it (Octokit
-   * prepends its baseUrl), else the absolute URL (an upload host).
-   */
-  private route(url: URL): string {
-    return url.href.startsWith(this.baseUrl.href)
-      ? '/' + url.href.slice(this.baseUrl.href.length)
-      : url.href
+  /** Octokit's REST methods (typed), through this client's hooks. */
+  get rest(): Octokit['rest'] {
+    return this.octokit.rest
   }
 
   /** Refuses to send the token to an origin that is not GitHub's API or upload host. */
@@ -366,58 +410,45 @@ export class GitHubClient {
   }
 
   /**
-   * Octokit's request hook, around every request (pagination's next pages included): checks where
-   * the request goes, sets the API version, gives each attempt a timeout, and retries on 5xx,
-   * network errors and rate limits with a short Retry-After. POSTs are retried only on answers
-   * that prove nothing was done (rate limits, 502-504 from the front end); a lost connection
-   * after a POST may have created the object.
+   * One attempt (each retry of plugin-retry and plugin-throttling comes through here again, and
+   * so does each page of a listing): checks where it goes, sets the API version, gives it a
+   * timeout and a bounded read, and marks a POST that may have been applied as not retryable.
    */
-  private async send(
+  private async attempt(
+    url: string,
     request: (options: HookOptions) => OctokitResponse | Promise<OctokitResponse>,
     options: HookOptions
   ): Promise<OctokitResponse> {
-    // The inner hooks are bound to this `options` object (what `request(x)` is given is not
-    // merged in), so settings for the attempt are made on it.
-    const target = new URL(this.octokit.request.endpoint.parse(options).url)
+    const target = new URL(url)
     this.assertTrusted(target)
     const method = options.method.toUpperCase()
-    const control = options.request as RequestControl
-    const retries = control.retries ?? this.retries
-    const timeoutMs = control.timeoutMs ?? this.timeoutMs
     options.headers = {
       ...options.headers,
       accept: 'application/vnd.github+json',
       'x-github-api-version': API_VERSION
     }
-    const base = options.request
-    const fetcher = boundedFetch(base.fetch ?? globalThis.fetch, MAX_GITHUB_RESPONSE_BYTES)
-    for (let attempt = 0; ; attempt++) {
-      // A fresh object: `options.request` may be the instance's shared defaults.
-      options.request = { ...base, fetch: fetcher, signal: AbortSignal.timeout(timeoutMs) }
-      let res: OctokitResponse
-      try {
-        res = await request(options)
-      } catch (err) {
-        const large = tooLarge(err)
-        if (large) throw large
-        if (!isOctokitError(err) || attempt >= retries) throw err
-        if (err.response === undefined) {
-          // No answer: a network error or a timeout.
-          if (method === 'POST') throw err
-          await this.backoff(attempt, `${method} ${target.pathname}: ${noAnswerMessage(err)}`)
-          continue
-        }
-        const error = apiError(method, target.pathname, err.response)
-        const retryAfter = this.retryAfterMs(err.response, error.apiMessage)
-        const transient =
-          retryAfter !== undefined ||
-          (isTransient(err.status) && (method !== 'POST' || err.status !== 500))
-        if (!transient) throw err
-        await this.backoff(attempt, error.message, retryAfter)
-        continue
+    const control = options.request as RequestControl & HookOptions['request']
+    const timeoutMs = control.timeoutMs ?? this.timeoutMs
+    // A fresh object per attempt: `options.request` may be the instance's shared defaults. The
+    // retry plugins read it (retries, retryCount) from `options`, which every hook shares.
+    const fetcher = boundedFetch(control.fetch ?? globalThis.fetch, MAX_GITHUB_RESPONSE_BYTES)
+    options.request = { ...control, fetch: fetcher, signal: AbortSignal.timeout(timeoutMs) }
+    let res: OctokitResponse
+    try {
+      res = await request(options)
+    } catch (err) {
+      const large = tooLarge(err)
+      if (large) throw large
+      if (!isOctokitError(err)) throw err
+      this.logger?.debug(`GitHub API ${method} ${target.pathname}: ${noAnswerMessage(err)}`)
+      // A lost connection or a 500 after a POST may have created the object: never repeat it.
+      // 502-504 come from the front end, and rate limits say that nothing was done.
+      if (method === 'POST' && (err.response === undefined || err.status === 500)) {
+        ;(options.request as RequestControl).retries = 0
       }
-      return { ...res, data: this.json(method, target, res) }
+      throw err
     }
+    return { ...res, data: this.json(method, target, res) }
   }
 
   /** The parsed body; an answer that is not JSON means the base URL is not a GitHub API. */
@@ -433,71 +464,40 @@ export class GitHubClient {
     )
   }
 
-  /** Octokit's errors as ours: GitHubApiError for an answer, a plain Error for no answer. */
-  private failure(err: unknown): Error {
-    if (!isOctokitError(err)) return err as Error
-    const method = err.request.method.toUpperCase()
-    const path = pathOf(err.request.url)
-    if (err.response !== undefined) return apiError(method, path, err.response)
-    return new Error(`GitHub API ${method} ${path} failed: ${noAnswerMessage(err)}`, {
-      cause: err.cause ?? err
-    })
-  }
-
-  /** One JSON request, retried on 5xx, network errors and rate limits with a short Retry-After. */
-  async request<T>(
-    method: Method,
-    pathOrUrl: string | URL,
-    opts: RequestOptions = {}
-  ): Promise<ApiResponse<T>> {
-    const url = typeof pathOrUrl === 'string' ? this.url(pathOrUrl, opts.query) : pathOrUrl
-    this.assertTrusted(url)
-    try {
-      const res = await this.octokit.request({
-        method,
-        url: this.route(url),
-        ...(opts.body === undefined ? {} : { data: opts.body })
-      })
-      return { status: res.status, data: res.data as T, headers: toHeaders(res.headers) }
-    } catch (err) {
-      if (isOctokitError(err) && err.response && opts.accept?.includes(err.status)) {
-        return {
-          status: err.status,
-          data: this.json(method, url, err.response) as T,
-          headers: toHeaders(err.response.headers)
-        }
-      }
-      throw this.failure(err)
-    }
-  }
-
-  /** Every item of a list endpoint, following `Link: <...>; rel="next"` (octokit.paginate). */
-  async paginate<T>(path: string, query: RequestOptions['query'] = {}): Promise<T[]> {
-    const url = this.url(path, { per_page: 100, ...query })
-    this.assertTrusted(url)
+  /**
+   * Every item of a list endpoint (an `octokit.rest` method), 100 a page, following
+   * `Link: <...>; rel="next"` (octokit.paginate); at most 1000 pages.
+   */
+  async paginate<P extends object, T>(
+    method: (params: P) => Promise<{ data: T[] }>,
+    params: P
+  ): Promise<T[]> {
+    const items: T[] = []
     let pages = 0
-    try {
-      return await this.octokit.paginate<T, T>({ method: 'GET', url: this.route(url) }, (res) => {
-        if (++pages > 1000) throw new Error(`GitHub API ${path}: more than 1000 pages`)
-        if (!Array.isArray(res.data)) {
-          const where = res.url ? pathOf(res.url) : url.pathname
-          throw new Error(`GitHub API GET ${where}: expected a list`)
-        }
-        return res.data
-      })
-    } catch (err) {
-      throw this.failure(err)
+    // Octokit's overloads type known routes; the method's own type already says what comes back.
+    const iterate = this.octokit.paginate.iterator as unknown as (
+      method: unknown,
+      params: object
+    ) => AsyncIterable<{ data: unknown; url: string }>
+    const first = { per_page: 100, ...params }
+    const firstUrl = (method as { endpoint?: (p: object) => { url: string } }).endpoint?.(first).url
+    for await (const page of iterate(method, first)) {
+      const where = pathOf(page.url || firstUrl || '')
+      if (++pages > 1000) throw new Error(`GitHub API GET ${where}: more than 1000 pages`)
+      if (!Array.isArray(page.data)) throw new Error(`GitHub API GET ${where}: expected a list`)
+      items.push(...(page.data as T[]))
     }
+    return items
   }
 
   /**
    * Streams a file to an upload URL (a release's `upload_url` template) with Content-Length.
    * Not retried here: a failed upload can leave a half-created asset that must be deleted first.
    */
-  async upload<T>(
+  async upload(
     uploadUrlTemplate: string,
     file: { name: string; label?: string; path: string; contentType: string }
-  ): Promise<T> {
+  ): Promise<ReleaseAsset> {
     const url = expandUploadUrl(uploadUrlTemplate, { name: file.name, label: file.label })
     this.assertTrusted(url)
     const { size } = await stat(file.path)
@@ -506,45 +506,23 @@ export class GitHubClient {
       const control: RequestControl = { retries: 0, timeoutMs: this.uploadTimeoutMs }
       const res = await this.octokit.request({
         method: 'POST',
-        url: this.route(url),
+        url: url.href,
         headers: { 'content-type': file.contentType, 'content-length': String(size) },
         data: Readable.toWeb(stream),
         request: control
       })
-      return res.data as T
+      return res.data as ReleaseAsset
     } catch (err) {
-      if (!isOctokitError(err)) throw err
-      if (err.response !== undefined) throw this.failure(err)
-      throw new Error(`uploading ${file.name} failed: ${noAnswerMessage(err)}`, {
-        cause: err.cause ?? err
-      })
+      if (!(err instanceof GitHubNetworkError)) throw err
+      throw new Error(`uploading ${file.name} failed: ${err.reason}`, { cause: err.cause })
     } finally {
       stream.destroy()
     }
   }
-
-  /** How long GitHub asks us to wait before retrying, when it is a rate limit worth waiting for. */
-  private retryAfterMs(res: OctokitResponseLike, message: string): number | undefined {
-    const headers = toHeaders(res.headers)
-    if (res.status !== 429 && !(res.status === 403 && isRateLimited(headers, message))) {
-      return undefined
-    }
-    const header = headers.get('retry-after')
-    if (header === null || header.trim() === '') return undefined
-    const after = Number(header)
-    if (Number.isFinite(after) && after >= 0 && after <= 60) return after * 1000
-    return undefined
-  }
-
-  private async backoff(attempt: number, why: string, waitMs?: number): Promise<void> {
-    const ms = waitMs ?? this.retryDelayMs * 2 ** attempt
-    this.logger?.debug(`${why}; retrying in ${Math.round(ms / 100) / 10}s`)
-    await sleep(ms)
-  }
 }
 
-/** `/repos/<owner>/<repo>` with both parts escaped. */
-export function repoPath(owner: string, repo: string): string {
+/** Checks the owner and name of a repository (they go into API paths). */
+export function checkRepository(owner: string, repo: string): { owner: string; repo: string } {
   for (const [what, v] of [
     ['owner', owner],
     ['repo', repo]
@@ -553,7 +531,16 @@ export function repoPath(owner: string, repo: string): string {
       throw new Error(`invalid GitHub repository ${what} ${JSON.stringify(v)}`)
     }
   }
-  return `/repos/${owner}/${repo}`
+  return { owner, repo }
+}
+
+/**
+ * A ref for a `/git/ref/...` or `/git/refs/...` path: `heads/<branch>` or `tags/<tag>`, each
+ * segment escaped but the slashes kept (Octokit's {ref} would send them as %2F, which some
+ * GitHub Enterprise Server versions answer with 404).
+ */
+export function refPath(kind: 'heads' | 'tags', name: string): string {
+  return `${kind}/${name.split('/').map(encodeURIComponent).join('/')}`
 }
 
 /** The API root from the runner's environment (GITHUB_API_URL), github.com's by default. */
@@ -569,6 +556,5 @@ export function parseRepository(value: string | undefined): { owner: string; rep
       `expected a GitHub repository as owner/name, got ${JSON.stringify(value ?? '')} (GITHUB_REPOSITORY is not set?)`
     )
   }
-  repoPath(m[1], m[2])
-  return { owner: m[1], repo: m[2] }
+  return checkRepository(m[1], m[2])
 }

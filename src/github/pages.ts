@@ -6,7 +6,16 @@
 import type { Logger } from '../log.js'
 import { formatBytes } from '../util/bytes.js'
 import { MAX_INDEX_FILE_BYTES } from '../util/bounded-read.js'
-import { GitHubApiError, GitHubClient, repoPath, type GitHubApiOptions } from './client.js'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  GitHubApiError,
+  GitHubClient,
+  checkRepository,
+  refPath,
+  unlessNotFound,
+  type GitHubApiOptions,
+  type Octokit
+} from './client.js'
 
 export interface CommitIndexOptions {
   api: GitHubApiOptions
@@ -41,38 +50,10 @@ export interface CommitIndexResult {
   attempts: number
 }
 
-interface GitRef {
-  ref: string
-  object: { sha: string; type: string }
-}
-interface GitCommit {
-  sha: string
-  tree: { sha: string }
-}
-interface GitTreeEntry {
-  path: string
-  mode: string
-  type: 'blob' | 'tree' | 'commit'
-  sha: string
-  /** Bytes, for blobs. */
-  size?: number
-}
-interface GitTree {
-  sha: string
-  tree: GitTreeEntry[]
-  truncated?: boolean
-}
-interface GitBlob {
-  sha: string
-  content?: string
-  encoding?: string
-  size?: number
-}
-interface PagesSite {
-  html_url?: string
-  build_type?: string | null
-  source?: { branch?: string; path?: string } | null
-}
+/** A repository as Octokit's methods take it. */
+type Repo = { owner: string; repo: string }
+type GitRef = Awaited<ReturnType<Octokit['rest']['git']['getRef']>>['data']
+type PagesSite = Awaited<ReturnType<Octokit['rest']['repos']['getPages']>>['data']
 
 /** A file path inside the branch: relative, no empty, "." or ".." segments. */
 function checkPath(path: string): string[] {
@@ -98,7 +79,15 @@ function checkBranch(branch: string): void {
   }
 }
 
-const refPath = (branch: string) => branch.split('/').map(encodeURIComponent).join('/')
+/** The head of a branch, or undefined when the branch does not exist. */
+function branchHead(gh: GitHubClient, repo: Repo, branch: string): Promise<GitRef | undefined> {
+  return unlessNotFound(
+    gh.octokit.request(`GET /repos/{owner}/{repo}/git/ref/${refPath('heads', branch)}`, repo)
+  ) as Promise<GitRef | undefined>
+}
+
+/** `<branch>` for a raw-file URL: each segment escaped, slashes kept. */
+const branchPath = (branch: string) => branch.split('/').map(encodeURIComponent).join('/')
 
 /**
  * Where GitHub Pages serves `path` of this repository on github.com: https://<owner>.github.io/<repo>/<path>,
@@ -122,12 +111,10 @@ export function rawFileUrl(
   const file = path.split('/').map(encodeURIComponent).join('/')
   const api = new URL(apiBaseUrl)
   if (api.hostname === 'api.github.com') {
-    return `https://raw.githubusercontent.com/${owner}/${repo}/${refPath(branch)}/${file}`
+    return `https://raw.githubusercontent.com/${owner}/${repo}/${branchPath(branch)}/${file}`
   }
-  return `${api.origin}/${owner}/${repo}/raw/${refPath(branch)}/${file}`
+  return `${api.origin}/${owner}/${repo}/raw/${branchPath(branch)}/${file}`
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** A concurrent writer moved (or created) the branch between our read and our write. */
 function isRace(err: unknown): boolean {
@@ -142,13 +129,13 @@ function isRace(err: unknown): boolean {
 /** Reads `parts` from a tree, one level at a time (never a truncated recursive listing). */
 async function readFile(
   gh: GitHubClient,
-  base: string,
+  repo: Repo,
   treeSha: string,
   parts: string[]
 ): Promise<string | undefined> {
   let sha = treeSha
   for (let i = 0; i < parts.length; i++) {
-    const tree = (await gh.request<GitTree>('GET', `${base}/git/trees/${sha}`)).data
+    const tree = (await gh.rest.git.getTree({ ...repo, tree_sha: sha })).data
     const entry = tree.tree.find((e) => e.path === parts[i])
     if (entry === undefined) return undefined
     const last = i === parts.length - 1
@@ -161,7 +148,7 @@ async function readFile(
     if (last) checkIndexSize(parts, entry.size)
     sha = entry.sha
   }
-  const blob = (await gh.request<GitBlob>('GET', `${base}/git/blobs/${sha}`)).data
+  const blob = (await gh.rest.git.getBlob({ ...repo, file_sha: sha })).data
   if (blob.encoding !== undefined && blob.encoding !== 'base64') {
     throw new Error(`unexpected blob encoding ${blob.encoding} for ${parts.join('/')}`)
   }
@@ -172,8 +159,8 @@ async function readFile(
 }
 
 /** Refuses an index in the branch larger than MAX_INDEX_FILE_BYTES, before reading it. */
-function checkIndexSize(parts: string[], size: number | undefined): void {
-  if (size === undefined || size <= MAX_INDEX_FILE_BYTES) return
+function checkIndexSize(parts: string[], size: number | null | undefined): void {
+  if (size === undefined || size === null || size <= MAX_INDEX_FILE_BYTES) return
   throw new Error(
     `${parts.join('/')} in the branch is ${formatBytes(size)}, more than the ` +
       `${formatBytes(MAX_INDEX_FILE_BYTES)} this action reads: check that index-file names a ` +
@@ -196,14 +183,11 @@ export async function readBranchFile(opts: {
   checkBranch(opts.branch)
   const parts = checkPath(opts.path)
   const gh = new GitHubClient(opts.api, opts.logger)
-  const base = repoPath(opts.owner, opts.repo)
-  const ref = await gh.request<GitRef>('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
-    accept: [404]
-  })
-  if (ref.status === 404) return undefined
-  const head = (await gh.request<GitCommit>('GET', `${base}/git/commits/${ref.data.object.sha}`))
-    .data
-  return readFile(gh, base, head.tree.sha, parts)
+  const repo = checkRepository(opts.owner, opts.repo)
+  const ref = await branchHead(gh, repo, opts.branch)
+  if (ref === undefined) return undefined
+  const head = (await gh.rest.git.getCommit({ ...repo, commit_sha: ref.object.sha })).data
+  return readFile(gh, repo, head.tree.sha, parts)
 }
 
 /** Creates or updates one file on a branch with a single commit, retried on concurrent updates. */
@@ -212,7 +196,7 @@ export async function commitIndexToBranch(opts: CommitIndexOptions): Promise<Com
   checkBranch(opts.branch)
   const parts = checkPath(opts.path)
   const gh = new GitHubClient(opts.api, logger)
-  const base = repoPath(opts.owner, opts.repo)
+  const repo = checkRepository(opts.owner, opts.repo)
   const maxAttempts = opts.maxAttempts ?? 5
   const delay = opts.retryDelayMs ?? 1000
   const where = `${opts.owner}/${opts.repo}@${opts.branch}`
@@ -222,35 +206,39 @@ export async function commitIndexToBranch(opts: CommitIndexOptions): Promise<Com
     const url =
       opts.lookupPages === false
         ? pagesUrl(opts.owner, opts.repo, opts.path)
-        : await servedUrl(gh, base, opts, rawUrl)
+        : await servedUrl(gh, repo, opts, rawUrl)
     return { ...r, url, rawUrl }
   }
 
   let result: Omit<CommitIndexResult, 'url' | 'rawUrl'> | undefined
   for (let attempt = 1; result === undefined; attempt++) {
     try {
-      const ref = await gh.request<GitRef>('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
-        accept: [404]
-      })
-      if (ref.status === 404) {
+      const ref = await branchHead(gh, repo, opts.branch)
+      if (ref === undefined) {
         const content = opts.update(undefined)
-        const blob = await createBlob(gh, base, content)
-        const tree = await gh.request<GitTree>('POST', `${base}/git/trees`, {
-          body: {
-            tree: [
-              { path: opts.path, mode: '100644', type: 'blob', sha: blob },
-              // Serve files as they are, without a Jekyll build.
-              ...(opts.path === '.nojekyll'
-                ? []
-                : [{ path: '.nojekyll', mode: '100644', type: 'blob', content: '' }])
-            ]
-          }
+        const blob = await createBlob(gh, repo, content)
+        const tree = await gh.rest.git.createTree({
+          ...repo,
+          tree: [
+            { path: opts.path, mode: '100644', type: 'blob', sha: blob },
+            // Serve files as they are, without a Jekyll build.
+            ...(opts.path === '.nojekyll'
+              ? []
+              : [
+                  { path: '.nojekyll', mode: '100644' as const, type: 'blob' as const, content: '' }
+                ])
+          ]
         })
-        const commit = await gh.request<GitCommit>('POST', `${base}/git/commits`, {
-          body: { message: opts.message, tree: tree.data.sha, parents: [] }
+        const commit = await gh.rest.git.createCommit({
+          ...repo,
+          message: opts.message,
+          tree: tree.data.sha,
+          parents: []
         })
-        await gh.request('POST', `${base}/git/refs`, {
-          body: { ref: `refs/heads/${opts.branch}`, sha: commit.data.sha }
+        await gh.rest.git.createRef({
+          ...repo,
+          ref: `refs/heads/${opts.branch}`,
+          sha: commit.data.sha
         })
         logger.info(`created branch ${opts.branch} in ${opts.owner}/${opts.repo} with ${opts.path}`)
         result = {
@@ -262,9 +250,9 @@ export async function commitIndexToBranch(opts: CommitIndexOptions): Promise<Com
         continue
       }
 
-      const head = ref.data.object.sha
-      const headCommit = (await gh.request<GitCommit>('GET', `${base}/git/commits/${head}`)).data
-      const existing = await readFile(gh, base, headCommit.tree.sha, parts)
+      const head = ref.object.sha
+      const headCommit = (await gh.rest.git.getCommit({ ...repo, commit_sha: head })).data
+      const existing = await readFile(gh, repo, headCommit.tree.sha, parts)
       const content = opts.update(existing)
       if (content === existing) {
         logger.info(`${opts.path} on ${where} is already up to date`)
@@ -276,19 +264,26 @@ export async function commitIndexToBranch(opts: CommitIndexOptions): Promise<Com
         }
         continue
       }
-      const blob = await createBlob(gh, base, content)
-      const tree = await gh.request<GitTree>('POST', `${base}/git/trees`, {
-        body: {
-          base_tree: headCommit.tree.sha,
-          tree: [{ path: opts.path, mode: '100644', type: 'blob', sha: blob }]
+      const blob = await createBlob(gh, repo, content)
+      const tree = await gh.rest.git.createTree({
+        ...repo,
+        base_tree: headCommit.tree.sha,
+        tree: [{ path: opts.path, mode: '100644', type: 'blob', sha: blob }]
+      })
+      const commit = await gh.rest.git.createCommit({
+        ...repo,
+        message: opts.message,
+        tree: tree.data.sha,
+        parents: [head]
+      })
+      await gh.octokit.request(
+        `PATCH /repos/{owner}/{repo}/git/refs/${refPath('heads', opts.branch)}`,
+        {
+          ...repo,
+          sha: commit.data.sha,
+          force: false
         }
-      })
-      const commit = await gh.request<GitCommit>('POST', `${base}/git/commits`, {
-        body: { message: opts.message, tree: tree.data.sha, parents: [head] }
-      })
-      await gh.request('PATCH', `${base}/git/refs/heads/${refPath(opts.branch)}`, {
-        body: { sha: commit.data.sha, force: false }
-      })
+      )
       logger.info(`committed ${opts.path} to ${where} (${commit.data.sha.slice(0, 12)})`)
       result = {
         commitSha: commit.data.sha,
@@ -331,9 +326,11 @@ export async function commitIndexToBranch(opts: CommitIndexOptions): Promise<Com
   return done(result)
 }
 
-async function createBlob(gh: GitHubClient, base: string, content: string): Promise<string> {
-  const res = await gh.request<GitBlob>('POST', `${base}/git/blobs`, {
-    body: { content: Buffer.from(content, 'utf8').toString('base64'), encoding: 'base64' }
+async function createBlob(gh: GitHubClient, repo: Repo, content: string): Promise<string> {
+  const res = await gh.rest.git.createBlob({
+    ...repo,
+    content: Buffer.from(content, 'utf8').toString('base64'),
+    encoding: 'base64'
   })
   return res.data.sha
 }
@@ -344,22 +341,22 @@ async function createBlob(gh: GitHubClient, base: string, content: string): Prom
  */
 async function servedUrl(
   gh: GitHubClient,
-  base: string,
+  repo: Repo,
   opts: CommitIndexOptions,
   rawUrl: string
 ): Promise<string> {
   const fallback = pagesUrl(opts.owner, opts.repo, opts.path)
   let site: PagesSite
   try {
-    const res = await gh.request<PagesSite>('GET', `${base}/pages`, { accept: [404] })
-    if (res.status === 404) {
+    const found = await unlessNotFound(gh.rest.repos.getPages(repo))
+    if (found === undefined) {
       opts.logger.warning(
         `GitHub Pages is not enabled for ${opts.owner}/${opts.repo}: enable it (Settings -> Pages -> ` +
           `Deploy from a branch -> ${opts.branch}, / (root)) to serve ${fallback}; until then the raw URL works: ${rawUrl}`
       )
       return fallback
     }
-    site = res.data
+    site = found
   } catch (err) {
     // Typically 403: the token has no `pages: read`. The github.io URL is the usual answer.
     opts.logger.debug(`could not read the Pages settings: ${(err as Error).message}`)

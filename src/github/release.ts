@@ -16,7 +16,16 @@ import { ARTIFACT_NAME_PATTERN } from '../falco/config.js'
 import { packLayer } from '../falco/layer.js'
 import type { Logger } from '../log.js'
 import { parseReleaseTag } from '../version/version.js'
-import { GitHubApiError, GitHubClient, repoPath, type GitHubApiOptions } from './client.js'
+import {
+  GitHubApiError,
+  GitHubClient,
+  checkRepository,
+  refPath,
+  unlessNotFound,
+  type GitHubApiOptions,
+  type Octokit,
+  type ReleaseAsset
+} from './client.js'
 
 export interface ReleaseAssetFile {
   /** The asset's name on the release, e.g. foo-1.2.3-linux-x86_64.tar.gz. */
@@ -139,29 +148,10 @@ export async function buildReleaseAssets(opts: BuildReleaseAssetsOptions): Promi
 /** Marks a draft this action created and will publish once its assets are up. */
 export const DRAFT_MARKER = '<!-- falco-plugin-release: draft until every asset is uploaded -->'
 
-/** The fields of a release we read (GitHub REST "Release"). */
-export interface GitHubRelease {
-  id: number
-  tag_name: string
-  name: string | null
-  body?: string | null
-  draft: boolean
-  prerelease: boolean
-  html_url: string
-  upload_url: string
-}
-
-/** The fields of a release asset we read (GitHub REST "Release Asset"). */
-export interface GitHubReleaseAsset {
-  id: number
-  name: string
-  size: number
-  /** uploaded | open (an interrupted upload) */
-  state: string
-  browser_download_url: string
-  /** "sha256:<hex>" (GitHub computes it since 2025; absent on older servers). */
-  digest?: string | null
-}
+/** A release as GitHub answers it (Octokit's type). */
+type Release = Awaited<ReturnType<Octokit['rest']['repos']['getRelease']>>['data']
+/** A repository as Octokit's methods take it. */
+type Repo = { owner: string; repo: string }
 
 export interface PublishGitHubReleaseOptions {
   api: GitHubApiOptions
@@ -225,16 +215,12 @@ function checkAssets(assets: ReleaseAssetFile[]): void {
 /** The release of a tag, drafts included (the by-tag endpoint does not see drafts). */
 async function findRelease(
   gh: GitHubClient,
-  base: string,
+  repo: Repo,
   tag: string
-): Promise<GitHubRelease | undefined> {
-  const res = await gh.request<GitHubRelease>(
-    'GET',
-    `${base}/releases/tags/${encodeURIComponent(tag)}`,
-    { accept: [404] }
-  )
-  if (res.status !== 404) return res.data
-  const all = await gh.paginate<GitHubRelease>(`${base}/releases`)
+): Promise<Release | undefined> {
+  const published = await unlessNotFound(gh.rest.repos.getReleaseByTag({ ...repo, tag }))
+  if (published !== undefined) return published
+  const all = await gh.paginate(gh.rest.repos.listReleases, repo)
   return all.find((r) => r.draft && r.tag_name === tag)
 }
 
@@ -245,35 +231,34 @@ export async function publishGitHubRelease(
   const { logger } = opts
   checkAssets(opts.assets)
   const gh = new GitHubClient(opts.api, logger)
-  const base = repoPath(opts.owner, opts.repo)
+  const repo = checkRepository(opts.owner, opts.repo)
   const makeLatest = opts.makeLatest && !opts.prerelease
   const where = `${opts.owner}/${opts.repo}`
 
-  let release = await findRelease(gh, base, opts.tag)
+  let release = await findRelease(gh, repo, opts.tag)
   let created = false
   if (release === undefined) {
     if (opts.targetCommitish === undefined) {
-      const ref = await gh.request('GET', `${base}/git/ref/tags/${encodeTagPath(opts.tag)}`, {
-        accept: [404]
-      })
-      if (ref.status === 404) {
+      const ref = await unlessNotFound(
+        gh.octokit.request(`GET /repos/{owner}/{repo}/git/ref/${refPath('tags', opts.tag)}`, repo)
+      )
+      if (ref === undefined) {
         throw new Error(
           `tag ${opts.tag} does not exist in ${where}: push the tag before the release runs`
         )
       }
     }
     try {
-      const res = await gh.request<GitHubRelease>('POST', `${base}/releases`, {
-        body: {
-          tag_name: opts.tag,
-          target_commitish: opts.targetCommitish,
-          name: opts.name,
-          body: DRAFT_MARKER,
-          draft: true,
-          prerelease: opts.prerelease,
-          generate_release_notes: true,
-          make_latest: 'false'
-        }
+      const res = await gh.rest.repos.createRelease({
+        ...repo,
+        tag_name: opts.tag,
+        target_commitish: opts.targetCommitish,
+        name: opts.name,
+        body: DRAFT_MARKER,
+        draft: true,
+        prerelease: opts.prerelease,
+        generate_release_notes: true,
+        make_latest: 'false'
       })
       release = res.data
       created = true
@@ -284,7 +269,7 @@ export async function publishGitHubRelease(
     } catch (err) {
       // Another job (a matrix sibling, a re-run) created it in the meantime.
       if (!(err instanceof GitHubApiError && err.alreadyExists)) throw err
-      release = await findRelease(gh, base, opts.tag)
+      release = await findRelease(gh, repo, opts.tag)
       if (release === undefined) throw err
       logger.info(`release ${opts.tag} was created concurrently; updating it`)
     }
@@ -293,14 +278,13 @@ export async function publishGitHubRelease(
   if (!created && ours) {
     logger.info(`finishing the draft release ${opts.tag} an earlier run of this action left`)
   } else if (!created) {
-    const patch: Record<string, unknown> = {}
+    const patch: { prerelease?: boolean; make_latest?: 'true' | 'false' } = {}
     if (release.prerelease !== opts.prerelease) patch.prerelease = opts.prerelease
     if (makeLatest && !release.draft) patch.make_latest = 'true'
     else if (patch.prerelease !== undefined) patch.make_latest = 'false'
     if (Object.keys(patch).length > 0) {
-      release = (
-        await gh.request<GitHubRelease>('PATCH', `${base}/releases/${release.id}`, { body: patch })
-      ).data
+      release = (await gh.rest.repos.updateRelease({ ...repo, release_id: release.id, ...patch }))
+        .data
     }
     logger.info(
       `updating the existing ${release.draft ? 'draft ' : ''}release ${opts.tag}` +
@@ -312,7 +296,9 @@ export async function publishGitHubRelease(
     if (release.draft) logger.info(`release ${opts.tag} is a draft: publish it when it is ready`)
   }
 
-  const existing = await gh.paginate<GitHubReleaseAsset>(`${base}/releases/${release.id}/assets`)
+  const listAssets = (release_id: number) =>
+    gh.paginate(gh.rest.repos.listReleaseAssets, { ...repo, release_id })
+  const existing = await listAssets(release.id)
   const published: PublishedAsset[] = []
   for (const asset of opts.assets) {
     const [sha256, info] = await Promise.all([sha256File(asset.path), stat(asset.path)])
@@ -328,7 +314,7 @@ export async function publishGitHubRelease(
       continue
     }
     if (old !== undefined) {
-      await deleteAsset(gh, base, old.id)
+      await deleteAsset(gh, repo, old.id)
       logger.info(`${asset.name}: replacing the asset of the same name (other content)`)
     }
     const file = {
@@ -336,19 +322,17 @@ export async function publishGitHubRelease(
       path: asset.path,
       contentType: asset.contentType ?? defaultContentType(asset.name)
     }
-    let uploaded: GitHubReleaseAsset
+    let uploaded: ReleaseAsset
     try {
-      uploaded = await gh.upload<GitHubReleaseAsset>(release.upload_url, file)
+      uploaded = await gh.upload(release.upload_url, file)
     } catch (err) {
       // An interrupted upload can leave a half-created asset holding the name: drop it, retry once.
-      const holder = (
-        await gh.paginate<GitHubReleaseAsset>(`${base}/releases/${release.id}/assets`)
-      ).find((a) => a.name === asset.name)
+      const holder = (await listAssets(release.id)).find((a) => a.name === asset.name)
       const clientError = err instanceof GitHubApiError && err.status < 500
       if (holder === undefined && clientError) throw err
       logger.info(`${asset.name}: upload failed (${(err as Error).message}); retrying once`)
-      if (holder !== undefined) await deleteAsset(gh, base, holder.id)
-      uploaded = await gh.upload<GitHubReleaseAsset>(release.upload_url, file)
+      if (holder !== undefined) await deleteAsset(gh, repo, holder.id)
+      uploaded = await gh.upload(release.upload_url, file)
     }
     if (uploaded.digest && uploaded.digest !== `sha256:${sha256}`) {
       throw new Error(
@@ -362,13 +346,13 @@ export async function publishGitHubRelease(
     // Every asset is there: publish the draft.
     const body = (release.body ?? '').replace(DRAFT_MARKER, '').trim()
     release = (
-      await gh.request<GitHubRelease>('PATCH', `${base}/releases/${release.id}`, {
-        body: {
-          draft: false,
-          body,
-          prerelease: opts.prerelease,
-          make_latest: makeLatest ? 'true' : 'false'
-        }
+      await gh.rest.repos.updateRelease({
+        ...repo,
+        release_id: release.id,
+        draft: false,
+        body,
+        prerelease: opts.prerelease,
+        make_latest: makeLatest ? 'true' : 'false'
       })
     ).data
     logger.info(
@@ -387,19 +371,14 @@ export async function publishGitHubRelease(
   }
 }
 
-async function deleteAsset(gh: GitHubClient, base: string, id: number): Promise<void> {
-  await gh.request('DELETE', `${base}/releases/assets/${id}`, { accept: [404] })
+async function deleteAsset(gh: GitHubClient, repo: Repo, id: number): Promise<void> {
+  await unlessNotFound(gh.rest.repos.deleteReleaseAsset({ ...repo, asset_id: id }))
 }
 
 function toPublished(
-  a: GitHubReleaseAsset,
+  a: ReleaseAsset,
   sha256: string,
   action: PublishedAsset['action']
 ): PublishedAsset {
   return { name: a.name, id: a.id, size: a.size, sha256, url: a.browser_download_url, action }
-}
-
-/** A tag name in a ref path: each segment escaped, slashes kept (plugins/foo/v1.2.3). */
-export function encodeTagPath(tag: string): string {
-  return tag.split('/').map(encodeURIComponent).join('/')
 }
