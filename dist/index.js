@@ -51419,147 +51419,6 @@ async function pushEach(blobs, concurrency, push) {
     });
 }
 
-// Registry failures turned into messages that say what happened and what to do.
-// Messages name the method, URL path and status, never credentials, tokens or query strings
-// (upload locations and storage redirects can carry signed state there).
-class RegistryError extends Error {
-    details;
-    /** Overrides the usual retry decision (e.g. a lost upload session is worth restarting). */
-    retryable;
-    constructor(message, details) {
-        super(message);
-        this.details = details;
-        this.name = 'RegistryError';
-    }
-}
-/** Statuses that say "try again": the request may succeed as is a little later. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-/** Characters of a registry's error text kept in a message. */
-const MESSAGE_EXCERPT = 300;
-const BODY_EXCERPT = 200;
-const JOINED_EXCERPT = 1000;
-/** Cuts an already redacted text. */
-function shorten(text, max) {
-    return text.length > max ? `${text.slice(0, max)}...` : text;
-}
-/**
- * `code: message` pairs from the distribution error JSON, or a short excerpt of other text.
- * Secrets are redacted before anything is shortened (a cut secret would no longer match).
- */
-function describeBody(body, redact = (t) => t) {
-    const raw = body.toString('utf8').trim();
-    if (raw === '')
-        return { codes: [], text: '' };
-    try {
-        const parsed = JSON.parse(raw);
-        if (Array.isArray(parsed.errors)) {
-            const codes = parsed.errors.map((e) => safeExcerpt(String(e.code ?? 'UNKNOWN'), redact, 60));
-            const parts = parsed.errors.map((e, i) => {
-                const message = typeof e.message === 'string' ? safeExcerpt(e.message, redact, MESSAGE_EXCERPT) : '';
-                return message ? `${codes[i]}: ${message}` : codes[i];
-            });
-            return { codes, text: shorten(parts.join('; '), JOINED_EXCERPT) };
-        }
-    }
-    catch {
-        // not JSON: fall through to an excerpt
-    }
-    return { codes: [], text: safeExcerpt(raw, redact, BODY_EXCERPT) };
-}
-function httpError(f) {
-    const { codes, text } = describeBody(f.body, f.redact);
-    const where = `${f.url.origin}${f.url.pathname}`;
-    const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`;
-    const expected = f.expected ? ` (expected ${f.expected})` : '';
-    const detail = text ? `: ${text}` : '';
-    const hint = f.hint ?? hintFor(f, codes, text);
-    const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`;
-    const details = { method: f.method, url: where, status: f.status, codes };
-    if (f.retryAfter !== undefined)
-        details.retryAfter = f.retryAfter;
-    return new RegistryError(f.redact(message), details);
-}
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** What to do about a status, in one or two sentences. */
-function hintFor(f, codes = [], text = '') {
-    const target = f.repository ? `${f.registry}/${f.repository}` : f.registry;
-    const writing = f.writing ?? WRITE_METHODS.has(f.method);
-    const github = isGhcr(f.registry) || GHCR_TEXT.test(text);
-    if (f.status === 401) {
-        if (!f.hasCredentials) {
-            return `${f.registry} requires authentication and no credentials were given: pass a username and password.`;
-        }
-        const base = `The registry rejected the credentials: check the username and password for ${f.registry}.`;
-        return github ? `${base} ${GHCR_TOKENS}` : base;
-    }
-    if (f.status === 403) {
-        if (!f.hasCredentials) {
-            return `${f.registry} refused anonymous access to ${target}: pass a username and password.`;
-        }
-        return forbiddenHint(f.registry, target, writing, github);
-    }
-    if (codes.includes('MANIFEST_BLOB_UNKNOWN') || codes.includes('BLOB_UNKNOWN')) {
-        return 'A blob the manifest refers to is missing: push every blob before the manifest.';
-    }
-    if (codes.includes('DIGEST_INVALID')) {
-        return 'The content sent does not match its digest: the file changed, or the upload was cut.';
-    }
-    if (codes.includes('MANIFEST_INVALID') || codes.includes('MANIFEST_UNVERIFIED')) {
-        return 'The registry rejected the manifest: check its media type and fields.';
-    }
-    if (f.status === 404)
-        return `Not found: check that the repository ${target} exists.`;
-    if (f.status === 413 || f.status === 416) {
-        return 'The request is too large for this registry (ghcr.io caps each request at 4 MiB).';
-    }
-    if (f.status === 429)
-        return 'The registry is rate limiting requests: try again later.';
-    if (f.status >= 500)
-        return 'The registry failed on its side: try again later.';
-    return '';
-}
-function forbiddenHint(registry, target, writing, github) {
-    const action = writing ? 'push to' : 'read';
-    const base = `The credentials are valid but not allowed to ${action} ${target}.`;
-    if (!github)
-        return `${base} Check the account's permissions on that repository.`;
-    return (`${base} For ghcr.io from GitHub Actions: grant the job \`permissions: packages: write\`, ` +
-        "and if the package already exists, give this repository the Write role in the package's " +
-        '"Manage Actions access" settings (or link the package to the repository with the ' +
-        'org.opencontainers.image.source annotation).');
-}
-const GHCR_TOKENS = 'For ghcr.io, use the workflow token (GITHUB_TOKEN, with `permissions: packages: write`) or a ' +
-    'classic personal access token with write:packages (GitHub App installation tokens are not ' +
-    'accepted).';
-// GitHub's registries (ghcr.io, and containers.<host> on GitHub Enterprise Server) word their
-// permission errors like this.
-const GHCR_TEXT = /permission_denied|write_package|read_package/i;
-function isGhcr(registry) {
-    return (registry === 'ghcr.io' || registry.startsWith('ghcr.io:') || registry.startsWith('containers.'));
-}
-/** A request that got no HTTP answer at all. */
-function networkError(method, url, err, plainHttp) {
-    const e = (err ?? {});
-    // Node 20's connection attempts to several addresses fail with an AggregateError.
-    const code = e.code ?? e.errors?.[0]?.code;
-    const raw = e.message || e.errors?.[0]?.message || code || String(err);
-    const reason = raw.replace(/\s+/g, ' ').trim();
-    const where = `${url.origin}${url.pathname}`;
-    const details = { method, url: where, codes: code ? [code] : [] };
-    if (e.deadline === true) {
-        return new RegistryError(`the registry is too slow: ${method} ${where} ${reason}. Check the registry and the ` +
-            'network, or raise request-timeout.', details);
-    }
-    let hint = 'Check the registry host and port, and that this machine can reach it.';
-    if (/wrong version number|packet length too long|EPROTO/i.test(`${code} ${reason}`)) {
-        hint = 'The server does not speak TLS here: if it is a plain-HTTP registry, enable plain HTTP.';
-    }
-    else if (plainHttp && code === 'ECONNRESET') {
-        hint += ' Plain HTTP is enabled: if the registry uses TLS, disable plain HTTP.';
-    }
-    return new RegistryError(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`, details);
-}
-
 // How much the registry client reads, and how long a request may take. A registry that sends
 // more, or sends it slower, fails with a clear error instead of exhausting memory or time.
 /** A manifest (or index): distribution refuses to store larger ones (4 MiB). */
@@ -51605,12 +51464,12 @@ class RedirectError extends Error {
     }
 }
 /** A response larger than what we read of it: not retried, the registry sends it each time. */
-class TooLargeError extends Error {
+let TooLargeError$1 = class TooLargeError extends Error {
     constructor(message) {
         super(message);
         this.name = 'TooLargeError';
     }
-}
+};
 /**
  * One HTTP exchange. Resolves as soon as the response headers arrive. A network error is
  * rejected with `connected: true` when the connection was up before it failed (a reset or a
@@ -51808,7 +51667,7 @@ async function followRedirects(req, send, max) {
 async function readBody(res, limit) {
     const tooLarge = () => {
         res.body.destroy();
-        return new TooLargeError(`${limit.what} is larger than ${formatBytes(limit.bytes)}, the most this action reads: ` +
+        return new TooLargeError$1(`${limit.what} is larger than ${formatBytes(limit.bytes)}, the most this action reads: ` +
             limit.fix);
     };
     const declared = Number(headerValue(res.headers, 'content-length') ?? NaN);
@@ -51856,6 +51715,218 @@ function nextLink(link, base) {
 function baseMediaType(contentType) {
     const t = contentType?.split(';')[0].trim().toLowerCase();
     return t ? t : undefined;
+}
+
+// Registry failures turned into messages that say what happened and what to do.
+// Messages name the method, URL path and status, never credentials, tokens or query strings
+// (upload locations and storage redirects can carry signed state there). Each status the client
+// acts on has its own class (UnauthorizedError, DeniedError, NotFoundError, TooLargeError), and a
+// request without an answer is a ConnectionError.
+/** A registry (or a token service) failed, or answered something we cannot use. */
+class RegistryError extends Error {
+    details;
+    constructor(message, details) {
+        super(message);
+        this.details = details;
+        this.name = new.target.name;
+    }
+}
+/** 401: the registry wants credentials, or other ones. */
+class UnauthorizedError extends RegistryError {
+}
+/** 403: the credentials are valid but not allowed to do this. */
+class DeniedError extends RegistryError {
+}
+/** 404: no such repository, manifest, blob or upload session. */
+class NotFoundError extends RegistryError {
+}
+/** 413 or 416: the registry refuses a request this large (an upload wants smaller pieces). */
+class TooLargeError extends RegistryError {
+}
+/** No HTTP answer at all. What the retry policy needs to know is kept as read-only facts. */
+class ConnectionError extends RegistryError {
+    code;
+    connected;
+    answeredBefore;
+    constructor(message, details, 
+    /** The system error code, e.g. ECONNRESET. */
+    code, 
+    /** The connection was up before it failed (a reset or a timeout mid-exchange). */
+    connected, 
+    /** This origin answered before, in this run (a registry restarting, not a wrong host). */
+    answeredBefore) {
+        super(message, details);
+        this.code = code;
+        this.connected = connected;
+        this.answeredBefore = answeredBefore;
+    }
+}
+/** The error class for an HTTP status. */
+function errorClass(status) {
+    if (status === 401)
+        return UnauthorizedError;
+    if (status === 403)
+        return DeniedError;
+    if (status === 404)
+        return NotFoundError;
+    if (status === 413 || status === 416)
+        return TooLargeError;
+    return RegistryError;
+}
+/** Characters of a registry's error text kept in a message. */
+const MESSAGE_EXCERPT = 300;
+const BODY_EXCERPT = 200;
+const JOINED_EXCERPT = 1000;
+/** Cuts an already redacted text. */
+function shorten(text, max) {
+    return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+/**
+ * `code: message` pairs from the distribution error JSON, or a short excerpt of other text.
+ * Secrets are redacted before anything is shortened (a cut secret would no longer match).
+ */
+function describeBody(body, redact = (t) => t) {
+    const raw = body.toString('utf8').trim();
+    if (raw === '')
+        return { codes: [], text: '' };
+    try {
+        const parsed = JSON.parse(raw);
+        if (Array.isArray(parsed.errors)) {
+            const codes = parsed.errors.map((e) => safeExcerpt(String(e.code ?? 'UNKNOWN'), redact, 60));
+            const parts = parsed.errors.map((e, i) => {
+                const message = typeof e.message === 'string' ? safeExcerpt(e.message, redact, MESSAGE_EXCERPT) : '';
+                return message ? `${codes[i]}: ${message}` : codes[i];
+            });
+            return { codes, text: shorten(parts.join('; '), JOINED_EXCERPT) };
+        }
+    }
+    catch {
+        // not JSON: fall through to an excerpt
+    }
+    return { codes: [], text: safeExcerpt(raw, redact, BODY_EXCERPT) };
+}
+function httpError(f) {
+    const { codes, text } = describeBody(f.body, f.redact);
+    const where = `${f.url.origin}${f.url.pathname}`;
+    const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`;
+    const expected = f.expected ? ` (expected ${f.expected})` : '';
+    const detail = text ? `: ${text}` : '';
+    const hint = f.hint ?? hintFor(f, codes, text);
+    const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`;
+    const details = { method: f.method, url: where, status: f.status, codes };
+    if (f.retryAfter !== undefined)
+        details.retryAfter = f.retryAfter;
+    return new (errorClass(f.status))(f.redact(message), details);
+}
+/** Reads the error body of an unexpected response (a bounded prefix) and frees the response. */
+async function responseError(res, method, source, context = {}) {
+    let body = Buffer.alloc(0);
+    try {
+        body = method === 'HEAD' ? body : await readPrefix(res, MAX_ERROR_BODY_BYTES);
+    }
+    catch {
+        // an unreadable error body still leaves the status to report
+    }
+    finally {
+        res.discard();
+    }
+    return httpError({
+        registry: source.registry,
+        repository: context.repository,
+        method,
+        url: res.url,
+        status: res.status,
+        statusText: res.statusText,
+        body,
+        hasCredentials: source.hasCredentials,
+        expected: context.expected,
+        writing: context.writing,
+        hint: context.hint,
+        retryAfter: headerValue(res.headers, 'retry-after'),
+        redact: (t) => source.redact(t)
+    });
+}
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** What to do about a status, in one or two sentences. */
+function hintFor(f, codes = [], text = '') {
+    const target = f.repository ? `${f.registry}/${f.repository}` : f.registry;
+    const writing = f.writing ?? WRITE_METHODS.has(f.method);
+    const github = isGhcr(f.registry) || GHCR_TEXT.test(text);
+    if (f.status === 401) {
+        if (!f.hasCredentials) {
+            return `${f.registry} requires authentication and no credentials were given: pass a username and password.`;
+        }
+        const base = `The registry rejected the credentials: check the username and password for ${f.registry}.`;
+        return github ? `${base} ${GHCR_TOKENS}` : base;
+    }
+    if (f.status === 403) {
+        if (!f.hasCredentials) {
+            return `${f.registry} refused anonymous access to ${target}: pass a username and password.`;
+        }
+        return forbiddenHint(f.registry, target, writing, github);
+    }
+    if (codes.includes('MANIFEST_BLOB_UNKNOWN') || codes.includes('BLOB_UNKNOWN')) {
+        return 'A blob the manifest refers to is missing: push every blob before the manifest.';
+    }
+    if (codes.includes('DIGEST_INVALID')) {
+        return 'The content sent does not match its digest: the file changed, or the upload was cut.';
+    }
+    if (codes.includes('MANIFEST_INVALID') || codes.includes('MANIFEST_UNVERIFIED')) {
+        return 'The registry rejected the manifest: check its media type and fields.';
+    }
+    if (f.status === 404)
+        return `Not found: check that the repository ${target} exists.`;
+    if (f.status === 413 || f.status === 416) {
+        return 'The request is too large for this registry (ghcr.io caps each request at 4 MiB).';
+    }
+    if (f.status === 429)
+        return 'The registry is rate limiting requests: try again later.';
+    if (f.status >= 500)
+        return 'The registry failed on its side: try again later.';
+    return '';
+}
+function forbiddenHint(registry, target, writing, github) {
+    const action = writing ? 'push to' : 'read';
+    const base = `The credentials are valid but not allowed to ${action} ${target}.`;
+    if (!github)
+        return `${base} Check the account's permissions on that repository.`;
+    return (`${base} For ghcr.io from GitHub Actions: grant the job \`permissions: packages: write\`, ` +
+        "and if the package already exists, give this repository the Write role in the package's " +
+        '"Manage Actions access" settings (or link the package to the repository with the ' +
+        'org.opencontainers.image.source annotation).');
+}
+const GHCR_TOKENS = 'For ghcr.io, use the workflow token (GITHUB_TOKEN, with `permissions: packages: write`) or a ' +
+    'classic personal access token with write:packages (GitHub App installation tokens are not ' +
+    'accepted).';
+// GitHub's registries (ghcr.io, and containers.<host> on GitHub Enterprise Server) word their
+// permission errors like this.
+const GHCR_TEXT = /permission_denied|write_package|read_package/i;
+function isGhcr(registry) {
+    return (registry === 'ghcr.io' || registry.startsWith('ghcr.io:') || registry.startsWith('containers.'));
+}
+/** A request that got no HTTP answer at all. */
+function networkError(method, url, err, plainHttp, answeredBefore = false) {
+    const e = (err ?? {});
+    const connected = e.connected === true;
+    // Node 20's connection attempts to several addresses fail with an AggregateError.
+    const code = e.code ?? e.errors?.[0]?.code;
+    const raw = e.message || e.errors?.[0]?.message || code || String(err);
+    const reason = raw.replace(/\s+/g, ' ').trim();
+    const where = `${url.origin}${url.pathname}`;
+    const details = { method, url: where, codes: code ? [code] : [] };
+    const failed = (message) => new ConnectionError(message, details, code, connected, answeredBefore);
+    if (e.deadline === true) {
+        return failed(`the registry is too slow: ${method} ${where} ${reason}. Check the registry and the ` +
+            'network, or raise request-timeout.');
+    }
+    let hint = 'Check the registry host and port, and that this machine can reach it.';
+    if (/wrong version number|packet length too long|EPROTO/i.test(`${code} ${reason}`)) {
+        hint = 'The server does not speak TLS here: if it is a plain-HTTP registry, enable plain HTTP.';
+    }
+    else if (plainHttp && code === 'ECONNRESET') {
+        hint += ' Plain HTTP is enabled: if the registry uses TLS, disable plain HTTP.';
+    }
+    return failed(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`);
 }
 
 // Manifest media types the client asks for and understands.
@@ -51946,11 +52017,13 @@ function validateRegistryHost(host) {
     return host.toLowerCase();
 }
 
-// Retries with capped exponential backoff and full jitter, honouring Retry-After, within a time
-// budget. The clock and the random source are injectable so tests are deterministic and fast.
+// The second layer of the registry client (as in oras-go: transport, retry, auth): which failures
+// are worth another attempt, and retries with capped exponential backoff and full jitter,
+// honouring Retry-After, within a time budget. The clock and the random source are injectable so
+// tests are deterministic and fast.
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+    sleep: (ms) => setTimeout$1(ms)
 };
 const DEFAULT_RETRY_BUDGET_MS = 5 * 60_000;
 const DEFAULT_RETRY_BASE_DELAY_MS = 500;
@@ -52046,9 +52119,97 @@ function seconds(ms) {
     const s = ms / 1000;
     return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
 }
+/** Statuses that say "try again": the request may succeed as is a little later. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+// Failures once a connection is up: the network or the server dropped it. Worth retrying.
+const AFTER_CONNECT = new Set([
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ECONNABORTED',
+    'ERR_STREAM_PREMATURE_CLOSE'
+]);
+// Failures to connect at all: retried only on a host that answered before (a restart), so that
+// a wrong or unreachable host fails fast with a clear message.
+const CONNECT = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENOTFOUND'
+]);
+// Temporary by definition.
+const ALWAYS = new Set(['EAI_AGAIN']);
+/** Why a failed request is worth another attempt, or undefined when it is final. */
+function transientFailure(err, now) {
+    if (err instanceof ConnectionError) {
+        const code = err.code ?? '';
+        const transient = ALWAYS.has(code) ||
+            (err.connected && AFTER_CONNECT.has(code)) ||
+            (err.answeredBefore && CONNECT.has(code));
+        return transient ? { reason: `connection failed (${err.code ?? 'unknown'})` } : undefined;
+    }
+    if (!(err instanceof RegistryError))
+        return undefined;
+    const { status } = err.details;
+    return status !== undefined && RETRYABLE_STATUSES.has(status) ? statusReason(err, now) : undefined;
+}
+/** "HTTP 503 CODE, Retry-After 2 s", with the wait the registry asked for. */
+function statusReason(err, now) {
+    const { status, codes, retryAfter } = err.details;
+    const code = codes.length > 0 ? ` ${codes.join(', ')}` : '';
+    const retryAfterMs = parseRetryAfter(retryAfter, now);
+    const asked = retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`;
+    return { reason: `HTTP ${status}${code}${asked}`, retryAfterMs };
+}
+/**
+ * Retries requests to the layer below: 408, 429, 500, 502, 503, 504 and dropped connections,
+ * within the retry budget. Every request can be repeated as is: bodies are Buffers or StreamBody
+ * sources that re-open a fresh stream. A retried status that still fails is thrown as a
+ * RegistryError (with the registry's text); other statuses are returned for the caller to judge.
+ */
+class RetryingClient {
+    inner;
+    policy;
+    logger;
+    source;
+    constructor(inner, policy, logger, source) {
+        this.inner = inner;
+        this.policy = policy;
+        this.logger = logger;
+        this.source = source;
+    }
+    send(req) {
+        const { retry, context, ...request } = req;
+        if (retry === false)
+            return this.inner.send(request);
+        return this.run(`${req.method} ${req.url.origin}${req.url.pathname}`, async () => {
+            const res = await this.inner.send(request);
+            if (RETRYABLE_STATUSES.has(res.status)) {
+                throw await responseError(res, req.method, this.source, context);
+            }
+            return res;
+        });
+    }
+    /**
+     * Runs an operation of several requests (a blob upload) under the policy: `op` runs again when
+     * it throws a failure that `classify` (default: transientFailure) finds worth retrying. Loops
+     * nest safely: they share one deadline.
+     */
+    run(what, op, classify = transientFailure) {
+        return withRetries(this.source.redact(what), this.policy, {
+            classify: (err) => classify(err, this.policy.clock.now()),
+            onRetry: (label, why, delay, attempt, left) => this.logger.info(this.source.redact(`${label}: ${why.reason}; retrying in ${seconds(delay)} ` +
+                `(attempt ${attempt + 1}, ${seconds(left)} of the retry budget left)`))
+        }, op);
+    }
+}
 
-// Registry authentication: the WWW-Authenticate challenge, HTTP Basic, and the distribution
-// token flow (GET realm?service=&scope= -> {token | access_token}), with a token cache per scope.
+// The third layer of the registry client (as in oras-go: transport, retry, auth): the
+// WWW-Authenticate challenge, HTTP Basic, and the distribution token flow (GET
+// realm?service=&scope= -> {token | access_token}, or the OAuth2 refresh-token POST), with a
+// token cache per scope. It owns its token requests, sent through the retry layer.
 /** Parses a WWW-Authenticate header into its challenges (RFC 9110 §11.6.1). */
 function parseChallenges(header) {
     const out = [];
@@ -52095,31 +52256,51 @@ function parseChallenges(header) {
 const DEFAULT_TOKEN_SECONDS = 60;
 const EARLY_RENEW_MS = 5_000;
 const OAUTH_CLIENT_ID = 'falco-plugin-release';
-class Authenticator {
-    transport;
-    credentials;
-    secret;
-    now;
+class AuthClient {
+    inner;
+    opts;
     scheme;
     bearer;
     tokens = new Map();
     pending = new Map();
     basicHeader;
-    constructor(transport, credentials, 
-    /** Registers a value that must never be printed; `what` names it in warnings. */
-    secret, now = Date.now) {
-        this.transport = transport;
+    credentials;
+    now;
+    constructor(
+    /** The retry layer: registry requests and token requests go through it. */
+    inner, opts) {
+        this.inner = inner;
+        this.opts = opts;
+        const { credentials, registry, secret } = opts;
         this.credentials = credentials;
-        this.secret = secret;
-        this.now = now;
+        this.now = opts.now ?? Date.now;
         if (credentials?.password) {
             const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
             this.basicHeader = `Basic ${encoded}`;
-            secret(encoded, `the HTTP Basic credentials for ${transport.registry}`);
+            secret(encoded, `the HTTP Basic credentials for ${registry}`);
         }
         if (credentials?.identityToken) {
-            secret(credentials.identityToken, `the identity token for ${transport.registry}`);
+            secret(credentials.identityToken, `the identity token for ${registry}`);
         }
+    }
+    /** Sends a registry request with what earlier challenges taught us; on a 401, renews once. */
+    async send(req) {
+        const { scope, ...request } = req;
+        const first = await this.authorization(scope);
+        const res = await this.inner.send(this.authorized(request, first));
+        // Only the registry's own 401s are challenges; storage hosts behind redirects are not.
+        if (res.status !== 401 || res.url.origin !== this.opts.origin)
+            return res;
+        const challenge = headerValue(res.headers, 'www-authenticate');
+        res.discard();
+        const renewed = await this.renew(challenge, scope, first);
+        return this.inner.send(this.authorized(request, renewed));
+    }
+    /** Registry credentials go to the registry's origin only, never to another host. */
+    authorized(req, authorization) {
+        if (!authorization || req.url.origin !== this.opts.origin)
+            return req;
+        return { ...req, headers: { ...req.headers, authorization } };
     }
     get hasCredentials() {
         return this.credentials !== undefined;
@@ -52164,8 +52345,8 @@ class Authenticator {
         if (challenges.some((c) => c.scheme === 'basic')) {
             if (!this.basicHeader) {
                 if (this.identityToken) {
-                    throw new RegistryError(`${this.transport.registry} asks for HTTP Basic authentication, which an identity ` +
-                        'token cannot do: give a username and password instead.', { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
+                    throw new UnauthorizedError(`${this.opts.registry} asks for HTTP Basic authentication, which an identity ` +
+                        'token cannot do: give a username and password instead.', { method: 'GET', url: this.opts.registry, status: 401, codes: [] });
                 }
                 throw this.missingCredentials('HTTP Basic');
             }
@@ -52173,8 +52354,8 @@ class Authenticator {
             return this.basicHeader;
         }
         const seen = challenges.map((c) => c.scheme).join(', ') || 'none';
-        throw new RegistryError(`${this.transport.registry} answered 401 without a supported authentication challenge ` +
-            `(WWW-Authenticate schemes: ${seen}): is this an OCI registry?`, { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
+        throw new UnauthorizedError(`${this.opts.registry} answered 401 without a supported authentication challenge ` +
+            `(WWW-Authenticate schemes: ${seen}): is this an OCI registry?`, { method: 'GET', url: this.opts.registry, status: 401, codes: [] });
     }
     key(scope) {
         return `${this.bearer?.realm} ${this.bearer?.service ?? ''} ${scope ?? ''}`;
@@ -52199,28 +52380,40 @@ class Authenticator {
         const sendsSecret = this.basicHeader !== undefined || this.identityToken !== undefined;
         const refusal = sendsSecret ? this.refuseRealm(url) : undefined;
         if (refusal !== undefined) {
-            throw new RegistryError(`refusing to send credentials for ${this.transport.registry} to the token service ` +
+            throw new RegistryError(`refusing to send credentials for ${this.opts.registry} to the token service ` +
                 `${url.origin}${url.pathname}, which ${refusal}. Credentials go to a token service only ` +
                 "over HTTPS, or over plain HTTP on the registry's own host: the registry must name " +
                 'such a realm in its WWW-Authenticate challenge.', { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] });
         }
+        // An identity token is exchanged with the OAuth2 refresh-token grant (a form POST to the
+        // realm); a username and password go as HTTP Basic on a GET.
         const oauth = this.identityToken !== undefined;
-        const res = await this.transport.tokenRequest(oauth ? new URL(realm) : url, oauth ? { form: this.refreshForm(service, scope) } : { authorization: this.basicHeader });
+        const target = oauth ? new URL(realm) : url;
         const method = oauth ? 'POST' : 'GET';
+        const res = await this.inner.send({
+            method,
+            url: target,
+            headers: {
+                accept: 'application/json',
+                ...(oauth ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+                ...(!oauth && this.basicHeader ? { authorization: this.basicHeader } : {})
+            },
+            body: oauth ? Buffer.from(this.refreshForm(service, scope)) : undefined,
+            read: {
+                bytes: MAX_TOKEN_RESPONSE_BYTES,
+                what: `the answer of the token service ${target.origin}${target.pathname}`,
+                fix: 'a token service answers a small JSON object; check the realm the registry names.'
+            }
+        });
         if (res.status === 401 && !sendsSecret) {
             res.discard();
             throw this.missingCredentials('a token');
         }
-        if (res.status !== 200)
-            return this.transport.fail(res, method, scopeContext(scope));
-        const body = res.data ??
-            (await readBody(res, {
-                bytes: MAX_TOKEN_RESPONSE_BYTES,
-                what: 'the token response',
-                fix: 'check the realm the registry names.'
-            }));
-        const { token, expiresIn } = parseTokenResponse(body, url);
-        this.secret(token, `the token issued by ${url.origin}`);
+        if (res.status !== 200) {
+            throw await responseError(res, method, this.opts.source, scopeContext(scope));
+        }
+        const { token, expiresIn } = parseTokenResponse(res.data ?? Buffer.alloc(0), url);
+        this.opts.secret(token, `the token issued by ${url.origin}`);
         const header = `Bearer ${token}`;
         const seconds = expiresIn ?? DEFAULT_TOKEN_SECONDS;
         this.tokens.set(this.key(scope), {
@@ -52239,9 +52432,9 @@ class Authenticator {
     refuseRealm(url) {
         if (url.protocol === 'https:')
             return undefined;
-        if (!this.transport.plainHttp)
+        if (!this.opts.plainHttp)
             return 'is not HTTPS (the registry is)';
-        const registryHost = new URL(`http://${this.transport.registry}`).hostname;
+        const registryHost = new URL(`http://${this.opts.registry}`).hostname;
         if (url.hostname === registryHost)
             return undefined;
         return `is plain HTTP on another host than ${registryHost}`;
@@ -52258,8 +52451,8 @@ class Authenticator {
         return form.toString();
     }
     missingCredentials(what) {
-        return new RegistryError(`${this.transport.registry} requires credentials (${what}) and none were given: ` +
-            'pass a username and password.', { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
+        return new UnauthorizedError(`${this.opts.registry} requires credentials (${what}) and none were given: ` +
+            'pass a username and password.', { method: 'GET', url: this.opts.registry, status: 401, codes: [] });
     }
 }
 function parseTokenResponse(body, url) {
@@ -52284,33 +52477,66 @@ function scopeContext(scope) {
 }
 
 const MAX_REDIRECTS = 5;
-// Failures once a connection is up: the network or the server dropped it. Worth retrying.
-const AFTER_CONNECT = new Set([
-    'ECONNRESET',
-    'EPIPE',
-    'ETIMEDOUT',
-    'ECONNABORTED',
-    'ERR_STREAM_PREMATURE_CLOSE'
-]);
-// Failures to connect at all: retried only on a host that answered before (a restart), so that
-// a wrong or unreachable host fails fast with a clear message.
-const CONNECT = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENOTFOUND'
-]);
-// Temporary by definition.
-const ALWAYS = new Set(['EAI_AGAIN']);
+class Transport {
+    opts;
+    /** Origins that answered at least once: a later failure to connect there may be a restart. */
+    answered = new Set();
+    constructor(opts) {
+        this.opts = opts;
+    }
+    async send(req) {
+        const headers = { 'user-agent': this.opts.userAgent, ...req.headers };
+        const request = { method: req.method, url: req.url, headers, body: req.body };
+        const once = async (r) => {
+            const res = await roundTrip(r, this.opts.timeoutMs);
+            this.answered.add(r.url.origin);
+            return res;
+        };
+        let res;
+        try {
+            res =
+                req.method === 'GET' || req.method === 'HEAD'
+                    ? await followRedirects(request, once, MAX_REDIRECTS)
+                    : await once(request);
+        }
+        catch (err) {
+            throw this.noAnswer(req, err);
+        }
+        this.opts.logger.debug(`${req.method} ${res.url.origin}${res.url.pathname} -> ${res.status}`);
+        if (req.read !== undefined && req.method !== 'HEAD' && res.status >= 200 && res.status < 300) {
+            try {
+                res.data = await readBody(res, req.read);
+            }
+            catch (err) {
+                res.discard();
+                throw this.noAnswer({ ...req, url: res.url }, err);
+            }
+        }
+        return res;
+    }
+    /** A failure without a (whole) answer: the network's (ConnectionError), or a local one. */
+    noAnswer(req, err) {
+        if (err instanceof RegistryError)
+            return err;
+        const where = `${req.url.origin}${req.url.pathname}`;
+        const code = err.code;
+        if (err instanceof BodySourceError || err instanceof RedirectError || code === undefined) {
+            const message = this.opts.redact(`${req.method} ${where}: ${err.message}`);
+            return new RegistryError(message, { method: req.method, url: where, codes: [] });
+        }
+        const e = networkError(req.method, req.url, err, this.opts.plainHttp, this.answered.has(req.url.origin));
+        return new ConnectionError(this.opts.redact(e.message), e.details, e.code, e.connected, e.answeredBefore);
+    }
+}
+
 class Session {
     opts;
-    auth;
-    /** The project's one masking rule (secrets.ts), for the texts this session builds. */
+    /** The top layer: every registry request goes through it. */
+    client;
+    retry;
+    /** The project's one masking rule (secrets.ts), for the texts the layers build. */
     mask = new SecretMask();
-    /** Origins that answered at least once. */
-    contacted = new Set();
+    source;
     constructor(opts) {
         this.opts = opts;
         const secret = (value, what) => {
@@ -52323,27 +52549,29 @@ class Session {
             this.mask.add(password, username);
             secret(password, `the password for ${opts.registry}`);
         }
-        this.auth = new Authenticator({
+        const redact = (text) => this.mask.redact(text);
+        this.source = {
             registry: opts.registry,
+            hasCredentials: opts.credentials !== undefined,
+            redact
+        };
+        const transport = new Transport({
+            timeoutMs: opts.timeoutMs,
+            userAgent: opts.userAgent,
             plainHttp: opts.plainHttp,
-            tokenRequest: (url, { authorization, form }) => this.send({
-                method: form === undefined ? 'GET' : 'POST',
-                url,
-                headers: {
-                    accept: 'application/json',
-                    ...(authorization ? { authorization } : {}),
-                    ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' })
-                },
-                body: form === undefined ? undefined : Buffer.from(form),
-                registryAuth: false,
-                read: {
-                    bytes: MAX_TOKEN_RESPONSE_BYTES,
-                    what: `the answer of the token service ${url.origin}${url.pathname}`,
-                    fix: 'a token service answers a small JSON object; check the realm the registry names.'
-                }
-            }),
-            fail: (res, method, context) => this.fail(res, method, context)
-        }, opts.credentials, secret, () => opts.retry.clock.now());
+            logger: opts.logger,
+            redact
+        });
+        this.retry = new RetryingClient(transport, opts.retry, opts.logger, this.source);
+        this.client = new AuthClient(this.retry, {
+            registry: opts.registry,
+            origin: opts.baseUrl.origin,
+            plainHttp: opts.plainHttp,
+            credentials: opts.credentials,
+            source: this.source,
+            secret,
+            now: () => opts.retry.clock.now()
+        });
     }
     get registry() {
         return this.opts.registry;
@@ -52352,153 +52580,22 @@ class Session {
         return this.opts.baseUrl;
     }
     get hasCredentials() {
-        return this.auth.hasCredentials;
+        return this.source.hasCredentials;
     }
     get logger() {
         return this.opts.logger;
     }
-    /**
-     * The single entry point for every HTTP request to the registry or its token endpoint.
-     *
-     * Retries 408, 429, 500, 502, 503, 504 and dropped connections with capped exponential
-     * backoff and full jitter, honouring Retry-After, within the retry budget. Every request can
-     * be repeated as is: bodies are Buffers or StreamBody sources that re-open a fresh stream.
-     * A retried status that still fails is thrown as a RegistryError (with the registry's text);
-     * other statuses are returned for the caller to judge.
-     */
-    async send(req) {
-        if (req.retry === false)
-            return this.attempt(req);
-        return this.retrying(`${req.method} ${req.url.origin}${req.url.pathname}`, async () => {
-            const res = await this.attempt(req);
-            if (RETRYABLE_STATUSES.has(res.status))
-                return this.fail(res, req.method, req.context);
-            return res;
-        });
+    /** One request, authenticated and retried as the request asks. */
+    send(req) {
+        return this.client.send(req);
     }
-    /**
-     * Runs a multi-request operation (a blob upload) with the retry policy: `op` is run again
-     * when it throws a retryable RegistryError. Loops nest safely: they share one deadline.
-     */
-    retrying(what, op) {
-        return withRetries(this.redact(what), this.opts.retry, {
-            classify: (err) => this.classify(err),
-            onRetry: (label, why, delay, attempt, left) => this.opts.logger.info(this.redact(`${label}: ${why.reason}; retrying in ${seconds(delay)} ` +
-                `(attempt ${attempt + 1}, ${seconds(left)} of the retry budget left)`))
-        }, op);
-    }
-    /** Whether a failure is worth another attempt, and why. */
-    classify(err) {
-        if (!(err instanceof RegistryError) || err.retryable === false)
-            return undefined;
-        const { status, codes, retryAfter } = err.details;
-        const code = codes.length > 0 ? ` ${codes.join(', ')}` : '';
-        if (status !== undefined) {
-            if (!RETRYABLE_STATUSES.has(status) && err.retryable !== true)
-                return undefined;
-            const retryAfterMs = parseRetryAfter(retryAfter, this.opts.retry.clock.now());
-            const asked = retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`;
-            return { reason: `HTTP ${status}${code}${asked}`, retryAfterMs };
-        }
-        return err.retryable === true
-            ? { reason: `connection failed (${codes[0] ?? 'unknown'})` }
-            : undefined;
-    }
-    /** One authenticated attempt, re-authenticating once on 401. */
-    async attempt(req) {
-        if (req.registryAuth === false)
-            return this.exchange(req, undefined);
-        const first = await this.auth.authorization(req.scope);
-        const res = await this.exchange(req, first);
-        // Only the registry's own 401s are challenges; storage hosts behind redirects are not.
-        if (res.status !== 401 || res.url.origin !== this.opts.baseUrl.origin)
-            return res;
-        const challenge = headerValue(res.headers, 'www-authenticate');
-        res.discard();
-        const renewed = await this.auth.renew(challenge, req.scope, first);
-        return this.exchange(req, renewed);
-    }
-    /** One exchange (plus redirects for reads), with network failures made readable. */
-    async exchange(req, authorization) {
-        const headers = { 'user-agent': this.opts.userAgent, ...req.headers };
-        // Registry credentials go to the registry's origin only, never to another host.
-        if (authorization && req.url.origin === this.opts.baseUrl.origin) {
-            headers.authorization = authorization;
-        }
-        const request = { method: req.method, url: req.url, headers, body: req.body };
-        const once = async (r) => {
-            const res = await roundTrip(r, this.opts.timeoutMs);
-            this.contacted.add(r.url.origin);
-            return res;
-        };
-        let res;
-        try {
-            res =
-                req.method === 'GET' || req.method === 'HEAD'
-                    ? await followRedirects(request, once, MAX_REDIRECTS)
-                    : await once(request);
-        }
-        catch (err) {
-            throw this.localError(req, err);
-        }
-        this.opts.logger.debug(`${req.method} ${res.url.origin}${res.url.pathname} -> ${res.status}`);
-        if (req.read !== undefined && req.method !== 'HEAD' && res.status >= 200 && res.status < 300) {
-            try {
-                res.data = await readBody(res, req.read);
-            }
-            catch (err) {
-                res.discard();
-                throw this.localError({ ...req, url: res.url }, err);
-            }
-        }
-        return res;
-    }
-    localError(req, err) {
-        if (err instanceof RegistryError)
-            return err;
-        const where = `${req.url.origin}${req.url.pathname}`;
-        const code = err.code;
-        if (err instanceof BodySourceError || err instanceof RedirectError || code === undefined) {
-            const message = this.redact(`${req.method} ${where}: ${err.message}`);
-            return new RegistryError(message, { method: req.method, url: where, codes: [] });
-        }
-        const e = networkError(req.method, req.url, err, this.opts.plainHttp);
-        e.message = this.redact(e.message);
-        const first = e.details.codes[0] ?? '';
-        const connected = err.connected === true;
-        e.retryable =
-            ALWAYS.has(first) ||
-                (connected && AFTER_CONNECT.has(first)) ||
-                (this.contacted.has(req.url.origin) && CONNECT.has(first));
-        return e;
+    /** Runs a multi-request operation (a blob upload) under the retry policy. */
+    retrying(what, op, classify = transientFailure) {
+        return this.retry.run(what, op, classify);
     }
     /** Reads the error body of an unexpected response and throws a RegistryError. */
     async fail(res, method, context = {}) {
-        let body = Buffer.alloc(0);
-        try {
-            body = method === 'HEAD' ? body : await readPrefix(res, MAX_ERROR_BODY_BYTES);
-        }
-        catch {
-            // an unreadable error body still leaves the status to report
-        }
-        finally {
-            res.discard();
-        }
-        throw httpError({
-            registry: this.opts.registry,
-            repository: context.repository,
-            method,
-            url: res.url,
-            status: res.status,
-            statusText: res.statusText,
-            body,
-            hasCredentials: this.hasCredentials,
-            expected: context.expected,
-            writing: context.writing,
-            hint: context.hint,
-            retryAfter: headerValue(res.headers, 'retry-after'),
-            redact: (t) => this.redact(t)
-        });
+        throw await responseError(res, method, this.source, context);
     }
     /** Removes every known secret from a text (registry-supplied text included). */
     redact(text) {
@@ -52542,21 +52639,6 @@ class RegistryClient {
             chunkedThreshold: atLeastZero('chunkedThreshold', opts.chunkedThreshold ?? Infinity),
             preferChunked: false
         };
-    }
-    /** Checks that the registry answers the distribution API and accepts the credentials. */
-    async ping() {
-        const res = await this.session.send({
-            method: 'GET',
-            url: new URL('/v2/', this.session.baseUrl)
-        });
-        if (res.status === 200)
-            return res.discard();
-        if (res.status === 401 || res.status === 403)
-            return this.session.fail(res, 'GET');
-        return this.session.fail(res, 'GET', {
-            expected: '200 or 401',
-            hint: `${this.registry} does not look like an OCI registry (the distribution API lives under /v2/).`
-        });
     }
     repository(name) {
         return new RegistryRepository(this.session, validateRepositoryName(name), this.uploads);
@@ -52607,7 +52689,12 @@ class RegistryRepository {
             }
             await this.upload(blob);
             return { uploaded: true, bytes: blob.size };
-        });
+        }, 
+        // The registry forgot the upload session (expired, or another node): a new one may work.
+        (err, now) => transientFailure(err, now) ??
+            (err instanceof NotFoundError && err.details.codes.includes('BLOB_UPLOAD_UNKNOWN')
+                ? statusReason(err, now)
+                : undefined));
     }
     pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
         return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
@@ -52625,10 +52712,6 @@ class RegistryRepository {
                 return;
             }
             catch (err) {
-                // The registry forgot the session (expired, or another node): a new one may work.
-                if (err instanceof RegistryError && err.details.codes.includes('BLOB_UPLOAD_UNKNOWN')) {
-                    err.retryable = true;
-                }
                 if (!isTooLarge(err))
                     throw err;
                 const status = err.details.status;
@@ -52945,10 +53028,7 @@ class RegistryRepository {
 }
 /** A 413 or 416 to an upload request: the registry wants smaller requests. */
 function isTooLarge(err) {
-    if (!(err instanceof RegistryError))
-        return false;
-    const { status, method } = err.details;
-    return (status === 413 || status === 416) && (method === 'PUT' || method === 'PATCH');
+    return err instanceof TooLargeError && ['PUT', 'PATCH'].includes(err.details.method);
 }
 /** Appends digest= to an upload URL, keeping the state the registry put in its query. */
 function withDigest(url, digest) {

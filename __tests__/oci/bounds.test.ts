@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { createServer, type Socket } from 'node:net'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Authenticator } from '../../src/oci/auth.js'
+import { AuthClient } from '../../src/oci/auth.js'
 import { readBody, roundTrip } from '../../src/oci/http.js'
 import {
   MAX_MANIFEST_BYTES,
@@ -82,14 +82,14 @@ describe('registry client bounds', () => {
     const gone = new Promise<void>((r) => (closed = r))
     const s = await server((req, res) => {
       req.resume()
-      res.writeHead(200, { 'content-type': 'application/json' })
+      res.writeHead(201, { 'content-type': 'application/json' })
       const t = setInterval(() => res.write(Buffer.alloc(16 << 10, 0x20)), 2)
       res.on('close', () => {
         clearInterval(t)
         closed()
       })
     })
-    await client(s.url).ping()
+    await client(s.url).repository('acme/app').pushManifest(Buffer.from('{}'), 'a/b', 'x')
     // Within the test's timeout: the client drops the connection after 64 KiB.
     await gone
     expect(s.requests).toHaveLength(1)
@@ -253,18 +253,21 @@ describe('credentials and token realms', () => {
 
   function authenticator(registry: string, plainHttp: boolean) {
     const calls: Array<{ url: string; authorization?: string }> = []
-    const auth = new Authenticator(
+    const auth = new AuthClient(
+      {
+        send: async (req) => {
+          calls.push({ url: req.url.href, authorization: req.headers?.authorization })
+          throw new Error('stop here')
+        }
+      },
       {
         registry,
+        origin: `${plainHttp ? 'http' : 'https'}://${registry}`,
         plainHttp,
-        tokenRequest: async (url, req) => {
-          calls.push({ url: url.href, authorization: req.authorization })
-          throw new Error('stop here')
-        },
-        fail: () => Promise.reject(new Error('unexpected'))
-      },
-      ALICE,
-      () => undefined
+        credentials: ALICE,
+        source: { registry, hasCredentials: true, redact: (t) => t },
+        secret: () => undefined
+      }
     )
     return { auth, calls }
   }

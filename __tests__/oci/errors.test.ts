@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import {
+  ConnectionError,
+  DeniedError,
   HttpFailure,
+  NotFoundError,
+  RegistryError,
+  TooLargeError,
+  UnauthorizedError,
   describeBody,
   hintFor,
   httpError,
@@ -58,6 +64,33 @@ describe('registry error messages', () => {
     expect(hintFor(failure({ hasCredentials: false }))).toBe(
       'ghcr.io refused anonymous access to ghcr.io/acme/plugins/plugin/foo: pass a username and password.'
     )
+  })
+
+  it('gives each status the client acts on its own class', () => {
+    const classes = [401, 403, 404, 413, 416, 500].map((status) => httpError(failure({ status })))
+    expect(classes.map((e) => e.name)).toEqual([
+      'UnauthorizedError',
+      'DeniedError',
+      'NotFoundError',
+      'TooLargeError',
+      'TooLargeError',
+      'RegistryError'
+    ])
+    expect(classes[0]).toBeInstanceOf(UnauthorizedError)
+    expect(classes[1]).toBeInstanceOf(DeniedError)
+    expect(classes[2]).toBeInstanceOf(NotFoundError)
+    expect(classes[3]).toBeInstanceOf(TooLargeError)
+    for (const e of classes) expect(e).toBeInstanceOf(RegistryError)
+  })
+
+  it('keeps the facts of a connection failure', () => {
+    const reset = Object.assign(new Error('socket hang up'), {
+      code: 'ECONNRESET',
+      connected: true
+    })
+    const err = networkError('PUT', new URL('https://r.example/v2/a/blobs/x'), reset, false, true)
+    expect(err).toBeInstanceOf(ConnectionError)
+    expect([err.code, err.connected, err.answeredBefore]).toEqual(['ECONNRESET', true, true])
   })
 
   it('keeps Retry-After in the details', () => {

@@ -7,8 +7,10 @@ import {
   retriesExhausted,
   retryDelay,
   seconds,
+  transientFailure,
   withRetries
 } from '../../src/oci/retry.js'
+import { ConnectionError, RegistryError, httpError } from '../../src/oci/errors.js'
 import { fakeClock, rejection } from './support.js'
 
 const NOW = Date.parse('2026-11-22T10:00:00Z')
@@ -195,5 +197,60 @@ describe('withRetries', () => {
       '12 s',
       '300 s'
     ])
+  })
+})
+
+describe('transientFailure (the retry policy)', () => {
+  const status = (code: number, retryAfter?: string): RegistryError =>
+    httpError({
+      registry: 'r.example',
+      method: 'GET',
+      url: new URL('https://r.example/v2/a/tags/list'),
+      status: code,
+      statusText: '',
+      body: Buffer.from('{"errors":[{"code":"TOOMANYREQUESTS"}]}'),
+      hasCredentials: false,
+      retryAfter,
+      redact: (t) => t
+    })
+  const connection = (code: string, connected: boolean, answeredBefore: boolean) =>
+    new ConnectionError(
+      'x',
+      { method: 'GET', url: 'u', codes: [code] },
+      code,
+      connected,
+      answeredBefore
+    )
+
+  it('retries 408, 429 and 5xx gateways, with the wait the registry asks for', () => {
+    expect([408, 429, 500, 502, 503, 504].map((s) => transientFailure(status(s), NOW))).toEqual(
+      [408, 429, 500, 502, 503, 504].map((s) =>
+        expect.objectContaining({ reason: expect.stringContaining(`HTTP ${s}`) })
+      )
+    )
+    expect(transientFailure(status(429, '3'), NOW)).toEqual({
+      reason: 'HTTP 429 TOOMANYREQUESTS, Retry-After 3.0 s',
+      retryAfterMs: 3000
+    })
+    for (const s of [400, 401, 403, 404, 413, 501])
+      expect(transientFailure(status(s), NOW)).toBeUndefined()
+  })
+
+  it('retries a dropped connection, but a refused one only on a host that answered before', () => {
+    expect(transientFailure(connection('ECONNRESET', true, false), NOW)).toEqual({
+      reason: 'connection failed (ECONNRESET)'
+    })
+    expect(transientFailure(connection('ECONNREFUSED', false, false), NOW)).toBeUndefined()
+    expect(transientFailure(connection('ECONNREFUSED', false, true), NOW)).toBeDefined()
+    expect(transientFailure(connection('ENOTFOUND', false, false), NOW)).toBeUndefined()
+    expect(transientFailure(connection('EAI_AGAIN', false, false), NOW)).toBeDefined()
+    expect(transientFailure(connection('EPROTO', true, true), NOW)).toBeUndefined()
+  })
+
+  it('leaves other errors alone', () => {
+    expect(transientFailure(new Error('boom'), NOW)).toBeUndefined()
+    expect(
+      transientFailure(new RegistryError('local', { method: 'PUT', url: 'u', codes: [] }), NOW)
+    ).toBeUndefined()
   })
 })

@@ -1,8 +1,12 @@
-// Registry authentication: the WWW-Authenticate challenge, HTTP Basic, and the distribution
-// token flow (GET realm?service=&scope= -> {token | access_token}), with a token cache per scope.
-import { RegistryError } from './errors.js'
-import { HttpResponse, readBody } from './http.js'
+// The third layer of the registry client (as in oras-go: transport, retry, auth): the
+// WWW-Authenticate challenge, HTTP Basic, and the distribution token flow (GET
+// realm?service=&scope= -> {token | access_token}, or the OAuth2 refresh-token POST), with a
+// token cache per scope. It owns its token requests, sent through the retry layer.
+import { ErrorSource, RegistryError, UnauthorizedError, responseError } from './errors.js'
+import { headerValue } from './http.js'
 import { MAX_TOKEN_RESPONSE_BYTES } from './limits.js'
+import type { RetryRequest } from './retry.js'
+import type { Client, ClientResponse } from './transport.js'
 import type { RegistryCredentials } from './types.js'
 
 export interface Challenge {
@@ -52,27 +56,24 @@ export function parseChallenges(header: string): Challenge[] {
   }
 }
 
-/** A token endpoint request: a GET (distribution token), or a form POST (OAuth2). */
-export interface TokenRequest {
-  /** Sent as is. */
-  authorization?: string
-  /** application/x-www-form-urlencoded body: makes the request a POST. */
-  form?: string
+export interface AuthRequest extends RetryRequest {
+  /** Token scope, e.g. "repository:acme/foo:pull,push"; undefined for registry-wide calls. */
+  scope?: string
 }
 
-/** How Authenticator reaches the token endpoint and reports failures. */
-export interface AuthTransport {
-  /** Without registry auth. `data` is the body already read, when the transport reads it. */
-  tokenRequest(url: URL, req: TokenRequest): Promise<HttpResponse & { data?: Buffer }>
-  /** Throws a RegistryError for an unexpected response (reads its body). */
-  fail(
-    res: HttpResponse,
-    method: string,
-    context: { repository?: string; writing?: boolean }
-  ): Promise<never>
+export interface AuthOptions {
+  /** host[:port]. */
   registry: string
+  /** The registry's origin: the only one that gets its credentials. */
+  origin: string
   /** The registry itself is plain HTTP, so a plain-HTTP token endpoint is expected. */
   plainHttp: boolean
+  credentials?: RegistryCredentials
+  /** For the messages of failed token requests. */
+  source: ErrorSource
+  /** Registers a value that must never be printed; `what` names it in warnings. */
+  secret(value: string, what?: string): void
+  now?: () => number
 }
 
 interface CachedToken {
@@ -85,30 +86,52 @@ const DEFAULT_TOKEN_SECONDS = 60
 const EARLY_RENEW_MS = 5_000
 const OAUTH_CLIENT_ID = 'falco-plugin-release'
 
-export class Authenticator {
+export class AuthClient implements Client<AuthRequest> {
   private scheme: 'basic' | 'bearer' | undefined
   private bearer: { realm: string; service?: string } | undefined
   private readonly tokens = new Map<string, CachedToken>()
   private readonly pending = new Map<string, Promise<string>>()
   private readonly basicHeader: string | undefined
+  private readonly credentials: RegistryCredentials | undefined
+  private readonly now: () => number
 
   constructor(
-    private readonly transport: AuthTransport,
-    private readonly credentials: RegistryCredentials | undefined,
-    /** Registers a value that must never be printed; `what` names it in warnings. */
-    private readonly secret: (value: string, what?: string) => void,
-    private readonly now: () => number = Date.now
+    /** The retry layer: registry requests and token requests go through it. */
+    private readonly inner: Client<RetryRequest>,
+    private readonly opts: AuthOptions
   ) {
+    const { credentials, registry, secret } = opts
+    this.credentials = credentials
+    this.now = opts.now ?? Date.now
     if (credentials?.password) {
       const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString(
         'base64'
       )
       this.basicHeader = `Basic ${encoded}`
-      secret(encoded, `the HTTP Basic credentials for ${transport.registry}`)
+      secret(encoded, `the HTTP Basic credentials for ${registry}`)
     }
     if (credentials?.identityToken) {
-      secret(credentials.identityToken, `the identity token for ${transport.registry}`)
+      secret(credentials.identityToken, `the identity token for ${registry}`)
     }
+  }
+
+  /** Sends a registry request with what earlier challenges taught us; on a 401, renews once. */
+  async send(req: AuthRequest): Promise<ClientResponse> {
+    const { scope, ...request } = req
+    const first = await this.authorization(scope)
+    const res = await this.inner.send(this.authorized(request, first))
+    // Only the registry's own 401s are challenges; storage hosts behind redirects are not.
+    if (res.status !== 401 || res.url.origin !== this.opts.origin) return res
+    const challenge = headerValue(res.headers, 'www-authenticate')
+    res.discard()
+    const renewed = await this.renew(challenge, scope, first)
+    return this.inner.send(this.authorized(request, renewed))
+  }
+
+  /** Registry credentials go to the registry's origin only, never to another host. */
+  private authorized(req: RetryRequest, authorization: string | undefined): RetryRequest {
+    if (!authorization || req.url.origin !== this.opts.origin) return req
+    return { ...req, headers: { ...req.headers, authorization } }
   }
 
   get hasCredentials(): boolean {
@@ -157,10 +180,10 @@ export class Authenticator {
     if (challenges.some((c) => c.scheme === 'basic')) {
       if (!this.basicHeader) {
         if (this.identityToken) {
-          throw new RegistryError(
-            `${this.transport.registry} asks for HTTP Basic authentication, which an identity ` +
+          throw new UnauthorizedError(
+            `${this.opts.registry} asks for HTTP Basic authentication, which an identity ` +
               'token cannot do: give a username and password instead.',
-            { method: 'GET', url: this.transport.registry, status: 401, codes: [] }
+            { method: 'GET', url: this.opts.registry, status: 401, codes: [] }
           )
         }
         throw this.missingCredentials('HTTP Basic')
@@ -169,10 +192,10 @@ export class Authenticator {
       return this.basicHeader
     }
     const seen = challenges.map((c) => c.scheme).join(', ') || 'none'
-    throw new RegistryError(
-      `${this.transport.registry} answered 401 without a supported authentication challenge ` +
+    throw new UnauthorizedError(
+      `${this.opts.registry} answered 401 without a supported authentication challenge ` +
         `(WWW-Authenticate schemes: ${seen}): is this an OCI registry?`,
-      { method: 'GET', url: this.transport.registry, status: 401, codes: [] }
+      { method: 'GET', url: this.opts.registry, status: 401, codes: [] }
     )
   }
 
@@ -200,33 +223,42 @@ export class Authenticator {
     const refusal = sendsSecret ? this.refuseRealm(url) : undefined
     if (refusal !== undefined) {
       throw new RegistryError(
-        `refusing to send credentials for ${this.transport.registry} to the token service ` +
+        `refusing to send credentials for ${this.opts.registry} to the token service ` +
           `${url.origin}${url.pathname}, which ${refusal}. Credentials go to a token service only ` +
           "over HTTPS, or over plain HTTP on the registry's own host: the registry must name " +
           'such a realm in its WWW-Authenticate challenge.',
         { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] }
       )
     }
+    // An identity token is exchanged with the OAuth2 refresh-token grant (a form POST to the
+    // realm); a username and password go as HTTP Basic on a GET.
     const oauth = this.identityToken !== undefined
-    const res = await this.transport.tokenRequest(
-      oauth ? new URL(realm) : url,
-      oauth ? { form: this.refreshForm(service, scope) } : { authorization: this.basicHeader }
-    )
+    const target = oauth ? new URL(realm) : url
     const method = oauth ? 'POST' : 'GET'
+    const res = await this.inner.send({
+      method,
+      url: target,
+      headers: {
+        accept: 'application/json',
+        ...(oauth ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(!oauth && this.basicHeader ? { authorization: this.basicHeader } : {})
+      },
+      body: oauth ? Buffer.from(this.refreshForm(service, scope)) : undefined,
+      read: {
+        bytes: MAX_TOKEN_RESPONSE_BYTES,
+        what: `the answer of the token service ${target.origin}${target.pathname}`,
+        fix: 'a token service answers a small JSON object; check the realm the registry names.'
+      }
+    })
     if (res.status === 401 && !sendsSecret) {
       res.discard()
       throw this.missingCredentials('a token')
     }
-    if (res.status !== 200) return this.transport.fail(res, method, scopeContext(scope))
-    const body =
-      res.data ??
-      (await readBody(res, {
-        bytes: MAX_TOKEN_RESPONSE_BYTES,
-        what: 'the token response',
-        fix: 'check the realm the registry names.'
-      }))
-    const { token, expiresIn } = parseTokenResponse(body, url)
-    this.secret(token, `the token issued by ${url.origin}`)
+    if (res.status !== 200) {
+      throw await responseError(res, method, this.opts.source, scopeContext(scope))
+    }
+    const { token, expiresIn } = parseTokenResponse(res.data ?? Buffer.alloc(0), url)
+    this.opts.secret(token, `the token issued by ${url.origin}`)
     const header = `Bearer ${token}`
     const seconds = expiresIn ?? DEFAULT_TOKEN_SECONDS
     this.tokens.set(this.key(scope), {
@@ -245,8 +277,8 @@ export class Authenticator {
    */
   private refuseRealm(url: URL): string | undefined {
     if (url.protocol === 'https:') return undefined
-    if (!this.transport.plainHttp) return 'is not HTTPS (the registry is)'
-    const registryHost = new URL(`http://${this.transport.registry}`).hostname
+    if (!this.opts.plainHttp) return 'is not HTTPS (the registry is)'
+    const registryHost = new URL(`http://${this.opts.registry}`).hostname
     if (url.hostname === registryHost) return undefined
     return `is plain HTTP on another host than ${registryHost}`
   }
@@ -262,10 +294,10 @@ export class Authenticator {
   }
 
   private missingCredentials(what: string): RegistryError {
-    return new RegistryError(
-      `${this.transport.registry} requires credentials (${what}) and none were given: ` +
+    return new UnauthorizedError(
+      `${this.opts.registry} requires credentials (${what}) and none were given: ` +
         'pass a username and password.',
-      { method: 'GET', url: this.transport.registry, status: 401, codes: [] }
+      { method: 'GET', url: this.opts.registry, status: 401, codes: [] }
     )
   }
 }

@@ -1,7 +1,5 @@
 // Blob sources: content plus its digest and size, re-openable so an upload can restart.
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import { Readable, Transform, TransformCallback } from 'node:stream'
 import type { BlobSource } from './types.js'
 
@@ -23,21 +21,6 @@ export function bufferBlob(data: Buffer): BlobSource {
     size: data.length,
     open: () => Readable.from([data], { objectMode: false })
   }
-}
-
-/** A file blob. Hashes the file by streaming; the file must not change afterwards. */
-export async function fileBlob(path: string): Promise<BlobSource> {
-  const info = await stat(path)
-  if (!info.isFile()) throw new Error(`${path} is not a regular file`)
-  const hash = createHash('sha256')
-  let bytes = 0
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    hash.update(chunk)
-    bytes += chunk.length
-  }
-  if (bytes !== info.size) throw new Error(`${path} changed while it was being hashed`)
-  const digest = `sha256:${hash.digest('hex')}`
-  return { digest, size: info.size, open: () => createReadStream(path) }
 }
 
 /** A pass-through stream that hashes and counts what flows through it. */

@@ -1,7 +1,11 @@
 // Registry failures turned into messages that say what happened and what to do.
 // Messages name the method, URL path and status, never credentials, tokens or query strings
-// (upload locations and storage redirects can carry signed state there).
+// (upload locations and storage redirects can carry signed state there). Each status the client
+// acts on has its own class (UnauthorizedError, DeniedError, NotFoundError, TooLargeError), and a
+// request without an answer is a ConnectionError.
 import { safeExcerpt } from '../secrets.js'
+import { HttpResponse, headerValue, readPrefix } from './http.js'
+import { MAX_ERROR_BODY_BYTES } from './limits.js'
 
 export interface RegistryErrorDetails {
   method: string
@@ -14,21 +18,53 @@ export interface RegistryErrorDetails {
   retryAfter?: string
 }
 
+/** A registry (or a token service) failed, or answered something we cannot use. */
 export class RegistryError extends Error {
-  /** Overrides the usual retry decision (e.g. a lost upload session is worth restarting). */
-  retryable?: boolean
-
   constructor(
     message: string,
     readonly details: RegistryErrorDetails
   ) {
     super(message)
-    this.name = 'RegistryError'
+    this.name = new.target.name
   }
 }
 
-/** Statuses that say "try again": the request may succeed as is a little later. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+/** 401: the registry wants credentials, or other ones. */
+export class UnauthorizedError extends RegistryError {}
+
+/** 403: the credentials are valid but not allowed to do this. */
+export class DeniedError extends RegistryError {}
+
+/** 404: no such repository, manifest, blob or upload session. */
+export class NotFoundError extends RegistryError {}
+
+/** 413 or 416: the registry refuses a request this large (an upload wants smaller pieces). */
+export class TooLargeError extends RegistryError {}
+
+/** No HTTP answer at all. What the retry policy needs to know is kept as read-only facts. */
+export class ConnectionError extends RegistryError {
+  constructor(
+    message: string,
+    details: RegistryErrorDetails,
+    /** The system error code, e.g. ECONNRESET. */
+    readonly code: string | undefined,
+    /** The connection was up before it failed (a reset or a timeout mid-exchange). */
+    readonly connected: boolean,
+    /** This origin answered before, in this run (a registry restarting, not a wrong host). */
+    readonly answeredBefore: boolean
+  ) {
+    super(message, details)
+  }
+}
+
+/** The error class for an HTTP status. */
+function errorClass(status: number): typeof RegistryError {
+  if (status === 401) return UnauthorizedError
+  if (status === 403) return DeniedError
+  if (status === 404) return NotFoundError
+  if (status === 413 || status === 416) return TooLargeError
+  return RegistryError
+}
 
 /** What the error builder needs to know about the failed request. */
 export interface HttpFailure {
@@ -104,7 +140,58 @@ export function httpError(f: HttpFailure): RegistryError {
   const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`
   const details: RegistryErrorDetails = { method: f.method, url: where, status: f.status, codes }
   if (f.retryAfter !== undefined) details.retryAfter = f.retryAfter
-  return new RegistryError(f.redact(message), details)
+  return new (errorClass(f.status))(f.redact(message), details)
+}
+
+/** Who asks, for the advice in messages. */
+export interface ErrorSource {
+  registry: string
+  hasCredentials: boolean
+  /** Removes every known secret from a text. */
+  redact(text: string): string
+}
+
+/** What a request was for, for the advice in messages. */
+export interface FailContext {
+  repository?: string
+  /** What was expected instead, e.g. "201 Created". */
+  expected?: string
+  /** The request was meant to write, even if it is a GET (the token endpoint). */
+  writing?: boolean
+  /** Replaces the usual advice for the status. */
+  hint?: string
+}
+
+/** Reads the error body of an unexpected response (a bounded prefix) and frees the response. */
+export async function responseError(
+  res: HttpResponse,
+  method: string,
+  source: ErrorSource,
+  context: FailContext = {}
+): Promise<RegistryError> {
+  let body: Buffer = Buffer.alloc(0)
+  try {
+    body = method === 'HEAD' ? body : await readPrefix(res, MAX_ERROR_BODY_BYTES)
+  } catch {
+    // an unreadable error body still leaves the status to report
+  } finally {
+    res.discard()
+  }
+  return httpError({
+    registry: source.registry,
+    repository: context.repository,
+    method,
+    url: res.url,
+    status: res.status,
+    statusText: res.statusText,
+    body,
+    hasCredentials: source.hasCredentials,
+    expected: context.expected,
+    writing: context.writing,
+    hint: context.hint,
+    retryAfter: headerValue(res.headers, 'retry-after'),
+    redact: (t) => source.redact(t)
+  })
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -188,20 +275,23 @@ export function networkError(
   method: string,
   url: URL,
   err: unknown,
-  plainHttp: boolean
-): RegistryError {
-  const e = (err ?? {}) as SystemError & { deadline?: unknown }
+  plainHttp: boolean,
+  answeredBefore = false
+): ConnectionError {
+  const e = (err ?? {}) as SystemError & { deadline?: unknown; connected?: unknown }
+  const connected = e.connected === true
   // Node 20's connection attempts to several addresses fail with an AggregateError.
   const code = e.code ?? e.errors?.[0]?.code
   const raw = e.message || e.errors?.[0]?.message || code || String(err)
   const reason = raw.replace(/\s+/g, ' ').trim()
   const where = `${url.origin}${url.pathname}`
   const details = { method, url: where, codes: code ? [code] : [] }
+  const failed = (message: string): ConnectionError =>
+    new ConnectionError(message, details, code, connected, answeredBefore)
   if (e.deadline === true) {
-    return new RegistryError(
+    return failed(
       `the registry is too slow: ${method} ${where} ${reason}. Check the registry and the ` +
-        'network, or raise request-timeout.',
-      details
+        'network, or raise request-timeout.'
     )
   }
   let hint = 'Check the registry host and port, and that this machine can reach it.'
@@ -210,8 +300,5 @@ export function networkError(
   } else if (plainHttp && code === 'ECONNRESET') {
     hint += ' Plain HTTP is enabled: if the registry uses TLS, disable plain HTTP.'
   }
-  return new RegistryError(
-    `cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`,
-    details
-  )
+  return failed(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`)
 }

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream'
 import { silentLogger, type Logger } from '../log.js'
 import { VerifyingStream, digestLike, sha256Digest } from './blob.js'
 import { DEFAULT_BLOB_CONCURRENCY, pushEach } from './concurrency.js'
-import { RegistryError } from './errors.js'
+import { NotFoundError, RegistryError, TooLargeError } from './errors.js'
 import {
   HttpResponse,
   Method,
@@ -35,9 +35,12 @@ import {
   DEFAULT_RETRY_BASE_DELAY_MS,
   DEFAULT_RETRY_BUDGET_MS,
   DEFAULT_RETRY_MAX_DELAY_MS,
-  systemClock
+  statusReason,
+  systemClock,
+  transientFailure
 } from './retry.js'
-import { Session, SessionResponse } from './session.js'
+import { Session } from './session.js'
+import type { ClientResponse as SessionResponse } from './transport.js'
 import { formatBytes } from '../util/bytes.js'
 import type { BlobSource, OciTarget, PushBlobResult, RegistryCredentials } from './types.js'
 
@@ -122,20 +125,6 @@ export class RegistryClient {
     }
   }
 
-  /** Checks that the registry answers the distribution API and accepts the credentials. */
-  async ping(): Promise<void> {
-    const res = await this.session.send({
-      method: 'GET',
-      url: new URL('/v2/', this.session.baseUrl)
-    })
-    if (res.status === 200) return res.discard()
-    if (res.status === 401 || res.status === 403) return this.session.fail(res, 'GET')
-    return this.session.fail(res, 'GET', {
-      expected: '200 or 401',
-      hint: `${this.registry} does not look like an OCI registry (the distribution API lives under /v2/).`
-    })
-  }
-
   repository(name: string): RegistryRepository {
     return new RegistryRepository(this.session, validateRepositoryName(name), this.uploads)
   }
@@ -204,7 +193,13 @@ export class RegistryRepository implements OciTarget {
         }
         await this.upload(blob)
         return { uploaded: true, bytes: blob.size }
-      }
+      },
+      // The registry forgot the upload session (expired, or another node): a new one may work.
+      (err, now) =>
+        transientFailure(err, now) ??
+        (err instanceof NotFoundError && err.details.codes.includes('BLOB_UPLOAD_UNKNOWN')
+          ? statusReason(err, now)
+          : undefined)
     )
   }
 
@@ -225,10 +220,6 @@ export class RegistryRepository implements OciTarget {
         else await this.uploadChunked(blob, chunk)
         return
       } catch (err) {
-        // The registry forgot the session (expired, or another node): a new one may work.
-        if (err instanceof RegistryError && err.details.codes.includes('BLOB_UPLOAD_UNKNOWN')) {
-          err.retryable = true
-        }
         if (!isTooLarge(err)) throw err
         const status = err.details.status
         if (chunk === undefined) {
@@ -559,10 +550,8 @@ export class RegistryRepository implements OciTarget {
 }
 
 /** A 413 or 416 to an upload request: the registry wants smaller requests. */
-function isTooLarge(err: unknown): err is RegistryError {
-  if (!(err instanceof RegistryError)) return false
-  const { status, method } = err.details
-  return (status === 413 || status === 416) && (method === 'PUT' || method === 'PATCH')
+function isTooLarge(err: unknown): err is TooLargeError {
+  return err instanceof TooLargeError && ['PUT', 'PATCH'].includes(err.details.method)
 }
 
 /** Appends digest= to an upload URL, keeping the state the registry put in its query. */

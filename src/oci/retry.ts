@@ -1,6 +1,18 @@
-// Retries with capped exponential backoff and full jitter, honouring Retry-After, within a time
-// budget. The clock and the random source are injectable so tests are deterministic and fast.
+// The second layer of the registry client (as in oras-go: transport, retry, auth): which failures
+// are worth another attempt, and retries with capped exponential backoff and full jitter,
+// honouring Retry-After, within a time budget. The clock and the random source are injectable so
+// tests are deterministic and fast.
 import { AsyncLocalStorage } from 'node:async_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Logger } from '../log.js'
+import {
+  ConnectionError,
+  ErrorSource,
+  FailContext,
+  RegistryError,
+  responseError
+} from './errors.js'
+import type { Client, ClientRequest, ClientResponse } from './transport.js'
 
 export interface Clock {
   now(): number
@@ -9,7 +21,7 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+  sleep: (ms) => sleep(ms)
 }
 
 export interface RetryPolicy {
@@ -150,4 +162,116 @@ export function seconds(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`
   const s = ms / 1000
   return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`
+}
+
+/** Statuses that say "try again": the request may succeed as is a little later. */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+// Failures once a connection is up: the network or the server dropped it. Worth retrying.
+const AFTER_CONNECT = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE'
+])
+// Failures to connect at all: retried only on a host that answered before (a restart), so that
+// a wrong or unreachable host fails fast with a clear message.
+const CONNECT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND'
+])
+// Temporary by definition.
+const ALWAYS = new Set(['EAI_AGAIN'])
+
+/** Why a failed request is worth another attempt, or undefined when it is final. */
+export function transientFailure(err: unknown, now: number): RetryReason | undefined {
+  if (err instanceof ConnectionError) {
+    const code = err.code ?? ''
+    const transient =
+      ALWAYS.has(code) ||
+      (err.connected && AFTER_CONNECT.has(code)) ||
+      (err.answeredBefore && CONNECT.has(code))
+    return transient ? { reason: `connection failed (${err.code ?? 'unknown'})` } : undefined
+  }
+  if (!(err instanceof RegistryError)) return undefined
+  const { status } = err.details
+  return status !== undefined && RETRYABLE_STATUSES.has(status) ? statusReason(err, now) : undefined
+}
+
+/** "HTTP 503 CODE, Retry-After 2 s", with the wait the registry asked for. */
+export function statusReason(err: RegistryError, now: number): RetryReason {
+  const { status, codes, retryAfter } = err.details
+  const code = codes.length > 0 ? ` ${codes.join(', ')}` : ''
+  const retryAfterMs = parseRetryAfter(retryAfter, now)
+  const asked = retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`
+  return { reason: `HTTP ${status}${code}${asked}`, retryAfterMs }
+}
+
+export interface RetryRequest extends ClientRequest {
+  /**
+   * false: a single attempt, and every status is returned; the caller retries a larger
+   * operation (a blob upload restarts from its POST). Default: retried here.
+   */
+  retry?: boolean
+  /** Describes the request in the error thrown for a status that was retried. */
+  context?: FailContext
+}
+
+/**
+ * Retries requests to the layer below: 408, 429, 500, 502, 503, 504 and dropped connections,
+ * within the retry budget. Every request can be repeated as is: bodies are Buffers or StreamBody
+ * sources that re-open a fresh stream. A retried status that still fails is thrown as a
+ * RegistryError (with the registry's text); other statuses are returned for the caller to judge.
+ */
+export class RetryingClient implements Client<RetryRequest> {
+  constructor(
+    private readonly inner: Client,
+    private readonly policy: RetryPolicy,
+    private readonly logger: Logger,
+    private readonly source: ErrorSource
+  ) {}
+
+  send(req: RetryRequest): Promise<ClientResponse> {
+    const { retry, context, ...request } = req
+    if (retry === false) return this.inner.send(request)
+    return this.run(`${req.method} ${req.url.origin}${req.url.pathname}`, async () => {
+      const res = await this.inner.send(request)
+      if (RETRYABLE_STATUSES.has(res.status)) {
+        throw await responseError(res, req.method, this.source, context)
+      }
+      return res
+    })
+  }
+
+  /**
+   * Runs an operation of several requests (a blob upload) under the policy: `op` runs again when
+   * it throws a failure that `classify` (default: transientFailure) finds worth retrying. Loops
+   * nest safely: they share one deadline.
+   */
+  run<T>(
+    what: string,
+    op: (attempt: number) => Promise<T>,
+    classify: (err: unknown, now: number) => RetryReason | undefined = transientFailure
+  ): Promise<T> {
+    return withRetries(
+      this.source.redact(what),
+      this.policy,
+      {
+        classify: (err) => classify(err, this.policy.clock.now()),
+        onRetry: (label, why, delay, attempt, left) =>
+          this.logger.info(
+            this.source.redact(
+              `${label}: ${why.reason}; retrying in ${seconds(delay)} ` +
+                `(attempt ${attempt + 1}, ${seconds(left)} of the retry budget left)`
+            )
+          )
+      },
+      op
+    )
+  }
 }

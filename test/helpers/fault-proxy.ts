@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto'
 import http, { IncomingMessage, ServerResponse } from 'node:http'
 import { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 export type FaultKind =
   | 'status-500'
@@ -456,10 +457,6 @@ function drainThen(req: IncomingMessage, answer: () => void): void {
   if (req.readableEnded) return answer()
   req.on('end', answer)
   req.resume()
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
 }
 
 /** 32-bit FNV-1a of a string. */

@@ -1,6 +1,7 @@
 // Whether a process a test started (or made a plugin start) is still there, and cleaning up
 // after a test that failed to end it.
 import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 
 /** True while pid runs; a zombie (killed, not yet reaped by init) counts as gone. */
 export function isRunning(pid: number): boolean {
@@ -18,7 +19,7 @@ export async function waitUntilGone(pid: number, timeoutMs = 10_000): Promise<bo
   const deadline = Date.now() + timeoutMs
   while (isRunning(pid)) {
     if (Date.now() > deadline) return false
-    await new Promise((r) => setTimeout(r, 50))
+    await sleep(50)
   }
   return true
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { requireTool } from './tools.js'
 
 export interface RunningRegistry {
@@ -83,7 +84,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       child.kill('SIGKILL')
       throw new Error(`docker-registry did not start on ${host}: ${stderr}`)
     }
-    await new Promise((r) => setTimeout(r, 100))
+    await sleep(100)
   }
   return {
     host,

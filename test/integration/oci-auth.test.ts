@@ -6,14 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  RegistryClient,
-  RegistryCredentials,
-  RegistryError,
-  bufferBlob,
-  credentialsFromDockerConfig,
-  sha256Digest
-} from '../../src/oci/index.js'
+import { bufferBlob, sha256Digest } from '../../src/oci/blob.js'
+import { credentialsFromDockerConfig } from '../../src/oci/docker-config.js'
+import { RegistryError } from '../../src/oci/errors.js'
+import { RegistryClient } from '../../src/oci/registry.js'
+import type { RegistryCredentials } from '../../src/oci/types.js'
 import type { Logger } from '../../src/log.js'
 import { FaultProxy, startFaultProxy } from '../helpers/fault-proxy.js'
 import { RunningRegistry, startRegistry, freePort } from '../helpers/registry.js'

@@ -2,19 +2,15 @@
 // OCI layout target read back by skopeo.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import {
-  OciLayoutTarget,
-  OciTarget,
-  RegistryClient,
-  RegistryError,
-  bufferBlob,
-  fileBlob,
-  sha256Digest
-} from '../../src/oci/index.js'
+import { bufferBlob, sha256Digest } from '../../src/oci/blob.js'
+import { UnauthorizedError } from '../../src/oci/errors.js'
+import { OciLayoutTarget } from '../../src/oci/layout.js'
+import { RegistryClient } from '../../src/oci/registry.js'
+import type { OciTarget } from '../../src/oci/types.js'
 import { RunningRegistry, startRegistry } from '../helpers/registry.js'
 import { requireTool } from '../helpers/tools.js'
 
@@ -31,14 +27,12 @@ interface Pushed {
 }
 
 /** Pushes two single-platform manifests and an index over them, in the safe order. */
-async function pushArtifact(target: OciTarget, workdir: string): Promise<Pushed> {
+async function pushArtifact(target: OciTarget): Promise<Pushed> {
   const pushed: Pushed = { manifests: [], index: Buffer.alloc(0), layers: [] }
   const entries = []
   for (const arch of ['amd64', 'arm64']) {
     const layer = Buffer.from(`plugin binary for ${arch}\n`.repeat(1000))
-    const layerPath = join(workdir, `layer-${arch}.tar.gz`)
-    writeFileSync(layerPath, layer)
-    const layerBlob = await fileBlob(layerPath)
+    const layerBlob = bufferBlob(layer)
     const config = Buffer.from(JSON.stringify({ name: 'demo', version: '1.0.0', arch }))
     const configBlob = bufferBlob(config)
     expect(await target.pushBlob(layerBlob)).toEqual({ uploaded: true, bytes: layer.length })
@@ -104,12 +98,11 @@ describe('OCI client against a real registry', () => {
 
   it('pushes blobs, manifests with custom config types, an index and tags, and reads them back', async () => {
     const client = new RegistryClient({ registry: registry.host, plainHttp: true })
-    await client.ping()
     const repo = client.repository('acme/plugins/plugin/demo')
     expect(await repo.listTags()).toEqual([])
     expect(await repo.resolveTag('1.0.0')).toBeUndefined()
 
-    const pushed = await pushArtifact(repo, workdir)
+    const pushed = await pushArtifact(repo)
 
     expect((await repo.listTags()).sort()).toEqual(['1.0.0', '1.0.0-amd64', 'latest'])
     const indexDigest = sha256Digest(pushed.index)
@@ -175,9 +168,8 @@ describe('OCI client against a real registry', () => {
       plainHttp: true,
       credentials: USER
     })
-    await client.ping()
     const repo = client.repository('private/demo')
-    await pushArtifact(repo, workdir)
+    await pushArtifact(repo)
     expect((await repo.listTags()).sort()).toEqual(['1.0.0', '1.0.0-amd64', 'latest'])
 
     const wrong = new RegistryClient({
@@ -185,8 +177,11 @@ describe('OCI client against a real registry', () => {
       plainHttp: true,
       credentials: { username: 'alice', password: 'not-the-password' }
     })
-    const err = await wrong.ping().catch((e: Error) => e)
-    expect(err).toBeInstanceOf(RegistryError)
+    const err = await wrong
+      .repository('private/demo')
+      .listTags()
+      .catch((e: Error) => e)
+    expect(err).toBeInstanceOf(UnauthorizedError)
     expect((err as Error).message).toMatch(/HTTP 401.*check the username and password/)
     expect((err as Error).message).not.toContain('not-the-password')
 
@@ -199,7 +194,7 @@ describe('OCI client against a real registry', () => {
   it('writes an OCI layout that skopeo reads', async () => {
     const dir = join(workdir, 'layout')
     const layout = new OciLayoutTarget(dir)
-    const pushed = await pushArtifact(layout, workdir)
+    const pushed = await pushArtifact(layout)
     expect(await layout.listTags()).toEqual(['1.0.0', '1.0.0-amd64', 'latest'])
     expect(skopeoRaw(`oci:${dir}:1.0.0`).equals(pushed.index)).toBe(true)
     expect(skopeoRaw(`oci:${dir}:latest`).equals(pushed.index)).toBe(true)

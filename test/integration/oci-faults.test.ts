@@ -5,14 +5,10 @@
 // leave the tags where they were.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import {
-  BlobSource,
-  RegistryClient,
-  RegistryClientOptions,
-  RegistryError,
-  bufferBlob,
-  sha256Digest
-} from '../../src/oci/index.js'
+import { bufferBlob, sha256Digest } from '../../src/oci/blob.js'
+import { RegistryError } from '../../src/oci/errors.js'
+import { RegistryClient, type RegistryClientOptions } from '../../src/oci/registry.js'
+import type { BlobSource } from '../../src/oci/types.js'
 import type { Logger } from '../../src/log.js'
 import { DEFAULT_FAULTS, FaultProxy, mulberry32, startFaultProxy } from '../helpers/fault-proxy.js'
 import { RunningRegistry, startRegistry, freePort } from '../helpers/registry.js'
