@@ -1,11 +1,13 @@
-// Bundles the action (dist/index.js) and the local CLI (dist/cli.js) as two
-// self-contained ESM files, so that each sits in dist/ beside its runtime
-// assets (the C inspector source), found through import.meta.url.
+// Bundles the action (dist/index.js) and the local CLI (dist/cli.js) in one build: two entries
+// that share one chunk with everything they have in common, all in dist/ beside the runtime
+// assets (the C inspector source, found through import.meta.url). The action runs
+// `node dist/index.js`; the CLI's bin is dist/cli.js.
 import { readFileSync } from 'node:fs'
 import commonjs from '@rollup/plugin-commonjs'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
+const ENTRIES = ['/src/index.ts', '/src/cli.ts']
 const assets = [{ from: 'src/inspect/inspector.c', to: 'inspector.c' }]
 
 function copyAssets() {
@@ -19,9 +21,19 @@ function copyAssets() {
   }
 }
 
-const bundle = (name, withAssets) => ({
-  input: `src/${name}.ts`,
-  output: { file: `dist/${name}.js`, format: 'es', esModule: true, sourcemap: false },
+export default {
+  input: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  output: {
+    dir: 'dist',
+    format: 'es',
+    esModule: true,
+    sourcemap: false,
+    entryFileNames: '[name].js',
+    // One shared chunk with a fixed name, in dist/ itself (import.meta.url must point there).
+    // The entry modules stay in their own files: each runs its program when loaded.
+    chunkFileNames: '[name].js',
+    manualChunks: (id) => (ENTRIES.some((e) => id.endsWith(e)) ? undefined : 'shared')
+  },
   onwarn(warning, warn) {
     // @actions/core's dependencies use `this` at the top level of ESM files; harmless.
     if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return
@@ -34,8 +46,6 @@ const bundle = (name, withAssets) => ({
     }),
     nodeResolve({ preferBuiltins: true }),
     commonjs(),
-    ...(withAssets ? [copyAssets()] : [])
+    copyAssets()
   ]
-})
-
-export default [bundle('index', true), bundle('cli', false)]
+}

@@ -1,0 +1,588 @@
+#!/usr/bin/env node
+// Deflate benchmark: is our own DEFLATE encoder worth its code? (issue 14, point 6)
+//
+//   npm run bench:deflate                    # 5 rounds, upstream plugins + a 50 MiB input
+//   npm run bench:deflate -- --rounds 9 --big-mib 0 --no-release
+//
+// What it measures (details and figures in BENCHMARKS.md, "Deflate: own encoder or fflate"):
+//   1. inputs: real Falco plugins from falcosecurity/plugins (json, k8saudit, cloudtrail: 4 to
+//      16 MiB), fetched from the Go module proxy at exact versions and built as upstream's
+//      Makefile does (`go build -buildmode=c-shared ./plugin`), plus a --big-mib input made of
+//      those .so files end to end (realistic bytes, not padding);
+//   2. packing one layer (tar + gzip, written to disk and hashed), each time in a fresh `node`
+//      process as in a real run (JIT warm-up and worker start-up included), timed around the
+//      packing only, by three contenders in alternating order:
+//        - own:    src/falco/layer.ts at --own-rev (our encoder, src/falco/deflate.ts, with 1 MiB
+//                  segments on worker threads above 8 MiB), compiled with tsc;
+//        - fflate: fflate's Gzip at level 6, one stream on one thread, as the action packed
+//                  before it had its own encoder;
+//        - tree:   src/falco/layer.ts of the working tree (what ships);
+//   3. the wall time of a whole release of each upstream plugin with `node dist/cli.js` against
+//      Debian's docker-registry on 127.0.0.1: go build (warm build cache: the shortest, so the
+//      largest share for packing), inspection, packing of plugin and rules, push;
+//   4. tables: medians, and what fflate costs over our encoder as a share of that release.
+// It is a script, not a test: it exits 1 when a tool is missing.
+
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { cp, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const SELF = fileURLToPath(import.meta.url)
+const MiB = 1024 * 1024
+/** The last commit whose layer.ts packs with our own encoder (src/falco/deflate.ts). */
+const OWN_REV = '7f1ffb9'
+const UPSTREAM = [
+  { name: 'json', version: '0.7.4' },
+  { name: 'k8saudit', version: '0.18.0' },
+  { name: 'cloudtrail', version: '0.17.1' }
+]
+const UPSTREAM_MODULE = 'github.com/falcosecurity/plugins/plugins'
+const CONTENDERS = ['own', 'fflate', 'tree']
+
+// ---------------------------------------------------------------- child: pack one layer
+
+if (process.argv[2] === '--child') {
+  const [, , , contender, module, source, destination] = process.argv
+  const started = performance.now()
+  const cpuStart = process.cpuUsage() // all threads of the process: workers included
+  let result
+  if (contender === 'fflate') {
+    result = await packWithFflate(source, destination)
+  } else {
+    const { packLayer } = await import(pathToFileURL(module).href)
+    result = await packLayer({ source, entryName: 'libplugin.so', mode: 0o755, destination })
+  }
+  const ms = performance.now() - started
+  const cpu = process.cpuUsage(cpuStart)
+  const cpuMs = (cpu.user + cpu.system) / 1000
+  process.stdout.write(
+    JSON.stringify({ ms, cpuMs, size: result.size, digest: result.digest }) + '\n'
+  )
+  process.exit(0)
+}
+
+/**
+ * The layer as the action packed it with fflate (before commit 2c2c89b): the same USTAR entry,
+ * gzip level 6 in one stream, fed in fixed 64 KiB pieces, written and hashed as it goes.
+ */
+async function packWithFflate(source, destination) {
+  const { Gzip } = await import('fflate')
+  const size = (await stat(source)).size
+  const header = Buffer.alloc(512)
+  header.write('libplugin.so', 0, 'ascii')
+  const octal = (offset, length, value) =>
+    header.write(value.toString(8).padStart(length - 1, '0') + '\0', offset, length, 'ascii')
+  octal(100, 8, 0o755)
+  octal(108, 8, 0)
+  octal(116, 8, 0)
+  octal(124, 12, size)
+  octal(136, 12, 0)
+  header[156] = 0x30
+  header.write('ustar\0', 257, 'ascii')
+  header.write('00', 263, 'ascii')
+  octal(329, 8, 0)
+  octal(337, 8, 0)
+  header.fill(0x20, 148, 156)
+  let sum = 0
+  for (const b of header) sum += b
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii')
+
+  const out = await open(destination, 'w')
+  const hash = createHash('sha256')
+  let written = 0
+  const pending = []
+  const gzip = new Gzip({ level: 6, mtime: 0 }, (data) => pending.push(data))
+  const drain = async () => {
+    for (const data of pending) {
+      hash.update(data)
+      await out.write(data)
+      written += data.length
+    }
+    pending.length = 0
+  }
+  const piece = new Uint8Array(64 * 1024)
+  let fill = 0
+  const feed = async (data) => {
+    for (let at = 0; at < data.length;) {
+      const n = Math.min(piece.length - fill, data.length - at)
+      piece.set(data.subarray(at, at + n), fill)
+      fill += n
+      at += n
+      if (fill === piece.length) {
+        gzip.push(piece.slice(), false)
+        fill = 0
+        await drain()
+      }
+    }
+  }
+  await feed(header)
+  const input = await open(source, 'r')
+  const buf = Buffer.alloc(256 * 1024)
+  for (;;) {
+    const { bytesRead } = await input.read(buf, 0, buf.length, null)
+    if (bytesRead === 0) break
+    await feed(buf.subarray(0, bytesRead))
+  }
+  await input.close()
+  await feed(Buffer.alloc(((512 - (size % 512)) % 512) + 1024))
+  gzip.push(piece.slice(0, fill), true)
+  await drain()
+  await out.close()
+  return { size: written, digest: 'sha256:' + hash.digest('hex') }
+}
+
+// ---------------------------------------------------------------- arguments
+
+function parseArgs(argv) {
+  const o = { rounds: 5, bigMiB: 50, ownRev: OWN_REV, release: true, keep: false }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const value = () => {
+      const v = argv[++i]
+      if (v === undefined) fail(`${a} needs a value`)
+      return v
+    }
+    if (a === '--rounds') o.rounds = count(a, value(), 1)
+    else if (a === '--big-mib') o.bigMiB = count(a, value(), 0)
+    else if (a === '--own-rev') o.ownRev = value()
+    else if (a === '--no-release') o.release = false
+    else if (a === '--keep') o.keep = true
+    else if (a === '--help' || a === '-h') {
+      console.log(
+        'usage: node bench/deflate-bench.mjs [--rounds N] [--big-mib N (0: skip)] [--own-rev REV] [--no-release] [--keep]'
+      )
+      process.exit(0)
+    } else fail(`unknown argument ${a} (see --help)`)
+  }
+  return o
+}
+
+function count(name, v, min) {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < min) fail(`${name} must be a whole number >= ${min}`)
+  return n
+}
+
+function fail(message) {
+  console.error(`deflate-bench: ${message}`)
+  process.exit(1)
+}
+
+// ---------------------------------------------------------------- tools and processes
+
+function onPath(name) {
+  const r = spawnSync('sh', ['-c', `command -v "${name}"`], { encoding: 'utf8' })
+  return r.status === 0 ? r.stdout.trim() || undefined : undefined
+}
+
+function findTools(withRelease) {
+  const missing = []
+  const need = (name, found, how) => {
+    if (!found) missing.push(`  - ${name}: ${how}`)
+    return found
+  }
+  const tools = {
+    go: need('go', onPath('go'), 'install Go >= 1.22 from https://go.dev/dl/'),
+    cc: need(
+      'gcc (for cgo)',
+      process.env.CC || onPath('gcc') || onPath('cc'),
+      'apt-get install gcc'
+    ),
+    git: need('git', onPath('git'), 'apt-get install git'),
+    tsc: need(
+      'tsc',
+      existsSync(join(ROOT, 'node_modules', '.bin', 'tsc')) &&
+        join(ROOT, 'node_modules', '.bin', 'tsc'),
+      'npm ci'
+    ),
+    fflate: need('fflate', existsSync(join(ROOT, 'node_modules', 'fflate')), 'npm ci')
+  }
+  if (withRelease) {
+    tools.registry = need(
+      'docker-registry',
+      onPath('docker-registry'),
+      'apt-get install docker-registry (or run with --no-release)'
+    )
+    const cli = join(ROOT, 'dist', 'cli.js')
+    tools.cli = need('dist/cli.js', existsSync(cli) && cli, 'npm run build')
+  }
+  if (missing.length > 0) fail(`cannot run, missing:\n${missing.join('\n')}`)
+  return tools
+}
+
+async function run(cmd, args, { env, cwd } = {}) {
+  const started = performance.now()
+  const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  const code = await new Promise((res, rej) => {
+    child.once('error', rej)
+    child.once('close', (c) => res(c))
+  })
+  return { code, stdout, stderr, wallMs: performance.now() - started }
+}
+
+function check(result, what) {
+  if (result.code !== 0) {
+    throw new Error(`${what} failed (exit ${result.code}):\n${result.stdout}\n${result.stderr}`)
+  }
+  return result
+}
+
+const cleanups = []
+let scratch = ''
+
+// ---------------------------------------------------------------- inputs
+
+/** An upstream plugin built as its Makefile does; cached by version between runs. */
+async function buildUpstream(tools, cache, { name, version }) {
+  const so = join(cache, `lib${name}-${version}.so`)
+  const src = join(cache, `src-${name}-${version}`)
+  if (!existsSync(src)) {
+    const mod = `${UPSTREAM_MODULE}/${name}@v${version}`
+    const r = check(
+      await run(tools.go, ['mod', 'download', '-json', mod]),
+      `go mod download ${mod}`
+    )
+    const dir = JSON.parse(r.stdout).Dir
+    await cp(dir, src, { recursive: true })
+    check(await run('chmod', ['-R', 'u+w', src]), 'chmod')
+  }
+  if (!existsSync(so)) {
+    const r = await run(tools.go, ['build', '-buildmode=c-shared', '-o', so, './plugin'], {
+      cwd: src,
+      env: { ...process.env, CGO_ENABLED: '1' }
+    })
+    check(r, `go build of ${name} ${version}`)
+  }
+  return {
+    label: `${name} ${version}`,
+    path: so,
+    src,
+    size: (await stat(so)).size,
+    ...{ name, version }
+  }
+}
+
+/** `mib` MiB of real plugin code: the upstream .so files end to end, again and again. */
+async function bigInput(cache, plugins, mib) {
+  const path = join(cache, `big-${mib}MiB.so`)
+  if (!existsSync(path)) {
+    const parts = await Promise.all(plugins.map((p) => readFile(p.path)))
+    const out = Buffer.alloc(mib * MiB)
+    for (let at = 0, i = 0; at < out.length; i++) at += parts[i % parts.length].copy(out, at)
+    await writeFile(path, out)
+  }
+  return { label: `${mib} MiB (upstream .so files end to end)`, path, size: mib * MiB }
+}
+
+/** layer.ts (and what it imports) compiled to JavaScript, from a git revision or the tree. */
+async function compileLayer(tools, rev) {
+  const out = join(ROOT, 'node_modules', '.cache', 'fpr-deflate-bench', rev ?? 'tree')
+  await rm(out, { recursive: true, force: true })
+  let root = ROOT
+  if (rev !== undefined) {
+    // The sources go outside node_modules (tsc does not emit files found there); the output
+    // goes to node_modules/.cache, inside the repository, so that it finds the packages.
+    root = join(scratch, `src-at-${rev}`)
+    await mkdir(root, { recursive: true })
+    const archive = spawnSync(tools.git, ['-C', ROOT, 'archive', rev, 'src'], {
+      maxBuffer: 1 << 30
+    })
+    if (archive.status !== 0) fail(`git archive ${rev}: ${archive.stderr}`)
+    const untar = spawnSync('tar', ['-x', '-C', root], { input: archive.stdout })
+    if (untar.status !== 0) fail(`tar: ${untar.stderr}`)
+  }
+  const r = await run(tools.tsc, [
+    '--outDir',
+    join(out, 'js'),
+    '--rootDir',
+    join(root, 'src'),
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--target',
+    'es2022',
+    '--skipLibCheck',
+    '--types',
+    'node',
+    join(root, 'src', 'falco', 'layer.ts')
+  ])
+  check(r, `tsc of src/falco/layer.ts at ${rev ?? 'the working tree'}`)
+  return join(out, 'js', 'falco', 'layer.js')
+}
+
+// ---------------------------------------------------------------- registry
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer()
+    s.once('error', rej)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => res(port))
+    })
+  })
+}
+
+async function startRegistry(bin) {
+  const dir = join(scratch, 'registry')
+  await mkdir(dir, { recursive: true })
+  const host = `127.0.0.1:${await freePort()}`
+  const config = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    'http:',
+    `  addr: ${host}`,
+    '  secret: bench-only-secret',
+    ''
+  ].join('\n')
+  await writeFile(join(dir, 'config.yml'), config)
+  const child = spawn(bin, ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
+  let stderr = ''
+  child.stderr.on('data', (d) => (stderr += d))
+  cleanups.push(async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await exited
+    }
+  })
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`)
+    try {
+      if ((await fetch(`http://${host}/v2/`)).status === 200) return host
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`docker-registry did not start: ${stderr}`)
+    await sleep(100)
+  }
+}
+
+// ---------------------------------------------------------------- measurements
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+const sec = (ms) => `${(ms / 1000).toFixed(2)} s`
+const log = (m) => console.error(`[deflate-bench] ${m}`)
+
+async function packOnce(contender, module, input) {
+  const destination = join(scratch, `layer-${contender}.tar.gz`)
+  const r = check(
+    await run(process.execPath, [
+      SELF,
+      '--child',
+      contender,
+      module ?? '-',
+      input.path,
+      destination
+    ]),
+    `packing ${input.label} with ${contender}`
+  )
+  await rm(destination, { force: true })
+  return JSON.parse(r.stdout)
+}
+
+/**
+ * One release of an upstream plugin with our CLI (build, inspect, pack, push); wall ms. With
+ * `changed`, the plugin's main package first gets a new file, as a tag usually comes after a
+ * change: Go recompiles that package and links again (the dependencies stay cached).
+ */
+async function releaseOnce(tools, registry, plugin, round, changed) {
+  const touched = join(plugin.src, 'plugin', 'zz_deflate_bench.go')
+  if (changed) {
+    const go = `package main\n\n// Written by bench/deflate-bench.mjs.\nconst deflateBenchRound = "${round}"\n`
+    await writeFile(touched, go)
+  }
+  try {
+    return await releaseRun(tools, registry, plugin, round)
+  } finally {
+    await rm(touched, { force: true })
+  }
+}
+
+async function releaseRun(tools, registry, plugin, round) {
+  const r = await run(
+    process.execPath,
+    [
+      tools.cli,
+      '--working-directory',
+      plugin.src,
+      '--tag',
+      plugin.version,
+      '--registry',
+      registry,
+      '--plain-http',
+      '--repository',
+      `bench/round-${round}`,
+      '--index-file',
+      join(scratch, `index-${round}.yaml`),
+      '--json'
+    ],
+    { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } }
+  )
+  check(r, `release of ${plugin.label}`)
+  return r.wallMs
+}
+
+function markdownTable(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)))
+  const line = (r) => `| ${r.map((v, c) => String(v).padEnd(widths[c])).join(' | ')} |`
+  return [
+    line(rows[0]),
+    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
+    ...rows.slice(1).map(line)
+  ].join('\n')
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2))
+  const tools = findTools(opts.release)
+  scratch = await mkdtemp(join(tmpdir(), 'fpr-deflate-bench-'))
+  const cache = join(tmpdir(), 'fpr-deflate-bench-cache')
+  await mkdir(cache, { recursive: true })
+  try {
+    log(
+      `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`
+    )
+    const plugins = []
+    for (const p of UPSTREAM) {
+      log(`building ${p.name} ${p.version} from the Go module proxy (cached in ${cache})`)
+      plugins.push(await buildUpstream(tools, cache, p))
+    }
+    const inputs = [...plugins]
+    if (opts.bigMiB > 0) inputs.push(await bigInput(cache, plugins, opts.bigMiB))
+    const modules = {
+      own: await compileLayer(tools, opts.ownRev),
+      fflate: undefined,
+      tree: await compileLayer(tools, undefined)
+    }
+
+    // Packing: every contender on every input, in a fresh process, alternating the order.
+    const times = new Map()
+    const cpuTimes = new Map()
+    const sizes = new Map()
+    for (let round = 0; round <= opts.rounds; round++) {
+      for (const input of inputs) {
+        const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length])
+        for (const c of order) {
+          const r = await packOnce(c, modules[c], input)
+          if (round === 0) {
+            sizes.set(`${input.path} ${c}`, r.size) // round 0 warms the page cache: not timed
+            continue
+          }
+          const key = `${input.path} ${c}`
+          times.set(key, [...(times.get(key) ?? []), r.ms])
+          cpuTimes.set(key, [...(cpuTimes.get(key) ?? []), r.cpuMs])
+        }
+      }
+      if (round > 0) log(`packing round ${round} of ${opts.rounds} done`)
+    }
+
+    // Releases: the whole pipeline with dist/cli.js, one untimed warm-up (fills Go's build cache).
+    const releases = new Map()
+    const variants = ['warm', 'changed']
+    if (opts.release) {
+      const registry = await startRegistry(tools.registry)
+      for (let round = 0; round <= opts.rounds; round++) {
+        for (const p of plugins) {
+          for (const v of variants) {
+            const id = `${p.name}-${v}-${round}`
+            const ms = await releaseOnce(tools, registry, p, id, v === 'changed')
+            const key = `${p.path} ${v}`
+            if (round > 0) releases.set(key, [...(releases.get(key) ?? []), ms])
+          }
+        }
+        if (round > 0) log(`release round ${round} of ${opts.rounds} done`)
+      }
+    }
+
+    const packRows = [['input', 'size', ...CONTENDERS.map((c) => `${c}: wall (CPU), layer`)]]
+    for (const input of inputs) {
+      packRows.push([
+        input.label,
+        `${(input.size / MiB).toFixed(1)} MiB`,
+        ...CONTENDERS.map((c) => {
+          const key = `${input.path} ${c}`
+          const wall = sec(median(times.get(key)))
+          const cpu = sec(median(cpuTimes.get(key)))
+          return `${wall} (CPU ${cpu}), ${(sizes.get(key) / MiB).toFixed(2)} MiB`
+        })
+      ])
+    }
+    console.log(
+      `\nPacking one layer, median of ${opts.rounds} fresh processes (own = ${opts.ownRev}):\n`
+    )
+    console.log(markdownTable(packRows))
+    if (opts.release) {
+      const rows = [
+        [
+          'plugin',
+          'own',
+          'fflate',
+          'fflate - own',
+          'release, warm build cache',
+          'share',
+          'release after a source change',
+          'share'
+        ]
+      ]
+      const pct = (part, whole) => `${((part / whole) * 100).toFixed(1)} %`
+      for (const p of plugins) {
+        const warm = median(releases.get(`${p.path} warm`))
+        const changed = median(releases.get(`${p.path} changed`))
+        const own = median(times.get(`${p.path} own`))
+        const ff = median(times.get(`${p.path} fflate`))
+        rows.push([
+          p.label,
+          sec(own),
+          sec(ff),
+          sec(ff - own),
+          sec(warm),
+          pct(ff - own, warm),
+          sec(changed),
+          pct(ff - own, changed)
+        ])
+      }
+      console.log(
+        `\nWhat fflate costs over our encoder, against a whole release (median of ${opts.rounds}):\n`
+      )
+      console.log(markdownTable(rows))
+    }
+    log(
+      `load average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`
+    )
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined)
+    if (opts.keep) log(`kept ${scratch}`)
+    else await rm(scratch, { recursive: true, force: true })
+  }
+}
+
+await main()
