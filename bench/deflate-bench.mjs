@@ -11,22 +11,22 @@
 //      those .so files end to end (realistic bytes, not padding);
 //   2. packing one layer (tar + gzip, written to disk and hashed), each time in a fresh `node`
 //      process as in a real run (JIT warm-up and worker start-up included), timed around the
-//      packing only, by three contenders in alternating order:
-//        - own:    src/falco/layer.ts at --own-rev (our encoder, src/falco/deflate.ts, with 1 MiB
-//                  segments on worker threads above 8 MiB), compiled with tsc;
-//        - fflate: fflate's Gzip at level 6, one stream on one thread, as the action packed
-//                  before it had its own encoder;
-//        - tree:   src/falco/layer.ts of the working tree (what ships);
-//   3. the wall time of a whole release of each upstream plugin with `node dist/cli.js` against
-//      Debian's docker-registry on 127.0.0.1: go build (warm build cache: the shortest, so the
-//      largest share for packing), inspection, packing of plugin and rules, push;
-//   4. tables: medians, and what fflate costs over our encoder as a share of that release.
-// It is a script, not a test: it exits 1 when a tool is missing.
-
+//      packing only, in alternating order, by
+//        - own:    src/falco/layer.ts at --own-rev: our encoder (src/falco/deflate.ts), with
+//                  1 MiB segments on worker threads above 8 MiB; compiled with tsc;
+//        - fflate: fflate's Gzip at level 6, one stream on one thread (as the action packed
+//                  before it had its own encoder, and again after this benchmark);
+//   3. whole releases of each upstream plugin (go build, inspection, packing of plugin and
+//      rules, push to Debian's docker-registry on 127.0.0.1) with two CLI bundles built here
+//      from the working tree: as it is ("tree"), and with src/falco/layer.ts and deflate.ts
+//      from --own-rev ("own"); alternating, in pairs, so that both see the same load. Twice:
+//      with a warm Go build cache, and after a change to the plugin's main package (a tag
+//      usually follows a change: Go compiles that package and links again);
+//   4. tables: medians, and the difference tree - own as a share of the release with own.
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -44,7 +44,7 @@ const UPSTREAM = [
   { name: 'cloudtrail', version: '0.17.1' }
 ]
 const UPSTREAM_MODULE = 'github.com/falcosecurity/plugins/plugins'
-const CONTENDERS = ['own', 'fflate', 'tree']
+const CONTENDERS = ['own', 'fflate']
 
 // ---------------------------------------------------------------- child: pack one layer
 
@@ -210,8 +210,8 @@ function findTools(withRelease) {
       onPath('docker-registry'),
       'apt-get install docker-registry (or run with --no-release)'
     )
-    const cli = join(ROOT, 'dist', 'cli.js')
-    tools.cli = need('dist/cli.js', existsSync(cli) && cli, 'npm run build')
+    const rollup = join(ROOT, 'node_modules', 'rollup', 'dist', 'bin', 'rollup')
+    tools.rollup = need('rollup', existsSync(rollup) && rollup, 'npm ci')
   }
   if (missing.length > 0) fail(`cannot run, missing:\n${missing.join('\n')}`)
   return tools
@@ -285,23 +285,25 @@ async function bigInput(cache, plugins, mib) {
   return { label: `${mib} MiB (upstream .so files end to end)`, path, size: mib * MiB }
 }
 
-/** layer.ts (and what it imports) compiled to JavaScript, from a git revision or the tree. */
+/** The files of `paths` at a git revision, extracted under `into`. */
+function extractAt(tools, rev, paths, into) {
+  const archive = spawnSync(tools.git, ['-C', ROOT, 'archive', rev, ...paths], {
+    maxBuffer: 1 << 30
+  })
+  if (archive.status !== 0) fail(`git archive ${rev}: ${archive.stderr}`)
+  const untar = spawnSync('tar', ['-x', '-C', into], { input: archive.stdout })
+  if (untar.status !== 0) fail(`tar: ${untar.stderr}`)
+}
+
+/** layer.ts (and what it imports) at a git revision, compiled to JavaScript. */
 async function compileLayer(tools, rev) {
-  const out = join(ROOT, 'node_modules', '.cache', 'fpr-deflate-bench', rev ?? 'tree')
+  // The sources go outside node_modules (tsc does not emit files found there); the output
+  // goes to node_modules/.cache, inside the repository, so that it finds the packages.
+  const out = join(ROOT, 'node_modules', '.cache', 'fpr-deflate-bench', rev)
   await rm(out, { recursive: true, force: true })
-  let root = ROOT
-  if (rev !== undefined) {
-    // The sources go outside node_modules (tsc does not emit files found there); the output
-    // goes to node_modules/.cache, inside the repository, so that it finds the packages.
-    root = join(scratch, `src-at-${rev}`)
-    await mkdir(root, { recursive: true })
-    const archive = spawnSync(tools.git, ['-C', ROOT, 'archive', rev, 'src'], {
-      maxBuffer: 1 << 30
-    })
-    if (archive.status !== 0) fail(`git archive ${rev}: ${archive.stderr}`)
-    const untar = spawnSync('tar', ['-x', '-C', root], { input: archive.stdout })
-    if (untar.status !== 0) fail(`tar: ${untar.stderr}`)
-  }
+  const root = join(scratch, `src-at-${rev}`)
+  await mkdir(root, { recursive: true })
+  extractAt(tools, rev, ['src'], root)
   const r = await run(tools.tsc, [
     '--outDir',
     join(out, 'js'),
@@ -318,8 +320,37 @@ async function compileLayer(tools, rev) {
     'node',
     join(root, 'src', 'falco', 'layer.ts')
   ])
-  check(r, `tsc of src/falco/layer.ts at ${rev ?? 'the working tree'}`)
+  check(r, `tsc of src/falco/layer.ts at ${rev}`)
   return join(out, 'js', 'falco', 'layer.js')
+}
+
+/**
+ * The CLI bundled from the working tree, as `npm run package` does, optionally with some files
+ * taken from a git revision instead (the own encoder). Returns the path of its cli.js.
+ */
+async function bundleCli(tools, name, fromRev) {
+  const dir = join(scratch, `bundle-${name}`)
+  await mkdir(dir, { recursive: true })
+  for (const f of [
+    'src',
+    'rollup.config.js',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'package.json'
+  ]) {
+    await cp(join(ROOT, f), join(dir, f), { recursive: true })
+  }
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
+  if (fromRev) extractAt(tools, fromRev.rev, fromRev.paths, dir)
+  const r = await run(
+    process.execPath,
+    [tools.rollup, '--config', 'rollup.config.js', '--silent'],
+    {
+      cwd: dir
+    }
+  )
+  check(r, `bundling the ${name} CLI`)
+  return join(dir, 'dist', 'cli.js')
 }
 
 // ---------------------------------------------------------------- registry
@@ -410,24 +441,24 @@ async function packOnce(contender, module, input) {
  * `changed`, the plugin's main package first gets a new file, as a tag usually comes after a
  * change: Go recompiles that package and links again (the dependencies stay cached).
  */
-async function releaseOnce(tools, registry, plugin, round, changed) {
+async function releaseOnce(cli, registry, plugin, round, changed) {
   const touched = join(plugin.src, 'plugin', 'zz_deflate_bench.go')
   if (changed) {
     const go = `package main\n\n// Written by bench/deflate-bench.mjs.\nconst deflateBenchRound = "${round}"\n`
     await writeFile(touched, go)
   }
   try {
-    return await releaseRun(tools, registry, plugin, round)
+    return await releaseRun(cli, registry, plugin, round)
   } finally {
     await rm(touched, { force: true })
   }
 }
 
-async function releaseRun(tools, registry, plugin, round) {
+async function releaseRun(cli, registry, plugin, round) {
   const r = await run(
     process.execPath,
     [
-      tools.cli,
+      cli,
       '--working-directory',
       plugin.src,
       '--tag',
@@ -476,11 +507,7 @@ async function main() {
     }
     const inputs = [...plugins]
     if (opts.bigMiB > 0) inputs.push(await bigInput(cache, plugins, opts.bigMiB))
-    const modules = {
-      own: await compileLayer(tools, opts.ownRev),
-      fflate: undefined,
-      tree: await compileLayer(tools, undefined)
-    }
+    const modules = { own: await compileLayer(tools, opts.ownRev), fflate: undefined }
 
     // Packing: every contender on every input, in a fresh process, alternating the order.
     const times = new Map()
@@ -504,17 +531,31 @@ async function main() {
     }
 
     // Releases: the whole pipeline with dist/cli.js, one untimed warm-up (fills Go's build cache).
+    // Releases: the two bundles in pairs, alternating which goes first; one untimed warm-up
+    // round (it also fills Go's build cache).
     const releases = new Map()
     const variants = ['warm', 'changed']
+    const builds = ['own', 'tree']
     if (opts.release) {
+      log('bundling the CLI twice: the working tree, and the working tree with the own encoder')
+      const clis = {
+        tree: await bundleCli(tools, 'tree'),
+        own: await bundleCli(tools, 'own', {
+          rev: opts.ownRev,
+          paths: ['src/falco/layer.ts', 'src/falco/deflate.ts']
+        })
+      }
       const registry = await startRegistry(tools.registry)
       for (let round = 0; round <= opts.rounds; round++) {
         for (const p of plugins) {
           for (const v of variants) {
-            const id = `${p.name}-${v}-${round}`
-            const ms = await releaseOnce(tools, registry, p, id, v === 'changed')
-            const key = `${p.path} ${v}`
-            if (round > 0) releases.set(key, [...(releases.get(key) ?? []), ms])
+            const order = round % 2 === 0 ? builds : [...builds].reverse()
+            for (const b of order) {
+              const id = `${p.name}-${v}-${b}-${round}`
+              const ms = await releaseOnce(clis[b], registry, p, id, v === 'changed')
+              const key = `${p.path} ${v} ${b}`
+              if (round > 0) releases.set(key, [...(releases.get(key) ?? []), ms])
+            }
           }
         }
         if (round > 0) log(`release round ${round} of ${opts.rounds} done`)
@@ -540,36 +581,27 @@ async function main() {
     console.log(markdownTable(packRows))
     if (opts.release) {
       const rows = [
-        [
-          'plugin',
-          'own',
-          'fflate',
-          'fflate - own',
-          'release, warm build cache',
-          'share',
-          'release after a source change',
-          'share'
-        ]
+        ['plugin', 'Go build cache', 'release, own', 'release, tree', 'tree - own', 'share of own']
       ]
-      const pct = (part, whole) => `${((part / whole) * 100).toFixed(1)} %`
       for (const p of plugins) {
-        const warm = median(releases.get(`${p.path} warm`))
-        const changed = median(releases.get(`${p.path} changed`))
-        const own = median(times.get(`${p.path} own`))
-        const ff = median(times.get(`${p.path} fflate`))
-        rows.push([
-          p.label,
-          sec(own),
-          sec(ff),
-          sec(ff - own),
-          sec(warm),
-          pct(ff - own, warm),
-          sec(changed),
-          pct(ff - own, changed)
-        ])
+        for (const v of variants) {
+          const own = releases.get(`${p.path} ${v} own`)
+          const tree = releases.get(`${p.path} ${v} tree`)
+          // The difference within each pair (same round, same load), then its median.
+          const diff = median(own.map((o, i) => tree[i] - o))
+          const base = median(own)
+          rows.push([
+            p.label,
+            v === 'warm' ? 'warm' : 'after a change',
+            sec(base),
+            sec(median(tree)),
+            sec(diff),
+            `${((diff / base) * 100).toFixed(1)} %`
+          ])
+        }
       }
       console.log(
-        `\nWhat fflate costs over our encoder, against a whole release (median of ${opts.rounds}):\n`
+        `\nWhole releases, CLI bundled from the tree (tree) and with the own encoder (own), median of ${opts.rounds} pairs:\n`
       )
       console.log(markdownTable(rows))
     }
