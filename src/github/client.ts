@@ -348,9 +348,9 @@ export class GitHubClient {
           onRateLimit: rateLimited('rate limited'),
           onSecondaryRateLimit: rateLimited('secondary rate limit'),
           retryAfterBaseValue: unitMs,
-          // Writes one at a time, as GitHub asks, but without the plugin's pause of 1 s (3 s for
-          // a release) between them: a release makes a handful of writes, and a pause would add
-          // seconds to each one.
+          // Writes one at a time, as GitHub asks, but without the plugin's pause of 1 s (3 s
+          // before creating a release) between them: a release makes a handful of writes, and
+          // the pauses would add seconds to each release.
           write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
           notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 })
         },
@@ -365,8 +365,8 @@ export class GitHubClient {
             }
           : {})
       },
-      // Plugins wrap each other in this order: `attempts` is innermost (around each attempt of
-      // plugin-retry), plugin-throttling outermost.
+      // Plugins wrap each other in this order: this first one is innermost (around each
+      // attempt plugin-retry makes), plugin-throttling outermost.
       (octokit) => {
         octokit.hook.wrap('request', (request, options) =>
           this.attempt(
