@@ -40,3 +40,10 @@ export {
   OCI_INDEX,
   OCI_MANIFEST
 } from './media-types.js'
+export {
+  attachReferrer,
+  parseReferrersIndex,
+  referrersTag,
+  type AttachedReferrer,
+  type Referrer
+} from './referrers.js'

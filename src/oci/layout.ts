@@ -129,6 +129,12 @@ export class OciLayoutTarget implements OciTarget {
     return verifier
   }
 
+  /** An image layout has no referrers API: referrers go to the tag-schema fallback index. */
+  async listReferrers(digest: string): Promise<Descriptor[] | undefined> {
+    validateDigest(digest)
+    return undefined
+  }
+
   private blobPath(digest: string): string {
     const colon = digest.indexOf(':')
     return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1))

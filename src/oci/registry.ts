@@ -6,7 +6,7 @@ import { VerifyingStream, digestLike, sha256Digest } from './blob.js'
 import { DEFAULT_BLOB_CONCURRENCY, pushEach } from './concurrency.js'
 import { RegistryError } from './errors.js'
 import { HttpResponse, Method, StreamBody, baseMediaType, headerValue, nextLink } from './http.js'
-import { MANIFEST_ACCEPT, OCI_MANIFEST } from './media-types.js'
+import { MANIFEST_ACCEPT, OCI_INDEX, OCI_MANIFEST } from './media-types.js'
 import {
   isDigest,
   validateDigest,
@@ -23,7 +23,14 @@ import {
   systemClock
 } from './retry.js'
 import { Session, SessionResponse } from './session.js'
-import type { BlobSource, OciTarget, PushBlobResult, RegistryCredentials } from './types.js'
+import { parseReferrersIndex } from './referrers.js'
+import type {
+  BlobSource,
+  Descriptor,
+  OciTarget,
+  PushBlobResult,
+  RegistryCredentials
+} from './types.js'
 
 export interface RegistryClientOptions {
   /** host[:port], e.g. "ghcr.io" or "127.0.0.1:5000". */
@@ -467,6 +474,27 @@ export class RegistryRepository implements OciTarget {
     const verifier = new VerifyingStream(digest, Number.isFinite(length) ? length : undefined)
     // Errors on either side end up on the stream the caller reads.
     return pipeline(res.body, verifier, () => undefined)
+  }
+
+  async listReferrers(digest: string): Promise<Descriptor[] | undefined> {
+    validateDigest(digest)
+    const url = this.url(`referrers/${digest}`)
+    const res = await this.send({
+      method: 'GET',
+      url,
+      headers: { accept: OCI_INDEX },
+      read: MANIFEST_LIMIT
+    })
+    // A registry with the API never answers 404 (an unknown subject has an empty list), so a
+    // 404 (or a refusal of the route) means no referrers API: use the tag-schema fallback.
+    if ([400, 404, 405, 406].includes(res.status)) return absent(res)
+    if (res.status !== 200) return this.fail(res, 'GET', '200 or 404')
+    if (baseMediaType(headerValue(res.headers, 'content-type')) !== OCI_INDEX) return undefined
+    try {
+      return parseReferrersIndex(res.data ?? Buffer.alloc(0))
+    } catch (err) {
+      throw this.mismatch('GET', url, `answered a referrers list that ${(err as Error).message}`)
+    }
   }
 
   private parseTagPage(body: Buffer, url: URL): string[] {

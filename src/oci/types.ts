@@ -53,6 +53,12 @@ export interface OciTarget {
   fetchManifest(reference: string): Promise<{ body: Buffer; mediaType: string } | undefined>
   /** Streams a blob's content, or undefined when absent. */
   fetchBlob(digest: string): Promise<NodeJS.ReadableStream | undefined>
+  /**
+   * The manifests whose `subject` is `digest`, from the OCI 1.1 referrers API; undefined when
+   * the target has no referrers API (then referrers live in the tag-schema fallback index,
+   * see src/oci/referrers.ts).
+   */
+  listReferrers(digest: string): Promise<Descriptor[] | undefined>
 }
 
 /** Registry login. The password is usually a token (e.g. GITHUB_TOKEN for ghcr.io). */
