@@ -83,7 +83,12 @@ export class MemoryTarget implements OciTarget {
         artifactType?: string
       }
       if (parsed.subject?.digest !== digest) continue
-      out.push({ mediaType: m.mediaType, digest: d, size: m.body.length, artifactType: parsed.artifactType })
+      out.push({
+        mediaType: m.mediaType,
+        digest: d,
+        size: m.body.length,
+        artifactType: parsed.artifactType
+      })
     }
     return out
   }

@@ -16,7 +16,9 @@ export function referrersTag(digest: string): string {
 function isDescriptor(d: unknown): d is Descriptor {
   if (typeof d !== 'object' || d === null) return false
   const o = d as Record<string, unknown>
-  return typeof o.mediaType === 'string' && typeof o.digest === 'string' && typeof o.size === 'number'
+  return (
+    typeof o.mediaType === 'string' && typeof o.digest === 'string' && typeof o.size === 'number'
+  )
 }
 
 /** The descriptors of a referrers list (an image index), as the API or the fallback tag serves it. */
@@ -88,7 +90,12 @@ export async function attachReferrer(
       : {}),
     artifactType: referrer.artifactType
   }
-  const updated = { ...index, schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...manifests, descriptor] }
+  const updated = {
+    ...index,
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [...manifests, descriptor]
+  }
   await target.pushManifest(Buffer.from(JSON.stringify(updated)), OCI_INDEX, tag)
   return { digest, via: 'tag', tag }
 }
