@@ -3,6 +3,7 @@
 // assets (the C inspector source), found through import.meta.url.
 import { readFileSync } from 'node:fs'
 import commonjs from '@rollup/plugin-commonjs'
+import json from '@rollup/plugin-json'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
@@ -21,7 +22,14 @@ function copyAssets() {
 
 const bundle = (name, withAssets) => ({
   input: `src/${name}.ts`,
-  output: { file: `dist/${name}.js`, format: 'es', esModule: true, sourcemap: false },
+  // One file each: dynamic imports in dependencies (the Sigstore libraries) are inlined.
+  output: {
+    file: `dist/${name}.js`,
+    format: 'es',
+    esModule: true,
+    sourcemap: false,
+    inlineDynamicImports: true
+  },
   onwarn(warning, warn) {
     // @actions/core's dependencies use `this` at the top level of ESM files; harmless.
     if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return
@@ -34,6 +42,8 @@ const bundle = (name, withAssets) => ({
     }),
     nodeResolve({ preferBuiltins: true }),
     commonjs(),
+    // @actions/attest reads its own package.json (for its User-Agent).
+    json(),
     ...(withAssets ? [copyAssets()] : [])
   ]
 })

@@ -72,6 +72,7 @@ describe('run', () => {
         'release-url',
         'rules-digest',
         'rules-ref',
+        'signed',
         'tags',
         'version'
       ].sort()

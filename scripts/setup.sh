@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian/Ubuntu machine: a local OCI
 # registry, skopeo, htpasswd, C compilers (native and arm64 cross) and qemu, the npm
-# dependencies (exactly as locked), and falcoctl v0.12.2 and v0.13.0 built from the Go module proxy.
+# dependencies (exactly as locked), and, built from the Go module proxy: falcoctl v0.12.2 and
+# v0.13.0, cosign v3.1.3 (verifies our signatures) and a registry with the OCI 1.1 referrers API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,3 +32,5 @@ done
 # them a registry serves; it fails when package.json and the lock disagree.
 npm ci --no-audit --no-fund
 bash scripts/install-falcoctl.sh
+bash scripts/install-cosign.sh
+bash scripts/install-referrers-registry.sh

@@ -38,6 +38,13 @@ import {
 import { matchTagPattern, pluginDirectory } from './version/tag-pattern.js'
 import { rfc3339, sourceDateEpoch } from './version/source-date.js'
 import { resolveTag, type ReleaseVersion } from './version/version.js'
+import { signAndAttach } from './sign/attach.js'
+import {
+  prepareSigning,
+  registerSigningSecrets,
+  signingResult,
+  type SigningResult
+} from './sign/signing.js'
 
 export type ReleaseMode = 'release' | 'push-by-digest' | 'merge'
 
@@ -60,6 +67,8 @@ export interface ReleaseResult {
   indexFile?: string
   distribution?: Distribution
   registryEntry?: RegistryEntryReport
+  /** Signatures (not for push-by-digest jobs, which sign nothing). */
+  signing?: SigningResult
   dryRun: boolean
   warnings: string[]
 }
@@ -303,17 +312,29 @@ async function finish(
     warnings: ctx.warnings
   }
   if (r.mode !== 'push-by-digest') result.registryEntry = proposeRegistryEntry(r.metadata, inputs)
+  // How to sign is decided and checked (key decrypted, OIDC token fetched) before any write.
+  const signing =
+    r.mode === 'push-by-digest' ? undefined : await prepareSigning(inputs, ctx.env, logger)
   if (inputs.dryRun) return result
 
+  const signer = signing?.signer
   result.report = await logger.group('Publish', () =>
     publish(
       plan,
       { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined },
       logger,
-      { manifestsOnly: r.mode === 'push-by-digest', concurrency: inputs.uploadConcurrency }
+      {
+        manifestsOnly: r.mode === 'push-by-digest',
+        concurrency: inputs.uploadConcurrency,
+        sign: signer
+          ? (target, root) =>
+              signAndAttach(target, root, signer, new Date().toISOString().replace(/\.\d+Z$/, 'Z'))
+          : undefined
+      }
     )
   )
-  if (r.mode === 'push-by-digest') return result
+  if (r.mode === 'push-by-digest' || !signing) return result
+  result.signing = await signingResult(signing, result.report.signatures)
 
   result.distribution = await distribute({
     inputs,
@@ -325,7 +346,8 @@ async function finish(
     rulesFile: r.rulesFile,
     monorepo: ctx.monorepo,
     scratch: ctx.scratch,
-    logger
+    logger,
+    signing: { result: result.signing, signer }
   })
   result.indexFile = resolve(inputs.indexFile)
   return result
@@ -338,6 +360,7 @@ export async function runRelease(
 ): Promise<ReleaseResult> {
   checkInputs(inputs)
   if (inputs.githubToken !== '') logger.secret(inputs.githubToken)
+  registerSigningSecrets(inputs, logger)
   const warnings: string[] = []
   const tag = resolveTag(inputs.tag, env.GITHUB_REF)
   const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined)

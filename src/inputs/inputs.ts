@@ -42,6 +42,17 @@ export interface Inputs {
   /** Blobs at least this large go up in chunks; undefined: never (monolithic). */
   chunkedUploadThreshold?: number
   uploadConcurrency: number
+  /** auto | keyless | key | false (src/sign/signing.ts). */
+  sign: 'auto' | 'keyless' | 'key' | 'false'
+  /** PEM text of cosign.key (or a path to it). A secret. */
+  signingKey: string
+  signingKeyPassword: string
+  /** Where falcoctl loads the public key from (index.yaml signature.cosign.key). */
+  signingPublicKeyRef: string
+  fulcioUrl: string
+  rekorUrl: string
+  /** GitHub artifact attestations (SLSA build provenance) of the release archives. */
+  provenance: 'auto' | boolean
 }
 
 /** Input names as in action.yml, with the default each takes when unset or empty. */
@@ -81,7 +92,14 @@ export const INPUT_DEFAULTS = {
   'request-timeout': '120',
   'chunk-size': '4194304',
   'chunked-upload-threshold': '',
-  'upload-concurrency': '4'
+  'upload-concurrency': '4',
+  sign: 'auto',
+  'signing-key': '',
+  'signing-key-password': '',
+  'signing-public-key-ref': '',
+  'fulcio-url': 'https://fulcio.sigstore.dev',
+  'rekor-url': 'https://rekor.sigstore.dev',
+  provenance: 'auto'
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS
@@ -101,6 +119,27 @@ function parseCount(name: string, raw: string, min: number): number {
     throw new InputError(`input "${name}" must be a whole number >= ${min}, got "${raw}"`)
   }
   return Number(raw)
+}
+
+function parseSignMode(raw: string): Inputs['sign'] {
+  const v = raw.toLowerCase()
+  if (v === 'auto' || v === 'keyless' || v === 'key' || v === 'false') return v
+  throw new InputError(`input "sign" must be auto, keyless, key or false, got "${raw}"`)
+}
+
+function parseHttpsUrl(name: string, raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new InputError(`input "${name}" must be a URL, got "${raw}"`)
+  }
+  // Plain HTTP only to this machine (test stand-ins): tokens and certificates travel there.
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new InputError(`input "${name}" must be an https:// URL, got "${raw}"`)
+  }
+  return raw.replace(/\/+$/, '')
 }
 
 function parseBoolean(name: string, raw: string): boolean {
@@ -161,7 +200,15 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
       get('chunked-upload-threshold') === ''
         ? undefined
         : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
-    uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1)
+    uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1),
+    sign: parseSignMode(get('sign')),
+    // Keys keep their line breaks: read raw, not trimmed line by line.
+    signingKey: get('signing-key'),
+    signingKeyPassword: read('signing-key-password'),
+    signingPublicKeyRef: get('signing-public-key-ref'),
+    fulcioUrl: parseHttpsUrl('fulcio-url', get('fulcio-url')),
+    rekorUrl: parseHttpsUrl('rekor-url', get('rekor-url')),
+    provenance: get('provenance') === 'auto' ? 'auto' : bool('provenance')
   }
 }
 

@@ -2,13 +2,15 @@
 // registry consistent for its users at every instant:
 //   1. blobs (HEAD first; nothing already there is re-sent),
 //   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
+//   2b. the signatures of each root (when signing), so that no tag ever names an unsigned digest,
 //   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
 //   4. last, the floating tags the plan allows.
-// A failure anywhere before step 4 leaves X.Y, X and latest untouched.
+// A failure anywhere before step 3 writes no tag; before step 4, X.Y, X and latest are untouched.
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { Logger } from '../log.js'
-import type { BlobSource, OciTarget } from '../oci/types.js'
+import type { BlobSource, Descriptor, OciTarget } from '../oci/types.js'
+import type { AttachedSignatures } from '../sign/attach.js'
 import { artifactsOf, type ArtifactPlan, type Blob, type ReleasePlan } from '../plan/plan.js'
 
 export interface PublishTargets {
@@ -31,6 +33,8 @@ export interface PublishReport {
   manifestsWritten: number
   manifestsSkipped: number
   tags: TagWrite[]
+  /** The signatures attached to each root (when signing), in artifact order. */
+  signatures: AttachedSignatures[]
 }
 
 function blobSource(blob: Blob): BlobSource {
@@ -61,6 +65,8 @@ export interface PublishOptions {
   manifestsOnly?: boolean
   /** Blob uploads in flight at once, per artifact. */
   concurrency?: number
+  /** Signs a root (pushed by digest) before any tag is written; a failure writes no tag. */
+  sign?: (target: OciTarget, root: Descriptor) => Promise<AttachedSignatures>
 }
 
 export async function publish(
@@ -75,7 +81,8 @@ export async function publish(
     bytesUploaded: 0,
     manifestsWritten: 0,
     manifestsSkipped: 0,
-    tags: []
+    tags: [],
+    signatures: []
   }
   const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan)
 
@@ -115,6 +122,14 @@ export async function publish(
   }
 
   if (options.manifestsOnly) return report
+
+  // 2b. Signatures of every root, before any tag.
+  if (options.sign) {
+    for (const a of artifacts) {
+      report.signatures.push(await options.sign(targetFor(targets, a), a.root.descriptor))
+      logger.info(`signed ${a.ref}@${a.root.descriptor.digest}`)
+    }
+  }
 
   // 3 and 4. Version tags of every artifact first, floating tags of every artifact last.
   const [versionTag, ...floating] = plan.plugin.tags

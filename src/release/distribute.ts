@@ -17,6 +17,13 @@ import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Logger } from '../log.js'
 import type { ReleasePlan } from '../plan/plan.js'
 import type { ReleaseVersion } from '../version/version.js'
+import {
+  checksumBundles,
+  provenanceForRelease,
+  type AttestationResult
+} from '../sign/release-assets.js'
+import type { SigstoreSigner } from '../sign/signer.js'
+import type { SigningResult } from '../sign/signing.js'
 import { indexEntries, writeIndexFile } from './index-file.js'
 import type { PlatformBuild } from './plugin-builds.js'
 
@@ -60,6 +67,8 @@ export interface Distribution {
   indexFile: string
   index?: CommitIndexResult
   githubRelease?: PublishedRelease
+  /** Build provenance of the release archives (GitHub artifact attestations). */
+  attestation?: AttestationResult
 }
 
 export async function distribute(opts: {
@@ -74,9 +83,12 @@ export async function distribute(opts: {
   monorepo: boolean
   scratch: string
   logger: Logger
+  /** What was signed (index.yaml signature block) and the signer (release assets). */
+  signing?: { result?: SigningResult; signer?: SigstoreSigner }
 }): Promise<Distribution> {
   const { inputs, env, plan, metadata, logger } = opts
-  const entries = indexEntries(plan, metadata, inputs)
+  const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined
+  const entries = indexEntries(plan, metadata, inputs, opts.signing?.result?.indexSignature)
   await writeIndexFile(inputs.indexFile, entries)
   const out: Distribution = { indexFile: inputs.indexFile }
 
@@ -111,6 +123,9 @@ export async function distribute(opts: {
       rulesFile: opts.rulesFile,
       outDir: join(opts.scratch, 'release-assets')
     })
+    const signed = signer
+      ? await checksumBundles(assets, join(opts.scratch, 'release-assets'), signer)
+      : []
     const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move)
     out.githubRelease = await logger.group('GitHub Release', () =>
       publishGitHubRelease({
@@ -119,11 +134,20 @@ export async function distribute(opts: {
         name: `${metadata.name} ${plan.version}`,
         prerelease: opts.release.prerelease,
         makeLatest: movesLatest && !opts.monorepo,
-        assets,
+        assets: [...assets, ...signed],
         targetCommitish: env.GITHUB_SHA,
         logger
       })
     )
+    const identity = opts.signing?.result?.identity
+    out.attestation = await provenanceForRelease({
+      ...gh,
+      provenance: inputs.provenance,
+      archives: assets.filter((a) => a.name.endsWith('.tar.gz')),
+      signer,
+      issuer: identity?.kind === 'keyless' ? identity.issuer : undefined,
+      logger
+    })
   }
   return out
 }

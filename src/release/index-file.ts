@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { mergeIndex, type IndexEntry } from '../falco/index-yaml.js'
+import { mergeIndex, type IndexEntry, type IndexSignature } from '../falco/index-yaml.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { maintainersFromContact } from '../falco/registry-entry.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
@@ -13,7 +13,9 @@ const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : un
 export function indexEntries(
   plan: ReleasePlan,
   meta: PluginMetadata,
-  inputs: Inputs
+  inputs: Inputs,
+  /** Only when the artifacts were signed so that falcoctl can verify them. */
+  signature?: IndexSignature
 ): IndexEntry[] {
   const common = {
     registry: inputs.registry,
@@ -21,7 +23,8 @@ export function indexEntries(
     license: inputs.license || undefined,
     // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
     maintainers: nonEmpty(maintainersFromContact(meta.contact)),
-    sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined
+    sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined,
+    signature
   }
   const keywords = (extra: string) => [...new Set([...inputs.keywords, extra])]
   const entries: IndexEntry[] = [

@@ -19,6 +19,7 @@ export interface Outputs {
   'release-url': string
   'index-url': string
   'registry-entry': string
+  signed: string
   metadata: string
 }
 
@@ -78,6 +79,7 @@ export function metadataJson(result: ReleaseResult): Record<string, unknown> {
         }
       : null,
     registryEntry: result.registryEntry ?? null,
+    signing: signingJson(result),
     published: result.report
       ? {
           blobsUploaded: result.report.blobsUploaded,
@@ -87,6 +89,27 @@ export function metadataJson(result: ReleaseResult): Record<string, unknown> {
         }
       : null,
     warnings: result.warnings
+  }
+}
+
+function signingJson(result: ReleaseResult): Record<string, unknown> | null {
+  const s = result.signing
+  if (!s) return null
+  if (!s.signed) return { signed: false, reason: s.reason ?? null }
+  const id = s.identity
+  return {
+    signed: true,
+    ...(id?.kind === 'keyless'
+      ? { mode: 'keyless', identity: id.subject, issuer: id.issuer }
+      : { mode: 'key', publicKey: id?.publicKeyPem ?? null }),
+    index: s.indexSignature ?? null,
+    signatures: s.signatures.map((x) => ({
+      ref: x.ref,
+      legacyTag: x.legacy.tag,
+      bundle: x.bundle.digest,
+      via: x.bundle.via
+    })),
+    attestation: result.distribution?.attestation ?? null
   }
 }
 
@@ -117,7 +140,8 @@ export function outputsOf(result: ReleaseResult): Outputs {
       platform: platformName(b.platform),
       'release-url': '',
       'index-url': '',
-      'registry-entry': ''
+      'registry-entry': '',
+      signed: 'false'
     }
   }
   return {
@@ -132,7 +156,8 @@ export function outputsOf(result: ReleaseResult): Outputs {
     platform: result.builds.map((b) => platformName(b.platform)).join(','),
     'release-url': result.distribution?.githubRelease?.htmlUrl ?? '',
     'index-url': result.distribution?.index?.url ?? '',
-    'registry-entry': result.registryEntry?.yaml ?? ''
+    'registry-entry': result.registryEntry?.yaml ?? '',
+    signed: result.signing?.signed ? 'true' : 'false'
   }
 }
 
@@ -234,6 +259,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
         `${count('uploaded')} uploaded, ${count('replaced')} replaced, ${count('unchanged')} unchanged`
     )
   }
+  out.push('', ...signingSummary(result))
   const index = result.distribution?.index
   if (index) {
     const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date'
@@ -271,6 +297,32 @@ export function summaryMarkdown(result: ReleaseResult): string {
     for (const w of result.warnings) out.push(`- ${w}`)
   }
   return out.join('\n') + '\n'
+}
+
+/** How the release was signed and how users verify it (or why it was not signed). */
+function signingSummary(result: ReleaseResult): string[] {
+  const s = result.signing
+  if (!s) return result.dryRun ? [] : ['Not signed.']
+  if (!s.signed) return [`Not signed: ${s.reason ?? 'signing is off'}`]
+  const id = s.identity
+  const out = ['### Signatures', '']
+  const flags =
+    id?.kind === 'keyless'
+      ? `--certificate-oidc-issuer ${id.issuer} --certificate-identity '${id.subject}'`
+      : '--key cosign.pub --insecure-ignore-tlog'
+  out.push(
+    id?.kind === 'keyless'
+      ? `Signed keylessly as \`${id.subject}\` (issuer \`${id.issuer}\`), in the cosign v2 (\`.sig\`) and v3 (bundle referrer) formats.`
+      : 'Signed with the cosign key below, in the cosign v2 (`.sig`) and v3 (bundle referrer) formats.'
+  )
+  out.push('', '```sh')
+  for (const x of s.signatures) out.push(`cosign verify ${flags} ${x.ref}`)
+  out.push('```')
+  if (id?.kind === 'key') out.push('', '```', id.publicKeyPem.trim(), '```')
+  if (!s.indexSignature) {
+    out.push('', 'index.yaml has no `signature` block (set `signing-public-key-ref`).')
+  }
+  return out
 }
 
 function escapeCell(s: string): string {
