@@ -103041,11 +103041,11 @@ function registerSigningSecrets(inputs, logger) {
 }
 /**
  * Decides how to sign and checks that it can: decrypts the key, or fetches an OIDC token (which
- * proves the id-token permission). Registers every secret with the logger first. Throws
+ * proves the id-token permission). The caller has registered the key and password as secrets
+ * (registerSigningSecrets) before anything could print them. Throws
  * SigningConfigError (nothing is written yet) when signing was asked for and cannot work.
  */
 async function prepareSigning(inputs, env, logger) {
-    registerSigningSecrets(inputs, logger);
     const resolved = await resolveSignMode(inputs, env);
     if (inputs.provenance === true && resolved.mode !== 'keyless') {
         throw new SigningConfigError('provenance: true needs keyless signing (the attestation is signed with the workflow identity): ' +

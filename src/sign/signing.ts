@@ -145,7 +145,8 @@ export function registerSigningSecrets(inputs: SigningInputs, logger: Logger): v
 
 /**
  * Decides how to sign and checks that it can: decrypts the key, or fetches an OIDC token (which
- * proves the id-token permission). Registers every secret with the logger first. Throws
+ * proves the id-token permission). The caller has registered the key and password as secrets
+ * (registerSigningSecrets) before anything could print them. Throws
  * SigningConfigError (nothing is written yet) when signing was asked for and cannot work.
  */
 export async function prepareSigning(
@@ -153,7 +154,6 @@ export async function prepareSigning(
   env: NodeJS.ProcessEnv,
   logger: Logger
 ): Promise<Signing> {
-  registerSigningSecrets(inputs, logger)
   const resolved = await resolveSignMode(inputs, env)
   if (inputs.provenance === true && resolved.mode !== 'keyless') {
     throw new SigningConfigError(
