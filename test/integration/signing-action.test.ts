@@ -365,7 +365,8 @@ describe('signing settings', () => {
         registry: reg.host,
         'plain-http': 'true',
         'working-directory': f.dir,
-        'go-package': f.goPackage
+        'go-package': f.goPackage,
+        'github-release': 'false'
       },
       env: { GITHUB_REF: 'refs/tags/1.0.0', GITHUB_REPOSITORY: REPO }
     })
