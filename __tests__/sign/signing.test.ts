@@ -52,7 +52,11 @@ describe('resolveSignMode', () => {
       reason: expect.stringContaining('private repository')
     })
     expect(await resolveSignMode({ ...base, sign: 'keyless' }, env)).toEqual({ mode: 'keyless' })
-    const own = { ...base, fulcioUrl: 'https://fulcio.internal', rekorUrl: 'https://rekor.internal' }
+    const own = {
+      ...base,
+      fulcioUrl: 'https://fulcio.internal',
+      rekorUrl: 'https://rekor.internal'
+    }
     expect(await resolveSignMode(own, env)).toEqual({ mode: 'keyless' })
   })
 
@@ -102,7 +106,10 @@ describe('prepareSigning', () => {
   })
 
   it('the OIDC service refusing the request token fails with its status, not the token', async () => {
-    const env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'xyz-secret' }
+    const env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'xyz-secret'
+    }
     const err = await prepareSigning({ ...base, sign: 'keyless' }, env, recordingLogger()).catch(
       (e: Error) => e
     )
@@ -129,7 +136,8 @@ describe('indexSignatureFor', () => {
   it('keyless: the issuer and any ref of the same workflow file, as a Go regexp', () => {
     const block = indexSignatureFor({
       kind: 'keyless',
-      subject: 'https://github.com/Acme/falco.plugins/.github/workflows/release.yml@refs/tags/v1.2.3',
+      subject:
+        'https://github.com/Acme/falco.plugins/.github/workflows/release.yml@refs/tags/v1.2.3',
       issuer: 'https://token.actions.githubusercontent.com',
       certificate: ''
     })
@@ -141,15 +149,30 @@ describe('indexSignatureFor', () => {
       }
     })
     const re = new RegExp(block!.cosign['certificate-identity-regexp'] as string)
-    expect(re.test('https://github.com/Acme/falco.plugins/.github/workflows/release.yml@refs/tags/v2.0.0')).toBe(true)
-    expect(re.test('https://github.com/Acme/falcoXplugins/.github/workflows/release.yml@refs/tags/v2')).toBe(false)
-    expect(re.test('https://github.com/Acme/falco.plugins/.github/workflows/other.yml@refs/tags/v2')).toBe(false)
+    expect(
+      re.test(
+        'https://github.com/Acme/falco.plugins/.github/workflows/release.yml@refs/tags/v2.0.0'
+      )
+    ).toBe(true)
+    expect(
+      re.test('https://github.com/Acme/falcoXplugins/.github/workflows/release.yml@refs/tags/v2')
+    ).toBe(false)
+    expect(
+      re.test('https://github.com/Acme/falco.plugins/.github/workflows/other.yml@refs/tags/v2')
+    ).toBe(false)
   })
 
   it('keyless with an e-mail identity: the exact identity', () => {
     expect(
-      indexSignatureFor({ kind: 'keyless', subject: 'me@example.com', issuer: 'https://x', certificate: '' })
-    ).toEqual({ cosign: { 'certificate-oidc-issuer': 'https://x', 'certificate-identity': 'me@example.com' } })
+      indexSignatureFor({
+        kind: 'keyless',
+        subject: 'me@example.com',
+        issuer: 'https://x',
+        certificate: ''
+      })
+    ).toEqual({
+      cosign: { 'certificate-oidc-issuer': 'https://x', 'certificate-identity': 'me@example.com' }
+    })
   })
 
   it('key: the public key reference without transparency log, or nothing without a reference', () => {
