@@ -240,7 +240,8 @@ ${Object.entries(INPUT_DEFAULTS)
     .join('\n')}
 
 Other flags: --json (print the metadata JSON), --verbose, --help.
-The password may also come from the environment variable FPR_PASSWORD.`;
+The password may also come from the environment variable FPR_PASSWORD, and
+--signing-key-password (for --signing-key, a path to cosign.key) from COSIGN_PASSWORD.`;
 function parseArgs(argv) {
     const values = new Map();
     let json = false;
@@ -103294,6 +103295,10 @@ async function main() {
         }
         if (!args.values.has('password') && process.env.FPR_PASSWORD) {
             args.values.set('password', process.env.FPR_PASSWORD);
+        }
+        // As cosign reads it: the key file's password stays off the command line.
+        if (!args.values.has('signing-key-password') && process.env.COSIGN_PASSWORD) {
+            args.values.set('signing-key-password', process.env.COSIGN_PASSWORD);
         }
         const logger = consoleLogger(scrubber, args.verbose);
         const inputs = readInputs((name) => (args.values.get(name) ?? '').trim(), process.env);

@@ -21,7 +21,8 @@ ${Object.entries(INPUT_DEFAULTS)
   .join('\n')}
 
 Other flags: --json (print the metadata JSON), --verbose, --help.
-The password may also come from the environment variable FPR_PASSWORD.`
+The password may also come from the environment variable FPR_PASSWORD, and
+--signing-key-password (for --signing-key, a path to cosign.key) from COSIGN_PASSWORD.`
 
 export function parseArgs(argv: string[]): {
   values: Map<InputName, string>

@@ -12,7 +12,7 @@ import { RegistryClient } from '../../src/oci/index.js'
 import { runAction, type ActionRun } from '../helpers/action.js'
 import { cosign } from '../helpers/cosign.js'
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js'
-import { falcoctlInstall } from '../helpers/falcoctl.js'
+import { FALCOCTL_VERSIONS, falcoctlInstall } from '../helpers/falcoctl.js'
 import { makePluginFixture } from '../helpers/fixtures.js'
 import { startReferrersRegistry } from '../helpers/referrers-registry.js'
 import { startRegistry, type RunningRegistry } from '../helpers/registry.js'
@@ -184,15 +184,22 @@ describe.each([
       expect([ref, v2.ok]).toEqual([ref, true])
     }
 
-    // falcoctl v0.13.0 verifies (both artifacts: rules and, through the dependency, the plugin).
-    const installed = await falcoctlInstall({
-      indexFile: run.outputs['index-file'],
-      refs: [`${name}-rules:latest`],
-      version: 'v0.13.0',
-      env: trust.env
-    })
-    expect(installed.plugins).toEqual([`lib${name}.so`])
-    expect(installed.rules).toEqual([`${name}_rules.yaml`])
+    // falcoctl verifies (both artifacts: rules and, through the dependency, the plugin).
+    for (const version of FALCOCTL_VERSIONS) {
+      const installed = await falcoctlInstall({
+        indexFile: run.outputs['index-file'],
+        refs: [`${name}-rules:latest`],
+        version,
+        env: trust.env
+      })
+      expect([version, installed.plugins, installed.rules]).toEqual([
+        version,
+        [`lib${name}.so`],
+        [`${name}_rules.yaml`]
+      ])
+    }
+    expect(run.summary).toContain('Signed keylessly as')
+    expect(run.summary).toContain(`cosign verify --certificate-oidc-issuer ${standIns.issuer}`)
 
     // The GitHub Release: checksums.txt signed, archives attested.
     const rel = gh.releases('acme', 'falco-plugins').find((r) => r.tag_name === '1.0.0')
@@ -289,10 +296,12 @@ describe.each([
         cosign: { key: pub, 'ignore-tlog': true }
       })
     }
-    const install = (refs: string[]) =>
-      falcoctlInstall({ indexFile: signedIndex, refs, version: 'v0.13.0', env: trust.env })
-    const ok = await install([`${name}-rules:latest`])
-    expect(ok.plugins).toEqual([`lib${name}.so`])
+    const install = (refs: string[], version: (typeof FALCOCTL_VERSIONS)[number] = 'v0.13.0') =>
+      falcoctlInstall({ indexFile: signedIndex, refs, version, env: trust.env })
+    for (const version of FALCOCTL_VERSIONS) {
+      const ok = await install([`${name}-rules:latest`], version)
+      expect([version, ok.plugins]).toEqual([version, [`lib${name}.so`]])
+    }
 
     // cosign, both formats, with the key and no transparency log.
     for (const ref of [run.outputs['plugin-ref'], run.outputs['rules-ref']]) {
