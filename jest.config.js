@@ -13,6 +13,9 @@ const common = {
 }
 
 export default {
+  // A busy 2-core machine can be many times slower than a laptop: no test may fail on time alone.
+  // CPU-heavy tests set their own, wider timeouts.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'] },
     {

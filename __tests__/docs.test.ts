@@ -3,7 +3,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { readdirSync, readFileSync } from 'node:fs'
 import { parse, parseAllDocuments } from 'yaml'
-import { INPUT_DEFAULTS } from '../src/inputs/inputs.js'
+import { INPUT_DEFAULTS, readInputs, type InputName } from '../src/inputs/inputs.js'
+import { requiredPermissions } from '../src/inputs/permissions.js'
 
 const root = new URL('../', import.meta.url)
 const read = (p: string) => readFileSync(new URL(p, root), 'utf8')
@@ -94,5 +95,106 @@ describe('documentation matches the action', () => {
       expect([name, readme.includes(`\`${name}\``)]).toEqual([name, true])
     for (const name of Object.keys(action.outputs))
       expect([name, readme.includes(`\`${name}\``)]).toEqual([name, true])
+  })
+
+  it("action.yml's description fits the Marketplace (at most 125 characters)", () => {
+    const description = (parse(read('action.yml')) as { description: string }).description
+    expect(description.length).toBeLessThanOrEqual(125)
+  })
+})
+
+type Workflow = {
+  on?: { push?: { tags?: unknown } }
+  permissions?: Record<string, string>
+  jobs?: Record<
+    string,
+    {
+      permissions?: Record<string, string>
+      uses?: string
+      with?: Record<string, unknown>
+      steps?: Array<{ uses?: string; with?: Record<string, unknown> }>
+    }
+  >
+}
+
+/** The inputs of a step as the action reads them; an expression counts as a non-empty value. */
+function inputsOf(withs: Record<string, unknown>, defaults: Record<string, string> = {}) {
+  const values: Record<string, string> = { ...defaults }
+  for (const [k, v] of Object.entries(withs)) {
+    const expression = typeof v === 'string' && v.includes('${{')
+    const flag = ['true', 'false', 'auto'].includes(INPUT_DEFAULTS[k as InputName] ?? '')
+    values[k] = expression
+      ? flag
+        ? INPUT_DEFAULTS[k as InputName]
+        : 'from-an-expression'
+      : String(v)
+  }
+  return readInputs((name: InputName) => values[name] ?? '', {
+    GITHUB_REPOSITORY: 'acme/plugin'
+  })
+}
+
+const LEVEL = { none: 0, read: 1, write: 2 } as const
+const granted = (p: Record<string, string> | undefined, scope: string): number =>
+  LEVEL[(p?.[scope] ?? 'none') as keyof typeof LEVEL] ?? 0
+
+describe('the documented workflows grant the permissions their inputs need', () => {
+  const reusableDefaults = { 'github-release': 'true' }
+  const tagRun = { GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/tags/1.4.2' }
+
+  function check(file: string, wf: Workflow): number {
+    let checked = 0
+    for (const [name, job] of Object.entries(wf.jobs ?? {})) {
+      const perms = job.permissions ?? wf.permissions
+      const calls: Array<Record<string, unknown>> = []
+      if (job.uses === REUSABLE) calls.push({ ...reusableDefaults, ...(job.with ?? {}) })
+      for (const step of job.steps ?? []) if (step.uses === ACTION) calls.push(step.with ?? {})
+      for (const withs of calls) {
+        const needs = requiredPermissions(inputsOf(withs as Record<string, string>), tagRun)
+        for (const [scope, level] of Object.entries(needs)) {
+          expect([
+            file,
+            name,
+            scope,
+            granted(perms, scope) >= LEVEL[level as keyof typeof LEVEL]
+          ]).toEqual([file, name, scope, true])
+        }
+        checked++
+      }
+    }
+    return checked
+  }
+
+  it("the README's headline workflow: contents: write (the tag's GitHub Release) and packages: write (ghcr.io)", () => {
+    const headline = parse(yamlBlocks(read('README.md'))[0]) as Workflow
+    expect(headline.on?.push?.tags).toBeDefined()
+    expect(check('README.md (headline)', headline)).toBe(1)
+    const needs = requiredPermissions(inputsOf({}), tagRun)
+    expect(needs).toEqual({ contents: 'write', packages: 'write' })
+    expect(headline.permissions).toMatchObject({ contents: 'write', packages: 'write' })
+  })
+
+  it('every documented workflow that runs on tags grants what it needs', () => {
+    let checked = 0
+    for (const { file, text } of sources()) {
+      for (const doc of parseAllDocuments(text)) {
+        if (doc.errors.length > 0) continue
+        const wf = doc.toJS() as Workflow & { on?: unknown }
+        if (!wf || typeof wf !== 'object' || !wf.jobs) continue
+        // Release workflows: on tags, or a fragment of one (no `on:`). Not workflow_call etc.
+        if (wf.on !== undefined && wf.on?.push?.tags === undefined) continue
+        checked += check(file, wf)
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(8)
+  })
+
+  it('no documented workflow uses a concurrency group that would cancel pending releases', () => {
+    for (const { file, text } of sources()) {
+      expect([
+        file,
+        /concurrency:\s*release-\$\{\{\s*github\.repository\s*\}\}\s*$/m.test(text)
+      ]).toEqual([file, false])
+    }
   })
 })

@@ -17,7 +17,7 @@ import require$$6$1 from 'util';
 import require$$0$6 from 'node:assert';
 import require$$0$8 from 'node:net';
 import require$$2$1, { STATUS_CODES } from 'node:http';
-import require$$0$7, { Transform, Readable, pipeline as pipeline$2 } from 'node:stream';
+import require$$0$7, { Transform, Readable, pipeline as pipeline$1 } from 'node:stream';
 import require$$0$4, { Buffer as Buffer$1 } from 'node:buffer';
 import * as require$$0$2 from 'node:util';
 import require$$0__default, { promisify } from 'node:util';
@@ -37,15 +37,15 @@ import require$$1$7 from 'node:dns';
 import require$$2$2 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import require$$4$2, { createReadStream, existsSync as existsSync$1, createWriteStream, constants as constants$c } from 'node:fs';
-import require$$5$5, { stat as stat$1, open as open$1, rm as rm$2, mkdir as mkdir$1, writeFile as writeFile$1, readFile as readFile$1, rename as rename$1, copyFile as copyFile$1, unlink as unlink$1, access as access$1, mkdtemp } from 'node:fs/promises';
+import require$$5$5, { stat as stat$1, open as open$1, rm as rm$2, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, readFile as readFile$1, mkdtemp, access as access$1, unlink as unlink$1, copyFile as copyFile$1 } from 'node:fs/promises';
 import { availableParallelism, tmpdir, homedir } from 'node:os';
-import require$$1$9, { basename, join, resolve, dirname, isAbsolute, delimiter } from 'node:path';
+import require$$1$9, { basename, join, resolve, dirname, relative, isAbsolute, sep as sep$1, delimiter } from 'node:path';
 import * as crypto$1 from 'node:crypto';
-import { createHash, KeyObject, createPrivateKey, createPublicKey, constants as constants$b, createSecretKey, randomBytes, scrypt, sign as sign$1, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, KeyObject, createPrivateKey, createPublicKey, constants as constants$b, createSecretKey, scrypt, sign as sign$1, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import require$$4$2, { createReadStream, realpathSync, lstatSync, readdirSync, statSync, existsSync as existsSync$1, readFileSync as readFileSync$1, constants as constants$c, createWriteStream } from 'node:fs';
 import require$$0$c from 'url';
 import require$$0$b from 'buffer';
-import require$$2$3 from 'node:string_decoder';
+import require$$2$3, { StringDecoder } from 'node:string_decoder';
 import require$$0$a from 'zlib';
 import require$$1$8 from 'stream';
 import require$$0$d from 'dns';
@@ -53,9 +53,9 @@ import require$$0$e from 'fs/promises';
 import require$$1$a from 'tty';
 import require$$3$1 from 'timers/promises';
 import require$$0$g from 'http2';
-import { pipeline as pipeline$1 } from 'node:stream/promises';
 import { spawn, execFile } from 'node:child_process';
 import https$1 from 'node:https';
+import { pipeline as pipeline$2 } from 'node:stream/promises';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -24265,11 +24265,11 @@ function requireUtil$4 () {
 	return util$4;
 }
 
-var parse$3;
+var parse$5;
 var hasRequiredParse$2;
 
 function requireParse$2 () {
-	if (hasRequiredParse$2) return parse$3;
+	if (hasRequiredParse$2) return parse$5;
 	hasRequiredParse$2 = 1;
 
 	const { maxNameValuePairSize, maxAttributeValueSize } = requireConstants$6();
@@ -24576,11 +24576,11 @@ function requireParse$2 () {
 	  return parseUnparsedAttributes(unparsedAttributes, cookieAttributeList)
 	}
 
-	parse$3 = {
+	parse$5 = {
 	  parseSetCookie,
 	  parseUnparsedAttributes
 	};
-	return parse$3;
+	return parse$5;
 }
 
 var cookies;
@@ -29946,6 +29946,8 @@ function getIDToken(aud) {
 // (not only in action.yml) so that `node dist/index.js` run with only the
 // INPUT_* variables that differ behaves exactly as under the runner, and the
 // CLI shares them.
+/** falcoctl's default index: users' falcoctl resolves dependencies through it unless removed. */
+const FALCOSECURITY_INDEX = 'https://falcosecurity.github.io/falcoctl/index.yaml';
 /** Input names as in action.yml, with the default each takes when unset or empty. */
 const INPUT_DEFAULTS = {
     tag: '',
@@ -29953,6 +29955,8 @@ const INPUT_DEFAULTS = {
     'go-package': './plugin',
     'build-command': '',
     'plugin-path': '',
+    'build-env-keep': '',
+    'inspect-timeout': '60',
     'plugin-name': '',
     'rules-file': '',
     registry: 'ghcr.io',
@@ -29984,6 +29988,12 @@ const INPUT_DEFAULTS = {
     'chunk-size': '4194304',
     'chunked-upload-threshold': '',
     'upload-concurrency': '4',
+    'allow-outside-workspace': 'false',
+    'plugin-depends-on-rules': 'true',
+    'dependency-indexes': FALCOSECURITY_INDEX,
+    'check-dependencies': 'true',
+    maintainers: '',
+    authors: '',
     sign: 'auto',
     'signing-key': '',
     'signing-key-password': '',
@@ -30032,6 +30042,23 @@ function parseBoolean(name, raw) {
         return false;
     throw new InputError(`input "${name}" must be true or false, got "${raw}"`);
 }
+/**
+ * A list of environment variable names, separated by commas or new lines. Refuses anything that
+ * cannot be a name (NAME=value pasted by mistake), without echoing it: it may be a secret.
+ */
+function parseVariableNames(name, raw) {
+    const names = raw
+        .split(/[,\n]/)
+        .map((n) => n.trim())
+        .filter((n) => n !== '');
+    names.forEach((n, i) => {
+        if (/[=\s\0]/.test(n)) {
+            throw new InputError(`input "${name}" lists variable names, separated by commas or new lines: entry ${i + 1} ` +
+                'is not a name (write NAME, not NAME=value; the value comes from the environment)');
+        }
+    });
+    return [...new Set(names)];
+}
 function readInputs(read, env) {
     const get = (name) => {
         const v = read(name);
@@ -30040,13 +30067,23 @@ function readInputs(read, env) {
     const bool = (name) => parseBoolean(name, get(name));
     const githubRepository = env.GITHUB_REPOSITORY ?? '';
     const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
-    const repoUrl = githubRepository ? `${serverUrl}/${githubRepository}` : '';
+    // Outside GitHub (the CLI), the repository input names the GitHub repository: spelled as
+    // GitHub spells it, it gives the same source annotation, so the same digests, as the action.
+    const ownerRepo = githubRepository || (/^[\w.-]+\/[\w.-]+$/.test(read('repository')) ? read('repository') : '');
+    const repoUrl = ownerRepo ? `${serverUrl}/${ownerRepo}` : '';
+    const list = (name) => get(name)
+        .split(/[,\n]/)
+        .map((k) => k.trim())
+        .filter((k) => k !== '');
+    const given = new Set(Object.keys(INPUT_DEFAULTS).filter((n) => read(n) !== ''));
     return {
         tag: get('tag'),
         workingDirectory: get('working-directory'),
         goPackage: get('go-package'),
         buildCommand: get('build-command'),
         pluginPath: get('plugin-path'),
+        buildEnvKeep: parseVariableNames('build-env-keep', get('build-env-keep')),
+        inspectTimeout: parseCount('inspect-timeout', get('inspect-timeout'), 1),
         pluginName: get('plugin-name'),
         rulesFile: get('rules-file'),
         registry: get('registry'),
@@ -30062,10 +30099,7 @@ function readInputs(read, env) {
         indexFile: get('index-file'),
         license: get('license'),
         home: get('home') || repoUrl,
-        keywords: get('keywords')
-            .split(/[,\n]/)
-            .map((k) => k.trim())
-            .filter((k) => k !== ''),
+        keywords: list('keywords'),
         sourceUrl: get('source-url') || repoUrl,
         platforms: get('platforms'),
         ccArm64: get('cc-arm64'),
@@ -30084,8 +30118,21 @@ function readInputs(read, env) {
             ? undefined
             : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
         uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1),
+        allowOutsideWorkspace: bool('allow-outside-workspace'),
+        pluginDependsOnRules: bool('plugin-depends-on-rules'),
+        dependencyIndexes: /^(none|false|off)$/i.test(get('dependency-indexes'))
+            ? []
+            : list('dependency-indexes'),
+        checkDependencies: bool('check-dependencies'),
+        // Maintainers are "Name <email>": split on newlines and on commas outside <...>.
+        maintainers: get('maintainers')
+            .split(/\n|,(?![^<]*>)/)
+            .map((m) => m.trim())
+            .filter((m) => m !== ''),
+        authors: get('authors'),
+        repositoryUrl: repoUrl,
+        given,
         sign: parseSignMode(get('sign')),
-        // Keys keep their line breaks: read raw, not trimmed line by line.
         signingKey: get('signing-key'),
         signingKeyPassword: read('signing-key-password'),
         signingPublicKeyRef: get('signing-public-key-ref'),
@@ -30096,6 +30143,12 @@ function readInputs(read, env) {
 }
 /** Checks that need nothing but the inputs; run before anything slow. */
 function checkInputs(inputs) {
+    for (const url of inputs.dependencyIndexes) {
+        if (!/^(https?|file):\/\/\S+$/.test(url)) {
+            throw new InputError(`dependency-indexes: "${url}" is not an index URL: give https://, http:// or file:// URLs ` +
+                '(comma or newline separated), or none to resolve dependencies through index-file only');
+        }
+    }
     if (inputs.buildCommand !== '' && inputs.pluginPath === '') {
         throw new InputError('build-command is set but plugin-path is not: set plugin-path to the .so your command builds (e.g. libfoo.so)');
     }
@@ -30109,19 +30162,131 @@ function checkInputs(inputs) {
     }
 }
 
-// Loggers for the two front ends, with a scrubber that removes every
-// registered secret from any text before it is printed.
+// The one masking rule of the project: which values are masked, in which forms, and how text is
+// redacted. Used by the loggers (and so core.setSecret), the registry session and the GitHub
+// client, so that every place masks the same values the same way.
+//
+// A value is masked when it is at least MIN_SECRET_LENGTH characters long and not a common word:
+// masking a short or common value ("sha256", "password") would also hide it in digests, media
+// types and messages, and corrupt the outputs. Such values are not masked; the logger warns
+// instead (without printing the value). Each masked value is also masked in the forms a server
+// or a message may show it in: whitespace-collapsed, trimmed, URL- and form-encoded, JSON-escaped
+// and base64 (and base64 of `user:password`, as in HTTP Basic authentication).
+/** Values shorter than this are not masked. */
+const MIN_SECRET_LENGTH = 8;
+// Words that appear in our own outputs, messages and media types: masking them would corrupt
+// those. Compared case-insensitively with the whole value.
+const COMMON_WORDS = new Set([
+    'anonymous',
+    'application',
+    'changeme',
+    'extractor',
+    'falcosecurity',
+    'localhost',
+    'manifest',
+    'password',
+    'registry',
+    'rulesfile',
+    'username'
+]);
+/** Why a value cannot be masked safely, or undefined when it can. */
+function unsafeToMask(value) {
+    const v = value.trim();
+    if (v.length < MIN_SECRET_LENGTH) {
+        return `it is shorter than ${MIN_SECRET_LENGTH} characters`;
+    }
+    if (new Set(v).size < 3)
+        return 'it repeats one or two characters';
+    if (COMMON_WORDS.has(v.toLowerCase()))
+        return 'it is a common word';
+    return undefined;
+}
+/** The forms of a secret that are masked along with it (the maskable ones only). */
+function secretForms(value, username) {
+    const forms = new Set([value]);
+    const collapsedSpace = value.replace(/\s+/g, ' ');
+    forms.add(collapsedSpace);
+    forms.add(collapsedSpace.trim());
+    forms.add(value.trim());
+    const uri = encodeURIComponent(value);
+    forms.add(uri);
+    forms.add(lowerHexEscapes(uri));
+    const form = new URLSearchParams({ v: value }).toString().slice(2);
+    forms.add(form);
+    forms.add(lowerHexEscapes(form));
+    forms.add(JSON.stringify(value).slice(1, -1));
+    forms.add(Buffer.from(value).toString('base64'));
+    if (username !== undefined)
+        forms.add(Buffer.from(`${username}:${value}`).toString('base64'));
+    return [...forms].filter((f) => unsafeToMask(f) === undefined);
+}
+function lowerHexEscapes(s) {
+    return s.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+}
+/** A set of secrets and the text redaction they imply. */
+class SecretMask {
+    /** Longest first, so that a form containing another is replaced whole. */
+    forms = [];
+    /** Masks `value` (and its forms) from now on, unless it is unsafe to. */
+    add(value, username) {
+        if (value === '')
+            return { masked: false };
+        const reason = unsafeToMask(value);
+        if (reason !== undefined)
+            return { masked: false, reason };
+        const forms = secretForms(value, username);
+        const known = new Set(this.forms);
+        const fresh = forms.filter((f) => !known.has(f));
+        if (fresh.length > 0) {
+            this.forms = [...this.forms, ...fresh].sort((a, b) => b.length - a.length);
+        }
+        return { masked: true, forms: fresh };
+    }
+    /** The text with every secret form replaced by ***. Redact before shortening a text. */
+    redact(text) {
+        let out = text;
+        for (const f of this.forms)
+            if (out.includes(f))
+                out = out.split(f).join('***');
+        return out;
+    }
+}
+/**
+ * A short excerpt of a text that may hold secrets: redacted first, then whitespace-collapsed
+ * (and redacted again, for secrets with runs of spaces), then cut to `max` characters. Cutting
+ * first would leave a piece of a secret that no longer matches it.
+ */
+function safeExcerpt(text, redact, max) {
+    const flat = redact(redact(text).replace(/\s+/g, ' ').trim());
+    return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+}
+
+// Loggers for the two front ends, with a scrubber that removes every registered secret from any
+// text before it is printed. Which values are masked, and in which forms, is the one rule of
+// secrets.ts; values too short or too common to mask safely are warned about instead.
 class SecretScrubber {
-    secrets = new Set();
-    add(value) {
-        if (value.length >= 3)
-            this.secrets.add(value);
+    mask = new SecretMask();
+    refused = new Set();
+    /**
+     * Masks a value from now on. Returns the new forms to hand to the runner (core.setSecret), or
+     * a warning (which never contains the value) when the value is not masked.
+     */
+    add(value, what = 'a secret value') {
+        const r = this.mask.add(value);
+        if (r.masked)
+            return { forms: r.forms };
+        if (r.reason === undefined || this.refused.has(value))
+            return { forms: [] };
+        this.refused.add(value);
+        return {
+            forms: [],
+            warning: `${what} is not masked in the logs: ${r.reason}, and masking it would also hide ` +
+                'ordinary text such as digests and outputs. A secret like this is easy to guess: ' +
+                'replace it with a longer, random one if you can.'
+        };
     }
     scrub(text) {
-        let out = text;
-        for (const s of this.secrets)
-            out = out.split(s).join('***');
-        return out;
+        return this.mask.redact(text);
     }
 }
 function actionsLogger(scrubber) {
@@ -30129,10 +30294,14 @@ function actionsLogger(scrubber) {
         info: (m) => info(scrubber.scrub(m)),
         warning: (m) => warning(scrubber.scrub(m)),
         debug: (m) => debug(scrubber.scrub(m)),
-        secret: (v) => {
-            scrubber.add(v);
-            setSecret(v);
+        secret: (v, what) => {
+            const { forms, warning: warning$1 } = scrubber.add(v, what);
+            for (const f of forms)
+                setSecret(f);
+            if (warning$1)
+                warning(warning$1);
         },
+        containsSecret: (t) => scrubber.scrub(t) !== t,
         group: (title, fn) => group(title, fn)
     };
 }
@@ -34834,6 +35003,13 @@ class VerifyingStream extends DigestCounter {
         this.expected = expected;
         this.size = size;
     }
+    _transform(chunk, enc, done) {
+        // An endless or oversized blob fails at once, not after filling the disk.
+        if (this.size !== undefined && this.bytes + chunk.length > this.size) {
+            return done(new Error(`blob ${this.expected}: more than the expected ${this.size} bytes`));
+        }
+        super._transform(chunk, enc, done);
+    }
     _flush(done) {
         const actual = this.digest();
         if (this.size !== undefined && this.bytes !== this.size) {
@@ -35019,6 +35195,96 @@ function buildPluginIndex(entries, annotations) {
     };
 }
 
+// Why a version tag that already exists points at other content than this release: the .so or
+// rules file, the config (a rules artifact added after the plugin was published), the platforms,
+// or only the annotations (the release time, the source URL). Pure: it reads the published
+// objects the targets returned and the objects this release would push.
+function parse$4(bytes) {
+    try {
+        const v = JSON.parse(bytes.toString('utf8'));
+        return v !== null && typeof v === 'object' ? v : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function manifestFacts(m) {
+    const j = parse$4(m.bytes) ?? {};
+    const config = j.config;
+    const layers = Array.isArray(j.layers) ? j.layers : [];
+    return {
+        platform: m.platform ? `${m.platform.os}/${m.platform.architecture}` : '',
+        configDigest: config?.digest,
+        layers: layers.map((l) => l.digest ?? ''),
+        annotations: j.annotations ?? {}
+    };
+}
+const depNames = (c) => new Set((c?.dependencies ?? []).map((d) => `${d.name}:${d.version}`));
+/** Sentences saying what differs between the published artifact and this release's. */
+function describeDifferences(published, planned) {
+    const out = [];
+    const pub = published.manifests.map(manifestFacts);
+    const now = planned.manifests.map(manifestFacts);
+    const thing = planned.kind === 'plugin' ? 'the .so' : 'the rules file';
+    const pubPlatforms = pub.map((m) => m.platform).filter((p) => p !== '');
+    const nowPlatforms = now.map((m) => m.platform).filter((p) => p !== '');
+    if (pubPlatforms.length > 0 && pubPlatforms.sort().join(',') !== nowPlatforms.sort().join(',')) {
+        out.push(`the platforms differ: published ${pubPlatforms.join(', ')}, this release ${nowPlatforms.join(', ')}`);
+    }
+    const changedLayers = now.filter((n) => {
+        const p = pub.find((x) => x.platform === n.platform);
+        return p !== undefined && p.layers.join(',') !== n.layers.join(',');
+    });
+    if (changedLayers.length > 0) {
+        out.push(`${thing} differs from the published one (${changedLayers
+            .map((n) => n.platform || 'layer')
+            .join(', ')}): the sources changed since it was published, or the build is not ` +
+            'reproducible here (another Go version or build command)');
+    }
+    const samePlatform = now.filter((n) => pub.some((p) => p.platform === n.platform));
+    const configChanged = samePlatform.some((n) => pub.find((p) => p.platform === n.platform)?.configDigest !== n.configDigest);
+    if (configChanged) {
+        const before = published.config ? published.config.toString('utf8') : undefined;
+        const was = before ? parse$4(Buffer.from(before)) : undefined;
+        const is = parse$4(Buffer.from(planned.configJson));
+        const rulesDep = `${planned.name}-rules:${planned.version}`;
+        const what = changedLayers.length === 0
+            ? `only the ${planned.kind} config differs (${thing} is byte-identical)`
+            : `the ${planned.kind} config differs too`;
+        out.push(before
+            ? `${what}: published ${before}, this release ${planned.configJson}`
+            : `${what}: this release's is ${planned.configJson}`);
+        if (planned.kind === 'plugin' && was) {
+            const gained = depNames(is).has(rulesDep) && !depNames(was).has(rulesDep);
+            const lost = !depNames(is).has(rulesDep) && depNames(was).has(rulesDep);
+            if (gained) {
+                out.push(`this release adds rules to a version published without them, and the plugin's config ` +
+                    `now depends on ${rulesDep}. To publish the rules for this version and leave the plugin ` +
+                    'as published, set plugin-depends-on-rules: false; or release the rules with a new version');
+            }
+            else if (lost) {
+                out.push(`the published plugin depends on ${rulesDep}, but this release has no rules file or ` +
+                    'plugin-depends-on-rules: false: bring the rules file back, or release a new version');
+            }
+        }
+    }
+    const pubAnn = pub[0]?.annotations ?? {};
+    const nowAnn = now[0]?.annotations ?? {};
+    if (pub.length > 0 && now.length > 0) {
+        if (pubAnn[ANNOTATION_CREATED$1] !== nowAnn[ANNOTATION_CREATED$1]) {
+            out.push(`the release time differs: published ${pubAnn[ANNOTATION_CREATED$1] ?? '(none)'}, this run ` +
+                `${nowAnn[ANNOTATION_CREATED$1] ?? '(none)'}; it comes from SOURCE_DATE_EPOCH or the tagged ` +
+                'commit: run from the same tag, or set SOURCE_DATE_EPOCH to the published time');
+        }
+        if (pubAnn[ANNOTATION_SOURCE] !== nowAnn[ANNOTATION_SOURCE]) {
+            out.push(`the source annotation differs: published ${pubAnn[ANNOTATION_SOURCE] ?? '(none)'}, this ` +
+                `run ${nowAnn[ANNOTATION_SOURCE] ?? '(none)'}: set source-url to the published value ` +
+                '(outside GitHub, pass --repository as GitHub spells the repository, or --source-url)');
+        }
+    }
+    return out;
+}
+
 // Which tags a release gets. X.Y.Z always; the floating tags X.Y, X and latest
 // only when the release is the highest stable version published in that tag's
 // range, so a backport (1.3.9 after 1.4.2) moves 1.3 and nothing else, and a
@@ -35109,15 +35375,18 @@ function configBlob(config, mediaType) {
         json: bytes.toString('utf8')
     };
 }
-function status$1(kind, ref, version, existing, digest, overwrite) {
+function status$1(ref, existing, digest, overwrite, planned, published) {
     if (existing === undefined)
         return 'new';
     if (existing === digest)
         return 'same';
     if (overwrite)
         return 'replace';
-    throw new PlanError(`${ref}:${version} already exists with digest ${existing}, but this build of the ${kind} ` +
-        `gives ${digest}. Published versions are immutable: release a new version, ` +
+    const why = published ? describeDifferences(published, planned) : [];
+    throw new PlanError(`${ref}:${planned.version} already exists with digest ${existing}, but this release of the ` +
+        `${planned.kind} gives ${digest}` +
+        (why.length > 0 ? `: ${why.join('; ')}. ` : '. ') +
+        'Published versions are immutable: release a new version, ' +
         'or set `overwrite: true` to replace it on purpose.');
 }
 function manifestAnnotationsOf(bytes) {
@@ -35149,7 +35418,9 @@ function pluginPlan(facts, tags) {
     const config = {
         name: metadata.name,
         version: release.version,
-        dependencies: facts.rules ? [{ name: `${metadata.name}-rules`, version: release.version }] : [],
+        dependencies: facts.rules && facts.pluginDependsOnRules !== false
+            ? [{ name: `${metadata.name}-rules`, version: release.version }]
+            : [],
         requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
     };
     const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE);
@@ -35183,7 +35454,13 @@ function pluginPlan(facts, tags) {
         root,
         tags,
         existingDigest: facts.existing.plugin,
-        status: status$1('plugin', ref, release.version, facts.existing.plugin, root.descriptor.digest, facts.overwrite)
+        status: status$1(ref, facts.existing.plugin, root.descriptor.digest, facts.overwrite, {
+            kind: 'plugin',
+            name: metadata.name,
+            version: release.version,
+            manifests,
+            configJson: json
+        }, facts.published?.plugin)
     };
 }
 function rulesPlan(facts, tags) {
@@ -35221,7 +35498,7 @@ function rulesPlan(facts, tags) {
         root,
         tags,
         existingDigest: facts.existing.rules,
-        status: status$1('rulesfile', ref, release.version, facts.existing.rules, root.descriptor.digest, facts.overwrite)
+        status: status$1(ref, facts.existing.rules, root.descriptor.digest, facts.overwrite, { kind: 'rulesfile', name, version: release.version, manifests: [root], configJson: json }, facts.published?.rules)
     };
 }
 function makePlan(facts) {
@@ -35242,14 +35519,96 @@ function artifactsOf(plan) {
     return plan.rules ? [plan.rules, plan.plugin] : [plan.plugin];
 }
 
+// Floating tags converge whatever the timing of concurrent releases.
+//
+// Two releases of one repository (1.1.0 and 1.2.0 pushed at once, with no concurrency group)
+// each read the tag list, plan, then write. The slower one can plan `latest -> 1.1.0` before
+// 1.2.0 exists and write it after 1.2.0 moved `latest`: both runs green, `latest` behind.
+// So after writing, each run re-reads and repairs the floating tags it wrote: each must point
+// at the highest stable version tag in its range. The run that finishes last sees every
+// version tag (each run writes its version tag before its floating tags), so the registry
+// ends right. The floating tags are read before the tag list: a floating tag that another run
+// moved is then always explained by a version tag the list holds.
+/** The semver range a floating tag follows: `1.4` -> 1.4.x, `1` -> 1.x, `latest` -> all. */
+function floatingRange(tag) {
+    if (tag === 'latest')
+        return '*';
+    if (/^\d+$/.test(tag))
+        return `${tag}.x`;
+    if (/^\d+\.\d+$/.test(tag))
+        return `${tag}.x`;
+    return undefined;
+}
+/** For each floating tag, the version tag it should point at, given every tag of a repository. */
+function expectedFloating(floatingTags, repositoryTags) {
+    const stable = stableVersions(repositoryTags);
+    const out = new Map();
+    for (const tag of floatingTags) {
+        const range = floatingRange(tag);
+        if (range === undefined)
+            throw new Error(`"${tag}" is not a floating tag`);
+        const highest = semver.maxSatisfying(stable, range);
+        if (highest)
+            out.set(tag, highest);
+    }
+    return out;
+}
+/**
+ * Re-reads the repository and moves any of `floatingTags` that does not point at the highest
+ * stable version in its range. Returns the repairs made (none in a release nobody raced).
+ */
+async function convergeFloatingTags(target, ref, floatingTags, logger, maxRounds = 3) {
+    const repairs = [];
+    if (floatingTags.length === 0)
+        return repairs;
+    for (let round = 0; round < maxRounds; round++) {
+        const current = new Map();
+        for (const tag of floatingTags)
+            current.set(tag, await target.resolveTag(tag));
+        const expected = expectedFloating(floatingTags, await target.listTags());
+        let moved = false;
+        for (const [tag, version] of expected) {
+            const digest = await target.resolveTag(version);
+            if (digest === undefined || current.get(tag) === digest)
+                continue;
+            const manifest = await target.fetchManifest(digest);
+            if (!manifest)
+                continue; // deleted under us: nothing sane to point at
+            await target.pushManifest(manifest.body, manifest.mediaType, tag);
+            logger.info(`${ref}:${tag} pointed at ${current.get(tag) ?? 'nothing'}, but ${version} is the ` +
+                `highest in its range (a concurrent release): moved it to ${digest}`);
+            repairs.push({ ref, tag, version, digest });
+            moved = true;
+        }
+        if (!moved)
+            return repairs;
+    }
+    return repairs;
+}
+
 // Executes a release plan against OCI targets in the one order that keeps the
 // registry consistent for its users at every instant:
 //   1. blobs (HEAD first; nothing already there is re-sent),
 //   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
 //   2b. the signatures of each root (when signing), so that no tag ever names an unsigned digest,
 //   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
-//   4. last, the floating tags the plan allows.
+//   4. last, the floating tags the plan allows;
+//   5. then the floating tags are re-read and repaired if a concurrent release raced us
+//      (converge.ts).
 // A failure anywhere before step 3 writes no tag; before step 4, X.Y, X and latest are untouched.
+/** An empty report, filled in as publish() goes (so a failure still tells what was written). */
+function emptyPublishReport() {
+    return {
+        blobsUploaded: 0,
+        blobsSkipped: 0,
+        bytesUploaded: 0,
+        manifestsWritten: 0,
+        manifestsSkipped: 0,
+        tags: [],
+        signatures: [],
+        repairs: []
+    };
+}
 function blobSource(blob) {
     const { digest, size } = blob.descriptor;
     const content = blob.content;
@@ -35269,15 +35628,7 @@ function targetFor(targets, a) {
     return t;
 }
 async function publish(plan, targets, logger, options = {}) {
-    const report = {
-        blobsUploaded: 0,
-        blobsSkipped: 0,
-        bytesUploaded: 0,
-        manifestsWritten: 0,
-        manifestsSkipped: 0,
-        tags: [],
-        signatures: []
-    };
+    const report = options.report ?? emptyPublishReport();
     const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan);
     // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
     for (const a of artifacts) {
@@ -35328,6 +35679,11 @@ async function publish(plan, targets, logger, options = {}) {
                 report.tags.push(await writeTag(target, a, tag, logger));
             }
         }
+    }
+    // 5. Converge: a release that ran at the same time may have moved them in between.
+    for (const a of artifacts) {
+        const repairs = await convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger);
+        report.repairs.push(...repairs);
     }
     return report;
 }
@@ -42234,6 +42590,20 @@ function parseDocument(source, options = {}) {
     }
     return doc;
 }
+function parse$3(src, reviver, options) {
+    let _reviver = undefined;
+    const doc = parseDocument(src, options);
+    if (!doc)
+        return null;
+    doc.warnings.forEach(warning => warn(doc.options.logLevel, warning));
+    if (doc.errors.length > 0) {
+        if (doc.options.logLevel !== 'silent')
+            throw doc.errors[0];
+        else
+            doc.errors = [];
+    }
+    return doc.toJS(Object.assign({ reviver: _reviver }, options));
+}
 function stringify(value, replacer, options) {
     let _replacer = null;
     if (typeof replacer === 'function' || Array.isArray(replacer)) {
@@ -42259,7 +42629,8 @@ function stringify(value, replacer, options) {
 }
 
 // falcoctl index.yaml: a top-level YAML list of entries (falcoctl pkg/index/index Entry), looked up
-// by name. mergeIndex replaces our own entries and leaves every other entry as it was, comments,
+// by name. mergeIndex updates our own entries field by field (fields we do not set, such as a
+// signature block a maintainer added, stay) and leaves every other entry as it was, comments,
 // signature blocks and unknown fields included.
 const present$1 = (s) => s !== undefined && s !== '';
 function validateEntry(e) {
@@ -42314,8 +42685,9 @@ function indexEntryObject(e) {
 }
 const STRINGIFY_OPTIONS = { lineWidth: 0, indentSeq: true };
 /**
- * Merges `entries` into an index.yaml: existing entries with the same names are replaced, all
- * others are kept untouched, and the list is sorted by name (as falcoctl writes it).
+ * Merges `entries` into an index.yaml: existing entries with the same names get every field we
+ * set (and keep the others), all other entries are kept untouched, and the list is sorted by
+ * name (as falcoctl writes it).
  * Throws on invalid YAML, a file that is not a list, entries without a name, and duplicate names.
  */
 function mergeIndex(existingText, entries) {
@@ -42354,8 +42726,18 @@ function mergeIndex(existingText, entries) {
         if (seen.has(name))
             throw new Error(`index.yaml: the name ${name} appears twice`);
         seen.add(name);
-        if (!fresh.has(name))
-            kept.push({ name, node });
+        const entry = fresh.get(name);
+        if (entry !== undefined && isMap(node)) {
+            for (const [key, value] of Object.entries(indexEntryObject(entry))) {
+                const current = node.get(key, true);
+                const currentJs = isNode(current) ? current.toJSON() : current;
+                // Untouched when equal, so a re-run keeps the maintainer's formatting.
+                if (JSON.stringify(currentJs) !== JSON.stringify(value))
+                    node.set(key, doc.createNode(value));
+            }
+            fresh.delete(name);
+        }
+        kept.push({ name, node });
     });
     for (const [name, entry] of fresh) {
         kept.push({ name, node: doc.createNode(indexEntryObject(entry)) });
@@ -42465,16 +42847,53 @@ function parseRegistry(text) {
         : undefined;
     return { plugins, reservedSources: reserved };
 }
+const stringList = (v) => Array.isArray(v) ? v.filter((x) => typeof x === 'string') : undefined;
+/** The entry named `name` in a registry.yaml, or undefined. */
+function registeredEntry(text, name) {
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) {
+        throw new Error(`registry.yaml: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    }
+    const root = doc.toJS();
+    const plugins = Array.isArray(root?.plugins) ? root.plugins : [];
+    const p = plugins.find((x) => x !== null && typeof x === 'object' && x.name === name);
+    if (!p)
+        return undefined;
+    const str = (v) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+    const maintainers = Array.isArray(p.maintainers)
+        ? p.maintainers
+            .filter((m) => m !== null && typeof m === 'object')
+            .map((m) => ({ name: str(m.name), email: str(m.email) }))
+            .filter((m) => m.name !== undefined || m.email !== undefined)
+        : undefined;
+    const out = {};
+    if (str(p.url))
+        out.url = str(p.url);
+    if (str(p.rules_url))
+        out.rules_url = str(p.rules_url);
+    if (str(p.authors))
+        out.authors = str(p.authors);
+    if (str(p.license))
+        out.license = str(p.license);
+    if (maintainers && maintainers.length > 0)
+        out.maintainers = maintainers;
+    const keywords = stringList(p.keywords);
+    if (keywords && keywords.length > 0)
+        out.keywords = keywords;
+    return out;
+}
 const sameUrl = (a, b) => a !== undefined &&
     b !== undefined &&
     a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 /**
  * Checks an entry against every rule `registry check` enforces, plus what reviewers ask for.
  * With `registry` (the text of the current upstream registry.yaml), also checks that the name and
- * the source ID are not taken by another plugin, and uses its reserved_sources.
+ * the source ID are not taken by another plugin, and uses its reserved_sources. With `own`, the
+ * registry.yaml is the plugin's own repository's: an entry with the same name is this plugin's.
  */
 function validateRegistryEntry(entry, opts = {}) {
     const errors = [];
+    const conflicts = [];
     const warnings = [];
     const registry = opts.registry === undefined ? undefined : parseRegistry(opts.registry);
     const reservedSources = registry?.reservedSources ?? RESERVED_SOURCES$1;
@@ -42549,23 +42968,33 @@ function validateRegistryEntry(entry, opts = {}) {
     }
     // Collisions with what is registered already.
     if (registry !== undefined) {
+        const conflict = (m) => {
+            errors.push(m);
+            conflicts.push(m);
+        };
         const same = registry.plugins.filter((p) => p.name === entry.name);
         for (const p of same) {
-            if (p.reserved || !sameUrl(p.url, entry.url)) {
-                errors.push(`name "${entry.name}" is already registered` +
+            if (p.reserved || (!opts.own && !sameUrl(p.url, entry.url))) {
+                conflict(`name "${entry.name}" is already registered` +
                     (p.reserved ? ' as a reserved entry' : p.url ? ` for ${p.url}` : '') +
                     ': pick another name');
             }
             else if (sourcing?.supported && p.sourcing && p.sourcing.id !== sourcing.id) {
-                errors.push(`"${entry.name}" is registered with source ID ${p.sourcing.id}, but the plugin reports ${sourcing.id}`);
+                conflict(`"${entry.name}" is registered with source ID ${p.sourcing.id}, but the plugin reports ${sourcing.id}` +
+                    (opts.own ? ': fix the ID in the plugin or in registry.yaml' : ''));
             }
         }
-        if (sourcing?.supported && sourcing.id !== 0 && sourcing.id !== DEVELOPMENT_ID$1) {
+        const checkId = opts.own
+            ? sourcing?.supported === true && sourcing.id !== 0
+            : sourcing?.supported === true && sourcing.id !== 0 && sourcing.id !== DEVELOPMENT_ID$1;
+        if (sourcing && checkId) {
             for (const p of registry.plugins) {
                 if (p.name === entry.name || p.sourcing === undefined)
                     continue;
                 if (p.sourcing.id === sourcing.id) {
-                    errors.push(`source ID ${sourcing.id} is already taken by "${p.name}": request a free ID`);
+                    conflict(opts.own
+                        ? `source id is not unique: ${sourcing.id} is already used by "${p.name}" in registry.yaml (registry check refuses it): request a free ID`
+                        : `source ID ${sourcing.id} is already taken by "${p.name}": request a free ID`);
                 }
                 else if (p.sourcing.source === sourcing.source && !p.reserved) {
                     warnings.push(`source "${sourcing.source}" is also produced by "${p.name}" (ID ${p.sourcing.id}): fine only when the events have the same format`);
@@ -42573,7 +43002,7 @@ function validateRegistryEntry(entry, opts = {}) {
             }
         }
     }
-    return { errors, warnings };
+    return { errors, conflicts, warnings };
 }
 /** The entry as an ordered plain object in registry.yaml's field order, empty optional fields left out. */
 function registryEntryObject(entry) {
@@ -47944,6 +48373,22 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 
+// Sizes for messages: "200 MiB", "1.5 MiB", "64 KiB", "512 bytes".
+const UNITS = [
+    ['GiB', 1 << 30],
+    ['MiB', 1 << 20],
+    ['KiB', 1 << 10]
+];
+function formatBytes(n) {
+    for (const [unit, size] of UNITS) {
+        if (n >= size) {
+            const v = n / size;
+            return `${Number.isInteger(v) || v >= 100 ? Math.round(v) : v.toFixed(1)} ${unit}`;
+        }
+    }
+    return n === 1 ? '1 byte' : `${n} bytes`;
+}
+
 // A small typed client for the parts of the GitHub REST API we use (releases, release assets, the
 // Git data API), on Octokit from @actions/github (`getOctokit`): requests through
 // `octokit.request`, list endpoints through `octokit.paginate` (Link headers), uploads to the URL
@@ -47955,6 +48400,59 @@ function getOctokit(token, options, ...additionalPlugins) {
 // as answers (`accept: [404]`). Without an injected `fetch`, requests go through @actions/github's
 // fetch, which honours the runner's https_proxy / no_proxy.
 const API_VERSION = '2022-11-28';
+/**
+ * The most we read of one GitHub API answer. The largest we ask for are a Git blob of index.yaml
+ * (at most 8 MiB, base64 in JSON) and pages of 100 releases or assets.
+ */
+const MAX_GITHUB_RESPONSE_BYTES = 16 << 20;
+/** An answer larger than MAX_GITHUB_RESPONSE_BYTES: never retried. */
+class GitHubResponseTooLargeError extends Error {
+    constructor(method, path, limit) {
+        super(`GitHub API ${method} ${path} answered more than ${formatBytes(limit)}, the most this ` +
+            'action reads of one answer: check that GITHUB_API_URL is a GitHub API');
+        this.name = 'GitHubResponseTooLargeError';
+    }
+}
+/**
+ * A fetch that reads the whole answer itself, refusing more than `limit` bytes, and hands Octokit
+ * a Response over the bytes read. The error thrown is the cause of the one Octokit throws.
+ */
+function boundedFetch(inner, limit) {
+    return async (input, init) => {
+        const res = await inner(input, init);
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        const refuse = () => {
+            void res.body?.cancel().catch(() => undefined);
+            throw new GitHubResponseTooLargeError((init?.method ?? 'GET').toUpperCase(), pathOf(url), limit);
+        };
+        if (Number(res.headers.get('content-length') ?? 0) > limit)
+            refuse();
+        const chunks = [];
+        let total = 0;
+        if (res.body) {
+            for await (const chunk of res.body) {
+                total += chunk.length;
+                if (total > limit)
+                    refuse();
+                chunks.push(chunk);
+            }
+        }
+        const nullBody = res.status === 204 || res.status === 205 || res.status === 304;
+        const bounded = new Response(nullBody ? null : Buffer.concat(chunks), {
+            status: res.status,
+            statusText: res.statusText,
+            headers: res.headers
+        });
+        Object.defineProperty(bounded, 'url', { value: res.url });
+        return bounded;
+    };
+}
+function tooLarge(err) {
+    const cause = err?.cause;
+    if (err instanceof GitHubResponseTooLargeError)
+        return err;
+    return cause instanceof GitHubResponseTooLargeError ? cause : undefined;
+}
 /** What to add to the job when the token may not write: releases and the index branch. */
 const CONTENTS_WRITE_HINT = 'give the job `permissions: contents: write` (the workflow token is read-only by default in ' +
     'many repositories and organisations; a fine-grained token needs "Contents: Read and write")';
@@ -48088,6 +48586,8 @@ class GitHubClient {
     uploadTimeoutMs;
     retryDelayMs;
     retries;
+    /** Redacts the token from texts this client shortens (secrets.ts). */
+    mask = new SecretMask();
     constructor(api, logger) {
         this.logger = logger;
         if (api.token === '') {
@@ -48098,7 +48598,8 @@ class GitHubClient {
         this.uploadTimeoutMs = api.uploadTimeoutMs ?? 600_000;
         this.retryDelayMs = api.retryDelayMs ?? 1000;
         this.retries = api.retries ?? 3;
-        logger?.secret(api.token);
+        this.mask.add(api.token);
+        logger?.secret(api.token, 'the GitHub token');
         this.octokit = getOctokit(api.token, {
             baseUrl: this.baseUrl.href.replace(/\/+$/, ''),
             userAgent: api.userAgent ?? 'falco-plugin-release',
@@ -48168,14 +48669,18 @@ class GitHubClient {
             'x-github-api-version': API_VERSION
         };
         const base = options.request;
+        const fetcher = boundedFetch(base.fetch ?? globalThis.fetch, MAX_GITHUB_RESPONSE_BYTES);
         for (let attempt = 0;; attempt++) {
             // A fresh object: `options.request` may be the instance's shared defaults.
-            options.request = { ...base, signal: AbortSignal.timeout(timeoutMs) };
+            options.request = { ...base, fetch: fetcher, signal: AbortSignal.timeout(timeoutMs) };
             let res;
             try {
                 res = await request(options);
             }
             catch (err) {
+                const large = tooLarge(err);
+                if (large)
+                    throw large;
                 if (!isOctokitError(err) || attempt >= retries)
                     throw err;
                 if (err.response === undefined) {
@@ -48204,8 +48709,10 @@ class GitHubClient {
             return res.data;
         if (text === '')
             return undefined;
+        // Redacted before it is cut: a cut token would no longer match.
+        const excerpt = safeExcerpt(text, (t) => this.mask.redact(t), 80);
         throw new Error(`GitHub API ${method} ${url.pathname} answered ${res.status} with something that is not JSON` +
-            ` (${JSON.stringify(text.slice(0, 80))}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`);
+            ` (${JSON.stringify(excerpt)}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`);
     }
     /** Octokit's errors as ours: GitHubApiError for an answer, a plain Error for no answer. */
     failure(err) {
@@ -48341,6 +48848,91 @@ function parseRepository(value) {
     return { owner: m[1], repo: m[2] };
 }
 
+// Before the first registry write: can this token write the repository's contents (needed by
+// the GitHub Release and by index-branch)? GitHub has no read-only way to ask for a workflow
+// token, so we ask by doing the one write that changes nothing anyone can see: storing the
+// empty blob. Git objects are content-addressed, the empty blob exists in nearly every
+// repository already, and an unreachable object is garbage-collected.
+/** Throws an Error that names the fix when the token cannot write the repository's contents. */
+async function checkContentsWrite(req) {
+    const gh = new GitHubClient(req.api, req.logger);
+    const base = repoPath(req.owner, req.repo);
+    const where = `${req.owner}/${req.repo}`;
+    const who = req.neededBy.join(' and ');
+    try {
+        await gh.request('POST', `${base}/git/blobs`, { body: { content: '', encoding: 'utf-8' } });
+    }
+    catch (err) {
+        if (!(err instanceof GitHubApiError)) {
+            throw new Error(`cannot reach the GitHub API to check access for ${who}: ${err.message}`, {
+                cause: err
+            });
+        }
+        if (err.status === 403) {
+            throw new Error(`${who} needs to write to ${where}, but the GitHub token may not (GitHub answered 403: ` +
+                `${err.apiMessage}): ${CONTENTS_WRITE_HINT}; or turn it off (github-release: false, ` +
+                'no index-branch). Nothing was pushed.', { cause: err });
+        }
+        if (err.status === 404) {
+            throw new Error(`${who}: the repository ${where} was not found with this GitHub token (wrong ` +
+                'GITHUB_REPOSITORY, or a token without access to it). Nothing was pushed.', { cause: err });
+        }
+        if (err.status === 401) {
+            throw new Error(`${who}: GitHub refused the token (401): pass the workflow token (\`\${{ github.token }}\`) ` +
+                'or a valid token in github-token. Nothing was pushed.', { cause: err });
+        }
+        throw err;
+    }
+}
+
+// Reading the files the user points us at (the rules file, index.yaml) with a size limit, so that
+// a huge or endless file fails with a clear error instead of exhausting memory.
+/**
+ * The largest rules file we read. Falco's own falco_rules.yaml is about 100 KiB; a release's
+ * rules are packed into one layer and parsed whole.
+ */
+const MAX_RULES_FILE_BYTES = 8 << 20;
+/** The largest index.yaml we read (falcosecurity's index, with every plugin, is about 50 KiB). */
+const MAX_INDEX_FILE_BYTES = 8 << 20;
+class FileTooLargeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'FileTooLargeError';
+    }
+}
+/**
+ * The file as UTF-8 text, or a FileTooLargeError naming the file, its size and the limit. A
+ * regular file is judged by its size before anything is read; anything else (a device, a pipe,
+ * a file still growing) stops after `limit` bytes.
+ */
+async function readTextFileBounded(path, opts) {
+    const tooLarge = (size) => new FileTooLargeError(`${opts.what} ${path} is ` +
+        (size === undefined ? 'larger than' : `${formatBytes(size)}, more than`) +
+        ` the ${formatBytes(opts.limit)} this action reads: ${opts.fix}`);
+    const file = await open$1(path, 'r');
+    try {
+        const st = await file.stat();
+        if (st.isFile() && st.size > opts.limit)
+            throw tooLarge(st.size);
+        const chunks = [];
+        let total = 0;
+        for (;;) {
+            const chunk = Buffer.alloc(Math.min(256 << 10, opts.limit + 1 - total));
+            const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+            if (bytesRead === 0)
+                break;
+            chunks.push(chunk.subarray(0, bytesRead));
+            total += bytesRead;
+            if (total > opts.limit)
+                throw tooLarge();
+        }
+        return Buffer.concat(chunks).toString('utf8');
+    }
+    finally {
+        await file.close();
+    }
+}
+
 /** A file path inside the branch: relative, no empty, "." or ".." segments. */
 function checkPath(path) {
     const parts = path.split('/');
@@ -48405,13 +48997,44 @@ async function readFile(gh, base, treeSha, parts) {
         if (!last && entry.type !== 'tree') {
             throw new Error(`${parts.slice(0, i + 1).join('/')} in the branch is a file, not a folder`);
         }
+        if (last)
+            checkIndexSize(parts, entry.size);
         sha = entry.sha;
     }
     const blob = (await gh.request('GET', `${base}/git/blobs/${sha}`)).data;
     if (blob.encoding !== undefined && blob.encoding !== 'base64') {
         throw new Error(`unexpected blob encoding ${blob.encoding} for ${parts.join('/')}`);
     }
-    return Buffer.from(blob.content ?? '', 'base64').toString('utf8');
+    checkIndexSize(parts, blob.size);
+    const content = Buffer.from(blob.content ?? '', 'base64');
+    checkIndexSize(parts, content.length);
+    return content.toString('utf8');
+}
+/** Refuses an index in the branch larger than MAX_INDEX_FILE_BYTES, before reading it. */
+function checkIndexSize(parts, size) {
+    if (size === undefined || size <= MAX_INDEX_FILE_BYTES)
+        return;
+    throw new Error(`${parts.join('/')} in the branch is ${formatBytes(size)}, more than the ` +
+        `${formatBytes(MAX_INDEX_FILE_BYTES)} this action reads: check that index-file names a ` +
+        'falcoctl index.yaml, or publish the index to another branch (index-branch)');
+}
+/**
+ * The file as it is on the branch now (undefined when the branch or the file does not exist):
+ * read before the first registry write, to refuse a branch whose index.yaml we could not merge.
+ */
+async function readBranchFile(opts) {
+    checkBranch(opts.branch);
+    const parts = checkPath(opts.path);
+    const gh = new GitHubClient(opts.api, opts.logger);
+    const base = repoPath(opts.owner, opts.repo);
+    const ref = await gh.request('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
+        accept: [404]
+    });
+    if (ref.status === 404)
+        return undefined;
+    const head = (await gh.request('GET', `${base}/git/commits/${ref.data.object.sha}`))
+        .data;
+    return readFile(gh, base, head.tree.sha, parts);
 }
 /** Creates or updates one file on a branch with a single commit, retried on concurrent updates. */
 async function commitIndexToBranch(opts) {
@@ -48627,6 +49250,10 @@ function resolveTag(tagInput, githubRef) {
 // Idempotent: a re-run finds the release by tag, keeps an asset whose sha256 (GitHub's `digest`)
 // already matches, and replaces one of the same name otherwise (delete, then upload), so assets
 // are never duplicated.
+//
+// Never half-published: a new release is created as a draft (invisible to the public), gets all
+// its assets, and only then is published. A run that fails in between leaves a draft marked as
+// ours, which the re-run finishes and publishes; a draft a person made stays a draft.
 /** The architecture names used in release asset names (as falcosecurity/plugins does). */
 const ASSET_ARCH = {
     amd64: 'x86_64',
@@ -48711,6 +49338,8 @@ async function buildReleaseAssets(opts) {
     await add(CHECKSUMS_FILE, sums);
     return assets;
 }
+/** Marks a draft this action created and will publish once its assets are up. */
+const DRAFT_MARKER = '<!-- falco-plugin-release: draft until every asset is uploaded -->';
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 function checkAssets(assets) {
     const names = new Set();
@@ -48757,17 +49386,17 @@ async function publishGitHubRelease(opts) {
                     tag_name: opts.tag,
                     target_commitish: opts.targetCommitish,
                     name: opts.name,
-                    draft: false,
+                    body: DRAFT_MARKER,
+                    draft: true,
                     prerelease: opts.prerelease,
                     generate_release_notes: true,
-                    make_latest: makeLatest ? 'true' : 'false'
+                    make_latest: 'false'
                 }
             });
             release = res.data;
             created = true;
-            logger.info(`created ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}` +
-                (makeLatest ? ' (marked latest)' : ' (not marked latest)') +
-                `: ${release.html_url}`);
+            logger.info(`created a draft ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}; ` +
+                'it is published once every asset is uploaded');
         }
         catch (err) {
             // Another job (a matrix sibling, a re-run) created it in the meantime.
@@ -48779,7 +49408,11 @@ async function publishGitHubRelease(opts) {
             logger.info(`release ${opts.tag} was created concurrently; updating it`);
         }
     }
-    if (!created) {
+    const ours = release.draft && (release.body ?? '').includes(DRAFT_MARKER);
+    if (!created && ours) {
+        logger.info(`finishing the draft release ${opts.tag} an earlier run of this action left`);
+    }
+    else if (!created) {
         const patch = {};
         if (release.prerelease !== opts.prerelease)
             patch.prerelease = opts.prerelease;
@@ -48841,6 +49474,21 @@ async function publishGitHubRelease(opts) {
         logger.info(`${asset.name}: uploaded (${info.size} bytes)`);
         published.push(toPublished(uploaded, sha256, old === undefined ? 'uploaded' : 'replaced'));
     }
+    if (created || ours) {
+        // Every asset is there: publish the draft.
+        const body = (release.body ?? '').replace(DRAFT_MARKER, '').trim();
+        release = (await gh.request('PATCH', `${base}/releases/${release.id}`, {
+            body: {
+                draft: false,
+                body,
+                prerelease: opts.prerelease,
+                make_latest: makeLatest ? 'true' : 'false'
+            }
+        })).data;
+        logger.info(`published ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}` +
+            (makeLatest ? ' (marked latest)' : ' (not marked latest)') +
+            `: ${release.html_url}`);
+    }
     return {
         id: release.id,
         htmlUrl: release.html_url,
@@ -48859,6 +49507,90 @@ function toPublished(a, sha256, action) {
 /** A tag name in a ref path: each segment escaped, slashes kept (plugins/foo/v1.2.3). */
 function encodeTagPath(tag) {
     return tag.split('/').map(encodeURIComponent).join('/');
+}
+
+/** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */
+function wantsGitHubRelease(inputs, env) {
+    if (inputs.githubRelease !== 'auto')
+        return inputs.githubRelease;
+    return (env.GITHUB_ACTIONS === 'true' &&
+        (env.GITHUB_REF ?? '').startsWith('refs/tags/') &&
+        inputs.ociLayout === '');
+}
+
+// Paths the inputs name stay inside the workspace (GITHUB_WORKSPACE, the checkout), so that a
+// workflow cannot be talked into publishing `../secrets.yaml` or writing over a file outside the
+// checkout, and files are never written through a symbolic link. Outside GitHub Actions (the
+// CLI) there is no workspace and nothing is confined.
+function workspaceOf(env, allowOutside) {
+    const dir = env.GITHUB_WORKSPACE?.trim();
+    return { root: dir ? realOrSelf(resolve(dir)) : undefined, allowOutside };
+}
+function realOrSelf(path) {
+    try {
+        return realpathSync(path);
+    }
+    catch {
+        return path;
+    }
+}
+/** The real path of `path`, following every symbolic link of the part that exists. */
+function realPathOf(path) {
+    const abs = resolve(path);
+    const missing = [];
+    let existing = abs;
+    for (;;) {
+        try {
+            lstatSync(existing);
+            break;
+        }
+        catch {
+            const parent = dirname(existing);
+            if (parent === existing)
+                break;
+            missing.unshift(basename(existing));
+            existing = parent;
+        }
+    }
+    return join(realOrSelf(existing), ...missing);
+}
+function isInside(path, root) {
+    const rel = relative(root, path);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+/**
+ * Refuses a path (to read or to write) that leads outside the workspace, symbolic links
+ * included, unless allow-outside-workspace is set. Returns the absolute path.
+ */
+function confine(ws, path, what) {
+    const abs = resolve(path);
+    if (ws.root === undefined || ws.allowOutside)
+        return abs;
+    const real = realPathOf(abs);
+    if (!isInside(real, ws.root)) {
+        const via = real !== abs ? ` (through a symbolic link, it is ${real})` : '';
+        throw new InputError(`${what} "${path}" is outside the workspace ${ws.root}${via}: use a path inside the ` +
+            'repository checkout, or set allow-outside-workspace: true if this is intended. Nothing was pushed.');
+    }
+    return abs;
+}
+/**
+ * Writes a file without ever following a symbolic link at its path: a link there is refused
+ * (a checked-in `index.yaml -> /etc/...` must not redirect the write). The content goes to a
+ * temporary file first and is renamed into place, so a reader never sees half a file.
+ */
+async function writeFileNoFollow(path, content, what) {
+    const abs = resolve(path);
+    const info = await lstat$1(abs).catch(() => undefined);
+    if (info?.isSymbolicLink()) {
+        throw new Error(`${what} ${path} is a symbolic link: refusing to write through it; point ${what} at a regular file`);
+    }
+    if (info !== undefined && !info.isFile())
+        throw new Error(`${what} ${path} is not a regular file`);
+    await mkdir$1(dirname(abs), { recursive: true });
+    const tmp = join(dirname(abs), `.${basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
+    await writeFile$1(tmp, content, { flag: 'wx', mode: info ? info.mode & 0o777 : 0o644 });
+    await rename$1(tmp, abs);
 }
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -97488,16 +98220,26 @@ async function provenanceForRelease(opts) {
 
 // The falcoctl index.yaml entries of a release, merged into the index file.
 const nonEmpty = (list) => (list.length > 0 ? list : undefined);
-function indexEntries(plan, meta, inputs, 
-/** Only when the artifacts were signed so that falcoctl can verify them. */
+/** The maintainers input ("Name <email>" items), else the one the .so's contact names. */
+function maintainersOf(inputs, meta) {
+    if (inputs.maintainers.length > 0) {
+        return inputs.maintainers.map((m) => {
+            const parsed = maintainersFromContact(m);
+            return parsed.length > 0 ? parsed[0] : { name: m };
+        });
+    }
+    // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
+    return maintainersFromContact(meta.contact);
+}
+function indexEntries(plan, meta, inputs, links, 
+/** Only when the artifacts are signed so that falcoctl can verify them. */
 signature) {
     const common = {
         registry: inputs.registry,
-        home: inputs.home || undefined,
+        home: links.home || undefined,
         license: inputs.license || undefined,
-        // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
-        maintainers: nonEmpty(maintainersFromContact(meta.contact)),
-        sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined,
+        maintainers: nonEmpty(maintainersOf(inputs, meta)),
+        sources: nonEmpty(links.sources),
         signature
     };
     const keywords = (extra) => [...new Set([...inputs.keywords, extra])];
@@ -97523,35 +98265,292 @@ signature) {
     }
     return entries;
 }
-/** Merges the entries into the index file (other entries kept) and returns its text. */
-async function writeIndexFile(path, entries) {
-    const file = resolve(path);
-    const existing = existsSync$1(file) ? await readFile$1(file, 'utf8') : undefined;
-    const text = mergeIndex(existing, entries);
-    await mkdir$1(dirname(file), { recursive: true });
-    await writeFile$1(file, text);
-    return text;
+/**
+ * Our entries that keep a signature block we did not write: falcoctl verifies the artifact
+ * against it, so it must describe how this release was really signed.
+ */
+function keptSignatures(mergedText, entries) {
+    const merged = (parse$3(mergedText) ?? []);
+    return entries
+        .filter((e) => e.signature === undefined)
+        .filter((e) => merged.some((m) => m?.name === e.name && m.signature !== undefined))
+        .map((e) => e.name);
+}
+
+// Tag patterns, for repositories that release several plugins (monorepos): a pattern such as
+// `plugins/{name}/v{version}` (falcosecurity/plugins' scheme) or `{name}-{version}` says which
+// plugin a tag releases and at which version. The default `{version}` is today's single-plugin
+// behaviour: `1.2.3` or `v1.2.3`.
+//
+// The version part is strict SemVer (parseReleaseTag): no build metadata. The plugin name is
+// matched exactly, never by prefix, so `k8saudit` and `k8saudit-gke` cannot be confused.
+const DEFAULT_TAG_PATTERN = '{version}';
+/** Where each plugin lives when the pattern names plugins and no directory template is given. */
+const DEFAULT_PLUGIN_DIRECTORY = 'plugins/{name}';
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+/** A plugin name (registry.yaml and falcoctl artifact names). */
+const NAME = '[a-z][a-z0-9_-]*';
+/** Something that starts like a version, so that `{name}-{version}` splits k8saudit-gke-1.2.3 right. */
+const VERSIONISH = 'v?\\d+\\.\\d+\\.\\d+[^/]*';
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Validates a pattern and compiles it. Throws with the reason when it cannot work. */
+function compileTagPattern(pattern) {
+    const p = pattern.trim();
+    const names = [...p.matchAll(PLACEHOLDER)].map((m) => m[1]);
+    const unknown = names.filter((n) => n !== 'name' && n !== 'version');
+    if (unknown.length > 0) {
+        throw new Error(`tag pattern "${pattern}" has unknown placeholder {${unknown[0]}}: use {name} and {version}`);
+    }
+    const count = (n) => names.filter((x) => x === n).length;
+    if (count('version') !== 1) {
+        throw new Error(`tag pattern "${pattern}" must contain {version} exactly once`);
+    }
+    if (count('name') > 1)
+        throw new Error(`tag pattern "${pattern}" has {name} more than once`);
+    if (/\{name\}\{version\}|\{version\}\{name\}/.test(p)) {
+        throw new Error(`tag pattern "${pattern}" puts {name} and {version} side by side: separate them, e.g. {name}-{version} or {name}/v{version}`);
+    }
+    if (/[{}]/.test(p.replace(PLACEHOLDER, ''))) {
+        throw new Error(`tag pattern "${pattern}" has an unbalanced "{" or "}"`);
+    }
+    const build = (version) => new RegExp('^' +
+        p
+            .split(/(\{name\}|\{version\})/)
+            .map((part) => part === '{name}'
+            ? `(?<name>${NAME})`
+            : part === '{version}'
+                ? `(?<version>${version})`
+                : escapeRegExp(part))
+            .join('') +
+        '$');
+    return {
+        strict: build(VERSIONISH),
+        loose: build('.+'),
+        hasName: count('name') === 1,
+        vInPattern: /v\{version\}/.test(p)
+    };
+}
+/** The pattern with example values, for messages: plugins/{name}/v{version} -> plugins/myplugin/v1.2.3. */
+function exampleTag(pattern, name = 'myplugin') {
+    return formatTag(pattern, name, '1.2.3');
+}
+/** The tag a pattern gives for a plugin and a version. */
+function formatTag(pattern, name, version) {
+    compileTagPattern(pattern);
+    return pattern.trim().replace('{name}', name).replace('{version}', version);
+}
+function isVersion(v) {
+    try {
+        parseReleaseTag(v);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Which plugin and version a tag releases. Throws a VersionError naming the expected shape when
+ * the tag does not match, when its version is not strict SemVer, or (with `expectedName`) when it
+ * releases another plugin.
+ */
+function matchTagPattern(tag, pattern = DEFAULT_TAG_PATTERN, expectedName) {
+    const c = compileTagPattern(pattern);
+    const raw = tag.trim();
+    const example = exampleTag(pattern, expectedName || 'myplugin');
+    const m = c.strict.exec(raw) ?? c.loose.exec(raw);
+    if (!m?.groups) {
+        throw new VersionError(`tag "${raw}" does not match the tag pattern "${pattern.trim()}": expected a tag like ${example}`);
+    }
+    let versionPart = m.groups.version;
+    if (c.vInPattern && versionPart.startsWith('v')) {
+        throw new VersionError(`tag "${raw}" has a second "v" before the version: the tag pattern "${pattern.trim()}" already has one; expected a tag like ${example}`);
+    }
+    const plugin = c.hasName ? m.groups.name : undefined;
+    const bare = versionPart.startsWith('v') ? versionPart.slice(1) : versionPart;
+    const base = bare.split('+')[0];
+    if (bare.includes('+') && isVersion(base)) {
+        throw new VersionError(`tag "${raw}" has build metadata ("${bare.slice(bare.indexOf('+'))}"), which OCI tags cannot ` +
+            `carry and falcoctl rejects: tag the release as ${formatTag(pattern, plugin ?? '', versionPart.slice(0, versionPart.length - bare.length) + base)} instead`);
+    }
+    let release;
+    try {
+        release = parseReleaseTag(versionPart);
+    }
+    catch (err) {
+        if (!(err instanceof VersionError))
+            throw err;
+        // The default pattern is a bare version: parseReleaseTag's message says it all, unless the
+        // tag looks like another pattern's (a monorepo's plugins/<name>/v<version>).
+        if (pattern.trim() === DEFAULT_TAG_PATTERN) {
+            const suggested = suggestTagPattern(raw);
+            if (suggested === undefined)
+                throw err;
+            throw new VersionError(`${err.message.replace(/: tags look like .*$/, '')}, but it looks like a monorepo tag ` +
+                `(a plugin name and a version): set tag-pattern: ${suggested} ` +
+                '(the default tag-pattern {version} takes tags like 1.4.2 or v1.4.2)');
+        }
+        const why = err.message.replace(/^tag "[^"]*" /, '').replace(/: tags look like .*$/, '');
+        throw new VersionError(`tag "${raw}" (tag pattern "${pattern.trim()}"): the version part "${versionPart}" ${why}; expected a tag like ${example}`);
+    }
+    versionPart = release.version;
+    if (expectedName !== undefined &&
+        expectedName !== '' &&
+        plugin !== undefined &&
+        plugin !== expectedName) {
+        throw new VersionError(`tag "${raw}" releases the plugin "${plugin}", not "${expectedName}": expected a tag like ${example}`);
+    }
+    return {
+        version: versionPart,
+        ...(plugin !== undefined ? { plugin } : {}),
+        release: { ...release, tag: raw }
+    };
+}
+/**
+ * The tag pattern a monorepo-shaped tag seems to follow: a path with a plugin name and a
+ * version, such as plugins/k8saudit/v0.18.0 (plugins/{name}/v{version}); undefined otherwise.
+ */
+function suggestTagPattern(tag) {
+    const m = /^(.*?)(v?)(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(tag.trim());
+    if (!m || !m[1].includes('/'))
+        return undefined;
+    const prefix = m[1];
+    const named = /^(.*?)([a-z][a-z0-9_-]*?)([/@_-]+)$/.exec(prefix);
+    if (!named)
+        return undefined;
+    const [, before, , separator] = named;
+    if (before !== '' && !before.endsWith('/'))
+        return undefined;
+    const pattern = `${before}{name}${separator}${m[2]}{version}`;
+    try {
+        return matchTagPattern(tag, pattern).plugin !== undefined ? pattern : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The folder of a plugin in the repository: `template` with {name} filled in; by default
+ * plugins/<name> when the pattern names plugins (a monorepo), else the repository root ".".
+ */
+function pluginDirectory(pattern, name, template) {
+    if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
+        throw new Error(`invalid plugin name ${JSON.stringify(name)} for a plugin directory`);
+    }
+    const c = compileTagPattern(pattern);
+    const t = (c.hasName ? DEFAULT_PLUGIN_DIRECTORY : '.');
+    const dir = t.split('{name}').join(name).replace(/\/+$/, '') || '.';
+    if (dir.split('/').some((s) => s === '..') || dir.startsWith('/')) {
+        throw new Error(`plugin directory "${dir}" must be a relative path inside the repository`);
+    }
+    return dir;
+}
+
+// Where things are: the plugin's folder (monorepo tags name it), the repository root, and the
+// folder the built lib<name>.so is left in for later steps (the runner's temp space, never the
+// plugin's sources).
+function isDirectory$1(p) {
+    try {
+        return statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The plugin's folder: the working-directory input when set; else, for a tag that names a plugin
+ * (tag-pattern with {name}), that plugin's folder, which must exist; else the current folder.
+ */
+function pluginWorkDir(inputs, tag, plugin, cwd = process.cwd()) {
+    if (inputs.given.has('working-directory') || plugin === undefined) {
+        return resolve(cwd, inputs.workingDirectory);
+    }
+    const dir = pluginDirectory(inputs.tagPattern, plugin);
+    const abs = resolve(cwd, dir);
+    if (isDirectory$1(abs))
+        return abs;
+    const parent = dirname(abs);
+    const siblings = isDirectory$1(parent)
+        ? readdirSync(parent, { withFileTypes: true })
+            .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+            .map((e) => e.name)
+            .sort()
+        : [];
+    throw new Error(`tag "${tag}" releases the plugin "${plugin}", but its folder ${dir} does not exist in ${cwd}` +
+        (siblings.length > 0
+            ? ` (${relative(cwd, parent) || '.'} has ${siblings.slice(0, 20).join(', ')}${siblings.length > 20 ? ', ...' : ''})`
+            : '') +
+        ": check the plugin name in the tag, or set working-directory to the plugin's folder");
+}
+/** The repository's top folder: the nearest folder above `dir` that holds .git, else `fallback`. */
+function repositoryRoot(dir, fallback = process.cwd()) {
+    let d = resolve(dir);
+    for (;;) {
+        if (existsSync$1(join(d, '.git')))
+            return d;
+        const up = dirname(d);
+        if (up === d)
+            return resolve(fallback);
+        d = up;
+    }
+}
+/** `path` relative to `root` with "/" separators; '' for the root itself. */
+function repositoryPath(root, path) {
+    const r = relative(root, path);
+    if (r.startsWith('..'))
+        return '';
+    return r.split(sep$1).join('/');
+}
+/**
+ * A fresh folder in the runner's temp space (RUNNER_TEMP, else the OS temp folder) for outputs
+ * later steps use, such as the plugin-path output. It outlives the run's scratch folder.
+ */
+async function keptOutputDir(env) {
+    return mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-out-'));
 }
 
 // After the registry: index.yaml (a file, and optionally a commit to a
 // branch), the GitHub Release with archives and checksums, and the
 // registry.yaml entry to propose upstream. Nothing here touches the registry.
-function proposeRegistryEntry(meta, inputs) {
+//
+// In two steps. prepareDistribution runs before the first registry write and does every check
+// that could refuse: the index file and the branch's index merge, the token may write the
+// repository. distribute runs after the registry and only writes.
+/**
+ * The registry.yaml entry for this plugin. When the repository has a registry.yaml at its root
+ * (a monorepo such as falcosecurity/plugins), the entry is checked against it as `registry
+ * check` would (a name or source ID another entry uses refuses the release) and the fields the
+ * inputs do not give (url, rules_url, authors, maintainers, keywords, license) come from the
+ * plugin's existing entry.
+ */
+function proposeRegistryEntry(opts) {
+    const { meta, inputs, links } = opts;
+    const file = join(repositoryRoot(opts.workDir), 'registry.yaml');
+    const text = existsSync$1(file) ? readFileSync$1(file, 'utf8') : undefined;
+    const existing = text !== undefined ? registeredEntry(text, meta.name) : undefined;
+    const maintainers = inputs.maintainers.length > 0 ? maintainersOf(inputs, meta) : undefined;
     const entry = registryEntry(meta, {
-        url: inputs.sourceUrl || inputs.home || '',
-        license: inputs.license || undefined,
-        keywords: inputs.keywords.length > 0 ? inputs.keywords : undefined
+        url: inputs.given.has('source-url') || inputs.given.has('home')
+            ? links.url
+            : (existing?.url ?? links.url),
+        license: inputs.license || existing?.license || undefined,
+        keywords: inputs.keywords.length > 0 ? inputs.keywords : existing?.keywords,
+        maintainers: maintainers ?? existing?.maintainers,
+        authors: inputs.authors || existing?.authors,
+        rulesUrl: opts.rules ? (existing?.rules_url ?? links.rulesUrl) : undefined
     });
-    const { errors, warnings } = validateRegistryEntry(entry);
-    return { yaml: registryEntryYaml(entry), errors, warnings };
-}
-/** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */
-function wantsGitHubRelease(inputs, env) {
-    if (inputs.githubRelease !== 'auto')
-        return inputs.githubRelease;
-    return (env.GITHUB_ACTIONS === 'true' &&
-        (env.GITHUB_REF ?? '').startsWith('refs/tags/') &&
-        inputs.ociLayout === '');
+    const { errors, warnings, conflicts } = validateRegistryEntry(entry, text !== undefined ? { registry: text, own: true } : {});
+    if (conflicts.length > 0) {
+        throw new Error(`${file} refuses this plugin, as its \`registry check\` would: ${conflicts.join('; ')}`);
+    }
+    if (text !== undefined && existing === undefined) {
+        warnings.push(`${meta.name} has no entry in ${file}: add the entry below (registry check accepts it)`);
+    }
+    return {
+        yaml: registryEntryYaml(entry),
+        errors,
+        warnings,
+        ...(text !== undefined ? { registryFile: file } : {})
+    };
 }
 function githubApi(inputs, env, what) {
     if (inputs.githubToken === '') {
@@ -97562,28 +98561,94 @@ function githubApi(inputs, env, what) {
         ...parseRepository(env.GITHUB_REPOSITORY)
     };
 }
-async function distribute(opts) {
+async function prepareDistribution(opts) {
     const { inputs, env, plan, metadata, logger } = opts;
-    const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined;
-    const entries = indexEntries(plan, metadata, inputs, opts.signing?.result?.indexSignature);
-    await writeIndexFile(inputs.indexFile, entries);
-    const out = { indexFile: inputs.indexFile };
+    const entries = indexEntries(plan, metadata, inputs, opts.links, opts.signature);
+    const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file');
+    const info = await lstat$1(indexPath).catch(() => undefined);
+    if (info?.isSymbolicLink()) {
+        throw new Error(`index-file ${inputs.indexFile} is a symbolic link: refusing to write through it; point ` +
+            'index-file at a regular file. Nothing was pushed.');
+    }
+    const existing = info
+        ? await readTextFileBounded(indexPath, {
+            limit: MAX_INDEX_FILE_BYTES,
+            what: 'the index file',
+            fix: 'check that index-file names a falcoctl index.yaml'
+        })
+        : undefined;
+    let indexText;
+    try {
+        indexText = mergeIndex(existing, entries);
+    }
+    catch (err) {
+        throw new Error(`${inputs.indexFile} cannot take this release's entries: ${err.message}. Fix ` +
+            'the file (a falcoctl index is a YAML list of entries with unique names), or point ' +
+            'index-file at another path. Nothing was pushed.', { cause: err });
+    }
+    const prepared = {
+        indexPath,
+        indexText,
+        servedIndexText: indexText,
+        entries
+    };
+    const needs = [];
     if (inputs.indexBranch !== '') {
         if (isAbsolute(inputs.indexFile)) {
             throw new Error(`index-file must be a path inside the repository with index-branch, got ${inputs.indexFile}`);
         }
-        const gh = githubApi(inputs, env, 'index-branch');
+        prepared.branch = githubApi(inputs, env, 'index-branch');
+        needs.push(`index-branch (${inputs.indexBranch})`);
+        const onBranch = await readBranchFile({
+            ...prepared.branch,
+            branch: inputs.indexBranch,
+            path: inputs.indexFile,
+            logger
+        });
+        try {
+            prepared.servedIndexText = mergeIndex(onBranch, entries);
+        }
+        catch (err) {
+            throw new Error(`${inputs.indexFile} on the ${inputs.indexBranch} branch cannot take this release's ` +
+                `entries: ${err.message}. Fix it on that branch. Nothing was pushed.`, { cause: err });
+        }
+    }
+    if (wantsGitHubRelease(inputs, env)) {
+        prepared.release = githubApi(inputs, env, 'github-release');
+        needs.push(inputs.githubRelease === 'auto' ? 'github-release (auto: on tag runs)' : 'github-release');
+    }
+    const gh = prepared.branch ?? prepared.release;
+    if (gh && !inputs.dryRun) {
+        await checkContentsWrite({ ...gh, neededBy: needs, logger });
+    }
+    return prepared;
+}
+async function distribute(opts) {
+    const { inputs, env, plan, metadata, logger, prepared, journal } = opts;
+    const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined;
+    journal.stage = 'index-file';
+    await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file');
+    journal.indexFile = prepared.indexPath;
+    for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
+        logger.warning(`${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+            `${name} against it on install, so it must describe how this release is signed`);
+    }
+    const out = { indexFile: inputs.indexFile };
+    if (prepared.branch) {
+        journal.stage = 'index-branch';
+        const entries = prepared.entries;
         out.index = await logger.group(`Commit ${inputs.indexFile} to ${inputs.indexBranch}`, () => commitIndexToBranch({
-            ...gh,
+            ...prepared.branch,
             branch: inputs.indexBranch,
             path: inputs.indexFile,
             update: (existing) => mergeIndex(existing, entries),
             message: `index.yaml: ${metadata.name} ${plan.version}`,
             logger
         }));
+        journal.indexBranchUrl = out.index.url;
     }
-    if (wantsGitHubRelease(inputs, env)) {
-        const gh = githubApi(inputs, env, 'github-release');
+    if (prepared.release) {
+        journal.stage = 'github-release';
         const assets = await buildReleaseAssets({
             name: metadata.name,
             version: plan.version,
@@ -97599,7 +98664,7 @@ async function distribute(opts) {
             : [];
         const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move);
         out.githubRelease = await logger.group('GitHub Release', () => publishGitHubRelease({
-            ...gh,
+            ...prepared.release,
             tag: opts.release.tag,
             name: `${metadata.name} ${plan.version}`,
             prerelease: opts.release.prerelease,
@@ -97608,9 +98673,10 @@ async function distribute(opts) {
             targetCommitish: env.GITHUB_SHA,
             logger
         }));
+        journal.releaseUrl = out.githubRelease.htmlUrl;
         const identity = opts.signing?.result?.identity;
         out.attestation = await provenanceForRelease({
-            ...gh,
+            ...prepared.release,
             provenance: inputs.provenance,
             archives: assets.filter((a) => a.name.endsWith('.tar.gz')),
             signer,
@@ -97619,6 +98685,2704 @@ async function distribute(opts) {
         });
     }
     return out;
+}
+
+/** What each stage does, for "failed while ...". */
+const STAGE_TEXT = {
+    inputs: 'reading the inputs and the tag',
+    build: 'building the plugin',
+    inspect: 'loading and checking the built .so',
+    rules: 'reading and checking the rules file',
+    plan: 'planning the artifacts and tags',
+    preflight: 'checking access and files before the first write',
+    publish: 'pushing to the registry',
+    'index-file': 'writing index.yaml',
+    'index-branch': 'committing index.yaml to the index branch',
+    'github-release': 'publishing the GitHub Release',
+    done: 'finishing'
+};
+function newJournal(dryRun = false) {
+    return { stage: 'inputs', dryRun, floating: [] };
+}
+
+// Which artifacts `falcoctl artifact install` fetches for a set of references, and so which
+// dependency tags must exist for the install to work (falcoctl cmd/artifact/install/deps.go).
+//
+// falcoctl keys artifacts by config name. A dependency is satisfied without a fetch when an
+// artifact of that name (or of one of its alternatives) is already in the set with the same
+// major and a version not lower; otherwise it fetches `name:version`, that exact tag, through
+// the index. Which artifacts are "already in the set" depends on Go's map iteration order, so
+// this check is conservative: only the references given on the command line count as present,
+// and every other dependency must resolve to an existing tag.
+const major = (v) => semver.major(semver.coerce(v) ?? '0.0.0');
+const compare = (a, b) => semver.compare(semver.valid(a) ?? semver.coerce(a) ?? '0.0.0', semver.valid(b) ?? semver.coerce(b) ?? '0.0.0');
+/**
+ * Walks the dependencies of `roots` (the configs of the references given to falcoctl) and
+ * looks up every artifact falcoctl may fetch. `platforms` ("os/arch"): a plugin fetched as a
+ * dependency must have a build for each, or installing on that platform fails.
+ */
+async function resolveClosure(roots, lookup, platforms = []) {
+    const given = new Map(roots.map((r) => [r.name, r.version]));
+    const result = {
+        artifacts: roots.map((r) => `${r.name}:${r.version}`),
+        missing: [],
+        unknown: [],
+        conflicts: []
+    };
+    const seen = new Set(result.artifacts);
+    const queue = [...roots];
+    const fetch = async (name, version, requiredBy) => {
+        const key = `${name}:${version}`;
+        if (seen.has(key))
+            return;
+        seen.add(key);
+        const found = await lookup(name, version);
+        if (found.status !== 'found') {
+            const list = found.status === 'missing' ? result.missing : result.unknown;
+            list.push({ name, version, requiredBy, reason: found.reason });
+            return;
+        }
+        const lacking = found.platforms ? platforms.filter((p) => !found.platforms?.includes(p)) : [];
+        if (lacking.length > 0) {
+            result.missing.push({
+                name,
+                version,
+                requiredBy,
+                reason: `it has no ${lacking.join(', ')} build (it has ${found.platforms?.join(', ') || 'none'})`
+            });
+        }
+        result.artifacts.push(key);
+        queue.push(found.config);
+    };
+    /** The version given on the command line for `name`, when it satisfies `version`. */
+    const satisfiedBy = (name, version, by) => {
+        const have = given.get(name);
+        if (have === undefined)
+            return 'no';
+        if (major(have) !== major(version)) {
+            result.conflicts.push(`${by} depends on ${name}:${version} but ${name}:${have} is installed with it (another major)`);
+            return 'yes'; // reported; no fetch would help
+        }
+        return compare(version, have) <= 0 ? 'yes' : 'older';
+    };
+    const visit = async (artifact, dep) => {
+        const by = `${artifact.name}:${artifact.version}`;
+        if (satisfiedBy(dep.name, dep.version, by) === 'yes')
+            return;
+        for (const alt of dep.alternatives ?? []) {
+            const s = satisfiedBy(alt.name, alt.version, by);
+            if (s === 'no')
+                continue;
+            // An alternative given on the command line: falcoctl upgrades it to the alternative's version.
+            if (s === 'older')
+                await fetch(alt.name, alt.version, by);
+            return;
+        }
+        await fetch(dep.name, dep.version, by);
+    };
+    while (queue.length > 0) {
+        const artifact = queue.shift();
+        for (const dep of artifact.dependencies ?? [])
+            await visit(artifact, dep);
+    }
+    return result;
+}
+
+// Registry credentials from a docker config.json (as written by `docker login`, or by
+// docker/login-action): `auths` entries, and credential helpers (`credHelpers`, `credsStore`).
+/** Docker Hub's historical key, used by `docker login` and credential helpers. */
+const HUB_KEY = 'https://index.docker.io/v1/';
+const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const HELPER_TIMEOUT_MS = 60_000;
+const HELPER_OUTPUT_LIMIT = 1 << 20;
+/** The config.json that docker would read: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
+function dockerConfigPath(env) {
+    if (env.DOCKER_CONFIG)
+        return join(env.DOCKER_CONFIG, 'config.json');
+    return join(env.HOME || homedir(), '.docker', 'config.json');
+}
+/**
+ * The credentials docker would use for `registry` (host[:port]), or undefined when the config
+ * file has none. Order, as docker: a `credHelpers` entry for the registry, else `credsStore`,
+ * else the `auths` entry (also the fallback when a helper has nothing or is not installed).
+ * Every secret found is registered with `logger.secret`.
+ */
+async function credentialsFromDockerConfig(registry, env, logger) {
+    const path = dockerConfigPath(env);
+    const config = await readConfig$1(path);
+    if (!config)
+        return undefined;
+    const host = normalHost(registry);
+    const authKey = findKey(config.auths, host);
+    const fromFile = authKey === undefined ? undefined : parseEntry(config.auths?.[authKey], path, authKey);
+    const mask = (c) => {
+        if (c && logger) {
+            for (const v of [c.password, c.identityToken])
+                if (v)
+                    logger.secret(v);
+            const raw = authKey === undefined ? undefined : config.auths?.[authKey]?.auth;
+            if (typeof raw === 'string' && raw)
+                logger.secret(raw);
+        }
+        return c;
+    };
+    const helperKey = findKey(config.credHelpers, host);
+    const helper = helperKey !== undefined ? config.credHelpers?.[helperKey] : (config.credsStore ?? undefined);
+    if (typeof helper === 'string' && helper !== '') {
+        const program = `docker-credential-${helper}`;
+        const executable = await findOnPath(program, env);
+        if (executable === undefined) {
+            logger?.warning(`${path} names the credential helper ${program} for ${registry}, but it is not ` +
+                'installed: ignoring it');
+        }
+        else {
+            // The server URL as docker stored it: the config key, else the host (Hub: its v1 URL).
+            const servers = unique([
+                helperKey ?? authKey ?? serverUrl(host),
+                serverUrl(host),
+                `https://${host}`
+            ]);
+            for (const server of servers) {
+                const found = await runHelper(executable, program, server, env);
+                if (found)
+                    return mask(found);
+            }
+        }
+    }
+    return mask(fromFile);
+}
+async function readConfig$1(path) {
+    let text;
+    try {
+        text = await readFile$1(path, 'utf8');
+    }
+    catch (err) {
+        if (err.code === 'ENOENT')
+            return undefined;
+        throw new Error(`cannot read the docker config ${path}: ${err.message}`);
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (err) {
+        throw new Error(`the docker config ${path} is not valid JSON: ${err.message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new Error(`the docker config ${path} is not a JSON object`);
+    }
+    return parsed;
+}
+/** "https://ghcr.io/" or "ghcr.io" -> "ghcr.io"; every Docker Hub alias -> "docker.io". */
+function normalHost(keyOrHost) {
+    const noScheme = keyOrHost.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    const host = noScheme.split('/')[0].toLowerCase();
+    return HUB_HOSTS.has(host) ? 'docker.io' : host;
+}
+/** The server URL docker uses for a host: Docker Hub's v1 URL, else the host itself. */
+function serverUrl(host) {
+    return host === 'docker.io' ? HUB_KEY : host;
+}
+/** The key of `entries` that names `host`: an exact key first, then any URL form of it. */
+function findKey(entries, host) {
+    if (!entries || typeof entries !== 'object')
+        return undefined;
+    const keys = Object.keys(entries);
+    return (keys.find((k) => k === host || (host === 'docker.io' && k === HUB_KEY)) ??
+        keys.find((k) => normalHost(k) === host));
+}
+function parseEntry(entry, path, key) {
+    if (!entry || typeof entry !== 'object')
+        return undefined;
+    let username = typeof entry.username === 'string' ? entry.username : '';
+    let password = typeof entry.password === 'string' ? entry.password : '';
+    if (typeof entry.auth === 'string' && entry.auth !== '') {
+        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        if (colon < 0) {
+            throw new Error(`the "auth" of "${key}" in ${path} is not base64 of "username:password": ` +
+                'run docker login again, or give the credentials another way');
+        }
+        username = decoded.slice(0, colon);
+        password = decoded.slice(colon + 1);
+    }
+    const identityToken = typeof entry.identitytoken === 'string' && entry.identitytoken !== ''
+        ? entry.identitytoken
+        : undefined;
+    if (identityToken)
+        return { username: username || '<token>', password, identityToken };
+    if (password === '')
+        return undefined;
+    return { username, password };
+}
+async function findOnPath(program, env) {
+    const names = process.platform === 'win32'
+        ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((ext) => program + ext.toLowerCase())
+        : [program];
+    for (const dir of (env.PATH ?? '').split(delimiter)) {
+        if (!dir)
+            continue;
+        for (const name of names) {
+            const candidate = join(dir, name);
+            try {
+                await access$1(candidate, constants$c.X_OK);
+                return candidate;
+            }
+            catch {
+                // not here
+            }
+        }
+    }
+    return undefined;
+}
+/**
+ * `docker-credential-<name> get` with the server URL on stdin. Returns undefined when the
+ * helper has no credentials for it; throws with a clear message when the helper fails.
+ */
+async function runHelper(executable, program, server, env) {
+    const { code, stdout, stderr, error } = await run$2(executable, ['get'], server, env);
+    if (error)
+        throw new Error(`the docker credential helper ${program} could not run: ${error}`);
+    if (code !== 0) {
+        const text = (stdout.trim() || stderr.trim()).replace(/\s+/g, ' ').slice(0, 300);
+        // The helpers' protocol: "credentials not found in native keychain" on stdout.
+        if (/credentials not found/i.test(text))
+            return undefined;
+        throw new Error(`the docker credential helper ${program} failed for ${server} (exit code ${code})` +
+            `${text ? `: ${text}` : ''}. Fix the helper (e.g. log in again), or give the ` +
+            'credentials another way.');
+    }
+    let parsed;
+    try {
+        parsed = JSON.parse(stdout);
+    }
+    catch {
+        throw new Error(`the docker credential helper ${program} printed something that is not JSON`);
+    }
+    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
+    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
+    if (secret === '')
+        return undefined;
+    // By the helpers' convention, a username "<token>" means the secret is an identity token.
+    if (username === '<token>')
+        return { username, password: '', identityToken: secret };
+    return { username, password: secret };
+}
+function run$2(executable, args, input, env) {
+    return new Promise((resolve) => {
+        const child = spawn(executable, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        let error;
+        const timer = setTimeout(() => {
+            error = `no answer within ${HELPER_TIMEOUT_MS / 1000}s`;
+            child.kill('SIGKILL');
+        }, HELPER_TIMEOUT_MS);
+        const take = (into) => (d) => {
+            if (stdout.length + stderr.length > HELPER_OUTPUT_LIMIT)
+                return;
+            if (into === 'out')
+                stdout += d.toString('utf8');
+            else
+                stderr += d.toString('utf8');
+        };
+        child.stdout.on('data', take('out'));
+        child.stderr.on('data', take('err'));
+        child.stdin.on('error', () => undefined); // a helper that exits without reading stdin
+        child.on('error', (err) => (error ??= err.message));
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr, error });
+        });
+        child.stdin.end(input);
+    });
+}
+function unique(values) {
+    return [...new Set(values)];
+}
+
+const silentLogger = {
+    info: () => undefined,
+    warning: () => undefined,
+    debug: () => undefined,
+    secret: () => undefined,
+    group: (_title, fn) => fn()
+};
+
+const DEFAULT_BLOB_CONCURRENCY = 4;
+/**
+ * Calls `fn` on every item with at most `limit` calls under way; results are in input order.
+ * After a failure no new call starts; once the running ones settle, the first error is thrown.
+ */
+async function mapLimit(items, limit, fn) {
+    if (!Number.isInteger(limit) || limit < 1) {
+        throw new Error(`invalid concurrency ${limit}: expected a whole number of at least 1`);
+    }
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const i = next++;
+            try {
+                results[i] = await fn(items[i], i);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    if (failure)
+        throw failure.error;
+    return results;
+}
+/** pushBlobs on top of pushBlob: each digest once, at most `concurrency` at a time. */
+async function pushEach(blobs, concurrency, push) {
+    const unique = new Map();
+    for (const b of blobs)
+        if (!unique.has(b.digest))
+            unique.set(b.digest, b);
+    const pushed = await mapLimit([...unique.values()], concurrency, push);
+    const byDigest = new Map([...unique.keys()].map((d, i) => [d, pushed[i]]));
+    const seen = new Set();
+    return blobs.map((b) => {
+        if (seen.has(b.digest))
+            return { uploaded: false, bytes: 0 };
+        seen.add(b.digest);
+        return byDigest.get(b.digest);
+    });
+}
+
+// Registry failures turned into messages that say what happened and what to do.
+// Messages name the method, URL path and status, never credentials, tokens or query strings
+// (upload locations and storage redirects can carry signed state there).
+class RegistryError extends Error {
+    details;
+    /** Overrides the usual retry decision (e.g. a lost upload session is worth restarting). */
+    retryable;
+    constructor(message, details) {
+        super(message);
+        this.details = details;
+        this.name = 'RegistryError';
+    }
+}
+/** Statuses that say "try again": the request may succeed as is a little later. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/** Characters of a registry's error text kept in a message. */
+const MESSAGE_EXCERPT = 300;
+const BODY_EXCERPT = 200;
+const JOINED_EXCERPT = 1000;
+/** Cuts an already redacted text. */
+function shorten(text, max) {
+    return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+/**
+ * `code: message` pairs from the distribution error JSON, or a short excerpt of other text.
+ * Secrets are redacted before anything is shortened (a cut secret would no longer match).
+ */
+function describeBody(body, redact = (t) => t) {
+    const raw = body.toString('utf8').trim();
+    if (raw === '')
+        return { codes: [], text: '' };
+    try {
+        const parsed = JSON.parse(raw);
+        if (Array.isArray(parsed.errors)) {
+            const codes = parsed.errors.map((e) => safeExcerpt(String(e.code ?? 'UNKNOWN'), redact, 60));
+            const parts = parsed.errors.map((e, i) => {
+                const message = typeof e.message === 'string' ? safeExcerpt(e.message, redact, MESSAGE_EXCERPT) : '';
+                return message ? `${codes[i]}: ${message}` : codes[i];
+            });
+            return { codes, text: shorten(parts.join('; '), JOINED_EXCERPT) };
+        }
+    }
+    catch {
+        // not JSON: fall through to an excerpt
+    }
+    return { codes: [], text: safeExcerpt(raw, redact, BODY_EXCERPT) };
+}
+function httpError(f) {
+    const { codes, text } = describeBody(f.body, f.redact);
+    const where = `${f.url.origin}${f.url.pathname}`;
+    const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`;
+    const expected = f.expected ? ` (expected ${f.expected})` : '';
+    const detail = text ? `: ${text}` : '';
+    const hint = f.hint ?? hintFor(f, codes, text);
+    const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`;
+    const details = { method: f.method, url: where, status: f.status, codes };
+    if (f.retryAfter !== undefined)
+        details.retryAfter = f.retryAfter;
+    return new RegistryError(f.redact(message), details);
+}
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** What to do about a status, in one or two sentences. */
+function hintFor(f, codes = [], text = '') {
+    const target = f.repository ? `${f.registry}/${f.repository}` : f.registry;
+    const writing = f.writing ?? WRITE_METHODS.has(f.method);
+    const github = isGhcr(f.registry) || GHCR_TEXT.test(text);
+    if (f.status === 401) {
+        if (!f.hasCredentials) {
+            return `${f.registry} requires authentication and no credentials were given: pass a username and password.`;
+        }
+        const base = `The registry rejected the credentials: check the username and password for ${f.registry}.`;
+        return github ? `${base} ${GHCR_TOKENS}` : base;
+    }
+    if (f.status === 403) {
+        if (!f.hasCredentials) {
+            return `${f.registry} refused anonymous access to ${target}: pass a username and password.`;
+        }
+        return forbiddenHint(f.registry, target, writing, github);
+    }
+    if (codes.includes('MANIFEST_BLOB_UNKNOWN') || codes.includes('BLOB_UNKNOWN')) {
+        return 'A blob the manifest refers to is missing: push every blob before the manifest.';
+    }
+    if (codes.includes('DIGEST_INVALID')) {
+        return 'The content sent does not match its digest: the file changed, or the upload was cut.';
+    }
+    if (codes.includes('MANIFEST_INVALID') || codes.includes('MANIFEST_UNVERIFIED')) {
+        return 'The registry rejected the manifest: check its media type and fields.';
+    }
+    if (f.status === 404)
+        return `Not found: check that the repository ${target} exists.`;
+    if (f.status === 413 || f.status === 416) {
+        return 'The request is too large for this registry (ghcr.io caps each request at 4 MiB).';
+    }
+    if (f.status === 429)
+        return 'The registry is rate limiting requests: try again later.';
+    if (f.status >= 500)
+        return 'The registry failed on its side: try again later.';
+    return '';
+}
+function forbiddenHint(registry, target, writing, github) {
+    const action = writing ? 'push to' : 'read';
+    const base = `The credentials are valid but not allowed to ${action} ${target}.`;
+    if (!github)
+        return `${base} Check the account's permissions on that repository.`;
+    return (`${base} For ghcr.io from GitHub Actions: grant the job \`permissions: packages: write\`, ` +
+        "and if the package already exists, give this repository the Write role in the package's " +
+        '"Manage Actions access" settings (or link the package to the repository with the ' +
+        'org.opencontainers.image.source annotation).');
+}
+const GHCR_TOKENS = 'For ghcr.io, use the workflow token (GITHUB_TOKEN, with `permissions: packages: write`) or a ' +
+    'classic personal access token with write:packages (GitHub App installation tokens are not ' +
+    'accepted).';
+// GitHub's registries (ghcr.io, and containers.<host> on GitHub Enterprise Server) word their
+// permission errors like this.
+const GHCR_TEXT = /permission_denied|write_package|read_package/i;
+function isGhcr(registry) {
+    return (registry === 'ghcr.io' || registry.startsWith('ghcr.io:') || registry.startsWith('containers.'));
+}
+/** A request that got no HTTP answer at all. */
+function networkError(method, url, err, plainHttp) {
+    const e = (err ?? {});
+    // Node 20's connection attempts to several addresses fail with an AggregateError.
+    const code = e.code ?? e.errors?.[0]?.code;
+    const raw = e.message || e.errors?.[0]?.message || code || String(err);
+    const reason = raw.replace(/\s+/g, ' ').trim();
+    const where = `${url.origin}${url.pathname}`;
+    const details = { method, url: where, codes: code ? [code] : [] };
+    if (e.deadline === true) {
+        return new RegistryError(`the registry is too slow: ${method} ${where} ${reason}. Check the registry and the ` +
+            'network, or raise request-timeout.', details);
+    }
+    let hint = 'Check the registry host and port, and that this machine can reach it.';
+    if (/wrong version number|packet length too long|EPROTO/i.test(`${code} ${reason}`)) {
+        hint = 'The server does not speak TLS here: if it is a plain-HTTP registry, enable plain HTTP.';
+    }
+    else if (plainHttp && code === 'ECONNRESET') {
+        hint += ' Plain HTTP is enabled: if the registry uses TLS, disable plain HTTP.';
+    }
+    return new RegistryError(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`, details);
+}
+
+// How much the registry client reads, and how long a request may take. A registry that sends
+// more, or sends it slower, fails with a clear error instead of exhausting memory or time.
+/** A manifest (or index): distribution refuses to store larger ones (4 MiB). */
+const MAX_MANIFEST_BYTES = 4 << 20;
+/** A token endpoint's answer (JSON with a token, tokens are a few KiB at most). */
+const MAX_TOKEN_RESPONSE_BYTES = 256 << 10;
+/** What is read of an error answer; the rest is dropped. */
+const MAX_ERROR_BODY_BYTES = 64 << 10;
+/** What is drained of an answer we do not read, to reuse its connection; more closes it. */
+const MAX_DISCARDED_BYTES = 64 << 10;
+/** One page of a tag list. */
+const MAX_TAG_PAGE_BYTES = 4 << 20;
+/** A whole tag list, every page together... */
+const MAX_TAG_LIST_BYTES = 16 << 20;
+/** ...in at most this many pages... */
+const MAX_TAG_PAGES = 1000;
+/** ...naming at most this many tags. */
+const MAX_TAGS = 100_000;
+/**
+ * A request's total deadline: request-timeout, plus one second for every this many bytes it
+ * sends or receives (so after the first request-timeout, at least this average rate).
+ */
+const MIN_BYTES_PER_SECOND = 16 << 10;
+
+// Low-level HTTP for the OCI client, on node:http(s) rather than fetch so that request bodies
+// stream with an explicit Content-Length (never chunked, never held whole in memory).
+/** Reading the request body failed: a local problem, not the network's. */
+class BodySourceError extends Error {
+    cause;
+    constructor(cause) {
+        super(`reading the content to upload failed: ${cause.message}`);
+        this.cause = cause;
+        this.name = 'BodySourceError';
+    }
+}
+/** More redirects than allowed. */
+class RedirectError extends Error {
+    url;
+    constructor(url) {
+        super(`too many redirects, the last to ${url.origin}${url.pathname}`);
+        this.url = url;
+        this.name = 'RedirectError';
+    }
+}
+/** A response larger than what we read of it: not retried, the registry sends it each time. */
+class TooLargeError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'TooLargeError';
+    }
+}
+/**
+ * One HTTP exchange. Resolves as soon as the response headers arrive. A network error is
+ * rejected with `connected: true` when the connection was up before it failed (a reset or a
+ * timeout mid-exchange), as opposed to a failure to connect at all.
+ *
+ * Two clocks bound it: no data for `timeoutMs` (the socket's idle timeout), and a total deadline
+ * of `timeoutMs` plus one second per `minBytesPerSecond` bytes moved, which a server trickling
+ * a byte now and then cannot stretch. The deadline covers the response body too, until it ends.
+ */
+function roundTrip(req, timeoutMs, minBytesPerSecond = MIN_BYTES_PER_SECOND) {
+    return new Promise((resolve, reject) => {
+        let settled = false;
+        let connected = false;
+        let sourceError;
+        let response;
+        const fail = (err) => {
+            // After the response arrived, its body is still under the deadline.
+            if (settled)
+                return;
+            deadline.stop();
+            settled = true;
+            if (sourceError)
+                return reject(new BodySourceError(sourceError));
+            reject(Object.assign(err, { connected }));
+        };
+        const deadline = new TransferDeadline(timeoutMs, minBytesPerSecond, (err) => {
+            Object.assign(err, { connected });
+            if (response)
+                response.destroy(err);
+            cr.destroy(err);
+        });
+        const transport = req.url.protocol === 'https:' ? https$1 : require$$2$1;
+        const headers = { ...req.headers };
+        if (req.body !== undefined)
+            headers['content-length'] = String(bodyLength(req.body));
+        const options = { method: req.method, headers, timeout: timeoutMs };
+        const cr = transport.request(req.url, options, (res) => {
+            settled = true;
+            response = res;
+            res.once('end', () => deadline.stop());
+            res.once('close', () => deadline.stop());
+            resolve({
+                status: res.statusCode ?? 0,
+                statusText: res.statusMessage ?? '',
+                headers: res.headers,
+                url: req.url,
+                body: res,
+                discard: () => {
+                    // An unfinished upload cannot share its connection any more: close it.
+                    if (!cr.writableFinished)
+                        return void cr.destroy();
+                    // A short body is drained so the connection can be reused; a long one (or one that
+                    // never ends) closes it.
+                    let drained = 0;
+                    res.on('data', (chunk) => {
+                        drained += chunk.length;
+                        if (drained > MAX_DISCARDED_BYTES)
+                            res.destroy();
+                    });
+                    res.resume();
+                }
+            });
+        });
+        cr.on('socket', (socket) => {
+            deadline.attach(socket);
+            // A kept-alive socket is already connected.
+            if (!socket.connecting)
+                connected = true;
+            else
+                socket.once('connect', () => (connected = true));
+        });
+        cr.on('error', fail);
+        cr.on('timeout', () => cr.destroy(timeoutError(timeoutMs)));
+        if (req.body === undefined)
+            cr.end();
+        else if (Buffer.isBuffer(req.body))
+            cr.end(req.body);
+        else {
+            const source = req.body.open();
+            const guard = new LengthGuard(req.body.size);
+            source.on('error', (err) => (sourceError ??= err));
+            guard.on('error', (err) => (sourceError ??= err));
+            pipeline$1(source, guard, cr, (err) => {
+                if (err)
+                    fail(err);
+            });
+        }
+    });
+}
+function bodyLength(body) {
+    return Buffer.isBuffer(body) ? body.length : body.size;
+}
+function timeoutError(ms) {
+    return Object.assign(new Error(`no data for ${Math.round(ms / 1000)}s`), { code: 'ETIMEDOUT' });
+}
+/**
+ * The total deadline of one exchange: `timeoutMs`, plus a second per `bytesPerSecond` bytes that
+ * went through the socket (both ways) since the exchange started. Checked by a timer that
+ * re-arms itself; it never keeps the process alive.
+ */
+class TransferDeadline {
+    timeoutMs;
+    bytesPerSecond;
+    expire;
+    start = Date.now();
+    socket;
+    base = 0;
+    timer;
+    stopped = false;
+    constructor(timeoutMs, bytesPerSecond, expire) {
+        this.timeoutMs = timeoutMs;
+        this.bytesPerSecond = bytesPerSecond;
+        this.expire = expire;
+        this.arm(timeoutMs);
+    }
+    attach(socket) {
+        this.socket = socket;
+        this.base = socket.bytesRead + socket.bytesWritten;
+    }
+    stop() {
+        this.stopped = true;
+        clearTimeout(this.timer);
+    }
+    moved() {
+        const s = this.socket;
+        return s ? s.bytesRead + s.bytesWritten - this.base : 0;
+    }
+    arm(ms) {
+        if (this.stopped)
+            return;
+        this.timer = setTimeout(() => this.check(), ms);
+        this.timer.unref();
+    }
+    check() {
+        const elapsed = Date.now() - this.start;
+        const moved = this.moved();
+        const allowed = this.timeoutMs + (moved / this.bytesPerSecond) * 1000;
+        if (elapsed < allowed)
+            return this.arm(Math.max(allowed - elapsed, 100));
+        this.stop();
+        const err = new Error(`took longer than ${Math.round(elapsed / 100) / 10} s in total for ${formatBytes(moved)} ` +
+            `(the deadline is request-timeout, ${Math.round(this.timeoutMs / 100) / 10} s, plus 1 s ` +
+            `for every ${formatBytes(this.bytesPerSecond)} moved)`);
+        this.expire(Object.assign(err, { code: 'ETIMEDOUT', deadline: true }));
+    }
+}
+/** Fails the upload when the source yields more or fewer bytes than the declared length. */
+class LengthGuard extends Transform {
+    expected;
+    seen = 0;
+    constructor(expected) {
+        super();
+        this.expected = expected;
+    }
+    _transform(chunk, _enc, done) {
+        this.seen += chunk.length;
+        if (this.seen > this.expected)
+            done(new Error(`content is longer than ${this.expected} bytes`));
+        else
+            done(null, chunk);
+    }
+    _flush(done) {
+        if (this.seen === this.expected)
+            done();
+        else
+            done(new Error(`content ended after ${this.seen} of ${this.expected} bytes`));
+    }
+}
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/**
+ * Sends a GET or HEAD, following up to `max` redirects. Authorization is dropped for good once
+ * a redirect leaves the original origin (blob downloads go to storage hosts that must not see it).
+ */
+async function followRedirects(req, send, max) {
+    let current = req;
+    for (let hop = 0;; hop++) {
+        const res = await send(current);
+        const location = headerValue(res.headers, 'location');
+        if (!REDIRECTS.has(res.status) || location === undefined)
+            return res;
+        res.discard();
+        const next = new URL(location, current.url);
+        if (hop >= max)
+            throw new RedirectError(next);
+        const headers = { ...current.headers };
+        if (next.origin !== req.url.origin)
+            delete headers.authorization;
+        current = { ...current, url: next, headers };
+    }
+}
+/**
+ * Reads a whole (small) response body, refusing more than `limit.bytes` (a Content-Length that
+ * says so up front is refused before reading).
+ */
+async function readBody(res, limit) {
+    const tooLarge = () => {
+        res.body.destroy();
+        return new TooLargeError(`${limit.what} is larger than ${formatBytes(limit.bytes)}, the most this action reads: ` +
+            limit.fix);
+    };
+    const declared = Number(headerValue(res.headers, 'content-length') ?? NaN);
+    if (declared > limit.bytes)
+        throw tooLarge();
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of res.body) {
+        total += chunk.length;
+        if (total > limit.bytes)
+            throw tooLarge();
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+/** The first `bytes` of a response body (an error text); the rest is dropped. */
+async function readPrefix(res, bytes) {
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of res.body) {
+        chunks.push(chunk.subarray(0, bytes - total));
+        total += Math.min(chunk.length, bytes - total);
+        if (total >= bytes)
+            break;
+    }
+    return Buffer.concat(chunks);
+}
+/** First value of a response header. */
+function headerValue(headers, name) {
+    const v = headers[name];
+    return Array.isArray(v) ? v[0] : v;
+}
+/** The rel="next" target of a Link header (RFC 8288), resolved against `base`. */
+function nextLink(link, base) {
+    if (!link)
+        return undefined;
+    for (const m of link.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+        const rels = /;\s*rel\s*=\s*"?([^";,]*)"?/i.exec(m[2])?.[1] ?? '';
+        if (rels.split(/\s+/).includes('next'))
+            return new URL(m[1], base);
+    }
+    return undefined;
+}
+/** The media type without parameters ("application/json; charset=utf-8" -> "application/json"). */
+function baseMediaType(contentType) {
+    const t = contentType?.split(';')[0].trim().toLowerCase();
+    return t ? t : undefined;
+}
+
+// Validation of the names a registry accepts, with errors that say how to fix the input.
+// Grammars from the distribution reference spec (distribution/reference, OCI distribution-spec).
+const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const NAME_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+const HEX_LENGTH = { sha256: 64, sha512: 128 };
+// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::([0-9]{1,5}))?$/;
+/** Throws unless `name` is a valid repository path such as "acme/plugins/plugin/foo". */
+function validateRepositoryName(name) {
+    if (NAME_RE.test(name) && name.length <= 255)
+        return name;
+    const problems = [];
+    if (name === '')
+        problems.push('it is empty');
+    if (/[A-Z]/.test(name))
+        problems.push(`it has capitals (use "${name.toLowerCase()}")`);
+    if (name.length > 255)
+        problems.push('it is longer than 255 characters');
+    if (/^\/|\/$|\/\//.test(name))
+        problems.push('it has an empty path component');
+    if (/^[a-z]+:\/\//i.test(name) || name.includes(':')) {
+        problems.push('it must not contain a scheme, a registry port or a tag');
+    }
+    const why = problems.length > 0 ? ` (${problems.join('; ')})` : '';
+    throw new Error(`invalid repository name "${name}"${why}: a repository name is lowercase letters and digits, ` +
+        'with ".", "_", "__" or "-" only between them, and "/" between path components, ' +
+        'e.g. "acme/plugins/plugin/foo"');
+}
+/** Throws unless `tag` is a valid OCI tag. */
+function validateTag(tag) {
+    if (TAG_RE.test(tag))
+        return tag;
+    if (tag.includes('+')) {
+        throw new Error(`invalid tag "${tag}": OCI tags cannot contain "+", so semver build metadata ` +
+            '(as in 1.2.3+build) must be dropped or mapped to another character before pushing');
+    }
+    if (tag.length > 128)
+        throw new Error(`invalid tag "${tag}": tags are at most 128 characters`);
+    throw new Error(`invalid tag "${tag}": a tag starts with a letter, digit or "_" and continues with ` +
+        'letters, digits, ".", "_" or "-" (at most 128 characters)');
+}
+/** True when `reference` has the shape of a digest ("sha256:<hex>"), rather than a tag. */
+function isDigest(reference) {
+    return DIGEST_RE.test(reference);
+}
+/** Throws unless `digest` is a well-formed digest; sha256 and sha512 are length-checked. */
+function validateDigest(digest) {
+    const m = DIGEST_RE.exec(digest);
+    const expected = m ? HEX_LENGTH[m[1]] : undefined;
+    if (m && (expected === undefined || new RegExp(`^[a-f0-9]{${expected}}$`).test(m[2]))) {
+        return digest;
+    }
+    throw new Error(`invalid digest "${digest}": expected "sha256:" followed by 64 lowercase hex digits`);
+}
+/** A manifest reference is either a tag or a digest. */
+function validateReference(reference) {
+    return isDigest(reference) ? validateDigest(reference) : validateTag(reference);
+}
+/** Throws unless `host` is "host" or "host:port" (no scheme, no path); returns it lowercased. */
+function validateRegistryHost(host) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+        throw new Error(`invalid registry "${host}": give the host without a scheme (like ghcr.io or ` +
+            'localhost:5000); HTTPS is the default and plain HTTP is a separate option');
+    }
+    const m = HOST_RE.exec(host);
+    const port = m?.[1] === undefined ? undefined : Number(m[1]);
+    if (!m || (port !== undefined && (port < 1 || port > 65535))) {
+        throw new Error(`invalid registry "${host}": expected a host name with an optional port, like ghcr.io ` +
+            'or 127.0.0.1:5000, without a path or credentials');
+    }
+    return host.toLowerCase();
+}
+
+// Retries with capped exponential backoff and full jitter, honouring Retry-After, within a time
+// budget. The clock and the random source are injectable so tests are deterministic and fast.
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+};
+const DEFAULT_RETRY_BUDGET_MS = 5 * 60_000;
+const DEFAULT_RETRY_BASE_DELAY_MS = 500;
+const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
+/** A guard against loops that make no progress in time (a fake clock, zero delays). */
+const MAX_ATTEMPTS = 100;
+/**
+ * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a uniform wait in
+ * [0, min(cap, base * 2^(retry-1))]. `retry` counts from 1 for the first retry.
+ */
+function backoffDelay(retry, baseMs, capMs, random) {
+    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(Math.max(retry - 1, 0), 40));
+    const r = Math.min(Math.max(random(), 0), 1);
+    return Math.floor(r * ceiling);
+}
+/**
+ * A Retry-After header (RFC 9110 §10.2.3): delay-seconds or an HTTP date. Returns the wait in
+ * ms from `now` (0 for a date in the past), or undefined when absent or malformed.
+ */
+function parseRetryAfter(value, now) {
+    const v = value?.trim();
+    if (!v)
+        return undefined;
+    if (/^\d+$/.test(v))
+        return Number(v) * 1000;
+    // A date has letters ("Wed, 21 Oct 2015 07:28:00 GMT"); "-1" or "1.5" are not valid.
+    if (!/[a-z]/i.test(v))
+        return undefined;
+    const at = Date.parse(v);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+/** The wait before a retry: the backoff, but never less than the server asked for. */
+function retryDelay(retry, policy, retryAfterMs) {
+    const backoff = backoffDelay(retry, policy.baseDelayMs, policy.maxDelayMs, policy.random);
+    return retryAfterMs === undefined ? backoff : Math.max(backoff, retryAfterMs);
+}
+/** Marks an error that already went through a retry loop, so enclosing loops rethrow it as is. */
+const EXHAUSTED = Symbol('retries exhausted');
+function retriesExhausted(err) {
+    return typeof err === 'object' && err !== null && EXHAUSTED in err;
+}
+// The deadline of the operation being retried, shared by nested retry loops (a token request
+// inside a blob upload), so that nesting never stretches the budget.
+const deadlines = new AsyncLocalStorage();
+/**
+ * Runs `op` until it succeeds, fails for good, or the budget would be exceeded by the next
+ * wait. The last error is rethrown with a note on how many attempts were made.
+ */
+async function withRetries(what, policy, hooks, op) {
+    const { clock } = policy;
+    const start = clock.now();
+    const outer = deadlines.getStore();
+    const deadline = Math.min(outer ?? Infinity, start + Math.max(0, policy.budgetMs));
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await deadlines.run(deadline, () => op(attempt));
+        }
+        catch (err) {
+            if (retriesExhausted(err))
+                throw err;
+            const why = hooks.classify(err);
+            if (why === undefined)
+                throw err;
+            const left = deadline - clock.now();
+            const delay = retryDelay(attempt, policy, why.retryAfterMs);
+            if (policy.budgetMs <= 0)
+                throw err;
+            if (attempt >= MAX_ATTEMPTS || delay >= left) {
+                throw exhausted(err, attempt, clock.now() - start, policy.budgetMs, why, left);
+            }
+            hooks.onRetry(what, why, delay, attempt, left);
+            await clock.sleep(delay);
+        }
+    }
+}
+function exhausted(err, attempts, elapsedMs, budgetMs, why, left) {
+    if (!(err instanceof Error))
+        return err;
+    const asked = why.retryAfterMs !== undefined && why.retryAfterMs >= left
+        ? `; the registry asked to wait ${seconds(why.retryAfterMs)}, beyond the budget`
+        : '';
+    const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+    err.message +=
+        ` (gave up after ${tries} in ${seconds(elapsedMs)}; ` +
+            `retry budget ${seconds(budgetMs)}${asked})`;
+    Object.defineProperty(err, EXHAUSTED, { value: true });
+    return err;
+}
+/** "1.5 s", "300 ms" */
+function seconds(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const s = ms / 1000;
+    return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+}
+
+// Registry authentication: the WWW-Authenticate challenge, HTTP Basic, and the distribution
+// token flow (GET realm?service=&scope= -> {token | access_token}), with a token cache per scope.
+/** Parses a WWW-Authenticate header into its challenges (RFC 9110 §11.6.1). */
+function parseChallenges(header) {
+    const out = [];
+    const s = header;
+    let i = 0;
+    const skip = (chars) => {
+        while (i < s.length && chars.test(s[i]))
+            i++;
+    };
+    const token = () => {
+        const start = i;
+        while (i < s.length && !/[\s,="]/.test(s[i]))
+            i++;
+        return s.slice(start, i);
+    };
+    while (i < s.length) {
+        skip(/[\s,]/);
+        const name = token();
+        if (name === '') {
+            i++; // stray character: move on
+            continue;
+        }
+        skip(/\s/);
+        const current = out[out.length - 1];
+        if (s[i] === '=' && current) {
+            i++;
+            skip(/\s/);
+            current.params[name.toLowerCase()] = s[i] === '"' ? quoted() : token();
+        }
+        else {
+            out.push({ scheme: name.toLowerCase(), params: {} });
+        }
+    }
+    return out;
+    function quoted() {
+        let value = '';
+        for (i++; i < s.length && s[i] !== '"'; i++)
+            value += s[i] === '\\' ? s[++i] : s[i];
+        i++;
+        return value;
+    }
+}
+// Tokens without expires_in live 60 s (distribution token spec); renew a little early.
+const DEFAULT_TOKEN_SECONDS = 60;
+const EARLY_RENEW_MS = 5_000;
+const OAUTH_CLIENT_ID = 'falco-plugin-release';
+class Authenticator {
+    transport;
+    credentials;
+    secret;
+    now;
+    scheme;
+    bearer;
+    tokens = new Map();
+    pending = new Map();
+    basicHeader;
+    constructor(transport, credentials, 
+    /** Registers a value that must never be printed; `what` names it in warnings. */
+    secret, now = Date.now) {
+        this.transport = transport;
+        this.credentials = credentials;
+        this.secret = secret;
+        this.now = now;
+        if (credentials?.password) {
+            const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+            this.basicHeader = `Basic ${encoded}`;
+            secret(encoded, `the HTTP Basic credentials for ${transport.registry}`);
+        }
+        if (credentials?.identityToken) {
+            secret(credentials.identityToken, `the identity token for ${transport.registry}`);
+        }
+    }
+    get hasCredentials() {
+        return this.credentials !== undefined;
+    }
+    get identityToken() {
+        return this.credentials?.identityToken || undefined;
+    }
+    /** Authorization to send up front, from what earlier challenges taught us. */
+    async authorization(scope) {
+        if (this.scheme === 'basic')
+            return this.basicHeader;
+        if (this.scheme !== 'bearer')
+            return undefined;
+        const cached = this.tokens.get(this.key(scope));
+        if (cached && cached.expiresAt > this.now())
+            return cached.header;
+        return this.fetchToken(scope);
+    }
+    /**
+     * After a 401: learns the scheme, gets fresh authorization, returns it for one retry.
+     * `rejected` is what the refused request sent: a token that a concurrent request has renewed
+     * since is reused rather than fetched again.
+     */
+    async renew(wwwAuthenticate, scope, rejected) {
+        const challenges = parseChallenges(wwwAuthenticate ?? '');
+        const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
+        if (bearer) {
+            this.scheme = 'bearer';
+            this.bearer = { realm: bearer.params.realm, service: bearer.params.service };
+            const effective = scope ?? bearer.params.scope;
+            const key = this.key(effective);
+            const pending = this.pending.get(key);
+            if (pending)
+                return pending;
+            const cached = this.tokens.get(key);
+            if (cached && cached.header !== rejected && cached.expiresAt > this.now()) {
+                return cached.header;
+            }
+            this.tokens.delete(key);
+            return this.fetchToken(effective);
+        }
+        if (challenges.some((c) => c.scheme === 'basic')) {
+            if (!this.basicHeader) {
+                if (this.identityToken) {
+                    throw new RegistryError(`${this.transport.registry} asks for HTTP Basic authentication, which an identity ` +
+                        'token cannot do: give a username and password instead.', { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
+                }
+                throw this.missingCredentials('HTTP Basic');
+            }
+            this.scheme = 'basic';
+            return this.basicHeader;
+        }
+        const seen = challenges.map((c) => c.scheme).join(', ') || 'none';
+        throw new RegistryError(`${this.transport.registry} answered 401 without a supported authentication challenge ` +
+            `(WWW-Authenticate schemes: ${seen}): is this an OCI registry?`, { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
+    }
+    key(scope) {
+        return `${this.bearer?.realm} ${this.bearer?.service ?? ''} ${scope ?? ''}`;
+    }
+    /** One token request per scope at a time: concurrent requests share it. */
+    fetchToken(scope) {
+        const key = this.key(scope);
+        let p = this.pending.get(key);
+        if (!p) {
+            p = this.requestToken(scope).finally(() => this.pending.delete(key));
+            this.pending.set(key, p);
+        }
+        return p;
+    }
+    async requestToken(scope) {
+        const { realm, service } = this.bearer ?? { realm: '' };
+        const url = new URL(realm);
+        if (service)
+            url.searchParams.set('service', service);
+        if (scope)
+            url.searchParams.set('scope', scope);
+        const sendsSecret = this.basicHeader !== undefined || this.identityToken !== undefined;
+        const refusal = sendsSecret ? this.refuseRealm(url) : undefined;
+        if (refusal !== undefined) {
+            throw new RegistryError(`refusing to send credentials for ${this.transport.registry} to the token service ` +
+                `${url.origin}${url.pathname}, which ${refusal}. Credentials go to a token service only ` +
+                "over HTTPS, or over plain HTTP on the registry's own host: the registry must name " +
+                'such a realm in its WWW-Authenticate challenge.', { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] });
+        }
+        const oauth = this.identityToken !== undefined;
+        const res = await this.transport.tokenRequest(oauth ? new URL(realm) : url, oauth ? { form: this.refreshForm(service, scope) } : { authorization: this.basicHeader });
+        const method = oauth ? 'POST' : 'GET';
+        if (res.status === 401 && !sendsSecret) {
+            res.discard();
+            throw this.missingCredentials('a token');
+        }
+        if (res.status !== 200)
+            return this.transport.fail(res, method, scopeContext(scope));
+        const body = res.data ??
+            (await readBody(res, {
+                bytes: MAX_TOKEN_RESPONSE_BYTES,
+                what: 'the token response',
+                fix: 'check the realm the registry names.'
+            }));
+        const { token, expiresIn } = parseTokenResponse(body, url);
+        this.secret(token, `the token issued by ${url.origin}`);
+        const header = `Bearer ${token}`;
+        const seconds = expiresIn ?? DEFAULT_TOKEN_SECONDS;
+        this.tokens.set(this.key(scope), {
+            header,
+            expiresAt: this.now() + Math.max(0, seconds * 1000 - EARLY_RENEW_MS)
+        });
+        return header;
+    }
+    /**
+     * Why credentials must not go to this token service, or undefined when they may. Like docker,
+     * we follow the realm the registry names, even to another host (Docker Hub's is
+     * auth.docker.io); unlike docker, never over plain HTTP to another host, where anyone on the
+     * path could read them. A plain-HTTP realm on the registry's own host is a local setup the
+     * user opted into with plain HTTP.
+     */
+    refuseRealm(url) {
+        if (url.protocol === 'https:')
+            return undefined;
+        if (!this.transport.plainHttp)
+            return 'is not HTTPS (the registry is)';
+        const registryHost = new URL(`http://${this.transport.registry}`).hostname;
+        if (url.hostname === registryHost)
+            return undefined;
+        return `is plain HTTP on another host than ${registryHost}`;
+    }
+    /** OAuth2 refresh-token grant (the distribution "oauth" token spec). */
+    refreshForm(service, scope) {
+        const form = new URLSearchParams({ grant_type: 'refresh_token' });
+        if (service)
+            form.set('service', service);
+        if (scope)
+            form.set('scope', scope);
+        form.set('client_id', OAUTH_CLIENT_ID);
+        form.set('refresh_token', this.identityToken ?? '');
+        return form.toString();
+    }
+    missingCredentials(what) {
+        return new RegistryError(`${this.transport.registry} requires credentials (${what}) and none were given: ` +
+            'pass a username and password.', { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
+    }
+}
+function parseTokenResponse(body, url) {
+    let parsed = {};
+    try {
+        parsed = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        // reported below
+    }
+    const token = typeof parsed.token === 'string' && parsed.token ? parsed.token : parsed.access_token;
+    if (typeof token !== 'string' || token === '') {
+        throw new RegistryError(`the token endpoint ${url.origin}${url.pathname} answered without a token`, { method: 'GET', url: `${url.origin}${url.pathname}`, status: 200, codes: [] });
+    }
+    const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
+    return { token, expiresIn };
+}
+/** "repository:acme/foo:pull,push" -> the repository and whether it asks to push. */
+function scopeContext(scope) {
+    const m = /^repository:(.+):([a-z,*]+)$/.exec(scope ?? '');
+    return m ? { repository: m[1], writing: m[2].split(',').includes('push') } : {};
+}
+
+const MAX_REDIRECTS = 5;
+// Failures once a connection is up: the network or the server dropped it. Worth retrying.
+const AFTER_CONNECT = new Set([
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ECONNABORTED',
+    'ERR_STREAM_PREMATURE_CLOSE'
+]);
+// Failures to connect at all: retried only on a host that answered before (a restart), so that
+// a wrong or unreachable host fails fast with a clear message.
+const CONNECT = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENOTFOUND'
+]);
+// Temporary by definition.
+const ALWAYS = new Set(['EAI_AGAIN']);
+class Session {
+    opts;
+    auth;
+    /** The project's one masking rule (secrets.ts), for the texts this session builds. */
+    mask = new SecretMask();
+    /** Origins that answered at least once. */
+    contacted = new Set();
+    constructor(opts) {
+        this.opts = opts;
+        const secret = (value, what) => {
+            this.mask.add(value);
+            opts.logger.secret(value, what);
+        };
+        if (opts.credentials) {
+            const { username, password } = opts.credentials;
+            // With the username: base64 of "user:password" is what an HTTP Basic header carries.
+            this.mask.add(password, username);
+            secret(password, `the password for ${opts.registry}`);
+        }
+        this.auth = new Authenticator({
+            registry: opts.registry,
+            plainHttp: opts.plainHttp,
+            tokenRequest: (url, { authorization, form }) => this.send({
+                method: form === undefined ? 'GET' : 'POST',
+                url,
+                headers: {
+                    accept: 'application/json',
+                    ...(authorization ? { authorization } : {}),
+                    ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' })
+                },
+                body: form === undefined ? undefined : Buffer.from(form),
+                registryAuth: false,
+                read: {
+                    bytes: MAX_TOKEN_RESPONSE_BYTES,
+                    what: `the answer of the token service ${url.origin}${url.pathname}`,
+                    fix: 'a token service answers a small JSON object; check the realm the registry names.'
+                }
+            }),
+            fail: (res, method, context) => this.fail(res, method, context)
+        }, opts.credentials, secret, () => opts.retry.clock.now());
+    }
+    get registry() {
+        return this.opts.registry;
+    }
+    get baseUrl() {
+        return this.opts.baseUrl;
+    }
+    get hasCredentials() {
+        return this.auth.hasCredentials;
+    }
+    get logger() {
+        return this.opts.logger;
+    }
+    /**
+     * The single entry point for every HTTP request to the registry or its token endpoint.
+     *
+     * Retries 408, 429, 500, 502, 503, 504 and dropped connections with capped exponential
+     * backoff and full jitter, honouring Retry-After, within the retry budget. Every request can
+     * be repeated as is: bodies are Buffers or StreamBody sources that re-open a fresh stream.
+     * A retried status that still fails is thrown as a RegistryError (with the registry's text);
+     * other statuses are returned for the caller to judge.
+     */
+    async send(req) {
+        if (req.retry === false)
+            return this.attempt(req);
+        return this.retrying(`${req.method} ${req.url.origin}${req.url.pathname}`, async () => {
+            const res = await this.attempt(req);
+            if (RETRYABLE_STATUSES.has(res.status))
+                return this.fail(res, req.method, req.context);
+            return res;
+        });
+    }
+    /**
+     * Runs a multi-request operation (a blob upload) with the retry policy: `op` is run again
+     * when it throws a retryable RegistryError. Loops nest safely: they share one deadline.
+     */
+    retrying(what, op) {
+        return withRetries(this.redact(what), this.opts.retry, {
+            classify: (err) => this.classify(err),
+            onRetry: (label, why, delay, attempt, left) => this.opts.logger.info(this.redact(`${label}: ${why.reason}; retrying in ${seconds(delay)} ` +
+                `(attempt ${attempt + 1}, ${seconds(left)} of the retry budget left)`))
+        }, op);
+    }
+    /** Whether a failure is worth another attempt, and why. */
+    classify(err) {
+        if (!(err instanceof RegistryError) || err.retryable === false)
+            return undefined;
+        const { status, codes, retryAfter } = err.details;
+        const code = codes.length > 0 ? ` ${codes.join(', ')}` : '';
+        if (status !== undefined) {
+            if (!RETRYABLE_STATUSES.has(status) && err.retryable !== true)
+                return undefined;
+            const retryAfterMs = parseRetryAfter(retryAfter, this.opts.retry.clock.now());
+            const asked = retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`;
+            return { reason: `HTTP ${status}${code}${asked}`, retryAfterMs };
+        }
+        return err.retryable === true
+            ? { reason: `connection failed (${codes[0] ?? 'unknown'})` }
+            : undefined;
+    }
+    /** One authenticated attempt, re-authenticating once on 401. */
+    async attempt(req) {
+        if (req.registryAuth === false)
+            return this.exchange(req, undefined);
+        const first = await this.auth.authorization(req.scope);
+        const res = await this.exchange(req, first);
+        // Only the registry's own 401s are challenges; storage hosts behind redirects are not.
+        if (res.status !== 401 || res.url.origin !== this.opts.baseUrl.origin)
+            return res;
+        const challenge = headerValue(res.headers, 'www-authenticate');
+        res.discard();
+        const renewed = await this.auth.renew(challenge, req.scope, first);
+        return this.exchange(req, renewed);
+    }
+    /** One exchange (plus redirects for reads), with network failures made readable. */
+    async exchange(req, authorization) {
+        const headers = { 'user-agent': this.opts.userAgent, ...req.headers };
+        // Registry credentials go to the registry's origin only, never to another host.
+        if (authorization && req.url.origin === this.opts.baseUrl.origin) {
+            headers.authorization = authorization;
+        }
+        const request = { method: req.method, url: req.url, headers, body: req.body };
+        const once = async (r) => {
+            const res = await roundTrip(r, this.opts.timeoutMs);
+            this.contacted.add(r.url.origin);
+            return res;
+        };
+        let res;
+        try {
+            res =
+                req.method === 'GET' || req.method === 'HEAD'
+                    ? await followRedirects(request, once, MAX_REDIRECTS)
+                    : await once(request);
+        }
+        catch (err) {
+            throw this.localError(req, err);
+        }
+        this.opts.logger.debug(`${req.method} ${res.url.origin}${res.url.pathname} -> ${res.status}`);
+        if (req.read !== undefined && req.method !== 'HEAD' && res.status >= 200 && res.status < 300) {
+            try {
+                res.data = await readBody(res, req.read);
+            }
+            catch (err) {
+                res.discard();
+                throw this.localError({ ...req, url: res.url }, err);
+            }
+        }
+        return res;
+    }
+    localError(req, err) {
+        if (err instanceof RegistryError)
+            return err;
+        const where = `${req.url.origin}${req.url.pathname}`;
+        const code = err.code;
+        if (err instanceof BodySourceError || err instanceof RedirectError || code === undefined) {
+            const message = this.redact(`${req.method} ${where}: ${err.message}`);
+            return new RegistryError(message, { method: req.method, url: where, codes: [] });
+        }
+        const e = networkError(req.method, req.url, err, this.opts.plainHttp);
+        e.message = this.redact(e.message);
+        const first = e.details.codes[0] ?? '';
+        const connected = err.connected === true;
+        e.retryable =
+            ALWAYS.has(first) ||
+                (connected && AFTER_CONNECT.has(first)) ||
+                (this.contacted.has(req.url.origin) && CONNECT.has(first));
+        return e;
+    }
+    /** Reads the error body of an unexpected response and throws a RegistryError. */
+    async fail(res, method, context = {}) {
+        let body = Buffer.alloc(0);
+        try {
+            body = method === 'HEAD' ? body : await readPrefix(res, MAX_ERROR_BODY_BYTES);
+        }
+        catch {
+            // an unreadable error body still leaves the status to report
+        }
+        finally {
+            res.discard();
+        }
+        throw httpError({
+            registry: this.opts.registry,
+            repository: context.repository,
+            method,
+            url: res.url,
+            status: res.status,
+            statusText: res.statusText,
+            body,
+            hasCredentials: this.hasCredentials,
+            expected: context.expected,
+            writing: context.writing,
+            hint: context.hint,
+            retryAfter: headerValue(res.headers, 'retry-after'),
+            redact: (t) => this.redact(t)
+        });
+    }
+    /** Removes every known secret from a text (registry-supplied text included). */
+    redact(text) {
+        return this.mask.redact(text);
+    }
+}
+
+// OCI 1.1 referrers: manifests that point at another one through `subject` (signatures,
+// attestations). A registry with the referrers API indexes them itself; on one without it
+// (e.g. distribution 2.8, ghcr.io) the client keeps the list in an image index tagged
+// `<alg>-<hex>` (the "referrers tag schema" of the distribution spec). Nothing Falco-specific.
+/** The fallback tag that lists the referrers of `digest`: sha256:abc... -> sha256-abc... */
+function referrersTag(digest) {
+    validateDigest(digest);
+    return digest.replace(':', '-').slice(0, 128);
+}
+function isDescriptor(d) {
+    if (typeof d !== 'object' || d === null)
+        return false;
+    const o = d;
+    return (typeof o.mediaType === 'string' && typeof o.digest === 'string' && typeof o.size === 'number');
+}
+/** The descriptors of a referrers list (an image index), as the API or the fallback tag serves it. */
+function parseReferrersIndex(body) {
+    let index;
+    try {
+        index = JSON.parse(body.toString('utf8'));
+    }
+    catch {
+        throw new Error('is not JSON');
+    }
+    if (typeof index !== 'object' || index === null)
+        throw new Error('is not an image index');
+    if (index.manifests === undefined || index.manifests === null)
+        return [];
+    if (!Array.isArray(index.manifests))
+        throw new Error('has no list of manifests');
+    return index.manifests.filter(isDescriptor);
+}
+/**
+ * Pushes a referrer manifest by digest, then makes it discoverable: nothing more on a target
+ * with the referrers API, else it is added to the fallback index at referrersTag(subject)
+ * (kept as it was when it already lists the manifest).
+ */
+async function attachReferrer(target, subject, referrer) {
+    const digest = sha256Digest(referrer.body);
+    await target.pushManifest(referrer.body, OCI_MANIFEST, digest);
+    const listed = await target.listReferrers(subject);
+    if (listed !== undefined)
+        return { digest, via: 'api' };
+    const tag = referrersTag(subject);
+    const existing = await target.fetchManifest(tag);
+    let manifests = [];
+    let index = { schemaVersion: 2, mediaType: OCI_INDEX };
+    if (existing !== undefined) {
+        try {
+            index = JSON.parse(existing.body.toString('utf8'));
+            manifests = parseReferrersIndex(existing.body);
+        }
+        catch (err) {
+            throw new Error(`${target.location}:${tag} should list the referrers of ${subject}, but it ${err.message}: ` +
+                'delete that tag (it is rebuilt from the referrers pushed next)');
+        }
+        if (manifests.some((d) => d.digest === digest))
+            return { digest, via: 'tag', tag };
+    }
+    const descriptor = {
+        mediaType: OCI_MANIFEST,
+        digest,
+        size: referrer.body.length,
+        ...(referrer.annotations && Object.keys(referrer.annotations).length > 0
+            ? { annotations: referrer.annotations }
+            : {}),
+        artifactType: referrer.artifactType
+    };
+    const updated = {
+        ...index,
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [...manifests, descriptor]
+    };
+    await target.pushManifest(Buffer.from(JSON.stringify(updated)), OCI_INDEX, tag);
+    return { digest, via: 'tag', tag };
+}
+
+// A small OCI distribution client: blobs (HEAD, then POST + a monolithic streamed PUT, or
+// chunked PATCHes), manifests, tags. Knows nothing about what the artifacts mean.
+const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_CHUNK_SIZE = 4 << 20;
+/** Chunked uploads refused as too large halve their chunk size down to this. */
+const MIN_CHUNK_SIZE = 256 << 10;
+class RegistryClient {
+    registry;
+    session;
+    uploads;
+    constructor(opts) {
+        this.registry = validateRegistryHost(opts.registry);
+        // An empty password is no login at all (e.g. an unset secret): go anonymous.
+        const c = opts.credentials;
+        const credentials = c?.password || c?.identityToken ? c : undefined;
+        this.session = new Session({
+            registry: this.registry,
+            baseUrl: new URL(`${opts.plainHttp ? 'http' : 'https'}://${this.registry}`),
+            plainHttp: opts.plainHttp ?? false,
+            credentials,
+            logger: opts.logger ?? silentLogger,
+            userAgent: opts.userAgent ?? 'falco-plugin-release',
+            timeoutMs: positive('timeoutMs', opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+            retry: {
+                budgetMs: atLeastZero('retryBudgetMs', opts.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS),
+                baseDelayMs: atLeastZero('retryBaseDelayMs', opts.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS),
+                maxDelayMs: atLeastZero('retryMaxDelayMs', opts.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS),
+                random: opts.random ?? Math.random,
+                clock: opts.clock ?? systemClock
+            }
+        });
+        this.uploads = {
+            chunkSize: positive('chunkSize', opts.chunkSize ?? DEFAULT_CHUNK_SIZE),
+            chunkedThreshold: atLeastZero('chunkedThreshold', opts.chunkedThreshold ?? Infinity),
+            preferChunked: false
+        };
+    }
+    /** Checks that the registry answers the distribution API and accepts the credentials. */
+    async ping() {
+        const res = await this.session.send({
+            method: 'GET',
+            url: new URL('/v2/', this.session.baseUrl)
+        });
+        if (res.status === 200)
+            return res.discard();
+        if (res.status === 401 || res.status === 403)
+            return this.session.fail(res, 'GET');
+        return this.session.fail(res, 'GET', {
+            expected: '200 or 401',
+            hint: `${this.registry} does not look like an OCI registry (the distribution API lives under /v2/).`
+        });
+    }
+    repository(name) {
+        return new RegistryRepository(this.session, validateRepositoryName(name), this.uploads);
+    }
+}
+function positive(name, value) {
+    if (value > 0 && !Number.isNaN(value))
+        return value;
+    throw new Error(`invalid ${name} ${value}: expected a number above 0`);
+}
+function atLeastZero(name, value) {
+    if (value >= 0 && !Number.isNaN(value))
+        return value;
+    throw new Error(`invalid ${name} ${value}: expected a number of at least 0`);
+}
+class RegistryRepository {
+    session;
+    name;
+    location;
+    uploads;
+    constructor(session, name, uploads) {
+        this.session = session;
+        this.name = name;
+        this.location = `${session.registry}/${name}`;
+        this.uploads = uploads ?? {
+            chunkSize: DEFAULT_CHUNK_SIZE,
+            chunkedThreshold: Infinity,
+            preferChunked: false
+        };
+    }
+    async blobExists(digest) {
+        validateDigest(digest);
+        const res = await this.send({ method: 'HEAD', url: this.url(`blobs/${digest}`) });
+        if (res.status !== 200 && res.status !== 404)
+            return this.fail(res, 'HEAD', '200 or 404');
+        res.discard();
+        return res.status === 200;
+    }
+    async pushBlob(blob) {
+        validateDigest(blob.digest);
+        if (await this.blobExists(blob.digest))
+            return { uploaded: false, bytes: 0 };
+        return this.session.retrying(`uploading ${blob.digest} to ${this.location}`, async (attempt) => {
+            // A broken upload restarts from a new upload session (POST), never from the spent one.
+            // The last attempt may have stored the blob and lost only the answer: look first.
+            if (attempt > 1 && (await this.blobExists(blob.digest))) {
+                return { uploaded: true, bytes: blob.size };
+            }
+            await this.upload(blob);
+            return { uploaded: true, bytes: blob.size };
+        });
+    }
+    pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
+        return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
+    }
+    /** One upload session: monolithic, or chunked; too-large answers switch or shrink chunks. */
+    async upload(blob) {
+        const u = this.uploads;
+        let chunk = u.preferChunked || blob.size > u.chunkedThreshold ? u.chunkSize : undefined;
+        for (;;) {
+            try {
+                if (chunk === undefined)
+                    await this.uploadMonolithic(blob);
+                else
+                    await this.uploadChunked(blob, chunk);
+                return;
+            }
+            catch (err) {
+                // The registry forgot the session (expired, or another node): a new one may work.
+                if (err instanceof RegistryError && err.details.codes.includes('BLOB_UPLOAD_UNKNOWN')) {
+                    err.retryable = true;
+                }
+                if (!isTooLarge(err))
+                    throw err;
+                const status = err.details.status;
+                if (chunk === undefined) {
+                    chunk = u.chunkSize;
+                    u.preferChunked = true;
+                    this.session.logger.info(`${this.location}: the registry refused a ${blob.size}-byte upload in one request ` +
+                        `(HTTP ${status}); uploading in chunks of ${chunk} bytes`);
+                }
+                else if (chunk > MIN_CHUNK_SIZE) {
+                    chunk = Math.max(MIN_CHUNK_SIZE, Math.floor(chunk / 2));
+                    u.chunkSize = Math.min(u.chunkSize, chunk);
+                    this.session.logger.info(`${this.location}: the registry refused a chunk as too large (HTTP ${status}); ` +
+                        `retrying with chunks of ${chunk} bytes`);
+                }
+                else {
+                    throw err;
+                }
+            }
+        }
+    }
+    async uploadMonolithic(blob) {
+        const { url } = await this.startUpload();
+        withDigest(url, blob.digest);
+        const res = await this.send({
+            method: 'PUT',
+            url,
+            headers: { 'content-type': 'application/octet-stream' },
+            body: { size: blob.size, open: () => blob.open() },
+            write: true,
+            retry: false
+        });
+        await this.checkStored(res, url, blob.digest);
+    }
+    /**
+     * PATCHes of `chunkSize` bytes (at least the registry's OCI-Chunk-Min-Length) with
+     * Content-Range, following the Location and the Range the registry answers, then a PUT with
+     * the digest. Holds one chunk in memory at most.
+     */
+    async uploadChunked(blob, chunkSize) {
+        const started = await this.startUpload();
+        let url = started.url;
+        const size = Math.max(chunkSize, started.minChunk);
+        const reader = new ChunkReader(blob.open(), blob.size);
+        try {
+            let offset = 0;
+            while (offset < blob.size) {
+                const chunkStart = offset;
+                const chunk = await this.readChunk(reader, Math.min(size, blob.size - offset), url);
+                while (offset < chunkStart + chunk.length) {
+                    const part = chunk.subarray(offset - chunkStart);
+                    const end = offset + part.length;
+                    const res = await this.send({
+                        method: 'PATCH',
+                        url,
+                        headers: {
+                            'content-type': 'application/octet-stream',
+                            'content-range': `${offset}-${end - 1}`
+                        },
+                        body: part,
+                        write: true,
+                        retry: false
+                    });
+                    if (res.status !== 202)
+                        return this.fail(res, 'PATCH', '202 Accepted');
+                    res.discard();
+                    url = this.uploadLocation(res, url, 'PATCH');
+                    // The registry says how much it holds: continue from there.
+                    const held = rangeEnd(headerValue(res.headers, 'range'));
+                    const next = held === undefined ? end : held + 1;
+                    if (next <= offset || next > end) {
+                        throw this.mismatch('PATCH', url, `answered Range ${headerValue(res.headers, 'range')} after bytes ${offset}-${end - 1}`);
+                    }
+                    offset = next;
+                }
+            }
+            await this.readChunk(reader, 0, url);
+        }
+        finally {
+            reader.close();
+        }
+        withDigest(url, blob.digest);
+        const res = await this.send({
+            method: 'PUT',
+            url,
+            headers: { 'content-type': 'application/octet-stream' },
+            body: Buffer.alloc(0),
+            write: true,
+            retry: false
+        });
+        await this.checkStored(res, url, blob.digest);
+    }
+    async readChunk(reader, n, url) {
+        try {
+            return await reader.read(n);
+        }
+        catch (err) {
+            const where = `${url.origin}${url.pathname}`;
+            throw new RegistryError(this.session.redact(`PATCH ${where}: reading the content to upload failed: ${err.message}`), { method: 'PATCH', url: where, codes: [] });
+        }
+    }
+    async checkStored(res, url, digest) {
+        if (res.status !== 201)
+            return this.fail(res, 'PUT', '201 Created');
+        res.discard();
+        const stored = headerValue(res.headers, 'docker-content-digest');
+        if (stored !== undefined && stored !== digest) {
+            throw this.mismatch('PUT', url, `stored the blob as ${stored}, expected ${digest}`);
+        }
+    }
+    /** POST /blobs/uploads/ -> the upload URL from Location, and the minimum chunk length. */
+    async startUpload() {
+        const url = this.url('blobs/uploads/');
+        const res = await this.send({
+            method: 'POST',
+            url,
+            body: Buffer.alloc(0),
+            write: true,
+            retry: false
+        });
+        if (res.status !== 202)
+            return this.fail(res, 'POST', '202 Accepted');
+        res.discard();
+        const min = Number(headerValue(res.headers, 'oci-chunk-min-length') ?? 0);
+        return {
+            url: this.uploadLocation(res, url, 'POST'),
+            minChunk: Number.isFinite(min) && min > 0 ? min : 0
+        };
+    }
+    /** The Location of an upload response (relative or absolute); required. */
+    uploadLocation(res, url, method) {
+        const location = headerValue(res.headers, 'location');
+        if (!location)
+            throw this.mismatch(method, url, `answered ${res.status} without a Location header`);
+        return new URL(location, res.url);
+    }
+    async pushManifest(body, mediaType, reference) {
+        validateReference(reference);
+        if (isDigest(reference) && !matchesDigest(reference, body)) {
+            throw new Error(`manifest content has digest ${sha256Digest(body)}, not ${reference}`);
+        }
+        const url = this.url(`manifests/${reference}`);
+        const headers = { 'content-type': mediaType };
+        // A PUT of the same bytes is idempotent: retried as is.
+        const res = await this.send({
+            method: 'PUT',
+            url,
+            headers,
+            body,
+            write: true,
+            expected: '201 Created'
+        });
+        if (res.status !== 201)
+            return this.fail(res, 'PUT', '201 Created');
+        res.discard();
+        const stored = headerValue(res.headers, 'docker-content-digest');
+        if (stored !== undefined && !matchesDigest(stored, body)) {
+            const ours = sha256Digest(body);
+            throw this.mismatch('PUT', url, `stored the manifest as ${stored}, but its content is ${ours}`);
+        }
+    }
+    async hasManifest(digest) {
+        validateDigest(digest);
+        const url = this.url(`manifests/${digest}`);
+        const res = await this.send({ method: 'HEAD', url, headers: { accept: MANIFEST_ACCEPT } });
+        if (res.status !== 200 && res.status !== 404)
+            return this.fail(res, 'HEAD', '200 or 404');
+        res.discard();
+        return res.status === 200;
+    }
+    async resolveTag(tag) {
+        validateTag(tag);
+        const url = this.url(`manifests/${tag}`);
+        const res = await this.send({ method: 'HEAD', url, headers: { accept: MANIFEST_ACCEPT } });
+        if (res.status === 404)
+            return absent(res);
+        if (res.status !== 200)
+            return this.fail(res, 'HEAD', '200 or 404');
+        res.discard();
+        const digest = headerValue(res.headers, 'docker-content-digest');
+        if (digest !== undefined && isDigest(digest))
+            return digest;
+        // No digest header on HEAD: hash the manifest itself.
+        const manifest = await this.fetchManifest(tag);
+        return manifest ? sha256Digest(manifest.body) : undefined;
+    }
+    /**
+     * Every tag, following the Link header's next pages. A tag list that goes on past
+     * MAX_TAG_PAGES pages, MAX_TAGS tags or MAX_TAG_LIST_BYTES in all fails (a registry whose
+     * pagination never ends would otherwise exhaust memory).
+     */
+    async listTags() {
+        const tags = new Set();
+        const visited = new Set();
+        let bytes = 0;
+        let url = this.url('tags/list');
+        while (url && !visited.has(url.href)) {
+            if (visited.size >= MAX_TAG_PAGES)
+                throw this.tooManyTags(url, `${MAX_TAG_PAGES} pages`);
+            visited.add(url.href);
+            const res = await this.send({
+                method: 'GET',
+                url,
+                headers: { accept: 'application/json' },
+                read: {
+                    bytes: MAX_TAG_PAGE_BYTES,
+                    what: 'a page of the tag list',
+                    fix: 'the registry should paginate it (n= and Link); check the registry.'
+                }
+            });
+            // A repository that was never pushed has no tags yet.
+            if (res.status === 404 && visited.size === 1)
+                return absent(res) ?? [];
+            if (res.status !== 200)
+                return this.fail(res, 'GET', '200 OK');
+            const body = res.data ?? Buffer.alloc(0);
+            bytes += body.length;
+            if (bytes > MAX_TAG_LIST_BYTES) {
+                throw this.tooManyTags(url, formatBytes(MAX_TAG_LIST_BYTES));
+            }
+            for (const tag of this.parseTagPage(body, url))
+                tags.add(tag);
+            if (tags.size > MAX_TAGS)
+                throw this.tooManyTags(url, `${MAX_TAGS} tags`);
+            url = nextLink(headerValue(res.headers, 'link'), res.url);
+        }
+        return [...tags];
+    }
+    tooManyTags(url, limit) {
+        return this.mismatch('GET', url, `sent a tag list of more than ${limit} for ${this.location}, the most this action reads: ` +
+            'its pagination (the Link header) may never end; check the registry, or delete tags ' +
+            'the repository no longer needs');
+    }
+    async fetchManifest(reference) {
+        validateReference(reference);
+        const url = this.url(`manifests/${reference}`);
+        const res = await this.send({
+            method: 'GET',
+            url,
+            headers: { accept: MANIFEST_ACCEPT },
+            read: {
+                bytes: MAX_MANIFEST_BYTES,
+                what: `the manifest ${reference}`,
+                fix: 'registries refuse to store larger ones (distribution: 4 MiB); check the registry and the reference.'
+            }
+        });
+        if (res.status === 404)
+            return absent(res);
+        if (res.status !== 200)
+            return this.fail(res, 'GET', '200 or 404');
+        const body = res.data ?? Buffer.alloc(0);
+        if (isDigest(reference) && !matchesDigest(reference, body)) {
+            throw this.mismatch('GET', url, `served content with digest ${sha256Digest(body)}`);
+        }
+        return { body, mediaType: manifestMediaType(res, body) };
+    }
+    async fetchBlob(digest, size) {
+        validateDigest(digest);
+        // Retried until the response starts; a download cut later fails the stream.
+        const url = this.url(`blobs/${digest}`);
+        const res = await this.send({ method: 'GET', url });
+        if (res.status === 404)
+            return absent(res);
+        if (res.status !== 200)
+            return this.fail(res, 'GET', '200 or 404');
+        const header = Number(headerValue(res.headers, 'content-length') ?? NaN);
+        const length = Number.isFinite(header) ? header : undefined;
+        if (size !== undefined && length !== undefined && length !== size) {
+            res.discard();
+            throw this.mismatch('GET', url, `sent ${length} bytes for a blob of ${size}`);
+        }
+        if (!canVerify(digest))
+            return res.body;
+        const verifier = new VerifyingStream(digest, size ?? length);
+        // Errors on either side end up on the stream the caller reads.
+        return pipeline$1(res.body, verifier, () => undefined);
+    }
+    async listReferrers(digest) {
+        validateDigest(digest);
+        const url = this.url(`referrers/${digest}`);
+        const res = await this.send({
+            method: 'GET',
+            url,
+            headers: { accept: OCI_INDEX },
+            read: {
+                bytes: MAX_MANIFEST_BYTES,
+                what: `the referrers of ${digest}`,
+                fix: 'check the registry (a referrers list is an image index, bounded like a manifest).'
+            }
+        });
+        // A registry with the API never answers 404 (an unknown subject has an empty list), so a
+        // 404 (or a refusal of the route) means no referrers API: use the tag-schema fallback.
+        if ([400, 404, 405, 406].includes(res.status))
+            return absent(res);
+        if (res.status !== 200)
+            return this.fail(res, 'GET', '200 or 404');
+        if (baseMediaType(headerValue(res.headers, 'content-type')) !== OCI_INDEX)
+            return undefined;
+        try {
+            return parseReferrersIndex(res.data ?? Buffer.alloc(0));
+        }
+        catch (err) {
+            throw this.mismatch('GET', url, `answered a referrers list that ${err.message}`);
+        }
+    }
+    parseTagPage(body, url) {
+        let page;
+        try {
+            page = JSON.parse(body.toString('utf8'));
+        }
+        catch {
+            throw this.mismatch('GET', url, 'answered a tag list that is not JSON');
+        }
+        // distribution answers "tags": null for a repository without tags.
+        if (!Array.isArray(page.tags))
+            return [];
+        return page.tags.filter((t) => typeof t === 'string');
+    }
+    url(path) {
+        return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl);
+    }
+    send({ write, expected, ...req }) {
+        // With credentials, one pull,push token serves every request to the repository.
+        const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull';
+        return this.session.send({
+            ...req,
+            scope: `repository:${this.name}:${actions}`,
+            context: { repository: this.name, expected }
+        });
+    }
+    fail(res, method, expected) {
+        return this.session.fail(res, method, { repository: this.name, expected });
+    }
+    mismatch(method, url, what) {
+        const where = `${url.origin}${url.pathname}`;
+        return new RegistryError(`${method} ${where}: the registry ${what}`, {
+            method,
+            url: where,
+            codes: []
+        });
+    }
+}
+/** A 413 or 416 to an upload request: the registry wants smaller requests. */
+function isTooLarge(err) {
+    if (!(err instanceof RegistryError))
+        return false;
+    const { status, method } = err.details;
+    return (status === 413 || status === 416) && (method === 'PUT' || method === 'PATCH');
+}
+/** Appends digest= to an upload URL, keeping the state the registry put in its query. */
+function withDigest(url, digest) {
+    const query = url.search.slice(1);
+    url.search = `${query ? `${query}&` : ''}digest=${encodeURIComponent(digest)}`;
+}
+/** The last byte offset of a Range header, "0-1234" or "bytes=0-1234". */
+function rangeEnd(range) {
+    const m = /^\s*(?:bytes=)?(\d+)-(\d+)\s*$/.exec(range ?? '');
+    return m ? Number(m[2]) : undefined;
+}
+/** Reads a stream in pieces of exactly n bytes (one piece in memory at a time). */
+class ChunkReader {
+    size;
+    it;
+    pending = Buffer.alloc(0);
+    produced = 0;
+    constructor(stream, size) {
+        this.size = size;
+        this.it = stream[Symbol.asyncIterator]();
+    }
+    /** The next n bytes; read(0) checks that the content has ended. */
+    async read(n) {
+        const parts = [];
+        let have = 0;
+        while (have < n || (n === 0 && this.pending.length === 0)) {
+            if (this.pending.length === 0) {
+                const r = await this.it.next();
+                if (r.done) {
+                    if (n === 0)
+                        return Buffer.alloc(0);
+                    throw new Error(`content ended after ${this.produced} of ${this.size} bytes`);
+                }
+                this.pending = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
+                this.produced += this.pending.length;
+                if (this.produced > this.size) {
+                    throw new Error(`content is longer than ${this.size} bytes`);
+                }
+                continue;
+            }
+            if (n === 0)
+                break;
+            const take = Math.min(n - have, this.pending.length);
+            parts.push(this.pending.subarray(0, take));
+            this.pending = this.pending.subarray(take);
+            have += take;
+        }
+        if (n === 0 && this.pending.length > 0) {
+            throw new Error(`content is longer than ${this.size} bytes`);
+        }
+        return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    }
+    close() {
+        void this.it.return?.();
+    }
+}
+/** Frees a 404 response; the content is simply not there. */
+function absent(res) {
+    res.discard();
+    return undefined;
+}
+const VERIFIABLE = new Set(['sha256', 'sha512']);
+function canVerify(digest) {
+    return VERIFIABLE.has(digest.slice(0, digest.indexOf(':')));
+}
+/** True when `body` hashes to `digest`; digests with unknown algorithms are not checked. */
+function matchesDigest(digest, body) {
+    return !canVerify(digest) || digestLike(digest, body) === digest;
+}
+const GENERIC_TYPES = new Set(['application/json', 'application/octet-stream', 'text/plain']);
+/** Content-Type, or the manifest's own mediaType when the server sent a generic type. */
+function manifestMediaType(res, body) {
+    const header = baseMediaType(headerValue(res.headers, 'content-type'));
+    if (header && !GENERIC_TYPES.has(header))
+        return header;
+    try {
+        const own = JSON.parse(body.toString('utf8')).mediaType;
+        if (typeof own === 'string' && own)
+            return own;
+    }
+    catch {
+        // not JSON: keep what the header said
+    }
+    return header ?? OCI_MANIFEST;
+}
+
+// An OCI image layout directory as a push target (readable by skopeo, oras, crane...):
+// oci-layout, blobs/<alg>/<hex>, and index.json with one descriptor per tag.
+const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const LAYOUT_VERSION = '1.0.0';
+class OciLayoutTarget {
+    location;
+    dir;
+    ready;
+    // index.json is read-modify-written: serialise the updates made through this object.
+    indexQueue = Promise.resolve();
+    constructor(dir) {
+        this.dir = resolve(dir);
+        this.location = `oci:${this.dir}`;
+    }
+    async blobExists(digest) {
+        validateDigest(digest);
+        return isFile$2(this.blobPath(digest));
+    }
+    async pushBlob(blob) {
+        await this.init();
+        if (await this.blobExists(blob.digest))
+            return { uploaded: false, bytes: 0 };
+        const target = this.blobPath(blob.digest);
+        await mkdir$1(dirname(target), { recursive: true });
+        const tmp = this.tempPath();
+        try {
+            const counter = new DigestCounter(algorithmOf(blob.digest));
+            await pipeline$2(blob.open(), counter, createWriteStream(tmp));
+            const actual = counter.digest();
+            if (actual !== blob.digest || counter.bytes !== blob.size) {
+                throw new Error(`blob ${blob.digest} (${blob.size} bytes) produced ${actual} (${counter.bytes} bytes)`);
+            }
+            await rename$1(tmp, target);
+        }
+        catch (err) {
+            await unlink$1(tmp).catch(() => undefined);
+            throw err;
+        }
+        return { uploaded: true, bytes: blob.size };
+    }
+    pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
+        // Each blob goes to its own temporary file and is renamed into place: safe in parallel.
+        return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
+    }
+    /** A manifest is a blob of the layout: present when its file is. */
+    async hasManifest(digest) {
+        validateDigest(digest);
+        return isFile$2(this.blobPath(digest));
+    }
+    async pushManifest(body, mediaType, reference) {
+        validateReference(reference);
+        let blob = bufferBlob(body);
+        if (isDigest(reference)) {
+            if (digestLike(reference, body) !== reference) {
+                throw new Error(`manifest content has digest ${blob.digest}, not ${reference}`);
+            }
+            blob = { ...blob, digest: reference };
+        }
+        await this.pushBlob(blob);
+        if (isDigest(reference))
+            return;
+        const descriptor = {
+            mediaType,
+            digest: blob.digest,
+            size: blob.size,
+            annotations: { [REF_NAME_ANNOTATION]: reference }
+        };
+        await this.updateIndex((manifests) => [
+            ...manifests.filter((d) => tagOf(d) !== reference),
+            descriptor
+        ]);
+    }
+    async resolveTag(tag) {
+        validateTag(tag);
+        return (await this.findTag(tag))?.digest;
+    }
+    async listTags() {
+        const index = await this.readIndex();
+        const tags = index.manifests.map(tagOf).filter((t) => t !== undefined);
+        return [...new Set(tags)].sort();
+    }
+    async fetchManifest(reference) {
+        validateReference(reference);
+        const descriptor = isDigest(reference)
+            ? (await this.readIndex()).manifests.find((d) => d.digest === reference)
+            : await this.findTag(reference);
+        const digest = isDigest(reference) ? reference : descriptor?.digest;
+        if (!digest || !(await isFile$2(this.blobPath(digest))))
+            return undefined;
+        const body = await readFile$1(this.blobPath(digest));
+        return { body, mediaType: descriptor?.mediaType ?? ownMediaType(body) };
+    }
+    async fetchBlob(digest, size) {
+        if (!(await this.blobExists(digest)))
+            return undefined;
+        const verifier = new VerifyingStream(digest, size);
+        createReadStream(this.blobPath(digest))
+            .on('error', (err) => verifier.destroy(err))
+            .pipe(verifier);
+        return verifier;
+    }
+    /** An image layout has no referrers API: referrers go to the tag-schema fallback index. */
+    async listReferrers(digest) {
+        validateDigest(digest);
+        return undefined;
+    }
+    blobPath(digest) {
+        const colon = digest.indexOf(':');
+        return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
+    }
+    // Temporary files live at the top of the layout, out of blobs/, so a crash never leaves
+    // something that looks like a blob.
+    tempPath() {
+        return join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    }
+    init() {
+        this.ready ??= this.createLayout();
+        return this.ready;
+    }
+    async createLayout() {
+        await mkdir$1(join(this.dir, 'blobs', 'sha256'), { recursive: true });
+        const layoutFile = join(this.dir, 'oci-layout');
+        if (await isFile$2(layoutFile)) {
+            const { imageLayoutVersion } = JSON.parse(await readFile$1(layoutFile, 'utf8'));
+            if (imageLayoutVersion !== LAYOUT_VERSION) {
+                throw new Error(`${layoutFile}: unsupported imageLayoutVersion ${imageLayoutVersion}`);
+            }
+        }
+        else {
+            await this.writeAtomic('oci-layout', { imageLayoutVersion: LAYOUT_VERSION });
+        }
+        if (!(await isFile$2(join(this.dir, 'index.json')))) {
+            await this.writeAtomic('index.json', emptyIndex());
+        }
+    }
+    async readIndex() {
+        const path = join(this.dir, 'index.json');
+        let text;
+        try {
+            text = await readFile$1(path, 'utf8');
+        }
+        catch (err) {
+            if (err.code === 'ENOENT')
+                return emptyIndex();
+            throw err;
+        }
+        const index = JSON.parse(text);
+        if (!Array.isArray(index.manifests))
+            throw new Error(`${path}: "manifests" is not a list`);
+        return index;
+    }
+    async findTag(tag) {
+        return (await this.readIndex()).manifests.find((d) => tagOf(d) === tag);
+    }
+    updateIndex(change) {
+        const run = async () => {
+            await this.init();
+            const index = await this.readIndex();
+            const manifests = change(index.manifests).sort(byTagThenDigest);
+            await this.writeAtomic('index.json', { ...index, manifests });
+        };
+        const next = this.indexQueue.then(run, run);
+        this.indexQueue = next.catch(() => undefined);
+        return next;
+    }
+    /** Writes JSON to a temporary file and renames it, so readers never see half a file. */
+    async writeAtomic(name, value) {
+        const tmp = this.tempPath();
+        await writeFile$1(tmp, JSON.stringify(value));
+        await rename$1(tmp, join(this.dir, name));
+    }
+}
+function emptyIndex() {
+    return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+}
+function tagOf(d) {
+    return d.annotations?.[REF_NAME_ANNOTATION];
+}
+/** Tagged entries by tag, then untagged ones by digest: the same content gives the same file. */
+function byTagThenDigest(a, b) {
+    const ta = tagOf(a);
+    const tb = tagOf(b);
+    if (ta !== undefined && tb !== undefined)
+        return ta < tb ? -1 : ta > tb ? 1 : 0;
+    if (ta !== undefined || tb !== undefined)
+        return ta !== undefined ? -1 : 1;
+    return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
+}
+function ownMediaType(body) {
+    try {
+        const own = JSON.parse(body.toString('utf8')).mediaType;
+        if (typeof own === 'string' && own)
+            return own;
+    }
+    catch {
+        // not JSON
+    }
+    return OCI_MANIFEST;
+}
+async function isFile$2(path) {
+    try {
+        return (await stat$1(path)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+
+// Where the artifacts go (a registry, or OCI image layout directories) and
+// what is already there.
+function repositoriesFor(inputs, name) {
+    const prefix = inputs.repository ? `${inputs.repository}/` : '';
+    const repos = { plugin: `${prefix}plugin/${name}`, rules: `${prefix}ruleset/${name}` };
+    validateRepositoryName(repos.plugin);
+    validateRepositoryName(repos.rules);
+    return repos;
+}
+/** The host shown in references: the registry, or where the layouts are written. */
+function registryLabel(inputs) {
+    return inputs.ociLayout !== '' ? `oci-layout:${resolve(inputs.ociLayout)}` : inputs.registry;
+}
+/**
+ * Registry credentials, in this order: the password input; the Docker config's
+ * entry for the registry (as docker/login-action leaves it); for ghcr.io, the
+ * workflow token; else none (anonymous).
+ */
+async function resolveCredentials(inputs, env, logger) {
+    if (inputs.password !== '') {
+        return {
+            credentials: { username: inputs.username || 'token', password: inputs.password },
+            from: 'the password input'
+        };
+    }
+    const fromDocker = await credentialsFromDockerConfig(inputs.registry, env, logger);
+    if (fromDocker)
+        return { credentials: fromDocker, from: `the Docker config (${dockerConfigPath(env)})` };
+    if (inputs.registry === 'ghcr.io' && inputs.githubToken !== '') {
+        return {
+            credentials: { username: inputs.username || 'token', password: inputs.githubToken },
+            from: 'the workflow token (github-token)'
+        };
+    }
+    return { from: 'nowhere: anonymous' };
+}
+function openTargets(inputs, logger, repos, credentials) {
+    if (inputs.ociLayout !== '') {
+        const root = resolve(inputs.ociLayout);
+        return {
+            plugin: new OciLayoutTarget(join(root, repos.plugin)),
+            rules: new OciLayoutTarget(join(root, repos.rules))
+        };
+    }
+    const client = new RegistryClient({
+        registry: inputs.registry,
+        plainHttp: inputs.plainHttp,
+        credentials,
+        logger,
+        retryBudgetMs: inputs.retryBudget * 1000,
+        timeoutMs: inputs.requestTimeout * 1000,
+        chunkSize: inputs.chunkSize,
+        chunkedThreshold: inputs.chunkedUploadThreshold
+    });
+    return { plugin: client.repository(repos.plugin), rules: client.repository(repos.rules) };
+}
+/** Configs are a few hundred bytes; anything far bigger is not a falcoctl config. */
+const MAX_CONFIG_BYTES = 1 << 20;
+async function readSmallBlob(target, digest) {
+    const stream = await target.fetchBlob(digest);
+    if (!stream)
+        return undefined;
+    const chunks = [];
+    let size = 0;
+    for await (const c of stream) {
+        size += c.length;
+        if (size > MAX_CONFIG_BYTES) {
+            stream.destroy?.();
+            return undefined;
+        }
+        chunks.push(Buffer.from(c));
+    }
+    return Buffer.concat(chunks);
+}
+/** The root at `reference`, its platform manifests (for an index) and the first config. */
+async function readPublished(target, reference) {
+    const root = await target.fetchManifest(reference);
+    if (!root)
+        return undefined;
+    const parsed = JSON.parse(root.body.toString('utf8'));
+    const manifests = [];
+    if (Array.isArray(parsed.manifests)) {
+        for (const d of parsed.manifests) {
+            const m = await target.fetchManifest(d.digest);
+            if (m)
+                manifests.push({ platform: d.platform, bytes: m.body });
+        }
+    }
+    else {
+        manifests.push({ bytes: root.body });
+    }
+    const first = manifests[0]
+        ? JSON.parse(manifests[0].bytes.toString('utf8'))
+        : {};
+    const config = first.config?.digest ? await readSmallBlob(target, first.config.digest) : undefined;
+    return { root: root.body, manifests, config };
+}
+/** Tags and the version tag's digest. In a dry run, an unreadable target counts as empty. */
+async function readFacts(target, version, tolerant, logger) {
+    try {
+        const tags = await target.listTags();
+        const existing = tags.includes(version) ? await target.resolveTag(version) : undefined;
+        // Only to explain a conflict: a failure here must not stop a release.
+        const published = existing !== undefined
+            ? await readPublished(target, existing).catch(() => undefined)
+            : undefined;
+        return { tags, existing, published };
+    }
+    catch (err) {
+        if (!tolerant)
+            throw err;
+        logger.warning(`dry run: could not read ${target.location} (${err.message}); planning as if it were empty`);
+        return { tags: [] };
+    }
+}
+
+// Before anything is pushed: can falcoctl install what this release publishes? falcoctl
+// resolves each dependency it does not already have by its exact tag, through its indexes. We
+// look names up the same way, in the index this release writes (index-file) and then in the
+// dependency-indexes (by default falcosecurity's), and read each dependency's config from the
+// registry its index entry names. A missing tag refuses the release (unless check-dependencies
+// is false); an index or registry that does not answer is only a warning.
+/** An index is a few hundred KiB (falcosecurity's ~100 KiB); refuse to read runaway ones. */
+const MAX_INDEX_BYTES = 16 << 20;
+/** A dependency lookup gives up sooner than a push: it may only warn. */
+const LOOKUP_RETRY_BUDGET_MS = 30_000;
+function platformName$1(p) {
+    return `${p.os}/${p.architecture}`;
+}
+/** Reads an index.yaml into name -> location. */
+function parseIndex(text, from) {
+    const list = parse$3(text);
+    if (!Array.isArray(list))
+        throw new Error('not a YAML list of entries');
+    const out = new Map();
+    for (const e of list) {
+        if (e === null || typeof e !== 'object')
+            continue;
+        const { name, registry, repository } = e;
+        if (typeof name === 'string' &&
+            typeof registry === 'string' &&
+            typeof repository === 'string') {
+            out.set(name, { registry, repository, from });
+        }
+    }
+    return out;
+}
+async function fetchIndexText(url, timeoutMs) {
+    if (url.startsWith('file://'))
+        return readFile$1(fileURLToPath(url), 'utf8');
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    if (!res.ok)
+        throw new Error(`HTTP ${res.status}`);
+    const length = Number(res.headers.get('content-length') ?? NaN);
+    if (length > MAX_INDEX_BYTES)
+        throw new Error(`${length} bytes, more than an index`);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (body.length > MAX_INDEX_BYTES)
+        throw new Error(`${body.length} bytes, more than an index`);
+    return body.toString('utf8');
+}
+/** The config at `tag` (the platform's manifest for a plugin index) and the index's platforms. */
+async function readConfig(target, tag, platforms) {
+    const root = await target.fetchManifest(tag);
+    if (!root)
+        return { status: 'missing', reason: `${target.location} has no tag ${tag}` };
+    const json = JSON.parse(root.body.toString('utf8'));
+    let manifest = json;
+    let available;
+    if (Array.isArray(json.manifests)) {
+        available = json.manifests
+            .filter((m) => m.platform)
+            .map((m) => platformName$1(m.platform));
+        const chosen = json.manifests.find((m) => m.platform && platforms.includes(platformName$1(m.platform))) ??
+            json.manifests[0];
+        if (!chosen)
+            return { status: 'missing', reason: `${target.location}:${tag} is an empty index` };
+        const m = await target.fetchManifest(chosen.digest);
+        if (!m)
+            return { status: 'missing', reason: `${target.location}@${chosen.digest} is missing` };
+        manifest = JSON.parse(m.body.toString('utf8'));
+    }
+    const digest = manifest.config?.digest;
+    const blob = digest ? await readSmallBlob(target, digest) : undefined;
+    if (!blob)
+        return { status: 'unknown', reason: `could not read the config of ${target.location}:${tag}` };
+    const config = JSON.parse(blob.toString('utf8'));
+    return { status: 'found', config, platforms: available };
+}
+/** The lookups of one release: its own artifacts, the indexes, and the registries they name. */
+class Resolver {
+    opts;
+    external = new Map();
+    clients = new Map();
+    unreachable = new Map();
+    constructor(opts) {
+        this.opts = opts;
+    }
+    own(name) {
+        const { plan, targets } = this.opts;
+        if (name === plan.plugin.name)
+            return { artifact: plan.plugin, target: targets.plugin };
+        if (plan.rules && name === plan.rules.name)
+            return { artifact: plan.rules, target: targets.rules };
+        return undefined;
+    }
+    indexAt(url) {
+        let p = this.external.get(url);
+        if (!p) {
+            p = fetchIndexText(url, this.opts.inputs.requestTimeout * 1000)
+                .then((text) => parseIndex(text, url))
+                .catch((err) => {
+                const e = err instanceof Error ? err : new Error(String(err));
+                this.unreachable.set(url, e.message);
+                return e;
+            });
+            this.external.set(url, p);
+        }
+        return p;
+    }
+    client(registry) {
+        let c = this.clients.get(registry);
+        if (!c) {
+            const { inputs, env, logger } = this.opts;
+            c = (async () => {
+                const credentials = registry === inputs.registry
+                    ? this.opts.credentials
+                    : await credentialsFromDockerConfig(registry, env, logger).catch(() => undefined);
+                return new RegistryClient({
+                    registry,
+                    plainHttp: inputs.plainHttp,
+                    credentials,
+                    logger,
+                    retryBudgetMs: Math.min(inputs.retryBudget * 1000, LOOKUP_RETRY_BUDGET_MS),
+                    timeoutMs: inputs.requestTimeout * 1000
+                });
+            })();
+            this.clients.set(registry, c);
+        }
+        return c;
+    }
+    /** Where the indexes send `name`: index-file first, then each dependency index in order. */
+    async locate(name) {
+        const local = this.opts.local.get(name);
+        if (local)
+            return local;
+        const failures = [];
+        for (const url of this.opts.inputs.dependencyIndexes) {
+            const index = await this.indexAt(url);
+            if (index instanceof Error) {
+                failures.push(`${url} could not be read (${index.message})`);
+                continue;
+            }
+            const hit = index.get(name);
+            if (hit)
+                return hit;
+        }
+        const searched = ['index-file', ...this.opts.inputs.dependencyIndexes].join(', ');
+        return failures.length > 0
+            ? { status: 'unknown', reason: `not in ${searched}; ${failures.join('; ')}` }
+            : { status: 'missing', reason: `no index has ${name} (searched ${searched})` };
+    }
+    looked = new Map();
+    /** Each name:tag is looked up once per release. */
+    lookup = (name, tag) => {
+        const key = `${name}:${tag}`;
+        let r = this.looked.get(key);
+        if (!r) {
+            r = this.find(name, tag);
+            this.looked.set(key, r);
+        }
+        return r;
+    };
+    async find(name, tag) {
+        const own = this.own(name);
+        if (own && own.artifact.tags.includes(tag)) {
+            const platforms = own.artifact.manifests
+                .map((m) => m.platform)
+                .filter((p) => p !== undefined)
+                .map(platformName$1);
+            return {
+                status: 'found',
+                config: own.artifact.config,
+                platforms: platforms.length > 0 ? platforms : undefined
+            };
+        }
+        let target;
+        if (own)
+            target = own.target;
+        else {
+            const where = await this.locate(name);
+            if ('status' in where)
+                return where;
+            try {
+                target = (await this.client(where.registry)).repository(where.repository);
+            }
+            catch (err) {
+                return {
+                    status: 'unknown',
+                    reason: `${where.from} names ${where.registry}/${where.repository}: ${err.message}`
+                };
+            }
+        }
+        try {
+            return await readConfig(target, tag, this.opts.platforms);
+        }
+        catch (err) {
+            return {
+                status: 'unknown',
+                reason: `could not read ${target.location}:${tag} (${err.message})`
+            };
+        }
+    }
+}
+const refOf = (a, tag) => `${a.name}:${tag}`;
+function covers(result, plan) {
+    return [plan.plugin, plan.rules]
+        .filter((a) => a !== undefined)
+        .every((a) => result.artifacts.includes(`${a.name}:${a.config.version}`));
+}
+function describe(m) {
+    return `${m.name}:${m.version} (required by ${m.requiredBy}): ${m.reason}`;
+}
+/**
+ * Checks that `falcoctl artifact install` of either artifact, and of the command the summary
+ * prints, finds every dependency. Throws, naming each missing name:version and the fixes, unless
+ * check-dependencies is false (then it warns).
+ */
+async function checkInstallable(opts) {
+    const { plan, inputs, indexText } = opts;
+    const credentials = inputs.ociLayout === ''
+        ? (await resolveCredentials(inputs, opts.env, silentLogger)).credentials
+        : undefined;
+    const platforms = plan.plugin.manifests
+        .map((m) => m.platform)
+        .filter((p) => p !== undefined)
+        .map(platformName$1);
+    const resolver = new Resolver({
+        ...opts,
+        credentials,
+        local: parseIndex(indexText, inputs.indexFile),
+        platforms
+    });
+    const tag = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
+    const closure = (roots) => resolveClosure(roots.map((r) => r.config), resolver.lookup, platforms);
+    // The command to print: the fewest references whose install brings both artifacts.
+    const rules = plan.rules;
+    const candidates = rules
+        ? [[rules], [plan.plugin], [plan.plugin, rules]]
+        : [[plan.plugin]];
+    let chosen = candidates[candidates.length - 1];
+    const results = new Map();
+    for (const c of candidates) {
+        const r = await closure(c);
+        results.set(c, r);
+        if (covers(r, plan)) {
+            chosen = c;
+            break;
+        }
+    }
+    // Each artifact alone must install too: users run `falcoctl artifact install <name>`.
+    for (const single of [[plan.plugin], ...(rules ? [[rules]] : [])]) {
+        if (![...results.keys()].some((k) => k.length === 1 && k[0] === single[0])) {
+            results.set(single, await closure(single));
+        }
+    }
+    const all = [...results.values()];
+    const dedupe = (list) => {
+        const seen = new Map();
+        for (const m of list)
+            if (!seen.has(`${m.name}:${m.version}`))
+                seen.set(`${m.name}:${m.version}`, m);
+        return [...seen.values()];
+    };
+    const missing = dedupe(all.flatMap((r) => r.missing));
+    const unknown = dedupe(all.flatMap((r) => r.unknown)).filter((u) => !missing.some((m) => m.name === u.name && m.version === u.version));
+    const conflicts = [...new Set(all.flatMap((r) => r.conflicts))];
+    const ownKeys = new Set([plan.plugin, rules]
+        .filter((a) => !!a)
+        .map((a) => `${a.name}:${a.config.version}`));
+    const others = [...new Set((results.get(chosen)?.artifacts ?? []).filter((k) => !ownKeys.has(k)))];
+    for (const [url, why] of resolver.unreachable) {
+        opts.warn(`dependency index ${url} could not be read (${why}): dependencies were looked up without it`);
+    }
+    for (const u of unknown) {
+        opts.warn(`could not check that falcoctl finds ${describe(u)}`);
+    }
+    const problems = [...conflicts, ...missing.map(describe)];
+    if (problems.length > 0) {
+        const fixes = 'publish each missing version (falcoctl fetches a dependency by its exact tag), or raise ' +
+            "the version in the rules file's required_plugin_versions to one that is published, or name " +
+            'an index that has it in dependency-indexes; check-dependencies: false publishes anyway';
+        const message = `falcoctl could not install this release: ${problems.join('; ')}. Fix: ${fixes}`;
+        if (inputs.checkDependencies)
+            throw new Error(message);
+        opts.warn(message);
+    }
+    const broken = problems.length > 0;
+    // Without an index, falcoctl can fetch nothing by name: only a closed set installs as is.
+    const both = [plan.plugin, ...(rules ? [rules] : [])];
+    const direct = await closure(both);
+    const closed = direct.artifacts.every((k) => ownKeys.has(k)) && direct.missing.length === 0;
+    return {
+        // Without dependency resolution, falcoctl installs exactly what it is given: name both.
+        install: (broken ? both : chosen).map((a) => refOf(a, tag)),
+        direct: both.map((a) => `${a.ref}:${plan.version}`),
+        directSkipsDependencies: !closed || broken,
+        indexedSkipsDependencies: broken,
+        others,
+        missing,
+        unknown
+    };
 }
 
 // Reads a layer back: the one regular file of a falcoctl tar.gz layer,
@@ -98258,8 +102022,9 @@ async function loadPushedPlatforms(target, entries, scratch, logger) {
             !layer.digest) {
             throw new Error(`merge: ${entry.digest} is not a Falco plugin manifest`);
         }
-        const configStream = await target.fetchBlob(manifest.config.digest);
-        const layerStream = await target.fetchBlob(layer.digest);
+        // The descriptors' sizes bound the downloads.
+        const configStream = await target.fetchBlob(manifest.config.digest, sizeOf(manifest.config));
+        const layerStream = await target.fetchBlob(layer.digest, sizeOf(layer));
         if (!configStream || !layerStream) {
             throw new Error(`merge: a blob of ${entry.digest} is missing from ${target.location}`);
         }
@@ -98267,7 +102032,7 @@ async function loadPushedPlatforms(target, entries, scratch, logger) {
         const dir = join(scratch, 'merge', entry.digest.slice(7, 19));
         await mkdir$1(dir, { recursive: true });
         const tarGz = join(dir, 'layer.tar.gz');
-        await pipeline$1(layerStream, createWriteStream(tarGz));
+        await pipeline$2(layerStream, createWriteStream(tarGz));
         const soPath = join(dir, 'plugin.so');
         await extractSingleFile(tarGz, soPath);
         const elf = await readElf(soPath);
@@ -98295,6 +102060,261 @@ async function loadPushedPlatforms(target, entries, scratch, logger) {
 }
 function order(p) {
     return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2;
+}
+/** A descriptor's size, when it is a plausible one. */
+function sizeOf(d) {
+    return typeof d.size === 'number' && Number.isSafeInteger(d.size) && d.size >= 0
+        ? d.size
+        : undefined;
+}
+
+// The environment of every child we start (the build, the C compiler, the plugin inspector, qemu).
+// They run the plugin's and the user's code (a Go init(), a C constructor, a Makefile and whatever
+// it downloads), so they get the action's environment minus what could let that code act with the
+// release's rights: action inputs, runner tokens, GitHub tokens, the workflow command files and any
+// variable holding a registered secret. A user who needs one of them names it in build-env-keep.
+/** Action inputs (INPUT_PASSWORD, INPUT_GITHUB-TOKEN) and the runner's tokens and service URLs. */
+const REMOVED_PREFIXES = ['INPUT_', 'ACTIONS_'];
+const REMOVED_NAMES = new Set([
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+    // The CLI's password.
+    'FPR_PASSWORD',
+    // Workflow command files: a child writing there could set the environment, PATH or outputs of
+    // later steps (and ours).
+    'GITHUB_ENV',
+    'GITHUB_PATH',
+    'GITHUB_OUTPUT',
+    'GITHUB_STATE',
+    'GITHUB_STEP_SUMMARY'
+]);
+function removed(name, value, policy) {
+    const upper = name.toUpperCase();
+    return (REMOVED_PREFIXES.some((p) => upper.startsWith(p)) ||
+        REMOVED_NAMES.has(upper) ||
+        (value !== '' && policy.containsSecret?.(value) === true));
+}
+/**
+ * The environment a child gets from `env`, and the names removed (for the log: names only,
+ * never values).
+ */
+function childEnv(env, policy = {}) {
+    const keep = new Set(policy.keep ?? []);
+    const out = {};
+    const dropped = [];
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined)
+            continue;
+        if (!keep.has(name) && removed(name, value, policy))
+            dropped.push(name);
+        else
+            out[name] = value;
+    }
+    return { env: out, removed: dropped.sort() };
+}
+
+// Starts the children that run the plugin's or the user's code (the build, the C compiler, the
+// plugin inspector, qemu). Each runs in its own process group with a filtered environment
+// (child-env.ts). When it exits, times out, or we are stopped, the whole group is killed: a plugin
+// that fork()s a child which never exits would otherwise hold our pipes open forever. Its output
+// is read as it comes, keeping only a bounded tail, since a plugin can print gigabytes.
+const MAX_LINE = 4096;
+const DEFAULT_KEEP_BYTES = 64 * 1024;
+/** How long output still in the pipes may take to arrive once the group is gone. */
+const DRAIN_MS = 2000;
+// Groups still running, killed if we exit or are stopped (e.g. a cancelled workflow run).
+const live = new Set();
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function killGroup(pid) {
+    try {
+        process.kill(-pid, 'SIGKILL');
+    }
+    catch {
+        // ESRCH: nothing left of it
+    }
+}
+function killAll() {
+    for (const pid of live)
+        killGroup(pid);
+}
+function onStopSignal(signal) {
+    killAll();
+    stopWatching();
+    // Without listeners left, take the signal's default action (end the process), as before.
+    if (process.listenerCount(signal) === 0)
+        process.kill(process.pid, signal);
+}
+function startWatching() {
+    process.on('exit', killAll);
+    for (const s of STOP_SIGNALS)
+        process.on(s, onStopSignal);
+}
+function stopWatching() {
+    process.off('exit', killAll);
+    for (const s of STOP_SIGNALS)
+        process.off(s, onStopSignal);
+}
+function track(pid) {
+    if (live.size === 0)
+        startWatching();
+    live.add(pid);
+}
+function untrack(pid) {
+    if (live.delete(pid) && live.size === 0)
+        stopWatching();
+}
+/** Keeps the last `max` bytes written to it. */
+class Tail {
+    max;
+    chunks = [];
+    size = 0;
+    constructor(max) {
+        this.max = max;
+    }
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.chunks.length > 1 && this.size - this.chunks[0].length >= this.max) {
+            this.size -= this.chunks.shift().length;
+        }
+    }
+    text() {
+        const all = Buffer.concat(this.chunks);
+        return all.subarray(Math.max(0, all.length - this.max)).toString('utf8');
+    }
+}
+/** Splits a stream into lines for onLine, never holding more than MAX_LINE characters. */
+function lineSplitter(emit) {
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    const drain = () => {
+        for (;;) {
+            const nl = pending.indexOf('\n');
+            if (nl >= 0 && nl <= MAX_LINE) {
+                emit(pending.slice(0, nl).replace(/\r$/, ''));
+                pending = pending.slice(nl + 1);
+            }
+            else if (pending.length > MAX_LINE) {
+                emit(pending.slice(0, MAX_LINE));
+                pending = pending.slice(MAX_LINE);
+            }
+            else
+                return;
+        }
+    };
+    return {
+        push: (chunk) => {
+            pending += decoder.write(chunk);
+            drain();
+        },
+        flush: () => {
+            pending += decoder.end();
+            drain();
+            if (pending !== '')
+                emit(pending);
+            pending = '';
+        }
+    };
+}
+/**
+ * Runs argv (no shell) in a new process group and resolves once it has exited and its group is
+ * gone. Never rejects: a command that cannot start comes back with `error`.
+ */
+function runChild(argv, options = {}) {
+    const keep = options.keepBytes ?? DEFAULT_KEEP_BYTES;
+    const tails = { stdout: new Tail(keep), stderr: new Tail(keep) };
+    return new Promise((done) => {
+        let child;
+        const env = childEnv(options.env ?? process.env, options.policy).env;
+        try {
+            child = spawn(argv[0], argv.slice(1), {
+                cwd: options.cwd,
+                env,
+                stdio: ['ignore', 'pipe', 'pipe'],
+                // Its own process group (setsid), so that we can kill everything it starts.
+                detached: true
+            });
+        }
+        catch (e) {
+            done({
+                code: null,
+                signal: null,
+                stdout: '',
+                stderr: '',
+                error: e,
+                timedOut: false
+            });
+            return;
+        }
+        const pid = child.pid;
+        if (pid !== undefined)
+            track(pid);
+        const splitters = ['stdout', 'stderr'].map((name) => {
+            const split = lineSplitter((l) => options.onLine?.(l, name));
+            child[name]?.on('data', (chunk) => {
+                tails[name].push(chunk);
+                if (options.onLine)
+                    split.push(chunk);
+            });
+            return split;
+        });
+        let timedOut = false;
+        let error;
+        let exit;
+        let drainTimer;
+        const timer = options.timeoutMs === undefined || pid === undefined
+            ? undefined
+            : setTimeout(() => {
+                timedOut = true;
+                killGroup(pid);
+            }, options.timeoutMs);
+        let finished = false;
+        const finish = () => {
+            if (finished)
+                return;
+            finished = true;
+            if (timer)
+                clearTimeout(timer);
+            if (drainTimer)
+                clearTimeout(drainTimer);
+            if (pid !== undefined) {
+                killGroup(pid);
+                untrack(pid);
+            }
+            splitters.forEach((s) => s.flush());
+            done({
+                code: exit?.code ?? null,
+                signal: exit?.signal ?? null,
+                stdout: tails.stdout.text(),
+                stderr: tails.stderr.text(),
+                error,
+                timedOut
+            });
+        };
+        child.on('error', (e) => {
+            error ??= e;
+            if (child.pid === undefined)
+                finish(); // never started
+        });
+        child.on('exit', (code, signal) => {
+            exit = { code, signal };
+            if (timer)
+                clearTimeout(timer);
+            // What it left behind (a forked child, a daemon) goes with it; then the pipes close. A
+            // process that left the group (setsid) may still hold them: stop reading after a while.
+            killGroup(pid);
+            drainTimer = setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish();
+            }, DRAIN_MS);
+        });
+        child.on('close', finish);
+    });
+}
+/** The last `lines` lines of text. */
+function lastLines(text, lines) {
+    return text.trimEnd().split('\n').slice(-40).join('\n');
 }
 
 // Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
@@ -98338,57 +102358,36 @@ function missingCrossCompiler(platform, cc, host) {
         'matrix mode');
 }
 const TAIL_LINES = 40;
-/** Runs argv without a shell, forwarding each output line to log and keeping the last ones. */
-function runStreaming(argv, options) {
-    return new Promise((done) => {
-        const tail = [];
-        const line = (l) => {
+/**
+ * Runs argv without a shell, in its own process group with a filtered environment, forwarding
+ * each output line to log and keeping the last ones.
+ */
+async function runStreaming(argv, options) {
+    const tail = [];
+    const r = await runChild(argv, {
+        cwd: options.cwd,
+        env: options.env,
+        policy: options.policy,
+        keepBytes: 0,
+        onLine: (l) => {
             options.log(l);
             tail.push(l);
             if (tail.length > TAIL_LINES)
                 tail.shift();
-        };
-        const child = spawn(argv[0], argv.slice(1), {
-            cwd: options.cwd,
-            env: options.env,
-            stdio: ['ignore', 'pipe', 'pipe']
-        });
-        const splitter = () => {
-            let pending = '';
-            const onData = (chunk) => {
-                const parts = (pending + chunk.toString('utf8')).split(/\r?\n/);
-                pending = parts.pop() ?? '';
-                parts.forEach(line);
-            };
-            return Object.assign(onData, {
-                flush: () => {
-                    if (pending)
-                        line(pending);
-                    pending = '';
-                }
-            });
-        };
-        const out = splitter();
-        const err = splitter();
-        child.stdout.on('data', out);
-        child.stderr.on('data', err);
-        let error;
-        let finished = false;
-        const finish = (code, signal) => {
-            if (finished)
-                return;
-            finished = true;
-            out.flush();
-            err.flush();
-            done({ code, signal, tail, error });
-        };
-        child.on('error', (e) => {
-            error = e;
-            if (child.pid === undefined)
-                finish(null, null);
-        });
-        child.on('close', finish);
+        }
     });
+    return { ...r, tail };
+}
+/** Says which variables the build does not get (names only), and how to pass one. */
+function logRemovedVariables(env, policy, logger) {
+    const { removed } = childEnv(env, policy);
+    // The action's own inputs are many and expected: one entry for them all.
+    const inputs = removed.some((n) => /^INPUT_/i.test(n)) ? ['INPUT_* (the action inputs)'] : [];
+    const names = [...inputs, ...removed.filter((n) => !/^INPUT_/i.test(n))];
+    if (names.length === 0)
+        return;
+    logger.info(`not passed to the build or the plugin: ${names.join(', ')}; name a variable in ` +
+        'build-env-keep to pass it');
 }
 async function isDirectory(path) {
     try {
@@ -98398,7 +102397,7 @@ async function isDirectory(path) {
         return false;
     }
 }
-async function isFile$2(path) {
+async function isFile$1(path) {
     try {
         return (await stat$1(path)).isFile();
     }
@@ -98453,7 +102452,7 @@ async function buildPlugin(opts) {
             Object.assign(env, { GOOS: opts.platform.os, GOARCH: opts.platform.architecture });
         }
         Object.assign(env, targetEnv);
-        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, logger, suffix);
+        return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, opts.envPolicy, logger, suffix);
     }
     const goPackage = opts.goPackage?.trim() || './plugin';
     if (isLocalPackage(goPackage) && !(await isDirectory(resolve(wd, goPackage)))) {
@@ -98489,7 +102488,8 @@ async function buildPlugin(opts) {
     const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
     const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
         logger.info(`$ ${command}  (in ${wd})`);
-        return runStreaming(argv, { cwd: wd, env, log: (l) => logger.info(l) });
+        logRemovedVariables(env, opts.envPolicy, logger);
+        return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log: (l) => logger.info(l) });
     });
     if (r.error?.code === 'ENOENT') {
         throw new Error("the Go toolchain ('go') was not found on PATH: add actions/setup-go before this action " +
@@ -98505,12 +102505,12 @@ async function buildPlugin(opts) {
             : '';
         throw new Error(`go build ${status(r)}: ${command} (in ${wd})${outputBlock(r.tail)}${crossHint}`);
     }
-    if (!(await isFile$2(output))) {
+    if (!(await isFile$1(output))) {
         throw new Error(`go build succeeded but did not write ${output}: ${command} (in ${wd})`);
     }
     return output;
 }
-async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix = '') {
+async function runBuildCommand(buildCommand, pluginPath, wd, env, policy, logger, suffix = '') {
     if (pluginPath === undefined || pluginPath.trim() === '') {
         throw new Error('build-command is set, so plugin-path is required: set it to the .so your command produces ' +
             '(relative to working-directory)');
@@ -98518,18 +102518,19 @@ async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix
     const so = resolve(wd, pluginPath.trim());
     const r = await logger.group(`Build (build-command)${suffix}`, async () => {
         logger.info(`$ ${buildCommand}  (in ${wd})`);
+        logRemovedVariables(env, policy, logger);
         const log = (l) => logger.info(l);
-        const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, log });
+        const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, policy, log });
         if (bash.error?.code !== 'ENOENT')
             return bash;
-        return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, log });
+        return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, policy, log });
     });
     if (r.error)
         throw new Error(`could not run build-command: ${r.error.message}`);
     if (r.code !== 0) {
         throw new Error(`build-command ${status(r)}: ${buildCommand} (in ${wd})${outputBlock(r.tail)}`);
     }
-    if (!(await isFile$2(so))) {
+    if (!(await isFile$1(so))) {
         throw new Error(`build-command finished but plugin-path '${pluginPath}' (${so}) does not exist: set ` +
             'plugin-path to the .so your command produces');
     }
@@ -98538,7 +102539,7 @@ async function runBuildCommand(buildCommand, pluginPath, wd, env, logger, suffix
 
 // Reads a plugin's metadata by loading its .so the way Falco does: a tiny C program
 // (inspector.c, compiled with the same C compiler cgo uses) dlopens it with RTLD_NOW|RTLD_LOCAL in
-// a child process and prints JSON. The pure part turns that JSON into PluginMetadata and judges it
+// a child process and writes JSON to a report file (stdout and stderr are the plugin's). The pure part turns that JSON into PluginMetadata and judges it
 // with the rules of libs' plugin_loader.c.
 /** The symbols libs' plugin_check_required_symbols() insists on. */
 const REQUIRED_SYMBOLS = [
@@ -98561,17 +102562,17 @@ function inspectorSourcePath() {
 function isRecord(v) {
     return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
-/** Parses the inspector's stdout. Throws on anything that is not the expected object. */
-function parseInspectorOutput(stdout) {
+/** Parses the inspector's JSON report. Throws on anything that is not the expected object. */
+function parseInspectorOutput(text) {
     let value;
     try {
-        value = JSON.parse(stdout);
+        value = JSON.parse(text);
     }
     catch (e) {
-        throw new Error(`the plugin inspector printed invalid JSON (${e.message}): ${stdout.slice(0, 500)}`);
+        throw new Error(`the plugin inspector reported invalid JSON (${e.message}): ${text.slice(0, 500)}`);
     }
     if (!isRecord(value))
-        throw new Error(`the plugin inspector printed ${stdout.slice(0, 200)}`);
+        throw new Error(`the plugin inspector reported ${text.slice(0, 200)}`);
     if (typeof value.error === 'string')
         throw new Error(`dlopen failed: ${value.error}`);
     const symbols = value.symbols;
@@ -98745,55 +102746,13 @@ function checkPlugin(meta) {
         throw new Error(`Falco would refuse to load ${who}:\n- ${problems.join('\n- ')}`);
     }
 }
-function run$3(cmd, args, options = {}) {
-    return new Promise((done) => {
-        const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env });
-        const out = [];
-        const err = [];
-        let timedOut = false;
-        let spawnError;
-        const timer = options.timeoutMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                timedOut = true;
-                child.kill('SIGKILL');
-            }, options.timeoutMs);
-        child.stdout.on('data', (b) => out.push(b));
-        child.stderr.on('data', (b) => err.push(b));
-        let finished = false;
-        const finish = (code, signal) => {
-            if (finished)
-                return;
-            finished = true;
-            if (timer)
-                clearTimeout(timer);
-            done({
-                code,
-                signal,
-                stdout: Buffer.concat(out).toString('utf8'),
-                stderr: Buffer.concat(err).toString('utf8'),
-                error: spawnError,
-                timedOut
-            });
-        };
-        child.on('error', (e) => {
-            spawnError = e;
-            if (child.pid === undefined)
-                finish(null, null); // never started
-        });
-        child.on('close', finish);
-    });
-}
-async function isFile$1(path) {
+async function isFile(path) {
     try {
         return (await stat$1(path)).isFile();
     }
     catch {
         return false;
     }
-}
-function tail(text, lines) {
-    return text.trimEnd().split('\n').slice(-40).join('\n');
 }
 const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-get install gcc, or build-essential) ' +
     'or set CC';
@@ -98805,18 +102764,18 @@ const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-
 async function compileInspector(opts) {
     const sourcePath = inspectorSourcePath();
     const source = await readFile$1(sourcePath);
-    const explicit = opts.cc ?? (process.env.CC?.trim() || undefined);
+    const explicit = opts.cc ?? ((opts.env ?? process.env).CC?.trim() || undefined);
     const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang'];
     await mkdir$1(opts.cacheDir, { recursive: true });
     for (const cc of candidates) {
         const key = createHash('sha256').update(source).update('\0').update(cc).digest('hex');
         const binary = join(resolve(opts.cacheDir), `inspector-${key.slice(0, 16)}`);
-        if (await isFile$1(binary))
+        if (await isFile(binary))
             return binary;
         const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
         const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
         const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl'];
-        const r = await run$3(cmd, args);
+        const r = await runChild([cmd, ...args], { env: opts.env, policy: opts.envPolicy });
         if (r.error?.code === 'ENOENT') {
             if (explicit)
                 throw new Error(`the C compiler '${cc}' was not found: ${NO_COMPILER}`);
@@ -98825,7 +102784,7 @@ async function compileInspector(opts) {
         if (r.error || r.code !== 0) {
             await rm$2(tmp, { force: true });
             throw new Error(`compiling the plugin inspector failed (${cc} ${args.join(' ')}): ` +
-                `${r.error?.message ?? tail(r.stderr + r.stdout)}`);
+                `${r.error?.message ?? lastLines(r.stderr + r.stdout)}`);
         }
         await rename$1(tmp, binary);
         return binary;
@@ -98846,26 +102805,100 @@ function dlopenHint(message) {
     }
     return '';
 }
+/** The inspector's report is small; anything bigger is a plugin returning absurd strings. */
+const MAX_REPORT_BYTES = 16 * 1024 * 1024;
+/** Lines of the plugin's own output shown in the log. */
+const PLUGIN_OUTPUT_LINES = 100;
+/** The report file: '' when the inspector did not get to write it. */
+async function readReport(path) {
+    let handle;
+    try {
+        handle = await open$1(path, 'r');
+    }
+    catch {
+        return '';
+    }
+    try {
+        const buf = Buffer.alloc(MAX_REPORT_BYTES + 1);
+        let size = 0;
+        for (;;) {
+            const { bytesRead } = await handle.read(buf, size, buf.length - size, size);
+            if (bytesRead === 0)
+                break;
+            size += bytesRead;
+            if (size === buf.length) {
+                throw new Error(`the plugin's metadata is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB: a getter ` +
+                    'returns an absurdly long string');
+            }
+        }
+        return buf.subarray(0, size).toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** What the plugin printed (stdout and stderr in order), keeping the last lines only. */
+function outputRecorder() {
+    const lines = [];
+    let total = 0;
+    return {
+        onLine: (line, stream) => {
+            total++;
+            lines.push(`[plugin ${stream}] ${line}`);
+            if (lines.length > PLUGIN_OUTPUT_LINES)
+                lines.shift();
+        },
+        log: (log) => {
+            if (total === 0)
+                return;
+            const which = total > lines.length ? `, the last ${lines.length}` : '';
+            log(`the plugin printed ${total} line${total === 1 ? '' : 's'} while loaded${which}:`);
+            lines.forEach((l) => log(l));
+        }
+    };
+}
 /**
  * Loads the plugin in a child process with the compiled inspector (optionally through a runner
  * prefix such as qemu) and returns its metadata. A crash inside the plugin is reported, with the
- * getter that was running, instead of taking us down.
+ * getter that was running, instead of taking us down; what the plugin prints goes to opts.log.
  */
 async function inspectPlugin(soPath, opts) {
     const path = resolve(soPath); // dlopen searches the library path for names without a slash
-    if (!(await isFile$1(path)))
+    if (!(await isFile(path)))
         throw new Error(`plugin file '${soPath}' does not exist`);
-    const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path];
     const timeoutMs = opts.timeoutMs ?? 60_000;
-    const r = await run$3(cmd, args, { timeoutMs });
-    if (r.error)
-        throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`);
-    const steps = r.stderr.match(/^calling \S+$/gm);
-    const step = steps ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)';
-    const noise = r.stderr.replace(/^calling \S+\n?/gm, '').trim();
-    const details = noise ? `\n${tail(noise)}` : '';
+    const dir = await mkdtemp(join(tmpdir(), 'fpr-inspect-'));
+    try {
+        const reportPath = join(dir, 'report');
+        const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path, reportPath];
+        const output = outputRecorder();
+        const r = await runChild([cmd, ...args], {
+            env: opts.env,
+            policy: opts.envPolicy,
+            timeoutMs,
+            onLine: output.onLine
+        });
+        if (r.error)
+            throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`);
+        if (opts.log)
+            output.log(opts.log);
+        return inspectorResult(soPath, r, await readReport(reportPath), timeoutMs);
+    }
+    finally {
+        await rm$2(dir, { recursive: true, force: true });
+    }
+}
+/** Judges how the inspector ended, with its report (calling lines, then the JSON object). */
+function inspectorResult(soPath, r, report, timeoutMs) {
+    const lines = report.split('\n');
+    const steps = lines.filter((l) => /^calling \S+$/.test(l));
+    const json = lines.filter((l) => l.startsWith('{')).pop();
+    const step = steps.length > 0 ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)';
+    const noise = r.stderr.trim();
+    const details = noise ? `\n${lastLines(noise)}` : '';
     if (r.timedOut) {
-        throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}`);
+        throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}: Falco would ` +
+            'hang on it as well (the inspect-timeout input sets the limit)');
     }
     if (r.signal) {
         // A Go plugin's init() runs when it is loaded; exported calls wait for it, so a panic there
@@ -98874,10 +102907,10 @@ async function inspectPlugin(soPath, opts) {
         throw new Error(`the plugin crashed (${r.signal})${step}${goPanic}: '${soPath}' would crash Falco as well` +
             details);
     }
-    if (r.code === 2 && r.stdout.startsWith('{"error":')) {
-        let message = r.stdout.trim();
+    if (r.code === 2 && json?.startsWith('{"error":')) {
+        let message = json;
         try {
-            message = JSON.parse(r.stdout).error;
+            message = JSON.parse(json).error;
         }
         catch {
             // keep the raw text
@@ -98887,7 +102920,11 @@ async function inspectPlugin(soPath, opts) {
     if (r.code !== 0) {
         throw new Error(`the plugin inspector exited with status ${r.code}${step} for '${soPath}'${details}`);
     }
-    return metadataFromInspector(parseInspectorOutput(r.stdout));
+    if (json === undefined) {
+        throw new Error(`the plugin ended the inspector (exit status 0)${step}, before its metadata was read: ` +
+            `'${soPath}' would end Falco as well${details}`);
+    }
+    return metadataFromInspector(parseInspectorOutput(json));
 }
 
 // Static checks of a built plugin .so, from its ELF headers alone (see elf.ts): is it a shared
@@ -99090,16 +103127,6 @@ function onPath(name, pathVar) {
     }
     return undefined;
 }
-function runQuietly(argv) {
-    return new Promise((done) => {
-        const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (b) => (output += b.toString()));
-        child.stderr.on('data', (b) => (output += b.toString()));
-        child.on('error', (e) => done({ code: null, output: e.message }));
-        child.on('close', (code) => done({ code, output }));
-    });
-}
 /**
  * An inspector able to load a plugin built for `platform`: on the host platform, the native one;
  * otherwise the inspector cross-compiled for it plus a qemu-user runner, when qemu-<arch>, the
@@ -99108,9 +103135,10 @@ function runQuietly(argv) {
  */
 async function foreignInspector(platform, opts) {
     const host = opts.host ?? hostPlatform();
+    const children = { env: opts.env, envPolicy: opts.envPolicy };
     if (isHostPlatform(platform, host)) {
         return {
-            inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir }),
+            inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir, ...children }),
             runner: []
         };
     }
@@ -99121,7 +103149,7 @@ async function foreignInspector(platform, opts) {
             `(exports compared with the ${formatPlatform(host)} build) instead`);
         return undefined;
     };
-    const pathVar = opts.path ?? process.env.PATH;
+    const pathVar = opts.path ?? (opts.env ?? process.env).PATH;
     const qemuNames = opts.qemu ? [opts.qemu] : [facts.qemu, `${facts.qemu}-static`];
     const qemu = qemuNames.map((q) => onPath(q, pathVar)).find((q) => q !== undefined);
     if (!qemu)
@@ -99138,17 +103166,22 @@ async function foreignInspector(platform, opts) {
     }
     let inspector;
     try {
-        inspector = await compileInspector({ cc, cacheDir: opts.cacheDir });
+        inspector = await compileInspector({ cc, cacheDir: opts.cacheDir, ...children });
     }
     catch (e) {
         return unavailable(`compiling the inspector with ${cc} failed: ${e.message}`);
     }
     const runner = [qemu, '-L', sysroot];
     // Without arguments the inspector prints its usage and exits with 1: proof that it runs.
-    const probe = await runQuietly([...runner, inspector]);
-    if (probe.code !== 1 || !probe.output.includes('usage:')) {
-        return unavailable(`the ${p} inspector does not run under ${runner.join(' ')} (exit ${probe.code}): ` +
-            probe.output.trim().slice(0, 300));
+    const probe = await runChild([...runner, inspector], {
+        env: opts.env,
+        policy: opts.envPolicy,
+        timeoutMs: opts.timeoutMs ?? 60_000
+    });
+    const output = probe.error?.message ?? probe.stdout + probe.stderr;
+    if (probe.code !== 1 || !output.includes('usage:')) {
+        return unavailable(`the ${p} inspector does not run under ${runner.join(' ')} ` +
+            `(${probe.timedOut ? 'timed out' : `exit ${probe.code}`}): ${output.trim().slice(0, 300)}`);
     }
     return { inspector, runner };
 }
@@ -99228,6 +103261,13 @@ function validatePluginAgainstRelease(meta, release) {
 // platform is among the builds, under qemu otherwise. Foreign builds must
 // export the same plugin_* symbols as the native one and, when qemu can load
 // them, report the same metadata.
+/** What children (build, inspector, qemu) keep of the environment: see childEnv. */
+function envPolicy(inputs, logger) {
+    return {
+        keep: inputs.buildEnvKeep,
+        containsSecret: (text) => logger.containsSecret?.(text) ?? false
+    };
+}
 function compilerFor(inputs, p) {
     if (samePlatform(p, hostPlatform()))
         return undefined;
@@ -99247,6 +103287,7 @@ async function buildOne(inputs, p, workDir, scratch, env, logger) {
         platform: p,
         cc: compilerFor(inputs, p),
         env,
+        envPolicy: envPolicy(inputs, logger),
         logger
     });
     // A build command writes to the same plugin-path for every platform: keep a copy.
@@ -99292,20 +103333,28 @@ async function inspectBuilds(opts) {
     }
     const platforms = builds.map((b) => b.platform);
     const cacheDir = join(scratch, 'inspector');
+    const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
+    const inspectOptions = {
+        ...children,
+        timeoutMs: inputs.inspectTimeout * 1000,
+        log: (line) => logger.info(line)
+    };
     const native = builds.find((b) => samePlatform(b.platform, hostPlatform()));
     const reference = native ?? builds[0];
     const metadata = await logger.group('Inspect the plugin', async () => {
         let meta;
         if (native) {
-            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir });
-            meta = await inspectPlugin(native.soPath, { inspector });
+            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir, ...children });
+            meta = await inspectPlugin(native.soPath, { ...inspectOptions, inspector });
         }
         else {
             const why = [];
             const fi = await foreignInspector(reference.platform, {
                 cacheDir,
                 cc: compilerFor(inputs, reference.platform),
-                onUnavailable: (r) => why.push(r)
+                onUnavailable: (r) => why.push(r),
+                ...children,
+                timeoutMs: inspectOptions.timeoutMs
             });
             if (!fi) {
                 throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
@@ -99313,7 +103362,7 @@ async function inspectBuilds(opts) {
                     `here (${why.join('; ')}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
                     'run on a native runner, or install qemu-user and the cross libc.');
             }
-            meta = await inspectPlugin(reference.soPath, fi);
+            meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...fi });
         }
         checkPlugin(meta);
         for (const w of validatePluginAgainstRelease(meta, {
@@ -99335,11 +103384,13 @@ async function inspectBuilds(opts) {
             const fi = await foreignInspector(b.platform, {
                 cacheDir,
                 cc: compilerFor(inputs, b.platform),
-                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`)
+                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`),
+                ...children,
+                timeoutMs: inspectOptions.timeoutMs
             });
             if (!fi)
                 continue;
-            const other = await inspectPlugin(b.soPath, fi);
+            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi });
             const diffs = sameMetadata(meta, other);
             if (diffs.length > 0) {
                 throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
@@ -99474,6 +103525,8 @@ function mergeAlternatives(into, alternatives, file) {
 /**
  * The rulesfile's dependencies: `<plugin.name>:<plugin.version>` (the release itself, with any
  * alternatives the file lists for it) plus every other plugin the file requires, as written.
+ * When the file names the plugin only as an alternative of another one, the release satisfies
+ * that entry and gets no dependency of its own.
  * An artifact named in several entries is merged (highest version, alternatives united). Throws
  * when the file requires a version of this plugin newer than the release or of another major:
  * Falco would refuse to load these rules with this plugin. Pre-release tags are ignored in that
@@ -99498,16 +103551,21 @@ function rulesDependencies(parsed, plugin) {
         }
     };
     const ownAlternatives = new Map();
+    let ownAsAlternative = false;
+    let ownTopLevel = false;
     const others = new Map();
     for (const dep of parsed.requiredPluginVersions) {
         if (dep.name === plugin.name) {
+            ownTopLevel = true;
             checkOwnVersion(dep.version);
             mergeAlternatives(ownAlternatives, dep.alternatives, file);
             continue;
         }
         for (const alt of dep.alternatives ?? []) {
-            if (alt.name === plugin.name)
+            if (alt.name === plugin.name) {
+                ownAsAlternative = true;
                 checkOwnVersion(alt.version);
+            }
         }
         const prev = others.get(dep.name);
         if (prev === undefined) {
@@ -99527,7 +103585,11 @@ function rulesDependencies(parsed, plugin) {
             .sort((a, b) => compareGoStrings(a.name, b.name));
         return alternatives.length > 0 ? { name, version, alternatives } : { name, version };
     };
-    const deps = [toDependency(plugin.name, plugin.version, ownAlternatives)];
+    // A plugin the file accepts only as an alternative (k8saudit-ovh in k8saudit's rules) is
+    // not made a dependency of its own: falcoctl would then install both plugins.
+    const deps = ownAsAlternative && !ownTopLevel
+        ? []
+        : [toDependency(plugin.name, plugin.version, ownAlternatives)];
     for (const [name, { version, alternatives }] of others) {
         deps.push(toDependency(name, version, alternatives));
     }
@@ -99536,27 +103598,76 @@ function rulesDependencies(parsed, plugin) {
 
 // The rules artifact: which file, its dependencies (this plugin at the release
 // version, plus every other plugin the file names) and engine requirement.
-function rulesPath(inputs, workDir, name) {
-    if (inputs.rulesFile !== '') {
-        const p = resolve(workDir, inputs.rulesFile);
-        if (!existsSync$1(p)) {
-            throw new Error(`rules-file "${inputs.rulesFile}" does not exist in ${workDir}: fix the path, ` +
-                'or leave the input empty to release the plugin alone');
-        }
-        return p;
+const YAML_FILE = /\.ya?ml$/i;
+function yamlFilesIn(dir) {
+    try {
+        return readdirSync(dir, { withFileTypes: true })
+            .filter((e) => (e.isFile() || e.isSymbolicLink()) && YAML_FILE.test(e.name))
+            .map((e) => e.name)
+            .sort();
     }
-    const p = join(workDir, 'rules', `${name}_rules.yaml`);
-    return existsSync$1(p) ? p : undefined;
+    catch {
+        return [];
+    }
+}
+/**
+ * The rules file, found the way plugin repositories keep it: the rules-file input (none: no
+ * rules); else the one YAML file in rules/ (several: the input must choose); else
+ * <name>_rules.yaml next to go.mod (falcosecurity/plugins' dummy).
+ */
+function chooseRulesFile(inputs, workDir, name) {
+    const given = inputs.rulesFile.trim();
+    if (/^none$/i.test(given))
+        return { reason: 'rules-file is none: releasing the plugin alone' };
+    if (given !== '') {
+        const p = resolve(workDir, given);
+        if (!existsSync$1(p) || !statSync(p).isFile()) {
+            throw new Error(`rules-file "${given}" does not exist in ${workDir}: fix the path, ` +
+                'or set it to none to release the plugin alone');
+        }
+        return { file: p, reason: `rules-file input` };
+    }
+    const rulesDir = join(workDir, 'rules');
+    const inRulesDir = yamlFilesIn(rulesDir);
+    if (inRulesDir.length === 1) {
+        return { file: join(rulesDir, inRulesDir[0]), reason: 'the only YAML file in rules/' };
+    }
+    if (inRulesDir.length > 1) {
+        throw new Error(`rules/ holds several YAML files (${inRulesDir.join(', ')}) and a rules artifact carries ` +
+            'exactly one: set rules-file to the one to publish (e.g. rules-file: ' +
+            `rules/${inRulesDir[0]}), or rules-file: none to release the plugin alone`);
+    }
+    const atRoot = join(workDir, `${name}_rules.yaml`);
+    if (existsSync$1(atRoot))
+        return { file: atRoot, reason: `${name}_rules.yaml next to go.mod` };
+    const none = `no rules file (looked for a YAML file in rules/ and for ${name}_rules.yaml): releasing the plugin alone`;
+    if (existsSync$1(rulesDir)) {
+        return {
+            reason: none,
+            warning: `rules/ exists but holds no .yaml file, so no rules artifact is published: ` +
+                'set rules-file to the rules to publish, or rules-file: none to silence this warning'
+        };
+    }
+    return { reason: none };
 }
 /** Parses, checks and packs the rules file; undefined when the plugin has none. */
 async function prepareRules(opts) {
     const { plugin } = opts;
-    const file = rulesPath(opts.inputs, opts.workDir, plugin.name);
+    const choice = chooseRulesFile(opts.inputs, opts.workDir, plugin.name);
+    if (choice.warning)
+        opts.warn(choice.warning);
+    const file = choice.file;
     if (!file) {
-        opts.logger.info(`no rules file (looked for rules/${plugin.name}_rules.yaml): releasing the plugin alone`);
+        opts.logger.info(choice.reason);
         return undefined;
     }
-    const parsed = parseRulesFile(await readFile$1(file, 'utf8'), file);
+    opts.logger.info(`rules: ${relative(opts.workDir, file) || file} (${choice.reason})`);
+    const text = await readTextFileBounded(file, {
+        limit: MAX_RULES_FILE_BYTES,
+        what: 'the rules file',
+        fix: 'check that rules-file names the rules YAML (Falco rules files are rarely over 1 MiB)'
+    });
+    const parsed = parseRulesFile(text, file);
     const dependencies = rulesDependencies(parsed, plugin);
     if (!parsed.requiredEngineVersion) {
         opts.warn(`${basename(file)} has no required_engine_version: the rules artifact will carry no engine requirement`);
@@ -99576,2193 +103687,34 @@ async function prepareRules(opts) {
     };
 }
 
-const DEFAULT_BLOB_CONCURRENCY = 4;
-/**
- * Calls `fn` on every item with at most `limit` calls under way; results are in input order.
- * After a failure no new call starts; once the running ones settle, the first error is thrown.
- */
-async function mapLimit(items, limit, fn) {
-    if (!Number.isInteger(limit) || limit < 1) {
-        throw new Error(`invalid concurrency ${limit}: expected a whole number of at least 1`);
-    }
-    const results = new Array(items.length);
-    let next = 0;
-    let failure;
-    const worker = async () => {
-        while (failure === undefined && next < items.length) {
-            const i = next++;
-            try {
-                results[i] = await fn(items[i], i);
-            }
-            catch (error) {
-                failure ??= { error };
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-    if (failure)
-        throw failure.error;
-    return results;
-}
-/** pushBlobs on top of pushBlob: each digest once, at most `concurrency` at a time. */
-async function pushEach(blobs, concurrency, push) {
-    const unique = new Map();
-    for (const b of blobs)
-        if (!unique.has(b.digest))
-            unique.set(b.digest, b);
-    const pushed = await mapLimit([...unique.values()], concurrency, push);
-    const byDigest = new Map([...unique.keys()].map((d, i) => [d, pushed[i]]));
-    const seen = new Set();
-    return blobs.map((b) => {
-        if (seen.has(b.digest))
-            return { uploaded: false, bytes: 0 };
-        seen.add(b.digest);
-        return byDigest.get(b.digest);
-    });
-}
-
-// Validation of the names a registry accepts, with errors that say how to fix the input.
-// Grammars from the distribution reference spec (distribution/reference, OCI distribution-spec).
-const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
-const NAME_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
-const HEX_LENGTH = { sha256: 64, sha512: 128 };
-// A DNS name or IPv4 address, or a bracketed IPv6 address, with an optional port.
-const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::([0-9]{1,5}))?$/;
-/** Throws unless `name` is a valid repository path such as "acme/plugins/plugin/foo". */
-function validateRepositoryName(name) {
-    if (NAME_RE.test(name) && name.length <= 255)
-        return name;
-    const problems = [];
-    if (name === '')
-        problems.push('it is empty');
-    if (/[A-Z]/.test(name))
-        problems.push(`it has capitals (use "${name.toLowerCase()}")`);
-    if (name.length > 255)
-        problems.push('it is longer than 255 characters');
-    if (/^\/|\/$|\/\//.test(name))
-        problems.push('it has an empty path component');
-    if (/^[a-z]+:\/\//i.test(name) || name.includes(':')) {
-        problems.push('it must not contain a scheme, a registry port or a tag');
-    }
-    const why = problems.length > 0 ? ` (${problems.join('; ')})` : '';
-    throw new Error(`invalid repository name "${name}"${why}: a repository name is lowercase letters and digits, ` +
-        'with ".", "_", "__" or "-" only between them, and "/" between path components, ' +
-        'e.g. "acme/plugins/plugin/foo"');
-}
-/** Throws unless `tag` is a valid OCI tag. */
-function validateTag(tag) {
-    if (TAG_RE.test(tag))
-        return tag;
-    if (tag.includes('+')) {
-        throw new Error(`invalid tag "${tag}": OCI tags cannot contain "+", so semver build metadata ` +
-            '(as in 1.2.3+build) must be dropped or mapped to another character before pushing');
-    }
-    if (tag.length > 128)
-        throw new Error(`invalid tag "${tag}": tags are at most 128 characters`);
-    throw new Error(`invalid tag "${tag}": a tag starts with a letter, digit or "_" and continues with ` +
-        'letters, digits, ".", "_" or "-" (at most 128 characters)');
-}
-/** True when `reference` has the shape of a digest ("sha256:<hex>"), rather than a tag. */
-function isDigest(reference) {
-    return DIGEST_RE.test(reference);
-}
-/** Throws unless `digest` is a well-formed digest; sha256 and sha512 are length-checked. */
-function validateDigest(digest) {
-    const m = DIGEST_RE.exec(digest);
-    const expected = m ? HEX_LENGTH[m[1]] : undefined;
-    if (m && (expected === undefined || new RegExp(`^[a-f0-9]{${expected}}$`).test(m[2]))) {
-        return digest;
-    }
-    throw new Error(`invalid digest "${digest}": expected "sha256:" followed by 64 lowercase hex digits`);
-}
-/** A manifest reference is either a tag or a digest. */
-function validateReference(reference) {
-    return isDigest(reference) ? validateDigest(reference) : validateTag(reference);
-}
-/** Throws unless `host` is "host" or "host:port" (no scheme, no path); returns it lowercased. */
-function validateRegistryHost(host) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
-        throw new Error(`invalid registry "${host}": give the host without a scheme (like ghcr.io or ` +
-            'localhost:5000); HTTPS is the default and plain HTTP is a separate option');
-    }
-    const m = HOST_RE.exec(host);
-    const port = m?.[1] === undefined ? undefined : Number(m[1]);
-    if (!m || (port !== undefined && (port < 1 || port > 65535))) {
-        throw new Error(`invalid registry "${host}": expected a host name with an optional port, like ghcr.io ` +
-            'or 127.0.0.1:5000, without a path or credentials');
-    }
-    return host.toLowerCase();
-}
-
-// An OCI image layout directory as a push target (readable by skopeo, oras, crane...):
-// oci-layout, blobs/<alg>/<hex>, and index.json with one descriptor per tag.
-const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
-const LAYOUT_VERSION = '1.0.0';
-class OciLayoutTarget {
-    location;
-    dir;
-    ready;
-    // index.json is read-modify-written: serialise the updates made through this object.
-    indexQueue = Promise.resolve();
-    constructor(dir) {
-        this.dir = resolve(dir);
-        this.location = `oci:${this.dir}`;
-    }
-    async blobExists(digest) {
-        validateDigest(digest);
-        return isFile(this.blobPath(digest));
-    }
-    async pushBlob(blob) {
-        await this.init();
-        if (await this.blobExists(blob.digest))
-            return { uploaded: false, bytes: 0 };
-        const target = this.blobPath(blob.digest);
-        await mkdir$1(dirname(target), { recursive: true });
-        const tmp = this.tempPath();
-        try {
-            const counter = new DigestCounter(algorithmOf(blob.digest));
-            await pipeline$1(blob.open(), counter, createWriteStream(tmp));
-            const actual = counter.digest();
-            if (actual !== blob.digest || counter.bytes !== blob.size) {
-                throw new Error(`blob ${blob.digest} (${blob.size} bytes) produced ${actual} (${counter.bytes} bytes)`);
-            }
-            await rename$1(tmp, target);
-        }
-        catch (err) {
-            await unlink$1(tmp).catch(() => undefined);
-            throw err;
-        }
-        return { uploaded: true, bytes: blob.size };
-    }
-    pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
-        // Each blob goes to its own temporary file and is renamed into place: safe in parallel.
-        return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
-    }
-    /** A manifest is a blob of the layout: present when its file is. */
-    async hasManifest(digest) {
-        validateDigest(digest);
-        return isFile(this.blobPath(digest));
-    }
-    async pushManifest(body, mediaType, reference) {
-        validateReference(reference);
-        let blob = bufferBlob(body);
-        if (isDigest(reference)) {
-            if (digestLike(reference, body) !== reference) {
-                throw new Error(`manifest content has digest ${blob.digest}, not ${reference}`);
-            }
-            blob = { ...blob, digest: reference };
-        }
-        await this.pushBlob(blob);
-        if (isDigest(reference))
-            return;
-        const descriptor = {
-            mediaType,
-            digest: blob.digest,
-            size: blob.size,
-            annotations: { [REF_NAME_ANNOTATION]: reference }
-        };
-        await this.updateIndex((manifests) => [
-            ...manifests.filter((d) => tagOf(d) !== reference),
-            descriptor
-        ]);
-    }
-    async resolveTag(tag) {
-        validateTag(tag);
-        return (await this.findTag(tag))?.digest;
-    }
-    async listTags() {
-        const index = await this.readIndex();
-        const tags = index.manifests.map(tagOf).filter((t) => t !== undefined);
-        return [...new Set(tags)].sort();
-    }
-    async fetchManifest(reference) {
-        validateReference(reference);
-        const descriptor = isDigest(reference)
-            ? (await this.readIndex()).manifests.find((d) => d.digest === reference)
-            : await this.findTag(reference);
-        const digest = isDigest(reference) ? reference : descriptor?.digest;
-        if (!digest || !(await isFile(this.blobPath(digest))))
-            return undefined;
-        const body = await readFile$1(this.blobPath(digest));
-        return { body, mediaType: descriptor?.mediaType ?? ownMediaType(body) };
-    }
-    async fetchBlob(digest) {
-        if (!(await this.blobExists(digest)))
-            return undefined;
-        const verifier = new VerifyingStream(digest);
-        createReadStream(this.blobPath(digest))
-            .on('error', (err) => verifier.destroy(err))
-            .pipe(verifier);
-        return verifier;
-    }
-    /** An image layout has no referrers API: referrers go to the tag-schema fallback index. */
-    async listReferrers(digest) {
-        validateDigest(digest);
-        return undefined;
-    }
-    blobPath(digest) {
-        const colon = digest.indexOf(':');
-        return join(this.dir, 'blobs', digest.slice(0, colon), digest.slice(colon + 1));
-    }
-    // Temporary files live at the top of the layout, out of blobs/, so a crash never leaves
-    // something that looks like a blob.
-    tempPath() {
-        return join(this.dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-    }
-    init() {
-        this.ready ??= this.createLayout();
-        return this.ready;
-    }
-    async createLayout() {
-        await mkdir$1(join(this.dir, 'blobs', 'sha256'), { recursive: true });
-        const layoutFile = join(this.dir, 'oci-layout');
-        if (await isFile(layoutFile)) {
-            const { imageLayoutVersion } = JSON.parse(await readFile$1(layoutFile, 'utf8'));
-            if (imageLayoutVersion !== LAYOUT_VERSION) {
-                throw new Error(`${layoutFile}: unsupported imageLayoutVersion ${imageLayoutVersion}`);
-            }
-        }
-        else {
-            await this.writeAtomic('oci-layout', { imageLayoutVersion: LAYOUT_VERSION });
-        }
-        if (!(await isFile(join(this.dir, 'index.json')))) {
-            await this.writeAtomic('index.json', emptyIndex());
-        }
-    }
-    async readIndex() {
-        const path = join(this.dir, 'index.json');
-        let text;
-        try {
-            text = await readFile$1(path, 'utf8');
-        }
-        catch (err) {
-            if (err.code === 'ENOENT')
-                return emptyIndex();
-            throw err;
-        }
-        const index = JSON.parse(text);
-        if (!Array.isArray(index.manifests))
-            throw new Error(`${path}: "manifests" is not a list`);
-        return index;
-    }
-    async findTag(tag) {
-        return (await this.readIndex()).manifests.find((d) => tagOf(d) === tag);
-    }
-    updateIndex(change) {
-        const run = async () => {
-            await this.init();
-            const index = await this.readIndex();
-            const manifests = change(index.manifests).sort(byTagThenDigest);
-            await this.writeAtomic('index.json', { ...index, manifests });
-        };
-        const next = this.indexQueue.then(run, run);
-        this.indexQueue = next.catch(() => undefined);
-        return next;
-    }
-    /** Writes JSON to a temporary file and renames it, so readers never see half a file. */
-    async writeAtomic(name, value) {
-        const tmp = this.tempPath();
-        await writeFile$1(tmp, JSON.stringify(value));
-        await rename$1(tmp, join(this.dir, name));
-    }
-}
-function emptyIndex() {
-    return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
-}
-function tagOf(d) {
-    return d.annotations?.[REF_NAME_ANNOTATION];
-}
-/** Tagged entries by tag, then untagged ones by digest: the same content gives the same file. */
-function byTagThenDigest(a, b) {
-    const ta = tagOf(a);
-    const tb = tagOf(b);
-    if (ta !== undefined && tb !== undefined)
-        return ta < tb ? -1 : ta > tb ? 1 : 0;
-    if (ta !== undefined || tb !== undefined)
-        return ta !== undefined ? -1 : 1;
-    return a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0;
-}
-function ownMediaType(body) {
-    try {
-        const own = JSON.parse(body.toString('utf8')).mediaType;
-        if (typeof own === 'string' && own)
-            return own;
-    }
-    catch {
-        // not JSON
-    }
-    return OCI_MANIFEST;
-}
-async function isFile(path) {
-    try {
-        return (await stat$1(path)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-
-const silentLogger = {
-    info: () => undefined,
-    warning: () => undefined,
-    debug: () => undefined,
-    secret: () => undefined,
-    group: (_title, fn) => fn()
-};
-
-// Registry failures turned into messages that say what happened and what to do.
-// Messages name the method, URL path and status, never credentials, tokens or query strings
-// (upload locations and storage redirects can carry signed state there).
-class RegistryError extends Error {
-    details;
-    /** Overrides the usual retry decision (e.g. a lost upload session is worth restarting). */
-    retryable;
-    constructor(message, details) {
-        super(message);
-        this.details = details;
-        this.name = 'RegistryError';
-    }
-}
-/** Statuses that say "try again": the request may succeed as is a little later. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-/** `code: message` pairs from the distribution error JSON, or a short excerpt of other text. */
-function describeBody(body) {
-    const raw = body.toString('utf8').trim();
-    if (raw === '')
-        return { codes: [], text: '' };
-    try {
-        const parsed = JSON.parse(raw);
-        if (Array.isArray(parsed.errors)) {
-            const codes = parsed.errors.map((e) => String(e.code ?? 'UNKNOWN'));
-            const parts = parsed.errors.map((e, i) => {
-                const message = typeof e.message === 'string' ? e.message.slice(0, 300) : '';
-                return message ? `${codes[i]}: ${message}` : codes[i];
-            });
-            return { codes, text: parts.join('; ') };
-        }
-    }
-    catch {
-        // not JSON: fall through to an excerpt
-    }
-    const excerpt = raw.replace(/\s+/g, ' ').slice(0, 200);
-    return { codes: [], text: excerpt };
-}
-function httpError(f) {
-    const { codes, text } = describeBody(f.body);
-    const where = `${f.url.origin}${f.url.pathname}`;
-    const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`;
-    const expected = f.expected ? ` (expected ${f.expected})` : '';
-    const detail = text ? `: ${text}` : '';
-    const hint = f.hint ?? hintFor(f, codes, text);
-    const message = `${f.method} ${where} answered HTTP ${got}${expected}${detail}.${hint ? ` ${hint}` : ''}`;
-    const details = { method: f.method, url: where, status: f.status, codes };
-    if (f.retryAfter !== undefined)
-        details.retryAfter = f.retryAfter;
-    return new RegistryError(f.redact(message), details);
-}
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** What to do about a status, in one or two sentences. */
-function hintFor(f, codes = [], text = '') {
-    const target = f.repository ? `${f.registry}/${f.repository}` : f.registry;
-    const writing = f.writing ?? WRITE_METHODS.has(f.method);
-    const github = isGhcr(f.registry) || GHCR_TEXT.test(text);
-    if (f.status === 401) {
-        if (!f.hasCredentials) {
-            return `${f.registry} requires authentication and no credentials were given: pass a username and password.`;
-        }
-        const base = `The registry rejected the credentials: check the username and password for ${f.registry}.`;
-        return github ? `${base} ${GHCR_TOKENS}` : base;
-    }
-    if (f.status === 403) {
-        if (!f.hasCredentials) {
-            return `${f.registry} refused anonymous access to ${target}: pass a username and password.`;
-        }
-        return forbiddenHint(f.registry, target, writing, github);
-    }
-    if (codes.includes('MANIFEST_BLOB_UNKNOWN') || codes.includes('BLOB_UNKNOWN')) {
-        return 'A blob the manifest refers to is missing: push every blob before the manifest.';
-    }
-    if (codes.includes('DIGEST_INVALID')) {
-        return 'The content sent does not match its digest: the file changed, or the upload was cut.';
-    }
-    if (codes.includes('MANIFEST_INVALID') || codes.includes('MANIFEST_UNVERIFIED')) {
-        return 'The registry rejected the manifest: check its media type and fields.';
-    }
-    if (f.status === 404)
-        return `Not found: check that the repository ${target} exists.`;
-    if (f.status === 413 || f.status === 416) {
-        return 'The request is too large for this registry (ghcr.io caps each request at 4 MiB).';
-    }
-    if (f.status === 429)
-        return 'The registry is rate limiting requests: try again later.';
-    if (f.status >= 500)
-        return 'The registry failed on its side: try again later.';
-    return '';
-}
-function forbiddenHint(registry, target, writing, github) {
-    const action = writing ? 'push to' : 'read';
-    const base = `The credentials are valid but not allowed to ${action} ${target}.`;
-    if (!github)
-        return `${base} Check the account's permissions on that repository.`;
-    return (`${base} For ghcr.io from GitHub Actions: grant the job \`permissions: packages: write\`, ` +
-        "and if the package already exists, give this repository the Write role in the package's " +
-        '"Manage Actions access" settings (or link the package to the repository with the ' +
-        'org.opencontainers.image.source annotation).');
-}
-const GHCR_TOKENS = 'For ghcr.io, use the workflow token (GITHUB_TOKEN, with `permissions: packages: write`) or a ' +
-    'classic personal access token with write:packages (GitHub App installation tokens are not ' +
-    'accepted).';
-// GitHub's registries (ghcr.io, and containers.<host> on GitHub Enterprise Server) word their
-// permission errors like this.
-const GHCR_TEXT = /permission_denied|write_package|read_package/i;
-function isGhcr(registry) {
-    return (registry === 'ghcr.io' || registry.startsWith('ghcr.io:') || registry.startsWith('containers.'));
-}
-/** A request that got no HTTP answer at all. */
-function networkError(method, url, err, plainHttp) {
-    const e = (err ?? {});
-    // Node 20's connection attempts to several addresses fail with an AggregateError.
-    const code = e.code ?? e.errors?.[0]?.code;
-    const raw = e.message || e.errors?.[0]?.message || code || String(err);
-    const reason = raw.replace(/\s+/g, ' ').trim();
-    const where = `${url.origin}${url.pathname}`;
-    let hint = 'Check the registry host and port, and that this machine can reach it.';
-    if (/wrong version number|packet length too long|EPROTO/i.test(`${code} ${reason}`)) {
-        hint = 'The server does not speak TLS here: if it is a plain-HTTP registry, enable plain HTTP.';
-    }
-    else if (plainHttp && code === 'ECONNRESET') {
-        hint += ' Plain HTTP is enabled: if the registry uses TLS, disable plain HTTP.';
-    }
-    return new RegistryError(`cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`, {
-        method,
-        url: where,
-        codes: code ? [code] : []
-    });
-}
-
-// Low-level HTTP for the OCI client, on node:http(s) rather than fetch so that request bodies
-// stream with an explicit Content-Length (never chunked, never held whole in memory).
-/** Reading the request body failed: a local problem, not the network's. */
-class BodySourceError extends Error {
-    cause;
-    constructor(cause) {
-        super(`reading the content to upload failed: ${cause.message}`);
-        this.cause = cause;
-        this.name = 'BodySourceError';
-    }
-}
-/** More redirects than allowed. */
-class RedirectError extends Error {
-    url;
-    constructor(url) {
-        super(`too many redirects, the last to ${url.origin}${url.pathname}`);
-        this.url = url;
-        this.name = 'RedirectError';
-    }
-}
-/**
- * One HTTP exchange. Resolves as soon as the response headers arrive. A network error is
- * rejected with `connected: true` when the connection was up before it failed (a reset or a
- * timeout mid-exchange), as opposed to a failure to connect at all.
- */
-function roundTrip(req, timeoutMs) {
-    return new Promise((resolve, reject) => {
-        let settled = false;
-        let connected = false;
-        let sourceError;
-        const fail = (err) => {
-            if (settled)
-                return;
-            settled = true;
-            if (sourceError)
-                return reject(new BodySourceError(sourceError));
-            reject(Object.assign(err, { connected }));
-        };
-        const transport = req.url.protocol === 'https:' ? https$1 : require$$2$1;
-        const headers = { ...req.headers };
-        if (req.body !== undefined)
-            headers['content-length'] = String(bodyLength(req.body));
-        const options = { method: req.method, headers, timeout: timeoutMs };
-        const cr = transport.request(req.url, options, (res) => {
-            settled = true;
-            resolve({
-                status: res.statusCode ?? 0,
-                statusText: res.statusMessage ?? '',
-                headers: res.headers,
-                url: req.url,
-                body: res,
-                // An unfinished upload cannot share its connection any more: close it.
-                discard: () => (cr.writableFinished ? res.resume() : cr.destroy())
-            });
-        });
-        cr.on('socket', (socket) => {
-            // A kept-alive socket is already connected.
-            if (!socket.connecting)
-                connected = true;
-            else
-                socket.once('connect', () => (connected = true));
-        });
-        cr.on('error', fail);
-        cr.on('timeout', () => cr.destroy(timeoutError(timeoutMs)));
-        if (req.body === undefined)
-            cr.end();
-        else if (Buffer.isBuffer(req.body))
-            cr.end(req.body);
-        else {
-            const source = req.body.open();
-            const guard = new LengthGuard(req.body.size);
-            source.on('error', (err) => (sourceError ??= err));
-            guard.on('error', (err) => (sourceError ??= err));
-            pipeline$2(source, guard, cr, (err) => {
-                if (err)
-                    fail(err);
-            });
-        }
-    });
-}
-function bodyLength(body) {
-    return Buffer.isBuffer(body) ? body.length : body.size;
-}
-function timeoutError(ms) {
-    return Object.assign(new Error(`no data for ${Math.round(ms / 1000)}s`), { code: 'ETIMEDOUT' });
-}
-/** Fails the upload when the source yields more or fewer bytes than the declared length. */
-class LengthGuard extends Transform {
-    expected;
-    seen = 0;
-    constructor(expected) {
-        super();
-        this.expected = expected;
-    }
-    _transform(chunk, _enc, done) {
-        this.seen += chunk.length;
-        if (this.seen > this.expected)
-            done(new Error(`content is longer than ${this.expected} bytes`));
-        else
-            done(null, chunk);
-    }
-    _flush(done) {
-        if (this.seen === this.expected)
-            done();
-        else
-            done(new Error(`content ended after ${this.seen} of ${this.expected} bytes`));
-    }
-}
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/**
- * Sends a GET or HEAD, following up to `max` redirects. Authorization is dropped for good once
- * a redirect leaves the original origin (blob downloads go to storage hosts that must not see it).
- */
-async function followRedirects(req, send, max) {
-    let current = req;
-    for (let hop = 0;; hop++) {
-        const res = await send(current);
-        const location = headerValue(res.headers, 'location');
-        if (!REDIRECTS.has(res.status) || location === undefined)
-            return res;
-        res.discard();
-        const next = new URL(location, current.url);
-        if (hop >= max)
-            throw new RedirectError(next);
-        const headers = { ...current.headers };
-        if (next.origin !== req.url.origin)
-            delete headers.authorization;
-        current = { ...current, url: next, headers };
-    }
-}
-/** Reads a whole (small) response body, refusing more than `limit` bytes. */
-async function readBody(res, limit) {
-    const chunks = [];
-    let total = 0;
-    for await (const chunk of res.body) {
-        total += chunk.length;
-        if (total > limit) {
-            res.body.destroy();
-            throw new Error(`response from ${res.url.origin}${res.url.pathname} exceeds ${limit} bytes`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
-}
-/** First value of a response header. */
-function headerValue(headers, name) {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-}
-/** The rel="next" target of a Link header (RFC 8288), resolved against `base`. */
-function nextLink(link, base) {
-    if (!link)
-        return undefined;
-    for (const m of link.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
-        const rels = /;\s*rel\s*=\s*"?([^";,]*)"?/i.exec(m[2])?.[1] ?? '';
-        if (rels.split(/\s+/).includes('next'))
-            return new URL(m[1], base);
-    }
-    return undefined;
-}
-/** The media type without parameters ("application/json; charset=utf-8" -> "application/json"). */
-function baseMediaType(contentType) {
-    const t = contentType?.split(';')[0].trim().toLowerCase();
-    return t ? t : undefined;
-}
-
-// Retries with capped exponential backoff and full jitter, honouring Retry-After, within a time
-// budget. The clock and the random source are injectable so tests are deterministic and fast.
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-};
-const DEFAULT_RETRY_BUDGET_MS = 5 * 60_000;
-const DEFAULT_RETRY_BASE_DELAY_MS = 500;
-const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
-/** A guard against loops that make no progress in time (a fake clock, zero delays). */
-const MAX_ATTEMPTS = 100;
-/**
- * Full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"): a uniform wait in
- * [0, min(cap, base * 2^(retry-1))]. `retry` counts from 1 for the first retry.
- */
-function backoffDelay(retry, baseMs, capMs, random) {
-    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(Math.max(retry - 1, 0), 40));
-    const r = Math.min(Math.max(random(), 0), 1);
-    return Math.floor(r * ceiling);
-}
-/**
- * A Retry-After header (RFC 9110 §10.2.3): delay-seconds or an HTTP date. Returns the wait in
- * ms from `now` (0 for a date in the past), or undefined when absent or malformed.
- */
-function parseRetryAfter(value, now) {
-    const v = value?.trim();
-    if (!v)
-        return undefined;
-    if (/^\d+$/.test(v))
-        return Number(v) * 1000;
-    // A date has letters ("Wed, 21 Oct 2015 07:28:00 GMT"); "-1" or "1.5" are not valid.
-    if (!/[a-z]/i.test(v))
-        return undefined;
-    const at = Date.parse(v);
-    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-/** The wait before a retry: the backoff, but never less than the server asked for. */
-function retryDelay(retry, policy, retryAfterMs) {
-    const backoff = backoffDelay(retry, policy.baseDelayMs, policy.maxDelayMs, policy.random);
-    return retryAfterMs === undefined ? backoff : Math.max(backoff, retryAfterMs);
-}
-/** Marks an error that already went through a retry loop, so enclosing loops rethrow it as is. */
-const EXHAUSTED = Symbol('retries exhausted');
-function retriesExhausted(err) {
-    return typeof err === 'object' && err !== null && EXHAUSTED in err;
-}
-// The deadline of the operation being retried, shared by nested retry loops (a token request
-// inside a blob upload), so that nesting never stretches the budget.
-const deadlines = new AsyncLocalStorage();
-/**
- * Runs `op` until it succeeds, fails for good, or the budget would be exceeded by the next
- * wait. The last error is rethrown with a note on how many attempts were made.
- */
-async function withRetries(what, policy, hooks, op) {
-    const { clock } = policy;
-    const start = clock.now();
-    const outer = deadlines.getStore();
-    const deadline = Math.min(outer ?? Infinity, start + Math.max(0, policy.budgetMs));
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await deadlines.run(deadline, () => op(attempt));
-        }
-        catch (err) {
-            if (retriesExhausted(err))
-                throw err;
-            const why = hooks.classify(err);
-            if (why === undefined)
-                throw err;
-            const left = deadline - clock.now();
-            const delay = retryDelay(attempt, policy, why.retryAfterMs);
-            if (policy.budgetMs <= 0)
-                throw err;
-            if (attempt >= MAX_ATTEMPTS || delay >= left) {
-                throw exhausted(err, attempt, clock.now() - start, policy.budgetMs, why, left);
-            }
-            hooks.onRetry(what, why, delay, attempt, left);
-            await clock.sleep(delay);
-        }
-    }
-}
-function exhausted(err, attempts, elapsedMs, budgetMs, why, left) {
-    if (!(err instanceof Error))
-        return err;
-    const asked = why.retryAfterMs !== undefined && why.retryAfterMs >= left
-        ? `; the registry asked to wait ${seconds(why.retryAfterMs)}, beyond the budget`
-        : '';
-    const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-    err.message +=
-        ` (gave up after ${tries} in ${seconds(elapsedMs)}; ` +
-            `retry budget ${seconds(budgetMs)}${asked})`;
-    Object.defineProperty(err, EXHAUSTED, { value: true });
-    return err;
-}
-/** "1.5 s", "300 ms" */
-function seconds(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    const s = ms / 1000;
-    return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
-}
-
-// Registry authentication: the WWW-Authenticate challenge, HTTP Basic, and the distribution
-// token flow (GET realm?service=&scope= -> {token | access_token}), with a token cache per scope.
-/** Parses a WWW-Authenticate header into its challenges (RFC 9110 §11.6.1). */
-function parseChallenges(header) {
-    const out = [];
-    const s = header;
-    let i = 0;
-    const skip = (chars) => {
-        while (i < s.length && chars.test(s[i]))
-            i++;
-    };
-    const token = () => {
-        const start = i;
-        while (i < s.length && !/[\s,="]/.test(s[i]))
-            i++;
-        return s.slice(start, i);
-    };
-    while (i < s.length) {
-        skip(/[\s,]/);
-        const name = token();
-        if (name === '') {
-            i++; // stray character: move on
-            continue;
-        }
-        skip(/\s/);
-        const current = out[out.length - 1];
-        if (s[i] === '=' && current) {
-            i++;
-            skip(/\s/);
-            current.params[name.toLowerCase()] = s[i] === '"' ? quoted() : token();
-        }
-        else {
-            out.push({ scheme: name.toLowerCase(), params: {} });
-        }
-    }
-    return out;
-    function quoted() {
-        let value = '';
-        for (i++; i < s.length && s[i] !== '"'; i++)
-            value += s[i] === '\\' ? s[++i] : s[i];
-        i++;
-        return value;
-    }
-}
-// Tokens without expires_in live 60 s (distribution token spec); renew a little early.
-const DEFAULT_TOKEN_SECONDS = 60;
-const EARLY_RENEW_MS = 5_000;
-const TOKEN_RESPONSE_LIMIT = 1 << 20;
-const OAUTH_CLIENT_ID = 'falco-plugin-release';
-class Authenticator {
-    transport;
-    credentials;
-    secret;
-    now;
-    scheme;
-    bearer;
-    tokens = new Map();
-    pending = new Map();
-    basicHeader;
-    constructor(transport, credentials, 
-    /** Registers a value that must never be printed. */
-    secret, now = Date.now) {
-        this.transport = transport;
-        this.credentials = credentials;
-        this.secret = secret;
-        this.now = now;
-        if (credentials?.password) {
-            const encoded = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-            this.basicHeader = `Basic ${encoded}`;
-            secret(encoded);
-        }
-        if (credentials?.identityToken)
-            secret(credentials.identityToken);
-    }
-    get hasCredentials() {
-        return this.credentials !== undefined;
-    }
-    get identityToken() {
-        return this.credentials?.identityToken || undefined;
-    }
-    /** Authorization to send up front, from what earlier challenges taught us. */
-    async authorization(scope) {
-        if (this.scheme === 'basic')
-            return this.basicHeader;
-        if (this.scheme !== 'bearer')
-            return undefined;
-        const cached = this.tokens.get(this.key(scope));
-        if (cached && cached.expiresAt > this.now())
-            return cached.header;
-        return this.fetchToken(scope);
-    }
-    /**
-     * After a 401: learns the scheme, gets fresh authorization, returns it for one retry.
-     * `rejected` is what the refused request sent: a token that a concurrent request has renewed
-     * since is reused rather than fetched again.
-     */
-    async renew(wwwAuthenticate, scope, rejected) {
-        const challenges = parseChallenges(wwwAuthenticate ?? '');
-        const bearer = challenges.find((c) => c.scheme === 'bearer' && c.params.realm);
-        if (bearer) {
-            this.scheme = 'bearer';
-            this.bearer = { realm: bearer.params.realm, service: bearer.params.service };
-            const effective = scope ?? bearer.params.scope;
-            const key = this.key(effective);
-            const pending = this.pending.get(key);
-            if (pending)
-                return pending;
-            const cached = this.tokens.get(key);
-            if (cached && cached.header !== rejected && cached.expiresAt > this.now()) {
-                return cached.header;
-            }
-            this.tokens.delete(key);
-            return this.fetchToken(effective);
-        }
-        if (challenges.some((c) => c.scheme === 'basic')) {
-            if (!this.basicHeader) {
-                if (this.identityToken) {
-                    throw new RegistryError(`${this.transport.registry} asks for HTTP Basic authentication, which an identity ` +
-                        'token cannot do: give a username and password instead.', { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
-                }
-                throw this.missingCredentials('HTTP Basic');
-            }
-            this.scheme = 'basic';
-            return this.basicHeader;
-        }
-        const seen = challenges.map((c) => c.scheme).join(', ') || 'none';
-        throw new RegistryError(`${this.transport.registry} answered 401 without a supported authentication challenge ` +
-            `(WWW-Authenticate schemes: ${seen}): is this an OCI registry?`, { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
-    }
-    key(scope) {
-        return `${this.bearer?.realm} ${this.bearer?.service ?? ''} ${scope ?? ''}`;
-    }
-    /** One token request per scope at a time: concurrent requests share it. */
-    fetchToken(scope) {
-        const key = this.key(scope);
-        let p = this.pending.get(key);
-        if (!p) {
-            p = this.requestToken(scope).finally(() => this.pending.delete(key));
-            this.pending.set(key, p);
-        }
-        return p;
-    }
-    async requestToken(scope) {
-        const { realm, service } = this.bearer ?? { realm: '' };
-        const url = new URL(realm);
-        if (service)
-            url.searchParams.set('service', service);
-        if (scope)
-            url.searchParams.set('scope', scope);
-        const sendsSecret = this.basicHeader !== undefined || this.identityToken !== undefined;
-        if (sendsSecret && url.protocol !== 'https:' && !this.transport.plainHttp) {
-            throw new RegistryError(`refusing to send credentials for ${this.transport.registry} to the token endpoint ` +
-                `${url.origin}${url.pathname}, which is not HTTPS`, { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] });
-        }
-        const oauth = this.identityToken !== undefined;
-        const res = await this.transport.tokenRequest(oauth ? new URL(realm) : url, oauth ? { form: this.refreshForm(service, scope) } : { authorization: this.basicHeader });
-        const method = oauth ? 'POST' : 'GET';
-        if (res.status === 401 && !sendsSecret) {
-            res.discard();
-            throw this.missingCredentials('a token');
-        }
-        if (res.status !== 200)
-            return this.transport.fail(res, method, scopeContext(scope));
-        const body = res.data ?? (await readBody(res, TOKEN_RESPONSE_LIMIT));
-        const { token, expiresIn } = parseTokenResponse(body, url);
-        this.secret(token);
-        const header = `Bearer ${token}`;
-        const seconds = expiresIn ?? DEFAULT_TOKEN_SECONDS;
-        this.tokens.set(this.key(scope), {
-            header,
-            expiresAt: this.now() + Math.max(0, seconds * 1000 - EARLY_RENEW_MS)
-        });
-        return header;
-    }
-    /** OAuth2 refresh-token grant (the distribution "oauth" token spec). */
-    refreshForm(service, scope) {
-        const form = new URLSearchParams({ grant_type: 'refresh_token' });
-        if (service)
-            form.set('service', service);
-        if (scope)
-            form.set('scope', scope);
-        form.set('client_id', OAUTH_CLIENT_ID);
-        form.set('refresh_token', this.identityToken ?? '');
-        return form.toString();
-    }
-    missingCredentials(what) {
-        return new RegistryError(`${this.transport.registry} requires credentials (${what}) and none were given: ` +
-            'pass a username and password.', { method: 'GET', url: this.transport.registry, status: 401, codes: [] });
-    }
-}
-function parseTokenResponse(body, url) {
-    let parsed = {};
-    try {
-        parsed = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        // reported below
-    }
-    const token = typeof parsed.token === 'string' && parsed.token ? parsed.token : parsed.access_token;
-    if (typeof token !== 'string' || token === '') {
-        throw new RegistryError(`the token endpoint ${url.origin}${url.pathname} answered without a token`, { method: 'GET', url: `${url.origin}${url.pathname}`, status: 200, codes: [] });
-    }
-    const expiresIn = typeof parsed.expires_in === 'number' ? parsed.expires_in : undefined;
-    return { token, expiresIn };
-}
-/** "repository:acme/foo:pull,push" -> the repository and whether it asks to push. */
-function scopeContext(scope) {
-    const m = /^repository:(.+):([a-z,*]+)$/.exec(scope ?? '');
-    return m ? { repository: m[1], writing: m[2].split(',').includes('push') } : {};
-}
-
-const MAX_REDIRECTS = 5;
-const ERROR_BODY_LIMIT = 64 << 10;
-// Failures once a connection is up: the network or the server dropped it. Worth retrying.
-const AFTER_CONNECT = new Set([
-    'ECONNRESET',
-    'EPIPE',
-    'ETIMEDOUT',
-    'ECONNABORTED',
-    'ERR_STREAM_PREMATURE_CLOSE'
-]);
-// Failures to connect at all: retried only on a host that answered before (a restart), so that
-// a wrong or unreachable host fails fast with a clear message.
-const CONNECT = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENOTFOUND'
-]);
-// Temporary by definition.
-const ALWAYS = new Set(['EAI_AGAIN']);
-class Session {
-    opts;
-    auth;
-    secrets = [];
-    /** Origins that answered at least once. */
-    contacted = new Set();
-    constructor(opts) {
-        this.opts = opts;
-        const secret = (value) => {
-            if (value === '')
-                return;
-            this.secrets.push(value);
-            opts.logger.secret(value);
-        };
-        if (opts.credentials)
-            secret(opts.credentials.password);
-        this.auth = new Authenticator({
-            registry: opts.registry,
-            plainHttp: opts.plainHttp,
-            tokenRequest: (url, { authorization, form }) => this.send({
-                method: form === undefined ? 'GET' : 'POST',
-                url,
-                headers: {
-                    accept: 'application/json',
-                    ...(authorization ? { authorization } : {}),
-                    ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' })
-                },
-                body: form === undefined ? undefined : Buffer.from(form),
-                registryAuth: false,
-                read: 1 << 20
-            }),
-            fail: (res, method, context) => this.fail(res, method, context)
-        }, opts.credentials, secret, () => opts.retry.clock.now());
-    }
-    get registry() {
-        return this.opts.registry;
-    }
-    get baseUrl() {
-        return this.opts.baseUrl;
-    }
-    get hasCredentials() {
-        return this.auth.hasCredentials;
-    }
-    get logger() {
-        return this.opts.logger;
-    }
-    /**
-     * The single entry point for every HTTP request to the registry or its token endpoint.
-     *
-     * Retries 408, 429, 500, 502, 503, 504 and dropped connections with capped exponential
-     * backoff and full jitter, honouring Retry-After, within the retry budget. Every request can
-     * be repeated as is: bodies are Buffers or StreamBody sources that re-open a fresh stream.
-     * A retried status that still fails is thrown as a RegistryError (with the registry's text);
-     * other statuses are returned for the caller to judge.
-     */
-    async send(req) {
-        if (req.retry === false)
-            return this.attempt(req);
-        return this.retrying(`${req.method} ${req.url.origin}${req.url.pathname}`, async () => {
-            const res = await this.attempt(req);
-            if (RETRYABLE_STATUSES.has(res.status))
-                return this.fail(res, req.method, req.context);
-            return res;
-        });
-    }
-    /**
-     * Runs a multi-request operation (a blob upload) with the retry policy: `op` is run again
-     * when it throws a retryable RegistryError. Loops nest safely: they share one deadline.
-     */
-    retrying(what, op) {
-        return withRetries(this.redact(what), this.opts.retry, {
-            classify: (err) => this.classify(err),
-            onRetry: (label, why, delay, attempt, left) => this.opts.logger.info(this.redact(`${label}: ${why.reason}; retrying in ${seconds(delay)} ` +
-                `(attempt ${attempt + 1}, ${seconds(left)} of the retry budget left)`))
-        }, op);
-    }
-    /** Whether a failure is worth another attempt, and why. */
-    classify(err) {
-        if (!(err instanceof RegistryError) || err.retryable === false)
-            return undefined;
-        const { status, codes, retryAfter } = err.details;
-        const code = codes.length > 0 ? ` ${codes.join(', ')}` : '';
-        if (status !== undefined) {
-            if (!RETRYABLE_STATUSES.has(status) && err.retryable !== true)
-                return undefined;
-            const retryAfterMs = parseRetryAfter(retryAfter, this.opts.retry.clock.now());
-            const asked = retryAfterMs === undefined ? '' : `, Retry-After ${seconds(retryAfterMs)}`;
-            return { reason: `HTTP ${status}${code}${asked}`, retryAfterMs };
-        }
-        return err.retryable === true
-            ? { reason: `connection failed (${codes[0] ?? 'unknown'})` }
-            : undefined;
-    }
-    /** One authenticated attempt, re-authenticating once on 401. */
-    async attempt(req) {
-        if (req.registryAuth === false)
-            return this.exchange(req, undefined);
-        const first = await this.auth.authorization(req.scope);
-        const res = await this.exchange(req, first);
-        // Only the registry's own 401s are challenges; storage hosts behind redirects are not.
-        if (res.status !== 401 || res.url.origin !== this.opts.baseUrl.origin)
-            return res;
-        const challenge = headerValue(res.headers, 'www-authenticate');
-        res.discard();
-        const renewed = await this.auth.renew(challenge, req.scope, first);
-        return this.exchange(req, renewed);
-    }
-    /** One exchange (plus redirects for reads), with network failures made readable. */
-    async exchange(req, authorization) {
-        const headers = { 'user-agent': this.opts.userAgent, ...req.headers };
-        // Registry credentials go to the registry's origin only, never to another host.
-        if (authorization && req.url.origin === this.opts.baseUrl.origin) {
-            headers.authorization = authorization;
-        }
-        const request = { method: req.method, url: req.url, headers, body: req.body };
-        const once = async (r) => {
-            const res = await roundTrip(r, this.opts.timeoutMs);
-            this.contacted.add(r.url.origin);
-            return res;
-        };
-        let res;
-        try {
-            res =
-                req.method === 'GET' || req.method === 'HEAD'
-                    ? await followRedirects(request, once, MAX_REDIRECTS)
-                    : await once(request);
-        }
-        catch (err) {
-            throw this.localError(req, err);
-        }
-        this.opts.logger.debug(`${req.method} ${res.url.origin}${res.url.pathname} -> ${res.status}`);
-        if (req.read !== undefined && req.method !== 'HEAD' && res.status >= 200 && res.status < 300) {
-            try {
-                res.data = await readBody(res, req.read);
-            }
-            catch (err) {
-                res.discard();
-                throw this.localError({ ...req, url: res.url }, err);
-            }
-        }
-        return res;
-    }
-    localError(req, err) {
-        if (err instanceof RegistryError)
-            return err;
-        const where = `${req.url.origin}${req.url.pathname}`;
-        const code = err.code;
-        if (err instanceof BodySourceError || err instanceof RedirectError || code === undefined) {
-            const message = this.redact(`${req.method} ${where}: ${err.message}`);
-            return new RegistryError(message, { method: req.method, url: where, codes: [] });
-        }
-        const e = networkError(req.method, req.url, err, this.opts.plainHttp);
-        e.message = this.redact(e.message);
-        const first = e.details.codes[0] ?? '';
-        const connected = err.connected === true;
-        e.retryable =
-            ALWAYS.has(first) ||
-                (connected && AFTER_CONNECT.has(first)) ||
-                (this.contacted.has(req.url.origin) && CONNECT.has(first));
-        return e;
-    }
-    /** Reads the error body of an unexpected response and throws a RegistryError. */
-    async fail(res, method, context = {}) {
-        let body = Buffer.alloc(0);
-        try {
-            body = method === 'HEAD' ? body : await readBody(res, ERROR_BODY_LIMIT);
-        }
-        catch {
-            // an unreadable error body still leaves the status to report
-        }
-        finally {
-            res.discard();
-        }
-        throw httpError({
-            registry: this.opts.registry,
-            repository: context.repository,
-            method,
-            url: res.url,
-            status: res.status,
-            statusText: res.statusText,
-            body,
-            hasCredentials: this.hasCredentials,
-            expected: context.expected,
-            writing: context.writing,
-            hint: context.hint,
-            retryAfter: headerValue(res.headers, 'retry-after'),
-            redact: (t) => this.redact(t)
-        });
-    }
-    /** Removes every known secret from a text (registry-supplied text included). */
-    redact(text) {
-        let out = text;
-        for (const s of this.secrets)
-            if (s.length >= 4)
-                out = out.split(s).join('***');
-        return out;
-    }
-}
-
-// OCI 1.1 referrers: manifests that point at another one through `subject` (signatures,
-// attestations). A registry with the referrers API indexes them itself; on one without it
-// (e.g. distribution 2.8, ghcr.io) the client keeps the list in an image index tagged
-// `<alg>-<hex>` (the "referrers tag schema" of the distribution spec). Nothing Falco-specific.
-/** The fallback tag that lists the referrers of `digest`: sha256:abc... -> sha256-abc... */
-function referrersTag(digest) {
-    validateDigest(digest);
-    return digest.replace(':', '-').slice(0, 128);
-}
-function isDescriptor(d) {
-    if (typeof d !== 'object' || d === null)
-        return false;
-    const o = d;
-    return (typeof o.mediaType === 'string' && typeof o.digest === 'string' && typeof o.size === 'number');
-}
-/** The descriptors of a referrers list (an image index), as the API or the fallback tag serves it. */
-function parseReferrersIndex(body) {
-    let index;
-    try {
-        index = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new Error('is not JSON');
-    }
-    if (typeof index !== 'object' || index === null)
-        throw new Error('is not an image index');
-    if (index.manifests === undefined || index.manifests === null)
-        return [];
-    if (!Array.isArray(index.manifests))
-        throw new Error('has no list of manifests');
-    return index.manifests.filter(isDescriptor);
-}
-/**
- * Pushes a referrer manifest by digest, then makes it discoverable: nothing more on a target
- * with the referrers API, else it is added to the fallback index at referrersTag(subject)
- * (kept as it was when it already lists the manifest).
- */
-async function attachReferrer(target, subject, referrer) {
-    const digest = sha256Digest(referrer.body);
-    await target.pushManifest(referrer.body, OCI_MANIFEST, digest);
-    const listed = await target.listReferrers(subject);
-    if (listed !== undefined)
-        return { digest, via: 'api' };
-    const tag = referrersTag(subject);
-    const existing = await target.fetchManifest(tag);
-    let manifests = [];
-    let index = { schemaVersion: 2, mediaType: OCI_INDEX };
-    if (existing !== undefined) {
-        try {
-            index = JSON.parse(existing.body.toString('utf8'));
-            manifests = parseReferrersIndex(existing.body);
-        }
-        catch (err) {
-            throw new Error(`${target.location}:${tag} should list the referrers of ${subject}, but it ${err.message}: ` +
-                'delete that tag (it is rebuilt from the referrers pushed next)');
-        }
-        if (manifests.some((d) => d.digest === digest))
-            return { digest, via: 'tag', tag };
-    }
-    const descriptor = {
-        mediaType: OCI_MANIFEST,
-        digest,
-        size: referrer.body.length,
-        ...(referrer.annotations && Object.keys(referrer.annotations).length > 0
-            ? { annotations: referrer.annotations }
-            : {}),
-        artifactType: referrer.artifactType
-    };
-    const updated = {
-        ...index,
-        schemaVersion: 2,
-        mediaType: OCI_INDEX,
-        manifests: [...manifests, descriptor]
-    };
-    await target.pushManifest(Buffer.from(JSON.stringify(updated)), OCI_INDEX, tag);
-    return { digest, via: 'tag', tag };
-}
-
-// A small OCI distribution client: blobs (HEAD, then POST + a monolithic streamed PUT, or
-// chunked PATCHes), manifests, tags. Knows nothing about what the artifacts mean.
-const DEFAULT_TIMEOUT_MS = 120_000;
-const DEFAULT_CHUNK_SIZE = 4 << 20;
-/** Chunked uploads refused as too large halve their chunk size down to this. */
-const MIN_CHUNK_SIZE = 256 << 10;
-const MANIFEST_LIMIT = 8 << 20;
-const TAG_PAGE_LIMIT = 8 << 20;
-const MAX_TAG_PAGES = 10_000;
-class RegistryClient {
-    registry;
-    session;
-    uploads;
-    constructor(opts) {
-        this.registry = validateRegistryHost(opts.registry);
-        // An empty password is no login at all (e.g. an unset secret): go anonymous.
-        const c = opts.credentials;
-        const credentials = c?.password || c?.identityToken ? c : undefined;
-        this.session = new Session({
-            registry: this.registry,
-            baseUrl: new URL(`${opts.plainHttp ? 'http' : 'https'}://${this.registry}`),
-            plainHttp: opts.plainHttp ?? false,
-            credentials,
-            logger: opts.logger ?? silentLogger,
-            userAgent: opts.userAgent ?? 'falco-plugin-release',
-            timeoutMs: positive('timeoutMs', opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-            retry: {
-                budgetMs: atLeastZero('retryBudgetMs', opts.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS),
-                baseDelayMs: atLeastZero('retryBaseDelayMs', opts.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS),
-                maxDelayMs: atLeastZero('retryMaxDelayMs', opts.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS),
-                random: opts.random ?? Math.random,
-                clock: opts.clock ?? systemClock
-            }
-        });
-        this.uploads = {
-            chunkSize: positive('chunkSize', opts.chunkSize ?? DEFAULT_CHUNK_SIZE),
-            chunkedThreshold: atLeastZero('chunkedThreshold', opts.chunkedThreshold ?? Infinity),
-            preferChunked: false
-        };
-    }
-    /** Checks that the registry answers the distribution API and accepts the credentials. */
-    async ping() {
-        const res = await this.session.send({
-            method: 'GET',
-            url: new URL('/v2/', this.session.baseUrl)
-        });
-        if (res.status === 200)
-            return res.discard();
-        if (res.status === 401 || res.status === 403)
-            return this.session.fail(res, 'GET');
-        return this.session.fail(res, 'GET', {
-            expected: '200 or 401',
-            hint: `${this.registry} does not look like an OCI registry (the distribution API lives under /v2/).`
-        });
-    }
-    repository(name) {
-        return new RegistryRepository(this.session, validateRepositoryName(name), this.uploads);
-    }
-}
-function positive(name, value) {
-    if (value > 0 && !Number.isNaN(value))
-        return value;
-    throw new Error(`invalid ${name} ${value}: expected a number above 0`);
-}
-function atLeastZero(name, value) {
-    if (value >= 0 && !Number.isNaN(value))
-        return value;
-    throw new Error(`invalid ${name} ${value}: expected a number of at least 0`);
-}
-class RegistryRepository {
-    session;
-    name;
-    location;
-    uploads;
-    constructor(session, name, uploads) {
-        this.session = session;
-        this.name = name;
-        this.location = `${session.registry}/${name}`;
-        this.uploads = uploads ?? {
-            chunkSize: DEFAULT_CHUNK_SIZE,
-            chunkedThreshold: Infinity,
-            preferChunked: false
-        };
-    }
-    async blobExists(digest) {
-        validateDigest(digest);
-        const res = await this.send({ method: 'HEAD', url: this.url(`blobs/${digest}`) });
-        if (res.status !== 200 && res.status !== 404)
-            return this.fail(res, 'HEAD', '200 or 404');
-        res.discard();
-        return res.status === 200;
-    }
-    async pushBlob(blob) {
-        validateDigest(blob.digest);
-        if (await this.blobExists(blob.digest))
-            return { uploaded: false, bytes: 0 };
-        return this.session.retrying(`uploading ${blob.digest} to ${this.location}`, async (attempt) => {
-            // A broken upload restarts from a new upload session (POST), never from the spent one.
-            // The last attempt may have stored the blob and lost only the answer: look first.
-            if (attempt > 1 && (await this.blobExists(blob.digest))) {
-                return { uploaded: true, bytes: blob.size };
-            }
-            await this.upload(blob);
-            return { uploaded: true, bytes: blob.size };
-        });
-    }
-    pushBlobs(blobs, concurrency = DEFAULT_BLOB_CONCURRENCY) {
-        return pushEach(blobs, concurrency, (b) => this.pushBlob(b));
-    }
-    /** One upload session: monolithic, or chunked; too-large answers switch or shrink chunks. */
-    async upload(blob) {
-        const u = this.uploads;
-        let chunk = u.preferChunked || blob.size > u.chunkedThreshold ? u.chunkSize : undefined;
-        for (;;) {
-            try {
-                if (chunk === undefined)
-                    await this.uploadMonolithic(blob);
-                else
-                    await this.uploadChunked(blob, chunk);
-                return;
-            }
-            catch (err) {
-                // The registry forgot the session (expired, or another node): a new one may work.
-                if (err instanceof RegistryError && err.details.codes.includes('BLOB_UPLOAD_UNKNOWN')) {
-                    err.retryable = true;
-                }
-                if (!isTooLarge(err))
-                    throw err;
-                const status = err.details.status;
-                if (chunk === undefined) {
-                    chunk = u.chunkSize;
-                    u.preferChunked = true;
-                    this.session.logger.info(`${this.location}: the registry refused a ${blob.size}-byte upload in one request ` +
-                        `(HTTP ${status}); uploading in chunks of ${chunk} bytes`);
-                }
-                else if (chunk > MIN_CHUNK_SIZE) {
-                    chunk = Math.max(MIN_CHUNK_SIZE, Math.floor(chunk / 2));
-                    u.chunkSize = Math.min(u.chunkSize, chunk);
-                    this.session.logger.info(`${this.location}: the registry refused a chunk as too large (HTTP ${status}); ` +
-                        `retrying with chunks of ${chunk} bytes`);
-                }
-                else {
-                    throw err;
-                }
-            }
-        }
-    }
-    async uploadMonolithic(blob) {
-        const { url } = await this.startUpload();
-        withDigest(url, blob.digest);
-        const res = await this.send({
-            method: 'PUT',
-            url,
-            headers: { 'content-type': 'application/octet-stream' },
-            body: { size: blob.size, open: () => blob.open() },
-            write: true,
-            retry: false
-        });
-        await this.checkStored(res, url, blob.digest);
-    }
-    /**
-     * PATCHes of `chunkSize` bytes (at least the registry's OCI-Chunk-Min-Length) with
-     * Content-Range, following the Location and the Range the registry answers, then a PUT with
-     * the digest. Holds one chunk in memory at most.
-     */
-    async uploadChunked(blob, chunkSize) {
-        const started = await this.startUpload();
-        let url = started.url;
-        const size = Math.max(chunkSize, started.minChunk);
-        const reader = new ChunkReader(blob.open(), blob.size);
-        try {
-            let offset = 0;
-            while (offset < blob.size) {
-                const chunkStart = offset;
-                const chunk = await this.readChunk(reader, Math.min(size, blob.size - offset), url);
-                while (offset < chunkStart + chunk.length) {
-                    const part = chunk.subarray(offset - chunkStart);
-                    const end = offset + part.length;
-                    const res = await this.send({
-                        method: 'PATCH',
-                        url,
-                        headers: {
-                            'content-type': 'application/octet-stream',
-                            'content-range': `${offset}-${end - 1}`
-                        },
-                        body: part,
-                        write: true,
-                        retry: false
-                    });
-                    if (res.status !== 202)
-                        return this.fail(res, 'PATCH', '202 Accepted');
-                    res.discard();
-                    url = this.uploadLocation(res, url, 'PATCH');
-                    // The registry says how much it holds: continue from there.
-                    const held = rangeEnd(headerValue(res.headers, 'range'));
-                    const next = held === undefined ? end : held + 1;
-                    if (next <= offset || next > end) {
-                        throw this.mismatch('PATCH', url, `answered Range ${headerValue(res.headers, 'range')} after bytes ${offset}-${end - 1}`);
-                    }
-                    offset = next;
-                }
-            }
-            await this.readChunk(reader, 0, url);
-        }
-        finally {
-            reader.close();
-        }
-        withDigest(url, blob.digest);
-        const res = await this.send({
-            method: 'PUT',
-            url,
-            headers: { 'content-type': 'application/octet-stream' },
-            body: Buffer.alloc(0),
-            write: true,
-            retry: false
-        });
-        await this.checkStored(res, url, blob.digest);
-    }
-    async readChunk(reader, n, url) {
-        try {
-            return await reader.read(n);
-        }
-        catch (err) {
-            const where = `${url.origin}${url.pathname}`;
-            throw new RegistryError(this.session.redact(`PATCH ${where}: reading the content to upload failed: ${err.message}`), { method: 'PATCH', url: where, codes: [] });
-        }
-    }
-    async checkStored(res, url, digest) {
-        if (res.status !== 201)
-            return this.fail(res, 'PUT', '201 Created');
-        res.discard();
-        const stored = headerValue(res.headers, 'docker-content-digest');
-        if (stored !== undefined && stored !== digest) {
-            throw this.mismatch('PUT', url, `stored the blob as ${stored}, expected ${digest}`);
-        }
-    }
-    /** POST /blobs/uploads/ -> the upload URL from Location, and the minimum chunk length. */
-    async startUpload() {
-        const url = this.url('blobs/uploads/');
-        const res = await this.send({
-            method: 'POST',
-            url,
-            body: Buffer.alloc(0),
-            write: true,
-            retry: false
-        });
-        if (res.status !== 202)
-            return this.fail(res, 'POST', '202 Accepted');
-        res.discard();
-        const min = Number(headerValue(res.headers, 'oci-chunk-min-length') ?? 0);
-        return {
-            url: this.uploadLocation(res, url, 'POST'),
-            minChunk: Number.isFinite(min) && min > 0 ? min : 0
-        };
-    }
-    /** The Location of an upload response (relative or absolute); required. */
-    uploadLocation(res, url, method) {
-        const location = headerValue(res.headers, 'location');
-        if (!location)
-            throw this.mismatch(method, url, `answered ${res.status} without a Location header`);
-        return new URL(location, res.url);
-    }
-    async pushManifest(body, mediaType, reference) {
-        validateReference(reference);
-        if (isDigest(reference) && !matchesDigest(reference, body)) {
-            throw new Error(`manifest content has digest ${sha256Digest(body)}, not ${reference}`);
-        }
-        const url = this.url(`manifests/${reference}`);
-        const headers = { 'content-type': mediaType };
-        // A PUT of the same bytes is idempotent: retried as is.
-        const res = await this.send({
-            method: 'PUT',
-            url,
-            headers,
-            body,
-            write: true,
-            expected: '201 Created'
-        });
-        if (res.status !== 201)
-            return this.fail(res, 'PUT', '201 Created');
-        res.discard();
-        const stored = headerValue(res.headers, 'docker-content-digest');
-        if (stored !== undefined && !matchesDigest(stored, body)) {
-            const ours = sha256Digest(body);
-            throw this.mismatch('PUT', url, `stored the manifest as ${stored}, but its content is ${ours}`);
-        }
-    }
-    async hasManifest(digest) {
-        validateDigest(digest);
-        const url = this.url(`manifests/${digest}`);
-        const res = await this.send({ method: 'HEAD', url, headers: { accept: MANIFEST_ACCEPT } });
-        if (res.status !== 200 && res.status !== 404)
-            return this.fail(res, 'HEAD', '200 or 404');
-        res.discard();
-        return res.status === 200;
-    }
-    async resolveTag(tag) {
-        validateTag(tag);
-        const url = this.url(`manifests/${tag}`);
-        const res = await this.send({ method: 'HEAD', url, headers: { accept: MANIFEST_ACCEPT } });
-        if (res.status === 404)
-            return absent(res);
-        if (res.status !== 200)
-            return this.fail(res, 'HEAD', '200 or 404');
-        res.discard();
-        const digest = headerValue(res.headers, 'docker-content-digest');
-        if (digest !== undefined && isDigest(digest))
-            return digest;
-        // No digest header on HEAD: hash the manifest itself.
-        const manifest = await this.fetchManifest(tag);
-        return manifest ? sha256Digest(manifest.body) : undefined;
-    }
-    async listTags() {
-        const tags = new Set();
-        const visited = new Set();
-        let url = this.url('tags/list');
-        while (url && !visited.has(url.href)) {
-            if (visited.size >= MAX_TAG_PAGES)
-                throw this.mismatch('GET', url, 'sent too many tag pages');
-            visited.add(url.href);
-            const res = await this.send({
-                method: 'GET',
-                url,
-                headers: { accept: 'application/json' },
-                read: TAG_PAGE_LIMIT
-            });
-            // A repository that was never pushed has no tags yet.
-            if (res.status === 404 && visited.size === 1)
-                return absent(res) ?? [];
-            if (res.status !== 200)
-                return this.fail(res, 'GET', '200 OK');
-            for (const tag of this.parseTagPage(res.data ?? Buffer.alloc(0), url))
-                tags.add(tag);
-            url = nextLink(headerValue(res.headers, 'link'), res.url);
-        }
-        return [...tags];
-    }
-    async fetchManifest(reference) {
-        validateReference(reference);
-        const url = this.url(`manifests/${reference}`);
-        const res = await this.send({
-            method: 'GET',
-            url,
-            headers: { accept: MANIFEST_ACCEPT },
-            read: MANIFEST_LIMIT
-        });
-        if (res.status === 404)
-            return absent(res);
-        if (res.status !== 200)
-            return this.fail(res, 'GET', '200 or 404');
-        const body = res.data ?? Buffer.alloc(0);
-        if (isDigest(reference) && !matchesDigest(reference, body)) {
-            throw this.mismatch('GET', url, `served content with digest ${sha256Digest(body)}`);
-        }
-        return { body, mediaType: manifestMediaType(res, body) };
-    }
-    async fetchBlob(digest) {
-        validateDigest(digest);
-        // Retried until the response starts; a download cut later fails the stream.
-        const res = await this.send({ method: 'GET', url: this.url(`blobs/${digest}`) });
-        if (res.status === 404)
-            return absent(res);
-        if (res.status !== 200)
-            return this.fail(res, 'GET', '200 or 404');
-        if (!canVerify(digest))
-            return res.body;
-        const length = Number(headerValue(res.headers, 'content-length') ?? NaN);
-        const verifier = new VerifyingStream(digest, Number.isFinite(length) ? length : undefined);
-        // Errors on either side end up on the stream the caller reads.
-        return pipeline$2(res.body, verifier, () => undefined);
-    }
-    async listReferrers(digest) {
-        validateDigest(digest);
-        const url = this.url(`referrers/${digest}`);
-        const res = await this.send({
-            method: 'GET',
-            url,
-            headers: { accept: OCI_INDEX },
-            read: MANIFEST_LIMIT
-        });
-        // A registry with the API never answers 404 (an unknown subject has an empty list), so a
-        // 404 (or a refusal of the route) means no referrers API: use the tag-schema fallback.
-        if ([400, 404, 405, 406].includes(res.status))
-            return absent(res);
-        if (res.status !== 200)
-            return this.fail(res, 'GET', '200 or 404');
-        if (baseMediaType(headerValue(res.headers, 'content-type')) !== OCI_INDEX)
-            return undefined;
-        try {
-            return parseReferrersIndex(res.data ?? Buffer.alloc(0));
-        }
-        catch (err) {
-            throw this.mismatch('GET', url, `answered a referrers list that ${err.message}`);
-        }
-    }
-    parseTagPage(body, url) {
-        let page;
-        try {
-            page = JSON.parse(body.toString('utf8'));
-        }
-        catch {
-            throw this.mismatch('GET', url, 'answered a tag list that is not JSON');
-        }
-        // distribution answers "tags": null for a repository without tags.
-        if (!Array.isArray(page.tags))
-            return [];
-        return page.tags.filter((t) => typeof t === 'string');
-    }
-    url(path) {
-        return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl);
-    }
-    send({ write, expected, ...req }) {
-        // With credentials, one pull,push token serves every request to the repository.
-        const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull';
-        return this.session.send({
-            ...req,
-            scope: `repository:${this.name}:${actions}`,
-            context: { repository: this.name, expected }
-        });
-    }
-    fail(res, method, expected) {
-        return this.session.fail(res, method, { repository: this.name, expected });
-    }
-    mismatch(method, url, what) {
-        const where = `${url.origin}${url.pathname}`;
-        return new RegistryError(`${method} ${where}: the registry ${what}`, {
-            method,
-            url: where,
-            codes: []
-        });
-    }
-}
-/** A 413 or 416 to an upload request: the registry wants smaller requests. */
-function isTooLarge(err) {
-    if (!(err instanceof RegistryError))
-        return false;
-    const { status, method } = err.details;
-    return (status === 413 || status === 416) && (method === 'PUT' || method === 'PATCH');
-}
-/** Appends digest= to an upload URL, keeping the state the registry put in its query. */
-function withDigest(url, digest) {
-    const query = url.search.slice(1);
-    url.search = `${query ? `${query}&` : ''}digest=${encodeURIComponent(digest)}`;
-}
-/** The last byte offset of a Range header, "0-1234" or "bytes=0-1234". */
-function rangeEnd(range) {
-    const m = /^\s*(?:bytes=)?(\d+)-(\d+)\s*$/.exec(range ?? '');
-    return m ? Number(m[2]) : undefined;
-}
-/** Reads a stream in pieces of exactly n bytes (one piece in memory at a time). */
-class ChunkReader {
-    size;
-    it;
-    pending = Buffer.alloc(0);
-    produced = 0;
-    constructor(stream, size) {
-        this.size = size;
-        this.it = stream[Symbol.asyncIterator]();
-    }
-    /** The next n bytes; read(0) checks that the content has ended. */
-    async read(n) {
-        const parts = [];
-        let have = 0;
-        while (have < n || (n === 0 && this.pending.length === 0)) {
-            if (this.pending.length === 0) {
-                const r = await this.it.next();
-                if (r.done) {
-                    if (n === 0)
-                        return Buffer.alloc(0);
-                    throw new Error(`content ended after ${this.produced} of ${this.size} bytes`);
-                }
-                this.pending = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
-                this.produced += this.pending.length;
-                if (this.produced > this.size) {
-                    throw new Error(`content is longer than ${this.size} bytes`);
-                }
-                continue;
-            }
-            if (n === 0)
-                break;
-            const take = Math.min(n - have, this.pending.length);
-            parts.push(this.pending.subarray(0, take));
-            this.pending = this.pending.subarray(take);
-            have += take;
-        }
-        if (n === 0 && this.pending.length > 0) {
-            throw new Error(`content is longer than ${this.size} bytes`);
-        }
-        return parts.length === 1 ? parts[0] : Buffer.concat(parts);
-    }
-    close() {
-        void this.it.return?.();
-    }
-}
-/** Frees a 404 response; the content is simply not there. */
-function absent(res) {
-    res.discard();
-    return undefined;
-}
-const VERIFIABLE = new Set(['sha256', 'sha512']);
-function canVerify(digest) {
-    return VERIFIABLE.has(digest.slice(0, digest.indexOf(':')));
-}
-/** True when `body` hashes to `digest`; digests with unknown algorithms are not checked. */
-function matchesDigest(digest, body) {
-    return !canVerify(digest) || digestLike(digest, body) === digest;
-}
-const GENERIC_TYPES = new Set(['application/json', 'application/octet-stream', 'text/plain']);
-/** Content-Type, or the manifest's own mediaType when the server sent a generic type. */
-function manifestMediaType(res, body) {
-    const header = baseMediaType(headerValue(res.headers, 'content-type'));
-    if (header && !GENERIC_TYPES.has(header))
-        return header;
-    try {
-        const own = JSON.parse(body.toString('utf8')).mediaType;
-        if (typeof own === 'string' && own)
-            return own;
-    }
-    catch {
-        // not JSON: keep what the header said
-    }
-    return header ?? OCI_MANIFEST;
-}
-
-// Registry credentials from a docker config.json (as written by `docker login`, or by
-// docker/login-action): `auths` entries, and credential helpers (`credHelpers`, `credsStore`).
-/** Docker Hub's historical key, used by `docker login` and credential helpers. */
-const HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-const HELPER_TIMEOUT_MS = 60_000;
-const HELPER_OUTPUT_LIMIT = 1 << 20;
-/** The config.json that docker would read: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
-function dockerConfigPath(env) {
-    if (env.DOCKER_CONFIG)
-        return join(env.DOCKER_CONFIG, 'config.json');
-    return join(env.HOME || homedir(), '.docker', 'config.json');
-}
-/**
- * The credentials docker would use for `registry` (host[:port]), or undefined when the config
- * file has none. Order, as docker: a `credHelpers` entry for the registry, else `credsStore`,
- * else the `auths` entry (also the fallback when a helper has nothing or is not installed).
- * Every secret found is registered with `logger.secret`.
- */
-async function credentialsFromDockerConfig(registry, env, logger) {
-    const path = dockerConfigPath(env);
-    const config = await readConfig(path);
-    if (!config)
-        return undefined;
-    const host = normalHost(registry);
-    const authKey = findKey(config.auths, host);
-    const fromFile = authKey === undefined ? undefined : parseEntry(config.auths?.[authKey], path, authKey);
-    const mask = (c) => {
-        if (c && logger) {
-            for (const v of [c.password, c.identityToken])
-                if (v)
-                    logger.secret(v);
-            const raw = authKey === undefined ? undefined : config.auths?.[authKey]?.auth;
-            if (typeof raw === 'string' && raw)
-                logger.secret(raw);
-        }
-        return c;
-    };
-    const helperKey = findKey(config.credHelpers, host);
-    const helper = helperKey !== undefined ? config.credHelpers?.[helperKey] : (config.credsStore ?? undefined);
-    if (typeof helper === 'string' && helper !== '') {
-        const program = `docker-credential-${helper}`;
-        const executable = await findOnPath(program, env);
-        if (executable === undefined) {
-            logger?.warning(`${path} names the credential helper ${program} for ${registry}, but it is not ` +
-                'installed: ignoring it');
-        }
-        else {
-            // The server URL as docker stored it: the config key, else the host (Hub: its v1 URL).
-            const servers = unique([
-                helperKey ?? authKey ?? serverUrl(host),
-                serverUrl(host),
-                `https://${host}`
-            ]);
-            for (const server of servers) {
-                const found = await runHelper(executable, program, server, env);
-                if (found)
-                    return mask(found);
-            }
-        }
-    }
-    return mask(fromFile);
-}
-async function readConfig(path) {
-    let text;
-    try {
-        text = await readFile$1(path, 'utf8');
-    }
-    catch (err) {
-        if (err.code === 'ENOENT')
-            return undefined;
-        throw new Error(`cannot read the docker config ${path}: ${err.message}`);
-    }
-    let parsed;
-    try {
-        parsed = JSON.parse(text);
-    }
-    catch (err) {
-        throw new Error(`the docker config ${path} is not valid JSON: ${err.message}`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new Error(`the docker config ${path} is not a JSON object`);
-    }
-    return parsed;
-}
-/** "https://ghcr.io/" or "ghcr.io" -> "ghcr.io"; every Docker Hub alias -> "docker.io". */
-function normalHost(keyOrHost) {
-    const noScheme = keyOrHost.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-    const host = noScheme.split('/')[0].toLowerCase();
-    return HUB_HOSTS.has(host) ? 'docker.io' : host;
-}
-/** The server URL docker uses for a host: Docker Hub's v1 URL, else the host itself. */
-function serverUrl(host) {
-    return host === 'docker.io' ? HUB_KEY : host;
-}
-/** The key of `entries` that names `host`: an exact key first, then any URL form of it. */
-function findKey(entries, host) {
-    if (!entries || typeof entries !== 'object')
-        return undefined;
-    const keys = Object.keys(entries);
-    return (keys.find((k) => k === host || (host === 'docker.io' && k === HUB_KEY)) ??
-        keys.find((k) => normalHost(k) === host));
-}
-function parseEntry(entry, path, key) {
-    if (!entry || typeof entry !== 'object')
-        return undefined;
-    let username = typeof entry.username === 'string' ? entry.username : '';
-    let password = typeof entry.password === 'string' ? entry.password : '';
-    if (typeof entry.auth === 'string' && entry.auth !== '') {
-        const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        if (colon < 0) {
-            throw new Error(`the "auth" of "${key}" in ${path} is not base64 of "username:password": ` +
-                'run docker login again, or give the credentials another way');
-        }
-        username = decoded.slice(0, colon);
-        password = decoded.slice(colon + 1);
-    }
-    const identityToken = typeof entry.identitytoken === 'string' && entry.identitytoken !== ''
-        ? entry.identitytoken
-        : undefined;
-    if (identityToken)
-        return { username: username || '<token>', password, identityToken };
-    if (password === '')
-        return undefined;
-    return { username, password };
-}
-async function findOnPath(program, env) {
-    const names = process.platform === 'win32'
-        ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((ext) => program + ext.toLowerCase())
-        : [program];
-    for (const dir of (env.PATH ?? '').split(delimiter)) {
-        if (!dir)
-            continue;
-        for (const name of names) {
-            const candidate = join(dir, name);
-            try {
-                await access$1(candidate, constants$c.X_OK);
-                return candidate;
-            }
-            catch {
-                // not here
-            }
-        }
-    }
-    return undefined;
-}
-/**
- * `docker-credential-<name> get` with the server URL on stdin. Returns undefined when the
- * helper has no credentials for it; throws with a clear message when the helper fails.
- */
-async function runHelper(executable, program, server, env) {
-    const { code, stdout, stderr, error } = await run$2(executable, ['get'], server, env);
-    if (error)
-        throw new Error(`the docker credential helper ${program} could not run: ${error}`);
-    if (code !== 0) {
-        const text = (stdout.trim() || stderr.trim()).replace(/\s+/g, ' ').slice(0, 300);
-        // The helpers' protocol: "credentials not found in native keychain" on stdout.
-        if (/credentials not found/i.test(text))
-            return undefined;
-        throw new Error(`the docker credential helper ${program} failed for ${server} (exit code ${code})` +
-            `${text ? `: ${text}` : ''}. Fix the helper (e.g. log in again), or give the ` +
-            'credentials another way.');
-    }
-    let parsed;
-    try {
-        parsed = JSON.parse(stdout);
-    }
-    catch {
-        throw new Error(`the docker credential helper ${program} printed something that is not JSON`);
-    }
-    const username = typeof parsed.Username === 'string' ? parsed.Username : '';
-    const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
-    if (secret === '')
-        return undefined;
-    // By the helpers' convention, a username "<token>" means the secret is an identity token.
-    if (username === '<token>')
-        return { username, password: '', identityToken: secret };
-    return { username, password: secret };
-}
-function run$2(executable, args, input, env) {
-    return new Promise((resolve) => {
-        const child = spawn(executable, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        let error;
-        const timer = setTimeout(() => {
-            error = `no answer within ${HELPER_TIMEOUT_MS / 1000}s`;
-            child.kill('SIGKILL');
-        }, HELPER_TIMEOUT_MS);
-        const take = (into) => (d) => {
-            if (stdout.length + stderr.length > HELPER_OUTPUT_LIMIT)
-                return;
-            if (into === 'out')
-                stdout += d.toString('utf8');
-            else
-                stderr += d.toString('utf8');
-        };
-        child.stdout.on('data', take('out'));
-        child.stderr.on('data', take('err'));
-        child.stdin.on('error', () => undefined); // a helper that exits without reading stdin
-        child.on('error', (err) => (error ??= err.message));
-        child.on('close', (code) => {
-            clearTimeout(timer);
-            resolve({ code, stdout, stderr, error });
-        });
-        child.stdin.end(input);
-    });
-}
-function unique(values) {
-    return [...new Set(values)];
-}
-
-// Where the artifacts go (a registry, or OCI image layout directories) and
-// what is already there.
-function repositoriesFor(inputs, name) {
-    const prefix = inputs.repository ? `${inputs.repository}/` : '';
-    const repos = { plugin: `${prefix}plugin/${name}`, rules: `${prefix}ruleset/${name}` };
-    validateRepositoryName(repos.plugin);
-    validateRepositoryName(repos.rules);
-    return repos;
-}
-/** The host shown in references: the registry, or where the layouts are written. */
-function registryLabel(inputs) {
-    return inputs.ociLayout !== '' ? `oci-layout:${resolve(inputs.ociLayout)}` : inputs.registry;
-}
-/**
- * Registry credentials, in this order: the password input; the Docker config's
- * entry for the registry (as docker/login-action leaves it); for ghcr.io, the
- * workflow token; else none (anonymous).
- */
-async function resolveCredentials(inputs, env, logger) {
-    if (inputs.password !== '') {
-        return {
-            credentials: { username: inputs.username || 'token', password: inputs.password },
-            from: 'the password input'
-        };
-    }
-    const fromDocker = await credentialsFromDockerConfig(inputs.registry, env, logger);
-    if (fromDocker)
-        return { credentials: fromDocker, from: `the Docker config (${dockerConfigPath(env)})` };
-    if (inputs.registry === 'ghcr.io' && inputs.githubToken !== '') {
-        return {
-            credentials: { username: inputs.username || 'token', password: inputs.githubToken },
-            from: 'the workflow token (github-token)'
-        };
-    }
-    return { from: 'nowhere: anonymous' };
-}
-function openTargets(inputs, logger, repos, credentials) {
-    if (inputs.ociLayout !== '') {
-        const root = resolve(inputs.ociLayout);
-        return {
-            plugin: new OciLayoutTarget(join(root, repos.plugin)),
-            rules: new OciLayoutTarget(join(root, repos.rules))
-        };
-    }
-    const client = new RegistryClient({
-        registry: inputs.registry,
-        plainHttp: inputs.plainHttp,
-        credentials,
-        logger,
-        retryBudgetMs: inputs.retryBudget * 1000,
-        timeoutMs: inputs.requestTimeout * 1000,
-        chunkSize: inputs.chunkSize,
-        chunkedThreshold: inputs.chunkedUploadThreshold
-    });
-    return { plugin: client.repository(repos.plugin), rules: client.repository(repos.rules) };
-}
-/** Tags and the version tag's digest. In a dry run, an unreadable target counts as empty. */
-async function readFacts(target, version, tolerant, logger) {
-    try {
-        const tags = await target.listTags();
-        const existing = tags.includes(version) ? await target.resolveTag(version) : undefined;
-        return { tags, existing };
-    }
-    catch (err) {
-        if (!tolerant)
-            throw err;
-        logger.warning(`dry run: could not read ${target.location} (${err.message}); planning as if it were empty`);
-        return { tags: [] };
-    }
-}
-
-// Tag patterns, for repositories that release several plugins (monorepos): a pattern such as
-// `plugins/{name}/v{version}` (falcosecurity/plugins' scheme) or `{name}-{version}` says which
-// plugin a tag releases and at which version. The default `{version}` is today's single-plugin
-// behaviour: `1.2.3` or `v1.2.3`.
-//
-// The version part is strict SemVer (parseReleaseTag): no build metadata. The plugin name is
-// matched exactly, never by prefix, so `k8saudit` and `k8saudit-gke` cannot be confused.
-const DEFAULT_TAG_PATTERN = '{version}';
-/** Where each plugin lives when the pattern names plugins and no directory template is given. */
-const DEFAULT_PLUGIN_DIRECTORY = 'plugins/{name}';
-const PLACEHOLDER = /\{([^{}]*)\}/g;
-/** A plugin name (registry.yaml and falcoctl artifact names). */
-const NAME = '[a-z][a-z0-9_-]*';
-/** Something that starts like a version, so that `{name}-{version}` splits k8saudit-gke-1.2.3 right. */
-const VERSIONISH = 'v?\\d+\\.\\d+\\.\\d+[^/]*';
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Validates a pattern and compiles it. Throws with the reason when it cannot work. */
-function compileTagPattern(pattern) {
-    const p = pattern.trim();
-    const names = [...p.matchAll(PLACEHOLDER)].map((m) => m[1]);
-    const unknown = names.filter((n) => n !== 'name' && n !== 'version');
-    if (unknown.length > 0) {
-        throw new Error(`tag pattern "${pattern}" has unknown placeholder {${unknown[0]}}: use {name} and {version}`);
-    }
-    const count = (n) => names.filter((x) => x === n).length;
-    if (count('version') !== 1) {
-        throw new Error(`tag pattern "${pattern}" must contain {version} exactly once`);
-    }
-    if (count('name') > 1)
-        throw new Error(`tag pattern "${pattern}" has {name} more than once`);
-    if (/\{name\}\{version\}|\{version\}\{name\}/.test(p)) {
-        throw new Error(`tag pattern "${pattern}" puts {name} and {version} side by side: separate them, e.g. {name}-{version} or {name}/v{version}`);
-    }
-    if (/[{}]/.test(p.replace(PLACEHOLDER, ''))) {
-        throw new Error(`tag pattern "${pattern}" has an unbalanced "{" or "}"`);
-    }
-    const build = (version) => new RegExp('^' +
-        p
-            .split(/(\{name\}|\{version\})/)
-            .map((part) => part === '{name}'
-            ? `(?<name>${NAME})`
-            : part === '{version}'
-                ? `(?<version>${version})`
-                : escapeRegExp(part))
-            .join('') +
-        '$');
+// Links to the plugin's sources for index.yaml (home, sources) and registry.yaml (url,
+// rules_url). A plugin in a folder of its repository (a monorepo's plugins/<name>) is linked at
+// that folder, as falcosecurity/plugins links its own; the ref is the release tag, which always
+// exists and shows the code that was released (upstream uses its default branch, which the
+// action cannot know outside GitHub).
+function treeUrl(repositoryUrl, ref, path) {
+    if (repositoryUrl === '')
+        return '';
+    return path === '' ? repositoryUrl : `${repositoryUrl}/tree/${ref}/${path}`;
+}
+function sourceLinks(opts) {
+    const { inputs } = opts;
+    const root = repositoryRoot(opts.workDir);
+    const pluginFolder = repositoryPath(root, opts.workDir);
+    const code = treeUrl(inputs.repositoryUrl, opts.tag, pluginFolder);
+    const given = (n) => inputs.given.has(n);
+    const home = given('home') ? inputs.home : code || inputs.home;
+    const source = given('source-url') ? inputs.sourceUrl : code || inputs.sourceUrl;
+    const rulesFolder = opts.rulesFile ? repositoryPath(root, dirname(opts.rulesFile)) : undefined;
     return {
-        strict: build(VERSIONISH),
-        loose: build('.+'),
-        hasName: count('name') === 1,
-        vInPattern: /v\{version\}/.test(p)
+        home,
+        sources: source ? [source] : [],
+        url: given('source-url') ? inputs.sourceUrl : given('home') ? inputs.home : code,
+        rulesUrl: rulesFolder !== undefined && inputs.repositoryUrl !== ''
+            ? treeUrl(inputs.repositoryUrl, opts.tag, rulesFolder)
+            : undefined,
+        pluginFolder
     };
-}
-/** The pattern with example values, for messages: plugins/{name}/v{version} -> plugins/myplugin/v1.2.3. */
-function exampleTag(pattern, name = 'myplugin') {
-    return formatTag(pattern, name, '1.2.3');
-}
-/** The tag a pattern gives for a plugin and a version. */
-function formatTag(pattern, name, version) {
-    compileTagPattern(pattern);
-    return pattern.trim().replace('{name}', name).replace('{version}', version);
-}
-function isVersion(v) {
-    try {
-        parseReleaseTag(v);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Which plugin and version a tag releases. Throws a VersionError naming the expected shape when
- * the tag does not match, when its version is not strict SemVer, or (with `expectedName`) when it
- * releases another plugin.
- */
-function matchTagPattern(tag, pattern = DEFAULT_TAG_PATTERN, expectedName) {
-    const c = compileTagPattern(pattern);
-    const raw = tag.trim();
-    const example = exampleTag(pattern, expectedName || 'myplugin');
-    const m = c.strict.exec(raw) ?? c.loose.exec(raw);
-    if (!m?.groups) {
-        throw new VersionError(`tag "${raw}" does not match the tag pattern "${pattern.trim()}": expected a tag like ${example}`);
-    }
-    let versionPart = m.groups.version;
-    if (c.vInPattern && versionPart.startsWith('v')) {
-        throw new VersionError(`tag "${raw}" has a second "v" before the version: the tag pattern "${pattern.trim()}" already has one; expected a tag like ${example}`);
-    }
-    const plugin = c.hasName ? m.groups.name : undefined;
-    const bare = versionPart.startsWith('v') ? versionPart.slice(1) : versionPart;
-    const base = bare.split('+')[0];
-    if (bare.includes('+') && isVersion(base)) {
-        throw new VersionError(`tag "${raw}" has build metadata ("${bare.slice(bare.indexOf('+'))}"), which OCI tags cannot ` +
-            `carry and falcoctl rejects: tag the release as ${formatTag(pattern, plugin ?? '', versionPart.slice(0, versionPart.length - bare.length) + base)} instead`);
-    }
-    let release;
-    try {
-        release = parseReleaseTag(versionPart);
-    }
-    catch (err) {
-        if (!(err instanceof VersionError))
-            throw err;
-        // The default pattern is a bare version: parseReleaseTag's message says it all.
-        if (pattern.trim() === DEFAULT_TAG_PATTERN)
-            throw err;
-        const why = err.message.replace(/^tag "[^"]*" /, '').replace(/: tags look like .*$/, '');
-        throw new VersionError(`tag "${raw}" (tag pattern "${pattern.trim()}"): the version part "${versionPart}" ${why}; expected a tag like ${example}`);
-    }
-    versionPart = release.version;
-    if (expectedName !== undefined &&
-        expectedName !== '' &&
-        plugin !== undefined &&
-        plugin !== expectedName) {
-        throw new VersionError(`tag "${raw}" releases the plugin "${plugin}", not "${expectedName}": expected a tag like ${example}`);
-    }
-    return {
-        version: versionPart,
-        ...(plugin !== undefined ? { plugin } : {}),
-        release: { ...release, tag: raw }
-    };
-}
-/**
- * The folder of a plugin in the repository: `template` with {name} filled in; by default
- * plugins/<name> when the pattern names plugins (a monorepo), else the repository root ".".
- */
-function pluginDirectory(pattern, name, template) {
-    if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
-        throw new Error(`invalid plugin name ${JSON.stringify(name)} for a plugin directory`);
-    }
-    const c = compileTagPattern(pattern);
-    const t = (c.hasName ? DEFAULT_PLUGIN_DIRECTORY : '.');
-    const dir = t.split('{name}').join(name).replace(/\/+$/, '') || '.';
-    if (dir.split('/').some((s) => s === '..') || dir.startsWith('/')) {
-        throw new Error(`plugin directory "${dir}" must be a relative path inside the repository`);
-    }
-    return dir;
 }
 
 // The release's timestamp for org.opencontainers.image.created: never the
@@ -103062,18 +105014,31 @@ async function prepareSigning(inputs, env, logger) {
             logger.warning('index.yaml gets no signature block: set signing-public-key-ref to the URL or path where ' +
                 "falcoctl finds the public key (cosign.pub), so that it verifies this plugin's signatures");
         }
+        const identity = { kind: 'key', publicKeyPem: key.publicKeyPem };
         return {
             signer: SigstoreSigner.withKey(key),
-            publicKeyRef: inputs.signingPublicKeyRef || undefined
+            indexSignature: indexSignatureFor(identity, inputs.signingPublicKeyRef || undefined)
         };
     }
     const token = await requestIdToken(env, logger);
-    const issuer = tokenClaims(token).iss;
+    const claims = tokenClaims(token);
+    const issuer = claims.iss;
     if (typeof issuer !== 'string' || issuer === '') {
         throw new SigningConfigError('the OIDC token names no issuer (iss)');
     }
-    logger.info(`signing keylessly: Fulcio ${inputs.fulcioUrl}, Rekor ${inputs.rekorUrl}, OIDC issuer ${issuer}`);
+    // Fulcio names a GitHub Actions workflow by its job_workflow_ref, under the server's URL.
+    const workflow = claims.job_workflow_ref;
+    if (typeof workflow !== 'string' || workflow === '') {
+        throw new SigningConfigError('the OIDC token has no job_workflow_ref claim: keyless signing here works with GitHub ' +
+            "Actions' token only (or sign with a key: signing-key)");
+    }
+    const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '');
+    const subject = `${server}/${workflow}`;
+    logger.info(`signing keylessly as ${subject}: Fulcio ${inputs.fulcioUrl}, Rekor ${inputs.rekorUrl}, ` +
+        `OIDC issuer ${issuer}`);
     return {
+        expectedSubject: subject,
+        indexSignature: indexSignatureFor({ kind: 'keyless', subject, issuer}),
         signer: SigstoreSigner.keyless({
             fulcioUrl: inputs.fulcioUrl,
             rekorUrl: inputs.rekorUrl,
@@ -103111,13 +105076,29 @@ async function signingResult(signing, signatures) {
     if (!signing.signer || signatures.length === 0) {
         return { signed: false, reason: signing.unsignedReason, signatures: [] };
     }
-    const identity = await signing.signer.identity();
     return {
         signed: true,
-        identity,
-        indexSignature: indexSignatureFor(identity, signing.publicKeyRef),
+        identity: await signing.signer.identity(),
+        indexSignature: signing.indexSignature,
         signatures
     };
+}
+/**
+ * Signs one pushed root in both cosign formats; with keyless signing, first checks that the
+ * certificate names the workflow index.yaml names (else falcoctl would refuse every install).
+ */
+async function signRoot(signing, target, root) {
+    const signer = signing.signer;
+    if (!signer)
+        throw new Error('signRoot: this release is not signed');
+    if (signing.expectedSubject !== undefined) {
+        const identity = await signer.identity();
+        if (identity.kind === 'keyless' && identity.subject !== signing.expectedSubject) {
+            throw new Error(`the Fulcio certificate names ${identity.subject}, not ${signing.expectedSubject} as ` +
+                'index.yaml would: nothing is tagged; check fulcio-url');
+        }
+    }
+    return signAndAttach(target, root, signer, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
 }
 
 // The release pipeline, shared by the action (src/main.ts) and the CLI
@@ -103152,7 +105133,9 @@ function planFacts(ctx, metadata, created, facts) {
         publishedTags: { plugin: facts.plugin.tags, rules: facts.rules.tags },
         existing: { plugin: facts.plugin.existing, rules: facts.rules.existing },
         overwrite: ctx.inputs.overwrite,
-        majorZeroTag: ctx.inputs.majorZeroTag
+        majorZeroTag: ctx.inputs.majorZeroTag,
+        pluginDependsOnRules: ctx.inputs.pluginDependsOnRules,
+        published: { plugin: facts.plugin.published, rules: facts.rules.published }
     };
 }
 function logTagDecisions(plan, logger) {
@@ -103188,19 +105171,24 @@ async function credentialsFor(ctx) {
 }
 /** Builds, checks and packs here: the release and push-by-digest modes. */
 async function buildHere(ctx) {
-    const { inputs, logger } = ctx;
+    const { inputs, logger, journal } = ctx;
     const platforms = requestedPlatforms(ctx);
+    journal.stage = 'build';
     const built = await buildPlatforms({ ...ctx, platforms });
+    journal.stage = 'inspect';
     const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version });
-    // The native build as lib<name>.so, for the user (and GitHub Release assets).
+    journal.plugin = metadata.name;
+    // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
     const native = nativeBuild(builds);
     const ownBuild = inputs.buildCommand === '';
     const pluginPath = ownBuild
-        ? join(ctx.workDir, `lib${metadata.name}.so`)
+        ? join(await keptOutputDir(ctx.env), `lib${metadata.name}.so`)
         : resolve(ctx.workDir, inputs.pluginPath);
     if (ownBuild)
         await copyFile$1(native.soPath, pluginPath);
+    journal.stage = 'rules';
     const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name);
+    journal.stage = 'plan';
     const soName = `lib${metadata.name}.so`;
     const pluginLayers = [];
     for (const b of builds) {
@@ -103263,14 +105251,19 @@ async function merge(ctx) {
         }
     }
     const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx));
+    ctx.journal.stage = 'build';
     const pushed = await logger.group('Read the platform manifests', () => loadPushedPlatforms(targets.plugin, entries, ctx.scratch, logger));
+    ctx.journal.stage = 'inspect';
     const { metadata, builds } = await inspectBuilds({
         ...ctx,
         built: pushed.map((p) => ({ platform: p.platform, soPath: p.soPath })),
         version: ctx.release.version,
         expectedName: name
     });
+    ctx.journal.plugin = metadata.name;
+    ctx.journal.stage = 'rules';
     const { rules } = await rulesAndLayersDir(ctx, metadata.name);
+    ctx.journal.stage = 'plan';
     const [pluginFacts, rulesFacts] = await registryFacts(ctx, targets, rules !== undefined);
     const created = await createdAt(ctx);
     const plan = makePlan({
@@ -103291,9 +105284,18 @@ async function merge(ctx) {
         targets
     });
 }
+/** publish()'s `sign` option: undefined when this release is not signed. */
+function signRootWith(signing) {
+    if (!signing?.signer)
+        return undefined;
+    return (target, root) => signRoot(signing, target, root);
+}
 async function finish(ctx, r) {
-    const { inputs, logger } = ctx;
+    const { inputs, logger, journal } = ctx;
     const plan = r.plan;
+    if (r.rulesFile !== undefined)
+        confine(ctx.workspace, r.rulesFile, 'the rules file');
+    journal.floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag);
     const digestOf = (p) => plan.plugin.manifests.find((m) => m.platform?.architecture === p.architecture && m.platform?.os === p.os)?.descriptor.digest ?? '';
     const result = {
         mode: r.mode,
@@ -103310,24 +105312,62 @@ async function finish(ctx, r) {
         dryRun: inputs.dryRun,
         warnings: ctx.warnings
     };
-    if (r.mode !== 'push-by-digest')
-        result.registryEntry = proposeRegistryEntry(r.metadata, inputs);
-    // How to sign is decided and checked (key decrypted, OIDC token fetched) before any write.
-    const signing = r.mode === 'push-by-digest' ? undefined : await prepareSigning(inputs, ctx.env, logger);
+    const links = sourceLinks({
+        inputs,
+        workDir: ctx.workDir,
+        tag: ctx.release.tag,
+        rulesFile: r.rulesFile
+    });
+    let prepared;
+    let signing;
+    if (r.mode !== 'push-by-digest') {
+        // Every check that can refuse the release, before the first registry write.
+        journal.stage = 'preflight';
+        result.registryEntry = proposeRegistryEntry({
+            meta: r.metadata,
+            inputs,
+            links,
+            rules: plan.rules !== undefined,
+            workDir: ctx.workDir
+        });
+        // How to sign is decided and checked (key decrypted, OIDC token fetched) before any write;
+        // index.yaml gets the signature block of what will be signed.
+        signing = await prepareSigning(inputs, ctx.env, logger);
+        prepared = await prepareDistribution({
+            ...ctx,
+            plan,
+            metadata: r.metadata,
+            links,
+            signature: signing.indexSignature
+        });
+        // falcoctl must be able to install what this release publishes, through the index users add.
+        result.install = await checkInstallable({
+            ...ctx,
+            plan,
+            metadata: r.metadata,
+            links,
+            targets: r.targets,
+            indexText: prepared.servedIndexText
+        });
+    }
     if (inputs.dryRun)
         return result;
-    const signer = signing?.signer;
+    journal.stage = 'publish';
+    journal.publish = emptyPublishReport();
     result.report = await logger.group('Publish', () => publish(plan, { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined }, logger, {
         manifestsOnly: r.mode === 'push-by-digest',
         concurrency: inputs.uploadConcurrency,
-        sign: signer
-            ? (target, root) => signAndAttach(target, root, signer, new Date().toISOString().replace(/\.\d+Z$/, 'Z'))
-            : undefined
+        report: journal.publish,
+        sign: signRootWith(signing)
     }));
-    if (r.mode === 'push-by-digest' || !signing)
+    if (r.mode === 'push-by-digest' || prepared === undefined || signing === undefined) {
+        journal.stage = 'done';
         return result;
+    }
     result.signing = await signingResult(signing, result.report.signatures);
     result.distribution = await distribute({
+        prepared,
+        journal,
         inputs,
         env: ctx.env,
         plan,
@@ -103338,12 +105378,15 @@ async function finish(ctx, r) {
         monorepo: ctx.monorepo,
         scratch: ctx.scratch,
         logger,
-        signing: { result: result.signing, signer }
+        signing: { result: result.signing, signer: signing.signer }
     });
-    result.indexFile = resolve(inputs.indexFile);
+    result.indexFile = prepared.indexPath;
+    journal.stage = 'done';
     return result;
 }
-async function runRelease(inputs, env, logger) {
+async function runRelease(inputs, env, logger, journal = newJournal(inputs.dryRun)) {
+    journal.stage = 'inputs';
+    journal.dryRun = inputs.dryRun;
     checkInputs(inputs);
     if (inputs.githubToken !== '')
         logger.secret(inputs.githubToken);
@@ -103351,15 +105394,17 @@ async function runRelease(inputs, env, logger) {
     const warnings = [];
     const tag = resolveTag(inputs.tag, env.GITHUB_REF);
     const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined);
+    journal.version = match.release.version;
+    journal.plugin = match.plugin ?? (inputs.pluginName || undefined);
+    // Paths the inputs name stay inside the checkout (GITHUB_WORKSPACE) unless allowed.
+    const workspace = workspaceOf(env, inputs.allowOutsideWorkspace);
+    confine(workspace, inputs.workingDirectory, 'working-directory');
+    if (inputs.ociLayout !== '')
+        confine(workspace, inputs.ociLayout, 'oci-layout');
     logger.info(`releasing version ${match.release.version} (tag ${tag})` +
         (match.plugin ? ` of plugin ${match.plugin}` : ''));
     // In a monorepo, the tag names the plugin and so its folder.
-    let workDir = resolve(inputs.workingDirectory);
-    if (inputs.workingDirectory === '.' && match.plugin) {
-        const dir = pluginDirectory(inputs.tagPattern, match.plugin);
-        if (existsSync$1(dir))
-            workDir = resolve(dir);
-    }
+    const workDir = pluginWorkDir(inputs, tag, match.plugin);
     const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'));
     const ctx = {
         inputs,
@@ -103374,14 +105419,111 @@ async function runRelease(inputs, env, logger) {
         expectedName: inputs.pluginName || match.plugin,
         monorepo: match.plugin !== undefined,
         workDir,
-        scratch
+        scratch,
+        journal,
+        workspace
     };
     try {
+        if (inputs.pluginPath !== '') {
+            confine(workspace, resolve(workDir, inputs.pluginPath), 'plugin-path');
+        }
+        if (inputs.rulesFile !== '' && !/^none$/i.test(inputs.rulesFile.trim())) {
+            confine(workspace, resolve(workDir, inputs.rulesFile), 'rules-file');
+        }
         return inputs.merge !== '' ? await merge(ctx) : await buildHere(ctx);
     }
     finally {
         await rm$2(scratch, { recursive: true, force: true });
     }
+}
+
+// Text from the plugin (its description, contact, event source), from the rules file or from a
+// registry must not shape the job summary: a `\r` or `\n` would end a table row and start a
+// heading, `[x](y)` would make a link, raw HTML would render. These helpers make any string
+// inert in GitHub-flavoured Markdown.
+/** Control characters, and the Unicode line and paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** One line of plain text: every control character and line break becomes a space. */
+function oneLine(s) {
+    return s.replace(BREAKS, ' ').trim();
+}
+const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+/**
+ * Literal text for a table cell, a list item or the rest of a line: no HTML, no Markdown
+ * syntax, one line. Never used at the start of a line, so only the characters that act
+ * inside a line are escaped (emphasis, code, links, tables, strikethrough).
+ */
+function mdText(s) {
+    return oneLine(s)
+        .replace(/[&<>"]/g, (c) => HTML[c])
+        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+}
+/** An inline code span that shows `s` as it is, whatever backticks it holds. */
+function mdCode(s) {
+    const text = oneLine(s);
+    if (text === '')
+        return '` `';
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    // A pipe would still split a table cell: GitHub reads \| inside code spans as a pipe.
+    return `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+/** A fenced code block that the text cannot close early. */
+function mdFence(text, lang = '') {
+    const longest = Math.max(0, ...(text.match(/`{3,}|~{3,}/g) ?? []).map((r) => r.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return [`${fence}${lang}`, text.replace(/\r\n?/g, '\n').trimEnd(), fence];
+}
+/** A URL that GitHub shows as a link, when it is one; anything else as plain text. */
+function mdUrl(s) {
+    return /^https?:\/\/[^\s<>()[\]`|\\"']+$/.test(s) ? s : mdText(s);
+}
+
+function fileName(p) {
+    return p.split('/').slice(-1)[0];
+}
+/** Markdown lines of the Install section (heading included). */
+function installSection(result) {
+    const { plan, metadata } = result;
+    const check = result.install;
+    const out = ['### Install', ''];
+    const commands = [];
+    const index = result.distribution?.index;
+    if (index)
+        commands.push(`falcoctl index add ${metadata.name} ${index.url}`);
+    else if (result.indexFile) {
+        commands.push(`falcoctl index add ${metadata.name} <URL where you publish ${fileName(result.indexFile)}>`);
+    }
+    const tag = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
+    const target = plan.rules ?? plan.plugin;
+    const install = check?.install ?? [`${target.name}:${tag}`];
+    const noDeps = (skip) => (skip ? ' --resolve-deps=false' : '');
+    commands.push(`falcoctl artifact install${noDeps(check?.indexedSkipsDependencies)} ${install.join(' ')}`);
+    const direct = check?.direct ?? [`${plan.plugin.ref}:${plan.version}`];
+    commands.push('# or, without an index:');
+    commands.push(`falcoctl artifact install${noDeps(check?.directSkipsDependencies ?? true)} ${direct.join(' ')}`);
+    out.push(...mdFence(commands.join('\n'), 'sh'));
+    const notes = [];
+    if (check && check.others.length > 0) {
+        notes.push(`Installing through the index also installs ${check.others.map(mdCode).join(', ')} ` +
+            '(dependencies of the rules); without an index, install them yourself.');
+    }
+    if (check && check.missing.length > 0) {
+        notes.push(`Not published yet, so dependencies are skipped above: ${check.missing
+            .map((m) => mdCode(`${m.name}:${m.version}`))
+            .join(', ')}.`);
+    }
+    if (plan.rules && plan.plugin.config.dependencies?.some((d) => d.name === plan.rules?.name)) {
+        notes.push(`The plugin depends on ${mdCode(`${plan.rules.name}:${plan.version}`)}: installing either installs both.`);
+    }
+    else if (plan.rules && install.length === 1) {
+        notes.push(`The rules artifact depends on ${mdCode(`${plan.plugin.name}:${plan.version}`)}, so installing it installs the plugin too.`);
+    }
+    for (const n of notes)
+        out.push('', n);
+    return out;
 }
 
 function artifactJson(a) {
@@ -103543,22 +105685,19 @@ function planText(plan) {
     }
     return lines.join('\n');
 }
-function installName(a, tag) {
-    return `${a.name}:${tag}`;
-}
 function platformsTable(result) {
     const out = ['| Platform | Manifest | glibc floor |', '|---|---|---|'];
     for (const b of result.builds) {
-        out.push(`| \`${platformName(b.platform)}\` | \`${b.manifestDigest}\` | ${escapeCell(b.glibcFloor)} |`);
+        out.push(`| ${mdCode(platformName(b.platform))} | ${mdCode(b.manifestDigest)} | ${mdText(b.glibcFloor)} |`);
     }
     return out;
 }
 function pushByDigestSummary(result) {
     const b = result.builds[0];
     return [
-        `## Falco plugin ${result.metadata.name} ${result.plan.version}: ${platformName(b.platform)} pushed by digest`,
+        `## Falco plugin ${mdText(result.metadata.name)} ${mdText(result.plan.version)}: ${mdText(platformName(b.platform))} pushed by digest`,
         '',
-        `\`${result.plan.plugin.ref}@${b.manifestDigest}\``,
+        mdCode(`${result.plan.plugin.ref}@${b.manifestDigest}`),
         '',
         ...platformsTable(result),
         '',
@@ -103573,71 +105712,57 @@ function summaryMarkdown(result) {
     const { plan, metadata } = result;
     const rows = [plan.plugin, plan.rules].filter((a) => !!a);
     const out = [];
-    out.push(`## Falco plugin ${metadata.name} ${plan.version}${result.dryRun ? ' (dry run: nothing pushed)' : ''}`);
+    out.push(`## Falco plugin ${mdText(metadata.name)} ${mdText(plan.version)}${result.dryRun ? ' (dry run: nothing pushed)' : ''}`);
     out.push('');
     out.push('| Artifact | Reference | Digest | Tags |');
     out.push('|---|---|---|---|');
     for (const a of rows) {
-        out.push(`| ${a.kind} \`${a.name}\` | \`${a.ref}:${plan.version}\` | \`${a.root.descriptor.digest}\` | ${a.tags.map((t) => `\`${t}\``).join(' ')} |`);
+        out.push(`| ${a.kind} ${mdCode(a.name)} | ${mdCode(`${a.ref}:${plan.version}`)} | ${mdCode(a.root.descriptor.digest)} | ${a.tags.map(mdCode).join(' ')} |`);
     }
     const skipped = plan.tagPlan.floating.filter((d) => !d.move);
     if (skipped.length > 0) {
         out.push('', 'Tags not moved:', '');
         for (const d of skipped)
-            out.push(`- \`${d.tag}\`: ${d.reason}`);
+            out.push(`- ${mdCode(d.tag)}: ${mdText(d.reason)}`);
     }
     out.push('', '### Platforms', '', ...platformsTable(result));
     out.push('', '### Plugin metadata (read from the .so)', '');
     out.push('| Field | Value |', '|---|---|');
-    out.push(`| name | \`${metadata.name}\` |`);
-    out.push(`| version | \`${metadata.version}\` |`);
-    out.push(`| required plugin API | \`${metadata.requiredApiVersion}\` |`);
-    out.push(`| capabilities | ${metadata.capabilities.join(', ')} |`);
+    out.push(`| name | ${mdCode(metadata.name)} |`);
+    out.push(`| version | ${mdCode(metadata.version)} |`);
+    out.push(`| required plugin API | ${mdCode(metadata.requiredApiVersion)} |`);
+    out.push(`| capabilities | ${mdText(metadata.capabilities.join(', '))} |`);
     if (metadata.id !== undefined)
-        out.push(`| event source | \`${metadata.eventSource}\` (id ${metadata.id}) |`);
-    out.push(`| description | ${escapeCell(metadata.description)} |`);
-    out.push(`| contact | ${escapeCell(metadata.contact)} |`);
+        out.push(`| event source | ${mdCode(metadata.eventSource ?? '')} (id ${metadata.id}) |`);
+    out.push(`| description | ${mdText(metadata.description)} |`);
+    out.push(`| contact | ${mdText(metadata.contact)} |`);
     const release = result.distribution?.githubRelease;
     if (release) {
         const count = (a) => release.assets.filter((x) => x.action === a).length;
-        out.push('', `GitHub release: ${release.htmlUrl} (${release.created ? 'created' : 'updated'}): ` +
+        out.push('', `GitHub release: ${mdUrl(release.htmlUrl)} (${release.created ? 'created' : 'updated'}): ` +
             `${count('uploaded')} uploaded, ${count('replaced')} replaced, ${count('unchanged')} unchanged`);
     }
     out.push('', ...signingSummary(result));
     const index = result.distribution?.index;
     if (index) {
         const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date';
-        out.push('', `index.yaml: ${what} (${index.url})`);
+        out.push('', `index.yaml: ${what} (${mdUrl(index.url)})`);
     }
-    out.push('', '### Install', '');
-    out.push('```sh');
-    if (index)
-        out.push(`falcoctl index add ${metadata.name} ${index.url}`);
-    else if (result.indexFile)
-        out.push(`falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`);
-    const latest = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
-    const target = plan.rules ?? plan.plugin;
-    out.push(`falcoctl artifact install ${installName(target, latest)}`);
-    out.push('# or, without an index:');
-    out.push(`falcoctl artifact install ${target.ref}:${plan.version}`);
-    out.push('```');
-    if (plan.rules) {
-        out.push('', `The rules artifact depends on \`${plan.plugin.name}:${plan.version}\`, so installing it installs the plugin too.`);
-    }
+    out.push('', ...installSection(result));
     if (result.registryEntry) {
         const e = result.registryEntry;
         out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '');
-        out.push('```yaml', e.yaml.trimEnd(), '```');
+        out.push(...mdFence(e.yaml, 'yaml'));
         for (const x of e.errors)
-            out.push(`- error: ${x}`);
+            out.push(`- error: ${mdText(x)}`);
         for (const x of e.warnings)
-            out.push(`- warning: ${x}`);
+            out.push(`- warning: ${mdText(x)}`);
         out.push('', '</details>');
     }
     if (result.warnings.length > 0) {
         out.push('', '### Warnings', '');
         for (const w of result.warnings)
-            out.push(`- ${w}`);
+            out.push(`- ${mdText(w)}`);
     }
     return out.join('\n') + '\n';
 }
@@ -103647,14 +105772,14 @@ function signingSummary(result) {
     if (!s)
         return result.dryRun ? [] : ['Not signed.'];
     if (!s.signed)
-        return [`Not signed: ${s.reason ?? 'signing is off'}`];
+        return [`Not signed: ${mdText(s.reason ?? 'signing is off')}`];
     const id = s.identity;
     const out = ['### Signatures', ''];
     const flags = id?.kind === 'keyless'
         ? `--certificate-oidc-issuer ${id.issuer} --certificate-identity '${id.subject}'`
         : '--key cosign.pub --insecure-ignore-tlog';
     out.push(id?.kind === 'keyless'
-        ? `Signed keylessly as \`${id.subject}\` (issuer \`${id.issuer}\`), in the cosign v2 (\`.sig\`) and v3 (bundle referrer) formats.`
+        ? `Signed keylessly as ${mdCode(id.subject)} (issuer ${mdCode(id.issuer)}), in the cosign v2 (\`.sig\`) and v3 (bundle referrer) formats.`
         : 'Signed with the cosign key below, in the cosign v2 (`.sig`) and v3 (bundle referrer) formats.');
     out.push('', '```sh');
     for (const x of s.signatures)
@@ -103667,11 +105792,66 @@ function signingSummary(result) {
     }
     return out;
 }
-function escapeCell(s) {
-    return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-function shortPath(p) {
-    return p.split('/').slice(-1)[0];
+/**
+ * The job summary of a failed run: where it stopped, the error, what was and was not written,
+ * and what to do. `message` must already be scrubbed of secrets.
+ */
+function failureMarkdown(journal, message) {
+    const what = [journal.plugin, journal.version].filter(Boolean).join(' ');
+    const out = [
+        `## Falco plugin release failed${what ? `: ${mdText(what)}` : ''}`,
+        '',
+        `It stopped while ${STAGE_TEXT[journal.stage]}:`,
+        '',
+        ...mdFence(message, 'text'),
+        ''
+    ];
+    const p = journal.publish;
+    const tagsWritten = p?.tags.filter((t) => t.written) ?? [];
+    const floatingWritten = tagsWritten.filter((t) => journal.floating.includes(t.tag));
+    const written = [];
+    if (p && (p.blobsUploaded > 0 || p.manifestsWritten > 0)) {
+        written.push(`registry: ${p.blobsUploaded} blob(s) (${p.bytesUploaded} bytes) and ` +
+            `${p.manifestsWritten} manifest(s) by digest, which no tag points at until the release ends`);
+    }
+    for (const s of p?.signatures ?? []) {
+        written.push(`signatures of ${mdCode(s.ref)} (${mdCode(s.legacy.tag)} and a bundle referrer)`);
+    }
+    for (const t of tagsWritten)
+        written.push(`registry tag ${mdCode(`${t.ref}:${t.tag}`)}`);
+    for (const r of p?.repairs ?? [])
+        written.push(`registry tag ${mdCode(`${r.ref}:${r.tag}`)} moved to ${mdCode(r.version)}`);
+    if (journal.indexFile)
+        written.push(`index file ${mdCode(journal.indexFile)}`);
+    if (journal.indexBranchUrl)
+        written.push(`index branch: ${mdUrl(journal.indexBranchUrl)}`);
+    if (journal.releaseUrl)
+        written.push(`GitHub Release: ${mdUrl(journal.releaseUrl)}`);
+    out.push('### What was written', '');
+    if (written.length === 0) {
+        out.push(journal.dryRun
+            ? 'Nothing: this was a dry run.'
+            : 'Nothing. Every check that can refuse a release runs before the first registry write.');
+    }
+    else {
+        out.push(...written.map((w) => `- ${w}`));
+    }
+    const notWritten = [];
+    if (journal.floating.length > 0 && floatingWritten.length === 0) {
+        notWritten.push(`floating tags (${journal.floating.map(mdCode).join(', ')}): unchanged, still where they were`);
+    }
+    if (!journal.indexFile)
+        notWritten.push('index.yaml');
+    if (!journal.indexBranchUrl)
+        notWritten.push('the index branch');
+    if (!journal.releaseUrl)
+        notWritten.push('the GitHub Release (no published release, at most a draft)');
+    if (notWritten.length > 0) {
+        out.push('', '### Not written', '', ...notWritten.map((w) => `- ${w}`));
+    }
+    out.push('', '### What to do', '', 'Fix what the error says, then re-run the job: a re-run rebuilds the same digests, skips ' +
+        'what the registry already has and writes the rest.', '');
+    return out.join('\n');
 }
 
 // The GitHub Action: inputs from INPUT_*, logs through @actions/core, outputs
@@ -103679,11 +105859,12 @@ function shortPath(p) {
 async function run(env = process.env) {
     const scrubber = new SecretScrubber();
     const logger = actionsLogger(scrubber);
+    const journal = newJournal();
     try {
         const inputs = readInputs(envInputReader(env), env);
         if (inputs.password !== '')
-            logger.secret(inputs.password);
-        const result = await runRelease(inputs, env, logger);
+            logger.secret(inputs.password, 'the password input');
+        const result = await runRelease(inputs, env, logger, journal);
         for (const [name, value] of Object.entries(outputsOf(result))) {
             setOutput(name, scrubber.scrub(value));
         }
@@ -103694,7 +105875,17 @@ async function run(env = process.env) {
         }
     }
     catch (err) {
-        setFailed(scrubber.scrub(err instanceof Error ? err.message : String(err)));
+        const message = scrubber.scrub(err instanceof Error ? err.message : String(err));
+        setFailed(message);
+        // Like docker/build-push-action: a failed run still says what happened, in the summary.
+        if (env.GITHUB_STEP_SUMMARY) {
+            try {
+                await summary.addRaw(scrubber.scrub(failureMarkdown(journal, message))).write();
+            }
+            catch {
+                // The summary is a courtesy; the failure above is what counts.
+            }
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 # Installs what the tests need on a fresh Debian/Ubuntu machine: a local OCI
 # registry, skopeo, htpasswd, C compilers (native and arm64 cross) and qemu, the npm
 # dependencies (exactly as locked), and, built from the Go module proxy: falcoctl v0.12.2 and
-# v0.13.0, cosign v3.1.3 (verifies our signatures) and a registry with the OCI 1.1 referrers API.
+# v0.13.0, actionlint, cosign v3.1.3 (verifies our signatures) and a registry with the OCI 1.1
+# referrers API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,8 @@ command -v git >/dev/null || need+=(git)
 command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
 [ -d /usr/aarch64-linux-gnu/lib ] && [ -e /usr/aarch64-linux-gnu/include/stdio.h ] || need+=(libc6-dev-arm64-cross)
 command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
+# actionlint runs shellcheck over the run: scripts of workflows and doc snippets.
+command -v shellcheck >/dev/null || need+=(shellcheck)
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -23,7 +26,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-for tool in node npm go gcc docker-registry skopeo htpasswd git aarch64-linux-gnu-gcc qemu-aarch64; do
+for tool in node npm go gcc docker-registry skopeo htpasswd git aarch64-linux-gnu-gcc qemu-aarch64 shellcheck; do
   command -v "$tool" >/dev/null || { echo "setup: $tool is still missing" >&2; exit 1; }
 done
 
@@ -32,5 +35,6 @@ done
 # them a registry serves; it fails when package.json and the lock disagree.
 npm ci --no-audit --no-fund
 bash scripts/install-falcoctl.sh
+bash scripts/install-actionlint.sh
 bash scripts/install-cosign.sh
 bash scripts/install-referrers-registry.sh

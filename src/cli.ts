@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     }
     const logger = consoleLogger(scrubber, args.verbose)
     const inputs = readInputs((name) => (args.values.get(name) ?? '').trim(), process.env)
-    if (inputs.password !== '') logger.secret(inputs.password)
+    if (inputs.password !== '') logger.secret(inputs.password, 'the password input')
     const result = await runRelease(inputs, process.env, logger)
     const text = args.json
       ? JSON.stringify(metadataJson(result), null, 2)

@@ -1,17 +1,34 @@
-// Loggers for the two front ends, with a scrubber that removes every
-// registered secret from any text before it is printed.
+// Loggers for the two front ends, with a scrubber that removes every registered secret from any
+// text before it is printed. Which values are masked, and in which forms, is the one rule of
+// secrets.ts; values too short or too common to mask safely are warned about instead.
 import * as core from '@actions/core'
 import type { Logger } from './log.js'
+import { SecretMask } from './secrets.js'
 
 export class SecretScrubber {
-  private readonly secrets = new Set<string>()
-  add(value: string): void {
-    if (value.length >= 3) this.secrets.add(value)
+  private readonly mask = new SecretMask()
+  private readonly refused = new Set<string>()
+
+  /**
+   * Masks a value from now on. Returns the new forms to hand to the runner (core.setSecret), or
+   * a warning (which never contains the value) when the value is not masked.
+   */
+  add(value: string, what = 'a secret value'): { forms: string[]; warning?: string } {
+    const r = this.mask.add(value)
+    if (r.masked) return { forms: r.forms }
+    if (r.reason === undefined || this.refused.has(value)) return { forms: [] }
+    this.refused.add(value)
+    return {
+      forms: [],
+      warning:
+        `${what} is not masked in the logs: ${r.reason}, and masking it would also hide ` +
+        'ordinary text such as digests and outputs. A secret like this is easy to guess: ' +
+        'replace it with a longer, random one if you can.'
+    }
   }
+
   scrub(text: string): string {
-    let out = text
-    for (const s of this.secrets) out = out.split(s).join('***')
-    return out
+    return this.mask.redact(text)
   }
 }
 
@@ -20,10 +37,12 @@ export function actionsLogger(scrubber: SecretScrubber): Logger {
     info: (m) => core.info(scrubber.scrub(m)),
     warning: (m) => core.warning(scrubber.scrub(m)),
     debug: (m) => core.debug(scrubber.scrub(m)),
-    secret: (v) => {
-      scrubber.add(v)
-      core.setSecret(v)
+    secret: (v, what) => {
+      const { forms, warning } = scrubber.add(v, what)
+      for (const f of forms) core.setSecret(f)
+      if (warning) core.warning(warning)
     },
+    containsSecret: (t) => scrubber.scrub(t) !== t,
     group: (title, fn) => core.group(title, fn)
   }
 }
@@ -34,7 +53,11 @@ export function consoleLogger(scrubber: SecretScrubber, verbose = false): Logger
     info: err,
     warning: (m) => err(`warning: ${m}`),
     debug: (m) => (verbose ? err(`debug: ${m}`) : undefined),
-    secret: (v) => scrubber.add(v),
+    secret: (v, what) => {
+      const { warning } = scrubber.add(v, what)
+      if (warning) err(`warning: ${warning}`)
+    },
+    containsSecret: (t) => scrubber.scrub(t) !== t,
     group: async (title, fn) => {
       err(`== ${title}`)
       return fn()

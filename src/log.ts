@@ -4,8 +4,14 @@ export interface Logger {
   info(message: string): void
   warning(message: string): void
   debug(message: string): void
-  /** Registers a value that must never appear in logs (core.setSecret under Actions). */
-  secret(value: string): void
+  /**
+   * Registers a value that must never appear in logs (core.setSecret under Actions), with the
+   * one masking rule of secrets.ts. `what` names it in the warning given instead when the value
+   * is too short or too common to mask safely, e.g. "the password input".
+   */
+  secret(value: string, what?: string): void
+  /** Whether text holds a registered secret (children must not get such a variable). */
+  containsSecret?(text: string): boolean
   group<T>(title: string, fn: () => Promise<T>): Promise<T>
 }
 

@@ -4,15 +4,17 @@ import * as core from '@actions/core'
 import { envInputReader, readInputs } from './inputs/inputs.js'
 import { actionsLogger, SecretScrubber } from './log-core.js'
 import { runRelease } from './pipeline.js'
-import { outputsOf, planText, summaryMarkdown } from './report/report.js'
+import { newJournal } from './report/journal.js'
+import { failureMarkdown, outputsOf, planText, summaryMarkdown } from './report/report.js'
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const scrubber = new SecretScrubber()
   const logger = actionsLogger(scrubber)
+  const journal = newJournal()
   try {
     const inputs = readInputs(envInputReader(env), env)
-    if (inputs.password !== '') logger.secret(inputs.password)
-    const result = await runRelease(inputs, env, logger)
+    if (inputs.password !== '') logger.secret(inputs.password, 'the password input')
+    const result = await runRelease(inputs, env, logger, journal)
     for (const [name, value] of Object.entries(outputsOf(result))) {
       core.setOutput(name, scrubber.scrub(value))
     }
@@ -21,6 +23,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       await core.summary.addRaw(scrubber.scrub(summaryMarkdown(result))).write()
     }
   } catch (err) {
-    core.setFailed(scrubber.scrub(err instanceof Error ? err.message : String(err)))
+    const message = scrubber.scrub(err instanceof Error ? err.message : String(err))
+    core.setFailed(message)
+    // Like docker/build-push-action: a failed run still says what happened, in the summary.
+    if (env.GITHUB_STEP_SUMMARY) {
+      try {
+        await core.summary.addRaw(scrubber.scrub(failureMarkdown(journal, message))).write()
+      } catch {
+        // The summary is a courtesy; the failure above is what counts.
+      }
+    }
   }
 }

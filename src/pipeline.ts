@@ -6,7 +6,6 @@
 //   merge           the final matrix job: read those manifests back, check
 //                   them, publish the index, the rules and the tags.
 // Everything that can refuse a release runs before the first write.
-import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -14,19 +13,26 @@ import { layerFileName, packLayer } from './falco/layer.js'
 import { checkInputs, type Inputs } from './inputs/inputs.js'
 import type { PluginMetadata } from './inspect/metadata.js'
 import type { Logger } from './log.js'
-import type { OciTarget, RegistryCredentials } from './oci/types.js'
+import type { Descriptor, OciTarget, RegistryCredentials } from './oci/types.js'
 import { formatPlatform, hostPlatform, parsePlatforms, type Platform } from './platform/platform.js'
 import { makePlan, type PlanFacts, type PlatformLayer, type ReleasePlan } from './plan/plan.js'
-import { publish, type PublishReport } from './publish/publish.js'
+import { emptyPublishReport, publish, type PublishReport } from './publish/publish.js'
 import {
   distribute,
+  prepareDistribution,
   proposeRegistryEntry,
   type Distribution,
+  type PreparedDistribution,
   type RegistryEntryReport
 } from './release/distribute.js'
+import { newJournal, type Journal } from './report/journal.js'
+import { confine, workspaceOf, type Workspace } from './inputs/workspace.js'
+import { checkInstallable, type InstallCheck } from './release/dependencies.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
 import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
+import { keptOutputDir, pluginWorkDir } from './release/paths.js'
 import { prepareRules } from './release/rules.js'
+import { sourceLinks } from './release/source-links.js'
 import {
   openTargets,
   resolveCredentials,
@@ -35,14 +41,15 @@ import {
   repositoriesFor,
   type RepositoryFacts
 } from './release/targets.js'
-import { matchTagPattern, pluginDirectory } from './version/tag-pattern.js'
+import { matchTagPattern } from './version/tag-pattern.js'
 import { rfc3339, sourceDateEpoch } from './version/source-date.js'
 import { resolveTag, type ReleaseVersion } from './version/version.js'
-import { signAndAttach } from './sign/attach.js'
 import {
   prepareSigning,
   registerSigningSecrets,
+  signRoot,
   signingResult,
+  type Signing,
   type SigningResult
 } from './sign/signing.js'
 
@@ -59,7 +66,7 @@ export interface ReleaseResult {
   mode: ReleaseMode
   plan: ReleasePlan
   metadata: PluginMetadata
-  /** The native build, lib<name>.so (in working-directory for our own build). */
+  /** The native build, lib<name>.so (in the runner's temp space for our own build). */
   pluginPath: string
   builds: BuildReport[]
   rulesFile?: string
@@ -69,6 +76,8 @@ export interface ReleaseResult {
   registryEntry?: RegistryEntryReport
   /** Signatures (not for push-by-digest jobs, which sign nothing). */
   signing?: SigningResult
+  /** What falcoctl installs and how (the summary's install commands). */
+  install?: InstallCheck
   dryRun: boolean
   warnings: string[]
 }
@@ -86,6 +95,9 @@ interface Context {
   monorepo: boolean
   workDir: string
   scratch: string
+  /** Where the run stands, for the failure summary. */
+  journal: Journal
+  workspace: Workspace
 }
 
 function requestedPlatforms(ctx: Context): Platform[] {
@@ -122,7 +134,9 @@ function planFacts(
     publishedTags: { plugin: facts.plugin.tags, rules: facts.rules.tags },
     existing: { plugin: facts.plugin.existing, rules: facts.rules.existing },
     overwrite: ctx.inputs.overwrite,
-    majorZeroTag: ctx.inputs.majorZeroTag
+    majorZeroTag: ctx.inputs.majorZeroTag,
+    pluginDependsOnRules: ctx.inputs.pluginDependsOnRules,
+    published: { plugin: facts.plugin.published, rules: facts.rules.published }
   }
 }
 
@@ -166,20 +180,25 @@ async function credentialsFor(ctx: Context): Promise<RegistryCredentials | undef
 
 /** Builds, checks and packs here: the release and push-by-digest modes. */
 async function buildHere(ctx: Context): Promise<ReleaseResult> {
-  const { inputs, logger } = ctx
+  const { inputs, logger, journal } = ctx
   const platforms = requestedPlatforms(ctx)
+  journal.stage = 'build'
   const built = await buildPlatforms({ ...ctx, platforms })
+  journal.stage = 'inspect'
   const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version })
+  journal.plugin = metadata.name
 
-  // The native build as lib<name>.so, for the user (and GitHub Release assets).
+  // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
   const native = nativeBuild(builds)
   const ownBuild = inputs.buildCommand === ''
   const pluginPath = ownBuild
-    ? join(ctx.workDir, `lib${metadata.name}.so`)
+    ? join(await keptOutputDir(ctx.env), `lib${metadata.name}.so`)
     : resolve(ctx.workDir, inputs.pluginPath)
   if (ownBuild) await copyFile(native.soPath, pluginPath)
 
+  journal.stage = 'rules'
   const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name)
+  journal.stage = 'plan'
   const soName = `lib${metadata.name}.so`
   const pluginLayers: PlatformLayer[] = []
   for (const b of builds) {
@@ -247,16 +266,21 @@ async function merge(ctx: Context): Promise<ReleaseResult> {
     }
   }
   const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx))
+  ctx.journal.stage = 'build'
   const pushed = await logger.group('Read the platform manifests', () =>
     loadPushedPlatforms(targets.plugin, entries, ctx.scratch, logger)
   )
+  ctx.journal.stage = 'inspect'
   const { metadata, builds } = await inspectBuilds({
     ...ctx,
     built: pushed.map((p) => ({ platform: p.platform, soPath: p.soPath })),
     version: ctx.release.version,
     expectedName: name
   })
+  ctx.journal.plugin = metadata.name
+  ctx.journal.stage = 'rules'
   const { rules } = await rulesAndLayersDir(ctx, metadata.name)
+  ctx.journal.stage = 'plan'
   const [pluginFacts, rulesFacts] = await registryFacts(ctx, targets, rules !== undefined)
   const created = await createdAt(ctx)
   const plan = makePlan({
@@ -278,6 +302,12 @@ async function merge(ctx: Context): Promise<ReleaseResult> {
   })
 }
 
+/** publish()'s `sign` option: undefined when this release is not signed. */
+function signRootWith(signing: Signing | undefined) {
+  if (!signing?.signer) return undefined
+  return (target: OciTarget, root: Descriptor) => signRoot(signing, target, root)
+}
+
 async function finish(
   ctx: Context,
   r: {
@@ -290,8 +320,10 @@ async function finish(
     targets: ReturnType<typeof openTargets>
   }
 ): Promise<ReleaseResult> {
-  const { inputs, logger } = ctx
+  const { inputs, logger, journal } = ctx
   const plan = r.plan
+  if (r.rulesFile !== undefined) confine(ctx.workspace, r.rulesFile, 'the rules file')
+  journal.floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag)
   const digestOf = (p: Platform) =>
     plan.plugin.manifests.find(
       (m) => m.platform?.architecture === p.architecture && m.platform?.os === p.os
@@ -311,13 +343,48 @@ async function finish(
     dryRun: inputs.dryRun,
     warnings: ctx.warnings
   }
-  if (r.mode !== 'push-by-digest') result.registryEntry = proposeRegistryEntry(r.metadata, inputs)
-  // How to sign is decided and checked (key decrypted, OIDC token fetched) before any write.
-  const signing =
-    r.mode === 'push-by-digest' ? undefined : await prepareSigning(inputs, ctx.env, logger)
+  const links = sourceLinks({
+    inputs,
+    workDir: ctx.workDir,
+    tag: ctx.release.tag,
+    rulesFile: r.rulesFile
+  })
+  let prepared: PreparedDistribution | undefined
+  let signing: Signing | undefined
+  if (r.mode !== 'push-by-digest') {
+    // Every check that can refuse the release, before the first registry write.
+    journal.stage = 'preflight'
+    result.registryEntry = proposeRegistryEntry({
+      meta: r.metadata,
+      inputs,
+      links,
+      rules: plan.rules !== undefined,
+      workDir: ctx.workDir
+    })
+    // How to sign is decided and checked (key decrypted, OIDC token fetched) before any write;
+    // index.yaml gets the signature block of what will be signed.
+    signing = await prepareSigning(inputs, ctx.env, logger)
+    prepared = await prepareDistribution({
+      ...ctx,
+      plan,
+      metadata: r.metadata,
+      links,
+      signature: signing.indexSignature
+    })
+    // falcoctl must be able to install what this release publishes, through the index users add.
+    result.install = await checkInstallable({
+      ...ctx,
+      plan,
+      metadata: r.metadata,
+      links,
+      targets: r.targets,
+      indexText: prepared.servedIndexText
+    })
+  }
   if (inputs.dryRun) return result
 
-  const signer = signing?.signer
+  journal.stage = 'publish'
+  journal.publish = emptyPublishReport()
   result.report = await logger.group('Publish', () =>
     publish(
       plan,
@@ -326,17 +393,20 @@ async function finish(
       {
         manifestsOnly: r.mode === 'push-by-digest',
         concurrency: inputs.uploadConcurrency,
-        sign: signer
-          ? (target, root) =>
-              signAndAttach(target, root, signer, new Date().toISOString().replace(/\.\d+Z$/, 'Z'))
-          : undefined
+        report: journal.publish,
+        sign: signRootWith(signing)
       }
     )
   )
-  if (r.mode === 'push-by-digest' || !signing) return result
+  if (r.mode === 'push-by-digest' || prepared === undefined || signing === undefined) {
+    journal.stage = 'done'
+    return result
+  }
   result.signing = await signingResult(signing, result.report.signatures)
 
   result.distribution = await distribute({
+    prepared,
+    journal,
     inputs,
     env: ctx.env,
     plan,
@@ -344,36 +414,43 @@ async function finish(
     release: ctx.release,
     builds: r.builds,
     rulesFile: r.rulesFile,
+    links,
     monorepo: ctx.monorepo,
     scratch: ctx.scratch,
     logger,
-    signing: { result: result.signing, signer }
+    signing: { result: result.signing, signer: signing.signer }
   })
-  result.indexFile = resolve(inputs.indexFile)
+  result.indexFile = prepared.indexPath
+  journal.stage = 'done'
   return result
 }
 
 export async function runRelease(
   inputs: Inputs,
   env: NodeJS.ProcessEnv,
-  logger: Logger
+  logger: Logger,
+  journal: Journal = newJournal(inputs.dryRun)
 ): Promise<ReleaseResult> {
+  journal.stage = 'inputs'
+  journal.dryRun = inputs.dryRun
   checkInputs(inputs)
   if (inputs.githubToken !== '') logger.secret(inputs.githubToken)
   registerSigningSecrets(inputs, logger)
   const warnings: string[] = []
   const tag = resolveTag(inputs.tag, env.GITHUB_REF)
   const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined)
+  journal.version = match.release.version
+  journal.plugin = match.plugin ?? (inputs.pluginName || undefined)
+  // Paths the inputs name stay inside the checkout (GITHUB_WORKSPACE) unless allowed.
+  const workspace = workspaceOf(env, inputs.allowOutsideWorkspace)
+  confine(workspace, inputs.workingDirectory, 'working-directory')
+  if (inputs.ociLayout !== '') confine(workspace, inputs.ociLayout, 'oci-layout')
   logger.info(
     `releasing version ${match.release.version} (tag ${tag})` +
       (match.plugin ? ` of plugin ${match.plugin}` : '')
   )
   // In a monorepo, the tag names the plugin and so its folder.
-  let workDir = resolve(inputs.workingDirectory)
-  if (inputs.workingDirectory === '.' && match.plugin) {
-    const dir = pluginDirectory(inputs.tagPattern, match.plugin)
-    if (existsSync(dir)) workDir = resolve(dir)
-  }
+  const workDir = pluginWorkDir(inputs, tag, match.plugin)
   const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'))
   const ctx: Context = {
     inputs,
@@ -388,9 +465,17 @@ export async function runRelease(
     expectedName: inputs.pluginName || match.plugin,
     monorepo: match.plugin !== undefined,
     workDir,
-    scratch
+    scratch,
+    journal,
+    workspace
   }
   try {
+    if (inputs.pluginPath !== '') {
+      confine(workspace, resolve(workDir, inputs.pluginPath), 'plugin-path')
+    }
+    if (inputs.rulesFile !== '' && !/^none$/i.test(inputs.rulesFile.trim())) {
+      confine(workspace, resolve(workDir, inputs.rulesFile), 'rules-file')
+    }
     return inputs.merge !== '' ? await merge(ctx) : await buildHere(ctx)
   } finally {
     await rm(scratch, { recursive: true, force: true })

@@ -114,7 +114,7 @@ describe('mergeIndex', () => {
     expect(mergeIndex('[]\n', [fooRules])).toBe(mergeIndex(undefined, [fooRules]))
   })
 
-  it('replaces same-named entries, keeps the others untouched, sorts by name', () => {
+  it('updates same-named entries field by field, keeps the others untouched, sorts by name', () => {
     const text = mergeIndex(EXISTING, [foo, fooRules])
     const entries = parse(text) as Record<string, unknown>[]
     expect(entries.map((e) => e.name)).toEqual(['alpha-rules', 'foo', 'foo-rules', 'zeta'])
@@ -129,8 +129,11 @@ describe('mergeIndex', () => {
         'certificate-identity-regexp': 'https://github.com/acme/zeta/'
       }
     })
-    // Replaced entry: exactly the new one (the old signature does not survive).
-    expect(entries[1]).toEqual(indexEntryObject(foo))
+    // Our entry: every field we set, plus the fields a maintainer added (its signature block).
+    expect(entries[1]).toEqual({
+      ...indexEntryObject(foo),
+      signature: { cosign: { key: 'old-key' } }
+    })
     expect(entries[2]).toEqual(indexEntryObject(fooRules))
     // Comments and the formatting of untouched entries survive.
     expect(text.startsWith("# Index of acme's Falco artifacts\n")).toBe(true)

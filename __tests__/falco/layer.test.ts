@@ -196,7 +196,7 @@ describe('packLayer', () => {
     const source = join(dir, 'libdet.so')
     await writeFile(source, data)
     const digests = new Set<string>()
-    for (const workers of [undefined, 0, 1, 2, 3, 8, 0, 2]) {
+    for (const workers of [undefined, 0, 1, 2, 8]) {
       const r = await packLayer({
         source,
         entryName: 'libdet.so',
@@ -210,7 +210,8 @@ describe('packLayer', () => {
       expect(tar.length).toBe(512 + Math.ceil(data.length / 512) * 512 + 1024)
     }
     expect([...digests]).toEqual([GOLDEN_MULTI])
-  })
+    // Pure-JavaScript compression of 5 x 3 MiB: seconds on a busy 2-core machine.
+  }, 180_000)
 
   it('writes one gzip member: one DEFLATE stream, then the CRC-32 and size of the tar', async () => {
     const data = sampleData(2 * LAYER_SEGMENT_SIZE + 5000)
@@ -237,7 +238,7 @@ describe('packLayer', () => {
     expect(tar.subarray(512, 512 + data.length).equals(data)).toBe(true)
     expect(() => execFileSync('gzip', ['-t', r.path])).not.toThrow()
     expect(execFileSync('tar', ['-tzf', r.path]).toString()).toBe('libone.so\n')
-  })
+  }, 120_000)
 
   it('computes the CRC-32 zlib computes, with or without zlib.crc32', () => {
     const data = sampleData(100_000)
@@ -317,7 +318,7 @@ describe('packLayer', () => {
     // segments in flight (1 MiB in + 1 MiB out each) cost well under half of that.
     expect(peak - before).toBeLessThan(48 * 1024 * 1024)
     expect(r.size).toBeGreaterThan(0)
-  }, 120_000)
+  }, 600_000)
 
   it('rejects a bad number of workers', async () => {
     const source = join(dir, 'libw.so')

@@ -3,6 +3,7 @@ import { parse } from 'yaml'
 import {
   maintainersFromContact,
   MAX_PUBLIC_ID,
+  registeredEntry,
   registryEntry,
   registryEntryYaml,
   validateRegistryEntry,
@@ -140,7 +141,7 @@ describe('maintainersFromContact', () => {
 
 describe('validateRegistryEntry', () => {
   it('passes a complete entry', () => {
-    expect(validateRegistryEntry(entry())).toEqual({ errors: [], warnings: [] })
+    expect(validateRegistryEntry(entry())).toEqual({ errors: [], conflicts: [], warnings: [] })
   })
 
   describe('name ^[a-z]+[a-z0-9-_]*$', () => {
@@ -167,7 +168,11 @@ describe('validateRegistryEntry', () => {
 
   describe('source ID', () => {
     it(`accepts 1 and ${MAX_PUBLIC_ID}`, () => {
-      expect(validateRegistryEntry(sourcing(1))).toEqual({ errors: [], warnings: [] })
+      expect(validateRegistryEntry(sourcing(1))).toEqual({
+        errors: [],
+        conflicts: [],
+        warnings: []
+      })
       expect(validateRegistryEntry(sourcing(MAX_PUBLIC_ID)).errors).toEqual([])
     })
 
@@ -312,6 +317,52 @@ describe('validateRegistryEntry', () => {
       )
       expect(v.errors).toEqual([])
       expect(v.warnings).toHaveLength(1)
+    })
+
+    it("in the repository's own registry.yaml, the same name is this plugin whatever its url", () => {
+      const own = { registry: REGISTRY, own: true }
+      expect(
+        validateRegistryEntry({ ...sourcing(42), url: 'https://x.test/tree/v1' }, own)
+      ).toEqual(expect.objectContaining({ errors: [], conflicts: [] }))
+      // Another plugin with k8saudit's ID: upstream's registry check fails, so do we.
+      const taken = validateRegistryEntry(
+        { ...sourcing(1, 'k8s_audit'), name: 'k8saudit-copy' },
+        own
+      )
+      expect(taken.conflicts).toEqual([
+        expect.stringContaining('source id is not unique: 1 is already used by "k8saudit"')
+      ])
+      // 999 collides with the reserved test entry there, as registry check says.
+      expect(
+        validateRegistryEntry({ ...sourcing(999, 'bar'), name: 'bar' }, own).conflicts
+      ).toEqual([expect.stringContaining('already used by "test"')])
+      // The registered ID differs from the .so's.
+      expect(validateRegistryEntry(sourcing(43), own).conflicts).toEqual([
+        expect.stringContaining('registered with source ID 42, but the plugin reports 43')
+      ])
+    })
+
+    it('reads the fields of an existing entry', () => {
+      const text = `plugins:
+  - name: foo
+    authors: The Foo Authors
+    url: https://github.com/acme/plugins/tree/main/plugins/foo
+    rules_url: https://github.com/acme/plugins/tree/main/plugins/foo/rules
+    keywords: [audit, foo]
+    license: Apache-2.0
+    maintainers:
+      - name: Ann
+        email: ann@acme.test
+`
+      expect(registeredEntry(text, 'foo')).toEqual({
+        authors: 'The Foo Authors',
+        url: 'https://github.com/acme/plugins/tree/main/plugins/foo',
+        rules_url: 'https://github.com/acme/plugins/tree/main/plugins/foo/rules',
+        keywords: ['audit', 'foo'],
+        license: 'Apache-2.0',
+        maintainers: [{ name: 'Ann', email: 'ann@acme.test' }]
+      })
+      expect(registeredEntry(text, 'bar')).toBeUndefined()
     })
 
     it('refuses a file that is not a registry', () => {

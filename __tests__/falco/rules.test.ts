@@ -225,6 +225,35 @@ describe('rulesDependencies', () => {
     ).toThrow(/requires foo 3.0.0/)
   })
 
+  it('adds no dependency on a plugin the file accepts only as an alternative (k8saudit-ovh with k8saudit rules)', () => {
+    const k8sauditRules = parsed([
+      {
+        name: 'k8saudit',
+        version: '0.18.0',
+        alternatives: [
+          { name: 'k8saudit-eks', version: '0.12.0' },
+          { name: 'k8saudit-ovh', version: '0.6.0' }
+        ]
+      },
+      { name: 'json', version: '0.7.0' }
+    ])
+    expect(rulesDependencies(k8sauditRules, { name: 'k8saudit-ovh', version: '0.6.1' })).toEqual([
+      { name: 'json', version: '0.7.0' },
+      {
+        name: 'k8saudit',
+        version: '0.18.0',
+        alternatives: [
+          { name: 'k8saudit-eks', version: '0.12.0' },
+          { name: 'k8saudit-ovh', version: '0.6.0' }
+        ]
+      }
+    ])
+    // The plugin named at the top level keeps its own (mutual) dependency.
+    expect(
+      rulesDependencies(k8sauditRules, { name: 'k8saudit', version: '0.18.0' }).map((d) => d.name)
+    ).toEqual(['json', 'k8saudit'])
+  })
+
   it('compares without pre-release tags, as Falco does', () => {
     expect(
       rulesDependencies(parsed([{ name: 'foo', version: '1.5.0' }]), {

@@ -72,4 +72,62 @@ describe('inputs', () => {
     const inputs = readInputs((n) => (n === 'keywords' ? 'docker, containers\naudit' : ''), env)
     expect(inputs.keywords).toEqual(['docker', 'containers', 'audit'])
   })
+
+  it('reads build-env-keep as variable names, refusing NAME=value without echoing it', () => {
+    const read = (value: string) =>
+      readInputs((n) => (n === 'build-env-keep' ? value : ''), env).buildEnvKeep
+    expect(read('')).toEqual([])
+    expect(read('GITHUB_TOKEN, NPM_TOKEN\nINPUT_GITHUB-TOKEN,,GITHUB_TOKEN')).toEqual([
+      'GITHUB_TOKEN',
+      'NPM_TOKEN',
+      'INPUT_GITHUB-TOKEN'
+    ])
+    expect(() => read('A, TOKEN=s3cr3t-value')).toThrow(InputError)
+    expect(() => read('A, TOKEN=s3cr3t-value')).toThrow(/entry 2 is not a name/)
+    expect(() => read('A, TOKEN=s3cr3t-value')).not.toThrow(/s3cr3t/)
+    expect(() => read('two words')).toThrow(/entry 1/)
+  })
+
+  it('reads inspect-timeout in seconds, at least 1', () => {
+    const read = (value: string) =>
+      readInputs((n) => (n === 'inspect-timeout' ? value : ''), env).inspectTimeout
+    expect(read('')).toBe(60)
+    expect(read('5')).toBe(5)
+    expect(() => read('0')).toThrow(/"inspect-timeout" must be a whole number >= 1/)
+  })
+
+  it('outside GitHub, the repository input gives the same source URL as GITHUB_REPOSITORY', () => {
+    const cli = readInputs((n) => (n === 'repository' ? 'Acme/Docker-Plugin' : ''), {})
+    const action = readInputs(() => '', env)
+    expect(cli.sourceUrl).toBe(action.sourceUrl)
+    expect(cli.repository).toBe(action.repository)
+    // A registry prefix that is no GitHub repository gives no URL.
+    expect(readInputs((n) => (n === 'repository' ? 'a/b/c' : ''), {}).sourceUrl).toBe('')
+  })
+
+  it('knows which inputs were given', () => {
+    const inputs = readInputs((n) => (n === 'working-directory' ? '.' : ''), env)
+    expect(inputs.given.has('working-directory')).toBe(true)
+    expect(inputs.given.has('home')).toBe(false)
+  })
+
+  it('reads dependency indexes (none for none), maintainers, and refuses non-URLs', () => {
+    expect(readInputs(() => '', env).dependencyIndexes).toEqual([
+      'https://falcosecurity.github.io/falcoctl/index.yaml'
+    ])
+    expect(
+      readInputs((n) => (n === 'dependency-indexes' ? 'none' : ''), env).dependencyIndexes
+    ).toEqual([])
+    const two = readInputs(
+      (n) => (n === 'dependency-indexes' ? 'file:///tmp/a.yaml\nhttp://127.0.0.1:1/i.yaml' : ''),
+      env
+    )
+    expect(two.dependencyIndexes).toEqual(['file:///tmp/a.yaml', 'http://127.0.0.1:1/i.yaml'])
+    const bad = readInputs((n) => (n === 'dependency-indexes' ? 'index.yaml' : ''), env)
+    expect(() => checkInputs(bad)).toThrow(/dependency-indexes: "index.yaml" is not an index URL/)
+    expect(
+      readInputs((n) => (n === 'maintainers' ? 'Ann <ann@a.test>, Bob <bob@b.test>\nCy' : ''), env)
+        .maintainers
+    ).toEqual(['Ann <ann@a.test>', 'Bob <bob@b.test>', 'Cy'])
+  })
 })

@@ -2,7 +2,7 @@
 // checkPlugin make of them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -12,6 +12,7 @@ import {
   compileInspector,
   inspectPlugin
 } from '../../src/inspect/inspect.js'
+import { killIfRunning, waitUntilGone } from '../../test/helpers/processes.js'
 import { requireTool } from '../../test/helpers/tools.js'
 
 const run = promisify(execFile)
@@ -67,9 +68,31 @@ describe('inspector on hand-written C plugins', () => {
     dir = mkdtempSync(join(tmpdir(), 'fpr-inspect-'))
     inspector = await compileInspector({ cacheDir: join(dir, 'cache'), cc })
   }, 60_000)
+  /** Pids the plugins forked, killed at the end whatever happened. */
+  const forked: number[] = []
   afterAll(() => {
+    forked.forEach(killIfRunning)
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
+
+  /** C for a function that forks a child sleeping forever (holding stdout/stderr) and records its pid. */
+  function forkSleeper(pidFile: string): string {
+    return (
+      '#include <stdio.h>\n#include <unistd.h>\n' +
+      'static void fork_sleeper(void) {\n' +
+      '  pid_t pid = fork();\n' +
+      '  if (pid == 0) { for (;;) pause(); }\n' +
+      `  FILE *f = fopen(${JSON.stringify(pidFile)}, "w"); fprintf(f, "%d", (int)pid); fclose(f);\n` +
+      '}\n'
+    )
+  }
+
+  function recordedPid(pidFile: string): number {
+    const pid = Number(readFileSync(pidFile, 'utf8'))
+    expect(pid).toBeGreaterThan(1)
+    forked.push(pid)
+    return pid
+  }
 
   it('compiles the inspector once per source and compiler', async () => {
     expect(statSync(inspector).mode & 0o111).not.toBe(0)
@@ -261,5 +284,132 @@ describe('inspector on hand-written C plugins', () => {
     await expect(inspectPlugin(notElf, { inspector: join(dir, 'no-inspector') })).rejects.toThrow(
       /could not run the plugin inspector/
     )
+  }, 30_000)
+
+  it('reads a plugin that prints while it loads, and logs what it printed', async () => {
+    const so = await build(
+      plugin({
+        replace: {
+          plugin_get_name:
+            'const char *plugin_get_name(void) { printf("{\\"name\\":\\"forged\\"}\\n"); fflush(stdout); return "cplugin"; }'
+        },
+        extra:
+          '__attribute__((constructor)) static void hello(void) {\n' +
+          '  printf("hello from the constructor\\n"); fflush(stdout);\n' +
+          '  fprintf(stderr, "calling plugin_get_version\\n");\n' +
+          '}\n' +
+          EXTRACTION
+      }).replace(PRELUDE, PRELUDE + '#include <stdio.h>\n')
+    )
+    const log: string[] = []
+    const meta = await inspectPlugin(so, { inspector, log: (l) => log.push(l) })
+    expect(meta).toMatchObject({ name: 'cplugin', version: '1.2.3', fields: ['c.f'] })
+    expect(log).toEqual([
+      expect.stringMatching(/^the plugin printed 3 lines while loaded:$/),
+      expect.stringMatching(/^\[plugin std(out|err)\] /),
+      expect.stringMatching(/^\[plugin std(out|err)\] /),
+      expect.stringMatching(/^\[plugin std(out|err)\] /)
+    ])
+    expect(log).toContain('[plugin stdout] hello from the constructor')
+    expect(log).toContain('[plugin stdout] {"name":"forged"}')
+    expect(log).toContain('[plugin stderr] calling plugin_get_version')
+  }, 30_000)
+
+  it('keeps only the last lines of a plugin that prints a lot', async () => {
+    const so = await build(
+      plugin({
+        extra:
+          '#include <stdio.h>\n' +
+          '__attribute__((constructor)) static void chatty(void) {\n' +
+          '  for (int i = 0; i < 200000; i++) printf("line %d %0200d\\n", i, 0);\n' +
+          "  for (int i = 0; i < 100000; i++) fputc('x', stderr);\n" +
+          '}\n' +
+          EXTRACTION
+      })
+    )
+    const log: string[] = []
+    const meta = await inspectPlugin(so, { inspector, log: (l) => log.push(l) })
+    expect(meta.name).toBe('cplugin')
+    expect(log[0]).toMatch(/^the plugin printed \d+ lines while loaded, the last 100:$/)
+    expect(log).toHaveLength(101)
+    expect(log.join('\n').length).toBeLessThan(200_000)
+  }, 60_000)
+
+  it('ends a child forked by a getter that returned, without waiting for it', async () => {
+    const pidFile = join(dir, 'forked-getter.pid')
+    const so = await build(
+      plugin({
+        replace: {
+          plugin_get_contact:
+            'const char *plugin_get_contact(void) { fork_sleeper(); return "me@example.com"; }'
+        },
+        extra: EXTRACTION
+      }).replace(PRELUDE, PRELUDE + forkSleeper(pidFile))
+    )
+    const meta = await inspectPlugin(so, { inspector })
+    expect(meta.contact).toBe('me@example.com')
+    expect(await waitUntilGone(recordedPid(pidFile))).toBe(true)
+  }, 60_000)
+
+  it('ends a hanging plugin and what it forked on timeout, naming the getter', async () => {
+    const pidFile = join(dir, 'forked-hang.pid')
+    const so = await build(
+      plugin({
+        replace: {
+          plugin_get_version:
+            'const char *plugin_get_version(void) { fork_sleeper(); for (;;) pause(); return "1"; }'
+        },
+        extra: EXTRACTION
+      }).replace(PRELUDE, PRELUDE + forkSleeper(pidFile))
+    )
+    await expect(inspectPlugin(so, { inspector, timeoutMs: 1000 })).rejects.toThrow(
+      /did not finish within 1s while calling plugin_get_version: .*inspect-timeout/
+    )
+    expect(await waitUntilGone(recordedPid(pidFile))).toBe(true)
+  }, 60_000)
+
+  it('reports a plugin that ends the process while loading', async () => {
+    const so = await build(
+      plugin({
+        extra:
+          '#include <stdlib.h>\n__attribute__((constructor)) static void bye(void) { exit(0); }\n' +
+          EXTRACTION
+      })
+    )
+    await expect(inspectPlugin(so, { inspector })).rejects.toThrow(
+      /the plugin ended the inspector \(exit status 0\) while loading it \(dlopen\), before its metadata was read/
+    )
+  }, 30_000)
+
+  it('loads the plugin without the action inputs, runner tokens and secrets in its environment', async () => {
+    const envFile = join(dir, 'plugin-env.txt')
+    const so = await build(
+      plugin({
+        extra:
+          '#include <stdio.h>\nextern char **environ;\n' +
+          '__attribute__((constructor)) static void dump(void) {\n' +
+          `  FILE *f = fopen(${JSON.stringify(envFile)}, "w");\n` +
+          '  for (char **e = environ; *e; e++) fprintf(f, "%s\\n", *e);\n' +
+          '  fclose(f);\n' +
+          '}\n' +
+          EXTRACTION
+      })
+    )
+    await inspectPlugin(so, {
+      inspector,
+      env: {
+        PATH: process.env.PATH,
+        'INPUT_GITHUB-TOKEN': 'value-1',
+        ACTIONS_RUNTIME_TOKEN: 'value-2',
+        SECRET_COPY: 'value-3',
+        KEEP_ME: 'value-4',
+        GITHUB_TOKEN: 'value-5'
+      },
+      envPolicy: { keep: ['GITHUB_TOKEN'], containsSecret: (t) => t === 'value-3' }
+    })
+    const seen = readFileSync(envFile, 'utf8')
+    for (const v of ['value-1', 'value-2', 'value-3']) expect(seen).not.toContain(v)
+    expect(seen).toContain('KEEP_ME=value-4')
+    expect(seen).toContain('GITHUB_TOKEN=value-5')
   }, 30_000)
 })

@@ -51,7 +51,7 @@ describe('parseInspectorOutput', () => {
 
   it('refuses malformed output', () => {
     expect(() => parseInspectorOutput('not json')).toThrow(/invalid JSON/)
-    expect(() => parseInspectorOutput('[]')).toThrow(/printed/)
+    expect(() => parseInspectorOutput('[]')).toThrow(/reported \[\]/)
     expect(() => parseInspectorOutput('{"name":"x"}')).toThrow(/no "symbols"/)
     expect(() => parseInspectorOutput('{"symbols":[],"name":1}')).toThrow(/non-string "name"/)
     expect(() => parseInspectorOutput('{"symbols":[],"id":-1}')).toThrow(/invalid "id"/)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { makePlan, PlanError } from '../../src/plan/plan.js'
+import type { PublishedArtifact } from '../../src/plan/differences.js'
+import { makePlan, PlanError, type ArtifactPlan } from '../../src/plan/plan.js'
 import { planFacts } from '../helpers/plan-facts.js'
 
 describe('makePlan', () => {
@@ -87,5 +88,74 @@ describe('makePlan', () => {
     ).rejects.toThrow(/foo:1\.4\.2 already exists with digest sha256:a{64}.*overwrite: true/)
     const plan = makePlan(await planFacts({ existing: { plugin: other }, overwrite: true }))
     expect(plan.plugin.status).toBe('replace')
+  })
+
+  it('plugin-depends-on-rules false: the plugin alone, the rules still depend on it', async () => {
+    const plan = makePlan(await planFacts({ pluginDependsOnRules: false }))
+    expect(plan.plugin.config.dependencies).toEqual([])
+    expect(plan.rules?.config.dependencies).toEqual([{ name: 'foo', version: '1.4.2' }])
+  })
+
+  /** What the registry holds for an artifact of a plan: root, manifests and config. */
+  const publishedOf = (a: ArtifactPlan): PublishedArtifact => ({
+    root: a.root.bytes,
+    manifests: a.manifests.length > 0 ? a.manifests : [a.root],
+    config: Buffer.from(a.configJson)
+  })
+
+  it('adding rules to a published version: says only the plugin config differs, and what to do', async () => {
+    const alone = makePlan(await planFacts({ rules: undefined }))
+    const withRules = planFacts({
+      existing: { plugin: alone.plugin.root.descriptor.digest },
+      published: { plugin: publishedOf(alone.plugin) }
+    })
+    const error = await withRules.then(makePlan).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(PlanError)
+    const message = (error as Error).message
+    expect(message).toMatch(/only the plugin config differs \(the \.so is byte-identical\)/)
+    expect(message).toContain('now depends on foo-rules:1.4.2')
+    expect(message).toMatch(/plugin-depends-on-rules: false/)
+    expect(message).not.toMatch(/the \.so differs|release time|source annotation/)
+    // Following the advice: the plugin is unchanged, the rules are new.
+    const fixed = makePlan(await withRules.then((f) => ({ ...f, pluginDependsOnRules: false })))
+    expect(fixed.plugin.status).toBe('same')
+    expect(fixed.rules?.status).toBe('new')
+  })
+
+  it('names the .so, the release time and the source annotation when they differ', async () => {
+    const published = makePlan(await planFacts())
+    const facts = {
+      existing: { plugin: published.plugin.root.descriptor.digest },
+      published: { plugin: publishedOf(published.plugin) }
+    }
+    const time = await planFacts({ ...facts, created: '2026-02-02T00:00:00Z' })
+      .then(makePlan)
+      .catch((e: Error) => e.message)
+    expect(time).toMatch(
+      /the release time differs: published 2026-01-01T00:00:00Z, this run 2026-02-02T00:00:00Z/
+    )
+    expect(time).not.toMatch(/config differs|\.so differs/)
+    const source = await planFacts({ ...facts, sourceUrl: undefined })
+      .then(makePlan)
+      .catch((e: Error) => e.message)
+    expect(source).toMatch(
+      /source annotation differs: published https:\/\/github.com\/Acme\/plugins, this run \(none\).*--repository/
+    )
+    const other = await planFacts({ ...facts }, '1.4.2')
+      .then(async (f) => {
+        const { writeFile } = await import('node:fs/promises')
+        const { packLayer } = await import('../../src/falco/layer.js')
+        const so = f.pluginLayers[0]
+        await writeFile(so.path + '.so', 'another build')
+        const packed = await packLayer({
+          source: so.path + '.so',
+          entryName: 'libfoo.so',
+          mode: 0o755,
+          destination: so.path + '.2'
+        })
+        return makePlan({ ...f, pluginLayers: [{ ...so, ...packed }] })
+      })
+      .catch((e: Error) => e.message)
+    expect(other).toMatch(/the \.so differs from the published one \(linux\/amd64\)/)
   })
 })

@@ -6,6 +6,7 @@ import {
   formatTag,
   matchTagPattern,
   pluginDirectory,
+  suggestTagPattern,
   tagGlob
 } from '../../src/version/tag-pattern.js'
 import { VersionError } from '../../src/version/version.js'
@@ -199,5 +200,24 @@ describe("monorepo: releasing one plugin leaves the other plugin's index entries
     ])
     const betaBlock = (text: string) => text.slice(text.indexOf('- name: beta\n'))
     expect(betaBlock(afterAlpha)).toBe(betaBlock(afterBeta))
+  })
+})
+
+describe('a monorepo tag with the default tag-pattern', () => {
+  it('suggests the pattern the tag follows', () => {
+    expect(suggestTagPattern('plugins/k8saudit/v0.18.0')).toBe('plugins/{name}/v{version}')
+    expect(suggestTagPattern('plugins/k8saudit-ovh/v0.6.0-rc.1')).toBe('plugins/{name}/v{version}')
+    expect(suggestTagPattern('k8saudit-0.18.0')).toBeUndefined()
+    expect(suggestTagPattern('k8saudit/v1.0.0')).toBe('{name}/v{version}')
+    expect(suggestTagPattern('v1.0.0')).toBeUndefined()
+    expect(suggestTagPattern('1.0.0')).toBeUndefined()
+    expect(suggestTagPattern('main')).toBeUndefined()
+  })
+
+  it('says to set tag-pattern instead of only "not a semantic version"', () => {
+    expect(() => matchTagPattern('plugins/k8saudit/v0.18.0')).toThrow(
+      /tag "plugins\/k8saudit\/v0.18.0" is not a semantic version.*set tag-pattern: plugins\/\{name\}\/v\{version\}/
+    )
+    expect(() => matchTagPattern('not-a-version')).toThrow(/tags look like 1.4.2/)
   })
 })

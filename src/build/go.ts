@@ -2,7 +2,6 @@
 // build-command. Output is streamed to the logger; failures carry the tail of it. With a foreign
 // platform (linux/arm64 on an amd64 machine), Go cross-compiles with cgo through a C cross
 // compiler (Debian's aarch64-linux-gnu-gcc by default).
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -15,6 +14,8 @@ import {
   isHostPlatform,
   type Platform
 } from '../platform/platform.js'
+import { childEnv, type EnvPolicy } from '../process/child-env.js'
+import { runChild, type RunResult } from '../process/run.js'
 
 export interface BuildOptions {
   /** The folder that holds the plugin's go.mod; every command runs there. */
@@ -29,6 +30,11 @@ export interface BuildOptions {
   pluginPath?: string
   /** Extra environment, over process.env. */
   env?: NodeJS.ProcessEnv
+  /**
+   * What of that environment the build keeps (see childEnv): action inputs, runner tokens and
+   * secrets are removed unless named in envPolicy.keep.
+   */
+  envPolicy?: EnvPolicy
   /**
    * The platform to build for (default: this machine's). Another architecture than the host's
    * is cross-compiled: GOOS=linux, GOARCH=<arch>, CGO_ENABLED=1, CC=<cc>.
@@ -89,63 +95,49 @@ function missingCrossCompiler(platform: Platform, cc: string, host: Platform): E
 
 const TAIL_LINES = 40
 
-interface StreamResult {
-  code: number | null
-  signal: NodeJS.Signals | null
+interface StreamResult extends RunResult {
+  /** The last TAIL_LINES lines of output. */
   tail: string[]
-  error?: NodeJS.ErrnoException
 }
 
-/** Runs argv without a shell, forwarding each output line to log and keeping the last ones. */
-function runStreaming(
+/**
+ * Runs argv without a shell, in its own process group with a filtered environment, forwarding
+ * each output line to log and keeping the last ones.
+ */
+async function runStreaming(
   argv: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; log: (line: string) => void }
+  options: { cwd: string; env: NodeJS.ProcessEnv; policy?: EnvPolicy; log: (line: string) => void }
 ): Promise<StreamResult> {
-  return new Promise((done) => {
-    const tail: string[] = []
-    const line = (l: string): void => {
+  const tail: string[] = []
+  const r = await runChild(argv, {
+    cwd: options.cwd,
+    env: options.env,
+    policy: options.policy,
+    keepBytes: 0,
+    onLine: (l) => {
       options.log(l)
       tail.push(l)
       if (tail.length > TAIL_LINES) tail.shift()
     }
-    const child = spawn(argv[0], argv.slice(1), {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    const splitter = (): ((chunk: Buffer) => void) & { flush(): void } => {
-      let pending = ''
-      const onData = (chunk: Buffer): void => {
-        const parts = (pending + chunk.toString('utf8')).split(/\r?\n/)
-        pending = parts.pop() ?? ''
-        parts.forEach(line)
-      }
-      return Object.assign(onData, {
-        flush: () => {
-          if (pending) line(pending)
-          pending = ''
-        }
-      })
-    }
-    const out = splitter()
-    const err = splitter()
-    child.stdout.on('data', out)
-    child.stderr.on('data', err)
-    let error: NodeJS.ErrnoException | undefined
-    let finished = false
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (finished) return
-      finished = true
-      out.flush()
-      err.flush()
-      done({ code, signal, tail, error })
-    }
-    child.on('error', (e) => {
-      error = e
-      if (child.pid === undefined) finish(null, null)
-    })
-    child.on('close', finish)
   })
+  return { ...r, tail }
+}
+
+/** Says which variables the build does not get (names only), and how to pass one. */
+function logRemovedVariables(
+  env: NodeJS.ProcessEnv,
+  policy: EnvPolicy | undefined,
+  logger: Logger
+): void {
+  const { removed } = childEnv(env, policy)
+  // The action's own inputs are many and expected: one entry for them all.
+  const inputs = removed.some((n) => /^INPUT_/i.test(n)) ? ['INPUT_* (the action inputs)'] : []
+  const names = [...inputs, ...removed.filter((n) => !/^INPUT_/i.test(n))]
+  if (names.length === 0) return
+  logger.info(
+    `not passed to the build or the plugin: ${names.join(', ')}; name a variable in ` +
+      'build-env-keep to pass it'
+  )
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -221,7 +213,7 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
       Object.assign(env, { GOOS: opts.platform.os, GOARCH: opts.platform.architecture })
     }
     Object.assign(env, targetEnv)
-    return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, logger, suffix)
+    return runBuildCommand(opts.buildCommand, opts.pluginPath, wd, env, opts.envPolicy, logger, suffix)
   }
 
   const goPackage = opts.goPackage?.trim() || './plugin'
@@ -263,7 +255,8 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
   const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`
   const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
     logger.info(`$ ${command}  (in ${wd})`)
-    return runStreaming(argv, { cwd: wd, env, log: (l) => logger.info(l) })
+    logRemovedVariables(env, opts.envPolicy, logger)
+    return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log: (l) => logger.info(l) })
   })
   if (r.error?.code === 'ENOENT') {
     throw new Error(
@@ -293,6 +286,7 @@ async function runBuildCommand(
   pluginPath: string | undefined,
   wd: string,
   env: NodeJS.ProcessEnv,
+  policy: EnvPolicy | undefined,
   logger: Logger,
   suffix = ''
 ): Promise<string> {
@@ -305,10 +299,11 @@ async function runBuildCommand(
   const so = resolve(wd, pluginPath.trim())
   const r = await logger.group(`Build (build-command)${suffix}`, async () => {
     logger.info(`$ ${buildCommand}  (in ${wd})`)
+    logRemovedVariables(env, policy, logger)
     const log = (l: string): void => logger.info(l)
-    const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, log })
+    const bash = await runStreaming(['bash', '-c', buildCommand], { cwd: wd, env, policy, log })
     if (bash.error?.code !== 'ENOENT') return bash
-    return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, log })
+    return runStreaming(['sh', '-c', buildCommand], { cwd: wd, env, policy, log })
   })
   if (r.error) throw new Error(`could not run build-command: ${r.error.message}`)
   if (r.code !== 0) {

@@ -6,7 +6,9 @@ export const BOOLEAN_INPUTS = new Set<InputName>([
   'plain-http',
   'overwrite',
   'dry-run',
-  'major-zero-tag'
+  'major-zero-tag',
+  'plugin-depends-on-rules',
+  'check-dependencies'
 ])
 
 export const USAGE = `usage: falco-plugin-release [--INPUT VALUE]... [--dry-run] [--json]

@@ -1,5 +1,6 @@
 // falcoctl index.yaml: a top-level YAML list of entries (falcoctl pkg/index/index Entry), looked up
-// by name. mergeIndex replaces our own entries and leaves every other entry as it was, comments,
+// by name. mergeIndex updates our own entries field by field (fields we do not set, such as a
+// signature block a maintainer added, stay) and leaves every other entry as it was, comments,
 // signature blocks and unknown fields included.
 
 import { Document, isMap, isNode, isScalar, isSeq, parseDocument, YAMLSeq } from 'yaml'
@@ -79,8 +80,9 @@ export function indexEntryObject(e: IndexEntry): Record<string, unknown> {
 const STRINGIFY_OPTIONS = { lineWidth: 0, indentSeq: true } as const
 
 /**
- * Merges `entries` into an index.yaml: existing entries with the same names are replaced, all
- * others are kept untouched, and the list is sorted by name (as falcoctl writes it).
+ * Merges `entries` into an index.yaml: existing entries with the same names get every field we
+ * set (and keep the others), all other entries are kept untouched, and the list is sorted by
+ * name (as falcoctl writes it).
  * Throws on invalid YAML, a file that is not a list, entries without a name, and duplicate names.
  */
 export function mergeIndex(existingText: string | undefined, entries: IndexEntry[]): string {
@@ -119,7 +121,18 @@ export function mergeIndex(existingText: string | undefined, entries: IndexEntry
     }
     if (seen.has(name)) throw new Error(`index.yaml: the name ${name} appears twice`)
     seen.add(name)
-    if (!fresh.has(name)) kept.push({ name, node })
+    const entry = fresh.get(name)
+    if (entry !== undefined && isMap(node)) {
+      for (const [key, value] of Object.entries(indexEntryObject(entry))) {
+        const current: unknown = node.get(key, true)
+        const currentJs = isNode(current) ? current.toJSON() : current
+        // Untouched when equal, so a re-run keeps the maintainer's formatting.
+        if (JSON.stringify(currentJs) !== JSON.stringify(value))
+          node.set(key, doc.createNode(value))
+      }
+      fresh.delete(name)
+    }
+    kept.push({ name, node })
   })
   for (const [name, entry] of fresh) {
     kept.push({ name, node: doc.createNode(indexEntryObject(entry)) })

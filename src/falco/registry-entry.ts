@@ -59,6 +59,8 @@ export interface RegistryEntryOptions {
 export interface RegistryValidation {
   /** What `registry check` (or a collision with an entry already registered) would refuse. */
   errors: string[]
+  /** The errors that come from the registry.yaml given (collisions with its entries). */
+  conflicts: string[]
   /** What reviewers ask to change, or what only matters once the plugin is registered. */
   warnings: string[]
 }
@@ -155,6 +157,45 @@ function parseRegistry(text: string): { plugins: RegisteredPlugin[]; reservedSou
   return { plugins, reservedSources: reserved }
 }
 
+const stringList = (v: unknown): string[] | undefined =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined
+
+/** The fields of a registered entry that a new release keeps unless inputs say otherwise. */
+export type RegisteredFields = Partial<
+  Pick<RegistryEntry, 'url' | 'rules_url' | 'authors' | 'maintainers' | 'keywords' | 'license'>
+>
+
+/** The entry named `name` in a registry.yaml, or undefined. */
+export function registeredEntry(text: string, name: string): RegisteredFields | undefined {
+  const doc = parseDocument(text)
+  if (doc.errors.length > 0) {
+    throw new Error(`registry.yaml: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`)
+  }
+  const root = doc.toJS() as { plugins?: unknown } | null
+  const plugins = Array.isArray(root?.plugins) ? (root.plugins as unknown[]) : []
+  const p = plugins.find(
+    (x): x is Record<string, unknown> =>
+      x !== null && typeof x === 'object' && (x as Record<string, unknown>).name === name
+  )
+  if (!p) return undefined
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
+  const maintainers = Array.isArray(p.maintainers)
+    ? (p.maintainers as unknown[])
+        .filter((m): m is Record<string, unknown> => m !== null && typeof m === 'object')
+        .map((m) => ({ name: str(m.name), email: str(m.email) }))
+        .filter((m) => m.name !== undefined || m.email !== undefined)
+    : undefined
+  const out: RegisteredFields = {}
+  if (str(p.url)) out.url = str(p.url)
+  if (str(p.rules_url)) out.rules_url = str(p.rules_url)
+  if (str(p.authors)) out.authors = str(p.authors)
+  if (str(p.license)) out.license = str(p.license)
+  if (maintainers && maintainers.length > 0) out.maintainers = maintainers
+  const keywords = stringList(p.keywords)
+  if (keywords && keywords.length > 0) out.keywords = keywords
+  return out
+}
+
 const sameUrl = (a: string | undefined, b: string | undefined) =>
   a !== undefined &&
   b !== undefined &&
@@ -163,13 +204,15 @@ const sameUrl = (a: string | undefined, b: string | undefined) =>
 /**
  * Checks an entry against every rule `registry check` enforces, plus what reviewers ask for.
  * With `registry` (the text of the current upstream registry.yaml), also checks that the name and
- * the source ID are not taken by another plugin, and uses its reserved_sources.
+ * the source ID are not taken by another plugin, and uses its reserved_sources. With `own`, the
+ * registry.yaml is the plugin's own repository's: an entry with the same name is this plugin's.
  */
 export function validateRegistryEntry(
   entry: RegistryEntry,
-  opts: { registry?: string } = {}
+  opts: { registry?: string; own?: boolean } = {}
 ): RegistryValidation {
   const errors: string[] = []
+  const conflicts: string[] = []
   const warnings: string[] = []
   const registry = opts.registry === undefined ? undefined : parseRegistry(opts.registry)
   const reservedSources = registry?.reservedSources ?? RESERVED_SOURCES
@@ -266,25 +309,37 @@ export function validateRegistryEntry(
 
   // Collisions with what is registered already.
   if (registry !== undefined) {
+    const conflict = (m: string) => {
+      errors.push(m)
+      conflicts.push(m)
+    }
     const same = registry.plugins.filter((p) => p.name === entry.name)
     for (const p of same) {
-      if (p.reserved || !sameUrl(p.url, entry.url)) {
-        errors.push(
+      if (p.reserved || (!opts.own && !sameUrl(p.url, entry.url))) {
+        conflict(
           `name "${entry.name}" is already registered` +
             (p.reserved ? ' as a reserved entry' : p.url ? ` for ${p.url}` : '') +
             ': pick another name'
         )
       } else if (sourcing?.supported && p.sourcing && p.sourcing.id !== sourcing.id) {
-        errors.push(
-          `"${entry.name}" is registered with source ID ${p.sourcing.id}, but the plugin reports ${sourcing.id}`
+        conflict(
+          `"${entry.name}" is registered with source ID ${p.sourcing.id}, but the plugin reports ${sourcing.id}` +
+            (opts.own ? ': fix the ID in the plugin or in registry.yaml' : '')
         )
       }
     }
-    if (sourcing?.supported && sourcing.id !== 0 && sourcing.id !== DEVELOPMENT_ID) {
+    const checkId = opts.own
+      ? sourcing?.supported === true && sourcing.id !== 0
+      : sourcing?.supported === true && sourcing.id !== 0 && sourcing.id !== DEVELOPMENT_ID
+    if (sourcing && checkId) {
       for (const p of registry.plugins) {
         if (p.name === entry.name || p.sourcing === undefined) continue
         if (p.sourcing.id === sourcing.id) {
-          errors.push(`source ID ${sourcing.id} is already taken by "${p.name}": request a free ID`)
+          conflict(
+            opts.own
+              ? `source id is not unique: ${sourcing.id} is already used by "${p.name}" in registry.yaml (registry check refuses it): request a free ID`
+              : `source ID ${sourcing.id} is already taken by "${p.name}": request a free ID`
+          )
         } else if (p.sourcing.source === sourcing.source && !p.reserved) {
           warnings.push(
             `source "${sourcing.source}" is also produced by "${p.name}" (ID ${p.sourcing.id}): fine only when the events have the same format`
@@ -293,7 +348,7 @@ export function validateRegistryEntry(
       }
     }
   }
-  return { errors, warnings }
+  return { errors, conflicts, warnings }
 }
 
 /** The entry as an ordered plain object in registry.yaml's field order, empty optional fields left out. */

@@ -172,6 +172,8 @@ function mergeAlternatives(
 /**
  * The rulesfile's dependencies: `<plugin.name>:<plugin.version>` (the release itself, with any
  * alternatives the file lists for it) plus every other plugin the file requires, as written.
+ * When the file names the plugin only as an alternative of another one, the release satisfies
+ * that entry and gets no dependency of its own.
  * An artifact named in several entries is merged (highest version, alternatives united). Throws
  * when the file requires a version of this plugin newer than the release or of another major:
  * Falco would refuse to load these rules with this plugin. Pre-release tags are ignored in that
@@ -205,15 +207,21 @@ export function rulesDependencies(
   }
 
   const ownAlternatives = new Map<string, string>()
+  let ownAsAlternative = false
+  let ownTopLevel = false
   const others = new Map<string, { version: string; alternatives: Map<string, string> }>()
   for (const dep of parsed.requiredPluginVersions) {
     if (dep.name === plugin.name) {
+      ownTopLevel = true
       checkOwnVersion(dep.version)
       mergeAlternatives(ownAlternatives, dep.alternatives, file)
       continue
     }
     for (const alt of dep.alternatives ?? []) {
-      if (alt.name === plugin.name) checkOwnVersion(alt.version)
+      if (alt.name === plugin.name) {
+        ownAsAlternative = true
+        checkOwnVersion(alt.version)
+      }
     }
     const prev = others.get(dep.name)
     if (prev === undefined) {
@@ -233,7 +241,12 @@ export function rulesDependencies(
       .sort((a, b) => compareGoStrings(a.name, b.name))
     return alternatives.length > 0 ? { name, version, alternatives } : { name, version }
   }
-  const deps = [toDependency(plugin.name, plugin.version, ownAlternatives)]
+  // A plugin the file accepts only as an alternative (k8saudit-ovh in k8saudit's rules) is
+  // not made a dependency of its own: falcoctl would then install both plugins.
+  const deps =
+    ownAsAlternative && !ownTopLevel
+      ? []
+      : [toDependency(plugin.name, plugin.version, ownAlternatives)]
   for (const [name, { version, alternatives }] of others) {
     deps.push(toDependency(name, version, alternatives))
   }

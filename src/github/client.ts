@@ -14,6 +14,8 @@ import { stat } from 'node:fs/promises'
 import { STATUS_CODES } from 'node:http'
 import { Readable } from 'node:stream'
 import type { Logger } from '../log.js'
+import { SecretMask, safeExcerpt } from '../secrets.js'
+import { formatBytes } from '../util/bytes.js'
 
 export interface GitHubApiOptions {
   /** REST root: https://api.github.com, or https://<host>/api/v3 on GitHub Enterprise Server (GITHUB_API_URL). */
@@ -54,6 +56,66 @@ type OctokitResponse = Awaited<ReturnType<Octokit['request']>>
 type HookOptions = Required<Parameters<Octokit['request']['endpoint']['parse']>[0]>
 
 const API_VERSION = '2022-11-28'
+
+/**
+ * The most we read of one GitHub API answer. The largest we ask for are a Git blob of index.yaml
+ * (at most 8 MiB, base64 in JSON) and pages of 100 releases or assets.
+ */
+export const MAX_GITHUB_RESPONSE_BYTES = 16 << 20
+
+/** An answer larger than MAX_GITHUB_RESPONSE_BYTES: never retried. */
+export class GitHubResponseTooLargeError extends Error {
+  constructor(method: string, path: string, limit: number) {
+    super(
+      `GitHub API ${method} ${path} answered more than ${formatBytes(limit)}, the most this ` +
+        'action reads of one answer: check that GITHUB_API_URL is a GitHub API'
+    )
+    this.name = 'GitHubResponseTooLargeError'
+  }
+}
+
+/**
+ * A fetch that reads the whole answer itself, refusing more than `limit` bytes, and hands Octokit
+ * a Response over the bytes read. The error thrown is the cause of the one Octokit throws.
+ */
+export function boundedFetch(inner: typeof fetch, limit: number): typeof fetch {
+  return async (input, init) => {
+    const res = await inner(input, init)
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    const refuse = (): never => {
+      void res.body?.cancel().catch(() => undefined)
+      throw new GitHubResponseTooLargeError(
+        (init?.method ?? 'GET').toUpperCase(),
+        pathOf(url),
+        limit
+      )
+    }
+    if (Number(res.headers.get('content-length') ?? 0) > limit) refuse()
+    const chunks: Uint8Array[] = []
+    let total = 0
+    if (res.body) {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        total += chunk.length
+        if (total > limit) refuse()
+        chunks.push(chunk)
+      }
+    }
+    const nullBody = res.status === 204 || res.status === 205 || res.status === 304
+    const bounded = new Response(nullBody ? null : Buffer.concat(chunks), {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers
+    })
+    Object.defineProperty(bounded, 'url', { value: res.url })
+    return bounded
+  }
+}
+
+function tooLarge(err: unknown): GitHubResponseTooLargeError | undefined {
+  const cause = (err as { cause?: unknown } | undefined)?.cause
+  if (err instanceof GitHubResponseTooLargeError) return err
+  return cause instanceof GitHubResponseTooLargeError ? cause : undefined
+}
 
 /** What to add to the job when the token may not write: releases and the index branch. */
 export const CONTENTS_WRITE_HINT =
@@ -233,6 +295,8 @@ export class GitHubClient {
   private readonly uploadTimeoutMs: number
   private readonly retryDelayMs: number
   private readonly retries: number
+  /** Redacts the token from texts this client shortens (secrets.ts). */
+  private readonly mask = new SecretMask()
 
   constructor(
     api: GitHubApiOptions,
@@ -246,7 +310,8 @@ export class GitHubClient {
     this.uploadTimeoutMs = api.uploadTimeoutMs ?? 600_000
     this.retryDelayMs = api.retryDelayMs ?? 1000
     this.retries = api.retries ?? 3
-    logger?.secret(api.token)
+    this.mask.add(api.token)
+    logger?.secret(api.token, 'the GitHub token')
     this.octokit = getOctokit(api.token, {
       baseUrl: this.baseUrl.href.replace(/\/+$/, ''),
       userAgent: api.userAgent ?? 'falco-plugin-release',
@@ -325,13 +390,16 @@ export class GitHubClient {
       'x-github-api-version': API_VERSION
     }
     const base = options.request
+    const fetcher = boundedFetch(base.fetch ?? globalThis.fetch, MAX_GITHUB_RESPONSE_BYTES)
     for (let attempt = 0; ; attempt++) {
       // A fresh object: `options.request` may be the instance's shared defaults.
-      options.request = { ...base, signal: AbortSignal.timeout(timeoutMs) }
+      options.request = { ...base, fetch: fetcher, signal: AbortSignal.timeout(timeoutMs) }
       let res: OctokitResponse
       try {
         res = await request(options)
       } catch (err) {
+        const large = tooLarge(err)
+        if (large) throw large
         if (!isOctokitError(err) || attempt >= retries) throw err
         if (err.response === undefined) {
           // No answer: a network error or a timeout.
@@ -357,9 +425,11 @@ export class GitHubClient {
     const text = rawText(res.data)
     if (text === undefined) return res.data
     if (text === '') return undefined
+    // Redacted before it is cut: a cut token would no longer match.
+    const excerpt = safeExcerpt(text, (t) => this.mask.redact(t), 80)
     throw new Error(
       `GitHub API ${method} ${url.pathname} answered ${res.status} with something that is not JSON` +
-        ` (${JSON.stringify(text.slice(0, 80))}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`
+        ` (${JSON.stringify(excerpt)}): is ${this.baseUrl.origin} a GitHub API (GITHUB_API_URL)?`
     )
   }
 

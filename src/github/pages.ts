@@ -4,6 +4,8 @@
 // force: false. A concurrent writer makes that update fail (not a fast forward): we read again
 // and merge again, so no one's entries are lost.
 import type { Logger } from '../log.js'
+import { formatBytes } from '../util/bytes.js'
+import { MAX_INDEX_FILE_BYTES } from '../util/bounded-read.js'
 import { GitHubApiError, GitHubClient, repoPath, type GitHubApiOptions } from './client.js'
 
 export interface CommitIndexOptions {
@@ -52,6 +54,8 @@ interface GitTreeEntry {
   mode: string
   type: 'blob' | 'tree' | 'commit'
   sha: string
+  /** Bytes, for blobs. */
+  size?: number
 }
 interface GitTree {
   sha: string
@@ -62,6 +66,7 @@ interface GitBlob {
   sha: string
   content?: string
   encoding?: string
+  size?: number
 }
 interface PagesSite {
   html_url?: string
@@ -153,13 +158,52 @@ async function readFile(
     if (!last && entry.type !== 'tree') {
       throw new Error(`${parts.slice(0, i + 1).join('/')} in the branch is a file, not a folder`)
     }
+    if (last) checkIndexSize(parts, entry.size)
     sha = entry.sha
   }
   const blob = (await gh.request<GitBlob>('GET', `${base}/git/blobs/${sha}`)).data
   if (blob.encoding !== undefined && blob.encoding !== 'base64') {
     throw new Error(`unexpected blob encoding ${blob.encoding} for ${parts.join('/')}`)
   }
-  return Buffer.from(blob.content ?? '', 'base64').toString('utf8')
+  checkIndexSize(parts, blob.size)
+  const content = Buffer.from(blob.content ?? '', 'base64')
+  checkIndexSize(parts, content.length)
+  return content.toString('utf8')
+}
+
+/** Refuses an index in the branch larger than MAX_INDEX_FILE_BYTES, before reading it. */
+function checkIndexSize(parts: string[], size: number | undefined): void {
+  if (size === undefined || size <= MAX_INDEX_FILE_BYTES) return
+  throw new Error(
+    `${parts.join('/')} in the branch is ${formatBytes(size)}, more than the ` +
+      `${formatBytes(MAX_INDEX_FILE_BYTES)} this action reads: check that index-file names a ` +
+      'falcoctl index.yaml, or publish the index to another branch (index-branch)'
+  )
+}
+
+/**
+ * The file as it is on the branch now (undefined when the branch or the file does not exist):
+ * read before the first registry write, to refuse a branch whose index.yaml we could not merge.
+ */
+export async function readBranchFile(opts: {
+  api: GitHubApiOptions
+  owner: string
+  repo: string
+  branch: string
+  path: string
+  logger: Logger
+}): Promise<string | undefined> {
+  checkBranch(opts.branch)
+  const parts = checkPath(opts.path)
+  const gh = new GitHubClient(opts.api, opts.logger)
+  const base = repoPath(opts.owner, opts.repo)
+  const ref = await gh.request<GitRef>('GET', `${base}/git/ref/heads/${refPath(opts.branch)}`, {
+    accept: [404]
+  })
+  if (ref.status === 404) return undefined
+  const head = (await gh.request<GitCommit>('GET', `${base}/git/commits/${ref.data.object.sha}`))
+    .data
+  return readFile(gh, base, head.tree.sha, parts)
 }
 
 /** Creates or updates one file on a branch with a single commit, retried on concurrent updates. */

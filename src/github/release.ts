@@ -4,6 +4,10 @@
 // Idempotent: a re-run finds the release by tag, keeps an asset whose sha256 (GitHub's `digest`)
 // already matches, and replaces one of the same name otherwise (delete, then upload), so assets
 // are never duplicated.
+//
+// Never half-published: a new release is created as a draft (invisible to the public), gets all
+// its assets, and only then is published. A run that fails in between leaves a draft marked as
+// ours, which the re-run finishes and publishes; a draft a person made stays a draft.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
@@ -132,11 +136,15 @@ export async function buildReleaseAssets(opts: BuildReleaseAssetsOptions): Promi
   return assets
 }
 
+/** Marks a draft this action created and will publish once its assets are up. */
+export const DRAFT_MARKER = '<!-- falco-plugin-release: draft until every asset is uploaded -->'
+
 /** The fields of a release we read (GitHub REST "Release"). */
 export interface GitHubRelease {
   id: number
   tag_name: string
   name: string | null
+  body?: string | null
   draft: boolean
   prerelease: boolean
   html_url: string
@@ -260,18 +268,18 @@ export async function publishGitHubRelease(
           tag_name: opts.tag,
           target_commitish: opts.targetCommitish,
           name: opts.name,
-          draft: false,
+          body: DRAFT_MARKER,
+          draft: true,
           prerelease: opts.prerelease,
           generate_release_notes: true,
-          make_latest: makeLatest ? 'true' : 'false'
+          make_latest: 'false'
         }
       })
       release = res.data
       created = true
       logger.info(
-        `created ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}` +
-          (makeLatest ? ' (marked latest)' : ' (not marked latest)') +
-          `: ${release.html_url}`
+        `created a draft ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}; ` +
+          'it is published once every asset is uploaded'
       )
     } catch (err) {
       // Another job (a matrix sibling, a re-run) created it in the meantime.
@@ -281,7 +289,10 @@ export async function publishGitHubRelease(
       logger.info(`release ${opts.tag} was created concurrently; updating it`)
     }
   }
-  if (!created) {
+  const ours = release.draft && (release.body ?? '').includes(DRAFT_MARKER)
+  if (!created && ours) {
+    logger.info(`finishing the draft release ${opts.tag} an earlier run of this action left`)
+  } else if (!created) {
     const patch: Record<string, unknown> = {}
     if (release.prerelease !== opts.prerelease) patch.prerelease = opts.prerelease
     if (makeLatest && !release.draft) patch.make_latest = 'true'
@@ -346,6 +357,25 @@ export async function publishGitHubRelease(
     }
     logger.info(`${asset.name}: uploaded (${info.size} bytes)`)
     published.push(toPublished(uploaded, sha256, old === undefined ? 'uploaded' : 'replaced'))
+  }
+  if (created || ours) {
+    // Every asset is there: publish the draft.
+    const body = (release.body ?? '').replace(DRAFT_MARKER, '').trim()
+    release = (
+      await gh.request<GitHubRelease>('PATCH', `${base}/releases/${release.id}`, {
+        body: {
+          draft: false,
+          body,
+          prerelease: opts.prerelease,
+          make_latest: makeLatest ? 'true' : 'false'
+        }
+      })
+    ).data
+    logger.info(
+      `published ${opts.prerelease ? 'pre-release' : 'release'} ${opts.tag} of ${where}` +
+        (makeLatest ? ' (marked latest)' : ' (not marked latest)') +
+        `: ${release.html_url}`
+    )
   }
   return {
     id: release.id,

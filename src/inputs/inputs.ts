@@ -9,6 +9,10 @@ export interface Inputs {
   goPackage: string
   buildCommand: string
   pluginPath: string
+  /** Variables the build and the plugin keep although they would be removed (build-env-keep). */
+  buildEnvKeep: string[]
+  /** Seconds the plugin may take to load and answer the inspector. */
+  inspectTimeout: number
   pluginName: string
   rulesFile: string
   registry: string
@@ -42,6 +46,21 @@ export interface Inputs {
   /** Blobs at least this large go up in chunks; undefined: never (monolithic). */
   chunkedUploadThreshold?: number
   uploadConcurrency: number
+  /** Accept paths outside GITHUB_WORKSPACE (rules-file, index-file, working-directory, ...). */
+  allowOutsideWorkspace: boolean
+  /** The plugin's config depends on its rules (the mutual dependency); false: the plugin alone. */
+  pluginDependsOnRules: boolean
+  /** Indexes (besides index-file) whose artifacts users' falcoctl resolves dependencies from. */
+  dependencyIndexes: string[]
+  /** Refuse a release whose artifacts falcoctl cannot install (a dependency tag missing). */
+  checkDependencies: boolean
+  /** "Name <email>" entries for index.yaml and registry.yaml; default: the .so's contact. */
+  maintainers: string[]
+  authors: string
+  /** The GitHub repository's URL (from GITHUB_REPOSITORY, else the repository input as typed). */
+  repositoryUrl: string
+  /** Inputs the user set (not defaulted): defaults computed later must not override them. */
+  given: ReadonlySet<InputName>
   /** auto | keyless | key | false (src/sign/signing.ts). */
   sign: 'auto' | 'keyless' | 'key' | 'false'
   /** PEM text of cosign.key (or a path to it). A secret. */
@@ -55,6 +74,9 @@ export interface Inputs {
   provenance: 'auto' | boolean
 }
 
+/** falcoctl's default index: users' falcoctl resolves dependencies through it unless removed. */
+export const FALCOSECURITY_INDEX = 'https://falcosecurity.github.io/falcoctl/index.yaml'
+
 /** Input names as in action.yml, with the default each takes when unset or empty. */
 export const INPUT_DEFAULTS = {
   tag: '',
@@ -62,6 +84,8 @@ export const INPUT_DEFAULTS = {
   'go-package': './plugin',
   'build-command': '',
   'plugin-path': '',
+  'build-env-keep': '',
+  'inspect-timeout': '60',
   'plugin-name': '',
   'rules-file': '',
   registry: 'ghcr.io',
@@ -93,6 +117,12 @@ export const INPUT_DEFAULTS = {
   'chunk-size': '4194304',
   'chunked-upload-threshold': '',
   'upload-concurrency': '4',
+  'allow-outside-workspace': 'false',
+  'plugin-depends-on-rules': 'true',
+  'dependency-indexes': FALCOSECURITY_INDEX,
+  'check-dependencies': 'true',
+  maintainers: '',
+  authors: '',
   sign: 'auto',
   'signing-key': '',
   'signing-key-password': '',
@@ -148,6 +178,26 @@ function parseBoolean(name: string, raw: string): boolean {
   throw new InputError(`input "${name}" must be true or false, got "${raw}"`)
 }
 
+/**
+ * A list of environment variable names, separated by commas or new lines. Refuses anything that
+ * cannot be a name (NAME=value pasted by mistake), without echoing it: it may be a secret.
+ */
+function parseVariableNames(name: string, raw: string): string[] {
+  const names = raw
+    .split(/[,\n]/)
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+  names.forEach((n, i) => {
+    if (/[=\s\0]/.test(n)) {
+      throw new InputError(
+        `input "${name}" lists variable names, separated by commas or new lines: entry ${i + 1} ` +
+          'is not a name (write NAME, not NAME=value; the value comes from the environment)'
+      )
+    }
+  })
+  return [...new Set(names)]
+}
+
 export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
   const get = (name: InputName): string => {
     const v = read(name)
@@ -156,13 +206,25 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
   const bool = (name: InputName) => parseBoolean(name, get(name))
   const githubRepository = env.GITHUB_REPOSITORY ?? ''
   const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
-  const repoUrl = githubRepository ? `${serverUrl}/${githubRepository}` : ''
+  // Outside GitHub (the CLI), the repository input names the GitHub repository: spelled as
+  // GitHub spells it, it gives the same source annotation, so the same digests, as the action.
+  const ownerRepo =
+    githubRepository || (/^[\w.-]+\/[\w.-]+$/.test(read('repository')) ? read('repository') : '')
+  const repoUrl = ownerRepo ? `${serverUrl}/${ownerRepo}` : ''
+  const list = (name: InputName) =>
+    get(name)
+      .split(/[,\n]/)
+      .map((k) => k.trim())
+      .filter((k) => k !== '')
+  const given = new Set((Object.keys(INPUT_DEFAULTS) as InputName[]).filter((n) => read(n) !== ''))
   return {
     tag: get('tag'),
     workingDirectory: get('working-directory'),
     goPackage: get('go-package'),
     buildCommand: get('build-command'),
     pluginPath: get('plugin-path'),
+    buildEnvKeep: parseVariableNames('build-env-keep', get('build-env-keep')),
+    inspectTimeout: parseCount('inspect-timeout', get('inspect-timeout'), 1),
     pluginName: get('plugin-name'),
     rulesFile: get('rules-file'),
     registry: get('registry'),
@@ -178,10 +240,7 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     indexFile: get('index-file'),
     license: get('license'),
     home: get('home') || repoUrl,
-    keywords: get('keywords')
-      .split(/[,\n]/)
-      .map((k) => k.trim())
-      .filter((k) => k !== ''),
+    keywords: list('keywords'),
     sourceUrl: get('source-url') || repoUrl,
     platforms: get('platforms'),
     ccArm64: get('cc-arm64'),
@@ -201,8 +260,21 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
         ? undefined
         : parseCount('chunked-upload-threshold', get('chunked-upload-threshold'), 0),
     uploadConcurrency: parseCount('upload-concurrency', get('upload-concurrency'), 1),
+    allowOutsideWorkspace: bool('allow-outside-workspace'),
+    pluginDependsOnRules: bool('plugin-depends-on-rules'),
+    dependencyIndexes: /^(none|false|off)$/i.test(get('dependency-indexes'))
+      ? []
+      : list('dependency-indexes'),
+    checkDependencies: bool('check-dependencies'),
+    // Maintainers are "Name <email>": split on newlines and on commas outside <...>.
+    maintainers: get('maintainers')
+      .split(/\n|,(?![^<]*>)/)
+      .map((m) => m.trim())
+      .filter((m) => m !== ''),
+    authors: get('authors'),
+    repositoryUrl: repoUrl,
+    given,
     sign: parseSignMode(get('sign')),
-    // Keys keep their line breaks: read raw, not trimmed line by line.
     signingKey: get('signing-key'),
     signingKeyPassword: read('signing-key-password'),
     signingPublicKeyRef: get('signing-public-key-ref'),
@@ -214,6 +286,14 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
 
 /** Checks that need nothing but the inputs; run before anything slow. */
 export function checkInputs(inputs: Inputs): void {
+  for (const url of inputs.dependencyIndexes) {
+    if (!/^(https?|file):\/\/\S+$/.test(url)) {
+      throw new InputError(
+        `dependency-indexes: "${url}" is not an index URL: give https://, http:// or file:// URLs ` +
+          '(comma or newline separated), or none to resolve dependencies through index-file only'
+      )
+    }
+  }
   if (inputs.buildCommand !== '' && inputs.pluginPath === '') {
     throw new InputError(
       'build-command is set but plugin-path is not: set plugin-path to the .so your command builds (e.g. libfoo.so)'

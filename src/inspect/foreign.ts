@@ -3,7 +3,6 @@
 // root (`qemu-aarch64 -L /usr/aarch64-linux-gnu inspector lib.so`), so the .so is loaded by the
 // real dynamic linker of its architecture, as Falco would. When any piece is missing we say so
 // and the caller relies on the ELF comparison (checks.ts) instead.
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import {
@@ -13,7 +12,8 @@ import {
   isHostPlatform,
   type Platform
 } from '../platform/platform.js'
-import { compileInspector } from './inspect.js'
+import { runChild } from '../process/run.js'
+import { compileInspector, type ChildEnvironment } from './inspect.js'
 
 export interface ForeignInspector {
   /** The inspector binary, built for the platform. */
@@ -22,7 +22,7 @@ export interface ForeignInspector {
   runner: string[]
 }
 
-export interface ForeignInspectorOptions {
+export interface ForeignInspectorOptions extends ChildEnvironment {
   /** Where compiled inspectors are cached (as for compileInspector). */
   cacheDir: string
   /** C compiler for the platform (default: Debian's cross compiler, e.g. aarch64-linux-gnu-gcc). */
@@ -31,12 +31,14 @@ export interface ForeignInspectorOptions {
   qemu?: string
   /** The target's root holding its dynamic linker and libc (default /usr/<triplet>). */
   sysroot?: string
-  /** PATH to search (default process.env.PATH). */
+  /** PATH to search (default: the PATH of env). */
   path?: string
   /** Told why qemu inspection is not possible, when undefined is returned. */
   onUnavailable?: (reason: string) => void
   /** The host (default hostPlatform()). */
   host?: Platform
+  /** How long the emulated inspector may take to start (default 60 s). */
+  timeoutMs?: number
 }
 
 function onPath(name: string, pathVar: string | undefined): string | undefined {
@@ -45,17 +47,6 @@ function onPath(name: string, pathVar: string | undefined): string | undefined {
     if (dir && existsSync(join(dir, name))) return join(dir, name)
   }
   return undefined
-}
-
-function runQuietly(argv: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((done) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] })
-    let output = ''
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()))
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()))
-    child.on('error', (e) => done({ code: null, output: e.message }))
-    child.on('close', (code) => done({ code, output }))
-  })
 }
 
 /**
@@ -69,9 +60,10 @@ export async function foreignInspector(
   opts: ForeignInspectorOptions
 ): Promise<ForeignInspector | undefined> {
   const host = opts.host ?? hostPlatform()
+  const children: ChildEnvironment = { env: opts.env, envPolicy: opts.envPolicy }
   if (isHostPlatform(platform, host)) {
     return {
-      inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir }),
+      inspector: await compileInspector({ cc: opts.cc, cacheDir: opts.cacheDir, ...children }),
       runner: []
     }
   }
@@ -84,7 +76,7 @@ export async function foreignInspector(
     )
     return undefined
   }
-  const pathVar = opts.path ?? process.env.PATH
+  const pathVar = opts.path ?? (opts.env ?? process.env).PATH
   const qemuNames = opts.qemu ? [opts.qemu] : [facts.qemu, `${facts.qemu}-static`]
   const qemu = qemuNames.map((q) => onPath(q, pathVar)).find((q) => q !== undefined)
   if (!qemu) return unavailable(`${qemuNames[0]} not found (apt-get install qemu-user)`)
@@ -104,17 +96,22 @@ export async function foreignInspector(
   }
   let inspector: string
   try {
-    inspector = await compileInspector({ cc, cacheDir: opts.cacheDir })
+    inspector = await compileInspector({ cc, cacheDir: opts.cacheDir, ...children })
   } catch (e) {
     return unavailable(`compiling the inspector with ${cc} failed: ${(e as Error).message}`)
   }
   const runner = [qemu, '-L', sysroot]
   // Without arguments the inspector prints its usage and exits with 1: proof that it runs.
-  const probe = await runQuietly([...runner, inspector])
-  if (probe.code !== 1 || !probe.output.includes('usage:')) {
+  const probe = await runChild([...runner, inspector], {
+    env: opts.env,
+    policy: opts.envPolicy,
+    timeoutMs: opts.timeoutMs ?? 60_000
+  })
+  const output = probe.error?.message ?? probe.stdout + probe.stderr
+  if (probe.code !== 1 || !output.includes('usage:')) {
     return unavailable(
-      `the ${p} inspector does not run under ${runner.join(' ')} (exit ${probe.code}): ` +
-        probe.output.trim().slice(0, 300)
+      `the ${p} inspector does not run under ${runner.join(' ')} ` +
+        `(${probe.timedOut ? 'timed out' : `exit ${probe.code}`}): ${output.trim().slice(0, 300)}`
     )
   }
   return { inspector, runner }

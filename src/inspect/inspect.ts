@@ -1,12 +1,14 @@
 // Reads a plugin's metadata by loading its .so the way Falco does: a tiny C program
 // (inspector.c, compiled with the same C compiler cgo uses) dlopens it with RTLD_NOW|RTLD_LOCAL in
-// a child process and prints JSON. The pure part turns that JSON into PluginMetadata and judges it
+// a child process and writes JSON to a report file (stdout and stderr are the plugin's). The pure part turns that JSON into PluginMetadata and judges it
 // with the rules of libs' plugin_loader.c.
-import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { EnvPolicy } from '../process/child-env.js'
+import { lastLines, runChild, type RunResult } from '../process/run.js'
 import type { Capability, PluginMetadata } from './metadata.js'
 
 /** The symbols libs' plugin_check_required_symbols() insists on. */
@@ -23,7 +25,7 @@ export const REQUIRED_SYMBOLS = [
 
 const SOURCING_SYMBOLS = ['plugin_open', 'plugin_close', 'plugin_next_batch']
 
-/** What inspector.c prints. A string member is absent when the symbol is missing or the getter returned NULL. */
+/** What inspector.c reports. A string member is absent when the symbol is missing or the getter returned NULL. */
 export interface InspectorOutput {
   symbols: string[]
   required_api_version?: string
@@ -53,17 +55,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** Parses the inspector's stdout. Throws on anything that is not the expected object. */
-export function parseInspectorOutput(stdout: string): InspectorOutput {
+/** Parses the inspector's JSON report. Throws on anything that is not the expected object. */
+export function parseInspectorOutput(text: string): InspectorOutput {
   let value: unknown
   try {
-    value = JSON.parse(stdout)
+    value = JSON.parse(text)
   } catch (e) {
     throw new Error(
-      `the plugin inspector printed invalid JSON (${(e as Error).message}): ${stdout.slice(0, 500)}`
+      `the plugin inspector reported invalid JSON (${(e as Error).message}): ${text.slice(0, 500)}`
     )
   }
-  if (!isRecord(value)) throw new Error(`the plugin inspector printed ${stdout.slice(0, 200)}`)
+  if (!isRecord(value)) throw new Error(`the plugin inspector reported ${text.slice(0, 200)}`)
   if (typeof value.error === 'string') throw new Error(`dlopen failed: ${value.error}`)
   const symbols = value.symbols
   if (!Array.isArray(symbols) || !symbols.every((s) => typeof s === 'string')) {
@@ -256,55 +258,12 @@ export function checkPlugin(meta: PluginMetadata): void {
 // ---------------------------------------------------------------------------------------------
 // Effectful edge
 
-interface RunResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-  error?: NodeJS.ErrnoException
-  timedOut: boolean
-}
-
-function run(
-  cmd: string,
-  args: string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}
-): Promise<RunResult> {
-  return new Promise((done) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    let timedOut = false
-    let spawnError: NodeJS.ErrnoException | undefined
-    const timer =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true
-            child.kill('SIGKILL')
-          }, options.timeoutMs)
-    child.stdout.on('data', (b: Buffer) => out.push(b))
-    child.stderr.on('data', (b: Buffer) => err.push(b))
-    let finished = false
-    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
-      if (finished) return
-      finished = true
-      if (timer) clearTimeout(timer)
-      done({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        error: spawnError,
-        timedOut
-      })
-    }
-    child.on('error', (e) => {
-      spawnError = e
-      if (child.pid === undefined) finish(null, null) // never started
-    })
-    child.on('close', finish)
-  })
+/** How the children started here (the C compiler, the inspector, qemu) get their environment. */
+export interface ChildEnvironment {
+  /** The environment before filtering (default process.env). */
+  env?: NodeJS.ProcessEnv
+  /** What of it they keep (see childEnv: no action inputs, runner tokens or secrets). */
+  envPolicy?: EnvPolicy
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -313,10 +272,6 @@ async function isFile(path: string): Promise<boolean> {
   } catch {
     return false
   }
-}
-
-function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n')
 }
 
 const NO_COMPILER =
@@ -328,10 +283,12 @@ const NO_COMPILER =
  * path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it may carry arguments
  * ("gcc -m32"), as cgo allows.
  */
-export async function compileInspector(opts: { cc?: string; cacheDir: string }): Promise<string> {
+export async function compileInspector(
+  opts: { cc?: string; cacheDir: string } & ChildEnvironment
+): Promise<string> {
   const sourcePath = inspectorSourcePath()
   const source = await readFile(sourcePath)
-  const explicit = opts.cc ?? (process.env.CC?.trim() || undefined)
+  const explicit = opts.cc ?? ((opts.env ?? process.env).CC?.trim() || undefined)
   const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang']
   await mkdir(opts.cacheDir, { recursive: true })
   for (const cc of candidates) {
@@ -341,7 +298,7 @@ export async function compileInspector(opts: { cc?: string; cacheDir: string }):
     const [cmd, ...ccArgs] = cc.trim().split(/\s+/)
     const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
     const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl']
-    const r = await run(cmd, args)
+    const r = await runChild([cmd, ...args], { env: opts.env, policy: opts.envPolicy })
     if (r.error?.code === 'ENOENT') {
       if (explicit) throw new Error(`the C compiler '${cc}' was not found: ${NO_COMPILER}`)
       continue
@@ -350,7 +307,7 @@ export async function compileInspector(opts: { cc?: string; cacheDir: string }):
       await rm(tmp, { force: true })
       throw new Error(
         `compiling the plugin inspector failed (${cc} ${args.join(' ')}): ` +
-          `${r.error?.message ?? tail(r.stderr + r.stdout, 40)}`
+          `${r.error?.message ?? lastLines(r.stderr + r.stdout, 40)}`
       )
     }
     await rename(tmp, binary)
@@ -378,28 +335,117 @@ function dlopenHint(message: string): string {
   return ''
 }
 
+/** The inspector's report is small; anything bigger is a plugin returning absurd strings. */
+const MAX_REPORT_BYTES = 16 * 1024 * 1024
+/** Lines of the plugin's own output shown in the log. */
+const PLUGIN_OUTPUT_LINES = 100
+
+/** The report file: '' when the inspector did not get to write it. */
+async function readReport(path: string): Promise<string> {
+  let handle
+  try {
+    handle = await open(path, 'r')
+  } catch {
+    return ''
+  }
+  try {
+    const buf = Buffer.alloc(MAX_REPORT_BYTES + 1)
+    let size = 0
+    for (;;) {
+      const { bytesRead } = await handle.read(buf, size, buf.length - size, size)
+      if (bytesRead === 0) break
+      size += bytesRead
+      if (size === buf.length) {
+        throw new Error(
+          `the plugin's metadata is larger than ${MAX_REPORT_BYTES / 1024 / 1024} MiB: a getter ` +
+            'returns an absurdly long string'
+        )
+      }
+    }
+    return buf.subarray(0, size).toString('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
+/** What the plugin printed (stdout and stderr in order), keeping the last lines only. */
+function outputRecorder(): {
+  onLine: (line: string, stream: 'stdout' | 'stderr') => void
+  log: (log: (line: string) => void) => void
+} {
+  const lines: string[] = []
+  let total = 0
+  return {
+    onLine: (line, stream) => {
+      total++
+      lines.push(`[plugin ${stream}] ${line}`)
+      if (lines.length > PLUGIN_OUTPUT_LINES) lines.shift()
+    },
+    log: (log) => {
+      if (total === 0) return
+      const which = total > lines.length ? `, the last ${lines.length}` : ''
+      log(`the plugin printed ${total} line${total === 1 ? '' : 's'} while loaded${which}:`)
+      lines.forEach((l) => log(l))
+    }
+  }
+}
+
 /**
  * Loads the plugin in a child process with the compiled inspector (optionally through a runner
  * prefix such as qemu) and returns its metadata. A crash inside the plugin is reported, with the
- * getter that was running, instead of taking us down.
+ * getter that was running, instead of taking us down; what the plugin prints goes to opts.log.
  */
 export async function inspectPlugin(
   soPath: string,
-  opts: { inspector: string; runner?: string[]; timeoutMs?: number }
+  opts: {
+    inspector: string
+    runner?: string[]
+    /** Default 60 s; the whole process group is killed when it is over. */
+    timeoutMs?: number
+    /** Where the plugin's own output goes (its last lines). */
+    log?: (line: string) => void
+  } & ChildEnvironment
 ): Promise<PluginMetadata> {
   const path = resolve(soPath) // dlopen searches the library path for names without a slash
   if (!(await isFile(path))) throw new Error(`plugin file '${soPath}' does not exist`)
-  const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path]
   const timeoutMs = opts.timeoutMs ?? 60_000
-  const r = await run(cmd, args, { timeoutMs })
-  if (r.error) throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`)
+  const dir = await mkdtemp(join(tmpdir(), 'fpr-inspect-'))
+  try {
+    const reportPath = join(dir, 'report')
+    const [cmd, ...args] = [...(opts.runner ?? []), opts.inspector, path, reportPath]
+    const output = outputRecorder()
+    const r = await runChild([cmd, ...args], {
+      env: opts.env,
+      policy: opts.envPolicy,
+      timeoutMs,
+      onLine: output.onLine
+    })
+    if (r.error) throw new Error(`could not run the plugin inspector '${cmd}': ${r.error.message}`)
+    if (opts.log) output.log(opts.log)
+    return inspectorResult(soPath, r, await readReport(reportPath), timeoutMs)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
 
-  const steps = r.stderr.match(/^calling \S+$/gm)
-  const step = steps ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)'
-  const noise = r.stderr.replace(/^calling \S+\n?/gm, '').trim()
-  const details = noise ? `\n${tail(noise, 40)}` : ''
+/** Judges how the inspector ended, with its report (calling lines, then the JSON object). */
+function inspectorResult(
+  soPath: string,
+  r: RunResult,
+  report: string,
+  timeoutMs: number
+): PluginMetadata {
+  const lines = report.split('\n')
+  const steps = lines.filter((l) => /^calling \S+$/.test(l))
+  const json = lines.filter((l) => l.startsWith('{')).pop()
+  const step = steps.length > 0 ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)'
+  const noise = r.stderr.trim()
+  const details = noise ? `\n${lastLines(noise, 40)}` : ''
   if (r.timedOut) {
-    throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}`)
+    throw new Error(
+      `loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}: Falco would ` +
+        'hang on it as well (the inspect-timeout input sets the limit)'
+    )
   }
   if (r.signal) {
     // A Go plugin's init() runs when it is loaded; exported calls wait for it, so a panic there
@@ -410,10 +456,10 @@ export async function inspectPlugin(
         details
     )
   }
-  if (r.code === 2 && r.stdout.startsWith('{"error":')) {
-    let message = r.stdout.trim()
+  if (r.code === 2 && json?.startsWith('{"error":')) {
+    let message = json
     try {
-      message = (JSON.parse(r.stdout) as { error: string }).error
+      message = (JSON.parse(json) as { error: string }).error
     } catch {
       // keep the raw text
     }
@@ -424,5 +470,11 @@ export async function inspectPlugin(
       `the plugin inspector exited with status ${r.code}${step} for '${soPath}'${details}`
     )
   }
-  return metadataFromInspector(parseInspectorOutput(r.stdout))
+  if (json === undefined) {
+    throw new Error(
+      `the plugin ended the inspector (exit status 0)${step}, before its metadata was read: ` +
+        `'${soPath}' would end Falco as well${details}`
+    )
+  }
+  return metadataFromInspector(parseInspectorOutput(json))
 }

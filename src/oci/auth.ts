@@ -2,6 +2,7 @@
 // token flow (GET realm?service=&scope= -> {token | access_token}), with a token cache per scope.
 import { RegistryError } from './errors.js'
 import { HttpResponse, readBody } from './http.js'
+import { MAX_TOKEN_RESPONSE_BYTES } from './limits.js'
 import type { RegistryCredentials } from './types.js'
 
 export interface Challenge {
@@ -82,7 +83,6 @@ interface CachedToken {
 // Tokens without expires_in live 60 s (distribution token spec); renew a little early.
 const DEFAULT_TOKEN_SECONDS = 60
 const EARLY_RENEW_MS = 5_000
-const TOKEN_RESPONSE_LIMIT = 1 << 20
 const OAUTH_CLIENT_ID = 'falco-plugin-release'
 
 export class Authenticator {
@@ -95,8 +95,8 @@ export class Authenticator {
   constructor(
     private readonly transport: AuthTransport,
     private readonly credentials: RegistryCredentials | undefined,
-    /** Registers a value that must never be printed. */
-    private readonly secret: (value: string) => void,
+    /** Registers a value that must never be printed; `what` names it in warnings. */
+    private readonly secret: (value: string, what?: string) => void,
     private readonly now: () => number = Date.now
   ) {
     if (credentials?.password) {
@@ -104,9 +104,11 @@ export class Authenticator {
         'base64'
       )
       this.basicHeader = `Basic ${encoded}`
-      secret(encoded)
+      secret(encoded, `the HTTP Basic credentials for ${transport.registry}`)
     }
-    if (credentials?.identityToken) secret(credentials.identityToken)
+    if (credentials?.identityToken) {
+      secret(credentials.identityToken, `the identity token for ${transport.registry}`)
+    }
   }
 
   get hasCredentials(): boolean {
@@ -195,10 +197,13 @@ export class Authenticator {
     if (service) url.searchParams.set('service', service)
     if (scope) url.searchParams.set('scope', scope)
     const sendsSecret = this.basicHeader !== undefined || this.identityToken !== undefined
-    if (sendsSecret && url.protocol !== 'https:' && !this.transport.plainHttp) {
+    const refusal = sendsSecret ? this.refuseRealm(url) : undefined
+    if (refusal !== undefined) {
       throw new RegistryError(
-        `refusing to send credentials for ${this.transport.registry} to the token endpoint ` +
-          `${url.origin}${url.pathname}, which is not HTTPS`,
+        `refusing to send credentials for ${this.transport.registry} to the token service ` +
+          `${url.origin}${url.pathname}, which ${refusal}. Credentials go to a token service only ` +
+          "over HTTPS, or over plain HTTP on the registry's own host: the registry must name " +
+          'such a realm in its WWW-Authenticate challenge.',
         { method: 'GET', url: `${url.origin}${url.pathname}`, codes: [] }
       )
     }
@@ -213,9 +218,15 @@ export class Authenticator {
       throw this.missingCredentials('a token')
     }
     if (res.status !== 200) return this.transport.fail(res, method, scopeContext(scope))
-    const body = res.data ?? (await readBody(res, TOKEN_RESPONSE_LIMIT))
+    const body =
+      res.data ??
+      (await readBody(res, {
+        bytes: MAX_TOKEN_RESPONSE_BYTES,
+        what: 'the token response',
+        fix: 'check the realm the registry names.'
+      }))
     const { token, expiresIn } = parseTokenResponse(body, url)
-    this.secret(token)
+    this.secret(token, `the token issued by ${url.origin}`)
     const header = `Bearer ${token}`
     const seconds = expiresIn ?? DEFAULT_TOKEN_SECONDS
     this.tokens.set(this.key(scope), {
@@ -223,6 +234,21 @@ export class Authenticator {
       expiresAt: this.now() + Math.max(0, seconds * 1000 - EARLY_RENEW_MS)
     })
     return header
+  }
+
+  /**
+   * Why credentials must not go to this token service, or undefined when they may. Like docker,
+   * we follow the realm the registry names, even to another host (Docker Hub's is
+   * auth.docker.io); unlike docker, never over plain HTTP to another host, where anyone on the
+   * path could read them. A plain-HTTP realm on the registry's own host is a local setup the
+   * user opted into with plain HTTP.
+   */
+  private refuseRealm(url: URL): string | undefined {
+    if (url.protocol === 'https:') return undefined
+    if (!this.transport.plainHttp) return 'is not HTTPS (the registry is)'
+    const registryHost = new URL(`http://${this.transport.registry}`).hostname
+    if (url.hostname === registryHost) return undefined
+    return `is plain HTTP on another host than ${registryHost}`
   }
 
   /** OAuth2 refresh-token grant (the distribution "oauth" token spec). */

@@ -74,6 +74,14 @@ export class VerifyingStream extends DigestCounter {
     super(algorithmOf(expected))
   }
 
+  override _transform(chunk: Buffer, enc: BufferEncoding, done: TransformCallback): void {
+    // An endless or oversized blob fails at once, not after filling the disk.
+    if (this.size !== undefined && this.bytes + chunk.length > this.size) {
+      return done(new Error(`blob ${this.expected}: more than the expected ${this.size} bytes`))
+    }
+    super._transform(chunk, enc, done)
+  }
+
   override _flush(done: TransformCallback): void {
     const actual = this.digest()
     if (this.size !== undefined && this.bytes !== this.size) {

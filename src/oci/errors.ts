@@ -1,6 +1,7 @@
 // Registry failures turned into messages that say what happened and what to do.
 // Messages name the method, URL path and status, never credentials, tokens or query strings
 // (upload locations and storage redirects can carry signed state there).
+import { safeExcerpt } from '../secrets.js'
 
 export interface RegistryErrorDetails {
   method: string
@@ -56,29 +57,45 @@ interface RegistryErrorEntry {
   message?: unknown
 }
 
-/** `code: message` pairs from the distribution error JSON, or a short excerpt of other text. */
-export function describeBody(body: Buffer): { codes: string[]; text: string } {
+/** Characters of a registry's error text kept in a message. */
+const MESSAGE_EXCERPT = 300
+const BODY_EXCERPT = 200
+const JOINED_EXCERPT = 1000
+
+/** Cuts an already redacted text. */
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}...` : text
+}
+
+/**
+ * `code: message` pairs from the distribution error JSON, or a short excerpt of other text.
+ * Secrets are redacted before anything is shortened (a cut secret would no longer match).
+ */
+export function describeBody(
+  body: Buffer,
+  redact: (text: string) => string = (t) => t
+): { codes: string[]; text: string } {
   const raw = body.toString('utf8').trim()
   if (raw === '') return { codes: [], text: '' }
   try {
     const parsed = JSON.parse(raw) as { errors?: RegistryErrorEntry[] }
     if (Array.isArray(parsed.errors)) {
-      const codes = parsed.errors.map((e) => String(e.code ?? 'UNKNOWN'))
+      const codes = parsed.errors.map((e) => safeExcerpt(String(e.code ?? 'UNKNOWN'), redact, 60))
       const parts = parsed.errors.map((e, i) => {
-        const message = typeof e.message === 'string' ? e.message.slice(0, 300) : ''
+        const message =
+          typeof e.message === 'string' ? safeExcerpt(e.message, redact, MESSAGE_EXCERPT) : ''
         return message ? `${codes[i]}: ${message}` : codes[i]
       })
-      return { codes, text: parts.join('; ') }
+      return { codes, text: shorten(parts.join('; '), JOINED_EXCERPT) }
     }
   } catch {
     // not JSON: fall through to an excerpt
   }
-  const excerpt = raw.replace(/\s+/g, ' ').slice(0, 200)
-  return { codes: [], text: excerpt }
+  return { codes: [], text: safeExcerpt(raw, redact, BODY_EXCERPT) }
 }
 
 export function httpError(f: HttpFailure): RegistryError {
-  const { codes, text } = describeBody(f.body)
+  const { codes, text } = describeBody(f.body, f.redact)
   const where = `${f.url.origin}${f.url.pathname}`
   const got = `${f.status}${f.statusText ? ` ${f.statusText}` : ''}`
   const expected = f.expected ? ` (expected ${f.expected})` : ''
@@ -173,12 +190,20 @@ export function networkError(
   err: unknown,
   plainHttp: boolean
 ): RegistryError {
-  const e = (err ?? {}) as SystemError
+  const e = (err ?? {}) as SystemError & { deadline?: unknown }
   // Node 20's connection attempts to several addresses fail with an AggregateError.
   const code = e.code ?? e.errors?.[0]?.code
   const raw = e.message || e.errors?.[0]?.message || code || String(err)
   const reason = raw.replace(/\s+/g, ' ').trim()
   const where = `${url.origin}${url.pathname}`
+  const details = { method, url: where, codes: code ? [code] : [] }
+  if (e.deadline === true) {
+    return new RegistryError(
+      `the registry is too slow: ${method} ${where} ${reason}. Check the registry and the ` +
+        'network, or raise request-timeout.',
+      details
+    )
+  }
   let hint = 'Check the registry host and port, and that this machine can reach it.'
   if (/wrong version number|packet length too long|EPROTO/i.test(`${code} ${reason}`)) {
     hint = 'The server does not speak TLS here: if it is a plain-HTTP registry, enable plain HTTP.'
@@ -187,10 +212,6 @@ export function networkError(
   }
   return new RegistryError(
     `cannot reach the registry: ${method} ${where} failed (${reason}). ${hint}`,
-    {
-      method,
-      url: where,
-      codes: code ? [code] : []
-    }
+    details
   )
 }

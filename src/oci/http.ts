@@ -2,7 +2,10 @@
 // stream with an explicit Content-Length (never chunked, never held whole in memory).
 import http from 'node:http'
 import https from 'node:https'
+import type { Socket } from 'node:net'
 import { Transform, TransformCallback, pipeline } from 'node:stream'
+import { formatBytes } from '../util/bytes.js'
+import { MAX_DISCARDED_BYTES, MIN_BYTES_PER_SECOND } from './limits.js'
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -47,39 +50,86 @@ export class RedirectError extends Error {
   }
 }
 
+/** A response larger than what we read of it: not retried, the registry sends it each time. */
+export class TooLargeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TooLargeError'
+  }
+}
+
+/** How much of a response body to read, and what to say when there is more. */
+export interface ReadLimit {
+  bytes: number
+  /** What the body is, e.g. "the manifest". */
+  what: string
+  /** What to do about it. */
+  fix: string
+}
+
 /**
  * One HTTP exchange. Resolves as soon as the response headers arrive. A network error is
  * rejected with `connected: true` when the connection was up before it failed (a reset or a
  * timeout mid-exchange), as opposed to a failure to connect at all.
+ *
+ * Two clocks bound it: no data for `timeoutMs` (the socket's idle timeout), and a total deadline
+ * of `timeoutMs` plus one second per `minBytesPerSecond` bytes moved, which a server trickling
+ * a byte now and then cannot stretch. The deadline covers the response body too, until it ends.
  */
-export function roundTrip(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+export function roundTrip(
+  req: HttpRequest,
+  timeoutMs: number,
+  minBytesPerSecond = MIN_BYTES_PER_SECOND
+): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     let settled = false
     let connected = false
     let sourceError: Error | undefined
+    let response: http.IncomingMessage | undefined
     const fail = (err: Error): void => {
+      // After the response arrived, its body is still under the deadline.
       if (settled) return
+      deadline.stop()
       settled = true
       if (sourceError) return reject(new BodySourceError(sourceError))
       reject(Object.assign(err, { connected }))
     }
+    const deadline = new TransferDeadline(timeoutMs, minBytesPerSecond, (err) => {
+      Object.assign(err, { connected })
+      if (response) response.destroy(err)
+      cr.destroy(err)
+    })
     const transport = req.url.protocol === 'https:' ? https : http
     const headers = { ...req.headers }
     if (req.body !== undefined) headers['content-length'] = String(bodyLength(req.body))
     const options = { method: req.method, headers, timeout: timeoutMs }
     const cr = transport.request(req.url, options, (res) => {
       settled = true
+      response = res
+      res.once('end', () => deadline.stop())
+      res.once('close', () => deadline.stop())
       resolve({
         status: res.statusCode ?? 0,
         statusText: res.statusMessage ?? '',
         headers: res.headers,
         url: req.url,
         body: res,
-        // An unfinished upload cannot share its connection any more: close it.
-        discard: () => (cr.writableFinished ? res.resume() : cr.destroy())
+        discard: () => {
+          // An unfinished upload cannot share its connection any more: close it.
+          if (!cr.writableFinished) return void cr.destroy()
+          // A short body is drained so the connection can be reused; a long one (or one that
+          // never ends) closes it.
+          let drained = 0
+          res.on('data', (chunk: Buffer) => {
+            drained += chunk.length
+            if (drained > MAX_DISCARDED_BYTES) res.destroy()
+          })
+          res.resume()
+        }
       })
     })
     cr.on('socket', (socket) => {
+      deadline.attach(socket)
       // A kept-alive socket is already connected.
       if (!socket.connecting) connected = true
       else socket.once('connect', () => (connected = true))
@@ -106,6 +156,62 @@ function bodyLength(body: Buffer | StreamBody): number {
 
 function timeoutError(ms: number): Error {
   return Object.assign(new Error(`no data for ${Math.round(ms / 1000)}s`), { code: 'ETIMEDOUT' })
+}
+
+/**
+ * The total deadline of one exchange: `timeoutMs`, plus a second per `bytesPerSecond` bytes that
+ * went through the socket (both ways) since the exchange started. Checked by a timer that
+ * re-arms itself; it never keeps the process alive.
+ */
+class TransferDeadline {
+  private readonly start = Date.now()
+  private socket: Socket | undefined
+  private base = 0
+  private timer: NodeJS.Timeout | undefined
+  private stopped = false
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly bytesPerSecond: number,
+    private readonly expire: (err: Error) => void
+  ) {
+    this.arm(timeoutMs)
+  }
+
+  attach(socket: Socket): void {
+    this.socket = socket
+    this.base = socket.bytesRead + socket.bytesWritten
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearTimeout(this.timer)
+  }
+
+  private moved(): number {
+    const s = this.socket
+    return s ? s.bytesRead + s.bytesWritten - this.base : 0
+  }
+
+  private arm(ms: number): void {
+    if (this.stopped) return
+    this.timer = setTimeout(() => this.check(), ms)
+    this.timer.unref()
+  }
+
+  private check(): void {
+    const elapsed = Date.now() - this.start
+    const moved = this.moved()
+    const allowed = this.timeoutMs + (moved / this.bytesPerSecond) * 1000
+    if (elapsed < allowed) return this.arm(Math.max(allowed - elapsed, 100))
+    this.stop()
+    const err = new Error(
+      `took longer than ${Math.round(elapsed / 100) / 10} s in total for ${formatBytes(moved)} ` +
+        `(the deadline is request-timeout, ${Math.round(this.timeoutMs / 100) / 10} s, plus 1 s ` +
+        `for every ${formatBytes(this.bytesPerSecond)} moved)`
+    )
+    this.expire(Object.assign(err, { code: 'ETIMEDOUT', deadline: true }))
+  }
 }
 
 /** Fails the upload when the source yields more or fewer bytes than the declared length. */
@@ -153,17 +259,38 @@ export async function followRedirects(
   }
 }
 
-/** Reads a whole (small) response body, refusing more than `limit` bytes. */
-export async function readBody(res: HttpResponse, limit: number): Promise<Buffer> {
+/**
+ * Reads a whole (small) response body, refusing more than `limit.bytes` (a Content-Length that
+ * says so up front is refused before reading).
+ */
+export async function readBody(res: HttpResponse, limit: ReadLimit): Promise<Buffer> {
+  const tooLarge = (): TooLargeError => {
+    res.body.destroy()
+    return new TooLargeError(
+      `${limit.what} is larger than ${formatBytes(limit.bytes)}, the most this action reads: ` +
+        limit.fix
+    )
+  }
+  const declared = Number(headerValue(res.headers, 'content-length') ?? NaN)
+  if (declared > limit.bytes) throw tooLarge()
   const chunks: Buffer[] = []
   let total = 0
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
     total += chunk.length
-    if (total > limit) {
-      res.body.destroy()
-      throw new Error(`response from ${res.url.origin}${res.url.pathname} exceeds ${limit} bytes`)
-    }
+    if (total > limit.bytes) throw tooLarge()
     chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
+/** The first `bytes` of a response body (an error text); the rest is dropped. */
+export async function readPrefix(res: HttpResponse, bytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let total = 0
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    chunks.push(chunk.subarray(0, bytes - total))
+    total += Math.min(chunk.length, bytes - total)
+    if (total >= bytes) break
   }
   return Buffer.concat(chunks)
 }

@@ -120,9 +120,9 @@ export class OciLayoutTarget implements OciTarget {
     return { body, mediaType: descriptor?.mediaType ?? ownMediaType(body) }
   }
 
-  async fetchBlob(digest: string): Promise<NodeJS.ReadableStream | undefined> {
+  async fetchBlob(digest: string, size?: number): Promise<NodeJS.ReadableStream | undefined> {
     if (!(await this.blobExists(digest))) return undefined
-    const verifier = new VerifyingStream(digest)
+    const verifier = new VerifyingStream(digest, size)
     createReadStream(this.blobPath(digest))
       .on('error', (err) => verifier.destroy(err))
       .pipe(verifier)

@@ -5,7 +5,22 @@ import { silentLogger, type Logger } from '../log.js'
 import { VerifyingStream, digestLike, sha256Digest } from './blob.js'
 import { DEFAULT_BLOB_CONCURRENCY, pushEach } from './concurrency.js'
 import { RegistryError } from './errors.js'
-import { HttpResponse, Method, StreamBody, baseMediaType, headerValue, nextLink } from './http.js'
+import {
+  HttpResponse,
+  Method,
+  ReadLimit,
+  StreamBody,
+  baseMediaType,
+  headerValue,
+  nextLink
+} from './http.js'
+import {
+  MAX_MANIFEST_BYTES,
+  MAX_TAGS,
+  MAX_TAG_LIST_BYTES,
+  MAX_TAG_PAGES,
+  MAX_TAG_PAGE_BYTES
+} from './limits.js'
 import { MANIFEST_ACCEPT, OCI_INDEX, OCI_MANIFEST } from './media-types.js'
 import {
   isDigest,
@@ -24,6 +39,7 @@ import {
 } from './retry.js'
 import { Session, SessionResponse } from './session.js'
 import { parseReferrersIndex } from './referrers.js'
+import { formatBytes } from '../util/bytes.js'
 import type {
   BlobSource,
   Descriptor,
@@ -65,9 +81,6 @@ const DEFAULT_TIMEOUT_MS = 120_000
 export const DEFAULT_CHUNK_SIZE = 4 << 20
 /** Chunked uploads refused as too large halve their chunk size down to this. */
 const MIN_CHUNK_SIZE = 256 << 10
-const MANIFEST_LIMIT = 8 << 20
-const TAG_PAGE_LIMIT = 8 << 20
-const MAX_TAG_PAGES = 10_000
 
 /** How blobs go up; shared by the repositories of one client. */
 interface UploadSettings {
@@ -154,8 +167,8 @@ interface RepoRequest {
   write?: boolean
   /** false: one attempt; the caller retries the whole operation. */
   retry?: boolean
-  /** Read a 2xx body of at most this many bytes (inside the retries). */
-  read?: number
+  /** Read a 2xx body of at most this size (inside the retries). */
+  read?: ReadLimit
   /** For errors: what was expected. */
   expected?: string
 }
@@ -423,26 +436,52 @@ export class RegistryRepository implements OciTarget {
     return manifest ? sha256Digest(manifest.body) : undefined
   }
 
+  /**
+   * Every tag, following the Link header's next pages. A tag list that goes on past
+   * MAX_TAG_PAGES pages, MAX_TAGS tags or MAX_TAG_LIST_BYTES in all fails (a registry whose
+   * pagination never ends would otherwise exhaust memory).
+   */
   async listTags(): Promise<string[]> {
     const tags = new Set<string>()
     const visited = new Set<string>()
+    let bytes = 0
     let url: URL | undefined = this.url('tags/list')
     while (url && !visited.has(url.href)) {
-      if (visited.size >= MAX_TAG_PAGES) throw this.mismatch('GET', url, 'sent too many tag pages')
+      if (visited.size >= MAX_TAG_PAGES) throw this.tooManyTags(url, `${MAX_TAG_PAGES} pages`)
       visited.add(url.href)
       const res: SessionResponse = await this.send({
         method: 'GET',
         url,
         headers: { accept: 'application/json' },
-        read: TAG_PAGE_LIMIT
+        read: {
+          bytes: MAX_TAG_PAGE_BYTES,
+          what: 'a page of the tag list',
+          fix: 'the registry should paginate it (n= and Link); check the registry.'
+        }
       })
       // A repository that was never pushed has no tags yet.
       if (res.status === 404 && visited.size === 1) return absent(res) ?? []
       if (res.status !== 200) return this.fail(res, 'GET', '200 OK')
-      for (const tag of this.parseTagPage(res.data ?? Buffer.alloc(0), url)) tags.add(tag)
+      const body = res.data ?? Buffer.alloc(0)
+      bytes += body.length
+      if (bytes > MAX_TAG_LIST_BYTES) {
+        throw this.tooManyTags(url, formatBytes(MAX_TAG_LIST_BYTES))
+      }
+      for (const tag of this.parseTagPage(body, url)) tags.add(tag)
+      if (tags.size > MAX_TAGS) throw this.tooManyTags(url, `${MAX_TAGS} tags`)
       url = nextLink(headerValue(res.headers, 'link'), res.url)
     }
     return [...tags]
+  }
+
+  private tooManyTags(url: URL, limit: string): RegistryError {
+    return this.mismatch(
+      'GET',
+      url,
+      `sent a tag list of more than ${limit} for ${this.location}, the most this action reads: ` +
+        'its pagination (the Link header) may never end; check the registry, or delete tags ' +
+        'the repository no longer needs'
+    )
   }
 
   async fetchManifest(reference: string): Promise<{ body: Buffer; mediaType: string } | undefined> {
@@ -452,7 +491,11 @@ export class RegistryRepository implements OciTarget {
       method: 'GET',
       url,
       headers: { accept: MANIFEST_ACCEPT },
-      read: MANIFEST_LIMIT
+      read: {
+        bytes: MAX_MANIFEST_BYTES,
+        what: `the manifest ${reference}`,
+        fix: 'registries refuse to store larger ones (distribution: 4 MiB); check the registry and the reference.'
+      }
     })
     if (res.status === 404) return absent(res)
     if (res.status !== 200) return this.fail(res, 'GET', '200 or 404')
@@ -463,15 +506,21 @@ export class RegistryRepository implements OciTarget {
     return { body, mediaType: manifestMediaType(res, body) }
   }
 
-  async fetchBlob(digest: string): Promise<NodeJS.ReadableStream | undefined> {
+  async fetchBlob(digest: string, size?: number): Promise<NodeJS.ReadableStream | undefined> {
     validateDigest(digest)
     // Retried until the response starts; a download cut later fails the stream.
-    const res = await this.send({ method: 'GET', url: this.url(`blobs/${digest}`) })
+    const url = this.url(`blobs/${digest}`)
+    const res = await this.send({ method: 'GET', url })
     if (res.status === 404) return absent(res)
     if (res.status !== 200) return this.fail(res, 'GET', '200 or 404')
+    const header = Number(headerValue(res.headers, 'content-length') ?? NaN)
+    const length = Number.isFinite(header) ? header : undefined
+    if (size !== undefined && length !== undefined && length !== size) {
+      res.discard()
+      throw this.mismatch('GET', url, `sent ${length} bytes for a blob of ${size}`)
+    }
     if (!canVerify(digest)) return res.body
-    const length = Number(headerValue(res.headers, 'content-length') ?? NaN)
-    const verifier = new VerifyingStream(digest, Number.isFinite(length) ? length : undefined)
+    const verifier = new VerifyingStream(digest, size ?? length)
     // Errors on either side end up on the stream the caller reads.
     return pipeline(res.body, verifier, () => undefined)
   }
@@ -483,7 +532,11 @@ export class RegistryRepository implements OciTarget {
       method: 'GET',
       url,
       headers: { accept: OCI_INDEX },
-      read: MANIFEST_LIMIT
+      read: {
+        bytes: MAX_MANIFEST_BYTES,
+        what: `the referrers of ${digest}`,
+        fix: 'check the registry (a referrers list is an image index, bounded like a manifest).'
+      }
     })
     // A registry with the API never answers 404 (an unknown subject has an empty list), so a
     // 404 (or a refusal of the route) means no referrers API: use the tag-schema fallback.

@@ -2,6 +2,7 @@
 // authentication, follows redirects for reads, retries what is worth retrying (with backoff,
 // within a time budget) and turns failures into RegistryErrors.
 import type { Logger } from '../log.js'
+import { SecretMask } from '../secrets.js'
 import { Authenticator } from './auth.js'
 import { RETRYABLE_STATUSES, RegistryError, httpError, networkError } from './errors.js'
 import {
@@ -9,13 +10,16 @@ import {
   HttpRequest,
   HttpResponse,
   Method,
+  ReadLimit,
   RedirectError,
   StreamBody,
   followRedirects,
   headerValue,
   readBody,
+  readPrefix,
   roundTrip
 } from './http.js'
+import { MAX_ERROR_BODY_BYTES, MAX_TOKEN_RESPONSE_BYTES } from './limits.js'
 import { RetryPolicy, RetryReason, parseRetryAfter, seconds, withRetries } from './retry.js'
 import type { RegistryCredentials } from './types.js'
 
@@ -34,8 +38,8 @@ export interface SendRequest {
    * operation (a blob upload restarts from its POST). Default: retried here.
    */
   retry?: boolean
-  /** Reads a 2xx body of at most this many bytes into `data`, inside the retries. */
-  read?: number
+  /** Reads a 2xx body of at most this size into `data`, inside the retries. */
+  read?: ReadLimit
   /** Describes the request in the error thrown for a status that was retried. */
   context?: FailContext
 }
@@ -52,7 +56,10 @@ export interface SessionOptions {
   credentials?: RegistryCredentials
   logger: Logger
   userAgent: string
-  /** A request with no data moving for this long fails (and is retried). */
+  /**
+   * A request with no data moving for this long fails (and is retried); so does one that takes
+   * longer than this plus a second per 16 KiB it moves (http.ts, roundTrip).
+   */
   timeoutMs: number
   retry: RetryPolicy
 }
@@ -68,7 +75,6 @@ export interface FailContext {
 }
 
 const MAX_REDIRECTS = 5
-const ERROR_BODY_LIMIT = 64 << 10
 
 // Failures once a connection is up: the network or the server dropped it. Worth retrying.
 const AFTER_CONNECT = new Set([
@@ -93,17 +99,22 @@ const ALWAYS = new Set(['EAI_AGAIN'])
 
 export class Session {
   readonly auth: Authenticator
-  private readonly secrets: string[] = []
+  /** The project's one masking rule (secrets.ts), for the texts this session builds. */
+  private readonly mask = new SecretMask()
   /** Origins that answered at least once. */
   private readonly contacted = new Set<string>()
 
   constructor(private readonly opts: SessionOptions) {
-    const secret = (value: string): void => {
-      if (value === '') return
-      this.secrets.push(value)
-      opts.logger.secret(value)
+    const secret = (value: string, what?: string): void => {
+      this.mask.add(value)
+      opts.logger.secret(value, what)
     }
-    if (opts.credentials) secret(opts.credentials.password)
+    if (opts.credentials) {
+      const { username, password } = opts.credentials
+      // With the username: base64 of "user:password" is what an HTTP Basic header carries.
+      this.mask.add(password, username)
+      secret(password, `the password for ${opts.registry}`)
+    }
     this.auth = new Authenticator(
       {
         registry: opts.registry,
@@ -119,7 +130,11 @@ export class Session {
             },
             body: form === undefined ? undefined : Buffer.from(form),
             registryAuth: false,
-            read: 1 << 20
+            read: {
+              bytes: MAX_TOKEN_RESPONSE_BYTES,
+              what: `the answer of the token service ${url.origin}${url.pathname}`,
+              fix: 'a token service answers a small JSON object; check the realm the registry names.'
+            }
           }),
         fail: (res, method, context) => this.fail(res, method, context)
       },
@@ -274,7 +289,7 @@ export class Session {
   async fail(res: HttpResponse, method: string, context: FailContext = {}): Promise<never> {
     let body: Buffer = Buffer.alloc(0)
     try {
-      body = method === 'HEAD' ? body : await readBody(res, ERROR_BODY_LIMIT)
+      body = method === 'HEAD' ? body : await readPrefix(res, MAX_ERROR_BODY_BYTES)
     } catch {
       // an unreadable error body still leaves the status to report
     } finally {
@@ -299,8 +314,6 @@ export class Session {
 
   /** Removes every known secret from a text (registry-supplied text included). */
   redact(text: string): string {
-    let out = text
-    for (const s of this.secrets) if (s.length >= 4) out = out.split(s).join('***')
-    return out
+    return this.mask.redact(text)
   }
 }

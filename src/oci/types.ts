@@ -51,8 +51,11 @@ export interface OciTarget {
   listTags(): Promise<string[]>
   /** The raw manifest/index bytes at a tag or digest, or undefined when absent. */
   fetchManifest(reference: string): Promise<{ body: Buffer; mediaType: string } | undefined>
-  /** Streams a blob's content, or undefined when absent. */
-  fetchBlob(digest: string): Promise<NodeJS.ReadableStream | undefined>
+  /**
+   * Streams a blob's content, or undefined when absent. With `size` (the descriptor's), a blob
+   * that turns out longer fails the stream as soon as it passes that size.
+   */
+  fetchBlob(digest: string, size?: number): Promise<NodeJS.ReadableStream | undefined>
   /**
    * The manifests whose `subject` is `digest`, from the OCI 1.1 referrers API; undefined when
    * the target has no referrers API (then referrers live in the tag-schema fallback index,

@@ -18,6 +18,7 @@ import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Descriptor, Platform } from '../oci/types.js'
 import { sha256Digest } from '../oci/blob.js'
 import type { ReleaseVersion } from '../version/version.js'
+import { describeDifferences, type PlannedArtifact, type PublishedArtifact } from './differences.js'
 import { planTags, tagsToWrite, type TagPlan } from './tags.js'
 
 /** A layer already packed on disk. */
@@ -62,6 +63,10 @@ export interface PlanFacts {
   existing: { plugin?: string; rules?: string }
   overwrite: boolean
   majorZeroTag: boolean
+  /** The plugin's config depends on `<name>-rules` (the default); false: the plugin alone. */
+  pluginDependsOnRules?: boolean
+  /** What the version tags point at today, read back to explain a conflict. */
+  published?: { plugin?: PublishedArtifact; rules?: PublishedArtifact }
 }
 
 export interface Blob {
@@ -141,19 +146,22 @@ function configBlob(config: ArtifactConfig, mediaType: string): { blob: Blob; js
 }
 
 function status(
-  kind: ArtifactKind,
   ref: string,
-  version: string,
   existing: string | undefined,
   digest: string,
-  overwrite: boolean
+  overwrite: boolean,
+  planned: PlannedArtifact,
+  published: PublishedArtifact | undefined
 ): ArtifactPlan['status'] {
   if (existing === undefined) return 'new'
   if (existing === digest) return 'same'
   if (overwrite) return 'replace'
+  const why = published ? describeDifferences(published, planned) : []
   throw new PlanError(
-    `${ref}:${version} already exists with digest ${existing}, but this build of the ${kind} ` +
-      `gives ${digest}. Published versions are immutable: release a new version, ` +
+    `${ref}:${planned.version} already exists with digest ${existing}, but this release of the ` +
+      `${planned.kind} gives ${digest}` +
+      (why.length > 0 ? `: ${why.join('; ')}. ` : '. ') +
+      'Published versions are immutable: release a new version, ' +
       'or set `overwrite: true` to replace it on purpose.'
   )
 }
@@ -197,7 +205,10 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
   const config: ArtifactConfig = {
     name: metadata.name,
     version: release.version,
-    dependencies: facts.rules ? [{ name: `${metadata.name}-rules`, version: release.version }] : [],
+    dependencies:
+      facts.rules && facts.pluginDependsOnRules !== false
+        ? [{ name: `${metadata.name}-rules`, version: release.version }]
+        : [],
     requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
   }
   const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE)
@@ -234,12 +245,18 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
     tags,
     existingDigest: facts.existing.plugin,
     status: status(
-      'plugin',
       ref,
-      release.version,
       facts.existing.plugin,
       root.descriptor.digest,
-      facts.overwrite
+      facts.overwrite,
+      {
+        kind: 'plugin',
+        name: metadata.name,
+        version: release.version,
+        manifests,
+        configJson: json
+      },
+      facts.published?.plugin
     )
   }
 }
@@ -279,12 +296,12 @@ function rulesPlan(facts: PlanFacts, tags: string[]): ArtifactPlan | undefined {
     tags,
     existingDigest: facts.existing.rules,
     status: status(
-      'rulesfile',
       ref,
-      release.version,
       facts.existing.rules,
       root.descriptor.digest,
-      facts.overwrite
+      facts.overwrite,
+      { kind: 'rulesfile', name, version: release.version, manifests: [root], configJson: json },
+      facts.published?.rules
     )
   }
 }

@@ -4,7 +4,9 @@
 //   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
 //   2b. the signatures of each root (when signing), so that no tag ever names an unsigned digest,
 //   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
-//   4. last, the floating tags the plan allows.
+//   4. last, the floating tags the plan allows;
+//   5. then the floating tags are re-read and repaired if a concurrent release raced us
+//      (converge.ts).
 // A failure anywhere before step 3 writes no tag; before step 4, X.Y, X and latest are untouched.
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
@@ -12,6 +14,7 @@ import type { Logger } from '../log.js'
 import type { BlobSource, Descriptor, OciTarget } from '../oci/types.js'
 import type { AttachedSignatures } from '../sign/attach.js'
 import { artifactsOf, type ArtifactPlan, type Blob, type ReleasePlan } from '../plan/plan.js'
+import { convergeFloatingTags, type Repair } from './converge.js'
 
 export interface PublishTargets {
   plugin: OciTarget
@@ -35,6 +38,22 @@ export interface PublishReport {
   tags: TagWrite[]
   /** The signatures attached to each root (when signing), in artifact order. */
   signatures: AttachedSignatures[]
+  /** Floating tags moved after the fact because a concurrent release raced this one. */
+  repairs: Repair[]
+}
+
+/** An empty report, filled in as publish() goes (so a failure still tells what was written). */
+export function emptyPublishReport(): PublishReport {
+  return {
+    blobsUploaded: 0,
+    blobsSkipped: 0,
+    bytesUploaded: 0,
+    manifestsWritten: 0,
+    manifestsSkipped: 0,
+    tags: [],
+    signatures: [],
+    repairs: []
+  }
 }
 
 function blobSource(blob: Blob): BlobSource {
@@ -67,6 +86,8 @@ export interface PublishOptions {
   concurrency?: number
   /** Signs a root (pushed by digest) before any tag is written; a failure writes no tag. */
   sign?: (target: OciTarget, root: Descriptor) => Promise<AttachedSignatures>
+  /** Filled in as writes happen; default a fresh one. */
+  report?: PublishReport
 }
 
 export async function publish(
@@ -75,15 +96,7 @@ export async function publish(
   logger: Logger,
   options: PublishOptions = {}
 ): Promise<PublishReport> {
-  const report: PublishReport = {
-    blobsUploaded: 0,
-    blobsSkipped: 0,
-    bytesUploaded: 0,
-    manifestsWritten: 0,
-    manifestsSkipped: 0,
-    tags: [],
-    signatures: []
-  }
+  const report = options.report ?? emptyPublishReport()
   const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan)
 
   // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
@@ -140,6 +153,12 @@ export async function publish(
         report.tags.push(await writeTag(target, a, tag, logger))
       }
     }
+  }
+
+  // 5. Converge: a release that ran at the same time may have moved them in between.
+  for (const a of artifacts) {
+    const repairs = await convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger)
+    report.repairs.push(...repairs)
   }
   return report
 }

@@ -1,11 +1,23 @@
 // After the registry: index.yaml (a file, and optionally a commit to a
 // branch), the GitHub Release with archives and checksums, and the
 // registry.yaml entry to propose upstream. Nothing here touches the registry.
+//
+// In two steps. prepareDistribution runs before the first registry write and does every check
+// that could refuse: the index file and the branch's index merge, the token may write the
+// repository. distribute runs after the registry and only writes.
+import { existsSync, readFileSync } from 'node:fs'
+import { lstat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
-import { mergeIndex } from '../falco/index-yaml.js'
-import { registryEntry, registryEntryYaml, validateRegistryEntry } from '../falco/registry-entry.js'
+import { mergeIndex, type IndexEntry, type IndexSignature } from '../falco/index-yaml.js'
+import {
+  registeredEntry,
+  registryEntry,
+  registryEntryYaml,
+  validateRegistryEntry
+} from '../falco/registry-entry.js'
 import { apiBaseUrlFromEnv, parseRepository } from '../github/client.js'
-import { commitIndexToBranch, type CommitIndexResult } from '../github/pages.js'
+import { checkContentsWrite } from '../github/access.js'
+import { commitIndexToBranch, readBranchFile, type CommitIndexResult } from '../github/pages.js'
 import {
   buildReleaseAssets,
   publishGitHubRelease,
@@ -13,9 +25,12 @@ import {
   type ReleaseArchitecture
 } from '../github/release.js'
 import type { Inputs } from '../inputs/inputs.js'
+import { wantsGitHubRelease } from '../inputs/permissions.js'
+import { confine, writeFileNoFollow, type Workspace } from '../inputs/workspace.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Logger } from '../log.js'
 import type { ReleasePlan } from '../plan/plan.js'
+import type { Journal } from '../report/journal.js'
 import type { ReleaseVersion } from '../version/version.js'
 import {
   checksumBundles,
@@ -24,33 +39,71 @@ import {
 } from '../sign/release-assets.js'
 import type { SigstoreSigner } from '../sign/signer.js'
 import type { SigningResult } from '../sign/signing.js'
-import { indexEntries, writeIndexFile } from './index-file.js'
+import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
+import { indexEntries, keptSignatures, maintainersOf } from './index-file.js'
+import { repositoryRoot } from './paths.js'
+import type { SourceLinks } from './source-links.js'
 import type { PlatformBuild } from './plugin-builds.js'
 
 export interface RegistryEntryReport {
   yaml: string
   errors: string[]
   warnings: string[]
+  /** The repository's own registry.yaml the entry was checked against and filled from. */
+  registryFile?: string
 }
 
-export function proposeRegistryEntry(meta: PluginMetadata, inputs: Inputs): RegistryEntryReport {
+/**
+ * The registry.yaml entry for this plugin. When the repository has a registry.yaml at its root
+ * (a monorepo such as falcosecurity/plugins), the entry is checked against it as `registry
+ * check` would (a name or source ID another entry uses refuses the release) and the fields the
+ * inputs do not give (url, rules_url, authors, maintainers, keywords, license) come from the
+ * plugin's existing entry.
+ */
+export function proposeRegistryEntry(opts: {
+  meta: PluginMetadata
+  inputs: Inputs
+  links: SourceLinks
+  /** Rules are published with this release: the entry gets a rules_url. */
+  rules: boolean
+  workDir: string
+}): RegistryEntryReport {
+  const { meta, inputs, links } = opts
+  const file = join(repositoryRoot(opts.workDir), 'registry.yaml')
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined
+  const existing = text !== undefined ? registeredEntry(text, meta.name) : undefined
+  const maintainers = inputs.maintainers.length > 0 ? maintainersOf(inputs, meta) : undefined
   const entry = registryEntry(meta, {
-    url: inputs.sourceUrl || inputs.home || '',
-    license: inputs.license || undefined,
-    keywords: inputs.keywords.length > 0 ? inputs.keywords : undefined
+    url:
+      inputs.given.has('source-url') || inputs.given.has('home')
+        ? links.url
+        : (existing?.url ?? links.url),
+    license: inputs.license || existing?.license || undefined,
+    keywords: inputs.keywords.length > 0 ? inputs.keywords : existing?.keywords,
+    maintainers: maintainers ?? existing?.maintainers,
+    authors: inputs.authors || existing?.authors,
+    rulesUrl: opts.rules ? (existing?.rules_url ?? links.rulesUrl) : undefined
   })
-  const { errors, warnings } = validateRegistryEntry(entry)
-  return { yaml: registryEntryYaml(entry), errors, warnings }
-}
-
-/** Whether to make a GitHub Release: asked for, or "auto" on a tag run under GitHub Actions. */
-export function wantsGitHubRelease(inputs: Inputs, env: NodeJS.ProcessEnv): boolean {
-  if (inputs.githubRelease !== 'auto') return inputs.githubRelease
-  return (
-    env.GITHUB_ACTIONS === 'true' &&
-    (env.GITHUB_REF ?? '').startsWith('refs/tags/') &&
-    inputs.ociLayout === ''
+  const { errors, warnings, conflicts } = validateRegistryEntry(
+    entry,
+    text !== undefined ? { registry: text, own: true } : {}
   )
+  if (conflicts.length > 0) {
+    throw new Error(
+      `${file} refuses this plugin, as its \`registry check\` would: ${conflicts.join('; ')}`
+    )
+  }
+  if (text !== undefined && existing === undefined) {
+    warnings.push(
+      `${meta.name} has no entry in ${file}: add the entry below (registry check accepts it)`
+    )
+  }
+  return {
+    yaml: registryEntryYaml(entry),
+    errors,
+    warnings,
+    ...(text !== undefined ? { registryFile: file } : {})
+  }
 }
 
 function githubApi(inputs: Inputs, env: NodeJS.ProcessEnv, what: string) {
@@ -71,7 +124,105 @@ export interface Distribution {
   attestation?: AttestationResult
 }
 
+type GitHubTarget = ReturnType<typeof githubApi>
+
+/** Everything distribute() needs, checked before the first registry write. */
+export interface PreparedDistribution {
+  indexPath: string
+  /** index.yaml with our entries merged in. */
+  indexText: string
+  /** The index users add: the branch's with index-branch, else index-file's. */
+  servedIndexText: string
+  entries: IndexEntry[]
+  branch?: GitHubTarget
+  release?: GitHubTarget
+}
+
+export async function prepareDistribution(opts: {
+  inputs: Inputs
+  env: NodeJS.ProcessEnv
+  plan: ReleasePlan
+  metadata: PluginMetadata
+  links: SourceLinks
+  workspace: Workspace
+  logger: Logger
+  /** The index.yaml signature block of how this release will be signed (none: unsigned). */
+  signature?: IndexSignature
+}): Promise<PreparedDistribution> {
+  const { inputs, env, plan, metadata, logger } = opts
+  const entries = indexEntries(plan, metadata, inputs, opts.links, opts.signature)
+  const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file')
+  const info = await lstat(indexPath).catch(() => undefined)
+  if (info?.isSymbolicLink()) {
+    throw new Error(
+      `index-file ${inputs.indexFile} is a symbolic link: refusing to write through it; point ` +
+        'index-file at a regular file. Nothing was pushed.'
+    )
+  }
+  const existing = info
+    ? await readTextFileBounded(indexPath, {
+        limit: MAX_INDEX_FILE_BYTES,
+        what: 'the index file',
+        fix: 'check that index-file names a falcoctl index.yaml'
+      })
+    : undefined
+  let indexText: string
+  try {
+    indexText = mergeIndex(existing, entries)
+  } catch (err) {
+    throw new Error(
+      `${inputs.indexFile} cannot take this release's entries: ${(err as Error).message}. Fix ` +
+        'the file (a falcoctl index is a YAML list of entries with unique names), or point ' +
+        'index-file at another path. Nothing was pushed.',
+      { cause: err }
+    )
+  }
+  const prepared: PreparedDistribution = {
+    indexPath,
+    indexText,
+    servedIndexText: indexText,
+    entries
+  }
+  const needs: string[] = []
+  if (inputs.indexBranch !== '') {
+    if (isAbsolute(inputs.indexFile)) {
+      throw new Error(
+        `index-file must be a path inside the repository with index-branch, got ${inputs.indexFile}`
+      )
+    }
+    prepared.branch = githubApi(inputs, env, 'index-branch')
+    needs.push(`index-branch (${inputs.indexBranch})`)
+    const onBranch = await readBranchFile({
+      ...prepared.branch,
+      branch: inputs.indexBranch,
+      path: inputs.indexFile,
+      logger
+    })
+    try {
+      prepared.servedIndexText = mergeIndex(onBranch, entries)
+    } catch (err) {
+      throw new Error(
+        `${inputs.indexFile} on the ${inputs.indexBranch} branch cannot take this release's ` +
+          `entries: ${(err as Error).message}. Fix it on that branch. Nothing was pushed.`,
+        { cause: err }
+      )
+    }
+  }
+  if (wantsGitHubRelease(inputs, env)) {
+    prepared.release = githubApi(inputs, env, 'github-release')
+    needs.push(
+      inputs.githubRelease === 'auto' ? 'github-release (auto: on tag runs)' : 'github-release'
+    )
+  }
+  const gh = prepared.branch ?? prepared.release
+  if (gh && !inputs.dryRun) {
+    await checkContentsWrite({ ...gh, neededBy: needs, logger })
+  }
+  return prepared
+}
+
 export async function distribute(opts: {
+  prepared: PreparedDistribution
   inputs: Inputs
   env: NodeJS.ProcessEnv
   plan: ReleasePlan
@@ -79,29 +230,34 @@ export async function distribute(opts: {
   release: ReleaseVersion
   builds: PlatformBuild[]
   rulesFile?: string
+  links: SourceLinks
   /** A monorepo release: GitHub's repository-wide "Latest" badge is left alone. */
   monorepo: boolean
   scratch: string
   logger: Logger
-  /** What was signed (index.yaml signature block) and the signer (release assets). */
+  journal: Journal
+  /** What was signed and the signer (release assets: signed checksums, provenance). */
   signing?: { result?: SigningResult; signer?: SigstoreSigner }
 }): Promise<Distribution> {
-  const { inputs, env, plan, metadata, logger } = opts
+  const { inputs, env, plan, metadata, logger, prepared, journal } = opts
   const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined
-  const entries = indexEntries(plan, metadata, inputs, opts.signing?.result?.indexSignature)
-  await writeIndexFile(inputs.indexFile, entries)
+  journal.stage = 'index-file'
+  await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
+  journal.indexFile = prepared.indexPath
+  for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
+    logger.warning(
+      `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+        `${name} against it on install, so it must describe how this release is signed`
+    )
+  }
   const out: Distribution = { indexFile: inputs.indexFile }
 
-  if (inputs.indexBranch !== '') {
-    if (isAbsolute(inputs.indexFile)) {
-      throw new Error(
-        `index-file must be a path inside the repository with index-branch, got ${inputs.indexFile}`
-      )
-    }
-    const gh = githubApi(inputs, env, 'index-branch')
+  if (prepared.branch) {
+    journal.stage = 'index-branch'
+    const entries = prepared.entries
     out.index = await logger.group(`Commit ${inputs.indexFile} to ${inputs.indexBranch}`, () =>
       commitIndexToBranch({
-        ...gh,
+        ...(prepared.branch as GitHubTarget),
         branch: inputs.indexBranch,
         path: inputs.indexFile,
         update: (existing) => mergeIndex(existing, entries),
@@ -109,10 +265,11 @@ export async function distribute(opts: {
         logger
       })
     )
+    journal.indexBranchUrl = out.index.url
   }
 
-  if (wantsGitHubRelease(inputs, env)) {
-    const gh = githubApi(inputs, env, 'github-release')
+  if (prepared.release) {
+    journal.stage = 'github-release'
     const assets = await buildReleaseAssets({
       name: metadata.name,
       version: plan.version,
@@ -129,7 +286,7 @@ export async function distribute(opts: {
     const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move)
     out.githubRelease = await logger.group('GitHub Release', () =>
       publishGitHubRelease({
-        ...gh,
+        ...(prepared.release as GitHubTarget),
         tag: opts.release.tag,
         name: `${metadata.name} ${plan.version}`,
         prerelease: opts.release.prerelease,
@@ -139,9 +296,10 @@ export async function distribute(opts: {
         logger
       })
     )
+    journal.releaseUrl = out.githubRelease.htmlUrl
     const identity = opts.signing?.result?.identity
     out.attestation = await provenanceForRelease({
-      ...gh,
+      ...(prepared.release as GitHubTarget),
       provenance: inputs.provenance,
       archives: assets.filter((a) => a.name.endsWith('.tar.gz')),
       signer,

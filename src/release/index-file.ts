@@ -1,29 +1,40 @@
 // The falcoctl index.yaml entries of a release, merged into the index file.
-import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
-import { mergeIndex, type IndexEntry, type IndexSignature } from '../falco/index-yaml.js'
+import { parse } from 'yaml'
+import type { IndexEntry, IndexSignature } from '../falco/index-yaml.js'
 import type { Inputs } from '../inputs/inputs.js'
-import { maintainersFromContact } from '../falco/registry-entry.js'
+import { maintainersFromContact, type RegistryMaintainer } from '../falco/registry-entry.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { ReleasePlan } from '../plan/plan.js'
+import type { SourceLinks } from './source-links.js'
 
 const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined)
+
+/** The maintainers input ("Name <email>" items), else the one the .so's contact names. */
+export function maintainersOf(inputs: Inputs, meta: PluginMetadata): RegistryMaintainer[] {
+  if (inputs.maintainers.length > 0) {
+    return inputs.maintainers.map((m) => {
+      const parsed = maintainersFromContact(m)
+      return parsed.length > 0 ? parsed[0] : { name: m }
+    })
+  }
+  // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
+  return maintainersFromContact(meta.contact)
+}
 
 export function indexEntries(
   plan: ReleasePlan,
   meta: PluginMetadata,
   inputs: Inputs,
-  /** Only when the artifacts were signed so that falcoctl can verify them. */
+  links: Pick<SourceLinks, 'home' | 'sources'>,
+  /** Only when the artifacts are signed so that falcoctl can verify them. */
   signature?: IndexSignature
 ): IndexEntry[] {
   const common = {
     registry: inputs.registry,
-    home: inputs.home || undefined,
+    home: links.home || undefined,
     license: inputs.license || undefined,
-    // "Name <email>" or a bare email names a maintainer; a URL or free text names none.
-    maintainers: nonEmpty(maintainersFromContact(meta.contact)),
-    sources: inputs.sourceUrl ? [inputs.sourceUrl] : undefined,
+    maintainers: nonEmpty(maintainersOf(inputs, meta)),
+    sources: nonEmpty(links.sources),
     signature
   }
   const keywords = (extra: string) => [...new Set([...inputs.keywords, extra])]
@@ -50,12 +61,14 @@ export function indexEntries(
   return entries
 }
 
-/** Merges the entries into the index file (other entries kept) and returns its text. */
-export async function writeIndexFile(path: string, entries: IndexEntry[]): Promise<string> {
-  const file = resolve(path)
-  const existing = existsSync(file) ? await readFile(file, 'utf8') : undefined
-  const text = mergeIndex(existing, entries)
-  await mkdir(dirname(file), { recursive: true })
-  await writeFile(file, text)
-  return text
+/**
+ * Our entries that keep a signature block we did not write: falcoctl verifies the artifact
+ * against it, so it must describe how this release was really signed.
+ */
+export function keptSignatures(mergedText: string, entries: IndexEntry[]): string[] {
+  const merged = (parse(mergedText) ?? []) as Array<{ name?: string; signature?: unknown }>
+  return entries
+    .filter((e) => e.signature === undefined)
+    .filter((e) => merged.some((m) => m?.name === e.name && m.signature !== undefined))
+    .map((e) => e.name)
 }

@@ -87,8 +87,8 @@ export async function loadPushedPlatforms(
       )
     }
     const manifest = JSON.parse(m.body.toString('utf8')) as {
-      config?: { mediaType?: string; digest?: string }
-      layers?: Array<{ mediaType?: string; digest?: string }>
+      config?: { mediaType?: string; digest?: string; size?: number }
+      layers?: Array<{ mediaType?: string; digest?: string; size?: number }>
     }
     const layer = manifest.layers?.[0]
     if (
@@ -100,8 +100,9 @@ export async function loadPushedPlatforms(
     ) {
       throw new Error(`merge: ${entry.digest} is not a Falco plugin manifest`)
     }
-    const configStream = await target.fetchBlob(manifest.config.digest)
-    const layerStream = await target.fetchBlob(layer.digest)
+    // The descriptors' sizes bound the downloads.
+    const configStream = await target.fetchBlob(manifest.config.digest, sizeOf(manifest.config))
+    const layerStream = await target.fetchBlob(layer.digest, sizeOf(layer))
     if (!configStream || !layerStream) {
       throw new Error(`merge: a blob of ${entry.digest} is missing from ${target.location}`)
     }
@@ -142,4 +143,11 @@ export async function loadPushedPlatforms(
 
 function order(p: Platform): number {
   return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2
+}
+
+/** A descriptor's size, when it is a plausible one. */
+function sizeOf(d: { size?: unknown }): number | undefined {
+  return typeof d.size === 'number' && Number.isSafeInteger(d.size) && d.size >= 0
+    ? d.size
+    : undefined
 }

@@ -16,6 +16,7 @@ import type { PluginMetadata } from '../inspect/metadata.js'
 import { validatePluginAgainstRelease } from '../inspect/validate.js'
 import type { Logger } from '../log.js'
 import { formatPlatform, hostPlatform, samePlatform, type Platform } from '../platform/platform.js'
+import type { EnvPolicy } from '../process/child-env.js'
 
 export interface PlatformBuild {
   platform: Platform
@@ -29,6 +30,14 @@ export interface PlatformBuild {
 export interface PluginBuilds {
   metadata: PluginMetadata
   builds: PlatformBuild[]
+}
+
+/** What children (build, inspector, qemu) keep of the environment: see childEnv. */
+function envPolicy(inputs: Inputs, logger: Logger): EnvPolicy {
+  return {
+    keep: inputs.buildEnvKeep,
+    containsSecret: (text) => logger.containsSecret?.(text) ?? false
+  }
 }
 
 function compilerFor(inputs: Inputs, p: Platform): string | undefined {
@@ -57,6 +66,7 @@ async function buildOne(
     platform: p,
     cc: compilerFor(inputs, p),
     env,
+    envPolicy: envPolicy(inputs, logger),
     logger
   })
   // A build command writes to the same plugin-path for every platform: keep a copy.
@@ -120,19 +130,27 @@ export async function inspectBuilds(opts: {
   const platforms = builds.map((b) => b.platform)
 
   const cacheDir = join(scratch, 'inspector')
+  const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) }
+  const inspectOptions = {
+    ...children,
+    timeoutMs: inputs.inspectTimeout * 1000,
+    log: (line: string) => logger.info(line)
+  }
   const native = builds.find((b) => samePlatform(b.platform, hostPlatform()))
   const reference = native ?? builds[0]
   const metadata = await logger.group('Inspect the plugin', async () => {
     let meta: PluginMetadata
     if (native) {
-      const inspector = await compileInspector({ cc: opts.env.CC, cacheDir })
-      meta = await inspectPlugin(native.soPath, { inspector })
+      const inspector = await compileInspector({ cc: opts.env.CC, cacheDir, ...children })
+      meta = await inspectPlugin(native.soPath, { ...inspectOptions, inspector })
     } else {
       const why: string[] = []
       const fi = await foreignInspector(reference.platform, {
         cacheDir,
         cc: compilerFor(inputs, reference.platform),
-        onUnavailable: (r) => why.push(r)
+        onUnavailable: (r) => why.push(r),
+        ...children,
+        timeoutMs: inspectOptions.timeoutMs
       })
       if (!fi) {
         throw new Error(
@@ -142,7 +160,7 @@ export async function inspectBuilds(opts: {
             'run on a native runner, or install qemu-user and the cross libc.'
         )
       }
-      meta = await inspectPlugin(reference.soPath, fi)
+      meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...fi })
     }
     checkPlugin(meta)
     for (const w of validatePluginAgainstRelease(meta, {
@@ -167,10 +185,12 @@ export async function inspectBuilds(opts: {
         cacheDir,
         cc: compilerFor(inputs, b.platform),
         onUnavailable: (r) =>
-          logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`)
+          logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`),
+        ...children,
+        timeoutMs: inspectOptions.timeoutMs
       })
       if (!fi) continue
-      const other = await inspectPlugin(b.soPath, fi)
+      const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi })
       const diffs = sameMetadata(meta, other)
       if (diffs.length > 0) {
         throw new Error(

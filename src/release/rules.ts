@@ -1,27 +1,78 @@
 // The rules artifact: which file, its dependencies (this plugin at the release
 // version, plus every other plugin the file names) and engine requirement.
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import { basename, join, resolve } from 'node:path'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { basename, join, relative, resolve } from 'node:path'
 import { layerFileName, packLayer } from '../falco/layer.js'
 import { parseRulesFile, rulesDependencies } from '../falco/rules.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
 import type { PlanFacts } from '../plan/plan.js'
+import { MAX_RULES_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
 
-export function rulesPath(inputs: Inputs, workDir: string, name: string): string | undefined {
-  if (inputs.rulesFile !== '') {
-    const p = resolve(workDir, inputs.rulesFile)
-    if (!existsSync(p)) {
+const YAML_FILE = /\.ya?ml$/i
+
+/** Where the rules file came from, for the log. */
+export interface RulesChoice {
+  file?: string
+  /** Why this file (or why none), one sentence. */
+  reason: string
+  /** Something the user should see as an annotation: a rules folder that gave no file. */
+  warning?: string
+}
+
+function yamlFilesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && YAML_FILE.test(e.name))
+      .map((e) => e.name)
+      .sort()
+  } catch {
+    return []
+  }
+}
+
+/**
+ * The rules file, found the way plugin repositories keep it: the rules-file input (none: no
+ * rules); else the one YAML file in rules/ (several: the input must choose); else
+ * <name>_rules.yaml next to go.mod (falcosecurity/plugins' dummy).
+ */
+export function chooseRulesFile(inputs: Inputs, workDir: string, name: string): RulesChoice {
+  const given = inputs.rulesFile.trim()
+  if (/^none$/i.test(given)) return { reason: 'rules-file is none: releasing the plugin alone' }
+  if (given !== '') {
+    const p = resolve(workDir, given)
+    if (!existsSync(p) || !statSync(p).isFile()) {
       throw new Error(
-        `rules-file "${inputs.rulesFile}" does not exist in ${workDir}: fix the path, ` +
-          'or leave the input empty to release the plugin alone'
+        `rules-file "${given}" does not exist in ${workDir}: fix the path, ` +
+          'or set it to none to release the plugin alone'
       )
     }
-    return p
+    return { file: p, reason: `rules-file input` }
   }
-  const p = join(workDir, 'rules', `${name}_rules.yaml`)
-  return existsSync(p) ? p : undefined
+  const rulesDir = join(workDir, 'rules')
+  const inRulesDir = yamlFilesIn(rulesDir)
+  if (inRulesDir.length === 1) {
+    return { file: join(rulesDir, inRulesDir[0]), reason: 'the only YAML file in rules/' }
+  }
+  if (inRulesDir.length > 1) {
+    throw new Error(
+      `rules/ holds several YAML files (${inRulesDir.join(', ')}) and a rules artifact carries ` +
+        'exactly one: set rules-file to the one to publish (e.g. rules-file: ' +
+        `rules/${inRulesDir[0]}), or rules-file: none to release the plugin alone`
+    )
+  }
+  const atRoot = join(workDir, `${name}_rules.yaml`)
+  if (existsSync(atRoot)) return { file: atRoot, reason: `${name}_rules.yaml next to go.mod` }
+  const none = `no rules file (looked for a YAML file in rules/ and for ${name}_rules.yaml): releasing the plugin alone`
+  if (existsSync(rulesDir)) {
+    return {
+      reason: none,
+      warning:
+        `rules/ exists but holds no .yaml file, so no rules artifact is published: ` +
+        'set rules-file to the rules to publish, or rules-file: none to silence this warning'
+    }
+  }
+  return { reason: none }
 }
 
 /** Parses, checks and packs the rules file; undefined when the plugin has none. */
@@ -34,14 +85,20 @@ export async function prepareRules(opts: {
   warn: (w: string) => void
 }): Promise<PlanFacts['rules']> {
   const { plugin } = opts
-  const file = rulesPath(opts.inputs, opts.workDir, plugin.name)
+  const choice = chooseRulesFile(opts.inputs, opts.workDir, plugin.name)
+  if (choice.warning) opts.warn(choice.warning)
+  const file = choice.file
   if (!file) {
-    opts.logger.info(
-      `no rules file (looked for rules/${plugin.name}_rules.yaml): releasing the plugin alone`
-    )
+    opts.logger.info(choice.reason)
     return undefined
   }
-  const parsed = parseRulesFile(await readFile(file, 'utf8'), file)
+  opts.logger.info(`rules: ${relative(opts.workDir, file) || file} (${choice.reason})`)
+  const text = await readTextFileBounded(file, {
+    limit: MAX_RULES_FILE_BYTES,
+    what: 'the rules file',
+    fix: 'check that rules-file names the rules YAML (Falco rules files are rarely over 1 MiB)'
+  })
+  const parsed = parseRulesFile(text, file)
   const dependencies = rulesDependencies(parsed, plugin)
   if (!parsed.requiredEngineVersion) {
     opts.warn(

@@ -7,7 +7,8 @@ import { OciLayoutTarget } from '../oci/layout.js'
 import { validateRepositoryName } from '../oci/reference.js'
 import { RegistryClient } from '../oci/registry.js'
 import { credentialsFromDockerConfig, dockerConfigPath } from '../oci/docker-config.js'
-import type { OciTarget, RegistryCredentials } from '../oci/types.js'
+import type { OciTarget, Platform, RegistryCredentials } from '../oci/types.js'
+import type { PublishedArtifact } from '../plan/differences.js'
 
 export interface Repositories {
   plugin: string
@@ -85,6 +86,57 @@ export interface RepositoryFacts {
   tags: string[]
   /** Digest the version tag points at, if it exists. */
   existing?: string
+  /** What the version tag points at, read back to explain a conflict (best effort). */
+  published?: PublishedArtifact
+}
+
+/** Configs are a few hundred bytes; anything far bigger is not a falcoctl config. */
+const MAX_CONFIG_BYTES = 1 << 20
+
+export async function readSmallBlob(
+  target: OciTarget,
+  digest: string
+): Promise<Buffer | undefined> {
+  const stream = await target.fetchBlob(digest)
+  if (!stream) return undefined
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const c of stream as AsyncIterable<Buffer>) {
+    size += c.length
+    if (size > MAX_CONFIG_BYTES) {
+      ;(stream as unknown as { destroy?: () => void }).destroy?.()
+      return undefined
+    }
+    chunks.push(Buffer.from(c))
+  }
+  return Buffer.concat(chunks)
+}
+
+/** The root at `reference`, its platform manifests (for an index) and the first config. */
+export async function readPublished(
+  target: OciTarget,
+  reference: string
+): Promise<PublishedArtifact | undefined> {
+  const root = await target.fetchManifest(reference)
+  if (!root) return undefined
+  const parsed = JSON.parse(root.body.toString('utf8')) as {
+    manifests?: Array<{ digest: string; platform?: Platform }>
+    config?: { digest: string }
+  }
+  const manifests: PublishedArtifact['manifests'] = []
+  if (Array.isArray(parsed.manifests)) {
+    for (const d of parsed.manifests) {
+      const m = await target.fetchManifest(d.digest)
+      if (m) manifests.push({ platform: d.platform, bytes: m.body })
+    }
+  } else {
+    manifests.push({ bytes: root.body })
+  }
+  const first = manifests[0]
+    ? (JSON.parse(manifests[0].bytes.toString('utf8')) as typeof parsed)
+    : {}
+  const config = first.config?.digest ? await readSmallBlob(target, first.config.digest) : undefined
+  return { root: root.body, manifests, config }
 }
 
 /** Tags and the version tag's digest. In a dry run, an unreadable target counts as empty. */
@@ -97,7 +149,12 @@ export async function readFacts(
   try {
     const tags = await target.listTags()
     const existing = tags.includes(version) ? await target.resolveTag(version) : undefined
-    return { tags, existing }
+    // Only to explain a conflict: a failure here must not stop a release.
+    const published =
+      existing !== undefined
+        ? await readPublished(target, existing).catch(() => undefined)
+        : undefined
+    return { tags, existing, published }
   } catch (err) {
     if (!tolerant) throw err
     logger.warning(

@@ -3,6 +3,9 @@
 // result; nothing here may ever see a secret.
 import type { ArtifactPlan, ReleasePlan } from '../plan/plan.js'
 import type { ReleaseResult } from '../pipeline.js'
+import { STAGE_TEXT, type Journal } from './journal.js'
+import { mdCode, mdFence, mdText, mdUrl } from './markdown.js'
+import { installSection } from './install.js'
 
 export interface Outputs {
   version: string
@@ -189,15 +192,11 @@ export function planText(plan: ReleasePlan): string {
   return lines.join('\n')
 }
 
-function installName(a: ArtifactPlan, tag: string): string {
-  return `${a.name}:${tag}`
-}
-
 function platformsTable(result: ReleaseResult): string[] {
   const out = ['| Platform | Manifest | glibc floor |', '|---|---|---|']
   for (const b of result.builds) {
     out.push(
-      `| \`${platformName(b.platform)}\` | \`${b.manifestDigest}\` | ${escapeCell(b.glibcFloor)} |`
+      `| ${mdCode(platformName(b.platform))} | ${mdCode(b.manifestDigest)} | ${mdText(b.glibcFloor)} |`
     )
   }
   return out
@@ -206,9 +205,9 @@ function platformsTable(result: ReleaseResult): string[] {
 function pushByDigestSummary(result: ReleaseResult): string {
   const b = result.builds[0]
   return [
-    `## Falco plugin ${result.metadata.name} ${result.plan.version}: ${platformName(b.platform)} pushed by digest`,
+    `## Falco plugin ${mdText(result.metadata.name)} ${mdText(result.plan.version)}: ${mdText(platformName(b.platform))} pushed by digest`,
     '',
-    `\`${result.plan.plugin.ref}@${b.manifestDigest}\``,
+    mdCode(`${result.plan.plugin.ref}@${b.manifestDigest}`),
     '',
     ...platformsTable(result),
     '',
@@ -224,38 +223,38 @@ export function summaryMarkdown(result: ReleaseResult): string {
   const rows = [plan.plugin, plan.rules].filter((a): a is ArtifactPlan => !!a)
   const out: string[] = []
   out.push(
-    `## Falco plugin ${metadata.name} ${plan.version}${result.dryRun ? ' (dry run: nothing pushed)' : ''}`
+    `## Falco plugin ${mdText(metadata.name)} ${mdText(plan.version)}${result.dryRun ? ' (dry run: nothing pushed)' : ''}`
   )
   out.push('')
   out.push('| Artifact | Reference | Digest | Tags |')
   out.push('|---|---|---|---|')
   for (const a of rows) {
     out.push(
-      `| ${a.kind} \`${a.name}\` | \`${a.ref}:${plan.version}\` | \`${a.root.descriptor.digest}\` | ${a.tags.map((t) => `\`${t}\``).join(' ')} |`
+      `| ${a.kind} ${mdCode(a.name)} | ${mdCode(`${a.ref}:${plan.version}`)} | ${mdCode(a.root.descriptor.digest)} | ${a.tags.map(mdCode).join(' ')} |`
     )
   }
   const skipped = plan.tagPlan.floating.filter((d) => !d.move)
   if (skipped.length > 0) {
     out.push('', 'Tags not moved:', '')
-    for (const d of skipped) out.push(`- \`${d.tag}\`: ${d.reason}`)
+    for (const d of skipped) out.push(`- ${mdCode(d.tag)}: ${mdText(d.reason)}`)
   }
   out.push('', '### Platforms', '', ...platformsTable(result))
   out.push('', '### Plugin metadata (read from the .so)', '')
   out.push('| Field | Value |', '|---|---|')
-  out.push(`| name | \`${metadata.name}\` |`)
-  out.push(`| version | \`${metadata.version}\` |`)
-  out.push(`| required plugin API | \`${metadata.requiredApiVersion}\` |`)
-  out.push(`| capabilities | ${metadata.capabilities.join(', ')} |`)
+  out.push(`| name | ${mdCode(metadata.name)} |`)
+  out.push(`| version | ${mdCode(metadata.version)} |`)
+  out.push(`| required plugin API | ${mdCode(metadata.requiredApiVersion)} |`)
+  out.push(`| capabilities | ${mdText(metadata.capabilities.join(', '))} |`)
   if (metadata.id !== undefined)
-    out.push(`| event source | \`${metadata.eventSource}\` (id ${metadata.id}) |`)
-  out.push(`| description | ${escapeCell(metadata.description)} |`)
-  out.push(`| contact | ${escapeCell(metadata.contact)} |`)
+    out.push(`| event source | ${mdCode(metadata.eventSource ?? '')} (id ${metadata.id}) |`)
+  out.push(`| description | ${mdText(metadata.description)} |`)
+  out.push(`| contact | ${mdText(metadata.contact)} |`)
   const release = result.distribution?.githubRelease
   if (release) {
     const count = (a: string) => release.assets.filter((x) => x.action === a).length
     out.push(
       '',
-      `GitHub release: ${release.htmlUrl} (${release.created ? 'created' : 'updated'}): ` +
+      `GitHub release: ${mdUrl(release.htmlUrl)} (${release.created ? 'created' : 'updated'}): ` +
         `${count('uploaded')} uploaded, ${count('replaced')} replaced, ${count('unchanged')} unchanged`
     )
   }
@@ -263,38 +262,20 @@ export function summaryMarkdown(result: ReleaseResult): string {
   const index = result.distribution?.index
   if (index) {
     const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date'
-    out.push('', `index.yaml: ${what} (${index.url})`)
+    out.push('', `index.yaml: ${what} (${mdUrl(index.url)})`)
   }
-  out.push('', '### Install', '')
-  out.push('```sh')
-  if (index) out.push(`falcoctl index add ${metadata.name} ${index.url}`)
-  else if (result.indexFile)
-    out.push(
-      `falcoctl index add ${metadata.name} <URL where you publish ${shortPath(result.indexFile)}>`
-    )
-  const latest = plan.plugin.tags.includes('latest') ? 'latest' : plan.version
-  const target = plan.rules ?? plan.plugin
-  out.push(`falcoctl artifact install ${installName(target, latest)}`)
-  out.push('# or, without an index:')
-  out.push(`falcoctl artifact install ${target.ref}:${plan.version}`)
-  out.push('```')
-  if (plan.rules) {
-    out.push(
-      '',
-      `The rules artifact depends on \`${plan.plugin.name}:${plan.version}\`, so installing it installs the plugin too.`
-    )
-  }
+  out.push('', ...installSection(result))
   if (result.registryEntry) {
     const e = result.registryEntry
     out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '')
-    out.push('```yaml', e.yaml.trimEnd(), '```')
-    for (const x of e.errors) out.push(`- error: ${x}`)
-    for (const x of e.warnings) out.push(`- warning: ${x}`)
+    out.push(...mdFence(e.yaml, 'yaml'))
+    for (const x of e.errors) out.push(`- error: ${mdText(x)}`)
+    for (const x of e.warnings) out.push(`- warning: ${mdText(x)}`)
     out.push('', '</details>')
   }
   if (result.warnings.length > 0) {
     out.push('', '### Warnings', '')
-    for (const w of result.warnings) out.push(`- ${w}`)
+    for (const w of result.warnings) out.push(`- ${mdText(w)}`)
   }
   return out.join('\n') + '\n'
 }
@@ -303,7 +284,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
 function signingSummary(result: ReleaseResult): string[] {
   const s = result.signing
   if (!s) return result.dryRun ? [] : ['Not signed.']
-  if (!s.signed) return [`Not signed: ${s.reason ?? 'signing is off'}`]
+  if (!s.signed) return [`Not signed: ${mdText(s.reason ?? 'signing is off')}`]
   const id = s.identity
   const out = ['### Signatures', '']
   const flags =
@@ -312,7 +293,7 @@ function signingSummary(result: ReleaseResult): string[] {
       : '--key cosign.pub --insecure-ignore-tlog'
   out.push(
     id?.kind === 'keyless'
-      ? `Signed keylessly as \`${id.subject}\` (issuer \`${id.issuer}\`), in the cosign v2 (\`.sig\`) and v3 (bundle referrer) formats.`
+      ? `Signed keylessly as ${mdCode(id.subject)} (issuer ${mdCode(id.issuer)}), in the cosign v2 (\`.sig\`) and v3 (bundle referrer) formats.`
       : 'Signed with the cosign key below, in the cosign v2 (`.sig`) and v3 (bundle referrer) formats.'
   )
   out.push('', '```sh')
@@ -325,10 +306,70 @@ function signingSummary(result: ReleaseResult): string[] {
   return out
 }
 
-function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-}
+/**
+ * The job summary of a failed run: where it stopped, the error, what was and was not written,
+ * and what to do. `message` must already be scrubbed of secrets.
+ */
+export function failureMarkdown(journal: Journal, message: string): string {
+  const what = [journal.plugin, journal.version].filter(Boolean).join(' ')
+  const out: string[] = [
+    `## Falco plugin release failed${what ? `: ${mdText(what)}` : ''}`,
+    '',
+    `It stopped while ${STAGE_TEXT[journal.stage]}:`,
+    '',
+    ...mdFence(message, 'text'),
+    ''
+  ]
+  const p = journal.publish
+  const tagsWritten = p?.tags.filter((t) => t.written) ?? []
+  const floatingWritten = tagsWritten.filter((t) => journal.floating.includes(t.tag))
+  const written: string[] = []
+  if (p && (p.blobsUploaded > 0 || p.manifestsWritten > 0)) {
+    written.push(
+      `registry: ${p.blobsUploaded} blob(s) (${p.bytesUploaded} bytes) and ` +
+        `${p.manifestsWritten} manifest(s) by digest, which no tag points at until the release ends`
+    )
+  }
+  for (const s of p?.signatures ?? []) {
+    written.push(`signatures of ${mdCode(s.ref)} (${mdCode(s.legacy.tag)} and a bundle referrer)`)
+  }
+  for (const t of tagsWritten) written.push(`registry tag ${mdCode(`${t.ref}:${t.tag}`)}`)
+  for (const r of p?.repairs ?? [])
+    written.push(`registry tag ${mdCode(`${r.ref}:${r.tag}`)} moved to ${mdCode(r.version)}`)
+  if (journal.indexFile) written.push(`index file ${mdCode(journal.indexFile)}`)
+  if (journal.indexBranchUrl) written.push(`index branch: ${mdUrl(journal.indexBranchUrl)}`)
+  if (journal.releaseUrl) written.push(`GitHub Release: ${mdUrl(journal.releaseUrl)}`)
 
-function shortPath(p: string): string {
-  return p.split('/').slice(-1)[0]
+  out.push('### What was written', '')
+  if (written.length === 0) {
+    out.push(
+      journal.dryRun
+        ? 'Nothing: this was a dry run.'
+        : 'Nothing. Every check that can refuse a release runs before the first registry write.'
+    )
+  } else {
+    out.push(...written.map((w) => `- ${w}`))
+  }
+  const notWritten: string[] = []
+  if (journal.floating.length > 0 && floatingWritten.length === 0) {
+    notWritten.push(
+      `floating tags (${journal.floating.map(mdCode).join(', ')}): unchanged, still where they were`
+    )
+  }
+  if (!journal.indexFile) notWritten.push('index.yaml')
+  if (!journal.indexBranchUrl) notWritten.push('the index branch')
+  if (!journal.releaseUrl)
+    notWritten.push('the GitHub Release (no published release, at most a draft)')
+  if (notWritten.length > 0) {
+    out.push('', '### Not written', '', ...notWritten.map((w) => `- ${w}`))
+  }
+  out.push(
+    '',
+    '### What to do',
+    '',
+    'Fix what the error says, then re-run the job: a re-run rebuilds the same digests, skips ' +
+      'what the registry already has and writes the rest.',
+    ''
+  )
+  return out.join('\n')
 }

@@ -12,7 +12,8 @@
 import { readFile } from 'node:fs/promises'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
-import type { AttachedSignatures } from './attach.js'
+import type { Descriptor, OciTarget } from '../oci/types.js'
+import { signAndAttach, type AttachedSignatures } from './attach.js'
 import { loadSigningKey } from './key.js'
 import { oidcAvailable, requestIdToken, tokenClaims } from './oidc.js'
 import { DEFAULT_FULCIO_URL, SigstoreSigner, type SignerIdentity } from './signer.js'
@@ -37,9 +38,16 @@ export interface Signing {
   signer?: SigstoreSigner
   /** Why the release is not signed (for the log and the summary). */
   unsignedReason?: string
-  /** sign: key only: where falcoctl loads the public key from (index.yaml `key:`). */
-  publicKeyRef?: string
+  /**
+   * index.yaml's `signature` block for what will be signed, known before anything is written
+   * (undefined: unsigned, or a key whose public half falcoctl cannot be told where to find).
+   */
+  indexSignature?: IndexSignature
+  /** Keyless: the identity the Fulcio certificate must name (checked before any tag). */
+  expectedSubject?: string
 }
+
+export type IndexSignature = { cosign: Record<string, string | boolean> }
 
 export class SigningConfigError extends Error {}
 
@@ -177,20 +185,35 @@ export async function prepareSigning(
           "falcoctl finds the public key (cosign.pub), so that it verifies this plugin's signatures"
       )
     }
+    const identity = { kind: 'key' as const, publicKeyPem: key.publicKeyPem }
     return {
       signer: SigstoreSigner.withKey(key),
-      publicKeyRef: inputs.signingPublicKeyRef || undefined
+      indexSignature: indexSignatureFor(identity, inputs.signingPublicKeyRef || undefined)
     }
   }
   const token = await requestIdToken(env, logger)
-  const issuer = tokenClaims(token).iss
+  const claims = tokenClaims(token)
+  const issuer = claims.iss
   if (typeof issuer !== 'string' || issuer === '') {
     throw new SigningConfigError('the OIDC token names no issuer (iss)')
   }
+  // Fulcio names a GitHub Actions workflow by its job_workflow_ref, under the server's URL.
+  const workflow = claims.job_workflow_ref
+  if (typeof workflow !== 'string' || workflow === '') {
+    throw new SigningConfigError(
+      'the OIDC token has no job_workflow_ref claim: keyless signing here works with GitHub ' +
+        "Actions' token only (or sign with a key: signing-key)"
+    )
+  }
+  const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
+  const subject = `${server}/${workflow}`
   logger.info(
-    `signing keylessly: Fulcio ${inputs.fulcioUrl}, Rekor ${inputs.rekorUrl}, OIDC issuer ${issuer}`
+    `signing keylessly as ${subject}: Fulcio ${inputs.fulcioUrl}, Rekor ${inputs.rekorUrl}, ` +
+      `OIDC issuer ${issuer}`
   )
   return {
+    expectedSubject: subject,
+    indexSignature: indexSignatureFor({ kind: 'keyless', subject, issuer, certificate: '' }),
     signer: SigstoreSigner.keyless({
       fulcioUrl: inputs.fulcioUrl,
       rekorUrl: inputs.rekorUrl,
@@ -213,7 +236,7 @@ function escapeRegexp(s: string): string {
 export function indexSignatureFor(
   identity: SignerIdentity,
   publicKeyRef?: string
-): { cosign: Record<string, string | boolean> } | undefined {
+): IndexSignature | undefined {
   if (identity.kind === 'key') {
     return publicKeyRef ? { cosign: { key: publicKeyRef, 'ignore-tlog': true } } : undefined
   }
@@ -236,7 +259,7 @@ export interface SigningResult {
   reason?: string
   identity?: SignerIdentity
   /** index.yaml `signature` block, when falcoctl can verify what was signed. */
-  indexSignature?: { cosign: Record<string, string | boolean> }
+  indexSignature?: IndexSignature
   signatures: AttachedSignatures[]
 }
 
@@ -247,11 +270,33 @@ export async function signingResult(
   if (!signing.signer || signatures.length === 0) {
     return { signed: false, reason: signing.unsignedReason, signatures: [] }
   }
-  const identity = await signing.signer.identity()
   return {
     signed: true,
-    identity,
-    indexSignature: indexSignatureFor(identity, signing.publicKeyRef),
+    identity: await signing.signer.identity(),
+    indexSignature: signing.indexSignature,
     signatures
   }
+}
+
+/**
+ * Signs one pushed root in both cosign formats; with keyless signing, first checks that the
+ * certificate names the workflow index.yaml names (else falcoctl would refuse every install).
+ */
+export async function signRoot(
+  signing: Signing,
+  target: OciTarget,
+  root: Descriptor
+): Promise<AttachedSignatures> {
+  const signer = signing.signer
+  if (!signer) throw new Error('signRoot: this release is not signed')
+  if (signing.expectedSubject !== undefined) {
+    const identity = await signer.identity()
+    if (identity.kind === 'keyless' && identity.subject !== signing.expectedSubject) {
+      throw new Error(
+        `the Fulcio certificate names ${identity.subject}, not ${signing.expectedSubject} as ` +
+          'index.yaml would: nothing is tagged; check fulcio-url'
+      )
+    }
+  }
+  return signAndAttach(target, root, signer, new Date().toISOString().replace(/\.\d+Z$/, 'Z'))
 }

@@ -141,8 +141,17 @@ export function matchTagPattern(
     release = parseReleaseTag(versionPart)
   } catch (err) {
     if (!(err instanceof VersionError)) throw err
-    // The default pattern is a bare version: parseReleaseTag's message says it all.
-    if (pattern.trim() === DEFAULT_TAG_PATTERN) throw err
+    // The default pattern is a bare version: parseReleaseTag's message says it all, unless the
+    // tag looks like another pattern's (a monorepo's plugins/<name>/v<version>).
+    if (pattern.trim() === DEFAULT_TAG_PATTERN) {
+      const suggested = suggestTagPattern(raw)
+      if (suggested === undefined) throw err
+      throw new VersionError(
+        `${err.message.replace(/: tags look like .*$/, '')}, but it looks like a monorepo tag ` +
+          `(a plugin name and a version): set tag-pattern: ${suggested} ` +
+          '(the default tag-pattern {version} takes tags like 1.4.2 or v1.4.2)'
+      )
+    }
     const why = err.message.replace(/^tag "[^"]*" /, '').replace(/: tags look like .*$/, '')
     throw new VersionError(
       `tag "${raw}" (tag pattern "${pattern.trim()}"): the version part "${versionPart}" ${why}; expected a tag like ${example}`
@@ -163,6 +172,26 @@ export function matchTagPattern(
     version: versionPart,
     ...(plugin !== undefined ? { plugin } : {}),
     release: { ...release, tag: raw }
+  }
+}
+
+/**
+ * The tag pattern a monorepo-shaped tag seems to follow: a path with a plugin name and a
+ * version, such as plugins/k8saudit/v0.18.0 (plugins/{name}/v{version}); undefined otherwise.
+ */
+export function suggestTagPattern(tag: string): string | undefined {
+  const m = /^(.*?)(v?)(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(tag.trim())
+  if (!m || !m[1].includes('/')) return undefined
+  const prefix = m[1]
+  const named = /^(.*?)([a-z][a-z0-9_-]*?)([/@_-]+)$/.exec(prefix)
+  if (!named) return undefined
+  const [, before, , separator] = named
+  if (before !== '' && !before.endsWith('/')) return undefined
+  const pattern = `${before}{name}${separator}${m[2]}{version}`
+  try {
+    return matchTagPattern(tag, pattern).plugin !== undefined ? pattern : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -1,7 +1,7 @@
 // Runs the bundled action the way the GitHub runner does: `node dist/index.js`
 // in a clean environment holding only PATH/HOME/Go settings, GITHUB_* and
 // INPUT_* variables, with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +18,10 @@ export interface ActionRun {
   summary: string
   /** Everything the run printed or wrote, for secret checks. */
   everything: string
+  /** The run was killed after timeoutMs (or killAfterMs). */
+  timedOut: boolean
+  /** Same as timedOut. */
+  killed: boolean
 }
 
 /** Parses the GITHUB_OUTPUT file format (name<<delimiter ... delimiter, or name=value). */
@@ -43,6 +47,12 @@ export async function runAction(opts: {
   inputs: Record<string, string>
   env?: Record<string, string>
   cwd?: string
+  /** Kill the run (and everything in its process group) after this long. */
+  timeoutMs?: number
+  /** Same as timeoutMs (kills a run that is still going after this long). */
+  killAfterMs?: number
+  /** Called with the action's process once started (e.g. to signal it). */
+  onSpawn?: (child: ChildProcess) => void
 }): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'fpr-run-'))
   const outputFile = join(dir, 'output')
@@ -64,12 +74,30 @@ export async function runAction(opts: {
     ...opts.env
   })
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  const child = spawn(process.execPath, [ACTION], { cwd: opts.cwd ?? ROOT, env })
+  const timeoutMs = opts.timeoutMs ?? opts.killAfterMs
+  const detached = timeoutMs !== undefined
+  const child = spawn(process.execPath, [ACTION], { cwd: opts.cwd ?? ROOT, env, detached })
+  opts.onSpawn?.(child)
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => (stdout += d))
   child.stderr.on('data', (d) => (stderr += d))
+  let timedOut = false
+  const timer = detached
+    ? setTimeout(() => {
+        timedOut = true
+        try {
+          process.kill(-(child.pid as number), 'SIGKILL')
+        } catch {
+          // already gone
+        }
+        // Whatever still holds its pipes must not keep the test waiting.
+        child.stdout.destroy()
+        child.stderr.destroy()
+      }, timeoutMs)
+    : undefined
   const code: number = await new Promise((resolve) => child.on('close', (c) => resolve(c ?? 1)))
+  if (timer) clearTimeout(timer)
   const outputText = readFileSync(outputFile, 'utf8')
   const summary = readFileSync(summaryFile, 'utf8')
   return {
@@ -78,6 +106,8 @@ export async function runAction(opts: {
     stderr,
     outputs: parseOutputFile(outputText),
     summary,
-    everything: [stdout, stderr, outputText, summary].join('\n')
+    everything: [stdout, stderr, outputText, summary].join('\n'),
+    timedOut,
+    killed: timedOut
   }
 }

@@ -379,6 +379,7 @@ export class FakeGitHub {
       if (method === 'PATCH' && rest.length === 2) {
         if (typeof input.prerelease === 'boolean') rel.prerelease = input.prerelease
         if (typeof input.name === 'string') rel.name = input.name
+        if (typeof input.body === 'string') rel.body = input.body
         if (typeof input.draft === 'boolean') rel.draft = input.draft
         if (input.make_latest === 'true') {
           if (rel.draft || rel.prerelease) {
@@ -534,7 +535,9 @@ export class FakeGitHub {
       name: typeof input.name === 'string' ? input.name : tag,
       body:
         input.generate_release_notes === true
-          ? `## What's Changed\n\n**Full Changelog**: ${tag}`
+          ? [input.body, `## What's Changed\n\n**Full Changelog**: ${tag}`]
+              .filter((x) => typeof x === 'string' && x !== '')
+              .join('\n\n')
           : String(input.body ?? ''),
       draft: input.draft === true,
       prerelease: input.prerelease === true

@@ -33,7 +33,10 @@ export interface InstallResult {
 }
 
 export async function falcoctlInstall(opts: {
-  indexFile: string
+  /** The index users add (a file path); more in `indexes`; none at all: no index configured. */
+  indexFile?: string
+  /** More indexes, as file paths or URLs, after indexFile. */
+  indexes?: string[]
   refs: string[]
   platform?: string
   extraArgs?: string[]
@@ -49,13 +52,17 @@ export async function falcoctlInstall(opts: {
   mkdirSync(pluginsDir)
   mkdirSync(rulesDir)
   const config = join(home, 'falcoctl.yaml')
+  const indexes = [...(opts.indexFile ? [opts.indexFile] : []), ...(opts.indexes ?? [])].map(
+    (i, n) => {
+      const url = /^[a-z]+:\/\//.test(i) ? i : `file://${i}`
+      const backend = url.startsWith('file://') ? 'file' : url.split(':')[0]
+      return [`  - name: index${n}`, `    url: ${url}`, `    backend: ${backend}`]
+    }
+  )
   writeFileSync(
     config,
     [
-      'indexes:',
-      '  - name: test',
-      `    url: file://${opts.indexFile}`,
-      '    backend: file',
+      ...(indexes.length > 0 ? ['indexes:', ...indexes.flat()] : ['indexes: []']),
       'artifact:',
       '  allowedTypes: [plugin, rulesfile]',
       ''

@@ -50,6 +50,8 @@ export interface FaultProxyOptions {
     anonymousPull?: boolean
     /** Server-side token lifetime; also sent as expires_in. Default: none sent, 1 hour. */
     tokenTtlSeconds?: number
+    /** The token to hand out (every time). Default: 24 random bytes, base64url. */
+    tokenValue?: string
   }
   faults?: {
     /** Probability that a request is faulted, 0..1. */
@@ -248,8 +250,10 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       if (!m) continue
       for (const a of m[2].split(',')) if (allowed.includes(a)) granted.add(`${m[1]}:${a}`)
     }
-    const value = randomBytes(24).toString('base64url')
+    const value = auth.tokenValue ?? randomBytes(24).toString('base64url')
     const ttl = auth.tokenTtlSeconds
+    // A fixed token value is shared by every scope: it grants all of them.
+    for (const g of tokens.get(value)?.granted ?? []) granted.add(g)
     tokens.set(value, { granted, expiresAt: Date.now() + (ttl ?? 3600) * 1000 })
     issuedTokens.push(value)
     // ghcr.io answers {"token": ...} without expires_in.

@@ -70,7 +70,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   let stderr = ''
   child.stderr?.on('data', (d) => (stderr += d.toString()))
   const url = `http://${host}`
-  const deadline = Date.now() + 15_000
+  const deadline = Date.now() + 90_000 // generous: a busy machine starts it slowly
   for (;;) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`)
     try {

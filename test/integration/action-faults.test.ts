@@ -97,7 +97,7 @@ describe('the action through a faulty, ghcr.io-like registry', () => {
       ])
     )
     noSecrets(clean, p)
-  }, 180_000)
+  }, 400_000)
 
   it.each([11, 22, 33, 44])(
     "with 30%% faults (seed %i) the release ends with the clean run's digests",
@@ -153,9 +153,9 @@ describe('the action through a faulty, ghcr.io-like registry', () => {
     const elapsed = Date.now() - started
     expect(run.code).not.toBe(0)
     expect(run.stdout).toMatch(/::error::.*(503|gave up)/)
-    expect(elapsed).toBeLessThan(60_000)
+    expect(elapsed).toBeLessThan(170_000) // the 3 s budget, not the default 300 s (a Go build included)
     expect(await floating()).toEqual(was)
     expect(await digestAt('acme/down/plugin/sturdy', '1.0.1')).toBeUndefined()
     noSecrets(run, p)
-  }, 180_000)
+  }, 400_000)
 })

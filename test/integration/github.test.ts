@@ -123,13 +123,25 @@ describe('publishGitHubRelease against a fake GitHub', () => {
     const created = gh.requests.find(
       (r) => r.method === 'POST' && r.path === '/repos/acme/foo/releases'
     )
+    // Created as a draft, published (and marked latest) only once every asset was up.
     expect(created?.body).toMatchObject({
       tag_name: 'v1.2.3',
       name: 'foo 1.2.3',
+      draft: true,
       prerelease: false,
       generate_release_notes: true,
-      make_latest: 'true'
+      make_latest: 'false'
     })
+    const publishing = gh.requests.filter((r) => r.method === 'PATCH')
+    expect(publishing.map((r) => r.body)).toEqual([
+      expect.objectContaining({ draft: false, make_latest: 'true' })
+    ])
+    const lastUpload = Math.max(
+      ...gh.requests.map((r, i) => (r.method === 'POST' && r.path.endsWith('/assets') ? i : -1))
+    )
+    expect(gh.requests.indexOf(publishing[0])).toBeGreaterThan(lastUpload)
+    expect(first.draft).toBe(false)
+    expect(gh.releases('acme', 'foo')[0].body).not.toContain('falco-plugin-release: draft')
     expect(gh.latestReleaseId('acme', 'foo')).toBe(first.id)
     expect(first.assets.map((a) => [a.name, a.action])).toEqual([
       ['foo-1.2.3-linux-x86_64.tar.gz', 'uploaded'],
@@ -229,8 +241,23 @@ describe('publishGitHubRelease against a fake GitHub', () => {
       options(recordingLogger(), [], { tag: 'v3.0.0-beta.1', prerelease: true, makeLatest: false })
     )
     expect(fixed).toMatchObject({ id: manual.id, created: false, prerelease: true })
-    const patch = gh.requests.find((r) => r.method === 'PATCH')
+    const patch = gh.requests.filter((r) => r.method === 'PATCH').pop()
     expect(patch?.body).toEqual({ prerelease: true, make_latest: 'false' })
+  })
+
+  it('never shows a half-published release: a failed upload leaves our draft, which the re-run publishes', async () => {
+    gh.createTag('acme', 'foo', 'v1.2.3')
+    const files = await assets()
+    gh.failNextUpload(422) // a client error: not retried
+    await expect(publishGitHubRelease(options(recordingLogger(), files))).rejects.toThrow(/422/)
+    const [draft] = gh.releases('acme', 'foo')
+    expect(draft).toMatchObject({ draft: true })
+    expect(gh.latestReleaseId('acme', 'foo')).toBeUndefined()
+    const again = await publishGitHubRelease(options(recordingLogger(), files))
+    expect(again).toMatchObject({ id: draft.id, created: false, draft: false })
+    expect(gh.releases('acme', 'foo')).toHaveLength(1)
+    expect(gh.releases('acme', 'foo')[0].assets).toHaveLength(4)
+    expect(gh.latestReleaseId('acme', 'foo')).toBe(draft.id)
   })
 
   it('does not mark a backport as latest', async () => {
@@ -242,7 +269,11 @@ describe('publishGitHubRelease against a fake GitHub', () => {
     // A re-run of the backport leaves it alone too.
     await publishGitHubRelease(options(recordingLogger(), [], { tag: 'v1.9.1', makeLatest: false }))
     expect(gh.latestReleaseId('acme', 'foo')).toBe(newest.id)
-    expect(gh.requests.filter((r) => r.method === 'PATCH')).toEqual([])
+    // Only the two drafts were published; nothing else was changed.
+    expect(gh.requests.filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual([
+      expect.objectContaining({ draft: false, make_latest: 'true' }),
+      expect.objectContaining({ draft: false, make_latest: 'false' })
+    ])
   })
 
   it('fills a draft prepared by hand, found through paginated release listings', async () => {

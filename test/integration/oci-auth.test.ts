@@ -188,7 +188,7 @@ describe('registry token authentication through a ghcr.io-like proxy', () => {
     })
     const start = Date.now()
     const err = await failure(pushSmall(c, 'acme/plugin/demo', '1.0.0'))
-    expect(Date.now() - start).toBeLessThan(1000)
+    expect(Date.now() - start).toBeLessThan(25_000) // no retries within the default 300 s budget
     expect(err.message).toMatch(
       /^cannot reach the registry: HEAD http:\/\/127\.0\.0\.1:\d+\/v2\/acme\/plugin\/demo\/blobs\/sha256:[0-9a-f]{64} failed \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)\. Check the registry host and port, and that this machine can reach it\.$/
     )

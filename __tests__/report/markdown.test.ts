@@ -1,0 +1,43 @@
+import { describe, expect, it } from '@jest/globals'
+import { mdCode, mdFence, mdText, mdUrl, oneLine } from '../../src/report/markdown.js'
+
+const HOSTILE =
+  'Nice plugin\r## Injected heading\n[click](https://evil.example)<img src=x onerror=alert(1)> | x'
+
+describe('markdown escaping', () => {
+  it('keeps plugin text on one line, with no heading, link, HTML or table break', () => {
+    const t = mdText(HOSTILE)
+    expect(t).not.toMatch(/[\r\n]/)
+    expect(t).not.toMatch(/(^|[^\\])\[click/)
+    expect(t).not.toContain('<img')
+    expect(t).not.toMatch(/(^|[^\\])\|/)
+    expect(t).toContain('Nice plugin ## Injected heading \\[click\\](https://evil.example)')
+    expect(t).toContain('&lt;img src=x onerror=alert(1)&gt;')
+  })
+
+  it('turns every control character and Unicode line break into a space', () => {
+    expect(oneLine('a\rb\nc\td\u2028e\u0085f\u0000g')).toBe('a b c d e f g')
+  })
+
+  it('makes code spans that no backtick in the text can close', () => {
+    expect(mdCode('plain')).toBe('`plain`')
+    expect(mdCode('a`b')).toBe('``a`b``')
+    expect(mdCode('`edge`')).toBe('`` `edge` ``')
+    expect(mdCode('a|b')).toBe('`a\\|b`')
+    expect(mdCode('x\ny')).toBe('`x y`')
+  })
+
+  it('makes fences longer than any run of backticks inside', () => {
+    const [open, body, close] = mdFence('a\n```\n## not a heading\n````', 'yaml')
+    expect(open).toBe('`````yaml')
+    expect(close).toBe('`````')
+    expect(body).toContain('## not a heading')
+  })
+
+  it('shows real URLs as links and anything else as text', () => {
+    expect(mdUrl('https://github.com/acme/x/releases/tag/1.0.0')).toBe(
+      'https://github.com/acme/x/releases/tag/1.0.0'
+    )
+    expect(mdUrl('https://x.example/a)[b](c')).not.toMatch(/[^\\]\]\(/)
+  })
+})
