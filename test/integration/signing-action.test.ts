@@ -331,9 +331,11 @@ describe.each([
     })
     expect(unsigned.code).toBe(0)
     expect(unsigned.outputs.signed).toBe('false')
-    expect(readIndex(unsigned.outputs['index-file']).find((e) => e.name === name)?.signature).toBe(
-      undefined
-    )
+    // index.yaml keeps the block it had (it may describe signing done elsewhere), with a warning.
+    expect(
+      readIndex(unsigned.outputs['index-file']).find((e) => e.name === name)?.signature
+    ).toEqual({ cosign: { key: pub, 'ignore-tlog': true } })
+    expect(unsigned.stdout).toMatch(/::warning::.*keeps its signature block/)
     await expect(install([`${name}-rules:1.0.0`])).rejects.toThrow(/signature/i)
   }, 300_000)
 })
@@ -364,6 +366,44 @@ describe('signing settings', () => {
       repositories: string[]
     }
     expect(catalog.repositories.filter((r) => r.includes('noidc'))).toEqual([])
+  }, 300_000)
+
+  it('a certificate that names another identity than index.yaml would fails before any tag', async () => {
+    const standIns = await startSigstoreStandIns({
+      repository: REPO,
+      workflowPath: '.github/workflows/release.yml',
+      ref: 'refs/tags/1.0.0'
+    })
+    try {
+      const f = await makePluginFixture({ kind: 'extractor', name: 'otherid', version: '1.0.0' })
+      const run = await runAction({
+        cwd: f.dir,
+        inputs: {
+          registry: reg.host,
+          'plain-http': 'true',
+          'working-directory': f.dir,
+          'go-package': f.goPackage,
+          'github-release': 'false',
+          'fulcio-url': standIns.url,
+          'rekor-url': standIns.url
+        },
+        // Fulcio names https://github.com/...; on this server index.yaml would name another URL.
+        env: {
+          GITHUB_REF: 'refs/tags/1.0.0',
+          GITHUB_REPOSITORY: REPO,
+          GITHUB_SERVER_URL: 'https://ghes.example.com',
+          ...standIns.runnerEnv
+        }
+      })
+      expect(run.code).not.toBe(0)
+      expect(run.stdout).toMatch(/::error::.*the Fulcio certificate names https:\/\/github\.com\//)
+      const tags = await new RegistryClient({ registry: reg.host, plainHttp: true })
+        .repository(`${REPO}/plugin/otherid`)
+        .listTags()
+      expect(tags).toEqual([])
+    } finally {
+      await standIns.stop()
+    }
   }, 300_000)
 
   it('sign: auto without an OIDC token releases unsigned as before, and says so', async () => {
