@@ -30289,9 +30289,18 @@ class SecretScrubber {
         return this.mask.redact(text);
     }
 }
+/**
+ * The runner reads a line that starts with `::` as a workflow command (`::add-mask::`,
+ * `::error::`, `::stop-commands::`...). Log lines can carry text from a build or a plugin, so
+ * none of them may start with `::`: a zero-width space after the first colon keeps the text
+ * readable and inert. The runner trims whitespace first, so a leading space would not do.
+ */
+function inertCommands(text) {
+    return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b');
+}
 function actionsLogger(scrubber) {
     return {
-        info: (m) => info(scrubber.scrub(m)),
+        info: (m) => info(inertCommands(scrubber.scrub(m))),
         warning: (m) => warning(scrubber.scrub(m)),
         debug: (m) => debug(scrubber.scrub(m)),
         secret: (v, what) => {

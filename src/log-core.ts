@@ -32,9 +32,19 @@ export class SecretScrubber {
   }
 }
 
+/**
+ * The runner reads a line that starts with `::` as a workflow command (`::add-mask::`,
+ * `::error::`, `::stop-commands::`...). Log lines can carry text from a build or a plugin, so
+ * none of them may start with `::`: a zero-width space after the first colon keeps the text
+ * readable and inert. The runner trims whitespace first, so a leading space would not do.
+ */
+export function inertCommands(text: string): string {
+  return text.replace(/^(\s*):(?=:)/gm, '$1:\u200b')
+}
+
 export function actionsLogger(scrubber: SecretScrubber): Logger {
   return {
-    info: (m) => core.info(scrubber.scrub(m)),
+    info: (m) => core.info(inertCommands(scrubber.scrub(m))),
     warning: (m) => core.warning(scrubber.scrub(m)),
     debug: (m) => core.debug(scrubber.scrub(m)),
     secret: (v, what) => {

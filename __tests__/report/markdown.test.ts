@@ -41,3 +41,13 @@ describe('markdown escaping', () => {
     expect(mdUrl('https://x.example/a)[b](c')).not.toMatch(/[^\\]\]\(/)
   })
 })
+
+describe('log lines', () => {
+  it('never start a workflow command, whatever a build or plugin printed', async () => {
+    const { inertCommands } = await import('../../src/log-core.js')
+    const out = inertCommands('ok\n::add-mask::x\n  ::error::fake\nnot ::this')
+    for (const line of out.split('\n')) expect(line.trim().startsWith('::')).toBe(false)
+    expect(out).toContain('not ::this')
+    expect(out.replace(/\u200b/g, '')).toBe('ok\n::add-mask::x\n  ::error::fake\nnot ::this')
+  })
+})

@@ -97,7 +97,7 @@ describe('multi-arch releases', () => {
     })
     expect(single.stdout).toMatch(/aarch64.*mapped|mapped.*aarch64|arm64/)
     expect(single.summary).toMatch(
-      /\| `linux\/arm64` \| `sha256:[a-f0-9]{64}` \| needs glibc >= 2\.\d+/
+      /\| `linux\/arm64` \| `sha256:[a-f0-9]{64}` \| needs glibc &gt;= 2\.\d+/
     )
   }, 300_000)
 
