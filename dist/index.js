@@ -104855,10 +104855,6 @@ class SigstoreSigner {
     get kind() {
         return 'key' in this.mode ? 'key' : 'keyless';
     }
-    /** True when signatures are recorded in a transparency log (keyless). */
-    get logged() {
-        return this.witnesses.length > 0;
-    }
     /** A message-signature bundle over `data` (a hashedrekord entry when logged). */
     signMessage(data) {
         return new distExports.MessageSignatureBundleBuilder({

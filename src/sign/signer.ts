@@ -135,11 +135,6 @@ export class SigstoreSigner {
     return 'key' in this.mode ? 'key' : 'keyless'
   }
 
-  /** True when signatures are recorded in a transparency log (keyless). */
-  get logged(): boolean {
-    return this.witnesses.length > 0
-  }
-
   /** A message-signature bundle over `data` (a hashedrekord entry when logged). */
   signMessage(data: Buffer): Promise<Bundle> {
     return new MessageSignatureBundleBuilder({

@@ -10,6 +10,7 @@
 //
 // Keyless uses the public Sigstore instance unless fulcio-url / rekor-url say otherwise.
 import { readFile } from 'node:fs/promises'
+import type { IndexSignature } from '../falco/index-yaml.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
 import type { Descriptor, OciTarget } from '../oci/types.js'
@@ -17,9 +18,6 @@ import { signAndAttach, type AttachedSignatures } from './attach.js'
 import { loadSigningKey } from './key.js'
 import { oidcAvailable, requestIdToken, tokenClaims } from './oidc.js'
 import { DEFAULT_FULCIO_URL, SigstoreSigner, type SignerIdentity } from './signer.js'
-
-export type SignMode = 'auto' | 'keyless' | 'key' | 'false'
-export const SIGN_MODES: readonly SignMode[] = ['auto', 'keyless', 'key', 'false']
 
 /** The signing inputs (a slice of Inputs, so this module can be tested on its own). */
 export type SigningInputs = Pick<
@@ -46,8 +44,6 @@ export interface Signing {
   /** Keyless: the identity the Fulcio certificate must name (checked before any tag). */
   expectedSubject?: string
 }
-
-export type IndexSignature = { cosign: Record<string, string | boolean> }
 
 export class SigningConfigError extends Error {}
 
