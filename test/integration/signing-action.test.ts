@@ -368,6 +368,52 @@ describe('signing settings', () => {
     expect(catalog.repositories.filter((r) => r.includes('noidc'))).toEqual([])
   }, 300_000)
 
+  it('matrix: the push-by-digest job signs nothing, the merge job signs the index it assembles', async () => {
+    const f = await makePluginFixture({ kind: 'extractor', name: 'merged', version: '1.0.0' })
+    const common = {
+      registry: reg.host,
+      'plain-http': 'true',
+      'working-directory': f.dir,
+      'go-package': f.goPackage,
+      'github-release': 'false',
+      'signing-key': KEY,
+      'signing-key-password': KEY_PASSWORD
+    }
+    const env = { GITHUB_REF: 'refs/tags/1.0.0', GITHUB_REPOSITORY: REPO }
+    const job = await runAction({
+      cwd: f.dir,
+      inputs: { ...common, 'push-by-digest': 'true' },
+      env
+    })
+    expect(job.code).toBe(0)
+    expect(job.outputs.signed).toBe('false')
+    const repo = new RegistryClient({ registry: reg.host, plainHttp: true }).repository(
+      `${REPO}/plugin/merged`
+    )
+    expect(await repo.listTags()).toEqual([])
+    const merge = await runAction({
+      cwd: f.dir,
+      inputs: { ...common, merge: job.outputs['plugin-ref'], 'plugin-name': 'merged' },
+      env
+    })
+    expect(merge.stdout).not.toMatch(/::error::/)
+    expect(merge.outputs.signed).toBe('true')
+    const ref = `${reg.host}/${REPO}/plugin/merged@${merge.outputs['plugin-digest']}`
+    const pub = join(FIXTURES, 'cosign.pub')
+    const verified = await cosign([
+      'verify',
+      '--key',
+      pub,
+      '--insecure-ignore-tlog',
+      '--allow-http-registry',
+      ref
+    ])
+    expect([verified.ok, verified.output]).toEqual([
+      true,
+      expect.stringContaining('cosign/sign/v1')
+    ])
+  }, 300_000)
+
   it('a certificate that names another identity than index.yaml would fails before any tag', async () => {
     const standIns = await startSigstoreStandIns({
       repository: REPO,
