@@ -181,7 +181,7 @@ async function rulesAndLayersDir(ctx: Context, name: string) {
   await mkdir(layersDir, { recursive: true })
   const rules = await prepareRules({
     ...ctx,
-    plugin: { name, version: ctx.release.version },
+    plugin: { name, version: ctx.release.version, soVersion: ctx.release.dev?.soVersion },
     layersDir
   })
   return { rules, layersDir }

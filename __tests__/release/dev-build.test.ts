@@ -12,6 +12,7 @@ import {
   devReleaseOf,
   lastRelease
 } from '../../src/release/dev-build.js'
+import { prepareRules } from '../../src/release/rules.js'
 import { gitAt } from '../../src/version/git.js'
 
 const GIT_ENV = {
@@ -202,5 +203,46 @@ describe('devBuildSkipped: a monorepo push publishes the plugins it touched', ()
     expect(
       await run(base, fooChange, { 'plugin-name': 'bar', tag: 'plugins/bar/v1.0.0' })
     ).toBeUndefined()
+  })
+})
+
+describe('the rules of a dev build', () => {
+  const rules = (requires: string) =>
+    [
+      '- required_engine_version: 0.31.0',
+      '- required_plugin_versions:',
+      '    - name: foo',
+      `      version: ${requires}`,
+      '    - name: json',
+      '      version: 0.7.0',
+      ''
+    ].join('\n')
+
+  async function prepare(text: string, soVersion: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'fpr-devrules-'))
+    writeFileSync(join(dir, 'foo_rules.yaml'), text)
+    return prepareRules({
+      inputs: inputs({}),
+      workDir: dir,
+      plugin: { name: 'foo', version: '1.0.1-dev.3.gabc1234', soVersion },
+      layersDir: dir,
+      logger: silentLogger,
+      warn: () => undefined
+    })
+  }
+
+  it('depend on the dev build itself, other plugins as the file says', async () => {
+    const r = await prepare(rules('1.0.0'), '1.0.0')
+    expect(r?.dependencies).toEqual([
+      { name: 'foo', version: '1.0.1-dev.3.gabc1234' },
+      { name: 'json', version: '0.7.0' }
+    ])
+  })
+
+  it('are checked against the version the .so reports, as Falco checks them', async () => {
+    // 1.0.1-dev.3 would satisfy 1.0.1, but Falco compares with the .so's 1.0.0 and refuses.
+    await expect(prepare(rules('1.0.1'), '1.0.0')).rejects.toThrow(
+      /requires foo >= 1\.0\.1 but this release is 1\.0\.0/
+    )
   })
 })
