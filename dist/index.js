@@ -54512,6 +54512,7 @@ async function changedFiles(git, before, after, paths) {
 // touched this plugin (monorepos publish only the plugins a push changed), and the dev version,
 // from the .so's version and the git history (src/version/dev.ts says how).
 const ZERO_COMMIT = /^0+$/;
+const COMMIT_ID = /^[0-9a-f]{7,64}$/;
 const SHALLOW_FIX = 'dev builds derive their version from the last release tag and the commits since: check ' +
     'out the whole history (actions/checkout with fetch-depth: 0)';
 /** The push event (or whichever event ran), from GITHUB_EVENT_PATH; undefined when unreadable. */
@@ -54603,8 +54604,10 @@ async function pushTouches(inputs, env, workDir, logger) {
     const after = event.after || env.GITHUB_SHA || '';
     if (event.deleted)
         return `the push deleted the branch: nothing to build`;
-    if (before === '' || after === '' || ZERO_COMMIT.test(before))
+    // Commit ids only: anything else (never sent by GitHub) must not reach git as an option.
+    if (!COMMIT_ID.test(before) || !COMMIT_ID.test(after) || ZERO_COMMIT.test(before)) {
         return undefined;
+    }
     const git = gitAt(workDir, env);
     let top;
     try {

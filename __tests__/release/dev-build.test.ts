@@ -183,6 +183,8 @@ describe('devBuildSkipped: a monorepo push publishes the plugins it touched', ()
   it('builds when it cannot tell: a new branch, an unknown before-commit', async () => {
     expect(await run('0'.repeat(40), fooChange, { 'plugin-name': 'bar' })).toBeUndefined()
     expect(await run('f'.repeat(40), fooChange, { 'plugin-name': 'bar' })).toBeUndefined()
+    // Not a commit id: never handed to git (it could be an option), so the plugin builds.
+    expect(await run('--output=/tmp/x', fooChange, { 'plugin-name': 'bar' })).toBeUndefined()
   })
 
   it('a rules-file outside the folder counts too', async () => {

@@ -30,6 +30,7 @@ import type { ReleaseVersion } from '../version/version.js'
 import semver from 'semver'
 
 const ZERO_COMMIT = /^0+$/
+const COMMIT_ID = /^[0-9a-f]{7,64}$/
 const SHALLOW_FIX =
   'dev builds derive their version from the last release tag and the commits since: check ' +
   'out the whole history (actions/checkout with fetch-depth: 0)'
@@ -130,7 +131,10 @@ async function pushTouches(
   const before = event.before ?? ''
   const after = event.after || env.GITHUB_SHA || ''
   if (event.deleted) return `the push deleted the branch: nothing to build`
-  if (before === '' || after === '' || ZERO_COMMIT.test(before)) return undefined
+  // Commit ids only: anything else (never sent by GitHub) must not reach git as an option.
+  if (!COMMIT_ID.test(before) || !COMMIT_ID.test(after) || ZERO_COMMIT.test(before)) {
+    return undefined
+  }
   const git = gitAt(workDir, env)
   let top: string
   try {
