@@ -109,6 +109,10 @@ const INPUT_DEFAULTS = {
     'check-dependencies': 'true',
     maintainers: '',
     authors: '',
+    'dev-tag': 'main',
+    'dev-branch': '',
+    'dev-keep': '10',
+    'dev-index-file': '',
     sign: 'auto',
     'signing-key': '',
     'signing-key-password': '',
@@ -241,6 +245,10 @@ function readInputs(read, env) {
             .map((m) => m.trim())
             .filter((m) => m !== ''),
         authors: get('authors'),
+        devTag: get('dev-tag'),
+        devBranch: get('dev-branch'),
+        devKeep: parseCount('dev-keep', get('dev-keep'), 0),
+        devIndexFile: get('dev-index-file'),
         repositoryUrl: repoUrl,
         given,
         sign: parseSignMode(get('sign')),
@@ -34942,6 +34950,171 @@ function describeDifferences(published, planned) {
     return out;
 }
 
+// Turns a git tag (or GITHUB_REF) into the release version the artifacts carry.
+// Strict SemVer 2.0; a leading "v" is accepted and dropped; build metadata is
+// refused because OCI tags cannot carry "+" and falcoctl rejects it.
+const STRICT_SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+const EXAMPLE = 'tags look like 1.4.2, v1.4.2 or 1.5.0-rc.1';
+class VersionError extends Error {
+}
+/** Parses a release tag. Throws VersionError quoting the tag and showing a valid one. */
+function parseReleaseTag(tag) {
+    const raw = tag.trim();
+    if (raw === '')
+        throw new VersionError(`no release tag was given: ${EXAMPLE}`);
+    const body = raw.startsWith('v') ? raw.slice(1) : raw;
+    if (body.includes('+')) {
+        const base = body.slice(0, body.indexOf('+'));
+        throw new VersionError(`tag "${raw}" has build metadata ("+${body.slice(body.indexOf('+') + 1)}"), which OCI tags ` +
+            `cannot carry and falcoctl rejects: tag the release as ${base} instead`);
+    }
+    if (!STRICT_SEMVER.test(body)) {
+        throw new VersionError(`tag "${raw}" is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE]): ${EXAMPLE}`);
+    }
+    const parsed = semver.parse(body);
+    if (!parsed)
+        throw new VersionError(`tag "${raw}" is not a semantic version: ${EXAMPLE}`);
+    return {
+        version: parsed.version,
+        major: parsed.major,
+        minor: parsed.minor,
+        patch: parsed.patch,
+        prerelease: parsed.prerelease.length > 0,
+        tag: raw
+    };
+}
+
+// Development builds from the default branch: when a run is one, and which version it gets.
+//
+// falcosecurity/plugins publishes every merge to main under the moving tag `main` only, with a
+// version such as 0.19.0-0.18.0-12+abc1234 in the config (plugin version, last release, commits
+// since, commit): no tag carries that version, and falcoctl's CLI refuses `+`. Here a dev build
+// gets an exact, unique tag too, so that dependencies can point at it, and a version that is a
+// SemVer pre-release (no `+`, which OCI tags cannot hold):
+//
+//   <base>-dev.<commits>.g<commit>     e.g. 1.4.3-dev.5.gabc1234
+//
+// <commits> counts the commits since the last release tag (all of them when there is none yet),
+// <commit> is the first 7 hex digits of the commit built. The base comes from the version the .so
+// reports (V) and the last release (L), so that every dev version sorts after L and, when V is
+// not released yet, before V:
+//   - no release yet:            core(V)            (0.1.0-dev.7.g... before 0.1.0)
+//   - L is a pre-release of V's core: L + ".dev..." (1.5.0-rc.1.dev.3.g... after rc.1, before 1.5.0)
+//   - V above L:                 core(V)            (1.5.0-dev.5.g... between 1.4.2 and 1.5.0)
+//   - V equals L (not bumped):   L's next patch     (1.4.3-dev.5.g... after 1.4.2)
+//   - V below L:                 refused (the sources report a version older than a release)
+/** Events whose runs on the dev branch are dev builds. */
+const DEV_EVENTS = ['push', 'workflow_dispatch'];
+const DEV_SUFFIX = /(?:^|[.-])dev\.(0|[1-9]\d*)\.g[0-9a-f]{7}$/;
+/** A version (or tag) of the shape devVersion makes. */
+function isDevVersion(tag) {
+    return semver.valid(tag) === tag && semver.prerelease(tag) !== null && DEV_SUFFIX.test(tag);
+}
+const core$1 = (v) => {
+    const p = semver.parse(v);
+    if (!p)
+        throw new VersionError(`"${v}" is not a semantic version`);
+    return `${p.major}.${p.minor}.${p.patch}`;
+};
+/** The dev version of a build (see the top of this file). Throws VersionError when V < L. */
+function devVersion(opts) {
+    const v = semver.valid(opts.soVersion);
+    if (v === null || v !== opts.soVersion || opts.soVersion.includes('+')) {
+        throw new VersionError(`the plugin reports version "${opts.soVersion}" (plugin_get_version), which is not a ` +
+            "semantic version (MAJOR.MINOR.PATCH[-PRERELEASE]): fix the version in your plugin's Info");
+    }
+    if (!Number.isInteger(opts.commits) || opts.commits < 0) {
+        throw new Error(`invalid commit count ${opts.commits}`);
+    }
+    if (!/^[0-9a-f]{7,}$/.test(opts.commit)) {
+        throw new Error(`invalid commit id "${opts.commit}": expected hexadecimal digits`);
+    }
+    const suffix = `dev.${opts.commits}.g${opts.commit.slice(0, 7)}`;
+    const last = opts.lastRelease;
+    if (last === undefined)
+        return `${core$1(v)}-${suffix}`;
+    if (semver.lt(v, last)) {
+        throw new VersionError(`the plugin reports version ${v} (plugin_get_version), older than ${last}, already ` +
+            `released: bump the version in your plugin's Info to ${semver.inc(last, 'patch')} or later`);
+    }
+    if (semver.prerelease(last) !== null && core$1(v) === core$1(last))
+        return `${last}.${suffix}`;
+    if (semver.gt(v, last))
+        return `${core$1(v)}-${suffix}`;
+    return `${semver.inc(last, 'patch')}-${suffix}`;
+}
+/** The ReleaseVersion of a dev build. */
+function devRelease(version, channel) {
+    const p = semver.parse(version);
+    if (!p)
+        throw new VersionError(`"${version}" is not a semantic version`);
+    return {
+        version: p.version,
+        major: p.major,
+        minor: p.minor,
+        patch: p.patch,
+        prerelease: true,
+        tag: channel.branch,
+        dev: channel
+    };
+}
+/** The highest dev version among tags, or undefined. */
+function highestDevVersion(tags) {
+    const dev = tags.filter(isDevVersion).sort(semver.rcompare);
+    return dev[0];
+}
+const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+/**
+ * Refuses a dev-tag that is no OCI tag, or that a stable release could also write (a version,
+ * X.Y, X, latest): a dev build would then move a stable tag.
+ */
+function checkDevTag(tag) {
+    if (!OCI_TAG.test(tag)) {
+        throw new VersionError(`dev-tag "${tag}" is not an OCI tag (letters, digits, _, . and -, at most 128, not ` +
+            'starting with . or -): use e.g. main or dev');
+    }
+    if (tag === 'latest' || /^v?\d+(\.\d+){0,2}$/.test(tag) || semver.valid(tag) !== null) {
+        throw new VersionError(`dev-tag "${tag}" looks like a release tag (a version, X.Y, X or latest), which dev builds ` +
+            'must never move: use a name such as main or dev');
+    }
+}
+const TAG_HINT = 'Run it on tag pushes (on: push: tags: ["*.*.*"]) or pass the `tag` input';
+/**
+ * A tag release (the `tag` input, or a tag ref) or a dev build (a push to the dev branch, the
+ * default branch unless dev-branch says otherwise). Anything else is refused with the fix.
+ */
+function resolveRun(opts) {
+    const { env } = opts;
+    if (opts.tagInput.trim() !== '')
+        return { kind: 'tag', tag: opts.tagInput.trim() };
+    const ref = (env.GITHUB_REF ?? '').trim();
+    if (ref.startsWith('refs/tags/'))
+        return { kind: 'tag', tag: ref.slice('refs/tags/'.length) };
+    if (ref === '') {
+        throw new VersionError('no tag to release: GITHUB_REF is not set and the `tag` input is empty. ' +
+            'Run the workflow on tag pushes (on: push: tags: ["*.*.*"]) or pass `tag: 1.2.3`.');
+    }
+    const eventName = (env.GITHUB_EVENT_NAME ?? '').trim();
+    const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+    if (branch === undefined || !DEV_EVENTS.includes(eventName)) {
+        throw new VersionError(`the workflow ran for "${ref}"${eventName ? ` (${eventName} event)` : ''}, which is not a ` +
+            `tag. ${TAG_HINT}. Dev builds run on pushes to the default branch (on: push: branches: ` +
+            '[main]).');
+    }
+    const devBranch = opts.devBranch.trim() || opts.event?.repository?.default_branch || '';
+    if (devBranch === '') {
+        throw new VersionError(`the workflow ran for the branch "${branch}", which is not a tag, and the default branch ` +
+            'is unknown (GITHUB_EVENT_PATH does not name it): set dev-branch to the branch whose ' +
+            `pushes publish dev builds, or ${TAG_HINT.charAt(0).toLowerCase()}${TAG_HINT.slice(1)}.`);
+    }
+    if (branch !== devBranch) {
+        throw new VersionError(`the workflow ran for the branch "${branch}", which is not a tag and not the dev branch ` +
+            `"${devBranch}" (only its pushes publish dev builds). ${TAG_HINT}, or restrict the ` +
+            `workflow to pushes to ${devBranch} (on: push: branches: [${devBranch}]).`);
+    }
+    return { kind: 'dev', branch, eventName };
+}
+
 // Which tags a release gets. X.Y.Z always; the floating tags X.Y, X and latest
 // only when the release is the highest stable version published in that tag's
 // range, so a backport (1.3.9 after 1.4.2) moves 1.3 and nothing else, and a
@@ -34998,6 +35171,24 @@ function planTags(release, publishedTags, options = {}) {
     }
     floating.push(decide('latest', '*', 'all stable versions'));
     return { versionTag, floating };
+}
+/**
+ * A dev build's tags: its exact dev version, and the moving dev tag unless the registry already
+ * has a newer dev build (a re-run of an older push must not take the dev tag back). The stable
+ * tags X.Y.Z, X.Y, X and latest are never written.
+ */
+function planDevTags(release, devTag, publishedTags) {
+    const newest = highestDevVersion([...publishedTags, release.version]);
+    const newer = newest !== undefined && semver.gt(newest, release.version) ? newest : undefined;
+    return {
+        versionTag: release.version,
+        floating: [
+            newer
+                ? { tag: devTag, move: false, reason: `${newer}, a newer dev build, is published` }
+                : { tag: devTag, move: true, reason: `${release.version} is the newest dev build` }
+        ],
+        devTag
+    };
 }
 /** The tags a plan writes, version tag first. */
 function tagsToWrite(plan) {
@@ -35161,7 +35352,10 @@ function rulesPlan(facts, tags) {
 function makePlan(facts) {
     // Both artifacts share one tag decision, taken over both repositories' tags,
     // so that foo:latest and foo-rules:latest always name the same release.
-    const tagPlan = planTags(facts.release, [...facts.publishedTags.plugin, ...facts.publishedTags.rules], { majorZeroTag: facts.majorZeroTag });
+    const published = [...facts.publishedTags.plugin, ...facts.publishedTags.rules];
+    const tagPlan = facts.release.dev
+        ? planDevTags(facts.release, facts.release.dev.devTag, published)
+        : planTags(facts.release, published, { majorZeroTag: facts.majorZeroTag });
     const tags = tagsToWrite(tagPlan);
     return {
         version: facts.release.version,
@@ -35170,6 +35364,18 @@ function makePlan(facts) {
         plugin: pluginPlan(facts, tags),
         rules: rulesPlan(facts, tags)
     };
+}
+/**
+ * The tag users install this release by: latest when it moved there, a dev build's dev tag when
+ * it moved, else the exact version.
+ */
+function installTag(plan) {
+    if (plan.plugin.tags.includes('latest'))
+        return 'latest';
+    const dev = plan.tagPlan.devTag;
+    if (dev !== undefined && plan.plugin.tags.includes(dev))
+        return dev;
+    return plan.version;
 }
 /** Artifacts in publish order: the rules first, so the plugin's dependency exists when it appears. */
 function artifactsOf(plan) {
@@ -35239,6 +35445,31 @@ async function convergeFloatingTags(target, ref, floatingTags, logger, maxRounds
         }
         if (!moved)
             return repairs;
+    }
+    return repairs;
+}
+/**
+ * The dev tag's convergence: after a dev build, `devTag` must point at the highest dev version
+ * in the repository (two pushes built at once: the slower run may have moved it back). Returns
+ * the repairs made.
+ */
+async function convergeDevTag(target, ref, devTag, logger, maxRounds = 3) {
+    const repairs = [];
+    for (let round = 0; round < maxRounds; round++) {
+        const current = await target.resolveTag(devTag);
+        const newest = highestDevVersion(await target.listTags());
+        if (newest === undefined)
+            return repairs;
+        const digest = await target.resolveTag(newest);
+        if (digest === undefined || digest === current)
+            return repairs;
+        const manifest = await target.fetchManifest(digest);
+        if (!manifest)
+            return repairs;
+        await target.pushManifest(manifest.body, manifest.mediaType, devTag);
+        logger.info(`${ref}:${devTag} pointed at ${current ?? 'nothing'}, but ${newest} is the newest dev ` +
+            `build (a concurrent run): moved it to ${digest}`);
+        repairs.push({ ref, tag: devTag, version: newest, digest });
     }
     return repairs;
 }
@@ -35338,8 +35569,14 @@ async function publish(plan, targets, logger, options = {}) {
         }
     }
     // 5. Converge: a release that ran at the same time may have moved them in between.
+    const devTag = plan.tagPlan.devTag;
     for (const a of artifacts) {
-        const repairs = await convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger);
+        const target = targetFor(targets, a);
+        const repairs = devTag === undefined
+            ? await convergeFloatingTags(target, a.ref, floating, logger)
+            : floating.includes(devTag)
+                ? await convergeDevTag(target, a.ref, devTag, logger)
+                : [];
         report.repairs.push(...repairs);
     }
     return report;
@@ -48848,57 +49085,6 @@ async function servedUrl(gh, base, opts, rawUrl) {
         rel = rel.slice(dir.length + 1);
     }
     return new URL(rel.split('/').map(encodeURIComponent).join('/'), site.html_url.replace(/\/*$/, '/')).toString();
-}
-
-// Turns a git tag (or GITHUB_REF) into the release version the artifacts carry.
-// Strict SemVer 2.0; a leading "v" is accepted and dropped; build metadata is
-// refused because OCI tags cannot carry "+" and falcoctl rejects it.
-const STRICT_SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
-const EXAMPLE = 'tags look like 1.4.2, v1.4.2 or 1.5.0-rc.1';
-class VersionError extends Error {
-}
-/** Parses a release tag. Throws VersionError quoting the tag and showing a valid one. */
-function parseReleaseTag(tag) {
-    const raw = tag.trim();
-    if (raw === '')
-        throw new VersionError(`no release tag was given: ${EXAMPLE}`);
-    const body = raw.startsWith('v') ? raw.slice(1) : raw;
-    if (body.includes('+')) {
-        const base = body.slice(0, body.indexOf('+'));
-        throw new VersionError(`tag "${raw}" has build metadata ("+${body.slice(body.indexOf('+') + 1)}"), which OCI tags ` +
-            `cannot carry and falcoctl rejects: tag the release as ${base} instead`);
-    }
-    if (!STRICT_SEMVER.test(body)) {
-        throw new VersionError(`tag "${raw}" is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE]): ${EXAMPLE}`);
-    }
-    const parsed = semver.parse(body);
-    if (!parsed)
-        throw new VersionError(`tag "${raw}" is not a semantic version: ${EXAMPLE}`);
-    return {
-        version: parsed.version,
-        major: parsed.major,
-        minor: parsed.minor,
-        patch: parsed.patch,
-        prerelease: parsed.prerelease.length > 0,
-        tag: raw
-    };
-}
-/**
- * The tag to release: the `tag` input when set, else GITHUB_REF when it is a tag ref.
- * A branch ref without a `tag` input is an error that says how to fix the workflow.
- */
-function resolveTag(tagInput, githubRef) {
-    if (tagInput.trim() !== '')
-        return tagInput.trim();
-    const ref = (githubRef ?? '').trim();
-    if (ref.startsWith('refs/tags/'))
-        return ref.slice('refs/tags/'.length);
-    if (ref === '') {
-        throw new VersionError('no tag to release: GITHUB_REF is not set and the `tag` input is empty. ' +
-            'Run the workflow on tag pushes (on: push: tags: ["*.*.*"]) or pass `tag: 1.2.3`.');
-    }
-    throw new VersionError(`the workflow ran for "${ref}", which is not a tag. Run it on tag pushes ` +
-        '(on: push: tags: ["*.*.*"]) or pass the `tag` input.');
 }
 
 // GitHub Releases as a second distribution channel: the same .so and rules file as the OCI
@@ -98117,7 +98303,9 @@ function isDirectory$1(p) {
  * The plugin's folder: the working-directory input when set; else, for a tag that names a plugin
  * (tag-pattern with {name}), that plugin's folder, which must exist; else the current folder.
  */
-function pluginWorkDir(inputs, tag, plugin, cwd = process.cwd()) {
+function pluginWorkDir(inputs, tag, plugin, cwd = process.cwd(), 
+/** Who names the plugin, for the message: by default `tag "<tag>" releases`. */
+subject = `tag "${tag}" releases`) {
     if (inputs.given.has('working-directory') || plugin === undefined) {
         return resolve(cwd, inputs.workingDirectory);
     }
@@ -98132,7 +98320,7 @@ function pluginWorkDir(inputs, tag, plugin, cwd = process.cwd()) {
             .map((e) => e.name)
             .sort()
         : [];
-    throw new Error(`tag "${tag}" releases the plugin "${plugin}", but its folder ${dir} does not exist in ${cwd}` +
+    throw new Error(`${subject} the plugin "${plugin}", but its folder ${dir} does not exist in ${cwd}` +
         (siblings.length > 0
             ? ` (${relative(cwd, parent) || '.'} has ${siblings.slice(0, 20).join(', ')}${siblings.length > 20 ? ', ...' : ''})`
             : '') +
@@ -98221,6 +98409,11 @@ function githubApi(inputs, env, what) {
 async function prepareDistribution(opts) {
     const { inputs, env, plan, metadata, logger } = opts;
     const entries = indexEntries(plan, metadata, inputs, opts.links, opts.signature);
+    if (opts.writeIndex === false) {
+        // Nothing is written: the install check sees our entries alone, the rest of the file is moot.
+        const indexText = mergeIndex(undefined, entries);
+        return { indexPath: '', writeIndex: false, indexText, servedIndexText: indexText, entries };
+    }
     const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file');
     const info = await lstat$1(indexPath).catch(() => undefined);
     if (info?.isSymbolicLink()) {
@@ -98245,6 +98438,7 @@ async function prepareDistribution(opts) {
     }
     const prepared = {
         indexPath,
+        writeIndex: true,
         indexText,
         servedIndexText: indexText,
         entries
@@ -98283,14 +98477,16 @@ async function prepareDistribution(opts) {
 async function distribute(opts) {
     const { inputs, env, plan, metadata, logger, prepared, journal } = opts;
     const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined;
-    journal.stage = 'index-file';
-    await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file');
-    journal.indexFile = prepared.indexPath;
-    for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
-        logger.warning(`${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
-            `${name} against it on install, so it must describe how this release is signed`);
+    if (prepared.writeIndex) {
+        journal.stage = 'index-file';
+        await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file');
+        journal.indexFile = prepared.indexPath;
+        for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
+            logger.warning(`${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+                `${name} against it on install, so it must describe how this release is signed`);
+        }
     }
-    const out = { indexFile: inputs.indexFile };
+    const out = { indexFile: prepared.writeIndex ? inputs.indexFile : '' };
     if (prepared.branch) {
         journal.stage = 'index-branch';
         const entries = prepared.entries;
@@ -98584,7 +98780,7 @@ async function findOnPath(program, env) {
  * helper has no credentials for it; throws with a clear message when the helper fails.
  */
 async function runHelper(executable, program, server, env) {
-    const { code, stdout, stderr, error } = await run$1(executable, ['get'], server, env);
+    const { code, stdout, stderr, error } = await run$2(executable, ['get'], server, env);
     if (error)
         throw new Error(`the docker credential helper ${program} could not run: ${error}`);
     if (code !== 0) {
@@ -98612,7 +98808,7 @@ async function runHelper(executable, program, server, env) {
         return { username, password: '', identityToken: secret };
     return { username, password: secret };
 }
-function run$1(executable, args, input, env) {
+function run$2(executable, args, input, env) {
     return new Promise((resolve) => {
         const child = spawn(executable, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
@@ -100278,6 +100474,37 @@ class RegistryRepository {
             throw this.mismatch('GET', url, `answered a referrers list that ${err.message}`);
         }
     }
+    async deleteManifest(digest) {
+        validateDigest(digest);
+        const url = this.url(`manifests/${digest}`);
+        // The distribution spec deletes by digest only (distribution 2.8 answers a tag with 400).
+        const res = await this.send({
+            method: 'DELETE',
+            url,
+            write: true,
+            actions: 'delete',
+            expected: '202 Accepted'
+        });
+        if (res.status === 202 || res.status === 200 || res.status === 204) {
+            res.discard();
+            return { status: 'deleted' };
+        }
+        if (res.status === 404) {
+            res.discard();
+            return { status: 'absent' };
+        }
+        try {
+            return await this.fail(res, 'DELETE', '202 Accepted');
+        }
+        catch (err) {
+            // 405 UNSUPPORTED: distribution without storage.delete.enabled, ghcr.io, Docker Hub.
+            if (err instanceof RegistryError &&
+                (err.details.status === 405 || err.details.codes.includes('UNSUPPORTED'))) {
+                return { status: 'unsupported', reason: err.message };
+            }
+            throw err;
+        }
+    }
     parseTagPage(body, url) {
         let page;
         try {
@@ -100294,9 +100521,9 @@ class RegistryRepository {
     url(path) {
         return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl);
     }
-    send({ write, expected, ...req }) {
+    send({ write, expected, actions: asked, ...req }) {
         // With credentials, one pull,push token serves every request to the repository.
-        const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull';
+        const actions = asked ?? (write || this.session.hasCredentials ? 'pull,push' : 'pull');
         return this.session.send({
             ...req,
             scope: `repository:${this.name}:${actions}`,
@@ -100512,6 +100739,20 @@ class OciLayoutTarget {
     async listReferrers(digest) {
         validateDigest(digest);
         return undefined;
+    }
+    /**
+     * Removes every tag on this digest from index.json. The blobs stay: other manifests of the
+     * layout may share them, and a layout has no garbage collector of its own.
+     */
+    async deleteManifest(digest) {
+        validateDigest(digest);
+        let removed = 0;
+        await this.updateIndex((manifests) => {
+            const kept = manifests.filter((d) => d.digest !== digest);
+            removed = manifests.length - kept.length;
+            return kept;
+        });
+        return { status: removed > 0 ? 'deleted' : 'absent' };
     }
     blobPath(digest) {
         const colon = digest.indexOf(':');
@@ -100958,7 +101199,7 @@ async function checkInstallable(opts) {
         local: parseIndex(indexText, inputs.indexFile),
         platforms
     });
-    const tag = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
+    const tag = installTag(plan);
     const closure = (roots) => resolveClosure(roots.map((r) => r.config), resolver.lookup, platforms);
     // The command to print: the fewest references whose install brings both artifacts.
     const rules = plan.rules;
@@ -102847,7 +103088,7 @@ const FRAMEWORK_API_MAJOR = 3;
  */
 function validatePluginAgainstRelease(meta, release) {
     const errors = [];
-    if (meta.version !== release.version) {
+    if (release.version !== undefined && meta.version !== release.version) {
         errors.push(`the plugin reports version ${meta.version || '(empty)'} (plugin_get_version) but the tag ` +
             `says ${release.version}: bump the version in your plugin's Info or tag the right commit`);
     }
@@ -103312,7 +103553,10 @@ async function prepareRules(opts) {
         fix: 'check that rules-file names the rules YAML (Falco rules files are rarely over 1 MiB)'
     });
     const parsed = parseRulesFile(text, file);
-    const dependencies = rulesDependencies(parsed, plugin);
+    const dependencies = plugin.soVersion === undefined
+        ? rulesDependencies(parsed, plugin)
+        : // Checked against what the .so reports; the dependency names the dev build's own tag.
+            rulesDependencies(parsed, { name: plugin.name, version: plugin.soVersion }).map((d) => d.name === plugin.name ? { ...d, version: plugin.version } : d);
     if (!parsed.requiredEngineVersion) {
         opts.warn(`${basename(file)} has no required_engine_version: the rules artifact will carry no engine requirement`);
     }
@@ -103363,12 +103607,12 @@ function sourceLinks(opts) {
 
 // The release's timestamp for org.opencontainers.image.created: never the
 // clock, so that re-running a release gives the same manifest digests.
-const run = promisify(execFile);
+const run$1 = promisify(execFile);
 class SourceDateError extends Error {
 }
 async function commitTime(cwd, rev) {
     try {
-        const { stdout } = await run('git', ['-C', cwd, 'log', '-1', '--format=%ct', rev, '--'], {
+        const { stdout } = await run$1('git', ['-C', cwd, 'log', '-1', '--format=%ct', rev, '--'], {
             timeout: 10_000
         });
         const n = Number.parseInt(stdout.trim(), 10);
@@ -103402,6 +103646,311 @@ async function sourceDateEpoch(env, cwd, tag) {
 /** RFC 3339 with second precision and Z, as oras writes org.opencontainers.image.created. */
 function rfc3339(epochSeconds) {
     return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// What a dev build needs from the git checkout: the commit, the release tags it contains, the
+// commits since, whether the history is complete, and which files a push changed. Read-only git
+// commands with a small environment (no action inputs, no tokens), never a diff driver.
+const run = promisify(execFile);
+class GitError extends Error {
+}
+/** Commands that read the object database are quick; a huge history still gets a bound. */
+const GIT_TIMEOUT_MS = 60_000;
+const MAX_OUTPUT = 64 << 20;
+function gitEnv(env) {
+    // HOME keeps the global config (actions/checkout's safe.directory); nothing else is needed.
+    return { PATH: env.PATH ?? '', HOME: env.HOME ?? '', LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' };
+}
+function gitAt(cwd, env = process.env) {
+    const git = (async (args) => {
+        try {
+            const { stdout } = await run('git', ['-C', cwd, ...args], {
+                env: gitEnv(env),
+                timeout: GIT_TIMEOUT_MS,
+                maxBuffer: MAX_OUTPUT
+            });
+            return stdout;
+        }
+        catch (err) {
+            const e = err;
+            if (e.code === 'ENOENT') {
+                throw new GitError('git is not installed: dev builds read the version from the history');
+            }
+            const why = (e.stderr ?? '').trim().split('\n')[0] || e.message;
+            throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${why}`);
+        }
+    });
+    git.cwd = cwd;
+    return git;
+}
+const lines = (s) => s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+/** The top folder of the work tree. */
+async function topLevel(git) {
+    return (await git(['rev-parse', '--show-toplevel'])).trim();
+}
+async function headCommit(git) {
+    return (await git(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+}
+/** A shallow clone lacks tags and history: the dev version would be wrong. */
+async function isShallow(git) {
+    return (await git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+/** Tags whose commit HEAD contains (so not a backport made on another branch). */
+async function tagsMerged(git) {
+    return lines(await git(['tag', '--merged', 'HEAD']));
+}
+/** Commits in HEAD and not in `since` (all of HEAD's history without it). */
+async function commitsSince(git, since) {
+    const range = since === undefined ? 'HEAD' : `refs/tags/${since}..HEAD`;
+    const n = Number.parseInt((await git(['rev-list', '--count', range, '--'])).trim(), 10);
+    if (!Number.isFinite(n))
+        throw new GitError(`git rev-list --count ${range} gave no number`);
+    return n;
+}
+
+// Dev builds of the default branch, around the pipeline: whether a run is one, whether the push
+// touched this plugin (monorepos publish only the plugins a push changed), and the dev version,
+// from the .so's version and the git history (src/version/dev.ts says how).
+const SHALLOW_FIX = 'dev builds derive their version from the last release tag and the commits since: check ' +
+    'out the whole history (actions/checkout with fetch-depth: 0)';
+/** The push event (or whichever event ran), from GITHUB_EVENT_PATH; undefined when unreadable. */
+async function readRunEvent(env) {
+    const path = env.GITHUB_EVENT_PATH?.trim();
+    if (!path)
+        return undefined;
+    try {
+        const text = await readTextFileBounded(path, {
+            limit: MAX_INDEX_FILE_BYTES,
+            what: 'the event payload',
+            fix: "GITHUB_EVENT_PATH should name the runner's event JSON"
+        });
+        const value = JSON.parse(text);
+        return value !== null && typeof value === 'object' ? value : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A tag release or a dev build, from the inputs, GITHUB_REF and the event. */
+async function runKind(inputs, env) {
+    const run = resolveRun({
+        tagInput: inputs.tag,
+        devBranch: inputs.devBranch,
+        env,
+        event: await readRunEvent(env)
+    });
+    if (run.kind === 'dev')
+        checkDevTag(inputs.devTag);
+    return run;
+}
+/** In a monorepo (tag-pattern with {name}), a dev build must be told which plugin. */
+function devPlugin(inputs) {
+    if (!compileTagPattern(inputs.tagPattern).hasName)
+        return undefined;
+    if (inputs.pluginName !== '')
+        return inputs.pluginName;
+    if (inputs.given.has('working-directory'))
+        return undefined;
+    throw new Error(`a dev build of a monorepo (tag-pattern ${inputs.tagPattern}) builds one plugin: set ` +
+        'plugin-name (e.g. from a matrix of the plugins the push changed) or working-directory');
+}
+/** The inputs distribution sees in a dev build: dev-index-file for index-file, no Release. */
+function devDistributionInputs(inputs, logger) {
+    if (inputs.githubRelease === true) {
+        logger.info('github-release: dev builds make no GitHub Release (only tag releases do)');
+    }
+    const index = inputs.devIndexFile;
+    return {
+        ...inputs,
+        indexFile: index || inputs.indexFile,
+        indexBranch: index ? inputs.indexBranch : '',
+        githubRelease: false
+    };
+}
+/** Checks the checkout before anything is built: whole history, a commit to name. */
+async function checkDevCheckout(workDir, env) {
+    const git = gitAt(workDir, env);
+    try {
+        await topLevel(git);
+    }
+    catch (err) {
+        throw new Error(`${workDir} is not a git checkout (${err.message}): ${SHALLOW_FIX}`);
+    }
+    if (await isShallow(git))
+        throw new Error(`the checkout is shallow: ${SHALLOW_FIX}`);
+    return git;
+}
+/** The last release of `name` that HEAD contains: the highest version among matching tags. */
+async function lastRelease(git, tagPattern, name) {
+    const hasName = compileTagPattern(tagPattern).hasName;
+    let best;
+    for (const tag of await tagsMerged(git)) {
+        let version;
+        try {
+            version = matchTagPattern(tag, tagPattern, hasName ? name : undefined).version;
+        }
+        catch {
+            continue; // another plugin's tag, or no release tag
+        }
+        if (best === undefined || semver.gt(version, best.version))
+            best = { tag, version };
+    }
+    return best;
+}
+/**
+ * The ReleaseVersion of this dev build, once the .so's version is known (inspect): from the
+ * last release tag on the branch, the commits since and the commit built.
+ */
+async function devReleaseOf(opts) {
+    const { git, inputs, logger } = opts;
+    const commit = await headCommit(git);
+    const last = await lastRelease(git, inputs.tagPattern, opts.name);
+    const commits = await commitsSince(git, last?.tag);
+    const version = devVersion({
+        soVersion: opts.soVersion,
+        lastRelease: last?.version,
+        commits,
+        commit
+    });
+    logger.info(`dev build ${version} of ${opts.branch} (${commit.slice(0, 12)}): ` +
+        (last
+            ? `${commits} commit(s) after ${last.tag}`
+            : `no release tag of ${opts.name} yet, ${commits} commit(s) in all`) +
+        `, the .so reports ${opts.soVersion}`);
+    return devRelease(version, {
+        branch: opts.branch,
+        devTag: inputs.devTag,
+        commit,
+        lastRelease: last,
+        commits,
+        soVersion: opts.soVersion
+    });
+}
+
+// Which dev version tags a dev build deletes: all but the newest `keep` (by SemVer, which orders
+// dev versions by base version, then by commits since the last release), never the one just
+// published. Stable tags and anything else are never candidates. Pure.
+/** keep 0: keep every dev tag. */
+function chooseDevTags(tags, keep, protect = []) {
+    const dev = [...new Set(tags.filter(isDevVersion))].sort(semver.rcompare);
+    if (keep <= 0)
+        return { keep: dev, remove: [] };
+    const kept = dev.slice(0, keep);
+    const out = { keep: [], remove: [] };
+    for (const t of dev) {
+        if (kept.includes(t) || protect.includes(t))
+            out.keep.push(t);
+        else
+            out.remove.push(t);
+    }
+    return out;
+}
+
+/** The digests of the platform manifests an index lists (none for a manifest). */
+function childrenOf(body) {
+    try {
+        const j = JSON.parse(body.toString('utf8'));
+        return Array.isArray(j.manifests)
+            ? j.manifests.map((m) => m.digest).filter((d) => typeof d === 'string')
+            : [];
+    }
+    catch {
+        return [];
+    }
+}
+async function protectedDigests(target, tags) {
+    const out = new Set();
+    for (const tag of tags) {
+        const m = await target.fetchManifest(tag);
+        if (!m)
+            continue;
+        const digest = await target.resolveTag(tag);
+        if (digest)
+            out.add(digest);
+        for (const c of childrenOf(m.body))
+            out.add(c);
+    }
+    return out;
+}
+async function pruneDevTags(opts) {
+    const { plan, keep, logger } = opts;
+    const report = { keep, deleted: [], left: [], failures: [] };
+    const devTag = plan.tagPlan.devTag;
+    if (keep <= 0 || devTag === undefined)
+        return report;
+    for (const a of artifactsOf(plan)) {
+        const target = a.kind === 'plugin' ? opts.targets.plugin : opts.targets.rules;
+        if (!target)
+            continue;
+        let remaining = [];
+        try {
+            const choice = chooseDevTags(await target.listTags(), keep, [plan.version]);
+            remaining = [...choice.remove];
+            if (choice.remove.length === 0)
+                continue;
+            if (report.unsupported !== undefined || !target.deleteManifest) {
+                report.unsupported ??= `${target.location} cannot delete manifests`;
+                continue;
+            }
+            const keepDigests = await protectedDigests(target, [...choice.keep, devTag]);
+            for (const tag of [...choice.remove].reverse()) {
+                const digest = await target.resolveTag(tag);
+                if (digest === undefined) {
+                    remaining = remaining.filter((t) => t !== tag);
+                    continue;
+                }
+                if (keepDigests.has(digest)) {
+                    logger.info(`${a.ref}:${tag} names the same manifest as a kept tag: left in place`);
+                    continue;
+                }
+                const children = childrenOf((await target.fetchManifest(digest))?.body ?? Buffer.alloc(0));
+                const result = await target.deleteManifest(digest);
+                if (result.status === 'unsupported') {
+                    report.unsupported = result.reason;
+                    break;
+                }
+                remaining = remaining.filter((t) => t !== tag);
+                if (result.status === 'deleted') {
+                    report.deleted.push({ ref: a.ref, tag, digest });
+                    logger.info(`deleted the old dev build ${a.ref}:${tag} (${digest})`);
+                }
+                for (const c of children.filter((d) => !keepDigests.has(d))) {
+                    const r = await target.deleteManifest(c);
+                    if (r.status === 'unsupported')
+                        break;
+                }
+            }
+        }
+        catch (err) {
+            report.failures.push(`${a.ref}: ${err.message}`);
+        }
+        finally {
+            if (remaining.length > 0)
+                report.left.push({ ref: a.ref, tags: remaining });
+        }
+    }
+    return report;
+}
+/** The warning for dev tags that stay, or undefined when retention did its job. */
+function retentionWarning(report, registry) {
+    const left = report.left.reduce((n, l) => n + l.tags.length, 0);
+    if (left === 0 && report.failures.length === 0)
+        return undefined;
+    const what = left > 0
+        ? `${left} dev version tag(s) older than the newest ${report.keep} stay in the registry`
+        : 'deleting old dev version tags failed';
+    if (report.unsupported !== undefined) {
+        return (`${what}: ${registry} does not delete manifests through the OCI API (${report.unsupported}). ` +
+            (registry === 'ghcr.io'
+                ? "On ghcr.io, delete them as package versions through GitHub's packages API (e.g. " +
+                    'actions/delete-package-versions, which needs packages: write); '
+                : 'A distribution registry deletes with storage.delete.enabled: true; ') +
+            'or set dev-keep: 0 to keep every dev build');
+    }
+    return `${what}: ${report.failures.join('; ')}`;
 }
 
 // Signs one pushed manifest (a plugin index or a rules manifest, by digest) and attaches the
@@ -104749,6 +105298,24 @@ async function signRoot(signing, target, root) {
 //   merge           the final matrix job: read those manifests back, check
 //                   them, publish the index, the rules and the tags.
 // Everything that can refuse a release runs before the first write.
+/** The version the .so must report: the tag's; a dev build's is checked by devVersion. */
+function expectedVersion(ctx) {
+    return ctx.dev ? undefined : ctx.release.version;
+}
+/** A dev build's version, from the .so's and the history, once the plugin is inspected. */
+async function settleDevVersion(ctx, metadata) {
+    if (!ctx.dev)
+        return;
+    ctx.release = await devReleaseOf({
+        git: ctx.dev.git,
+        inputs: ctx.inputs,
+        branch: ctx.dev.branch,
+        name: metadata.name,
+        soVersion: metadata.version,
+        logger: ctx.logger
+    });
+    ctx.journal.version = ctx.release.version;
+}
 function requestedPlatforms(ctx) {
     const platforms = ctx.inputs.platforms !== '' ? parsePlatforms(ctx.inputs.platforms, ctx.warn) : [hostPlatform()];
     if (ctx.inputs.pushByDigest && platforms.length !== 1) {
@@ -104792,7 +105359,7 @@ async function rulesAndLayersDir(ctx, name) {
     await mkdir$1(layersDir, { recursive: true });
     const rules = await prepareRules({
         ...ctx,
-        plugin: { name, version: ctx.release.version },
+        plugin: { name, version: ctx.release.version, soVersion: ctx.release.dev?.soVersion },
         layersDir
     });
     return { rules, layersDir };
@@ -104816,8 +105383,9 @@ async function buildHere(ctx) {
     journal.stage = 'build';
     const built = await buildPlatforms({ ...ctx, platforms });
     journal.stage = 'inspect';
-    const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version });
+    const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: expectedVersion(ctx) });
     journal.plugin = metadata.name;
+    await settleDevVersion(ctx, metadata);
     // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
     const native = nativeBuild(builds);
     const ownBuild = inputs.buildCommand === '';
@@ -104897,10 +105465,11 @@ async function merge(ctx) {
     const { metadata, builds } = await inspectBuilds({
         ...ctx,
         built: pushed.map((p) => ({ platform: p.platform, soPath: p.soPath })),
-        version: ctx.release.version,
+        version: expectedVersion(ctx),
         expectedName: name
     });
     ctx.journal.plugin = metadata.name;
+    await settleDevVersion(ctx, metadata);
     ctx.journal.stage = 'rules';
     const { rules } = await rulesAndLayersDir(ctx, metadata.name);
     ctx.journal.stage = 'plan';
@@ -104950,7 +105519,8 @@ async function finish(ctx, r) {
         })),
         rulesFile: r.rulesFile,
         dryRun: inputs.dryRun,
-        warnings: ctx.warnings
+        warnings: ctx.warnings,
+        ...(ctx.release.dev ? { devChannel: ctx.release.dev } : {})
     };
     const links = sourceLinks({
         inputs,
@@ -104960,24 +105530,30 @@ async function finish(ctx, r) {
     });
     let prepared;
     let signing;
+    // A dev build writes dev-index-file (if any) instead of index-file, and no GitHub Release.
+    const distInputs = ctx.dev ? devDistributionInputs(inputs, logger) : inputs;
     if (r.mode !== 'push-by-digest') {
         // Every check that can refuse the release, before the first registry write.
         journal.stage = 'preflight';
-        result.registryEntry = proposeRegistryEntry({
-            meta: r.metadata,
-            inputs,
-            links,
-            rules: plan.rules !== undefined,
-            workDir: ctx.workDir
-        });
+        if (!ctx.dev) {
+            result.registryEntry = proposeRegistryEntry({
+                meta: r.metadata,
+                inputs,
+                links,
+                rules: plan.rules !== undefined,
+                workDir: ctx.workDir
+            });
+        }
         // How to sign is decided and checked (key decrypted, OIDC token fetched) before any write;
         // index.yaml gets the signature block of what will be signed.
         signing = await prepareSigning(inputs, ctx.env, logger);
         prepared = await prepareDistribution({
             ...ctx,
+            inputs: distInputs,
             plan,
             metadata: r.metadata,
             links,
+            writeIndex: !ctx.dev || inputs.devIndexFile !== '',
             signature: signing.indexSignature
         });
         // falcoctl must be able to install what this release publishes, through the index users add.
@@ -105008,7 +105584,7 @@ async function finish(ctx, r) {
     result.distribution = await distribute({
         prepared,
         journal,
-        inputs,
+        inputs: distInputs,
         env: ctx.env,
         plan,
         metadata: r.metadata,
@@ -105020,7 +105596,20 @@ async function finish(ctx, r) {
         logger,
         signing: { result: result.signing, signer: signing.signer }
     });
-    result.indexFile = prepared.indexPath;
+    if (prepared.writeIndex)
+        result.indexFile = prepared.indexPath;
+    if (ctx.dev) {
+        // Housekeeping after the release is out: old dev tags go where the registry allows it.
+        result.retention = await logger.group('Old dev builds', () => pruneDevTags({
+            plan,
+            targets: { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined },
+            keep: inputs.devKeep,
+            logger
+        }));
+        const warning = retentionWarning(result.retention, registryLabel(inputs));
+        if (warning)
+            ctx.warn(warning);
+    }
     journal.stage = 'done';
     return result;
 }
@@ -105032,19 +105621,38 @@ async function runRelease(inputs, env, logger, journal = newJournal(inputs.dryRu
         logger.secret(inputs.githubToken);
     registerSigningSecrets(inputs, logger);
     const warnings = [];
-    const tag = resolveTag(inputs.tag, env.GITHUB_REF);
-    const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined);
-    journal.version = match.release.version;
-    journal.plugin = match.plugin ?? (inputs.pluginName || undefined);
+    const run = await runKind(inputs, env);
     // Paths the inputs name stay inside the checkout (GITHUB_WORKSPACE) unless allowed.
     const workspace = workspaceOf(env, inputs.allowOutsideWorkspace);
     confine(workspace, inputs.workingDirectory, 'working-directory');
     if (inputs.ociLayout !== '')
         confine(workspace, inputs.ociLayout, 'oci-layout');
-    logger.info(`releasing version ${match.release.version} (tag ${tag})` +
-        (match.plugin ? ` of plugin ${match.plugin}` : ''));
-    // In a monorepo, the tag names the plugin and so its folder.
-    const workDir = pluginWorkDir(inputs, tag, match.plugin);
+    let release;
+    let plugin;
+    let workDir;
+    let dev;
+    if (run.kind === 'tag') {
+        const match = matchTagPattern(run.tag, inputs.tagPattern, inputs.pluginName || undefined);
+        release = match.release;
+        plugin = match.plugin;
+        journal.version = release.version;
+        logger.info(`releasing version ${release.version} (tag ${run.tag})` +
+            (plugin ? ` of plugin ${plugin}` : ''));
+        // In a monorepo, the tag names the plugin and so its folder.
+        workDir = pluginWorkDir(inputs, run.tag, plugin);
+    }
+    else {
+        plugin = devPlugin(inputs);
+        // The version is known once the .so reports its own (settleDevVersion).
+        release = { version: '', major: 0, minor: 0, patch: 0, prerelease: true, tag: run.branch };
+        logger.info(`dev build of ${run.branch}${plugin ? ` for plugin ${plugin}` : ''}: publishes an exact ` +
+            `dev version and moves "${inputs.devTag}"; stable tags and index-file stay as they are`);
+        workDir = pluginWorkDir(inputs, run.branch, plugin, process.cwd(), `the dev build of ${run.branch} (plugin-name) builds`);
+        if (inputs.devIndexFile !== '')
+            confine(workspace, inputs.devIndexFile, 'dev-index-file');
+        dev = { branch: run.branch, git: await checkDevCheckout(workDir, env) };
+    }
+    journal.plugin = plugin ?? (inputs.pluginName || undefined);
     const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'));
     const ctx = {
         inputs,
@@ -105055,9 +105663,10 @@ async function runRelease(inputs, env, logger, journal = newJournal(inputs.dryRu
             logger.warning(w);
         },
         warnings,
-        release: match.release,
-        expectedName: inputs.pluginName || match.plugin,
-        monorepo: match.plugin !== undefined,
+        release,
+        dev,
+        expectedName: inputs.pluginName || plugin,
+        monorepo: plugin !== undefined,
         workDir,
         scratch,
         journal,
@@ -105136,7 +105745,7 @@ function installSection(result) {
     else if (result.indexFile) {
         commands.push(`falcoctl index add ${metadata.name} <URL where you publish ${fileName(result.indexFile)}>`);
     }
-    const tag = plan.plugin.tags.includes('latest') ? 'latest' : plan.version;
+    const tag = installTag(plan);
     const target = plan.rules ?? plan.plugin;
     const install = check?.install ?? [`${target.name}:${tag}`];
     const noDeps = (skip) => (skip ? ' --resolve-deps=false' : '');
@@ -105222,6 +105831,7 @@ function metadataJson(result) {
             : null,
         registryEntry: result.registryEntry ?? null,
         signing: signingJson(result),
+        dev: devJson(result),
         published: result.report
             ? {
                 blobsUploaded: result.report.blobsUploaded,
@@ -105254,6 +105864,52 @@ function signingJson(result) {
         })),
         attestation: result.distribution?.attestation ?? null
     };
+}
+function devJson(result) {
+    const dev = result.plan.tagPlan.devTag !== undefined ? result.devChannel : undefined;
+    if (!dev)
+        return null;
+    const r = result.retention;
+    return {
+        branch: dev.branch,
+        devTag: dev.devTag,
+        commit: dev.commit,
+        lastRelease: dev.lastRelease ?? null,
+        commits: dev.commits,
+        soVersion: dev.soVersion,
+        retention: r
+            ? {
+                keep: r.keep,
+                deleted: r.deleted.map((d) => `${d.ref}:${d.tag}`),
+                left: r.left.flatMap((l) => l.tags.map((t) => `${l.ref}:${t}`)),
+                unsupported: r.unsupported ?? null
+            }
+            : null
+    };
+}
+/** What a dev build is and left alone, and what happened to old dev builds. */
+function devSection(result) {
+    const dev = result.devChannel;
+    if (!dev || result.plan.tagPlan.devTag === undefined)
+        return [];
+    const out = ['', `### Dev build of ${mdCode(dev.branch)}`, ''];
+    out.push(`${mdCode(result.plan.version)}: ` +
+        (dev.lastRelease
+            ? `${dev.commits} commit(s) after ${mdCode(dev.lastRelease.tag)}`
+            : `no release yet, ${dev.commits} commit(s) in all`) +
+        `, commit ${mdCode(dev.commit.slice(0, 12))}, the .so reports ${mdCode(dev.soVersion)}.`);
+    out.push('', `Stable tags (${['X.Y.Z', 'X.Y', 'X', 'latest'].map(mdCode).join(', ')}) and the stable ` +
+        'index were left alone; no GitHub Release.');
+    const r = result.retention;
+    if (r && r.keep > 0) {
+        const left = r.left.reduce((n, l) => n + l.tags.length, 0);
+        out.push('', `Old dev builds (keeping the newest ${r.keep} per repository): ${r.deleted.length} deleted` +
+            (left > 0
+                ? `, ${left} left in place${r.unsupported ? ' (the registry refuses deletion)' : ''}`
+                : '') +
+            '.');
+    }
+    return out;
 }
 /** The plan as plain text: what a dry run prints. */
 function planText(plan) {
@@ -105320,6 +105976,7 @@ function summaryMarkdown(result) {
         for (const d of skipped)
             out.push(`- ${mdCode(d.tag)}: ${mdText(d.reason)}`);
     }
+    out.push(...devSection(result));
     out.push('', '### Platforms', '', ...platformsTable(result));
     out.push('', '### Plugin metadata (read from the .so)', '');
     out.push('| Field | Value |', '|---|---|');

@@ -57,6 +57,14 @@ export interface Inputs {
   /** "Name <email>" entries for index.yaml and registry.yaml; default: the .so's contact. */
   maintainers: string[]
   authors: string
+  /** The moving tag of dev builds (pushes to the default branch), e.g. "main". */
+  devTag: string
+  /** The branch whose pushes are dev builds; '' the repository's default branch (the event's). */
+  devBranch: string
+  /** Dev version tags kept per repository (older ones deleted where the registry allows); 0 all. */
+  devKeep: number
+  /** The index file dev builds merge their entries into; '' none (index-file is left alone). */
+  devIndexFile: string
   /** The GitHub repository's URL (from GITHUB_REPOSITORY, else the repository input as typed). */
   repositoryUrl: string
   /** Inputs the user set (not defaulted): defaults computed later must not override them. */
@@ -123,6 +131,10 @@ export const INPUT_DEFAULTS = {
   'check-dependencies': 'true',
   maintainers: '',
   authors: '',
+  'dev-tag': 'main',
+  'dev-branch': '',
+  'dev-keep': '10',
+  'dev-index-file': '',
   sign: 'auto',
   'signing-key': '',
   'signing-key-password': '',
@@ -272,6 +284,10 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
       .map((m) => m.trim())
       .filter((m) => m !== ''),
     authors: get('authors'),
+    devTag: get('dev-tag'),
+    devBranch: get('dev-branch'),
+    devKeep: parseCount('dev-keep', get('dev-keep'), 0),
+    devIndexFile: get('dev-index-file'),
     repositoryUrl: repoUrl,
     given,
     sign: parseSignMode(get('sign')),

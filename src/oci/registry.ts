@@ -42,6 +42,7 @@ import { parseReferrersIndex } from './referrers.js'
 import { formatBytes } from '../util/bytes.js'
 import type {
   BlobSource,
+  DeleteResult,
   Descriptor,
   OciTarget,
   PushBlobResult,
@@ -171,6 +172,8 @@ interface RepoRequest {
   read?: ReadLimit
   /** For errors: what was expected. */
   expected?: string
+  /** Token actions instead of pull or pull,push (a DELETE asks for "delete"). */
+  actions?: string
 }
 
 export class RegistryRepository implements OciTarget {
@@ -550,6 +553,39 @@ export class RegistryRepository implements OciTarget {
     }
   }
 
+  async deleteManifest(digest: string): Promise<DeleteResult> {
+    validateDigest(digest)
+    const url = this.url(`manifests/${digest}`)
+    // The distribution spec deletes by digest only (distribution 2.8 answers a tag with 400).
+    const res = await this.send({
+      method: 'DELETE',
+      url,
+      write: true,
+      actions: 'delete',
+      expected: '202 Accepted'
+    })
+    if (res.status === 202 || res.status === 200 || res.status === 204) {
+      res.discard()
+      return { status: 'deleted' }
+    }
+    if (res.status === 404) {
+      res.discard()
+      return { status: 'absent' }
+    }
+    try {
+      return await this.fail(res, 'DELETE', '202 Accepted')
+    } catch (err) {
+      // 405 UNSUPPORTED: distribution without storage.delete.enabled, ghcr.io, Docker Hub.
+      if (
+        err instanceof RegistryError &&
+        (err.details.status === 405 || err.details.codes.includes('UNSUPPORTED'))
+      ) {
+        return { status: 'unsupported', reason: err.message }
+      }
+      throw err
+    }
+  }
+
   private parseTagPage(body: Buffer, url: URL): string[] {
     let page: { tags?: unknown }
     try {
@@ -566,9 +602,9 @@ export class RegistryRepository implements OciTarget {
     return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl)
   }
 
-  private send({ write, expected, ...req }: RepoRequest): Promise<SessionResponse> {
+  private send({ write, expected, actions: asked, ...req }: RepoRequest): Promise<SessionResponse> {
     // With credentials, one pull,push token serves every request to the repository.
-    const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull'
+    const actions = asked ?? (write || this.session.hasCredentials ? 'pull,push' : 'pull')
     return this.session.send({
       ...req,
       scope: `repository:${this.name}:${actions}`,

@@ -62,7 +62,19 @@ export interface OciTarget {
    * see src/oci/referrers.ts).
    */
   listReferrers(digest: string): Promise<Descriptor[] | undefined>
+  /**
+   * Deletes the manifest with this digest (every tag on it goes with it). Registries may not
+   * allow it (distribution without storage.delete.enabled, ghcr.io, Docker Hub): then
+   * "unsupported", with the registry's answer. Other failures throw.
+   */
+  deleteManifest?(digest: string): Promise<DeleteResult>
 }
+
+export type DeleteResult =
+  | { status: 'deleted' }
+  /** Nothing with that digest (deleted already). */
+  | { status: 'absent' }
+  | { status: 'unsupported'; reason: string }
 
 /** Registry login. The password is usually a token (e.g. GITHUB_TOKEN for ghcr.io). */
 export interface RegistryCredentials {

@@ -12,6 +12,7 @@ import semver from 'semver'
 import type { Logger } from '../log.js'
 import type { OciTarget } from '../oci/types.js'
 import { stableVersions } from '../plan/tags.js'
+import { highestDevVersion } from '../version/dev.js'
 
 /** The semver range a floating tag follows: `1.4` -> 1.4.x, `1` -> 1.x, `latest` -> all. */
 export function floatingRange(tag: string): string | undefined {
@@ -77,6 +78,37 @@ export async function convergeFloatingTags(
       moved = true
     }
     if (!moved) return repairs
+  }
+  return repairs
+}
+
+/**
+ * The dev tag's convergence: after a dev build, `devTag` must point at the highest dev version
+ * in the repository (two pushes built at once: the slower run may have moved it back). Returns
+ * the repairs made.
+ */
+export async function convergeDevTag(
+  target: OciTarget,
+  ref: string,
+  devTag: string,
+  logger: Logger,
+  maxRounds = 3
+): Promise<Repair[]> {
+  const repairs: Repair[] = []
+  for (let round = 0; round < maxRounds; round++) {
+    const current = await target.resolveTag(devTag)
+    const newest = highestDevVersion(await target.listTags())
+    if (newest === undefined) return repairs
+    const digest = await target.resolveTag(newest)
+    if (digest === undefined || digest === current) return repairs
+    const manifest = await target.fetchManifest(digest)
+    if (!manifest) return repairs
+    await target.pushManifest(manifest.body, manifest.mediaType, devTag)
+    logger.info(
+      `${ref}:${devTag} pointed at ${current ?? 'nothing'}, but ${newest} is the newest dev ` +
+        `build (a concurrent run): moved it to ${digest}`
+    )
+    repairs.push({ ref, tag: devTag, version: newest, digest })
   }
   return repairs
 }

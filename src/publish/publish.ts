@@ -14,7 +14,7 @@ import type { Logger } from '../log.js'
 import type { BlobSource, Descriptor, OciTarget } from '../oci/types.js'
 import type { AttachedSignatures } from '../sign/attach.js'
 import { artifactsOf, type ArtifactPlan, type Blob, type ReleasePlan } from '../plan/plan.js'
-import { convergeFloatingTags, type Repair } from './converge.js'
+import { convergeDevTag, convergeFloatingTags, type Repair } from './converge.js'
 
 export interface PublishTargets {
   plugin: OciTarget
@@ -156,8 +156,15 @@ export async function publish(
   }
 
   // 5. Converge: a release that ran at the same time may have moved them in between.
+  const devTag = plan.tagPlan.devTag
   for (const a of artifacts) {
-    const repairs = await convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger)
+    const target = targetFor(targets, a)
+    const repairs =
+      devTag === undefined
+        ? await convergeFloatingTags(target, a.ref, floating, logger)
+        : floating.includes(devTag)
+          ? await convergeDevTag(target, a.ref, devTag, logger)
+          : []
     report.repairs.push(...repairs)
   }
   return report

@@ -129,6 +129,8 @@ type GitHubTarget = ReturnType<typeof githubApi>
 /** Everything distribute() needs, checked before the first registry write. */
 export interface PreparedDistribution {
   indexPath: string
+  /** false: the index file is left alone (a dev build without dev-index-file). */
+  writeIndex: boolean
   /** index.yaml with our entries merged in. */
   indexText: string
   /** The index users add: the branch's with index-branch, else index-file's. */
@@ -148,9 +150,16 @@ export async function prepareDistribution(opts: {
   logger: Logger
   /** The index.yaml signature block of how this release will be signed (none: unsigned). */
   signature?: IndexSignature
+  /** false: write no index file (and commit none); default true. */
+  writeIndex?: boolean
 }): Promise<PreparedDistribution> {
   const { inputs, env, plan, metadata, logger } = opts
   const entries = indexEntries(plan, metadata, inputs, opts.links, opts.signature)
+  if (opts.writeIndex === false) {
+    // Nothing is written: the install check sees our entries alone, the rest of the file is moot.
+    const indexText = mergeIndex(undefined, entries)
+    return { indexPath: '', writeIndex: false, indexText, servedIndexText: indexText, entries }
+  }
   const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file')
   const info = await lstat(indexPath).catch(() => undefined)
   if (info?.isSymbolicLink()) {
@@ -179,6 +188,7 @@ export async function prepareDistribution(opts: {
   }
   const prepared: PreparedDistribution = {
     indexPath,
+    writeIndex: true,
     indexText,
     servedIndexText: indexText,
     entries
@@ -241,16 +251,18 @@ export async function distribute(opts: {
 }): Promise<Distribution> {
   const { inputs, env, plan, metadata, logger, prepared, journal } = opts
   const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined
-  journal.stage = 'index-file'
-  await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
-  journal.indexFile = prepared.indexPath
-  for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
-    logger.warning(
-      `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
-        `${name} against it on install, so it must describe how this release is signed`
-    )
+  if (prepared.writeIndex) {
+    journal.stage = 'index-file'
+    await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
+    journal.indexFile = prepared.indexPath
+    for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
+      logger.warning(
+        `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+          `${name} against it on install, so it must describe how this release is signed`
+      )
+    }
   }
-  const out: Distribution = { indexFile: inputs.indexFile }
+  const out: Distribution = { indexFile: prepared.writeIndex ? inputs.indexFile : '' }
 
   if (prepared.branch) {
     journal.stage = 'index-branch'

@@ -109,7 +109,8 @@ export async function buildPlatforms(opts: {
 export async function inspectBuilds(opts: {
   inputs: Inputs
   built: Array<{ platform: Platform; soPath: string }>
-  version: string
+  /** The version the .so must report; undefined for a dev build (src/version/dev.ts checks it). */
+  version?: string
   expectedName?: string
   scratch: string
   env: NodeJS.ProcessEnv

@@ -24,6 +24,8 @@ export interface Outputs {
   'registry-entry': string
   signed: string
   metadata: string
+  /** "true" when a dev build was skipped (its push did not touch the plugin). */
+  skipped: string
 }
 
 function artifactJson(a: ArtifactPlan | undefined) {
@@ -83,6 +85,7 @@ export function metadataJson(result: ReleaseResult): Record<string, unknown> {
       : null,
     registryEntry: result.registryEntry ?? null,
     signing: signingJson(result),
+    dev: devJson(result),
     published: result.report
       ? {
           blobsUploaded: result.report.blobsUploaded,
@@ -116,6 +119,28 @@ function signingJson(result: ReleaseResult): Record<string, unknown> | null {
   }
 }
 
+function devJson(result: ReleaseResult): Record<string, unknown> | null {
+  const dev = result.plan.tagPlan.devTag !== undefined ? result.devChannel : undefined
+  if (!dev) return null
+  const r = result.retention
+  return {
+    branch: dev.branch,
+    devTag: dev.devTag,
+    commit: dev.commit,
+    lastRelease: dev.lastRelease ?? null,
+    commits: dev.commits,
+    soVersion: dev.soVersion,
+    retention: r
+      ? {
+          keep: r.keep,
+          deleted: r.deleted.map((d) => `${d.ref}:${d.tag}`),
+          left: r.left.flatMap((l) => l.tags.map((t) => `${l.ref}:${t}`)),
+          unsupported: r.unsupported ?? null
+        }
+      : null
+  }
+}
+
 export function outputsOf(result: ReleaseResult): Outputs {
   const { plan } = result
   const at = (a?: ArtifactPlan) => (a ? `${a.ref}:${plan.version}` : '')
@@ -144,7 +169,8 @@ export function outputsOf(result: ReleaseResult): Outputs {
       'release-url': '',
       'index-url': '',
       'registry-entry': '',
-      signed: 'false'
+      signed: 'false',
+      skipped: 'false'
     }
   }
   return {
@@ -160,8 +186,46 @@ export function outputsOf(result: ReleaseResult): Outputs {
     'release-url': result.distribution?.githubRelease?.htmlUrl ?? '',
     'index-url': result.distribution?.index?.url ?? '',
     'registry-entry': result.registryEntry?.yaml ?? '',
-    signed: result.signing?.signed ? 'true' : 'false'
+    signed: result.signing?.signed ? 'true' : 'false',
+    skipped: 'false'
   }
+}
+
+/** The summary of a dev build that had nothing to build. */
+export function skippedMarkdown(reason: string): string {
+  return `## Falco plugin dev build skipped\n\n${mdText(reason)}\n`
+}
+
+/** What a dev build is and left alone, and what happened to old dev builds. */
+function devSection(result: ReleaseResult): string[] {
+  const dev = result.devChannel
+  if (!dev || result.plan.tagPlan.devTag === undefined) return []
+  const out = ['', `### Dev build of ${mdCode(dev.branch)}`, '']
+  out.push(
+    `${mdCode(result.plan.version)}: ` +
+      (dev.lastRelease
+        ? `${dev.commits} commit(s) after ${mdCode(dev.lastRelease.tag)}`
+        : `no release yet, ${dev.commits} commit(s) in all`) +
+      `, commit ${mdCode(dev.commit.slice(0, 12))}, the .so reports ${mdCode(dev.soVersion)}.`
+  )
+  out.push(
+    '',
+    `Stable tags (${['X.Y.Z', 'X.Y', 'X', 'latest'].map(mdCode).join(', ')}) and the stable ` +
+      'index were left alone; no GitHub Release.'
+  )
+  const r = result.retention
+  if (r && r.keep > 0) {
+    const left = r.left.reduce((n, l) => n + l.tags.length, 0)
+    out.push(
+      '',
+      `Old dev builds (keeping the newest ${r.keep} per repository): ${r.deleted.length} deleted` +
+        (left > 0
+          ? `, ${left} left in place${r.unsupported ? ' (the registry refuses deletion)' : ''}`
+          : '') +
+        '.'
+    )
+  }
+  return out
 }
 
 /** The plan as plain text: what a dry run prints. */
@@ -238,6 +302,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
     out.push('', 'Tags not moved:', '')
     for (const d of skipped) out.push(`- ${mdCode(d.tag)}: ${mdText(d.reason)}`)
   }
+  out.push(...devSection(result))
   out.push('', '### Platforms', '', ...platformsTable(result))
   out.push('', '### Plugin metadata (read from the .so)', '')
   out.push('| Field | Value |', '|---|---|')
