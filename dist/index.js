@@ -3,14 +3,17 @@ import os__default, { EOL } from 'os';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import { promises, constants as constants$6, existsSync, readFileSync } from 'fs';
-import 'path';
-import http from 'http';
-import https from 'https';
+import * as path from 'path';
+import * as http from 'http';
+import http__default from 'http';
+import * as https from 'https';
+import https__default from 'https';
 import 'net';
 import require$$1$1 from 'tls';
 import events$1 from 'events';
-import 'assert';
-import require$$6 from 'util';
+import { ok } from 'assert';
+import * as require$$6 from 'util';
+import require$$6__default from 'util';
 import require$$0$1 from 'node:assert';
 import require$$0$3 from 'node:net';
 import require$$2, { STATUS_CODES } from 'node:http';
@@ -33,8 +36,8 @@ import require$$1$5 from 'node:dns';
 import require$$5$3 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, mkdtemp, readFile as readFile$1, access as access$1, unlink as unlink$1, copyFile as copyFile$1 } from 'node:fs/promises';
-import { availableParallelism, tmpdir, homedir } from 'node:os';
+import { stat as stat$1, open as open$1, rm as rm$1, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, mkdtemp, readFile as readFile$1, access as access$1, unlink as unlink$1, chmod as chmod$1, realpath, copyFile as copyFile$2 } from 'node:fs/promises';
+import { availableParallelism, tmpdir, homedir, arch } from 'node:os';
 import { basename, join, resolve, dirname, relative, isAbsolute, sep as sep$1, delimiter } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, realpathSync, lstatSync, readdirSync, statSync, existsSync as existsSync$1, readFileSync as readFileSync$1, constants as constants$7, createWriteStream } from 'node:fs';
@@ -42,6 +45,7 @@ import { spawn, execFile } from 'node:child_process';
 import https$1 from 'node:https';
 import { pipeline as pipeline$1 } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
+import * as stream from 'stream';
 
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -197,6 +201,96 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+
 var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
 
 function getDefaultExportFromCjs (x) {
@@ -211,10 +305,10 @@ function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
 	var tls = require$$1$1;
-	var http$1 = http;
-	var https$1 = https;
+	var http = http__default;
+	var https = https__default;
 	var events = events$1;
-	var util = require$$6;
+	var util = require$$6__default;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -225,13 +319,13 @@ function requireTunnel$1 () {
 
 	function httpOverHttp(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = http$1.request;
+	  agent.request = http.request;
 	  return agent;
 	}
 
 	function httpsOverHttp(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = http$1.request;
+	  agent.request = http.request;
 	  agent.createSocket = createSecureSocket;
 	  agent.defaultPort = 443;
 	  return agent;
@@ -239,13 +333,13 @@ function requireTunnel$1 () {
 
 	function httpOverHttps(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = https$1.request;
+	  agent.request = https.request;
 	  return agent;
 	}
 
 	function httpsOverHttps(options) {
 	  var agent = new TunnelingAgent(options);
-	  agent.request = https$1.request;
+	  agent.request = https.request;
 	  agent.createSocket = createSecureSocket;
 	  agent.defaultPort = 443;
 	  return agent;
@@ -256,7 +350,7 @@ function requireTunnel$1 () {
 	  var self = this;
 	  self.options = options || {};
 	  self.proxyOptions = self.options.proxy || {};
-	  self.maxSockets = self.options.maxSockets || http$1.Agent.defaultMaxSockets;
+	  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
 	  self.requests = [];
 	  self.sockets = [];
 
@@ -483,7 +577,7 @@ function requireTunnel () {
 	return tunnel;
 }
 
-requireTunnel();
+var tunnelExports = requireTunnel();
 
 var undici = {};
 
@@ -28572,7 +28666,7 @@ function requireUndici () {
 var undiciExports = requireUndici();
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28620,18 +28714,635 @@ var MediaTypes;
 (function (MediaTypes) {
     MediaTypes["ApplicationJson"] = "application/json";
 })(MediaTypes || (MediaTypes = {}));
-[
+const HttpRedirectCodes = [
     HttpCodes.MovedPermanently,
     HttpCodes.ResourceMoved,
     HttpCodes.SeeOther,
     HttpCodes.TemporaryRedirect,
     HttpCodes.PermanentRedirect
 ];
-[
+const HttpResponseRetryCodes = [
     HttpCodes.BadGateway,
     HttpCodes.ServiceUnavailable,
     HttpCodes.GatewayTimeout
 ];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$7(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$7(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter$7(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter$7(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers$1.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter$7(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers$1.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter$7(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers$1.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys$1(this.requestOptions.headers), lowercaseKeys$1(headers || {}));
+        }
+        return lowercaseKeys$1(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys$1(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys$1(this.requestOptions.headers)[Headers$1.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers$1.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnelExports.httpsOverHttps : tunnelExports.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnelExports.httpOverHttps : tunnelExports.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undiciExports.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter$7(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$7(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys$1 = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -28653,7 +29364,7 @@ var MediaTypes;
     });
 };
 
-var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28675,7 +29386,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter$2(this, void 0, void 0, function* () {
+        return __awaiter$6(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -28719,7 +29430,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter$2(this, void 0, void 0, function* () {
+        return __awaiter$6(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -28733,7 +29444,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter$2(this, void 0, void 0, function* () {
+        return __awaiter$6(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -28926,7 +29637,7 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28935,12 +29646,48 @@ const summary = _summary;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
+const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
 // export const {open} = 'fs'
-process.platform === 'win32';
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
 fs.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter$5(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28949,6 +29696,146 @@ fs.constants.O_RDONLY;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter$4(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        if (IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield mkdir(fsPath, { recursive: true });
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield chmod(destDir, (yield stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter$4(this, void 0, void 0, function* () {
+        if ((yield lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield lstat(destFile);
+                yield unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield chmod(destFile, '0666');
+                    yield unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield readlink(srcFile);
+            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield exists(destFile)) || force) {
+            yield copyFile$1(srcFile, destFile);
+        }
+    });
+}
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -28984,7 +29871,7 @@ process.platform === 'win32';
 os__default.platform();
 os__default.arch();
 
-var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29121,7 +30008,7 @@ function endGroup() {
  * @param fn The function to wrap in the group
  */
 function group(name, fn) {
-    return __awaiter$1(this, void 0, void 0, function* () {
+    return __awaiter$3(this, void 0, void 0, function* () {
         startGroup(name);
         let result;
         try {
@@ -29169,6 +30056,7 @@ const INPUT_DEFAULTS = {
     'cc-arm64': 'aarch64-linux-gnu-gcc',
     'cc-amd64': 'x86_64-linux-gnu-gcc',
     'max-glibc': '',
+    glibc: '',
     'push-by-digest': 'false',
     merge: '',
     'tag-pattern': '{version}',
@@ -29269,6 +30157,7 @@ function readInputs(read, env) {
         ccArm64: get('cc-arm64'),
         ccAmd64: get('cc-amd64'),
         maxGlibc: get('max-glibc'),
+        glibc: get('glibc'),
         pushByDigest: bool('push-by-digest'),
         merge: get('merge'),
         tagPattern: get('tag-pattern'),
@@ -29312,6 +30201,18 @@ function checkInputs(inputs) {
     if (inputs.pushByDigest && inputs.merge !== '') {
         throw new InputError('push-by-digest and merge are the two halves of a matrix release: set push-by-digest in the ' +
             'per-platform jobs and merge in the final job, not both in one step');
+    }
+    if (inputs.glibc !== '') {
+        if (!/^2\.\d+(\.\d+)?$/.test(inputs.glibc)) {
+            throw new InputError(`glibc: "${inputs.glibc}" is not a glibc version: write the oldest glibc the plugin must ` +
+                'load on, like 2.17 (CentOS 7, Amazon Linux 2 has 2.26) or 2.28 (RHEL 8), or leave it empty');
+        }
+        const cc = ['cc-amd64', 'cc-arm64'].filter((n) => inputs.given.has(n));
+        if (cc.length > 0) {
+            throw new InputError(`glibc builds every platform with zig as the C compiler, so ${cc.join(' and ')} would be ` +
+                `ignored: remove ${cc.length > 1 ? 'them' : 'it'}, or remove glibc to build with ` +
+                `${cc.length > 1 ? 'those compilers' : 'that compiler'}`);
+        }
     }
     if (inputs.ociLayout === '' && inputs.repository === '') {
         throw new InputError('no repository to push to: set the `repository` input (e.g. my-org/plugins); ' +
@@ -42406,8 +43307,8 @@ function requireLib () {
 	lib.HttpClient = lib.HttpClientResponse = lib.HttpClientError = lib.MediaTypes = lib.Headers = lib.HttpCodes = void 0;
 	lib.getProxyUrl = getProxyUrl;
 	lib.isHttps = isHttps;
-	const http$1 = __importStar(http);
-	const https$1 = __importStar(https);
+	const http = __importStar(http__default);
+	const https = __importStar(https__default);
 	const pm = __importStar(requireProxy());
 	const tunnel = __importStar(requireTunnel());
 	const undici_1 = requireUndici();
@@ -42832,7 +43733,7 @@ function requireLib () {
 	        const info = {};
 	        info.parsedUrl = requestUrl;
 	        const usingSsl = info.parsedUrl.protocol === 'https:';
-	        info.httpModule = usingSsl ? https$1 : http$1;
+	        info.httpModule = usingSsl ? https : http;
 	        const defaultPort = usingSsl ? 443 : 80;
 	        info.options = {};
 	        info.options.host = info.parsedUrl.hostname;
@@ -42946,7 +43847,7 @@ function requireLib () {
 	        const usingSsl = parsedUrl.protocol === 'https:';
 	        let maxSockets = 100;
 	        if (this.requestOptions) {
-	            maxSockets = this.requestOptions.maxSockets || http$1.globalAgent.maxSockets;
+	            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
 	        }
 	        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
 	        if (proxyUrl && proxyUrl.hostname) {
@@ -42971,7 +43872,7 @@ function requireLib () {
 	        // if tunneling agent isn't assigned create a new agent
 	        if (!agent) {
 	            const options = { keepAlive: this._keepAlive, maxSockets };
-	            agent = usingSsl ? new https$1.Agent(options) : new http$1.Agent(options);
+	            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
 	            this._agent = agent;
 	        }
 	        if (usingSsl && this._ignoreSslError) {
@@ -43100,7 +44001,7 @@ function requireLib () {
 
 var libExports = requireLib();
 
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -43128,7 +44029,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
     const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+    const proxyFetch = (url, opts) => __awaiter$2(this, void 0, void 0, function* () {
         return undiciExports.fetch(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
     return proxyFetch;
@@ -43298,13 +44199,13 @@ var Hook = { Collection };
 var VERSION$5 = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION$5} ${getUserAgent()}`;
+var userAgent$1 = `octokit-endpoint.js/${VERSION$5} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
   headers: {
     accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
+    "user-agent": userAgent$1
   },
   mediaType: {
     format: ""
@@ -52723,7 +53624,7 @@ function runChild(argv, options = {}) {
 }
 /** The last `lines` lines of text. */
 function lastLines(text, lines) {
-    return text.trimEnd().split('\n').slice(-40).join('\n');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 // Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
@@ -52852,8 +53753,18 @@ async function buildPlugin(opts) {
     }
     const env = { ...process.env, ...opts.env };
     const host = hostPlatform();
-    const targetEnv = crossCompileEnv(opts.platform, opts.cc, host);
-    const cross = targetEnv.GOARCH !== undefined;
+    const targetEnv = opts.compilers && opts.platform
+        ? {
+            GOOS: 'linux',
+            GOARCH: architectureFacts(opts.platform).goarch,
+            CGO_ENABLED: '1',
+            ...opts.compilers
+        }
+        : crossCompileEnv(opts.platform, opts.cc, host);
+    const cross = opts.platform !== undefined && !isHostPlatform(opts.platform, host);
+    const group = (title, fn) => opts.concurrent ? fn() : logger.group(title, fn);
+    const tag = opts.concurrent && opts.platform ? `[${formatPlatform(opts.platform)}] ` : '';
+    const log = (l) => logger.info(`${tag}${l}`);
     const suffix = opts.platform ? ` (${formatPlatform(opts.platform)})` : '';
     if (opts.buildCommand !== undefined && opts.buildCommand.trim() !== '') {
         // The user's command sees the target in GOOS/GOARCH (and CC for a cross build).
@@ -52873,7 +53784,7 @@ async function buildPlugin(opts) {
     const warning = strayHeaderWarning(env);
     if (warning)
         logger.warning(warning);
-    if (cross && !commandExists(targetEnv.CC, env.PATH)) {
+    if (cross && !opts.compilers && !commandExists(targetEnv.CC, env.PATH)) {
         throw missingCrossCompiler(opts.platform, targetEnv.CC, host);
     }
     // c-shared needs cgo, which cross-compiling or a bare environment would turn off.
@@ -52895,10 +53806,11 @@ async function buildPlugin(opts) {
     ];
     const shown = Object.entries({ CGO_ENABLED: '1', ...targetEnv }).map(([k, v]) => `${k}=${shellQuote(v)}`);
     const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
-    const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
-        logger.info(`$ ${command}  (in ${wd})`);
-        logRemovedVariables(env, opts.envPolicy, logger);
-        return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log: (l) => logger.info(l) });
+    const r = await group(`Build ${goPackage}${suffix}`, async () => {
+        log(`$ ${command}  (in ${wd})`);
+        if (!opts.concurrent)
+            logRemovedVariables(env, opts.envPolicy, logger);
+        return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log });
     });
     if (r.error?.code === 'ENOENT') {
         throw new Error("the Go toolchain ('go') was not found on PATH: add actions/setup-go before this action " +
@@ -52907,11 +53819,15 @@ async function buildPlugin(opts) {
     if (r.error)
         throw new Error(`could not run go: ${r.error.message}`);
     if (r.code !== 0) {
-        const crossHint = cross
-            ? `\nThis was a cross build for ${formatPlatform(opts.platform)}: C libraries ` +
-                `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
-                `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform).runner})`
-            : '';
+        const crossHint = opts.compilers
+            ? `\nThis build used ${targetEnv.CC}: C code that includes headers or links libraries ` +
+                'of this machine (pkg-config, -I/usr/include, -L/usr/lib) does not work with it; ' +
+                'libraries the plugin links must be built for the target too'
+            : cross
+                ? `\nThis was a cross build for ${formatPlatform(opts.platform)}: C libraries ` +
+                    `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
+                    `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform).runner})`
+                : '';
         throw new Error(`go build ${status(r)}: ${command} (in ${wd})${outputBlock(r.tail)}${crossHint}`);
     }
     if (!(await isFile$1(output))) {
@@ -52944,6 +53860,741 @@ async function runBuildCommand(buildCommand, pluginPath, wd, env, policy, logger
             'plugin-path to the .so your command produces');
     }
     return so;
+}
+
+(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+/**
+ * Internal class for retries
+ */
+class RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return __awaiter$1(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    info(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                info(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return __awaiter$1(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+process.platform === 'win32';
+process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return __awaiter(this, void 0, void 0, function* () {
+        dest = dest || path.join(_getTempDirectory(), crypto.randomUUID());
+        yield mkdirP(path.dirname(dest));
+        debug(`Downloading ${url}`);
+        debug(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => __awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (fs.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new HttpClient(userAgent, [], {
+            allowRetries: false
+        });
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = require$$6.promisify(stream.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, fs.createWriteStream(dest));
+            debug('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                debug('download failed');
+                try {
+                    yield rmRF(dest);
+                }
+                catch (err) {
+                    debug(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return __awaiter(this, void 0, void 0, function* () {
+        version = semverExports.clean(version) || version;
+        arch = arch || os.arch();
+        debug(`Caching tool ${tool} ${version} ${arch}`);
+        debug(`source dir: ${sourceDir}`);
+        if (!fs.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of fs.readdirSync(sourceDir)) {
+            const s = path.join(sourceDir, itemName);
+            yield cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || os.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = semverExports.clean(versionSpec) || '';
+        const cachePath = path.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        debug(`checking cache: ${cachePath}`);
+        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
+            debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            debug('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || os.arch();
+    const toolPath = path.join(_getCacheDirectory(), toolName);
+    if (fs.existsSync(toolPath)) {
+        const children = fs.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = path.join(toolPath, child, arch || '');
+                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function _createToolPath(tool, version, arch) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const folderPath = path.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+        debug(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield rmRF(folderPath);
+        yield rmRF(markerPath);
+        yield mkdirP(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = path.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    fs.writeFileSync(markerPath, '');
+    debug('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = semverExports.clean(versionSpec) || '';
+    debug(`isExplicit: ${c}`);
+    const valid = semverExports.valid(c) != null;
+    debug(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    debug(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (semverExports.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = semverExports.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        debug(`matched: ${version}`);
+    }
+    else {
+        debug('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+
+// zig as cgo's C compiler, for plugins that load on an older glibc than the runner's: with
+// CC="zig cc -target x86_64-linux-gnu.2.17", the .so links against stubs of glibc 2.17's
+// libraries (generated from zig's symbol database), so it needs nothing newer, on amd64 and on
+// arm64 alike, from one machine, without a container or a cross gcc.
+//
+// zig is pinned (ZIG_VERSION). We take it, in this order, from: a `zig` on PATH of that version;
+// the runner's tool cache (@actions/tool-cache; outside a runner, a cache folder in the user's
+// cache directory); PyPI's `ziglang` wheel, which is a zip of the official build, downloaded
+// with the tool cache's downloadTool, checked against its pinned SHA-256, extracted and cached.
+// No pip, no Python needed on the runner.
+/** The zig release the glibc input builds with. */
+const ZIG_VERSION = '0.17.0';
+/** PyPI's ziglang wheels of ZIG_VERSION, by the host's Node architecture. */
+const ZIG_WHEELS = {
+    x64: {
+        url: 'https://files.pythonhosted.org/packages/fe/6f/e1c380fe61db36cb464d5d4d18c557338812500986885373e2550d4ebf6b/' +
+            'ziglang-0.17.0-py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.musllinux_1_1_x86_64.whl',
+        sha256: '97079827064a7492cce5541ceb438ae8003ce1e54e399676da2d62fb7a5dc08b'
+    },
+    arm64: {
+        url: 'https://files.pythonhosted.org/packages/02/21/abee2f0524f54fe3e8783748b9df79bb07d4b955e6b465677d1cfbda335c/' +
+            'ziglang-0.17.0-py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64.whl',
+        sha256: 'd2804f94f54f7fcf8169f4b212a619ad688a4e2e6592e976f0cf2e58e2cd8af3'
+    }
+};
+/** "x86_64-linux-gnu.2.17": zig's target for a platform and a glibc version. */
+function zigTarget(platform, glibc) {
+    return `${architectureFacts(platform).gnuTriplet}.${glibc}`;
+}
+/** CC and CXX for cgo: zig cc / zig c++ for the platform's triplet at that glibc. */
+function zigCompilers(zig, platform, glibc) {
+    if (/\s/.test(zig)) {
+        throw new Error(`zig is at '${zig}', a path with a space, which cannot be part of CC: install it elsewhere`);
+    }
+    const target = zigTarget(platform, glibc);
+    return { CC: `${zig} cc -target ${target}`, CXX: `${zig} c++ -target ${target}` };
+}
+/** Reads `zig env`: its version and lib folder, or undefined when it does not run. */
+async function zigEnv(path, opts) {
+    const r = await runChild([path, 'env'], { env: opts.env, policy: opts.policy, timeoutMs: 60_000 });
+    if (r.error || r.code !== 0)
+        return undefined;
+    // ZON in recent releases (.version = "0.17.0"), JSON before ("version": "0.13.0").
+    const field = (name) => new RegExp(`"?\\.?${name}"?\\s*[:=]\\s*"([^"]*)"`).exec(r.stdout)?.[1];
+    const version = field('version');
+    const libDir = field('lib_dir');
+    return version && libDir ? { version, libDir } : undefined;
+}
+function onPath$1(name, pathVar) {
+    return (pathVar ?? '')
+        .split(delimiter)
+        .filter((d) => d !== '')
+        .map((d) => join(d, name))
+        .filter((p) => existsSync$1(p));
+}
+/** The Node architecture name the tool cache files tools under. */
+function cacheArch(opts) {
+    return opts.arch ?? arch();
+}
+/** Our cache folder outside a runner (no RUNNER_TOOL_CACHE): the tool cache's layout. */
+function ownCacheDir(env, arch) {
+    const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+    return join(base, 'falco-plugin-release', 'tools', 'zig', ZIG_VERSION, arch);
+}
+async function fetchToFile(url, file) {
+    const res = await fetch(url, { redirect: 'follow' });
+    if (!res.ok || !res.body)
+        throw new Error(`HTTP ${res.status}`);
+    await pipeline$1(Readable.fromWeb(res.body), createWriteStream(file));
+}
+async function sha256Of(path) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+async function isExecutable(path) {
+    try {
+        return (await stat$1(path)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** Downloads the pinned wheel, checks it, and extracts its ziglang/ folder; returns that folder. */
+async function downloadWheel(opts, work) {
+    const arch = cacheArch(opts);
+    const wheel = opts.wheel ?? ZIG_WHEELS[arch];
+    if (!wheel) {
+        throw new Error(`no zig ${ZIG_VERSION} wheel for a ${arch} machine: the glibc input works on amd64 and ` +
+            'arm64 runners, or put zig ' + ZIG_VERSION + ' on PATH');
+    }
+    const file = join(work, 'ziglang.whl');
+    opts.logger.info(`downloading zig ${ZIG_VERSION} (PyPI's ziglang wheel): ${wheel.url}`);
+    try {
+        // Under a runner, the tool cache's downloader (retries, proxy settings); elsewhere (the CLI)
+        // fetch, as @actions/core would print its debug lines on our standard output.
+        if (opts.env.RUNNER_TOOL_CACHE)
+            await downloadTool(wheel.url, file);
+        else
+            await fetchToFile(wheel.url, file);
+    }
+    catch (e) {
+        throw new Error(`could not download zig ${ZIG_VERSION} from ${wheel.url}: ${e.message}. ` +
+            `Put zig ${ZIG_VERSION} on PATH instead (e.g. pip install ziglang==${ZIG_VERSION} and ` +
+            'add its ziglang folder to PATH), or let the runner reach PyPI');
+    }
+    const digest = await sha256Of(file);
+    if (digest !== wheel.sha256) {
+        throw new Error(`the zig wheel from ${wheel.url} has SHA-256 ${digest}, not the pinned ${wheel.sha256}: ` +
+            'refusing to run it');
+    }
+    const out = join(work, 'x');
+    await mkdir$1(out);
+    const r = await runChild(['unzip', '-q', '-o', file, 'ziglang/*', '-d', out], {
+        env: opts.env,
+        policy: opts.policy,
+        keepBytes: 16 * 1024
+    });
+    if (r.error || r.code !== 0) {
+        throw new Error(`could not extract the zig wheel with unzip (${r.error?.message ?? `exit ${r.code}`}): ` +
+            `${lastLines(r.stderr + r.stdout, 10)}; install unzip (apt-get install unzip)`);
+    }
+    const dir = join(out, 'ziglang');
+    await chmod$1(join(dir, 'zig'), 0o755);
+    return dir;
+}
+/** Puts an extracted zig folder in the tool cache (or our own cache) and returns where it is. */
+async function cacheZig(opts, dir) {
+    const arch = cacheArch(opts);
+    if (opts.env.RUNNER_TOOL_CACHE)
+        return cacheDir(dir, 'zig', ZIG_VERSION, arch);
+    const dest = ownCacheDir(opts.env, arch);
+    await rm$1(dest, { recursive: true, force: true });
+    await mkdir$1(join(dest, '..'), { recursive: true });
+    await rename$1(dir, dest);
+    await writeFile$1(`${dest}.complete`, '');
+    return dest;
+}
+function cached(opts) {
+    const arch = cacheArch(opts);
+    if (opts.env.RUNNER_TOOL_CACHE)
+        return find('zig', ZIG_VERSION, arch) || undefined;
+    const dir = ownCacheDir(opts.env, arch);
+    return existsSync$1(`${dir}.complete`) ? dir : undefined;
+}
+/**
+ * Finds zig ZIG_VERSION (PATH, then the tool cache) or installs it from PyPI into the tool
+ * cache. Throws with what to do when neither works.
+ */
+async function setupZig(opts) {
+    const skipped = [];
+    for (const candidate of onPath$1('zig', opts.env.PATH)) {
+        const e = await zigEnv(candidate, opts);
+        if (e?.version === ZIG_VERSION)
+            return { path: candidate, ...e, from: 'PATH' };
+        skipped.push(`${candidate} (${e ? `zig ${e.version}` : 'does not run'})`);
+    }
+    if (skipped.length > 0) {
+        opts.logger.info(`not using ${skipped.join(', ')}: glibc builds are pinned to zig ${ZIG_VERSION}`);
+    }
+    const inCache = cached(opts);
+    if (inCache) {
+        const path = join(inCache, 'zig');
+        const e = (await isExecutable(path)) ? await zigEnv(path, opts) : undefined;
+        if (e?.version === ZIG_VERSION)
+            return { path, ...e, from: 'the tool cache' };
+        opts.logger.info(`the cached zig in ${inCache} does not run: installing it again`);
+    }
+    const work = await mkdtemp(join(opts.env.RUNNER_TEMP || tmpdir(), 'zig-'));
+    try {
+        const dir = await cacheZig(opts, await downloadWheel(opts, work));
+        const path = join(dir, 'zig');
+        const e = await zigEnv(path, opts);
+        if (e?.version !== ZIG_VERSION) {
+            throw new Error(`the zig installed in ${dir} does not run or is not ${ZIG_VERSION}`);
+        }
+        return { path, ...e, from: 'PyPI (ziglang wheel), now in the tool cache' };
+    }
+    finally {
+        await rm$1(work, { recursive: true, force: true });
+    }
+}
+/** Path of the glibc symbol database of a zig installation. */
+function abilistsPath(zig) {
+    return join(zig.libDir, 'libc', 'glibc', 'abilists');
+}
+
+// What an older glibc provides, from the symbol database zig ships (lib/libc/glibc/abilists):
+// for every symbol, in which glibc library (libc, libm, libresolv, ...), on which target, since
+// which symbol version. zig builds its stub libraries for `<arch>-linux-gnu.<glibc>` from it, so
+// it is exactly what a plugin built with that target was linked against.
+//
+// We use it for what the versioned floor cannot see: undefined symbols WITHOUT a version
+// (falcosecurity/plugins#1500: `__res_search` from Go's cgo resolver, in libresolv before glibc
+// 2.34, in libc since). The dynamic linker binds such a symbol to whatever library in scope
+// defines it; on an older glibc that library may not be among the plugin's DT_NEEDED, or may not
+// have it at all, and dlopen fails with "undefined symbol". Pure.
+//
+// Format (all integers little-endian; documented by ziglang/libc-abi-tools):
+//   u8 library count, then NUL-terminated names ("c", "m", "dl", "pthread", ...)
+//   u8 version count, then u8 major, u8 minor, u8 patch each, ascending
+//   u8 target count, then NUL-terminated triples ("x86_64-linux-gnu", ...)
+//   u16 function inclusion count, then inclusions; u16 object inclusion count, then inclusions.
+//   An inclusion list for one symbol: its NUL-terminated name, then inclusions, each
+//     uleb128 target bitset, (objects only: uleb128 size), u8 library index (bit 7: the last
+//     inclusion of this symbol), then version indices (u8, bit 7 set on the last one).
+// An inclusion says: on these targets, this library exports the symbol with these versions
+// (GLIBC_<version>). A glibc of version V has it when one of those versions is <= V.
+/** The library each abilists name stands for, as DT_NEEDED spells it. */
+const SONAMES = {
+    c: () => 'libc.so.6',
+    m: () => 'libm.so.6',
+    dl: () => 'libdl.so.2',
+    pthread: () => 'libpthread.so.0',
+    rt: () => 'librt.so.1',
+    util: () => 'libutil.so.1',
+    resolv: () => 'libresolv.so.2',
+    ld: (arch) => (arch === 'aarch64' ? 'ld-linux-aarch64.so.1' : 'ld-linux-x86-64.so.2')
+};
+class AbilistsError extends Error {
+    constructor(message) {
+        super(`zig's glibc symbol database (abilists) is unreadable: ${message}`);
+        this.name = 'AbilistsError';
+    }
+}
+/** Parses an abilists file. Throws AbilistsError when it is damaged or truncated. */
+function parseAbilists(data) {
+    const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let at = 0;
+    const need = (n) => {
+        if (at + n > b.length)
+            throw new AbilistsError(`truncated at byte ${at}`);
+    };
+    const u8 = () => {
+        need(1);
+        return b[at++];
+    };
+    const u16 = () => {
+        need(2);
+        const v = b.readUInt16LE(at);
+        at += 2;
+        return v;
+    };
+    const cstr = () => {
+        const end = b.indexOf(0, at);
+        if (end < 0)
+            throw new AbilistsError(`unterminated name at byte ${at}`);
+        const s = b.toString('latin1', at, end);
+        at = end + 1;
+        return s;
+    };
+    const uleb = () => {
+        let value = 0n;
+        let shift = 0n;
+        for (;;) {
+            const byte = u8();
+            value |= BigInt(byte & 0x7f) << shift;
+            if ((byte & 0x80) === 0)
+                return value;
+            shift += 7n;
+            if (shift > 70n)
+                throw new AbilistsError(`overlong number at byte ${at}`);
+        }
+    };
+    const libraries = Array.from({ length: u8() }, cstr);
+    const versions = Array.from({ length: u8() }, () => {
+        const [major, minor, patch] = [u8(), u8(), u8()];
+        return patch === 0 ? `${major}.${minor}` : `${major}.${minor}.${patch}`;
+    });
+    const targets = Array.from({ length: u8() }, cstr);
+    const symbols = new Map();
+    for (const objects of [false, true]) {
+        const count = u16();
+        let read = 0;
+        while (read < count) {
+            const name = cstr();
+            const list = symbols.get(name) ?? [];
+            symbols.set(name, list);
+            for (;;) {
+                const targetSet = uleb();
+                if (objects)
+                    uleb(); // the object's size: not needed here
+                const lib = u8();
+                const inclusion = { targets: targetSet, library: lib & 0x7f, versions: [] };
+                for (;;) {
+                    const v = u8();
+                    if ((v & 0x7f) >= versions.length)
+                        throw new AbilistsError(`bad version index ${v}`);
+                    inclusion.versions.push(v & 0x7f);
+                    if (v & 0x80)
+                        break;
+                }
+                if (inclusion.library >= libraries.length) {
+                    throw new AbilistsError(`bad library index ${inclusion.library}`);
+                }
+                list.push(inclusion);
+                read++;
+                if (lib & 0x80 || read >= count)
+                    break;
+            }
+        }
+    }
+    if (libraries.length === 0 ||
+        versions.length === 0 ||
+        targets.length === 0 ||
+        symbols.size === 0) {
+        throw new AbilistsError('it lists no libraries, versions, targets or symbols');
+    }
+    return { libraries, versions, targets, symbols };
+}
+/** Numeric comparison of dotted versions. */
+function compareVersions(a, b) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0)
+            return d < 0 ? -1 : 1;
+    }
+    return 0;
+}
+/** zig's glibc target name of an ELF/GNU machine: "x86_64-linux-gnu", "aarch64-linux-gnu". */
+function targetIndex(abi, gnuTriplet) {
+    const i = abi.targets.indexOf(gnuTriplet);
+    if (i < 0)
+        throw new AbilistsError(`no target ${gnuTriplet} (it has ${abi.targets.join(', ')})`);
+    return i;
+}
+/** The oldest glibc zig can target for a triplet (2.2.5 on x86_64, 2.17 on aarch64). */
+function oldestGlibc(abi, gnuTriplet) {
+    const bit = 1n << BigInt(targetIndex(abi, gnuTriplet));
+    let oldest;
+    for (const inclusions of abi.symbols.values()) {
+        for (const inc of inclusions) {
+            if ((inc.targets & bit) === 0n)
+                continue;
+            const v = Math.min(...inc.versions);
+            if (oldest === undefined || v < oldest)
+                oldest = v;
+        }
+    }
+    return abi.versions[oldest ?? 0];
+}
+/** The newest glibc the database knows. */
+function newestGlibc(abi) {
+    return abi.versions[abi.versions.length - 1];
+}
+/**
+ * The libraries (DT_NEEDED names) of glibc `version` on `gnuTriplet` that export `symbol`,
+ * in any symbol version up to `version`.
+ */
+function librariesDefining(abi, symbol, gnuTriplet, version) {
+    const bit = 1n << BigInt(targetIndex(abi, gnuTriplet));
+    const arch = gnuTriplet.split('-')[0];
+    const found = new Set();
+    for (const inc of abi.symbols.get(symbol) ?? []) {
+        if ((inc.targets & bit) === 0n)
+            continue;
+        if (inc.versions.some((v) => compareVersions(abi.versions[v], version) <= 0)) {
+            const lib = abi.libraries[inc.library];
+            found.add(SONAMES[lib]?.(arch) ?? `lib${lib}.so`);
+        }
+    }
+    return [...found].sort();
+}
+/** Whether a DT_NEEDED name is one of glibc's own libraries (those abilists describes). */
+function isGlibcLibrary(soname) {
+    return /^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libutil\.so\.1|libresolv\.so\.2|ld-linux[-\w.]*\.so\.\d+)$/.test(soname);
+}
+/**
+ * Checks the plugin's non-weak undefined symbols without a version against glibc `version` on
+ * `gnuTriplet`: each must be defined by a glibc library the plugin lists in DT_NEEDED (or by the
+ * dynamic linker, which libc always brings). The ones that are not are unresolved, unless the
+ * plugin also needs non-glibc libraries, which (or whose own dependencies) may define them
+ * (unknown: we cannot tell).
+ */
+function checkUnversionedImports(elf, abi, gnuTriplet, version) {
+    const arch = gnuTriplet.split('-')[0];
+    const inScope = new Set(elf.needed.filter(isGlibcLibrary));
+    if (inScope.has('libc.so.6'))
+        inScope.add(SONAMES.ld(arch));
+    const others = elf.needed.some((n) => !isGlibcLibrary(n));
+    const result = { unresolved: [], unknown: [] };
+    for (const imp of elf.imports) {
+        if (imp.version !== undefined || imp.weak)
+            continue;
+        const definedIn = librariesDefining(abi, imp.name, gnuTriplet, version);
+        if (definedIn.some((l) => inScope.has(l)))
+            continue;
+        // Another library (or what it needs in turn) may define it: we cannot tell.
+        if (others)
+            result.unknown.push(imp.name);
+        else
+            result.unresolved.push({ name: imp.name, definedIn });
+    }
+    return result;
 }
 
 // Reads a plugin's metadata by loading its .so the way Falco does: a tiny C program
@@ -53166,22 +54817,63 @@ async function isFile(path) {
 const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-get install gcc, or build-essential) ' +
     'or set CC';
 /**
- * Compiles inspector.c once per (source hash, compiler) into cacheDir and returns the binary's
- * path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it may carry arguments
- * ("gcc -m32"), as cgo allows.
+ * Where compiled inspectors are kept between runs: the runner's tool cache (kept on self-hosted
+ * runners), else the user's cache directory. Entries are keyed by source and compiler.
+ */
+function inspectorCacheDir(env = process.env) {
+    if (env.RUNNER_TOOL_CACHE)
+        return join(env.RUNNER_TOOL_CACHE, 'falco-plugin-release', 'inspector');
+    const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+    return join(base, 'falco-plugin-release', 'inspector');
+}
+/** What identifies the compiler binary: its real path, size and time (an upgrade changes them). */
+async function compilerIdentity(command, pathVar) {
+    const candidates = command.includes('/')
+        ? [command]
+        : (pathVar ?? '')
+            .split(delimiter)
+            .filter((d) => d !== '')
+            .map((d) => join(d, command));
+    for (const c of candidates) {
+        try {
+            const real = await realpath(c);
+            const st = await stat$1(real);
+            if (st.isFile())
+                return `${real}:${st.size}:${st.mtimeMs}`;
+        }
+        catch {
+            // not there
+        }
+    }
+    return 'not found';
+}
+/**
+ * Compiles inspector.c once per (source, compiler command, compiler binary) into cacheDir and
+ * returns the binary's path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it
+ * may carry arguments ("gcc -m32", "zig cc -target x86_64-linux-gnu.2.17"), as cgo allows.
  */
 async function compileInspector(opts) {
     const sourcePath = inspectorSourcePath();
     const source = await readFile$1(sourcePath);
-    const explicit = opts.cc ?? ((opts.env ?? process.env).CC?.trim() || undefined);
+    const env = opts.env ?? process.env;
+    const explicit = opts.cc ?? (env.CC?.trim() || undefined);
     const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang'];
     await mkdir$1(opts.cacheDir, { recursive: true });
     for (const cc of candidates) {
-        const key = createHash('sha256').update(source).update('\0').update(cc).digest('hex');
+        const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
+        const identity = await compilerIdentity(cmd, env.PATH);
+        if (identity === 'not found' && !explicit)
+            continue;
+        const key = createHash('sha256')
+            .update(source)
+            .update('\0')
+            .update(cc)
+            .update('\0')
+            .update(identity)
+            .digest('hex');
         const binary = join(resolve(opts.cacheDir), `inspector-${key.slice(0, 16)}`);
         if (await isFile(binary))
             return binary;
-        const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
         const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
         const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl'];
         const r = await runChild([cmd, ...args], { env: opts.env, policy: opts.envPolicy });
@@ -53193,7 +54885,7 @@ async function compileInspector(opts) {
         if (r.error || r.code !== 0) {
             await rm$1(tmp, { force: true });
             throw new Error(`compiling the plugin inspector failed (${cc} ${args.join(' ')}): ` +
-                `${r.error?.message ?? lastLines(r.stderr + r.stdout)}`);
+                `${r.error?.message ?? lastLines(r.stderr + r.stdout, 40)}`);
         }
         await rename$1(tmp, binary);
         return binary;
@@ -53304,7 +54996,7 @@ function inspectorResult(soPath, r, report, timeoutMs) {
     const json = lines.filter((l) => l.startsWith('{')).pop();
     const step = steps.length > 0 ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)';
     const noise = r.stderr.trim();
-    const details = noise ? `\n${lastLines(noise)}` : '';
+    const details = noise ? `\n${lastLines(noise, 40)}` : '';
     if (r.timedOut) {
         throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}: Falco would ` +
             'hang on it as well (the inspect-timeout input sets the limit)');
@@ -53469,6 +55161,19 @@ function checkElfForPlatform(elf, platform, opts = {}) {
             'plugin-sdk-go, register the plugin with plugins.SetFactory in an init() function of the ' +
             'main package, and build the main package with -buildmode=c-shared)');
     }
+    const target = opts.glibcTarget;
+    if (target !== undefined) {
+        const floor = elf.glibcFloor;
+        if (floor !== undefined && compareGlibcVersions(floor, target.version) > 0) {
+            problems.push(`it needs glibc ${floor}, newer than the glibc input ${target.version} ` +
+                `(${offendingSymbols(elf, target.version)}): the build linked something against a ` +
+                `newer glibc than zig's ${target.version} stubs (a build-command that ignores $CC, or a ` +
+                'prebuilt library or object built elsewhere)');
+        }
+        if (target.abi !== undefined) {
+            problems.push(...unversionedProblems(elf, platform, target.version, target.abi));
+        }
+    }
     if (opts.maxGlibc !== undefined && opts.maxGlibc.trim() !== '') {
         const max = normalizeMaxGlibc(opts.maxGlibc);
         const floor = elf.glibcFloor;
@@ -53484,12 +55189,70 @@ function checkElfForPlatform(elf, platform, opts = {}) {
         throw new Error(`${elf.path} cannot be released as ${formatPlatform(platform)}:\n- ${problems.join('\n- ')}`);
     }
     const notes = [];
+    const unversioned = elf.imports
+        .filter((i) => i.version === undefined && !i.weak)
+        .map((i) => i.name);
+    if (unversioned.length > 0 && target?.abi !== undefined) {
+        const facts = architectureFacts(platform);
+        const { unknown } = checkUnversionedImports(elf, target.abi, facts.gnuTriplet, target.version);
+        if (unknown.length > 0) {
+            notes.push(`${elf.path} references ${list(unknown)} without a version, which glibc ${target.version} ` +
+                'does not define in the libraries the plugin loads: the other libraries it needs ' +
+                '(DT_NEEDED) must define them on every Falco host');
+        }
+    }
+    else if (unversioned.length > 0) {
+        notes.push(`${elf.path} references ${list(unversioned)} without a symbol version: this machine's glibc ` +
+            'resolves them, but an older one may not (falcosecurity/plugins#1500: __res_search lived ' +
+            'in libresolv before glibc 2.34); set the glibc input to check them against the oldest ' +
+            'glibc you support');
+    }
     const extra = elf.needed.filter((n) => !GLIBC_LIBRARIES.test(n));
     if (extra.length > 0) {
         notes.push(`${elf.path} needs ${list(extra)} besides glibc (DT_NEEDED): Falco hosts must have ` +
             `${extra.length > 1 ? 'them' : 'it'} installed, or the plugin will not load`);
     }
     return notes;
+}
+/** Where the glibc library that defines a symbol is linked from, for the fix. */
+const LINK_FLAGS = {
+    'libresolv.so.2': '-lresolv',
+    'libpthread.so.0': '-lpthread',
+    'libdl.so.2': '-ldl',
+    'libm.so.6': '-lm',
+    'librt.so.1': '-lrt',
+    'libutil.so.1': '-lutil'
+};
+/** Refusals for undefined symbols without a version that glibc `version` leaves unresolved. */
+function unversionedProblems(elf, platform, version, abi) {
+    const facts = architectureFacts(platform);
+    const { unresolved } = checkUnversionedImports(elf, abi, facts.gnuTriplet, version);
+    if (unresolved.length === 0)
+        return [];
+    const elsewhere = unresolved.filter((u) => u.definedIn.length > 0);
+    const nowhere = unresolved.filter((u) => u.definedIn.length === 0);
+    const problems = [];
+    if (elsewhere.length > 0) {
+        const flags = [...new Set(elsewhere.flatMap((u) => u.definedIn.map((l) => LINK_FLAGS[l])))]
+            .filter((f) => f !== undefined)
+            .join(' ');
+        problems.push(`it references ${list(elsewhere.map((u) => `${u.name} (in ${u.definedIn.join(', ')})`))} ` +
+            `without a symbol version, and on glibc ${version} the library that defines ` +
+            `${elsewhere.length > 1 ? 'them is' : 'it is'} not among those the plugin loads ` +
+            `(DT_NEEDED: ${elf.needed.join(', ') || 'none'}): dlopen fails there with "undefined ` +
+            'symbol", as libcontainer.so did on glibc < 2.34 (falcosecurity/plugins#1500). Link it' +
+            (flags ? ` (#cgo LDFLAGS: ${flags})` : '') +
+            (elsewhere.some((u) => u.name.includes('res_'))
+                ? ", or use Go's pure resolver (-tags netgo)"
+                : ''));
+    }
+    if (nowhere.length > 0) {
+        problems.push(`it references ${list(nowhere.map((u) => u.name))} without a symbol version, and glibc ` +
+            `${version} does not define ${nowhere.length > 1 ? 'them' : 'it'} at all: dlopen fails ` +
+            'there with "undefined symbol" (the code was written for a newer glibc, or expects a ' +
+            'library it does not link)');
+    }
+    return problems;
 }
 /** The plugin_* functions of an ELF's exports. */
 function pluginSymbols(elf) {
@@ -53670,6 +55433,11 @@ function validatePluginAgainstRelease(meta, release) {
 // platform is among the builds, under qemu otherwise. Foreign builds must
 // export the same plugin_* symbols as the native one and, when qemu can load
 // them, report the same metadata.
+//
+// With the glibc input, every platform is built with zig cc for <arch>-linux-gnu.<glibc> (see
+// build/zig.ts) and checked against that glibc, unversioned symbols included (glibc-abi.ts).
+// Platforms build at once (bounded by the cores; Go's build cache is safe for concurrent builds,
+// and each build writes its own folder), and the inspectors are compiled while Go builds.
 /** What children (build, inspector, qemu) keep of the environment: see childEnv. */
 function envPolicy(inputs, logger) {
     return {
@@ -53677,16 +55445,95 @@ function envPolicy(inputs, logger) {
         containsSecret: (text) => logger.containsSecret?.(text) ?? false
     };
 }
-function compilerFor(inputs, p) {
+/** Finds (or installs) zig and reads its glibc database when the glibc input is set. */
+async function prepareToolchain(opts) {
+    const { inputs, logger } = opts;
+    const toolchain = { inspectors: new Map() };
+    if (inputs.glibc === '')
+        return toolchain;
+    const zig = await logger.group(`zig ${ZIG_VERSION} (glibc ${inputs.glibc})`, async () => {
+        const z = await setupZig({ env: opts.env, policy: envPolicy(inputs, logger), logger });
+        logger.info(`zig ${z.version} from ${z.from}: ${z.path}`);
+        return z;
+    });
+    let abi;
+    try {
+        abi = parseAbilists(await readFile$1(abilistsPath(zig)));
+    }
+    catch (e) {
+        throw new Error(`cannot read glibc ${inputs.glibc}'s symbols from zig in ${zig.libDir}: ${e.message}`);
+    }
+    for (const p of opts.platforms) {
+        const triplet = architectureFacts(p).gnuTriplet;
+        const oldest = oldestGlibc(abi, triplet);
+        const newest = newestGlibc(abi);
+        const known = abi.versions.includes(inputs.glibc);
+        if (!known || compareDotted(inputs.glibc, oldest) < 0) {
+            throw new Error(`glibc ${inputs.glibc} is not a glibc release zig ${zig.version} can build ` +
+                `${formatPlatform(p)} for: it knows ${oldest} to ${newest} for ${triplet}` +
+                (compareDotted(inputs.glibc, oldest) < 0 ? ` (${triplet} starts at glibc ${oldest})` : ''));
+        }
+    }
+    return { ...toolchain, glibc: { version: inputs.glibc, zig, abi } };
+}
+function compareDotted(a, b) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0)
+            return d < 0 ? -1 : 1;
+    }
+    return 0;
+}
+/** The C compiler for a platform: zig with the glibc input, else the cc-* inputs for a cross build. */
+function compilerFor(inputs, p, toolchain) {
+    if (toolchain?.glibc)
+        return zigCompilers(toolchain.glibc.zig.path, p, toolchain.glibc.version).CC;
     if (samePlatform(p, hostPlatform()))
         return undefined;
     const cc = p.architecture === 'arm64' ? inputs.ccArm64 : inputs.ccAmd64;
     return cc || undefined;
 }
-async function buildOne(inputs, p, workDir, scratch, env, logger) {
+/**
+ * The inspector for a platform: compiled (and, for a foreign one, tried under qemu) once, the
+ * first time it is asked for; buildPlatforms asks before Go builds, so both run at once.
+ */
+function inspectorFor(p, opts) {
+    const key = formatPlatform(p);
+    const known = opts.toolchain.inspectors.get(key);
+    if (known)
+        return known;
+    const { inputs, logger } = opts;
+    const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
+    const cacheDir = inspectorCacheDir(opts.env);
+    const cc = compilerFor(inputs, p, opts.toolchain);
+    const started = (async () => {
+        if (samePlatform(p, hostPlatform())) {
+            // The host's inspector: the compiler cgo uses ($CC unless zig), as before.
+            const inspector = await compileInspector({ cc: cc ?? opts.env.CC, cacheDir, ...children });
+            return { ok: true, inspector: { inspector, runner: [] } };
+        }
+        const why = [];
+        const fi = await foreignInspector(p, {
+            cacheDir,
+            cc,
+            onUnavailable: (r) => why.push(r),
+            ...children,
+            timeoutMs: inputs.inspectTimeout * 1000
+        });
+        return fi ? { ok: true, inspector: fi } : { ok: false, why: why.join('; ') };
+    })();
+    // Kept for whoever asks: a failure must not be an unhandled rejection meanwhile.
+    started.catch(() => undefined);
+    opts.toolchain.inspectors.set(key, started);
+    return started;
+}
+async function buildOne(inputs, p, workDir, scratch, env, logger, toolchain, concurrent) {
     const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so');
     await mkdir$1(dirname(out), { recursive: true });
     const ownBuild = inputs.buildCommand === '';
+    const glibc = toolchain.glibc;
     const built = await buildPlugin({
         workingDirectory: workDir,
         goPackage: inputs.goPackage,
@@ -53695,13 +55542,15 @@ async function buildOne(inputs, p, workDir, scratch, env, logger) {
         pluginPath: ownBuild ? undefined : inputs.pluginPath,
         platform: p,
         cc: compilerFor(inputs, p),
+        compilers: glibc ? zigCompilers(glibc.zig.path, p, glibc.version) : undefined,
+        concurrent,
         env,
         envPolicy: envPolicy(inputs, logger),
         logger
     });
     // A build command writes to the same plugin-path for every platform: keep a copy.
     if (built !== out)
-        await copyFile$1(built, out);
+        await copyFile$2(built, out);
     return out;
 }
 function sameMetadata(a, b) {
@@ -53715,25 +55564,82 @@ function sameMetadata(a, b) {
     }
     return diffs;
 }
-/** Builds every platform; each .so goes to its own scratch folder. */
+/** How many builds run at once: one per core (each go build uses them all, but its cgo, link
+ * and zig steps leave gaps the other fills), and one at a time for a build-command, which writes
+ * the same plugin-path for every platform. */
+function buildConcurrency(inputs, platforms, cores = availableParallelism()) {
+    if (inputs.buildCommand !== '')
+        return 1;
+    return Math.max(1, Math.min(platforms, cores));
+}
+/** Runs fn over items with at most `limit` at once; results in the items' order. */
+async function mapLimited(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (next < items.length && !failed) {
+            const i = next++;
+            try {
+                results[i] = await fn(items[i]);
+            }
+            catch (e) {
+                failed = true;
+                throw e;
+            }
+        }
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure)
+        throw failure.reason;
+    return results;
+}
+/**
+ * Builds every platform (at once, up to one per core); each .so goes to its own scratch folder.
+ * The inspectors compile meanwhile.
+ */
 async function buildPlatforms(opts) {
-    const out = [];
-    for (const p of opts.platforms) {
-        const soPath = await buildOne(opts.inputs, p, opts.workDir, opts.scratch, opts.env, opts.logger);
-        out.push({ platform: p, soPath });
-    }
-    return out;
+    const { inputs, logger, platforms } = opts;
+    const toolchain = opts.toolchain ?? { inspectors: new Map() };
+    for (const p of platforms)
+        void inspectorFor(p, { ...opts, toolchain });
+    const limit = buildConcurrency(inputs, platforms.length);
+    const build = (p, concurrent) => buildOne(inputs, p, opts.workDir, opts.scratch, opts.env, logger, toolchain, concurrent).then((soPath) => ({ platform: p, soPath }));
+    if (limit === 1)
+        return mapLimited(platforms, 1, (p) => build(p, false));
+    const names = platforms.map(formatPlatform).join(', ');
+    return logger.group(`Build ${inputs.goPackage} (${names}, ${limit} at once)`, async () => {
+        logRemovedVariables(opts.env, envPolicy(inputs, logger), logger);
+        const started = Date.now();
+        const built = await mapLimited(platforms, limit, (p) => {
+            const t = Date.now();
+            return build(p, true).then((b) => {
+                logger.info(`${formatPlatform(p)}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+                return b;
+            });
+        });
+        logger.info(`built ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return built;
+    });
 }
 /**
  * Checks every .so (ELF machine, required symbols, glibc floor) and reads the
  * plugin's metadata, natively or under qemu; foreign builds must agree.
  */
 async function inspectBuilds(opts) {
-    const { inputs, logger, scratch } = opts;
+    const { inputs, logger } = opts;
+    const toolchain = opts.toolchain ?? { inspectors: new Map() };
+    const glibcTarget = toolchain.glibc
+        ? { version: toolchain.glibc.version, abi: toolchain.glibc.abi }
+        : inputs.glibc !== ''
+            ? { version: inputs.glibc }
+            : undefined;
     const builds = [];
     for (const { platform: p, soPath } of opts.built) {
         const elf = await readElf(soPath);
-        for (const note of checkElfForPlatform(elf, p, { maxGlibc: inputs.maxGlibc || undefined })) {
+        const checks = { maxGlibc: inputs.maxGlibc || undefined, glibcTarget };
+        for (const note of checkElfForPlatform(elf, p, checks)) {
             opts.warn(`${formatPlatform(p)}: ${note}`);
         }
         const glibcFloor = describeGlibcFloor(elf);
@@ -53741,7 +55647,6 @@ async function inspectBuilds(opts) {
         builds.push({ platform: p, soPath, elf, glibcFloor });
     }
     const platforms = builds.map((b) => b.platform);
-    const cacheDir = join(scratch, 'inspector');
     const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
     const inspectOptions = {
         ...children,
@@ -53750,29 +55655,16 @@ async function inspectBuilds(opts) {
     };
     const native = builds.find((b) => samePlatform(b.platform, hostPlatform()));
     const reference = native ?? builds[0];
+    const inspectorOf = (p) => inspectorFor(p, { ...opts, toolchain });
     const metadata = await logger.group('Inspect the plugin', async () => {
-        let meta;
-        if (native) {
-            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir, ...children });
-            meta = await inspectPlugin(native.soPath, { ...inspectOptions, inspector });
+        const first = await inspectorOf(reference.platform);
+        if (!first.ok) {
+            throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
+                `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
+                `here (${first.why}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
+                'run on a native runner, or install qemu-user and the cross libc.');
         }
-        else {
-            const why = [];
-            const fi = await foreignInspector(reference.platform, {
-                cacheDir,
-                cc: compilerFor(inputs, reference.platform),
-                onUnavailable: (r) => why.push(r),
-                ...children,
-                timeoutMs: inspectOptions.timeoutMs
-            });
-            if (!fi) {
-                throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
-                    `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
-                    `here (${why.join('; ')}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
-                    'run on a native runner, or install qemu-user and the cross libc.');
-            }
-            meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...fi });
-        }
+        const meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...first.inspector });
         checkPlugin(meta);
         for (const w of validatePluginAgainstRelease(meta, {
             version: opts.version,
@@ -53790,16 +55682,12 @@ async function inspectBuilds(opts) {
                 native: formatPlatform(reference.platform),
                 foreign: formatPlatform(b.platform)
             });
-            const fi = await foreignInspector(b.platform, {
-                cacheDir,
-                cc: compilerFor(inputs, b.platform),
-                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`),
-                ...children,
-                timeoutMs: inspectOptions.timeoutMs
-            });
-            if (!fi)
+            const fi = await inspectorOf(b.platform);
+            if (!fi.ok) {
+                logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${fi.why})`);
                 continue;
-            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi });
+            }
+            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi.inspector });
             const diffs = sameMetadata(meta, other);
             if (diffs.length > 0) {
                 throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
@@ -54242,9 +56130,15 @@ async function buildHere(ctx) {
     const { inputs, logger, journal } = ctx;
     const platforms = requestedPlatforms(ctx);
     journal.stage = 'build';
-    const built = await buildPlatforms({ ...ctx, platforms });
+    const toolchain = await prepareToolchain({ ...ctx, platforms });
+    const built = await buildPlatforms({ ...ctx, platforms, toolchain });
     journal.stage = 'inspect';
-    const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version });
+    const { metadata, builds } = await inspectBuilds({
+        ...ctx,
+        built,
+        toolchain,
+        version: ctx.release.version
+    });
     journal.plugin = metadata.name;
     // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
     const native = nativeBuild(builds);
@@ -54253,7 +56147,7 @@ async function buildHere(ctx) {
         ? join(await keptOutputDir(ctx.env), `lib${metadata.name}.so`)
         : resolve(ctx.workDir, inputs.pluginPath);
     if (ownBuild)
-        await copyFile$1(native.soPath, pluginPath);
+        await copyFile$2(native.soPath, pluginPath);
     journal.stage = 'rules';
     const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name);
     journal.stage = 'plan';

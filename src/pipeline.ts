@@ -29,7 +29,12 @@ import { newJournal, type Journal } from './report/journal.js'
 import { confine, workspaceOf, type Workspace } from './inputs/workspace.js'
 import { checkInstallable, type InstallCheck } from './release/dependencies.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
-import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
+import {
+  buildPlatforms,
+  inspectBuilds,
+  prepareToolchain,
+  type PlatformBuild
+} from './release/plugin-builds.js'
 import { keptOutputDir, pluginWorkDir } from './release/paths.js'
 import { prepareRules } from './release/rules.js'
 import { sourceLinks } from './release/source-links.js'
@@ -173,9 +178,15 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const { inputs, logger, journal } = ctx
   const platforms = requestedPlatforms(ctx)
   journal.stage = 'build'
-  const built = await buildPlatforms({ ...ctx, platforms })
+  const toolchain = await prepareToolchain({ ...ctx, platforms })
+  const built = await buildPlatforms({ ...ctx, platforms, toolchain })
   journal.stage = 'inspect'
-  const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version })
+  const { metadata, builds } = await inspectBuilds({
+    ...ctx,
+    built,
+    toolchain,
+    version: ctx.release.version
+  })
   journal.plugin = metadata.name
 
   // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).

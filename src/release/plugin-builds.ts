@@ -4,18 +4,38 @@
 // platform is among the builds, under qemu otherwise. Foreign builds must
 // export the same plugin_* symbols as the native one and, when qemu can load
 // them, report the same metadata.
+//
+// With the glibc input, every platform is built with zig cc for <arch>-linux-gnu.<glibc> (see
+// build/zig.ts) and checked against that glibc, unversioned symbols included (glibc-abi.ts).
+// Platforms build at once (bounded by the cores; Go's build cache is safe for concurrent builds,
+// and each build writes its own folder), and the inspectors are compiled while Go builds.
+import { readFile } from 'node:fs/promises'
 import { copyFile, mkdir } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
-import { buildPlugin } from '../build/go.js'
+import { buildPlugin, logRemovedVariables } from '../build/go.js'
+import { abilistsPath, setupZig, ZIG_VERSION, zigCompilers, type Zig } from '../build/zig.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { checkElfForPlatform, compareExports, describeGlibcFloor } from '../inspect/checks.js'
 import { readElf, type ElfInfo } from '../inspect/elf.js'
-import { foreignInspector } from '../inspect/foreign.js'
-import { checkPlugin, compileInspector, inspectPlugin } from '../inspect/inspect.js'
+import { foreignInspector, type ForeignInspector } from '../inspect/foreign.js'
+import { newestGlibc, oldestGlibc, parseAbilists, type GlibcAbi } from '../inspect/glibc-abi.js'
+import {
+  checkPlugin,
+  compileInspector,
+  inspectorCacheDir,
+  inspectPlugin
+} from '../inspect/inspect.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import { validatePluginAgainstRelease } from '../inspect/validate.js'
 import type { Logger } from '../log.js'
-import { formatPlatform, hostPlatform, samePlatform, type Platform } from '../platform/platform.js'
+import {
+  architectureFacts,
+  formatPlatform,
+  hostPlatform,
+  samePlatform,
+  type Platform
+} from '../platform/platform.js'
 import type { EnvPolicy } from '../process/child-env.js'
 
 export interface PlatformBuild {
@@ -40,10 +60,110 @@ function envPolicy(inputs: Inputs, logger: Logger): EnvPolicy {
   }
 }
 
-function compilerFor(inputs: Inputs, p: Platform): string | undefined {
+/**
+ * What builds and inspects the plugin: zig and its glibc database with the glibc input, and the
+ * inspectors (compiled once, while Go builds).
+ */
+export interface Toolchain {
+  glibc?: { version: string; zig: Zig; abi: GlibcAbi }
+  /** Inspector per platform ("linux/arm64"), started early; undefined: not loadable here. */
+  inspectors: Map<string, Promise<InspectorFor>>
+}
+
+type InspectorFor = { ok: true; inspector: ForeignInspector } | { ok: false; why: string }
+
+/** Finds (or installs) zig and reads its glibc database when the glibc input is set. */
+export async function prepareToolchain(opts: {
+  inputs: Inputs
+  platforms: Platform[]
+  env: NodeJS.ProcessEnv
+  logger: Logger
+}): Promise<Toolchain> {
+  const { inputs, logger } = opts
+  const toolchain: Toolchain = { inspectors: new Map() }
+  if (inputs.glibc === '') return toolchain
+  const zig = await logger.group(`zig ${ZIG_VERSION} (glibc ${inputs.glibc})`, async () => {
+    const z = await setupZig({ env: opts.env, policy: envPolicy(inputs, logger), logger })
+    logger.info(`zig ${z.version} from ${z.from}: ${z.path}`)
+    return z
+  })
+  let abi: GlibcAbi
+  try {
+    abi = parseAbilists(await readFile(abilistsPath(zig)))
+  } catch (e) {
+    throw new Error(
+      `cannot read glibc ${inputs.glibc}'s symbols from zig in ${zig.libDir}: ${(e as Error).message}`
+    )
+  }
+  for (const p of opts.platforms) {
+    const triplet = architectureFacts(p).gnuTriplet
+    const oldest = oldestGlibc(abi, triplet)
+    const newest = newestGlibc(abi)
+    const known = abi.versions.includes(inputs.glibc)
+    if (!known || compareDotted(inputs.glibc, oldest) < 0) {
+      throw new Error(
+        `glibc ${inputs.glibc} is not a glibc release zig ${zig.version} can build ` +
+          `${formatPlatform(p)} for: it knows ${oldest} to ${newest} for ${triplet}` +
+          (compareDotted(inputs.glibc, oldest) < 0 ? ` (${triplet} starts at glibc ${oldest})` : '')
+      )
+    }
+  }
+  return { ...toolchain, glibc: { version: inputs.glibc, zig, abi } }
+}
+
+function compareDotted(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return d < 0 ? -1 : 1
+  }
+  return 0
+}
+
+/** The C compiler for a platform: zig with the glibc input, else the cc-* inputs for a cross build. */
+function compilerFor(inputs: Inputs, p: Platform, toolchain?: Toolchain): string | undefined {
+  if (toolchain?.glibc) return zigCompilers(toolchain.glibc.zig.path, p, toolchain.glibc.version).CC
   if (samePlatform(p, hostPlatform())) return undefined
   const cc = p.architecture === 'arm64' ? inputs.ccArm64 : inputs.ccAmd64
   return cc || undefined
+}
+
+/**
+ * The inspector for a platform: compiled (and, for a foreign one, tried under qemu) once, the
+ * first time it is asked for; buildPlatforms asks before Go builds, so both run at once.
+ */
+function inspectorFor(
+  p: Platform,
+  opts: { inputs: Inputs; env: NodeJS.ProcessEnv; logger: Logger; toolchain: Toolchain }
+): Promise<InspectorFor> {
+  const key = formatPlatform(p)
+  const known = opts.toolchain.inspectors.get(key)
+  if (known) return known
+  const { inputs, logger } = opts
+  const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) }
+  const cacheDir = inspectorCacheDir(opts.env)
+  const cc = compilerFor(inputs, p, opts.toolchain)
+  const started: Promise<InspectorFor> = (async (): Promise<InspectorFor> => {
+    if (samePlatform(p, hostPlatform())) {
+      // The host's inspector: the compiler cgo uses ($CC unless zig), as before.
+      const inspector = await compileInspector({ cc: cc ?? opts.env.CC, cacheDir, ...children })
+      return { ok: true, inspector: { inspector, runner: [] } }
+    }
+    const why: string[] = []
+    const fi = await foreignInspector(p, {
+      cacheDir,
+      cc,
+      onUnavailable: (r) => why.push(r),
+      ...children,
+      timeoutMs: inputs.inspectTimeout * 1000
+    })
+    return fi ? { ok: true, inspector: fi } : { ok: false, why: why.join('; ') }
+  })()
+  // Kept for whoever asks: a failure must not be an unhandled rejection meanwhile.
+  started.catch(() => undefined)
+  opts.toolchain.inspectors.set(key, started)
+  return started
 }
 
 async function buildOne(
@@ -52,11 +172,14 @@ async function buildOne(
   workDir: string,
   scratch: string,
   env: NodeJS.ProcessEnv,
-  logger: Logger
+  logger: Logger,
+  toolchain: Toolchain,
+  concurrent: boolean
 ): Promise<string> {
   const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so')
   await mkdir(dirname(out), { recursive: true })
   const ownBuild = inputs.buildCommand === ''
+  const glibc = toolchain.glibc
   const built = await buildPlugin({
     workingDirectory: workDir,
     goPackage: inputs.goPackage,
@@ -65,6 +188,8 @@ async function buildOne(
     pluginPath: ownBuild ? undefined : inputs.pluginPath,
     platform: p,
     cc: compilerFor(inputs, p),
+    compilers: glibc ? zigCompilers(glibc.zig.path, p, glibc.version) : undefined,
+    concurrent,
     env,
     envPolicy: envPolicy(inputs, logger),
     logger
@@ -85,7 +210,50 @@ function sameMetadata(a: PluginMetadata, b: PluginMetadata): string[] {
   return diffs
 }
 
-/** Builds every platform; each .so goes to its own scratch folder. */
+/** How many builds run at once: one per core (each go build uses them all, but its cgo, link
+ * and zig steps leave gaps the other fills), and one at a time for a build-command, which writes
+ * the same plugin-path for every platform. */
+export function buildConcurrency(
+  inputs: Inputs,
+  platforms: number,
+  cores = availableParallelism()
+): number {
+  if (inputs.buildCommand !== '') return 1
+  return Math.max(1, Math.min(platforms, cores))
+}
+
+/** Runs fn over items with at most `limit` at once; results in the items' order. */
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  let failed = false
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !failed) {
+      const i = next++
+      try {
+        results[i] = await fn(items[i])
+      } catch (e) {
+        failed = true
+        throw e
+      }
+    }
+  }
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.min(limit, items.length) }, worker)
+  )
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failure) throw failure.reason
+  return results
+}
+
+/**
+ * Builds every platform (at once, up to one per core); each .so goes to its own scratch folder.
+ * The inspectors compile meanwhile.
+ */
 export async function buildPlatforms(opts: {
   inputs: Inputs
   platforms: Platform[]
@@ -93,13 +261,34 @@ export async function buildPlatforms(opts: {
   scratch: string
   env: NodeJS.ProcessEnv
   logger: Logger
+  toolchain?: Toolchain
 }): Promise<Array<{ platform: Platform; soPath: string }>> {
-  const out: Array<{ platform: Platform; soPath: string }> = []
-  for (const p of opts.platforms) {
-    const soPath = await buildOne(opts.inputs, p, opts.workDir, opts.scratch, opts.env, opts.logger)
-    out.push({ platform: p, soPath })
-  }
-  return out
+  const { inputs, logger, platforms } = opts
+  const toolchain: Toolchain = opts.toolchain ?? { inspectors: new Map() }
+  for (const p of platforms) void inspectorFor(p, { ...opts, toolchain })
+  const limit = buildConcurrency(inputs, platforms.length)
+  const build = (
+    p: Platform,
+    concurrent: boolean
+  ): Promise<{ platform: Platform; soPath: string }> =>
+    buildOne(inputs, p, opts.workDir, opts.scratch, opts.env, logger, toolchain, concurrent).then(
+      (soPath) => ({ platform: p, soPath })
+    )
+  if (limit === 1) return mapLimited(platforms, 1, (p) => build(p, false))
+  const names = platforms.map(formatPlatform).join(', ')
+  return logger.group(`Build ${inputs.goPackage} (${names}, ${limit} at once)`, async () => {
+    logRemovedVariables(opts.env, envPolicy(inputs, logger), logger)
+    const started = Date.now()
+    const built = await mapLimited(platforms, limit, (p) => {
+      const t = Date.now()
+      return build(p, true).then((b) => {
+        logger.info(`${formatPlatform(p)}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`)
+        return b
+      })
+    })
+    logger.info(`built ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    return built
+  })
 }
 
 /**
@@ -111,16 +300,24 @@ export async function inspectBuilds(opts: {
   built: Array<{ platform: Platform; soPath: string }>
   version: string
   expectedName?: string
-  scratch: string
   env: NodeJS.ProcessEnv
   logger: Logger
   warn: (w: string) => void
+  /** From prepareToolchain (absent in merge mode: then glibc is checked as a maximum only). */
+  toolchain?: Toolchain
 }): Promise<PluginBuilds> {
-  const { inputs, logger, scratch } = opts
+  const { inputs, logger } = opts
+  const toolchain: Toolchain = opts.toolchain ?? { inspectors: new Map() }
+  const glibcTarget = toolchain.glibc
+    ? { version: toolchain.glibc.version, abi: toolchain.glibc.abi }
+    : inputs.glibc !== ''
+      ? { version: inputs.glibc }
+      : undefined
   const builds: PlatformBuild[] = []
   for (const { platform: p, soPath } of opts.built) {
     const elf = await readElf(soPath)
-    for (const note of checkElfForPlatform(elf, p, { maxGlibc: inputs.maxGlibc || undefined })) {
+    const checks = { maxGlibc: inputs.maxGlibc || undefined, glibcTarget }
+    for (const note of checkElfForPlatform(elf, p, checks)) {
       opts.warn(`${formatPlatform(p)}: ${note}`)
     }
     const glibcFloor = describeGlibcFloor(elf)
@@ -129,7 +326,6 @@ export async function inspectBuilds(opts: {
   }
   const platforms = builds.map((b) => b.platform)
 
-  const cacheDir = join(scratch, 'inspector')
   const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) }
   const inspectOptions = {
     ...children,
@@ -138,30 +334,18 @@ export async function inspectBuilds(opts: {
   }
   const native = builds.find((b) => samePlatform(b.platform, hostPlatform()))
   const reference = native ?? builds[0]
+  const inspectorOf = (p: Platform) => inspectorFor(p, { ...opts, toolchain })
   const metadata = await logger.group('Inspect the plugin', async () => {
-    let meta: PluginMetadata
-    if (native) {
-      const inspector = await compileInspector({ cc: opts.env.CC, cacheDir, ...children })
-      meta = await inspectPlugin(native.soPath, { ...inspectOptions, inspector })
-    } else {
-      const why: string[] = []
-      const fi = await foreignInspector(reference.platform, {
-        cacheDir,
-        cc: compilerFor(inputs, reference.platform),
-        onUnavailable: (r) => why.push(r),
-        ...children,
-        timeoutMs: inspectOptions.timeoutMs
-      })
-      if (!fi) {
-        throw new Error(
-          `cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
-            `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
-            `here (${why.join('; ')}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
-            'run on a native runner, or install qemu-user and the cross libc.'
-        )
-      }
-      meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...fi })
+    const first = await inspectorOf(reference.platform)
+    if (!first.ok) {
+      throw new Error(
+        `cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
+          `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
+          `here (${first.why}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
+          'run on a native runner, or install qemu-user and the cross libc.'
+      )
     }
+    const meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...first.inspector })
     checkPlugin(meta)
     for (const w of validatePluginAgainstRelease(meta, {
       version: opts.version,
@@ -181,16 +365,12 @@ export async function inspectBuilds(opts: {
         native: formatPlatform(reference.platform),
         foreign: formatPlatform(b.platform)
       })
-      const fi = await foreignInspector(b.platform, {
-        cacheDir,
-        cc: compilerFor(inputs, b.platform),
-        onUnavailable: (r) =>
-          logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`),
-        ...children,
-        timeoutMs: inspectOptions.timeoutMs
-      })
-      if (!fi) continue
-      const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi })
+      const fi = await inspectorOf(b.platform)
+      if (!fi.ok) {
+        logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${fi.why})`)
+        continue
+      }
+      const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi.inspector })
       const diffs = sameMetadata(meta, other)
       if (diffs.length > 0) {
         throw new Error(
