@@ -67,7 +67,7 @@ export function requireZig(): { bin: string; dir: string; cache: string; wheel: 
   if (!existsSync(`${dir}/zig`) || wheel === undefined) {
     throw new Error(
       `zig ${ZIG_VERSION} was not found in ${dir} (with its wheel in ${wheels}): run ` +
-        '`bash scripts/install-zig.sh` (pip downloads PyPI\'s ziglang wheel), or `bash scripts/setup.sh`'
+        "`bash scripts/install-zig.sh` (pip downloads PyPI's ziglang wheel), or `bash scripts/setup.sh`"
     )
   }
   mkdirSync(`${root}zig-cache`, { recursive: true })
