@@ -35620,13 +35620,15 @@ async function convergeFloatingTags(target, ref, floatingTags, logger, maxRounds
     if (floatingTags.length === 0)
         return repairs;
     for (let round = 0; round < maxRounds; round++) {
-        const current = new Map();
-        for (const tag of floatingTags)
-            current.set(tag, await target.resolveTag(tag));
+        // The floating tags at once (all read before the list, see above), then the list, then each
+        // version they should follow, once.
+        const current = new Map(await Promise.all(floatingTags.map(async (tag) => [tag, await target.resolveTag(tag)])));
         const expected = expectedFloating(floatingTags, await target.listTags());
+        const versions = [...new Set(expected.values())];
+        const digests = new Map(await Promise.all(versions.map(async (v) => [v, await target.resolveTag(v)])));
         let moved = false;
         for (const [tag, version] of expected) {
-            const digest = await target.resolveTag(version);
+            const digest = digests.get(version);
             if (digest === undefined || current.get(tag) === digest)
                 continue;
             const manifest = await target.fetchManifest(digest);
@@ -35686,10 +35688,16 @@ function targetFor(targets, a) {
 async function publish(plan, targets, logger, options = {}) {
     const report = options.report ?? emptyPublishReport();
     const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan);
-    // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
-    for (const a of artifacts) {
-        const results = await targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), options.concurrency ?? 4);
-        results.forEach((r, i) => {
+    // Each step runs for every artifact at once (their repositories are independent); the order
+    // between steps is what keeps the registry consistent. Round trips are most of a small
+    // release's time, so nothing waits on another without a reason.
+    // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has.
+    const blobs = await Promise.allSettled(artifacts.map((a) => targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), options.concurrency ?? 4)));
+    blobs.forEach((settled, n) => {
+        if (settled.status === 'rejected')
+            return;
+        const a = artifacts[n];
+        settled.value.forEach((r, i) => {
             const d = a.blobs[i].descriptor;
             if (r.uploaded) {
                 report.blobsUploaded++;
@@ -35701,40 +35709,53 @@ async function publish(plan, targets, logger, options = {}) {
                 logger.debug(`${a.ref} already has ${d.digest}`);
             }
         });
-    }
-    // 2. Manifests and roots, by digest.
-    for (const a of artifacts) {
+    });
+    throwFirstFailure(blobs);
+    // 2. Manifests (the platform ones at once), then each root (plugin index / rules manifest),
+    //    by digest.
+    const pushManifest = async (a, m) => {
         const target = targetFor(targets, a);
-        const roots = options.manifestsOnly ? [] : [a.root];
-        for (const m of [...a.manifests, ...roots]) {
-            const digest = m.descriptor.digest;
-            if (await target.hasManifest(digest)) {
-                report.manifestsSkipped++;
-                continue;
-            }
-            await target.pushManifest(m.bytes, m.descriptor.mediaType, digest);
-            report.manifestsWritten++;
-            logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`);
+        const digest = m.descriptor.digest;
+        if (await target.hasManifest(digest)) {
+            report.manifestsSkipped++;
+            return;
         }
-    }
+        await target.pushManifest(m.bytes, m.descriptor.mediaType, digest);
+        report.manifestsWritten++;
+        logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`);
+    };
+    throwFirstFailure(await Promise.allSettled(artifacts.map(async (a) => {
+        throwFirstFailure(await Promise.allSettled(a.manifests.map((m) => pushManifest(a, m))));
+        if (!options.manifestsOnly)
+            await pushManifest(a, a.root);
+    })));
     if (options.manifestsOnly)
         return report;
-    // 3 and 4. Version tags of every artifact first, floating tags of every artifact last.
+    // 3. The version tag of every artifact, in order (rules first, so the plugin's dependency
+    //    resolves); 4. then every floating tag of every artifact, at once.
     const [versionTag, ...floating] = plan.plugin.tags;
-    for (const phase of [[versionTag], floating]) {
-        for (const a of artifacts) {
-            const target = targetFor(targets, a);
-            for (const tag of phase) {
-                report.tags.push(await writeTag(target, a, tag, logger));
-            }
-        }
-    }
-    // 5. Converge: a release that ran at the same time may have moved them in between.
     for (const a of artifacts) {
-        const repairs = await convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger);
-        report.repairs.push(...repairs);
+        report.tags.push(await writeTag(targetFor(targets, a), a, versionTag, logger));
     }
+    const floatingWrites = artifacts.flatMap((a) => floating.map((tag) => writeTag(targetFor(targets, a), a, tag, logger)));
+    const written = await Promise.allSettled(floatingWrites);
+    for (const w of written)
+        if (w.status === 'fulfilled')
+            report.tags.push(w.value);
+    throwFirstFailure(written);
+    // 5. Converge: a release that ran at the same time may have moved them in between.
+    const converged = await Promise.allSettled(artifacts.map((a) => convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger)));
+    for (const c of converged)
+        if (c.status === 'fulfilled')
+            report.repairs.push(...c.value);
+    throwFirstFailure(converged);
     return report;
+}
+/** Throws the first failure of settled operations (the others were let finish first). */
+function throwFirstFailure(settled) {
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
 }
 async function writeTag(target, a, tag, logger) {
     const digest = a.root.descriptor.digest;
