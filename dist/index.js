@@ -56173,21 +56173,19 @@ async function buildHere(ctx) {
     const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name);
     journal.stage = 'plan';
     const soName = `lib${metadata.name}.so`;
-    const pluginLayers = [];
-    for (const b of builds) {
-        const packed = await packLayer({
+    // Every platform's layer at once, while the registry is read.
+    const packing = Promise.all(builds.map(async (b) => ({
+        ...(await packLayer({
             source: b.soPath,
             entryName: soName,
             mode: 0o755,
             destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-        });
-        pluginLayers.push({
-            ...packed,
-            title: layerFileName(soName),
-            entryName: soName,
-            platform: b.platform
-        });
-    }
+        })),
+        title: layerFileName(soName),
+        entryName: soName,
+        platform: b.platform
+    })));
+    packing.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
     const repos = repositoriesFor(inputs, metadata.name);
     const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx));
     const empty = { tags: [] };
@@ -56196,6 +56194,7 @@ async function buildHere(ctx) {
         ? [empty, empty] // no tags are written here, so nothing to compare with
         : await registryFacts(ctx, targets, rules !== undefined);
     const created = await createdAt(ctx);
+    const pluginLayers = await packing;
     const plan = makePlan({
         ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
         pluginLayers,

@@ -201,21 +201,21 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name)
   journal.stage = 'plan'
   const soName = `lib${metadata.name}.so`
-  const pluginLayers: PlatformLayer[] = []
-  for (const b of builds) {
-    const packed = await packLayer({
-      source: b.soPath,
-      entryName: soName,
-      mode: 0o755,
-      destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-    })
-    pluginLayers.push({
-      ...packed,
+  // Every platform's layer at once, while the registry is read.
+  const packing: Promise<PlatformLayer[]> = Promise.all(
+    builds.map(async (b) => ({
+      ...(await packLayer({
+        source: b.soPath,
+        entryName: soName,
+        mode: 0o755,
+        destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
+      })),
       title: layerFileName(soName),
       entryName: soName,
       platform: b.platform
-    })
-  }
+    }))
+  )
+  packing.catch(() => undefined) // awaited below; a failure meanwhile is not unhandled
 
   const repos = repositoriesFor(inputs, metadata.name)
   const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx))
@@ -225,6 +225,7 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
     ? [empty, empty] // no tags are written here, so nothing to compare with
     : await registryFacts(ctx, targets, rules !== undefined)
   const created = await createdAt(ctx)
+  const pluginLayers = await packing
   const plan = makePlan({
     ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
     pluginLayers,
