@@ -735,8 +735,6 @@ async function main() {
         breakdown
       })
     }
-    const large = timed[timed.length - 1]
-    const ratio = large.ratio
 
     // 4. First push and re-run through the counting proxy.
     const proxy = await startCountingProxy(registry)
