@@ -55489,23 +55489,15 @@ async function prepareToolchain(opts) {
         const oldest = oldestGlibc(abi, triplet);
         const newest = newestGlibc(abi);
         const known = abi.versions.includes(inputs.glibc);
-        if (!known || compareDotted(inputs.glibc, oldest) < 0) {
+        if (!known || compareGlibcVersions(inputs.glibc, oldest) < 0) {
             throw new Error(`glibc ${inputs.glibc} is not a glibc release zig ${zig.version} can build ` +
                 `${formatPlatform(p)} for: it knows ${oldest} to ${newest} for ${triplet}` +
-                (compareDotted(inputs.glibc, oldest) < 0 ? ` (${triplet} starts at glibc ${oldest})` : ''));
+                (compareGlibcVersions(inputs.glibc, oldest) < 0
+                    ? ` (${triplet} starts at glibc ${oldest})`
+                    : ''));
         }
     }
     return { ...toolchain, glibc: { version: inputs.glibc, zig, abi } };
-}
-function compareDotted(a, b) {
-    const pa = a.split('.').map(Number);
-    const pb = b.split('.').map(Number);
-    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-        if (d !== 0)
-            return d < 0 ? -1 : 1;
-    }
-    return 0;
 }
 /** The C compiler for a platform: zig with the glibc input, else the cc-* inputs for a cross build. */
 function compilerFor(inputs, p, toolchain) {
@@ -55574,6 +55566,39 @@ async function buildOne(inputs, p, workDir, scratch, env, logger, toolchain, con
         await copyFile$2(built, out);
     return out;
 }
+/** How many builds run at once: one per core (each go build uses them all, but its cgo, link
+ * and zig steps leave gaps the other fills), and one at a time for a build-command, which writes
+ * the same plugin-path for every platform. */
+function buildConcurrency(inputs, platforms, cores = availableParallelism()) {
+    if (inputs.buildCommand !== '')
+        return 1;
+    return Math.max(1, Math.min(platforms, cores));
+}
+/** fn over items, at most `limit` at once, in order; each result as its own promise. */
+function startLimited(items, limit, fn) {
+    let running = 0;
+    const queue = [];
+    const next = () => {
+        if (running >= limit)
+            return;
+        const start = queue.shift();
+        if (start) {
+            running++;
+            start();
+        }
+    };
+    return items.map((item) => new Promise((resolve, reject) => {
+        queue.push(() => {
+            fn(item)
+                .then(resolve, reject)
+                .finally(() => {
+                running--;
+                next();
+            });
+        });
+        next();
+    }));
+}
 function sameMetadata(a, b) {
     const diffs = [];
     for (const k of ['name', 'version', 'requiredApiVersion', 'id', 'eventSource']) {
@@ -55585,70 +55610,20 @@ function sameMetadata(a, b) {
     }
     return diffs;
 }
-/** How many builds run at once: one per core (each go build uses them all, but its cgo, link
- * and zig steps leave gaps the other fills), and one at a time for a build-command, which writes
- * the same plugin-path for every platform. */
-function buildConcurrency(inputs, platforms, cores = availableParallelism()) {
-    if (inputs.buildCommand !== '')
-        return 1;
-    return Math.max(1, Math.min(platforms, cores));
-}
-/** Runs fn over items with at most `limit` at once; results in the items' order. */
-async function mapLimited(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-        while (next < items.length && !failed) {
-            const i = next++;
-            try {
-                results[i] = await fn(items[i]);
-            }
-            catch (e) {
-                failed = true;
-                throw e;
-            }
-        }
-    };
-    const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-    const failure = settled.find((r) => r.status === 'rejected');
-    if (failure)
-        throw failure.reason;
-    return results;
+/** Throws the first failure in the order given, once every operation has settled. */
+function firstFailure(settled) {
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
 }
 /**
- * Builds every platform (at once, up to one per core); each .so goes to its own scratch folder.
- * The inspectors compile meanwhile.
+ * Checks every .so (ELF machine, required symbols, glibc floor), reads the plugin's metadata from
+ * the native build (else the first, under qemu), and compares the others with it (exports, and
+ * the metadata when qemu can load them). Each .so may still be building: its checks start when it
+ * is there, and `pack` gets each build as soon as it is checked and the plugin's name is known,
+ * so packing overlaps the other builds and the emulated loads.
  */
-async function buildPlatforms(opts) {
-    const { inputs, logger, platforms } = opts;
-    const toolchain = opts.toolchain ?? { inspectors: new Map() };
-    for (const p of platforms)
-        void inspectorFor(p, { ...opts, toolchain });
-    const limit = buildConcurrency(inputs, platforms.length);
-    const build = (p, concurrent) => buildOne(inputs, p, opts.workDir, opts.scratch, opts.env, logger, toolchain, concurrent).then((soPath) => ({ platform: p, soPath }));
-    if (limit === 1)
-        return mapLimited(platforms, 1, (p) => build(p, false));
-    const names = platforms.map(formatPlatform).join(', ');
-    return logger.group(`Build ${inputs.goPackage} (${names}, ${limit} at once)`, async () => {
-        logRemovedVariables(opts.env, envPolicy(inputs, logger), logger);
-        const started = Date.now();
-        const built = await mapLimited(platforms, limit, (p) => {
-            const t = Date.now();
-            return build(p, true).then((b) => {
-                logger.info(`${formatPlatform(p)}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-                return b;
-            });
-        });
-        logger.info(`built ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        return built;
-    });
-}
-/**
- * Checks every .so (ELF machine, required symbols, glibc floor) and reads the
- * plugin's metadata, natively or under qemu; foreign builds must agree.
- */
-async function inspectBuilds(opts) {
+async function checkBuilds(opts) {
     const { inputs, logger } = opts;
     const toolchain = opts.toolchain ?? { inspectors: new Map() };
     const glibcTarget = toolchain.glibc
@@ -55656,8 +55631,9 @@ async function inspectBuilds(opts) {
         : inputs.glibc !== ''
             ? { version: inputs.glibc }
             : undefined;
-    const builds = [];
-    for (const { platform: p, soPath } of opts.built) {
+    const platforms = opts.sources.map((s) => s.platform);
+    const checked = opts.sources.map(async ({ platform: p, soPath: built }) => {
+        const soPath = await built;
         const elf = await readElf(soPath);
         const checks = { maxGlibc: inputs.maxGlibc || undefined, glibcTarget };
         for (const note of checkElfForPlatform(elf, p, checks)) {
@@ -55665,59 +55641,131 @@ async function inspectBuilds(opts) {
         }
         const glibcFloor = describeGlibcFloor(elf);
         logger.info(`${formatPlatform(p)}: ${glibcFloor}`);
-        builds.push({ platform: p, soPath, elf, glibcFloor });
-    }
-    const platforms = builds.map((b) => b.platform);
+        return { platform: p, soPath, elf, glibcFloor };
+    });
+    checked.forEach((c) => c.catch(() => undefined));
+    // One at a time, the inspection waits for every build: its log group follows theirs.
+    const allBuilt = opts.concurrent ? undefined : Promise.allSettled(checked);
     const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
     const inspectOptions = {
         ...children,
         timeoutMs: inputs.inspectTimeout * 1000,
         log: (line) => logger.info(line)
     };
-    const native = builds.find((b) => samePlatform(b.platform, hostPlatform()));
-    const reference = native ?? builds[0];
+    const nativeIndex = platforms.findIndex((p) => samePlatform(p, hostPlatform()));
+    const refIndex = nativeIndex >= 0 ? nativeIndex : 0;
     const inspectorOf = (p) => inspectorFor(p, { ...opts, toolchain });
-    const metadata = await logger.group('Inspect the plugin', async () => {
-        const first = await inspectorOf(reference.platform);
-        if (!first.ok) {
-            throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
-                `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
-                `here (${first.why}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
-                'run on a native runner, or install qemu-user and the cross libc.');
-        }
-        const meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...first.inspector });
-        checkPlugin(meta);
-        for (const w of validatePluginAgainstRelease(meta, {
-            version: opts.version,
-            expectedName: opts.expectedName
-        })) {
-            opts.warn(w);
-        }
-        logger.info(`${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
-            `capabilities ${meta.capabilities.join(', ')}`);
-        // Every other build: same exported symbols, and the same metadata when qemu can load it.
-        for (const b of builds) {
-            if (b === reference)
-                continue;
-            compareExports(reference.elf, b.elf, {
-                native: formatPlatform(reference.platform),
-                foreign: formatPlatform(b.platform)
-            });
-            const fi = await inspectorOf(b.platform);
-            if (!fi.ok) {
-                logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${fi.why})`);
-                continue;
+    const work = async () => {
+        const metadata = (async () => {
+            const reference = await checked[refIndex];
+            await allBuilt;
+            opts.onInspect?.();
+            const first = await inspectorOf(reference.platform);
+            if (!first.ok) {
+                throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
+                    `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be ` +
+                    `loaded here (${first.why}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
+                    'run on a native runner, or install qemu-user and the cross libc.');
             }
-            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi.inspector });
-            const diffs = sameMetadata(meta, other);
-            if (diffs.length > 0) {
-                throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
-                    `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`);
+            const meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...first.inspector });
+            checkPlugin(meta);
+            for (const w of validatePluginAgainstRelease(meta, {
+                version: opts.version,
+                expectedName: opts.expectedName
+            })) {
+                opts.warn(w);
             }
-            logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`);
-        }
-        return meta;
+            logger.info(`${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
+                `capabilities ${meta.capabilities.join(', ')}`);
+            return meta;
+        })();
+        metadata.catch(() => undefined);
+        // Every build: packed once the name is known; every other build than the reference: the same
+        // exported symbols, and the same metadata when qemu can load it.
+        const perPlatform = checked.map(async (c, i) => {
+            const b = await c;
+            const meta = await metadata;
+            const packing = opts.pack?.(b, meta.name);
+            packing?.catch(() => undefined);
+            if (i !== refIndex) {
+                const reference = await checked[refIndex];
+                compareExports(reference.elf, b.elf, {
+                    native: formatPlatform(reference.platform),
+                    foreign: formatPlatform(b.platform)
+                });
+                const fi = await inspectorOf(b.platform);
+                if (!fi.ok) {
+                    logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${fi.why})`);
+                }
+                else {
+                    const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi.inspector });
+                    const diffs = sameMetadata(meta, other);
+                    if (diffs.length > 0) {
+                        throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
+                            `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`);
+                    }
+                    logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`);
+                }
+            }
+            return { build: b, packing };
+        });
+        const settled = await Promise.allSettled([metadata, ...perPlatform]);
+        firstFailure(settled);
+        const results = await Promise.all(perPlatform);
+        const packed = Promise.all(results.map((r) => r.packing));
+        packed.catch(() => undefined); // awaited by the caller
+        return { metadata: await metadata, builds: results.map((r) => r.build), packed };
+    };
+    if (opts.concurrent)
+        return work();
+    // Sequential builds opened their own groups; the inspection gets one of its own.
+    await allBuilt;
+    return logger.group('Inspect the plugin', work);
+}
+/**
+ * Builds every platform (at once, up to one per core, while the inspectors compile), checks and
+ * inspects each build as soon as it is there, and packs it (pack) as soon as the plugin's name is
+ * known. Each .so goes to its own scratch folder.
+ */
+async function buildAndInspect(opts) {
+    const { inputs, logger, platforms, toolchain } = opts;
+    for (const p of platforms)
+        void inspectorFor(p, { ...opts, toolchain });
+    const limit = buildConcurrency(inputs, platforms.length);
+    const concurrent = limit > 1;
+    const build = (p) => buildOne(inputs, p, opts.workDir, opts.scratch, opts.env, logger, toolchain, concurrent);
+    if (!concurrent) {
+        const soPaths = startLimited(platforms, 1, build);
+        soPaths.forEach((s) => s.catch(() => undefined));
+        const sources = platforms.map((platform, i) => ({ platform, soPath: soPaths[i] }));
+        return checkBuilds({ ...opts, sources, concurrent });
+    }
+    const names = platforms.map(formatPlatform).join(', ');
+    return logger.group(`Build and inspect ${inputs.goPackage} (${names}, ${limit} at once)`, async () => {
+        logRemovedVariables(opts.env, envPolicy(inputs, logger), logger);
+        const started = Date.now();
+        const soPaths = startLimited(platforms, limit, async (p) => {
+            const so = await build(p);
+            logger.info(`${formatPlatform(p)}: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            return so;
+        });
+        soPaths.forEach((s) => s.catch(() => undefined));
+        const sources = platforms.map((platform, i) => ({ platform, soPath: soPaths[i] }));
+        const result = await checkBuilds({ ...opts, sources, concurrent });
+        logger.info(`built, checked and packed ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return result;
     });
+}
+/**
+ * Checks .so files built elsewhere (merge mode: the matrix jobs' manifests) and reads the
+ * plugin's metadata, natively or under qemu; foreign builds must agree.
+ */
+async function inspectBuilds(opts) {
+    const sources = opts.built.map((b) => ({
+        platform: b.platform,
+        soPath: Promise.resolve(b.soPath)
+    }));
+    const { metadata, builds } = await checkBuilds({ ...opts, sources, concurrent: false });
     return { metadata, builds };
 }
 
@@ -56152,13 +56200,28 @@ async function buildHere(ctx) {
     const platforms = requestedPlatforms(ctx);
     journal.stage = 'build';
     const toolchain = await prepareToolchain({ ...ctx, platforms });
-    const built = await buildPlatforms({ ...ctx, platforms, toolchain });
-    journal.stage = 'inspect';
-    const { metadata, builds } = await inspectBuilds({
+    // Each platform's layer is packed as soon as it is built and the plugin's name is known, while
+    // the other platforms build or load under qemu, and the registry is read.
+    const layersDir = join(ctx.scratch, 'layers');
+    await mkdir$1(layersDir, { recursive: true });
+    const { metadata, builds, packed: packing } = await buildAndInspect({
         ...ctx,
-        built,
+        platforms,
         toolchain,
-        version: ctx.release.version
+        version: ctx.release.version,
+        onInspect: () => {
+            journal.stage = 'inspect';
+        },
+        pack: async (b, name) => {
+            const soName = `lib${name}.so`;
+            const destination = join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`);
+            return {
+                ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
+                title: layerFileName(soName),
+                entryName: soName,
+                platform: b.platform
+            };
+        }
     });
     journal.plugin = metadata.name;
     // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
@@ -56170,22 +56233,8 @@ async function buildHere(ctx) {
     if (ownBuild)
         await copyFile$2(native.soPath, pluginPath);
     journal.stage = 'rules';
-    const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name);
+    const { rules } = await rulesAndLayersDir(ctx, metadata.name);
     journal.stage = 'plan';
-    const soName = `lib${metadata.name}.so`;
-    // Every platform's layer at once, while the registry is read.
-    const packing = Promise.all(builds.map(async (b) => ({
-        ...(await packLayer({
-            source: b.soPath,
-            entryName: soName,
-            mode: 0o755,
-            destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-        })),
-        title: layerFileName(soName),
-        entryName: soName,
-        platform: b.platform
-    })));
-    packing.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
     const repos = repositoriesFor(inputs, metadata.name);
     const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx));
     const empty = { tags: [] };

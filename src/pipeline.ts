@@ -30,7 +30,7 @@ import { confine, workspaceOf, type Workspace } from './inputs/workspace.js'
 import { checkInstallable, type InstallCheck } from './release/dependencies.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
 import {
-  buildPlatforms,
+  buildAndInspect,
   inspectBuilds,
   prepareToolchain,
   type PlatformBuild
@@ -179,13 +179,35 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const platforms = requestedPlatforms(ctx)
   journal.stage = 'build'
   const toolchain = await prepareToolchain({ ...ctx, platforms })
-  const built = await buildPlatforms({ ...ctx, platforms, toolchain })
-  journal.stage = 'inspect'
-  const { metadata, builds } = await inspectBuilds({
+  // Each platform's layer is packed as soon as it is built and the plugin's name is known, while
+  // the other platforms build or load under qemu, and the registry is read.
+  const layersDir = join(ctx.scratch, 'layers')
+  await mkdir(layersDir, { recursive: true })
+  const {
+    metadata,
+    builds,
+    packed: packing
+  } = await buildAndInspect<PlatformLayer>({
     ...ctx,
-    built,
+    platforms,
     toolchain,
-    version: ctx.release.version
+    version: ctx.release.version,
+    onInspect: () => {
+      journal.stage = 'inspect'
+    },
+    pack: async (b, name) => {
+      const soName = `lib${name}.so`
+      const destination = join(
+        layersDir,
+        `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`
+      )
+      return {
+        ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
+        title: layerFileName(soName),
+        entryName: soName,
+        platform: b.platform
+      }
+    }
   })
   journal.plugin = metadata.name
 
@@ -198,24 +220,8 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   if (ownBuild) await copyFile(native.soPath, pluginPath)
 
   journal.stage = 'rules'
-  const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name)
+  const { rules } = await rulesAndLayersDir(ctx, metadata.name)
   journal.stage = 'plan'
-  const soName = `lib${metadata.name}.so`
-  // Every platform's layer at once, while the registry is read.
-  const packing: Promise<PlatformLayer[]> = Promise.all(
-    builds.map(async (b) => ({
-      ...(await packLayer({
-        source: b.soPath,
-        entryName: soName,
-        mode: 0o755,
-        destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-      })),
-      title: layerFileName(soName),
-      entryName: soName,
-      platform: b.platform
-    }))
-  )
-  packing.catch(() => undefined) // awaited below; a failure meanwhile is not unhandled
 
   const repos = repositoriesFor(inputs, metadata.name)
   const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx))

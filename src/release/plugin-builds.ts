@@ -9,15 +9,14 @@
 // build/zig.ts) and checked against that glibc, unversioned symbols included (glibc-abi.ts).
 // Platforms build at once (bounded by the cores; Go's build cache is safe for concurrent builds,
 // and each build writes its own folder), and the inspectors are compiled while Go builds.
-import { readFile } from 'node:fs/promises'
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildPlugin, logRemovedVariables } from '../build/go.js'
 import { abilistsPath, setupZig, ZIG_VERSION, zigCompilers, type Zig } from '../build/zig.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { checkElfForPlatform, compareExports, describeGlibcFloor } from '../inspect/checks.js'
-import { readElf, type ElfInfo } from '../inspect/elf.js'
+import { compareGlibcVersions, readElf, type ElfInfo } from '../inspect/elf.js'
 import { foreignInspector, type ForeignInspector } from '../inspect/foreign.js'
 import { newestGlibc, oldestGlibc, parseAbilists, type GlibcAbi } from '../inspect/glibc-abi.js'
 import {
@@ -66,7 +65,7 @@ function envPolicy(inputs: Inputs, logger: Logger): EnvPolicy {
  */
 export interface Toolchain {
   glibc?: { version: string; zig: Zig; abi: GlibcAbi }
-  /** Inspector per platform ("linux/arm64"), started early; undefined: not loadable here. */
+  /** The inspector of each platform ("linux/arm64"), started early, or why it cannot load it. */
   inspectors: Map<string, Promise<InspectorFor>>
 }
 
@@ -100,25 +99,17 @@ export async function prepareToolchain(opts: {
     const oldest = oldestGlibc(abi, triplet)
     const newest = newestGlibc(abi)
     const known = abi.versions.includes(inputs.glibc)
-    if (!known || compareDotted(inputs.glibc, oldest) < 0) {
+    if (!known || compareGlibcVersions(inputs.glibc, oldest) < 0) {
       throw new Error(
         `glibc ${inputs.glibc} is not a glibc release zig ${zig.version} can build ` +
           `${formatPlatform(p)} for: it knows ${oldest} to ${newest} for ${triplet}` +
-          (compareDotted(inputs.glibc, oldest) < 0 ? ` (${triplet} starts at glibc ${oldest})` : '')
+          (compareGlibcVersions(inputs.glibc, oldest) < 0
+            ? ` (${triplet} starts at glibc ${oldest})`
+            : '')
       )
     }
   }
   return { ...toolchain, glibc: { version: inputs.glibc, zig, abi } }
-}
-
-function compareDotted(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return d < 0 ? -1 : 1
-  }
-  return 0
 }
 
 /** The C compiler for a platform: zig with the glibc input, else the cc-* inputs for a cross build. */
@@ -199,17 +190,6 @@ async function buildOne(
   return out
 }
 
-function sameMetadata(a: PluginMetadata, b: PluginMetadata): string[] {
-  const diffs: string[] = []
-  for (const k of ['name', 'version', 'requiredApiVersion', 'id', 'eventSource'] as const) {
-    if (a[k] !== b[k]) diffs.push(`${k}: ${String(a[k])} vs ${String(b[k])}`)
-  }
-  if (a.capabilities.join(',') !== b.capabilities.join(',')) {
-    diffs.push(`capabilities: ${a.capabilities.join(',')} vs ${b.capabilities.join(',')}`)
-  }
-  return diffs
-}
-
 /** How many builds run at once: one per core (each go build uses them all, but its cgo, link
  * and zig steps leave gaps the other fills), and one at a time for a build-command, which writes
  * the same plugin-path for every platform. */
@@ -222,82 +202,53 @@ export function buildConcurrency(
   return Math.max(1, Math.min(platforms, cores))
 }
 
-/** Runs fn over items with at most `limit` at once; results in the items' order. */
-async function mapLimited<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  let failed = false
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !failed) {
-      const i = next++
-      try {
-        results[i] = await fn(items[i])
-      } catch (e) {
-        failed = true
-        throw e
-      }
+/** fn over items, at most `limit` at once, in order; each result as its own promise. */
+function startLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R>[] {
+  let running = 0
+  const queue: Array<() => void> = []
+  const next = (): void => {
+    if (running >= limit) return
+    const start = queue.shift()
+    if (start) {
+      running++
+      start()
     }
   }
-  const settled = await Promise.allSettled(
-    Array.from({ length: Math.min(limit, items.length) }, worker)
-  )
-  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failure) throw failure.reason
-  return results
-}
-
-/**
- * Builds every platform (at once, up to one per core); each .so goes to its own scratch folder.
- * The inspectors compile meanwhile.
- */
-export async function buildPlatforms(opts: {
-  inputs: Inputs
-  platforms: Platform[]
-  workDir: string
-  scratch: string
-  env: NodeJS.ProcessEnv
-  logger: Logger
-  toolchain?: Toolchain
-}): Promise<Array<{ platform: Platform; soPath: string }>> {
-  const { inputs, logger, platforms } = opts
-  const toolchain: Toolchain = opts.toolchain ?? { inspectors: new Map() }
-  for (const p of platforms) void inspectorFor(p, { ...opts, toolchain })
-  const limit = buildConcurrency(inputs, platforms.length)
-  const build = (
-    p: Platform,
-    concurrent: boolean
-  ): Promise<{ platform: Platform; soPath: string }> =>
-    buildOne(inputs, p, opts.workDir, opts.scratch, opts.env, logger, toolchain, concurrent).then(
-      (soPath) => ({ platform: p, soPath })
-    )
-  if (limit === 1) return mapLimited(platforms, 1, (p) => build(p, false))
-  const names = platforms.map(formatPlatform).join(', ')
-  return logger.group(`Build ${inputs.goPackage} (${names}, ${limit} at once)`, async () => {
-    logRemovedVariables(opts.env, envPolicy(inputs, logger), logger)
-    const started = Date.now()
-    const built = await mapLimited(platforms, limit, (p) => {
-      const t = Date.now()
-      return build(p, true).then((b) => {
-        logger.info(`${formatPlatform(p)}: built in ${((Date.now() - t) / 1000).toFixed(1)} s`)
-        return b
+  return items.map(
+    (item) =>
+      new Promise<R>((resolve, reject) => {
+        queue.push(() => {
+          fn(item)
+            .then(resolve, reject)
+            .finally(() => {
+              running--
+              next()
+            })
+        })
+        next()
       })
-    })
-    logger.info(`built ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    return built
-  })
+  )
 }
 
-/**
- * Checks every .so (ELF machine, required symbols, glibc floor) and reads the
- * plugin's metadata, natively or under qemu; foreign builds must agree.
- */
-export async function inspectBuilds(opts: {
+function sameMetadata(a: PluginMetadata, b: PluginMetadata): string[] {
+  const diffs: string[] = []
+  for (const k of ['name', 'version', 'requiredApiVersion', 'id', 'eventSource'] as const) {
+    if (a[k] !== b[k]) diffs.push(`${k}: ${String(a[k])} vs ${String(b[k])}`)
+  }
+  if (a.capabilities.join(',') !== b.capabilities.join(',')) {
+    diffs.push(`capabilities: ${a.capabilities.join(',')} vs ${b.capabilities.join(',')}`)
+  }
+  return diffs
+}
+
+/** Throws the first failure in the order given, once every operation has settled. */
+function firstFailure(settled: Array<PromiseSettledResult<unknown>>): void {
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+}
+
+interface CheckOptions {
   inputs: Inputs
-  built: Array<{ platform: Platform; soPath: string }>
   version: string
   expectedName?: string
   env: NodeJS.ProcessEnv
@@ -305,7 +256,30 @@ export async function inspectBuilds(opts: {
   warn: (w: string) => void
   /** From prepareToolchain (absent in merge mode: then glibc is checked as a maximum only). */
   toolchain?: Toolchain
-}): Promise<PluginBuilds> {
+  /** Called when the plugin is first loaded (for the failure summary's stage). */
+  onInspect?: () => void
+}
+
+export interface PluginBuildsWith<T> extends PluginBuilds {
+  /** What `pack` returns for each build, in the builds' order (still packing, maybe). */
+  packed: Promise<T[]>
+}
+
+/**
+ * Checks every .so (ELF machine, required symbols, glibc floor), reads the plugin's metadata from
+ * the native build (else the first, under qemu), and compares the others with it (exports, and
+ * the metadata when qemu can load them). Each .so may still be building: its checks start when it
+ * is there, and `pack` gets each build as soon as it is checked and the plugin's name is known,
+ * so packing overlaps the other builds and the emulated loads.
+ */
+async function checkBuilds<T>(
+  opts: CheckOptions & {
+    sources: Array<{ platform: Platform; soPath: Promise<string> }>
+    /** The builds run at once: one log group for all, lines prefixed with the platform. */
+    concurrent: boolean
+    pack?: (build: PlatformBuild, name: string) => Promise<T>
+  }
+): Promise<PluginBuildsWith<T>> {
   const { inputs, logger } = opts
   const toolchain: Toolchain = opts.toolchain ?? { inspectors: new Map() }
   const glibcTarget = toolchain.glibc
@@ -313,8 +287,9 @@ export async function inspectBuilds(opts: {
     : inputs.glibc !== ''
       ? { version: inputs.glibc }
       : undefined
-  const builds: PlatformBuild[] = []
-  for (const { platform: p, soPath } of opts.built) {
+  const platforms = opts.sources.map((s) => s.platform)
+  const checked = opts.sources.map(async ({ platform: p, soPath: built }) => {
+    const soPath = await built
     const elf = await readElf(soPath)
     const checks = { maxGlibc: inputs.maxGlibc || undefined, glibcTarget }
     for (const note of checkElfForPlatform(elf, p, checks)) {
@@ -322,9 +297,11 @@ export async function inspectBuilds(opts: {
     }
     const glibcFloor = describeGlibcFloor(elf)
     logger.info(`${formatPlatform(p)}: ${glibcFloor}`)
-    builds.push({ platform: p, soPath, elf, glibcFloor })
-  }
-  const platforms = builds.map((b) => b.platform)
+    return { platform: p, soPath, elf, glibcFloor }
+  })
+  checked.forEach((c) => c.catch(() => undefined))
+  // One at a time, the inspection waits for every build: its log group follows theirs.
+  const allBuilt = opts.concurrent ? undefined : Promise.allSettled(checked)
 
   const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) }
   const inspectOptions = {
@@ -332,55 +309,146 @@ export async function inspectBuilds(opts: {
     timeoutMs: inputs.inspectTimeout * 1000,
     log: (line: string) => logger.info(line)
   }
-  const native = builds.find((b) => samePlatform(b.platform, hostPlatform()))
-  const reference = native ?? builds[0]
+  const nativeIndex = platforms.findIndex((p) => samePlatform(p, hostPlatform()))
+  const refIndex = nativeIndex >= 0 ? nativeIndex : 0
   const inspectorOf = (p: Platform) => inspectorFor(p, { ...opts, toolchain })
-  const metadata = await logger.group('Inspect the plugin', async () => {
-    const first = await inspectorOf(reference.platform)
-    if (!first.ok) {
-      throw new Error(
-        `cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
-          `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
-          `here (${first.why}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
-          'run on a native runner, or install qemu-user and the cross libc.'
-      )
-    }
-    const meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...first.inspector })
-    checkPlugin(meta)
-    for (const w of validatePluginAgainstRelease(meta, {
-      version: opts.version,
-      expectedName: opts.expectedName
-    })) {
-      opts.warn(w)
-    }
-    logger.info(
-      `${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
-        `capabilities ${meta.capabilities.join(', ')}`
-    )
 
-    // Every other build: same exported symbols, and the same metadata when qemu can load it.
-    for (const b of builds) {
-      if (b === reference) continue
-      compareExports(reference.elf, b.elf, {
-        native: formatPlatform(reference.platform),
-        foreign: formatPlatform(b.platform)
-      })
-      const fi = await inspectorOf(b.platform)
-      if (!fi.ok) {
-        logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${fi.why})`)
-        continue
-      }
-      const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi.inspector })
-      const diffs = sameMetadata(meta, other)
-      if (diffs.length > 0) {
+  const work = async (): Promise<PluginBuildsWith<T>> => {
+    const metadata = (async (): Promise<PluginMetadata> => {
+      const reference = await checked[refIndex]
+      await allBuilt
+      opts.onInspect?.()
+      const first = await inspectorOf(reference.platform)
+      if (!first.ok) {
         throw new Error(
-          `the ${formatPlatform(b.platform)} build reports other metadata than the ` +
-            `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`
+          `cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
+            `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be ` +
+            `loaded here (${first.why}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
+            'run on a native runner, or install qemu-user and the cross libc.'
         )
       }
-      logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`)
+      const meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...first.inspector })
+      checkPlugin(meta)
+      for (const w of validatePluginAgainstRelease(meta, {
+        version: opts.version,
+        expectedName: opts.expectedName
+      })) {
+        opts.warn(w)
+      }
+      logger.info(
+        `${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
+          `capabilities ${meta.capabilities.join(', ')}`
+      )
+      return meta
+    })()
+    metadata.catch(() => undefined)
+
+    // Every build: packed once the name is known; every other build than the reference: the same
+    // exported symbols, and the same metadata when qemu can load it.
+    const perPlatform = checked.map(
+      async (c, i): Promise<{ build: PlatformBuild; packing?: Promise<T> }> => {
+        const b = await c
+        const meta = await metadata
+        const packing = opts.pack?.(b, meta.name)
+        packing?.catch(() => undefined)
+        if (i !== refIndex) {
+          const reference = await checked[refIndex]
+          compareExports(reference.elf, b.elf, {
+            native: formatPlatform(reference.platform),
+            foreign: formatPlatform(b.platform)
+          })
+          const fi = await inspectorOf(b.platform)
+          if (!fi.ok) {
+            logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${fi.why})`)
+          } else {
+            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi.inspector })
+            const diffs = sameMetadata(meta, other)
+            if (diffs.length > 0) {
+              throw new Error(
+                `the ${formatPlatform(b.platform)} build reports other metadata than the ` +
+                  `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`
+              )
+            }
+            logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`)
+          }
+        }
+        return { build: b, packing }
+      }
+    )
+    const settled = await Promise.allSettled([metadata, ...perPlatform])
+    firstFailure(settled)
+    const results = await Promise.all(perPlatform)
+    const packed = Promise.all(results.map((r) => r.packing as Promise<T>))
+    packed.catch(() => undefined) // awaited by the caller
+    return { metadata: await metadata, builds: results.map((r) => r.build), packed }
+  }
+  if (opts.concurrent) return work()
+  // Sequential builds opened their own groups; the inspection gets one of its own.
+  await allBuilt
+  return logger.group('Inspect the plugin', work)
+}
+
+/**
+ * Builds every platform (at once, up to one per core, while the inspectors compile), checks and
+ * inspects each build as soon as it is there, and packs it (pack) as soon as the plugin's name is
+ * known. Each .so goes to its own scratch folder.
+ */
+export async function buildAndInspect<T>(
+  opts: CheckOptions & {
+    platforms: Platform[]
+    workDir: string
+    scratch: string
+    toolchain: Toolchain
+    pack: (build: PlatformBuild, name: string) => Promise<T>
+  }
+): Promise<PluginBuildsWith<T>> {
+  const { inputs, logger, platforms, toolchain } = opts
+  for (const p of platforms) void inspectorFor(p, { ...opts, toolchain })
+  const limit = buildConcurrency(inputs, platforms.length)
+  const concurrent = limit > 1
+  const build = (p: Platform): Promise<string> =>
+    buildOne(inputs, p, opts.workDir, opts.scratch, opts.env, logger, toolchain, concurrent)
+  if (!concurrent) {
+    const soPaths = startLimited(platforms, 1, build)
+    soPaths.forEach((s) => s.catch(() => undefined))
+    const sources = platforms.map((platform, i) => ({ platform, soPath: soPaths[i] }))
+    return checkBuilds({ ...opts, sources, concurrent })
+  }
+  const names = platforms.map(formatPlatform).join(', ')
+  return logger.group(
+    `Build and inspect ${inputs.goPackage} (${names}, ${limit} at once)`,
+    async () => {
+      logRemovedVariables(opts.env, envPolicy(inputs, logger), logger)
+      const started = Date.now()
+      const soPaths = startLimited(platforms, limit, async (p) => {
+        const so = await build(p)
+        logger.info(
+          `${formatPlatform(p)}: built in ${((Date.now() - started) / 1000).toFixed(1)} s`
+        )
+        return so
+      })
+      soPaths.forEach((s) => s.catch(() => undefined))
+      const sources = platforms.map((platform, i) => ({ platform, soPath: soPaths[i] }))
+      const result = await checkBuilds({ ...opts, sources, concurrent })
+      logger.info(
+        `built and checked ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`
+      )
+      return result
     }
-    return meta
-  })
+  )
+}
+
+/**
+ * Checks .so files built elsewhere (merge mode: the matrix jobs' manifests) and reads the
+ * plugin's metadata, natively or under qemu; foreign builds must agree.
+ */
+export async function inspectBuilds(
+  opts: CheckOptions & { built: Array<{ platform: Platform; soPath: string }> }
+): Promise<PluginBuilds> {
+  const sources = opts.built.map((b) => ({
+    platform: b.platform,
+    soPath: Promise.resolve(b.soPath)
+  }))
+  const { metadata, builds } = await checkBuilds<never>({ ...opts, sources, concurrent: false })
   return { metadata, builds }
 }

@@ -102,7 +102,7 @@ describe(`glibc ${GLIBC} with zig ${ZIG_VERSION}`, () => {
       expect(release.stdout).toContain(`cc -target x86_64-linux-gnu.${GLIBC}`)
       expect(release.stdout).toContain(`cc -target aarch64-linux-gnu.${GLIBC}`)
       expect(release.stdout).toMatch(
-        /Build \.\/extractor \(linux\/amd64, linux\/arm64, 2 at once\)/
+        /Build and inspect \.\/extractor \(linux\/amd64, linux\/arm64, 2 at once\)/
       )
       // The arm64 .so was loaded under qemu, with an inspector zig compiled (no cross gcc used).
       expect(release.stdout).toContain('linux/arm64: loaded under emulation, same metadata')
