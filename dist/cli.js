@@ -55193,27 +55193,39 @@ function buildConcurrency(inputs, platforms, cores = availableParallelism()) {
         return 1;
     return Math.max(1, Math.min(platforms, cores));
 }
-/** fn over items, at most `limit` at once, in order; each result as its own promise. */
+/**
+ * fn over items, at most `limit` at once, in order; each result as its own promise. After a
+ * failure, items not started yet are not started (their promises fail too).
+ */
 function startLimited(items, limit, fn) {
     let running = 0;
+    let failed = false;
     const queue = [];
     const next = () => {
+        while (failed && queue.length > 0)
+            queue.shift()?.skip();
         if (running >= limit)
             return;
-        const start = queue.shift();
-        if (start) {
+        const job = queue.shift();
+        if (job) {
             running++;
-            start();
+            job.start();
         }
     };
     return items.map((item) => new Promise((resolve, reject) => {
-        queue.push(() => {
-            fn(item)
-                .then(resolve, reject)
-                .finally(() => {
-                running--;
-                next();
-            });
+        queue.push({
+            start: () => {
+                fn(item)
+                    .then(resolve, (e) => {
+                    failed = true;
+                    reject(e);
+                })
+                    .finally(() => {
+                    running--;
+                    next();
+                });
+            },
+            skip: () => reject(new Error('not built: an earlier build failed'))
         });
         next();
     }));
@@ -55228,12 +55240,6 @@ function sameMetadata(a, b) {
         diffs.push(`capabilities: ${a.capabilities.join(',')} vs ${b.capabilities.join(',')}`);
     }
     return diffs;
-}
-/** Throws the first failure in the order given, once every operation has settled. */
-function firstFailure(settled) {
-    const failed = settled.find((r) => r.status === 'rejected');
-    if (failed)
-        throw failed.reason;
 }
 /**
  * Checks every .so (ELF machine, required symbols, glibc floor), reads the plugin's metadata from
@@ -55328,9 +55334,9 @@ async function checkBuilds(opts) {
             }
             return { build: b, packing };
         });
-        const settled = await Promise.allSettled([metadata, ...perPlatform]);
-        firstFailure(settled);
-        const results = await Promise.all(perPlatform);
+        // The first failure ends it (a build still running is killed when we exit).
+        perPlatform.forEach((p) => p.catch(() => undefined));
+        const [, ...results] = await Promise.all([metadata, ...perPlatform]);
         const packed = Promise.all(results.map((r) => r.packing));
         packed.catch(() => undefined); // awaited by the caller
         return { metadata: await metadata, builds: results.map((r) => r.build), packed };
@@ -55371,7 +55377,7 @@ async function buildAndInspect(opts) {
         soPaths.forEach((s) => s.catch(() => undefined));
         const sources = platforms.map((platform, i) => ({ platform, soPath: soPaths[i] }));
         const result = await checkBuilds({ ...opts, sources, concurrent });
-        logger.info(`built, checked and packed ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        logger.info(`built and checked ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         return result;
     });
 }

@@ -202,28 +202,39 @@ export function buildConcurrency(
   return Math.max(1, Math.min(platforms, cores))
 }
 
-/** fn over items, at most `limit` at once, in order; each result as its own promise. */
+/**
+ * fn over items, at most `limit` at once, in order; each result as its own promise. After a
+ * failure, items not started yet are not started (their promises fail too).
+ */
 function startLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R>[] {
   let running = 0
-  const queue: Array<() => void> = []
+  let failed = false
+  const queue: Array<{ start: () => void; skip: () => void }> = []
   const next = (): void => {
+    while (failed && queue.length > 0) queue.shift()?.skip()
     if (running >= limit) return
-    const start = queue.shift()
-    if (start) {
+    const job = queue.shift()
+    if (job) {
       running++
-      start()
+      job.start()
     }
   }
   return items.map(
     (item) =>
       new Promise<R>((resolve, reject) => {
-        queue.push(() => {
-          fn(item)
-            .then(resolve, reject)
-            .finally(() => {
-              running--
-              next()
-            })
+        queue.push({
+          start: () => {
+            fn(item)
+              .then(resolve, (e: unknown) => {
+                failed = true
+                reject(e)
+              })
+              .finally(() => {
+                running--
+                next()
+              })
+          },
+          skip: () => reject(new Error('not built: an earlier build failed'))
         })
         next()
       })
@@ -239,12 +250,6 @@ function sameMetadata(a: PluginMetadata, b: PluginMetadata): string[] {
     diffs.push(`capabilities: ${a.capabilities.join(',')} vs ${b.capabilities.join(',')}`)
   }
   return diffs
-}
-
-/** Throws the first failure in the order given, once every operation has settled. */
-function firstFailure(settled: Array<PromiseSettledResult<unknown>>): void {
-  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed) throw failed.reason
 }
 
 interface CheckOptions {
@@ -375,9 +380,9 @@ async function checkBuilds<T>(
         return { build: b, packing }
       }
     )
-    const settled = await Promise.allSettled([metadata, ...perPlatform])
-    firstFailure(settled)
-    const results = await Promise.all(perPlatform)
+    // The first failure ends it (a build still running is killed when we exit).
+    perPlatform.forEach((p) => p.catch(() => undefined))
+    const [, ...results] = await Promise.all([metadata, ...perPlatform])
     const packed = Promise.all(results.map((r) => r.packing as Promise<T>))
     packed.catch(() => undefined) // awaited by the caller
     return { metadata: await metadata, builds: results.map((r) => r.build), packed }
@@ -430,9 +435,7 @@ export async function buildAndInspect<T>(
       soPaths.forEach((s) => s.catch(() => undefined))
       const sources = platforms.map((platform, i) => ({ platform, soPath: soPaths[i] }))
       const result = await checkBuilds({ ...opts, sources, concurrent })
-      logger.info(
-        `built and checked ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`
-      )
+      logger.info(`built and checked ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
       return result
     }
   )

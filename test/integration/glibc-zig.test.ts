@@ -233,4 +233,39 @@ describe(`glibc ${GLIBC} with zig ${ZIG_VERSION}`, () => {
     },
     BUILD_TIMEOUT
   )
+
+  it(
+    'a platform whose build fails fails the release, while the other built at the same time',
+    async () => {
+      const f = await makePluginFixture({ kind: 'extractor', name: 'halfbroken', version: '1.0.0' })
+      writeFileSync(
+        join(f.dir, 'extractor', 'broken_arm64.go'),
+        '//go:build arm64\n\npackage main\n\nvar broken int = "not an int"\n'
+      )
+      const run = await runAction({
+        inputs: {
+          registry: reg.host,
+          'plain-http': 'true',
+          'working-directory': f.dir,
+          'go-package': f.goPackage,
+          'index-file': join(f.dir, 'index.yaml'),
+          'rules-file': 'none',
+          'github-release': 'false',
+          repository: 'acme/halfbroken',
+          platforms: 'linux/amd64,linux/arm64',
+          glibc: GLIBC
+        },
+        env: {
+          GITHUB_REF: 'refs/tags/1.0.0',
+          PATH: `${zig.dir}:${process.env.PATH ?? ''}`,
+          ZIG_GLOBAL_CACHE_DIR: zig.cache
+        }
+      })
+      expect(run.code).not.toBe(0)
+      expect(run.stdout).toMatch(/::error::go build exited with status 1: .*GOARCH=arm64/)
+      expect(run.stdout).toContain('broken_arm64.go')
+      expect(await tags('acme/halfbroken/plugin/halfbroken')).toEqual([])
+    },
+    BUILD_TIMEOUT
+  )
 })
