@@ -4,16 +4,18 @@ import * as require$$0$1 from 'crypto';
 import require$$0__default$1 from 'crypto';
 import * as fs from 'fs';
 import fs__default, { promises, constants as constants$a, existsSync, readFileSync } from 'fs';
-import path$1 from 'path';
+import * as path$1 from 'path';
+import path__default from 'path';
 import * as http from 'http';
 import http__default from 'http';
 import * as https from 'https';
 import https__default from 'https';
 import require$$0$f from 'net';
-import require$$1$3 from 'tls';
+import require$$1$4 from 'tls';
 import require$$0$3 from 'events';
-import require$$5$4 from 'assert';
-import require$$6$1 from 'util';
+import require$$5$4, { ok } from 'assert';
+import * as require$$6$1 from 'util';
+import require$$6__default from 'util';
 import require$$0$6 from 'node:assert';
 import require$$0$8 from 'node:net';
 import require$$2$1, { STATUS_CODES } from 'node:http';
@@ -29,16 +31,16 @@ import * as require$$1$2 from 'node:zlib';
 import require$$1__default, { createGunzip } from 'node:zlib';
 import require$$5$2 from 'node:perf_hooks';
 import require$$8$1 from 'node:util/types';
-import require$$1$4, { Worker } from 'node:worker_threads';
-import require$$1$5, { fileURLToPath } from 'node:url';
+import require$$1$5, { Worker } from 'node:worker_threads';
+import require$$1$6, { fileURLToPath } from 'node:url';
 import require$$5$3, { AsyncLocalStorage } from 'node:async_hooks';
-import require$$1$6 from 'node:console';
-import require$$1$7 from 'node:dns';
+import require$$1$7 from 'node:console';
+import require$$1$8 from 'node:dns';
 import require$$2$2 from 'string_decoder';
 import 'child_process';
 import 'timers';
-import require$$5$5, { stat as stat$1, open as open$1, rm as rm$2, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, readFile as readFile$1, mkdtemp, access as access$1, unlink as unlink$1, copyFile as copyFile$1 } from 'node:fs/promises';
-import { availableParallelism, tmpdir, homedir } from 'node:os';
+import require$$5$5, { stat as stat$1, open as open$1, rm as rm$2, mkdir as mkdir$1, writeFile as writeFile$1, lstat as lstat$1, rename as rename$1, readFile as readFile$1, mkdtemp, access as access$1, unlink as unlink$1, chmod as chmod$1, realpath, copyFile as copyFile$2 } from 'node:fs/promises';
+import { availableParallelism, tmpdir, homedir, arch } from 'node:os';
 import require$$1$9, { basename, join, resolve, dirname, relative, isAbsolute, sep as sep$1, delimiter } from 'node:path';
 import * as crypto$1 from 'node:crypto';
 import { createHash, randomBytes, KeyObject, createPrivateKey, createPublicKey, constants as constants$b, createSecretKey, scrypt, sign as sign$1, generateKeyPairSync, X509Certificate } from 'node:crypto';
@@ -47,7 +49,8 @@ import require$$0$c from 'url';
 import require$$0$b from 'buffer';
 import require$$2$3, { StringDecoder } from 'node:string_decoder';
 import require$$0$a from 'zlib';
-import require$$1$8 from 'stream';
+import * as require$$1$3 from 'stream';
+import require$$1__default$1 from 'stream';
 import require$$0$d from 'dns';
 import require$$0$e from 'fs/promises';
 import require$$1$a from 'tty';
@@ -314,11 +317,11 @@ var hasRequiredTunnel$1;
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1$3;
+	var tls = require$$1$4;
 	var http = http__default;
 	var https = https__default;
 	var events = require$$0$3;
-	var util = require$$6$1;
+	var util = require$$6__default;
 
 
 	tunnel$1.httpOverHttp = httpOverHttp;
@@ -5054,7 +5057,7 @@ function requireWebidl () {
 	hasRequiredWebidl = 1;
 
 	const { types, inspect } = require$$0__default;
-	const { markAsUncloneable } = require$$1$4;
+	const { markAsUncloneable } = require$$1$5;
 	const { toUSVString } = requireUtil$9();
 
 	/** @type {import('../../../types/webidl').Webidl} */
@@ -12867,7 +12870,7 @@ function requireProxyAgent () {
 	hasRequiredProxyAgent = 1;
 
 	const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = requireSymbols$4();
-	const { URL } = require$$1$5;
+	const { URL } = require$$1$6;
 	const Agent = requireAgent();
 	const Pool = requirePool();
 	const DispatcherBase = requireDispatcherBase();
@@ -16151,7 +16154,7 @@ function requirePendingInterceptorsFormatter () {
 	hasRequiredPendingInterceptorsFormatter = 1;
 
 	const { Transform } = require$$0$7;
-	const { Console } = require$$1$6;
+	const { Console } = require$$1$7;
 
 	const PERSISTENT = process.versions.icu ? '✅' : 'Y ';
 	const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N ';
@@ -16651,7 +16654,7 @@ function requireDns$1 () {
 	if (hasRequiredDns$1) return dns;
 	hasRequiredDns$1 = 1;
 	const { isIP } = require$$0$8;
-	const { lookup } = require$$1$7;
+	const { lookup } = require$$1$8;
 	const DecoratorHandler = requireDecoratorHandler();
 	const { InvalidArgumentError, InformationalError } = requireErrors$3();
 	const maxInt = Math.pow(2, 31) - 1;
@@ -24785,7 +24788,7 @@ function requireEvents () {
 	const { webidl } = requireWebidl();
 	const { kEnumerableProperty } = requireUtil$9();
 	const { kConstruct } = requireSymbols$4();
-	const { MessagePort } = require$$1$4;
+	const { MessagePort } = require$$1$5;
 
 	/**
 	 * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -28676,7 +28679,7 @@ function requireUndici () {
 var undiciExports = requireUndici();
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$b = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28752,8 +28755,8 @@ class HttpClientResponse {
         this.message = message;
     }
     readBody() {
-        return __awaiter$7(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$b(this, void 0, void 0, function* () {
                 let output = Buffer.alloc(0);
                 this.message.on('data', (chunk) => {
                     output = Buffer.concat([output, chunk]);
@@ -28765,8 +28768,8 @@ class HttpClientResponse {
         });
     }
     readBodyBuffer() {
-        return __awaiter$7(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter$b(this, void 0, void 0, function* () {
                 const chunks = [];
                 this.message.on('data', (chunk) => {
                     chunks.push(chunk);
@@ -28817,42 +28820,42 @@ class HttpClient {
         }
     }
     options(requestUrl, additionalHeaders) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
         });
     }
     get(requestUrl, additionalHeaders) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return this.request('GET', requestUrl, null, additionalHeaders || {});
         });
     }
     del(requestUrl, additionalHeaders) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return this.request('DELETE', requestUrl, null, additionalHeaders || {});
         });
     }
     post(requestUrl, data, additionalHeaders) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return this.request('POST', requestUrl, data, additionalHeaders || {});
         });
     }
     patch(requestUrl, data, additionalHeaders) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return this.request('PATCH', requestUrl, data, additionalHeaders || {});
         });
     }
     put(requestUrl, data, additionalHeaders) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return this.request('PUT', requestUrl, data, additionalHeaders || {});
         });
     }
     head(requestUrl, additionalHeaders) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return this.request('HEAD', requestUrl, null, additionalHeaders || {});
         });
     }
     sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return this.request(verb, requestUrl, stream, additionalHeaders);
         });
     }
@@ -28861,14 +28864,14 @@ class HttpClient {
      * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
      */
     getJson(requestUrl_1) {
-        return __awaiter$7(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+        return __awaiter$b(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
             additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes.ApplicationJson);
             const res = yield this.get(requestUrl, additionalHeaders);
             return this._processResponse(res, this.requestOptions);
         });
     }
     postJson(requestUrl_1, obj_1) {
-        return __awaiter$7(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$b(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers$1.ContentType] =
@@ -28878,7 +28881,7 @@ class HttpClient {
         });
     }
     putJson(requestUrl_1, obj_1) {
-        return __awaiter$7(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$b(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers$1.ContentType] =
@@ -28888,7 +28891,7 @@ class HttpClient {
         });
     }
     patchJson(requestUrl_1, obj_1) {
-        return __awaiter$7(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+        return __awaiter$b(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
             const data = JSON.stringify(obj, null, 2);
             additionalHeaders[Headers$1.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers$1.Accept, MediaTypes.ApplicationJson);
             additionalHeaders[Headers$1.ContentType] =
@@ -28903,7 +28906,7 @@ class HttpClient {
      * Prefer get, del, post and patch
      */
     request(verb, requestUrl, data, headers) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             if (this._disposed) {
                 throw new Error('Client has already been disposed.');
             }
@@ -28999,7 +29002,7 @@ class HttpClient {
      * @param data
      */
     requestRaw(info, data) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             return new Promise((resolve, reject) => {
                 function callbackForResult(err, res) {
                     if (err) {
@@ -29280,15 +29283,15 @@ class HttpClient {
         return baseUserAgent;
     }
     _performExponentialBackoff(retryNumber) {
-        return __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
             retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
             const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
             return new Promise(resolve => setTimeout(() => resolve(), ms));
         });
     }
     _processResponse(res, options) {
-        return __awaiter$7(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter$7(this, void 0, void 0, function* () {
+        return __awaiter$b(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter$b(this, void 0, void 0, function* () {
                 const statusCode = res.message.statusCode || 0;
                 const response = {
                     statusCode,
@@ -29354,7 +29357,7 @@ class HttpClient {
 }
 const lowercaseKeys$1 = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 
-var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$a = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29380,13 +29383,13 @@ class BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter$6(this, void 0, void 0, function* () {
+        return __awaiter$a(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
 }
 
-var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$9 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29418,7 +29421,7 @@ class OidcClient {
         return runtimeUrl;
     }
     static getCall(id_token_url) {
-        return __awaiter$5(this, void 0, void 0, function* () {
+        return __awaiter$9(this, void 0, void 0, function* () {
             var _a;
             const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
@@ -29436,7 +29439,7 @@ class OidcClient {
         });
     }
     static getIDToken(audience) {
-        return __awaiter$5(this, void 0, void 0, function* () {
+        return __awaiter$9(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
                 let id_token_url = OidcClient.getIDTokenUrl();
@@ -29456,7 +29459,7 @@ class OidcClient {
     }
 }
 
-var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$8 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29478,7 +29481,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter$4(this, void 0, void 0, function* () {
+        return __awaiter$8(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -29522,7 +29525,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter$4(this, void 0, void 0, function* () {
+        return __awaiter$8(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -29536,7 +29539,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter$4(this, void 0, void 0, function* () {
+        return __awaiter$8(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -29729,7 +29732,7 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$7 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29738,12 +29741,48 @@ const summary = _summary;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
-const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm: rm$1, rmdir, stat, symlink, unlink } = fs.promises;
+const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm: rm$1, rmdir, stat, symlink, unlink } = fs.promises;
 // export const {open} = 'fs'
-process.platform === 'win32';
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter$7(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
 fs.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter$7(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
 
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$6 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29752,6 +29791,146 @@ fs.constants.O_RDONLY;
         step((generator = generator.apply(thisArg, _arguments || [])).next());
     });
 };
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter$6(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path$1.join(dest, path$1.basename(source))
+            : dest;
+        if (!(yield exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path$1.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter$6(this, void 0, void 0, function* () {
+        if (IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield rm$1(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter$6(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield mkdir(fsPath, { recursive: true });
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter$6(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield chmod(destDir, (yield stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter$6(this, void 0, void 0, function* () {
+        if ((yield lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield lstat(destFile);
+                yield unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield chmod(destFile, '0666');
+                    yield unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield readlink(srcFile);
+            yield symlink(symlinkFull, destFile, IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield exists(destFile)) || force) {
+            yield copyFile$1(srcFile, destFile);
+        }
+    });
+}
 
 (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -29787,7 +29966,7 @@ process.platform === 'win32';
 os__default.platform();
 os__default.arch();
 
-var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -29932,7 +30111,7 @@ function endGroup() {
  * @param fn The function to wrap in the group
  */
 function group(name, fn) {
-    return __awaiter$3(this, void 0, void 0, function* () {
+    return __awaiter$5(this, void 0, void 0, function* () {
         startGroup(name);
         let result;
         try {
@@ -29945,7 +30124,7 @@ function group(name, fn) {
     });
 }
 function getIDToken(aud) {
-    return __awaiter$3(this, void 0, void 0, function* () {
+    return __awaiter$5(this, void 0, void 0, function* () {
         return yield OidcClient.getIDToken(aud);
     });
 }
@@ -29985,6 +30164,7 @@ const INPUT_DEFAULTS = {
     'cc-arm64': 'aarch64-linux-gnu-gcc',
     'cc-amd64': 'x86_64-linux-gnu-gcc',
     'max-glibc': '',
+    glibc: '',
     'push-by-digest': 'false',
     merge: '',
     'tag-pattern': '{version}',
@@ -30117,6 +30297,7 @@ function readInputs(read, env) {
         ccArm64: get('cc-arm64'),
         ccAmd64: get('cc-amd64'),
         maxGlibc: get('max-glibc'),
+        glibc: get('glibc'),
         pushByDigest: bool('push-by-digest'),
         merge: get('merge'),
         tagPattern: get('tag-pattern'),
@@ -30171,6 +30352,18 @@ function checkInputs(inputs) {
     if (inputs.pushByDigest && inputs.merge !== '') {
         throw new InputError('push-by-digest and merge are the two halves of a matrix release: set push-by-digest in the ' +
             'per-platform jobs and merge in the final job, not both in one step');
+    }
+    if (inputs.glibc !== '') {
+        if (!/^2\.\d+(\.\d+)?$/.test(inputs.glibc)) {
+            throw new InputError(`glibc: "${inputs.glibc}" is not a glibc version: write the oldest glibc the plugin must ` +
+                'load on, like 2.17 (CentOS 7, Amazon Linux 2 has 2.26) or 2.28 (RHEL 8), or leave it empty');
+        }
+        const cc = ['cc-amd64', 'cc-arm64'].filter((n) => inputs.given.has(n));
+        if (cc.length > 0) {
+            throw new InputError(`glibc builds every platform with zig as the C compiler, so ${cc.join(' and ')} would be ` +
+                `ignored: remove ${cc.length > 1 ? 'them' : 'it'}, or remove glibc to build with ` +
+                `${cc.length > 1 ? 'those compilers' : 'that compiler'}`);
+        }
     }
     if (inputs.ociLayout === '' && inputs.repository === '') {
         throw new InputError('no repository to push to: set the `repository` input (e.g. my-org/plugins); ' +
@@ -35785,13 +35978,15 @@ async function convergeFloatingTags(target, ref, floatingTags, logger, maxRounds
     if (floatingTags.length === 0)
         return repairs;
     for (let round = 0; round < maxRounds; round++) {
-        const current = new Map();
-        for (const tag of floatingTags)
-            current.set(tag, await target.resolveTag(tag));
+        // The floating tags at once (all read before the list, see above), then the list, then each
+        // version they should follow, once.
+        const current = new Map(await Promise.all(floatingTags.map(async (tag) => [tag, await target.resolveTag(tag)])));
         const expected = expectedFloating(floatingTags, await target.listTags());
+        const versions = [...new Set(expected.values())];
+        const digests = new Map(await Promise.all(versions.map(async (v) => [v, await target.resolveTag(v)])));
         let moved = false;
         for (const [tag, version] of expected) {
-            const digest = await target.resolveTag(version);
+            const digest = digests.get(version);
             if (digest === undefined || current.get(tag) === digest)
                 continue;
             const manifest = await target.fetchManifest(digest);
@@ -35878,10 +36073,16 @@ function targetFor(targets, a) {
 async function publish(plan, targets, logger, options = {}) {
     const report = options.report ?? emptyPublishReport();
     const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan);
-    // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
-    for (const a of artifacts) {
-        const results = await targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), options.concurrency ?? 4);
-        results.forEach((r, i) => {
+    // Each step runs for every artifact at once (their repositories are independent); the order
+    // between steps is what keeps the registry consistent. Round trips are most of a small
+    // release's time, so nothing waits on another without a reason.
+    // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has.
+    const blobs = await Promise.allSettled(artifacts.map((a) => targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), options.concurrency ?? 4)));
+    blobs.forEach((settled, n) => {
+        if (settled.status === 'rejected')
+            return;
+        const a = artifacts[n];
+        settled.value.forEach((r, i) => {
             const d = a.blobs[i].descriptor;
             if (r.uploaded) {
                 report.blobsUploaded++;
@@ -35893,22 +36094,26 @@ async function publish(plan, targets, logger, options = {}) {
                 logger.debug(`${a.ref} already has ${d.digest}`);
             }
         });
-    }
-    // 2. Manifests and roots, by digest.
-    for (const a of artifacts) {
+    });
+    throwFirstFailure(blobs);
+    // 2. Manifests (the platform ones at once), then each root (plugin index / rules manifest),
+    //    by digest.
+    const pushManifest = async (a, m) => {
         const target = targetFor(targets, a);
-        const roots = options.manifestsOnly ? [] : [a.root];
-        for (const m of [...a.manifests, ...roots]) {
-            const digest = m.descriptor.digest;
-            if (await target.hasManifest(digest)) {
-                report.manifestsSkipped++;
-                continue;
-            }
-            await target.pushManifest(m.bytes, m.descriptor.mediaType, digest);
-            report.manifestsWritten++;
-            logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`);
+        const digest = m.descriptor.digest;
+        if (await target.hasManifest(digest)) {
+            report.manifestsSkipped++;
+            return;
         }
-    }
+        await target.pushManifest(m.bytes, m.descriptor.mediaType, digest);
+        report.manifestsWritten++;
+        logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`);
+    };
+    throwFirstFailure(await Promise.allSettled(artifacts.map(async (a) => {
+        throwFirstFailure(await Promise.allSettled(a.manifests.map((m) => pushManifest(a, m))));
+        if (!options.manifestsOnly)
+            await pushManifest(a, a.root);
+    })));
     if (options.manifestsOnly)
         return report;
     // 2b. Signatures of every root, before any tag.
@@ -35918,28 +36123,39 @@ async function publish(plan, targets, logger, options = {}) {
             logger.info(`signed ${a.ref}@${a.root.descriptor.digest}`);
         }
     }
-    // 3 and 4. Version tags of every artifact first, floating tags of every artifact last.
+    // 3. The version tag of every artifact, in order (rules first, so the plugin's dependency
+    //    resolves); 4. then every floating tag of every artifact, at once.
     const [versionTag, ...floating] = plan.plugin.tags;
-    for (const phase of [[versionTag], floating]) {
-        for (const a of artifacts) {
-            const target = targetFor(targets, a);
-            for (const tag of phase) {
-                report.tags.push(await writeTag(target, a, tag, logger));
-            }
-        }
+    for (const a of artifacts) {
+        report.tags.push(await writeTag(targetFor(targets, a), a, versionTag, logger));
     }
+    const floatingWrites = artifacts.flatMap((a) => floating.map((tag) => writeTag(targetFor(targets, a), a, tag, logger)));
+    const written = await Promise.allSettled(floatingWrites);
+    for (const w of written)
+        if (w.status === 'fulfilled')
+            report.tags.push(w.value);
+    throwFirstFailure(written);
     // 5. Converge: a release that ran at the same time may have moved them in between.
     const devTag = plan.tagPlan.devTag;
-    for (const a of artifacts) {
+    const converged = await Promise.allSettled(artifacts.map((a) => {
         const target = targetFor(targets, a);
-        const repairs = devTag === undefined
-            ? await convergeFloatingTags(target, a.ref, floating, logger)
-            : floating.includes(devTag)
-                ? await convergeDevTag(target, a.ref, devTag, logger)
-                : [];
-        report.repairs.push(...repairs);
-    }
+        if (devTag === undefined)
+            return convergeFloatingTags(target, a.ref, floating, logger);
+        return floating.includes(devTag)
+            ? convergeDevTag(target, a.ref, devTag, logger)
+            : Promise.resolve([]);
+    }));
+    for (const c of converged)
+        if (c.status === 'fulfilled')
+            report.repairs.push(...c.value);
+    throwFirstFailure(converged);
     return report;
+}
+/** Throws the first failure of settled operations (the others were let finish first). */
+function throwFirstFailure(settled) {
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed)
+        throw failed.reason;
 }
 async function writeTag(target, a, tag, logger) {
     const digest = a.root.descriptor.digest;
@@ -44206,7 +44422,7 @@ function requireLib$b () {
 
 var libExports = requireLib$b();
 
-var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -44234,7 +44450,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
     const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter$2(this, void 0, void 0, function* () {
+    const proxyFetch = (url, opts) => __awaiter$4(this, void 0, void 0, function* () {
         return undiciExports.fetch(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
     return proxyFetch;
@@ -44404,13 +44620,13 @@ var Hook = { Collection };
 var VERSION$5 = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION$5} ${getUserAgent()}`;
+var userAgent$1 = `octokit-endpoint.js/${VERSION$5} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
   headers: {
     accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
+    "user-agent": userAgent$1
   },
   mediaType: {
     format: ""
@@ -55965,7 +56181,7 @@ function requireMinipass$2 () {
 	  stderr: null,
 	};
 	const EE = require$$0$3;
-	const Stream = require$$1$8;
+	const Stream = require$$1__default$1;
 	const SD = require$$2$2.StringDecoder;
 
 	const EOF = Symbol('EOF');
@@ -72301,7 +72517,7 @@ function requireMinipass$1 () {
 	  stderr: null,
 	};
 	const EE = require$$0$3;
-	const Stream = require$$1$8;
+	const Stream = require$$1__default$1;
 	const SD = require$$2$2.StringDecoder;
 
 	const EOF = Symbol('EOF');
@@ -73091,7 +73307,7 @@ function requireMinipass () {
 	  stderr: null,
 	};
 	const EE = require$$0$3;
-	const Stream = require$$1$8;
+	const Stream = require$$1__default$1;
 	const SD = require$$2$2.StringDecoder;
 
 	const EOF = Symbol('EOF');
@@ -74049,7 +74265,7 @@ var hasRequiredLib$6;
 function requireLib$6 () {
 	if (hasRequiredLib$6) return lib$4;
 	hasRequiredLib$6 = 1;
-	var path = path$1;
+	var path = path__default;
 
 	var uniqueSlug = requireLib$7();
 
@@ -74090,7 +74306,7 @@ function requirePath () {
 
 	const contentVer = require$$8['cache-version'].content;
 	const hashToSegments = requireHashToSegments();
-	const path$2 = path$1;
+	const path$1 = path__default;
 	const ssri = requireLib$8();
 
 	// Current format of content file path:
@@ -74103,7 +74319,7 @@ function requirePath () {
 	function contentPath (cache, integrity) {
 	  const sri = ssri.parse(integrity, { single: true });
 	  // contentPath is the *strongest* algo given
-	  return path$2.join(
+	  return path$1.join(
 	    contentDir(cache),
 	    sri.algorithm,
 	    ...hashToSegments(sri.hexDigest())
@@ -74113,7 +74329,7 @@ function requirePath () {
 	path.exports.contentDir = contentDir;
 
 	function contentDir (cache) {
-	  return path$2.join(cache, `content-v${contentVer}`)
+	  return path$1.join(cache, `content-v${contentVer}`)
 	}
 	return path.exports;
 }
@@ -74173,7 +74389,7 @@ function requireErrors$1 () {
 	if (hasRequiredErrors$1) return errors$1.exports;
 	hasRequiredErrors$1 = 1;
 	(function (module) {
-		const { inspect } = require$$6$1;
+		const { inspect } = require$$6__default;
 
 		// adapted from node's internal/errors
 		// https://github.com/nodejs/node/blob/c8a04049/lib/internal/errors.js
@@ -74354,7 +74570,7 @@ function requirePolyfill () {
 	  resolve,
 	  sep,
 	  toNamespacedPath,
-	} = path$1;
+	} = path__default;
 	const { fileURLToPath } = require$$0$c;
 
 	const defaultOptions = {
@@ -74766,7 +74982,7 @@ var hasRequiredWithTempDir;
 function requireWithTempDir () {
 	if (hasRequiredWithTempDir) return withTempDir_1;
 	hasRequiredWithTempDir = 1;
-	const { join, sep } = path$1;
+	const { join, sep } = path__default;
 
 	const getOptions = requireGetOptions();
 	const { mkdir, mkdtemp, rm } = require$$0$e;
@@ -74815,7 +75031,7 @@ function requireReaddirScoped () {
 	if (hasRequiredReaddirScoped) return readdirScoped_1;
 	hasRequiredReaddirScoped = 1;
 	const { readdir } = require$$0$e;
-	const { join } = path$1;
+	const { join } = path__default;
 
 	const readdirScoped = async (dir) => {
 	  const results = [];
@@ -74843,7 +75059,7 @@ var hasRequiredMoveFile;
 function requireMoveFile () {
 	if (hasRequiredMoveFile) return moveFile_1;
 	hasRequiredMoveFile = 1;
-	const { dirname, join, resolve, relative, isAbsolute } = path$1;
+	const { dirname, join, resolve, relative, isAbsolute } = path__default;
 	const fs = require$$0$e;
 
 	const pathExists = async path => {
@@ -74961,7 +75177,7 @@ function requireEntryIndex () {
 	  writeFile,
 	} = require$$0$e;
 	const { Minipass } = requireCommonjs$6();
-	const path = path$1;
+	const path = path__default;
 	const ssri = requireLib$8();
 	const uniqueFilename = requireLib$6();
 
@@ -77748,7 +77964,7 @@ function requireWrite () {
 	const { Minipass } = requireCommonjs$6();
 	const Pipeline = requireMinipassPipeline();
 	const Flush = requireMinipassFlush();
-	const path = path$1;
+	const path = path__default;
 	const ssri = requireLib$8();
 	const uniqueFilename = requireLib$6();
 	const fsm = requireLib$4();
@@ -80824,7 +81040,7 @@ function requireCommonjs$2 () {
 	commonjs$1.PathScurry = commonjs$1.Path = commonjs$1.PathScurryDarwin = commonjs$1.PathScurryPosix = commonjs$1.PathScurryWin32 = commonjs$1.PathScurryBase = commonjs$1.PathPosix = commonjs$1.PathWin32 = commonjs$1.PathBase = commonjs$1.ChildrenCache = commonjs$1.ResolveCache = void 0;
 	const lru_cache_1 = /*@__PURE__*/ requireCommonjs$4();
 	const node_path_1 = require$$1$9;
-	const node_url_1 = require$$1$5;
+	const node_url_1 = require$$1$6;
 	const fs_1 = fs__default;
 	const actualFS = __importStar(require$$4$2);
 	const realpathSync = fs_1.realpathSync.native;
@@ -83883,7 +84099,7 @@ function requireGlob$1 () {
 	Object.defineProperty(glob, "__esModule", { value: true });
 	glob.Glob = void 0;
 	const minimatch_1 = requireCommonjs$3();
-	const node_url_1 = require$$1$5;
+	const node_url_1 = require$$1$6;
 	const path_scurry_1 = requireCommonjs$2();
 	const pattern_js_1 = requirePattern();
 	const walker_js_1 = requireWalker();
@@ -84250,7 +84466,7 @@ function requireGlob () {
 	hasRequiredGlob = 1;
 
 	const { glob } = requireCommonjs$1();
-	const path = path$1;
+	const path = path__default;
 
 	const globify = (pattern) => pattern.split(path.win32.sep).join(path.posix.sep);
 	glob_1 = (path, options) => glob(globify(path), options);
@@ -84293,7 +84509,7 @@ function requireRm () {
 	const glob = requireGlob();
 	const index = requireEntryIndex();
 	const memo = requireMemoization();
-	const path = path$1;
+	const path = path__default;
 	const rmContent = requireRm$1();
 
 	rm.exports = entry;
@@ -84341,7 +84557,7 @@ function requireVerify () {
 	const fsm = requireLib$4();
 	const glob = requireGlob();
 	const index$1 = requireEntryIndex();
-	const path = path$1;
+	const path = path__default;
 	const ssri = requireLib$8();
 
 	const hasOwnProperty = (obj, key) =>
@@ -84596,7 +84812,7 @@ function requireTmp () {
 
 	const { withTempDir } = requireLib$5();
 	const fs = require$$0$e;
-	const path = path$1;
+	const path = path__default;
 
 	tmp.mkdir = mktmpdir;
 
@@ -87955,7 +88171,7 @@ function requireNode () {
 	hasRequiredNode = 1;
 	(function (module, exports) {
 		const tty = require$$1$a;
-		const util = require$$6$1;
+		const util = require$$6__default;
 
 		/**
 		 * This is the Node.js implementation of `debug()`.
@@ -88533,7 +88749,7 @@ function requireDist$3 () {
 	Object.defineProperty(dist$3, "__esModule", { value: true });
 	dist$3.HttpProxyAgent = void 0;
 	const net = __importStar(require$$0$f);
-	const tls = __importStar(require$$1$3);
+	const tls = __importStar(require$$1$4);
 	const debug_1 = __importDefault(requireSrc());
 	const events_1 = require$$0$3;
 	const agent_base_1 = requireDist$4();
@@ -88800,7 +89016,7 @@ function requireDist$2 () {
 	Object.defineProperty(dist$1, "__esModule", { value: true });
 	dist$1.HttpsProxyAgent = void 0;
 	const net = __importStar(require$$0$f);
-	const tls = __importStar(require$$1$3);
+	const tls = __importStar(require$$1$4);
 	const assert_1 = __importDefault(require$$5$4);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$4();
@@ -93162,7 +93378,7 @@ function requireHelpers () {
 	helpers$1.ipToBuffer = ipToBuffer;
 	const util_1 = requireUtil();
 	const constants_1 = requireConstants$2();
-	const stream = require$$1$8;
+	const stream = require$$1__default$1;
 	const ip_address_1 = /*@__PURE__*/ requireIpAddress();
 	const net = require$$0$f;
 	/**
@@ -94241,7 +94457,7 @@ function requireDist$1 () {
 	const debug_1 = __importDefault(requireSrc());
 	const dns = __importStar(require$$0$d);
 	const net = __importStar(require$$0$f);
-	const tls = __importStar(require$$1$3);
+	const tls = __importStar(require$$1$4);
 	const url_1 = require$$0$c;
 	const debug = (0, debug_1.default)('socks-proxy-agent');
 	const setServernameFromNonIpHost = (options) => {
@@ -94578,7 +94794,7 @@ function requireAgents () {
 	hasRequiredAgents = 1;
 
 	const net = require$$0$f;
-	const tls = require$$1$3;
+	const tls = require$$1$4;
 	const { once } = require$$0$3;
 	const timers = require$$3$1;
 	const { normalizeOptions, cacheOptions } = requireOptions();
@@ -98006,7 +98222,7 @@ function createLocalJWKSet(jwks) {
     return localJWKSet;
 }
 
-var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -98034,7 +98250,7 @@ const REQUIRED_CLAIMS = [
     'run_id',
     'run_attempt'
 ];
-const getIDTokenClaims = (issuer) => __awaiter$1(void 0, void 0, void 0, function* () {
+const getIDTokenClaims = (issuer) => __awaiter$3(void 0, void 0, void 0, function* () {
     issuer = issuer || getIssuer();
     try {
         const token = yield getIDToken(OIDC_AUDIENCE);
@@ -98046,7 +98262,7 @@ const getIDTokenClaims = (issuer) => __awaiter$1(void 0, void 0, void 0, functio
         throw new Error(`Failed to get ID token: ${error.message}`);
     }
 });
-const decodeOIDCToken = (token, issuer) => __awaiter$1(void 0, void 0, void 0, function* () {
+const decodeOIDCToken = (token, issuer) => __awaiter$3(void 0, void 0, void 0, function* () {
     // Verify and decode token
     const jwks = createLocalJWKSet(yield getJWKS(issuer));
     const { payload } = yield jwtVerify(token, jwks, {
@@ -98062,7 +98278,7 @@ const decodeOIDCToken = (token, issuer) => __awaiter$1(void 0, void 0, void 0, f
     }
     return payload;
 });
-const getJWKS = (issuer) => __awaiter$1(void 0, void 0, void 0, function* () {
+const getJWKS = (issuer) => __awaiter$3(void 0, void 0, void 0, function* () {
     const client = new HttpClient('@actions/attest');
     const config = yield client.getJson(`${issuer}/.well-known/openid-configuration`);
     if (!config.result) {
@@ -98099,7 +98315,7 @@ function getIssuer() {
     return `https://token.actions.${host}`;
 }
 
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -98119,7 +98335,7 @@ const GITHUB_BUILD_TYPE = 'https://actions.github.io/buildtypes/workflow/v1';
  * issuer.
  * @returns The SLSA provenance predicate.
  */
-const buildSLSAProvenancePredicate = (issuer) => __awaiter(void 0, void 0, void 0, function* () {
+const buildSLSAProvenancePredicate = (issuer) => __awaiter$2(void 0, void 0, void 0, function* () {
     const serverURL = process.env.GITHUB_SERVER_URL;
     const claims = yield getIDTokenClaims(issuer);
     // Split just the path and ref from the workflow string.
@@ -102572,7 +102788,7 @@ function runChild(argv, options = {}) {
 }
 /** The last `lines` lines of text. */
 function lastLines(text, lines) {
-    return text.trimEnd().split('\n').slice(-40).join('\n');
+    return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 // Builds the plugin's shared library: `go build -buildmode=c-shared` by default, or the user's
@@ -102701,8 +102917,18 @@ async function buildPlugin(opts) {
     }
     const env = { ...process.env, ...opts.env };
     const host = hostPlatform();
-    const targetEnv = crossCompileEnv(opts.platform, opts.cc, host);
-    const cross = targetEnv.GOARCH !== undefined;
+    const targetEnv = opts.compilers && opts.platform
+        ? {
+            GOOS: 'linux',
+            GOARCH: architectureFacts(opts.platform).goarch,
+            CGO_ENABLED: '1',
+            ...opts.compilers
+        }
+        : crossCompileEnv(opts.platform, opts.cc, host);
+    const cross = opts.platform !== undefined && !isHostPlatform(opts.platform, host);
+    const group = (title, fn) => opts.concurrent ? fn() : logger.group(title, fn);
+    const tag = opts.concurrent && opts.platform ? `[${formatPlatform(opts.platform)}] ` : '';
+    const log = (l) => logger.info(`${tag}${l}`);
     const suffix = opts.platform ? ` (${formatPlatform(opts.platform)})` : '';
     if (opts.buildCommand !== undefined && opts.buildCommand.trim() !== '') {
         // The user's command sees the target in GOOS/GOARCH (and CC for a cross build).
@@ -102722,7 +102948,7 @@ async function buildPlugin(opts) {
     const warning = strayHeaderWarning(env);
     if (warning)
         logger.warning(warning);
-    if (cross && !commandExists(targetEnv.CC, env.PATH)) {
+    if (cross && !opts.compilers && !commandExists(targetEnv.CC, env.PATH)) {
         throw missingCrossCompiler(opts.platform, targetEnv.CC, host);
     }
     // c-shared needs cgo, which cross-compiling or a bare environment would turn off.
@@ -102744,10 +102970,11 @@ async function buildPlugin(opts) {
     ];
     const shown = Object.entries({ CGO_ENABLED: '1', ...targetEnv }).map(([k, v]) => `${k}=${shellQuote(v)}`);
     const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`;
-    const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
-        logger.info(`$ ${command}  (in ${wd})`);
-        logRemovedVariables(env, opts.envPolicy, logger);
-        return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log: (l) => logger.info(l) });
+    const r = await group(`Build ${goPackage}${suffix}`, async () => {
+        log(`$ ${command}  (in ${wd})`);
+        if (!opts.concurrent)
+            logRemovedVariables(env, opts.envPolicy, logger);
+        return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log });
     });
     if (r.error?.code === 'ENOENT') {
         throw new Error("the Go toolchain ('go') was not found on PATH: add actions/setup-go before this action " +
@@ -102756,11 +102983,15 @@ async function buildPlugin(opts) {
     if (r.error)
         throw new Error(`could not run go: ${r.error.message}`);
     if (r.code !== 0) {
-        const crossHint = cross
-            ? `\nThis was a cross build for ${formatPlatform(opts.platform)}: C libraries ` +
-                `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
-                `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform).runner})`
-            : '';
+        const crossHint = opts.compilers
+            ? `\nThis build used ${targetEnv.CC}: C code that includes headers or links libraries ` +
+                'of this machine (pkg-config, -I/usr/include, -L/usr/lib) does not work with it; ' +
+                'libraries the plugin links must be built for the target too'
+            : cross
+                ? `\nThis was a cross build for ${formatPlatform(opts.platform)}: C libraries ` +
+                    `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
+                    `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform).runner})`
+                : '';
         throw new Error(`go build ${status(r)}: ${command} (in ${wd})${outputBlock(r.tail)}${crossHint}`);
     }
     if (!(await isFile$1(output))) {
@@ -102793,6 +103024,741 @@ async function runBuildCommand(buildCommand, pluginPath, wd, env, policy, logger
             'plugin-path to the .so your command produces');
     }
     return so;
+}
+
+(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+/**
+ * Internal class for retries
+ */
+class RetryHelper {
+    constructor(maxAttempts, minSeconds, maxSeconds) {
+        if (maxAttempts < 1) {
+            throw new Error('max attempts should be greater than or equal to 1');
+        }
+        this.maxAttempts = maxAttempts;
+        this.minSeconds = Math.floor(minSeconds);
+        this.maxSeconds = Math.floor(maxSeconds);
+        if (this.minSeconds > this.maxSeconds) {
+            throw new Error('min seconds should be less than or equal to max seconds');
+        }
+    }
+    execute(action, isRetryable) {
+        return __awaiter$1(this, void 0, void 0, function* () {
+            let attempt = 1;
+            while (attempt < this.maxAttempts) {
+                // Try
+                try {
+                    return yield action();
+                }
+                catch (err) {
+                    if (isRetryable && !isRetryable(err)) {
+                        throw err;
+                    }
+                    info(err.message);
+                }
+                // Sleep
+                const seconds = this.getSleepAmount();
+                info(`Waiting ${seconds} seconds before trying again`);
+                yield this.sleep(seconds);
+                attempt++;
+            }
+            // Last attempt
+            return yield action();
+        });
+    }
+    getSleepAmount() {
+        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
+            this.minSeconds);
+    }
+    sleep(seconds) {
+        return __awaiter$1(this, void 0, void 0, function* () {
+            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
+        });
+    }
+}
+
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class HTTPError extends Error {
+    constructor(httpStatusCode) {
+        super(`Unexpected HTTP response: ${httpStatusCode}`);
+        this.httpStatusCode = httpStatusCode;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+process.platform === 'win32';
+process.platform === 'darwin';
+const userAgent = 'actions/tool-cache';
+/**
+ * Download a tool from an url and stream it into a file
+ *
+ * @param url       url of tool to download
+ * @param dest      path to download tool
+ * @param auth      authorization header
+ * @param headers   other headers
+ * @returns         path to downloaded tool
+ */
+function downloadTool(url, dest, auth, headers) {
+    return __awaiter(this, void 0, void 0, function* () {
+        dest = dest || path$1.join(_getTempDirectory(), require$$0$1.randomUUID());
+        yield mkdirP(path$1.dirname(dest));
+        debug(`Downloading ${url}`);
+        debug(`Destination ${dest}`);
+        const maxAttempts = 3;
+        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
+        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
+        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
+        return yield retryHelper.execute(() => __awaiter(this, void 0, void 0, function* () {
+            return yield downloadToolAttempt(url, dest || '', auth, headers);
+        }), (err) => {
+            if (err instanceof HTTPError && err.httpStatusCode) {
+                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
+                if (err.httpStatusCode < 500 &&
+                    err.httpStatusCode !== 408 &&
+                    err.httpStatusCode !== 429) {
+                    return false;
+                }
+            }
+            // Otherwise retry
+            return true;
+        });
+    });
+}
+function downloadToolAttempt(url, dest, auth, headers) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (fs.existsSync(dest)) {
+            throw new Error(`Destination file path ${dest} already exists`);
+        }
+        // Get the response headers
+        const http = new HttpClient(userAgent, [], {
+            allowRetries: false
+        });
+        const response = yield http.get(url, headers);
+        if (response.message.statusCode !== 200) {
+            const err = new HTTPError(response.message.statusCode);
+            debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            throw err;
+        }
+        // Download the response body
+        const pipeline = require$$6$1.promisify(require$$1$3.pipeline);
+        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
+        const readStream = responseMessageFactory();
+        let succeeded = false;
+        try {
+            yield pipeline(readStream, fs.createWriteStream(dest));
+            debug('download complete');
+            succeeded = true;
+            return dest;
+        }
+        finally {
+            // Error, delete dest before retry
+            if (!succeeded) {
+                debug('download failed');
+                try {
+                    yield rmRF(dest);
+                }
+                catch (err) {
+                    debug(`Failed to delete '${dest}'. ${err.message}`);
+                }
+            }
+        }
+    });
+}
+/**
+ * Caches a directory and installs it into the tool cacheDir
+ *
+ * @param sourceDir    the directory to cache into tools
+ * @param tool          tool name
+ * @param version       version of the tool.  semver format
+ * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
+ */
+function cacheDir(sourceDir, tool, version, arch) {
+    return __awaiter(this, void 0, void 0, function* () {
+        version = semverExports.clean(version) || version;
+        arch = arch || os.arch();
+        debug(`Caching tool ${tool} ${version} ${arch}`);
+        debug(`source dir: ${sourceDir}`);
+        if (!fs.statSync(sourceDir).isDirectory()) {
+            throw new Error('sourceDir is not a directory');
+        }
+        // Create the tool dir
+        const destPath = yield _createToolPath(tool, version, arch);
+        // copy each child item. do not move. move can fail on Windows
+        // due to anti-virus software having an open handle on a file.
+        for (const itemName of fs.readdirSync(sourceDir)) {
+            const s = path$1.join(sourceDir, itemName);
+            yield cp(s, destPath, { recursive: true });
+        }
+        // write .complete
+        _completeToolPath(tool, version, arch);
+        return destPath;
+    });
+}
+/**
+ * Finds the path to a tool version in the local installed tool cache
+ *
+ * @param toolName      name of the tool
+ * @param versionSpec   version of the tool
+ * @param arch          optional arch.  defaults to arch of computer
+ */
+function find(toolName, versionSpec, arch) {
+    if (!versionSpec) {
+        throw new Error('versionSpec parameter is required');
+    }
+    arch = arch || os.arch();
+    // attempt to resolve an explicit version
+    if (!isExplicitVersion(versionSpec)) {
+        const localVersions = findAllVersions(toolName, arch);
+        const match = evaluateVersions(localVersions, versionSpec);
+        versionSpec = match;
+    }
+    // check for the explicit version in the cache
+    let toolPath = '';
+    if (versionSpec) {
+        versionSpec = semverExports.clean(versionSpec) || '';
+        const cachePath = path$1.join(_getCacheDirectory(), toolName, versionSpec, arch);
+        debug(`checking cache: ${cachePath}`);
+        if (fs.existsSync(cachePath) && fs.existsSync(`${cachePath}.complete`)) {
+            debug(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
+            toolPath = cachePath;
+        }
+        else {
+            debug('not found');
+        }
+    }
+    return toolPath;
+}
+/**
+ * Finds the paths to all versions of a tool that are installed in the local tool cache
+ *
+ * @param toolName  name of the tool
+ * @param arch      optional arch.  defaults to arch of computer
+ */
+function findAllVersions(toolName, arch) {
+    const versions = [];
+    arch = arch || os.arch();
+    const toolPath = path$1.join(_getCacheDirectory(), toolName);
+    if (fs.existsSync(toolPath)) {
+        const children = fs.readdirSync(toolPath);
+        for (const child of children) {
+            if (isExplicitVersion(child)) {
+                const fullPath = path$1.join(toolPath, child, arch || '');
+                if (fs.existsSync(fullPath) && fs.existsSync(`${fullPath}.complete`)) {
+                    versions.push(child);
+                }
+            }
+        }
+    }
+    return versions;
+}
+function _createToolPath(tool, version, arch) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const folderPath = path$1.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+        debug(`destination ${folderPath}`);
+        const markerPath = `${folderPath}.complete`;
+        yield rmRF(folderPath);
+        yield rmRF(markerPath);
+        yield mkdirP(folderPath);
+        return folderPath;
+    });
+}
+function _completeToolPath(tool, version, arch) {
+    const folderPath = path$1.join(_getCacheDirectory(), tool, semverExports.clean(version) || version, arch || '');
+    const markerPath = `${folderPath}.complete`;
+    fs.writeFileSync(markerPath, '');
+    debug('finished caching tool');
+}
+/**
+ * Check if version string is explicit
+ *
+ * @param versionSpec      version string to check
+ */
+function isExplicitVersion(versionSpec) {
+    const c = semverExports.clean(versionSpec) || '';
+    debug(`isExplicit: ${c}`);
+    const valid = semverExports.valid(c) != null;
+    debug(`explicit? ${valid}`);
+    return valid;
+}
+/**
+ * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
+ *
+ * @param versions        array of versions to evaluate
+ * @param versionSpec     semantic version spec to satisfy
+ */
+function evaluateVersions(versions, versionSpec) {
+    let version = '';
+    debug(`evaluating ${versions.length} versions`);
+    versions = versions.sort((a, b) => {
+        if (semverExports.gt(a, b)) {
+            return 1;
+        }
+        return -1;
+    });
+    for (let i = versions.length - 1; i >= 0; i--) {
+        const potential = versions[i];
+        const satisfied = semverExports.satisfies(potential, versionSpec);
+        if (satisfied) {
+            version = potential;
+            break;
+        }
+    }
+    if (version) {
+        debug(`matched: ${version}`);
+    }
+    else {
+        debug('match not found');
+    }
+    return version;
+}
+/**
+ * Gets RUNNER_TOOL_CACHE
+ */
+function _getCacheDirectory() {
+    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
+    ok(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
+    return cacheDirectory;
+}
+/**
+ * Gets RUNNER_TEMP
+ */
+function _getTempDirectory() {
+    const tempDirectory = process.env['RUNNER_TEMP'] || '';
+    ok(tempDirectory, 'Expected RUNNER_TEMP to be defined');
+    return tempDirectory;
+}
+/**
+ * Gets a global variable
+ */
+function _getGlobal(key, defaultValue) {
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const value = global[key];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return value !== undefined ? value : defaultValue;
+}
+
+// zig as cgo's C compiler, for plugins that load on an older glibc than the runner's: with
+// CC="zig cc -target x86_64-linux-gnu.2.17", the .so links against stubs of glibc 2.17's
+// libraries (generated from zig's symbol database), so it needs nothing newer, on amd64 and on
+// arm64 alike, from one machine, without a container or a cross gcc.
+//
+// zig is pinned (ZIG_VERSION). We take it, in this order, from: a `zig` on PATH of that version;
+// the runner's tool cache (@actions/tool-cache; outside a runner, a cache folder in the user's
+// cache directory); PyPI's `ziglang` wheel, which is a zip of the official build, downloaded
+// with the tool cache's downloadTool, checked against its pinned SHA-256, extracted and cached.
+// No pip, no Python needed on the runner.
+/** The zig release the glibc input builds with. */
+const ZIG_VERSION = '0.17.0';
+/** PyPI's ziglang wheels of ZIG_VERSION, by the host's Node architecture. */
+const ZIG_WHEELS = {
+    x64: {
+        url: 'https://files.pythonhosted.org/packages/fe/6f/e1c380fe61db36cb464d5d4d18c557338812500986885373e2550d4ebf6b/' +
+            'ziglang-0.17.0-py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.musllinux_1_1_x86_64.whl',
+        sha256: '97079827064a7492cce5541ceb438ae8003ce1e54e399676da2d62fb7a5dc08b'
+    },
+    arm64: {
+        url: 'https://files.pythonhosted.org/packages/02/21/abee2f0524f54fe3e8783748b9df79bb07d4b955e6b465677d1cfbda335c/' +
+            'ziglang-0.17.0-py3-none-manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64.whl',
+        sha256: 'd2804f94f54f7fcf8169f4b212a619ad688a4e2e6592e976f0cf2e58e2cd8af3'
+    }
+};
+/** "x86_64-linux-gnu.2.17": zig's target for a platform and a glibc version. */
+function zigTarget(platform, glibc) {
+    return `${architectureFacts(platform).gnuTriplet}.${glibc}`;
+}
+/** CC and CXX for cgo: zig cc / zig c++ for the platform's triplet at that glibc. */
+function zigCompilers(zig, platform, glibc) {
+    if (/\s/.test(zig)) {
+        throw new Error(`zig is at '${zig}', a path with a space, which cannot be part of CC: install it elsewhere`);
+    }
+    const target = zigTarget(platform, glibc);
+    return { CC: `${zig} cc -target ${target}`, CXX: `${zig} c++ -target ${target}` };
+}
+/** Reads `zig env`: its version and lib folder, or undefined when it does not run. */
+async function zigEnv(path, opts) {
+    const r = await runChild([path, 'env'], { env: opts.env, policy: opts.policy, timeoutMs: 60_000 });
+    if (r.error || r.code !== 0)
+        return undefined;
+    // ZON in recent releases (.version = "0.17.0"), JSON before ("version": "0.13.0").
+    const field = (name) => new RegExp(`"?\\.?${name}"?\\s*[:=]\\s*"([^"]*)"`).exec(r.stdout)?.[1];
+    const version = field('version');
+    const libDir = field('lib_dir');
+    return version && libDir ? { version, libDir } : undefined;
+}
+function onPath$1(name, pathVar) {
+    return (pathVar ?? '')
+        .split(delimiter)
+        .filter((d) => d !== '')
+        .map((d) => join(d, name))
+        .filter((p) => existsSync$1(p));
+}
+/** The Node architecture name the tool cache files tools under. */
+function cacheArch(opts) {
+    return opts.arch ?? arch();
+}
+/** Our cache folder outside a runner (no RUNNER_TOOL_CACHE): the tool cache's layout. */
+function ownCacheDir(env, arch) {
+    const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+    return join(base, 'falco-plugin-release', 'tools', 'zig', ZIG_VERSION, arch);
+}
+async function fetchToFile(url, file) {
+    const res = await fetch(url, { redirect: 'follow' });
+    if (!res.ok || !res.body)
+        throw new Error(`HTTP ${res.status}`);
+    await pipeline$2(Readable.fromWeb(res.body), createWriteStream(file));
+}
+async function sha256Of(path) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+async function isExecutable(path) {
+    try {
+        return (await stat$1(path)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** Downloads the pinned wheel, checks it, and extracts its ziglang/ folder; returns that folder. */
+async function downloadWheel(opts, work) {
+    const arch = cacheArch(opts);
+    const wheel = opts.wheel ?? ZIG_WHEELS[arch];
+    if (!wheel) {
+        throw new Error(`no zig ${ZIG_VERSION} wheel for a ${arch} machine: the glibc input works on amd64 and ` +
+            'arm64 runners, or put zig ' + ZIG_VERSION + ' on PATH');
+    }
+    const file = join(work, 'ziglang.whl');
+    opts.logger.info(`downloading zig ${ZIG_VERSION} (PyPI's ziglang wheel): ${wheel.url}`);
+    try {
+        // Under a runner, the tool cache's downloader (retries, proxy settings); elsewhere (the CLI)
+        // fetch, as @actions/core would print its debug lines on our standard output.
+        if (opts.env.RUNNER_TOOL_CACHE)
+            await downloadTool(wheel.url, file);
+        else
+            await fetchToFile(wheel.url, file);
+    }
+    catch (e) {
+        throw new Error(`could not download zig ${ZIG_VERSION} from ${wheel.url}: ${e.message}. ` +
+            `Put zig ${ZIG_VERSION} on PATH instead (e.g. pip install ziglang==${ZIG_VERSION} and ` +
+            'add its ziglang folder to PATH), or let the runner reach PyPI');
+    }
+    const digest = await sha256Of(file);
+    if (digest !== wheel.sha256) {
+        throw new Error(`the zig wheel from ${wheel.url} has SHA-256 ${digest}, not the pinned ${wheel.sha256}: ` +
+            'refusing to run it');
+    }
+    const out = join(work, 'x');
+    await mkdir$1(out);
+    const r = await runChild(['unzip', '-q', '-o', file, 'ziglang/*', '-d', out], {
+        env: opts.env,
+        policy: opts.policy,
+        keepBytes: 16 * 1024
+    });
+    if (r.error || r.code !== 0) {
+        throw new Error(`could not extract the zig wheel with unzip (${r.error?.message ?? `exit ${r.code}`}): ` +
+            `${lastLines(r.stderr + r.stdout, 10)}; install unzip (apt-get install unzip)`);
+    }
+    const dir = join(out, 'ziglang');
+    await chmod$1(join(dir, 'zig'), 0o755);
+    return dir;
+}
+/** Puts an extracted zig folder in the tool cache (or our own cache) and returns where it is. */
+async function cacheZig(opts, dir) {
+    const arch = cacheArch(opts);
+    if (opts.env.RUNNER_TOOL_CACHE)
+        return cacheDir(dir, 'zig', ZIG_VERSION, arch);
+    const dest = ownCacheDir(opts.env, arch);
+    await rm$2(dest, { recursive: true, force: true });
+    await mkdir$1(join(dest, '..'), { recursive: true });
+    await rename$1(dir, dest);
+    await writeFile$1(`${dest}.complete`, '');
+    return dest;
+}
+function cached(opts) {
+    const arch = cacheArch(opts);
+    if (opts.env.RUNNER_TOOL_CACHE)
+        return find('zig', ZIG_VERSION, arch) || undefined;
+    const dir = ownCacheDir(opts.env, arch);
+    return existsSync$1(`${dir}.complete`) ? dir : undefined;
+}
+/**
+ * Finds zig ZIG_VERSION (PATH, then the tool cache) or installs it from PyPI into the tool
+ * cache. Throws with what to do when neither works.
+ */
+async function setupZig(opts) {
+    const skipped = [];
+    for (const candidate of onPath$1('zig', opts.env.PATH)) {
+        const e = await zigEnv(candidate, opts);
+        if (e?.version === ZIG_VERSION)
+            return { path: candidate, ...e, from: 'PATH' };
+        skipped.push(`${candidate} (${e ? `zig ${e.version}` : 'does not run'})`);
+    }
+    if (skipped.length > 0) {
+        opts.logger.info(`not using ${skipped.join(', ')}: glibc builds are pinned to zig ${ZIG_VERSION}`);
+    }
+    const inCache = cached(opts);
+    if (inCache) {
+        const path = join(inCache, 'zig');
+        const e = (await isExecutable(path)) ? await zigEnv(path, opts) : undefined;
+        if (e?.version === ZIG_VERSION)
+            return { path, ...e, from: 'the tool cache' };
+        opts.logger.info(`the cached zig in ${inCache} does not run: installing it again`);
+    }
+    const work = await mkdtemp(join(opts.env.RUNNER_TEMP || tmpdir(), 'zig-'));
+    try {
+        const dir = await cacheZig(opts, await downloadWheel(opts, work));
+        const path = join(dir, 'zig');
+        const e = await zigEnv(path, opts);
+        if (e?.version !== ZIG_VERSION) {
+            throw new Error(`the zig installed in ${dir} does not run or is not ${ZIG_VERSION}`);
+        }
+        return { path, ...e, from: 'PyPI (ziglang wheel), now in the tool cache' };
+    }
+    finally {
+        await rm$2(work, { recursive: true, force: true });
+    }
+}
+/** Path of the glibc symbol database of a zig installation. */
+function abilistsPath(zig) {
+    return join(zig.libDir, 'libc', 'glibc', 'abilists');
+}
+
+// What an older glibc provides, from the symbol database zig ships (lib/libc/glibc/abilists):
+// for every symbol, in which glibc library (libc, libm, libresolv, ...), on which target, since
+// which symbol version. zig builds its stub libraries for `<arch>-linux-gnu.<glibc>` from it, so
+// it is exactly what a plugin built with that target was linked against.
+//
+// We use it for what the versioned floor cannot see: undefined symbols WITHOUT a version
+// (falcosecurity/plugins#1500: `__res_search` from Go's cgo resolver, in libresolv before glibc
+// 2.34, in libc since). The dynamic linker binds such a symbol to whatever library in scope
+// defines it; on an older glibc that library may not be among the plugin's DT_NEEDED, or may not
+// have it at all, and dlopen fails with "undefined symbol". Pure.
+//
+// Format (all integers little-endian; documented by ziglang/libc-abi-tools):
+//   u8 library count, then NUL-terminated names ("c", "m", "dl", "pthread", ...)
+//   u8 version count, then u8 major, u8 minor, u8 patch each, ascending
+//   u8 target count, then NUL-terminated triples ("x86_64-linux-gnu", ...)
+//   u16 function inclusion count, then inclusions; u16 object inclusion count, then inclusions.
+//   An inclusion list for one symbol: its NUL-terminated name, then inclusions, each
+//     uleb128 target bitset, (objects only: uleb128 size), u8 library index (bit 7: the last
+//     inclusion of this symbol), then version indices (u8, bit 7 set on the last one).
+// An inclusion says: on these targets, this library exports the symbol with these versions
+// (GLIBC_<version>). A glibc of version V has it when one of those versions is <= V.
+/** The library each abilists name stands for, as DT_NEEDED spells it. */
+const SONAMES = {
+    c: () => 'libc.so.6',
+    m: () => 'libm.so.6',
+    dl: () => 'libdl.so.2',
+    pthread: () => 'libpthread.so.0',
+    rt: () => 'librt.so.1',
+    util: () => 'libutil.so.1',
+    resolv: () => 'libresolv.so.2',
+    ld: (arch) => (arch === 'aarch64' ? 'ld-linux-aarch64.so.1' : 'ld-linux-x86-64.so.2')
+};
+class AbilistsError extends Error {
+    constructor(message) {
+        super(`zig's glibc symbol database (abilists) is unreadable: ${message}`);
+        this.name = 'AbilistsError';
+    }
+}
+/** Parses an abilists file. Throws AbilistsError when it is damaged or truncated. */
+function parseAbilists(data) {
+    const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let at = 0;
+    const need = (n) => {
+        if (at + n > b.length)
+            throw new AbilistsError(`truncated at byte ${at}`);
+    };
+    const u8 = () => {
+        need(1);
+        return b[at++];
+    };
+    const u16 = () => {
+        need(2);
+        const v = b.readUInt16LE(at);
+        at += 2;
+        return v;
+    };
+    const cstr = () => {
+        const end = b.indexOf(0, at);
+        if (end < 0)
+            throw new AbilistsError(`unterminated name at byte ${at}`);
+        const s = b.toString('latin1', at, end);
+        at = end + 1;
+        return s;
+    };
+    const uleb = () => {
+        let value = 0n;
+        let shift = 0n;
+        for (;;) {
+            const byte = u8();
+            value |= BigInt(byte & 0x7f) << shift;
+            if ((byte & 0x80) === 0)
+                return value;
+            shift += 7n;
+            if (shift > 70n)
+                throw new AbilistsError(`overlong number at byte ${at}`);
+        }
+    };
+    const libraries = Array.from({ length: u8() }, cstr);
+    const versions = Array.from({ length: u8() }, () => {
+        const [major, minor, patch] = [u8(), u8(), u8()];
+        return patch === 0 ? `${major}.${minor}` : `${major}.${minor}.${patch}`;
+    });
+    const targets = Array.from({ length: u8() }, cstr);
+    const symbols = new Map();
+    for (const objects of [false, true]) {
+        const count = u16();
+        let read = 0;
+        while (read < count) {
+            const name = cstr();
+            const list = symbols.get(name) ?? [];
+            symbols.set(name, list);
+            for (;;) {
+                const targetSet = uleb();
+                if (objects)
+                    uleb(); // the object's size: not needed here
+                const lib = u8();
+                const inclusion = { targets: targetSet, library: lib & 0x7f, versions: [] };
+                for (;;) {
+                    const v = u8();
+                    if ((v & 0x7f) >= versions.length)
+                        throw new AbilistsError(`bad version index ${v}`);
+                    inclusion.versions.push(v & 0x7f);
+                    if (v & 0x80)
+                        break;
+                }
+                if (inclusion.library >= libraries.length) {
+                    throw new AbilistsError(`bad library index ${inclusion.library}`);
+                }
+                list.push(inclusion);
+                read++;
+                if (lib & 0x80 || read >= count)
+                    break;
+            }
+        }
+    }
+    if (libraries.length === 0 ||
+        versions.length === 0 ||
+        targets.length === 0 ||
+        symbols.size === 0) {
+        throw new AbilistsError('it lists no libraries, versions, targets or symbols');
+    }
+    return { libraries, versions, targets, symbols };
+}
+/** Numeric comparison of dotted versions. */
+function compareVersions(a, b) {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d !== 0)
+            return d < 0 ? -1 : 1;
+    }
+    return 0;
+}
+/** zig's glibc target name of an ELF/GNU machine: "x86_64-linux-gnu", "aarch64-linux-gnu". */
+function targetIndex(abi, gnuTriplet) {
+    const i = abi.targets.indexOf(gnuTriplet);
+    if (i < 0)
+        throw new AbilistsError(`no target ${gnuTriplet} (it has ${abi.targets.join(', ')})`);
+    return i;
+}
+/** The oldest glibc zig can target for a triplet (2.2.5 on x86_64, 2.17 on aarch64). */
+function oldestGlibc(abi, gnuTriplet) {
+    const bit = 1n << BigInt(targetIndex(abi, gnuTriplet));
+    let oldest;
+    for (const inclusions of abi.symbols.values()) {
+        for (const inc of inclusions) {
+            if ((inc.targets & bit) === 0n)
+                continue;
+            const v = Math.min(...inc.versions);
+            if (oldest === undefined || v < oldest)
+                oldest = v;
+        }
+    }
+    return abi.versions[oldest ?? 0];
+}
+/** The newest glibc the database knows. */
+function newestGlibc(abi) {
+    return abi.versions[abi.versions.length - 1];
+}
+/**
+ * The libraries (DT_NEEDED names) of glibc `version` on `gnuTriplet` that export `symbol`,
+ * in any symbol version up to `version`.
+ */
+function librariesDefining(abi, symbol, gnuTriplet, version) {
+    const bit = 1n << BigInt(targetIndex(abi, gnuTriplet));
+    const arch = gnuTriplet.split('-')[0];
+    const found = new Set();
+    for (const inc of abi.symbols.get(symbol) ?? []) {
+        if ((inc.targets & bit) === 0n)
+            continue;
+        if (inc.versions.some((v) => compareVersions(abi.versions[v], version) <= 0)) {
+            const lib = abi.libraries[inc.library];
+            found.add(SONAMES[lib]?.(arch) ?? `lib${lib}.so`);
+        }
+    }
+    return [...found].sort();
+}
+/** Whether a DT_NEEDED name is one of glibc's own libraries (those abilists describes). */
+function isGlibcLibrary(soname) {
+    return /^(libc\.so\.6|libm\.so\.6|libdl\.so\.2|libpthread\.so\.0|librt\.so\.1|libutil\.so\.1|libresolv\.so\.2|ld-linux[-\w.]*\.so\.\d+)$/.test(soname);
+}
+/**
+ * Checks the plugin's non-weak undefined symbols without a version against glibc `version` on
+ * `gnuTriplet`: each must be defined by a glibc library the plugin lists in DT_NEEDED (or by the
+ * dynamic linker, which libc always brings). The ones that are not are unresolved, unless the
+ * plugin also needs non-glibc libraries, which (or whose own dependencies) may define them
+ * (unknown: we cannot tell).
+ */
+function checkUnversionedImports(elf, abi, gnuTriplet, version) {
+    const arch = gnuTriplet.split('-')[0];
+    const inScope = new Set(elf.needed.filter(isGlibcLibrary));
+    if (inScope.has('libc.so.6'))
+        inScope.add(SONAMES.ld(arch));
+    const others = elf.needed.some((n) => !isGlibcLibrary(n));
+    const result = { unresolved: [], unknown: [] };
+    for (const imp of elf.imports) {
+        if (imp.version !== undefined || imp.weak)
+            continue;
+        const definedIn = librariesDefining(abi, imp.name, gnuTriplet, version);
+        if (definedIn.some((l) => inScope.has(l)))
+            continue;
+        // Another library (or what it needs in turn) may define it: we cannot tell.
+        if (others)
+            result.unknown.push(imp.name);
+        else
+            result.unresolved.push({ name: imp.name, definedIn });
+    }
+    return result;
 }
 
 // Reads a plugin's metadata by loading its .so the way Falco does: a tiny C program
@@ -103015,22 +103981,63 @@ async function isFile(path) {
 const NO_COMPILER = 'cgo needs one to build the plugin anyway: install gcc (apt-get install gcc, or build-essential) ' +
     'or set CC';
 /**
- * Compiles inspector.c once per (source hash, compiler) into cacheDir and returns the binary's
- * path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it may carry arguments
- * ("gcc -m32"), as cgo allows.
+ * Where compiled inspectors are kept between runs: the runner's tool cache (kept on self-hosted
+ * runners), else the user's cache directory. Entries are keyed by source and compiler.
+ */
+function inspectorCacheDir(env = process.env) {
+    if (env.RUNNER_TOOL_CACHE)
+        return join(env.RUNNER_TOOL_CACHE, 'falco-plugin-release', 'inspector');
+    const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache');
+    return join(base, 'falco-plugin-release', 'inspector');
+}
+/** What identifies the compiler binary: its real path, size and time (an upgrade changes them). */
+async function compilerIdentity(command, pathVar) {
+    const candidates = command.includes('/')
+        ? [command]
+        : (pathVar ?? '')
+            .split(delimiter)
+            .filter((d) => d !== '')
+            .map((d) => join(d, command));
+    for (const c of candidates) {
+        try {
+            const real = await realpath(c);
+            const st = await stat$1(real);
+            if (st.isFile())
+                return `${real}:${st.size}:${st.mtimeMs}`;
+        }
+        catch {
+            // not there
+        }
+    }
+    return 'not found';
+}
+/**
+ * Compiles inspector.c once per (source, compiler command, compiler binary) into cacheDir and
+ * returns the binary's path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it
+ * may carry arguments ("gcc -m32", "zig cc -target x86_64-linux-gnu.2.17"), as cgo allows.
  */
 async function compileInspector(opts) {
     const sourcePath = inspectorSourcePath();
     const source = await readFile$1(sourcePath);
-    const explicit = opts.cc ?? ((opts.env ?? process.env).CC?.trim() || undefined);
+    const env = opts.env ?? process.env;
+    const explicit = opts.cc ?? (env.CC?.trim() || undefined);
     const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang'];
     await mkdir$1(opts.cacheDir, { recursive: true });
     for (const cc of candidates) {
-        const key = createHash('sha256').update(source).update('\0').update(cc).digest('hex');
+        const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
+        const identity = await compilerIdentity(cmd, env.PATH);
+        if (identity === 'not found' && !explicit)
+            continue;
+        const key = createHash('sha256')
+            .update(source)
+            .update('\0')
+            .update(cc)
+            .update('\0')
+            .update(identity)
+            .digest('hex');
         const binary = join(resolve(opts.cacheDir), `inspector-${key.slice(0, 16)}`);
         if (await isFile(binary))
             return binary;
-        const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
         const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
         const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl'];
         const r = await runChild([cmd, ...args], { env: opts.env, policy: opts.envPolicy });
@@ -103042,7 +104049,7 @@ async function compileInspector(opts) {
         if (r.error || r.code !== 0) {
             await rm$2(tmp, { force: true });
             throw new Error(`compiling the plugin inspector failed (${cc} ${args.join(' ')}): ` +
-                `${r.error?.message ?? lastLines(r.stderr + r.stdout)}`);
+                `${r.error?.message ?? lastLines(r.stderr + r.stdout, 40)}`);
         }
         await rename$1(tmp, binary);
         return binary;
@@ -103153,7 +104160,7 @@ function inspectorResult(soPath, r, report, timeoutMs) {
     const json = lines.filter((l) => l.startsWith('{')).pop();
     const step = steps.length > 0 ? ` while ${steps[steps.length - 1]}` : ' while loading it (dlopen)';
     const noise = r.stderr.trim();
-    const details = noise ? `\n${lastLines(noise)}` : '';
+    const details = noise ? `\n${lastLines(noise, 40)}` : '';
     if (r.timedOut) {
         throw new Error(`loading plugin '${soPath}' did not finish within ${timeoutMs / 1000}s${step}: Falco would ` +
             'hang on it as well (the inspect-timeout input sets the limit)');
@@ -103318,6 +104325,19 @@ function checkElfForPlatform(elf, platform, opts = {}) {
             'plugin-sdk-go, register the plugin with plugins.SetFactory in an init() function of the ' +
             'main package, and build the main package with -buildmode=c-shared)');
     }
+    const target = opts.glibcTarget;
+    if (target !== undefined) {
+        const floor = elf.glibcFloor;
+        if (floor !== undefined && compareGlibcVersions(floor, target.version) > 0) {
+            problems.push(`it needs glibc ${floor}, newer than the glibc input ${target.version} ` +
+                `(${offendingSymbols(elf, target.version)}): the build linked something against a ` +
+                `newer glibc than zig's ${target.version} stubs (a build-command that ignores $CC, or a ` +
+                'prebuilt library or object built elsewhere)');
+        }
+        if (target.abi !== undefined) {
+            problems.push(...unversionedProblems(elf, platform, target.version, target.abi));
+        }
+    }
     if (opts.maxGlibc !== undefined && opts.maxGlibc.trim() !== '') {
         const max = normalizeMaxGlibc(opts.maxGlibc);
         const floor = elf.glibcFloor;
@@ -103333,12 +104353,70 @@ function checkElfForPlatform(elf, platform, opts = {}) {
         throw new Error(`${elf.path} cannot be released as ${formatPlatform(platform)}:\n- ${problems.join('\n- ')}`);
     }
     const notes = [];
+    const unversioned = elf.imports
+        .filter((i) => i.version === undefined && !i.weak)
+        .map((i) => i.name);
+    if (unversioned.length > 0 && target?.abi !== undefined) {
+        const facts = architectureFacts(platform);
+        const { unknown } = checkUnversionedImports(elf, target.abi, facts.gnuTriplet, target.version);
+        if (unknown.length > 0) {
+            notes.push(`${elf.path} references ${list(unknown)} without a version, which glibc ${target.version} ` +
+                'does not define in the libraries the plugin loads: the other libraries it needs ' +
+                '(DT_NEEDED) must define them on every Falco host');
+        }
+    }
+    else if (unversioned.length > 0) {
+        notes.push(`${elf.path} references ${list(unversioned)} without a symbol version: this machine's glibc ` +
+            'resolves them, but an older one may not (falcosecurity/plugins#1500: __res_search lived ' +
+            'in libresolv before glibc 2.34); set the glibc input to check them against the oldest ' +
+            'glibc you support');
+    }
     const extra = elf.needed.filter((n) => !GLIBC_LIBRARIES.test(n));
     if (extra.length > 0) {
         notes.push(`${elf.path} needs ${list(extra)} besides glibc (DT_NEEDED): Falco hosts must have ` +
             `${extra.length > 1 ? 'them' : 'it'} installed, or the plugin will not load`);
     }
     return notes;
+}
+/** Where the glibc library that defines a symbol is linked from, for the fix. */
+const LINK_FLAGS = {
+    'libresolv.so.2': '-lresolv',
+    'libpthread.so.0': '-lpthread',
+    'libdl.so.2': '-ldl',
+    'libm.so.6': '-lm',
+    'librt.so.1': '-lrt',
+    'libutil.so.1': '-lutil'
+};
+/** Refusals for undefined symbols without a version that glibc `version` leaves unresolved. */
+function unversionedProblems(elf, platform, version, abi) {
+    const facts = architectureFacts(platform);
+    const { unresolved } = checkUnversionedImports(elf, abi, facts.gnuTriplet, version);
+    if (unresolved.length === 0)
+        return [];
+    const elsewhere = unresolved.filter((u) => u.definedIn.length > 0);
+    const nowhere = unresolved.filter((u) => u.definedIn.length === 0);
+    const problems = [];
+    if (elsewhere.length > 0) {
+        const flags = [...new Set(elsewhere.flatMap((u) => u.definedIn.map((l) => LINK_FLAGS[l])))]
+            .filter((f) => f !== undefined)
+            .join(' ');
+        problems.push(`it references ${list(elsewhere.map((u) => `${u.name} (in ${u.definedIn.join(', ')})`))} ` +
+            `without a symbol version, and on glibc ${version} the library that defines ` +
+            `${elsewhere.length > 1 ? 'them is' : 'it is'} not among those the plugin loads ` +
+            `(DT_NEEDED: ${elf.needed.join(', ') || 'none'}): dlopen fails there with "undefined ` +
+            'symbol", as libcontainer.so did on glibc < 2.34 (falcosecurity/plugins#1500). Link it' +
+            (flags ? ` (#cgo LDFLAGS: ${flags})` : '') +
+            (elsewhere.some((u) => u.name.includes('res_'))
+                ? ", or use Go's pure resolver (-tags netgo)"
+                : ''));
+    }
+    if (nowhere.length > 0) {
+        problems.push(`it references ${list(nowhere.map((u) => u.name))} without a symbol version, and glibc ` +
+            `${version} does not define ${nowhere.length > 1 ? 'them' : 'it'} at all: dlopen fails ` +
+            'there with "undefined symbol" (the code was written for a newer glibc, or expects a ' +
+            'library it does not link)');
+    }
+    return problems;
 }
 /** The plugin_* functions of an ELF's exports. */
 function pluginSymbols(elf) {
@@ -103519,6 +104597,11 @@ function validatePluginAgainstRelease(meta, release) {
 // platform is among the builds, under qemu otherwise. Foreign builds must
 // export the same plugin_* symbols as the native one and, when qemu can load
 // them, report the same metadata.
+//
+// With the glibc input, every platform is built with zig cc for <arch>-linux-gnu.<glibc> (see
+// build/zig.ts) and checked against that glibc, unversioned symbols included (glibc-abi.ts).
+// Platforms build at once (bounded by the cores; Go's build cache is safe for concurrent builds,
+// and each build writes its own folder), and the inspectors are compiled while Go builds.
 /** What children (build, inspector, qemu) keep of the environment: see childEnv. */
 function envPolicy(inputs, logger) {
     return {
@@ -103526,16 +104609,87 @@ function envPolicy(inputs, logger) {
         containsSecret: (text) => logger.containsSecret?.(text) ?? false
     };
 }
-function compilerFor(inputs, p) {
+/** Finds (or installs) zig and reads its glibc database when the glibc input is set. */
+async function prepareToolchain(opts) {
+    const { inputs, logger } = opts;
+    const toolchain = { inspectors: new Map() };
+    if (inputs.glibc === '')
+        return toolchain;
+    const zig = await logger.group(`zig ${ZIG_VERSION} (glibc ${inputs.glibc})`, async () => {
+        const z = await setupZig({ env: opts.env, policy: envPolicy(inputs, logger), logger });
+        logger.info(`zig ${z.version} from ${z.from}: ${z.path}`);
+        return z;
+    });
+    let abi;
+    try {
+        abi = parseAbilists(await readFile$1(abilistsPath(zig)));
+    }
+    catch (e) {
+        throw new Error(`cannot read glibc ${inputs.glibc}'s symbols from zig in ${zig.libDir}: ${e.message}`);
+    }
+    for (const p of opts.platforms) {
+        const triplet = architectureFacts(p).gnuTriplet;
+        const oldest = oldestGlibc(abi, triplet);
+        const newest = newestGlibc(abi);
+        const known = abi.versions.includes(inputs.glibc);
+        if (!known || compareGlibcVersions(inputs.glibc, oldest) < 0) {
+            throw new Error(`glibc ${inputs.glibc} is not a glibc release zig ${zig.version} can build ` +
+                `${formatPlatform(p)} for: it knows ${oldest} to ${newest} for ${triplet}` +
+                (compareGlibcVersions(inputs.glibc, oldest) < 0
+                    ? ` (${triplet} starts at glibc ${oldest})`
+                    : ''));
+        }
+    }
+    return { ...toolchain, glibc: { version: inputs.glibc, zig, abi } };
+}
+/** The C compiler for a platform: zig with the glibc input, else the cc-* inputs for a cross build. */
+function compilerFor(inputs, p, toolchain) {
+    if (toolchain?.glibc)
+        return zigCompilers(toolchain.glibc.zig.path, p, toolchain.glibc.version).CC;
     if (samePlatform(p, hostPlatform()))
         return undefined;
     const cc = p.architecture === 'arm64' ? inputs.ccArm64 : inputs.ccAmd64;
     return cc || undefined;
 }
-async function buildOne(inputs, p, workDir, scratch, env, logger) {
+/**
+ * The inspector for a platform: compiled (and, for a foreign one, tried under qemu) once, the
+ * first time it is asked for; buildPlatforms asks before Go builds, so both run at once.
+ */
+function inspectorFor(p, opts) {
+    const key = formatPlatform(p);
+    const known = opts.toolchain.inspectors.get(key);
+    if (known)
+        return known;
+    const { inputs, logger } = opts;
+    const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
+    const cacheDir = inspectorCacheDir(opts.env);
+    const cc = compilerFor(inputs, p, opts.toolchain);
+    const started = (async () => {
+        if (samePlatform(p, hostPlatform())) {
+            // The host's inspector: the compiler cgo uses ($CC unless zig), as before.
+            const inspector = await compileInspector({ cc: cc ?? opts.env.CC, cacheDir, ...children });
+            return { ok: true, inspector: { inspector, runner: [] } };
+        }
+        const why = [];
+        const fi = await foreignInspector(p, {
+            cacheDir,
+            cc,
+            onUnavailable: (r) => why.push(r),
+            ...children,
+            timeoutMs: inputs.inspectTimeout * 1000
+        });
+        return fi ? { ok: true, inspector: fi } : { ok: false, why: why.join('; ') };
+    })();
+    // Kept for whoever asks: a failure must not be an unhandled rejection meanwhile.
+    started.catch(() => undefined);
+    opts.toolchain.inspectors.set(key, started);
+    return started;
+}
+async function buildOne(inputs, p, workDir, scratch, env, logger, toolchain, concurrent) {
     const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so');
     await mkdir$1(dirname(out), { recursive: true });
     const ownBuild = inputs.buildCommand === '';
+    const glibc = toolchain.glibc;
     const built = await buildPlugin({
         workingDirectory: workDir,
         goPackage: inputs.goPackage,
@@ -103544,14 +104698,61 @@ async function buildOne(inputs, p, workDir, scratch, env, logger) {
         pluginPath: ownBuild ? undefined : inputs.pluginPath,
         platform: p,
         cc: compilerFor(inputs, p),
+        compilers: glibc ? zigCompilers(glibc.zig.path, p, glibc.version) : undefined,
+        concurrent,
         env,
         envPolicy: envPolicy(inputs, logger),
         logger
     });
     // A build command writes to the same plugin-path for every platform: keep a copy.
     if (built !== out)
-        await copyFile$1(built, out);
+        await copyFile$2(built, out);
     return out;
+}
+/** How many builds run at once: one per core (each go build uses them all, but its cgo, link
+ * and zig steps leave gaps the other fills), and one at a time for a build-command, which writes
+ * the same plugin-path for every platform. */
+function buildConcurrency(inputs, platforms, cores = availableParallelism()) {
+    if (inputs.buildCommand !== '')
+        return 1;
+    return Math.max(1, Math.min(platforms, cores));
+}
+/**
+ * fn over items, at most `limit` at once, in order; each result as its own promise. After a
+ * failure, items not started yet are not started (their promises fail too).
+ */
+function startLimited(items, limit, fn) {
+    let running = 0;
+    let failed = false;
+    const queue = [];
+    const next = () => {
+        while (failed && queue.length > 0)
+            queue.shift()?.skip();
+        if (running >= limit)
+            return;
+        const job = queue.shift();
+        if (job) {
+            running++;
+            job.start();
+        }
+    };
+    return items.map((item) => new Promise((resolve, reject) => {
+        queue.push({
+            start: () => {
+                fn(item)
+                    .then(resolve, (e) => {
+                    failed = true;
+                    reject(e);
+                })
+                    .finally(() => {
+                    running--;
+                    next();
+                });
+            },
+            skip: () => reject(new Error('not built: an earlier build failed'))
+        });
+        next();
+    }));
 }
 function sameMetadata(a, b) {
     const diffs = [];
@@ -103564,100 +104765,156 @@ function sameMetadata(a, b) {
     }
     return diffs;
 }
-/** Builds every platform; each .so goes to its own scratch folder. */
-async function buildPlatforms(opts) {
-    const out = [];
-    for (const p of opts.platforms) {
-        const soPath = await buildOne(opts.inputs, p, opts.workDir, opts.scratch, opts.env, opts.logger);
-        out.push({ platform: p, soPath });
-    }
-    return out;
-}
 /**
- * Checks every .so (ELF machine, required symbols, glibc floor) and reads the
- * plugin's metadata, natively or under qemu; foreign builds must agree.
+ * Checks every .so (ELF machine, required symbols, glibc floor), reads the plugin's metadata from
+ * the native build (else the first, under qemu), and compares the others with it (exports, and
+ * the metadata when qemu can load them). Each .so may still be building: its checks start when it
+ * is there, and `pack` gets each build as soon as it is checked and the plugin's name is known,
+ * so packing overlaps the other builds and the emulated loads.
  */
-async function inspectBuilds(opts) {
-    const { inputs, logger, scratch } = opts;
-    const builds = [];
-    for (const { platform: p, soPath } of opts.built) {
+async function checkBuilds(opts) {
+    const { inputs, logger } = opts;
+    const toolchain = opts.toolchain ?? { inspectors: new Map() };
+    const glibcTarget = toolchain.glibc
+        ? { version: toolchain.glibc.version, abi: toolchain.glibc.abi }
+        : inputs.glibc !== ''
+            ? { version: inputs.glibc }
+            : undefined;
+    const platforms = opts.sources.map((s) => s.platform);
+    const checked = opts.sources.map(async ({ platform: p, soPath: built }) => {
+        const soPath = await built;
         const elf = await readElf(soPath);
-        for (const note of checkElfForPlatform(elf, p, { maxGlibc: inputs.maxGlibc || undefined })) {
+        const checks = { maxGlibc: inputs.maxGlibc || undefined, glibcTarget };
+        for (const note of checkElfForPlatform(elf, p, checks)) {
             opts.warn(`${formatPlatform(p)}: ${note}`);
         }
         const glibcFloor = describeGlibcFloor(elf);
         logger.info(`${formatPlatform(p)}: ${glibcFloor}`);
-        builds.push({ platform: p, soPath, elf, glibcFloor });
-    }
-    const platforms = builds.map((b) => b.platform);
-    const cacheDir = join(scratch, 'inspector');
+        return { platform: p, soPath, elf, glibcFloor };
+    });
+    checked.forEach((c) => c.catch(() => undefined));
+    // One at a time, the inspection waits for every build: its log group follows theirs.
+    const allBuilt = opts.concurrent ? undefined : Promise.allSettled(checked);
     const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) };
     const inspectOptions = {
         ...children,
         timeoutMs: inputs.inspectTimeout * 1000,
         log: (line) => logger.info(line)
     };
-    const native = builds.find((b) => samePlatform(b.platform, hostPlatform()));
-    const reference = native ?? builds[0];
-    const metadata = await logger.group('Inspect the plugin', async () => {
-        let meta;
-        if (native) {
-            const inspector = await compileInspector({ cc: opts.env.CC, cacheDir, ...children });
-            meta = await inspectPlugin(native.soPath, { ...inspectOptions, inspector });
-        }
-        else {
-            const why = [];
-            const fi = await foreignInspector(reference.platform, {
-                cacheDir,
-                cc: compilerFor(inputs, reference.platform),
-                onUnavailable: (r) => why.push(r),
-                ...children,
-                timeoutMs: inspectOptions.timeoutMs
-            });
-            if (!fi) {
+    const nativeIndex = platforms.findIndex((p) => samePlatform(p, hostPlatform()));
+    const refIndex = nativeIndex >= 0 ? nativeIndex : 0;
+    const inspectorOf = (p) => inspectorFor(p, { ...opts, toolchain });
+    const work = async () => {
+        const metadata = (async () => {
+            const reference = await checked[refIndex];
+            await allBuilt;
+            opts.onInspect?.();
+            const first = await inspectorOf(reference.platform);
+            if (!first.ok) {
                 throw new Error(`cannot read the plugin's metadata: this runner is ${formatPlatform(hostPlatform())} ` +
-                    `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be loaded ` +
-                    `here (${why.join('; ')}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
+                    `but only ${platforms.map(formatPlatform).join(', ')} is at hand, and it cannot be ` +
+                    `loaded here (${first.why}). Include ${formatPlatform(hostPlatform())} in platforms, ` +
                     'run on a native runner, or install qemu-user and the cross libc.');
             }
-            meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...fi });
-        }
-        checkPlugin(meta);
-        for (const w of validatePluginAgainstRelease(meta, {
-            version: opts.version,
-            expectedName: opts.expectedName
-        })) {
-            opts.warn(w);
-        }
-        logger.info(`${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
-            `capabilities ${meta.capabilities.join(', ')}`);
-        // Every other build: same exported symbols, and the same metadata when qemu can load it.
-        for (const b of builds) {
-            if (b === reference)
-                continue;
-            compareExports(reference.elf, b.elf, {
-                native: formatPlatform(reference.platform),
-                foreign: formatPlatform(b.platform)
-            });
-            const fi = await foreignInspector(b.platform, {
-                cacheDir,
-                cc: compilerFor(inputs, b.platform),
-                onUnavailable: (r) => logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${r})`),
-                ...children,
-                timeoutMs: inspectOptions.timeoutMs
-            });
-            if (!fi)
-                continue;
-            const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi });
-            const diffs = sameMetadata(meta, other);
-            if (diffs.length > 0) {
-                throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
-                    `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`);
+            const meta = await inspectPlugin(reference.soPath, { ...inspectOptions, ...first.inspector });
+            checkPlugin(meta);
+            for (const w of validatePluginAgainstRelease(meta, {
+                version: opts.version,
+                expectedName: opts.expectedName
+            })) {
+                opts.warn(w);
             }
-            logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`);
-        }
-        return meta;
+            logger.info(`${meta.name} ${meta.version}: requires plugin API ${meta.requiredApiVersion}, ` +
+                `capabilities ${meta.capabilities.join(', ')}`);
+            return meta;
+        })();
+        metadata.catch(() => undefined);
+        // Every build: packed once the name is known; every other build than the reference: the same
+        // exported symbols, and the same metadata when qemu can load it.
+        const perPlatform = checked.map(async (c, i) => {
+            const b = await c;
+            const meta = await metadata;
+            const packing = opts.pack?.(b, meta.name);
+            packing?.catch(() => undefined);
+            if (i !== refIndex) {
+                const reference = await checked[refIndex];
+                compareExports(reference.elf, b.elf, {
+                    native: formatPlatform(reference.platform),
+                    foreign: formatPlatform(b.platform)
+                });
+                const fi = await inspectorOf(b.platform);
+                if (!fi.ok) {
+                    logger.info(`${formatPlatform(b.platform)}: checked through its ELF only (${fi.why})`);
+                }
+                else {
+                    const other = await inspectPlugin(b.soPath, { ...inspectOptions, ...fi.inspector });
+                    const diffs = sameMetadata(meta, other);
+                    if (diffs.length > 0) {
+                        throw new Error(`the ${formatPlatform(b.platform)} build reports other metadata than the ` +
+                            `${formatPlatform(reference.platform)} build: ${diffs.join('; ')}`);
+                    }
+                    logger.info(`${formatPlatform(b.platform)}: loaded under emulation, same metadata`);
+                }
+            }
+            return { build: b, packing };
+        });
+        // The first failure ends it (a build still running is killed when we exit).
+        perPlatform.forEach((p) => p.catch(() => undefined));
+        const [, ...results] = await Promise.all([metadata, ...perPlatform]);
+        const packed = Promise.all(results.map((r) => r.packing));
+        packed.catch(() => undefined); // awaited by the caller
+        return { metadata: await metadata, builds: results.map((r) => r.build), packed };
+    };
+    if (opts.concurrent)
+        return work();
+    // Sequential builds opened their own groups; the inspection gets one of its own.
+    await allBuilt;
+    return logger.group('Inspect the plugin', work);
+}
+/**
+ * Builds every platform (at once, up to one per core, while the inspectors compile), checks and
+ * inspects each build as soon as it is there, and packs it (pack) as soon as the plugin's name is
+ * known. Each .so goes to its own scratch folder.
+ */
+async function buildAndInspect(opts) {
+    const { inputs, logger, platforms, toolchain } = opts;
+    for (const p of platforms)
+        void inspectorFor(p, { ...opts, toolchain });
+    const limit = buildConcurrency(inputs, platforms.length);
+    const concurrent = limit > 1;
+    const build = (p) => buildOne(inputs, p, opts.workDir, opts.scratch, opts.env, logger, toolchain, concurrent);
+    if (!concurrent) {
+        const soPaths = startLimited(platforms, 1, build);
+        soPaths.forEach((s) => s.catch(() => undefined));
+        const sources = platforms.map((platform, i) => ({ platform, soPath: soPaths[i] }));
+        return checkBuilds({ ...opts, sources, concurrent });
+    }
+    const names = platforms.map(formatPlatform).join(', ');
+    return logger.group(`Build and inspect ${inputs.goPackage} (${names}, ${limit} at once)`, async () => {
+        logRemovedVariables(opts.env, envPolicy(inputs, logger), logger);
+        const started = Date.now();
+        const soPaths = startLimited(platforms, limit, async (p) => {
+            const so = await build(p);
+            logger.info(`${formatPlatform(p)}: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+            return so;
+        });
+        soPaths.forEach((s) => s.catch(() => undefined));
+        const sources = platforms.map((platform, i) => ({ platform, soPath: soPaths[i] }));
+        const result = await checkBuilds({ ...opts, sources, concurrent });
+        logger.info(`built and checked ${names} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return result;
     });
+}
+/**
+ * Checks .so files built elsewhere (merge mode: the matrix jobs' manifests) and reads the
+ * plugin's metadata, natively or under qemu; foreign builds must agree.
+ */
+async function inspectBuilds(opts) {
+    const sources = opts.built.map((b) => ({
+        platform: b.platform,
+        soPath: Promise.resolve(b.soPath)
+    }));
+    const { metadata, builds } = await checkBuilds({ ...opts, sources, concurrent: false });
     return { metadata, builds };
 }
 
@@ -105849,9 +107106,30 @@ async function buildHere(ctx) {
     const { inputs, logger, journal } = ctx;
     const platforms = requestedPlatforms(ctx);
     journal.stage = 'build';
-    const built = await buildPlatforms({ ...ctx, platforms });
-    journal.stage = 'inspect';
-    const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: expectedVersion(ctx) });
+    const toolchain = await prepareToolchain({ ...ctx, platforms });
+    // Each platform's layer is packed as soon as it is built and the plugin's name is known, while
+    // the other platforms build or load under qemu, and the registry is read.
+    const layersDir = join(ctx.scratch, 'layers');
+    await mkdir$1(layersDir, { recursive: true });
+    const { metadata, builds, packed: packing } = await buildAndInspect({
+        ...ctx,
+        platforms,
+        toolchain,
+        version: expectedVersion(ctx),
+        onInspect: () => {
+            journal.stage = 'inspect';
+        },
+        pack: async (b, name) => {
+            const soName = `lib${name}.so`;
+            const destination = join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`);
+            return {
+                ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
+                title: layerFileName(soName),
+                entryName: soName,
+                platform: b.platform
+            };
+        }
+    });
     journal.plugin = metadata.name;
     await settleDevVersion(ctx, metadata);
     // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
@@ -105861,26 +107139,10 @@ async function buildHere(ctx) {
         ? join(await keptOutputDir(ctx.env), `lib${metadata.name}.so`)
         : resolve(ctx.workDir, inputs.pluginPath);
     if (ownBuild)
-        await copyFile$1(native.soPath, pluginPath);
+        await copyFile$2(native.soPath, pluginPath);
     journal.stage = 'rules';
-    const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name);
+    const { rules } = await rulesAndLayersDir(ctx, metadata.name);
     journal.stage = 'plan';
-    const soName = `lib${metadata.name}.so`;
-    const pluginLayers = [];
-    for (const b of builds) {
-        const packed = await packLayer({
-            source: b.soPath,
-            entryName: soName,
-            mode: 0o755,
-            destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-        });
-        pluginLayers.push({
-            ...packed,
-            title: layerFileName(soName),
-            entryName: soName,
-            platform: b.platform
-        });
-    }
     const repos = repositoriesFor(inputs, metadata.name);
     const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx));
     const empty = { tags: [] };
@@ -105889,6 +107151,7 @@ async function buildHere(ctx) {
         ? [empty, empty] // no tags are written here, so nothing to compare with
         : await registryFacts(ctx, targets, rules !== undefined);
     const created = await createdAt(ctx);
+    const pluginLayers = await packing;
     const plan = makePlan({
         ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
         pluginLayers,

@@ -29,7 +29,12 @@ import { newJournal, type Journal } from './report/journal.js'
 import { confine, workspaceOf, type Workspace } from './inputs/workspace.js'
 import { checkInstallable, type InstallCheck } from './release/dependencies.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
-import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
+import {
+  buildAndInspect,
+  inspectBuilds,
+  prepareToolchain,
+  type PlatformBuild
+} from './release/plugin-builds.js'
 import { keptOutputDir, pluginWorkDir } from './release/paths.js'
 import { prepareRules } from './release/rules.js'
 import { sourceLinks } from './release/source-links.js'
@@ -219,9 +224,37 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const { inputs, logger, journal } = ctx
   const platforms = requestedPlatforms(ctx)
   journal.stage = 'build'
-  const built = await buildPlatforms({ ...ctx, platforms })
-  journal.stage = 'inspect'
-  const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: expectedVersion(ctx) })
+  const toolchain = await prepareToolchain({ ...ctx, platforms })
+  // Each platform's layer is packed as soon as it is built and the plugin's name is known, while
+  // the other platforms build or load under qemu, and the registry is read.
+  const layersDir = join(ctx.scratch, 'layers')
+  await mkdir(layersDir, { recursive: true })
+  const {
+    metadata,
+    builds,
+    packed: packing
+  } = await buildAndInspect<PlatformLayer>({
+    ...ctx,
+    platforms,
+    toolchain,
+    version: expectedVersion(ctx),
+    onInspect: () => {
+      journal.stage = 'inspect'
+    },
+    pack: async (b, name) => {
+      const soName = `lib${name}.so`
+      const destination = join(
+        layersDir,
+        `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`
+      )
+      return {
+        ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
+        title: layerFileName(soName),
+        entryName: soName,
+        platform: b.platform
+      }
+    }
+  })
   journal.plugin = metadata.name
   await settleDevVersion(ctx, metadata)
 
@@ -234,24 +267,8 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   if (ownBuild) await copyFile(native.soPath, pluginPath)
 
   journal.stage = 'rules'
-  const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name)
+  const { rules } = await rulesAndLayersDir(ctx, metadata.name)
   journal.stage = 'plan'
-  const soName = `lib${metadata.name}.so`
-  const pluginLayers: PlatformLayer[] = []
-  for (const b of builds) {
-    const packed = await packLayer({
-      source: b.soPath,
-      entryName: soName,
-      mode: 0o755,
-      destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-    })
-    pluginLayers.push({
-      ...packed,
-      title: layerFileName(soName),
-      entryName: soName,
-      platform: b.platform
-    })
-  }
 
   const repos = repositoriesFor(inputs, metadata.name)
   const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx))
@@ -261,6 +278,7 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
     ? [empty, empty] // no tags are written here, so nothing to compare with
     : await registryFacts(ctx, targets, rules !== undefined)
   const created = await createdAt(ctx)
+  const pluginLayers = await packing
   const plan = makePlan({
     ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
     pluginLayers,

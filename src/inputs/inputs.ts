@@ -33,6 +33,11 @@ export interface Inputs {
   ccArm64: string
   ccAmd64: string
   maxGlibc: string
+  /**
+   * The oldest glibc the plugin must load on ("2.17"): every platform is built with zig as the C
+   * compiler for <arch>-linux-gnu.<glibc>, and a .so that needs more is refused. '' for off.
+   */
+  glibc: string
   pushByDigest: boolean
   merge: string
   tagPattern: string
@@ -114,6 +119,7 @@ export const INPUT_DEFAULTS = {
   'cc-arm64': 'aarch64-linux-gnu-gcc',
   'cc-amd64': 'x86_64-linux-gnu-gcc',
   'max-glibc': '',
+  glibc: '',
   'push-by-digest': 'false',
   merge: '',
   'tag-pattern': '{version}',
@@ -258,6 +264,7 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     ccArm64: get('cc-arm64'),
     ccAmd64: get('cc-amd64'),
     maxGlibc: get('max-glibc'),
+    glibc: get('glibc'),
     pushByDigest: bool('push-by-digest'),
     merge: get('merge'),
     tagPattern: get('tag-pattern'),
@@ -320,6 +327,22 @@ export function checkInputs(inputs: Inputs): void {
       'push-by-digest and merge are the two halves of a matrix release: set push-by-digest in the ' +
         'per-platform jobs and merge in the final job, not both in one step'
     )
+  }
+  if (inputs.glibc !== '') {
+    if (!/^2\.\d+(\.\d+)?$/.test(inputs.glibc)) {
+      throw new InputError(
+        `glibc: "${inputs.glibc}" is not a glibc version: write the oldest glibc the plugin must ` +
+          'load on, like 2.17 (CentOS 7, Amazon Linux 2 has 2.26) or 2.28 (RHEL 8), or leave it empty'
+      )
+    }
+    const cc = (['cc-amd64', 'cc-arm64'] as const).filter((n) => inputs.given.has(n))
+    if (cc.length > 0) {
+      throw new InputError(
+        `glibc builds every platform with zig as the C compiler, so ${cc.join(' and ')} would be ` +
+          `ignored: remove ${cc.length > 1 ? 'them' : 'it'}, or remove glibc to build with ` +
+          `${cc.length > 1 ? 'those compilers' : 'that compiler'}`
+      )
+    }
   }
   if (inputs.ociLayout === '' && inputs.repository === '') {
     throw new InputError(

@@ -60,12 +60,21 @@ export async function convergeFloatingTags(
   const repairs: Repair[] = []
   if (floatingTags.length === 0) return repairs
   for (let round = 0; round < maxRounds; round++) {
-    const current = new Map<string, string | undefined>()
-    for (const tag of floatingTags) current.set(tag, await target.resolveTag(tag))
+    // The floating tags at once (all read before the list, see above), then the list, then each
+    // version they should follow, once.
+    const current = new Map<string, string | undefined>(
+      await Promise.all(
+        floatingTags.map(async (tag) => [tag, await target.resolveTag(tag)] as const)
+      )
+    )
     const expected = expectedFloating(floatingTags, await target.listTags())
+    const versions = [...new Set(expected.values())]
+    const digests = new Map(
+      await Promise.all(versions.map(async (v) => [v, await target.resolveTag(v)] as const))
+    )
     let moved = false
     for (const [tag, version] of expected) {
-      const digest = await target.resolveTag(version)
+      const digest = digests.get(version)
       if (digest === undefined || current.get(tag) === digest) continue
       const manifest = await target.fetchManifest(digest)
       if (!manifest) continue // deleted under us: nothing sane to point at
