@@ -5,7 +5,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'build/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'build/**', '.tools/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

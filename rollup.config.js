@@ -4,6 +4,7 @@
 // `node dist/index.js`; the CLI's bin is dist/cli.js.
 import { readFileSync } from 'node:fs'
 import commonjs from '@rollup/plugin-commonjs'
+import json from '@rollup/plugin-json'
 import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
@@ -29,8 +30,9 @@ export default {
     esModule: true,
     sourcemap: false,
     entryFileNames: '[name].js',
-    // One shared chunk with a fixed name, in dist/ itself (import.meta.url must point there).
-    // The entry modules stay in their own files: each runs its program when loaded.
+    // One shared chunk with a fixed name, in dist/ itself (import.meta.url must point there),
+    // which also takes what dependencies (the Sigstore libraries) import dynamically. The entry
+    // modules stay in their own files: each runs its program when loaded.
     chunkFileNames: '[name].js',
     manualChunks: (id) => (ENTRIES.some((e) => id.endsWith(e)) ? undefined : 'shared')
   },
@@ -46,6 +48,8 @@ export default {
     }),
     nodeResolve({ preferBuiltins: true }),
     commonjs(),
+    // @actions/attest reads its own package.json (for its User-Agent).
+    json(),
     copyAssets()
   ]
 }

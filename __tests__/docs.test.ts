@@ -104,7 +104,7 @@ describe('documentation matches the action', () => {
 })
 
 type Workflow = {
-  on?: { push?: { tags?: unknown } }
+  on?: { push?: { tags?: unknown; branches?: unknown } }
   permissions?: Record<string, string>
   jobs?: Record<
     string,
@@ -142,7 +142,9 @@ describe('the documented workflows grant the permissions their inputs need', () 
   const reusableDefaults = { 'github-release': 'true' }
   const tagRun = { GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/tags/1.4.2' }
 
-  function check(file: string, wf: Workflow): number {
+  const devRun = { GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/heads/main' }
+
+  function check(file: string, wf: Workflow, env: NodeJS.ProcessEnv = tagRun): number {
     let checked = 0
     for (const [name, job] of Object.entries(wf.jobs ?? {})) {
       const perms = job.permissions ?? wf.permissions
@@ -150,7 +152,7 @@ describe('the documented workflows grant the permissions their inputs need', () 
       if (job.uses === REUSABLE) calls.push({ ...reusableDefaults, ...(job.with ?? {}) })
       for (const step of job.steps ?? []) if (step.uses === ACTION) calls.push(step.with ?? {})
       for (const withs of calls) {
-        const needs = requiredPermissions(inputsOf(withs as Record<string, string>), tagRun)
+        const needs = requiredPermissions(inputsOf(withs as Record<string, string>), env)
         for (const [scope, level] of Object.entries(needs)) {
           expect([
             file,
@@ -187,6 +189,32 @@ describe('the documented workflows grant the permissions their inputs need', () 
       }
     }
     expect(checked).toBeGreaterThanOrEqual(8)
+  })
+
+  it('every documented workflow that runs on branch pushes (dev builds) grants what it needs', () => {
+    let checked = 0
+    for (const { file, text } of sources()) {
+      for (const doc of parseAllDocuments(text)) {
+        if (doc.errors.length > 0) continue
+        const wf = doc.toJS() as Workflow
+        if (!wf || typeof wf !== 'object' || !wf.jobs || wf.on?.push?.branches === undefined)
+          continue
+        checked += check(file, wf, devRun)
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3)
+    // A dev build makes no GitHub Release: reading the repository is enough, unless the dev
+    // index goes to a branch.
+    expect(requiredPermissions(inputsOf({ 'github-release': 'true' }), devRun)).toEqual({
+      contents: 'read',
+      packages: 'write'
+    })
+    expect(
+      requiredPermissions(
+        inputsOf({ 'dev-index-file': 'dev.yaml', 'index-branch': 'gh-pages' }),
+        devRun
+      ).contents
+    ).toBe('write')
   })
 
   it('no documented workflow uses a concurrency group that would cancel pending releases', () => {

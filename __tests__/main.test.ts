@@ -72,12 +72,15 @@ describe('run', () => {
         'release-url',
         'rules-digest',
         'rules-ref',
+        'signed',
+        'skipped',
         'tags',
         'version'
       ].sort()
     )
     expect(outputs['plugin-ref']).toBe('ghcr.io/acme/plugins/plugin/foo:1.4.2')
     expect(outputs.tags).toBe('1.4.2\n1.4\n1\nlatest')
+    expect(outputs.skipped).toBe('false')
     expect(JSON.parse(outputs.metadata).plugin.requiredApiVersion).toBe('3.11.0')
     expect(summaryWrite).toHaveBeenCalledTimes(1)
     const summary = (core.summary.addRaw.mock.calls[0] as unknown as [string])[0]

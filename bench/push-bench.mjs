@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Push benchmark: our CLI (dist/cli.js) against `falcoctl registry push`, on a loopback registry.
+// Push benchmark: our CLI (dist/cli.js) against the two `falcoctl registry push` calls a
+// hand-written workflow makes, on a loopback registry, for a small plugin (the fixture built with
+// -s -w, about 2 MiB) and a 50 MiB one.
 //
 //   npm run bench                      # 5 timed rounds, the re-run check, the 512 MiB RSS check
 //   npm run bench -- --rounds 9 --keep # more rounds; keep the temp directory
@@ -7,11 +9,12 @@
 //
 // What it does (details and figures in BENCHMARKS.md):
 //   1. starts Debian's docker-registry on 127.0.0.1 (random port, temp storage);
-//   2. builds the Go fixture plugin once (cgo, -buildmode=c-shared) and pads the .so to 50 MiB
+//   2. builds the Go fixture plugin once stripped (the small plugin) and once not, and pads that .so to 50 MiB
 //      with deterministic bytes (half AES-CTR keystream, half repetitive text; dlopen ignores
 //      bytes after the ELF data), plus a small rules file;
-//   3. pushes plugin + rules with our CLI and with falcoctl, alternating, one warm-up round and
-//      --rounds timed rounds, each to fresh repositories; medians and the ratio ours/falcoctl;
+//   3. for each size, pushes plugin + rules with our CLI and with falcoctl, alternating, one warm-up
+//      round and --rounds timed rounds, each to fresh repositories; medians and the ratio
+//      ours/falcoctl (goals: 1.0 for the small plugin, 0.5 for 50 MiB);
 //      falcoctl then installs our round-1 push: it must extract the very same .so and rules;
 //   4. pushes once more through a counting HTTP proxy, then re-runs the same release through it:
 //      what the re-run sent (blob bytes, manifest and tag writes), as counted on the wire;
@@ -32,7 +35,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const MiB = 1024 * 1024
-const GOALS = { ratio: 0.5, rerunBytes: 0, rerunManifestWrites: 0, rssMiB: 150 }
+const GOALS = { smallRatio: 1.0, ratio: 0.5, rerunBytes: 0, rerunManifestWrites: 0, rssMiB: 150 }
 const VERSION = '1.0.0'
 const PLUGIN = 'bench'
 const SOURCE_DATE_EPOCH = '1700000000'
@@ -44,6 +47,7 @@ function parseArgs(argv) {
     rounds: 5,
     size: 50,
     rssSize: 512,
+    small: true,
     keep: false,
     check: false,
     cli: join(ROOT, 'dist', 'cli.js')
@@ -57,13 +61,14 @@ function parseArgs(argv) {
     }
     if (a === '--rounds') o.rounds = positive(a, value())
     else if (a === '--size-mib') o.size = positive(a, value())
+    else if (a === '--no-small') o.small = false
     else if (a === '--rss-size-mib') o.rssSize = Number(value())
     else if (a === '--cli') o.cli = resolve(value())
     else if (a === '--keep') o.keep = true
     else if (a === '--check') o.check = true
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: node bench/push-bench.mjs [--rounds N] [--size-mib N] [--rss-size-mib N (0: skip)] [--cli PATH] [--keep] [--check (exit 2 when a goal is not met)]'
+        'usage: node bench/push-bench.mjs [--rounds N] [--size-mib N] [--no-small] [--rss-size-mib N (0: skip)] [--cli PATH] [--keep] [--check (exit 2 when a goal is not met)]'
       )
       process.exit(0)
     } else fail(`unknown argument ${a} (see --help)`)
@@ -301,8 +306,11 @@ function newCounts() {
 
 // ---------------------------------------------------------------- inputs
 
-/** Builds the Go fixture once: a real Falco plugin named "bench", version 1.0.0. */
-async function buildPlugin(go) {
+/**
+ * Builds the Go fixture once: a real Falco plugin named "bench", version 1.0.0; `stripped` builds
+ * it with -s -w (no symbol table or DWARF, as many release builds do): the small plugin.
+ */
+async function buildPlugin(go, stripped = false) {
   const src = join(scratch, 'plugin-src')
   await cp(join(ROOT, 'test', 'fixtures', 'plugins'), src, { recursive: true })
   await writeFile(
@@ -321,8 +329,9 @@ async function buildPlugin(go) {
       ''
     ].join('\n')
   )
-  const out = join(scratch, 'libbench-elf.so')
-  const r = await run(go, ['build', '-buildmode=c-shared', '-o', out, './extractor'], {
+  const out = join(scratch, stripped ? 'libbench-stripped.so' : 'libbench-elf.so')
+  const flags = stripped ? ['-trimpath', '-ldflags=-s -w -buildid='] : []
+  const r = await run(go, ['build', '-buildmode=c-shared', ...flags, '-o', out, './extractor'], {
     cwd: src,
     env: { ...process.env, CGO_ENABLED: '1' }
   })
@@ -339,11 +348,11 @@ async function makeRelease(elf, sizeMiB, name) {
   const dir = join(scratch, name)
   await mkdir(join(dir, 'rules'), { recursive: true })
   const so = join(dir, `lib${PLUGIN}.so`)
-  const target = sizeMiB * MiB
+  const target = sizeMiB === undefined ? 0 : sizeMiB * MiB
   const fh = await open(so, 'w')
   try {
     const elfBytes = await readFile(elf)
-    if (elfBytes.length > target)
+    if (sizeMiB !== undefined && elfBytes.length > target)
       throw new Error(`the plugin is already larger than ${sizeMiB} MiB`)
     await fh.write(elfBytes)
     let size = elfBytes.length
@@ -419,7 +428,12 @@ function oursArgs(release, registry, repository) {
   ]
 }
 
-const oursEnv = () => ({ ...process.env, SOURCE_DATE_EPOCH })
+// The inspector cache (compiled once, in the warm-up round) lives in the scratch directory.
+const oursEnv = () => ({
+  ...process.env,
+  SOURCE_DATE_EPOCH,
+  XDG_CACHE_HOME: join(scratch, 'cache')
+})
 
 async function pushOurs(tools, release, registry, repository, { time } = {}) {
   const r = await run(process.execPath, [tools.cli, ...oursArgs(release, registry, repository)], {
@@ -575,12 +589,12 @@ async function phaseBreakdown(tools, release, registry, repository) {
   const at = (re) => marks.find(([, l]) => re.test(l))?.[0]
   const lastAt = (re) => [...marks].reverse().find(([, l]) => re.test(l))?.[0]
   const points = [
-    ['node start-up, inputs', at(/^releasing version/)],
-    ['build (build-command true) and inspection (cc + dlopen)', at(/requires plugin API/)],
-    ['packing both layers, reading tags', at(/^created .*\(SOURCE_DATE_EPOCH\)/)],
+    ['node start-up, bundle, inputs', at(/^releasing version/)],
+    ['build (build-command true) and inspection (cc, cached + dlopen)', at(/requires plugin API/)],
+    ['rules, packing the layers while reading tags, preflight checks', at(/^== Publish/)],
     ['blob uploads', lastAt(/^uploaded /) ?? at(/^== Publish/)],
     ['manifests and 8 tags', lastAt(/^tagged /)],
-    ['summary, index.yaml, exit', total]
+    ['floating tags re-read, summary, index.yaml, exit', total]
   ]
   const phases = []
   let prev = 0
@@ -654,48 +668,73 @@ async function main() {
     log(`docker-registry on ${registry}, storage in ${scratch}`)
     const elf = await buildPlugin(tools.go)
     log(`built the fixture plugin: ${mib((await stat(elf)).size)} of ELF`)
+    const stripped = await buildPlugin(tools.go, true)
+    const sizes = []
+    if (opts.small) {
+      const small = await makeRelease(stripped, undefined, 'release-small')
+      small.sizeMiB = (await stat(small.so)).size / MiB
+      sizes.push({ label: 'small', release: small, goal: GOALS.smallRatio })
+    }
     const release = await makeRelease(elf, opts.size, 'release')
     release.sizeMiB = opts.size
-    log(`${release.so}: ${opts.size} MiB (ELF + padding), rules ${release.rules}`)
-
-    // 3. Alternating timed rounds (round 0 is a warm-up: page cache, registry, JIT caches).
-    const ours = []
-    const theirs = []
-    let oursLayer = 0
-    let theirLayer = 0
-    for (let round = 0; round <= opts.rounds; round++) {
-      const o = await pushOurs(tools, release, registry, `bench/ours-${round}`, {
-        time: tools.time
-      })
-      const f = await pushFalcoctl(tools, release, registry, `bench/falcoctl-${round}`, {
-        time: tools.time
-      })
-      if (round === 0) {
-        oursLayer = await pluginLayerSize(registry, 'bench/ours-0')
-        theirLayer = await pluginLayerSize(registry, 'bench/falcoctl-0')
-        log(
-          `warm-up: ours ${sec(o.wallMs)}, falcoctl ${sec(f.wallMs)}; plugin layer ` +
-            `${mib(oursLayer)} (ours) vs ${mib(theirLayer)} (falcoctl)`
-        )
-        continue
-      }
-      ours.push(o)
-      theirs.push(f)
-      log(
-        `round ${round}/${opts.rounds}: ours ${sec(o.wallMs)}` +
-          (o.cpuS !== undefined ? ` (cpu ${o.cpuS.toFixed(2)} s)` : '') +
-          `, falcoctl ${sec(f.wallMs)}` +
-          (f.cpuS !== undefined ? ` (cpu ${f.cpuS.toFixed(2)} s)` : '')
-      )
+    sizes.push({ label: 'large', release, goal: GOALS.ratio })
+    for (const size of sizes) {
+      log(`${size.label}: ${size.release.so}, ${size.release.sizeMiB.toFixed(1)} MiB`)
     }
-    await falcoctlInstallCheck(tools, release, registry, 'bench/ours-1')
-    log('falcoctl artifact install of our round-1 push: the same .so and rules came back')
 
-    const oursMedian = median(ours.map((r) => r.wallMs))
-    const theirsMedian = median(theirs.map((r) => r.wallMs))
-    const ratio = oursMedian / theirsMedian
-
-    const breakdown = await phaseBreakdown(tools, release, registry, 'bench/ours-phases')
+    // 3. Alternating timed rounds per size (round 0 is a warm-up: page cache, registry, JIT
+    //    caches, the inspector's compile cache).
+    const timed = []
+    for (const size of sizes) {
+      const { release: rel, label } = size
+      const ours = []
+      const theirs = []
+      let oursLayer = 0
+      let theirLayer = 0
+      for (let round = 0; round <= opts.rounds; round++) {
+        const o = await pushOurs(tools, rel, registry, `bench/${label}-ours-${round}`, {
+          time: tools.time
+        })
+        const f = await pushFalcoctl(tools, rel, registry, `bench/${label}-falcoctl-${round}`, {
+          time: tools.time
+        })
+        if (round === 0) {
+          oursLayer = await pluginLayerSize(registry, `bench/${label}-ours-0`)
+          theirLayer = await pluginLayerSize(registry, `bench/${label}-falcoctl-0`)
+          log(
+            `${label} warm-up: ours ${sec(o.wallMs)}, falcoctl ${sec(f.wallMs)}; plugin layer ` +
+              `${mib(oursLayer)} (ours) vs ${mib(theirLayer)} (falcoctl)`
+          )
+          continue
+        }
+        ours.push(o)
+        theirs.push(f)
+        log(
+          `${label} round ${round}/${opts.rounds}: ours ${sec(o.wallMs)}` +
+            (o.cpuS !== undefined ? ` (cpu ${o.cpuS.toFixed(2)} s)` : '') +
+            `, falcoctl ${sec(f.wallMs)}` +
+            (f.cpuS !== undefined ? ` (cpu ${f.cpuS.toFixed(2)} s)` : '')
+        )
+      }
+      await falcoctlInstallCheck(tools, rel, registry, `bench/${label}-ours-1`)
+      log(
+        `${label}: falcoctl artifact install of our round-1 push: the same .so and rules came back`
+      )
+      const oursMedian = median(ours.map((r) => r.wallMs))
+      const theirsMedian = median(theirs.map((r) => r.wallMs))
+      const breakdown = await phaseBreakdown(tools, rel, registry, `bench/${label}-ours-phases`)
+      timed.push({
+        ...size,
+        ours,
+        theirs,
+        oursLayer,
+        theirLayer,
+        oursMedian,
+        theirsMedian,
+        ratio: oursMedian / theirsMedian,
+        breakdown
+      })
+    }
 
     // 4. First push and re-run through the counting proxy.
     const proxy = await startCountingProxy(registry)
@@ -725,7 +764,7 @@ async function main() {
 
     // 6. Summary.
     const met = {
-      ratio: ratio <= GOALS.ratio,
+      ratio: timed.every((t) => t.ratio <= t.goal),
       rerun:
         rerunCounts.blobBytes === GOALS.rerunBytes &&
         rerunCounts.manifestPutsByDigest + rerunCounts.manifestPutsByTag ===
@@ -739,15 +778,17 @@ async function main() {
         : 'n/a'
     const rows = [
       ['Metric', 'Ours', 'falcoctl v0.12.2', 'Goal', 'Status'],
-      [
-        `push ${opts.size} MiB plugin + rules, median wall of ${opts.rounds}`,
-        sec(oursMedian),
-        sec(theirsMedian),
-        `ratio <= ${GOALS.ratio}`,
-        `${mark(met.ratio)} (ratio ${ratio.toFixed(2)})`
-      ],
-      ['same, median CPU (user+sys)', cpuMedian(ours), cpuMedian(theirs), '', ''],
-      ['plugin layer size', mib(oursLayer), mib(theirLayer), '', ''],
+      ...timed.flatMap((t) => [
+        [
+          `push ${t.release.sizeMiB.toFixed(1)} MiB plugin + rules, median wall of ${opts.rounds}`,
+          sec(t.oursMedian),
+          sec(t.theirsMedian),
+          `ratio <= ${t.goal}`,
+          `${mark(t.ratio <= t.goal)} (ratio ${t.ratio.toFixed(2)})`
+        ],
+        ['same, median CPU (user+sys)', cpuMedian(t.ours), cpuMedian(t.theirs), '', ''],
+        ['plugin layer size', mib(t.oursLayer), mib(t.theirLayer), '', '']
+      ]),
       [
         're-run, same repository: blob bytes sent',
         String(rerunCounts.blobBytes),
@@ -771,14 +812,18 @@ async function main() {
       ]
     ]
     console.log('\n' + markdownTable(rows))
-    console.log('\nRounds (wall, s):')
-    console.log(`  ours:     ${ours.map((r) => (r.wallMs / 1000).toFixed(2)).join(' ')}`)
-    console.log(`  falcoctl: ${theirs.map((r) => (r.wallMs / 1000).toFixed(2)).join(' ')}`)
-    if (breakdown) {
-      console.log(
-        `\nWhere our ${sec(breakdown.total)} go (one --verbose run, log line arrival times):`
-      )
-      for (const [name, ms] of breakdown.phases) console.log(`  ${sec(ms).padStart(8)}  ${name}`)
+    for (const t of timed) {
+      console.log(`\nRounds, ${t.release.sizeMiB.toFixed(1)} MiB (wall, s):`)
+      console.log(`  ours:     ${t.ours.map((r) => (r.wallMs / 1000).toFixed(2)).join(' ')}`)
+      console.log(`  falcoctl: ${t.theirs.map((r) => (r.wallMs / 1000).toFixed(2)).join(' ')}`)
+      if (t.breakdown) {
+        console.log(
+          `Where our ${sec(t.breakdown.total)} go (one --verbose run, log line arrival times):`
+        )
+        for (const [name, ms] of t.breakdown.phases) {
+          console.log(`  ${sec(ms).padStart(8)}  ${name}`)
+        }
+      }
     }
     console.log(
       `\nRe-run, counted at the proxy: first push ${firstCounts.uploadSessions} upload sessions, ` +

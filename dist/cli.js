@@ -27,21 +27,30 @@ import 'node:console';
 import 'node:dns';
 import 'string_decoder';
 import 'path';
-import 'os';
 import 'crypto';
+import 'os';
+import 'url';
+import 'buffer';
+import 'node:string_decoder';
+import 'zlib';
+import 'stream';
+import 'dns';
+import 'fs/promises';
 import 'fs';
+import 'node:path';
+import 'node:fs';
+import 'node:fs/promises';
+import 'tty';
+import 'timers/promises';
+import 'http2';
+import 'node:crypto';
+import 'node:https';
 import 'child_process';
 import 'timers';
-import 'node:fs/promises';
 import 'node:os';
-import 'node:path';
-import 'node:crypto';
-import 'node:fs';
 import 'node:timers/promises';
 import 'node:child_process';
-import 'node:https';
 import 'node:stream/promises';
-import 'node:string_decoder';
 
 // The release pipeline outside GitHub Actions. Flags are the action's input
 // names: `--tag 1.2.3 --working-directory examples/hello --dry-run`.
@@ -55,6 +64,10 @@ async function main() {
         }
         if (!args.values.has('password') && process.env.FPR_PASSWORD) {
             args.values.set('password', process.env.FPR_PASSWORD);
+        }
+        // As cosign reads it: the key file's password stays off the command line.
+        if (!args.values.has('signing-key-password') && process.env.COSIGN_PASSWORD) {
+            args.values.set('signing-key-password', process.env.COSIGN_PASSWORD);
         }
         const logger = consoleLogger(scrubber, args.verbose);
         const inputs = readInputs((name) => (args.values.get(name) ?? '').trim(), process.env);

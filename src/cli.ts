@@ -18,6 +18,10 @@ async function main(): Promise<number> {
     if (!args.values.has('password') && process.env.FPR_PASSWORD) {
       args.values.set('password', process.env.FPR_PASSWORD)
     }
+    // As cosign reads it: the key file's password stays off the command line.
+    if (!args.values.has('signing-key-password') && process.env.COSIGN_PASSWORD) {
+      args.values.set('signing-key-password', process.env.COSIGN_PASSWORD)
+    }
     const logger = consoleLogger(scrubber, args.verbose)
     const inputs = readInputs((name) => (args.values.get(name) ?? '').trim(), process.env)
     if (inputs.password !== '') logger.secret(inputs.password, 'the password input')

@@ -13,7 +13,7 @@ import { layerFileName, packLayer } from './falco/layer.js'
 import { checkInputs, type Inputs } from './inputs/inputs.js'
 import type { PluginMetadata } from './inspect/metadata.js'
 import type { Logger } from './log.js'
-import type { OciTarget, RegistryCredentials } from './oci/types.js'
+import type { Descriptor, OciTarget, RegistryCredentials } from './oci/types.js'
 import { formatPlatform, hostPlatform, parsePlatforms, type Platform } from './platform/platform.js'
 import { makePlan, type PlanFacts, type PlatformLayer, type ReleasePlan } from './plan/plan.js'
 import { emptyPublishReport, publish, type PublishReport } from './publish/publish.js'
@@ -29,7 +29,12 @@ import { newJournal, type Journal } from './report/journal.js'
 import { confine, workspaceOf, type Workspace } from './inputs/workspace.js'
 import { checkInstallable, type InstallCheck } from './release/dependencies.js'
 import { loadPushedPlatforms, parseMergeInput } from './release/merge.js'
-import { buildPlatforms, inspectBuilds, type PlatformBuild } from './release/plugin-builds.js'
+import {
+  buildAndInspect,
+  inspectBuilds,
+  prepareToolchain,
+  type PlatformBuild
+} from './release/plugin-builds.js'
 import { keptOutputDir, pluginWorkDir } from './release/paths.js'
 import { prepareRules } from './release/rules.js'
 import { sourceLinks } from './release/source-links.js'
@@ -43,7 +48,25 @@ import {
 } from './release/targets.js'
 import { matchTagPattern } from './version/tag-pattern.js'
 import { rfc3339, sourceDateEpoch } from './version/source-date.js'
-import { resolveTag, type ReleaseVersion } from './version/version.js'
+import type { ReleaseVersion } from './version/version.js'
+import type { Git } from './version/git.js'
+import type { DevChannel } from './version/dev.js'
+import {
+  checkDevCheckout,
+  devDistributionInputs,
+  devPlugin,
+  devReleaseOf,
+  runKind
+} from './release/dev-build.js'
+import { pruneDevTags, retentionWarning, type RetentionReport } from './publish/retention.js'
+import {
+  prepareSigning,
+  registerSigningSecrets,
+  signRoot,
+  signingResult,
+  type Signing,
+  type SigningResult
+} from './sign/signing.js'
 
 export type ReleaseMode = 'release' | 'push-by-digest' | 'merge'
 
@@ -66,8 +89,14 @@ export interface ReleaseResult {
   indexFile?: string
   distribution?: Distribution
   registryEntry?: RegistryEntryReport
+  /** Signatures (not for push-by-digest jobs, which sign nothing). */
+  signing?: SigningResult
   /** What falcoctl installs and how (the summary's install commands). */
   install?: InstallCheck
+  /** A dev build: what it was built from. */
+  devChannel?: DevChannel
+  /** A dev build: which old dev version tags were deleted, and which stay. */
+  retention?: RetentionReport
   dryRun: boolean
   warnings: string[]
 }
@@ -79,7 +108,10 @@ interface Context {
   warn: (w: string) => void
   /** Every warning so far, for the summary (the same array as ReleaseResult.warnings). */
   warnings: string[]
+  /** The version released; for a dev build, set once the .so's version is known (inspect). */
   release: ReleaseVersion
+  /** A dev build of the default branch, and the checkout its version comes from. */
+  dev?: { branch: string; git: Git }
   /** The plugin the tag names (monorepo patterns), or the plugin-name input. */
   expectedName?: string
   monorepo: boolean
@@ -88,6 +120,25 @@ interface Context {
   /** Where the run stands, for the failure summary. */
   journal: Journal
   workspace: Workspace
+}
+
+/** The version the .so must report: the tag's; a dev build's is checked by devVersion. */
+function expectedVersion(ctx: Context): string | undefined {
+  return ctx.dev ? undefined : ctx.release.version
+}
+
+/** A dev build's version, from the .so's and the history, once the plugin is inspected. */
+async function settleDevVersion(ctx: Context, metadata: PluginMetadata): Promise<void> {
+  if (!ctx.dev) return
+  ctx.release = await devReleaseOf({
+    git: ctx.dev.git,
+    inputs: ctx.inputs,
+    branch: ctx.dev.branch,
+    name: metadata.name,
+    soVersion: metadata.version,
+    logger: ctx.logger
+  })
+  ctx.journal.version = ctx.release.version
 }
 
 function requestedPlatforms(ctx: Context): Platform[] {
@@ -145,7 +196,7 @@ async function rulesAndLayersDir(ctx: Context, name: string) {
   await mkdir(layersDir, { recursive: true })
   const rules = await prepareRules({
     ...ctx,
-    plugin: { name, version: ctx.release.version },
+    plugin: { name, version: ctx.release.version, soVersion: ctx.release.dev?.soVersion },
     layersDir
   })
   return { rules, layersDir }
@@ -173,10 +224,39 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   const { inputs, logger, journal } = ctx
   const platforms = requestedPlatforms(ctx)
   journal.stage = 'build'
-  const built = await buildPlatforms({ ...ctx, platforms })
-  journal.stage = 'inspect'
-  const { metadata, builds } = await inspectBuilds({ ...ctx, built, version: ctx.release.version })
+  const toolchain = await prepareToolchain({ ...ctx, platforms })
+  // Each platform's layer is packed as soon as it is built and the plugin's name is known, while
+  // the other platforms build or load under qemu, and the registry is read.
+  const layersDir = join(ctx.scratch, 'layers')
+  await mkdir(layersDir, { recursive: true })
+  const {
+    metadata,
+    builds,
+    packed: packing
+  } = await buildAndInspect<PlatformLayer>({
+    ...ctx,
+    platforms,
+    toolchain,
+    version: expectedVersion(ctx),
+    onInspect: () => {
+      journal.stage = 'inspect'
+    },
+    pack: async (b, name) => {
+      const soName = `lib${name}.so`
+      const destination = join(
+        layersDir,
+        `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`
+      )
+      return {
+        ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
+        title: layerFileName(soName),
+        entryName: soName,
+        platform: b.platform
+      }
+    }
+  })
   journal.plugin = metadata.name
+  await settleDevVersion(ctx, metadata)
 
   // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
   const native = nativeBuild(builds)
@@ -187,24 +267,8 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
   if (ownBuild) await copyFile(native.soPath, pluginPath)
 
   journal.stage = 'rules'
-  const { rules, layersDir } = await rulesAndLayersDir(ctx, metadata.name)
+  const { rules } = await rulesAndLayersDir(ctx, metadata.name)
   journal.stage = 'plan'
-  const soName = `lib${metadata.name}.so`
-  const pluginLayers: PlatformLayer[] = []
-  for (const b of builds) {
-    const packed = await packLayer({
-      source: b.soPath,
-      entryName: soName,
-      mode: 0o755,
-      destination: join(layersDir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-    })
-    pluginLayers.push({
-      ...packed,
-      title: layerFileName(soName),
-      entryName: soName,
-      platform: b.platform
-    })
-  }
 
   const repos = repositoriesFor(inputs, metadata.name)
   const targets = openTargets(inputs, logger, repos, await credentialsFor(ctx))
@@ -214,6 +278,7 @@ async function buildHere(ctx: Context): Promise<ReleaseResult> {
     ? [empty, empty] // no tags are written here, so nothing to compare with
     : await registryFacts(ctx, targets, rules !== undefined)
   const created = await createdAt(ctx)
+  const pluginLayers = await packing
   const plan = makePlan({
     ...planFacts(ctx, metadata, created, { plugin: pluginFacts, rules: rulesFacts }),
     pluginLayers,
@@ -264,10 +329,11 @@ async function merge(ctx: Context): Promise<ReleaseResult> {
   const { metadata, builds } = await inspectBuilds({
     ...ctx,
     built: pushed.map((p) => ({ platform: p.platform, soPath: p.soPath })),
-    version: ctx.release.version,
+    version: expectedVersion(ctx),
     expectedName: name
   })
   ctx.journal.plugin = metadata.name
+  await settleDevVersion(ctx, metadata)
   ctx.journal.stage = 'rules'
   const { rules } = await rulesAndLayersDir(ctx, metadata.name)
   ctx.journal.stage = 'plan'
@@ -290,6 +356,12 @@ async function merge(ctx: Context): Promise<ReleaseResult> {
     rulesFile: rules?.file,
     targets
   })
+}
+
+/** publish()'s `sign` option: undefined when this release is not signed. */
+function signRootWith(signing: Signing | undefined) {
+  if (!signing?.signer) return undefined
+  return (target: OciTarget, root: Descriptor) => signRoot(signing, target, root)
 }
 
 async function finish(
@@ -325,7 +397,8 @@ async function finish(
     })),
     rulesFile: r.rulesFile,
     dryRun: inputs.dryRun,
-    warnings: ctx.warnings
+    warnings: ctx.warnings,
+    ...(ctx.release.dev ? { devChannel: ctx.release.dev } : {})
   }
   const links = sourceLinks({
     inputs,
@@ -334,17 +407,33 @@ async function finish(
     rulesFile: r.rulesFile
   })
   let prepared: PreparedDistribution | undefined
+  let signing: Signing | undefined
+  // A dev build writes dev-index-file (if any) instead of index-file, and no GitHub Release.
+  const distInputs = ctx.dev ? devDistributionInputs(inputs, logger) : inputs
   if (r.mode !== 'push-by-digest') {
     // Every check that can refuse the release, before the first registry write.
     journal.stage = 'preflight'
-    result.registryEntry = proposeRegistryEntry({
-      meta: r.metadata,
-      inputs,
+    if (!ctx.dev) {
+      result.registryEntry = proposeRegistryEntry({
+        meta: r.metadata,
+        inputs,
+        links,
+        rules: plan.rules !== undefined,
+        workDir: ctx.workDir
+      })
+    }
+    // How to sign is decided and checked (key decrypted, OIDC token fetched) before any write;
+    // index.yaml gets the signature block of what will be signed.
+    signing = await prepareSigning(inputs, ctx.env, logger)
+    prepared = await prepareDistribution({
+      ...ctx,
+      inputs: distInputs,
+      plan,
+      metadata: r.metadata,
       links,
-      rules: plan.rules !== undefined,
-      workDir: ctx.workDir
+      writeIndex: !ctx.dev || inputs.devIndexFile !== '',
+      signature: signing.indexSignature
     })
-    prepared = await prepareDistribution({ ...ctx, plan, metadata: r.metadata, links })
     // falcoctl must be able to install what this release publishes, through the index users add.
     result.install = await checkInstallable({
       ...ctx,
@@ -367,19 +456,21 @@ async function finish(
       {
         manifestsOnly: r.mode === 'push-by-digest',
         concurrency: inputs.uploadConcurrency,
-        report: journal.publish
+        report: journal.publish,
+        sign: signRootWith(signing)
       }
     )
   )
-  if (r.mode === 'push-by-digest' || prepared === undefined) {
+  if (r.mode === 'push-by-digest' || prepared === undefined || signing === undefined) {
     journal.stage = 'done'
     return result
   }
+  result.signing = await signingResult(signing, result.report.signatures)
 
   result.distribution = await distribute({
     prepared,
     journal,
-    inputs,
+    inputs: distInputs,
     env: ctx.env,
     plan,
     metadata: r.metadata,
@@ -389,9 +480,23 @@ async function finish(
     links,
     monorepo: ctx.monorepo,
     scratch: ctx.scratch,
-    logger
+    logger,
+    signing: { result: result.signing, signer: signing.signer }
   })
-  result.indexFile = prepared.indexPath
+  if (prepared.writeIndex) result.indexFile = prepared.indexPath
+  if (ctx.dev) {
+    // Housekeeping after the release is out: old dev tags go where the registry allows it.
+    result.retention = await logger.group('Old dev builds', () =>
+      pruneDevTags({
+        plan,
+        targets: { plugin: r.targets.plugin, rules: plan.rules ? r.targets.rules : undefined },
+        keep: inputs.devKeep,
+        logger
+      })
+    )
+    const warning = retentionWarning(result.retention, registryLabel(inputs))
+    if (warning) ctx.warn(warning)
+  }
   journal.stage = 'done'
   return result
 }
@@ -406,21 +511,47 @@ export async function runRelease(
   journal.dryRun = inputs.dryRun
   checkInputs(inputs)
   if (inputs.githubToken !== '') logger.secret(inputs.githubToken)
+  registerSigningSecrets(inputs, logger)
   const warnings: string[] = []
-  const tag = resolveTag(inputs.tag, env.GITHUB_REF)
-  const match = matchTagPattern(tag, inputs.tagPattern, inputs.pluginName || undefined)
-  journal.version = match.release.version
-  journal.plugin = match.plugin ?? (inputs.pluginName || undefined)
+  const run = await runKind(inputs, env)
   // Paths the inputs name stay inside the checkout (GITHUB_WORKSPACE) unless allowed.
   const workspace = workspaceOf(env, inputs.allowOutsideWorkspace)
   confine(workspace, inputs.workingDirectory, 'working-directory')
   if (inputs.ociLayout !== '') confine(workspace, inputs.ociLayout, 'oci-layout')
-  logger.info(
-    `releasing version ${match.release.version} (tag ${tag})` +
-      (match.plugin ? ` of plugin ${match.plugin}` : '')
-  )
-  // In a monorepo, the tag names the plugin and so its folder.
-  const workDir = pluginWorkDir(inputs, tag, match.plugin)
+  let release: ReleaseVersion
+  let plugin: string | undefined
+  let workDir: string
+  let dev: Context['dev']
+  if (run.kind === 'tag') {
+    const match = matchTagPattern(run.tag, inputs.tagPattern, inputs.pluginName || undefined)
+    release = match.release
+    plugin = match.plugin
+    journal.version = release.version
+    logger.info(
+      `releasing version ${release.version} (tag ${run.tag})` +
+        (plugin ? ` of plugin ${plugin}` : '')
+    )
+    // In a monorepo, the tag names the plugin and so its folder.
+    workDir = pluginWorkDir(inputs, run.tag, plugin)
+  } else {
+    plugin = devPlugin(inputs)
+    // The version is known once the .so reports its own (settleDevVersion).
+    release = { version: '', major: 0, minor: 0, patch: 0, prerelease: true, tag: run.branch }
+    logger.info(
+      `dev build of ${run.branch}${plugin ? ` for plugin ${plugin}` : ''}: publishes an exact ` +
+        `dev version and moves "${inputs.devTag}"; stable tags and index-file stay as they are`
+    )
+    workDir = pluginWorkDir(
+      inputs,
+      run.branch,
+      plugin,
+      process.cwd(),
+      `the dev build of ${run.branch} (plugin-name) builds`
+    )
+    if (inputs.devIndexFile !== '') confine(workspace, inputs.devIndexFile, 'dev-index-file')
+    dev = { branch: run.branch, git: await checkDevCheckout(workDir, env) }
+  }
+  journal.plugin = plugin ?? (inputs.pluginName || undefined)
   const scratch = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-'))
   const ctx: Context = {
     inputs,
@@ -431,9 +562,10 @@ export async function runRelease(
       logger.warning(w)
     },
     warnings,
-    release: match.release,
-    expectedName: inputs.pluginName || match.plugin,
-    monorepo: match.plugin !== undefined,
+    release,
+    dev,
+    expectedName: inputs.pluginName || plugin,
+    monorepo: plugin !== undefined,
     workDir,
     scratch,
     journal,

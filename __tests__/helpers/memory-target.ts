@@ -1,7 +1,7 @@
 // An in-memory OciTarget for unit tests, with a write log and fault injection.
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
-import type { BlobSource, OciTarget, PushBlobResult } from '../../src/oci/types.js'
+import type { BlobSource, Descriptor, OciTarget, PushBlobResult } from '../../src/oci/types.js'
 
 export type Write = { kind: 'blob' | 'manifest'; location: string; ref: string }
 
@@ -9,6 +9,8 @@ export class MemoryTarget implements OciTarget {
   readonly blobs = new Map<string, Buffer>()
   readonly manifests = new Map<string, { body: Buffer; mediaType: string }>()
   readonly tags = new Map<string, string>()
+  /** Serve the OCI 1.1 referrers API (scanning the stored manifests' subject). */
+  referrersApi = false
 
   constructor(
     readonly location: string,
@@ -70,5 +72,24 @@ export class MemoryTarget implements OciTarget {
   async fetchBlob(digest: string) {
     const b = this.blobs.get(digest)
     return b ? Readable.from([b]) : undefined
+  }
+
+  async listReferrers(digest: string): Promise<Descriptor[] | undefined> {
+    if (!this.referrersApi) return undefined
+    const out: Descriptor[] = []
+    for (const [d, m] of this.manifests) {
+      const parsed = JSON.parse(m.body.toString('utf8')) as {
+        subject?: { digest?: string }
+        artifactType?: string
+      }
+      if (parsed.subject?.digest !== digest) continue
+      out.push({
+        mediaType: m.mediaType,
+        digest: d,
+        size: m.body.length,
+        artifactType: parsed.artifactType
+      })
+    }
+    return out
   }
 }

@@ -130,4 +130,17 @@ describe('inputs', () => {
         .maintainers
     ).toEqual(['Ann <ann@a.test>', 'Bob <bob@b.test>', 'Cy'])
   })
+
+  it('glibc takes a glibc version and refuses the cc-* inputs it would override', () => {
+    const read = (values: Record<string, string>) => readInputs((n) => values[n] ?? '', env)
+    expect(read({ glibc: '2.17' }).glibc).toBe('2.17')
+    expect(read({}).glibc).toBe('')
+    expect(() => checkInputs(read({ glibc: '2.17' }))).not.toThrow()
+    expect(() => checkInputs(read({ glibc: 'bullseye' }))).toThrow(
+      /glibc: "bullseye" is not a glibc version: .* like 2.17/
+    )
+    expect(() => checkInputs(read({ glibc: '2.17', 'cc-arm64': 'my-gcc' }))).toThrow(
+      /glibc builds every platform with zig as the C compiler, so cc-arm64 would be ignored/
+    )
+  })
 })

@@ -17,6 +17,19 @@ describe('OciLayoutTarget', () => {
   const index = (t: OciLayoutTarget): { manifests: Array<Record<string, unknown>> } =>
     JSON.parse(readFileSync(join(t.dir, 'index.json'), 'utf8'))
 
+  it('deleteManifest removes every tag on a digest and nothing else', async () => {
+    const t = fresh()
+    const a = Buffer.from('{"schemaVersion":2,"a":1}')
+    const b = Buffer.from('{"schemaVersion":2,"b":1}')
+    await t.pushManifest(a, MANIFEST, '1.0.0-dev.1.gaaaaaaa')
+    await t.pushManifest(a, MANIFEST, 'alias')
+    await t.pushManifest(b, MANIFEST, 'main')
+    expect(await t.deleteManifest(sha256Digest(a))).toEqual({ status: 'deleted' })
+    expect(await t.listTags()).toEqual(['main'])
+    expect(await t.resolveTag('main')).toBe(sha256Digest(b))
+    expect(await t.deleteManifest(sha256Digest(a))).toEqual({ status: 'absent' })
+  })
+
   it('writes oci-layout, blobs and a tagged index entry', async () => {
     const t = fresh()
     expect(t.location).toBe(`oci:${t.dir}`)

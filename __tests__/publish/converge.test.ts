@@ -5,6 +5,7 @@ import { expectedFloating, floatingRange } from '../../src/publish/converge.js'
 import { publish } from '../../src/publish/publish.js'
 import { MemoryTarget, type Write } from '../helpers/memory-target.js'
 import { planFacts } from '../helpers/plan-facts.js'
+import { devRelease } from '../../src/version/dev.js'
 
 describe('expectedFloating', () => {
   it('points each floating tag at the highest stable version of its range', () => {
@@ -92,5 +93,43 @@ describe('publish converges the floating tags', () => {
     const report = await publish(backport, { plugin, rules }, silentLogger)
     expect(report.repairs).toEqual([])
     expect(plugin.tags.get('latest')).toBe(pinned)
+  })
+})
+
+describe('publish converges the dev tag', () => {
+  const devFacts = async (version: string) =>
+    planFacts(
+      {
+        release: devRelease(version, {
+          branch: 'main',
+          devTag: 'main',
+          commit: 'abc1234',
+          commits: 1,
+          soVersion: '1.4.2'
+        })
+      },
+      version
+    )
+
+  it('two pushes built at once: main ends on the newer dev build, stable tags never written', async () => {
+    const log: Write[] = []
+    const plugin = new MemoryTarget('plugin', log)
+    const rules = new MemoryTarget('rules', log)
+    const older = makePlan(await devFacts('1.4.3-dev.5.g5555555'))
+    const newer = makePlan(await devFacts('1.4.3-dev.6.g6666666'))
+    expect(older.plugin.tags).toEqual(['1.4.3-dev.5.g5555555', 'main'])
+    await publish(newer, { plugin, rules }, silentLogger)
+    const report = await publish(older, { plugin, rules }, silentLogger)
+    expect(plugin.tags.get('main')).toBe(newer.plugin.root.descriptor.digest)
+    expect(rules.tags.get('main')).toBe(newer.rules?.root.descriptor.digest)
+    expect(report.repairs.map((r) => `${r.tag}->${r.version}`)).toEqual([
+      'main->1.4.3-dev.6.g6666666',
+      'main->1.4.3-dev.6.g6666666'
+    ])
+    expect([...plugin.tags.keys()].sort()).toEqual([
+      '1.4.3-dev.5.g5555555',
+      '1.4.3-dev.6.g6666666',
+      'main'
+    ])
   })
 })

@@ -46,6 +46,16 @@ export interface BuildOptions {
    * For a native build it becomes CC when set.
    */
   cc?: string
+  /**
+   * The C and C++ compilers for the platform, native or not (zig cc for the glibc input): they
+   * replace cc and the cross compiler, and the build always names GOOS and GOARCH.
+   */
+  compilers?: { CC: string; CXX: string }
+  /**
+   * Other builds run at the same time: no log group of its own (groups cannot interleave), each
+   * output line prefixed with the platform.
+   */
+  concurrent?: boolean
   logger: Logger
 }
 
@@ -124,7 +134,7 @@ async function runStreaming(
 }
 
 /** Says which variables the build does not get (names only), and how to pass one. */
-function logRemovedVariables(
+export function logRemovedVariables(
   env: NodeJS.ProcessEnv,
   policy: EnvPolicy | undefined,
   logger: Logger
@@ -203,8 +213,20 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
   }
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env }
   const host = hostPlatform()
-  const targetEnv = crossCompileEnv(opts.platform, opts.cc, host)
-  const cross = targetEnv.GOARCH !== undefined
+  const targetEnv: Record<string, string> =
+    opts.compilers && opts.platform
+      ? {
+          GOOS: 'linux',
+          GOARCH: architectureFacts(opts.platform).goarch,
+          CGO_ENABLED: '1',
+          ...opts.compilers
+        }
+      : crossCompileEnv(opts.platform, opts.cc, host)
+  const cross = opts.platform !== undefined && !isHostPlatform(opts.platform, host)
+  const group = <T>(title: string, fn: () => Promise<T>): Promise<T> =>
+    opts.concurrent ? fn() : logger.group(title, fn)
+  const tag = opts.concurrent && opts.platform ? `[${formatPlatform(opts.platform)}] ` : ''
+  const log = (l: string): void => logger.info(`${tag}${l}`)
   const suffix = opts.platform ? ` (${formatPlatform(opts.platform)})` : ''
 
   if (opts.buildCommand !== undefined && opts.buildCommand.trim() !== '') {
@@ -228,7 +250,7 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
   const warning = strayHeaderWarning(env)
   if (warning) logger.warning(warning)
 
-  if (cross && !commandExists(targetEnv.CC, env.PATH)) {
+  if (cross && !opts.compilers && !commandExists(targetEnv.CC, env.PATH)) {
     throw missingCrossCompiler(opts.platform as Platform, targetEnv.CC, host)
   }
 
@@ -253,10 +275,10 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
     ([k, v]) => `${k}=${shellQuote(v)}`
   )
   const command = `${shown.join(' ')} ${argv.map(shellQuote).join(' ')}`
-  const r = await logger.group(`Build ${goPackage}${suffix}`, async () => {
-    logger.info(`$ ${command}  (in ${wd})`)
-    logRemovedVariables(env, opts.envPolicy, logger)
-    return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log: (l) => logger.info(l) })
+  const r = await group(`Build ${goPackage}${suffix}`, async () => {
+    log(`$ ${command}  (in ${wd})`)
+    if (!opts.concurrent) logRemovedVariables(env, opts.envPolicy, logger)
+    return runStreaming(argv, { cwd: wd, env, policy: opts.envPolicy, log })
   })
   if (r.error?.code === 'ENOENT') {
     throw new Error(
@@ -266,7 +288,11 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
   }
   if (r.error) throw new Error(`could not run go: ${r.error.message}`)
   if (r.code !== 0) {
-    const crossHint = cross
+    const crossHint = opts.compilers
+      ? `\nThis build used ${targetEnv.CC}: C code that includes headers or links libraries ` +
+        'of this machine (pkg-config, -I/usr/include, -L/usr/lib) does not work with it; ' +
+        'libraries the plugin links must be built for the target too'
+      : cross
       ? `\nThis was a cross build for ${formatPlatform(opts.platform as Platform)}: C libraries ` +
         `the plugin links must be installed for ${targetEnv.GOARCH} too, or build on a native ` +
         `${targetEnv.GOARCH} runner (runs-on: ${architectureFacts(opts.platform as Platform).runner})`

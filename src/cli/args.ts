@@ -26,7 +26,8 @@ ${Object.entries(INPUT_DEFAULTS)
   .join('\n')}
 
 Other flags: --json (print the metadata JSON), --verbose, --help.
-The password may also come from the environment variable FPR_PASSWORD.`
+The password may also come from the environment variable FPR_PASSWORD, and
+--signing-key-password (for --signing-key, a path to cosign.key) from COSIGN_PASSWORD.`
 
 const OWN_FLAGS = {
   help: { type: 'boolean', short: 'h' },

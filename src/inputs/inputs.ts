@@ -33,6 +33,11 @@ export interface Inputs {
   ccArm64: string
   ccAmd64: string
   maxGlibc: string
+  /**
+   * The oldest glibc the plugin must load on ("2.17"): every platform is built with zig as the C
+   * compiler for <arch>-linux-gnu.<glibc>, and a .so that needs more is refused. '' for off.
+   */
+  glibc: string
   pushByDigest: boolean
   merge: string
   tagPattern: string
@@ -57,10 +62,29 @@ export interface Inputs {
   /** "Name <email>" entries for index.yaml and registry.yaml; default: the .so's contact. */
   maintainers: string[]
   authors: string
+  /** The moving tag of dev builds (pushes to the default branch), e.g. "main". */
+  devTag: string
+  /** The branch whose pushes are dev builds; '' the repository's default branch (the event's). */
+  devBranch: string
+  /** Dev version tags kept per repository (older ones deleted where the registry allows); 0 all. */
+  devKeep: number
+  /** The index file dev builds merge their entries into; '' none (index-file is left alone). */
+  devIndexFile: string
   /** The GitHub repository's URL (from GITHUB_REPOSITORY, else the repository input as typed). */
   repositoryUrl: string
   /** Inputs the user set (not defaulted): defaults computed later must not override them. */
   given: ReadonlySet<InputName>
+  /** auto | keyless | key | false (src/sign/signing.ts). */
+  sign: 'auto' | 'keyless' | 'key' | 'false'
+  /** PEM text of cosign.key (or a path to it). A secret. */
+  signingKey: string
+  signingKeyPassword: string
+  /** Where falcoctl loads the public key from (index.yaml signature.cosign.key). */
+  signingPublicKeyRef: string
+  fulcioUrl: string
+  rekorUrl: string
+  /** GitHub artifact attestations (SLSA build provenance) of the release archives. */
+  provenance: 'auto' | boolean
 }
 
 /** falcoctl's default index: users' falcoctl resolves dependencies through it unless removed. */
@@ -95,6 +119,7 @@ export const INPUT_DEFAULTS = {
   'cc-arm64': 'aarch64-linux-gnu-gcc',
   'cc-amd64': 'x86_64-linux-gnu-gcc',
   'max-glibc': '',
+  glibc: '',
   'push-by-digest': 'false',
   merge: '',
   'tag-pattern': '{version}',
@@ -111,7 +136,18 @@ export const INPUT_DEFAULTS = {
   'dependency-indexes': FALCOSECURITY_INDEX,
   'check-dependencies': 'true',
   maintainers: '',
-  authors: ''
+  authors: '',
+  'dev-tag': 'main',
+  'dev-branch': '',
+  'dev-keep': '10',
+  'dev-index-file': '',
+  sign: 'auto',
+  'signing-key': '',
+  'signing-key-password': '',
+  'signing-public-key-ref': '',
+  'fulcio-url': 'https://fulcio.sigstore.dev',
+  'rekor-url': 'https://rekor.sigstore.dev',
+  provenance: 'auto'
 } as const
 
 export type InputName = keyof typeof INPUT_DEFAULTS
@@ -131,6 +167,27 @@ function parseCount(name: string, raw: string, min: number): number {
     throw new InputError(`input "${name}" must be a whole number >= ${min}, got "${raw}"`)
   }
   return Number(raw)
+}
+
+function parseSignMode(raw: string): Inputs['sign'] {
+  const v = raw.toLowerCase()
+  if (v === 'auto' || v === 'keyless' || v === 'key' || v === 'false') return v
+  throw new InputError(`input "sign" must be auto, keyless, key or false, got "${raw}"`)
+}
+
+function parseHttpsUrl(name: string, raw: string): string {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new InputError(`input "${name}" must be a URL, got "${raw}"`)
+  }
+  // Plain HTTP only to this machine (test stand-ins): tokens and certificates travel there.
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new InputError(`input "${name}" must be an https:// URL, got "${raw}"`)
+  }
+  return raw.replace(/\/+$/, '')
 }
 
 function parseBoolean(name: string, raw: string): boolean {
@@ -207,6 +264,7 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     ccArm64: get('cc-arm64'),
     ccAmd64: get('cc-amd64'),
     maxGlibc: get('max-glibc'),
+    glibc: get('glibc'),
     pushByDigest: bool('push-by-digest'),
     merge: get('merge'),
     tagPattern: get('tag-pattern'),
@@ -233,8 +291,19 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
       .map((m) => m.trim())
       .filter((m) => m !== ''),
     authors: get('authors'),
+    devTag: get('dev-tag'),
+    devBranch: get('dev-branch'),
+    devKeep: parseCount('dev-keep', get('dev-keep'), 0),
+    devIndexFile: get('dev-index-file'),
     repositoryUrl: repoUrl,
-    given
+    given,
+    sign: parseSignMode(get('sign')),
+    signingKey: get('signing-key'),
+    signingKeyPassword: read('signing-key-password'),
+    signingPublicKeyRef: get('signing-public-key-ref'),
+    fulcioUrl: parseHttpsUrl('fulcio-url', get('fulcio-url')),
+    rekorUrl: parseHttpsUrl('rekor-url', get('rekor-url')),
+    provenance: get('provenance') === 'auto' ? 'auto' : bool('provenance')
   }
 }
 
@@ -258,6 +327,22 @@ export function checkInputs(inputs: Inputs): void {
       'push-by-digest and merge are the two halves of a matrix release: set push-by-digest in the ' +
         'per-platform jobs and merge in the final job, not both in one step'
     )
+  }
+  if (inputs.glibc !== '') {
+    if (!/^2\.\d+(\.\d+)?$/.test(inputs.glibc)) {
+      throw new InputError(
+        `glibc: "${inputs.glibc}" is not a glibc version: write the oldest glibc the plugin must ` +
+          'load on, like 2.17 (CentOS 7, Amazon Linux 2 has 2.26) or 2.28 (RHEL 8), or leave it empty'
+      )
+    }
+    const cc = (['cc-amd64', 'cc-arm64'] as const).filter((n) => inputs.given.has(n))
+    if (cc.length > 0) {
+      throw new InputError(
+        `glibc builds every platform with zig as the C compiler, so ${cc.join(' and ')} would be ` +
+          `ignored: remove ${cc.length > 1 ? 'them' : 'it'}, or remove glibc to build with ` +
+          `${cc.length > 1 ? 'those compilers' : 'that compiler'}`
+      )
+    }
   }
   if (inputs.ociLayout === '' && inputs.repository === '') {
     throw new InputError(

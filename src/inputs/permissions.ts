@@ -19,13 +19,19 @@ export function wantsGitHubRelease(inputs: Inputs, env: NodeJS.ProcessEnv): bool
   )
 }
 
+/** A run for a branch (no tag input): a dev build, which makes no GitHub Release. */
+function isBranchRun(inputs: Inputs, env: NodeJS.ProcessEnv): boolean {
+  return inputs.tag === '' && (env.GITHUB_REF ?? '').startsWith('refs/heads/')
+}
+
 export function requiredPermissions(inputs: Inputs, env: NodeJS.ProcessEnv): RequiredPermissions {
   const out: RequiredPermissions = { contents: 'read' } // actions/checkout
   // A push-by-digest job only pushes a platform manifest; its merge job does the rest.
   const distributes = !inputs.dryRun && !inputs.pushByDigest
-  if (distributes && (wantsGitHubRelease(inputs, env) || inputs.indexBranch !== '')) {
-    out.contents = 'write'
-  }
+  const writesContents = isBranchRun(inputs, env)
+    ? inputs.devIndexFile !== '' && inputs.indexBranch !== '' // the dev index on the branch
+    : wantsGitHubRelease(inputs, env) || inputs.indexBranch !== ''
+  if (distributes && writesContents) out.contents = 'write'
   // ghcr.io with the workflow token (no password input): the token must be allowed to push.
   const workflowTokenPushes =
     inputs.registry === 'ghcr.io' && inputs.ociLayout === '' && inputs.password === ''

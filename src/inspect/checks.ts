@@ -17,11 +17,18 @@ import {
   parseGlibcVersion,
   type ElfInfo
 } from './elf.js'
+import { checkUnversionedImports, type GlibcAbi } from './glibc-abi.js'
 import { REQUIRED_SYMBOLS } from './inspect.js'
 
 export interface ElfCheckOptions {
   /** The newest glibc the plugin may need, "2.31" (or "GLIBC_2.31"). */
   maxGlibc?: string
+  /**
+   * The glibc the plugin was built for (the glibc input): its floor may not be above it, and,
+   * with zig's symbol database (abi), every undefined symbol without a version must be defined
+   * by a library of that glibc that the plugin loads.
+   */
+  glibcTarget?: { version: string; abi?: GlibcAbi }
 }
 
 /** Build images and the glibc they ship, newest first (what to suggest for a lower floor). */
@@ -178,6 +185,21 @@ export function checkElfForPlatform(
     )
   }
 
+  const target = opts.glibcTarget
+  if (target !== undefined) {
+    const floor = elf.glibcFloor
+    if (floor !== undefined && compareGlibcVersions(floor, target.version) > 0) {
+      problems.push(
+        `it needs glibc ${floor}, newer than the glibc input ${target.version} ` +
+          `(${offendingSymbols(elf, target.version)}): the build linked something against a ` +
+          `newer glibc than zig's ${target.version} stubs (a build-command that ignores $CC, or a ` +
+          'prebuilt library or object built elsewhere)'
+      )
+    }
+    if (target.abi !== undefined) {
+      problems.push(...unversionedProblems(elf, platform, target.version, target.abi))
+    }
+  }
   if (opts.maxGlibc !== undefined && opts.maxGlibc.trim() !== '') {
     const max = normalizeMaxGlibc(opts.maxGlibc)
     const floor = elf.glibcFloor
@@ -199,6 +221,27 @@ export function checkElfForPlatform(
   }
 
   const notes: string[] = []
+  const unversioned = elf.imports
+    .filter((i) => i.version === undefined && !i.weak)
+    .map((i) => i.name)
+  if (unversioned.length > 0 && target?.abi !== undefined) {
+    const facts = architectureFacts(platform)
+    const { unknown } = checkUnversionedImports(elf, target.abi, facts.gnuTriplet, target.version)
+    if (unknown.length > 0) {
+      notes.push(
+        `${elf.path} references ${list(unknown)} without a version, which glibc ${target.version} ` +
+          'does not define in the libraries the plugin loads: the other libraries it needs ' +
+          '(DT_NEEDED) must define them on every Falco host'
+      )
+    }
+  } else if (unversioned.length > 0) {
+    notes.push(
+      `${elf.path} references ${list(unversioned)} without a symbol version: this machine's glibc ` +
+        'resolves them, but an older one may not (falcosecurity/plugins#1500: __res_search lived ' +
+        'in libresolv before glibc 2.34); set the glibc input to check them against the oldest ' +
+        'glibc you support'
+    )
+  }
   const extra = elf.needed.filter((n) => !GLIBC_LIBRARIES.test(n))
   if (extra.length > 0) {
     notes.push(
@@ -207,6 +250,56 @@ export function checkElfForPlatform(
     )
   }
   return notes
+}
+
+/** Where the glibc library that defines a symbol is linked from, for the fix. */
+const LINK_FLAGS: Record<string, string> = {
+  'libresolv.so.2': '-lresolv',
+  'libpthread.so.0': '-lpthread',
+  'libdl.so.2': '-ldl',
+  'libm.so.6': '-lm',
+  'librt.so.1': '-lrt',
+  'libutil.so.1': '-lutil'
+}
+
+/** Refusals for undefined symbols without a version that glibc `version` leaves unresolved. */
+function unversionedProblems(
+  elf: ElfInfo,
+  platform: Platform,
+  version: string,
+  abi: GlibcAbi
+): string[] {
+  const facts = architectureFacts(platform)
+  const { unresolved } = checkUnversionedImports(elf, abi, facts.gnuTriplet, version)
+  if (unresolved.length === 0) return []
+  const elsewhere = unresolved.filter((u) => u.definedIn.length > 0)
+  const nowhere = unresolved.filter((u) => u.definedIn.length === 0)
+  const problems: string[] = []
+  if (elsewhere.length > 0) {
+    const flags = [...new Set(elsewhere.flatMap((u) => u.definedIn.map((l) => LINK_FLAGS[l])))]
+      .filter((f) => f !== undefined)
+      .join(' ')
+    problems.push(
+      `it references ${list(elsewhere.map((u) => `${u.name} (in ${u.definedIn.join(', ')})`))} ` +
+        `without a symbol version, and on glibc ${version} the library that defines ` +
+        `${elsewhere.length > 1 ? 'them is' : 'it is'} not among those the plugin loads ` +
+        `(DT_NEEDED: ${elf.needed.join(', ') || 'none'}): dlopen fails there with "undefined ` +
+        'symbol", as libcontainer.so did on glibc < 2.34 (falcosecurity/plugins#1500). Link it' +
+        (flags ? ` (#cgo LDFLAGS: ${flags})` : '') +
+        (elsewhere.some((u) => u.name.includes('res_'))
+          ? ", or use Go's pure resolver (-tags netgo)"
+          : '')
+    )
+  }
+  if (nowhere.length > 0) {
+    problems.push(
+      `it references ${list(nowhere.map((u) => u.name))} without a symbol version, and glibc ` +
+        `${version} does not define ${nowhere.length > 1 ? 'them' : 'it'} at all: dlopen fails ` +
+        'there with "undefined symbol" (the code was written for a newer glibc, or expects a ' +
+        'library it does not link)'
+    )
+  }
+  return problems
 }
 
 /** The plugin_* functions of an ELF's exports. */

@@ -3,9 +3,9 @@
 // a child process and writes JSON to a report file (stdout and stderr are the plugin's). The pure part turns that JSON into PluginMetadata and judges it
 // with the rules of libs' plugin_loader.c.
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { mkdir, mkdtemp, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises'
+import { homedir, tmpdir } from 'node:os'
+import { delimiter, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EnvPolicy } from '../process/child-env.js'
 import { lastLines, runChild, type RunResult } from '../process/run.js'
@@ -279,23 +279,62 @@ const NO_COMPILER =
   'or set CC'
 
 /**
- * Compiles inspector.c once per (source hash, compiler) into cacheDir and returns the binary's
- * path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it may carry arguments
- * ("gcc -m32"), as cgo allows.
+ * Where compiled inspectors are kept between runs: the runner's tool cache (kept on self-hosted
+ * runners), else the user's cache directory. Entries are keyed by source and compiler.
+ */
+export function inspectorCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.RUNNER_TOOL_CACHE) return join(env.RUNNER_TOOL_CACHE, 'falco-plugin-release', 'inspector')
+  const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache')
+  return join(base, 'falco-plugin-release', 'inspector')
+}
+
+/** What identifies the compiler binary: its real path, size and time (an upgrade changes them). */
+async function compilerIdentity(command: string, pathVar: string | undefined): Promise<string> {
+  const candidates = command.includes('/')
+    ? [command]
+    : (pathVar ?? '')
+        .split(delimiter)
+        .filter((d) => d !== '')
+        .map((d) => join(d, command))
+  for (const c of candidates) {
+    try {
+      const real = await realpath(c)
+      const st = await stat(real)
+      if (st.isFile()) return `${real}:${st.size}:${st.mtimeMs}`
+    } catch {
+      // not there
+    }
+  }
+  return 'not found'
+}
+
+/**
+ * Compiles inspector.c once per (source, compiler command, compiler binary) into cacheDir and
+ * returns the binary's path. The compiler is opts.cc, else $CC, else cc (then gcc, clang); it
+ * may carry arguments ("gcc -m32", "zig cc -target x86_64-linux-gnu.2.17"), as cgo allows.
  */
 export async function compileInspector(
   opts: { cc?: string; cacheDir: string } & ChildEnvironment
 ): Promise<string> {
   const sourcePath = inspectorSourcePath()
   const source = await readFile(sourcePath)
-  const explicit = opts.cc ?? ((opts.env ?? process.env).CC?.trim() || undefined)
+  const env = opts.env ?? process.env
+  const explicit = opts.cc ?? (env.CC?.trim() || undefined)
   const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang']
   await mkdir(opts.cacheDir, { recursive: true })
   for (const cc of candidates) {
-    const key = createHash('sha256').update(source).update('\0').update(cc).digest('hex')
+    const [cmd, ...ccArgs] = cc.trim().split(/\s+/)
+    const identity = await compilerIdentity(cmd, env.PATH)
+    if (identity === 'not found' && !explicit) continue
+    const key = createHash('sha256')
+      .update(source)
+      .update('\0')
+      .update(cc)
+      .update('\0')
+      .update(identity)
+      .digest('hex')
     const binary = join(resolve(opts.cacheDir), `inspector-${key.slice(0, 16)}`)
     if (await isFile(binary)) return binary
-    const [cmd, ...ccArgs] = cc.trim().split(/\s+/)
     const tmp = `${binary}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
     const args = [...ccArgs, '-Wall', '-Wextra', '-O2', '-o', tmp, sourcePath, '-ldl']
     const r = await runChild([cmd, ...args], { env: opts.env, policy: opts.envPolicy })

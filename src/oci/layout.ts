@@ -9,7 +9,7 @@ import { DigestCounter, VerifyingStream, algorithmOf, bufferBlob, digestLike } f
 import { DEFAULT_BLOB_CONCURRENCY, pushEach } from './concurrency.js'
 import { OCI_INDEX, OCI_MANIFEST } from './media-types.js'
 import { isDigest, validateDigest, validateReference, validateTag } from './reference.js'
-import type { BlobSource, Descriptor, OciTarget, PushBlobResult } from './types.js'
+import type { BlobSource, DeleteResult, Descriptor, OciTarget, PushBlobResult } from './types.js'
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
 const LAYOUT_VERSION = '1.0.0'
@@ -127,6 +127,27 @@ export class OciLayoutTarget implements OciTarget {
       .on('error', (err) => verifier.destroy(err))
       .pipe(verifier)
     return verifier
+  }
+
+  /** An image layout has no referrers API: referrers go to the tag-schema fallback index. */
+  async listReferrers(digest: string): Promise<Descriptor[] | undefined> {
+    validateDigest(digest)
+    return undefined
+  }
+
+  /**
+   * Removes every tag on this digest from index.json. The blobs stay: other manifests of the
+   * layout may share them, and a layout has no garbage collector of its own.
+   */
+  async deleteManifest(digest: string): Promise<DeleteResult> {
+    validateDigest(digest)
+    let removed = 0
+    await this.updateIndex((manifests) => {
+      const kept = manifests.filter((d) => d.digest !== digest)
+      removed = manifests.length - kept.length
+      return kept
+    })
+    return { status: removed > 0 ? 'deleted' : 'absent' }
   }
 
   private blobPath(digest: string): string {

@@ -21,7 +21,7 @@ import {
   MAX_TAG_PAGES,
   MAX_TAG_PAGE_BYTES
 } from './limits.js'
-import { MANIFEST_ACCEPT, OCI_MANIFEST } from './media-types.js'
+import { MANIFEST_ACCEPT, OCI_INDEX, OCI_MANIFEST } from './media-types.js'
 import {
   isDigest,
   validateDigest,
@@ -41,8 +41,16 @@ import {
 } from './retry.js'
 import { Session } from './session.js'
 import type { ClientResponse as SessionResponse } from './transport.js'
+import { parseReferrersIndex } from './referrers.js'
 import { formatBytes } from '../util/bytes.js'
-import type { BlobSource, OciTarget, PushBlobResult, RegistryCredentials } from './types.js'
+import type {
+  BlobSource,
+  DeleteResult,
+  Descriptor,
+  OciTarget,
+  PushBlobResult,
+  RegistryCredentials
+} from './types.js'
 
 export interface RegistryClientOptions {
   /** host[:port], e.g. "ghcr.io" or "127.0.0.1:5000". */
@@ -153,6 +161,8 @@ interface RepoRequest {
   read?: ReadLimit
   /** For errors: what was expected. */
   expected?: string
+  /** Token actions instead of pull or pull,push (a DELETE asks for "delete"). */
+  actions?: string
 }
 
 export class RegistryRepository implements OciTarget {
@@ -509,6 +519,64 @@ export class RegistryRepository implements OciTarget {
     return pipeline(res.body, verifier, () => undefined)
   }
 
+  async listReferrers(digest: string): Promise<Descriptor[] | undefined> {
+    validateDigest(digest)
+    const url = this.url(`referrers/${digest}`)
+    const res = await this.send({
+      method: 'GET',
+      url,
+      headers: { accept: OCI_INDEX },
+      read: {
+        bytes: MAX_MANIFEST_BYTES,
+        what: `the referrers of ${digest}`,
+        fix: 'check the registry (a referrers list is an image index, bounded like a manifest).'
+      }
+    })
+    // A registry with the API never answers 404 (an unknown subject has an empty list), so a
+    // 404 (or a refusal of the route) means no referrers API: use the tag-schema fallback.
+    if ([400, 404, 405, 406].includes(res.status)) return absent(res)
+    if (res.status !== 200) return this.fail(res, 'GET', '200 or 404')
+    if (baseMediaType(headerValue(res.headers, 'content-type')) !== OCI_INDEX) return undefined
+    try {
+      return parseReferrersIndex(res.data ?? Buffer.alloc(0))
+    } catch (err) {
+      throw this.mismatch('GET', url, `answered a referrers list that ${(err as Error).message}`)
+    }
+  }
+
+  async deleteManifest(digest: string): Promise<DeleteResult> {
+    validateDigest(digest)
+    const url = this.url(`manifests/${digest}`)
+    // The distribution spec deletes by digest only (distribution 2.8 answers a tag with 400).
+    const res = await this.send({
+      method: 'DELETE',
+      url,
+      write: true,
+      actions: 'delete',
+      expected: '202 Accepted'
+    })
+    if (res.status === 202 || res.status === 200 || res.status === 204) {
+      res.discard()
+      return { status: 'deleted' }
+    }
+    if (res.status === 404) {
+      res.discard()
+      return { status: 'absent' }
+    }
+    try {
+      return await this.fail(res, 'DELETE', '202 Accepted')
+    } catch (err) {
+      // 405 UNSUPPORTED: distribution without storage.delete.enabled, ghcr.io, Docker Hub.
+      if (
+        err instanceof RegistryError &&
+        (err.details.status === 405 || err.details.codes.includes('UNSUPPORTED'))
+      ) {
+        return { status: 'unsupported', reason: err.message }
+      }
+      throw err
+    }
+  }
+
   private parseTagPage(body: Buffer, url: URL): string[] {
     let page: { tags?: unknown }
     try {
@@ -525,9 +593,9 @@ export class RegistryRepository implements OciTarget {
     return new URL(`/v2/${this.name}/${path}`, this.session.baseUrl)
   }
 
-  private send({ write, expected, ...req }: RepoRequest): Promise<SessionResponse> {
+  private send({ write, expected, actions: asked, ...req }: RepoRequest): Promise<SessionResponse> {
     // With credentials, one pull,push token serves every request to the repository.
-    const actions = write || this.session.hasCredentials ? 'pull,push' : 'pull'
+    const actions = asked ?? (write || this.session.hasCredentials ? 'pull,push' : 'pull')
     return this.session.send({
       ...req,
       scope: `repository:${this.name}:${actions}`,

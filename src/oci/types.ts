@@ -56,7 +56,25 @@ export interface OciTarget {
    * that turns out longer fails the stream as soon as it passes that size.
    */
   fetchBlob(digest: string, size?: number): Promise<NodeJS.ReadableStream | undefined>
+  /**
+   * The manifests whose `subject` is `digest`, from the OCI 1.1 referrers API; undefined when
+   * the target has no referrers API (then referrers live in the tag-schema fallback index,
+   * see src/oci/referrers.ts).
+   */
+  listReferrers(digest: string): Promise<Descriptor[] | undefined>
+  /**
+   * Deletes the manifest with this digest (every tag on it goes with it). Registries may not
+   * allow it (distribution without storage.delete.enabled, ghcr.io, Docker Hub): then
+   * "unsupported", with the registry's answer. Other failures throw.
+   */
+  deleteManifest?(digest: string): Promise<DeleteResult>
 }
+
+export type DeleteResult =
+  | { status: 'deleted' }
+  /** Nothing with that digest (deleted already). */
+  | { status: 'absent' }
+  | { status: 'unsupported'; reason: string }
 
 /** Registry login. The password is usually a token (e.g. GITHUB_TOKEN for ghcr.io). */
 export interface RegistryCredentials {

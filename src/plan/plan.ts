@@ -19,7 +19,7 @@ import type { Descriptor, Platform } from '../oci/types.js'
 import { sha256Digest } from '../oci/blob.js'
 import type { ReleaseVersion } from '../version/version.js'
 import { describeDifferences, type PlannedArtifact, type PublishedArtifact } from './differences.js'
-import { planTags, tagsToWrite, type TagPlan } from './tags.js'
+import { planDevTags, planTags, tagsToWrite, type TagPlan } from './tags.js'
 
 /** A layer already packed on disk. */
 export interface PackedLayer {
@@ -309,11 +309,10 @@ function rulesPlan(facts: PlanFacts, tags: string[]): ArtifactPlan | undefined {
 export function makePlan(facts: PlanFacts): ReleasePlan {
   // Both artifacts share one tag decision, taken over both repositories' tags,
   // so that foo:latest and foo-rules:latest always name the same release.
-  const tagPlan = planTags(
-    facts.release,
-    [...facts.publishedTags.plugin, ...facts.publishedTags.rules],
-    { majorZeroTag: facts.majorZeroTag }
-  )
+  const published = [...facts.publishedTags.plugin, ...facts.publishedTags.rules]
+  const tagPlan = facts.release.dev
+    ? planDevTags(facts.release, facts.release.dev.devTag, published)
+    : planTags(facts.release, published, { majorZeroTag: facts.majorZeroTag })
   const tags = tagsToWrite(tagPlan)
   return {
     version: facts.release.version,
@@ -322,6 +321,17 @@ export function makePlan(facts: PlanFacts): ReleasePlan {
     plugin: pluginPlan(facts, tags),
     rules: rulesPlan(facts, tags)
   }
+}
+
+/**
+ * The tag users install this release by: latest when it moved there, a dev build's dev tag when
+ * it moved, else the exact version.
+ */
+export function installTag(plan: ReleasePlan): string {
+  if (plan.plugin.tags.includes('latest')) return 'latest'
+  const dev = plan.tagPlan.devTag
+  if (dev !== undefined && plan.plugin.tags.includes(dev)) return dev
+  return plan.version
 }
 
 /** Artifacts in publish order: the rules first, so the plugin's dependency exists when it appears. */

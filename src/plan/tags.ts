@@ -3,6 +3,7 @@
 // range, so a backport (1.3.9 after 1.4.2) moves 1.3 and nothing else, and a
 // pre-release gets only its exact tag.
 import semver from 'semver'
+import { highestDevVersion } from '../version/dev.js'
 import type { ReleaseVersion } from '../version/version.js'
 
 export interface TagDecision {
@@ -15,8 +16,10 @@ export interface TagDecision {
 export interface TagPlan {
   /** The exact version tag, always written. */
   versionTag: string
-  /** X.Y, X, latest in that order (X omitted for major 0 unless asked). */
+  /** X.Y, X, latest in that order (X omitted for major 0 unless asked); a dev build's dev tag. */
   floating: TagDecision[]
+  /** A dev build: floating holds only this moving tag (e.g. "main"), never a stable one. */
+  devTag?: string
 }
 
 export interface TagOptions {
@@ -84,6 +87,29 @@ export function planTags(
   }
   floating.push(decide('latest', '*', 'all stable versions'))
   return { versionTag, floating }
+}
+
+/**
+ * A dev build's tags: its exact dev version, and the moving dev tag unless the registry already
+ * has a newer dev build (a re-run of an older push must not take the dev tag back). The stable
+ * tags X.Y.Z, X.Y, X and latest are never written.
+ */
+export function planDevTags(
+  release: ReleaseVersion,
+  devTag: string,
+  publishedTags: string[]
+): TagPlan {
+  const newest = highestDevVersion([...publishedTags, release.version])
+  const newer = newest !== undefined && semver.gt(newest, release.version) ? newest : undefined
+  return {
+    versionTag: release.version,
+    floating: [
+      newer
+        ? { tag: devTag, move: false, reason: `${newer}, a newer dev build, is published` }
+        : { tag: devTag, move: true, reason: `${release.version} is the newest dev build` }
+    ],
+    devTag
+  }
 }
 
 /** The tags a plan writes, version tag first. */

@@ -12,6 +12,7 @@ import semver from 'semver'
 import type { Logger } from '../log.js'
 import type { OciTarget } from '../oci/types.js'
 import { stableVersions } from '../plan/tags.js'
+import { highestDevVersion } from '../version/dev.js'
 
 /** The semver range a floating tag follows: `1.4` -> 1.4.x, `1` -> 1.x, `latest` -> all. */
 export function floatingRange(tag: string): string | undefined {
@@ -59,12 +60,21 @@ export async function convergeFloatingTags(
   const repairs: Repair[] = []
   if (floatingTags.length === 0) return repairs
   for (let round = 0; round < maxRounds; round++) {
-    const current = new Map<string, string | undefined>()
-    for (const tag of floatingTags) current.set(tag, await target.resolveTag(tag))
+    // The floating tags at once (all read before the list, see above), then the list, then each
+    // version they should follow, once.
+    const current = new Map<string, string | undefined>(
+      await Promise.all(
+        floatingTags.map(async (tag) => [tag, await target.resolveTag(tag)] as const)
+      )
+    )
     const expected = expectedFloating(floatingTags, await target.listTags())
+    const versions = [...new Set(expected.values())]
+    const digests = new Map(
+      await Promise.all(versions.map(async (v) => [v, await target.resolveTag(v)] as const))
+    )
     let moved = false
     for (const [tag, version] of expected) {
-      const digest = await target.resolveTag(version)
+      const digest = digests.get(version)
       if (digest === undefined || current.get(tag) === digest) continue
       const manifest = await target.fetchManifest(digest)
       if (!manifest) continue // deleted under us: nothing sane to point at
@@ -77,6 +87,37 @@ export async function convergeFloatingTags(
       moved = true
     }
     if (!moved) return repairs
+  }
+  return repairs
+}
+
+/**
+ * The dev tag's convergence: after a dev build, `devTag` must point at the highest dev version
+ * in the repository (two pushes built at once: the slower run may have moved it back). Returns
+ * the repairs made.
+ */
+export async function convergeDevTag(
+  target: OciTarget,
+  ref: string,
+  devTag: string,
+  logger: Logger,
+  maxRounds = 3
+): Promise<Repair[]> {
+  const repairs: Repair[] = []
+  for (let round = 0; round < maxRounds; round++) {
+    const current = await target.resolveTag(devTag)
+    const newest = highestDevVersion(await target.listTags())
+    if (newest === undefined) return repairs
+    const digest = await target.resolveTag(newest)
+    if (digest === undefined || digest === current) return repairs
+    const manifest = await target.fetchManifest(digest)
+    if (!manifest) return repairs
+    await target.pushManifest(manifest.body, manifest.mediaType, devTag)
+    logger.info(
+      `${ref}:${devTag} pointed at ${current ?? 'nothing'}, but ${newest} is the newest dev ` +
+        `build (a concurrent run): moved it to ${digest}`
+    )
+    repairs.push({ ref, tag: devTag, version: newest, digest })
   }
   return repairs
 }

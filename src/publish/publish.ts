@@ -2,17 +2,19 @@
 // registry consistent for its users at every instant:
 //   1. blobs (HEAD first; nothing already there is re-sent),
 //   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
+//   2b. the signatures of each root (when signing), so that no tag ever names an unsigned digest,
 //   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
 //   4. last, the floating tags the plan allows;
 //   5. then the floating tags are re-read and repaired if a concurrent release raced us
 //      (converge.ts).
-// A failure anywhere before step 4 leaves X.Y, X and latest untouched.
+// A failure anywhere before step 3 writes no tag; before step 4, X.Y, X and latest are untouched.
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { Logger } from '../log.js'
-import type { BlobSource, OciTarget } from '../oci/types.js'
+import type { BlobSource, Descriptor, OciTarget } from '../oci/types.js'
+import type { AttachedSignatures } from '../sign/attach.js'
 import { artifactsOf, type ArtifactPlan, type Blob, type ReleasePlan } from '../plan/plan.js'
-import { convergeFloatingTags, type Repair } from './converge.js'
+import { convergeDevTag, convergeFloatingTags, type Repair } from './converge.js'
 
 export interface PublishTargets {
   plugin: OciTarget
@@ -34,6 +36,8 @@ export interface PublishReport {
   manifestsWritten: number
   manifestsSkipped: number
   tags: TagWrite[]
+  /** The signatures attached to each root (when signing), in artifact order. */
+  signatures: AttachedSignatures[]
   /** Floating tags moved after the fact because a concurrent release raced this one. */
   repairs: Repair[]
 }
@@ -47,6 +51,7 @@ export function emptyPublishReport(): PublishReport {
     manifestsWritten: 0,
     manifestsSkipped: 0,
     tags: [],
+    signatures: [],
     repairs: []
   }
 }
@@ -79,6 +84,8 @@ export interface PublishOptions {
   manifestsOnly?: boolean
   /** Blob uploads in flight at once, per artifact. */
   concurrency?: number
+  /** Signs a root (pushed by digest) before any tag is written; a failure writes no tag. */
+  sign?: (target: OciTarget, root: Descriptor) => Promise<AttachedSignatures>
   /** Filled in as writes happen; default a fresh one. */
   report?: PublishReport
 }
@@ -92,13 +99,20 @@ export async function publish(
   const report = options.report ?? emptyPublishReport()
   const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan)
 
-  // 1. Blobs, a few at a time; the target HEADs each first and skips what it has.
-  for (const a of artifacts) {
-    const results = await targetFor(targets, a).pushBlobs(
-      a.blobs.map(blobSource),
-      options.concurrency ?? 4
+  // Each step runs for every artifact at once (their repositories are independent); the order
+  // between steps is what keeps the registry consistent. Round trips are most of a small
+  // release's time, so nothing waits on another without a reason.
+
+  // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has.
+  const blobs = await Promise.allSettled(
+    artifacts.map((a) =>
+      targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), options.concurrency ?? 4)
     )
-    results.forEach((r, i) => {
+  )
+  blobs.forEach((settled, n) => {
+    if (settled.status === 'rejected') return
+    const a = artifacts[n]
+    settled.value.forEach((r, i) => {
       const d = a.blobs[i].descriptor
       if (r.uploaded) {
         report.blobsUploaded++
@@ -109,43 +123,74 @@ export async function publish(
         logger.debug(`${a.ref} already has ${d.digest}`)
       }
     })
-  }
+  })
+  throwFirstFailure(blobs)
 
-  // 2. Manifests and roots, by digest.
-  for (const a of artifacts) {
+  // 2. Manifests (the platform ones at once), then each root (plugin index / rules manifest),
+  //    by digest.
+  const pushManifest = async (a: ArtifactPlan, m: ArtifactPlan['root']): Promise<void> => {
     const target = targetFor(targets, a)
-    const roots = options.manifestsOnly ? [] : [a.root]
-    for (const m of [...a.manifests, ...roots]) {
-      const digest = m.descriptor.digest
-      if (await target.hasManifest(digest)) {
-        report.manifestsSkipped++
-        continue
-      }
-      await target.pushManifest(m.bytes, m.descriptor.mediaType, digest)
-      report.manifestsWritten++
-      logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`)
+    const digest = m.descriptor.digest
+    if (await target.hasManifest(digest)) {
+      report.manifestsSkipped++
+      return
     }
+    await target.pushManifest(m.bytes, m.descriptor.mediaType, digest)
+    report.manifestsWritten++
+    logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`)
   }
+  throwFirstFailure(
+    await Promise.allSettled(
+      artifacts.map(async (a) => {
+        throwFirstFailure(await Promise.allSettled(a.manifests.map((m) => pushManifest(a, m))))
+        if (!options.manifestsOnly) await pushManifest(a, a.root)
+      })
+    )
+  )
 
   if (options.manifestsOnly) return report
 
-  // 3 and 4. Version tags of every artifact first, floating tags of every artifact last.
-  const [versionTag, ...floating] = plan.plugin.tags
-  for (const phase of [[versionTag], floating]) {
+  // 2b. Signatures of every root, before any tag.
+  if (options.sign) {
     for (const a of artifacts) {
-      const target = targetFor(targets, a)
-      for (const tag of phase) {
-        report.tags.push(await writeTag(target, a, tag, logger))
-      }
+      report.signatures.push(await options.sign(targetFor(targets, a), a.root.descriptor))
+      logger.info(`signed ${a.ref}@${a.root.descriptor.digest}`)
     }
   }
 
-  // 5. Converge: a release that ran at the same time may have moved them in between.
+  // 3. The version tag of every artifact, in order (rules first, so the plugin's dependency
+  //    resolves); 4. then every floating tag of every artifact, at once.
+  const [versionTag, ...floating] = plan.plugin.tags
   for (const a of artifacts) {
-    const repairs = await convergeFloatingTags(targetFor(targets, a), a.ref, floating, logger)
-    report.repairs.push(...repairs)
+    report.tags.push(await writeTag(targetFor(targets, a), a, versionTag, logger))
   }
+  const floatingWrites = artifacts.flatMap((a) =>
+    floating.map((tag) => writeTag(targetFor(targets, a), a, tag, logger))
+  )
+  const written = await Promise.allSettled(floatingWrites)
+  for (const w of written) if (w.status === 'fulfilled') report.tags.push(w.value)
+  throwFirstFailure(written)
+
+  // 5. Converge: a release that ran at the same time may have moved them in between.
+  const devTag = plan.tagPlan.devTag
+  const converged = await Promise.allSettled(
+    artifacts.map((a) => {
+      const target = targetFor(targets, a)
+      if (devTag === undefined) return convergeFloatingTags(target, a.ref, floating, logger)
+      return floating.includes(devTag)
+        ? convergeDevTag(target, a.ref, devTag, logger)
+        : Promise.resolve([])
+    })
+  )
+  for (const c of converged) if (c.status === 'fulfilled') report.repairs.push(...c.value)
+  throwFirstFailure(converged)
   return report
+}
+
+/** Throws the first failure of settled operations (the others were let finish first). */
+function throwFirstFailure(settled: Array<PromiseSettledResult<unknown>>): void {
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
 }
 
 async function writeTag(

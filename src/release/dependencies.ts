@@ -19,7 +19,7 @@ import type { Logger } from '../log.js'
 import { credentialsFromDockerConfig } from '../oci/docker-config.js'
 import { RegistryClient } from '../oci/registry.js'
 import type { OciTarget, Platform, RegistryCredentials } from '../oci/types.js'
-import type { ArtifactPlan, ReleasePlan } from '../plan/plan.js'
+import { installTag, type ArtifactPlan, type ReleasePlan } from '../plan/plan.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import { silentLogger } from '../log.js'
 import type { SourceLinks } from './source-links.js'
@@ -299,7 +299,7 @@ export async function checkInstallable(opts: {
     local: parseIndex(indexText, inputs.indexFile),
     platforms
   })
-  const tag = plan.plugin.tags.includes('latest') ? 'latest' : plan.version
+  const tag = installTag(plan)
   const closure = (roots: ArtifactPlan[]) =>
     resolveClosure(
       roots.map((r) => r.config),

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { lstat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
-import { mergeIndex, type IndexEntry } from '../falco/index-yaml.js'
+import { mergeIndex, type IndexEntry, type IndexSignature } from '../falco/index-yaml.js'
 import {
   registeredEntry,
   registryEntry,
@@ -32,6 +32,13 @@ import type { Logger } from '../log.js'
 import type { ReleasePlan } from '../plan/plan.js'
 import type { Journal } from '../report/journal.js'
 import type { ReleaseVersion } from '../version/version.js'
+import {
+  checksumBundles,
+  provenanceForRelease,
+  type AttestationResult
+} from '../sign/release-assets.js'
+import type { SigstoreSigner } from '../sign/signer.js'
+import type { SigningResult } from '../sign/signing.js'
 import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
 import { indexEntries, keptSignatures, maintainersOf } from './index-file.js'
 import { repositoryRoot } from './paths.js'
@@ -113,6 +120,8 @@ export interface Distribution {
   indexFile: string
   index?: CommitIndexResult
   githubRelease?: PublishedRelease
+  /** Build provenance of the release archives (GitHub artifact attestations). */
+  attestation?: AttestationResult
 }
 
 type GitHubTarget = ReturnType<typeof githubApi>
@@ -120,6 +129,8 @@ type GitHubTarget = ReturnType<typeof githubApi>
 /** Everything distribute() needs, checked before the first registry write. */
 export interface PreparedDistribution {
   indexPath: string
+  /** false: the index file is left alone (a dev build without dev-index-file). */
+  writeIndex: boolean
   /** index.yaml with our entries merged in. */
   indexText: string
   /** The index users add: the branch's with index-branch, else index-file's. */
@@ -137,9 +148,18 @@ export async function prepareDistribution(opts: {
   links: SourceLinks
   workspace: Workspace
   logger: Logger
+  /** The index.yaml signature block of how this release will be signed (none: unsigned). */
+  signature?: IndexSignature
+  /** false: write no index file (and commit none); default true. */
+  writeIndex?: boolean
 }): Promise<PreparedDistribution> {
   const { inputs, env, plan, metadata, logger } = opts
-  const entries = indexEntries(plan, metadata, inputs, opts.links)
+  const entries = indexEntries(plan, metadata, inputs, opts.links, opts.signature)
+  if (opts.writeIndex === false) {
+    // Nothing is written: the install check sees our entries alone, the rest of the file is moot.
+    const indexText = mergeIndex(undefined, entries)
+    return { indexPath: '', writeIndex: false, indexText, servedIndexText: indexText, entries }
+  }
   const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file')
   const info = await lstat(indexPath).catch(() => undefined)
   if (info?.isSymbolicLink()) {
@@ -168,6 +188,7 @@ export async function prepareDistribution(opts: {
   }
   const prepared: PreparedDistribution = {
     indexPath,
+    writeIndex: true,
     indexText,
     servedIndexText: indexText,
     entries
@@ -225,18 +246,23 @@ export async function distribute(opts: {
   scratch: string
   logger: Logger
   journal: Journal
+  /** What was signed and the signer (release assets: signed checksums, provenance). */
+  signing?: { result?: SigningResult; signer?: SigstoreSigner }
 }): Promise<Distribution> {
   const { inputs, env, plan, metadata, logger, prepared, journal } = opts
-  journal.stage = 'index-file'
-  await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
-  journal.indexFile = prepared.indexPath
-  for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
-    logger.warning(
-      `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
-        `${name} against it on install, so it must describe how this release is signed`
-    )
+  const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined
+  if (prepared.writeIndex) {
+    journal.stage = 'index-file'
+    await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
+    journal.indexFile = prepared.indexPath
+    for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
+      logger.warning(
+        `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+          `${name} against it on install, so it must describe how this release is signed`
+      )
+    }
   }
-  const out: Distribution = { indexFile: inputs.indexFile }
+  const out: Distribution = { indexFile: prepared.writeIndex ? inputs.indexFile : '' }
 
   if (prepared.branch) {
     journal.stage = 'index-branch'
@@ -266,6 +292,9 @@ export async function distribute(opts: {
       rulesFile: opts.rulesFile,
       outDir: join(opts.scratch, 'release-assets')
     })
+    const signed = signer
+      ? await checksumBundles(assets, join(opts.scratch, 'release-assets'), signer)
+      : []
     const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move)
     out.githubRelease = await logger.group('GitHub Release', () =>
       publishGitHubRelease({
@@ -274,12 +303,21 @@ export async function distribute(opts: {
         name: `${metadata.name} ${plan.version}`,
         prerelease: opts.release.prerelease,
         makeLatest: movesLatest && !opts.monorepo,
-        assets,
+        assets: [...assets, ...signed],
         targetCommitish: env.GITHUB_SHA,
         logger
       })
     )
     journal.releaseUrl = out.githubRelease.htmlUrl
+    const identity = opts.signing?.result?.identity
+    out.attestation = await provenanceForRelease({
+      ...(prepared.release as GitHubTarget),
+      provenance: inputs.provenance,
+      archives: assets.filter((a) => a.name.endsWith('.tar.gz')),
+      signer,
+      issuer: identity?.kind === 'keyless' ? identity.issuer : undefined,
+      logger
+    })
   }
   return out
 }

@@ -1,6 +1,6 @@
 // The falcoctl index.yaml entries of a release, merged into the index file.
 import { parse } from 'yaml'
-import type { IndexEntry } from '../falco/index-yaml.js'
+import type { IndexEntry, IndexSignature } from '../falco/index-yaml.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { maintainersFromContact, type RegistryMaintainer } from '../falco/registry-entry.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
@@ -25,14 +25,17 @@ export function indexEntries(
   plan: ReleasePlan,
   meta: PluginMetadata,
   inputs: Inputs,
-  links: Pick<SourceLinks, 'home' | 'sources'>
+  links: Pick<SourceLinks, 'home' | 'sources'>,
+  /** Only when the artifacts are signed so that falcoctl can verify them. */
+  signature?: IndexSignature
 ): IndexEntry[] {
   const common = {
     registry: inputs.registry,
     home: links.home || undefined,
     license: inputs.license || undefined,
     maintainers: nonEmpty(maintainersOf(inputs, meta)),
-    sources: nonEmpty(links.sources)
+    sources: nonEmpty(links.sources),
+    signature
   }
   const keywords = (extra: string) => [...new Set([...inputs.keywords, extra])]
   const entries: IndexEntry[] = [

@@ -24,7 +24,9 @@ export function pluginWorkDir(
   inputs: Inputs,
   tag: string,
   plugin: string | undefined,
-  cwd = process.cwd()
+  cwd = process.cwd(),
+  /** Who names the plugin, for the message: by default `tag "<tag>" releases`. */
+  subject = `tag "${tag}" releases`
 ): string {
   if (inputs.given.has('working-directory') || plugin === undefined) {
     return resolve(cwd, inputs.workingDirectory)
@@ -40,7 +42,7 @@ export function pluginWorkDir(
         .sort()
     : []
   throw new Error(
-    `tag "${tag}" releases the plugin "${plugin}", but its folder ${dir} does not exist in ${cwd}` +
+    `${subject} the plugin "${plugin}", but its folder ${dir} does not exist in ${cwd}` +
       (siblings.length > 0
         ? ` (${relative(cwd, parent) || '.'} has ${siblings.slice(0, 20).join(', ')}${siblings.length > 20 ? ', ...' : ''})`
         : '') +

@@ -79,7 +79,11 @@ export function chooseRulesFile(inputs: Inputs, workDir: string, name: string): 
 export async function prepareRules(opts: {
   inputs: Inputs
   workDir: string
-  plugin: { name: string; version: string }
+  /**
+   * The plugin and the version the rules depend on. soVersion (a dev build): the version the .so
+   * reports, which Falco compares with required_plugin_versions, when it differs from version.
+   */
+  plugin: { name: string; version: string; soVersion?: string }
   layersDir: string
   logger: Logger
   warn: (w: string) => void
@@ -99,7 +103,13 @@ export async function prepareRules(opts: {
     fix: 'check that rules-file names the rules YAML (Falco rules files are rarely over 1 MiB)'
   })
   const parsed = parseRulesFile(text, file)
-  const dependencies = rulesDependencies(parsed, plugin)
+  const dependencies =
+    plugin.soVersion === undefined
+      ? rulesDependencies(parsed, plugin)
+      : // Checked against what the .so reports; the dependency names the dev build's own tag.
+        rulesDependencies(parsed, { name: plugin.name, version: plugin.soVersion }).map((d) =>
+          d.name === plugin.name ? { ...d, version: plugin.version } : d
+        )
   if (!parsed.requiredEngineVersion) {
     opts.warn(
       `${basename(file)} has no required_engine_version: the rules artifact will carry no engine requirement`

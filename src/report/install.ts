@@ -1,6 +1,7 @@
 // The summary's "Install" section: only commands that work, as checked before publishing
 // (src/release/dependencies.ts): through the index, and with full references without one.
 import type { ReleaseResult } from '../pipeline.js'
+import { installTag } from '../plan/plan.js'
 import { mdCode, mdFence } from './markdown.js'
 
 function fileName(p: string): string {
@@ -20,7 +21,7 @@ export function installSection(result: ReleaseResult): string[] {
       `falcoctl index add ${metadata.name} <URL where you publish ${fileName(result.indexFile)}>`
     )
   }
-  const tag = plan.plugin.tags.includes('latest') ? 'latest' : plan.version
+  const tag = installTag(plan)
   const target = plan.rules ?? plan.plugin
   const install = check?.install ?? [`${target.name}:${tag}`]
   const noDeps = (skip: boolean | undefined) => (skip ? ' --resolve-deps=false' : '')

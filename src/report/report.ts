@@ -22,7 +22,10 @@ export interface Outputs {
   'release-url': string
   'index-url': string
   'registry-entry': string
+  signed: string
   metadata: string
+  /** "true" when a dev build was skipped (its push did not touch the plugin). */
+  skipped: string
 }
 
 function artifactJson(a: ArtifactPlan | undefined) {
@@ -81,6 +84,8 @@ export function metadataJson(result: ReleaseResult): Record<string, unknown> {
         }
       : null,
     registryEntry: result.registryEntry ?? null,
+    signing: signingJson(result),
+    dev: devJson(result),
     published: result.report
       ? {
           blobsUploaded: result.report.blobsUploaded,
@@ -90,6 +95,49 @@ export function metadataJson(result: ReleaseResult): Record<string, unknown> {
         }
       : null,
     warnings: result.warnings
+  }
+}
+
+function signingJson(result: ReleaseResult): Record<string, unknown> | null {
+  const s = result.signing
+  if (!s) return null
+  if (!s.signed) return { signed: false, reason: s.reason ?? null }
+  const id = s.identity
+  return {
+    signed: true,
+    ...(id?.kind === 'keyless'
+      ? { mode: 'keyless', identity: id.subject, issuer: id.issuer }
+      : { mode: 'key', publicKey: id?.publicKeyPem ?? null }),
+    index: s.indexSignature ?? null,
+    signatures: s.signatures.map((x) => ({
+      ref: x.ref,
+      legacyTag: x.legacy.tag,
+      bundle: x.bundle.digest,
+      via: x.bundle.via
+    })),
+    attestation: result.distribution?.attestation ?? null
+  }
+}
+
+function devJson(result: ReleaseResult): Record<string, unknown> | null {
+  const dev = result.plan.tagPlan.devTag !== undefined ? result.devChannel : undefined
+  if (!dev) return null
+  const r = result.retention
+  return {
+    branch: dev.branch,
+    devTag: dev.devTag,
+    commit: dev.commit,
+    lastRelease: dev.lastRelease ?? null,
+    commits: dev.commits,
+    soVersion: dev.soVersion,
+    retention: r
+      ? {
+          keep: r.keep,
+          deleted: r.deleted.map((d) => `${d.ref}:${d.tag}`),
+          left: r.left.flatMap((l) => l.tags.map((t) => `${l.ref}:${t}`)),
+          unsupported: r.unsupported ?? null
+        }
+      : null
   }
 }
 
@@ -120,7 +168,9 @@ export function outputsOf(result: ReleaseResult): Outputs {
       platform: platformName(b.platform),
       'release-url': '',
       'index-url': '',
-      'registry-entry': ''
+      'registry-entry': '',
+      signed: 'false',
+      skipped: 'false'
     }
   }
   return {
@@ -135,8 +185,47 @@ export function outputsOf(result: ReleaseResult): Outputs {
     platform: result.builds.map((b) => platformName(b.platform)).join(','),
     'release-url': result.distribution?.githubRelease?.htmlUrl ?? '',
     'index-url': result.distribution?.index?.url ?? '',
-    'registry-entry': result.registryEntry?.yaml ?? ''
+    'registry-entry': result.registryEntry?.yaml ?? '',
+    signed: result.signing?.signed ? 'true' : 'false',
+    skipped: 'false'
   }
+}
+
+/** The summary of a dev build that had nothing to build. */
+export function skippedMarkdown(reason: string): string {
+  return `## Falco plugin dev build skipped\n\n${mdText(reason)}\n`
+}
+
+/** What a dev build is and left alone, and what happened to old dev builds. */
+function devSection(result: ReleaseResult): string[] {
+  const dev = result.devChannel
+  if (!dev || result.plan.tagPlan.devTag === undefined) return []
+  const out = ['', `### Dev build of ${mdCode(dev.branch)}`, '']
+  out.push(
+    `${mdCode(result.plan.version)}: ` +
+      (dev.lastRelease
+        ? `${dev.commits} commit(s) after ${mdCode(dev.lastRelease.tag)}`
+        : `no release yet, ${dev.commits} commit(s) in all`) +
+      `, commit ${mdCode(dev.commit.slice(0, 12))}, the .so reports ${mdCode(dev.soVersion)}.`
+  )
+  out.push(
+    '',
+    `Stable tags (${['X.Y.Z', 'X.Y', 'X', 'latest'].map(mdCode).join(', ')}) and the stable ` +
+      'index were left alone; no GitHub Release.'
+  )
+  const r = result.retention
+  if (r && r.keep > 0) {
+    const left = r.left.reduce((n, l) => n + l.tags.length, 0)
+    out.push(
+      '',
+      `Old dev builds (keeping the newest ${r.keep} per repository): ${r.deleted.length} deleted` +
+        (left > 0
+          ? `, ${left} left in place${r.unsupported ? ' (the registry refuses deletion)' : ''}`
+          : '') +
+        '.'
+    )
+  }
+  return out
 }
 
 /** The plan as plain text: what a dry run prints. */
@@ -213,6 +302,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
     out.push('', 'Tags not moved:', '')
     for (const d of skipped) out.push(`- ${mdCode(d.tag)}: ${mdText(d.reason)}`)
   }
+  out.push(...devSection(result))
   out.push('', '### Platforms', '', ...platformsTable(result))
   out.push('', '### Plugin metadata (read from the .so)', '')
   out.push('| Field | Value |', '|---|---|')
@@ -233,6 +323,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
         `${count('uploaded')} uploaded, ${count('replaced')} replaced, ${count('unchanged')} unchanged`
     )
   }
+  out.push('', ...signingSummary(result))
   const index = result.distribution?.index
   if (index) {
     const what = index.changed ? `committed ${index.commitSha.slice(0, 12)}` : 'already up to date'
@@ -252,6 +343,32 @@ export function summaryMarkdown(result: ReleaseResult): string {
     for (const w of result.warnings) out.push(`- ${mdText(w)}`)
   }
   return out.join('\n') + '\n'
+}
+
+/** How the release was signed and how users verify it (or why it was not signed). */
+function signingSummary(result: ReleaseResult): string[] {
+  const s = result.signing
+  if (!s) return result.dryRun ? [] : ['Not signed.']
+  if (!s.signed) return [`Not signed: ${mdText(s.reason ?? 'signing is off')}`]
+  const id = s.identity
+  const out = ['### Signatures', '']
+  const flags =
+    id?.kind === 'keyless'
+      ? `--certificate-oidc-issuer ${id.issuer} --certificate-identity '${id.subject}'`
+      : '--key cosign.pub --insecure-ignore-tlog'
+  out.push(
+    id?.kind === 'keyless'
+      ? `Signed keylessly as ${mdCode(id.subject)} (issuer ${mdCode(id.issuer)}), in the cosign v2 (\`.sig\`) and v3 (bundle referrer) formats.`
+      : 'Signed with the cosign key below, in the cosign v2 (`.sig`) and v3 (bundle referrer) formats.'
+  )
+  out.push('', '```sh')
+  for (const x of s.signatures) out.push(`cosign verify ${flags} ${x.ref}`)
+  out.push('```')
+  if (id?.kind === 'key') out.push('', '```', id.publicKeyPem.trim(), '```')
+  if (!s.indexSignature) {
+    out.push('', 'index.yaml has no `signature` block (set `signing-public-key-ref`).')
+  }
+  return out
 }
 
 /**
@@ -277,6 +394,9 @@ export function failureMarkdown(journal: Journal, message: string): string {
       `registry: ${p.blobsUploaded} blob(s) (${p.bytesUploaded} bytes) and ` +
         `${p.manifestsWritten} manifest(s) by digest, which no tag points at until the release ends`
     )
+  }
+  for (const s of p?.signatures ?? []) {
+    written.push(`signatures of ${mdCode(s.ref)} (${mdCode(s.legacy.tag)} and a bundle referrer)`)
   }
   for (const t of tagsWritten) written.push(`registry tag ${mdCode(`${t.ref}:${t.tag}`)}`)
   for (const r of p?.repairs ?? [])

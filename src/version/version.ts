@@ -2,6 +2,7 @@
 // Strict SemVer 2.0; a leading "v" is accepted and dropped; build metadata is
 // refused because OCI tags cannot carry "+" and falcoctl rejects it.
 import semver from 'semver'
+import type { DevChannel } from './dev.js'
 
 export interface ReleaseVersion {
   /** "1.4.2" or "1.5.0-rc.1": what config.version and the X.Y.Z tag carry. */
@@ -10,8 +11,10 @@ export interface ReleaseVersion {
   minor: number
   patch: number
   prerelease: boolean
-  /** The tag as given, e.g. "v1.4.2". */
+  /** The tag as given, e.g. "v1.4.2"; for a dev build, the branch. */
   tag: string
+  /** A dev build of the default branch (src/version/dev.ts): its tags and checks differ. */
+  dev?: DevChannel
 }
 
 const STRICT_SEMVER =

@@ -57,6 +57,8 @@ interface Repo {
   trees: Map<string, Tree>
   commits: Map<string, Commit>
   pages?: Record<string, unknown>
+  /** Bundles stored through POST /repos/{owner}/{repo}/attestations. */
+  attestations: Array<Record<string, unknown>>
 }
 
 export interface FakeGitHubOptions {
@@ -151,7 +153,14 @@ export class FakeGitHub {
     const key = `${owner}/${name}`.toLowerCase()
     let r = this.repos.get(key)
     if (!r) {
-      r = { releases: [], refs: new Map(), blobs: new Map(), trees: new Map(), commits: new Map() }
+      r = {
+        releases: [],
+        refs: new Map(),
+        blobs: new Map(),
+        trees: new Map(),
+        commits: new Map(),
+        attestations: []
+      }
       this.repos.set(key, r)
       // Every repository has a default branch with one commit, and the tag v0.0.0 on it.
       const tree = this.putTree(r, { entries: [] })
@@ -390,6 +399,17 @@ export class FakeGitHub {
         )
       }
       throw new HttpError(404, 'Not Found')
+    }
+
+    // Artifact attestations (what @actions/attest stores): POST { bundle } -> { id }.
+    if (method === 'POST' && rest[0] === 'attestations' && rest.length === 1) {
+      if (typeof input.bundle !== 'object' || input.bundle === null) {
+        throw new HttpError(422, 'Validation Failed', {
+          errors: [{ field: 'bundle', code: 'missing' }]
+        })
+      }
+      r.attestations.push(input.bundle as Record<string, unknown>)
+      return [201, { id: r.attestations.length }]
     }
 
     // Git data.

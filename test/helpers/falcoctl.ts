@@ -42,6 +42,8 @@ export async function falcoctlInstall(opts: {
   extraArgs?: string[]
   /** Which falcoctl (default: the oldest verified one). */
   version?: FalcoctlVersion
+  /** Extra environment (e.g. TUF_MIRROR for signature verification). */
+  env?: Record<string, string>
 }): Promise<InstallResult> {
   const bin = requireFalcoctl(opts.version)
   const home = mkdtempSync(join(tmpdir(), 'fpr-falcoctl-'))
@@ -80,7 +82,7 @@ export async function falcoctlInstall(opts: {
     ...(opts.platform ? ['--platform', opts.platform] : []),
     ...(opts.extraArgs ?? [])
   ]
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config') }
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ...opts.env }
   try {
     const { stdout, stderr } = await run(bin, args, { env, timeout: 120_000 })
     return {

@@ -18,6 +18,8 @@ export interface RunningRegistry {
 export interface RegistryOptions {
   /** Require HTTP Basic auth with this user. */
   basicAuth?: { username: string; password: string }
+  /** Allow DELETE of manifests (storage.delete.enabled); default true. false answers 405. */
+  deletes?: boolean
 }
 
 export async function freePort(): Promise<number> {
@@ -58,7 +60,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     '  filesystem:',
     `    rootdirectory: ${join(dir, 'data')}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${options.deletes ?? true}`,
     'http:',
     `  addr: ${host}`,
     '  secret: test-only-secret',

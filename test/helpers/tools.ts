@@ -1,7 +1,7 @@
 // Locates the external tools the integration tests need. A missing tool fails
 // the test with a message that says how to get it: tests never skip silently.
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 
 const HOW_TO_GET: Record<string, string> = {
   'docker-registry': 'apt-get install docker-registry (or run `bash .ci/run`)',
@@ -47,4 +47,29 @@ export function requireTool(name: string): string {
   const found = onPath(name)
   if (found) return found
   throw new Error(`required tool "${name}" was not found: ${HOW_TO_GET[name] ?? 'install it'}`)
+}
+
+/** The zig the glibc input is pinned to, as scripts/install-zig.sh installs it. */
+export const ZIG_VERSION = '0.17.0'
+
+/**
+ * zig from PyPI's wheel, installed by the set-up script into .tools: its folder (put it first on
+ * PATH), the shared cache that keeps zig's compiled glibc stubs between tests (for
+ * ZIG_GLOBAL_CACHE_DIR) and the wheel file. Throws with how to get it.
+ */
+export function requireZig(): { bin: string; dir: string; cache: string; wheel: string } {
+  const root = new URL('../../.tools/', import.meta.url).pathname
+  const dir = `${root}zig-${ZIG_VERSION}`
+  const wheels = `${root}wheels`
+  const wheel = existsSync(wheels)
+    ? readdirSync(wheels).find((f) => f.startsWith(`ziglang-${ZIG_VERSION}-`))
+    : undefined
+  if (!existsSync(`${dir}/zig`) || wheel === undefined) {
+    throw new Error(
+      `zig ${ZIG_VERSION} was not found in ${dir} (with its wheel in ${wheels}): run ` +
+        "`bash scripts/install-zig.sh` (pip downloads PyPI's ziglang wheel), or `bash scripts/setup.sh`"
+    )
+  }
+  mkdirSync(`${root}zig-cache`, { recursive: true })
+  return { bin: `${dir}/zig`, dir, cache: `${root}zig-cache`, wheel: `${wheels}/${wheel}` }
 }

@@ -26,6 +26,12 @@ const SECRETS = {
   // Not a token by name, but it holds the registry password.
   DEPLOY_COPY: PASSWORD
 }
+/** A cosign key (a test fixture) and its password: signing with them must not leak them either. */
+const SIGNING_KEY = readFileSync(
+  join(process.cwd(), '__tests__', 'sign', 'fixtures', 'cosign.key'),
+  'utf8'
+)
+const SIGNING_KEY_PASSWORD = 'fixture-password'
 /** A runner variable removed by default, which build-env-keep passes on purpose. */
 const KEPT = { name: 'ACTIONS_CACHE_URL', value: 'https://cache.example/kept-on-purpose' }
 
@@ -144,7 +150,10 @@ describe('untrusted plugin code', () => {
         {
           'github-token': githubToken,
           'build-command': 'env > build-env.txt && gcc -shared -fPIC -o libcplugin.so plugin.c',
-          'build-env-keep': `${KEPT.name}, SOME_ABSENT_NAME`
+          'build-env-keep': `${KEPT.name}, SOME_ABSENT_NAME`,
+          // With a key, sign: auto signs with it (not keylessly through the OIDC variables above).
+          'signing-key': SIGNING_KEY,
+          'signing-key-password': SIGNING_KEY_PASSWORD
         },
         { ...envSecrets, [KEPT.name]: KEPT.value }
       )
@@ -154,7 +163,13 @@ describe('untrusted plugin code', () => {
 
       for (const seenBy of ['build-env.txt', 'plugin-env.txt']) {
         const seen = readFileSync(file(seenBy), 'utf8')
-        for (const secret of [PASSWORD, ...Object.values(SECRETS)]) {
+        const keyLines = SIGNING_KEY.split('\n').filter((l) => l.length > 20 && !l.startsWith('-'))
+        for (const secret of [
+          PASSWORD,
+          ...Object.values(SECRETS),
+          SIGNING_KEY_PASSWORD,
+          ...keyLines
+        ]) {
           expect([seenBy, seen.includes(secret)]).toEqual([seenBy, false])
         }
         expect([seenBy, seen]).toEqual([seenBy, expect.stringMatching(/^PATH=/m)])
