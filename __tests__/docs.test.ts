@@ -5,6 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { parse, parseAllDocuments } from 'yaml'
 import { INPUT_DEFAULTS, readInputs, type InputName } from '../src/inputs/inputs.js'
 import { requiredPermissions } from '../src/inputs/permissions.js'
+import { contextFrom } from '../test/helpers/context.js'
+import type { GitHubFacts } from '../src/context.js'
 
 const root = new URL('../', import.meta.url)
 const read = (p: string) => readFileSync(new URL(p, root), 'utf8')
@@ -129,9 +131,10 @@ function inputsOf(withs: Record<string, unknown>, defaults: Record<string, strin
         : 'from-an-expression'
       : String(v)
   }
-  return readInputs((name: InputName) => values[name] ?? '', {
-    GITHUB_REPOSITORY: 'acme/plugin'
-  })
+  return readInputs(
+    (name: InputName) => values[name] ?? '',
+    contextFrom({ GITHUB_REPOSITORY: 'acme/plugin' }).github
+  )
 }
 
 const LEVEL = { none: 0, read: 1, write: 2 } as const
@@ -140,11 +143,11 @@ const granted = (p: Record<string, string> | undefined, scope: string): number =
 
 describe('the documented workflows grant the permissions their inputs need', () => {
   const reusableDefaults = { 'github-release': 'true' }
-  const tagRun = { GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/tags/1.4.2' }
+  const tagRun = contextFrom({ GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/tags/1.4.2' }).github
 
-  const devRun = { GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/heads/main' }
+  const devRun = contextFrom({ GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/heads/main' }).github
 
-  function check(file: string, wf: Workflow, env: NodeJS.ProcessEnv = tagRun): number {
+  function check(file: string, wf: Workflow, env: GitHubFacts = tagRun): number {
     let checked = 0
     for (const [name, job] of Object.entries(wf.jobs ?? {})) {
       const perms = job.permissions ?? wf.permissions

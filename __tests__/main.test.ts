@@ -1,8 +1,10 @@
 // Wiring of the action entry point: inputs in, outputs and summary out, and
 // failures reported through core.setFailed with secrets scrubbed.
 import { beforeEach, describe, expect, it, jest } from '@jest/globals'
-import type { ReleaseResult } from '../src/pipeline.js'
+import type { ReleaseResult } from '../src/pipeline/state.js'
 import { makePlan } from '../src/plan/plan.js'
+import type { RunContext } from '../src/context.js'
+import { githubContextFrom } from '../test/helpers/context.js'
 import { planFacts, metadata } from './helpers/plan-facts.js'
 
 const summaryWrite = jest.fn(async () => undefined)
@@ -19,7 +21,7 @@ const core = {
 const runRelease = jest.fn<(...args: unknown[]) => Promise<ReleaseResult>>()
 
 jest.unstable_mockModule('@actions/core', () => core)
-jest.unstable_mockModule('../src/pipeline.js', () => ({ runRelease }))
+jest.unstable_mockModule('../src/pipeline/run.js', () => ({ runRelease }))
 const { run } = await import('../src/main.js')
 
 const env = {
@@ -53,7 +55,7 @@ describe('run', () => {
       dryRun: false,
       warnings: []
     })
-    await run(env)
+    await run(env, githubContextFrom(env))
     expect(core.setFailed).not.toHaveBeenCalled()
     expect(core.setSecret).toHaveBeenCalledWith('hunter2-secret')
     const outputs = Object.fromEntries(core.setOutput.mock.calls as Array<[string, string]>)
@@ -89,14 +91,20 @@ describe('run', () => {
 
   it('fails the step with the error, never showing the password', async () => {
     runRelease.mockRejectedValue(new Error('registry said no to hunter2-secret'))
-    await run(env)
+    await run(env, githubContextFrom(env))
     expect(core.setFailed).toHaveBeenCalledWith('registry said no to ***')
   })
 
   it('reads the inputs from INPUT_* with the defaults of action.yml', async () => {
     runRelease.mockRejectedValue(new Error('stop'))
-    await run({ ...env, 'INPUT_WORKING-DIRECTORY': 'plugins/foo' })
-    const inputs = runRelease.mock.calls[0][0] as Record<string, unknown>
+    const withDir = { ...env, 'INPUT_WORKING-DIRECTORY': 'plugins/foo' }
+    await run(withDir, githubContextFrom(withDir))
+    const { inputs, context } = runRelease.mock.calls[0][0] as {
+      inputs: Record<string, unknown>
+      context: RunContext
+    }
+    // The tag comes from the context read once here, not from the environment below.
+    expect(context.github).toMatchObject({ ref: 'refs/tags/1.4.2', repository: 'acme/plugins' })
     expect(inputs).toMatchObject({
       workingDirectory: 'plugins/foo',
       goPackage: './plugin',

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import { p as parseArgs, U as USAGE, c as consoleLogger, S as SecretScrubber, r as readInputs, a as runRelease, m as metadataJson, b as planText, s as summaryMarkdown } from './shared.js';
-import 'node:util';
-import 'net';
-import 'tls';
+import { p as parseArgs, U as USAGE, c as consoleLogger, S as SecretScrubber, r as readRunContext, a as context, b as readInputs, d as runRelease, m as metadataJson, e as planText, s as summaryMarkdown } from './shared.js';
 import 'http';
 import 'https';
+import 'net';
+import 'tls';
 import 'events';
 import 'assert';
 import 'util';
@@ -13,6 +12,7 @@ import 'node:net';
 import 'node:http';
 import 'node:stream';
 import 'node:buffer';
+import 'node:util';
 import 'node:querystring';
 import 'node:events';
 import 'node:diagnostics_channel';
@@ -48,12 +48,13 @@ import 'node:https';
 import 'child_process';
 import 'timers';
 import 'node:os';
-import 'node:timers/promises';
 import 'node:child_process';
+import 'node:timers/promises';
 import 'node:stream/promises';
 
 // The release pipeline outside GitHub Actions. Flags are the action's input
-// names: `--tag 1.2.3 --working-directory examples/hello --dry-run`.
+// names: `--tag 1.2.3 --working-directory examples/hello --dry-run`. The run's context comes from
+// the CLI's own environment (a shell's GITHUB_* too, when set), read once here.
 async function main() {
     const scrubber = new SecretScrubber();
     try {
@@ -62,18 +63,20 @@ async function main() {
             process.stdout.write(USAGE + '\n');
             return 0;
         }
-        if (!args.values.has('password') && process.env.FPR_PASSWORD) {
-            args.values.set('password', process.env.FPR_PASSWORD);
+        const env = process.env;
+        if (!args.values.has('password') && env.FPR_PASSWORD) {
+            args.values.set('password', env.FPR_PASSWORD);
         }
         // As cosign reads it: the key file's password stays off the command line.
-        if (!args.values.has('signing-key-password') && process.env.COSIGN_PASSWORD) {
-            args.values.set('signing-key-password', process.env.COSIGN_PASSWORD);
+        if (!args.values.has('signing-key-password') && env.COSIGN_PASSWORD) {
+            args.values.set('signing-key-password', env.COSIGN_PASSWORD);
         }
         const logger = consoleLogger(scrubber, args.verbose);
-        const inputs = readInputs((name) => (args.values.get(name) ?? '').trim(), process.env);
+        const context$1 = readRunContext(env, context);
+        const inputs = readInputs((name) => (args.values.get(name) ?? '').trim(), context$1.github);
         if (inputs.password !== '')
             logger.secret(inputs.password, 'the password input');
-        const result = await runRelease(inputs, process.env, logger);
+        const result = await runRelease({ inputs, context: context$1, logger });
         const text = args.json
             ? JSON.stringify(metadataJson(result), null, 2)
             : result.dryRun

@@ -1,9 +1,8 @@
-import { d as run } from './shared.js';
-import 'node:util';
-import 'net';
-import 'tls';
+import { f as run } from './shared.js';
 import 'http';
 import 'https';
+import 'net';
+import 'tls';
 import 'events';
 import 'assert';
 import 'util';
@@ -12,6 +11,7 @@ import 'node:net';
 import 'node:http';
 import 'node:stream';
 import 'node:buffer';
+import 'node:util';
 import 'node:querystring';
 import 'node:events';
 import 'node:diagnostics_channel';
@@ -47,8 +47,8 @@ import 'node:https';
 import 'child_process';
 import 'timers';
 import 'node:os';
-import 'node:timers/promises';
 import 'node:child_process';
+import 'node:timers/promises';
 import 'node:stream/promises';
 
 // Entry point of the bundled action (dist/index.js).

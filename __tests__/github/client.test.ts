@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  apiBaseUrlFromEnv,
   checkRepository,
   expandUploadUrl,
   GitHubApiError,
@@ -374,12 +373,5 @@ describe('repository helpers', () => {
     expect(() => checkRepository('a', '..')).toThrow(/invalid GitHub repository repo/)
     expect(() => checkRepository('a b', 'r')).toThrow(/invalid GitHub repository owner/)
     expect(checkRepository('o', 'r.github.io')).toEqual({ owner: 'o', repo: 'r.github.io' })
-  })
-
-  it('takes the API root from GITHUB_API_URL', () => {
-    expect(apiBaseUrlFromEnv({})).toBe('https://api.github.com')
-    expect(apiBaseUrlFromEnv({ GITHUB_API_URL: 'https://ghe.example/api/v3' })).toBe(
-      'https://ghe.example/api/v3'
-    )
   })
 })

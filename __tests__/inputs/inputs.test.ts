@@ -8,8 +8,10 @@ import {
 } from '../../src/inputs/inputs.js'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { contextFrom } from '../../test/helpers/context.js'
 
-const env = { GITHUB_REPOSITORY: 'Acme/Docker-Plugin', GITHUB_ACTOR: 'octocat' }
+const env = contextFrom({ GITHUB_REPOSITORY: 'Acme/Docker-Plugin', GITHUB_ACTOR: 'octocat' }).github
+const none = contextFrom().github
 
 describe('inputs', () => {
   it('every action.yml input has a default in the code, and the same one', () => {
@@ -64,7 +66,7 @@ describe('inputs', () => {
   })
 
   it('needs a repository outside GitHub', () => {
-    const inputs = readInputs(() => '', {})
+    const inputs = readInputs(() => '', none)
     expect(() => checkInputs(inputs)).toThrow(/repository/)
   })
 
@@ -97,12 +99,12 @@ describe('inputs', () => {
   })
 
   it('outside GitHub, the repository input gives the same source URL as GITHUB_REPOSITORY', () => {
-    const cli = readInputs((n) => (n === 'repository' ? 'Acme/Docker-Plugin' : ''), {})
+    const cli = readInputs((n) => (n === 'repository' ? 'Acme/Docker-Plugin' : ''), none)
     const action = readInputs(() => '', env)
     expect(cli.sourceUrl).toBe(action.sourceUrl)
     expect(cli.repository).toBe(action.repository)
     // A registry prefix that is no GitHub repository gives no URL.
-    expect(readInputs((n) => (n === 'repository' ? 'a/b/c' : ''), {}).sourceUrl).toBe('')
+    expect(readInputs((n) => (n === 'repository' ? 'a/b/c' : ''), none).sourceUrl).toBe('')
   })
 
   it('knows which inputs were given', () => {

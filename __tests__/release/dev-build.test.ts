@@ -14,6 +14,7 @@ import {
 } from '../../src/release/dev-build.js'
 import { prepareRules } from '../../src/release/rules.js'
 import { gitAt } from '../../src/version/git.js'
+import { contextFrom } from '../../test/helpers/context.js'
 
 const GIT_ENV = {
   ...process.env,
@@ -44,7 +45,7 @@ function newRepo(): string {
 }
 
 const inputs = (values: Partial<Record<InputName, string>>) =>
-  readInputs((n) => values[n] ?? '', { GITHUB_REPOSITORY: 'acme/plugins' })
+  readInputs((n) => values[n] ?? '', contextFrom({ GITHUB_REPOSITORY: 'acme/plugins' }).github)
 
 describe('lastRelease and the dev version from the history', () => {
   let dir: string
@@ -67,7 +68,7 @@ describe('lastRelease and the dev version from the history', () => {
   })
 
   it('takes the highest version of this plugin that HEAD contains, never another plugin', async () => {
-    const g = gitAt(dir)
+    const g = gitAt(dir, process.env)
     expect(await lastRelease(g, 'plugins/{name}/v{version}', 'foo')).toEqual({
       tag: 'plugins/foo/v1.0.0',
       version: '1.0.0'
@@ -82,7 +83,7 @@ describe('lastRelease and the dev version from the history', () => {
   it('counts the commits since, takes the commit built, and checks the .so version', async () => {
     const head = git(dir, 'rev-parse', 'HEAD')
     const r = await devReleaseOf({
-      git: gitAt(dir),
+      git: gitAt(dir, process.env),
       inputs: inputs({ 'tag-pattern': 'plugins/{name}/v{version}' }),
       branch: 'main',
       name: 'foo',
@@ -99,7 +100,7 @@ describe('lastRelease and the dev version from the history', () => {
     })
     await expect(
       devReleaseOf({
-        git: gitAt(dir),
+        git: gitAt(dir, process.env),
         inputs: inputs({ 'tag-pattern': 'plugins/{name}/v{version}' }),
         branch: 'main',
         name: 'foo',
@@ -111,7 +112,7 @@ describe('lastRelease and the dev version from the history', () => {
 
   it('with no release tag yet, counts every commit', async () => {
     const r = await devReleaseOf({
-      git: gitAt(dir),
+      git: gitAt(dir, process.env),
       inputs: inputs({ 'tag-pattern': 'plugins/{name}/v{version}' }),
       branch: 'main',
       name: 'baz',
@@ -161,9 +162,8 @@ describe('devBuildSkipped: a monorepo push publishes the plugins it touched', ()
     }
     return devBuildSkipped(
       inputs({ 'tag-pattern': 'plugins/{name}/v{version}', ...values }),
-      env,
-      silentLogger,
-      dir
+      contextFrom(env, dir),
+      silentLogger
     )
   }
 

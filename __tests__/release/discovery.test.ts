@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readInputs } from '../../src/inputs/inputs.js'
 import { pluginWorkDir } from '../../src/release/paths.js'
+import { contextFrom } from '../../test/helpers/context.js'
 import { chooseRulesFile } from '../../src/release/rules.js'
 import { sourceLinks } from '../../src/release/source-links.js'
 
-const env = { GITHUB_REPOSITORY: 'Acme/Plugins' }
+const env = contextFrom({ GITHUB_REPOSITORY: 'Acme/Plugins' }).github
 const inputs = (values: Record<string, string> = {}) => readInputs((n) => values[n] ?? '', env)
 
 function tree(files: string[]): string {

@@ -8,9 +8,10 @@ import { readInputs, type InputName } from '../../src/inputs/inputs.js'
 import { compileInspector, inspectorCacheDir } from '../../src/inspect/inspect.js'
 import { buildConcurrency } from '../../src/release/plugin-builds.js'
 import { requireTool } from '../../test/helpers/tools.js'
+import { contextFrom } from '../../test/helpers/context.js'
 
 const inputs = (values: Partial<Record<InputName, string>>) =>
-  readInputs((n) => values[n] ?? '', { GITHUB_REPOSITORY: 'acme/p' })
+  readInputs((n) => values[n] ?? '', contextFrom({ GITHUB_REPOSITORY: 'acme/p' }).github)
 
 describe('buildConcurrency', () => {
   it('builds every platform at once, up to one per core', () => {

@@ -11,6 +11,7 @@ import {
   resolveSignMode,
   type SigningInputs
 } from '../../src/sign/signing.js'
+import { contextFrom } from '../../test/helpers/context.js'
 import { recordingLogger } from '../../test/helpers/fixtures.js'
 
 const base: SigningInputs = {
@@ -36,48 +37,56 @@ function eventFile(repository: Record<string, unknown>): string {
 
 describe('resolveSignMode', () => {
   it('auto: off without an OIDC token, saying how to turn it on', async () => {
-    const r = await resolveSignMode(base, {})
+    const r = resolveSignMode(base, contextFrom({}))
     expect(r).toEqual({ mode: 'off', reason: expect.stringContaining('id-token: write') })
   })
 
   it('auto: keyless with an OIDC token on github.com for a public repository', async () => {
     const env = { ...oidc, GITHUB_EVENT_PATH: eventFile({ private: false, visibility: 'public' }) }
-    expect(await resolveSignMode(base, env)).toEqual({ mode: 'keyless' })
+    expect(resolveSignMode(base, contextFrom(env))).toEqual({ mode: 'keyless' })
   })
 
   it('auto: not keyless for a private repository (public log) unless sign: keyless', async () => {
     const env = { ...oidc, GITHUB_EVENT_PATH: eventFile({ private: true, visibility: 'private' }) }
-    expect(await resolveSignMode(base, env)).toMatchObject({
+    expect(resolveSignMode(base, contextFrom(env))).toMatchObject({
       mode: 'off',
       reason: expect.stringContaining('private repository')
     })
-    expect(await resolveSignMode({ ...base, sign: 'keyless' }, env)).toEqual({ mode: 'keyless' })
+    expect(resolveSignMode({ ...base, sign: 'keyless' }, contextFrom(env))).toEqual({
+      mode: 'keyless'
+    })
     const own = {
       ...base,
       fulcioUrl: 'https://fulcio.internal',
       rekorUrl: 'https://rekor.internal'
     }
-    expect(await resolveSignMode(own, env)).toEqual({ mode: 'keyless' })
+    expect(resolveSignMode(own, contextFrom(env))).toEqual({ mode: 'keyless' })
   })
 
   it('auto: not keyless on GitHub Enterprise Server with the public Sigstore', async () => {
     const env = { ...oidc, GITHUB_SERVER_URL: 'https://ghes.example.com' }
-    expect(await resolveSignMode(base, env)).toMatchObject({
+    expect(resolveSignMode(base, contextFrom(env))).toMatchObject({
       mode: 'off',
       reason: expect.stringContaining('fulcio-url')
     })
   })
 
   it('auto: a signing key wins', async () => {
-    expect(await resolveSignMode({ ...base, signingKey: KEY }, oidc)).toEqual({ mode: 'key' })
+    expect(resolveSignMode({ ...base, signingKey: KEY }, contextFrom(oidc))).toEqual({
+      mode: 'key'
+    })
   })
 
   it('explicit modes fail when they cannot work, naming the fix', async () => {
-    await expect(resolveSignMode({ ...base, sign: 'keyless' }, {})).rejects.toThrow(
+    expect(() => resolveSignMode({ ...base, sign: 'keyless' }, contextFrom({}))).toThrow(
       /permissions: id-token: write/
     )
-    await expect(resolveSignMode({ ...base, sign: 'key' }, oidc)).rejects.toThrow(/signing-key/)
-    expect(await resolveSignMode({ ...base, sign: 'false', signingKey: KEY }, oidc)).toMatchObject({
+    expect(() => resolveSignMode({ ...base, sign: 'key' }, contextFrom(oidc))).toThrow(
+      /signing-key/
+    )
+    expect(
+      resolveSignMode({ ...base, sign: 'false', signingKey: KEY }, contextFrom(oidc))
+    ).toMatchObject({
       mode: 'off'
     })
   })
@@ -86,7 +95,7 @@ describe('resolveSignMode', () => {
 describe('prepareSigning', () => {
   it('a wrong key password fails before anything is written', async () => {
     const inputs = { ...base, signingKey: KEY, signingKeyPassword: 'nope' }
-    await expect(prepareSigning(inputs, {}, recordingLogger())).rejects.toThrow(
+    await expect(prepareSigning(inputs, contextFrom({}), recordingLogger())).rejects.toThrow(
       /signing-key-password is wrong/
     )
   }, 30_000)
@@ -94,14 +103,14 @@ describe('prepareSigning', () => {
   it('key without signing-public-key-ref signs, and warns that index.yaml cannot say so', async () => {
     const log = recordingLogger()
     const inputs = { ...base, signingKey: KEY, signingKeyPassword: 'fixture-password' }
-    const signing = await prepareSigning(inputs, {}, log)
+    const signing = await prepareSigning(inputs, contextFrom({}), log)
     expect(signing.signer?.kind).toBe('key')
     expect(log.warnings.join('\n')).toMatch(/signing-public-key-ref/)
   }, 30_000)
 
   it('provenance: true needs keyless signing', async () => {
     await expect(
-      prepareSigning({ ...base, provenance: true }, {}, recordingLogger())
+      prepareSigning({ ...base, provenance: true }, contextFrom({}), recordingLogger())
     ).rejects.toThrow(/provenance: true needs keyless/)
   })
 
@@ -110,9 +119,11 @@ describe('prepareSigning', () => {
       ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/',
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'xyz-secret'
     }
-    const err = await prepareSigning({ ...base, sign: 'keyless' }, env, recordingLogger()).catch(
-      (e: Error) => e
-    )
+    const err = await prepareSigning(
+      { ...base, sign: 'keyless' },
+      contextFrom(env),
+      recordingLogger()
+    ).catch((e: Error) => e)
     expect(String(err)).toMatch(/requesting the OIDC token from http:\/\/127\.0\.0\.1:9\/ failed/)
     expect(String(err)).not.toContain('xyz-secret')
   })

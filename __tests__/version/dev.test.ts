@@ -138,16 +138,22 @@ describe('resolveRun', () => {
     GITHUB_EVENT_NAME: 'push',
     ...extra
   })
+  /** The run's GitHub facts, as the context gives them, from its variables and event. */
+  const gh = (env: Record<string, string>, e?: typeof event) => ({
+    ref: env.GITHUB_REF ?? '',
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    event: { defaultBranch: e?.repository.default_branch, deleted: false, privateRepository: false }
+  })
 
   it('a tag input or a tag ref is a tag release', () => {
     expect(
-      resolveRun({ tagInput: '1.2.3', devBranch: '', env: push('refs/heads/main'), event })
+      resolveRun({ tagInput: '1.2.3', devBranch: '', github: gh(push('refs/heads/main'), event) })
     ).toEqual({
       kind: 'tag',
       tag: '1.2.3'
     })
     expect(
-      resolveRun({ tagInput: '', devBranch: '', env: push('refs/tags/v1.2.3'), event })
+      resolveRun({ tagInput: '', devBranch: '', github: gh(push('refs/tags/v1.2.3'), event) })
     ).toEqual({
       kind: 'tag',
       tag: 'v1.2.3'
@@ -156,25 +162,27 @@ describe('resolveRun', () => {
 
   it('a push to the default branch (from the event) is a dev build; so is workflow_dispatch', () => {
     expect(
-      resolveRun({ tagInput: '', devBranch: '', env: push('refs/heads/main'), event })
+      resolveRun({ tagInput: '', devBranch: '', github: gh(push('refs/heads/main'), event) })
     ).toEqual({
       kind: 'dev',
       branch: 'main',
       eventName: 'push'
     })
     const dispatch = { GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'workflow_dispatch' }
-    expect(resolveRun({ tagInput: '', devBranch: '', env: dispatch, event }).kind).toBe('dev')
+    expect(resolveRun({ tagInput: '', devBranch: '', github: gh(dispatch, event) }).kind).toBe(
+      'dev'
+    )
   })
 
   it('dev-branch names another branch, and works without an event payload', () => {
     expect(
-      resolveRun({ tagInput: '', devBranch: 'develop', env: push('refs/heads/develop') })
+      resolveRun({ tagInput: '', devBranch: 'develop', github: gh(push('refs/heads/develop')) })
     ).toEqual({ kind: 'dev', branch: 'develop', eventName: 'push' })
   })
 
   it('refuses other branches, other events and an unknown default branch, with the fix', () => {
     expect(() =>
-      resolveRun({ tagInput: '', devBranch: '', env: push('refs/heads/feature'), event })
+      resolveRun({ tagInput: '', devBranch: '', github: gh(push('refs/heads/feature'), event) })
     ).toThrow(
       /branch "feature", which is not a tag and not the dev branch "main".*branches: \[main\]/
     )
@@ -182,17 +190,18 @@ describe('resolveRun', () => {
       resolveRun({
         tagInput: '',
         devBranch: '',
-        env: { GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'pull_request' },
-        event
+        github: gh({ GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_NAME: 'pull_request' }, event)
       })
     ).toThrow(/"refs\/heads\/main" \(pull_request event\), which is not a tag/)
     expect(() =>
-      resolveRun({ tagInput: '', devBranch: '', env: { GITHUB_REF: 'refs/heads/main' } })
+      resolveRun({ tagInput: '', devBranch: '', github: gh({ GITHUB_REF: 'refs/heads/main' }) })
     ).toThrow(/refs\/heads\/main.*not a tag/)
-    expect(() => resolveRun({ tagInput: '', devBranch: '', env: push('refs/heads/main') })).toThrow(
-      /default branch is unknown.*set dev-branch/
+    expect(() =>
+      resolveRun({ tagInput: '', devBranch: '', github: gh(push('refs/heads/main')) })
+    ).toThrow(/default branch is unknown.*set dev-branch/)
+    expect(() => resolveRun({ tagInput: '', devBranch: '', github: gh({}) })).toThrow(
+      /no tag to release/
     )
-    expect(() => resolveRun({ tagInput: '', devBranch: '', env: {} })).toThrow(/no tag to release/)
   })
 })
 

@@ -34,7 +34,7 @@ function gitRepo(): string {
 describe('sourceDateEpoch', () => {
   it('prefers SOURCE_DATE_EPOCH', async () => {
     expect(
-      await sourceDateEpoch({ SOURCE_DATE_EPOCH: '1700000000' }, '/nonexistent', '1.0.0')
+      await sourceDateEpoch({ sourceDateEpoch: '1700000000' }, '/nonexistent', '1.0.0')
     ).toEqual({
       epoch: 1700000000,
       from: 'SOURCE_DATE_EPOCH'
@@ -42,9 +42,9 @@ describe('sourceDateEpoch', () => {
   })
 
   it('refuses a SOURCE_DATE_EPOCH that is not whole seconds', async () => {
-    await expect(
-      sourceDateEpoch({ SOURCE_DATE_EPOCH: '2026-01-01' }, '.', '1.0.0')
-    ).rejects.toThrow(/whole seconds/)
+    await expect(sourceDateEpoch({ sourceDateEpoch: '2026-01-01' }, '.', '1.0.0')).rejects.toThrow(
+      /whole seconds/
+    )
   })
 
   it('uses the tagged commit, not HEAD and not the clock', async () => {

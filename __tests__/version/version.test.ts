@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseReleaseTag, resolveTag, VersionError } from '../../src/version/version.js'
+import { parseReleaseTag, VersionError } from '../../src/version/version.js'
 
 describe('parseReleaseTag', () => {
   it('accepts a plain version', () => {
@@ -44,20 +44,5 @@ describe('parseReleaseTag', () => {
 
   it('refuses build metadata and proposes the tag without it', () => {
     expect(() => parseReleaseTag('1.2.3+abc')).toThrow(/build metadata.*tag the release as 1\.2\.3/)
-  })
-})
-
-describe('resolveTag', () => {
-  it('prefers the tag input', () => {
-    expect(resolveTag('1.0.0', 'refs/tags/2.0.0')).toBe('1.0.0')
-  })
-  it('reads refs/tags/ from GITHUB_REF', () => {
-    expect(resolveTag('', 'refs/tags/v1.2.3')).toBe('v1.2.3')
-  })
-  it('refuses a branch ref without a tag input, naming the ref', () => {
-    expect(() => resolveTag('', 'refs/heads/main')).toThrow(/refs\/heads\/main.*not a tag/)
-  })
-  it('refuses when there is nothing to go on', () => {
-    expect(() => resolveTag('', undefined)).toThrow(/GITHUB_REF is not set/)
   })
 })

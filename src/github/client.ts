@@ -543,11 +543,6 @@ export function refPath(kind: 'heads' | 'tags', name: string): string {
   return `${kind}/${name.split('/').map(encodeURIComponent).join('/')}`
 }
 
-/** The API root from the runner's environment (GITHUB_API_URL), github.com's by default. */
-export function apiBaseUrlFromEnv(env: NodeJS.ProcessEnv): string {
-  return env.GITHUB_API_URL?.trim() || 'https://api.github.com'
-}
-
 /** `owner/repo` from GITHUB_REPOSITORY (or a given `owner/repo`). */
 export function parseRepository(value: string | undefined): { owner: string; repo: string } {
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec((value ?? '').trim())

@@ -11,11 +11,9 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { join } from 'node:path'
 import { ARTIFACT_NAME_PATTERN } from '../falco/config.js'
-import { packLayer } from '../falco/layer.js'
 import type { Logger } from '../log.js'
-import { parseReleaseTag } from '../version/version.js'
 import {
   GitHubApiError,
   GitHubClient,
@@ -57,11 +55,16 @@ export const CHECKSUMS_FILE = 'checksums.txt'
 export interface BuildReleaseAssetsOptions {
   /** Plugin name (from the .so). */
   name: string
-  /** Release version without a v, e.g. 1.2.3 or 1.3.0-rc.1. */
+  /** The release's version (ReleaseVersion.version: parsed once, no v), e.g. 1.2.3 or 1.3.0-rc.1. */
   version: string
-  plugins: Array<{ architecture: ReleaseArchitecture; soPath: string }>
-  rulesFile?: string
-  /** Where the archives and checksums.txt are written (created if missing). */
+  /**
+   * Per platform, the archive of a flat lib<name>.so: the OCI layer the release pushed (the same
+   * reproducible tar.gz falcoctl installs), so it is packed once.
+   */
+  plugins: Array<{ architecture: ReleaseArchitecture; archive: string }>
+  /** The archive of the rules file: the rules artifact's layer. */
+  rulesArchive?: string
+  /** Where checksums.txt is written (created if missing). */
   outDir: string
 }
 
@@ -86,19 +89,17 @@ export function checksumsText(files: Array<{ name: string; sha256: string }>): s
 }
 
 /**
- * Writes the release assets: `<name>-<version>-linux-<x86_64|aarch64>.tar.gz` per platform (a flat
+ * The release assets: `<name>-<version>-linux-<x86_64|aarch64>.tar.gz` per platform (a flat
  * `lib<name>.so`, mode 0755), `<name>-rules-<version>.tar.gz` (the rules file, 0644) and
- * `checksums.txt`. The archives are reproducible (mtime 0, owner 0:0, fixed gzip), like the OCI
- * layers. Returns them in upload order, checksums.txt last.
+ * `checksums.txt`. The archives are the release's OCI layers (reproducible: mtime 0, owner 0:0,
+ * fixed gzip), uploaded under these names; only checksums.txt is written. Returns them in upload
+ * order, checksums.txt last.
  */
 export async function buildReleaseAssets(opts: BuildReleaseAssetsOptions): Promise<BuiltAsset[]> {
   if (!ARTIFACT_NAME_PATTERN.test(opts.name)) {
     throw new Error(
       `cannot name release assets after ${JSON.stringify(opts.name)}: a plugin name matches ${ARTIFACT_NAME_PATTERN.source}`
     )
-  }
-  if (opts.version.startsWith('v') || parseReleaseTag(opts.version).version !== opts.version) {
-    throw new Error(`release assets need a plain version such as 1.2.3, not ${opts.version}`)
   }
   if (opts.plugins.length === 0) throw new Error('no plugin .so to put on the release')
   const seen = new Set<string>()
@@ -118,26 +119,10 @@ export async function buildReleaseAssets(opts: BuildReleaseAssetsOptions): Promi
   }
   const plugins = [...opts.plugins].sort((a, b) => a.architecture.localeCompare(b.architecture))
   for (const p of plugins) {
-    const name = `${opts.name}-${opts.version}-linux-${ASSET_ARCH[p.architecture]}.tar.gz`
-    const path = join(opts.outDir, name)
-    await packLayer({
-      source: p.soPath,
-      entryName: `lib${opts.name}.so`,
-      mode: 0o755,
-      destination: path
-    })
-    await add(name, path)
+    await add(`${opts.name}-${opts.version}-linux-${ASSET_ARCH[p.architecture]}.tar.gz`, p.archive)
   }
-  if (opts.rulesFile !== undefined) {
-    const name = `${opts.name}-rules-${opts.version}.tar.gz`
-    const path = join(opts.outDir, name)
-    await packLayer({
-      source: opts.rulesFile,
-      entryName: basename(opts.rulesFile),
-      mode: 0o644,
-      destination: path
-    })
-    await add(name, path)
+  if (opts.rulesArchive !== undefined) {
+    await add(`${opts.name}-rules-${opts.version}.tar.gz`, opts.rulesArchive)
   }
   const sums = join(opts.outDir, CHECKSUMS_FILE)
   await writeFile(sums, checksumsText(assets))

@@ -2,6 +2,7 @@
 // (not only in action.yml) so that `node dist/index.js` run with only the
 // INPUT_* variables that differ behaves exactly as under the runner, and the
 // CLI shares them.
+import type { GitHubFacts } from '../context.js'
 
 export interface Inputs {
   tag: string
@@ -216,14 +217,17 @@ function parseVariableNames(name: string, raw: string): string[] {
   return [...new Set(names)]
 }
 
-export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
+/** The run's facts some defaults come from (the repository, the actor, the workflow token). */
+export type InputContext = Pick<GitHubFacts, 'repository' | 'serverUrl' | 'actor' | 'token'>
+
+export function readInputs(read: InputReader, github: InputContext): Inputs {
   const get = (name: InputName): string => {
     const v = read(name)
     return v === '' ? INPUT_DEFAULTS[name] : v
   }
   const bool = (name: InputName) => parseBoolean(name, get(name))
-  const githubRepository = env.GITHUB_REPOSITORY ?? ''
-  const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
+  const githubRepository = github.repository
+  const serverUrl = github.serverUrl
   // Outside GitHub (the CLI), the repository input names the GitHub repository: spelled as
   // GitHub spells it, it gives the same source annotation, so the same digests, as the action.
   const ownerRepo =
@@ -248,7 +252,7 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     registry: get('registry'),
     // Registry paths must be lower case; GitHub owners often are not.
     repository: (get('repository') || githubRepository).toLowerCase(),
-    username: get('username') || env.GITHUB_ACTOR || '',
+    username: get('username') || github.actor,
     password: get('password'),
     plainHttp: bool('plain-http'),
     ociLayout: get('oci-layout'),
@@ -269,7 +273,7 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv): Inputs {
     merge: get('merge'),
     tagPattern: get('tag-pattern'),
     githubRelease: get('github-release') === 'auto' ? 'auto' : bool('github-release'),
-    githubToken: get('github-token') || env.GITHUB_TOKEN || '',
+    githubToken: get('github-token') || github.token,
     indexBranch: get('index-branch'),
     retryBudget: parseCount('retry-budget', get('retry-budget'), 0),
     requestTimeout: parseCount('request-timeout', get('request-timeout'), 1),

@@ -15,8 +15,8 @@ export interface Workspace {
   allowOutside: boolean
 }
 
-export function workspaceOf(env: NodeJS.ProcessEnv, allowOutside: boolean): Workspace {
-  const dir = env.GITHUB_WORKSPACE?.trim()
+/** The workspace of a run whose checkout is `dir` (GITHUB_WORKSPACE; undefined: none). */
+export function workspaceOf(dir: string | undefined, allowOutside: boolean): Workspace {
   return { root: dir ? realOrSelf(resolve(dir)) : undefined, allowOutside }
 }
 

@@ -42,9 +42,10 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
 export async function credentialsFromDockerConfig(
   registry: string,
   env: NodeJS.ProcessEnv,
-  logger?: Logger
+  logger?: Logger,
+  /** The config file (RunContext.dockerConfig); by default where docker looks in `env`. */
+  path = dockerConfigPath(env)
 ): Promise<RegistryCredentials | undefined> {
-  const path = dockerConfigPath(env)
   const config = await readConfig(path)
   if (!config) return undefined
   const host = normalHost(registry)

@@ -77,11 +77,6 @@ function targetFor(targets: PublishTargets, a: ArtifactPlan): OciTarget {
 }
 
 export interface PublishOptions {
-  /**
-   * Matrix mode: push the plugin's blobs and platform manifests by digest and
-   * stop there (no index, no rules, no tags); a merge job does the rest.
-   */
-  manifestsOnly?: boolean
   /** Blob uploads in flight at once, per artifact. */
   concurrency?: number
   /** Signs a root (pushed by digest) before any tag is written; a failure writes no tag. */
@@ -90,15 +85,14 @@ export interface PublishOptions {
   report?: PublishReport
 }
 
-export async function publish(
-  plan: ReleasePlan,
+/** Steps 1 and 2 for `artifacts`: their blobs, then their manifests by digest (and roots). */
+async function pushContent(
+  artifacts: ArtifactPlan[],
   targets: PublishTargets,
   logger: Logger,
-  options: PublishOptions = {}
-): Promise<PublishReport> {
-  const report = options.report ?? emptyPublishReport()
-  const artifacts = options.manifestsOnly ? [plan.plugin] : artifactsOf(plan)
-
+  report: PublishReport,
+  opts: { concurrency?: number; roots: boolean }
+): Promise<void> {
   // Each step runs for every artifact at once (their repositories are independent); the order
   // between steps is what keeps the registry consistent. Round trips are most of a small
   // release's time, so nothing waits on another without a reason.
@@ -106,7 +100,7 @@ export async function publish(
   // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has.
   const blobs = await Promise.allSettled(
     artifacts.map((a) =>
-      targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), options.concurrency ?? 4)
+      targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), opts.concurrency ?? 4)
     )
   )
   blobs.forEach((settled, n) => {
@@ -143,12 +137,42 @@ export async function publish(
     await Promise.allSettled(
       artifacts.map(async (a) => {
         throwFirstFailure(await Promise.allSettled(a.manifests.map((m) => pushManifest(a, m))))
-        if (!options.manifestsOnly) await pushManifest(a, a.root)
+        if (opts.roots) await pushManifest(a, a.root)
       })
     )
   )
+}
 
-  if (options.manifestsOnly) return report
+/**
+ * A matrix job's share (push-by-digest): the plugin's blobs and platform manifests, by digest,
+ * and nothing else (no index, no rules, no tags); the merge job does the rest.
+ */
+export async function pushPlatformManifests(
+  plan: ReleasePlan,
+  target: OciTarget,
+  logger: Logger,
+  options: Pick<PublishOptions, 'concurrency' | 'report'> = {}
+): Promise<PublishReport> {
+  const report = options.report ?? emptyPublishReport()
+  await pushContent([plan.plugin], { plugin: target }, logger, report, {
+    concurrency: options.concurrency,
+    roots: false
+  })
+  return report
+}
+
+export async function publish(
+  plan: ReleasePlan,
+  targets: PublishTargets,
+  logger: Logger,
+  options: PublishOptions = {}
+): Promise<PublishReport> {
+  const report = options.report ?? emptyPublishReport()
+  const artifacts = artifactsOf(plan)
+  await pushContent(artifacts, targets, logger, report, {
+    concurrency: options.concurrency,
+    roots: true
+  })
 
   // 2b. Signatures of every root, before any tag.
   if (options.sign) {
@@ -159,8 +183,9 @@ export async function publish(
   }
 
   // 3. The version tag of every artifact, in order (rules first, so the plugin's dependency
-  //    resolves); 4. then every floating tag of every artifact, at once.
-  const [versionTag, ...floating] = plan.plugin.tags
+  //    resolves); 4. then every floating tag the plan moves, of every artifact, at once.
+  const { versionTag, devTag } = plan.tagPlan
+  const floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag)
   for (const a of artifacts) {
     report.tags.push(await writeTag(targetFor(targets, a), a, versionTag, logger))
   }
@@ -172,7 +197,6 @@ export async function publish(
   throwFirstFailure(written)
 
   // 5. Converge: a release that ran at the same time may have moved them in between.
-  const devTag = plan.tagPlan.devTag
   const converged = await Promise.allSettled(
     artifacts.map((a) => {
       const target = targetFor(targets, a)

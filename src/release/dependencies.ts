@@ -16,14 +16,12 @@ import {
 } from '../falco/dependencies.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
-import { credentialsFromDockerConfig } from '../oci/docker-config.js'
 import { RegistryClient } from '../oci/registry.js'
 import type { OciTarget, Platform, RegistryCredentials } from '../oci/types.js'
 import { installTag, type ArtifactPlan, type ReleasePlan } from '../plan/plan.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
-import { silentLogger } from '../log.js'
 import type { SourceLinks } from './source-links.js'
-import { readSmallBlob, resolveCredentials } from './targets.js'
+import { dockerCredentials, readSmallBlob, type DockerContext } from './targets.js'
 
 /** An index is a few hundred KiB (falcosecurity's ~100 KiB); refuse to read runaway ones. */
 const MAX_INDEX_BYTES = 16 << 20
@@ -128,7 +126,7 @@ class Resolver {
   constructor(
     private readonly opts: {
       inputs: Inputs
-      env: NodeJS.ProcessEnv
+      docker: DockerContext
       plan: ReleasePlan
       local: Map<string, IndexLocation>
       targets: { plugin: OciTarget; rules: OciTarget }
@@ -164,12 +162,12 @@ class Resolver {
   private client(registry: string): Promise<RegistryClient> {
     let c = this.clients.get(registry)
     if (!c) {
-      const { inputs, env, logger } = this.opts
+      const { inputs, docker, logger } = this.opts
       c = (async () => {
         const credentials =
           registry === inputs.registry
             ? this.opts.credentials
-            : await credentialsFromDockerConfig(registry, env, logger).catch(() => undefined)
+            : await dockerCredentials(registry, docker, logger).catch(() => undefined)
         return new RegistryClient({
           registry,
           plainHttp: inputs.plainHttp,
@@ -274,7 +272,10 @@ function describe(m: MissingDependency): string {
  */
 export async function checkInstallable(opts: {
   inputs: Inputs
-  env: NodeJS.ProcessEnv
+  /** Where other registries' credentials are (the Docker config). */
+  docker: DockerContext
+  /** The credentials of the release's own registry (resolveCredentials), if any. */
+  credentials?: RegistryCredentials
   plan: ReleasePlan
   metadata: PluginMetadata
   links: SourceLinks
@@ -285,17 +286,12 @@ export async function checkInstallable(opts: {
   indexText: string
 }): Promise<InstallCheck> {
   const { plan, inputs, indexText } = opts
-  const credentials =
-    inputs.ociLayout === ''
-      ? (await resolveCredentials(inputs, opts.env, silentLogger)).credentials
-      : undefined
   const platforms = plan.plugin.manifests
     .map((m) => m.platform)
     .filter((p): p is Platform => p !== undefined)
     .map(platformName)
   const resolver = new Resolver({
     ...opts,
-    credentials,
     local: parseIndex(indexText, inputs.indexFile),
     platforms
   })

@@ -3,17 +3,10 @@
 // from the .so's version and the git history (src/version/dev.ts says how).
 import { existsSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
+import type { GitHubFacts, RunContext } from '../context.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
-import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
-import {
-  checkDevTag,
-  devRelease,
-  devVersion,
-  resolveRun,
-  type RunEvent,
-  type RunKind
-} from '../version/dev.js'
+import { checkDevTag, devRelease, devVersion, resolveRun, type RunKind } from '../version/dev.js'
 import {
   changedFiles,
   commitsSince,
@@ -35,31 +28,12 @@ const SHALLOW_FIX =
   'dev builds derive their version from the last release tag and the commits since: check ' +
   'out the whole history (actions/checkout with fetch-depth: 0)'
 
-/** The push event (or whichever event ran), from GITHUB_EVENT_PATH; undefined when unreadable. */
-export async function readRunEvent(env: NodeJS.ProcessEnv): Promise<RunEvent | undefined> {
-  const path = env.GITHUB_EVENT_PATH?.trim()
-  if (!path) return undefined
-  try {
-    const text = await readTextFileBounded(path, {
-      limit: MAX_INDEX_FILE_BYTES,
-      what: 'the event payload',
-      fix: "GITHUB_EVENT_PATH should name the runner's event JSON"
-    })
-    const value: unknown = JSON.parse(text)
-    return value !== null && typeof value === 'object' ? (value as RunEvent) : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** A tag release or a dev build, from the inputs, GITHUB_REF and the event. */
-export async function runKind(inputs: Inputs, env: NodeJS.ProcessEnv): Promise<RunKind> {
-  const run = resolveRun({
-    tagInput: inputs.tag,
-    devBranch: inputs.devBranch,
-    env,
-    event: await readRunEvent(env)
-  })
+export function runKind(
+  inputs: Inputs,
+  github: Pick<GitHubFacts, 'ref' | 'eventName' | 'event'>
+): RunKind {
+  const run = resolveRun({ tagInput: inputs.tag, devBranch: inputs.devBranch, github })
   if (run.kind === 'dev') checkDevTag(inputs.devTag)
   return run
 }
@@ -98,13 +72,13 @@ export function devDistributionInputs(inputs: Inputs, logger: Logger): Inputs {
  */
 export async function devBuildSkipped(
   inputs: Inputs,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-  cwd = process.cwd()
+  ctx: Pick<RunContext, 'github' | 'cwd' | 'childEnvBase'>,
+  logger: Logger
 ): Promise<string | undefined> {
+  const { cwd } = ctx
   let workDir: string
   try {
-    if ((await runKind(inputs, env)).kind !== 'dev') return undefined
+    if (runKind(inputs, ctx.github).kind !== 'dev') return undefined
     const plugin = devPlugin(inputs)
     workDir =
       inputs.given.has('working-directory') || plugin === undefined
@@ -117,25 +91,25 @@ export async function devBuildSkipped(
     // A push that removed the plugin: a matrix of changed plugins still names it.
     return `${relative(cwd, workDir) || workDir} does not exist at this commit: nothing to build`
   }
-  return pushTouches(inputs, env, workDir, logger)
+  return pushTouches(inputs, ctx, workDir, logger)
 }
 
 async function pushTouches(
   inputs: Inputs,
-  env: NodeJS.ProcessEnv,
+  ctx: Pick<RunContext, 'github' | 'childEnvBase'>,
   workDir: string,
   logger: Logger
 ): Promise<string | undefined> {
-  const event = await readRunEvent(env)
-  if ((env.GITHUB_EVENT_NAME ?? '') !== 'push' || !event) return undefined
+  const { event, eventName, sha } = ctx.github
+  if (eventName !== 'push') return undefined
   const before = event.before ?? ''
-  const after = event.after || env.GITHUB_SHA || ''
+  const after = event.after || sha
   if (event.deleted) return `the push deleted the branch: nothing to build`
   // Commit ids only: anything else (never sent by GitHub) must not reach git as an option.
   if (!COMMIT_ID.test(before) || !COMMIT_ID.test(after) || ZERO_COMMIT.test(before)) {
     return undefined
   }
-  const git = gitAt(workDir, env)
+  const git = gitAt(workDir, ctx.childEnvBase)
   let top: string
   try {
     top = await topLevel(git)
@@ -169,8 +143,11 @@ async function pushTouches(
 }
 
 /** Checks the checkout before anything is built: whole history, a commit to name. */
-export async function checkDevCheckout(workDir: string, env: NodeJS.ProcessEnv): Promise<Git> {
-  const git = gitAt(workDir, env)
+export async function checkDevCheckout(
+  workDir: string,
+  childEnvBase: NodeJS.ProcessEnv
+): Promise<Git> {
+  const git = gitAt(workDir, childEnvBase)
   try {
     await topLevel(git)
   } catch (err) {

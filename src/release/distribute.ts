@@ -2,9 +2,10 @@
 // branch), the GitHub Release with archives and checksums, and the
 // registry.yaml entry to propose upstream. Nothing here touches the registry.
 //
-// In two steps. prepareDistribution runs before the first registry write and does every check
-// that could refuse: the index file and the branch's index merge, the token may write the
-// repository. distribute runs after the registry and only writes.
+// prepareDistribution runs before the first registry write and does every check that could
+// refuse: the index file and the branch's index merge, the token may write the repository.
+// The steps after the registry only write: writeIndexFile, commitIndex, publishRelease (each a
+// stage of the pipeline, so a failure says which one).
 import { existsSync, readFileSync } from 'node:fs'
 import { lstat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
@@ -15,7 +16,7 @@ import {
   registryEntryYaml,
   validateRegistryEntry
 } from '../falco/registry-entry.js'
-import { apiBaseUrlFromEnv, parseRepository } from '../github/client.js'
+import { parseRepository } from '../github/client.js'
 import { checkContentsWrite } from '../github/access.js'
 import { commitIndexToBranch, readBranchFile, type CommitIndexResult } from '../github/pages.js'
 import {
@@ -24,13 +25,14 @@ import {
   type PublishedRelease,
   type ReleaseArchitecture
 } from '../github/release.js'
+import type { GitHubFacts } from '../context.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { wantsGitHubRelease } from '../inputs/permissions.js'
 import { confine, writeFileNoFollow, type Workspace } from '../inputs/workspace.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Logger } from '../log.js'
+import type { Platform } from '../platform/platform.js'
 import type { ReleasePlan } from '../plan/plan.js'
-import type { Journal } from '../report/journal.js'
 import type { ReleaseVersion } from '../version/version.js'
 import {
   checksumBundles,
@@ -43,7 +45,6 @@ import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.
 import { indexEntries, keptSignatures, maintainersOf } from './index-file.js'
 import { repositoryRoot } from './paths.js'
 import type { SourceLinks } from './source-links.js'
-import type { PlatformBuild } from './plugin-builds.js'
 
 export interface RegistryEntryReport {
   yaml: string
@@ -106,17 +107,26 @@ export function proposeRegistryEntry(opts: {
   }
 }
 
-function githubApi(inputs: Inputs, env: NodeJS.ProcessEnv, what: string) {
+/** The GitHub API and repository of this run, with the token; refuses without a token. */
+function githubApi(
+  inputs: Inputs,
+  github: Pick<GitHubFacts, 'apiUrl' | 'repository'>,
+  what: string
+) {
   if (inputs.githubToken === '') {
     throw new Error(`${what} needs a GitHub token: set github-token (default: the workflow token)`)
   }
   return {
-    api: { baseUrl: apiBaseUrlFromEnv(env), token: inputs.githubToken },
-    ...parseRepository(env.GITHUB_REPOSITORY)
+    api: { baseUrl: github.apiUrl, token: inputs.githubToken },
+    ...parseRepository(github.repository)
   }
 }
 
+type GitHubTarget = ReturnType<typeof githubApi>
+
+/** What the distribution steps wrote. */
 export interface Distribution {
+  /** index-file as given, when it was written; '' when not. */
   indexFile: string
   index?: CommitIndexResult
   githubRelease?: PublishedRelease
@@ -124,10 +134,10 @@ export interface Distribution {
   attestation?: AttestationResult
 }
 
-type GitHubTarget = ReturnType<typeof githubApi>
-
-/** Everything distribute() needs, checked before the first registry write. */
+/** Everything the distribution steps need, checked before the first registry write. */
 export interface PreparedDistribution {
+  /** The inputs distribution sees (a dev build's: dev-index-file, no GitHub Release). */
+  inputs: Inputs
   indexPath: string
   /** false: the index file is left alone (a dev build without dev-index-file). */
   writeIndex: boolean
@@ -142,7 +152,7 @@ export interface PreparedDistribution {
 
 export async function prepareDistribution(opts: {
   inputs: Inputs
-  env: NodeJS.ProcessEnv
+  github: Pick<GitHubFacts, 'apiUrl' | 'repository' | 'actions' | 'ref'>
   plan: ReleasePlan
   metadata: PluginMetadata
   links: SourceLinks
@@ -153,12 +163,19 @@ export async function prepareDistribution(opts: {
   /** false: write no index file (and commit none); default true. */
   writeIndex?: boolean
 }): Promise<PreparedDistribution> {
-  const { inputs, env, plan, metadata, logger } = opts
+  const { inputs, github, plan, metadata, logger } = opts
   const entries = indexEntries(plan, metadata, inputs, opts.links, opts.signature)
   if (opts.writeIndex === false) {
     // Nothing is written: the install check sees our entries alone, the rest of the file is moot.
     const indexText = mergeIndex(undefined, entries)
-    return { indexPath: '', writeIndex: false, indexText, servedIndexText: indexText, entries }
+    return {
+      inputs,
+      indexPath: '',
+      writeIndex: false,
+      indexText,
+      servedIndexText: indexText,
+      entries
+    }
   }
   const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file')
   const info = await lstat(indexPath).catch(() => undefined)
@@ -187,6 +204,7 @@ export async function prepareDistribution(opts: {
     )
   }
   const prepared: PreparedDistribution = {
+    inputs,
     indexPath,
     writeIndex: true,
     indexText,
@@ -200,7 +218,7 @@ export async function prepareDistribution(opts: {
         `index-file must be a path inside the repository with index-branch, got ${inputs.indexFile}`
       )
     }
-    prepared.branch = githubApi(inputs, env, 'index-branch')
+    prepared.branch = githubApi(inputs, github, 'index-branch')
     needs.push(`index-branch (${inputs.indexBranch})`)
     const onBranch = await readBranchFile({
       ...prepared.branch,
@@ -218,8 +236,8 @@ export async function prepareDistribution(opts: {
       )
     }
   }
-  if (wantsGitHubRelease(inputs, env)) {
-    prepared.release = githubApi(inputs, env, 'github-release')
+  if (wantsGitHubRelease(inputs, github)) {
+    prepared.release = githubApi(inputs, github, 'github-release')
     needs.push(
       inputs.githubRelease === 'auto' ? 'github-release (auto: on tag runs)' : 'github-release'
     )
@@ -231,93 +249,107 @@ export async function prepareDistribution(opts: {
   return prepared
 }
 
-export async function distribute(opts: {
+/** Writes the merged index.yaml (prepared.writeIndex), never through a symbolic link. */
+export async function writeIndexFile(
+  prepared: PreparedDistribution,
+  logger: Logger
+): Promise<void> {
+  const { inputs } = prepared
+  await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
+  for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
+    logger.warning(
+      `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
+        `${name} against it on install, so it must describe how this release is signed`
+    )
+  }
+}
+
+/** Commits the release's entries to index-file on index-branch (prepared.branch). */
+export async function commitIndex(opts: {
   prepared: PreparedDistribution
-  inputs: Inputs
-  env: NodeJS.ProcessEnv
+  branch: GitHubTarget
   plan: ReleasePlan
   metadata: PluginMetadata
-  release: ReleaseVersion
-  builds: PlatformBuild[]
-  rulesFile?: string
-  links: SourceLinks
-  /** A monorepo release: GitHub's repository-wide "Latest" badge is left alone. */
-  monorepo: boolean
-  scratch: string
   logger: Logger
-  journal: Journal
-  /** What was signed and the signer (release assets: signed checksums, provenance). */
-  signing?: { result?: SigningResult; signer?: SigstoreSigner }
-}): Promise<Distribution> {
-  const { inputs, env, plan, metadata, logger, prepared, journal } = opts
-  const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined
-  if (prepared.writeIndex) {
-    journal.stage = 'index-file'
-    await writeFileNoFollow(prepared.indexPath, prepared.indexText, 'index-file')
-    journal.indexFile = prepared.indexPath
-    for (const name of keptSignatures(prepared.indexText, prepared.entries)) {
-      logger.warning(
-        `${inputs.indexFile}: the entry ${name} keeps its signature block: falcoctl verifies ` +
-          `${name} against it on install, so it must describe how this release is signed`
-      )
-    }
-  }
-  const out: Distribution = { indexFile: prepared.writeIndex ? inputs.indexFile : '' }
-
-  if (prepared.branch) {
-    journal.stage = 'index-branch'
-    const entries = prepared.entries
-    out.index = await logger.group(`Commit ${inputs.indexFile} to ${inputs.indexBranch}`, () =>
-      commitIndexToBranch({
-        ...(prepared.branch as GitHubTarget),
-        branch: inputs.indexBranch,
-        path: inputs.indexFile,
-        update: (existing) => mergeIndex(existing, entries),
-        message: `index.yaml: ${metadata.name} ${plan.version}`,
-        logger
-      })
-    )
-    journal.indexBranchUrl = out.index.url
-  }
-
-  if (prepared.release) {
-    journal.stage = 'github-release'
-    const assets = await buildReleaseAssets({
-      name: metadata.name,
-      version: plan.version,
-      plugins: opts.builds.map((b) => ({
-        architecture: b.platform.architecture as ReleaseArchitecture,
-        soPath: b.soPath
-      })),
-      rulesFile: opts.rulesFile,
-      outDir: join(opts.scratch, 'release-assets')
-    })
-    const signed = signer
-      ? await checksumBundles(assets, join(opts.scratch, 'release-assets'), signer)
-      : []
-    const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move)
-    out.githubRelease = await logger.group('GitHub Release', () =>
-      publishGitHubRelease({
-        ...(prepared.release as GitHubTarget),
-        tag: opts.release.tag,
-        name: `${metadata.name} ${plan.version}`,
-        prerelease: opts.release.prerelease,
-        makeLatest: movesLatest && !opts.monorepo,
-        assets: [...assets, ...signed],
-        targetCommitish: env.GITHUB_SHA,
-        logger
-      })
-    )
-    journal.releaseUrl = out.githubRelease.htmlUrl
-    const identity = opts.signing?.result?.identity
-    out.attestation = await provenanceForRelease({
-      ...(prepared.release as GitHubTarget),
-      provenance: inputs.provenance,
-      archives: assets.filter((a) => a.name.endsWith('.tar.gz')),
-      signer,
-      issuer: identity?.kind === 'keyless' ? identity.issuer : undefined,
+}): Promise<CommitIndexResult> {
+  const { prepared, logger } = opts
+  const { inputs, entries } = prepared
+  return logger.group(`Commit ${inputs.indexFile} to ${inputs.indexBranch}`, () =>
+    commitIndexToBranch({
+      ...opts.branch,
+      branch: inputs.indexBranch,
+      path: inputs.indexFile,
+      update: (existing) => mergeIndex(existing, entries),
+      message: `index.yaml: ${opts.metadata.name} ${opts.plan.version}`,
       logger
     })
-  }
-  return out
+  )
+}
+
+/** The release's archives, already packed: the OCI layers it pushed. */
+export interface ReleaseArchives {
+  /** One plugin layer (a flat lib<name>.so) per platform. */
+  plugins: Array<{ platform: Platform; path: string }>
+  /** The rules artifact's layer, when the release has rules. */
+  rules?: string
+}
+
+/**
+ * The GitHub Release of the tag (prepared.release): the release's layers as archives, a
+ * checksums.txt (signed when the release is), then build provenance of the archives.
+ */
+export async function publishRelease(opts: {
+  prepared: PreparedDistribution
+  release: GitHubTarget
+  plan: ReleasePlan
+  metadata: PluginMetadata
+  version: ReleaseVersion
+  archives: ReleaseArchives
+  /** A monorepo release: GitHub's repository-wide "Latest" badge is left alone. */
+  monorepo: boolean
+  /** The commit a missing tag is created on (the workflow's). */
+  sha?: string
+  scratch: string
+  logger: Logger
+  /** What was signed and the signer (release assets: signed checksums, provenance). */
+  signing?: { result?: SigningResult; signer?: SigstoreSigner }
+}): Promise<{ githubRelease: PublishedRelease; attestation?: AttestationResult }> {
+  const { plan, metadata, logger } = opts
+  const { inputs } = opts.prepared
+  const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined
+  const outDir = join(opts.scratch, 'release-assets')
+  const assets = await buildReleaseAssets({
+    name: metadata.name,
+    version: plan.version,
+    plugins: opts.archives.plugins.map((p) => ({
+      architecture: p.platform.architecture as ReleaseArchitecture,
+      archive: p.path
+    })),
+    rulesArchive: opts.archives.rules,
+    outDir
+  })
+  const signed = signer ? await checksumBundles(assets, outDir, signer) : []
+  const movesLatest = plan.tagPlan.floating.some((d) => d.tag === 'latest' && d.move)
+  const githubRelease = await logger.group('GitHub Release', () =>
+    publishGitHubRelease({
+      ...opts.release,
+      tag: opts.version.tag,
+      name: `${metadata.name} ${plan.version}`,
+      prerelease: opts.version.prerelease,
+      makeLatest: movesLatest && !opts.monorepo,
+      assets: [...assets, ...signed],
+      targetCommitish: opts.sha,
+      logger
+    })
+  )
+  const identity = opts.signing?.result?.identity
+  const attestation = await provenanceForRelease({
+    ...opts.release,
+    provenance: inputs.provenance,
+    archives: assets.filter((a) => a.name.endsWith('.tar.gz')),
+    signer,
+    issuer: identity?.kind === 'keyless' ? identity.issuer : undefined,
+    logger
+  })
+  return { githubRelease, attestation }
 }

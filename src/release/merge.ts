@@ -62,6 +62,8 @@ export interface PushedPlatform {
   manifestBytes: Buffer
   configDigest: string
   configBytes: Buffer
+  /** The platform's layer as the registry holds it (the GitHub Release's archive). */
+  layerPath: string
   soPath: string
 }
 
@@ -134,6 +136,7 @@ export async function loadPushedPlatforms(
       manifestBytes: m.body,
       configDigest: manifest.config.digest,
       configBytes,
+      layerPath: tarGz,
       soPath
     })
   }

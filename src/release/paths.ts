@@ -3,7 +3,6 @@
 // plugin's sources).
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { Inputs } from '../inputs/inputs.js'
 import { pluginDirectory } from '../version/tag-pattern.js'
@@ -24,7 +23,8 @@ export function pluginWorkDir(
   inputs: Inputs,
   tag: string,
   plugin: string | undefined,
-  cwd = process.cwd(),
+  /** The folder relative paths start from (RunContext.cwd). */
+  cwd: string,
   /** Who names the plugin, for the message: by default `tag "<tag>" releases`. */
   subject = `tag "${tag}" releases`
 ): string {
@@ -69,9 +69,9 @@ export function repositoryPath(root: string, path: string): string {
 }
 
 /**
- * A fresh folder in the runner's temp space (RUNNER_TEMP, else the OS temp folder) for outputs
- * later steps use, such as the plugin-path output. It outlives the run's scratch folder.
+ * A fresh folder in the runner's temp space (RunContext.runnerTemp) for outputs later steps use,
+ * such as the plugin-path output. It outlives the run's scratch folder.
  */
-export async function keptOutputDir(env: NodeJS.ProcessEnv): Promise<string> {
-  return mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'falco-plugin-release-out-'))
+export async function keptOutputDir(runnerTemp: string): Promise<string> {
+  return mkdtemp(join(runnerTemp, 'falco-plugin-release-out-'))
 }

@@ -13,18 +13,14 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildPlugin, logRemovedVariables } from '../build/go.js'
+import type { RunContext } from '../context.js'
 import { abilistsPath, setupZig, ZIG_VERSION, zigCompilers, type Zig } from '../build/zig.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { checkElfForPlatform, compareExports, describeGlibcFloor } from '../inspect/checks.js'
 import { compareGlibcVersions, readElf, type ElfInfo } from '../inspect/elf.js'
 import { foreignInspector, type ForeignInspector } from '../inspect/foreign.js'
 import { newestGlibc, oldestGlibc, parseAbilists, type GlibcAbi } from '../inspect/glibc-abi.js'
-import {
-  checkPlugin,
-  compileInspector,
-  inspectorCacheDir,
-  inspectPlugin
-} from '../inspect/inspect.js'
+import { checkPlugin, compileInspector, inspectPlugin } from '../inspect/inspect.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import { validatePluginAgainstRelease } from '../inspect/validate.js'
 import type { Logger } from '../log.js'
@@ -51,6 +47,12 @@ export interface PluginBuilds {
   builds: PlatformBuild[]
 }
 
+/**
+ * What of the run's context builds and inspections use: the environment children inherit
+ * (filtered by childEnv), $CC and the inspector cache.
+ */
+export type BuildContext = Pick<RunContext, 'childEnvBase' | 'cc' | 'inspectorCache'>
+
 /** What children (build, inspector, qemu) keep of the environment: see childEnv. */
 function envPolicy(inputs: Inputs, logger: Logger): EnvPolicy {
   return {
@@ -75,14 +77,18 @@ type InspectorFor = { ok: true; inspector: ForeignInspector } | { ok: false; why
 export async function prepareToolchain(opts: {
   inputs: Inputs
   platforms: Platform[]
-  env: NodeJS.ProcessEnv
+  context: BuildContext
   logger: Logger
 }): Promise<Toolchain> {
   const { inputs, logger } = opts
   const toolchain: Toolchain = { inspectors: new Map() }
   if (inputs.glibc === '') return toolchain
   const zig = await logger.group(`zig ${ZIG_VERSION} (glibc ${inputs.glibc})`, async () => {
-    const z = await setupZig({ env: opts.env, policy: envPolicy(inputs, logger), logger })
+    const z = await setupZig({
+      env: opts.context.childEnvBase,
+      policy: envPolicy(inputs, logger),
+      logger
+    })
     logger.info(`zig ${z.version} from ${z.from}: ${z.path}`)
     return z
   })
@@ -126,19 +132,19 @@ function compilerFor(inputs: Inputs, p: Platform, toolchain?: Toolchain): string
  */
 function inspectorFor(
   p: Platform,
-  opts: { inputs: Inputs; env: NodeJS.ProcessEnv; logger: Logger; toolchain: Toolchain }
+  opts: { inputs: Inputs; context: BuildContext; logger: Logger; toolchain: Toolchain }
 ): Promise<InspectorFor> {
   const key = formatPlatform(p)
   const known = opts.toolchain.inspectors.get(key)
   if (known) return known
-  const { inputs, logger } = opts
-  const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) }
-  const cacheDir = inspectorCacheDir(opts.env)
+  const { inputs, logger, context } = opts
+  const children = { env: context.childEnvBase, envPolicy: envPolicy(inputs, logger) }
+  const cacheDir = context.inspectorCache
   const cc = compilerFor(inputs, p, opts.toolchain)
   const started: Promise<InspectorFor> = (async (): Promise<InspectorFor> => {
     if (samePlatform(p, hostPlatform())) {
       // The host's inspector: the compiler cgo uses ($CC unless zig), as before.
-      const inspector = await compileInspector({ cc: cc ?? opts.env.CC, cacheDir, ...children })
+      const inspector = await compileInspector({ cc: cc ?? context.cc, cacheDir, ...children })
       return { ok: true, inspector: { inspector, runner: [] } }
     }
     const why: string[] = []
@@ -162,7 +168,7 @@ async function buildOne(
   p: Platform,
   workDir: string,
   scratch: string,
-  env: NodeJS.ProcessEnv,
+  childEnvBase: NodeJS.ProcessEnv,
   logger: Logger,
   toolchain: Toolchain,
   concurrent: boolean
@@ -181,7 +187,7 @@ async function buildOne(
     cc: compilerFor(inputs, p),
     compilers: glibc ? zigCompilers(glibc.zig.path, p, glibc.version) : undefined,
     concurrent,
-    env,
+    env: childEnvBase,
     envPolicy: envPolicy(inputs, logger),
     logger
   })
@@ -252,12 +258,12 @@ function sameMetadata(a: PluginMetadata, b: PluginMetadata): string[] {
   return diffs
 }
 
-interface CheckOptions {
+export interface CheckOptions {
   inputs: Inputs
   /** The version the .so must report; undefined for a dev build (src/version/dev.ts checks it). */
   version?: string
   expectedName?: string
-  env: NodeJS.ProcessEnv
+  context: BuildContext
   logger: Logger
   warn: (w: string) => void
   /** From prepareToolchain (absent in merge mode: then glibc is checked as a maximum only). */
@@ -309,7 +315,7 @@ async function checkBuilds<T>(
   // One at a time, the inspection waits for every build: its log group follows theirs.
   const allBuilt = opts.concurrent ? undefined : Promise.allSettled(checked)
 
-  const children = { env: opts.env, envPolicy: envPolicy(inputs, logger) }
+  const children = { env: opts.context.childEnvBase, envPolicy: envPolicy(inputs, logger) }
   const inspectOptions = {
     ...children,
     timeoutMs: inputs.inspectTimeout * 1000,
@@ -394,26 +400,37 @@ async function checkBuilds<T>(
   return logger.group('Inspect the plugin', work)
 }
 
+/** What building needs besides the check options (the toolchain comes from prepareToolchain). */
+export interface BuildOptions<T> extends CheckOptions {
+  platforms: Platform[]
+  workDir: string
+  scratch: string
+  pack: (build: PlatformBuild, name: string) => Promise<T>
+}
+
 /**
  * Builds every platform (at once, up to one per core, while the inspectors compile), checks and
  * inspects each build as soon as it is there, and packs it (pack) as soon as the plugin's name is
  * known. Each .so goes to its own scratch folder.
  */
 export async function buildAndInspect<T>(
-  opts: CheckOptions & {
-    platforms: Platform[]
-    workDir: string
-    scratch: string
-    toolchain: Toolchain
-    pack: (build: PlatformBuild, name: string) => Promise<T>
-  }
+  opts: BuildOptions<T> & { toolchain: Toolchain }
 ): Promise<PluginBuildsWith<T>> {
   const { inputs, logger, platforms, toolchain } = opts
   for (const p of platforms) void inspectorFor(p, { ...opts, toolchain })
   const limit = buildConcurrency(inputs, platforms.length)
   const concurrent = limit > 1
   const build = (p: Platform): Promise<string> =>
-    buildOne(inputs, p, opts.workDir, opts.scratch, opts.env, logger, toolchain, concurrent)
+    buildOne(
+      inputs,
+      p,
+      opts.workDir,
+      opts.scratch,
+      opts.context.childEnvBase,
+      logger,
+      toolchain,
+      concurrent
+    )
   if (!concurrent) {
     const soPaths = startLimited(platforms, 1, build)
     soPaths.forEach((s) => s.catch(() => undefined))
@@ -424,7 +441,7 @@ export async function buildAndInspect<T>(
   return logger.group(
     `Build and inspect ${inputs.goPackage} (${names}, ${limit} at once)`,
     async () => {
-      logRemovedVariables(opts.env, envPolicy(inputs, logger), logger)
+      logRemovedVariables(opts.context.childEnvBase, envPolicy(inputs, logger), logger)
       const started = Date.now()
       const soPaths = startLimited(platforms, limit, async (p) => {
         const so = await build(p)
@@ -446,9 +463,11 @@ export async function buildAndInspect<T>(
  * Checks .so files built elsewhere (merge mode: the matrix jobs' manifests) and reads the
  * plugin's metadata, natively or under qemu; foreign builds must agree.
  */
-export async function inspectBuilds(
-  opts: CheckOptions & { built: Array<{ platform: Platform; soPath: string }> }
-): Promise<PluginBuilds> {
+export interface InspectOptions extends CheckOptions {
+  built: Array<{ platform: Platform; soPath: string }>
+}
+
+export async function inspectBuilds(opts: InspectOptions): Promise<PluginBuilds> {
   const sources = opts.built.map((b) => ({
     platform: b.platform,
     soPath: Promise.resolve(b.soPath)

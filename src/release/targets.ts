@@ -1,12 +1,13 @@
 // Where the artifacts go (a registry, or OCI image layout directories) and
 // what is already there.
 import { join, resolve } from 'node:path'
+import type { RunContext } from '../context.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
 import { OciLayoutTarget } from '../oci/layout.js'
 import { validateRepositoryName } from '../oci/reference.js'
 import { RegistryClient } from '../oci/registry.js'
-import { credentialsFromDockerConfig, dockerConfigPath } from '../oci/docker-config.js'
+import { credentialsFromDockerConfig } from '../oci/docker-config.js'
 import type { OciTarget, Platform, RegistryCredentials } from '../oci/types.js'
 import type { PublishedArtifact } from '../plan/differences.js'
 
@@ -28,6 +29,18 @@ export function registryLabel(inputs: Inputs): string {
   return inputs.ociLayout !== '' ? `oci-layout:${resolve(inputs.ociLayout)}` : inputs.registry
 }
 
+/** Where Docker credentials are: the config file, and the environment its helpers run with. */
+export type DockerContext = Pick<RunContext, 'dockerConfig' | 'childEnvBase'>
+
+/** The Docker config's credentials for `registry` (credential helpers run as docker runs them). */
+export function dockerCredentials(
+  registry: string,
+  ctx: DockerContext,
+  logger?: Logger
+): Promise<RegistryCredentials | undefined> {
+  return credentialsFromDockerConfig(registry, ctx.childEnvBase, logger, ctx.dockerConfig)
+}
+
 /**
  * Registry credentials, in this order: the password input; the Docker config's
  * entry for the registry (as docker/login-action leaves it); for ghcr.io, the
@@ -35,7 +48,7 @@ export function registryLabel(inputs: Inputs): string {
  */
 export async function resolveCredentials(
   inputs: Inputs,
-  env: NodeJS.ProcessEnv,
+  ctx: DockerContext,
   logger: Logger
 ): Promise<{ credentials?: RegistryCredentials; from: string }> {
   if (inputs.password !== '') {
@@ -44,9 +57,9 @@ export async function resolveCredentials(
       from: 'the password input'
     }
   }
-  const fromDocker = await credentialsFromDockerConfig(inputs.registry, env, logger)
+  const fromDocker = await dockerCredentials(inputs.registry, ctx, logger)
   if (fromDocker)
-    return { credentials: fromDocker, from: `the Docker config (${dockerConfigPath(env)})` }
+    return { credentials: fromDocker, from: `the Docker config (${ctx.dockerConfig})` }
   if (inputs.registry === 'ghcr.io' && inputs.githubToken !== '') {
     return {
       credentials: { username: inputs.username || 'token', password: inputs.githubToken },

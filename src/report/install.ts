@@ -1,6 +1,6 @@
 // The summary's "Install" section: only commands that work, as checked before publishing
 // (src/release/dependencies.ts): through the index, and with full references without one.
-import type { ReleaseResult } from '../pipeline.js'
+import type { ReleaseResult } from '../pipeline/state.js'
 import { installTag } from '../plan/plan.js'
 import { mdCode, mdFence } from './markdown.js'
 

@@ -3,10 +3,13 @@
 // docker/build-push-action does), instead of only an error line.
 import type { PublishReport } from '../publish/publish.js'
 
-export type Stage =
+/** The pipeline's stages (src/pipeline/stages.ts), and 'done'. */
+export type StageName =
   | 'inputs'
   | 'build'
+  | 'read-manifests'
   | 'inspect'
+  | 'version'
   | 'rules'
   | 'plan'
   | 'preflight'
@@ -14,13 +17,16 @@ export type Stage =
   | 'index-file'
   | 'index-branch'
   | 'github-release'
+  | 'retention'
   | 'done'
 
 /** What each stage does, for "failed while ...". */
-export const STAGE_TEXT: Record<Stage, string> = {
+export const STAGE_TEXT: Record<StageName, string> = {
   inputs: 'reading the inputs and the tag',
   build: 'building the plugin',
+  'read-manifests': 'reading the platform manifests the matrix jobs pushed',
   inspect: 'loading and checking the built .so',
+  version: 'deriving the dev version from the history',
   rules: 'reading and checking the rules file',
   plan: 'planning the artifacts and tags',
   preflight: 'checking access and files before the first write',
@@ -28,11 +34,13 @@ export const STAGE_TEXT: Record<Stage, string> = {
   'index-file': 'writing index.yaml',
   'index-branch': 'committing index.yaml to the index branch',
   'github-release': 'publishing the GitHub Release',
+  retention: 'deleting old dev builds',
   done: 'finishing'
 }
 
 export interface Journal {
-  stage: Stage
+  /** The running stage (its name), or 'done'. */
+  stage: StageName
   dryRun: boolean
   plugin?: string
   version?: string

@@ -2,7 +2,7 @@
 // summary (markdown) and the plan as text for dry runs. Pure functions of the
 // result; nothing here may ever see a secret.
 import type { ArtifactPlan, ReleasePlan } from '../plan/plan.js'
-import type { ReleaseResult } from '../pipeline.js'
+import type { ReleaseResult } from '../pipeline/state.js'
 import { STAGE_TEXT, type Journal } from './journal.js'
 import { mdCode, mdFence, mdText, mdUrl } from './markdown.js'
 import { installSection } from './install.js'

@@ -1,32 +1,30 @@
 // The GitHub Actions OIDC token that keyless signing trades for a Fulcio certificate. The
 // runner hands it out when the job has `permissions: id-token: write`: a GET of
 // ACTIONS_ID_TOKEN_REQUEST_URL (plus &audience=sigstore) with ACTIONS_ID_TOKEN_REQUEST_TOKEN.
+import type { RunContext } from '../context.js'
 import type { Logger } from '../log.js'
 
 export const SIGSTORE_AUDIENCE = 'sigstore'
 const MAX_RESPONSE = 64 << 10
 
-/** True when the runner offers an OIDC token (the job has id-token: write). */
-export function oidcAvailable(env: NodeJS.ProcessEnv): boolean {
-  return !!env.ACTIONS_ID_TOKEN_REQUEST_URL && !!env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
-}
+/** Where and with what the job asks for its token (RunContext.oidc; unset without id-token). */
+export type OidcRequest = NonNullable<RunContext['oidc']>
 
 export class OidcError extends Error {}
 
 /** Fetches a fresh token for `audience`; registers it (and the request token) as secrets. */
 export async function requestIdToken(
-  env: NodeJS.ProcessEnv,
+  oidc: OidcRequest | undefined,
   logger: Logger,
   opts: { audience?: string; timeoutMs?: number } = {}
 ): Promise<string> {
-  const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL
-  const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
-  if (!requestUrl || !requestToken) {
+  if (!oidc) {
     throw new OidcError(
       'keyless signing needs the GitHub OIDC token: give the job `permissions: id-token: write` ' +
         '(or sign with a key: signing-key, or turn signing off: sign: false)'
     )
   }
+  const { requestUrl, requestToken } = oidc
   logger.secret(requestToken)
   let url: URL
   try {

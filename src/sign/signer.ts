@@ -19,8 +19,6 @@ import {
 } from 'node:crypto'
 import type { SigningKey } from './key.js'
 
-export const DEFAULT_FULCIO_URL = 'https://fulcio.sigstore.dev'
-export const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev'
 const SIGSTORE_TIMEOUT_MS = 30_000
 const SIGSTORE_RETRIES = 3
 

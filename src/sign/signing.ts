@@ -10,14 +10,15 @@
 //
 // Keyless uses the public Sigstore instance unless fulcio-url / rekor-url say otherwise.
 import { readFile } from 'node:fs/promises'
+import type { GitHubFacts, RunContext } from '../context.js'
 import type { IndexSignature } from '../falco/index-yaml.js'
-import type { Inputs } from '../inputs/inputs.js'
+import { INPUT_DEFAULTS, type Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
 import type { Descriptor, OciTarget } from '../oci/types.js'
 import { signAndAttach, type AttachedSignatures } from './attach.js'
 import { loadSigningKey } from './key.js'
-import { oidcAvailable, requestIdToken, tokenClaims } from './oidc.js'
-import { DEFAULT_FULCIO_URL, SigstoreSigner, type SignerIdentity } from './signer.js'
+import { requestIdToken, tokenClaims } from './oidc.js'
+import { SigstoreSigner, type SignerIdentity } from './signer.js'
 
 /** The signing inputs (a slice of Inputs, so this module can be tested on its own). */
 export type SigningInputs = Pick<
@@ -47,32 +48,16 @@ export interface Signing {
 
 export class SigningConfigError extends Error {}
 
-function isGitHubDotCom(env: NodeJS.ProcessEnv): boolean {
-  const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
-  return server === 'https://github.com'
+/** The facts of the run signing depends on: the OIDC token request, the server, the event. */
+export type SigningContext = Pick<RunContext, 'oidc'> & {
+  github: Pick<GitHubFacts, 'serverUrl' | 'event'>
 }
 
-/** The repository's visibility from the workflow event payload, when it says. */
-async function repositoryIsPrivate(env: NodeJS.ProcessEnv): Promise<boolean> {
-  if (!env.GITHUB_EVENT_PATH) return false
-  try {
-    const text = await readFile(env.GITHUB_EVENT_PATH, 'utf8')
-    if (text.length > 16 << 20) return false
-    const repo = (JSON.parse(text) as { repository?: { private?: unknown; visibility?: unknown } })
-      .repository
-    return (
-      repo?.private === true || (repo?.visibility !== undefined && repo.visibility !== 'public')
-    )
-  } catch {
-    return false
-  }
-}
-
-/** What `sign: auto` resolves to, and why (pure apart from reading the event payload). */
-export async function resolveSignMode(
+/** What `sign: auto` resolves to, and why. */
+export function resolveSignMode(
   inputs: SigningInputs,
-  env: NodeJS.ProcessEnv
-): Promise<{ mode: 'keyless' | 'key' } | { mode: 'off'; reason: string }> {
+  ctx: SigningContext
+): { mode: 'keyless' | 'key' } | { mode: 'off'; reason: string } {
   switch (inputs.sign) {
     case 'false':
       return { mode: 'off', reason: 'signing is off (sign: false)' }
@@ -85,7 +70,7 @@ export async function resolveSignMode(
       }
       return { mode: 'key' }
     case 'keyless':
-      if (!oidcAvailable(env)) {
+      if (!ctx.oidc) {
         throw new SigningConfigError(
           'sign: keyless needs the GitHub OIDC token: add `permissions: id-token: write` to the job ' +
             '(or sign with a key: signing-key, or turn signing off: sign: false)'
@@ -94,8 +79,8 @@ export async function resolveSignMode(
       return { mode: 'keyless' }
   }
   if (inputs.signingKey !== '') return { mode: 'key' }
-  const customSigstore = inputs.fulcioUrl !== DEFAULT_FULCIO_URL
-  if (!oidcAvailable(env)) {
+  const customSigstore = inputs.fulcioUrl !== INPUT_DEFAULTS['fulcio-url']
+  if (!ctx.oidc) {
     return {
       mode: 'off',
       reason:
@@ -104,7 +89,7 @@ export async function resolveSignMode(
         '(signing-key); `sign: false` silences this note'
     }
   }
-  if (!isGitHubDotCom(env) && !customSigstore) {
+  if (ctx.github.serverUrl !== 'https://github.com' && !customSigstore) {
     return {
       mode: 'off',
       reason:
@@ -112,7 +97,8 @@ export async function resolveSignMode(
         'rekor-url to your Sigstore instance, or sign with a key (signing-key)'
     }
   }
-  if (!customSigstore && (await repositoryIsPrivate(env))) {
+  // The repository's visibility, from the workflow event payload, when it says.
+  if (!customSigstore && ctx.github.event.privateRepository) {
     return {
       mode: 'off',
       reason:
@@ -155,10 +141,10 @@ export function registerSigningSecrets(inputs: SigningInputs, logger: Logger): v
  */
 export async function prepareSigning(
   inputs: SigningInputs,
-  env: NodeJS.ProcessEnv,
+  ctx: SigningContext,
   logger: Logger
 ): Promise<Signing> {
-  const resolved = await resolveSignMode(inputs, env)
+  const resolved = resolveSignMode(inputs, ctx)
   if (inputs.provenance === true && resolved.mode !== 'keyless') {
     throw new SigningConfigError(
       'provenance: true needs keyless signing (the attestation is signed with the workflow identity): ' +
@@ -187,7 +173,7 @@ export async function prepareSigning(
       indexSignature: indexSignatureFor(identity, inputs.signingPublicKeyRef || undefined)
     }
   }
-  const token = await requestIdToken(env, logger)
+  const token = await requestIdToken(ctx.oidc, logger)
   const claims = tokenClaims(token)
   const issuer = claims.iss
   if (typeof issuer !== 'string' || issuer === '') {
@@ -201,8 +187,7 @@ export async function prepareSigning(
         "Actions' token only (or sign with a key: signing-key)"
     )
   }
-  const server = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, '')
-  const subject = `${server}/${workflow}`
+  const subject = `${ctx.github.serverUrl}/${workflow}`
   logger.info(
     `signing keylessly as ${subject}: Fulcio ${inputs.fulcioUrl}, Rekor ${inputs.rekorUrl}, ` +
       `OIDC issuer ${issuer}`
@@ -214,7 +199,7 @@ export async function prepareSigning(
       fulcioUrl: inputs.fulcioUrl,
       rekorUrl: inputs.rekorUrl,
       issuer,
-      token: () => requestIdToken(env, logger)
+      token: () => requestIdToken(ctx.oidc, logger)
     })
   }
 }

@@ -18,9 +18,8 @@
 //   - V equals L (not bumped):   L's next patch     (1.4.3-dev.5.g... after 1.4.2)
 //   - V below L:                 refused (the sources report a version older than a release)
 import semver from 'semver'
-import { VersionError, type ReleaseVersion } from './version.js'
-
-export const DEFAULT_DEV_TAG = 'main'
+import type { GitHubFacts } from '../context.js'
+import { releaseVersion, strictVersion, VersionError, type ReleaseVersion } from './version.js'
 
 /** What a dev build is built from, for the version, the plan, the logs and the summary. */
 export interface DevChannel {
@@ -61,8 +60,8 @@ export function devVersion(opts: {
   commits: number
   commit: string
 }): string {
-  const v = semver.valid(opts.soVersion)
-  if (v === null || v !== opts.soVersion || opts.soVersion.includes('+')) {
+  const parsed = strictVersion(opts.soVersion)
+  if (parsed === undefined) {
     throw new VersionError(
       `the plugin reports version "${opts.soVersion}" (plugin_get_version), which is not a ` +
         "semantic version (MAJOR.MINOR.PATCH[-PRERELEASE]): fix the version in your plugin's Info"
@@ -74,6 +73,7 @@ export function devVersion(opts: {
   if (!/^[0-9a-f]{7,}$/.test(opts.commit)) {
     throw new Error(`invalid commit id "${opts.commit}": expected hexadecimal digits`)
   }
+  const v = parsed.version
   const suffix = `dev.${opts.commits}.g${opts.commit.slice(0, 7)}`
   const last = opts.lastRelease
   if (last === undefined) return `${core(v)}-${suffix}`
@@ -88,19 +88,11 @@ export function devVersion(opts: {
   return `${semver.inc(last, 'patch')}-${suffix}`
 }
 
-/** The ReleaseVersion of a dev build. */
+/** The ReleaseVersion of a dev build (its version is always a pre-release). */
 export function devRelease(version: string, channel: DevChannel): ReleaseVersion {
-  const p = semver.parse(version)
+  const p = strictVersion(version)
   if (!p) throw new VersionError(`"${version}" is not a semantic version`)
-  return {
-    version: p.version,
-    major: p.major,
-    minor: p.minor,
-    patch: p.patch,
-    prerelease: true,
-    tag: channel.branch,
-    dev: channel
-  }
+  return { ...releaseVersion(p, channel.branch, channel), prerelease: true }
 }
 
 /** The highest dev version among tags, or undefined. */
@@ -130,15 +122,6 @@ export function checkDevTag(tag: string): void {
   }
 }
 
-/** What GITHUB_EVENT_PATH holds, as far as dev builds care. */
-export interface RunEvent {
-  repository?: { default_branch?: string }
-  before?: string
-  after?: string
-  deleted?: boolean
-  forced?: boolean
-}
-
 export type RunKind =
   { kind: 'tag'; tag: string } | { kind: 'dev'; branch: string; eventName: string }
 
@@ -151,12 +134,11 @@ const TAG_HINT = 'Run it on tag pushes (on: push: tags: ["*.*.*"]) or pass the `
 export function resolveRun(opts: {
   tagInput: string
   devBranch: string
-  env: NodeJS.ProcessEnv
-  event?: RunEvent
+  github: Pick<GitHubFacts, 'ref' | 'eventName' | 'event'>
 }): RunKind {
-  const { env } = opts
+  const { github } = opts
   if (opts.tagInput.trim() !== '') return { kind: 'tag', tag: opts.tagInput.trim() }
-  const ref = (env.GITHUB_REF ?? '').trim()
+  const ref = github.ref
   if (ref.startsWith('refs/tags/')) return { kind: 'tag', tag: ref.slice('refs/tags/'.length) }
   if (ref === '') {
     throw new VersionError(
@@ -164,7 +146,7 @@ export function resolveRun(opts: {
         'Run the workflow on tag pushes (on: push: tags: ["*.*.*"]) or pass `tag: 1.2.3`.'
     )
   }
-  const eventName = (env.GITHUB_EVENT_NAME ?? '').trim()
+  const eventName = github.eventName
   const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined
   if (branch === undefined || !(DEV_EVENTS as readonly string[]).includes(eventName)) {
     throw new VersionError(
@@ -173,7 +155,7 @@ export function resolveRun(opts: {
         '[main]).'
     )
   }
-  const devBranch = opts.devBranch.trim() || opts.event?.repository?.default_branch || ''
+  const devBranch = opts.devBranch.trim() || github.event.defaultBranch || ''
   if (devBranch === '') {
     throw new VersionError(
       `the workflow ran for the branch "${branch}", which is not a tag, and the default branch ` +

@@ -12,9 +12,15 @@ export class GitError extends Error {}
 const GIT_TIMEOUT_MS = 60_000
 const MAX_OUTPUT = 64 << 20
 
-function gitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** git's environment, from the one children inherit: PATH and HOME only. */
+function gitEnv(childEnvBase: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   // HOME keeps the global config (actions/checkout's safe.directory); nothing else is needed.
-  return { PATH: env.PATH ?? '', HOME: env.HOME ?? '', LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' }
+  return {
+    PATH: childEnvBase.PATH ?? '',
+    HOME: childEnvBase.HOME ?? '',
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0'
+  }
 }
 
 export interface Git {
@@ -23,11 +29,12 @@ export interface Git {
   cwd: string
 }
 
-export function gitAt(cwd: string, env: NodeJS.ProcessEnv = process.env): Git {
+/** git at `cwd`; `childEnvBase`: the environment children inherit (RunContext.childEnvBase). */
+export function gitAt(cwd: string, childEnvBase: NodeJS.ProcessEnv): Git {
   const git = (async (args: string[]) => {
     try {
       const { stdout } = await run('git', ['-C', cwd, ...args], {
-        env: gitEnv(env),
+        env: gitEnv(childEnvBase),
         timeout: GIT_TIMEOUT_MS,
         maxBuffer: MAX_OUTPUT
       })

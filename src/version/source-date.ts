@@ -20,15 +20,15 @@ async function commitTime(cwd: string, rev: string): Promise<number | undefined>
 }
 
 /**
- * Seconds since the epoch: SOURCE_DATE_EPOCH when set, else the commit time of
- * the tag (then GITHUB_SHA, then HEAD) in the git checkout at cwd.
+ * Seconds since the epoch: SOURCE_DATE_EPOCH (`fixed`) when set, else the commit time of the tag
+ * (then the workflow's commit `sha`, then HEAD) in the git checkout at cwd.
  */
 export async function sourceDateEpoch(
-  env: NodeJS.ProcessEnv,
+  run: { sourceDateEpoch?: string; sha?: string },
   cwd: string,
   tag: string
 ): Promise<{ epoch: number; from: string }> {
-  const fixed = env.SOURCE_DATE_EPOCH?.trim()
+  const fixed = run.sourceDateEpoch?.trim()
   if (fixed) {
     if (!/^\d+$/.test(fixed)) {
       throw new SourceDateError(
@@ -37,9 +37,7 @@ export async function sourceDateEpoch(
     }
     return { epoch: Number.parseInt(fixed, 10), from: 'SOURCE_DATE_EPOCH' }
   }
-  const candidates = [`refs/tags/${tag}^{commit}`, env.GITHUB_SHA, 'HEAD'].filter(
-    (r): r is string => !!r
-  )
+  const candidates = [`refs/tags/${tag}^{commit}`, run.sha, 'HEAD'].filter((r): r is string => !!r)
   for (const rev of candidates) {
     const t = await commitTime(cwd, rev)
     if (t !== undefined) return { epoch: t, from: `commit time of ${rev.replace('^{commit}', '')}` }

@@ -1,4 +1,5 @@
-// Turns a git tag (or GITHUB_REF) into the release version the artifacts carry.
+// The one version type of a release, and the one strict parser: a git tag (or GITHUB_REF) becomes
+// the release version the artifacts carry.
 // Strict SemVer 2.0; a leading "v" is accepted and dropped; build metadata is
 // refused because OCI tags cannot carry "+" and falcoctl rejects it.
 import semver from 'semver'
@@ -24,6 +25,28 @@ const EXAMPLE = 'tags look like 1.4.2, v1.4.2 or 1.5.0-rc.1'
 
 export class VersionError extends Error {}
 
+/**
+ * A strict SemVer 2.0 version without build metadata (no "v", no "+", nothing around it), parsed;
+ * undefined when `text` is not one. The one check every version here goes through: tags, the
+ * version a .so reports, dev versions.
+ */
+export function strictVersion(text: string): semver.SemVer | undefined {
+  return STRICT_SEMVER.test(text) ? (semver.parse(text) ?? undefined) : undefined
+}
+
+/** The ReleaseVersion of a parsed version, released under `tag`. */
+export function releaseVersion(v: semver.SemVer, tag: string, dev?: DevChannel): ReleaseVersion {
+  return {
+    version: v.version,
+    major: v.major,
+    minor: v.minor,
+    patch: v.patch,
+    prerelease: v.prerelease.length > 0,
+    tag,
+    ...(dev ? { dev } : {})
+  }
+}
+
 /** Parses a release tag. Throws VersionError quoting the tag and showing a valid one. */
 export function parseReleaseTag(tag: string): ReleaseVersion {
   const raw = tag.trim()
@@ -36,39 +59,11 @@ export function parseReleaseTag(tag: string): ReleaseVersion {
         `cannot carry and falcoctl rejects: tag the release as ${base} instead`
     )
   }
-  if (!STRICT_SEMVER.test(body)) {
+  const parsed = strictVersion(body)
+  if (!parsed) {
     throw new VersionError(
       `tag "${raw}" is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE]): ${EXAMPLE}`
     )
   }
-  const parsed = semver.parse(body)
-  if (!parsed) throw new VersionError(`tag "${raw}" is not a semantic version: ${EXAMPLE}`)
-  return {
-    version: parsed.version,
-    major: parsed.major,
-    minor: parsed.minor,
-    patch: parsed.patch,
-    prerelease: parsed.prerelease.length > 0,
-    tag: raw
-  }
-}
-
-/**
- * The tag to release: the `tag` input when set, else GITHUB_REF when it is a tag ref.
- * A branch ref without a `tag` input is an error that says how to fix the workflow.
- */
-export function resolveTag(tagInput: string, githubRef: string | undefined): string {
-  if (tagInput.trim() !== '') return tagInput.trim()
-  const ref = (githubRef ?? '').trim()
-  if (ref.startsWith('refs/tags/')) return ref.slice('refs/tags/'.length)
-  if (ref === '') {
-    throw new VersionError(
-      'no tag to release: GITHUB_REF is not set and the `tag` input is empty. ' +
-        'Run the workflow on tag pushes (on: push: tags: ["*.*.*"]) or pass `tag: 1.2.3`.'
-    )
-  }
-  throw new VersionError(
-    `the workflow ran for "${ref}", which is not a tag. Run it on tag pushes ` +
-      '(on: push: tags: ["*.*.*"]) or pass the `tag` input.'
-  )
+  return releaseVersion(parsed, raw)
 }

@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib'
 import { parse as parseYaml } from 'yaml'
 import { mergeIndex, type IndexEntry } from '../../src/falco/index-yaml.js'
 import { commitIndexToBranch, type CommitIndexOptions } from '../../src/github/pages.js'
+import { packLayer } from '../../src/falco/layer.js'
 import {
   buildReleaseAssets,
   publishGitHubRelease,
@@ -79,14 +80,17 @@ describe('publishGitHubRelease against a fake GitHub', () => {
     await writeFile(amd64, soContent.repeat(5000))
     await writeFile(arm64, 'arm64 build'.repeat(3000))
     await writeFile(rules, '- required_engine_version: 0.31.0\n')
+    // The layers, packed as the pipeline packs them, are the archives.
+    const pack = (source: string, entryName: string, mode: number) =>
+      packLayer({ source, entryName, mode, destination: `${source}.tar.gz` }).then((l) => l.path)
     return buildReleaseAssets({
       name: 'foo',
       version: '1.2.3',
       plugins: [
-        { architecture: 'amd64', soPath: amd64 },
-        { architecture: 'arm64', soPath: arm64 }
+        { architecture: 'amd64', archive: await pack(amd64, 'libfoo.so', 0o755) },
+        { architecture: 'arm64', archive: await pack(arm64, 'libfoo.so', 0o755) }
       ],
-      rulesFile: rules,
+      rulesArchive: await pack(rules, 'foo_rules.yaml', 0o644),
       outDir
     })
   }

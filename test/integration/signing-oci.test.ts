@@ -15,6 +15,7 @@ import { loadSigningKey } from '../../src/sign/key.js'
 import { SigstoreSigner } from '../../src/sign/signer.js'
 import { cosign } from '../helpers/cosign.js'
 import { startSigstoreStandIns } from '../helpers/sigstore.js'
+import { contextFrom } from '../helpers/context.js'
 import { requestIdToken } from '../../src/sign/oidc.js'
 import { silentLogger } from '../../src/log.js'
 import { startReferrersRegistry } from '../helpers/referrers-registry.js'
@@ -118,7 +119,7 @@ describe.each([
         fulcioUrl: standIns.url,
         rekorUrl: standIns.url,
         issuer: standIns.issuer,
-        token: () => requestIdToken(standIns.runnerEnv, silentLogger)
+        token: () => requestIdToken(contextFrom(standIns.runnerEnv).oidc, silentLogger)
       })
       await signAndAttach(target, subject, signer, '2026-01-01T00:00:00Z')
       const identity = await signer.identity()
