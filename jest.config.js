@@ -30,7 +30,9 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts']
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // They run the bundle (node dist/index.js): built first when src/ is newer than dist/.
+      globalSetup: '<rootDir>/test/global-setup.mjs'
     }
   ]
 }

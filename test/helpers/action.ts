@@ -43,18 +43,17 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out
 }
 
-export async function runAction(opts: {
+/**
+ * The environment runAction gives the action, as the runner would: PATH, HOME and Go's settings,
+ * GITHUB_*, RUNNER_TEMP (`dir`), SOURCE_DATE_EPOCH, `env` over those, and the inputs as INPUT_*;
+ * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are files in `dir`.
+ */
+export function actionEnv(opts: {
   inputs: Record<string, string>
   env?: Record<string, string>
-  cwd?: string
-  /** Kill the run (and everything in its process group) after this long. */
-  timeoutMs?: number
-  /** Same as timeoutMs (kills a run that is still going after this long). */
-  killAfterMs?: number
-  /** Called with the action's process once started (e.g. to signal it). */
-  onSpawn?: (child: ChildProcess) => void
-}): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'fpr-run-'))
+  dir: string
+}): Record<string, string> {
+  const { dir } = opts
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
   writeFileSync(outputFile, '')
@@ -74,6 +73,24 @@ export async function runAction(opts: {
     ...opts.env
   })
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  return env
+}
+
+export async function runAction(opts: {
+  inputs: Record<string, string>
+  env?: Record<string, string>
+  cwd?: string
+  /** Kill the run (and everything in its process group) after this long. */
+  timeoutMs?: number
+  /** Same as timeoutMs (kills a run that is still going after this long). */
+  killAfterMs?: number
+  /** Called with the action's process once started (e.g. to signal it). */
+  onSpawn?: (child: ChildProcess) => void
+}): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'fpr-run-'))
+  const outputFile = join(dir, 'output')
+  const summaryFile = join(dir, 'summary')
+  const env = actionEnv({ ...opts, dir })
   const timeoutMs = opts.timeoutMs ?? opts.killAfterMs
   const detached = timeoutMs !== undefined
   const child = spawn(process.execPath, [ACTION], { cwd: opts.cwd ?? ROOT, env, detached })
