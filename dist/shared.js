@@ -107328,10 +107328,10 @@ function need(value, what, setBy) {
 // src/pipeline/modes.ts for which run in which mode, and in which order). Everything up to and
 // including preflight may refuse the release; nothing before publish writes to the registry, the
 // repository or GitHub.
-function requestedPlatforms(state) {
+function requestedPlatforms(state, onePlatform) {
     const { inputs } = state;
     const platforms = inputs.platforms !== '' ? parsePlatforms(inputs.platforms, state.warn) : [hostPlatform()];
-    if (inputs.pushByDigest && platforms.length !== 1) {
+    if (onePlatform && platforms.length !== 1) {
         throw new Error(`push-by-digest builds one platform per job, got ${platforms.map(formatPlatform).join(', ')}: ` +
             "give each matrix job its own platform (or leave platforms empty for the runner's)");
     }
@@ -107360,47 +107360,51 @@ function checkOptions(state) {
 /**
  * build (release, push-by-digest): builds every platform here, checks and inspects each .so, and
  * packs each layer as soon as the plugin's name is known, while the other platforms build. The
- * two overlap, so the journal moves on to "inspect" when the first .so is loaded.
+ * two overlap, so the journal moves on to "inspect" when the first .so is loaded. `onePlatform`:
+ * a matrix job builds exactly one.
  */
-const build = {
-    name: 'build',
-    run: async (state) => {
-        const { inputs, journal } = state;
-        const platforms = requestedPlatforms(state);
-        const dir = await layersDir(state);
-        const { metadata, builds, packed } = await state.steps.build({
-            ...checkOptions(state),
-            platforms,
-            workDir: state.workDir,
-            scratch: state.scratch,
-            onInspect: () => {
-                journal.stage = 'inspect';
-            },
-            pack: async (b, name) => {
-                const soName = `lib${name}.so`;
-                const destination = join(dir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`);
-                return {
-                    ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
-                    title: layerFileName(soName),
-                    entryName: soName,
-                    platform: b.platform
-                };
-            }
-        });
-        journal.plugin = metadata.name;
-        state.metadata = metadata;
-        state.builds = builds;
-        state.pluginLayers = packed;
-        // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
-        if (inputs.buildCommand === '') {
-            state.pluginPath = join(await keptOutputDir(state.context.runnerTemp), `lib${metadata.name}.so`);
-            await copyFile$2(nativeBuild(builds).soPath, state.pluginPath);
+function build(opts) {
+    return {
+        name: 'build',
+        run: (state) => buildHere(state, opts.onePlatform)
+    };
+}
+async function buildHere(state, onePlatform) {
+    const { inputs, journal } = state;
+    const platforms = requestedPlatforms(state, onePlatform);
+    const dir = await layersDir(state);
+    const { metadata, builds, packed } = await state.steps.build({
+        ...checkOptions(state),
+        platforms,
+        workDir: state.workDir,
+        scratch: state.scratch,
+        onInspect: () => {
+            journal.stage = 'inspect';
+        },
+        pack: async (b, name) => {
+            const soName = `lib${name}.so`;
+            const destination = join(dir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`);
+            return {
+                ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
+                title: layerFileName(soName),
+                entryName: soName,
+                platform: b.platform
+            };
         }
-        else {
-            state.pluginPath = resolve(state.workDir, inputs.pluginPath);
-        }
+    });
+    journal.plugin = metadata.name;
+    state.metadata = metadata;
+    state.builds = builds;
+    state.pluginLayers = packed;
+    // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
+    if (inputs.buildCommand === '') {
+        state.pluginPath = join(await keptOutputDir(state.context.runnerTemp), `lib${metadata.name}.so`);
+        await copyFile$2(nativeBuild(builds).soPath, state.pluginPath);
     }
-};
+    else {
+        state.pluginPath = resolve(state.workDir, inputs.pluginPath);
+    }
+}
 /**
  * read-manifests (merge): reads back the platform manifests the push-by-digest jobs pushed, from
  * the repository this job publishes to, with their layers and the .so in them.
@@ -107741,10 +107745,23 @@ function stagesOf(mode, run) {
     ];
     switch (mode) {
         case 'release':
-            return [build, ...version, rules, plan({ readTags: true }), preflight, ...writes(distribute)];
+            return [
+                build({ onePlatform: false }),
+                ...version,
+                rules,
+                plan({ readTags: true }),
+                preflight,
+                ...writes(distribute)
+            ];
         case 'push-by-digest':
             // A matrix job: its platform's manifest by digest, nothing to refuse or distribute here.
-            return [build, ...version, rules, plan({ readTags: false }), ...writes([pushManifests])];
+            return [
+                build({ onePlatform: true }),
+                ...version,
+                rules,
+                plan({ readTags: false }),
+                ...writes([pushManifests])
+            ];
         case 'merge':
             return [
                 readManifests,

@@ -39,10 +39,23 @@ export function stagesOf(mode: ReleaseMode, run: RunShape): Stage[] {
   ]
   switch (mode) {
     case 'release':
-      return [build, ...version, rules, plan({ readTags: true }), preflight, ...writes(distribute)]
+      return [
+        build({ onePlatform: false }),
+        ...version,
+        rules,
+        plan({ readTags: true }),
+        preflight,
+        ...writes(distribute)
+      ]
     case 'push-by-digest':
       // A matrix job: its platform's manifest by digest, nothing to refuse or distribute here.
-      return [build, ...version, rules, plan({ readTags: false }), ...writes([pushManifests])]
+      return [
+        build({ onePlatform: true }),
+        ...version,
+        rules,
+        plan({ readTags: false }),
+        ...writes([pushManifests])
+      ]
     case 'merge':
       return [
         readManifests,

@@ -42,11 +42,11 @@ import { rfc3339, sourceDateEpoch } from '../version/source-date.js'
 import type { Stage } from './stage.js'
 import { need, type ReleaseState } from './state.js'
 
-function requestedPlatforms(state: ReleaseState): Platform[] {
+function requestedPlatforms(state: ReleaseState, onePlatform: boolean): Platform[] {
   const { inputs } = state
   const platforms =
     inputs.platforms !== '' ? parsePlatforms(inputs.platforms, state.warn) : [hostPlatform()]
-  if (inputs.pushByDigest && platforms.length !== 1) {
+  if (onePlatform && platforms.length !== 1) {
     throw new Error(
       `push-by-digest builds one platform per job, got ${platforms.map(formatPlatform).join(', ')}: ` +
         "give each matrix job its own platform (or leave platforms empty for the runner's)"
@@ -81,47 +81,49 @@ function checkOptions(state: ReleaseState) {
 /**
  * build (release, push-by-digest): builds every platform here, checks and inspects each .so, and
  * packs each layer as soon as the plugin's name is known, while the other platforms build. The
- * two overlap, so the journal moves on to "inspect" when the first .so is loaded.
+ * two overlap, so the journal moves on to "inspect" when the first .so is loaded. `onePlatform`:
+ * a matrix job builds exactly one.
  */
-export const build: Stage = {
-  name: 'build',
-  run: async (state) => {
-    const { inputs, journal } = state
-    const platforms = requestedPlatforms(state)
-    const dir = await layersDir(state)
-    const { metadata, builds, packed } = await state.steps.build({
-      ...checkOptions(state),
-      platforms,
-      workDir: state.workDir,
-      scratch: state.scratch,
-      onInspect: () => {
-        journal.stage = 'inspect'
-      },
-      pack: async (b, name): Promise<PlatformLayer> => {
-        const soName = `lib${name}.so`
-        const destination = join(dir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-        return {
-          ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
-          title: layerFileName(soName),
-          entryName: soName,
-          platform: b.platform
-        }
+export function build(opts: { onePlatform: boolean }): Stage {
+  return {
+    name: 'build',
+    run: (state) => buildHere(state, opts.onePlatform)
+  }
+}
+
+async function buildHere(state: ReleaseState, onePlatform: boolean): Promise<void> {
+  const { inputs, journal } = state
+  const platforms = requestedPlatforms(state, onePlatform)
+  const dir = await layersDir(state)
+  const { metadata, builds, packed } = await state.steps.build({
+    ...checkOptions(state),
+    platforms,
+    workDir: state.workDir,
+    scratch: state.scratch,
+    onInspect: () => {
+      journal.stage = 'inspect'
+    },
+    pack: async (b, name): Promise<PlatformLayer> => {
+      const soName = `lib${name}.so`
+      const destination = join(dir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
+      return {
+        ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
+        title: layerFileName(soName),
+        entryName: soName,
+        platform: b.platform
       }
-    })
-    journal.plugin = metadata.name
-    state.metadata = metadata
-    state.builds = builds
-    state.pluginLayers = packed
-    // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
-    if (inputs.buildCommand === '') {
-      state.pluginPath = join(
-        await keptOutputDir(state.context.runnerTemp),
-        `lib${metadata.name}.so`
-      )
-      await copyFile(nativeBuild(builds).soPath, state.pluginPath)
-    } else {
-      state.pluginPath = resolve(state.workDir, inputs.pluginPath)
     }
+  })
+  journal.plugin = metadata.name
+  state.metadata = metadata
+  state.builds = builds
+  state.pluginLayers = packed
+  // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
+  if (inputs.buildCommand === '') {
+    state.pluginPath = join(await keptOutputDir(state.context.runnerTemp), `lib${metadata.name}.so`)
+    await copyFile(nativeBuild(builds).soPath, state.pluginPath)
+  } else {
+    state.pluginPath = resolve(state.workDir, inputs.pluginPath)
   }
 }
 
