@@ -12,10 +12,9 @@ import { VersionError } from '../../src/version/version.js'
 
 describe('matchTagPattern', () => {
   it("keeps today's behaviour by default: a version with or without v", () => {
-    expect(matchTagPattern('1.4.2')).toMatchObject({ version: '1.4.2' })
+    expect(matchTagPattern('1.4.2')).toMatchObject({ release: { version: '1.4.2' } })
     expect(matchTagPattern('v1.4.2', '{version}')).toMatchObject({
-      version: '1.4.2',
-      release: { major: 1, minor: 4, patch: 2, prerelease: false, tag: 'v1.4.2' }
+      release: { version: '1.4.2', major: 1, minor: 4, patch: 2, prerelease: false, tag: 'v1.4.2' }
     })
     expect(matchTagPattern('1.4.2').plugin).toBeUndefined()
     expect(matchTagPattern('2.0.0-rc.1').release.prerelease).toBe(true)
@@ -23,27 +22,26 @@ describe('matchTagPattern', () => {
 
   it('reads falcosecurity/plugins tags: plugins/{name}/v{version}', () => {
     expect(matchTagPattern('plugins/k8saudit/v0.7.0', 'plugins/{name}/v{version}')).toEqual({
-      version: '0.7.0',
       plugin: 'k8saudit',
       release: expect.objectContaining({ version: '0.7.0', tag: 'plugins/k8saudit/v0.7.0' })
     })
     expect(
       matchTagPattern('plugins/k8saudit-gke/v0.1.0-rc.2', 'plugins/{name}/v{version}')
-    ).toMatchObject({ plugin: 'k8saudit-gke', version: '0.1.0-rc.2' })
+    ).toMatchObject({ plugin: 'k8saudit-gke', release: { version: '0.1.0-rc.2' } })
   })
 
   it('splits {name}-{version} at the version, names with "-" included', () => {
     expect(matchTagPattern('k8saudit-gke-1.2.3', '{name}-{version}')).toMatchObject({
       plugin: 'k8saudit-gke',
-      version: '1.2.3'
+      release: { version: '1.2.3' }
     })
     expect(matchTagPattern('foo-v2-1.0.0-beta.1', '{name}-{version}')).toMatchObject({
       plugin: 'foo-v2',
-      version: '1.0.0-beta.1'
+      release: { version: '1.0.0-beta.1' }
     })
     expect(matchTagPattern('foo-v1.0.0', '{name}-{version}')).toMatchObject({
       plugin: 'foo',
-      version: '1.0.0'
+      release: { version: '1.0.0' }
     })
   })
 
@@ -116,7 +114,7 @@ describe('compileTagPattern', () => {
   })
 
   it('escapes regex characters in the literal parts', () => {
-    expect(matchTagPattern('rel.1.0.0', 'rel.{version}').version).toBe('1.0.0')
+    expect(matchTagPattern('rel.1.0.0', 'rel.{version}').release.version).toBe('1.0.0')
     expect(() => matchTagPattern('relx1.0.0', 'rel.{version}')).toThrow(/does not match/)
   })
 })

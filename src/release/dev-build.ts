@@ -168,7 +168,7 @@ export async function lastRelease(
   for (const tag of await tagsMerged(git)) {
     let version: string
     try {
-      version = matchTagPattern(tag, tagPattern, hasName ? name : undefined).version
+      version = matchTagPattern(tag, tagPattern, hasName ? name : undefined).release.version
     } catch {
       continue // another plugin's tag, or no release tag
     }

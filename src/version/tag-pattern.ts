@@ -12,11 +12,9 @@ export const DEFAULT_TAG_PATTERN = '{version}'
 export const DEFAULT_PLUGIN_DIRECTORY = 'plugins/{name}'
 
 export interface TagMatch {
-  /** "1.4.2", no v. */
-  version: string
   /** The plugin the tag releases, when the pattern has {name}. */
   plugin?: string
-  /** The parsed version; `tag` is the whole tag. */
+  /** The version, parsed; `tag` is the whole tag. */
   release: ReleaseVersion
 }
 
@@ -121,7 +119,7 @@ export function matchTagPattern(
       `tag "${raw}" does not match the tag pattern "${pattern.trim()}": expected a tag like ${example}`
     )
   }
-  let versionPart = m.groups.version
+  const versionPart = m.groups.version
   if (c.vInPattern && versionPart.startsWith('v')) {
     throw new VersionError(
       `tag "${raw}" has a second "v" before the version: the tag pattern "${pattern.trim()}" already has one; expected a tag like ${example}`
@@ -157,7 +155,6 @@ export function matchTagPattern(
       `tag "${raw}" (tag pattern "${pattern.trim()}"): the version part "${versionPart}" ${why}; expected a tag like ${example}`
     )
   }
-  versionPart = release.version
   if (
     expectedName !== undefined &&
     expectedName !== '' &&
@@ -168,11 +165,7 @@ export function matchTagPattern(
       `tag "${raw}" releases the plugin "${plugin}", not "${expectedName}": expected a tag like ${example}`
     )
   }
-  return {
-    version: versionPart,
-    ...(plugin !== undefined ? { plugin } : {}),
-    release: { ...release, tag: raw }
-  }
+  return { ...(plugin !== undefined ? { plugin } : {}), release: { ...release, tag: raw } }
 }
 
 /**
