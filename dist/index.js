@@ -47,6 +47,7 @@ import 'node:https';
 import 'child_process';
 import 'timers';
 import 'node:os';
+import './deflate.js';
 import 'node:timers/promises';
 import 'node:child_process';
 import 'node:stream/promises';

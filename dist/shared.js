@@ -1,7 +1,7 @@
 import * as require$$0$2 from 'node:util';
 import require$$0__default, { parseArgs as parseArgs$1, promisify } from 'node:util';
 import require$$0$f from 'net';
-import require$$1$3 from 'tls';
+import require$$1$4 from 'tls';
 import * as http from 'http';
 import http__default from 'http';
 import * as https from 'https';
@@ -19,10 +19,11 @@ import require$$7$2 from 'node:querystring';
 import require$$0$5, { once } from 'node:events';
 import require$$0$9 from 'node:diagnostics_channel';
 import require$$5$1 from 'node:tls';
-import require$$1$5, { createGunzip } from 'node:zlib';
+import * as require$$1$2 from 'node:zlib';
+import require$$1__default, { createGunzip } from 'node:zlib';
 import require$$5$2 from 'node:perf_hooks';
 import require$$8$1 from 'node:util/types';
-import require$$1$4 from 'node:worker_threads';
+import require$$1$5, { Worker } from 'node:worker_threads';
 import require$$1$6, { fileURLToPath } from 'node:url';
 import require$$5$3, { AsyncLocalStorage } from 'node:async_hooks';
 import require$$1$7 from 'node:console';
@@ -38,8 +39,8 @@ import require$$0$c from 'url';
 import require$$0$b from 'buffer';
 import require$$2$3, { StringDecoder } from 'node:string_decoder';
 import require$$0$a from 'zlib';
-import * as require$$1$2 from 'stream';
-import require$$1__default from 'stream';
+import * as require$$1$3 from 'stream';
+import require$$1__default$1 from 'stream';
 import require$$0$d from 'dns';
 import require$$0$e from 'fs/promises';
 import * as fs from 'fs';
@@ -55,7 +56,8 @@ import { createHash, randomBytes, KeyObject, createPrivateKey, createPublicKey, 
 import https$1 from 'node:https';
 import 'child_process';
 import 'timers';
-import { tmpdir, homedir, arch, availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir, homedir, arch } from 'node:os';
+import { c as createSegmentDeflater } from './deflate.js';
 import { setTimeout as setTimeout$1 } from 'node:timers/promises';
 import { spawn, execFile } from 'node:child_process';
 import { pipeline as pipeline$2 } from 'node:stream/promises';
@@ -643,7 +645,7 @@ var hasRequiredTunnel$1;
 function requireTunnel$1 () {
 	if (hasRequiredTunnel$1) return tunnel$1;
 	hasRequiredTunnel$1 = 1;
-	var tls = require$$1$3;
+	var tls = require$$1$4;
 	var http = http__default;
 	var https = https__default;
 	var events = require$$0$3;
@@ -5383,7 +5385,7 @@ function requireWebidl () {
 	hasRequiredWebidl = 1;
 
 	const { types, inspect } = require$$0__default;
-	const { markAsUncloneable } = require$$1$4;
+	const { markAsUncloneable } = require$$1$5;
 	const { toUSVString } = requireUtil$9();
 
 	/** @type {import('../../../types/webidl').Webidl} */
@@ -6086,7 +6088,7 @@ function requireUtil$8 () {
 	hasRequiredUtil$8 = 1;
 
 	const { Transform } = require$$0$7;
-	const zlib = require$$1$5;
+	const zlib = require$$1__default;
 	const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = requireConstants$7();
 	const { getGlobalOrigin } = requireGlobal$1();
 	const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = requireDataUrl();
@@ -19782,7 +19784,7 @@ function requireFetch$2 () {
 	} = requireResponse$1();
 	const { HeadersList } = requireHeaders$1();
 	const { Request, cloneRequest } = requireRequest$1();
-	const zlib = require$$1$5;
+	const zlib = require$$1__default;
 	const {
 	  bytesMatch,
 	  makePolicyContainer,
@@ -25114,7 +25116,7 @@ function requireEvents () {
 	const { webidl } = requireWebidl();
 	const { kEnumerableProperty } = requireUtil$9();
 	const { kConstruct } = requireSymbols$4();
-	const { MessagePort } = require$$1$4;
+	const { MessagePort } = require$$1$5;
 
 	/**
 	 * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -26352,7 +26354,7 @@ function requirePermessageDeflate () {
 	if (hasRequiredPermessageDeflate) return permessageDeflate;
 	hasRequiredPermessageDeflate = 1;
 
-	const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = require$$1$5;
+	const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = require$$1__default;
 	const { isValidClientWindowBits } = requireUtil$3();
 	const { MessageSizeExceededError } = requireErrors$3();
 
@@ -30626,715 +30628,6 @@ function consoleLogger(scrubber, verbose = false) {
     };
 }
 
-// DEFLATE is a complex format; to read this code, you should probably check the RFC first:
-// https://tools.ietf.org/html/rfc1951
-// You may also wish to take a look at the guide I made about this program:
-// https://gist.github.com/101arrowz/253f31eb5abc3d9275ab943003ffecad
-// Some of the following code is similar to that of UZIP.js:
-// https://github.com/photopea/UZIP.js
-// However, the vast majority of the codebase has diverged from UZIP.js to increase performance and reduce bundle size.
-// Sometimes 0 will appear where -1 would be more appropriate. This is because using a uint
-// is better for memory in most engines (I *think*).
-
-// aliases for shorter compressed code (most minifers don't do this)
-var u8 = Uint8Array, u16 = Uint16Array, i32 = Int32Array;
-// fixed length extra bits
-var fleb = new u8([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0, /* unused */ 0, 0, /* impossible */ 0]);
-// fixed distance extra bits
-var fdeb = new u8([0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, /* unused */ 0, 0]);
-// code length index map
-var clim = new u8([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
-// get base, reverse index map from extra bits
-var freb = function (eb, start) {
-    var b = new u16(31);
-    for (var i = 0; i < 31; ++i) {
-        b[i] = start += 1 << eb[i - 1];
-    }
-    // numbers here are at max 18 bits
-    var r = new i32(b[30]);
-    for (var i = 1; i < 30; ++i) {
-        for (var j = b[i]; j < b[i + 1]; ++j) {
-            r[j] = ((j - b[i]) << 5) | i;
-        }
-    }
-    return { b: b, r: r };
-};
-var _a = freb(fleb, 2), fl = _a.b, revfl = _a.r;
-// we can ignore the fact that the other numbers are wrong; they never happen anyway
-fl[28] = 258, revfl[258] = 28;
-var _b = freb(fdeb, 0), revfd = _b.r;
-// map of value to reverse (assuming 16 bits)
-var rev = new u16(32768);
-for (var i = 0; i < 32768; ++i) {
-    // reverse table algorithm from SO
-    var x = ((i & 0xAAAA) >> 1) | ((i & 0x5555) << 1);
-    x = ((x & 0xCCCC) >> 2) | ((x & 0x3333) << 2);
-    x = ((x & 0xF0F0) >> 4) | ((x & 0x0F0F) << 4);
-    rev[i] = (((x & 0xFF00) >> 8) | ((x & 0x00FF) << 8)) >> 1;
-}
-// create huffman tree from u8 "map": index -> code length for code index
-// mb (max bits) must be at most 15
-// TODO: optimize/split up?
-var hMap = (function (cd, mb, r) {
-    var s = cd.length;
-    // index
-    var i = 0;
-    // u16 "map": index -> # of codes with bit length = index
-    var l = new u16(mb);
-    // length of cd must be 288 (total # of codes)
-    for (; i < s; ++i) {
-        if (cd[i])
-            ++l[cd[i] - 1];
-    }
-    // u16 "map": index -> minimum code for bit length = index
-    var le = new u16(mb);
-    for (i = 1; i < mb; ++i) {
-        le[i] = (le[i - 1] + l[i - 1]) << 1;
-    }
-    var co;
-    if (r) {
-        // u16 "map": index -> number of actual bits, symbol for code
-        co = new u16(1 << mb);
-        // bits to remove for reverser
-        var rvb = 15 - mb;
-        for (i = 0; i < s; ++i) {
-            // ignore 0 lengths
-            if (cd[i]) {
-                // num encoding both symbol and bits read
-                var sv = (i << 4) | cd[i];
-                // free bits
-                var r_1 = mb - cd[i];
-                // start value
-                var v = le[cd[i] - 1]++ << r_1;
-                // m is end value
-                for (var m = v | ((1 << r_1) - 1); v <= m; ++v) {
-                    // every 16 bit value starting with the code yields the same result
-                    co[rev[v] >> rvb] = sv;
-                }
-            }
-        }
-    }
-    else {
-        co = new u16(s);
-        for (i = 0; i < s; ++i) {
-            if (cd[i]) {
-                co[i] = rev[le[cd[i] - 1]++] >> (15 - cd[i]);
-            }
-        }
-    }
-    return co;
-});
-// fixed length tree
-var flt = new u8(288);
-for (var i = 0; i < 144; ++i)
-    flt[i] = 8;
-for (var i = 144; i < 256; ++i)
-    flt[i] = 9;
-for (var i = 256; i < 280; ++i)
-    flt[i] = 7;
-for (var i = 280; i < 288; ++i)
-    flt[i] = 8;
-// fixed distance tree
-var fdt = new u8(32);
-for (var i = 0; i < 32; ++i)
-    fdt[i] = 5;
-// fixed length map
-var flm = /*#__PURE__*/ hMap(flt, 9, 0);
-// fixed distance map
-var fdm = /*#__PURE__*/ hMap(fdt, 5, 0);
-// get end of byte
-var shft = function (p) { return ((p + 7) / 8) | 0; };
-// typed array slice - allows garbage collector to free original reference,
-// while being more compatible than .slice
-var slc = function (v, s, e) {
-    if (e == null || e > v.length)
-        e = v.length;
-    // can't use .constructor in case user-supplied
-    return new u8(v.subarray(s, e));
-};
-// error codes
-var ec = [
-    'unexpected EOF',
-    'invalid block type',
-    'invalid length/literal',
-    'invalid distance',
-    'stream finished',
-    'no stream handler',
-    , // determined by compression function
-    'no callback',
-    'invalid UTF-8 data',
-    'extra field too long',
-    'date not in range 1980-2099',
-    'filename too long',
-    'stream finishing',
-    'invalid zip data'
-    // determined by unknown compression method
-];
-var err = function (ind, msg, nt) {
-    var e = new Error(msg || ec[ind]);
-    e.code = ind;
-    if (Error.captureStackTrace)
-        Error.captureStackTrace(e, err);
-    if (!nt)
-        throw e;
-    return e;
-};
-// starting at p, write the minimum number of bits that can hold v to d
-var wbits = function (d, p, v) {
-    v <<= p & 7;
-    var o = (p / 8) | 0;
-    d[o] |= v;
-    d[o + 1] |= v >> 8;
-};
-// starting at p, write the minimum number of bits (>8) that can hold v to d
-var wbits16 = function (d, p, v) {
-    v <<= p & 7;
-    var o = (p / 8) | 0;
-    d[o] |= v;
-    d[o + 1] |= v >> 8;
-    d[o + 2] |= v >> 16;
-};
-// creates code lengths from a frequency table
-var hTree = function (d, mb) {
-    // Need extra info to make a tree
-    var t = [];
-    for (var i = 0; i < d.length; ++i) {
-        if (d[i])
-            t.push({ s: i, f: d[i] });
-    }
-    var s = t.length;
-    var t2 = t.slice();
-    if (!s)
-        return { t: et, l: 0 };
-    if (s == 1) {
-        var v = new u8(t[0].s + 1);
-        v[t[0].s] = 1;
-        return { t: v, l: 1 };
-    }
-    t.sort(function (a, b) { return a.f - b.f; });
-    // after i2 reaches last ind, will be stopped
-    // freq must be greater than largest possible number of symbols
-    t.push({ s: -1, f: 25001 });
-    var l = t[0], r = t[1], i0 = 0, i1 = 1, i2 = 2;
-    t[0] = { s: -1, f: l.f + r.f, l: l, r: r };
-    // efficient algorithm from UZIP.js
-    // i0 is lookbehind, i2 is lookahead - after processing two low-freq
-    // symbols that combined have high freq, will start processing i2 (high-freq,
-    // non-composite) symbols instead
-    // see https://reddit.com/r/photopea/comments/ikekht/uzipjs_questions/
-    while (i1 != s - 1) {
-        l = t[t[i0].f < t[i2].f ? i0++ : i2++];
-        r = t[i0 != i1 && t[i0].f < t[i2].f ? i0++ : i2++];
-        t[i1++] = { s: -1, f: l.f + r.f, l: l, r: r };
-    }
-    var maxSym = t2[0].s;
-    for (var i = 1; i < s; ++i) {
-        if (t2[i].s > maxSym)
-            maxSym = t2[i].s;
-    }
-    // code lengths
-    var tr = new u16(maxSym + 1);
-    // max bits in tree
-    var mbt = ln(t[i1 - 1], tr, 0);
-    if (mbt > mb) {
-        // more algorithms from UZIP.js
-        // TODO: find out how this code works (debt)
-        //  ind    debt
-        var i = 0, dt = 0;
-        //    left            cost
-        var lft = mbt - mb, cst = 1 << lft;
-        t2.sort(function (a, b) { return tr[b.s] - tr[a.s] || a.f - b.f; });
-        for (; i < s; ++i) {
-            var i2_1 = t2[i].s;
-            if (tr[i2_1] > mb) {
-                dt += cst - (1 << (mbt - tr[i2_1]));
-                tr[i2_1] = mb;
-            }
-            else
-                break;
-        }
-        dt >>= lft;
-        while (dt > 0) {
-            var i2_2 = t2[i].s;
-            if (tr[i2_2] < mb)
-                dt -= 1 << (mb - tr[i2_2]++ - 1);
-            else
-                ++i;
-        }
-        for (; i >= 0 && dt; --i) {
-            var i2_3 = t2[i].s;
-            if (tr[i2_3] == mb) {
-                --tr[i2_3];
-                ++dt;
-            }
-        }
-        mbt = mb;
-    }
-    return { t: new u8(tr), l: mbt };
-};
-// get the max length and assign length codes
-var ln = function (n, l, d) {
-    return n.s == -1
-        ? Math.max(ln(n.l, l, d + 1), ln(n.r, l, d + 1))
-        : (l[n.s] = d);
-};
-// length codes generation
-var lc = function (c) {
-    var s = c.length;
-    // Note that the semicolon was intentional
-    while (s && !c[--s])
-        ;
-    var cl = new u16(++s);
-    //  ind      num         streak
-    var cli = 0, cln = c[0], cls = 1;
-    var w = function (v) { cl[cli++] = v; };
-    for (var i = 1; i <= s; ++i) {
-        if (c[i] == cln && i != s)
-            ++cls;
-        else {
-            if (!cln && cls > 2) {
-                for (; cls > 138; cls -= 138)
-                    w(32754);
-                if (cls > 2) {
-                    w(cls > 10 ? ((cls - 11) << 5) | 28690 : ((cls - 3) << 5) | 12305);
-                    cls = 0;
-                }
-            }
-            else if (cls > 3) {
-                w(cln), --cls;
-                for (; cls > 6; cls -= 6)
-                    w(8304);
-                if (cls > 2)
-                    w(((cls - 3) << 5) | 8208), cls = 0;
-            }
-            while (cls--)
-                w(cln);
-            cls = 1;
-            cln = c[i];
-        }
-    }
-    return { c: cl.subarray(0, cli), n: s };
-};
-// calculate the length of output from tree, code lengths
-var clen = function (cf, cl) {
-    var l = 0;
-    for (var i = 0; i < cl.length; ++i)
-        l += cf[i] * cl[i];
-    return l;
-};
-// writes a fixed block
-// returns the new bit pos
-var wfblk = function (out, pos, dat) {
-    // no need to write 00 as type: TypedArray defaults to 0
-    var s = dat.length;
-    var o = shft(pos + 2);
-    out[o] = s & 255;
-    out[o + 1] = s >> 8;
-    out[o + 2] = out[o] ^ 255;
-    out[o + 3] = out[o + 1] ^ 255;
-    for (var i = 0; i < s; ++i)
-        out[o + i + 4] = dat[i];
-    return (o + 4 + s) * 8;
-};
-// writes a block
-var wblk = function (dat, out, final, syms, lf, df, eb, li, bs, bl, p) {
-    wbits(out, p++, final);
-    ++lf[256];
-    var _a = hTree(lf, 15), dlt = _a.t, mlb = _a.l;
-    var _b = hTree(df, 15), ddt = _b.t, mdb = _b.l;
-    var _c = lc(dlt), lclt = _c.c, nlc = _c.n;
-    var _d = lc(ddt), lcdt = _d.c, ndc = _d.n;
-    var lcfreq = new u16(19);
-    for (var i = 0; i < lclt.length; ++i)
-        ++lcfreq[lclt[i] & 31];
-    for (var i = 0; i < lcdt.length; ++i)
-        ++lcfreq[lcdt[i] & 31];
-    var _e = hTree(lcfreq, 7), lct = _e.t, mlcb = _e.l;
-    var nlcc = 19;
-    for (; nlcc > 4 && !lct[clim[nlcc - 1]]; --nlcc)
-        ;
-    var flen = (bl + 5) << 3;
-    var ftlen = clen(lf, flt) + clen(df, fdt) + eb;
-    var dtlen = clen(lf, dlt) + clen(df, ddt) + eb + 14 + 3 * nlcc + clen(lcfreq, lct) + 2 * lcfreq[16] + 3 * lcfreq[17] + 7 * lcfreq[18];
-    if (bs >= 0 && flen <= ftlen && flen <= dtlen)
-        return wfblk(out, p, dat.subarray(bs, bs + bl));
-    var lm, ll, dm, dl;
-    wbits(out, p, 1 + (dtlen < ftlen)), p += 2;
-    if (dtlen < ftlen) {
-        lm = hMap(dlt, mlb, 0), ll = dlt, dm = hMap(ddt, mdb, 0), dl = ddt;
-        var llm = hMap(lct, mlcb, 0);
-        wbits(out, p, nlc - 257);
-        wbits(out, p + 5, ndc - 1);
-        wbits(out, p + 10, nlcc - 4);
-        p += 14;
-        for (var i = 0; i < nlcc; ++i)
-            wbits(out, p + 3 * i, lct[clim[i]]);
-        p += 3 * nlcc;
-        var lcts = [lclt, lcdt];
-        for (var it = 0; it < 2; ++it) {
-            var clct = lcts[it];
-            for (var i = 0; i < clct.length; ++i) {
-                var len = clct[i] & 31;
-                wbits(out, p, llm[len]), p += lct[len];
-                if (len > 15)
-                    wbits(out, p, (clct[i] >> 5) & 127), p += clct[i] >> 12;
-            }
-        }
-    }
-    else {
-        lm = flm, ll = flt, dm = fdm, dl = fdt;
-    }
-    for (var i = 0; i < li; ++i) {
-        var sym = syms[i];
-        if (sym > 255) {
-            var len = (sym >> 18) & 31;
-            wbits16(out, p, lm[len + 257]), p += ll[len + 257];
-            if (len > 7)
-                wbits(out, p, (sym >> 23) & 31), p += fleb[len];
-            var dst = sym & 31;
-            wbits16(out, p, dm[dst]), p += dl[dst];
-            if (dst > 3)
-                wbits16(out, p, (sym >> 5) & 8191), p += fdeb[dst];
-        }
-        else {
-            wbits16(out, p, lm[sym]), p += ll[sym];
-        }
-    }
-    wbits16(out, p, lm[256]);
-    return p + ll[256];
-};
-// deflate options (nice << 13) | chain
-var deo = /*#__PURE__*/ new i32([65540, 131080, 131088, 131104, 262176, 1048704, 1048832, 2114560, 2117632]);
-// empty
-var et = /*#__PURE__*/ new u8(0);
-// compresses data into a raw DEFLATE buffer
-var dflt = function (dat, lvl, plvl, pre, post, st) {
-    var s = st.z || dat.length;
-    var o = new u8(pre + s + 5 * (1 + Math.ceil(s / 7000)) + post);
-    // writing to this writes to the output buffer
-    var w = o.subarray(pre, o.length - post);
-    var lst = st.l;
-    var pos = (st.r || 0) & 7;
-    if (lvl) {
-        if (pos)
-            w[0] = st.r >> 3;
-        var opt = deo[lvl - 1];
-        var n = opt >> 13, c = opt & 8191;
-        var msk_1 = (1 << plvl) - 1;
-        //    prev 2-byte val map    curr 2-byte val map
-        var prev = st.p || new u16(32768), head = st.h || new u16(msk_1 + 1);
-        var bs1_1 = Math.ceil(plvl / 3), bs2_1 = 2 * bs1_1;
-        var hsh = function (i) { return (dat[i] ^ (dat[i + 1] << bs1_1) ^ (dat[i + 2] << bs2_1)) & msk_1; };
-        // 24576 is an arbitrary number of maximum symbols per block
-        // 424 buffer for last block
-        var syms = new i32(25000);
-        // length/literal freq   distance freq
-        var lf = new u16(288), df = new u16(32);
-        //  l/lcnt  exbits  index          l/lind  waitdx          blkpos
-        var lc_1 = 0, eb = 0, i = st.i || 0, li = 0, wi = st.w || 0, bs = 0;
-        for (; i + 2 < s; ++i) {
-            // hash value
-            var hv = hsh(i);
-            // index mod 32768    previous index mod
-            var imod = i & 32767, pimod = head[hv];
-            prev[imod] = pimod;
-            head[hv] = imod;
-            // We always should modify head and prev, but only add symbols if
-            // this data is not yet processed ("wait" for wait index)
-            if (wi <= i) {
-                // bytes remaining
-                var rem = s - i;
-                if ((lc_1 > 7000 || li > 24576) && (rem > 423 || !lst)) {
-                    pos = wblk(dat, w, 0, syms, lf, df, eb, li, bs, i - bs, pos);
-                    li = lc_1 = eb = 0, bs = i;
-                    for (var j = 0; j < 286; ++j)
-                        lf[j] = 0;
-                    for (var j = 0; j < 30; ++j)
-                        df[j] = 0;
-                }
-                //  len    dist   chain
-                var l = 2, d = 0, ch_1 = c, dif = imod - pimod & 32767;
-                if (rem > 2 && hv == hsh(i - dif)) {
-                    var maxn = Math.min(n, rem) - 1;
-                    var maxd = Math.min(32767, i);
-                    // max possible length
-                    // not capped at dif because decompressors implement "rolling" index population
-                    var ml = Math.min(258, rem);
-                    while (dif <= maxd && --ch_1 && imod != pimod) {
-                        if (dat[i + l] == dat[i + l - dif]) {
-                            var nl = 0;
-                            for (; nl < ml && dat[i + nl] == dat[i + nl - dif]; ++nl)
-                                ;
-                            if (nl > l) {
-                                l = nl, d = dif;
-                                // break out early when we reach "nice" (we are satisfied enough)
-                                if (nl > maxn)
-                                    break;
-                                // now, find the rarest 2-byte sequence within this
-                                // length of literals and search for that instead.
-                                // Much faster than just using the start
-                                var mmd = Math.min(dif, nl - 2);
-                                var md = 0;
-                                for (var j = 0; j < mmd; ++j) {
-                                    var ti = i - dif + j & 32767;
-                                    var pti = prev[ti];
-                                    var cd = ti - pti & 32767;
-                                    if (cd > md)
-                                        md = cd, pimod = ti;
-                                }
-                            }
-                        }
-                        // check the previous match
-                        imod = pimod, pimod = prev[imod];
-                        dif += imod - pimod & 32767;
-                    }
-                }
-                // d will be nonzero only when a match was found
-                if (d) {
-                    // store both dist and len data in one int32
-                    // Make sure this is recognized as a len/dist with 28th bit (2^28)
-                    syms[li++] = 268435456 | (revfl[l] << 18) | revfd[d];
-                    var lin = revfl[l] & 31, din = revfd[d] & 31;
-                    eb += fleb[lin] + fdeb[din];
-                    ++lf[257 + lin];
-                    ++df[din];
-                    wi = i + l;
-                    ++lc_1;
-                }
-                else {
-                    syms[li++] = dat[i];
-                    ++lf[dat[i]];
-                }
-            }
-        }
-        for (i = Math.max(i, wi); i < s; ++i) {
-            syms[li++] = dat[i];
-            ++lf[dat[i]];
-        }
-        pos = wblk(dat, w, lst, syms, lf, df, eb, li, bs, i - bs, pos);
-        if (!lst) {
-            st.r = (pos & 7) | w[(pos / 8) | 0] << 3;
-            // shft(pos) now 1 less if pos & 7 != 0
-            pos -= 7;
-            st.h = head, st.p = prev, st.i = i, st.w = wi;
-        }
-    }
-    else {
-        for (var i = st.w || 0; i < s + lst; i += 65535) {
-            // end
-            var e = i + 65535;
-            if (e >= s) {
-                // write final block
-                w[(pos / 8) | 0] = lst;
-                e = s;
-            }
-            pos = wfblk(w, pos + 1, dat.subarray(i, e));
-        }
-        st.i = s;
-    }
-    return slc(o, 0, pre + shft(pos) + post);
-};
-// CRC32 table
-var crct = /*#__PURE__*/ (function () {
-    var t = new Int32Array(256);
-    for (var i = 0; i < 256; ++i) {
-        var c = i, k = 9;
-        while (--k)
-            c = ((c & 1) && -306674912) ^ (c >>> 1);
-        t[i] = c;
-    }
-    return t;
-})();
-// CRC32
-var crc = function () {
-    var c = -1;
-    return {
-        p: function (d) {
-            // closures have awful performance
-            var cr = c;
-            for (var i = 0; i < d.length; ++i)
-                cr = crct[(cr & 255) ^ d[i]] ^ (cr >>> 8);
-            c = cr;
-        },
-        d: function () { return ~c; }
-    };
-};
-// deflate with opts
-var dopt = function (dat, opt, pre, post, st) {
-    if (!st) {
-        st = { l: 1 };
-        if (opt.dictionary) {
-            var dict = opt.dictionary.subarray(-32768);
-            var newDat = new u8(dict.length + dat.length);
-            newDat.set(dict);
-            newDat.set(dat, dict.length);
-            dat = newDat;
-            st.w = dict.length;
-        }
-    }
-    return dflt(dat, opt.level == null ? 6 : opt.level, opt.mem == null ? (st.l ? Math.ceil(Math.max(8, Math.min(13, Math.log(dat.length))) * 1.5) : 20) : (12 + opt.mem), pre, post, st);
-};
-// write bytes
-var wbytes = function (d, b, v) {
-    for (; v; ++b)
-        d[b] = v, v >>>= 8;
-};
-// gzip header
-var gzh = function (c, o) {
-    var fn = o.filename;
-    c[0] = 31, c[1] = 139, c[2] = 8, c[8] = o.level < 2 ? 4 : o.level == 9 ? 2 : 0, c[9] = 3; // assume Unix
-    if (o.mtime != 0)
-        wbytes(c, 4, Math.floor(new Date(o.mtime || Date.now()) / 1000));
-    if (fn) {
-        c[3] = 8;
-        for (var i = 0; i <= fn.length; ++i)
-            c[i + 10] = fn.charCodeAt(i);
-    }
-};
-// gzip header length
-var gzhl = function (o) { return 10 + (o.filename ? o.filename.length + 1 : 0); };
-/**
- * Streaming DEFLATE compression
- */
-var Deflate = /*#__PURE__*/ (function () {
-    function Deflate(opts, cb) {
-        if (typeof opts == 'function')
-            cb = opts, opts = {};
-        this.ondata = cb;
-        this.o = opts || {};
-        this.s = { l: 0, i: 32768, w: 32768, z: 32768 };
-        // Buffer length must always be 0 mod 32768 for index calculations to be correct when modifying head and prev
-        // 98304 = 32768 (lookback) + 65536 (common chunk size)
-        this.b = new u8(98304);
-        if (this.o.dictionary) {
-            var dict = this.o.dictionary.subarray(-32768);
-            this.b.set(dict, 32768 - dict.length);
-            this.s.i = 32768 - dict.length;
-        }
-    }
-    Deflate.prototype.p = function (c, f) {
-        this.ondata(dopt(c, this.o, 0, 0, this.s), f);
-    };
-    /**
-     * Pushes a chunk to be deflated
-     * @param chunk The chunk to push
-     * @param final Whether this is the last chunk
-     */
-    Deflate.prototype.push = function (chunk, final) {
-        if (!this.ondata)
-            err(5);
-        if (this.s.l)
-            err(4);
-        var endLen = chunk.length + this.s.z;
-        if (endLen > this.b.length) {
-            if (endLen > 2 * this.b.length - 32768) {
-                var newBuf = new u8(endLen & -32768);
-                newBuf.set(this.b.subarray(0, this.s.z));
-                this.b = newBuf;
-            }
-            var split = this.b.length - this.s.z;
-            this.b.set(chunk.subarray(0, split), this.s.z);
-            this.s.z = this.b.length;
-            this.p(this.b, false);
-            this.b.set(this.b.subarray(-32768));
-            this.b.set(chunk.subarray(split), 32768);
-            this.s.z = chunk.length - split + 32768;
-            this.s.i = 32766, this.s.w = 32768;
-        }
-        else {
-            this.b.set(chunk, this.s.z);
-            this.s.z += chunk.length;
-        }
-        this.s.l = final & 1;
-        if (this.s.z > this.s.w + 8191 || final) {
-            this.p(this.b, final || false);
-            this.s.w = this.s.i, this.s.i -= 2;
-        }
-        if (final) {
-            // cleanup unneeded buffers/state to reduce memory usage
-            this.s = this.o = {};
-            this.b = et;
-        }
-    };
-    /**
-     * Flushes buffered uncompressed data. Useful to immediately retrieve the
-     * deflated output for small inputs.
-     * @param sync Whether to flush to a byte boundary. A sync flush takes 4-5
-     *             extra bytes, but guarantees all pushed data is immediately
-     *             decompressible. A separate DEFLATE stream may be concatenated
-     *             with the current output after a sync flush.
-     */
-    Deflate.prototype.flush = function (sync) {
-        if (!this.ondata)
-            err(5);
-        if (this.s.l)
-            err(4);
-        this.p(this.b, false);
-        this.s.w = this.s.i, this.s.i -= 2;
-        // could technically skip writing the type-0 block for (this.s.r & 7) == 0,
-        // but the deterministic trailer (00 00 FF FF) is useful in some situations
-        if (sync) {
-            var c = new u8(6);
-            c[0] = this.s.r >> 3;
-            // write empty, non-final type-0 block
-            var ep = wfblk(c, this.s.r, et);
-            this.s.r = 0;
-            this.ondata(c.subarray(0, ep >> 3), false);
-        }
-    };
-    return Deflate;
-}());
-// before you yell at me for not just using extends, my reason is that TS inheritance is hard to workerize.
-/**
- * Streaming GZIP compression
- */
-var Gzip = /*#__PURE__*/ (function () {
-    function Gzip(opts, cb) {
-        this.c = crc();
-        this.l = 0;
-        this.v = 1;
-        Deflate.call(this, opts, cb);
-    }
-    /**
-     * Pushes a chunk to be GZIPped
-     * @param chunk The chunk to push
-     * @param final Whether this is the last chunk
-     */
-    Gzip.prototype.push = function (chunk, final) {
-        this.c.p(chunk);
-        this.l += chunk.length;
-        Deflate.prototype.push.call(this, chunk, final);
-    };
-    Gzip.prototype.p = function (c, f) {
-        var raw = dopt(c, this.o, this.v && gzhl(this.o), f && 8, this.s);
-        if (this.v)
-            gzh(raw, this.o), this.v = 0;
-        if (f)
-            wbytes(raw, raw.length - 8, this.c.d()), wbytes(raw, raw.length - 4, this.l);
-        this.ondata(raw, f);
-    };
-    /**
-     * Flushes buffered uncompressed data. Useful to immediately retrieve the
-     * GZIPped output for small inputs.
-     * @param sync Whether to flush to a byte boundary. A sync flush takes 4-5
-     *             extra bytes, but guarantees all pushed data is immediately
-     *             decompressible.
-     */
-    Gzip.prototype.flush = function (sync) {
-        Deflate.prototype.flush.call(this, sync);
-    };
-    return Gzip;
-}());
-// text decoder
-var td = typeof TextDecoder != 'undefined' && /*#__PURE__*/ new TextDecoder();
-// text decoder stream
-var tds = 0;
-try {
-    td.decode(et, { stream: true });
-    tds = 1;
-}
-catch (e) { }
-
 // Reproducible falcoctl layers: gzip(tar) holding exactly one flat regular file.
 //
 // The tar entry is a USTAR header as Go's archive/tar writes it for falcoctl's
@@ -31342,26 +30635,30 @@ catch (e) { }
 // zero-padded octal with a trailing NUL, checksum as 6 octal digits + NUL + space), the file data
 // padded to 512 bytes, then two zero blocks. No pax headers, no directory entries.
 //
-// gzip comes from fflate (plain JavaScript) rather than node:zlib, whose output depends on the
-// zlib build Node bundles (Chromium's, with CPU-dependent paths), so the bytes here do not depend
-// on the Node version or the CPU. fflate's output also depends on how the input is cut into
-// push() calls, so the tar stream is fed in fixed LAYER_CHUNK_SIZE pieces whatever the reads
-// deliver. Header: 1f 8b 08 00 00000000 00 03 (no name, mtime 0, XFL 0, OS Unix). Measured
-// against our own parallel encoder, which this replaced, in BENCHMARKS.md ("Deflate: own encoder
-// or fflate"): fflate costs a few percent of a release.
+// The gzip is one member with a fixed header (1f 8b 08 00 00000000 00 03: no name, mtime 0,
+// XFL 0, OS Unix) around one DEFLATE stream from our own encoder (deflate.js: plain integer
+// JavaScript, so the bytes do not depend on the Node version, the zlib build or the CPU).
 //
-// The source is streamed: memory stays at a few MiB whatever the file size.
-/** Size of every piece pushed into the compressor. Changing it changes the layer digests. */
-const LAYER_CHUNK_SIZE = 64 * 1024;
-/** Deflate level. Changing it changes the layer digests. */
-const LAYER_GZIP_LEVEL = 6;
+// Speed: the tar stream is cut into fixed LAYER_SEGMENT_SIZE segments, compressed in parallel in
+// worker threads (pigz's scheme): each segment is encoded on its own, with the 32 KiB before it
+// as its window, and ends with a sync flush, so the pieces concatenate into one valid DEFLATE
+// stream. A segment's bytes depend only on the input, never on which worker ran it or how many
+// there are: the digest is the same with 0, 1 or 8 workers. The CRC-32 and length go in the
+// one gzip trailer.
+//
+// The source is streamed: at most 3 segments per worker are in memory, whatever the file size.
+/**
+ * Size of the segments compressed independently (each with the previous 32 KiB as window).
+ * Changing it changes the layer digests.
+ */
+const LAYER_SEGMENT_SIZE = 1 << 20;
 /** Modes a layer entry may have: 0644 for rules and data, 0755 for shared libraries. */
 const LAYER_MODES = [0o644, 0o755];
 /** The USTAR size field holds 11 octal digits. */
 const MAX_ENTRY_SIZE = 0o77777777777;
+/** The DEFLATE window: each segment may refer this far back into the previous one. */
+const WINDOW = 32768;
 const BLOCK$1 = 512;
-/** How much of the source one read asks for. Tuning only: it never changes the output. */
-const READ_SIZE = 256 * 1024;
 /**
  * falcoctl's archive name for a file: the base name cut at the first '.', plus '.tar.gz'
  * (libfoo.so -> libfoo.tar.gz, my.rules.yaml -> my.tar.gz). It is also the layer title.
@@ -31437,6 +30734,12 @@ function tarHeader(entryName, mode, size) {
     h[155] = 0x20; // ... + space
     return h;
 }
+/** gzip member header: deflate, no flags, mtime 0, XFL 0, OS 3 (Unix). */
+const GZIP_HEADER = Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
+/** Files up to this many segments (MiB) are compressed on the calling thread: starting a worker
+ * and warming up its JIT (about 0.1 s) would cost more than it saves. */
+const INLINE_SEGMENTS = 8;
+const MAX_WORKERS = 8;
 /** Writes a reproducible single-entry tar.gz of `source`, streaming, and returns its digest. */
 async function packLayer(opts) {
     const info = await stat$1(opts.source);
@@ -31444,63 +30747,100 @@ async function packLayer(opts) {
         throw new Error(`cannot pack ${opts.source}: not a regular file`);
     const size = info.size;
     const header = tarHeader(opts.entryName, opts.mode, size);
+    // The tar stream: header, data padded to a block, two zero blocks.
+    const tarLength = BLOCK$1 + Math.ceil(size / BLOCK$1) * BLOCK$1 + 2 * BLOCK$1;
+    const segments = Math.ceil(tarLength / LAYER_SEGMENT_SIZE);
+    const workers = workerCount(opts.workers, segments);
     const input = await open$1(opts.source, 'r');
+    let pool;
     let output;
     try {
+        // Workers start now, while the first segments are being read.
+        pool = workers > 0 ? new DeflatePool(workers) : undefined;
         output = await open$1(opts.destination, 'w', 0o644);
         const out = output;
         const hash = createHash('sha256');
         let written = 0;
-        // fflate hands its output to this callback, synchronously, during push().
-        const pending = [];
-        const gzip = new Gzip({ level: LAYER_GZIP_LEVEL, mtime: 0 }, (data) => pending.push(data));
-        const drain = async () => {
-            for (const data of pending) {
-                hash.update(data);
-                let offset = 0;
-                while (offset < data.length) {
-                    const { bytesWritten } = await out.write(data, offset, data.length - offset);
-                    offset += bytesWritten;
-                }
-                written += data.length;
-            }
-            pending.length = 0;
-        };
-        // The tar stream, re-cut into LAYER_CHUNK_SIZE pieces. A Uint8Array, not a Buffer:
-        // Uint8Array#slice copies (Buffer#slice would share memory with the next piece).
-        const piece = new Uint8Array(LAYER_CHUNK_SIZE);
-        let fill = 0;
-        const feed = async (data) => {
+        const write = async (data) => {
+            hash.update(data);
             let offset = 0;
             while (offset < data.length) {
-                const n = Math.min(LAYER_CHUNK_SIZE - fill, data.length - offset);
-                piece.set(data.subarray(offset, offset + n), fill);
-                fill += n;
-                offset += n;
-                if (fill === LAYER_CHUNK_SIZE) {
-                    gzip.push(piece.slice(), false);
-                    fill = 0;
-                    await drain();
-                }
+                const { bytesWritten } = await out.write(data, offset, data.length - offset);
+                offset += bytesWritten;
             }
+            written += data.length;
         };
-        await feed(header);
-        const buf = new Uint8Array(READ_SIZE);
-        for (let at = 0; at < size;) {
-            const { bytesRead } = await input.read(buf, 0, Math.min(READ_SIZE, size - at), at);
-            if (bytesRead === 0)
-                throw changedSize(opts.source, size);
-            await feed(buf.subarray(0, bytesRead));
-            at += bytesRead;
+        await write(GZIP_HEADER);
+        // Reads segment k of the tar stream into buf[window..]; returns its length.
+        const fill = async (buf, window, k) => {
+            const from = k * LAYER_SEGMENT_SIZE;
+            const to = Math.min(tarLength, from + LAYER_SEGMENT_SIZE);
+            let at = from;
+            if (at < BLOCK$1) {
+                buf.set(header.subarray(at, Math.min(BLOCK$1, to)), window);
+                at = Math.min(BLOCK$1, to);
+            }
+            while (at < to && at < BLOCK$1 + size) {
+                const want = Math.min(to, BLOCK$1 + size) - at;
+                const { bytesRead } = await input.read(buf, window + at - from, want, at - BLOCK$1);
+                if (bytesRead === 0)
+                    throw changedSize(opts.source, size);
+                at += bytesRead;
+            }
+            buf.fill(0, window + at - from, window + to - from); // padding and end-of-archive blocks
+            return to - from;
+        };
+        // Input and output buffers go to a worker and come back with the result, to be used again:
+        // no garbage per segment, so every thread's memory stays flat.
+        const inputs = [];
+        const outputs = [];
+        const deflater = pool === undefined ? createSegmentDeflater() : undefined;
+        const tail = new Uint8Array(WINDOW); // the last WINDOW bytes of the previous segment
+        const pending = [];
+        const maxInFlight = Math.max(1, workers * 3);
+        let crc = 0;
+        const flushOne = async () => {
+            const done = await pending.shift();
+            inputs.push(done.input);
+            await write(done.output);
+            outputs.push(done.output.buffer);
+        };
+        for (let k = 0; k < segments; k++) {
+            if (pending.length >= maxInFlight)
+                await flushOne();
+            const buf = new Uint8Array(inputs.pop() ?? new ArrayBuffer(WINDOW + LAYER_SEGMENT_SIZE));
+            const window = Math.min(WINDOW, k * LAYER_SEGMENT_SIZE);
+            buf.set(tail.subarray(WINDOW - window), 0);
+            const length = await fill(buf, window, k);
+            const data = buf.subarray(window, window + length);
+            crc = crc32(data, crc);
+            if (length >= WINDOW)
+                tail.set(data.subarray(length - WINDOW));
+            const last = k === segments - 1;
+            const output = outputs.pop();
+            let job;
+            if (pool !== undefined) {
+                job = pool.run(buf.buffer, window, window + length, last, output);
+            }
+            else {
+                const d = deflater;
+                const out = d.deflateSegment(buf.subarray(0, window + length), window, last, output && new Uint8Array(output));
+                job = Promise.resolve({ input: buf.buffer, output: out });
+            }
+            job.catch(() => undefined); // failures surface when the segment is awaited, in order
+            pending.push(job);
         }
+        while (pending.length > 0)
+            await flushOne();
         // The file must not have grown either.
         const { bytesRead } = await input.read(new Uint8Array(1), 0, 1, size);
         if (bytesRead !== 0)
             throw changedSize(opts.source, size);
-        const padding = (BLOCK$1 - (size % BLOCK$1)) % BLOCK$1;
-        await feed(new Uint8Array(padding + 2 * BLOCK$1)); // data padding + end-of-archive blocks
-        gzip.push(piece.slice(0, fill), true);
-        await drain();
+        const trailer = new Uint8Array(8);
+        const view = new DataView(trailer.buffer);
+        view.setUint32(0, crc >>> 0, true);
+        view.setUint32(4, tarLength % 2 ** 32, true);
+        await write(trailer);
         await out.close();
         return { path: opts.destination, digest: 'sha256:' + hash.digest('hex'), size: written };
     }
@@ -31511,10 +30851,109 @@ async function packLayer(opts) {
     }
     finally {
         await input.close().catch(() => undefined);
+        await pool?.close();
     }
 }
 function changedSize(path, size) {
     return new Error(`${path} changed size while it was being packed (it had ${size} bytes)`);
+}
+function workerCount(requested, segments) {
+    if (requested !== undefined) {
+        if (!Number.isInteger(requested) || requested < 0) {
+            throw new Error(`packLayer: workers must be a whole number >= 0, not ${requested}`);
+        }
+        return Math.min(requested, segments);
+    }
+    if (segments <= INLINE_SEGMENTS)
+        return 0;
+    return Math.min(availableParallelism(), MAX_WORKERS, segments);
+}
+const nativeCrc32 = require$$1$2.crc32;
+let crcTable;
+function crc32(data, value) {
+    if (nativeCrc32)
+        return nativeCrc32(data, value);
+    return crc32Js(data, value);
+}
+/** Plain table-driven CRC-32 (IEEE), the same function as zlib.crc32. Exported for tests. */
+function crc32Js(data, value) {
+    if (!crcTable) {
+        crcTable = new Int32Array(256);
+        for (let n = 0; n < 256; n++) {
+            let c = n;
+            for (let k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+            crcTable[n] = c;
+        }
+    }
+    const t = crcTable;
+    let c = ~value;
+    for (let i = 0; i < data.length; i++)
+        c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+    return ~c >>> 0;
+}
+// The worker module sits beside this one: src/falco/deflate-worker.js in the source tree (plain
+// JavaScript, as the encoder it runs), dist/deflate-worker.js beside the bundle's chunks.
+const WORKER_URL = new URL('./deflate-worker.js', import.meta.url);
+class DeflatePool {
+    workers = [];
+    load = [];
+    waiting = new Map();
+    nextId = 0;
+    failure;
+    constructor(size) {
+        for (let w = 0; w < size; w++) {
+            const worker = new Worker(WORKER_URL);
+            worker.on('message', (reply) => this.settle(reply));
+            worker.on('error', (err) => this.fail(new Error(`layer compression worker: ${err.message}`)));
+            worker.on('exit', (code) => {
+                if (code !== 0)
+                    this.fail(new Error(`layer compression worker exited with code ${code}`));
+            });
+            this.workers.push(worker);
+            this.load.push(0);
+        }
+    }
+    /**
+     * Compresses buffer[start..end) with buffer[0..start) as window, into `output` if given. Both
+     * buffers are transferred to the worker, and come back in the Segment.
+     */
+    run(buffer, start, end, last, output) {
+        if (this.failure)
+            return Promise.reject(this.failure);
+        let w = 0;
+        for (let i = 1; i < this.workers.length; i++)
+            if (this.load[i] < this.load[w])
+                w = i;
+        const id = this.nextId++;
+        this.load[w]++;
+        return new Promise((resolve, reject) => {
+            this.waiting.set(id, { worker: w, resolve, reject });
+            const transfer = output ? [buffer, output] : [buffer];
+            this.workers[w].postMessage({ id, buffer, output, start, end, last }, transfer);
+        });
+    }
+    settle(reply) {
+        const job = this.waiting.get(reply.id);
+        if (!job)
+            return;
+        this.waiting.delete(reply.id);
+        this.load[job.worker]--;
+        if (reply.error !== undefined || !reply.buffer || !reply.out) {
+            job.reject(new Error(`layer compression failed: ${reply.error ?? 'no output'}`));
+            return;
+        }
+        job.resolve({ input: reply.buffer, output: reply.out });
+    }
+    fail(err) {
+        this.failure ??= err;
+        for (const job of this.waiting.values())
+            job.reject(err);
+        this.waiting.clear();
+    }
+    async close() {
+        await Promise.all(this.workers.map((w) => w.terminate()));
+    }
 }
 
 /** The architectures Falco ships for, in the order releases list them. */
@@ -58075,7 +57514,7 @@ function requireMinipass$2 () {
 	  stderr: null,
 	};
 	const EE = require$$0$3;
-	const Stream = require$$1__default;
+	const Stream = require$$1__default$1;
 	const SD = require$$2$2.StringDecoder;
 
 	const EOF = Symbol('EOF');
@@ -74411,7 +73850,7 @@ function requireMinipass$1 () {
 	  stderr: null,
 	};
 	const EE = require$$0$3;
-	const Stream = require$$1__default;
+	const Stream = require$$1__default$1;
 	const SD = require$$2$2.StringDecoder;
 
 	const EOF = Symbol('EOF');
@@ -75201,7 +74640,7 @@ function requireMinipass () {
 	  stderr: null,
 	};
 	const EE = require$$0$3;
-	const Stream = require$$1__default;
+	const Stream = require$$1__default$1;
 	const SD = require$$2$2.StringDecoder;
 
 	const EOF = Symbol('EOF');
@@ -90643,7 +90082,7 @@ function requireDist$3 () {
 	Object.defineProperty(dist$3, "__esModule", { value: true });
 	dist$3.HttpProxyAgent = void 0;
 	const net = __importStar(require$$0$f);
-	const tls = __importStar(require$$1$3);
+	const tls = __importStar(require$$1$4);
 	const debug_1 = __importDefault(requireSrc());
 	const events_1 = require$$0$3;
 	const agent_base_1 = requireDist$4();
@@ -90910,7 +90349,7 @@ function requireDist$2 () {
 	Object.defineProperty(dist$1, "__esModule", { value: true });
 	dist$1.HttpsProxyAgent = void 0;
 	const net = __importStar(require$$0$f);
-	const tls = __importStar(require$$1$3);
+	const tls = __importStar(require$$1$4);
 	const assert_1 = __importDefault(require$$5$4);
 	const debug_1 = __importDefault(requireSrc());
 	const agent_base_1 = requireDist$4();
@@ -95272,7 +94711,7 @@ function requireHelpers () {
 	helpers$1.ipToBuffer = ipToBuffer;
 	const util_1 = requireUtil();
 	const constants_1 = requireConstants$2();
-	const stream = require$$1__default;
+	const stream = require$$1__default$1;
 	const ip_address_1 = /*@__PURE__*/ requireIpAddress();
 	const net = require$$0$f;
 	/**
@@ -96351,7 +95790,7 @@ function requireDist$1 () {
 	const debug_1 = __importDefault(requireSrc());
 	const dns = __importStar(require$$0$d);
 	const net = __importStar(require$$0$f);
-	const tls = __importStar(require$$1$3);
+	const tls = __importStar(require$$1$4);
 	const url_1 = require$$0$c;
 	const debug = (0, debug_1.default)('socks-proxy-agent');
 	const setServernameFromNonIpHost = (options) => {
@@ -96688,7 +96127,7 @@ function requireAgents () {
 	hasRequiredAgents = 1;
 
 	const net = require$$0$f;
-	const tls = require$$1$3;
+	const tls = require$$1$4;
 	const { once } = require$$0$3;
 	const timers = require$$3$1;
 	const { normalizeOptions, cacheOptions } = requireOptions();
@@ -105142,7 +104581,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
             throw err;
         }
         // Download the response body
-        const pipeline = require$$6$1.promisify(require$$1$2.pipeline);
+        const pipeline = require$$6$1.promisify(require$$1$3.pipeline);
         const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
         const readStream = responseMessageFactory();
         let succeeded = false;
