@@ -2,7 +2,11 @@
 // facts gathered beforehand (version, metadata, packed layers, what the
 // registry already has). Pure: the publisher executes it, a dry run prints it.
 import type { ArtifactConfig, Dependency } from '../falco/config.js'
-import { serializeConfig } from '../falco/config.js'
+import {
+  REQUIREMENT_ENGINE_VERSION,
+  REQUIREMENT_PLUGIN_API_VERSION,
+  serializeConfig
+} from '../falco/config.js'
 import { buildManifest, buildPluginIndex } from '../falco/manifest.js'
 import {
   ANNOTATION_CREATED,
@@ -116,9 +120,6 @@ export interface ReleasePlan {
 
 export class PlanError extends Error {}
 
-const PLUGIN_API_REQUIREMENT = 'plugin_api_version'
-const ENGINE_REQUIREMENT = 'engine_version_semver'
-
 function manifestAnnotations(facts: PlanFacts): Record<string, string> {
   const a: Record<string, string> = { [ANNOTATION_CREATED]: facts.created }
   if (facts.sourceUrl) a[ANNOTATION_SOURCE] = facts.sourceUrl
@@ -209,7 +210,7 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
       facts.rules && facts.pluginDependsOnRules !== false
         ? [{ name: `${metadata.name}-rules`, version: release.version }]
         : [],
-    requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
+    requirements: [{ name: REQUIREMENT_PLUGIN_API_VERSION, version: metadata.requiredApiVersion }]
   }
   const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE)
   const annotations = manifestAnnotations(facts)
@@ -272,7 +273,7 @@ function rulesPlan(facts: PlanFacts, tags: string[]): ArtifactPlan | undefined {
     version: release.version,
     dependencies: rules.dependencies,
     requirements: rules.engineVersion
-      ? [{ name: ENGINE_REQUIREMENT, version: rules.engineVersion }]
+      ? [{ name: REQUIREMENT_ENGINE_VERSION, version: rules.engineVersion }]
       : []
   }
   const { blob: cfg, json } = configBlob(config, RULESFILE_CONFIG_MEDIA_TYPE)
