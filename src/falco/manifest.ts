@@ -4,14 +4,14 @@
 
 import type { Descriptor, Platform } from '../oci/types.js'
 import { sha256Digest } from '../oci/blob.js'
-import { goJson, sortedRecord, type GoJsonValue } from './json.js'
 import {
   ANNOTATION_CREATED,
   ANNOTATION_TITLE,
-  OCI_INDEX_MEDIA_TYPE,
-  OCI_MANIFEST_MEDIA_TYPE,
-  PLUGIN_CONFIG_MEDIA_TYPE
-} from './media-types.js'
+  OCI_INDEX,
+  OCI_MANIFEST
+} from '../oci/media-types.js'
+import { goJson, sortedRecord, type GoJsonValue } from './json.js'
+import { PLUGIN_CONFIG_MEDIA_TYPE } from './media-types.js'
 
 /** A descriptor with the optional image-spec fields that our Descriptor type leaves out. */
 export interface FullDescriptor extends Descriptor {
@@ -126,7 +126,7 @@ export function buildManifest(input: ManifestInput): BuiltObject {
   const bytes = Buffer.from(
     goJson({
       schemaVersion: 2,
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      mediaType: OCI_MANIFEST,
       config: descriptorJson({
         mediaType: config.mediaType,
         digest: config.digest,
@@ -147,7 +147,7 @@ export function buildManifest(input: ManifestInput): BuiltObject {
   return {
     bytes,
     descriptor: {
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      mediaType: OCI_MANIFEST,
       digest: sha256Digest(bytes),
       size: bytes.length,
       annotations: { ...annotations },
@@ -178,7 +178,7 @@ export function buildPluginIndex(
     const key = `${platform.os}/${platform.architecture}`
     assertPlatform(platform)
     assertDescriptor(manifest, `manifest descriptor for ${key}`)
-    if (manifest.mediaType !== OCI_MANIFEST_MEDIA_TYPE) {
+    if (manifest.mediaType !== OCI_MANIFEST) {
       throw new Error(`manifest descriptor for ${key} has mediaType ${manifest.mediaType}`)
     }
     if (manifest.artifactType !== undefined && manifest.artifactType !== PLUGIN_CONFIG_MEDIA_TYPE) {
@@ -196,7 +196,7 @@ export function buildPluginIndex(
   const bytes = Buffer.from(
     goJson({
       schemaVersion: 2,
-      mediaType: OCI_INDEX_MEDIA_TYPE,
+      mediaType: OCI_INDEX,
       manifests: ordered.map(({ manifest, platform }) =>
         descriptorJson({
           mediaType: manifest.mediaType,
@@ -213,6 +213,6 @@ export function buildPluginIndex(
   )
   return {
     bytes,
-    descriptor: { mediaType: OCI_INDEX_MEDIA_TYPE, digest: sha256Digest(bytes), size: bytes.length }
+    descriptor: { mediaType: OCI_INDEX, digest: sha256Digest(bytes), size: bytes.length }
   }
 }

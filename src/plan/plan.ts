@@ -9,10 +9,6 @@ import {
 } from '../falco/config.js'
 import { buildManifest, buildPluginIndex } from '../falco/manifest.js'
 import {
-  ANNOTATION_CREATED,
-  ANNOTATION_SOURCE,
-  ANNOTATION_TITLE,
-  OCI_MANIFEST_MEDIA_TYPE,
   PLUGIN_CONFIG_MEDIA_TYPE,
   PLUGIN_LAYER_MEDIA_TYPE,
   RULESFILE_CONFIG_MEDIA_TYPE,
@@ -21,6 +17,12 @@ import {
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Descriptor, Platform } from '../oci/types.js'
 import { sha256Digest } from '../oci/blob.js'
+import {
+  ANNOTATION_CREATED,
+  ANNOTATION_SOURCE,
+  ANNOTATION_TITLE,
+  OCI_MANIFEST
+} from '../oci/media-types.js'
 import type { ReleaseVersion } from '../version/version.js'
 import { describeDifferences, type PlannedArtifact, type PublishedArtifact } from './differences.js'
 import { planDevTags, planTags, tagsToWrite, type TagPlan } from './tags.js'
@@ -192,7 +194,7 @@ function pushedManifest(
     platform: m.platform,
     bytes: m.bytes,
     descriptor: {
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      mediaType: OCI_MANIFEST,
       digest: sha256Digest(m.bytes),
       size: m.bytes.length
     }
