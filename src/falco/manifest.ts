@@ -4,6 +4,7 @@
 
 import type { Descriptor, Platform } from '../oci/types.js'
 import { sha256Digest } from '../oci/blob.js'
+import { byReleaseOrder } from '../platform/platform.js'
 import {
   ANNOTATION_CREATED,
   ANNOTATION_TITLE,
@@ -165,7 +166,7 @@ export interface PluginIndexEntry {
 /**
  * The plugin image index (the root falcoctl tags and signs). Entries are
  * {mediaType, digest, size, annotations, platform, artifactType: plugin config media type},
- * amd64 first, then the others in the given order. `annotations` is the index-level map:
+ * in release order (amd64 first: byReleaseOrder). `annotations` is the index-level map:
  * falcoctl puts only org.opencontainers.image.source there.
  */
 export function buildPluginIndex(
@@ -189,10 +190,7 @@ export function buildPluginIndex(
     if (seen.has(key)) throw new Error(`platform ${key} appears twice in the plugin index`)
     seen.add(key)
   }
-  const ordered = [
-    ...entries.filter((e) => e.platform.architecture === 'amd64'),
-    ...entries.filter((e) => e.platform.architecture !== 'amd64')
-  ]
+  const ordered = [...entries].sort((a, b) => byReleaseOrder(a.platform, b.platform))
   const bytes = Buffer.from(
     goJson({
       schemaVersion: 2,

@@ -7,32 +7,13 @@
 // DT_VERSYM, DT_VERNEED, DT_GNU_HASH/DT_HASH) when the section headers are stripped, like ld.so.
 // Pure except for readElf(), which reads a file; parseElf() takes any byte source.
 import { open } from 'node:fs/promises'
-import { architectureOfElfMachine } from '../platform/platform.js'
+import { elfMachineName, goarchOfElfMachine } from '../platform/platform.js'
 
 /** ELF e_type values. */
 export const ET_REL = 1
 export const ET_EXEC = 2
 export const ET_DYN = 3
 export const ET_CORE = 4
-
-/** What we know of a machine: binutils-style name and Go architecture. */
-const MACHINES: Record<number, { name: string; goarch?: string }> = {
-  3: { name: 'Intel 80386', goarch: '386' },
-  8: { name: 'MIPS', goarch: 'mips' },
-  20: { name: 'PowerPC', goarch: 'ppc' },
-  21: { name: 'PowerPC64', goarch: 'ppc64le' },
-  22: { name: 'IBM S/390', goarch: 's390x' },
-  40: { name: 'ARM', goarch: 'arm' },
-  62: { name: 'x86-64', goarch: 'amd64' },
-  183: { name: 'AArch64', goarch: 'arm64' },
-  243: { name: 'RISC-V', goarch: 'riscv64' },
-  258: { name: 'LoongArch', goarch: 'loong64' }
-}
-
-/** "x86-64", "AArch64", or "machine 1234". */
-export function elfMachineName(machine: number): string {
-  return MACHINES[machine]?.name ?? `machine ${machine}`
-}
 
 /** A symbol the object takes from another one (an undefined dynamic symbol). */
 export interface ElfImport {
@@ -533,7 +514,7 @@ export async function parseElf(src: ByteSource): Promise<ElfInfo> {
     path: src.name,
     machine,
     machineName: elfMachineName(machine),
-    architecture: architectureOfElfMachine(machine) ?? MACHINES[machine]?.goarch ?? 'unknown',
+    architecture: goarchOfElfMachine(machine) ?? 'unknown',
     type,
     isPie,
     isSharedObject: type === ET_DYN && !isPie,
