@@ -104208,11 +104208,9 @@ function describeNonElf(head) {
         return 'it is gzip data (an archive?)';
     return `it starts with bytes ${head.subarray(0, 4).toString('hex')}`;
 }
-// ---------------------------------------------------------------------------------------------
-// Parsing
-/** Parses the ELF object behind a ByteSource. Throws ElfError for anything but ELF64 LE. */
-async function parseElf(src) {
-    const ctx = { src };
+/** Reads the ELF header, refusing anything but ELF64 little-endian and saying what it is. */
+async function readHeader(ctx) {
+    const { src } = ctx;
     const head = await src.read(0, Math.min(EHDR_SIZE, src.size));
     if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) {
         fail(ctx, `not an ELF file (${describeNonElf(head)}); a Falco plugin is a Linux .so`);
@@ -104235,227 +104233,263 @@ async function parseElf(src) {
     }
     if (head.length < EHDR_SIZE)
         fail(ctx, 'truncated ELF file: the header is incomplete');
-    const type = head.readUInt16LE(16);
-    const machine = head.readUInt16LE(18);
-    const phoff = u64(head, 0x20);
-    const shoff = u64(head, 0x28);
-    const phentsize = head.readUInt16LE(0x36);
-    const phnum = head.readUInt16LE(0x38);
-    const shentsize = head.readUInt16LE(0x3a);
-    let shnum = head.readUInt16LE(0x3c);
-    // Program headers.
-    const segments = [];
-    if (phoff !== 0 && phnum > 0) {
-        if (phentsize < PHDR_SIZE)
-            fail(ctx, `damaged ELF file: e_phentsize is ${phentsize}`);
-        const ph = await readRange(ctx, phoff, phnum * phentsize, 'the program headers');
-        for (let i = 0; i < phnum; i++) {
-            const at = i * phentsize;
-            segments.push({
-                type: ph.readUInt32LE(at),
-                offset: u64(ph, at + 8),
-                vaddr: u64(ph, at + 16),
-                filesz: u64(ph, at + 32)
-            });
-        }
-    }
-    // Section headers (absent in sstripped files).
-    const sections = [];
-    if (shoff !== 0) {
-        if (shentsize < SHDR_SIZE)
-            fail(ctx, `damaged ELF file: e_shentsize is ${shentsize}`);
-        if (shnum === 0) {
-            // Extended numbering: the count is in section 0's sh_size.
-            const s0 = await readRange(ctx, shoff, SHDR_SIZE, 'section header 0');
-            shnum = u64(s0, 32);
-        }
-        const sh = await readRange(ctx, shoff, shnum * shentsize, 'the section headers');
-        for (let i = 0; i < shnum; i++) {
-            const at = i * shentsize;
-            sections.push({
-                name: sh.readUInt32LE(at),
-                type: sh.readUInt32LE(at + 4),
-                offset: u64(sh, at + 24),
-                size: u64(sh, at + 32),
-                link: sh.readUInt32LE(at + 40),
-                info: sh.readUInt32LE(at + 44),
-                entsize: u64(sh, at + 56)
-            });
-        }
-    }
-    const sectionAt = (index, what) => {
-        const s = sections[index];
-        if (!s || index === SHN_UNDEF)
-            fail(ctx, `damaged ELF file: ${what} links to section ${index}`);
-        return s;
+    return {
+        type: head.readUInt16LE(16),
+        machine: head.readUInt16LE(18),
+        phoff: u64(head, 0x20),
+        shoff: u64(head, 0x28),
+        phentsize: head.readUInt16LE(0x36),
+        phnum: head.readUInt16LE(0x38),
+        shentsize: head.readUInt16LE(0x3a),
+        shnum: head.readUInt16LE(0x3c)
     };
-    const sectionOfType = (t) => sections.find((s) => s.type === t);
-    // The dynamic table.
-    const dynamic = [];
-    const dynSection = sectionOfType(SHT_DYNAMIC);
+}
+/** The program headers (segments). */
+async function readSegments(ctx, h) {
+    if (h.phoff === 0 || h.phnum === 0)
+        return [];
+    if (h.phentsize < PHDR_SIZE)
+        fail(ctx, `damaged ELF file: e_phentsize is ${h.phentsize}`);
+    const ph = await readRange(ctx, h.phoff, h.phnum * h.phentsize, 'the program headers');
+    const segments = [];
+    for (let i = 0; i < h.phnum; i++) {
+        const at = i * h.phentsize;
+        segments.push({
+            type: ph.readUInt32LE(at),
+            offset: u64(ph, at + 8),
+            vaddr: u64(ph, at + 16),
+            filesz: u64(ph, at + 32)
+        });
+    }
+    return segments;
+}
+/** The section headers: none in sstripped files. */
+async function readSections(ctx, h) {
+    if (h.shoff === 0)
+        return [];
+    if (h.shentsize < SHDR_SIZE)
+        fail(ctx, `damaged ELF file: e_shentsize is ${h.shentsize}`);
+    let shnum = h.shnum;
+    if (shnum === 0) {
+        // Extended numbering: the count is in section 0's sh_size.
+        const s0 = await readRange(ctx, h.shoff, SHDR_SIZE, 'section header 0');
+        shnum = u64(s0, 32);
+    }
+    const sh = await readRange(ctx, h.shoff, shnum * h.shentsize, 'the section headers');
+    const sections = [];
+    for (let i = 0; i < shnum; i++) {
+        const at = i * h.shentsize;
+        sections.push({
+            name: sh.readUInt32LE(at),
+            type: sh.readUInt32LE(at + 4),
+            offset: u64(sh, at + 24),
+            size: u64(sh, at + 32),
+            link: sh.readUInt32LE(at + 40),
+            info: sh.readUInt32LE(at + 44),
+            entsize: u64(sh, at + 56)
+        });
+    }
+    return sections;
+}
+function sectionOfType(l, type) {
+    return l.sections.find((s) => s.type === type);
+}
+/** The section another one links to; a link to nothing is damage. */
+function sectionAt(l, index, what) {
+    const s = l.sections[index];
+    if (!s || index === SHN_UNDEF)
+        fail(l, `damaged ELF file: ${what} links to section ${index}`);
+    return s;
+}
+/** The value of a dynamic tag, or undefined when the table has none. */
+function dt(l, tag) {
+    return l.dynamic.find((d) => d.tag === tag)?.value;
+}
+/** The file offset of a virtual address a dynamic tag holds; unloaded addresses are damage. */
+function addressToOffset(l, addr, what) {
+    const off = offsetOfAddress(l.segments, addr);
+    if (off === undefined)
+        fail(l, `damaged ELF file: ${what} (0x${addr.toString(16)}) is not loaded`);
+    return off;
+}
+/** The layout, with the dynamic table read from .dynamic, else the PT_DYNAMIC segment. */
+async function readLayout(ctx, segments, sections) {
+    const layout = { ...ctx, segments, sections, dynamic: [] };
+    layout.dynSection = sectionOfType(layout, SHT_DYNAMIC);
     const dynSegment = segments.find((s) => s.type === PT_DYNAMIC);
-    const dynRange = dynSection
-        ? { offset: dynSection.offset, size: dynSection.size }
+    const range = layout.dynSection
+        ? { offset: layout.dynSection.offset, size: layout.dynSection.size }
         : dynSegment
             ? { offset: dynSegment.offset, size: dynSegment.filesz }
             : undefined;
-    if (dynRange) {
-        const count = Math.floor(dynRange.size / DYN_SIZE);
-        const dyn = await readRange(ctx, dynRange.offset, count * DYN_SIZE, 'the dynamic table');
-        for (let i = 0; i < count; i++) {
-            const tag = Number(dyn.readBigInt64LE(i * DYN_SIZE));
-            if (tag === DT_NULL)
-                break;
-            dynamic.push({ tag, value: u64(dyn, i * DYN_SIZE + 8) });
+    if (!range)
+        return layout;
+    const count = Math.floor(range.size / DYN_SIZE);
+    const dyn = await readRange(ctx, range.offset, count * DYN_SIZE, 'the dynamic table');
+    for (let i = 0; i < count; i++) {
+        const tag = Number(dyn.readBigInt64LE(i * DYN_SIZE));
+        if (tag === DT_NULL)
+            break;
+        layout.dynamic.push({ tag, value: u64(dyn, i * DYN_SIZE + 8) });
+    }
+    return layout;
+}
+/** The dynamic string table: the section linked from .dynamic (or .dynsym), else DT_STRTAB. */
+async function readDynamicStrings(l) {
+    const index = l.dynSection?.link ?? sectionOfType(l, SHT_DYNSYM)?.link;
+    if (index !== undefined && index !== SHN_UNDEF) {
+        const s = sectionAt(l, index, 'the dynamic section');
+        return { table: await readRange(l, s.offset, s.size, 'the dynamic string table'), index };
+    }
+    const strtab = dt(l, DT_STRTAB);
+    if (strtab === undefined)
+        return { index };
+    const off = addressToOffset(l, strtab, 'DT_STRTAB');
+    const size = dt(l, DT_STRSZ) ?? 0;
+    return { table: await readRange(l, off, size, 'the dynamic string table (DT_STRTAB)'), index };
+}
+/** The dynamic symbols and their version indices: from the sections, else the dynamic table. */
+async function readDynamicSymbols(l) {
+    const section = sectionOfType(l, SHT_DYNSYM);
+    if (section) {
+        const entrySize = section.entsize || SYM_SIZE;
+        if (entrySize < SYM_SIZE)
+            fail(l, `damaged ELF file: .dynsym entries of ${entrySize} bytes`);
+        const count = Math.floor(section.size / entrySize);
+        const table = await readRange(l, section.offset, count * entrySize, '.dynsym');
+        const vs = sectionOfType(l, SHT_GNU_VERSYM);
+        const versions = vs
+            ? await readRange(l, vs.offset, Math.min(vs.size, count * 2), '.gnu.version')
+            : undefined;
+        return { source: 'sections', table, entrySize, count, versions };
+    }
+    const symtab = dt(l, DT_SYMTAB);
+    if (symtab === undefined)
+        return { source: 'none', entrySize: SYM_SIZE, count: 0 };
+    const entrySize = dt(l, DT_SYMENT) ?? SYM_SIZE;
+    if (entrySize < SYM_SIZE)
+        fail(l, `damaged ELF file: DT_SYMENT is ${entrySize}`);
+    const count = await dynamicSymbolCount(l);
+    const off = addressToOffset(l, symtab, 'DT_SYMTAB');
+    const table = await readRange(l, off, count * entrySize, 'the dynamic symbols (DT_SYMTAB)');
+    const versym = dt(l, DT_VERSYM);
+    const versions = versym === undefined
+        ? undefined
+        : await readRange(l, addressToOffset(l, versym, 'DT_VERSYM'), count * 2, 'the symbol versions (DT_VERSYM)');
+    return { source: 'dynamic', table, entrySize, count, versions };
+}
+/** .gnu.version_r, else DT_VERNEED; undefined when the object needs no versions. */
+async function versionNeedTable(l, dynstr) {
+    const section = sectionOfType(l, SHT_GNU_VERNEED);
+    if (section) {
+        let strings = dynstr.table;
+        if (section.link !== SHN_UNDEF && section.link !== dynstr.index) {
+            const s = sectionAt(l, section.link, '.gnu.version_r');
+            strings = await readRange(l, s.offset, s.size, 'the .gnu.version_r strings');
         }
-    }
-    const dt = (tag) => dynamic.find((d) => d.tag === tag)?.value;
-    const addressToOffset = (addr, what) => {
-        const off = offsetOfAddress(segments, addr);
-        if (off === undefined)
-            fail(ctx, `damaged ELF file: ${what} (0x${addr.toString(16)}) is not loaded`);
-        return off;
-    };
-    // The dynamic string table: the section linked from .dynamic (or .dynsym), else DT_STRTAB.
-    let dynstr;
-    const dynstrIndex = dynSection?.link ?? sectionOfType(SHT_DYNSYM)?.link;
-    if (dynstrIndex !== undefined && dynstrIndex !== SHN_UNDEF) {
-        const s = sectionAt(dynstrIndex, 'the dynamic section');
-        dynstr = await readRange(ctx, s.offset, s.size, 'the dynamic string table');
-    }
-    else if (dt(DT_STRTAB) !== undefined) {
-        const off = addressToOffset(dt(DT_STRTAB), 'DT_STRTAB');
-        const size = dt(DT_STRSZ) ?? 0;
-        dynstr = await readRange(ctx, off, size, 'the dynamic string table (DT_STRTAB)');
-    }
-    const str = (at) => (dynstr ? cstr(dynstr, at) : '');
-    // Dynamic symbols, and their version indices.
-    let symbolSource = 'none';
-    let symtab;
-    let symEntSize = SYM_SIZE;
-    let symCount = 0;
-    let versym;
-    const dynsymSection = sectionOfType(SHT_DYNSYM);
-    if (dynsymSection) {
-        symbolSource = 'sections';
-        symEntSize = dynsymSection.entsize || SYM_SIZE;
-        if (symEntSize < SYM_SIZE)
-            fail(ctx, `damaged ELF file: .dynsym entries of ${symEntSize} bytes`);
-        symCount = Math.floor(dynsymSection.size / symEntSize);
-        symtab = await readRange(ctx, dynsymSection.offset, symCount * symEntSize, '.dynsym');
-        const vs = sectionOfType(SHT_GNU_VERSYM);
-        if (vs)
-            versym = await readRange(ctx, vs.offset, Math.min(vs.size, symCount * 2), '.gnu.version');
-    }
-    else if (dt(DT_SYMTAB) !== undefined) {
-        symbolSource = 'dynamic';
-        symEntSize = dt(DT_SYMENT) ?? SYM_SIZE;
-        if (symEntSize < SYM_SIZE)
-            fail(ctx, `damaged ELF file: DT_SYMENT is ${symEntSize}`);
-        symCount = await dynamicSymbolCount(ctx, segments, dt);
-        const off = addressToOffset(dt(DT_SYMTAB), 'DT_SYMTAB');
-        symtab = await readRange(ctx, off, symCount * symEntSize, 'the dynamic symbols (DT_SYMTAB)');
-        if (dt(DT_VERSYM) !== undefined) {
-            const voff = addressToOffset(dt(DT_VERSYM), 'DT_VERSYM');
-            versym = await readRange(ctx, voff, symCount * 2, 'the symbol versions (DT_VERSYM)');
-        }
-    }
-    // Version needs: version index (vna_other) → { library, version }.
-    const versionsNeeded = [];
-    const versionByIndex = new Map();
-    let verneed;
-    const verneedSection = sectionOfType(SHT_GNU_VERNEED);
-    if (verneedSection) {
-        let strings = dynstr;
-        if (verneedSection.link !== SHN_UNDEF && verneedSection.link !== dynstrIndex) {
-            const s = sectionAt(verneedSection.link, '.gnu.version_r');
-            strings = await readRange(ctx, s.offset, s.size, 'the .gnu.version_r strings');
-        }
-        const data = await readRange(ctx, verneedSection.offset, verneedSection.size, '.gnu.version_r');
-        verneed = {
+        const data = await readRange(l, section.offset, section.size, '.gnu.version_r');
+        return {
             record: async (at) => {
                 if (at < 0 || at + 16 > data.length)
-                    fail(ctx, 'damaged ELF file: .gnu.version_r is truncated');
+                    fail(l, 'damaged ELF file: .gnu.version_r is truncated');
                 return data.subarray(at, at + 16);
             },
-            count: verneedSection.info,
+            count: section.info,
             strings
         };
     }
-    else if (dt(DT_VERNEED) !== undefined) {
-        // Without section headers the table's size is unknown: read it record by record.
-        const base = addressToOffset(dt(DT_VERNEED), 'DT_VERNEED');
-        verneed = {
-            record: (at) => readRange(ctx, base + at, 16, 'the version needs (DT_VERNEED)'),
-            count: dt(DT_VERNEEDNUM) ?? 0,
-            strings: dynstr
-        };
-    }
-    if (verneed) {
-        const { record, strings } = verneed;
-        const name = (at) => (strings ? cstr(strings, at) : '');
-        let at = 0;
-        for (let i = 0; i < Math.min(verneed.count, MAX_VERNEED); i++) {
-            const vn = await record(at);
-            const cnt = vn.readUInt16LE(2);
-            const library = name(vn.readUInt32LE(4));
-            let aux = at + vn.readUInt32LE(8);
-            for (let j = 0; j < cnt; j++) {
-                const vna = await record(aux);
-                const flags = vna.readUInt16LE(4);
-                const other = vna.readUInt16LE(6);
-                const version = name(vna.readUInt32LE(8));
-                versionsNeeded.push({ library, version, weak: (flags & VER_FLG_WEAK) !== 0 });
-                versionByIndex.set(other & -32769, { library, version });
-                const next = vna.readUInt32LE(12);
-                if (next === 0)
-                    break;
-                aux += next;
-            }
-            const next = vn.readUInt32LE(12);
+    const verneed = dt(l, DT_VERNEED);
+    if (verneed === undefined)
+        return undefined;
+    // Without section headers the table's size is unknown: read it record by record.
+    const base = addressToOffset(l, verneed, 'DT_VERNEED');
+    return {
+        record: (at) => readRange(l, base + at, 16, 'the version needs (DT_VERNEED)'),
+        count: dt(l, DT_VERNEEDNUM) ?? 0,
+        strings: dynstr.table
+    };
+}
+/** Walks the Verneed records and their Vernaux entries. */
+async function readVersionNeeds(l, dynstr) {
+    const needs = { needed: [], byIndex: new Map() };
+    const table = await versionNeedTable(l, dynstr);
+    if (!table)
+        return needs;
+    const { record, strings } = table;
+    const name = (at) => (strings ? cstr(strings, at) : '');
+    let at = 0;
+    for (let i = 0; i < Math.min(table.count, MAX_VERNEED); i++) {
+        const vn = await record(at);
+        const cnt = vn.readUInt16LE(2);
+        const library = name(vn.readUInt32LE(4));
+        let aux = at + vn.readUInt32LE(8);
+        for (let j = 0; j < cnt; j++) {
+            const vna = await record(aux);
+            const flags = vna.readUInt16LE(4);
+            const other = vna.readUInt16LE(6);
+            const version = name(vna.readUInt32LE(8));
+            needs.needed.push({ library, version, weak: (flags & VER_FLG_WEAK) !== 0 });
+            needs.byIndex.set(other & -32769, { library, version });
+            const next = vna.readUInt32LE(12);
             if (next === 0)
                 break;
-            at += next;
+            aux += next;
         }
+        const next = vn.readUInt32LE(12);
+        if (next === 0)
+            break;
+        at += next;
     }
-    // Walk the symbols.
+    return needs;
+}
+/**
+ * What the object exports (defined global or weak functions that are not hidden, sorted) and
+ * imports (undefined symbols with their versions, sorted by name).
+ */
+function exportsAndImports(symbols, str, versions) {
     const exports = new Set();
     const imports = [];
-    if (symtab) {
-        for (let i = 1; i < symCount; i++) {
-            const at = i * symEntSize;
-            const nameAt = symtab.readUInt32LE(at);
-            const info = symtab[at + 4];
-            const other = symtab[at + 5];
-            const shndx = symtab.readUInt16LE(at + 6);
-            const bind = info >> 4;
-            const stype = info & 0xf;
-            const visibility = other & 3;
-            if (bind === STB_LOCAL)
-                continue;
-            const name = str(nameAt);
-            if (name === '')
-                continue;
-            if (shndx === SHN_UNDEF) {
-                const imp = { name, weak: bind === STB_WEAK };
-                const index = versym && i * 2 + 2 <= versym.length ? versym.readUInt16LE(i * 2) & -32769 : 0;
-                const v = index >= 2 ? versionByIndex.get(index) : undefined;
-                if (v) {
-                    imp.version = v.version;
-                    imp.library = v.library;
-                }
-                imports.push(imp);
+    const { table, versions: versym } = symbols;
+    if (!table)
+        return { exports: [], imports };
+    for (let i = 1; i < symbols.count; i++) {
+        const at = i * symbols.entrySize;
+        const nameAt = table.readUInt32LE(at);
+        const info = table[at + 4];
+        const other = table[at + 5];
+        const shndx = table.readUInt16LE(at + 6);
+        const bind = info >> 4;
+        const stype = info & 0xf;
+        const visibility = other & 3;
+        if (bind === STB_LOCAL)
+            continue;
+        const name = str(nameAt);
+        if (name === '')
+            continue;
+        if (shndx === SHN_UNDEF) {
+            const imp = { name, weak: bind === STB_WEAK };
+            const index = versym && i * 2 + 2 <= versym.length ? versym.readUInt16LE(i * 2) & -32769 : 0;
+            const v = index >= 2 ? versions.get(index) : undefined;
+            if (v) {
+                imp.version = v.version;
+                imp.library = v.library;
             }
-            else if ((stype === STT_FUNC || stype === STT_GNU_IFUNC) &&
-                visibility !== STV_HIDDEN &&
-                visibility !== STV_INTERNAL) {
-                exports.add(name);
-            }
+            imports.push(imp);
+        }
+        else if ((stype === STT_FUNC || stype === STT_GNU_IFUNC) &&
+            visibility !== STV_HIDDEN &&
+            visibility !== STV_INTERNAL) {
+            exports.add(name);
         }
     }
+    imports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { exports: [...exports].sort(), imports };
+}
+/** Every GLIBC_* version needed → the symbols using it, and the highest non-weak one (the floor). */
+function glibcFacts(needed, imports) {
     const glibcSymbols = {};
     let floor;
-    for (const v of versionsNeeded) {
+    for (const v of needed) {
         const n = glibcVersionOf(v.version);
         if (n === undefined)
             continue;
@@ -104470,28 +104504,48 @@ async function parseElf(src) {
     for (const k of Object.keys(glibcSymbols)) {
         glibcSymbols[k] = [...new Set(glibcSymbols[k])].sort();
     }
-    imports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const flags1 = dt(DT_FLAGS_1) ?? 0;
-    const soname = dt(DT_SONAME);
-    // DF_1_PIE marks a PIE; older linkers left only the interpreter. libc.so.6 has one too (it
-    // runs), but also a SONAME, which executables lack.
-    const isPie = type === ET_DYN &&
+    return { glibcSymbols, floor };
+}
+/**
+ * An executable built as position-independent code: ET_DYN with DF_1_PIE or, from older linkers,
+ * only an interpreter. libc.so.6 has one too (it runs), but also a SONAME, which executables lack.
+ */
+function isPie(type, l) {
+    const flags1 = dt(l, DT_FLAGS_1) ?? 0;
+    return (type === ET_DYN &&
         ((flags1 & DF_1_PIE) !== 0 ||
-            (soname === undefined && segments.some((s) => s.type === PT_INTERP)));
+            (dt(l, DT_SONAME) === undefined && l.segments.some((s) => s.type === PT_INTERP))));
+}
+/** Parses the ELF object behind a ByteSource. Throws ElfError for anything but ELF64 LE. */
+async function parseElf(src) {
+    const ctx = { src };
+    const header = await readHeader(ctx);
+    const segments = await readSegments(ctx, header);
+    const sections = await readSections(ctx, header);
+    const layout = await readLayout(ctx, segments, sections);
+    const dynstr = await readDynamicStrings(layout);
+    const str = (at) => (dynstr.table ? cstr(dynstr.table, at) : '');
+    const symbols = await readDynamicSymbols(layout);
+    const versions = await readVersionNeeds(layout, dynstr);
+    const { exports, imports } = exportsAndImports(symbols, str, versions.byIndex);
+    const { glibcSymbols, floor } = glibcFacts(versions.needed, imports);
+    const { type, machine } = header;
+    const pie = isPie(type, layout);
+    const soname = dt(layout, DT_SONAME);
     const info = {
         path: src.name,
         machine,
         machineName: elfMachineName(machine),
         architecture: goarchOfElfMachine(machine) ?? 'unknown',
         type,
-        isPie,
-        isSharedObject: type === ET_DYN && !isPie,
-        needed: dynamic.filter((d) => d.tag === DT_NEEDED).map((d) => str(d.value)),
-        exports: [...exports].sort(),
+        isPie: pie,
+        isSharedObject: type === ET_DYN && !pie,
+        needed: layout.dynamic.filter((d) => d.tag === DT_NEEDED).map((d) => str(d.value)),
+        exports,
         imports,
-        versionsNeeded,
+        versionsNeeded: versions.needed,
         glibcSymbols,
-        symbolSource
+        symbolSource: symbols.source
     };
     if (soname !== undefined)
         info.soname = str(soname);
@@ -104500,28 +104554,22 @@ async function parseElf(src) {
     return info;
 }
 /** Number of dynamic symbols from DT_HASH (nchain) or by walking DT_GNU_HASH, as ld.so does. */
-async function dynamicSymbolCount(ctx, segments, dt) {
-    const at = (addr, what) => {
-        const off = offsetOfAddress(segments, addr);
-        if (off === undefined)
-            fail(ctx, `damaged ELF file: ${what} is not loaded`);
-        return off;
-    };
-    const hash = dt(DT_HASH);
+async function dynamicSymbolCount(l) {
+    const hash = dt(l, DT_HASH);
     if (hash !== undefined) {
-        const h = await readRange(ctx, at(hash, 'DT_HASH'), 8, 'DT_HASH');
+        const h = await readRange(l, addressToOffset(l, hash, 'DT_HASH'), 8, 'DT_HASH');
         return h.readUInt32LE(4);
     }
-    const gnu = dt(DT_GNU_HASH);
+    const gnu = dt(l, DT_GNU_HASH);
     if (gnu === undefined)
-        fail(ctx, 'no section headers and no DT_HASH or DT_GNU_HASH table');
-    const base = at(gnu, 'DT_GNU_HASH');
-    const h = await readRange(ctx, base, 16, 'DT_GNU_HASH');
+        fail(l, 'no section headers and no DT_HASH or DT_GNU_HASH table');
+    const base = addressToOffset(l, gnu, 'DT_GNU_HASH');
+    const h = await readRange(l, base, 16, 'DT_GNU_HASH');
     const nbuckets = h.readUInt32LE(0);
     const symoffset = h.readUInt32LE(4);
     const bloomSize = h.readUInt32LE(8);
     const bucketsAt = base + 16 + bloomSize * 8;
-    const buckets = await readRange(ctx, bucketsAt, nbuckets * 4, 'DT_GNU_HASH buckets');
+    const buckets = await readRange(l, bucketsAt, nbuckets * 4, 'DT_GNU_HASH buckets');
     let last = 0;
     for (let i = 0; i < nbuckets; i++)
         last = Math.max(last, buckets.readUInt32LE(i * 4));
@@ -104529,7 +104577,7 @@ async function dynamicSymbolCount(ctx, segments, dt) {
         return symoffset;
     const chainsAt = bucketsAt + nbuckets * 4;
     for (let i = last;; i++) {
-        const c = await readRange(ctx, chainsAt + (i - symoffset) * 4, 4, 'DT_GNU_HASH chains');
+        const c = await readRange(l, chainsAt + (i - symoffset) * 4, 4, 'DT_GNU_HASH chains');
         if ((c.readUInt32LE(0) & 1) !== 0)
             return i + 1;
     }
