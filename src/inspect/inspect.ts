@@ -5,10 +5,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EnvPolicy } from '../process/child-env.js'
 import { lastLines, runChild, type RunResult } from '../process/run.js'
+import { findProgram } from '../process/which.js'
 import type { Capability, PluginMetadata } from './metadata.js'
 
 /** The symbols libs' plugin_check_required_symbols() insists on. */
@@ -290,22 +291,15 @@ export function inspectorCacheDir(env: NodeJS.ProcessEnv = process.env): string 
 
 /** What identifies the compiler binary: its real path, size and time (an upgrade changes them). */
 async function compilerIdentity(command: string, pathVar: string | undefined): Promise<string> {
-  const candidates = command.includes('/')
-    ? [command]
-    : (pathVar ?? '')
-        .split(delimiter)
-        .filter((d) => d !== '')
-        .map((d) => join(d, command))
-  for (const c of candidates) {
-    try {
-      const real = await realpath(c)
-      const st = await stat(real)
-      if (st.isFile()) return `${real}:${st.size}:${st.mtimeMs}`
-    } catch {
-      // not there
-    }
+  const found = await findProgram(command, { path: pathVar })
+  if (found === undefined) return 'not found'
+  try {
+    const real = await realpath(found)
+    const st = await stat(real)
+    return `${real}:${st.size}:${st.mtimeMs}`
+  } catch {
+    return 'not found' // gone since
   }
-  return 'not found'
 }
 
 /**

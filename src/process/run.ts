@@ -3,6 +3,11 @@
 // (child-env.ts). When it exits, times out, or we are stopped, the whole group is killed: a plugin
 // that fork()s a child which never exits would otherwise hold our pipes open forever. Its output
 // is read as it comes, keeping only a bounded tail, since a plugin can print gigabytes.
+//
+// Ours, not @actions/exec or execFile: neither starts a process group to kill whole, @actions/exec
+// has no timeout and keeps all output, and execFile's maxBuffer kills a child that prints much
+// (a verbose build) where we keep its tail. The other children (git, a docker credential helper)
+// use execFile, which bounds their time and output.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { StringDecoder } from 'node:string_decoder'
 import { childEnv, type EnvPolicy } from './child-env.js'

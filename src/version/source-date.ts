@@ -1,17 +1,13 @@
 // The release's timestamp for org.opencontainers.image.created: never the
 // clock, so that re-running a release gives the same manifest digests.
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-
-const run = promisify(execFile)
+import { gitAt, type Git } from './git.js'
 
 export class SourceDateError extends Error {}
 
-async function commitTime(cwd: string, rev: string): Promise<number | undefined> {
+/** Through the dev builds' git runner: bounded in time and output, a small environment. */
+async function commitTime(git: Git, rev: string): Promise<number | undefined> {
   try {
-    const { stdout } = await run('git', ['-C', cwd, 'log', '-1', '--format=%ct', rev, '--'], {
-      timeout: 10_000
-    })
+    const stdout = await git(['log', '-1', '--format=%ct', rev, '--'])
     const n = Number.parseInt(stdout.trim(), 10)
     return Number.isFinite(n) ? n : undefined
   } catch {
@@ -40,8 +36,10 @@ export async function sourceDateEpoch(
   const candidates = [`refs/tags/${tag}^{commit}`, env.GITHUB_SHA, 'HEAD'].filter(
     (r): r is string => !!r
   )
+  // git runs with this process's PATH and HOME, as ever: `env` may name only the variables above.
+  const git = gitAt(cwd)
   for (const rev of candidates) {
-    const t = await commitTime(cwd, rev)
+    const t = await commitTime(git, rev)
     if (t !== undefined) return { epoch: t, from: `commit time of ${rev.replace('^{commit}', '')}` }
   }
   throw new SourceDateError(
