@@ -142,7 +142,7 @@ const granted = (p: Record<string, string> | undefined, scope: string): number =
   LEVEL[(p?.[scope] ?? 'none') as keyof typeof LEVEL] ?? 0
 
 describe('the documented workflows grant the permissions their inputs need', () => {
-  const reusableDefaults = { 'github-release': 'true' }
+  const reusableDefaults = {}
   const tagRun = contextFrom({ GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/tags/1.4.2' }).github
 
   const devRun = contextFrom({ GITHUB_ACTIONS: 'true', GITHUB_REF: 'refs/heads/main' }).github

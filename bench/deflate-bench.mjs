@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Deflate benchmark: is our own DEFLATE encoder worth its code? (issue 14, point 6)
+// Deflate benchmark: is our own DEFLATE encoder worth its code, against fflate? (issue 14)
 //
 //   npm run bench:deflate                    # 5 rounds, upstream plugins + a 50 MiB input
 //   npm run bench:deflate -- --rounds 9 --big-mib 0 --no-release
@@ -11,22 +11,23 @@
 //      those .so files end to end (realistic bytes, not padding);
 //   2. packing one layer (tar + gzip, written to disk and hashed), each time in a fresh `node`
 //      process as in a real run (JIT warm-up and worker start-up included), timed around the
-//      packing only, in alternating order, by
-//        - own:    src/falco/layer.ts at --own-rev: our encoder (src/falco/deflate.ts), with
-//                  1 MiB segments on worker threads above 8 MiB; compiled with tsc;
-//        - fflate: fflate's Gzip at level 6, one stream on one thread (as the action packed
-//                  before it had its own encoder, and again after this benchmark);
+//      packing only, in alternating order, by src/falco/layer.ts compiled with tsc
+//        - own:    from the working tree: our encoder (deflate.js), with 1 MiB segments on
+//                  worker threads above 8 MiB;
+//        - fflate: at --fflate-rev, where layer.ts used fflate's Gzip at level 6 in one stream
+//                  on one thread (as the action did before it had its own encoder);
 //   3. whole releases of each upstream plugin (go build, inspection, packing of plugin and
 //      rules, push to Debian's docker-registry on 127.0.0.1) with two CLI bundles built here
-//      from the working tree: as it is ("tree"), and with src/falco/layer.ts and deflate.ts
-//      from --own-rev ("own"); alternating, in pairs, so that both see the same load. Twice:
-//      with a warm Go build cache, and after a change to the plugin's main package (a tag
-//      usually follows a change: Go compiles that package and links again);
-//   4. tables: medians, and the difference tree - own as a share of the release with own.
+//      from the working tree: as it is ("own"), and with src/falco/layer.ts from --fflate-rev
+//      ("fflate"); alternating, in pairs, so that both see the same load. Twice: with a warm Go
+//      build cache, and after a change to the plugin's main package (a tag usually follows a
+//      change: Go compiles that package and links again);
+//   4. tables: medians, and the difference fflate - own as a share of the release with own.
+// It is a script, not a test: it exits 1 when a tool is missing.
+
 import { spawn, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -36,8 +37,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SELF = fileURLToPath(import.meta.url)
 const MiB = 1024 * 1024
-/** The last commit whose layer.ts packs with our own encoder (src/falco/deflate.ts). */
-const OWN_REV = '7f1ffb9'
+/** The commit whose layer.ts packed with fflate (level 6, one stream), kept for this comparison. */
+const FFLATE_REV = 'cf95963'
 const UPSTREAM = [
   { name: 'json', version: '0.7.4' },
   { name: 'k8saudit', version: '0.18.0' },
@@ -49,16 +50,11 @@ const CONTENDERS = ['own', 'fflate']
 // ---------------------------------------------------------------- child: pack one layer
 
 if (process.argv[2] === '--child') {
-  const [, , , contender, module, source, destination] = process.argv
+  const [, , , module, source, destination] = process.argv
   const started = performance.now()
   const cpuStart = process.cpuUsage() // all threads of the process: workers included
-  let result
-  if (contender === 'fflate') {
-    result = await packWithFflate(source, destination)
-  } else {
-    const { packLayer } = await import(pathToFileURL(module).href)
-    result = await packLayer({ source, entryName: 'libplugin.so', mode: 0o755, destination })
-  }
+  const { packLayer } = await import(pathToFileURL(module).href)
+  const result = await packLayer({ source, entryName: 'libplugin.so', mode: 0o755, destination })
   const ms = performance.now() - started
   const cpu = process.cpuUsage(cpuStart)
   const cpuMs = (cpu.user + cpu.system) / 1000
@@ -68,80 +64,10 @@ if (process.argv[2] === '--child') {
   process.exit(0)
 }
 
-/**
- * The layer as the action packed it with fflate (before commit 2c2c89b): the same USTAR entry,
- * gzip level 6 in one stream, fed in fixed 64 KiB pieces, written and hashed as it goes.
- */
-async function packWithFflate(source, destination) {
-  const { Gzip } = await import('fflate')
-  const size = (await stat(source)).size
-  const header = Buffer.alloc(512)
-  header.write('libplugin.so', 0, 'ascii')
-  const octal = (offset, length, value) =>
-    header.write(value.toString(8).padStart(length - 1, '0') + '\0', offset, length, 'ascii')
-  octal(100, 8, 0o755)
-  octal(108, 8, 0)
-  octal(116, 8, 0)
-  octal(124, 12, size)
-  octal(136, 12, 0)
-  header[156] = 0x30
-  header.write('ustar\0', 257, 'ascii')
-  header.write('00', 263, 'ascii')
-  octal(329, 8, 0)
-  octal(337, 8, 0)
-  header.fill(0x20, 148, 156)
-  let sum = 0
-  for (const b of header) sum += b
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii')
-
-  const out = await open(destination, 'w')
-  const hash = createHash('sha256')
-  let written = 0
-  const pending = []
-  const gzip = new Gzip({ level: 6, mtime: 0 }, (data) => pending.push(data))
-  const drain = async () => {
-    for (const data of pending) {
-      hash.update(data)
-      await out.write(data)
-      written += data.length
-    }
-    pending.length = 0
-  }
-  const piece = new Uint8Array(64 * 1024)
-  let fill = 0
-  const feed = async (data) => {
-    for (let at = 0; at < data.length;) {
-      const n = Math.min(piece.length - fill, data.length - at)
-      piece.set(data.subarray(at, at + n), fill)
-      fill += n
-      at += n
-      if (fill === piece.length) {
-        gzip.push(piece.slice(), false)
-        fill = 0
-        await drain()
-      }
-    }
-  }
-  await feed(header)
-  const input = await open(source, 'r')
-  const buf = Buffer.alloc(256 * 1024)
-  for (;;) {
-    const { bytesRead } = await input.read(buf, 0, buf.length, null)
-    if (bytesRead === 0) break
-    await feed(buf.subarray(0, bytesRead))
-  }
-  await input.close()
-  await feed(Buffer.alloc(((512 - (size % 512)) % 512) + 1024))
-  gzip.push(piece.slice(0, fill), true)
-  await drain()
-  await out.close()
-  return { size: written, digest: 'sha256:' + hash.digest('hex') }
-}
-
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv) {
-  const o = { rounds: 5, bigMiB: 50, ownRev: OWN_REV, release: true, keep: false }
+  const o = { rounds: 5, bigMiB: 50, fflateRev: FFLATE_REV, release: true, keep: false }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => {
@@ -151,12 +77,12 @@ function parseArgs(argv) {
     }
     if (a === '--rounds') o.rounds = count(a, value(), 1)
     else if (a === '--big-mib') o.bigMiB = count(a, value(), 0)
-    else if (a === '--own-rev') o.ownRev = value()
+    else if (a === '--fflate-rev') o.fflateRev = value()
     else if (a === '--no-release') o.release = false
     else if (a === '--keep') o.keep = true
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: node bench/deflate-bench.mjs [--rounds N] [--big-mib N (0: skip)] [--own-rev REV] [--no-release] [--keep]'
+        'usage: node bench/deflate-bench.mjs [--rounds N] [--big-mib N (0: skip)] [--fflate-rev REV] [--no-release] [--keep]'
       )
       process.exit(0)
     } else fail(`unknown argument ${a} (see --help)`)
@@ -295,15 +221,25 @@ function extractAt(tools, rev, paths, into) {
   if (untar.status !== 0) fail(`tar: ${untar.stderr}`)
 }
 
-/** layer.ts (and what it imports) at a git revision, compiled to JavaScript. */
+/**
+ * layer.ts (what it imports, and the compression worker it starts, when there is one) compiled
+ * to JavaScript, from the working tree (rev undefined) or a git revision.
+ */
 async function compileLayer(tools, rev) {
   // The sources go outside node_modules (tsc does not emit files found there); the output
   // goes to node_modules/.cache, inside the repository, so that it finds the packages.
-  const out = join(ROOT, 'node_modules', '.cache', 'fpr-deflate-bench', rev)
+  const out = join(ROOT, 'node_modules', '.cache', 'fpr-deflate-bench', rev ?? 'tree')
   await rm(out, { recursive: true, force: true })
-  const root = join(scratch, `src-at-${rev}`)
-  await mkdir(root, { recursive: true })
-  extractAt(tools, rev, ['src'], root)
+  let root = ROOT
+  if (rev !== undefined) {
+    root = join(scratch, `src-at-${rev}`)
+    await mkdir(root, { recursive: true })
+    extractAt(tools, rev, ['src'], root)
+    await symlink(join(ROOT, 'node_modules'), join(root, 'node_modules')) // for tsc's types
+  }
+  const files = ['layer.ts', 'deflate-worker.js']
+    .map((f) => join(root, 'src', 'falco', f))
+    .filter((f) => existsSync(f))
   const r = await run(tools.tsc, [
     '--outDir',
     join(out, 'js'),
@@ -315,12 +251,13 @@ async function compileLayer(tools, rev) {
     'nodenext',
     '--target',
     'es2022',
+    '--allowJs',
     '--skipLibCheck',
     '--types',
     'node',
-    join(root, 'src', 'falco', 'layer.ts')
+    ...files
   ])
-  check(r, `tsc of src/falco/layer.ts at ${rev}`)
+  check(r, `tsc of src/falco/layer.ts at ${rev ?? 'the working tree'}`)
   return join(out, 'js', 'falco', 'layer.js')
 }
 
@@ -422,14 +359,7 @@ const log = (m) => console.error(`[deflate-bench] ${m}`)
 async function packOnce(contender, module, input) {
   const destination = join(scratch, `layer-${contender}.tar.gz`)
   const r = check(
-    await run(process.execPath, [
-      SELF,
-      '--child',
-      contender,
-      module ?? '-',
-      input.path,
-      destination
-    ]),
+    await run(process.execPath, [SELF, '--child', module, input.path, destination]),
     `packing ${input.label} with ${contender}`
   )
   await rm(destination, { force: true })
@@ -507,7 +437,10 @@ async function main() {
     }
     const inputs = [...plugins]
     if (opts.bigMiB > 0) inputs.push(await bigInput(cache, plugins, opts.bigMiB))
-    const modules = { own: await compileLayer(tools, opts.ownRev), fflate: undefined }
+    const modules = {
+      own: await compileLayer(tools, undefined),
+      fflate: await compileLayer(tools, opts.fflateRev)
+    }
 
     // Packing: every contender on every input, in a fresh process, alternating the order.
     const times = new Map()
@@ -530,19 +463,18 @@ async function main() {
       if (round > 0) log(`packing round ${round} of ${opts.rounds} done`)
     }
 
-    // Releases: the whole pipeline with dist/cli.js, one untimed warm-up (fills Go's build cache).
     // Releases: the two bundles in pairs, alternating which goes first; one untimed warm-up
     // round (it also fills Go's build cache).
     const releases = new Map()
     const variants = ['warm', 'changed']
-    const builds = ['own', 'tree']
+    const builds = ['own', 'fflate']
     if (opts.release) {
-      log('bundling the CLI twice: the working tree, and the working tree with the own encoder')
+      log('bundling the CLI twice: the working tree, and the working tree with fflate')
       const clis = {
-        tree: await bundleCli(tools, 'tree'),
-        own: await bundleCli(tools, 'own', {
-          rev: opts.ownRev,
-          paths: ['src/falco/layer.ts', 'src/falco/deflate.ts']
+        own: await bundleCli(tools, 'own'),
+        fflate: await bundleCli(tools, 'fflate', {
+          rev: opts.fflateRev,
+          paths: ['src/falco/layer.ts']
         })
       }
       const registry = await startRegistry(tools.registry)
@@ -576,32 +508,39 @@ async function main() {
       ])
     }
     console.log(
-      `\nPacking one layer, median of ${opts.rounds} fresh processes (own = ${opts.ownRev}):\n`
+      `\nPacking one layer, median of ${opts.rounds} fresh processes (fflate = ${opts.fflateRev}):\n`
     )
     console.log(markdownTable(packRows))
     if (opts.release) {
       const rows = [
-        ['plugin', 'Go build cache', 'release, own', 'release, tree', 'tree - own', 'share of own']
+        [
+          'plugin',
+          'Go build cache',
+          'release, own',
+          'release, fflate',
+          'fflate - own',
+          'share of own'
+        ]
       ]
       for (const p of plugins) {
         for (const v of variants) {
           const own = releases.get(`${p.path} ${v} own`)
-          const tree = releases.get(`${p.path} ${v} tree`)
+          const ff = releases.get(`${p.path} ${v} fflate`)
           // The difference within each pair (same round, same load), then its median.
-          const diff = median(own.map((o, i) => tree[i] - o))
+          const diff = median(own.map((o, i) => ff[i] - o))
           const base = median(own)
           rows.push([
             p.label,
             v === 'warm' ? 'warm' : 'after a change',
             sec(base),
-            sec(median(tree)),
+            sec(median(ff)),
             sec(diff),
             `${((diff / base) * 100).toFixed(1)} %`
           ])
         }
       }
       console.log(
-        `\nWhole releases, CLI bundled from the tree (tree) and with the own encoder (own), median of ${opts.rounds} pairs:\n`
+        `\nWhole releases, CLI bundled from the tree (own) and with fflate's layer.ts (fflate), median of ${opts.rounds} pairs:\n`
       )
       console.log(markdownTable(rows))
     }

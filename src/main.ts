@@ -5,6 +5,7 @@ import * as core from '@actions/core'
 import { context as actionsContext } from '@actions/github'
 import { readRunContext, type GitHubContext } from './context.js'
 import { envInputReader, readInputs } from './inputs/inputs.js'
+import { requiredPermissions } from './inputs/permissions.js'
 import { actionsLogger, SecretScrubber } from './log-core.js'
 import { runRelease } from './pipeline/run.js'
 import { devBuildSkipped } from './release/dev-build.js'
@@ -45,7 +46,13 @@ export async function run(
     for (const [name, value] of Object.entries(outputsOf(result))) {
       core.setOutput(name, scrubber.scrub(value))
     }
-    if (result.dryRun) core.info(planText(result.plan))
+    if (result.dryRun) {
+      core.info(planText(result.plan))
+      // What the workflow must grant before this run is made for real.
+      const needs = requiredPermissions({ ...inputs, dryRun: false }, context.github)
+      const granted = Object.entries(needs).map(([scope, level]) => `${scope}: ${level}`)
+      core.info(`Without dry-run, the job needs permissions: ${granted.join(', ')}`)
+    }
     if (summary) await core.summary.addRaw(scrubber.scrub(summaryMarkdown(result))).write()
   } catch (err) {
     const message = scrubber.scrub(err instanceof Error ? err.message : String(err))

@@ -97,7 +97,7 @@ describe('buildPlugin for another architecture', () => {
 
   it('hands the target to a build-command in GOOS, GOARCH, CGO_ENABLED and CC', async () => {
     const logger = recordingLogger()
-    const so = await buildPlugin({
+    const so = await buildPlugin({ env: process.env,
       workingDirectory: dir,
       output: join(dir, 'unused.so'),
       buildCommand: 'echo "$GOOS/$GOARCH $CGO_ENABLED $CC" > target.txt && touch libx.so',

@@ -19,7 +19,7 @@ describe('buildPlugin', () => {
   it('refuses a working directory that does not exist', async () => {
     const missing = join(dir, 'nope')
     await expect(
-      buildPlugin({ workingDirectory: missing, output: '/tmp/x.so', logger: recordingLogger() })
+      buildPlugin({ env: process.env, workingDirectory: missing, output: '/tmp/x.so', logger: recordingLogger() })
     ).rejects.toThrow(
       `working-directory '${missing}' does not exist: set the input to the folder that holds your plugin's go.mod`
     )
@@ -29,7 +29,7 @@ describe('buildPlugin', () => {
     const file = join(dir, 'file')
     writeFileSync(file, '')
     await expect(
-      buildPlugin({ workingDirectory: file, output: '/tmp/x.so', logger: recordingLogger() })
+      buildPlugin({ env: process.env, workingDirectory: file, output: '/tmp/x.so', logger: recordingLogger() })
     ).rejects.toThrow(/working-directory '.*file' is not a directory/)
   })
 
@@ -37,10 +37,10 @@ describe('buildPlugin', () => {
     const empty = mkdtempSync(join(tmpdir(), 'fpr-build-empty-'))
     try {
       await expect(
-        buildPlugin({ workingDirectory: empty, output: '/tmp/x.so', logger: recordingLogger() })
+        buildPlugin({ env: process.env, workingDirectory: empty, output: '/tmp/x.so', logger: recordingLogger() })
       ).rejects.toThrow(`go-package './plugin' not found in ${empty}: set go-package`)
       await expect(
-        buildPlugin({
+        buildPlugin({ env: process.env,
           workingDirectory: empty,
           goPackage: './cmd/p',
           output: '/tmp/x.so',
@@ -66,7 +66,7 @@ describe('buildPlugin', () => {
   it('requires plugin-path with a build-command', async () => {
     const logger = recordingLogger()
     await expect(
-      buildPlugin({
+      buildPlugin({ env: process.env,
         workingDirectory: dir,
         output: '/tmp/x.so',
         buildCommand: 'touch ran',
@@ -81,7 +81,7 @@ describe('buildPlugin', () => {
     const buildCommand = 'for i in $(seq 1 60); do echo "line $i"; done; echo "compiler says: boom" >&2; exit 3'
     let message = ''
     try {
-      await buildPlugin({
+      await buildPlugin({ env: process.env,
         workingDirectory: dir,
         output: '/tmp/x.so',
         buildCommand,
@@ -102,7 +102,7 @@ describe('buildPlugin', () => {
 
   it('refuses a build-command that does not produce plugin-path', async () => {
     await expect(
-      buildPlugin({
+      buildPlugin({ env: process.env,
         workingDirectory: dir,
         output: '/tmp/x.so',
         buildCommand: 'true',

@@ -6,7 +6,13 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32 as zlibCrc32, gunzipSync, inflateRawSync } from 'node:zlib'
-import { LAYER_CHUNK_SIZE, layerFileName, packLayer, tarHeader } from '../../src/falco/layer.js'
+import {
+  crc32Js,
+  LAYER_SEGMENT_SIZE,
+  layerFileName,
+  packLayer,
+  tarHeader
+} from '../../src/falco/layer.js'
 
 let dir: string
 
@@ -157,7 +163,8 @@ describe('packLayer', () => {
     expect(createHash('sha256').update(tar).digest('hex')).toBe(
       '8be2562717c641f9cf9d928dc376a751d950ae70e22ccc7119c450ee1daad151'
     )
-    // A golden digest: it changes only if the tar bytes, the chunking or fflate's deflate change.
+    // A golden digest: it changes only if the tar bytes, the segment size or the encoder
+    // (src/falco/deflate.ts) change.
     expect(r.digest).toBe(GOLDEN_SMALL)
   })
 
@@ -183,18 +190,19 @@ describe('packLayer', () => {
     expect(() => execFileSync('gzip', ['-t', destination])).not.toThrow()
   })
 
-  it('gives the same digest on every run, across chunk and read boundaries', async () => {
-    // The header, data crossing three chunk boundaries, padding, end blocks.
-    const data = sampleData(3 * LAYER_CHUNK_SIZE + 777)
+  it('gives the same digest on every run and with any number of workers', async () => {
+    // 4 segments: the header, 3 MiB of data crossing segment boundaries, padding, end blocks.
+    const data = sampleData(3 * LAYER_SEGMENT_SIZE + 777)
     const source = join(dir, 'libdet.so')
     await writeFile(source, data)
     const digests = new Set<string>()
-    for (const run of [1, 2, 3]) {
+    for (const workers of [undefined, 0, 1, 2, 8]) {
       const r = await packLayer({
         source,
         entryName: 'libdet.so',
         mode: 0o755,
-        destination: join(dir, `det-${run}.tar.gz`)
+        destination: join(dir, `det-${workers}.tar.gz`),
+        workers
       })
       digests.add(r.digest)
       const tar = gunzipSync(await readFile(r.path))
@@ -202,17 +210,19 @@ describe('packLayer', () => {
       expect(tar.length).toBe(512 + Math.ceil(data.length / 512) * 512 + 1024)
     }
     expect([...digests]).toEqual([GOLDEN_MULTI])
-  }, 120_000)
+    // Pure-JavaScript compression of 5 x 3 MiB: seconds on a busy 2-core machine.
+  }, 180_000)
 
   it('writes one gzip member: one DEFLATE stream, then the CRC-32 and size of the tar', async () => {
-    const data = sampleData(5 * LAYER_CHUNK_SIZE + 5000)
+    const data = sampleData(2 * LAYER_SEGMENT_SIZE + 5000)
     const source = join(dir, 'libone.so')
     await writeFile(source, data)
     const r = await packLayer({
       source,
       entryName: 'libone.so',
       mode: 0o755,
-      destination: join(dir, 'one.tar.gz')
+      destination: join(dir, 'one.tar.gz'),
+      workers: 2
     })
     const gz = await readFile(r.path)
     expect(gz.subarray(0, 10).toString('hex')).toBe('1f8b0800000000000003')
@@ -229,6 +239,13 @@ describe('packLayer', () => {
     expect(() => execFileSync('gzip', ['-t', r.path])).not.toThrow()
     expect(execFileSync('tar', ['-tzf', r.path]).toString()).toBe('libone.so\n')
   }, 120_000)
+
+  it('computes the CRC-32 zlib computes, with or without zlib.crc32', () => {
+    const data = sampleData(100_000)
+    expect(crc32Js(data, 0)).toBe(zlibCrc32(data))
+    expect(crc32Js(data.subarray(5000), crc32Js(data.subarray(0, 5000), 0))).toBe(zlibCrc32(data))
+    expect(crc32Js(new Uint8Array(0), 0)).toBe(0)
+  })
 
   it('packs an empty file', async () => {
     const source = join(dir, 'empty.yaml')
@@ -273,7 +290,7 @@ describe('packLayer', () => {
     expect(existsSync(destination)).toBe(false)
   })
 
-  it('streams a large file with little memory', async () => {
+  it('streams a large file with little memory, with workers', async () => {
     const size = 96 * 1024 * 1024
     const source = join(dir, 'libbig.so')
     const block = sampleData(1024 * 1024)
@@ -290,23 +307,38 @@ describe('packLayer', () => {
       source,
       entryName: 'libbig.so',
       mode: 0o755,
-      destination: join(dir, 'libbig.tar.gz')
+      destination: join(dir, 'libbig.tar.gz'),
+      workers: 2
     })
     clearInterval(timer)
     peak = Math.max(peak, process.memoryUsage().rss)
     await rm(source)
     await rm(r.path)
-    // Holding the file would cost 96 MiB; streaming it in 64 KiB pieces costs well under half.
+    // Holding the file would cost 96 MiB; two worker threads (about 15 MiB each) and six
+    // segments in flight (1 MiB in + 1 MiB out each) cost well under half of that.
     expect(peak - before).toBeLessThan(48 * 1024 * 1024)
     expect(r.size).toBeGreaterThan(0)
   }, 600_000)
+
+  it('rejects a bad number of workers', async () => {
+    const source = join(dir, 'libw.so')
+    await writeFile(source, 'x')
+    await expect(
+      packLayer({
+        source,
+        entryName: 'libw.so',
+        mode: 0o755,
+        destination: join(dir, 'w'),
+        workers: -1
+      })
+    ).rejects.toThrow(/workers/)
+  })
 })
 
-// Golden digests of the layer format: fflate's level-6 deflate in one stream, fed in 64 KiB
-// pieces. They are the digests the action gave before it had its own encoder (which gave other,
-// still deterministic, bytes from November 2026 until issue 14 measured it and went back).
+// Golden digests of the layer format. They were re-baselined when fflate's level-6 deflate
+// (one stream, fed in 64 KiB chunks) gave way to our own encoder (src/falco/deflate.ts) run on
+// 1 MiB segments in parallel: same tar bytes, different (still deterministic) DEFLATE bytes.
 // They must never change by accident: a new digest for the same input means every published
-// layer gets a new digest on its next release (an fflate update that changes its output fails
-// here: pin it, or announce the new digests).
-const GOLDEN_SMALL = 'sha256:9663c13181944c527b34596273ba415e40849863b3b4e531c690f50971ba90c4'
-const GOLDEN_MULTI = 'sha256:50b2bb9a661ff03eb762cf216b98a7df9d7c79bde6af7aab68ef601ddb06d149'
+// layer gets a new digest on its next release.
+const GOLDEN_SMALL = 'sha256:1bc05ab9de7e884ef5593d95e895ff32d0642700aa3ff2e801e32dc1392db1fa'
+const GOLDEN_MULTI = 'sha256:8ece8ab866bde6743a91dadaf8dc33d7ed6ca7d885e180b933d3c22607d3a640'

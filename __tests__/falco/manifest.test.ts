@@ -5,14 +5,16 @@ import { sha256Digest } from '../../src/oci/blob.js'
 import { buildManifest, buildPluginIndex, descriptorJson } from '../../src/falco/manifest.js'
 import { goJson } from '../../src/falco/json.js'
 import {
-  ANNOTATION_CREATED,
-  ANNOTATION_SOURCE,
-  ANNOTATION_TITLE,
   PLUGIN_CONFIG_MEDIA_TYPE,
   PLUGIN_LAYER_MEDIA_TYPE,
   RULESFILE_CONFIG_MEDIA_TYPE,
   RULESFILE_LAYER_MEDIA_TYPE
 } from '../../src/falco/media-types.js'
+import {
+  ANNOTATION_CREATED,
+  ANNOTATION_SOURCE,
+  ANNOTATION_TITLE
+} from '../../src/oci/media-types.js'
 import type { Descriptor } from '../../src/oci/types.js'
 
 const T = '2026-08-04T10:11:12Z'

@@ -2,13 +2,13 @@ import { describe, expect, it } from '@jest/globals'
 import { parse } from 'yaml'
 import {
   maintainersFromContact,
-  MAX_PUBLIC_ID,
   registeredEntry,
   registryEntry,
   registryEntryYaml,
   validateRegistryEntry,
   type RegistryEntry
 } from '../../src/falco/registry-entry.js'
+import { MAX_PUBLIC_ID } from '../../src/falco/conventions.js'
 import type { PluginMetadata } from '../../src/inspect/metadata.js'
 
 function meta(overrides: Partial<PluginMetadata> = {}): PluginMetadata {

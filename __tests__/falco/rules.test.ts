@@ -1,11 +1,6 @@
 import { describe, it, expect } from '@jest/globals'
 import { serializeConfig } from '../../src/falco/config.js'
-import {
-  parseRulesFile,
-  rulesDependencies,
-  rulesRequirements,
-  type ParsedRulesFile
-} from '../../src/falco/rules.js'
+import { parseRulesFile, rulesDependencies, type ParsedRulesFile } from '../../src/falco/rules.js'
 
 const FILE = 'rules/foo_rules.yaml'
 
@@ -32,7 +27,7 @@ describe('parseRulesFile', () => {
         name: 'foo-rules',
         version: '0.1.0',
         dependencies: rulesDependencies(parsed, { name: 'foo', version: '0.1.0' }),
-        requirements: rulesRequirements(parsed)
+        requirements: [{ name: 'engine_version_semver', version: '0.31.0' }]
       }).toString()
     ).toBe(
       '{"name":"foo-rules","version":"0.1.0","dependencies":[{"name":"foo","version":"0.1.0"}],"requirements":[{"name":"engine_version_semver","version":"0.31.0"}]}'
@@ -92,7 +87,6 @@ describe('parseRulesFile', () => {
   it('returns nothing for a rules file without these sections', () => {
     const parsed = parseRulesFile('- list: l\n  items: [a, b]\n', FILE)
     expect(parsed).toEqual({ path: FILE, requiredPluginVersions: [] })
-    expect(rulesRequirements(parsed)).toEqual([])
   })
 
   it.each([

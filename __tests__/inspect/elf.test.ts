@@ -1,7 +1,7 @@
 // The ELF reader against tiny objects built with gcc (native x86-64 and, with Debian's cross
 // compiler, AArch64), compared with what objdump -T and readelf say about the same files.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -9,12 +9,12 @@ import {
   ET_EXEC,
   ET_REL,
   ElfError,
-  bufferSource,
   compareGlibcVersions,
   glibcVersionOf,
   parseElf,
   parseGlibcVersion,
-  readElf
+  readElf,
+  type ByteSource
 } from '../../src/inspect/elf.js'
 import {
   compileC,
@@ -40,6 +40,40 @@ int start(void) { pthread_t t; return pthread_create(&t, 0, run, 0); }
 const NOLIBC = 'int answer(void) { return 42; }\n'
 // Named by triplet, so the tests build the same objects on any host.
 const X86 = 'x86_64-linux-gnu-gcc'
+
+function bufferSource(buffer: Buffer, name = 'buffer'): ByteSource {
+  return {
+    name,
+    size: buffer.length,
+    read: async (offset, length) => buffer.subarray(offset, offset + length)
+  }
+}
+
+/** The ELF64 section headers of a file, with where each one is. */
+function sectionHeaders(elf: Buffer): { at: number; type: number; offset: number }[] {
+  const shoff = Number(elf.readBigUInt64LE(0x28))
+  const count = elf.readUInt16LE(0x3c)
+  return Array.from({ length: count }, (_, i) => {
+    const at = shoff + i * 64
+    return { at, type: elf.readUInt32LE(at + 4), offset: Number(elf.readBigUInt64LE(at + 24)) }
+  })
+}
+
+/** The entries of the PT_DYNAMIC segment, with where each one is. */
+function dynamicEntries(elf: Buffer): { at: number; tag: number }[] {
+  const phoff = Number(elf.readBigUInt64LE(0x20))
+  for (let i = 0; i < elf.readUInt16LE(0x38); i++) {
+    const ph = phoff + i * 56
+    if (elf.readUInt32LE(ph) !== 2) continue
+    const offset = Number(elf.readBigUInt64LE(ph + 8))
+    const size = Number(elf.readBigUInt64LE(ph + 32))
+    return Array.from({ length: size / 16 }, (_, j) => ({
+      at: offset + j * 16,
+      tag: Number(elf.readBigInt64LE(offset + j * 16))
+    }))
+  }
+  return []
+}
 
 describe('readElf on gcc-built objects', () => {
   let dir: string
@@ -259,6 +293,49 @@ describe('readElf on gcc-built objects', () => {
     head.writeUInt16BE(22, 18) // EM_S390
     await expect(parseElf(bufferSource(head, 's390x.so'))).rejects.toThrow(
       's390x.so: a big-endian ELF file (IBM S/390); Falco plugins are little-endian'
+    )
+  })
+
+  it('reads the section count from section 0 with extended numbering', async () => {
+    const elf = readFileSync(so['memcpy.so'])
+    const count = elf.readUInt16LE(0x3c)
+    const extended = Buffer.from(elf)
+    extended.writeUInt16LE(0, 0x3c)
+    extended.writeBigUInt64LE(BigInt(count), Number(elf.readBigUInt64LE(0x28)) + 32)
+    const a = await readElf(so['memcpy.so'])
+    const b = await parseElf(bufferSource(extended, so['memcpy.so']))
+    expect(b).toEqual(a)
+    // A count from section 0 cannot make the reader allocate gigabytes.
+    extended.writeBigUInt64LE(1n << 24n, Number(elf.readBigUInt64LE(0x28)) + 32)
+    await expect(parseElf(bufferSource(extended, 'huge.so'))).rejects.toThrow(
+      'huge.so: damaged ELF file: the section headers claims 1073741824 bytes'
+    )
+  })
+
+  it('refuses damaged tables with the table named', async () => {
+    const elf = readFileSync(so['memcpy.so'])
+    const damaged = (change: (b: Buffer) => void): ByteSource => {
+      const b = Buffer.from(elf)
+      change(b)
+      return bufferSource(b, 'damaged.so')
+    }
+    await expect(
+      parseElf(damaged((b) => b.writeBigUInt64LE(0xffffffffffffffffn, 0x20)))
+    ).rejects.toThrow('damaged.so: damaged ELF file: the program headers has an invalid offset')
+    // A version need whose first entry lies past the end of .gnu.version_r.
+    const verneed = sectionHeaders(elf).find((s) => s.type === 0x6ffffffe)
+    expect(verneed).toBeDefined()
+    await expect(
+      parseElf(damaged((b) => b.writeUInt32LE(0x7fff0000, (verneed?.offset ?? 0) + 8)))
+    ).rejects.toThrow('damaged.so: damaged ELF file: .gnu.version_r is truncated')
+    // Without section headers, a dynamic tag pointing outside every loaded segment.
+    const stripped = readFileSync(await withoutSectionHeaders(so['memcpy.so'], join(dir, 's.so')))
+    const strtab = dynamicEntries(stripped).find((d) => d.tag === 5)
+    expect(strtab).toBeDefined()
+    const unloaded = Buffer.from(stripped)
+    unloaded.writeBigUInt64LE(0x7fff0000n, (strtab?.at ?? 0) + 8)
+    await expect(parseElf(bufferSource(unloaded, 'stripped.so'))).rejects.toThrow(
+      'stripped.so: damaged ELF file: DT_STRTAB (0x7fff0000) is not loaded'
     )
   })
 

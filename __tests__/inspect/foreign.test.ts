@@ -30,7 +30,7 @@ describe('foreignInspector', () => {
   })
 
   it('returns the native inspector, without runner, for the host platform', async () => {
-    const r = await foreignInspector(host, { cacheDir: join(dir, 'cache') })
+    const r = await foreignInspector(host, { env: process.env, cacheDir: join(dir, 'cache') })
     expect(r?.runner).toEqual([])
     expect(r?.inspector).toMatch(/inspector-[0-9a-f]{16}$/)
   })
@@ -38,6 +38,7 @@ describe('foreignInspector', () => {
   it(`loads an ${FOREIGN_ARCH} C plugin under ${facts.qemu}, with the native metadata`, async () => {
     const reasons: string[] = []
     const r = await foreignInspector(FOREIGN, {
+      env: process.env,
       cacheDir: join(dir, 'cache'),
       onUnavailable: (m) => reasons.push(m)
     })
@@ -52,9 +53,13 @@ describe('foreignInspector', () => {
       source: cPluginSource(),
       out: join(dir, 'native', 'libc.so')
     })
-    const native = await foreignInspector(host, { cacheDir: join(dir, 'cache') })
-    const a = await inspectPlugin(nativeSo, { inspector: native!.inspector })
-    const b = await inspectPlugin(foreignSo, { inspector: r!.inspector, runner: r!.runner })
+    const native = await foreignInspector(host, { env: process.env, cacheDir: join(dir, 'cache') })
+    const a = await inspectPlugin(nativeSo, { env: process.env, inspector: native!.inspector })
+    const b = await inspectPlugin(foreignSo, {
+      env: process.env,
+      inspector: r!.inspector,
+      runner: r!.runner
+    })
     expect(b).toEqual(a)
     expect(b).toMatchObject({ name: 'cplugin', version: '1.2.3', capabilities: ['extraction'] })
   }, 60_000)
@@ -62,6 +67,7 @@ describe('foreignInspector', () => {
   it('says why it cannot help when qemu is missing', async () => {
     const reasons: string[] = []
     const r = await foreignInspector(FOREIGN, {
+      env: process.env,
       cacheDir: join(dir, 'cache'),
       path: join(dir, 'empty'),
       onUnavailable: (m) => reasons.push(m)
@@ -81,11 +87,16 @@ describe('foreignInspector', () => {
     const reasons: string[] = []
     const onUnavailable = (m: string): number => reasons.push(m)
     const cacheDir = join(dir, 'cache')
-    expect(await foreignInspector(FOREIGN, { cacheDir, path: onlyQemu, onUnavailable })).toBe(
-      undefined
-    )
     expect(
-      await foreignInspector(FOREIGN, { cacheDir, sysroot: join(dir, 'nope'), onUnavailable })
+      await foreignInspector(FOREIGN, { env: process.env, cacheDir, path: onlyQemu, onUnavailable })
+    ).toBe(undefined)
+    expect(
+      await foreignInspector(FOREIGN, {
+        env: process.env,
+        cacheDir,
+        sysroot: join(dir, 'nope'),
+        onUnavailable
+      })
     ).toBeUndefined()
     expect(reasons[0]).toContain(
       `the cross compiler ${facts.crossCompiler} was not found (apt-get install ` +
@@ -101,6 +112,7 @@ describe('foreignInspector', () => {
     const reasons: string[] = []
     // The host's compiler makes a binary qemu cannot run as the foreign architecture.
     const r = await foreignInspector(FOREIGN, {
+      env: process.env,
       cacheDir: join(dir, 'cache'),
       cc: 'gcc',
       onUnavailable: (m) => reasons.push(m)

@@ -66,7 +66,7 @@ describe('inspector on hand-written C plugins', () => {
   beforeAll(async () => {
     cc = requireTool('cc')
     dir = mkdtempSync(join(tmpdir(), 'fpr-inspect-'))
-    inspector = await compileInspector({ cacheDir: join(dir, 'cache'), cc })
+    inspector = await compileInspector({ env: process.env, cacheDir: join(dir, 'cache'), cc })
   }, 60_000)
   /** Pids the plugins forked, killed at the end whatever happened. */
   const forked: number[] = []
@@ -97,14 +97,14 @@ describe('inspector on hand-written C plugins', () => {
   it('compiles the inspector once per source and compiler', async () => {
     expect(statSync(inspector).mode & 0o111).not.toBe(0)
     expect(inspector).toMatch(/inspector-[0-9a-f]{16}$/)
-    const again = await compileInspector({ cacheDir: join(dir, 'cache'), cc })
+    const again = await compileInspector({ env: process.env, cacheDir: join(dir, 'cache'), cc })
     expect(again).toBe(inspector)
     expect(statSync(again).mtimeMs).toBe(statSync(inspector).mtimeMs)
   })
 
   it('says how to get a C compiler when there is none', async () => {
     await expect(
-      compileInspector({ cacheDir: join(dir, 'cache2'), cc: 'no-such-cc-xyz' })
+      compileInspector({ env: process.env, cacheDir: join(dir, 'cache2'), cc: 'no-such-cc-xyz' })
     ).rejects.toThrow(
       /C compiler 'no-such-cc-xyz' was not found.*apt-get install gcc.*build-essential/
     )
@@ -123,7 +123,7 @@ describe('inspector on hand-written C plugins', () => {
           'const char *plugin_get_init_schema(int32_t *t) { *t = 1; return "{\\"type\\":\\"object\\"}"; }\n'
       })
     )
-    const meta = await inspectPlugin(so, { inspector })
+    const meta = await inspectPlugin(so, { env: process.env, inspector })
     expect(meta).toEqual({
       requiredApiVersion: '3.0.0',
       name: 'cplugin',
@@ -147,7 +147,11 @@ describe('inspector on hand-written C plugins', () => {
 
   it('reads a sourcing plugin and runs it through a runner prefix', async () => {
     const so = await build(plugin({ extra: sourcing(42, 'csource') }))
-    const meta = await inspectPlugin(so, { inspector, runner: ['env', 'INSPECTED=1'] })
+    const meta = await inspectPlugin(so, {
+      env: process.env,
+      inspector,
+      runner: ['env', 'INSPECTED=1']
+    })
     expect(meta.capabilities).toEqual(['sourcing'])
     expect(meta.id).toBe(42)
     expect(meta.eventSource).toBe('csource')
@@ -159,7 +163,7 @@ describe('inspector on hand-written C plugins', () => {
     const so = await build(
       plugin({ omit: ['plugin_init', 'plugin_destroy', 'plugin_get_contact'], extra: EXTRACTION })
     )
-    const meta = await inspectPlugin(so, { inspector })
+    const meta = await inspectPlugin(so, { env: process.env, inspector })
     expect(meta.contact).toBe('')
     expect(() => checkPlugin(meta)).toThrow(
       /missing required symbols: plugin_get_contact, plugin_init, plugin_destroy/
@@ -168,7 +172,7 @@ describe('inspector on hand-written C plugins', () => {
 
   it('reports an inconsistent id/source pair', async () => {
     const so = await build(plugin({ extra: sourcing(7, '') }))
-    const meta = await inspectPlugin(so, { inspector })
+    const meta = await inspectPlugin(so, { env: process.env, inspector })
     expect(meta.capabilities).toEqual([])
     expect(meta.id).toBe(7)
     expect(meta.eventSource).toBe('')
@@ -184,7 +188,7 @@ describe('inspector on hand-written C plugins', () => {
           'int32_t plugin_extract_fields(void *s, const void *e, const void *i) { (void)s; (void)e; (void)i; return 0; }'
       })
     )
-    const meta = await inspectPlugin(so, { inspector })
+    const meta = await inspectPlugin(so, { env: process.env, inspector })
     expect(meta.capabilities).toEqual([])
     expect(() => checkPlugin(meta)).toThrow(
       /plugin_extract_fields is exported without plugin_get_fields/
@@ -201,7 +205,7 @@ describe('inspector on hand-written C plugins', () => {
           'const char *plugin_get_init_schema(int32_t *t) { *t = 0; return NULL; }\n' + EXTRACTION
       })
     )
-    const meta = await inspectPlugin(so, { inspector })
+    const meta = await inspectPlugin(so, { env: process.env, inspector })
     expect(meta.description).toBe('')
     expect(meta.initSchema).toBeUndefined()
     expect(meta.extractEventSources).toEqual([])
@@ -215,7 +219,7 @@ describe('inspector on hand-written C plugins', () => {
           'extern int does_not_exist(void);\nint use_it(void) { return does_not_exist(); }\n'
       })
     )
-    await expect(inspectPlugin(so, { inspector })).rejects.toThrow(
+    await expect(inspectPlugin(so, { env: process.env, inspector })).rejects.toThrow(
       /cannot load plugin '.*' with dlopen: .*undefined symbol: does_not_exist.*RTLD_NOW/
     )
   }, 30_000)
@@ -230,7 +234,7 @@ describe('inspector on hand-written C plugins', () => {
         extra: EXTRACTION
       })
     )
-    await expect(inspectPlugin(so, { inspector })).rejects.toThrow(
+    await expect(inspectPlugin(so, { env: process.env, inspector })).rejects.toThrow(
       /the plugin crashed \(SIGSEGV\) while calling plugin_get_name/
     )
   }, 30_000)
@@ -242,7 +246,7 @@ describe('inspector on hand-written C plugins', () => {
           '#include <stdlib.h>\n__attribute__((constructor)) static void boom(void) { abort(); }\n'
       })
     )
-    await expect(inspectPlugin(so, { inspector })).rejects.toThrow(
+    await expect(inspectPlugin(so, { env: process.env, inspector })).rejects.toThrow(
       /the plugin crashed \(SIGABRT\) while loading it \(dlopen\)/
     )
   }, 30_000)
@@ -255,7 +259,7 @@ describe('inspector on hand-written C plugins', () => {
           '__attribute__((constructor)) static void boom(void) { fputs("panic: boom\\n", stderr); _exit(2); }\n'
       })
     )
-    await expect(inspectPlugin(so, { inspector })).rejects.toThrow(
+    await expect(inspectPlugin(so, { env: process.env, inspector })).rejects.toThrow(
       /the plugin inspector exited with status 2 while loading it \(dlopen\) for '.*'\npanic: boom/
     )
   }, 30_000)
@@ -267,23 +271,23 @@ describe('inspector on hand-written C plugins', () => {
           '#include <unistd.h>\n__attribute__((constructor)) static void hang(void) { sleep(30); }\n'
       })
     )
-    await expect(inspectPlugin(so, { inspector, timeoutMs: 500 })).rejects.toThrow(
-      /did not finish within 0.5s while loading it/
-    )
+    await expect(
+      inspectPlugin(so, { env: process.env, inspector, timeoutMs: 500 })
+    ).rejects.toThrow(/did not finish within 0.5s while loading it/)
   }, 30_000)
 
   it('reports files that are not plugins', async () => {
     const notElf = join(dir, 'text.so')
     writeFileSync(notElf, 'hello\n')
-    await expect(inspectPlugin(notElf, { inspector })).rejects.toThrow(
+    await expect(inspectPlugin(notElf, { env: process.env, inspector })).rejects.toThrow(
       /cannot load plugin '.*text.so' with dlopen: .*(invalid ELF header|file too short)/
     )
-    await expect(inspectPlugin(join(dir, 'absent.so'), { inspector })).rejects.toThrow(
-      /plugin file '.*absent.so' does not exist/
-    )
-    await expect(inspectPlugin(notElf, { inspector: join(dir, 'no-inspector') })).rejects.toThrow(
-      /could not run the plugin inspector/
-    )
+    await expect(
+      inspectPlugin(join(dir, 'absent.so'), { env: process.env, inspector })
+    ).rejects.toThrow(/plugin file '.*absent.so' does not exist/)
+    await expect(
+      inspectPlugin(notElf, { env: process.env, inspector: join(dir, 'no-inspector') })
+    ).rejects.toThrow(/could not run the plugin inspector/)
   }, 30_000)
 
   it('reads a plugin that prints while it loads, and logs what it printed', async () => {
@@ -302,7 +306,7 @@ describe('inspector on hand-written C plugins', () => {
       }).replace(PRELUDE, PRELUDE + '#include <stdio.h>\n')
     )
     const log: string[] = []
-    const meta = await inspectPlugin(so, { inspector, log: (l) => log.push(l) })
+    const meta = await inspectPlugin(so, { env: process.env, inspector, log: (l) => log.push(l) })
     expect(meta).toMatchObject({ name: 'cplugin', version: '1.2.3', fields: ['c.f'] })
     expect(log).toEqual([
       expect.stringMatching(/^the plugin printed 3 lines while loaded:$/),
@@ -328,7 +332,7 @@ describe('inspector on hand-written C plugins', () => {
       })
     )
     const log: string[] = []
-    const meta = await inspectPlugin(so, { inspector, log: (l) => log.push(l) })
+    const meta = await inspectPlugin(so, { env: process.env, inspector, log: (l) => log.push(l) })
     expect(meta.name).toBe('cplugin')
     expect(log[0]).toMatch(/^the plugin printed \d+ lines while loaded, the last 100:$/)
     expect(log).toHaveLength(101)
@@ -346,7 +350,7 @@ describe('inspector on hand-written C plugins', () => {
         extra: EXTRACTION
       }).replace(PRELUDE, PRELUDE + forkSleeper(pidFile))
     )
-    const meta = await inspectPlugin(so, { inspector })
+    const meta = await inspectPlugin(so, { env: process.env, inspector })
     expect(meta.contact).toBe('me@example.com')
     expect(await waitUntilGone(recordedPid(pidFile))).toBe(true)
   }, 60_000)
@@ -362,7 +366,9 @@ describe('inspector on hand-written C plugins', () => {
         extra: EXTRACTION
       }).replace(PRELUDE, PRELUDE + forkSleeper(pidFile))
     )
-    await expect(inspectPlugin(so, { inspector, timeoutMs: 1000 })).rejects.toThrow(
+    await expect(
+      inspectPlugin(so, { env: process.env, inspector, timeoutMs: 1000 })
+    ).rejects.toThrow(
       /did not finish within 1s while calling plugin_get_version: .*inspect-timeout/
     )
     expect(await waitUntilGone(recordedPid(pidFile))).toBe(true)
@@ -376,7 +382,7 @@ describe('inspector on hand-written C plugins', () => {
           EXTRACTION
       })
     )
-    await expect(inspectPlugin(so, { inspector })).rejects.toThrow(
+    await expect(inspectPlugin(so, { env: process.env, inspector })).rejects.toThrow(
       /the plugin ended the inspector \(exit status 0\) while loading it \(dlopen\), before its metadata was read/
     )
   }, 30_000)

@@ -200,6 +200,40 @@ describe('credentialsFromDockerConfig', () => {
     )
   })
 
+  it('stops a helper that prints without end, and says so', async () => {
+    helper('flood', {}, 'yes credentials')
+    writeConfig({ credHelpers: { 'ghcr.io': 'flood' } })
+    expect((await rejection(credentialsFromDockerConfig('ghcr.io', env))).message).toBe(
+      'the docker credential helper docker-credential-flood could not run: it printed more ' +
+        'than 1048576 bytes'
+    )
+  })
+
+  it('answers from a helper that does not read its stdin', async () => {
+    writeFileSync(
+      join(bin, 'docker-credential-deaf'),
+      `#!/bin/sh\nprintf '%s' '{"Username":"u","Secret":"s"}'\n`
+    )
+    chmodSync(join(bin, 'docker-credential-deaf'), 0o755)
+    writeConfig({ credsStore: 'deaf' })
+    expect(await credentialsFromDockerConfig('ghcr.io', env)).toEqual({
+      username: 'u',
+      password: 's'
+    })
+  })
+
+  it('counts only an executable helper as installed', async () => {
+    writeFileSync(join(bin, 'docker-credential-plain'), '#!/bin/sh\nexit 0\n')
+    chmodSync(join(bin, 'docker-credential-plain'), 0o644)
+    writeConfig({ credsStore: 'plain', auths: { 'ghcr.io': { auth: b64('file:pw-3') } } })
+    const logger = recordingLogger()
+    expect(await credentialsFromDockerConfig('ghcr.io', env, logger)).toEqual({
+      username: 'file',
+      password: 'pw-3'
+    })
+    expect(logger.lines.join('\n')).toMatch(/docker-credential-plain .* not installed/)
+  })
+
   it('ignores a helper that is not installed, with a warning', async () => {
     writeConfig({ credsStore: 'desktop', auths: { 'ghcr.io': { auth: b64('file:pw-2') } } })
     const logger = recordingLogger()

@@ -5,7 +5,10 @@ import {
   EM_X86_64,
   architectureFacts,
   architectureOfElfMachine,
+  byReleaseOrder,
+  elfMachineName,
   formatPlatform,
+  goarchOfElfMachine,
   hostPlatform,
   isHostPlatform,
   parsePlatforms
@@ -113,6 +116,25 @@ describe('platform facts', () => {
     expect(architectureOfElfMachine(62)).toBe('amd64')
     expect(architectureOfElfMachine(183)).toBe('arm64')
     expect(architectureOfElfMachine(3)).toBeUndefined()
+  })
+
+  it('names every ELF machine Go builds for, and no other', () => {
+    expect(elfMachineName(EM_X86_64)).toBe('x86-64')
+    expect(elfMachineName(EM_AARCH64)).toBe('AArch64')
+    expect(elfMachineName(22)).toBe('IBM S/390')
+    expect(elfMachineName(1234)).toBe('machine 1234')
+    expect(ARCHITECTURES.amd64.machineName).toBe('x86-64')
+    expect(ARCHITECTURES.arm64.machineName).toBe('AArch64')
+    expect(goarchOfElfMachine(3)).toBe('386')
+    expect(goarchOfElfMachine(183)).toBe('arm64')
+    expect(goarchOfElfMachine(1234)).toBeUndefined()
+  })
+
+  it('orders platforms as releases list them: amd64, arm64, then the others as given', () => {
+    const p = (architecture: string) => ({ os: 'linux', architecture })
+    const sorted = [p('riscv64'), p('arm64'), p('s390x'), p('amd64')].sort(byReleaseOrder)
+    expect(sorted.map((x) => x.architecture)).toEqual(['amd64', 'arm64', 'riscv64', 's390x'])
+    expect(parsePlatforms('linux/arm64,linux/amd64')).toEqual([AMD64, ARM64])
   })
 
   it("names Debian's cross tools", () => {

@@ -21,7 +21,7 @@ function firstPid(stdout: string): number {
 describe('runChild', () => {
   it('ends what the child left behind holding its pipes, and does not wait for them', async () => {
     // Today's hang: a background process keeps stdout open after its parent exited.
-    const r = await runChild(['sh', '-c', 'sleep 1000 & echo $!; echo done'])
+    const r = await runChild(['sh', '-c', 'sleep 1000 & echo $!; echo done'], { env: process.env })
     expect(r.code).toBe(0)
     expect(r.timedOut).toBe(false)
     expect(r.stdout).toContain('done')
@@ -29,7 +29,10 @@ describe('runChild', () => {
   }, 30_000)
 
   it('kills the whole group on timeout', async () => {
-    const r = await runChild(['sh', '-c', 'sleep 1000 & echo $!; sleep 1000'], { timeoutMs: 300 })
+    const r = await runChild(['sh', '-c', 'sleep 1000 & echo $!; sleep 1000'], {
+      env: process.env,
+      timeoutMs: 300
+    })
     expect(r.timedOut).toBe(true)
     expect(r.signal).toBe('SIGKILL')
     expect(await waitUntilGone(firstPid(r.stdout))).toBe(true)
@@ -37,7 +40,9 @@ describe('runChild', () => {
 
   it('stops reading pipes held by a process that left the group', async () => {
     // setsid takes it out of reach of a group kill: we cannot end it, but we must not hang.
-    const r = await runChild(['sh', '-c', 'setsid sleep 1000 & echo $!; sleep 0.2'])
+    const r = await runChild(['sh', '-c', 'setsid sleep 1000 & echo $!; sleep 0.2'], {
+      env: process.env
+    })
     const pid = firstPid(r.stdout)
     expect(r.code).toBe(0)
     expect(isRunning(pid)).toBe(true)
@@ -47,7 +52,7 @@ describe('runChild', () => {
     const lines: string[] = []
     const r = await runChild(
       ['sh', '-c', 'head -c 3000000 /dev/zero | tr "\\0" a; echo; echo last line'],
-      { keepBytes: 1000, onLine: (l) => lines.push(l) }
+      { env: process.env, keepBytes: 1000, onLine: (l) => lines.push(l) }
     )
     expect(r.code).toBe(0)
     expect(r.stdout.length).toBeLessThanOrEqual(1000)
@@ -79,7 +84,7 @@ describe('runChild', () => {
   })
 
   it('reports a command that does not exist', async () => {
-    const r = await runChild(['no-such-command-fpr'])
+    const r = await runChild(['no-such-command-fpr'], { env: process.env })
     expect(r.error?.code).toBe('ENOENT')
     expect(r.code).toBeNull()
   })

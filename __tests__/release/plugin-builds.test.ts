@@ -46,13 +46,13 @@ describe('the inspector cache', () => {
   })
 
   it('compiles once per compiler and reuses the binary', async () => {
-    const first = await compileInspector({ cc: 'gcc', cacheDir: dir })
+    const first = await compileInspector({ env: process.env, cc: 'gcc', cacheDir: dir })
     const built = statSync(first).mtimeMs
-    const again = await compileInspector({ cc: 'gcc', cacheDir: dir })
+    const again = await compileInspector({ env: process.env, cc: 'gcc', cacheDir: dir })
     expect(again).toBe(first)
     expect(statSync(again).mtimeMs).toBe(built)
     // Another compiler command (or another compiler binary) is another entry.
-    const other = await compileInspector({ cc: 'gcc -O1', cacheDir: dir })
+    const other = await compileInspector({ env: process.env, cc: 'gcc -O1', cacheDir: dir })
     expect(other).not.toBe(first)
   }, 120_000)
 })

@@ -31,10 +31,17 @@ function gitRepo(): string {
   return dir
 }
 
+// git finds PATH and HOME here, as the run context gives them to children.
+const childEnvBase = process.env
+
 describe('sourceDateEpoch', () => {
   it('prefers SOURCE_DATE_EPOCH', async () => {
     expect(
-      await sourceDateEpoch({ sourceDateEpoch: '1700000000' }, '/nonexistent', '1.0.0')
+      await sourceDateEpoch(
+        { sourceDateEpoch: '1700000000', childEnvBase },
+        '/nonexistent',
+        '1.0.0'
+      )
     ).toEqual({
       epoch: 1700000000,
       from: 'SOURCE_DATE_EPOCH'
@@ -42,25 +49,25 @@ describe('sourceDateEpoch', () => {
   })
 
   it('refuses a SOURCE_DATE_EPOCH that is not whole seconds', async () => {
-    await expect(sourceDateEpoch({ sourceDateEpoch: '2026-01-01' }, '.', '1.0.0')).rejects.toThrow(
-      /whole seconds/
-    )
+    await expect(
+      sourceDateEpoch({ sourceDateEpoch: '2026-01-01', childEnvBase }, '.', '1.0.0')
+    ).rejects.toThrow(/whole seconds/)
   })
 
   it('uses the tagged commit, not HEAD and not the clock', async () => {
     const dir = gitRepo()
-    const { epoch } = await sourceDateEpoch({}, dir, '1.0.0')
+    const { epoch } = await sourceDateEpoch({ childEnvBase }, dir, '1.0.0')
     expect(rfc3339(epoch)).toBe('2025-03-04T05:06:07Z')
   })
 
   it('falls back to HEAD when the tag is not in the checkout', async () => {
     const dir = gitRepo()
-    const { epoch } = await sourceDateEpoch({}, dir, '9.9.9')
+    const { epoch } = await sourceDateEpoch({ childEnvBase }, dir, '9.9.9')
     expect(rfc3339(epoch)).toBe('2026-01-01T00:00:00Z')
   })
 
   it('says how to fix a directory that is not a git checkout', async () => {
-    await expect(sourceDateEpoch({}, tmpdir(), '1.0.0')).rejects.toThrow(
+    await expect(sourceDateEpoch({ childEnvBase }, tmpdir(), '1.0.0')).rejects.toThrow(
       /not a git checkout.*actions\/checkout.*SOURCE_DATE_EPOCH/
     )
   })

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { Logger } from '../log.js'
 import {
   architectureFacts,
@@ -16,6 +16,7 @@ import {
 } from '../platform/platform.js'
 import { childEnv, type EnvPolicy } from '../process/child-env.js'
 import { runChild, type RunResult } from '../process/run.js'
+import { findProgram } from '../process/which.js'
 
 export interface BuildOptions {
   /** The folder that holds the plugin's go.mod; every command runs there. */
@@ -28,8 +29,8 @@ export interface BuildOptions {
   buildCommand?: string
   /** The .so the build-command produces, relative to workingDirectory. Required with it. */
   pluginPath?: string
-  /** Extra environment, over process.env. */
-  env?: NodeJS.ProcessEnv
+  /** The environment the build starts from (the run context's childEnvBase). */
+  env: NodeJS.ProcessEnv
   /**
    * What of that environment the build keeps (see childEnv): action inputs, runner tokens and
    * secrets are removed unless named in envPolicy.keep.
@@ -79,11 +80,10 @@ export function crossCompileEnv(
   }
 }
 
-/** Whether the first word of a CC value is an executable on PATH (or an existing path). */
-function commandExists(command: string, pathVar: string | undefined): boolean {
+/** Whether the first word of a CC value is an executable on PATH (or an executable path). */
+async function commandExists(command: string, pathVar: string | undefined): Promise<boolean> {
   const name = command.trim().split(/\s+/)[0]
-  if (name.includes('/')) return existsSync(name)
-  return (pathVar ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, name)))
+  return (await findProgram(name, { path: pathVar })) !== undefined
 }
 
 function missingCrossCompiler(platform: Platform, cc: string, host: Platform): Error {
@@ -211,7 +211,7 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
         "holds your plugin's go.mod"
     )
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env }
+  const env: NodeJS.ProcessEnv = { ...opts.env }
   const host = hostPlatform()
   const targetEnv: Record<string, string> =
     opts.compilers && opts.platform
@@ -250,7 +250,7 @@ export async function buildPlugin(opts: BuildOptions): Promise<string> {
   const warning = strayHeaderWarning(env)
   if (warning) logger.warning(warning)
 
-  if (cross && !opts.compilers && !commandExists(targetEnv.CC, env.PATH)) {
+  if (cross && !opts.compilers && !(await commandExists(targetEnv.CC, env.PATH))) {
     throw missingCrossCompiler(opts.platform as Platform, targetEnv.CC, host)
   }
 

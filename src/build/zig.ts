@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream, existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { arch as osArch, homedir, tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
@@ -21,6 +21,7 @@ import type { Logger } from '../log.js'
 import { architectureFacts, type Platform } from '../platform/platform.js'
 import type { EnvPolicy } from '../process/child-env.js'
 import { lastLines, runChild } from '../process/run.js'
+import { findPrograms } from '../process/which.js'
 
 /** The zig release the glibc input builds with. */
 export const ZIG_VERSION = '0.17.0'
@@ -90,14 +91,6 @@ async function zigEnv(
   const version = field('version')
   const libDir = field('lib_dir')
   return version && libDir ? { version, libDir } : undefined
-}
-
-function onPath(name: string, pathVar: string | undefined): string[] {
-  return (pathVar ?? '')
-    .split(delimiter)
-    .filter((d) => d !== '')
-    .map((d) => join(d, name))
-    .filter((p) => existsSync(p))
 }
 
 /** The Node architecture name the tool cache files tools under. */
@@ -205,7 +198,7 @@ function cached(opts: ZigOptions): string | undefined {
  */
 export async function setupZig(opts: ZigOptions): Promise<Zig> {
   const skipped: string[] = []
-  for (const candidate of onPath('zig', opts.env.PATH)) {
+  for (const candidate of await findPrograms('zig', { path: opts.env.PATH })) {
     const e = await zigEnv(candidate, opts)
     if (e?.version === ZIG_VERSION) return { path: candidate, ...e, from: 'PATH' }
     skipped.push(`${candidate} (${e ? `zig ${e.version}` : 'does not run'})`)

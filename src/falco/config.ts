@@ -2,6 +2,7 @@
 // every platform of a plugin. Only this blob can be byte-identical to falcoctl's output.
 
 import semver from 'semver'
+import { ARTIFACT_NAME_PATTERN, isArtifactName } from './conventions.js'
 import { compareGoStrings, goJson } from './json.js'
 
 export interface Alternative {
@@ -31,16 +32,9 @@ export interface ArtifactConfig {
 export const REQUIREMENT_PLUGIN_API_VERSION = 'plugin_api_version'
 export const REQUIREMENT_ENGINE_VERSION = 'engine_version_semver'
 
-/** falcoctl's artifact name rule (pkg/artifact/artifact.go ParseRef). */
-export const ARTIFACT_NAME_PATTERN = /^[a-z]+[a-z0-9_-]*$/
-
 /** Requirement keys are keys of Falco's /versions document, e.g. plugin_api_version. */
 const REQUIREMENT_NAME_PATTERN = /^[a-z][a-z0-9_]*$/
 const INTEGER_PATTERN = /^(?:0|[1-9]\d*)$/
-
-export function isArtifactName(name: string): boolean {
-  return ARTIFACT_NAME_PATTERN.test(name)
-}
 
 /** A full X.Y.Z[-pre] version: no 'v' prefix, no '+build' metadata, no surrounding spaces. */
 export function isStrictSemver(version: string): boolean {

@@ -4,7 +4,7 @@
 // signature blocks and unknown fields included.
 
 import { Document, isMap, isNode, isScalar, isSeq, parseDocument, YAMLSeq } from 'yaml'
-import { ARTIFACT_NAME_PATTERN } from './config.js'
+import { ARTIFACT_NAME_PATTERN } from './conventions.js'
 import { compareGoStrings } from './json.js'
 import { ARTIFACT_TYPES, type ArtifactType } from './media-types.js'
 

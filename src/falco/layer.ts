@@ -5,33 +5,41 @@
 // zero-padded octal with a trailing NUL, checksum as 6 octal digits + NUL + space), the file data
 // padded to 512 bytes, then two zero blocks. No pax headers, no directory entries.
 //
-// gzip comes from fflate (plain JavaScript) rather than node:zlib, whose output depends on the
-// zlib build Node bundles (Chromium's, with CPU-dependent paths), so the bytes here do not depend
-// on the Node version or the CPU. fflate's output also depends on how the input is cut into
-// push() calls, so the tar stream is fed in fixed LAYER_CHUNK_SIZE pieces whatever the reads
-// deliver. Header: 1f 8b 08 00 00000000 00 03 (no name, mtime 0, XFL 0, OS Unix). Measured
-// against our own parallel encoder, which this replaced, in BENCHMARKS.md ("Deflate: own encoder
-// or fflate"): fflate costs a few percent of a release.
+// The gzip is one member with a fixed header (1f 8b 08 00 00000000 00 03: no name, mtime 0,
+// XFL 0, OS Unix) around one DEFLATE stream from our own encoder (deflate.js: plain integer
+// JavaScript, so the bytes do not depend on the Node version, the zlib build or the CPU).
 //
-// The source is streamed: memory stays at a few MiB whatever the file size.
+// Speed: the tar stream is cut into fixed LAYER_SEGMENT_SIZE segments, compressed in parallel in
+// worker threads (pigz's scheme): each segment is encoded on its own, with the 32 KiB before it
+// as its window, and ends with a sync flush, so the pieces concatenate into one valid DEFLATE
+// stream. A segment's bytes depend only on the input, never on which worker ran it or how many
+// there are: the digest is the same with 0, 1 or 8 workers. The CRC-32 and length go in the
+// one gzip trailer.
+//
+// The source is streamed: at most 3 segments per worker are in memory, whatever the file size.
 
 import { createHash } from 'node:crypto'
 import { open, rm, stat, type FileHandle } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
-import { Gzip } from 'fflate'
+import { Worker } from 'node:worker_threads'
+import * as zlib from 'node:zlib'
+import { createSegmentDeflater, type SegmentDeflater } from './deflate.js'
 
-/** Size of every piece pushed into the compressor. Changing it changes the layer digests. */
-export const LAYER_CHUNK_SIZE = 64 * 1024
-/** Deflate level. Changing it changes the layer digests. */
-const LAYER_GZIP_LEVEL = 6
+/**
+ * Size of the segments compressed independently (each with the previous 32 KiB as window).
+ * Changing it changes the layer digests.
+ */
+export const LAYER_SEGMENT_SIZE = 1 << 20
 /** Modes a layer entry may have: 0644 for rules and data, 0755 for shared libraries. */
 export const LAYER_MODES: readonly number[] = [0o644, 0o755]
 /** The USTAR size field holds 11 octal digits. */
 export const MAX_ENTRY_SIZE = 0o77777777777
 
+/** The DEFLATE window: each segment may refer this far back into the previous one. */
+const WINDOW = 32768
 const BLOCK = 512
-/** How much of the source one read asks for. Tuning only: it never changes the output. */
-const READ_SIZE = 256 * 1024
+
 /**
  * falcoctl's archive name for a file: the base name cut at the first '.', plus '.tar.gz'
  * (libfoo.so -> libfoo.tar.gz, my.rules.yaml -> my.tar.gz). It is also the layer title.
@@ -122,6 +130,11 @@ export interface PackLayerOptions {
   mode: number
   /** The .tar.gz to write (created or truncated). */
   destination: string
+  /**
+   * Compression threads (default: one per CPU, at most 8; none for files of a few MiB, which are
+   * compressed on the calling thread). Tuning only: it never changes the output.
+   */
+  workers?: number
 }
 
 export interface PackedLayer {
@@ -132,70 +145,116 @@ export interface PackedLayer {
   size: number
 }
 
+/** gzip member header: deflate, no flags, mtime 0, XFL 0, OS 3 (Unix). */
+const GZIP_HEADER = Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
+/** Files up to this many segments (MiB) are compressed on the calling thread: starting a worker
+ * and warming up its JIT (about 0.1 s) would cost more than it saves. */
+const INLINE_SEGMENTS = 8
+const MAX_WORKERS = 8
+
 /** Writes a reproducible single-entry tar.gz of `source`, streaming, and returns its digest. */
 export async function packLayer(opts: PackLayerOptions): Promise<PackedLayer> {
   const info = await stat(opts.source)
   if (!info.isFile()) throw new Error(`cannot pack ${opts.source}: not a regular file`)
   const size = info.size
   const header = tarHeader(opts.entryName, opts.mode, size)
+  // The tar stream: header, data padded to a block, two zero blocks.
+  const tarLength = BLOCK + Math.ceil(size / BLOCK) * BLOCK + 2 * BLOCK
+  const segments = Math.ceil(tarLength / LAYER_SEGMENT_SIZE)
+  const workers = workerCount(opts.workers, segments)
 
   const input = await open(opts.source, 'r')
+  let pool: DeflatePool | undefined
   let output: FileHandle | undefined
   try {
+    // Workers start now, while the first segments are being read.
+    pool = workers > 0 ? new DeflatePool(workers) : undefined
     output = await open(opts.destination, 'w', 0o644)
     const out = output
     const hash = createHash('sha256')
     let written = 0
-    // fflate hands its output to this callback, synchronously, during push().
-    const pending: Uint8Array[] = []
-    const gzip = new Gzip({ level: LAYER_GZIP_LEVEL, mtime: 0 }, (data) => pending.push(data))
-    const drain = async (): Promise<void> => {
-      for (const data of pending) {
-        hash.update(data)
-        let offset = 0
-        while (offset < data.length) {
-          const { bytesWritten } = await out.write(data, offset, data.length - offset)
-          offset += bytesWritten
-        }
-        written += data.length
-      }
-      pending.length = 0
-    }
-
-    // The tar stream, re-cut into LAYER_CHUNK_SIZE pieces. A Uint8Array, not a Buffer:
-    // Uint8Array#slice copies (Buffer#slice would share memory with the next piece).
-    const piece = new Uint8Array(LAYER_CHUNK_SIZE)
-    let fill = 0
-    const feed = async (data: Uint8Array): Promise<void> => {
+    const write = async (data: Uint8Array): Promise<void> => {
+      hash.update(data)
       let offset = 0
       while (offset < data.length) {
-        const n = Math.min(LAYER_CHUNK_SIZE - fill, data.length - offset)
-        piece.set(data.subarray(offset, offset + n), fill)
-        fill += n
-        offset += n
-        if (fill === LAYER_CHUNK_SIZE) {
-          gzip.push(piece.slice(), false)
-          fill = 0
-          await drain()
-        }
+        const { bytesWritten } = await out.write(data, offset, data.length - offset)
+        offset += bytesWritten
       }
+      written += data.length
+    }
+    await write(GZIP_HEADER)
+
+    // Reads segment k of the tar stream into buf[window..]; returns its length.
+    const fill = async (buf: Uint8Array, window: number, k: number): Promise<number> => {
+      const from = k * LAYER_SEGMENT_SIZE
+      const to = Math.min(tarLength, from + LAYER_SEGMENT_SIZE)
+      let at = from
+      if (at < BLOCK) {
+        buf.set(header.subarray(at, Math.min(BLOCK, to)), window)
+        at = Math.min(BLOCK, to)
+      }
+      while (at < to && at < BLOCK + size) {
+        const want = Math.min(to, BLOCK + size) - at
+        const { bytesRead } = await input.read(buf, window + at - from, want, at - BLOCK)
+        if (bytesRead === 0) throw changedSize(opts.source, size)
+        at += bytesRead
+      }
+      buf.fill(0, window + at - from, window + to - from) // padding and end-of-archive blocks
+      return to - from
     }
 
-    await feed(header)
-    const buf = new Uint8Array(READ_SIZE)
-    for (let at = 0; at < size;) {
-      const { bytesRead } = await input.read(buf, 0, Math.min(READ_SIZE, size - at), at)
-      if (bytesRead === 0) throw changedSize(opts.source, size)
-      await feed(buf.subarray(0, bytesRead))
-      at += bytesRead
+    // Input and output buffers go to a worker and come back with the result, to be used again:
+    // no garbage per segment, so every thread's memory stays flat.
+    const inputs: ArrayBuffer[] = []
+    const outputs: ArrayBuffer[] = []
+    const deflater = pool === undefined ? createSegmentDeflater() : undefined
+    const tail = new Uint8Array(WINDOW) // the last WINDOW bytes of the previous segment
+    const pending: Array<Promise<Segment>> = []
+    const maxInFlight = Math.max(1, workers * 3)
+    let crc = 0
+    const flushOne = async (): Promise<void> => {
+      const done = await (pending.shift() as Promise<Segment>)
+      inputs.push(done.input)
+      await write(done.output)
+      outputs.push(done.output.buffer as ArrayBuffer)
     }
+    for (let k = 0; k < segments; k++) {
+      if (pending.length >= maxInFlight) await flushOne()
+      const buf = new Uint8Array(inputs.pop() ?? new ArrayBuffer(WINDOW + LAYER_SEGMENT_SIZE))
+      const window = Math.min(WINDOW, k * LAYER_SEGMENT_SIZE)
+      buf.set(tail.subarray(WINDOW - window), 0)
+      const length = await fill(buf, window, k)
+      const data = buf.subarray(window, window + length)
+      crc = crc32(data, crc)
+      if (length >= WINDOW) tail.set(data.subarray(length - WINDOW))
+      const last = k === segments - 1
+      const output = outputs.pop()
+      let job: Promise<Segment>
+      if (pool !== undefined) {
+        job = pool.run(buf.buffer as ArrayBuffer, window, window + length, last, output)
+      } else {
+        const d = deflater as SegmentDeflater
+        const out = d.deflateSegment(
+          buf.subarray(0, window + length),
+          window,
+          last,
+          output && new Uint8Array(output)
+        )
+        job = Promise.resolve({ input: buf.buffer as ArrayBuffer, output: out })
+      }
+      job.catch(() => undefined) // failures surface when the segment is awaited, in order
+      pending.push(job)
+    }
+    while (pending.length > 0) await flushOne()
     // The file must not have grown either.
     const { bytesRead } = await input.read(new Uint8Array(1), 0, 1, size)
     if (bytesRead !== 0) throw changedSize(opts.source, size)
-    const padding = (BLOCK - (size % BLOCK)) % BLOCK
-    await feed(new Uint8Array(padding + 2 * BLOCK)) // data padding + end-of-archive blocks
-    gzip.push(piece.slice(0, fill), true)
-    await drain()
+
+    const trailer = new Uint8Array(8)
+    const view = new DataView(trailer.buffer)
+    view.setUint32(0, crc >>> 0, true)
+    view.setUint32(4, tarLength % 2 ** 32, true)
+    await write(trailer)
     await out.close()
     return { path: opts.destination, digest: 'sha256:' + hash.digest('hex'), size: written }
   } catch (err) {
@@ -204,9 +263,137 @@ export async function packLayer(opts: PackLayerOptions): Promise<PackedLayer> {
     throw err
   } finally {
     await input.close().catch(() => undefined)
+    await pool?.close()
   }
 }
 
 function changedSize(path: string, size: number): Error {
   return new Error(`${path} changed size while it was being packed (it had ${size} bytes)`)
+}
+
+function workerCount(requested: number | undefined, segments: number): number {
+  if (requested !== undefined) {
+    if (!Number.isInteger(requested) || requested < 0) {
+      throw new Error(`packLayer: workers must be a whole number >= 0, not ${requested}`)
+    }
+    return Math.min(requested, segments)
+  }
+  if (segments <= INLINE_SEGMENTS) return 0
+  return Math.min(availableParallelism(), MAX_WORKERS, segments)
+}
+
+// ---- CRC-32 (gzip trailer): zlib.crc32 when Node has it (>= 20.15), else a table ----
+
+type Crc32 = (data: Uint8Array, value: number) => number
+const nativeCrc32 = (zlib as unknown as { crc32?: Crc32 }).crc32
+let crcTable: Int32Array | undefined
+
+function crc32(data: Uint8Array, value: number): number {
+  if (nativeCrc32) return nativeCrc32(data, value)
+  return crc32Js(data, value)
+}
+
+/** Plain table-driven CRC-32 (IEEE), the same function as zlib.crc32. Exported for tests. */
+export function crc32Js(data: Uint8Array, value: number): number {
+  if (!crcTable) {
+    crcTable = new Int32Array(256)
+    for (let n = 0; n < 256; n++) {
+      let c = n
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+      crcTable[n] = c
+    }
+  }
+  const t = crcTable
+  let c = ~value
+  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8)
+  return ~c >>> 0
+}
+
+// ---- the worker pool ----
+
+interface Segment {
+  /** The job's input buffer, handed back for reuse. */
+  input: ArrayBuffer
+  /** Raw DEFLATE of the segment (a view of a buffer that may be reused once written). */
+  output: Uint8Array
+}
+
+// The worker module sits beside this one: src/falco/deflate-worker.js in the source tree (plain
+// JavaScript, as the encoder it runs), dist/deflate-worker.js beside the bundle's chunks.
+const WORKER_URL = new URL('./deflate-worker.js', import.meta.url)
+
+interface WorkerReply {
+  id: number
+  buffer?: ArrayBuffer
+  out?: Uint8Array
+  error?: string
+}
+
+class DeflatePool {
+  private readonly workers: Worker[] = []
+  private readonly load: number[] = []
+  private readonly waiting = new Map<
+    number,
+    { worker: number; resolve: (s: Segment) => void; reject: (e: Error) => void }
+  >()
+  private nextId = 0
+  private failure: Error | undefined
+
+  constructor(size: number) {
+    for (let w = 0; w < size; w++) {
+      const worker = new Worker(WORKER_URL)
+      worker.on('message', (reply: WorkerReply) => this.settle(reply))
+      worker.on('error', (err) => this.fail(new Error(`layer compression worker: ${err.message}`)))
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`layer compression worker exited with code ${code}`))
+      })
+      this.workers.push(worker)
+      this.load.push(0)
+    }
+  }
+
+  /**
+   * Compresses buffer[start..end) with buffer[0..start) as window, into `output` if given. Both
+   * buffers are transferred to the worker, and come back in the Segment.
+   */
+  run(
+    buffer: ArrayBuffer,
+    start: number,
+    end: number,
+    last: boolean,
+    output?: ArrayBuffer
+  ): Promise<Segment> {
+    if (this.failure) return Promise.reject(this.failure)
+    let w = 0
+    for (let i = 1; i < this.workers.length; i++) if (this.load[i] < this.load[w]) w = i
+    const id = this.nextId++
+    this.load[w]++
+    return new Promise<Segment>((resolve, reject) => {
+      this.waiting.set(id, { worker: w, resolve, reject })
+      const transfer = output ? [buffer, output] : [buffer]
+      this.workers[w].postMessage({ id, buffer, output, start, end, last }, transfer)
+    })
+  }
+
+  private settle(reply: WorkerReply): void {
+    const job = this.waiting.get(reply.id)
+    if (!job) return
+    this.waiting.delete(reply.id)
+    this.load[job.worker]--
+    if (reply.error !== undefined || !reply.buffer || !reply.out) {
+      job.reject(new Error(`layer compression failed: ${reply.error ?? 'no output'}`))
+      return
+    }
+    job.resolve({ input: reply.buffer, output: reply.out })
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err
+    for (const job of this.waiting.values()) job.reject(err)
+    this.waiting.clear()
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()))
+  }
 }

@@ -4,14 +4,15 @@
 
 import type { Descriptor, Platform } from '../oci/types.js'
 import { sha256Digest } from '../oci/blob.js'
-import { goJson, sortedRecord, type GoJsonValue } from './json.js'
+import { byReleaseOrder } from '../platform/platform.js'
 import {
   ANNOTATION_CREATED,
   ANNOTATION_TITLE,
-  OCI_INDEX_MEDIA_TYPE,
-  OCI_MANIFEST_MEDIA_TYPE,
-  PLUGIN_CONFIG_MEDIA_TYPE
-} from './media-types.js'
+  OCI_INDEX,
+  OCI_MANIFEST
+} from '../oci/media-types.js'
+import { goJson, sortedRecord, type GoJsonValue } from './json.js'
+import { PLUGIN_CONFIG_MEDIA_TYPE } from './media-types.js'
 
 /** A descriptor with the optional image-spec fields that our Descriptor type leaves out. */
 export interface FullDescriptor extends Descriptor {
@@ -126,7 +127,7 @@ export function buildManifest(input: ManifestInput): BuiltObject {
   const bytes = Buffer.from(
     goJson({
       schemaVersion: 2,
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      mediaType: OCI_MANIFEST,
       config: descriptorJson({
         mediaType: config.mediaType,
         digest: config.digest,
@@ -147,7 +148,7 @@ export function buildManifest(input: ManifestInput): BuiltObject {
   return {
     bytes,
     descriptor: {
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      mediaType: OCI_MANIFEST,
       digest: sha256Digest(bytes),
       size: bytes.length,
       annotations: { ...annotations },
@@ -165,7 +166,7 @@ export interface PluginIndexEntry {
 /**
  * The plugin image index (the root falcoctl tags and signs). Entries are
  * {mediaType, digest, size, annotations, platform, artifactType: plugin config media type},
- * amd64 first, then the others in the given order. `annotations` is the index-level map:
+ * in release order (amd64 first: byReleaseOrder). `annotations` is the index-level map:
  * falcoctl puts only org.opencontainers.image.source there.
  */
 export function buildPluginIndex(
@@ -178,7 +179,7 @@ export function buildPluginIndex(
     const key = `${platform.os}/${platform.architecture}`
     assertPlatform(platform)
     assertDescriptor(manifest, `manifest descriptor for ${key}`)
-    if (manifest.mediaType !== OCI_MANIFEST_MEDIA_TYPE) {
+    if (manifest.mediaType !== OCI_MANIFEST) {
       throw new Error(`manifest descriptor for ${key} has mediaType ${manifest.mediaType}`)
     }
     if (manifest.artifactType !== undefined && manifest.artifactType !== PLUGIN_CONFIG_MEDIA_TYPE) {
@@ -189,14 +190,11 @@ export function buildPluginIndex(
     if (seen.has(key)) throw new Error(`platform ${key} appears twice in the plugin index`)
     seen.add(key)
   }
-  const ordered = [
-    ...entries.filter((e) => e.platform.architecture === 'amd64'),
-    ...entries.filter((e) => e.platform.architecture !== 'amd64')
-  ]
+  const ordered = [...entries].sort((a, b) => byReleaseOrder(a.platform, b.platform))
   const bytes = Buffer.from(
     goJson({
       schemaVersion: 2,
-      mediaType: OCI_INDEX_MEDIA_TYPE,
+      mediaType: OCI_INDEX,
       manifests: ordered.map(({ manifest, platform }) =>
         descriptorJson({
           mediaType: manifest.mediaType,
@@ -213,6 +211,6 @@ export function buildPluginIndex(
   )
   return {
     bytes,
-    descriptor: { mediaType: OCI_INDEX_MEDIA_TYPE, digest: sha256Digest(bytes), size: bytes.length }
+    descriptor: { mediaType: OCI_INDEX, digest: sha256Digest(bytes), size: bytes.length }
   }
 }

@@ -2,23 +2,18 @@
 // the checks `registry check` (build/registry, Registry.Validate) applies to it, so that a plugin
 // author can paste the entry into a pull request and have it pass review the first time.
 //
-// Upstream rules (falco-plugin-api.md §9): name ^[a-z]+[a-z0-9-_]*$ and unique; for sourcing
-// plugins an ID <= 2^30-1 (the public range) that is unique, reserved entries (IDs 0 and 999)
-// included, and, when the ID is not 0, a source matching ^[a-z]+[a-z0-9_]*$ that is not one of the
-// reserved sources (syscall, internal, plugins).
+// Upstream rules (falco-plugin-api.md §9): the name, source and ID rules of conventions.ts; names
+// and source IDs unique, the reserved entries (IDs 0 and 999) included.
 import { isMap, isSeq, parseDocument, stringify } from 'yaml'
 import type { PluginMetadata } from '../inspect/metadata.js'
-
-export const REGISTRY_NAME_PATTERN = /^[a-z]+[a-z0-9-_]*$/
-export const REGISTRY_SOURCE_PATTERN = /^[a-z]+[a-z0-9_]*$/
-/** registry.yaml's MaxPublicID: 1<<30 - 1. */
-export const MAX_PUBLIC_ID = 2 ** 30 - 1
-/** Top of the private block (docs/plugin-ids.md); above it IDs are reserved for internal use. */
-export const MAX_PRIVATE_ID = 2 ** 31 - 1
-/** The ID any author may use while developing (the reserved `test` entry). */
-export const DEVELOPMENT_ID = 999
-/** registry.yaml `reserved_sources`: event sources Falco itself uses. */
-export const RESERVED_SOURCES: readonly string[] = ['syscall', 'internal', 'plugins']
+import {
+  ARTIFACT_NAME_PATTERN,
+  DEVELOPMENT_ID,
+  EVENT_SOURCE_PATTERN,
+  MAX_PRIVATE_ID,
+  MAX_PUBLIC_ID,
+  RESERVED_SOURCES
+} from './conventions.js'
 
 export interface RegistryMaintainer {
   name?: string
@@ -218,9 +213,9 @@ export function validateRegistryEntry(
   const reservedSources = registry?.reservedSources ?? RESERVED_SOURCES
 
   // Name.
-  if (!REGISTRY_NAME_PATTERN.test(entry.name)) {
+  if (!ARTIFACT_NAME_PATTERN.test(entry.name)) {
     errors.push(
-      `name "${entry.name}" does not follow the naming convention ${REGISTRY_NAME_PATTERN.source} (lower-case letters first, then lower-case letters, digits, "-" or "_")`
+      `name "${entry.name}" does not follow the naming convention ${ARTIFACT_NAME_PATTERN.source} (lower-case letters first, then lower-case letters, digits, "-" or "_")`
     )
   } else {
     if (entry.name.includes('_')) {
@@ -261,9 +256,9 @@ export function validateRegistryEntry(
         errors.push(
           `source "${sourcing.source}" is reserved (${reservedSources.join(', ')}): Falco uses it itself`
         )
-      } else if (!REGISTRY_SOURCE_PATTERN.test(sourcing.source)) {
+      } else if (!EVENT_SOURCE_PATTERN.test(sourcing.source)) {
         errors.push(
-          `source "${sourcing.source}" does not follow the naming convention ${REGISTRY_SOURCE_PATTERN.source} (no "-"; lower-case letters, digits and "_")`
+          `source "${sourcing.source}" does not follow the naming convention ${EVENT_SOURCE_PATTERN.source} (no "-"; lower-case letters, digits and "_")`
         )
       }
     }
@@ -273,9 +268,9 @@ export function validateRegistryEntry(
   const extraction = entry.capabilities.extraction
   if (extraction?.supported) {
     for (const s of extraction.sources ?? []) {
-      if (!REGISTRY_SOURCE_PATTERN.test(s)) {
+      if (!EVENT_SOURCE_PATTERN.test(s)) {
         warnings.push(
-          `extraction source "${s}" does not follow the documented convention ${REGISTRY_SOURCE_PATTERN.source}`
+          `extraction source "${s}" does not follow the documented convention ${EVENT_SOURCE_PATTERN.source}`
         )
       }
     }

@@ -5,16 +5,8 @@
 
 import semver from 'semver'
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
-import {
-  ARTIFACT_NAME_PATTERN,
-  assertArtifactName,
-  isArtifactName,
-  isStrictSemver,
-  REQUIREMENT_ENGINE_VERSION,
-  type Alternative,
-  type Dependency,
-  type Requirement
-} from './config.js'
+import { assertArtifactName, isStrictSemver, type Alternative, type Dependency } from './config.js'
+import { ARTIFACT_NAME_PATTERN, isArtifactName } from './conventions.js'
 import { compareGoStrings } from './json.js'
 
 export interface ParsedRulesFile {
@@ -129,13 +121,6 @@ export function parseRulesFile(text: string, path: string): ParsedRulesFile {
     }
   })
   return result
-}
-
-/** The rulesfile requirements: engine_version_semver when the file names an engine version. */
-export function rulesRequirements(parsed: ParsedRulesFile): Requirement[] {
-  return parsed.requiredEngineVersion === undefined
-    ? []
-    : [{ name: REQUIREMENT_ENGINE_VERSION, version: parsed.requiredEngineVersion }]
 }
 
 /** X.Y.Z without pre-release: Falco compares plugin versions on these three numbers only. */

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ARTIFACT_NAME_PATTERN } from '../falco/config.js'
+import { ARTIFACT_NAME_PATTERN } from '../falco/conventions.js'
 import type { Logger } from '../log.js'
 import {
   GitHubApiError,

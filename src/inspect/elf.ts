@@ -7,32 +7,13 @@
 // DT_VERSYM, DT_VERNEED, DT_GNU_HASH/DT_HASH) when the section headers are stripped, like ld.so.
 // Pure except for readElf(), which reads a file; parseElf() takes any byte source.
 import { open } from 'node:fs/promises'
-import { architectureOfElfMachine } from '../platform/platform.js'
+import { elfMachineName, goarchOfElfMachine } from '../platform/platform.js'
 
 /** ELF e_type values. */
 export const ET_REL = 1
 export const ET_EXEC = 2
 export const ET_DYN = 3
 export const ET_CORE = 4
-
-/** What we know of a machine: binutils-style name and Go architecture. */
-const MACHINES: Record<number, { name: string; goarch?: string }> = {
-  3: { name: 'Intel 80386', goarch: '386' },
-  8: { name: 'MIPS', goarch: 'mips' },
-  20: { name: 'PowerPC', goarch: 'ppc' },
-  21: { name: 'PowerPC64', goarch: 'ppc64le' },
-  22: { name: 'IBM S/390', goarch: 's390x' },
-  40: { name: 'ARM', goarch: 'arm' },
-  62: { name: 'x86-64', goarch: 'amd64' },
-  183: { name: 'AArch64', goarch: 'arm64' },
-  243: { name: 'RISC-V', goarch: 'riscv64' },
-  258: { name: 'LoongArch', goarch: 'loong64' }
-}
-
-/** "x86-64", "AArch64", or "machine 1234". */
-export function elfMachineName(machine: number): string {
-  return MACHINES[machine]?.name ?? `machine ${machine}`
-}
 
 /** A symbol the object takes from another one (an undefined dynamic symbol). */
 export interface ElfImport {
@@ -101,14 +82,6 @@ export interface ByteSource {
   size: number
   /** Exactly `length` bytes at `offset`; the caller checks the range. */
   read(offset: number, length: number): Promise<Buffer>
-}
-
-export function bufferSource(buffer: Buffer, name = 'buffer'): ByteSource {
-  return {
-    name,
-    size: buffer.length,
-    read: async (offset, length) => buffer.subarray(offset, offset + length)
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,11 +231,25 @@ function describeNonElf(head: Buffer): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Parsing
+// Parsing, one step at a time: the header, the program and section headers, the dynamic table and
+// its strings, the dynamic symbols, the version needs; then what they say about the object.
 
-/** Parses the ELF object behind a ByteSource. Throws ElfError for anything but ELF64 LE. */
-export async function parseElf(src: ByteSource): Promise<ElfInfo> {
-  const ctx: Ctx = { src }
+/** The ELF header fields the steps below need. */
+interface Header {
+  type: number
+  machine: number
+  phoff: number
+  phentsize: number
+  phnum: number
+  shoff: number
+  shentsize: number
+  /** 0 with extended numbering: the count is then in section 0. */
+  shnum: number
+}
+
+/** Reads the ELF header, refusing anything but ELF64 little-endian and saying what it is. */
+async function readHeader(ctx: Ctx): Promise<Header> {
+  const { src } = ctx
   const head = await src.read(0, Math.min(EHDR_SIZE, src.size))
   if (head.length < 4 || head.readUInt32BE(0) !== 0x7f454c46) {
     fail(ctx, `not an ELF file (${describeNonElf(head)}); a Falco plugin is a Linux .so`)
@@ -288,226 +275,313 @@ export async function parseElf(src: ByteSource): Promise<ElfInfo> {
     )
   }
   if (head.length < EHDR_SIZE) fail(ctx, 'truncated ELF file: the header is incomplete')
+  return {
+    type: head.readUInt16LE(16),
+    machine: head.readUInt16LE(18),
+    phoff: u64(head, 0x20),
+    shoff: u64(head, 0x28),
+    phentsize: head.readUInt16LE(0x36),
+    phnum: head.readUInt16LE(0x38),
+    shentsize: head.readUInt16LE(0x3a),
+    shnum: head.readUInt16LE(0x3c)
+  }
+}
 
-  const type = head.readUInt16LE(16)
-  const machine = head.readUInt16LE(18)
-  const phoff = u64(head, 0x20)
-  const shoff = u64(head, 0x28)
-  const phentsize = head.readUInt16LE(0x36)
-  const phnum = head.readUInt16LE(0x38)
-  const shentsize = head.readUInt16LE(0x3a)
-  let shnum = head.readUInt16LE(0x3c)
-
-  // Program headers.
+/** The program headers (segments). */
+async function readSegments(ctx: Ctx, h: Header): Promise<Segment[]> {
+  if (h.phoff === 0 || h.phnum === 0) return []
+  if (h.phentsize < PHDR_SIZE) fail(ctx, `damaged ELF file: e_phentsize is ${h.phentsize}`)
+  const ph = await readRange(ctx, h.phoff, h.phnum * h.phentsize, 'the program headers')
   const segments: Segment[] = []
-  if (phoff !== 0 && phnum > 0) {
-    if (phentsize < PHDR_SIZE) fail(ctx, `damaged ELF file: e_phentsize is ${phentsize}`)
-    const ph = await readRange(ctx, phoff, phnum * phentsize, 'the program headers')
-    for (let i = 0; i < phnum; i++) {
-      const at = i * phentsize
-      segments.push({
-        type: ph.readUInt32LE(at),
-        offset: u64(ph, at + 8),
-        vaddr: u64(ph, at + 16),
-        filesz: u64(ph, at + 32)
-      })
-    }
+  for (let i = 0; i < h.phnum; i++) {
+    const at = i * h.phentsize
+    segments.push({
+      type: ph.readUInt32LE(at),
+      offset: u64(ph, at + 8),
+      vaddr: u64(ph, at + 16),
+      filesz: u64(ph, at + 32)
+    })
   }
+  return segments
+}
 
-  // Section headers (absent in sstripped files).
+/** The section headers: none in sstripped files. */
+async function readSections(ctx: Ctx, h: Header): Promise<Section[]> {
+  if (h.shoff === 0) return []
+  if (h.shentsize < SHDR_SIZE) fail(ctx, `damaged ELF file: e_shentsize is ${h.shentsize}`)
+  let shnum = h.shnum
+  if (shnum === 0) {
+    // Extended numbering: the count is in section 0's sh_size.
+    const s0 = await readRange(ctx, h.shoff, SHDR_SIZE, 'section header 0')
+    shnum = u64(s0, 32)
+  }
+  const sh = await readRange(ctx, h.shoff, shnum * h.shentsize, 'the section headers')
   const sections: Section[] = []
-  if (shoff !== 0) {
-    if (shentsize < SHDR_SIZE) fail(ctx, `damaged ELF file: e_shentsize is ${shentsize}`)
-    if (shnum === 0) {
-      // Extended numbering: the count is in section 0's sh_size.
-      const s0 = await readRange(ctx, shoff, SHDR_SIZE, 'section header 0')
-      shnum = u64(s0, 32)
-    }
-    const sh = await readRange(ctx, shoff, shnum * shentsize, 'the section headers')
-    for (let i = 0; i < shnum; i++) {
-      const at = i * shentsize
-      sections.push({
-        name: sh.readUInt32LE(at),
-        type: sh.readUInt32LE(at + 4),
-        offset: u64(sh, at + 24),
-        size: u64(sh, at + 32),
-        link: sh.readUInt32LE(at + 40),
-        info: sh.readUInt32LE(at + 44),
-        entsize: u64(sh, at + 56)
-      })
-    }
+  for (let i = 0; i < shnum; i++) {
+    const at = i * h.shentsize
+    sections.push({
+      name: sh.readUInt32LE(at),
+      type: sh.readUInt32LE(at + 4),
+      offset: u64(sh, at + 24),
+      size: u64(sh, at + 32),
+      link: sh.readUInt32LE(at + 40),
+      info: sh.readUInt32LE(at + 44),
+      entsize: u64(sh, at + 56)
+    })
   }
-  const sectionAt = (index: number, what: string): Section => {
-    const s = sections[index]
-    if (!s || index === SHN_UNDEF) fail(ctx, `damaged ELF file: ${what} links to section ${index}`)
-    return s
-  }
-  const sectionOfType = (t: number): Section | undefined => sections.find((s) => s.type === t)
+  return sections
+}
 
-  // The dynamic table.
-  const dynamic: DynamicEntry[] = []
-  const dynSection = sectionOfType(SHT_DYNAMIC)
+/** Where everything is: the segments, the sections and the dynamic table. */
+interface Layout extends Ctx {
+  segments: Segment[]
+  sections: Section[]
+  /** .dynamic, when the section headers are there. */
+  dynSection?: Section
+  /** The dynamic table's entries, up to DT_NULL. */
+  dynamic: DynamicEntry[]
+}
+
+function sectionOfType(l: Layout, type: number): Section | undefined {
+  return l.sections.find((s) => s.type === type)
+}
+
+/** The section another one links to; a link to nothing is damage. */
+function sectionAt(l: Layout, index: number, what: string): Section {
+  const s = l.sections[index]
+  if (!s || index === SHN_UNDEF) fail(l, `damaged ELF file: ${what} links to section ${index}`)
+  return s
+}
+
+/** The value of a dynamic tag, or undefined when the table has none. */
+function dt(l: Layout, tag: number): number | undefined {
+  return l.dynamic.find((d) => d.tag === tag)?.value
+}
+
+/** The file offset of a virtual address a dynamic tag holds; unloaded addresses are damage. */
+function addressToOffset(l: Layout, addr: number, what: string): number {
+  const off = offsetOfAddress(l.segments, addr)
+  if (off === undefined) fail(l, `damaged ELF file: ${what} (0x${addr.toString(16)}) is not loaded`)
+  return off
+}
+
+/** The layout, with the dynamic table read from .dynamic, else the PT_DYNAMIC segment. */
+async function readLayout(ctx: Ctx, segments: Segment[], sections: Section[]): Promise<Layout> {
+  const layout: Layout = { ...ctx, segments, sections, dynamic: [] }
+  layout.dynSection = sectionOfType(layout, SHT_DYNAMIC)
   const dynSegment = segments.find((s) => s.type === PT_DYNAMIC)
-  const dynRange = dynSection
-    ? { offset: dynSection.offset, size: dynSection.size }
+  const range = layout.dynSection
+    ? { offset: layout.dynSection.offset, size: layout.dynSection.size }
     : dynSegment
       ? { offset: dynSegment.offset, size: dynSegment.filesz }
       : undefined
-  if (dynRange) {
-    const count = Math.floor(dynRange.size / DYN_SIZE)
-    const dyn = await readRange(ctx, dynRange.offset, count * DYN_SIZE, 'the dynamic table')
-    for (let i = 0; i < count; i++) {
-      const tag = Number(dyn.readBigInt64LE(i * DYN_SIZE))
-      if (tag === DT_NULL) break
-      dynamic.push({ tag, value: u64(dyn, i * DYN_SIZE + 8) })
-    }
+  if (!range) return layout
+  const count = Math.floor(range.size / DYN_SIZE)
+  const dyn = await readRange(ctx, range.offset, count * DYN_SIZE, 'the dynamic table')
+  for (let i = 0; i < count; i++) {
+    const tag = Number(dyn.readBigInt64LE(i * DYN_SIZE))
+    if (tag === DT_NULL) break
+    layout.dynamic.push({ tag, value: u64(dyn, i * DYN_SIZE + 8) })
   }
-  const dt = (tag: number): number | undefined => dynamic.find((d) => d.tag === tag)?.value
-  const addressToOffset = (addr: number, what: string): number => {
-    const off = offsetOfAddress(segments, addr)
-    if (off === undefined)
-      fail(ctx, `damaged ELF file: ${what} (0x${addr.toString(16)}) is not loaded`)
-    return off
-  }
+  return layout
+}
 
-  // The dynamic string table: the section linked from .dynamic (or .dynsym), else DT_STRTAB.
-  let dynstr: Buffer | undefined
-  const dynstrIndex = dynSection?.link ?? sectionOfType(SHT_DYNSYM)?.link
-  if (dynstrIndex !== undefined && dynstrIndex !== SHN_UNDEF) {
-    const s = sectionAt(dynstrIndex, 'the dynamic section')
-    dynstr = await readRange(ctx, s.offset, s.size, 'the dynamic string table')
-  } else if (dt(DT_STRTAB) !== undefined) {
-    const off = addressToOffset(dt(DT_STRTAB) as number, 'DT_STRTAB')
-    const size = dt(DT_STRSZ) ?? 0
-    dynstr = await readRange(ctx, off, size, 'the dynamic string table (DT_STRTAB)')
-  }
-  const str = (at: number): string => (dynstr ? cstr(dynstr, at) : '')
+interface DynamicStrings {
+  table?: Buffer
+  /** The section it was read from, when one was linked. */
+  index?: number
+}
 
-  // Dynamic symbols, and their version indices.
-  let symbolSource: ElfInfo['symbolSource'] = 'none'
-  let symtab: Buffer | undefined
-  let symEntSize = SYM_SIZE
-  let symCount = 0
-  let versym: Buffer | undefined
-  const dynsymSection = sectionOfType(SHT_DYNSYM)
-  if (dynsymSection) {
-    symbolSource = 'sections'
-    symEntSize = dynsymSection.entsize || SYM_SIZE
-    if (symEntSize < SYM_SIZE) fail(ctx, `damaged ELF file: .dynsym entries of ${symEntSize} bytes`)
-    symCount = Math.floor(dynsymSection.size / symEntSize)
-    symtab = await readRange(ctx, dynsymSection.offset, symCount * symEntSize, '.dynsym')
-    const vs = sectionOfType(SHT_GNU_VERSYM)
-    if (vs)
-      versym = await readRange(ctx, vs.offset, Math.min(vs.size, symCount * 2), '.gnu.version')
-  } else if (dt(DT_SYMTAB) !== undefined) {
-    symbolSource = 'dynamic'
-    symEntSize = dt(DT_SYMENT) ?? SYM_SIZE
-    if (symEntSize < SYM_SIZE) fail(ctx, `damaged ELF file: DT_SYMENT is ${symEntSize}`)
-    symCount = await dynamicSymbolCount(ctx, segments, dt)
-    const off = addressToOffset(dt(DT_SYMTAB) as number, 'DT_SYMTAB')
-    symtab = await readRange(ctx, off, symCount * symEntSize, 'the dynamic symbols (DT_SYMTAB)')
-    if (dt(DT_VERSYM) !== undefined) {
-      const voff = addressToOffset(dt(DT_VERSYM) as number, 'DT_VERSYM')
-      versym = await readRange(ctx, voff, symCount * 2, 'the symbol versions (DT_VERSYM)')
-    }
+/** The dynamic string table: the section linked from .dynamic (or .dynsym), else DT_STRTAB. */
+async function readDynamicStrings(l: Layout): Promise<DynamicStrings> {
+  const index = l.dynSection?.link ?? sectionOfType(l, SHT_DYNSYM)?.link
+  if (index !== undefined && index !== SHN_UNDEF) {
+    const s = sectionAt(l, index, 'the dynamic section')
+    return { table: await readRange(l, s.offset, s.size, 'the dynamic string table'), index }
   }
+  const strtab = dt(l, DT_STRTAB)
+  if (strtab === undefined) return { index }
+  const off = addressToOffset(l, strtab, 'DT_STRTAB')
+  const size = dt(l, DT_STRSZ) ?? 0
+  return { table: await readRange(l, off, size, 'the dynamic string table (DT_STRTAB)'), index }
+}
 
-  // Version needs: version index (vna_other) → { library, version }.
-  const versionsNeeded: ElfVersionNeed[] = []
-  const versionByIndex = new Map<number, { library: string; version: string }>()
-  let verneed:
-    { record: (at: number) => Promise<Buffer>; count: number; strings?: Buffer } | undefined
-  const verneedSection = sectionOfType(SHT_GNU_VERNEED)
-  if (verneedSection) {
-    let strings = dynstr
-    if (verneedSection.link !== SHN_UNDEF && verneedSection.link !== dynstrIndex) {
-      const s = sectionAt(verneedSection.link, '.gnu.version_r')
-      strings = await readRange(ctx, s.offset, s.size, 'the .gnu.version_r strings')
+interface DynamicSymbols {
+  source: ElfInfo['symbolSource']
+  table?: Buffer
+  entrySize: number
+  count: number
+  /** .gnu.version: one version index per symbol. */
+  versions?: Buffer
+}
+
+/** The dynamic symbols and their version indices: from the sections, else the dynamic table. */
+async function readDynamicSymbols(l: Layout): Promise<DynamicSymbols> {
+  const section = sectionOfType(l, SHT_DYNSYM)
+  if (section) {
+    const entrySize = section.entsize || SYM_SIZE
+    if (entrySize < SYM_SIZE) fail(l, `damaged ELF file: .dynsym entries of ${entrySize} bytes`)
+    const count = Math.floor(section.size / entrySize)
+    const table = await readRange(l, section.offset, count * entrySize, '.dynsym')
+    const vs = sectionOfType(l, SHT_GNU_VERSYM)
+    const versions = vs
+      ? await readRange(l, vs.offset, Math.min(vs.size, count * 2), '.gnu.version')
+      : undefined
+    return { source: 'sections', table, entrySize, count, versions }
+  }
+  const symtab = dt(l, DT_SYMTAB)
+  if (symtab === undefined) return { source: 'none', entrySize: SYM_SIZE, count: 0 }
+  const entrySize = dt(l, DT_SYMENT) ?? SYM_SIZE
+  if (entrySize < SYM_SIZE) fail(l, `damaged ELF file: DT_SYMENT is ${entrySize}`)
+  const count = await dynamicSymbolCount(l)
+  const off = addressToOffset(l, symtab, 'DT_SYMTAB')
+  const table = await readRange(l, off, count * entrySize, 'the dynamic symbols (DT_SYMTAB)')
+  const versym = dt(l, DT_VERSYM)
+  const versions =
+    versym === undefined
+      ? undefined
+      : await readRange(
+          l,
+          addressToOffset(l, versym, 'DT_VERSYM'),
+          count * 2,
+          'the symbol versions (DT_VERSYM)'
+        )
+  return { source: 'dynamic', table, entrySize, count, versions }
+}
+
+/** The version needs table: a 16-byte record (Verneed or Vernaux) at a relative offset. */
+interface VersionNeedTable {
+  record: (at: number) => Promise<Buffer>
+  count: number
+  strings?: Buffer
+}
+
+/** .gnu.version_r, else DT_VERNEED; undefined when the object needs no versions. */
+async function versionNeedTable(
+  l: Layout,
+  dynstr: DynamicStrings
+): Promise<VersionNeedTable | undefined> {
+  const section = sectionOfType(l, SHT_GNU_VERNEED)
+  if (section) {
+    let strings = dynstr.table
+    if (section.link !== SHN_UNDEF && section.link !== dynstr.index) {
+      const s = sectionAt(l, section.link, '.gnu.version_r')
+      strings = await readRange(l, s.offset, s.size, 'the .gnu.version_r strings')
     }
-    const data = await readRange(ctx, verneedSection.offset, verneedSection.size, '.gnu.version_r')
-    verneed = {
+    const data = await readRange(l, section.offset, section.size, '.gnu.version_r')
+    return {
       record: async (at) => {
         if (at < 0 || at + 16 > data.length)
-          fail(ctx, 'damaged ELF file: .gnu.version_r is truncated')
+          fail(l, 'damaged ELF file: .gnu.version_r is truncated')
         return data.subarray(at, at + 16)
       },
-      count: verneedSection.info,
+      count: section.info,
       strings
     }
-  } else if (dt(DT_VERNEED) !== undefined) {
-    // Without section headers the table's size is unknown: read it record by record.
-    const base = addressToOffset(dt(DT_VERNEED) as number, 'DT_VERNEED')
-    verneed = {
-      record: (at) => readRange(ctx, base + at, 16, 'the version needs (DT_VERNEED)'),
-      count: dt(DT_VERNEEDNUM) ?? 0,
-      strings: dynstr
-    }
   }
-  if (verneed) {
-    const { record, strings } = verneed
-    const name = (at: number): string => (strings ? cstr(strings, at) : '')
-    let at = 0
-    for (let i = 0; i < Math.min(verneed.count, MAX_VERNEED); i++) {
-      const vn = await record(at)
-      const cnt = vn.readUInt16LE(2)
-      const library = name(vn.readUInt32LE(4))
-      let aux = at + vn.readUInt32LE(8)
-      for (let j = 0; j < cnt; j++) {
-        const vna = await record(aux)
-        const flags = vna.readUInt16LE(4)
-        const other = vna.readUInt16LE(6)
-        const version = name(vna.readUInt32LE(8))
-        versionsNeeded.push({ library, version, weak: (flags & VER_FLG_WEAK) !== 0 })
-        versionByIndex.set(other & ~VERSYM_HIDDEN, { library, version })
-        const next = vna.readUInt32LE(12)
-        if (next === 0) break
-        aux += next
-      }
-      const next = vn.readUInt32LE(12)
-      if (next === 0) break
-      at += next
-    }
+  const verneed = dt(l, DT_VERNEED)
+  if (verneed === undefined) return undefined
+  // Without section headers the table's size is unknown: read it record by record.
+  const base = addressToOffset(l, verneed, 'DT_VERNEED')
+  return {
+    record: (at) => readRange(l, base + at, 16, 'the version needs (DT_VERNEED)'),
+    count: dt(l, DT_VERNEEDNUM) ?? 0,
+    strings: dynstr.table
   }
+}
 
-  // Walk the symbols.
+interface VersionNeeds {
+  needed: ElfVersionNeed[]
+  /** Version index (vna_other) → the library and version it stands for. */
+  byIndex: Map<number, { library: string; version: string }>
+}
+
+/** Walks the Verneed records and their Vernaux entries. */
+async function readVersionNeeds(l: Layout, dynstr: DynamicStrings): Promise<VersionNeeds> {
+  const needs: VersionNeeds = { needed: [], byIndex: new Map() }
+  const table = await versionNeedTable(l, dynstr)
+  if (!table) return needs
+  const { record, strings } = table
+  const name = (at: number): string => (strings ? cstr(strings, at) : '')
+  let at = 0
+  for (let i = 0; i < Math.min(table.count, MAX_VERNEED); i++) {
+    const vn = await record(at)
+    const cnt = vn.readUInt16LE(2)
+    const library = name(vn.readUInt32LE(4))
+    let aux = at + vn.readUInt32LE(8)
+    for (let j = 0; j < cnt; j++) {
+      const vna = await record(aux)
+      const flags = vna.readUInt16LE(4)
+      const other = vna.readUInt16LE(6)
+      const version = name(vna.readUInt32LE(8))
+      needs.needed.push({ library, version, weak: (flags & VER_FLG_WEAK) !== 0 })
+      needs.byIndex.set(other & ~VERSYM_HIDDEN, { library, version })
+      const next = vna.readUInt32LE(12)
+      if (next === 0) break
+      aux += next
+    }
+    const next = vn.readUInt32LE(12)
+    if (next === 0) break
+    at += next
+  }
+  return needs
+}
+
+/**
+ * What the object exports (defined global or weak functions that are not hidden, sorted) and
+ * imports (undefined symbols with their versions, sorted by name).
+ */
+function exportsAndImports(
+  symbols: DynamicSymbols,
+  str: (at: number) => string,
+  versions: VersionNeeds['byIndex']
+): { exports: string[]; imports: ElfImport[] } {
   const exports = new Set<string>()
   const imports: ElfImport[] = []
-  if (symtab) {
-    for (let i = 1; i < symCount; i++) {
-      const at = i * symEntSize
-      const nameAt = symtab.readUInt32LE(at)
-      const info = symtab[at + 4]
-      const other = symtab[at + 5]
-      const shndx = symtab.readUInt16LE(at + 6)
-      const bind = info >> 4
-      const stype = info & 0xf
-      const visibility = other & 3
-      if (bind === STB_LOCAL) continue
-      const name = str(nameAt)
-      if (name === '') continue
-      if (shndx === SHN_UNDEF) {
-        const imp: ElfImport = { name, weak: bind === STB_WEAK }
-        const index =
-          versym && i * 2 + 2 <= versym.length ? versym.readUInt16LE(i * 2) & ~VERSYM_HIDDEN : 0
-        const v = index >= 2 ? versionByIndex.get(index) : undefined
-        if (v) {
-          imp.version = v.version
-          imp.library = v.library
-        }
-        imports.push(imp)
-      } else if (
-        (stype === STT_FUNC || stype === STT_GNU_IFUNC) &&
-        visibility !== STV_HIDDEN &&
-        visibility !== STV_INTERNAL
-      ) {
-        exports.add(name)
+  const { table, versions: versym } = symbols
+  if (!table) return { exports: [], imports }
+  for (let i = 1; i < symbols.count; i++) {
+    const at = i * symbols.entrySize
+    const nameAt = table.readUInt32LE(at)
+    const info = table[at + 4]
+    const other = table[at + 5]
+    const shndx = table.readUInt16LE(at + 6)
+    const bind = info >> 4
+    const stype = info & 0xf
+    const visibility = other & 3
+    if (bind === STB_LOCAL) continue
+    const name = str(nameAt)
+    if (name === '') continue
+    if (shndx === SHN_UNDEF) {
+      const imp: ElfImport = { name, weak: bind === STB_WEAK }
+      const index =
+        versym && i * 2 + 2 <= versym.length ? versym.readUInt16LE(i * 2) & ~VERSYM_HIDDEN : 0
+      const v = index >= 2 ? versions.get(index) : undefined
+      if (v) {
+        imp.version = v.version
+        imp.library = v.library
       }
+      imports.push(imp)
+    } else if (
+      (stype === STT_FUNC || stype === STT_GNU_IFUNC) &&
+      visibility !== STV_HIDDEN &&
+      visibility !== STV_INTERNAL
+    ) {
+      exports.add(name)
     }
   }
+  imports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return { exports: [...exports].sort(), imports }
+}
 
+/** Every GLIBC_* version needed → the symbols using it, and the highest non-weak one (the floor). */
+function glibcFacts(
+  needed: ElfVersionNeed[],
+  imports: ElfImport[]
+): { glibcSymbols: Record<string, string[]>; floor?: string } {
   const glibcSymbols: Record<string, string[]> = {}
   let floor: string | undefined
-  for (const v of versionsNeeded) {
+  for (const v of needed) {
     const n = glibcVersionOf(v.version)
     if (n === undefined) continue
     glibcSymbols[v.version] ??= []
@@ -519,30 +593,53 @@ export async function parseElf(src: ByteSource): Promise<ElfInfo> {
   for (const k of Object.keys(glibcSymbols)) {
     glibcSymbols[k] = [...new Set(glibcSymbols[k])].sort()
   }
-  imports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return { glibcSymbols, floor }
+}
 
-  const flags1 = dt(DT_FLAGS_1) ?? 0
-  const soname = dt(DT_SONAME)
-  // DF_1_PIE marks a PIE; older linkers left only the interpreter. libc.so.6 has one too (it
-  // runs), but also a SONAME, which executables lack.
-  const isPie =
+/**
+ * An executable built as position-independent code: ET_DYN with DF_1_PIE or, from older linkers,
+ * only an interpreter. libc.so.6 has one too (it runs), but also a SONAME, which executables lack.
+ */
+function isPie(type: number, l: Layout): boolean {
+  const flags1 = dt(l, DT_FLAGS_1) ?? 0
+  return (
     type === ET_DYN &&
     ((flags1 & DF_1_PIE) !== 0 ||
-      (soname === undefined && segments.some((s) => s.type === PT_INTERP)))
+      (dt(l, DT_SONAME) === undefined && l.segments.some((s) => s.type === PT_INTERP)))
+  )
+}
+
+/** Parses the ELF object behind a ByteSource. Throws ElfError for anything but ELF64 LE. */
+export async function parseElf(src: ByteSource): Promise<ElfInfo> {
+  const ctx: Ctx = { src }
+  const header = await readHeader(ctx)
+  const segments = await readSegments(ctx, header)
+  const sections = await readSections(ctx, header)
+  const layout = await readLayout(ctx, segments, sections)
+  const dynstr = await readDynamicStrings(layout)
+  const str = (at: number): string => (dynstr.table ? cstr(dynstr.table, at) : '')
+  const symbols = await readDynamicSymbols(layout)
+  const versions = await readVersionNeeds(layout, dynstr)
+  const { exports, imports } = exportsAndImports(symbols, str, versions.byIndex)
+  const { glibcSymbols, floor } = glibcFacts(versions.needed, imports)
+
+  const { type, machine } = header
+  const pie = isPie(type, layout)
+  const soname = dt(layout, DT_SONAME)
   const info: ElfInfo = {
     path: src.name,
     machine,
     machineName: elfMachineName(machine),
-    architecture: architectureOfElfMachine(machine) ?? MACHINES[machine]?.goarch ?? 'unknown',
+    architecture: goarchOfElfMachine(machine) ?? 'unknown',
     type,
-    isPie,
-    isSharedObject: type === ET_DYN && !isPie,
-    needed: dynamic.filter((d) => d.tag === DT_NEEDED).map((d) => str(d.value)),
-    exports: [...exports].sort(),
+    isPie: pie,
+    isSharedObject: type === ET_DYN && !pie,
+    needed: layout.dynamic.filter((d) => d.tag === DT_NEEDED).map((d) => str(d.value)),
+    exports,
     imports,
-    versionsNeeded,
+    versionsNeeded: versions.needed,
     glibcSymbols,
-    symbolSource
+    symbolSource: symbols.source
   }
   if (soname !== undefined) info.soname = str(soname)
   if (floor !== undefined) info.glibcFloor = floor
@@ -550,36 +647,27 @@ export async function parseElf(src: ByteSource): Promise<ElfInfo> {
 }
 
 /** Number of dynamic symbols from DT_HASH (nchain) or by walking DT_GNU_HASH, as ld.so does. */
-async function dynamicSymbolCount(
-  ctx: Ctx,
-  segments: Segment[],
-  dt: (tag: number) => number | undefined
-): Promise<number> {
-  const at = (addr: number, what: string): number => {
-    const off = offsetOfAddress(segments, addr)
-    if (off === undefined) fail(ctx, `damaged ELF file: ${what} is not loaded`)
-    return off
-  }
-  const hash = dt(DT_HASH)
+async function dynamicSymbolCount(l: Layout): Promise<number> {
+  const hash = dt(l, DT_HASH)
   if (hash !== undefined) {
-    const h = await readRange(ctx, at(hash, 'DT_HASH'), 8, 'DT_HASH')
+    const h = await readRange(l, addressToOffset(l, hash, 'DT_HASH'), 8, 'DT_HASH')
     return h.readUInt32LE(4)
   }
-  const gnu = dt(DT_GNU_HASH)
-  if (gnu === undefined) fail(ctx, 'no section headers and no DT_HASH or DT_GNU_HASH table')
-  const base = at(gnu, 'DT_GNU_HASH')
-  const h = await readRange(ctx, base, 16, 'DT_GNU_HASH')
+  const gnu = dt(l, DT_GNU_HASH)
+  if (gnu === undefined) fail(l, 'no section headers and no DT_HASH or DT_GNU_HASH table')
+  const base = addressToOffset(l, gnu, 'DT_GNU_HASH')
+  const h = await readRange(l, base, 16, 'DT_GNU_HASH')
   const nbuckets = h.readUInt32LE(0)
   const symoffset = h.readUInt32LE(4)
   const bloomSize = h.readUInt32LE(8)
   const bucketsAt = base + 16 + bloomSize * 8
-  const buckets = await readRange(ctx, bucketsAt, nbuckets * 4, 'DT_GNU_HASH buckets')
+  const buckets = await readRange(l, bucketsAt, nbuckets * 4, 'DT_GNU_HASH buckets')
   let last = 0
   for (let i = 0; i < nbuckets; i++) last = Math.max(last, buckets.readUInt32LE(i * 4))
   if (last < symoffset) return symoffset
   const chainsAt = bucketsAt + nbuckets * 4
   for (let i = last; ; i++) {
-    const c = await readRange(ctx, chainsAt + (i - symoffset) * 4, 4, 'DT_GNU_HASH chains')
+    const c = await readRange(l, chainsAt + (i - symoffset) * 4, 4, 'DT_GNU_HASH chains')
     if ((c.readUInt32LE(0) & 1) !== 0) return i + 1
   }
 }

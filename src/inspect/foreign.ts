@@ -4,7 +4,7 @@
 // real dynamic linker of its architecture, as Falco would. When any piece is missing we say so
 // and the caller relies on the ELF comparison (checks.ts) instead.
 import { existsSync } from 'node:fs'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import {
   architectureFacts,
   formatPlatform,
@@ -13,6 +13,7 @@ import {
   type Platform
 } from '../platform/platform.js'
 import { runChild } from '../process/run.js'
+import { findProgram } from '../process/which.js'
 import { compileInspector, type ChildEnvironment } from './inspect.js'
 
 export interface ForeignInspector {
@@ -39,14 +40,6 @@ export interface ForeignInspectorOptions extends ChildEnvironment {
   host?: Platform
   /** How long the emulated inspector may take to start (default 60 s). */
   timeoutMs?: number
-}
-
-function onPath(name: string, pathVar: string | undefined): string | undefined {
-  if (name.includes('/')) return existsSync(name) ? name : undefined
-  for (const dir of (pathVar ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name)
-  }
-  return undefined
 }
 
 /**
@@ -76,13 +69,14 @@ export async function foreignInspector(
     )
     return undefined
   }
-  const pathVar = opts.path ?? (opts.env ?? process.env).PATH
+  const path = { path: opts.path ?? opts.env.PATH }
   const qemuNames = opts.qemu ? [opts.qemu] : [facts.qemu, `${facts.qemu}-static`]
-  const qemu = qemuNames.map((q) => onPath(q, pathVar)).find((q) => q !== undefined)
+  let qemu: string | undefined
+  for (const name of qemuNames) qemu ??= await findProgram(name, path)
   if (!qemu) return unavailable(`${qemuNames[0]} not found (apt-get install qemu-user)`)
   const cc = opts.cc ?? facts.crossCompiler
   const ccCommand = cc.trim().split(/\s+/)[0]
-  if (!onPath(ccCommand, pathVar)) {
+  if ((await findProgram(ccCommand, path)) === undefined) {
     return unavailable(
       `the cross compiler ${ccCommand} was not found (apt-get install ${facts.crossPackages.join(' ')})`
     )

@@ -5,10 +5,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EnvPolicy } from '../process/child-env.js'
 import { lastLines, runChild, type RunResult } from '../process/run.js'
+import { findProgram } from '../process/which.js'
 import type { Capability, PluginMetadata } from './metadata.js'
 
 /** The symbols libs' plugin_check_required_symbols() insists on. */
@@ -260,8 +261,8 @@ export function checkPlugin(meta: PluginMetadata): void {
 
 /** How the children started here (the C compiler, the inspector, qemu) get their environment. */
 export interface ChildEnvironment {
-  /** The environment before filtering (default process.env). */
-  env?: NodeJS.ProcessEnv
+  /** The environment before filtering (the run context's childEnvBase). */
+  env: NodeJS.ProcessEnv
   /** What of it they keep (see childEnv: no action inputs, runner tokens or secrets). */
   envPolicy?: EnvPolicy
 }
@@ -282,7 +283,7 @@ const NO_COMPILER =
  * Where compiled inspectors are kept between runs: the runner's tool cache (kept on self-hosted
  * runners), else the user's cache directory. Entries are keyed by source and compiler.
  */
-export function inspectorCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+export function inspectorCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.RUNNER_TOOL_CACHE) return join(env.RUNNER_TOOL_CACHE, 'falco-plugin-release', 'inspector')
   const base = env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache')
   return join(base, 'falco-plugin-release', 'inspector')
@@ -290,22 +291,15 @@ export function inspectorCacheDir(env: NodeJS.ProcessEnv = process.env): string 
 
 /** What identifies the compiler binary: its real path, size and time (an upgrade changes them). */
 async function compilerIdentity(command: string, pathVar: string | undefined): Promise<string> {
-  const candidates = command.includes('/')
-    ? [command]
-    : (pathVar ?? '')
-        .split(delimiter)
-        .filter((d) => d !== '')
-        .map((d) => join(d, command))
-  for (const c of candidates) {
-    try {
-      const real = await realpath(c)
-      const st = await stat(real)
-      if (st.isFile()) return `${real}:${st.size}:${st.mtimeMs}`
-    } catch {
-      // not there
-    }
+  const found = await findProgram(command, { path: pathVar })
+  if (found === undefined) return 'not found'
+  try {
+    const real = await realpath(found)
+    const st = await stat(real)
+    return `${real}:${st.size}:${st.mtimeMs}`
+  } catch {
+    return 'not found' // gone since
   }
-  return 'not found'
 }
 
 /**
@@ -318,7 +312,7 @@ export async function compileInspector(
 ): Promise<string> {
   const sourcePath = inspectorSourcePath()
   const source = await readFile(sourcePath)
-  const env = opts.env ?? process.env
+  const env = opts.env
   const explicit = opts.cc ?? (env.CC?.trim() || undefined)
   const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang']
   await mkdir(opts.cacheDir, { recursive: true })

@@ -1,15 +1,15 @@
 // Checks a plugin's metadata against the release being made: the .so must report the version
 // the tag names, and a name the falcosecurity registry accepts. Pure.
+import {
+  ARTIFACT_NAME_PATTERN,
+  DEVELOPMENT_ID,
+  EVENT_SOURCE_PATTERN,
+  MAX_PRIVATE_ID,
+  MAX_PUBLIC_ID,
+  RESERVED_SOURCES
+} from '../falco/conventions.js'
 import type { PluginMetadata } from './metadata.js'
 
-/** falcosecurity/plugins build/registry: names must match this. */
-export const PLUGIN_NAME_PATTERN = /^[a-z]+[a-z0-9-_]*$/
-/** Registry rule for the event source of a sourcing plugin (no hyphens). */
-const SOURCE_PATTERN = /^[a-z]+[a-z0-9_]*$/
-const RESERVED_SOURCES = ['syscall', 'internal', 'plugins']
-const DEVELOPMENT_ID = 999
-const MAX_PUBLIC_ID = 2 ** 30 - 1
-const MAX_PRIVATE_ID = 2 ** 31 - 1
 /** The plugin API major that every current Falco offers. */
 const FRAMEWORK_API_MAJOR = 3
 
@@ -36,10 +36,10 @@ export function validatePluginAgainstRelease(
         `says ${release.version}: bump the version in your plugin's Info or tag the right commit`
     )
   }
-  if (!PLUGIN_NAME_PATTERN.test(meta.name)) {
+  if (!ARTIFACT_NAME_PATTERN.test(meta.name)) {
     errors.push(
       `the plugin reports the name '${meta.name}' (plugin_get_name), which is not a valid plugin ` +
-        `name: it must match ${PLUGIN_NAME_PATTERN.source} (lower-case letters first, then ` +
+        `name: it must match ${ARTIFACT_NAME_PATTERN.source} (lower-case letters first, then ` +
         'lower-case letters, digits, "-" or "_"); change Name in your plugin\'s Info'
     )
   }
@@ -84,9 +84,9 @@ export function validatePluginAgainstRelease(
     const source = meta.eventSource ?? ''
     if (RESERVED_SOURCES.includes(source)) {
       warnings.push(`the event source '${source}' is reserved: the registry refuses it`)
-    } else if (!SOURCE_PATTERN.test(source)) {
+    } else if (!EVENT_SOURCE_PATTERN.test(source)) {
       warnings.push(
-        `the event source '${source}' does not match ${SOURCE_PATTERN.source}: the registry refuses it`
+        `the event source '${source}' does not match ${EVENT_SOURCE_PATTERN.source}: the registry refuses it`
       )
     }
   }

@@ -1,11 +1,12 @@
 // Registry credentials from a docker config.json (as written by `docker login`, or by
 // docker/login-action): `auths` entries, and credential helpers (`credHelpers`, `credsStore`).
-import { spawn } from 'node:child_process'
-import { constants } from 'node:fs'
-import { access, readFile } from 'node:fs/promises'
+import { execFile, type ExecFileException } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import type { Logger } from '../log.js'
+import { findProgram } from '../process/which.js'
 import type { RegistryCredentials } from './types.js'
 
 interface AuthEntry {
@@ -26,6 +27,8 @@ const HUB_KEY = 'https://index.docker.io/v1/'
 const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io'])
 const HELPER_TIMEOUT_MS = 60_000
 const HELPER_OUTPUT_LIMIT = 1 << 20
+
+const execFileAsync = promisify(execFile)
 
 /** The config.json that docker would read: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
 export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
@@ -66,7 +69,7 @@ export async function credentialsFromDockerConfig(
     helperKey !== undefined ? config.credHelpers?.[helperKey] : (config.credsStore ?? undefined)
   if (typeof helper === 'string' && helper !== '') {
     const program = `docker-credential-${helper}`
-    const executable = await findOnPath(program, env)
+    const executable = await findProgram(program, { path: env.PATH, pathExt: env.PATHEXT })
     if (executable === undefined) {
       logger?.warning(
         `${path} names the credential helper ${program} for ${registry}, but it is not ` +
@@ -159,26 +162,6 @@ function parseEntry(
   return { username, password }
 }
 
-async function findOnPath(program: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const names =
-    process.platform === 'win32'
-      ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').map((ext) => program + ext.toLowerCase())
-      : [program]
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue
-    for (const name of names) {
-      const candidate = join(dir, name)
-      try {
-        await access(candidate, constants.X_OK)
-        return candidate
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined
-}
-
 /**
  * `docker-credential-<name> get` with the server URL on stdin. Returns undefined when the
  * helper has no credentials for it; throws with a clear message when the helper fails.
@@ -222,36 +205,40 @@ interface RunResult {
   error?: string
 }
 
-function run(
+/**
+ * Runs a helper with `input` on stdin. Node's execFile bounds it: killed after
+ * HELPER_TIMEOUT_MS, or once it prints more than HELPER_OUTPUT_LIMIT.
+ */
+async function run(
   executable: string,
   args: string[],
   input: string,
   env: NodeJS.ProcessEnv
 ): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(executable, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    let error: string | undefined
-    const timer = setTimeout(() => {
-      error = `no answer within ${HELPER_TIMEOUT_MS / 1000}s`
-      child.kill('SIGKILL')
-    }, HELPER_TIMEOUT_MS)
-    const take = (into: 'out' | 'err') => (d: Buffer) => {
-      if (stdout.length + stderr.length > HELPER_OUTPUT_LIMIT) return
-      if (into === 'out') stdout += d.toString('utf8')
-      else stderr += d.toString('utf8')
-    }
-    child.stdout.on('data', take('out'))
-    child.stderr.on('data', take('err'))
-    child.stdin.on('error', () => undefined) // a helper that exits without reading stdin
-    child.on('error', (err) => (error ??= err.message))
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr, error })
-    })
-    child.stdin.end(input)
+  const running = execFileAsync(executable, args, {
+    env,
+    encoding: 'utf8',
+    timeout: HELPER_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    maxBuffer: HELPER_OUTPUT_LIMIT
   })
+  running.child.stdin?.on('error', () => undefined) // a helper that exits without reading stdin
+  running.child.stdin?.end(input)
+  try {
+    return { code: 0, ...(await running) }
+  } catch (err) {
+    const e = err as ExecFileException & { stdout?: string; stderr?: string }
+    const out = { stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
+    if (typeof e.code === 'number') return { code: e.code, ...out }
+    if (e.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+      return { code: null, ...out, error: `it printed more than ${HELPER_OUTPUT_LIMIT} bytes` }
+    }
+    if (e.killed && e.code == null) {
+      return { code: null, ...out, error: `no answer within ${HELPER_TIMEOUT_MS / 1000}s` }
+    }
+    // Killed by someone else (code null, a signal), or it could not start (ENOENT, EACCES).
+    return { code: null, ...out, error: e.code == null ? undefined : e.message }
+  }
 }
 
 function unique(values: string[]): string[] {

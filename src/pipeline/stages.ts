@@ -262,7 +262,11 @@ export function plan(opts: { readTags: boolean }): Stage {
         : [empty, empty] // no tags are written here, so nothing to compare with
       const { context } = state
       const date = await sourceDateEpoch(
-        { sourceDateEpoch: context.sourceDateEpoch, sha: context.github.sha },
+        {
+          sourceDateEpoch: context.sourceDateEpoch,
+          sha: context.github.sha,
+          childEnvBase: context.childEnvBase
+        },
         state.workDir,
         release.tag
       )

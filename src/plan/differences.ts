@@ -2,7 +2,7 @@
 // rules file, the config (a rules artifact added after the plugin was published), the platforms,
 // or only the annotations (the release time, the source URL). Pure: it reads the published
 // objects the targets returned and the objects this release would push.
-import { ANNOTATION_CREATED, ANNOTATION_SOURCE } from '../falco/media-types.js'
+import { ANNOTATION_CREATED, ANNOTATION_SOURCE } from '../oci/media-types.js'
 import type { Platform } from '../oci/types.js'
 
 /** What the registry holds at the version tag (read before planning). */

@@ -2,13 +2,13 @@
 // facts gathered beforehand (version, metadata, packed layers, what the
 // registry already has). Pure: the publisher executes it, a dry run prints it.
 import type { ArtifactConfig, Dependency } from '../falco/config.js'
-import { serializeConfig } from '../falco/config.js'
+import {
+  REQUIREMENT_ENGINE_VERSION,
+  REQUIREMENT_PLUGIN_API_VERSION,
+  serializeConfig
+} from '../falco/config.js'
 import { buildManifest, buildPluginIndex } from '../falco/manifest.js'
 import {
-  ANNOTATION_CREATED,
-  ANNOTATION_SOURCE,
-  ANNOTATION_TITLE,
-  OCI_MANIFEST_MEDIA_TYPE,
   PLUGIN_CONFIG_MEDIA_TYPE,
   PLUGIN_LAYER_MEDIA_TYPE,
   RULESFILE_CONFIG_MEDIA_TYPE,
@@ -17,6 +17,12 @@ import {
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Descriptor, Platform } from '../oci/types.js'
 import { sha256Digest } from '../oci/blob.js'
+import {
+  ANNOTATION_CREATED,
+  ANNOTATION_SOURCE,
+  ANNOTATION_TITLE,
+  OCI_MANIFEST
+} from '../oci/media-types.js'
 import type { ReleaseVersion } from '../version/version.js'
 import { describeDifferences, type PlannedArtifact, type PublishedArtifact } from './differences.js'
 import { planDevTags, planTags, tagsToWrite, type TagPlan } from './tags.js'
@@ -116,9 +122,6 @@ export interface ReleasePlan {
 
 export class PlanError extends Error {}
 
-const PLUGIN_API_REQUIREMENT = 'plugin_api_version'
-const ENGINE_REQUIREMENT = 'engine_version_semver'
-
 function manifestAnnotations(facts: PlanFacts): Record<string, string> {
   const a: Record<string, string> = { [ANNOTATION_CREATED]: facts.created }
   if (facts.sourceUrl) a[ANNOTATION_SOURCE] = facts.sourceUrl
@@ -191,7 +194,7 @@ function pushedManifest(
     platform: m.platform,
     bytes: m.bytes,
     descriptor: {
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      mediaType: OCI_MANIFEST,
       digest: sha256Digest(m.bytes),
       size: m.bytes.length
     }
@@ -209,7 +212,7 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
       facts.rules && facts.pluginDependsOnRules !== false
         ? [{ name: `${metadata.name}-rules`, version: release.version }]
         : [],
-    requirements: [{ name: PLUGIN_API_REQUIREMENT, version: metadata.requiredApiVersion }]
+    requirements: [{ name: REQUIREMENT_PLUGIN_API_VERSION, version: metadata.requiredApiVersion }]
   }
   const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE)
   const annotations = manifestAnnotations(facts)
@@ -272,7 +275,7 @@ function rulesPlan(facts: PlanFacts, tags: string[]): ArtifactPlan | undefined {
     version: release.version,
     dependencies: rules.dependencies,
     requirements: rules.engineVersion
-      ? [{ name: ENGINE_REQUIREMENT, version: rules.engineVersion }]
+      ? [{ name: REQUIREMENT_ENGINE_VERSION, version: rules.engineVersion }]
       : []
   }
   const { blob: cfg, json } = configBlob(config, RULESFILE_CONFIG_MEDIA_TYPE)

@@ -1,6 +1,6 @@
 // Target platforms of a plugin release, in Go/OCI terms (GOOS/GOARCH): what the `platforms`
-// input may name, and the facts we need per architecture (ELF machine, cross compiler, qemu).
-// Pure, except hostPlatform().
+// input may name, the order releases list them in, the ELF machines Go builds for, and the facts
+// we need per architecture (ELF machine, cross compiler, qemu). Pure, except hostPlatform().
 import type { Platform } from '../oci/types.js'
 
 export type { Platform }
@@ -12,6 +12,30 @@ export type SupportedArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number]
 /** ELF e_machine values (elf.h). */
 export const EM_X86_64 = 62
 export const EM_AARCH64 = 183
+
+/** The ELF machines Go builds for (e_machine): binutils' name and the Go architecture. */
+const ELF_MACHINES: Readonly<Record<number, { name: string; goarch: string }>> = {
+  3: { name: 'Intel 80386', goarch: '386' },
+  8: { name: 'MIPS', goarch: 'mips' },
+  20: { name: 'PowerPC', goarch: 'ppc' },
+  21: { name: 'PowerPC64', goarch: 'ppc64le' },
+  22: { name: 'IBM S/390', goarch: 's390x' },
+  40: { name: 'ARM', goarch: 'arm' },
+  [EM_X86_64]: { name: 'x86-64', goarch: 'amd64' },
+  [EM_AARCH64]: { name: 'AArch64', goarch: 'arm64' },
+  243: { name: 'RISC-V', goarch: 'riscv64' },
+  258: { name: 'LoongArch', goarch: 'loong64' }
+}
+
+/** How binutils and people call an ELF machine: "x86-64", "AArch64", or "machine 1234". */
+export function elfMachineName(machine: number): string {
+  return ELF_MACHINES[machine]?.name ?? `machine ${machine}`
+}
+
+/** The Go architecture of an ELF machine ("amd64", "386", ...), or undefined when unknown. */
+export function goarchOfElfMachine(machine: number): string | undefined {
+  return ELF_MACHINES[machine]?.goarch
+}
 
 export interface ArchitectureFacts {
   /** GOARCH and OCI architecture name. */
@@ -37,7 +61,7 @@ export const ARCHITECTURES: Readonly<Record<SupportedArchitecture, ArchitectureF
   amd64: {
     goarch: 'amd64',
     elfMachine: EM_X86_64,
-    machineName: 'x86-64',
+    machineName: elfMachineName(EM_X86_64),
     gnuTriplet: 'x86_64-linux-gnu',
     crossCompiler: 'x86_64-linux-gnu-gcc',
     crossPackages: ['gcc-x86-64-linux-gnu', 'libc6-dev-amd64-cross'],
@@ -48,7 +72,7 @@ export const ARCHITECTURES: Readonly<Record<SupportedArchitecture, ArchitectureF
   arm64: {
     goarch: 'arm64',
     elfMachine: EM_AARCH64,
-    machineName: 'AArch64',
+    machineName: elfMachineName(EM_AARCH64),
     gnuTriplet: 'aarch64-linux-gnu',
     crossCompiler: 'aarch64-linux-gnu-gcc',
     crossPackages: ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross'],
@@ -111,6 +135,19 @@ export function samePlatform(a: Platform, b: Platform): boolean {
 /** The Go architecture of an ELF e_machine, or undefined when it is not one we release for. */
 export function architectureOfElfMachine(machine: number): SupportedArchitecture | undefined {
   return SUPPORTED_ARCHITECTURES.find((a) => ARCHITECTURES[a].elfMachine === machine)
+}
+
+/**
+ * The order releases list platforms in (a comparator for a stable sort): the
+ * SUPPORTED_ARCHITECTURES order, amd64 first, then any other architecture as given.
+ */
+export function byReleaseOrder(a: Platform, b: Platform): number {
+  return releaseRank(a) - releaseRank(b)
+}
+
+function releaseRank(p: Platform): number {
+  const i = (SUPPORTED_ARCHITECTURES as readonly string[]).indexOf(p.architecture)
+  return i === -1 ? SUPPORTED_ARCHITECTURES.length : i
 }
 
 /** This machine in GOOS/GOARCH terms (Node's x64 is Go's amd64). */

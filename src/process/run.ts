@@ -3,14 +3,19 @@
 // (child-env.ts). When it exits, times out, or we are stopped, the whole group is killed: a plugin
 // that fork()s a child which never exits would otherwise hold our pipes open forever. Its output
 // is read as it comes, keeping only a bounded tail, since a plugin can print gigabytes.
+//
+// Ours, not @actions/exec or execFile: neither starts a process group to kill whole, @actions/exec
+// has no timeout and keeps all output, and execFile's maxBuffer kills a child that prints much
+// (a verbose build) where we keep its tail. The other children (git, a docker credential helper)
+// use execFile, which bounds their time and output.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { StringDecoder } from 'node:string_decoder'
 import { childEnv, type EnvPolicy } from './child-env.js'
 
 export interface RunOptions {
   cwd?: string
-  /** The environment before filtering (default process.env). */
-  env?: NodeJS.ProcessEnv
+  /** The environment before filtering (the run context's childEnvBase). */
+  env: NodeJS.ProcessEnv
   /** What to keep of it (see childEnv). */
   policy?: EnvPolicy
   /** After this long the whole group is killed and the result says timedOut. */
@@ -135,12 +140,12 @@ function lineSplitter(emit: (line: string) => void): {
  * Runs argv (no shell) in a new process group and resolves once it has exited and its group is
  * gone. Never rejects: a command that cannot start comes back with `error`.
  */
-export function runChild(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+export function runChild(argv: string[], options: RunOptions): Promise<RunResult> {
   const keep = options.keepBytes ?? DEFAULT_KEEP_BYTES
   const tails = { stdout: new Tail(keep), stderr: new Tail(keep) }
   return new Promise((done) => {
     let child: ChildProcess
-    const env = childEnv(options.env ?? process.env, options.policy).env
+    const env = childEnv(options.env, options.policy).env
     try {
       child = spawn(argv[0], argv.slice(1), {
         cwd: options.cwd,

@@ -13,6 +13,7 @@ import type { OciTarget } from '../oci/types.js'
 import {
   ARCHITECTURES,
   architectureOfElfMachine,
+  byReleaseOrder,
   formatPlatform,
   parsePlatforms,
   samePlatform,
@@ -141,11 +142,7 @@ export async function loadPushedPlatforms(
     })
   }
   // amd64 first, as in a single-job release, so both paths give the same index.
-  return out.sort((a, b) => order(a.platform) - order(b.platform))
-}
-
-function order(p: Platform): number {
-  return p.architecture === 'amd64' ? 0 : p.architecture === 'arm64' ? 1 : 2
+  return out.sort((a, b) => byReleaseOrder(a.platform, b.platform))
 }
 
 /** A descriptor's size, when it is a plausible one. */

@@ -1,17 +1,13 @@
 // The release's timestamp for org.opencontainers.image.created: never the
 // clock, so that re-running a release gives the same manifest digests.
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-
-const run = promisify(execFile)
+import { gitAt, type Git } from './git.js'
 
 export class SourceDateError extends Error {}
 
-async function commitTime(cwd: string, rev: string): Promise<number | undefined> {
+/** Through the dev builds' git runner: bounded in time and output, a small environment. */
+async function commitTime(git: Git, rev: string): Promise<number | undefined> {
   try {
-    const { stdout } = await run('git', ['-C', cwd, 'log', '-1', '--format=%ct', rev, '--'], {
-      timeout: 10_000
-    })
+    const stdout = await git(['log', '-1', '--format=%ct', rev, '--'])
     const n = Number.parseInt(stdout.trim(), 10)
     return Number.isFinite(n) ? n : undefined
   } catch {
@@ -24,7 +20,7 @@ async function commitTime(cwd: string, rev: string): Promise<number | undefined>
  * (then the workflow's commit `sha`, then HEAD) in the git checkout at cwd.
  */
 export async function sourceDateEpoch(
-  run: { sourceDateEpoch?: string; sha?: string },
+  run: { sourceDateEpoch?: string; sha?: string; childEnvBase: NodeJS.ProcessEnv },
   cwd: string,
   tag: string
 ): Promise<{ epoch: number; from: string }> {
@@ -38,8 +34,10 @@ export async function sourceDateEpoch(
     return { epoch: Number.parseInt(fixed, 10), from: 'SOURCE_DATE_EPOCH' }
   }
   const candidates = [`refs/tags/${tag}^{commit}`, run.sha, 'HEAD'].filter((r): r is string => !!r)
+  // git gets PATH and HOME of the environment children inherit.
+  const git = gitAt(cwd, run.childEnvBase)
   for (const rev of candidates) {
-    const t = await commitTime(cwd, rev)
+    const t = await commitTime(git, rev)
     if (t !== undefined) return { epoch: t, from: `commit time of ${rev.replace('^{commit}', '')}` }
   }
   throw new SourceDateError(

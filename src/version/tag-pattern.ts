@@ -5,6 +5,7 @@
 //
 // The version part is strict SemVer (parseReleaseTag): no build metadata. The plugin name is
 // matched exactly, never by prefix, so `k8saudit` and `k8saudit-gke` cannot be confused.
+import { ARTIFACT_NAME_PATTERN } from '../falco/conventions.js'
 import { parseReleaseTag, VersionError, type ReleaseVersion } from './version.js'
 
 export const DEFAULT_TAG_PATTERN = '{version}'
@@ -19,8 +20,8 @@ export interface TagMatch {
 }
 
 const PLACEHOLDER = /\{([^{}]*)\}/g
-/** A plugin name (registry.yaml and falcoctl artifact names). */
-const NAME = '[a-z][a-z0-9_-]*'
+/** A plugin name: Falco's artifact-name rule, unanchored to sit inside the tag's pattern. */
+const NAME = ARTIFACT_NAME_PATTERN.source.replace(/^\^/, '').replace(/\$$/, '')
 /** Something that starts like a version, so that `{name}-{version}` splits k8saudit-gke-1.2.3 right. */
 const VERSIONISH = 'v?\\d+\\.\\d+\\.\\d+[^/]*'
 

@@ -169,6 +169,7 @@ describe(`glibc ${GLIBC} with zig ${ZIG_VERSION}`, () => {
         env: { ...process.env, ZIG_GLOBAL_CACHE_DIR: zig.cache }
       })
       const meta = await inspectPlugin(join(installed.pluginsDir, 'liboldglibc.so'), {
+        env: process.env,
         inspector,
         runner: [requireTool('qemu-aarch64'), '-L', '/usr/aarch64-linux-gnu']
       })
@@ -227,7 +228,8 @@ describe(`glibc ${GLIBC} with zig ${ZIG_VERSION}`, () => {
       const elf = await readElf(so)
       expect(elf.imports).toContainEqual({ name: '__res_search', weak: false })
       const meta = await inspectPlugin(so, {
-        inspector: await compileInspector({ cacheDir: join(work, 'inspector') })
+        env: process.env,
+        inspector: await compileInspector({ env: process.env, cacheDir: join(work, 'inspector') })
       })
       expect(meta.name).toBe('cplugin')
     },

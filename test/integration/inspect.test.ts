@@ -24,7 +24,7 @@ describe('building and inspecting real Go plugins', () => {
     requireTool('go')
     requireTool('cc')
     out = mkdtempSync(join(tmpdir(), 'fpr-inspect-it-'))
-    inspector = await compileInspector({ cacheDir: join(out, 'cache') })
+    inspector = await compileInspector({ env: process.env, cacheDir: join(out, 'cache') })
   }, 60_000)
   afterAll(() => {
     for (const d of [out, ...fixtures]) if (d) rmSync(d, { recursive: true, force: true })
@@ -42,6 +42,7 @@ describe('building and inspecting real Go plugins', () => {
       const f = await fixture({ kind: 'extractor', name: 'fixture-extractor', version: '1.2.3' })
       const logger = recordingLogger()
       const so = await buildPlugin({
+        env: process.env,
         workingDirectory: f.dir,
         goPackage: f.goPackage,
         output: join(out, 'extractor', 'libfixture-extractor.so'),
@@ -52,7 +53,7 @@ describe('building and inspecting real Go plugins', () => {
       expect(logger.groups).toEqual(['Build ./extractor'])
       expect(logger.lines[0]).toMatch(/^\$ CGO_ENABLED=1 go build -buildmode=c-shared -trimpath/)
 
-      const meta = await inspectPlugin(so, { inspector })
+      const meta = await inspectPlugin(so, { env: process.env, inspector })
       expect(meta).toMatchObject({
         requiredApiVersion: '3.11.0',
         name: 'fixture-extractor',
@@ -83,12 +84,13 @@ describe('building and inspecting real Go plugins', () => {
         id: 999
       })
       const so = await buildPlugin({
+        env: process.env,
         workingDirectory: f.dir,
         goPackage: f.goPackage,
         output: join(out, 'source', 'libfixture-source.so'),
         logger: recordingLogger()
       })
-      const meta = await inspectPlugin(so, { inspector })
+      const meta = await inspectPlugin(so, { env: process.env, inspector })
       expect(meta).toMatchObject({
         requiredApiVersion: '3.10.0',
         name: 'fixture-source',
@@ -114,11 +116,12 @@ describe('building and inspecting real Go plugins', () => {
     'builds examples/hello with the default go-package',
     async () => {
       const so = await buildPlugin({
+        env: process.env,
         workingDirectory: HELLO,
         output: join(out, 'hello', 'libhello.so'),
         logger: recordingLogger()
       })
-      const meta = await inspectPlugin(so, { inspector })
+      const meta = await inspectPlugin(so, { env: process.env, inspector })
       expect(meta).toMatchObject({
         requiredApiVersion: '3.11.0',
         name: 'hello',
@@ -148,12 +151,13 @@ describe('building and inspecting real Go plugins', () => {
         requiredApiVersion: '3.9.0'
       })
       const so = await buildPlugin({
+        env: process.env,
         workingDirectory: f.dir,
         goPackage: f.goPackage,
         output: join(out, 'panicky', 'libpanicky.so'),
         logger: recordingLogger()
       })
-      await expect(inspectPlugin(so, { inspector })).rejects.toThrow(
+      await expect(inspectPlugin(so, { env: process.env, inspector })).rejects.toThrow(
         /the plugin crashed \(SIGABRT\) while calling plugin_get_\w+ \(a Go panic, printed below\)[^]*\npanic: The plugin requires a Minor version greater than the SDK one/
       )
     },
@@ -169,6 +173,7 @@ describe('building and inspecting real Go plugins', () => {
       let message = ''
       try {
         await buildPlugin({
+          env: process.env,
           workingDirectory: f.dir,
           goPackage: f.goPackage,
           output: join(out, 'broken', 'libbroken.so'),
@@ -192,12 +197,13 @@ describe('building and inspecting real Go plugins', () => {
     async () => {
       const f = await fixture({ kind: 'extractor', name: 'fixture-extractor', version: '1.4.1' })
       const so = await buildPlugin({
+        env: process.env,
         workingDirectory: f.dir,
         goPackage: f.goPackage,
         output: join(out, 'mismatch', 'libfixture-extractor.so'),
         logger: recordingLogger()
       })
-      const meta = await inspectPlugin(so, { inspector })
+      const meta = await inspectPlugin(so, { env: process.env, inspector })
       expect(() => validatePluginAgainstRelease(meta, { version: '1.4.2' })).toThrow(
         "the plugin reports version 1.4.1 (plugin_get_version) but the tag says 1.4.2: bump the version in your plugin's Info or tag the right commit"
       )
@@ -216,12 +222,13 @@ describe('building and inspecting real Go plugins', () => {
       })
       expect(statSync(join(f.dir, 'rules', 'Bad_Name_rules.yaml')).isFile()).toBe(true)
       const so = await buildPlugin({
+        env: process.env,
         workingDirectory: f.dir,
         goPackage: f.goPackage,
         output: join(out, 'badname', 'libbad.so'),
         logger: recordingLogger()
       })
-      const meta = await inspectPlugin(so, { inspector })
+      const meta = await inspectPlugin(so, { env: process.env, inspector })
       expect(meta.name).toBe('Bad_Name')
       expect(() => validatePluginAgainstRelease(meta, { version: '0.1.0' })).toThrow(
         /the plugin reports the name 'Bad_Name' \(plugin_get_name\), which is not a valid plugin name/

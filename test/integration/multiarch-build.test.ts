@@ -58,6 +58,7 @@ describe(`cross-building Go plugins for linux/${FOREIGN_ARCH}`, () => {
   async function build(f: PluginFixture, key: string, platform: Platform): Promise<void> {
     const logger = recordingLogger()
     const so = await buildPlugin({
+      env: process.env,
       workingDirectory: f.dir,
       goPackage: f.goPackage,
       output: join(out, key, 'libfixture.so'),
@@ -184,6 +185,7 @@ describe(`cross-building Go plugins for linux/${FOREIGN_ARCH}`, () => {
     async () => {
       const logger = recordingLogger()
       const again = await buildPlugin({
+        env: process.env,
         workingDirectory: extractor.dir,
         goPackage: extractor.goPackage,
         output: join(out, 'again', 'libfixture.so'),
@@ -205,6 +207,7 @@ describe(`cross-building Go plugins for linux/${FOREIGN_ARCH}`, () => {
         'package main\n\n// #include <fpr_missing_header.h>\nimport "C"\n'
       )
       const err = await buildPlugin({
+        env: process.env,
         workingDirectory: f.dir,
         goPackage: f.goPackage,
         output: join(out, 'bad', 'libbad.so'),
@@ -226,17 +229,22 @@ describe(`cross-building Go plugins for linux/${FOREIGN_ARCH}`, () => {
 
   it(`reads the ${FOREIGN_ARCH} builds' metadata under ${facts.qemu}, equal to the native builds'`, async () => {
     const cacheDir = join(out, 'inspectors')
-    const native = await foreignInspector(host, { cacheDir })
+    const native = await foreignInspector(host, { env: process.env, cacheDir })
     const reasons: string[] = []
     const foreign = await foreignInspector(FOREIGN, {
+      env: process.env,
       cacheDir,
       onUnavailable: (r) => reasons.push(r)
     })
     expect(reasons).toEqual([])
     expect(foreign?.runner[1]).toBe('-L')
     for (const kind of ['extractor', 'source']) {
-      const a = await inspectPlugin(built[`${kind}-native`].so, { inspector: native!.inspector })
+      const a = await inspectPlugin(built[`${kind}-native`].so, {
+        env: process.env,
+        inspector: native!.inspector
+      })
       const b = await inspectPlugin(built[`${kind}-foreign`].so, {
+        env: process.env,
         inspector: foreign!.inspector,
         runner: foreign!.runner
       })
@@ -244,6 +252,7 @@ describe(`cross-building Go plugins for linux/${FOREIGN_ARCH}`, () => {
       expect(() => checkPlugin(b)).not.toThrow()
     }
     const src = await inspectPlugin(built['source-foreign'].so, {
+      env: process.env,
       inspector: foreign!.inspector,
       runner: foreign!.runner
     })

@@ -379,6 +379,8 @@ describe('release to a real registry, installed by falcoctl', () => {
     })
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/tags: +2\.0\.0, 2\.0, 2, latest/)
+    // What the workflow must grant for the real run: no Release, no ghcr.io, so only checkout's read.
+    expect(run.stdout).toMatch(/^Without dry-run, the job needs permissions: contents: read$/m)
     expect(run.stdout).toContain(
       '"requirements":[{"name":"plugin_api_version","version":"3.11.0"}]'
     )
