@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { p as parseArgs, U as USAGE, c as consoleLogger, S as SecretScrubber, r as readRunContext, a as context, b as readInputs, d as runRelease, m as metadataJson, e as planText, s as summaryMarkdown } from './shared.js';
+import { p as parseArgs, U as USAGE, o as consoleLogger, S as SecretScrubber, q as readRunContext, t as context, u as readInputs, v as runRelease, x as metadataJson, y as planText, z as summaryMarkdown } from './shared.js';
 import 'http';
 import 'https';
 import 'net';
@@ -30,26 +30,17 @@ import 'node:fs';
 import 'node:fs/promises';
 import 'node:path';
 import 'path';
-import 'crypto';
 import 'os';
-import 'url';
-import 'buffer';
-import 'node:string_decoder';
-import 'zlib';
-import 'stream';
-import 'dns';
-import 'fs/promises';
+import 'crypto';
 import 'fs';
-import 'tty';
-import 'timers/promises';
-import 'http2';
-import 'node:crypto';
-import 'node:https';
 import 'child_process';
 import 'timers';
 import 'node:os';
+import 'node:crypto';
 import 'node:child_process';
+import 'node:string_decoder';
 import './deflate.js';
+import 'node:https';
 import 'node:timers/promises';
 import 'node:stream/promises';
 

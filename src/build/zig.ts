@@ -16,7 +16,6 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
-import * as tc from '@actions/tool-cache'
 import type { Logger } from '../log.js'
 import { architectureFacts, type Platform } from '../platform/platform.js'
 import type { EnvPolicy } from '../process/child-env.js'
@@ -139,7 +138,7 @@ async function downloadWheel(opts: ZigOptions, work: string): Promise<string> {
   try {
     // Under a runner, the tool cache's downloader (retries, proxy settings); elsewhere (the CLI)
     // fetch, as @actions/core would print its debug lines on our standard output.
-    if (opts.env.RUNNER_TOOL_CACHE) await tc.downloadTool(wheel.url, file)
+    if (opts.env.RUNNER_TOOL_CACHE) await (await toolCache()).downloadTool(wheel.url, file)
     else await fetchToFile(wheel.url, file)
   } catch (e) {
     throw new Error(
@@ -173,10 +172,13 @@ async function downloadWheel(opts: ZigOptions, work: string): Promise<string> {
   return dir
 }
 
+/** @actions/tool-cache (and its HTTP client) loads only for the glibc input. */
+const toolCache = () => import('@actions/tool-cache')
+
 /** Puts an extracted zig folder in the tool cache (or our own cache) and returns where it is. */
 async function cacheZig(opts: ZigOptions, dir: string): Promise<string> {
   const arch = cacheArch(opts)
-  if (opts.env.RUNNER_TOOL_CACHE) return tc.cacheDir(dir, 'zig', ZIG_VERSION, arch)
+  if (opts.env.RUNNER_TOOL_CACHE) return (await toolCache()).cacheDir(dir, 'zig', ZIG_VERSION, arch)
   const dest = ownCacheDir(opts.env, arch)
   await rm(dest, { recursive: true, force: true })
   await mkdir(join(dest, '..'), { recursive: true })
@@ -185,9 +187,9 @@ async function cacheZig(opts: ZigOptions, dir: string): Promise<string> {
   return dest
 }
 
-function cached(opts: ZigOptions): string | undefined {
+async function cached(opts: ZigOptions): Promise<string | undefined> {
   const arch = cacheArch(opts)
-  if (opts.env.RUNNER_TOOL_CACHE) return tc.find('zig', ZIG_VERSION, arch) || undefined
+  if (opts.env.RUNNER_TOOL_CACHE) return (await toolCache()).find('zig', ZIG_VERSION, arch) || undefined
   const dir = ownCacheDir(opts.env, arch)
   return existsSync(`${dir}.complete`) ? dir : undefined
 }
@@ -206,7 +208,7 @@ export async function setupZig(opts: ZigOptions): Promise<Zig> {
   if (skipped.length > 0) {
     opts.logger.info(`not using ${skipped.join(', ')}: glibc builds are pinned to zig ${ZIG_VERSION}`)
   }
-  const inCache = cached(opts)
+  const inCache = await cached(opts)
   if (inCache) {
     const path = join(inCache, 'zig')
     const e = (await isExecutable(path)) ? await zigEnv(path, opts) : undefined

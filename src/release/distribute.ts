@@ -34,11 +34,7 @@ import type { Logger } from '../log.js'
 import type { Platform } from '../platform/platform.js'
 import type { ReleasePlan } from '../plan/plan.js'
 import type { ReleaseVersion } from '../version/version.js'
-import {
-  checksumBundles,
-  provenanceForRelease,
-  type AttestationResult
-} from '../sign/release-assets.js'
+import type { AttestationResult } from '../sign/release-assets.js'
 import type { SigstoreSigner } from '../sign/signer.js'
 import type { SigningResult } from '../sign/signing.js'
 import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.js'
@@ -318,6 +314,8 @@ export async function publishRelease(opts: {
   const { inputs } = opts.prepared
   const signer = opts.signing?.result?.signed ? opts.signing.signer : undefined
   const outDir = join(opts.scratch, 'release-assets')
+  // Signed checksums and provenance (Sigstore, @actions/attest) load only for a GitHub Release.
+  const { checksumBundles, provenanceForRelease } = await import('../sign/release-assets.js')
   const assets = await buildReleaseAssets({
     name: metadata.name,
     version: plan.version,

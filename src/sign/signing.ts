@@ -18,7 +18,7 @@ import type { Descriptor, OciTarget } from '../oci/types.js'
 import { signAndAttach, type AttachedSignatures } from './attach.js'
 import { loadSigningKey } from './key.js'
 import { requestIdToken, tokenClaims } from './oidc.js'
-import { SigstoreSigner, type SignerIdentity } from './signer.js'
+import type { SigstoreSigner, SignerIdentity } from './signer.js'
 
 /** The signing inputs (a slice of Inputs, so this module can be tested on its own). */
 export type SigningInputs = Pick<
@@ -168,6 +168,7 @@ export async function prepareSigning(
       )
     }
     const identity = { kind: 'key' as const, publicKeyPem: key.publicKeyPem }
+    const { SigstoreSigner } = await loadSigner()
     return {
       signer: SigstoreSigner.withKey(key),
       indexSignature: indexSignatureFor(identity, inputs.signingPublicKeyRef || undefined)
@@ -188,6 +189,7 @@ export async function prepareSigning(
     )
   }
   const subject = `${ctx.github.serverUrl}/${workflow}`
+  const { SigstoreSigner } = await loadSigner()
   logger.info(
     `signing keylessly as ${subject}: Fulcio ${inputs.fulcioUrl}, Rekor ${inputs.rekorUrl}, ` +
       `OIDC issuer ${issuer}`
@@ -203,6 +205,9 @@ export async function prepareSigning(
     })
   }
 }
+
+/** Sigstore's libraries (a third of the bundle) load only when a release is signed. */
+const loadSigner = () => import('./signer.js')
 
 /** Go regexp metacharacters escaped (RE2, as cosign and falcoctl read it). */
 function escapeRegexp(s: string): string {
