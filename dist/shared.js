@@ -52928,6 +52928,7 @@ function suggestTagPattern(tag) {
     if (!m || !m[1].includes('/'))
         return undefined;
     const prefix = m[1];
+    // A guess, not the rule: the shortest name-like part before the separators (the rule checks it).
     const named = /^(.*?)([a-z][a-z0-9_-]*?)([/@_-]+)$/.exec(prefix);
     if (!named)
         return undefined;
@@ -52947,7 +52948,7 @@ function suggestTagPattern(tag) {
  * plugins/<name> when the pattern names plugins (a monorepo), else the repository root ".".
  */
 function pluginDirectory(pattern, name, template) {
-    if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
+    if (!isArtifactName(name)) {
         throw new Error(`invalid plugin name ${JSON.stringify(name)} for a plugin directory`);
     }
     const c = compileTagPattern(pattern);

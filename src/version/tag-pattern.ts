@@ -5,7 +5,7 @@
 //
 // The version part is strict SemVer (parseReleaseTag): no build metadata. The plugin name is
 // matched exactly, never by prefix, so `k8saudit` and `k8saudit-gke` cannot be confused.
-import { ARTIFACT_NAME_PATTERN } from '../falco/conventions.js'
+import { ARTIFACT_NAME_PATTERN, isArtifactName } from '../falco/conventions.js'
 import { parseReleaseTag, VersionError, type ReleaseVersion } from './version.js'
 
 export const DEFAULT_TAG_PATTERN = '{version}'
@@ -177,6 +177,7 @@ export function suggestTagPattern(tag: string): string | undefined {
   const m = /^(.*?)(v?)(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/.exec(tag.trim())
   if (!m || !m[1].includes('/')) return undefined
   const prefix = m[1]
+  // A guess, not the rule: the shortest name-like part before the separators (the rule checks it).
   const named = /^(.*?)([a-z][a-z0-9_-]*?)([/@_-]+)$/.exec(prefix)
   if (!named) return undefined
   const [, before, , separator] = named
@@ -194,7 +195,7 @@ export function suggestTagPattern(tag: string): string | undefined {
  * plugins/<name> when the pattern names plugins (a monorepo), else the repository root ".".
  */
 export function pluginDirectory(pattern: string, name: string, template?: string): string {
-  if (!/^[a-z][a-z0-9_-]*$/.test(name)) {
+  if (!isArtifactName(name)) {
     throw new Error(`invalid plugin name ${JSON.stringify(name)} for a plugin directory`)
   }
   const c = compileTagPattern(pattern)
