@@ -441,6 +441,12 @@ async function pushOurs(tools, release, registry, repository, { time } = {}) {
     time
   })
   check(r, `our push to ${repository}`)
+  // An outlier is a finding, not noise: say what the run was doing.
+  if (r.wallMs > 10_000) {
+    console.log(
+      `[push-bench] our push to ${repository} took ${(r.wallMs / 1000).toFixed(2)} s; its log:\n${r.stderr}`
+    )
+  }
   return { ...r, json: JSON.parse(r.stdout) }
 }
 
