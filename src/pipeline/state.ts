@@ -25,9 +25,8 @@ import type { SourceLinks } from '../release/source-links.js'
 import type { Journal } from '../report/journal.js'
 import type { AttestationResult } from '../sign/release-assets.js'
 import type { Signing, SigningResult } from '../sign/signing.js'
-import type { DevChannel } from '../version/dev.js'
 import type { Git } from '../version/git.js'
-import type { ReleaseVersion } from '../version/version.js'
+import type { DevChannel, ReleaseVersion } from '../version/version.js'
 import type { ReleaseSteps } from './steps.js'
 
 /**

@@ -19,23 +19,13 @@
 //   - V below L:                 refused (the sources report a version older than a release)
 import semver from 'semver'
 import type { GitHubFacts } from '../context.js'
-import { releaseVersion, strictVersion, VersionError, type ReleaseVersion } from './version.js'
-
-/** What a dev build is built from, for the version, the plan, the logs and the summary. */
-export interface DevChannel {
-  /** The branch built, e.g. "main". */
-  branch: string
-  /** The moving tag, e.g. "main". */
-  devTag: string
-  /** The full commit id built. */
-  commit: string
-  /** The last release of this plugin on the branch, when there is one. */
-  lastRelease?: { tag: string; version: string }
-  /** Commits since lastRelease (or in the whole history). */
-  commits: number
-  /** The version the .so reports. */
-  soVersion: string
-}
+import {
+  releaseVersion,
+  strictVersion,
+  VersionError,
+  type DevChannel,
+  type ReleaseVersion
+} from './version.js'
 
 /** Events whose runs on the dev branch are dev builds. */
 export const DEV_EVENTS = ['push', 'workflow_dispatch'] as const

@@ -3,7 +3,22 @@
 // Strict SemVer 2.0; a leading "v" is accepted and dropped; build metadata is
 // refused because OCI tags cannot carry "+" and falcoctl rejects it.
 import semver from 'semver'
-import type { DevChannel } from './dev.js'
+
+/** What a dev build is built from, for the version, the plan, the logs and the summary. */
+export interface DevChannel {
+  /** The branch built, e.g. "main". */
+  branch: string
+  /** The moving tag, e.g. "main". */
+  devTag: string
+  /** The full commit id built. */
+  commit: string
+  /** The last release of this plugin on the branch, when there is one. */
+  lastRelease?: { tag: string; version: string }
+  /** Commits since lastRelease (or in the whole history). */
+  commits: number
+  /** The version the .so reports. */
+  soVersion: string
+}
 
 export interface ReleaseVersion {
   /** "1.4.2" or "1.5.0-rc.1": what config.version and the X.Y.Z tag carry. */
