@@ -16,12 +16,13 @@
 // The module cache (GOMODCACHE) is shared: no network is used.
 // It prints medians of the whole job (wall, from spawn to exit) and the ratio both / slower one.
 
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { loadAverage, median, onPath, sec } from './common.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const GOAL = 1.2
@@ -61,11 +62,6 @@ function fail(message) {
   process.exit(1)
 }
 
-function onPath(name) {
-  const r = spawnSync('sh', ['-c', `command -v "${name}"`], { encoding: 'utf8' })
-  return r.status === 0 ? r.stdout.trim() : undefined
-}
-
 function run(args, env) {
   return new Promise((res, rej) => {
     const started = performance.now()
@@ -76,21 +72,6 @@ function run(args, env) {
     child.once('error', rej)
     child.once('close', (code) => res({ code, out, wallMs: performance.now() - started }))
   })
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const sec = (ms) => `${(ms / 1000).toFixed(2)} s`
-
-function loadAverage() {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
-  } catch {
-    return 'n/a'
-  }
 }
 
 async function main() {

@@ -28,11 +28,10 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { markdownTable, median, onPath, sec, startRegistry } from './common.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SELF = fileURLToPath(import.meta.url)
@@ -102,11 +101,6 @@ function fail(message) {
 }
 
 // ---------------------------------------------------------------- tools and processes
-
-function onPath(name) {
-  const r = spawnSync('sh', ['-c', `command -v "${name}"`], { encoding: 'utf8' })
-  return r.status === 0 ? r.stdout.trim() || undefined : undefined
-}
 
 function findTools(withRelease) {
   const missing = []
@@ -292,68 +286,8 @@ async function bundleCli(tools, name, fromRev) {
 
 // ---------------------------------------------------------------- registry
 
-async function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer()
-    s.once('error', rej)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => res(port))
-    })
-  })
-}
-
-async function startRegistry(bin) {
-  const dir = join(scratch, 'registry')
-  await mkdir(dir, { recursive: true })
-  const host = `127.0.0.1:${await freePort()}`
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'data')}`,
-    'http:',
-    `  addr: ${host}`,
-    '  secret: bench-only-secret',
-    ''
-  ].join('\n')
-  await writeFile(join(dir, 'config.yml'), config)
-  const child = spawn(bin, ['serve', join(dir, 'config.yml')], {
-    stdio: ['ignore', 'ignore', 'pipe']
-  })
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr += d))
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      await exited
-    }
-  })
-  const deadline = Date.now() + 15_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`)
-    try {
-      if ((await fetch(`http://${host}/v2/`)).status === 200) return host
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`docker-registry did not start: ${stderr}`)
-    await sleep(100)
-  }
-}
-
 // ---------------------------------------------------------------- measurements
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
-const sec = (ms) => `${(ms / 1000).toFixed(2)} s`
 const log = (m) => console.error(`[deflate-bench] ${m}`)
 
 async function packOnce(contender, module, input) {
@@ -406,16 +340,6 @@ async function releaseRun(cli, registry, plugin, round) {
   )
   check(r, `release of ${plugin.label}`)
   return r.wallMs
-}
-
-function markdownTable(rows) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)))
-  const line = (r) => `| ${r.map((v, c) => String(v).padEnd(widths[c])).join(' | ')} |`
-  return [
-    line(rows[0]),
-    `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
-    ...rows.slice(1).map(line)
-  ].join('\n')
 }
 
 async function main() {
@@ -477,7 +401,7 @@ async function main() {
           paths: ['src/falco/layer.ts']
         })
       }
-      const registry = await startRegistry(tools.registry)
+      const registry = await startRegistry(tools.registry, join(scratch, 'registry'), cleanups)
       for (let round = 0; round <= opts.rounds; round++) {
         for (const p of plugins) {
           for (const v of variants) {

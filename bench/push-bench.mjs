@@ -23,15 +23,23 @@
 //   6. prints a summary table against the goals.
 // It is a script, not a test: it exits 1 when a tool is missing, 2 when a goal is not met.
 
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createCipheriv, createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import http from 'node:http'
-import { createServer } from 'node:net'
 import { availableParallelism, cpus, homedir, tmpdir, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import {
+  freePort,
+  loadAverage,
+  markdownTable,
+  median,
+  onPath,
+  sec,
+  startRegistry
+} from './common.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const MiB = 1024 * 1024
@@ -88,11 +96,6 @@ function fail(message) {
 }
 
 // ---------------------------------------------------------------- tools
-
-function onPath(name) {
-  const r = spawnSync('sh', ['-c', `command -v "${name}"`], { encoding: 'utf8' })
-  return r.status === 0 ? r.stdout.trim() || undefined : undefined
-}
 
 function findTools(cliPath) {
   const missing = []
@@ -176,67 +179,7 @@ function check(result, what) {
   return result
 }
 
-async function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer()
-    srv.once('error', rej)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = srv.address().port
-      srv.close(() => res(port))
-    })
-  })
-}
-
 // ---------------------------------------------------------------- registry and proxy
-
-async function startRegistry(bin) {
-  const dir = join(scratch, 'registry')
-  await mkdir(dir, { recursive: true })
-  const port = await freePort()
-  const host = `127.0.0.1:${port}`
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: ${host}`,
-    '  secret: bench-only-secret',
-    ''
-  ].join('\n')
-  await writeFile(join(dir, 'config.yml'), config)
-  const child = spawn(bin, ['serve', join(dir, 'config.yml')], {
-    stdio: ['ignore', 'ignore', 'pipe']
-  })
-  let stderr = ''
-  child.stderr.on('data', (d) => (stderr += d))
-  cleanups.push(async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      await exited
-    }
-  })
-  const deadline = Date.now() + 15_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`)
-    try {
-      const res = await fetch(`http://${host}/v2/`)
-      if (res.status === 200) break
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`docker-registry did not start: ${stderr}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  return host
-}
 
 /** A tiny HTTP proxy in front of the registry that counts what clients send. */
 async function startCountingProxy(target) {
@@ -647,12 +590,6 @@ async function peakRss(tools, release, registry, repository) {
 
 // ---------------------------------------------------------------- main
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const sec = (ms) => `${(ms / 1000).toFixed(2)} s`
 const mib = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`
 
 let scratch = ''
@@ -670,7 +607,7 @@ async function main() {
       `machine: ${availableParallelism()} CPUs (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
         `node ${process.version}, load average ${loadAverage()}`
     )
-    const registry = await startRegistry(tools.registry)
+    const registry = await startRegistry(tools.registry, join(scratch, 'registry'), cleanups)
     log(`docker-registry on ${registry}, storage in ${scratch}`)
     const elf = await buildPlugin(tools.go)
     log(`built the fixture plugin: ${mib((await stat(elf)).size)} of ELF`)
@@ -859,24 +796,6 @@ async function main() {
     if (opts.keep) console.log(`kept ${scratch}`)
     else await rm(scratch, { recursive: true, force: true })
   }
-}
-
-function loadAverage() {
-  try {
-    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
-  } catch {
-    return 'n/a'
-  }
-}
-
-function markdownTable(rows) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  const line = (r) => `| ${r.map((v, c) => v.padEnd(widths[c])).join(' | ')} |`
-  return [
-    line(rows[0]),
-    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-    ...rows.slice(1).map(line)
-  ].join('\n')
 }
 
 main().catch((err) => {

@@ -41761,6 +41761,16 @@ const MAX_PUBLIC_ID = 2 ** 30 - 1;
 const MAX_PRIVATE_ID = 2 ** 31 - 1;
 /** The ID any author may use while developing (the registry's reserved `test` entry). */
 const DEVELOPMENT_ID = 999;
+/** The block of a non-negative integer source ID. */
+function sourceIdBlock(id) {
+    if (id === 0)
+        return 'zero';
+    if (id > MAX_PRIVATE_ID)
+        return 'internal';
+    if (id > MAX_PUBLIC_ID)
+        return 'private';
+    return id === DEVELOPMENT_ID ? 'development' : 'public';
+}
 function isArtifactName(name) {
     return ARTIFACT_NAME_PATTERN.test(name);
 }
@@ -53401,19 +53411,20 @@ function validateRegistryEntry(entry, opts = {}) {
     const sourcing = entry.capabilities.sourcing;
     if (sourcing?.supported) {
         const id = sourcing.id;
-        if (!Number.isSafeInteger(id) || id < 0) {
+        const block = Number.isSafeInteger(id) && id >= 0 ? sourceIdBlock(id) : undefined;
+        if (block === undefined) {
             errors.push(`source ID ${id} is not a non-negative integer`);
         }
-        else if (id > MAX_PRIVATE_ID) {
+        else if (block === 'internal') {
             errors.push(`source ID ${id} is above ${MAX_PRIVATE_ID}, in the block reserved for internal use; registry.yaml accepts IDs up to ${MAX_PUBLIC_ID}`);
         }
-        else if (id > MAX_PUBLIC_ID) {
+        else if (block === 'private') {
             warnings.push(`source ID ${id} is in the private block (${MAX_PUBLIC_ID + 1}-${MAX_PRIVATE_ID}): fine for a plugin kept out of registry.yaml, but registry check refuses IDs above ${MAX_PUBLIC_ID}; request a public ID to register it`);
         }
-        else if (id === 0) {
+        else if (block === 'zero') {
             errors.push('source ID 0 is reserved in registry.yaml (the plugin-id-zero-value entry): a plugin producing syscall events cannot register a source ID');
         }
-        else if (id === DEVELOPMENT_ID) {
+        else if (block === 'development') {
             warnings.push(`source ID ${DEVELOPMENT_ID} is reserved for development (the registry's "test" entry): events collide with every other plugin in development, and registry check refuses it as a duplicate; request a real ID (open a pull request to falcosecurity/plugins adding the next free ID) before publishing`);
         }
         if (id !== 0) {
@@ -56192,6 +56203,15 @@ async function servedUrl(gh, repo, opts, rawUrl) {
     return new URL(rel.split('/').map(encodeURIComponent).join('/'), site.html_url.replace(/\/*$/, '/')).toString();
 }
 
+// The SHA-256 of a file, streamed: release assets (checksums.txt) and the zig wheel's pin.
+/** Lower-case hex, as checksums.txt and PyPI write it. */
+async function sha256File(path) {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path))
+        hash.update(chunk);
+    return hash.digest('hex');
+}
+
 // GitHub Releases as a second distribution channel: the same .so and rules file as the OCI
 // artifacts, as downloadable tar.gz assets with a checksums.txt, on the release of the tag.
 //
@@ -56208,12 +56228,6 @@ const ASSET_ARCH = {
     arm64: 'aarch64'
 };
 const CHECKSUMS_FILE = 'checksums.txt';
-async function sha256File(path) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
 function defaultContentType(name) {
     if (/\.(tar\.gz|tgz|gz)$/.test(name))
         return 'application/gzip';
@@ -62177,12 +62191,6 @@ async function fetchToFile(url, file) {
         throw new Error(`HTTP ${res.status}`);
     await pipeline$1(Readable.fromWeb(res.body), createWriteStream(file));
 }
-async function sha256Of(path) {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
 async function isExecutable(path) {
     try {
         return (await stat$1(path)).isFile();
@@ -62214,7 +62222,7 @@ async function downloadWheel(opts, work) {
             `Put zig ${ZIG_VERSION} on PATH instead (e.g. pip install ziglang==${ZIG_VERSION} and ` +
             'add its ziglang folder to PATH), or let the runner reach PyPI');
     }
-    const digest = await sha256Of(file);
+    const digest = await sha256File(file);
     if (digest !== wheel.sha256) {
         throw new Error(`the zig wheel from ${wheel.url} has SHA-256 ${digest}, not the pinned ${wheel.sha256}: ` +
             'refusing to run it');
@@ -62420,17 +62428,6 @@ function parseAbilists(data) {
     }
     return { libraries, versions, targets, symbols };
 }
-/** Numeric comparison of dotted versions. */
-function compareVersions(a, b) {
-    const pa = a.split('.').map(Number);
-    const pb = b.split('.').map(Number);
-    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-        if (d !== 0)
-            return d < 0 ? -1 : 1;
-    }
-    return 0;
-}
 /** zig's glibc target name of an ELF/GNU machine: "x86_64-linux-gnu", "aarch64-linux-gnu". */
 function targetIndex(abi, gnuTriplet) {
     const i = abi.targets.indexOf(gnuTriplet);
@@ -62468,7 +62465,7 @@ function librariesDefining(abi, symbol, gnuTriplet, version) {
     for (const inc of abi.symbols.get(symbol) ?? []) {
         if ((inc.targets & bit) === 0n)
             continue;
-        if (inc.versions.some((v) => compareVersions(abi.versions[v], version) <= 0)) {
+        if (inc.versions.some((v) => compareGlibcVersions(abi.versions[v], version) <= 0)) {
             const lib = abi.libraries[inc.library];
             found.add(SONAMES[lib]?.(arch) ?? `lib${lib}.so`);
         }
@@ -62872,14 +62869,15 @@ function validatePluginAgainstRelease(meta, release) {
     }
     if (meta.capabilities.includes('sourcing') && meta.id !== undefined && meta.id !== 0) {
         const id = meta.id;
-        if (id === DEVELOPMENT_ID) {
+        const block = sourceIdBlock(id);
+        if (block === 'development') {
             warnings.push(`the plugin uses event source ID ${id}, which is reserved for development: request an ID ` +
                 'in falcosecurity/plugins (registry.yaml) before publishing, or it will collide with others');
         }
-        else if (id > MAX_PRIVATE_ID) {
+        else if (block === 'internal') {
             warnings.push(`the event source ID ${id} is in the reserved range (above ${MAX_PRIVATE_ID})`);
         }
-        else if (id > MAX_PUBLIC_ID) {
+        else if (block === 'private') {
             warnings.push(`the event source ID ${id} is in the private range: the public registry accepts IDs up to ` +
                 `${MAX_PUBLIC_ID}`);
         }

@@ -8,8 +8,7 @@
 // cache directory); PyPI's `ziglang` wheel, which is a zip of the official build, downloaded
 // with the tool cache's downloadTool, checked against its pinned SHA-256, extracted and cached.
 // No pip, no Python needed on the runner.
-import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream, existsSync } from 'node:fs'
+import { createWriteStream, existsSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { arch as osArch, homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,6 +20,7 @@ import { architectureFacts, type Platform } from '../platform/platform.js'
 import type { EnvPolicy } from '../process/child-env.js'
 import { lastLines, runChild } from '../process/run.js'
 import { findPrograms } from '../process/which.js'
+import { sha256File } from '../util/sha256-file.js'
 
 /** The zig release the glibc input builds with. */
 export const ZIG_VERSION = '0.17.0'
@@ -109,12 +109,6 @@ async function fetchToFile(url: string, file: string): Promise<void> {
   await pipeline(Readable.fromWeb(res.body as NodeWebReadableStream<Uint8Array>), createWriteStream(file))
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
-
 async function isExecutable(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile()
@@ -147,7 +141,7 @@ async function downloadWheel(opts: ZigOptions, work: string): Promise<string> {
         'add its ziglang folder to PATH), or let the runner reach PyPI'
     )
   }
-  const digest = await sha256Of(file)
+  const digest = await sha256File(file)
   if (digest !== wheel.sha256) {
     throw new Error(
       `the zig wheel from ${wheel.url} has SHA-256 ${digest}, not the pinned ${wheel.sha256}: ` +

@@ -21,6 +21,17 @@ export const MAX_PRIVATE_ID = 2 ** 31 - 1
 /** The ID any author may use while developing (the registry's reserved `test` entry). */
 export const DEVELOPMENT_ID = 999
 
+/** Where an event source ID falls in Falco's numbering (registry.yaml, docs/plugin-ids.md). */
+export type SourceIdBlock = 'zero' | 'public' | 'development' | 'private' | 'internal'
+
+/** The block of a non-negative integer source ID. */
+export function sourceIdBlock(id: number): SourceIdBlock {
+  if (id === 0) return 'zero'
+  if (id > MAX_PRIVATE_ID) return 'internal'
+  if (id > MAX_PUBLIC_ID) return 'private'
+  return id === DEVELOPMENT_ID ? 'development' : 'public'
+}
+
 export function isArtifactName(name: string): boolean {
   return ARTIFACT_NAME_PATTERN.test(name)
 }

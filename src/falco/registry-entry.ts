@@ -12,7 +12,8 @@ import {
   EVENT_SOURCE_PATTERN,
   MAX_PRIVATE_ID,
   MAX_PUBLIC_ID,
-  RESERVED_SOURCES
+  RESERVED_SOURCES,
+  sourceIdBlock
 } from './conventions.js'
 
 export interface RegistryMaintainer {
@@ -232,21 +233,22 @@ export function validateRegistryEntry(
   const sourcing = entry.capabilities.sourcing
   if (sourcing?.supported) {
     const id = sourcing.id
-    if (!Number.isSafeInteger(id) || id < 0) {
+    const block = Number.isSafeInteger(id) && id >= 0 ? sourceIdBlock(id) : undefined
+    if (block === undefined) {
       errors.push(`source ID ${id} is not a non-negative integer`)
-    } else if (id > MAX_PRIVATE_ID) {
+    } else if (block === 'internal') {
       errors.push(
         `source ID ${id} is above ${MAX_PRIVATE_ID}, in the block reserved for internal use; registry.yaml accepts IDs up to ${MAX_PUBLIC_ID}`
       )
-    } else if (id > MAX_PUBLIC_ID) {
+    } else if (block === 'private') {
       warnings.push(
         `source ID ${id} is in the private block (${MAX_PUBLIC_ID + 1}-${MAX_PRIVATE_ID}): fine for a plugin kept out of registry.yaml, but registry check refuses IDs above ${MAX_PUBLIC_ID}; request a public ID to register it`
       )
-    } else if (id === 0) {
+    } else if (block === 'zero') {
       errors.push(
         'source ID 0 is reserved in registry.yaml (the plugin-id-zero-value entry): a plugin producing syscall events cannot register a source ID'
       )
-    } else if (id === DEVELOPMENT_ID) {
+    } else if (block === 'development') {
       warnings.push(
         `source ID ${DEVELOPMENT_ID} is reserved for development (the registry's "test" entry): events collide with every other plugin in development, and registry check refuses it as a duplicate; request a real ID (open a pull request to falcosecurity/plugins adding the next free ID) before publishing`
       )

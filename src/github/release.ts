@@ -8,12 +8,11 @@
 // Never half-published: a new release is created as a draft (invisible to the public), gets all
 // its assets, and only then is published. A run that fails in between leaves a draft marked as
 // ours, which the re-run finishes and publishes; a draft a person made stays a draft.
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ARTIFACT_NAME_PATTERN } from '../falco/conventions.js'
 import type { Logger } from '../log.js'
+import { sha256File } from '../util/sha256-file.js'
 import {
   GitHubApiError,
   GitHubClient,
@@ -66,12 +65,6 @@ export interface BuildReleaseAssetsOptions {
   rulesArchive?: string
   /** Where checksums.txt is written (created if missing). */
   outDir: string
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
 }
 
 function defaultContentType(name: string): string {

@@ -19,6 +19,7 @@
 //     inclusion of this symbol), then version indices (u8, bit 7 set on the last one).
 // An inclusion says: on these targets, this library exports the symbol with these versions
 // (GLIBC_<version>). A glibc of version V has it when one of those versions is <= V.
+import { compareGlibcVersions } from './elf.js'
 
 /** The library each abilists name stands for, as DT_NEEDED spells it. */
 const SONAMES: Record<string, (arch: string) => string> = {
@@ -135,17 +136,6 @@ export function parseAbilists(data: Uint8Array): GlibcAbi {
   return { libraries, versions, targets, symbols }
 }
 
-/** Numeric comparison of dotted versions. */
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number)
-  const pb = b.split('.').map(Number)
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
-    if (d !== 0) return d < 0 ? -1 : 1
-  }
-  return 0
-}
-
 /** zig's glibc target name of an ELF/GNU machine: "x86_64-linux-gnu", "aarch64-linux-gnu". */
 function targetIndex(abi: GlibcAbi, gnuTriplet: string): number {
   const i = abi.targets.indexOf(gnuTriplet)
@@ -187,7 +177,7 @@ export function librariesDefining(
   const found = new Set<string>()
   for (const inc of abi.symbols.get(symbol) ?? []) {
     if ((inc.targets & bit) === 0n) continue
-    if (inc.versions.some((v) => compareVersions(abi.versions[v], version) <= 0)) {
+    if (inc.versions.some((v) => compareGlibcVersions(abi.versions[v], version) <= 0)) {
       const lib = abi.libraries[inc.library]
       found.add(SONAMES[lib]?.(arch) ?? `lib${lib}.so`)
     }

@@ -2,11 +2,11 @@
 // the tag names, and a name the falcosecurity registry accepts. Pure.
 import {
   ARTIFACT_NAME_PATTERN,
-  DEVELOPMENT_ID,
   EVENT_SOURCE_PATTERN,
   MAX_PRIVATE_ID,
   MAX_PUBLIC_ID,
-  RESERVED_SOURCES
+  RESERVED_SOURCES,
+  sourceIdBlock
 } from '../falco/conventions.js'
 import type { PluginMetadata } from './metadata.js'
 
@@ -68,14 +68,15 @@ export function validatePluginAgainstRelease(
   }
   if (meta.capabilities.includes('sourcing') && meta.id !== undefined && meta.id !== 0) {
     const id = meta.id
-    if (id === DEVELOPMENT_ID) {
+    const block = sourceIdBlock(id)
+    if (block === 'development') {
       warnings.push(
         `the plugin uses event source ID ${id}, which is reserved for development: request an ID ` +
           'in falcosecurity/plugins (registry.yaml) before publishing, or it will collide with others'
       )
-    } else if (id > MAX_PRIVATE_ID) {
+    } else if (block === 'internal') {
       warnings.push(`the event source ID ${id} is in the reserved range (above ${MAX_PRIVATE_ID})`)
-    } else if (id > MAX_PUBLIC_ID) {
+    } else if (block === 'private') {
       warnings.push(
         `the event source ID ${id} is in the private range: the public registry accepts IDs up to ` +
           `${MAX_PUBLIC_ID}`
