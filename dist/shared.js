@@ -42838,18 +42838,28 @@ function expectedFloating(floatingTags, repositoryTags) {
 /**
  * Re-reads the repository and moves any of `floatingTags` that does not point at the highest
  * stable version in its range. Returns the repairs made (none in a release nobody raced).
+ * `likelyVersion` (the version the run released) is read with the list, since the floating
+ * tags most often follow it: a release nobody raced then needs two round trips, not three.
  */
-async function convergeFloatingTags(target, ref, floatingTags, logger, maxRounds = 3) {
+async function convergeFloatingTags(target, ref, floatingTags, logger, likelyVersion, maxRounds = 3) {
     const repairs = [];
     if (floatingTags.length === 0)
         return repairs;
+    const resolve = async (v) => [v, await target.resolveTag(v)];
     for (let round = 0; round < maxRounds; round++) {
         // The floating tags at once (all read before the list, see above), then the list, then each
-        // version they should follow, once.
-        const current = new Map(await Promise.all(floatingTags.map(async (tag) => [tag, await target.resolveTag(tag)])));
-        const expected = expectedFloating(floatingTags, await target.listTags());
-        const versions = [...new Set(expected.values())];
-        const digests = new Map(await Promise.all(versions.map(async (v) => [v, await target.resolveTag(v)])));
+        // version they should follow, once. A version tag is read after the floating tags, which
+        // is all the order needs, whether before or after the list.
+        const current = new Map(await Promise.all(floatingTags.map(resolve)));
+        const [tags, likely] = await Promise.all([
+            target.listTags(),
+            likelyVersion === undefined ? undefined : resolve(likelyVersion)
+        ]);
+        const expected = expectedFloating(floatingTags, tags);
+        const digests = new Map(likely ? [likely] : []);
+        const others = [...new Set(expected.values())].filter((v) => !digests.has(v));
+        for (const [v, d] of await Promise.all(others.map(resolve)))
+            digests.set(v, d);
         let moved = false;
         for (const [tag, version] of expected) {
             const digest = digests.get(version);
@@ -42898,10 +42908,12 @@ async function convergeDevTag(target, ref, devTag, logger, maxRounds = 3) {
 // Executes a release plan against OCI targets in the one order that keeps the
 // registry consistent for its users at every instant:
 //   1. blobs (HEAD first; nothing already there is re-sent),
-//   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
+//   2. manifests by digest, then each root (plugin index / rules manifest) by digest (HEAD first,
+//      unless it refers to a blob or manifest this run had to write: then it cannot be there),
 //   2b. the signatures of each root (when signing), so that no tag ever names an unsigned digest,
 //   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
-//   4. last, the floating tags the plan allows;
+//   4. last, the floating tags the plan allows (every tag is read once, at once, before 3: a
+//      tag that already points at its digest is not written again);
 //   5. then the floating tags are re-read and repaired if a concurrent release raced us
 //      (converge.ts).
 // A failure anywhere before step 3 writes no tag; before step 4, X.Y, X and latest are untouched.
@@ -42941,6 +42953,10 @@ async function pushContent(artifacts, targets, logger, report, opts) {
     // Each step runs for every artifact at once (their repositories are independent); the order
     // between steps is what keeps the registry consistent. Round trips are most of a small
     // release's time, so nothing waits on another without a reason.
+    // Digests this run wrote: a manifest that refers to one of them cannot be in the registry yet
+    // (registries refuse a manifest whose blobs they lack), so it is pushed without a HEAD first.
+    // That HEAD only spares a re-run its writes, and a re-run writes no blob.
+    const written = new Set();
     // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has.
     const blobs = await Promise.allSettled(artifacts.map((a) => targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), opts.concurrency ?? 4)));
     blobs.forEach((settled, n) => {
@@ -42950,6 +42966,7 @@ async function pushContent(artifacts, targets, logger, report, opts) {
         settled.value.forEach((r, i) => {
             const d = a.blobs[i].descriptor;
             if (r.uploaded) {
+                written.add(d.digest);
                 report.blobsUploaded++;
                 report.bytesUploaded += r.bytes;
                 logger.info(`uploaded ${d.digest} (${d.size} bytes) to ${a.ref}`);
@@ -42966,11 +42983,13 @@ async function pushContent(artifacts, targets, logger, report, opts) {
     const pushManifest = async (a, m) => {
         const target = targetFor(targets, a);
         const digest = m.descriptor.digest;
-        if (await target.hasManifest(digest)) {
+        const refersToNew = referencedDigests(m.bytes).some((d) => written.has(d));
+        if (!refersToNew && (await target.hasManifest(digest))) {
             report.manifestsSkipped++;
             return;
         }
         await target.pushManifest(m.bytes, m.descriptor.mediaType, digest);
+        written.add(digest);
         report.manifestsWritten++;
         logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`);
     };
@@ -43008,22 +43027,27 @@ async function publish(plan, targets, logger, options = {}) {
     }
     // 3. The version tag of every artifact, in order (rules first, so the plugin's dependency
     //    resolves); 4. then every floating tag the plan moves, of every artifact, at once.
+    //    What each tag points at now is read for every tag at once, first: reading a tag just
+    //    before writing it would add a round trip per step and protect nothing more (the write
+    //    happens either way unless the tag is already where it should be).
     const { versionTag, devTag } = plan.tagPlan;
     const floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag);
-    for (const a of artifacts) {
-        report.tags.push(await writeTag(targetFor(targets, a), a, versionTag, logger));
+    const current = await Promise.all(artifacts.map((a) => readTags(targetFor(targets, a), [versionTag, ...floating])));
+    for (const [n, a] of artifacts.entries()) {
+        report.tags.push(await writeTag(targetFor(targets, a), a, versionTag, current[n].get(versionTag), logger));
     }
-    const floatingWrites = artifacts.flatMap((a) => floating.map((tag) => writeTag(targetFor(targets, a), a, tag, logger)));
-    const written = await Promise.allSettled(floatingWrites);
-    for (const w of written)
+    const floatingWrites = artifacts.flatMap((a, n) => floating.map((tag) => writeTag(targetFor(targets, a), a, tag, current[n].get(tag), logger)));
+    const tagged = await Promise.allSettled(floatingWrites);
+    for (const w of tagged)
         if (w.status === 'fulfilled')
             report.tags.push(w.value);
-    throwFirstFailure(written);
+    throwFirstFailure(tagged);
     // 5. Converge: a release that ran at the same time may have moved them in between.
     const converged = await Promise.allSettled(artifacts.map((a) => {
         const target = targetFor(targets, a);
-        if (devTag === undefined)
-            return convergeFloatingTags(target, a.ref, floating, logger);
+        if (devTag === undefined) {
+            return convergeFloatingTags(target, a.ref, floating, logger, versionTag);
+        }
         return floating.includes(devTag)
             ? convergeDevTag(target, a.ref, devTag, logger)
             : Promise.resolve([]);
@@ -43040,9 +43064,22 @@ function throwFirstFailure(settled) {
     if (failed)
         throw failed.reason;
 }
-async function writeTag(target, a, tag, logger) {
+/** What each of `tags` points at in `target` (undefined: absent), read at once. */
+async function readTags(target, tags) {
+    return new Map(await Promise.all(tags.map(async (tag) => [tag, await target.resolveTag(tag)])));
+}
+/**
+ * The digests a manifest or index needs the registry to hold: its config, layers or manifests
+ * (not a subject, which may come later).
+ */
+function referencedDigests(manifest) {
+    const m = JSON.parse(manifest.toString('utf8'));
+    const refs = [m.config, ...(m.layers ?? []), ...(m.manifests ?? [])];
+    return refs.flatMap((r) => (typeof r?.digest === 'string' ? [r.digest] : []));
+}
+async function writeTag(target, a, tag, current, logger) {
     const digest = a.root.descriptor.digest;
-    if ((await target.resolveTag(tag)) === digest) {
+    if (current === digest) {
         logger.info(`${a.ref}:${tag} already points at ${digest}`);
         return { ref: a.ref, tag, digest, written: false };
     }

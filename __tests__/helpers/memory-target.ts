@@ -4,6 +4,8 @@ import { Readable } from 'node:stream'
 import type { BlobSource, Descriptor, OciTarget, PushBlobResult } from '../../src/oci/types.js'
 
 export type Write = { kind: 'blob' | 'manifest'; location: string; ref: string }
+/** A read that costs a round trip on a real registry (HEAD or tag list). */
+export type Read = { kind: 'blob' | 'manifest' | 'tag' | 'tags'; location: string; ref: string }
 
 export class MemoryTarget implements OciTarget {
   readonly blobs = new Map<string, Buffer>()
@@ -11,6 +13,8 @@ export class MemoryTarget implements OciTarget {
   readonly tags = new Map<string, string>()
   /** Serve the OCI 1.1 referrers API (scanning the stored manifests' subject). */
   referrersApi = false
+  /** The reads made, in order, with the number of writes logged before each. */
+  readonly reads: Array<Read & { afterWrites: number }> = []
 
   constructor(
     readonly location: string,
@@ -23,12 +27,17 @@ export class MemoryTarget implements OciTarget {
     this.log.push({ kind, location: this.location, ref })
   }
 
+  private read(kind: Read['kind'], ref: string): void {
+    this.reads.push({ kind, location: this.location, ref, afterWrites: this.log.length })
+  }
+
   async blobExists(digest: string): Promise<boolean> {
+    this.read('blob', digest)
     return this.blobs.has(digest)
   }
 
   async pushBlob(blob: BlobSource): Promise<PushBlobResult> {
-    if (this.blobs.has(blob.digest)) return { uploaded: false, bytes: 0 }
+    if (await this.blobExists(blob.digest)) return { uploaded: false, bytes: 0 }
     const chunks: Buffer[] = []
     for await (const c of blob.open() as AsyncIterable<Buffer>) chunks.push(Buffer.from(c))
     const body = Buffer.concat(chunks)
@@ -53,14 +62,17 @@ export class MemoryTarget implements OciTarget {
   }
 
   async hasManifest(digest: string): Promise<boolean> {
+    this.read('manifest', digest)
     return this.manifests.has(digest)
   }
 
   async resolveTag(tag: string): Promise<string | undefined> {
+    this.read('tag', tag)
     return this.tags.get(tag)
   }
 
   async listTags(): Promise<string[]> {
+    this.read('tags', '')
     return [...this.tags.keys()].sort()
   }
 

@@ -72,6 +72,14 @@ describe('publish converges the floating tags', () => {
     expect(report.repairs).toEqual([])
     // 4 blobs, 3 manifests by digest, 2 x 4 tags: no extra write.
     expect(log.length).toBe(4 + 3 + 8)
+    // The check, after the last write: the floating tags, the list and the released version
+    // (read with the list), each once.
+    for (const t of [plugin, rules]) {
+      const check = t.reads.filter((r) => r.afterWrites === log.length)
+      expect(check.map((r) => `${r.kind} ${r.ref}`).sort()).toEqual(
+        ['tag 1', 'tag 1.4', 'tag 1.4.2', 'tag latest', 'tags '].sort()
+      )
+    }
   })
 
   it('does not touch a floating tag the release did not move (a backport leaves latest alone)', async () => {

@@ -33,6 +33,24 @@ describe('publish', () => {
     expect([...targets.plugin.tags.keys()].sort()).toEqual(['1', '1.4', '1.4.2', 'latest'])
   })
 
+  it('spares a first push the reads that cannot find anything, and reads each tag once', async () => {
+    const log: Write[] = []
+    const targets = await publishedPair(log)
+    const plan = makePlan(await planFacts())
+    await publish(plan, targets, silentLogger)
+
+    for (const t of [targets.plugin, targets.rules]) {
+      // Every manifest refers to a blob (or a manifest) this push wrote: no HEAD before it.
+      expect(t.reads.filter((r) => r.kind === 'manifest')).toEqual([])
+      // Each tag is read once before the first tag write (then again by the convergence check).
+      const firstTagWrite = log.findIndex(
+        (w) => w.kind === 'manifest' && !w.ref.startsWith('sha256:')
+      )
+      const before = t.reads.filter((r) => r.kind === 'tag' && r.afterWrites <= firstTagWrite)
+      expect(before.map((r) => r.ref).sort()).toEqual(['1', '1.4', '1.4.2', 'latest'])
+    }
+  })
+
   it('publishing the same plan again writes nothing', async () => {
     const log: Write[] = []
     const targets = await publishedPair(log)
@@ -42,6 +60,11 @@ describe('publish', () => {
     const again = await publish(plan, targets, silentLogger)
     expect(log.length).toBe(before)
     expect(again).toMatchObject({ blobsUploaded: 0, bytesUploaded: 0, manifestsWritten: 0 })
+    // It looked for each manifest (3) before deciding not to write it.
+    const manifestReads = [targets.plugin, targets.rules].flatMap((t) =>
+      t.reads.filter((r) => r.kind === 'manifest')
+    )
+    expect(manifestReads).toHaveLength(3)
     expect(again.tags.every((t) => !t.written)).toBe(true)
   })
 

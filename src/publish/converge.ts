@@ -49,29 +49,35 @@ export interface Repair {
 /**
  * Re-reads the repository and moves any of `floatingTags` that does not point at the highest
  * stable version in its range. Returns the repairs made (none in a release nobody raced).
+ * `likelyVersion` (the version the run released) is read with the list, since the floating
+ * tags most often follow it: a release nobody raced then needs two round trips, not three.
  */
 export async function convergeFloatingTags(
   target: OciTarget,
   ref: string,
   floatingTags: string[],
   logger: Logger,
+  likelyVersion?: string,
   maxRounds = 3
 ): Promise<Repair[]> {
   const repairs: Repair[] = []
   if (floatingTags.length === 0) return repairs
+  const resolve = async (v: string) => [v, await target.resolveTag(v)] as const
   for (let round = 0; round < maxRounds; round++) {
     // The floating tags at once (all read before the list, see above), then the list, then each
-    // version they should follow, once.
+    // version they should follow, once. A version tag is read after the floating tags, which
+    // is all the order needs, whether before or after the list.
     const current = new Map<string, string | undefined>(
-      await Promise.all(
-        floatingTags.map(async (tag) => [tag, await target.resolveTag(tag)] as const)
-      )
+      await Promise.all(floatingTags.map(resolve))
     )
-    const expected = expectedFloating(floatingTags, await target.listTags())
-    const versions = [...new Set(expected.values())]
-    const digests = new Map(
-      await Promise.all(versions.map(async (v) => [v, await target.resolveTag(v)] as const))
-    )
+    const [tags, likely] = await Promise.all([
+      target.listTags(),
+      likelyVersion === undefined ? undefined : resolve(likelyVersion)
+    ])
+    const expected = expectedFloating(floatingTags, tags)
+    const digests = new Map(likely ? [likely] : [])
+    const others = [...new Set(expected.values())].filter((v) => !digests.has(v))
+    for (const [v, d] of await Promise.all(others.map(resolve))) digests.set(v, d)
     let moved = false
     for (const [tag, version] of expected) {
       const digest = digests.get(version)

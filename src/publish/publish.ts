@@ -1,10 +1,12 @@
 // Executes a release plan against OCI targets in the one order that keeps the
 // registry consistent for its users at every instant:
 //   1. blobs (HEAD first; nothing already there is re-sent),
-//   2. manifests by digest, then each root (plugin index / rules manifest) by digest,
+//   2. manifests by digest, then each root (plugin index / rules manifest) by digest (HEAD first,
+//      unless it refers to a blob or manifest this run had to write: then it cannot be there),
 //   2b. the signatures of each root (when signing), so that no tag ever names an unsigned digest,
 //   3. the X.Y.Z version tags (rules first, so the plugin's dependency resolves),
-//   4. last, the floating tags the plan allows;
+//   4. last, the floating tags the plan allows (every tag is read once, at once, before 3: a
+//      tag that already points at its digest is not written again);
 //   5. then the floating tags are re-read and repaired if a concurrent release raced us
 //      (converge.ts).
 // A failure anywhere before step 3 writes no tag; before step 4, X.Y, X and latest are untouched.
@@ -97,6 +99,11 @@ async function pushContent(
   // between steps is what keeps the registry consistent. Round trips are most of a small
   // release's time, so nothing waits on another without a reason.
 
+  // Digests this run wrote: a manifest that refers to one of them cannot be in the registry yet
+  // (registries refuse a manifest whose blobs they lack), so it is pushed without a HEAD first.
+  // That HEAD only spares a re-run its writes, and a re-run writes no blob.
+  const written = new Set<string>()
+
   // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has.
   const blobs = await Promise.allSettled(
     artifacts.map((a) =>
@@ -109,6 +116,7 @@ async function pushContent(
     settled.value.forEach((r, i) => {
       const d = a.blobs[i].descriptor
       if (r.uploaded) {
+        written.add(d.digest)
         report.blobsUploaded++
         report.bytesUploaded += r.bytes
         logger.info(`uploaded ${d.digest} (${d.size} bytes) to ${a.ref}`)
@@ -125,11 +133,13 @@ async function pushContent(
   const pushManifest = async (a: ArtifactPlan, m: ArtifactPlan['root']): Promise<void> => {
     const target = targetFor(targets, a)
     const digest = m.descriptor.digest
-    if (await target.hasManifest(digest)) {
+    const refersToNew = referencedDigests(m.bytes).some((d) => written.has(d))
+    if (!refersToNew && (await target.hasManifest(digest))) {
       report.manifestsSkipped++
       return
     }
     await target.pushManifest(m.bytes, m.descriptor.mediaType, digest)
+    written.add(digest)
     report.manifestsWritten++
     logger.info(`pushed ${m.descriptor.mediaType} ${a.ref}@${digest}`)
   }
@@ -184,23 +194,33 @@ export async function publish(
 
   // 3. The version tag of every artifact, in order (rules first, so the plugin's dependency
   //    resolves); 4. then every floating tag the plan moves, of every artifact, at once.
+  //    What each tag points at now is read for every tag at once, first: reading a tag just
+  //    before writing it would add a round trip per step and protect nothing more (the write
+  //    happens either way unless the tag is already where it should be).
   const { versionTag, devTag } = plan.tagPlan
   const floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag)
-  for (const a of artifacts) {
-    report.tags.push(await writeTag(targetFor(targets, a), a, versionTag, logger))
-  }
-  const floatingWrites = artifacts.flatMap((a) =>
-    floating.map((tag) => writeTag(targetFor(targets, a), a, tag, logger))
+  const current = await Promise.all(
+    artifacts.map((a) => readTags(targetFor(targets, a), [versionTag, ...floating]))
   )
-  const written = await Promise.allSettled(floatingWrites)
-  for (const w of written) if (w.status === 'fulfilled') report.tags.push(w.value)
-  throwFirstFailure(written)
+  for (const [n, a] of artifacts.entries()) {
+    report.tags.push(
+      await writeTag(targetFor(targets, a), a, versionTag, current[n].get(versionTag), logger)
+    )
+  }
+  const floatingWrites = artifacts.flatMap((a, n) =>
+    floating.map((tag) => writeTag(targetFor(targets, a), a, tag, current[n].get(tag), logger))
+  )
+  const tagged = await Promise.allSettled(floatingWrites)
+  for (const w of tagged) if (w.status === 'fulfilled') report.tags.push(w.value)
+  throwFirstFailure(tagged)
 
   // 5. Converge: a release that ran at the same time may have moved them in between.
   const converged = await Promise.allSettled(
     artifacts.map((a) => {
       const target = targetFor(targets, a)
-      if (devTag === undefined) return convergeFloatingTags(target, a.ref, floating, logger)
+      if (devTag === undefined) {
+        return convergeFloatingTags(target, a.ref, floating, logger, versionTag)
+      }
       return floating.includes(devTag)
         ? convergeDevTag(target, a.ref, devTag, logger)
         : Promise.resolve([])
@@ -217,14 +237,40 @@ function throwFirstFailure(settled: Array<PromiseSettledResult<unknown>>): void 
   if (failed) throw failed.reason
 }
 
+/** What each of `tags` points at in `target` (undefined: absent), read at once. */
+async function readTags(
+  target: OciTarget,
+  tags: string[]
+): Promise<Map<string, string | undefined>> {
+  return new Map(
+    await Promise.all(tags.map(async (tag) => [tag, await target.resolveTag(tag)] as const))
+  )
+}
+
+/**
+ * The digests a manifest or index needs the registry to hold: its config, layers or manifests
+ * (not a subject, which may come later).
+ */
+function referencedDigests(manifest: Buffer): string[] {
+  type Ref = { digest?: unknown }
+  const m = JSON.parse(manifest.toString('utf8')) as {
+    config?: Ref
+    layers?: Ref[]
+    manifests?: Ref[]
+  }
+  const refs = [m.config, ...(m.layers ?? []), ...(m.manifests ?? [])]
+  return refs.flatMap((r) => (typeof r?.digest === 'string' ? [r.digest] : []))
+}
+
 async function writeTag(
   target: OciTarget,
   a: ArtifactPlan,
   tag: string,
+  current: string | undefined,
   logger: Logger
 ): Promise<TagWrite> {
   const digest = a.root.descriptor.digest
-  if ((await target.resolveTag(tag)) === digest) {
+  if (current === digest) {
     logger.info(`${a.ref}:${tag} already points at ${digest}`)
     return { ref: a.ref, tag, digest, written: false }
   }
