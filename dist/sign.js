@@ -1,4 +1,4 @@
-import { r as requireDist$6, c as commonjsGlobal, a as requireDist$7, b as requireSemver, g as getIDToken, H as HttpClient, I as INTOTO_STATEMENT_V1, d as INTOTO_PAYLOAD_TYPE, G as GitHubClient, e as distExports$1, f as checkRepository } from './shared.js';
+import { r as requireDist$6, c as commonjsGlobal, h as requireSemver, i as getIDToken, I as INTOTO_STATEMENT_V1, j as INTOTO_PAYLOAD_TYPE, k as distExports$1, b as checkRepository } from './shared.js';
 import require$$0__default from 'crypto';
 import os__default from 'os';
 import require$$0$6 from 'url';
@@ -20,8 +20,10 @@ import { promisify } from 'node:util';
 import 'node:http';
 import 'node:https';
 import require$$0$3 from 'node:events';
+import { H as HttpClient } from './http.js';
 import require$$1$2, { readFile, writeFile } from 'node:fs/promises';
 import require$$2$3, { join } from 'node:path';
+import { r as requireDist$7, G as GitHubClient } from './github.js';
 import http__default from 'http';
 import https__default from 'https';
 import require$$5$1 from 'assert';
