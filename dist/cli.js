@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { u as parseArgs, U as USAGE, v as consoleLogger, x as SecretScrubber, y as readRunContext, z as context, B as readInputs, D as runRelease, E as metadataJson, F as planText, G as summaryMarkdown } from './shared.js';
+import { t as parseArgs, U as USAGE, u as consoleLogger, v as SecretScrubber, w as readRunContext, x as context, y as readInputs, z as runRelease, B as metadataJson, D as planText, E as summaryMarkdown } from './shared.js';
 import 'node:util';
 import 'node:fs';
 import 'node:fs/promises';
@@ -8,11 +8,6 @@ import 'path';
 import 'os';
 import 'crypto';
 import 'fs';
-import 'string_decoder';
-import 'events';
-import 'child_process';
-import 'assert';
-import 'timers';
 import 'node:os';
 import 'node:crypto';
 import 'node:url';

@@ -1,4 +1,4 @@
-import { H as run } from './shared.js';
+import { F as run } from './shared.js';
 import 'node:util';
 import 'node:fs';
 import 'node:fs/promises';
@@ -7,11 +7,6 @@ import 'path';
 import 'os';
 import 'crypto';
 import 'fs';
-import 'string_decoder';
-import 'events';
-import 'child_process';
-import 'assert';
-import 'timers';
 import 'node:os';
 import 'node:crypto';
 import 'node:url';

@@ -1,21 +1,15 @@
 import { parseArgs as parseArgs$1, promisify } from 'node:util';
-import require$$0$2, { realpathSync, lstatSync, createReadStream, createWriteStream, existsSync as existsSync$1, readdirSync, statSync, readFileSync as readFileSync$1 } from 'node:fs';
-import require$$1$1, { mkdtemp, rm as rm$1, stat as stat$1, open as open$1, readFile, mkdir as mkdir$1, rename as rename$1, realpath, lstat as lstat$1, writeFile as writeFile$1, unlink as unlink$1, copyFile as copyFile$2, chmod as chmod$1 } from 'node:fs/promises';
+import require$$0$1, { realpathSync, lstatSync, createReadStream, createWriteStream, existsSync as existsSync$1, readdirSync, statSync, readFileSync as readFileSync$1 } from 'node:fs';
+import require$$1$1, { mkdtemp, rm, stat, open, readFile, mkdir, rename, realpath, lstat, writeFile as writeFile$1, unlink, copyFile, chmod } from 'node:fs/promises';
 import require$$2, { join, resolve, basename, dirname, relative, isAbsolute, sep } from 'node:path';
-import * as path from 'path';
 import path__default from 'path';
 import * as os from 'os';
-import os__default, { EOL } from 'os';
+import { EOL } from 'os';
 import * as require$$0 from 'crypto';
 import * as fs from 'fs';
 import { existsSync, readFileSync, promises, constants as constants$1 } from 'fs';
-import 'string_decoder';
-import * as require$$0$1 from 'events';
-import * as child from 'child_process';
-import { ok } from 'assert';
-import { setTimeout as setTimeout$1 } from 'timers';
 import { homedir, tmpdir, availableParallelism, arch } from 'node:os';
-import { createHash, randomBytes, createPublicKey, createPrivateKey, scrypt } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { spawn, execFile } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
@@ -27,7 +21,7 @@ import { Transform, Readable, pipeline } from 'node:stream';
 import require$$2$1 from 'node:http';
 import https from 'node:https';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setTimeout as setTimeout$2 } from 'node:timers/promises';
+import { setTimeout as setTimeout$1 } from 'node:timers/promises';
 import { pipeline as pipeline$1 } from 'node:stream/promises';
 import { once } from 'node:events';
 
@@ -673,7 +667,7 @@ function requireIndex_min () {
 	if (hasRequiredIndex_min) return index_min;
 	hasRequiredIndex_min = 1;
 	(function (exports) {
-var a=(t,e)=>()=>(e||t((e={exports:{}}).exports,e),e.exports);var _=a(i=>{Object.defineProperty(i,"__esModule",{value:true});i.sync=i.isexe=void 0;var M=require$$0$2,x=require$$1$1,q=async(t,e={})=>{let{ignoreErrors:r=false}=e;try{return d(await(0,x.stat)(t),e)}catch(s){let n=s;if(r||n.code==="EACCES")return  false;throw n}};i.isexe=q;var m=(t,e={})=>{let{ignoreErrors:r=false}=e;try{return d((0,M.statSync)(t),e)}catch(s){let n=s;if(r||n.code==="EACCES")return  false;throw n}};i.sync=m;var d=(t,e)=>t.isFile()&&A(t,e),A=(t,e)=>{let r=e.uid??process.getuid?.(),s=e.groups??process.getgroups?.()??[],n=e.gid??process.getgid?.()??s[0];if(r===void 0||n===void 0)throw new Error("cannot get uid or gid");let u=new Set([n,...s]),c=t.mode,S=t.uid,P=t.gid,f=parseInt("100",8),l=parseInt("010",8),j=parseInt("001",8),C=f|l;return !!(c&j||c&l&&u.has(P)||c&f&&S===r||c&C&&r===0)};});var g=a(o=>{Object.defineProperty(o,"__esModule",{value:true});o.sync=o.isexe=void 0;var T=require$$0$2,I=require$$1$1,D=require$$2,F=async(t,e={})=>{let{ignoreErrors:r=false}=e;try{return y(await(0,I.stat)(t),t,e)}catch(s){let n=s;if(r||n.code==="EACCES")return  false;throw n}};o.isexe=F;var L=(t,e={})=>{let{ignoreErrors:r=false}=e;try{return y((0,T.statSync)(t),t,e)}catch(s){let n=s;if(r||n.code==="EACCES")return  false;throw n}};o.sync=L;var B=(t,e)=>{let{pathExt:r=process.env.PATHEXT||""}=e,s=r.split(D.delimiter);if(s.indexOf("")!==-1)return  true;for(let n of s){let u=n.toLowerCase(),c=t.substring(t.length-u.length).toLowerCase();if(u&&c===u)return  true}return  false},y=(t,e,r)=>t.isFile()&&B(e,r);});var p=a(h=>{Object.defineProperty(h,"__esModule",{value:true});});var v=exports&&exports.__createBinding||(Object.create?(function(t,e,r,s){s===void 0&&(s=r);var n=Object.getOwnPropertyDescriptor(e,r);(!n||("get"in n?!e.__esModule:n.writable||n.configurable))&&(n={enumerable:true,get:function(){return e[r]}}),Object.defineProperty(t,s,n);}):(function(t,e,r,s){s===void 0&&(s=r),t[s]=e[r];})),G=exports&&exports.__setModuleDefault||(Object.create?(function(t,e){Object.defineProperty(t,"default",{enumerable:true,value:e});}):function(t,e){t.default=e;}),w=exports&&exports.__importStar||(function(){var t=function(e){return t=Object.getOwnPropertyNames||function(r){var s=[];for(var n in r)Object.prototype.hasOwnProperty.call(r,n)&&(s[s.length]=n);return s},t(e)};return function(e){if(e&&e.__esModule)return e;var r={};if(e!=null)for(var s=t(e),n=0;n<s.length;n++)s[n]!=="default"&&v(r,e,s[n]);return G(r,e),r}})(),X=exports&&exports.__exportStar||function(t,e){for(var r in t)r!=="default"&&!Object.prototype.hasOwnProperty.call(e,r)&&v(e,t,r);};Object.defineProperty(exports,"__esModule",{value:true});exports.sync=exports.isexe=exports.posix=exports.win32=void 0;var E=w(_());exports.posix=E;var O=w(g());exports.win32=O;X(p(),exports);var H=process.env._ISEXE_TEST_PLATFORM_||process.platform,b=H==="win32"?O:E;exports.isexe=b.isexe;exports.sync=b.sync;
+var a=(t,e)=>()=>(e||t((e={exports:{}}).exports,e),e.exports);var _=a(i=>{Object.defineProperty(i,"__esModule",{value:true});i.sync=i.isexe=void 0;var M=require$$0$1,x=require$$1$1,q=async(t,e={})=>{let{ignoreErrors:r=false}=e;try{return d(await(0,x.stat)(t),e)}catch(s){let n=s;if(r||n.code==="EACCES")return  false;throw n}};i.isexe=q;var m=(t,e={})=>{let{ignoreErrors:r=false}=e;try{return d((0,M.statSync)(t),e)}catch(s){let n=s;if(r||n.code==="EACCES")return  false;throw n}};i.sync=m;var d=(t,e)=>t.isFile()&&A(t,e),A=(t,e)=>{let r=e.uid??process.getuid?.(),s=e.groups??process.getgroups?.()??[],n=e.gid??process.getgid?.()??s[0];if(r===void 0||n===void 0)throw new Error("cannot get uid or gid");let u=new Set([n,...s]),c=t.mode,S=t.uid,P=t.gid,f=parseInt("100",8),l=parseInt("010",8),j=parseInt("001",8),C=f|l;return !!(c&j||c&l&&u.has(P)||c&f&&S===r||c&C&&r===0)};});var g=a(o=>{Object.defineProperty(o,"__esModule",{value:true});o.sync=o.isexe=void 0;var T=require$$0$1,I=require$$1$1,D=require$$2,F=async(t,e={})=>{let{ignoreErrors:r=false}=e;try{return y(await(0,I.stat)(t),t,e)}catch(s){let n=s;if(r||n.code==="EACCES")return  false;throw n}};o.isexe=F;var L=(t,e={})=>{let{ignoreErrors:r=false}=e;try{return y((0,T.statSync)(t),t,e)}catch(s){let n=s;if(r||n.code==="EACCES")return  false;throw n}};o.sync=L;var B=(t,e)=>{let{pathExt:r=process.env.PATHEXT||""}=e,s=r.split(D.delimiter);if(s.indexOf("")!==-1)return  true;for(let n of s){let u=n.toLowerCase(),c=t.substring(t.length-u.length).toLowerCase();if(u&&c===u)return  true}return  false},y=(t,e,r)=>t.isFile()&&B(e,r);});var p=a(h=>{Object.defineProperty(h,"__esModule",{value:true});});var v=exports&&exports.__createBinding||(Object.create?(function(t,e,r,s){s===void 0&&(s=r);var n=Object.getOwnPropertyDescriptor(e,r);(!n||("get"in n?!e.__esModule:n.writable||n.configurable))&&(n={enumerable:true,get:function(){return e[r]}}),Object.defineProperty(t,s,n);}):(function(t,e,r,s){s===void 0&&(s=r),t[s]=e[r];})),G=exports&&exports.__setModuleDefault||(Object.create?(function(t,e){Object.defineProperty(t,"default",{enumerable:true,value:e});}):function(t,e){t.default=e;}),w=exports&&exports.__importStar||(function(){var t=function(e){return t=Object.getOwnPropertyNames||function(r){var s=[];for(var n in r)Object.prototype.hasOwnProperty.call(r,n)&&(s[s.length]=n);return s},t(e)};return function(e){if(e&&e.__esModule)return e;var r={};if(e!=null)for(var s=t(e),n=0;n<s.length;n++)s[n]!=="default"&&v(r,e,s[n]);return G(r,e),r}})(),X=exports&&exports.__exportStar||function(t,e){for(var r in t)r!=="default"&&!Object.prototype.hasOwnProperty.call(e,r)&&v(e,t,r);};Object.defineProperty(exports,"__esModule",{value:true});exports.sync=exports.isexe=exports.posix=exports.win32=void 0;var E=w(_());exports.posix=E;var O=w(g());exports.win32=O;X(p(),exports);var H=process.env._ISEXE_TEST_PLATFORM_||process.platform,b=H==="win32"?O:E;exports.isexe=b.isexe;exports.sync=b.sync;
 		
 	} (index_min));
 	return index_min;
@@ -800,7 +794,7 @@ function requireLib () {
 }
 
 var libExports = requireLib();
-var which$1 = /*@__PURE__*/getDefaultExportFromCjs(libExports);
+var which = /*@__PURE__*/getDefaultExportFromCjs(libExports);
 
 // Program lookups on the PATH a child will get, with npm's `which` (what npm and cross-spawn use).
 // Not @actions/io's which: it searches process.env.PATH only, and our lookups must search the PATH
@@ -814,7 +808,7 @@ async function findProgram(command, where) {
     if (!searchable(command, where))
         return undefined;
     // `?? ''`: an unset PATH must not make `which` search process.env.PATH.
-    const found = await which$1(command, {
+    const found = await which(command, {
         path: where.path ?? '',
         pathExt: where.pathExt,
         nothrow: true
@@ -825,7 +819,7 @@ async function findProgram(command, where) {
 async function findPrograms(command, where) {
     if (!searchable(command, where))
         return [];
-    const found = await which$1(command, {
+    const found = await which(command, {
         path: where.path ?? '',
         pathExt: where.pathExt,
         all: true,
@@ -1045,7 +1039,7 @@ function checkPlugin(meta) {
 }
 async function isFile$2(path) {
     try {
-        return (await stat$1(path)).isFile();
+        return (await stat(path)).isFile();
     }
     catch {
         return false;
@@ -1070,7 +1064,7 @@ async function compilerIdentity(command, pathVar) {
         return 'not found';
     try {
         const real = await realpath(found);
-        const st = await stat$1(real);
+        const st = await stat(real);
         return `${real}:${st.size}:${st.mtimeMs}`;
     }
     catch {
@@ -1088,7 +1082,7 @@ async function compileInspector(opts) {
     const env = opts.env;
     const explicit = opts.cc ?? (env.CC?.trim() || undefined);
     const candidates = explicit ? [explicit] : ['cc', 'gcc', 'clang'];
-    await mkdir$1(opts.cacheDir, { recursive: true });
+    await mkdir(opts.cacheDir, { recursive: true });
     for (const cc of candidates) {
         const [cmd, ...ccArgs] = cc.trim().split(/\s+/);
         const identity = await compilerIdentity(cmd, env.PATH);
@@ -1113,11 +1107,11 @@ async function compileInspector(opts) {
             continue;
         }
         if (r.error || r.code !== 0) {
-            await rm$1(tmp, { force: true });
+            await rm(tmp, { force: true });
             throw new Error(`compiling the plugin inspector failed (${cc} ${args.join(' ')}): ` +
                 `${r.error?.message ?? lastLines(r.stderr + r.stdout, 40)}`);
         }
-        await rename$1(tmp, binary);
+        await rename(tmp, binary);
         return binary;
     }
     throw new Error(`no C compiler found (tried ${candidates.join(', ')}): ${NO_COMPILER}`);
@@ -1144,7 +1138,7 @@ const PLUGIN_OUTPUT_LINES = 100;
 async function readReport(path) {
     let handle;
     try {
-        handle = await open$1(path, 'r');
+        handle = await open(path, 'r');
     }
     catch {
         return '';
@@ -1216,7 +1210,7 @@ async function inspectPlugin(soPath, opts) {
         return inspectorResult(soPath, r, await readReport(reportPath), timeoutMs);
     }
     finally {
-        await rm$1(dir, { recursive: true, force: true });
+        await rm(dir, { recursive: true, force: true });
     }
 }
 /** Judges how the inspector ended, with its report (calling lines, then the JSON object). */
@@ -1661,7 +1655,7 @@ function prepareKeyValueMessage(key, value) {
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
 
-var __awaiter$5 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -1683,7 +1677,7 @@ class Summary {
      * @returns step summary file path
      */
     filePath() {
-        return __awaiter$5(this, void 0, void 0, function* () {
+        return __awaiter$1(this, void 0, void 0, function* () {
             if (this._filePath) {
                 return this._filePath;
             }
@@ -1727,7 +1721,7 @@ class Summary {
      * @returns {Promise<Summary>} summary instance
      */
     write(options) {
-        return __awaiter$5(this, void 0, void 0, function* () {
+        return __awaiter$1(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
             const writeFunc = overwrite ? writeFile : appendFile;
@@ -1741,7 +1735,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     clear() {
-        return __awaiter$5(this, void 0, void 0, function* () {
+        return __awaiter$1(this, void 0, void 0, function* () {
             return this.emptyBuffer().write({ overwrite: true });
         });
     }
@@ -1934,1034 +1928,6 @@ class Summary {
 const _summary = new Summary();
 const summary = _summary;
 
-var __awaiter$4 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-const { chmod, copyFile: copyFile$1, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS$1 = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter$4(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS$1 && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-fs.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter$4(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS$1) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter$4(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS$1) {
-                // on Windows, test for valid extension
-                const upperExt = path.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS$1) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = path.dirname(filePath);
-                        const upperName = path.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = path.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS$1) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-
-var __awaiter$3 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return __awaiter$3(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield exists(dest)) ? yield stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        if (IS_WINDOWS$1) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS$1) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS$1 && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(path.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(path.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(path.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(path.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield chmod(destDir, (yield stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function copyFile(srcFile, destFile, force) {
-    return __awaiter$3(this, void 0, void 0, function* () {
-        if ((yield lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield lstat(destFile);
-                yield unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield chmod(destFile, '0666');
-                    yield unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield readlink(srcFile);
-            yield symlink(symlinkFull, destFile, IS_WINDOWS$1 ? 'junction' : null);
-        }
-        else if (!(yield exists(destFile)) || force) {
-            yield copyFile$1(srcFile, destFile);
-        }
-    });
-}
-
-var __awaiter$2 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-/* eslint-disable @typescript-eslint/unbound-method */
-const IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends require$$0$1.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(os.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + os.EOL.length);
-                n = s.indexOf(os.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return __awaiter$2(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = path.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => __awaiter$2(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + os.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = child.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends require$$0$1.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = setTimeout$1(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-
-var __awaiter$1 = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec(commandLine, args, options) {
-    return __awaiter$1(this, void 0, void 0, function* () {
-        const commandArgs = argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-
-(undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-os__default.platform();
-os__default.arch();
-
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -3043,7 +2009,7 @@ function setOutput(name, value) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    error$1(message);
+    error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -3066,7 +2032,7 @@ function debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function error$1(message, properties = {}) {
+function error(message, properties = {}) {
     issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -3442,7 +2408,7 @@ const INLINE_SEGMENTS = 8;
 const MAX_WORKERS = 8;
 /** Writes a reproducible single-entry tar.gz of `source`, streaming, and returns its digest. */
 async function packLayer(opts) {
-    const info = await stat$1(opts.source);
+    const info = await stat(opts.source);
     if (!info.isFile())
         throw new Error(`cannot pack ${opts.source}: not a regular file`);
     const size = info.size;
@@ -3451,13 +2417,13 @@ async function packLayer(opts) {
     const tarLength = BLOCK$1 + Math.ceil(size / BLOCK$1) * BLOCK$1 + 2 * BLOCK$1;
     const segments = Math.ceil(tarLength / LAYER_SEGMENT_SIZE);
     const workers = workerCount(opts.workers, segments);
-    const input = await open$1(opts.source, 'r');
+    const input = await open(opts.source, 'r');
     let pool;
     let output;
     try {
         // Workers start now, while the first segments are being read.
         pool = workers > 0 ? new DeflatePool(workers) : undefined;
-        output = await open$1(opts.destination, 'w', 0o644);
+        output = await open(opts.destination, 'w', 0o644);
         const out = output;
         const hash = createHash('sha256');
         let written = 0;
@@ -3546,7 +2512,7 @@ async function packLayer(opts) {
     }
     catch (err) {
         await output?.close().catch(() => undefined);
-        await rm$1(opts.destination, { force: true });
+        await rm(opts.destination, { force: true });
         throw err;
     }
     finally {
@@ -3719,16 +2685,16 @@ function confine(ws, path, what) {
  */
 async function writeFileNoFollow(path, content, what) {
     const abs = resolve(path);
-    const info = await lstat$1(abs).catch(() => undefined);
+    const info = await lstat(abs).catch(() => undefined);
     if (info?.isSymbolicLink()) {
         throw new Error(`${what} ${path} is a symbolic link: refusing to write through it; point ${what} at a regular file`);
     }
     if (info !== undefined && !info.isFile())
         throw new Error(`${what} ${path} is not a regular file`);
-    await mkdir$1(dirname(abs), { recursive: true });
+    await mkdir(dirname(abs), { recursive: true });
     const tmp = join(dirname(abs), `.${basename(abs)}.${randomBytes(6).toString('hex')}.tmp`);
     await writeFile$1(tmp, content, { flag: 'wx', mode: info ? info.mode & 0o777 : 0o644 });
-    await rename$1(tmp, abs);
+    await rename(tmp, abs);
 }
 
 /** The architectures Falco ships for, in the order releases list them. */
@@ -11563,7 +10529,7 @@ const floatTime = {
     resolve: str => parseSexagesimal(str, false),
     stringify: stringifySexagesimal
 };
-const timestamp$1 = {
+const timestamp = {
     identify: value => value instanceof Date,
     default: true,
     tag: 'tag:yaml.org,2002:timestamp',
@@ -11577,7 +10543,7 @@ const timestamp$1 = {
         '(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?' + // Z | +5 | -03:30
         ')?$'),
     resolve(str) {
-        const match = str.match(timestamp$1.test);
+        const match = str.match(timestamp.test);
         if (!match)
             throw new Error('!!timestamp expects a date, starting with yyyy-mm-dd');
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -11616,7 +10582,7 @@ const schema = [
     set,
     intTime,
     floatTime,
-    timestamp$1
+    timestamp
 ];
 
 const schemas = new Map([
@@ -11644,7 +10610,7 @@ const tagsByName = {
     pairs,
     seq,
     set,
-    timestamp: timestamp$1
+    timestamp
 };
 const coreKnownTags = {
     'tag:yaml.org,2002:binary': binary,
@@ -11652,7 +10618,7 @@ const coreKnownTags = {
     'tag:yaml.org,2002:omap': omap,
     'tag:yaml.org,2002:pairs': pairs,
     'tag:yaml.org,2002:set': set,
-    'tag:yaml.org,2002:timestamp': timestamp$1
+    'tag:yaml.org,2002:timestamp': timestamp
 };
 function getTags(customTags, schemaName, addMergeTag) {
     const schemaTags = schemas.get(schemaName);
@@ -16322,7 +15288,7 @@ function validateRegistryHost(host) {
 // tests are deterministic and fast.
 const systemClock = {
     now: () => Date.now(),
-    sleep: (ms) => setTimeout$2(ms)
+    sleep: (ms) => setTimeout$1(ms)
 };
 const DEFAULT_RETRY_BUDGET_MS = 5 * 60_000;
 const DEFAULT_RETRY_BASE_DELAY_MS = 500;
@@ -17574,7 +16540,7 @@ class OciLayoutTarget {
         if (await this.blobExists(blob.digest))
             return { uploaded: false, bytes: 0 };
         const target = this.blobPath(blob.digest);
-        await mkdir$1(dirname(target), { recursive: true });
+        await mkdir(dirname(target), { recursive: true });
         const tmp = this.tempPath();
         try {
             const counter = new DigestCounter(algorithmOf(blob.digest));
@@ -17583,10 +16549,10 @@ class OciLayoutTarget {
             if (actual !== blob.digest || counter.bytes !== blob.size) {
                 throw new Error(`blob ${blob.digest} (${blob.size} bytes) produced ${actual} (${counter.bytes} bytes)`);
             }
-            await rename$1(tmp, target);
+            await rename(tmp, target);
         }
         catch (err) {
-            await unlink$1(tmp).catch(() => undefined);
+            await unlink(tmp).catch(() => undefined);
             throw err;
         }
         return { uploaded: true, bytes: blob.size };
@@ -17685,7 +16651,7 @@ class OciLayoutTarget {
         return this.ready;
     }
     async createLayout() {
-        await mkdir$1(join(this.dir, 'blobs', 'sha256'), { recursive: true });
+        await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
         const layoutFile = join(this.dir, 'oci-layout');
         if (await isFile$1(layoutFile)) {
             const { imageLayoutVersion } = JSON.parse(await readFile(layoutFile, 'utf8'));
@@ -17734,7 +16700,7 @@ class OciLayoutTarget {
     async writeAtomic(name, value) {
         const tmp = this.tempPath();
         await writeFile$1(tmp, JSON.stringify(value));
-        await rename$1(tmp, join(this.dir, name));
+        await rename(tmp, join(this.dir, name));
     }
 }
 function emptyIndex() {
@@ -17766,7 +16732,7 @@ function ownMediaType(body) {
 }
 async function isFile$1(path) {
     try {
-        return (await stat$1(path)).isFile();
+        return (await stat(path)).isFile();
     }
     catch {
         return false;
@@ -19098,7 +18064,7 @@ async function readTextFileBounded(path, opts) {
     const tooLarge = (size) => new FileTooLargeError(`${opts.what} ${path} is ` +
         (size === undefined ? 'larger than' : `${formatBytes(size)}, more than`) +
         ` the ${formatBytes(opts.limit)} this action reads: ${opts.fix}`);
-    const file = await open$1(path, 'r');
+    const file = await open(path, 'r');
     try {
         const st = await file.stat();
         if (st.isFile() && st.size > opts.limit)
@@ -19321,7 +18287,7 @@ async function prepareDistribution(opts) {
         };
     }
     const indexPath = confine(opts.workspace, inputs.indexFile, 'index-file');
-    const info = await lstat$1(indexPath).catch(() => undefined);
+    const info = await lstat(indexPath).catch(() => undefined);
     if (info?.isSymbolicLink()) {
         throw new Error(`index-file ${inputs.indexFile} is a symbolic link: refusing to write through it; point ` +
             'index-file at a regular file. Nothing was pushed.');
@@ -20032,7 +18998,7 @@ function compareGlibcVersions(a, b) {
 async function readElf(path) {
     let fh;
     try {
-        fh = await open$1(path, 'r');
+        fh = await open(path, 'r');
     }
     catch (e) {
         const err = e;
@@ -20128,7 +19094,7 @@ async function loadPushedPlatforms(target, entries, scratch, logger) {
         }
         const configBytes = await readAll(configStream);
         const dir = join(scratch, 'merge', entry.digest.slice(7, 19));
-        await mkdir$1(dir, { recursive: true });
+        await mkdir(dir, { recursive: true });
         const tarGz = join(dir, 'layer.tar.gz');
         await pipeline$1(layerStream, createWriteStream(tarGz));
         const soPath = join(dir, 'plugin.so');
@@ -20481,3212 +19447,6 @@ function sourceLinks(opts) {
     };
 }
 
-var dist$1 = {};
-
-var build$1 = {};
-
-var dist = {};
-
-var envelope = {};
-
-var hasRequiredEnvelope;
-
-function requireEnvelope () {
-	if (hasRequiredEnvelope) return envelope;
-	hasRequiredEnvelope = 1;
-	(function (exports) {
-		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
-		// versions:
-		//   protoc-gen-ts_proto  v2.7.0
-		//   protoc               v6.30.2
-		// source: envelope.proto
-		Object.defineProperty(exports, "__esModule", { value: true });
-		exports.Signature = exports.Envelope = void 0;
-		exports.Envelope = {
-		    fromJSON(object) {
-		        return {
-		            payload: isSet(object.payload) ? Buffer.from(bytesFromBase64(object.payload)) : Buffer.alloc(0),
-		            payloadType: isSet(object.payloadType) ? globalThis.String(object.payloadType) : "",
-		            signatures: globalThis.Array.isArray(object?.signatures)
-		                ? object.signatures.map((e) => exports.Signature.fromJSON(e))
-		                : [],
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.payload.length !== 0) {
-		            obj.payload = base64FromBytes(message.payload);
-		        }
-		        if (message.payloadType !== "") {
-		            obj.payloadType = message.payloadType;
-		        }
-		        if (message.signatures?.length) {
-		            obj.signatures = message.signatures.map((e) => exports.Signature.toJSON(e));
-		        }
-		        return obj;
-		    },
-		};
-		exports.Signature = {
-		    fromJSON(object) {
-		        return {
-		            sig: isSet(object.sig) ? Buffer.from(bytesFromBase64(object.sig)) : Buffer.alloc(0),
-		            keyid: isSet(object.keyid) ? globalThis.String(object.keyid) : "",
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.sig.length !== 0) {
-		            obj.sig = base64FromBytes(message.sig);
-		        }
-		        if (message.keyid !== "") {
-		            obj.keyid = message.keyid;
-		        }
-		        return obj;
-		    },
-		};
-		function bytesFromBase64(b64) {
-		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
-		}
-		function base64FromBytes(arr) {
-		    return globalThis.Buffer.from(arr).toString("base64");
-		}
-		function isSet(value) {
-		    return value !== null && value !== undefined;
-		} 
-	} (envelope));
-	return envelope;
-}
-
-var sigstore_bundle = {};
-
-var sigstore_common = {};
-
-var timestamp = {};
-
-var hasRequiredTimestamp;
-
-function requireTimestamp () {
-	if (hasRequiredTimestamp) return timestamp;
-	hasRequiredTimestamp = 1;
-	// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
-	// versions:
-	//   protoc-gen-ts_proto  v2.7.0
-	//   protoc               v6.30.2
-	// source: google/protobuf/timestamp.proto
-	Object.defineProperty(timestamp, "__esModule", { value: true });
-	timestamp.Timestamp = void 0;
-	timestamp.Timestamp = {
-	    fromJSON(object) {
-	        return {
-	            seconds: isSet(object.seconds) ? globalThis.String(object.seconds) : "0",
-	            nanos: isSet(object.nanos) ? globalThis.Number(object.nanos) : 0,
-	        };
-	    },
-	    toJSON(message) {
-	        const obj = {};
-	        if (message.seconds !== "0") {
-	            obj.seconds = message.seconds;
-	        }
-	        if (message.nanos !== 0) {
-	            obj.nanos = Math.round(message.nanos);
-	        }
-	        return obj;
-	    },
-	};
-	function isSet(value) {
-	    return value !== null && value !== undefined;
-	}
-	return timestamp;
-}
-
-var hasRequiredSigstore_common;
-
-function requireSigstore_common () {
-	if (hasRequiredSigstore_common) return sigstore_common;
-	hasRequiredSigstore_common = 1;
-	(function (exports) {
-		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
-		// versions:
-		//   protoc-gen-ts_proto  v2.7.0
-		//   protoc               v6.30.2
-		// source: sigstore_common.proto
-		Object.defineProperty(exports, "__esModule", { value: true });
-		exports.TimeRange = exports.X509CertificateChain = exports.SubjectAlternativeName = exports.X509Certificate = exports.DistinguishedName = exports.ObjectIdentifierValuePair = exports.ObjectIdentifier = exports.PublicKeyIdentifier = exports.PublicKey = exports.RFC3161SignedTimestamp = exports.LogId = exports.MessageSignature = exports.HashOutput = exports.SubjectAlternativeNameType = exports.PublicKeyDetails = exports.HashAlgorithm = void 0;
-		exports.hashAlgorithmFromJSON = hashAlgorithmFromJSON;
-		exports.hashAlgorithmToJSON = hashAlgorithmToJSON;
-		exports.publicKeyDetailsFromJSON = publicKeyDetailsFromJSON;
-		exports.publicKeyDetailsToJSON = publicKeyDetailsToJSON;
-		exports.subjectAlternativeNameTypeFromJSON = subjectAlternativeNameTypeFromJSON;
-		exports.subjectAlternativeNameTypeToJSON = subjectAlternativeNameTypeToJSON;
-		/* eslint-disable */
-		const timestamp_1 = requireTimestamp();
-		/**
-		 * Only a subset of the secure hash standard algorithms are supported.
-		 * See <https://nvlpubs.nist.gov/nistpubs/FIPS/NIST.FIPS.180-4.pdf> for more
-		 * details.
-		 * UNSPECIFIED SHOULD not be used, primary reason for inclusion is to force
-		 * any proto JSON serialization to emit the used hash algorithm, as default
-		 * option is to *omit* the default value of an enum (which is the first
-		 * value, represented by '0'.
-		 */
-		var HashAlgorithm;
-		(function (HashAlgorithm) {
-		    HashAlgorithm[HashAlgorithm["HASH_ALGORITHM_UNSPECIFIED"] = 0] = "HASH_ALGORITHM_UNSPECIFIED";
-		    HashAlgorithm[HashAlgorithm["SHA2_256"] = 1] = "SHA2_256";
-		    HashAlgorithm[HashAlgorithm["SHA2_384"] = 2] = "SHA2_384";
-		    HashAlgorithm[HashAlgorithm["SHA2_512"] = 3] = "SHA2_512";
-		    HashAlgorithm[HashAlgorithm["SHA3_256"] = 4] = "SHA3_256";
-		    HashAlgorithm[HashAlgorithm["SHA3_384"] = 5] = "SHA3_384";
-		})(HashAlgorithm || (exports.HashAlgorithm = HashAlgorithm = {}));
-		function hashAlgorithmFromJSON(object) {
-		    switch (object) {
-		        case 0:
-		        case "HASH_ALGORITHM_UNSPECIFIED":
-		            return HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED;
-		        case 1:
-		        case "SHA2_256":
-		            return HashAlgorithm.SHA2_256;
-		        case 2:
-		        case "SHA2_384":
-		            return HashAlgorithm.SHA2_384;
-		        case 3:
-		        case "SHA2_512":
-		            return HashAlgorithm.SHA2_512;
-		        case 4:
-		        case "SHA3_256":
-		            return HashAlgorithm.SHA3_256;
-		        case 5:
-		        case "SHA3_384":
-		            return HashAlgorithm.SHA3_384;
-		        default:
-		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum HashAlgorithm");
-		    }
-		}
-		function hashAlgorithmToJSON(object) {
-		    switch (object) {
-		        case HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED:
-		            return "HASH_ALGORITHM_UNSPECIFIED";
-		        case HashAlgorithm.SHA2_256:
-		            return "SHA2_256";
-		        case HashAlgorithm.SHA2_384:
-		            return "SHA2_384";
-		        case HashAlgorithm.SHA2_512:
-		            return "SHA2_512";
-		        case HashAlgorithm.SHA3_256:
-		            return "SHA3_256";
-		        case HashAlgorithm.SHA3_384:
-		            return "SHA3_384";
-		        default:
-		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum HashAlgorithm");
-		    }
-		}
-		/**
-		 * Details of a specific public key, capturing the the key encoding method,
-		 * and signature algorithm.
-		 *
-		 * PublicKeyDetails captures the public key/hash algorithm combinations
-		 * recommended in the Sigstore ecosystem.
-		 *
-		 * This is modelled as a linear set as we want to provide a small number of
-		 * opinionated options instead of allowing every possible permutation.
-		 *
-		 * Any changes to this enum MUST be reflected in the algorithm registry.
-		 *
-		 * See: <https://github.com/sigstore/architecture-docs/blob/main/algorithm-registry.md>
-		 *
-		 * To avoid the possibility of contradicting formats such as PKCS1 with
-		 * ED25519 the valid permutations are listed as a linear set instead of a
-		 * cartesian set (i.e one combined variable instead of two, one for encoding
-		 * and one for the signature algorithm).
-		 */
-		var PublicKeyDetails;
-		(function (PublicKeyDetails) {
-		    PublicKeyDetails[PublicKeyDetails["PUBLIC_KEY_DETAILS_UNSPECIFIED"] = 0] = "PUBLIC_KEY_DETAILS_UNSPECIFIED";
-		    /**
-		     * PKCS1_RSA_PKCS1V5 - RSA
-		     *
-		     * @deprecated
-		     */
-		    PublicKeyDetails[PublicKeyDetails["PKCS1_RSA_PKCS1V5"] = 1] = "PKCS1_RSA_PKCS1V5";
-		    /**
-		     * PKCS1_RSA_PSS - See RFC8017
-		     *
-		     * @deprecated
-		     */
-		    PublicKeyDetails[PublicKeyDetails["PKCS1_RSA_PSS"] = 2] = "PKCS1_RSA_PSS";
-		    /** @deprecated */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PKCS1V5"] = 3] = "PKIX_RSA_PKCS1V5";
-		    /** @deprecated */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PSS"] = 4] = "PKIX_RSA_PSS";
-		    /** PKIX_RSA_PKCS1V15_2048_SHA256 - RSA public key in PKIX format, PKCS#1v1.5 signature */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PKCS1V15_2048_SHA256"] = 9] = "PKIX_RSA_PKCS1V15_2048_SHA256";
-		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PKCS1V15_3072_SHA256"] = 10] = "PKIX_RSA_PKCS1V15_3072_SHA256";
-		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PKCS1V15_4096_SHA256"] = 11] = "PKIX_RSA_PKCS1V15_4096_SHA256";
-		    /** PKIX_RSA_PSS_2048_SHA256 - RSA public key in PKIX format, RSASSA-PSS signature */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PSS_2048_SHA256"] = 16] = "PKIX_RSA_PSS_2048_SHA256";
-		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PSS_3072_SHA256"] = 17] = "PKIX_RSA_PSS_3072_SHA256";
-		    PublicKeyDetails[PublicKeyDetails["PKIX_RSA_PSS_4096_SHA256"] = 18] = "PKIX_RSA_PSS_4096_SHA256";
-		    /**
-		     * PKIX_ECDSA_P256_HMAC_SHA_256 - ECDSA
-		     *
-		     * @deprecated
-		     */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P256_HMAC_SHA_256"] = 6] = "PKIX_ECDSA_P256_HMAC_SHA_256";
-		    /** PKIX_ECDSA_P256_SHA_256 - See NIST FIPS 186-4 */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P256_SHA_256"] = 5] = "PKIX_ECDSA_P256_SHA_256";
-		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P384_SHA_384"] = 12] = "PKIX_ECDSA_P384_SHA_384";
-		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P521_SHA_512"] = 13] = "PKIX_ECDSA_P521_SHA_512";
-		    /** PKIX_ED25519 - Ed 25519 */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_ED25519"] = 7] = "PKIX_ED25519";
-		    PublicKeyDetails[PublicKeyDetails["PKIX_ED25519_PH"] = 8] = "PKIX_ED25519_PH";
-		    /**
-		     * PKIX_ECDSA_P384_SHA_256 - These algorithms are deprecated and should not be used, but they
-		     * were/are being used by most Sigstore clients implementations.
-		     *
-		     * @deprecated
-		     */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P384_SHA_256"] = 19] = "PKIX_ECDSA_P384_SHA_256";
-		    /** @deprecated */
-		    PublicKeyDetails[PublicKeyDetails["PKIX_ECDSA_P521_SHA_256"] = 20] = "PKIX_ECDSA_P521_SHA_256";
-		    /**
-		     * LMS_SHA256 - LMS and LM-OTS
-		     *
-		     * These algorithms are deprecated and should not be used.
-		     * Keys and signatures MAY be used by private Sigstore
-		     * deployments, but will not be supported by the public
-		     * good instance.
-		     *
-		     * USER WARNING: LMS and LM-OTS are both stateful signature schemes.
-		     * Using them correctly requires discretion and careful consideration
-		     * to ensure that individual secret keys are not used more than once.
-		     * In addition, LM-OTS is a single-use scheme, meaning that it
-		     * MUST NOT be used for more than one signature per LM-OTS key.
-		     * If you cannot maintain these invariants, you MUST NOT use these
-		     * schemes.
-		     *
-		     * @deprecated
-		     */
-		    PublicKeyDetails[PublicKeyDetails["LMS_SHA256"] = 14] = "LMS_SHA256";
-		    /** @deprecated */
-		    PublicKeyDetails[PublicKeyDetails["LMOTS_SHA256"] = 15] = "LMOTS_SHA256";
-		    /**
-		     * ML_DSA_65 - ML-DSA
-		     *
-		     * These ML_DSA_65 and ML-DSA_87 algorithms are the pure variants that
-		     * take data to sign rather than the prehash variants (HashML-DSA), which
-		     * take digests.  While considered quantum-resistant, their usage
-		     * involves tradeoffs in that signatures and keys are much larger, and
-		     * this makes deployments more costly.
-		     *
-		     * USER WARNING: ML_DSA_65 and ML_DSA_87 are experimental algorithms.
-		     * In the future they MAY be used by private Sigstore deployments, but
-		     * they are not yet fully functional.  This warning will be removed when
-		     * these algorithms are widely supported by Sigstore clients and servers,
-		     * but care should still be taken for production environments.
-		     */
-		    PublicKeyDetails[PublicKeyDetails["ML_DSA_65"] = 21] = "ML_DSA_65";
-		    PublicKeyDetails[PublicKeyDetails["ML_DSA_87"] = 22] = "ML_DSA_87";
-		})(PublicKeyDetails || (exports.PublicKeyDetails = PublicKeyDetails = {}));
-		function publicKeyDetailsFromJSON(object) {
-		    switch (object) {
-		        case 0:
-		        case "PUBLIC_KEY_DETAILS_UNSPECIFIED":
-		            return PublicKeyDetails.PUBLIC_KEY_DETAILS_UNSPECIFIED;
-		        case 1:
-		        case "PKCS1_RSA_PKCS1V5":
-		            return PublicKeyDetails.PKCS1_RSA_PKCS1V5;
-		        case 2:
-		        case "PKCS1_RSA_PSS":
-		            return PublicKeyDetails.PKCS1_RSA_PSS;
-		        case 3:
-		        case "PKIX_RSA_PKCS1V5":
-		            return PublicKeyDetails.PKIX_RSA_PKCS1V5;
-		        case 4:
-		        case "PKIX_RSA_PSS":
-		            return PublicKeyDetails.PKIX_RSA_PSS;
-		        case 9:
-		        case "PKIX_RSA_PKCS1V15_2048_SHA256":
-		            return PublicKeyDetails.PKIX_RSA_PKCS1V15_2048_SHA256;
-		        case 10:
-		        case "PKIX_RSA_PKCS1V15_3072_SHA256":
-		            return PublicKeyDetails.PKIX_RSA_PKCS1V15_3072_SHA256;
-		        case 11:
-		        case "PKIX_RSA_PKCS1V15_4096_SHA256":
-		            return PublicKeyDetails.PKIX_RSA_PKCS1V15_4096_SHA256;
-		        case 16:
-		        case "PKIX_RSA_PSS_2048_SHA256":
-		            return PublicKeyDetails.PKIX_RSA_PSS_2048_SHA256;
-		        case 17:
-		        case "PKIX_RSA_PSS_3072_SHA256":
-		            return PublicKeyDetails.PKIX_RSA_PSS_3072_SHA256;
-		        case 18:
-		        case "PKIX_RSA_PSS_4096_SHA256":
-		            return PublicKeyDetails.PKIX_RSA_PSS_4096_SHA256;
-		        case 6:
-		        case "PKIX_ECDSA_P256_HMAC_SHA_256":
-		            return PublicKeyDetails.PKIX_ECDSA_P256_HMAC_SHA_256;
-		        case 5:
-		        case "PKIX_ECDSA_P256_SHA_256":
-		            return PublicKeyDetails.PKIX_ECDSA_P256_SHA_256;
-		        case 12:
-		        case "PKIX_ECDSA_P384_SHA_384":
-		            return PublicKeyDetails.PKIX_ECDSA_P384_SHA_384;
-		        case 13:
-		        case "PKIX_ECDSA_P521_SHA_512":
-		            return PublicKeyDetails.PKIX_ECDSA_P521_SHA_512;
-		        case 7:
-		        case "PKIX_ED25519":
-		            return PublicKeyDetails.PKIX_ED25519;
-		        case 8:
-		        case "PKIX_ED25519_PH":
-		            return PublicKeyDetails.PKIX_ED25519_PH;
-		        case 19:
-		        case "PKIX_ECDSA_P384_SHA_256":
-		            return PublicKeyDetails.PKIX_ECDSA_P384_SHA_256;
-		        case 20:
-		        case "PKIX_ECDSA_P521_SHA_256":
-		            return PublicKeyDetails.PKIX_ECDSA_P521_SHA_256;
-		        case 14:
-		        case "LMS_SHA256":
-		            return PublicKeyDetails.LMS_SHA256;
-		        case 15:
-		        case "LMOTS_SHA256":
-		            return PublicKeyDetails.LMOTS_SHA256;
-		        case 21:
-		        case "ML_DSA_65":
-		            return PublicKeyDetails.ML_DSA_65;
-		        case 22:
-		        case "ML_DSA_87":
-		            return PublicKeyDetails.ML_DSA_87;
-		        default:
-		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum PublicKeyDetails");
-		    }
-		}
-		function publicKeyDetailsToJSON(object) {
-		    switch (object) {
-		        case PublicKeyDetails.PUBLIC_KEY_DETAILS_UNSPECIFIED:
-		            return "PUBLIC_KEY_DETAILS_UNSPECIFIED";
-		        case PublicKeyDetails.PKCS1_RSA_PKCS1V5:
-		            return "PKCS1_RSA_PKCS1V5";
-		        case PublicKeyDetails.PKCS1_RSA_PSS:
-		            return "PKCS1_RSA_PSS";
-		        case PublicKeyDetails.PKIX_RSA_PKCS1V5:
-		            return "PKIX_RSA_PKCS1V5";
-		        case PublicKeyDetails.PKIX_RSA_PSS:
-		            return "PKIX_RSA_PSS";
-		        case PublicKeyDetails.PKIX_RSA_PKCS1V15_2048_SHA256:
-		            return "PKIX_RSA_PKCS1V15_2048_SHA256";
-		        case PublicKeyDetails.PKIX_RSA_PKCS1V15_3072_SHA256:
-		            return "PKIX_RSA_PKCS1V15_3072_SHA256";
-		        case PublicKeyDetails.PKIX_RSA_PKCS1V15_4096_SHA256:
-		            return "PKIX_RSA_PKCS1V15_4096_SHA256";
-		        case PublicKeyDetails.PKIX_RSA_PSS_2048_SHA256:
-		            return "PKIX_RSA_PSS_2048_SHA256";
-		        case PublicKeyDetails.PKIX_RSA_PSS_3072_SHA256:
-		            return "PKIX_RSA_PSS_3072_SHA256";
-		        case PublicKeyDetails.PKIX_RSA_PSS_4096_SHA256:
-		            return "PKIX_RSA_PSS_4096_SHA256";
-		        case PublicKeyDetails.PKIX_ECDSA_P256_HMAC_SHA_256:
-		            return "PKIX_ECDSA_P256_HMAC_SHA_256";
-		        case PublicKeyDetails.PKIX_ECDSA_P256_SHA_256:
-		            return "PKIX_ECDSA_P256_SHA_256";
-		        case PublicKeyDetails.PKIX_ECDSA_P384_SHA_384:
-		            return "PKIX_ECDSA_P384_SHA_384";
-		        case PublicKeyDetails.PKIX_ECDSA_P521_SHA_512:
-		            return "PKIX_ECDSA_P521_SHA_512";
-		        case PublicKeyDetails.PKIX_ED25519:
-		            return "PKIX_ED25519";
-		        case PublicKeyDetails.PKIX_ED25519_PH:
-		            return "PKIX_ED25519_PH";
-		        case PublicKeyDetails.PKIX_ECDSA_P384_SHA_256:
-		            return "PKIX_ECDSA_P384_SHA_256";
-		        case PublicKeyDetails.PKIX_ECDSA_P521_SHA_256:
-		            return "PKIX_ECDSA_P521_SHA_256";
-		        case PublicKeyDetails.LMS_SHA256:
-		            return "LMS_SHA256";
-		        case PublicKeyDetails.LMOTS_SHA256:
-		            return "LMOTS_SHA256";
-		        case PublicKeyDetails.ML_DSA_65:
-		            return "ML_DSA_65";
-		        case PublicKeyDetails.ML_DSA_87:
-		            return "ML_DSA_87";
-		        default:
-		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum PublicKeyDetails");
-		    }
-		}
-		var SubjectAlternativeNameType;
-		(function (SubjectAlternativeNameType) {
-		    SubjectAlternativeNameType[SubjectAlternativeNameType["SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED"] = 0] = "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED";
-		    SubjectAlternativeNameType[SubjectAlternativeNameType["EMAIL"] = 1] = "EMAIL";
-		    SubjectAlternativeNameType[SubjectAlternativeNameType["URI"] = 2] = "URI";
-		    /**
-		     * OTHER_NAME - OID 1.3.6.1.4.1.57264.1.7
-		     * See https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md#1361415726417--othername-san
-		     * for more details.
-		     */
-		    SubjectAlternativeNameType[SubjectAlternativeNameType["OTHER_NAME"] = 3] = "OTHER_NAME";
-		})(SubjectAlternativeNameType || (exports.SubjectAlternativeNameType = SubjectAlternativeNameType = {}));
-		function subjectAlternativeNameTypeFromJSON(object) {
-		    switch (object) {
-		        case 0:
-		        case "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED":
-		            return SubjectAlternativeNameType.SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED;
-		        case 1:
-		        case "EMAIL":
-		            return SubjectAlternativeNameType.EMAIL;
-		        case 2:
-		        case "URI":
-		            return SubjectAlternativeNameType.URI;
-		        case 3:
-		        case "OTHER_NAME":
-		            return SubjectAlternativeNameType.OTHER_NAME;
-		        default:
-		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum SubjectAlternativeNameType");
-		    }
-		}
-		function subjectAlternativeNameTypeToJSON(object) {
-		    switch (object) {
-		        case SubjectAlternativeNameType.SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED:
-		            return "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED";
-		        case SubjectAlternativeNameType.EMAIL:
-		            return "EMAIL";
-		        case SubjectAlternativeNameType.URI:
-		            return "URI";
-		        case SubjectAlternativeNameType.OTHER_NAME:
-		            return "OTHER_NAME";
-		        default:
-		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum SubjectAlternativeNameType");
-		    }
-		}
-		exports.HashOutput = {
-		    fromJSON(object) {
-		        return {
-		            algorithm: isSet(object.algorithm) ? hashAlgorithmFromJSON(object.algorithm) : 0,
-		            digest: isSet(object.digest) ? Buffer.from(bytesFromBase64(object.digest)) : Buffer.alloc(0),
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.algorithm !== 0) {
-		            obj.algorithm = hashAlgorithmToJSON(message.algorithm);
-		        }
-		        if (message.digest.length !== 0) {
-		            obj.digest = base64FromBytes(message.digest);
-		        }
-		        return obj;
-		    },
-		};
-		exports.MessageSignature = {
-		    fromJSON(object) {
-		        return {
-		            messageDigest: isSet(object.messageDigest) ? exports.HashOutput.fromJSON(object.messageDigest) : undefined,
-		            signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.messageDigest !== undefined) {
-		            obj.messageDigest = exports.HashOutput.toJSON(message.messageDigest);
-		        }
-		        if (message.signature.length !== 0) {
-		            obj.signature = base64FromBytes(message.signature);
-		        }
-		        return obj;
-		    },
-		};
-		exports.LogId = {
-		    fromJSON(object) {
-		        return { keyId: isSet(object.keyId) ? Buffer.from(bytesFromBase64(object.keyId)) : Buffer.alloc(0) };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.keyId.length !== 0) {
-		            obj.keyId = base64FromBytes(message.keyId);
-		        }
-		        return obj;
-		    },
-		};
-		exports.RFC3161SignedTimestamp = {
-		    fromJSON(object) {
-		        return {
-		            signedTimestamp: isSet(object.signedTimestamp)
-		                ? Buffer.from(bytesFromBase64(object.signedTimestamp))
-		                : Buffer.alloc(0),
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.signedTimestamp.length !== 0) {
-		            obj.signedTimestamp = base64FromBytes(message.signedTimestamp);
-		        }
-		        return obj;
-		    },
-		};
-		exports.PublicKey = {
-		    fromJSON(object) {
-		        return {
-		            rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : undefined,
-		            keyDetails: isSet(object.keyDetails) ? publicKeyDetailsFromJSON(object.keyDetails) : 0,
-		            validFor: isSet(object.validFor) ? exports.TimeRange.fromJSON(object.validFor) : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.rawBytes !== undefined) {
-		            obj.rawBytes = base64FromBytes(message.rawBytes);
-		        }
-		        if (message.keyDetails !== 0) {
-		            obj.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
-		        }
-		        if (message.validFor !== undefined) {
-		            obj.validFor = exports.TimeRange.toJSON(message.validFor);
-		        }
-		        return obj;
-		    },
-		};
-		exports.PublicKeyIdentifier = {
-		    fromJSON(object) {
-		        return { hint: isSet(object.hint) ? globalThis.String(object.hint) : "" };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.hint !== "") {
-		            obj.hint = message.hint;
-		        }
-		        return obj;
-		    },
-		};
-		exports.ObjectIdentifier = {
-		    fromJSON(object) {
-		        return { id: globalThis.Array.isArray(object?.id) ? object.id.map((e) => globalThis.Number(e)) : [] };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.id?.length) {
-		            obj.id = message.id.map((e) => Math.round(e));
-		        }
-		        return obj;
-		    },
-		};
-		exports.ObjectIdentifierValuePair = {
-		    fromJSON(object) {
-		        return {
-		            oid: isSet(object.oid) ? exports.ObjectIdentifier.fromJSON(object.oid) : undefined,
-		            value: isSet(object.value) ? Buffer.from(bytesFromBase64(object.value)) : Buffer.alloc(0),
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.oid !== undefined) {
-		            obj.oid = exports.ObjectIdentifier.toJSON(message.oid);
-		        }
-		        if (message.value.length !== 0) {
-		            obj.value = base64FromBytes(message.value);
-		        }
-		        return obj;
-		    },
-		};
-		exports.DistinguishedName = {
-		    fromJSON(object) {
-		        return {
-		            organization: isSet(object.organization) ? globalThis.String(object.organization) : "",
-		            commonName: isSet(object.commonName) ? globalThis.String(object.commonName) : "",
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.organization !== "") {
-		            obj.organization = message.organization;
-		        }
-		        if (message.commonName !== "") {
-		            obj.commonName = message.commonName;
-		        }
-		        return obj;
-		    },
-		};
-		exports.X509Certificate = {
-		    fromJSON(object) {
-		        return { rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : Buffer.alloc(0) };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.rawBytes.length !== 0) {
-		            obj.rawBytes = base64FromBytes(message.rawBytes);
-		        }
-		        return obj;
-		    },
-		};
-		exports.SubjectAlternativeName = {
-		    fromJSON(object) {
-		        return {
-		            type: isSet(object.type) ? subjectAlternativeNameTypeFromJSON(object.type) : 0,
-		            identity: isSet(object.regexp)
-		                ? { $case: "regexp", regexp: globalThis.String(object.regexp) }
-		                : isSet(object.value)
-		                    ? { $case: "value", value: globalThis.String(object.value) }
-		                    : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.type !== 0) {
-		            obj.type = subjectAlternativeNameTypeToJSON(message.type);
-		        }
-		        if (message.identity?.$case === "regexp") {
-		            obj.regexp = message.identity.regexp;
-		        }
-		        else if (message.identity?.$case === "value") {
-		            obj.value = message.identity.value;
-		        }
-		        return obj;
-		    },
-		};
-		exports.X509CertificateChain = {
-		    fromJSON(object) {
-		        return {
-		            certificates: globalThis.Array.isArray(object?.certificates)
-		                ? object.certificates.map((e) => exports.X509Certificate.fromJSON(e))
-		                : [],
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.certificates?.length) {
-		            obj.certificates = message.certificates.map((e) => exports.X509Certificate.toJSON(e));
-		        }
-		        return obj;
-		    },
-		};
-		exports.TimeRange = {
-		    fromJSON(object) {
-		        return {
-		            start: isSet(object.start) ? fromJsonTimestamp(object.start) : undefined,
-		            end: isSet(object.end) ? fromJsonTimestamp(object.end) : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.start !== undefined) {
-		            obj.start = message.start.toISOString();
-		        }
-		        if (message.end !== undefined) {
-		            obj.end = message.end.toISOString();
-		        }
-		        return obj;
-		    },
-		};
-		function bytesFromBase64(b64) {
-		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
-		}
-		function base64FromBytes(arr) {
-		    return globalThis.Buffer.from(arr).toString("base64");
-		}
-		function fromTimestamp(t) {
-		    let millis = (globalThis.Number(t.seconds) || 0) * 1_000;
-		    millis += (t.nanos || 0) / 1_000_000;
-		    return new globalThis.Date(millis);
-		}
-		function fromJsonTimestamp(o) {
-		    if (o instanceof globalThis.Date) {
-		        return o;
-		    }
-		    else if (typeof o === "string") {
-		        return new globalThis.Date(o);
-		    }
-		    else {
-		        return fromTimestamp(timestamp_1.Timestamp.fromJSON(o));
-		    }
-		}
-		function isSet(value) {
-		    return value !== null && value !== undefined;
-		} 
-	} (sigstore_common));
-	return sigstore_common;
-}
-
-var sigstore_rekor = {};
-
-var hasRequiredSigstore_rekor;
-
-function requireSigstore_rekor () {
-	if (hasRequiredSigstore_rekor) return sigstore_rekor;
-	hasRequiredSigstore_rekor = 1;
-	(function (exports) {
-		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
-		// versions:
-		//   protoc-gen-ts_proto  v2.7.0
-		//   protoc               v6.30.2
-		// source: sigstore_rekor.proto
-		Object.defineProperty(exports, "__esModule", { value: true });
-		exports.TransparencyLogEntry = exports.InclusionPromise = exports.InclusionProof = exports.Checkpoint = exports.KindVersion = void 0;
-		/* eslint-disable */
-		const sigstore_common_1 = requireSigstore_common();
-		exports.KindVersion = {
-		    fromJSON(object) {
-		        return {
-		            kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
-		            version: isSet(object.version) ? globalThis.String(object.version) : "",
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.kind !== "") {
-		            obj.kind = message.kind;
-		        }
-		        if (message.version !== "") {
-		            obj.version = message.version;
-		        }
-		        return obj;
-		    },
-		};
-		exports.Checkpoint = {
-		    fromJSON(object) {
-		        return { envelope: isSet(object.envelope) ? globalThis.String(object.envelope) : "" };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.envelope !== "") {
-		            obj.envelope = message.envelope;
-		        }
-		        return obj;
-		    },
-		};
-		exports.InclusionProof = {
-		    fromJSON(object) {
-		        return {
-		            logIndex: isSet(object.logIndex) ? globalThis.String(object.logIndex) : "0",
-		            rootHash: isSet(object.rootHash) ? Buffer.from(bytesFromBase64(object.rootHash)) : Buffer.alloc(0),
-		            treeSize: isSet(object.treeSize) ? globalThis.String(object.treeSize) : "0",
-		            hashes: globalThis.Array.isArray(object?.hashes)
-		                ? object.hashes.map((e) => Buffer.from(bytesFromBase64(e)))
-		                : [],
-		            checkpoint: isSet(object.checkpoint) ? exports.Checkpoint.fromJSON(object.checkpoint) : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.logIndex !== "0") {
-		            obj.logIndex = message.logIndex;
-		        }
-		        if (message.rootHash.length !== 0) {
-		            obj.rootHash = base64FromBytes(message.rootHash);
-		        }
-		        if (message.treeSize !== "0") {
-		            obj.treeSize = message.treeSize;
-		        }
-		        if (message.hashes?.length) {
-		            obj.hashes = message.hashes.map((e) => base64FromBytes(e));
-		        }
-		        if (message.checkpoint !== undefined) {
-		            obj.checkpoint = exports.Checkpoint.toJSON(message.checkpoint);
-		        }
-		        return obj;
-		    },
-		};
-		exports.InclusionPromise = {
-		    fromJSON(object) {
-		        return {
-		            signedEntryTimestamp: isSet(object.signedEntryTimestamp)
-		                ? Buffer.from(bytesFromBase64(object.signedEntryTimestamp))
-		                : Buffer.alloc(0),
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.signedEntryTimestamp.length !== 0) {
-		            obj.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
-		        }
-		        return obj;
-		    },
-		};
-		exports.TransparencyLogEntry = {
-		    fromJSON(object) {
-		        return {
-		            logIndex: isSet(object.logIndex) ? globalThis.String(object.logIndex) : "0",
-		            logId: isSet(object.logId) ? sigstore_common_1.LogId.fromJSON(object.logId) : undefined,
-		            kindVersion: isSet(object.kindVersion) ? exports.KindVersion.fromJSON(object.kindVersion) : undefined,
-		            integratedTime: isSet(object.integratedTime) ? globalThis.String(object.integratedTime) : "0",
-		            inclusionPromise: isSet(object.inclusionPromise) ? exports.InclusionPromise.fromJSON(object.inclusionPromise) : undefined,
-		            inclusionProof: isSet(object.inclusionProof) ? exports.InclusionProof.fromJSON(object.inclusionProof) : undefined,
-		            canonicalizedBody: isSet(object.canonicalizedBody)
-		                ? Buffer.from(bytesFromBase64(object.canonicalizedBody))
-		                : Buffer.alloc(0),
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.logIndex !== "0") {
-		            obj.logIndex = message.logIndex;
-		        }
-		        if (message.logId !== undefined) {
-		            obj.logId = sigstore_common_1.LogId.toJSON(message.logId);
-		        }
-		        if (message.kindVersion !== undefined) {
-		            obj.kindVersion = exports.KindVersion.toJSON(message.kindVersion);
-		        }
-		        if (message.integratedTime !== "0") {
-		            obj.integratedTime = message.integratedTime;
-		        }
-		        if (message.inclusionPromise !== undefined) {
-		            obj.inclusionPromise = exports.InclusionPromise.toJSON(message.inclusionPromise);
-		        }
-		        if (message.inclusionProof !== undefined) {
-		            obj.inclusionProof = exports.InclusionProof.toJSON(message.inclusionProof);
-		        }
-		        if (message.canonicalizedBody.length !== 0) {
-		            obj.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
-		        }
-		        return obj;
-		    },
-		};
-		function bytesFromBase64(b64) {
-		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
-		}
-		function base64FromBytes(arr) {
-		    return globalThis.Buffer.from(arr).toString("base64");
-		}
-		function isSet(value) {
-		    return value !== null && value !== undefined;
-		} 
-	} (sigstore_rekor));
-	return sigstore_rekor;
-}
-
-var hasRequiredSigstore_bundle;
-
-function requireSigstore_bundle () {
-	if (hasRequiredSigstore_bundle) return sigstore_bundle;
-	hasRequiredSigstore_bundle = 1;
-	(function (exports) {
-		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
-		// versions:
-		//   protoc-gen-ts_proto  v2.7.0
-		//   protoc               v6.30.2
-		// source: sigstore_bundle.proto
-		Object.defineProperty(exports, "__esModule", { value: true });
-		exports.Bundle = exports.VerificationMaterial = exports.TimestampVerificationData = void 0;
-		/* eslint-disable */
-		const envelope_1 = requireEnvelope();
-		const sigstore_common_1 = requireSigstore_common();
-		const sigstore_rekor_1 = requireSigstore_rekor();
-		exports.TimestampVerificationData = {
-		    fromJSON(object) {
-		        return {
-		            rfc3161Timestamps: globalThis.Array.isArray(object?.rfc3161Timestamps)
-		                ? object.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.fromJSON(e))
-		                : [],
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.rfc3161Timestamps?.length) {
-		            obj.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
-		        }
-		        return obj;
-		    },
-		};
-		exports.VerificationMaterial = {
-		    fromJSON(object) {
-		        return {
-		            content: isSet(object.publicKey)
-		                ? { $case: "publicKey", publicKey: sigstore_common_1.PublicKeyIdentifier.fromJSON(object.publicKey) }
-		                : isSet(object.x509CertificateChain)
-		                    ? {
-		                        $case: "x509CertificateChain",
-		                        x509CertificateChain: sigstore_common_1.X509CertificateChain.fromJSON(object.x509CertificateChain),
-		                    }
-		                    : isSet(object.certificate)
-		                        ? { $case: "certificate", certificate: sigstore_common_1.X509Certificate.fromJSON(object.certificate) }
-		                        : undefined,
-		            tlogEntries: globalThis.Array.isArray(object?.tlogEntries)
-		                ? object.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.fromJSON(e))
-		                : [],
-		            timestampVerificationData: isSet(object.timestampVerificationData)
-		                ? exports.TimestampVerificationData.fromJSON(object.timestampVerificationData)
-		                : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.content?.$case === "publicKey") {
-		            obj.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
-		        }
-		        else if (message.content?.$case === "x509CertificateChain") {
-		            obj.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
-		        }
-		        else if (message.content?.$case === "certificate") {
-		            obj.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
-		        }
-		        if (message.tlogEntries?.length) {
-		            obj.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
-		        }
-		        if (message.timestampVerificationData !== undefined) {
-		            obj.timestampVerificationData = exports.TimestampVerificationData.toJSON(message.timestampVerificationData);
-		        }
-		        return obj;
-		    },
-		};
-		exports.Bundle = {
-		    fromJSON(object) {
-		        return {
-		            mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
-		            verificationMaterial: isSet(object.verificationMaterial)
-		                ? exports.VerificationMaterial.fromJSON(object.verificationMaterial)
-		                : undefined,
-		            content: isSet(object.messageSignature)
-		                ? { $case: "messageSignature", messageSignature: sigstore_common_1.MessageSignature.fromJSON(object.messageSignature) }
-		                : isSet(object.dsseEnvelope)
-		                    ? { $case: "dsseEnvelope", dsseEnvelope: envelope_1.Envelope.fromJSON(object.dsseEnvelope) }
-		                    : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.mediaType !== "") {
-		            obj.mediaType = message.mediaType;
-		        }
-		        if (message.verificationMaterial !== undefined) {
-		            obj.verificationMaterial = exports.VerificationMaterial.toJSON(message.verificationMaterial);
-		        }
-		        if (message.content?.$case === "messageSignature") {
-		            obj.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
-		        }
-		        else if (message.content?.$case === "dsseEnvelope") {
-		            obj.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
-		        }
-		        return obj;
-		    },
-		};
-		function isSet(value) {
-		    return value !== null && value !== undefined;
-		} 
-	} (sigstore_bundle));
-	return sigstore_bundle;
-}
-
-var sigstore_trustroot = {};
-
-var hasRequiredSigstore_trustroot;
-
-function requireSigstore_trustroot () {
-	if (hasRequiredSigstore_trustroot) return sigstore_trustroot;
-	hasRequiredSigstore_trustroot = 1;
-	(function (exports) {
-		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
-		// versions:
-		//   protoc-gen-ts_proto  v2.7.0
-		//   protoc               v6.30.2
-		// source: sigstore_trustroot.proto
-		Object.defineProperty(exports, "__esModule", { value: true });
-		exports.ClientTrustConfig = exports.ServiceConfiguration = exports.Service = exports.SigningConfig = exports.TrustedRoot = exports.CertificateAuthority = exports.TransparencyLogInstance = exports.ServiceSelector = void 0;
-		exports.serviceSelectorFromJSON = serviceSelectorFromJSON;
-		exports.serviceSelectorToJSON = serviceSelectorToJSON;
-		/* eslint-disable */
-		const sigstore_common_1 = requireSigstore_common();
-		/**
-		 * ServiceSelector specifies how a client SHOULD select a set of
-		 * Services to connect to. A client SHOULD throw an error if
-		 * the value is SERVICE_SELECTOR_UNDEFINED.
-		 */
-		var ServiceSelector;
-		(function (ServiceSelector) {
-		    ServiceSelector[ServiceSelector["SERVICE_SELECTOR_UNDEFINED"] = 0] = "SERVICE_SELECTOR_UNDEFINED";
-		    /**
-		     * ALL - Clients SHOULD select all Services based on supported API version
-		     * and validity window.
-		     */
-		    ServiceSelector[ServiceSelector["ALL"] = 1] = "ALL";
-		    /**
-		     * ANY - Clients SHOULD select one Service based on supported API version
-		     * and validity window. It is up to the client implementation to
-		     * decide how to select the Service, e.g. random or round-robin.
-		     */
-		    ServiceSelector[ServiceSelector["ANY"] = 2] = "ANY";
-		    /**
-		     * EXACT - Clients SHOULD select a specific number of Services based on
-		     * supported API version and validity window, using the provided
-		     * `count`. It is up to the client implementation to decide how to
-		     * select the Service, e.g. random or round-robin.
-		     */
-		    ServiceSelector[ServiceSelector["EXACT"] = 3] = "EXACT";
-		})(ServiceSelector || (exports.ServiceSelector = ServiceSelector = {}));
-		function serviceSelectorFromJSON(object) {
-		    switch (object) {
-		        case 0:
-		        case "SERVICE_SELECTOR_UNDEFINED":
-		            return ServiceSelector.SERVICE_SELECTOR_UNDEFINED;
-		        case 1:
-		        case "ALL":
-		            return ServiceSelector.ALL;
-		        case 2:
-		        case "ANY":
-		            return ServiceSelector.ANY;
-		        case 3:
-		        case "EXACT":
-		            return ServiceSelector.EXACT;
-		        default:
-		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum ServiceSelector");
-		    }
-		}
-		function serviceSelectorToJSON(object) {
-		    switch (object) {
-		        case ServiceSelector.SERVICE_SELECTOR_UNDEFINED:
-		            return "SERVICE_SELECTOR_UNDEFINED";
-		        case ServiceSelector.ALL:
-		            return "ALL";
-		        case ServiceSelector.ANY:
-		            return "ANY";
-		        case ServiceSelector.EXACT:
-		            return "EXACT";
-		        default:
-		            throw new globalThis.Error("Unrecognized enum value " + object + " for enum ServiceSelector");
-		    }
-		}
-		exports.TransparencyLogInstance = {
-		    fromJSON(object) {
-		        return {
-		            baseUrl: isSet(object.baseUrl) ? globalThis.String(object.baseUrl) : "",
-		            hashAlgorithm: isSet(object.hashAlgorithm) ? (0, sigstore_common_1.hashAlgorithmFromJSON)(object.hashAlgorithm) : 0,
-		            publicKey: isSet(object.publicKey) ? sigstore_common_1.PublicKey.fromJSON(object.publicKey) : undefined,
-		            logId: isSet(object.logId) ? sigstore_common_1.LogId.fromJSON(object.logId) : undefined,
-		            checkpointKeyId: isSet(object.checkpointKeyId) ? sigstore_common_1.LogId.fromJSON(object.checkpointKeyId) : undefined,
-		            operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.baseUrl !== "") {
-		            obj.baseUrl = message.baseUrl;
-		        }
-		        if (message.hashAlgorithm !== 0) {
-		            obj.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
-		        }
-		        if (message.publicKey !== undefined) {
-		            obj.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
-		        }
-		        if (message.logId !== undefined) {
-		            obj.logId = sigstore_common_1.LogId.toJSON(message.logId);
-		        }
-		        if (message.checkpointKeyId !== undefined) {
-		            obj.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
-		        }
-		        if (message.operator !== "") {
-		            obj.operator = message.operator;
-		        }
-		        return obj;
-		    },
-		};
-		exports.CertificateAuthority = {
-		    fromJSON(object) {
-		        return {
-		            subject: isSet(object.subject) ? sigstore_common_1.DistinguishedName.fromJSON(object.subject) : undefined,
-		            uri: isSet(object.uri) ? globalThis.String(object.uri) : "",
-		            certChain: isSet(object.certChain) ? sigstore_common_1.X509CertificateChain.fromJSON(object.certChain) : undefined,
-		            validFor: isSet(object.validFor) ? sigstore_common_1.TimeRange.fromJSON(object.validFor) : undefined,
-		            operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.subject !== undefined) {
-		            obj.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
-		        }
-		        if (message.uri !== "") {
-		            obj.uri = message.uri;
-		        }
-		        if (message.certChain !== undefined) {
-		            obj.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
-		        }
-		        if (message.validFor !== undefined) {
-		            obj.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
-		        }
-		        if (message.operator !== "") {
-		            obj.operator = message.operator;
-		        }
-		        return obj;
-		    },
-		};
-		exports.TrustedRoot = {
-		    fromJSON(object) {
-		        return {
-		            mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
-		            tlogs: globalThis.Array.isArray(object?.tlogs)
-		                ? object.tlogs.map((e) => exports.TransparencyLogInstance.fromJSON(e))
-		                : [],
-		            certificateAuthorities: globalThis.Array.isArray(object?.certificateAuthorities)
-		                ? object.certificateAuthorities.map((e) => exports.CertificateAuthority.fromJSON(e))
-		                : [],
-		            ctlogs: globalThis.Array.isArray(object?.ctlogs)
-		                ? object.ctlogs.map((e) => exports.TransparencyLogInstance.fromJSON(e))
-		                : [],
-		            timestampAuthorities: globalThis.Array.isArray(object?.timestampAuthorities)
-		                ? object.timestampAuthorities.map((e) => exports.CertificateAuthority.fromJSON(e))
-		                : [],
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.mediaType !== "") {
-		            obj.mediaType = message.mediaType;
-		        }
-		        if (message.tlogs?.length) {
-		            obj.tlogs = message.tlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
-		        }
-		        if (message.certificateAuthorities?.length) {
-		            obj.certificateAuthorities = message.certificateAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
-		        }
-		        if (message.ctlogs?.length) {
-		            obj.ctlogs = message.ctlogs.map((e) => exports.TransparencyLogInstance.toJSON(e));
-		        }
-		        if (message.timestampAuthorities?.length) {
-		            obj.timestampAuthorities = message.timestampAuthorities.map((e) => exports.CertificateAuthority.toJSON(e));
-		        }
-		        return obj;
-		    },
-		};
-		exports.SigningConfig = {
-		    fromJSON(object) {
-		        return {
-		            mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
-		            caUrls: globalThis.Array.isArray(object?.caUrls) ? object.caUrls.map((e) => exports.Service.fromJSON(e)) : [],
-		            oidcUrls: globalThis.Array.isArray(object?.oidcUrls) ? object.oidcUrls.map((e) => exports.Service.fromJSON(e)) : [],
-		            rekorTlogUrls: globalThis.Array.isArray(object?.rekorTlogUrls)
-		                ? object.rekorTlogUrls.map((e) => exports.Service.fromJSON(e))
-		                : [],
-		            rekorTlogConfig: isSet(object.rekorTlogConfig)
-		                ? exports.ServiceConfiguration.fromJSON(object.rekorTlogConfig)
-		                : undefined,
-		            tsaUrls: globalThis.Array.isArray(object?.tsaUrls) ? object.tsaUrls.map((e) => exports.Service.fromJSON(e)) : [],
-		            tsaConfig: isSet(object.tsaConfig) ? exports.ServiceConfiguration.fromJSON(object.tsaConfig) : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.mediaType !== "") {
-		            obj.mediaType = message.mediaType;
-		        }
-		        if (message.caUrls?.length) {
-		            obj.caUrls = message.caUrls.map((e) => exports.Service.toJSON(e));
-		        }
-		        if (message.oidcUrls?.length) {
-		            obj.oidcUrls = message.oidcUrls.map((e) => exports.Service.toJSON(e));
-		        }
-		        if (message.rekorTlogUrls?.length) {
-		            obj.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports.Service.toJSON(e));
-		        }
-		        if (message.rekorTlogConfig !== undefined) {
-		            obj.rekorTlogConfig = exports.ServiceConfiguration.toJSON(message.rekorTlogConfig);
-		        }
-		        if (message.tsaUrls?.length) {
-		            obj.tsaUrls = message.tsaUrls.map((e) => exports.Service.toJSON(e));
-		        }
-		        if (message.tsaConfig !== undefined) {
-		            obj.tsaConfig = exports.ServiceConfiguration.toJSON(message.tsaConfig);
-		        }
-		        return obj;
-		    },
-		};
-		exports.Service = {
-		    fromJSON(object) {
-		        return {
-		            url: isSet(object.url) ? globalThis.String(object.url) : "",
-		            majorApiVersion: isSet(object.majorApiVersion) ? globalThis.Number(object.majorApiVersion) : 0,
-		            validFor: isSet(object.validFor) ? sigstore_common_1.TimeRange.fromJSON(object.validFor) : undefined,
-		            operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.url !== "") {
-		            obj.url = message.url;
-		        }
-		        if (message.majorApiVersion !== 0) {
-		            obj.majorApiVersion = Math.round(message.majorApiVersion);
-		        }
-		        if (message.validFor !== undefined) {
-		            obj.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
-		        }
-		        if (message.operator !== "") {
-		            obj.operator = message.operator;
-		        }
-		        return obj;
-		    },
-		};
-		exports.ServiceConfiguration = {
-		    fromJSON(object) {
-		        return {
-		            selector: isSet(object.selector) ? serviceSelectorFromJSON(object.selector) : 0,
-		            count: isSet(object.count) ? globalThis.Number(object.count) : 0,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.selector !== 0) {
-		            obj.selector = serviceSelectorToJSON(message.selector);
-		        }
-		        if (message.count !== 0) {
-		            obj.count = Math.round(message.count);
-		        }
-		        return obj;
-		    },
-		};
-		exports.ClientTrustConfig = {
-		    fromJSON(object) {
-		        return {
-		            mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
-		            trustedRoot: isSet(object.trustedRoot) ? exports.TrustedRoot.fromJSON(object.trustedRoot) : undefined,
-		            signingConfig: isSet(object.signingConfig) ? exports.SigningConfig.fromJSON(object.signingConfig) : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.mediaType !== "") {
-		            obj.mediaType = message.mediaType;
-		        }
-		        if (message.trustedRoot !== undefined) {
-		            obj.trustedRoot = exports.TrustedRoot.toJSON(message.trustedRoot);
-		        }
-		        if (message.signingConfig !== undefined) {
-		            obj.signingConfig = exports.SigningConfig.toJSON(message.signingConfig);
-		        }
-		        return obj;
-		    },
-		};
-		function isSet(value) {
-		    return value !== null && value !== undefined;
-		} 
-	} (sigstore_trustroot));
-	return sigstore_trustroot;
-}
-
-var sigstore_verification = {};
-
-var hasRequiredSigstore_verification;
-
-function requireSigstore_verification () {
-	if (hasRequiredSigstore_verification) return sigstore_verification;
-	hasRequiredSigstore_verification = 1;
-	(function (exports) {
-		// Code generated by protoc-gen-ts_proto. DO NOT EDIT.
-		// versions:
-		//   protoc-gen-ts_proto  v2.7.0
-		//   protoc               v6.30.2
-		// source: sigstore_verification.proto
-		Object.defineProperty(exports, "__esModule", { value: true });
-		exports.Input = exports.Artifact = exports.ArtifactVerificationOptions_ObserverTimestampOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions = exports.ArtifactVerificationOptions_CtlogOptions = exports.ArtifactVerificationOptions_TlogOptions = exports.ArtifactVerificationOptions = exports.PublicKeyIdentities = exports.CertificateIdentities = exports.CertificateIdentity = void 0;
-		/* eslint-disable */
-		const sigstore_bundle_1 = requireSigstore_bundle();
-		const sigstore_common_1 = requireSigstore_common();
-		const sigstore_trustroot_1 = requireSigstore_trustroot();
-		exports.CertificateIdentity = {
-		    fromJSON(object) {
-		        return {
-		            issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
-		            san: isSet(object.san) ? sigstore_common_1.SubjectAlternativeName.fromJSON(object.san) : undefined,
-		            oids: globalThis.Array.isArray(object?.oids)
-		                ? object.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.fromJSON(e))
-		                : [],
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.issuer !== "") {
-		            obj.issuer = message.issuer;
-		        }
-		        if (message.san !== undefined) {
-		            obj.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
-		        }
-		        if (message.oids?.length) {
-		            obj.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
-		        }
-		        return obj;
-		    },
-		};
-		exports.CertificateIdentities = {
-		    fromJSON(object) {
-		        return {
-		            identities: globalThis.Array.isArray(object?.identities)
-		                ? object.identities.map((e) => exports.CertificateIdentity.fromJSON(e))
-		                : [],
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.identities?.length) {
-		            obj.identities = message.identities.map((e) => exports.CertificateIdentity.toJSON(e));
-		        }
-		        return obj;
-		    },
-		};
-		exports.PublicKeyIdentities = {
-		    fromJSON(object) {
-		        return {
-		            publicKeys: globalThis.Array.isArray(object?.publicKeys)
-		                ? object.publicKeys.map((e) => sigstore_common_1.PublicKey.fromJSON(e))
-		                : [],
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.publicKeys?.length) {
-		            obj.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
-		        }
-		        return obj;
-		    },
-		};
-		exports.ArtifactVerificationOptions = {
-		    fromJSON(object) {
-		        return {
-		            signers: isSet(object.certificateIdentities)
-		                ? {
-		                    $case: "certificateIdentities",
-		                    certificateIdentities: exports.CertificateIdentities.fromJSON(object.certificateIdentities),
-		                }
-		                : isSet(object.publicKeys)
-		                    ? { $case: "publicKeys", publicKeys: exports.PublicKeyIdentities.fromJSON(object.publicKeys) }
-		                    : undefined,
-		            tlogOptions: isSet(object.tlogOptions)
-		                ? exports.ArtifactVerificationOptions_TlogOptions.fromJSON(object.tlogOptions)
-		                : undefined,
-		            ctlogOptions: isSet(object.ctlogOptions)
-		                ? exports.ArtifactVerificationOptions_CtlogOptions.fromJSON(object.ctlogOptions)
-		                : undefined,
-		            tsaOptions: isSet(object.tsaOptions)
-		                ? exports.ArtifactVerificationOptions_TimestampAuthorityOptions.fromJSON(object.tsaOptions)
-		                : undefined,
-		            integratedTsOptions: isSet(object.integratedTsOptions)
-		                ? exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.fromJSON(object.integratedTsOptions)
-		                : undefined,
-		            observerOptions: isSet(object.observerOptions)
-		                ? exports.ArtifactVerificationOptions_ObserverTimestampOptions.fromJSON(object.observerOptions)
-		                : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.signers?.$case === "certificateIdentities") {
-		            obj.certificateIdentities = exports.CertificateIdentities.toJSON(message.signers.certificateIdentities);
-		        }
-		        else if (message.signers?.$case === "publicKeys") {
-		            obj.publicKeys = exports.PublicKeyIdentities.toJSON(message.signers.publicKeys);
-		        }
-		        if (message.tlogOptions !== undefined) {
-		            obj.tlogOptions = exports.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
-		        }
-		        if (message.ctlogOptions !== undefined) {
-		            obj.ctlogOptions = exports.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
-		        }
-		        if (message.tsaOptions !== undefined) {
-		            obj.tsaOptions = exports.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
-		        }
-		        if (message.integratedTsOptions !== undefined) {
-		            obj.integratedTsOptions = exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
-		        }
-		        if (message.observerOptions !== undefined) {
-		            obj.observerOptions = exports.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
-		        }
-		        return obj;
-		    },
-		};
-		exports.ArtifactVerificationOptions_TlogOptions = {
-		    fromJSON(object) {
-		        return {
-		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
-		            performOnlineVerification: isSet(object.performOnlineVerification)
-		                ? globalThis.Boolean(object.performOnlineVerification)
-		                : false,
-		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.threshold !== 0) {
-		            obj.threshold = Math.round(message.threshold);
-		        }
-		        if (message.performOnlineVerification !== false) {
-		            obj.performOnlineVerification = message.performOnlineVerification;
-		        }
-		        if (message.disable !== false) {
-		            obj.disable = message.disable;
-		        }
-		        return obj;
-		    },
-		};
-		exports.ArtifactVerificationOptions_CtlogOptions = {
-		    fromJSON(object) {
-		        return {
-		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
-		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.threshold !== 0) {
-		            obj.threshold = Math.round(message.threshold);
-		        }
-		        if (message.disable !== false) {
-		            obj.disable = message.disable;
-		        }
-		        return obj;
-		    },
-		};
-		exports.ArtifactVerificationOptions_TimestampAuthorityOptions = {
-		    fromJSON(object) {
-		        return {
-		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
-		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.threshold !== 0) {
-		            obj.threshold = Math.round(message.threshold);
-		        }
-		        if (message.disable !== false) {
-		            obj.disable = message.disable;
-		        }
-		        return obj;
-		    },
-		};
-		exports.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = {
-		    fromJSON(object) {
-		        return {
-		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
-		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.threshold !== 0) {
-		            obj.threshold = Math.round(message.threshold);
-		        }
-		        if (message.disable !== false) {
-		            obj.disable = message.disable;
-		        }
-		        return obj;
-		    },
-		};
-		exports.ArtifactVerificationOptions_ObserverTimestampOptions = {
-		    fromJSON(object) {
-		        return {
-		            threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
-		            disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.threshold !== 0) {
-		            obj.threshold = Math.round(message.threshold);
-		        }
-		        if (message.disable !== false) {
-		            obj.disable = message.disable;
-		        }
-		        return obj;
-		    },
-		};
-		exports.Artifact = {
-		    fromJSON(object) {
-		        return {
-		            data: isSet(object.artifactUri)
-		                ? { $case: "artifactUri", artifactUri: globalThis.String(object.artifactUri) }
-		                : isSet(object.artifact)
-		                    ? { $case: "artifact", artifact: Buffer.from(bytesFromBase64(object.artifact)) }
-		                    : isSet(object.artifactDigest)
-		                        ? { $case: "artifactDigest", artifactDigest: sigstore_common_1.HashOutput.fromJSON(object.artifactDigest) }
-		                        : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.data?.$case === "artifactUri") {
-		            obj.artifactUri = message.data.artifactUri;
-		        }
-		        else if (message.data?.$case === "artifact") {
-		            obj.artifact = base64FromBytes(message.data.artifact);
-		        }
-		        else if (message.data?.$case === "artifactDigest") {
-		            obj.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
-		        }
-		        return obj;
-		    },
-		};
-		exports.Input = {
-		    fromJSON(object) {
-		        return {
-		            artifactTrustRoot: isSet(object.artifactTrustRoot) ? sigstore_trustroot_1.TrustedRoot.fromJSON(object.artifactTrustRoot) : undefined,
-		            artifactVerificationOptions: isSet(object.artifactVerificationOptions)
-		                ? exports.ArtifactVerificationOptions.fromJSON(object.artifactVerificationOptions)
-		                : undefined,
-		            bundle: isSet(object.bundle) ? sigstore_bundle_1.Bundle.fromJSON(object.bundle) : undefined,
-		            artifact: isSet(object.artifact) ? exports.Artifact.fromJSON(object.artifact) : undefined,
-		        };
-		    },
-		    toJSON(message) {
-		        const obj = {};
-		        if (message.artifactTrustRoot !== undefined) {
-		            obj.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
-		        }
-		        if (message.artifactVerificationOptions !== undefined) {
-		            obj.artifactVerificationOptions = exports.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
-		        }
-		        if (message.bundle !== undefined) {
-		            obj.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
-		        }
-		        if (message.artifact !== undefined) {
-		            obj.artifact = exports.Artifact.toJSON(message.artifact);
-		        }
-		        return obj;
-		    },
-		};
-		function bytesFromBase64(b64) {
-		    return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
-		}
-		function base64FromBytes(arr) {
-		    return globalThis.Buffer.from(arr).toString("base64");
-		}
-		function isSet(value) {
-		    return value !== null && value !== undefined;
-		} 
-	} (sigstore_verification));
-	return sigstore_verification;
-}
-
-var hasRequiredDist$1;
-
-function requireDist$1 () {
-	if (hasRequiredDist$1) return dist;
-	hasRequiredDist$1 = 1;
-	(function (exports) {
-		var __createBinding = (dist && dist.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-		    if (k2 === undefined) k2 = k;
-		    var desc = Object.getOwnPropertyDescriptor(m, k);
-		    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-		      desc = { enumerable: true, get: function() { return m[k]; } };
-		    }
-		    Object.defineProperty(o, k2, desc);
-		}) : (function(o, m, k, k2) {
-		    if (k2 === undefined) k2 = k;
-		    o[k2] = m[k];
-		}));
-		var __exportStar = (dist && dist.__exportStar) || function(m, exports) {
-		    for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
-		};
-		Object.defineProperty(exports, "__esModule", { value: true });
-		/*
-		Copyright 2023 The Sigstore Authors.
-
-		Licensed under the Apache License, Version 2.0 (the "License");
-		you may not use this file except in compliance with the License.
-		You may obtain a copy of the License at
-
-		    http://www.apache.org/licenses/LICENSE-2.0
-
-		Unless required by applicable law or agreed to in writing, software
-		distributed under the License is distributed on an "AS IS" BASIS,
-		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-		See the License for the specific language governing permissions and
-		limitations under the License.
-		*/
-		__exportStar(requireEnvelope(), exports);
-		__exportStar(requireSigstore_bundle(), exports);
-		__exportStar(requireSigstore_common(), exports);
-		__exportStar(requireSigstore_rekor(), exports);
-		__exportStar(requireSigstore_trustroot(), exports);
-		__exportStar(requireSigstore_verification(), exports); 
-	} (dist));
-	return dist;
-}
-
-var bundle = {};
-
-var hasRequiredBundle;
-
-function requireBundle () {
-	if (hasRequiredBundle) return bundle;
-	hasRequiredBundle = 1;
-	Object.defineProperty(bundle, "__esModule", { value: true });
-	bundle.BUNDLE_V03_MEDIA_TYPE = bundle.BUNDLE_V03_LEGACY_MEDIA_TYPE = bundle.BUNDLE_V02_MEDIA_TYPE = bundle.BUNDLE_V01_MEDIA_TYPE = void 0;
-	bundle.isBundleWithCertificateChain = isBundleWithCertificateChain;
-	bundle.isBundleWithPublicKey = isBundleWithPublicKey;
-	bundle.isBundleWithMessageSignature = isBundleWithMessageSignature;
-	bundle.isBundleWithDsseEnvelope = isBundleWithDsseEnvelope;
-	bundle.BUNDLE_V01_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
-	bundle.BUNDLE_V02_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.2';
-	bundle.BUNDLE_V03_LEGACY_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle+json;version=0.3';
-	bundle.BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-	// Type guards for bundle variants.
-	function isBundleWithCertificateChain(b) {
-	    return b.verificationMaterial.content.$case === 'x509CertificateChain';
-	}
-	function isBundleWithPublicKey(b) {
-	    return b.verificationMaterial.content.$case === 'publicKey';
-	}
-	function isBundleWithMessageSignature(b) {
-	    return b.content.$case === 'messageSignature';
-	}
-	function isBundleWithDsseEnvelope(b) {
-	    return b.content.$case === 'dsseEnvelope';
-	}
-	return bundle;
-}
-
-var hasRequiredBuild;
-
-function requireBuild () {
-	if (hasRequiredBuild) return build$1;
-	hasRequiredBuild = 1;
-	Object.defineProperty(build$1, "__esModule", { value: true });
-	build$1.toMessageSignatureBundle = toMessageSignatureBundle;
-	build$1.toDSSEBundle = toDSSEBundle;
-	/*
-	Copyright 2023 The Sigstore Authors.
-
-	Licensed under the Apache License, Version 2.0 (the "License");
-	you may not use this file except in compliance with the License.
-	You may obtain a copy of the License at
-
-	    http://www.apache.org/licenses/LICENSE-2.0
-
-	Unless required by applicable law or agreed to in writing, software
-	distributed under the License is distributed on an "AS IS" BASIS,
-	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-	See the License for the specific language governing permissions and
-	limitations under the License.
-	*/
-	const protobuf_specs_1 = requireDist$1();
-	const bundle_1 = requireBundle();
-	// Message signature bundle - $case: 'messageSignature'
-	function toMessageSignatureBundle(options) {
-	    return {
-	        mediaType: options.certificateChain
-	            ? bundle_1.BUNDLE_V02_MEDIA_TYPE
-	            : bundle_1.BUNDLE_V03_MEDIA_TYPE,
-	        content: {
-	            $case: 'messageSignature',
-	            messageSignature: {
-	                messageDigest: {
-	                    algorithm: protobuf_specs_1.HashAlgorithm.SHA2_256,
-	                    digest: options.digest,
-	                },
-	                signature: options.signature,
-	            },
-	        },
-	        verificationMaterial: toVerificationMaterial(options),
-	    };
-	}
-	// DSSE envelope bundle - $case: 'dsseEnvelope'
-	function toDSSEBundle(options) {
-	    return {
-	        mediaType: options.certificateChain
-	            ? bundle_1.BUNDLE_V02_MEDIA_TYPE
-	            : bundle_1.BUNDLE_V03_MEDIA_TYPE,
-	        content: {
-	            $case: 'dsseEnvelope',
-	            dsseEnvelope: toEnvelope(options),
-	        },
-	        verificationMaterial: toVerificationMaterial(options),
-	    };
-	}
-	function toEnvelope(options) {
-	    return {
-	        payloadType: options.artifactType,
-	        payload: options.artifact,
-	        signatures: [toSignature(options)],
-	    };
-	}
-	function toSignature(options) {
-	    return {
-	        keyid: options.keyHint || '',
-	        sig: options.signature,
-	    };
-	}
-	// Verification material
-	function toVerificationMaterial(options) {
-	    return {
-	        content: toKeyContent(options),
-	        tlogEntries: [],
-	        timestampVerificationData: { rfc3161Timestamps: [] },
-	    };
-	}
-	function toKeyContent(options) {
-	    if (options.certificate) {
-	        if (options.certificateChain) {
-	            return {
-	                $case: 'x509CertificateChain',
-	                x509CertificateChain: {
-	                    certificates: [{ rawBytes: options.certificate }],
-	                },
-	            };
-	        }
-	        else {
-	            return {
-	                $case: 'certificate',
-	                certificate: { rawBytes: options.certificate },
-	            };
-	        }
-	    }
-	    else {
-	        return {
-	            $case: 'publicKey',
-	            publicKey: {
-	                hint: options.keyHint || '',
-	            },
-	        };
-	    }
-	}
-	return build$1;
-}
-
-var error = {};
-
-var hasRequiredError;
-
-function requireError () {
-	if (hasRequiredError) return error;
-	hasRequiredError = 1;
-	Object.defineProperty(error, "__esModule", { value: true });
-	error.ValidationError = void 0;
-	/*
-	Copyright 2023 The Sigstore Authors.
-
-	Licensed under the Apache License, Version 2.0 (the "License");
-	you may not use this file except in compliance with the License.
-	You may obtain a copy of the License at
-
-	    http://www.apache.org/licenses/LICENSE-2.0
-
-	Unless required by applicable law or agreed to in writing, software
-	distributed under the License is distributed on an "AS IS" BASIS,
-	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-	See the License for the specific language governing permissions and
-	limitations under the License.
-	*/
-	class ValidationError extends Error {
-	    constructor(message, fields) {
-	        super(message);
-	        this.fields = fields;
-	    }
-	}
-	error.ValidationError = ValidationError;
-	return error;
-}
-
-var serialized = {};
-
-var validate = {};
-
-var hasRequiredValidate;
-
-function requireValidate () {
-	if (hasRequiredValidate) return validate;
-	hasRequiredValidate = 1;
-	Object.defineProperty(validate, "__esModule", { value: true });
-	validate.assertBundle = assertBundle;
-	validate.assertBundleV01 = assertBundleV01;
-	validate.isBundleV01 = isBundleV01;
-	validate.assertBundleV02 = assertBundleV02;
-	validate.assertBundleLatest = assertBundleLatest;
-	/*
-	Copyright 2023 The Sigstore Authors.
-
-	Licensed under the Apache License, Version 2.0 (the "License");
-	you may not use this file except in compliance with the License.
-	You may obtain a copy of the License at
-
-	    http://www.apache.org/licenses/LICENSE-2.0
-
-	Unless required by applicable law or agreed to in writing, software
-	distributed under the License is distributed on an "AS IS" BASIS,
-	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-	See the License for the specific language governing permissions and
-	limitations under the License.
-	*/
-	const error_1 = requireError();
-	// Performs basic validation of a Sigstore bundle to ensure that all required
-	// fields are populated. This is not a complete validation of the bundle, but
-	// rather a check that the bundle is in a valid state to be processed by the
-	// rest of the code.
-	function assertBundle(b) {
-	    const invalidValues = validateBundleBase(b);
-	    if (invalidValues.length > 0) {
-	        throw new error_1.ValidationError('invalid bundle', invalidValues);
-	    }
-	}
-	// Asserts that the given bundle conforms to the v0.1 bundle format.
-	function assertBundleV01(b) {
-	    const invalidValues = [];
-	    invalidValues.push(...validateBundleBase(b));
-	    invalidValues.push(...validateInclusionPromise(b));
-	    if (invalidValues.length > 0) {
-	        throw new error_1.ValidationError('invalid v0.1 bundle', invalidValues);
-	    }
-	}
-	// Type guard to determine if Bundle is a v0.1 bundle.
-	function isBundleV01(b) {
-	    try {
-	        assertBundleV01(b);
-	        return true;
-	    }
-	    catch (e) {
-	        return false;
-	    }
-	}
-	// Asserts that the given bundle conforms to the v0.2 bundle format.
-	function assertBundleV02(b) {
-	    const invalidValues = [];
-	    invalidValues.push(...validateBundleBase(b));
-	    invalidValues.push(...validateInclusionProof(b));
-	    if (invalidValues.length > 0) {
-	        throw new error_1.ValidationError('invalid v0.2 bundle', invalidValues);
-	    }
-	}
-	// Asserts that the given bundle conforms to the newest (0.3) bundle format.
-	function assertBundleLatest(b) {
-	    const invalidValues = [];
-	    invalidValues.push(...validateBundleBase(b));
-	    invalidValues.push(...validateInclusionProof(b));
-	    invalidValues.push(...validateNoCertificateChain(b));
-	    if (invalidValues.length > 0) {
-	        throw new error_1.ValidationError('invalid bundle', invalidValues);
-	    }
-	}
-	function validateBundleBase(b) {
-	    const invalidValues = [];
-	    // Media type validation
-	    if (b.mediaType === undefined ||
-	        (!b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\+json;version=\d\.\d/) &&
-	            !b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\.v\d\.\d\+json/))) {
-	        invalidValues.push('mediaType');
-	    }
-	    // Content-related validation
-	    if (b.content === undefined) {
-	        invalidValues.push('content');
-	    }
-	    else {
-	        switch (b.content.$case) {
-	            case 'messageSignature':
-	                if (b.content.messageSignature.messageDigest === undefined) {
-	                    invalidValues.push('content.messageSignature.messageDigest');
-	                }
-	                else {
-	                    if (b.content.messageSignature.messageDigest.digest.length === 0) {
-	                        invalidValues.push('content.messageSignature.messageDigest.digest');
-	                    }
-	                }
-	                if (b.content.messageSignature.signature.length === 0) {
-	                    invalidValues.push('content.messageSignature.signature');
-	                }
-	                break;
-	            case 'dsseEnvelope':
-	                if (b.content.dsseEnvelope.payload.length === 0) {
-	                    invalidValues.push('content.dsseEnvelope.payload');
-	                }
-	                if (b.content.dsseEnvelope.signatures.length !== 1) {
-	                    invalidValues.push('content.dsseEnvelope.signatures');
-	                }
-	                else {
-	                    if (b.content.dsseEnvelope.signatures[0].sig.length === 0) {
-	                        invalidValues.push('content.dsseEnvelope.signatures[0].sig');
-	                    }
-	                }
-	                break;
-	        }
-	    }
-	    // Verification material-related validation
-	    if (b.verificationMaterial === undefined) {
-	        invalidValues.push('verificationMaterial');
-	    }
-	    else {
-	        if (b.verificationMaterial.content === undefined) {
-	            invalidValues.push('verificationMaterial.content');
-	        }
-	        else {
-	            switch (b.verificationMaterial.content.$case) {
-	                case 'x509CertificateChain':
-	                    if (b.verificationMaterial.content.x509CertificateChain.certificates
-	                        .length === 0) {
-	                        invalidValues.push('verificationMaterial.content.x509CertificateChain.certificates');
-	                    }
-	                    b.verificationMaterial.content.x509CertificateChain.certificates.forEach((cert, i) => {
-	                        if (cert.rawBytes.length === 0) {
-	                            invalidValues.push(`verificationMaterial.content.x509CertificateChain.certificates[${i}].rawBytes`);
-	                        }
-	                    });
-	                    break;
-	                case 'certificate':
-	                    if (b.verificationMaterial.content.certificate.rawBytes.length === 0) {
-	                        invalidValues.push('verificationMaterial.content.certificate.rawBytes');
-	                    }
-	                    break;
-	            }
-	        }
-	        if (b.verificationMaterial.tlogEntries === undefined) {
-	            invalidValues.push('verificationMaterial.tlogEntries');
-	        }
-	        else {
-	            if (b.verificationMaterial.tlogEntries.length > 0) {
-	                b.verificationMaterial.tlogEntries.forEach((entry, i) => {
-	                    if (entry.logId === undefined) {
-	                        invalidValues.push(`verificationMaterial.tlogEntries[${i}].logId`);
-	                    }
-	                    if (entry.kindVersion === undefined) {
-	                        invalidValues.push(`verificationMaterial.tlogEntries[${i}].kindVersion`);
-	                    }
-	                });
-	            }
-	        }
-	    }
-	    return invalidValues;
-	}
-	// Necessary for V01 bundles
-	function validateInclusionPromise(b) {
-	    const invalidValues = [];
-	    if (b.verificationMaterial &&
-	        b.verificationMaterial.tlogEntries?.length > 0) {
-	        b.verificationMaterial.tlogEntries.forEach((entry, i) => {
-	            if (entry.inclusionPromise === undefined) {
-	                invalidValues.push(`verificationMaterial.tlogEntries[${i}].inclusionPromise`);
-	            }
-	        });
-	    }
-	    return invalidValues;
-	}
-	// Necessary for V02 and later bundles
-	function validateInclusionProof(b) {
-	    const invalidValues = [];
-	    if (b.verificationMaterial &&
-	        b.verificationMaterial.tlogEntries?.length > 0) {
-	        b.verificationMaterial.tlogEntries.forEach((entry, i) => {
-	            if (entry.inclusionProof === undefined) {
-	                invalidValues.push(`verificationMaterial.tlogEntries[${i}].inclusionProof`);
-	            }
-	            else {
-	                if (entry.inclusionProof.checkpoint === undefined) {
-	                    invalidValues.push(`verificationMaterial.tlogEntries[${i}].inclusionProof.checkpoint`);
-	                }
-	            }
-	        });
-	    }
-	    return invalidValues;
-	}
-	// Necessary for V03 and later bundles
-	function validateNoCertificateChain(b) {
-	    const invalidValues = [];
-	    /* istanbul ignore next */
-	    if (b.verificationMaterial?.content?.$case === 'x509CertificateChain') {
-	        invalidValues.push('verificationMaterial.content.$case');
-	    }
-	    return invalidValues;
-	}
-	return validate;
-}
-
-var hasRequiredSerialized;
-
-function requireSerialized () {
-	if (hasRequiredSerialized) return serialized;
-	hasRequiredSerialized = 1;
-	Object.defineProperty(serialized, "__esModule", { value: true });
-	serialized.envelopeToJSON = serialized.envelopeFromJSON = serialized.bundleToJSON = serialized.bundleFromJSON = void 0;
-	/*
-	Copyright 2023 The Sigstore Authors.
-
-	Licensed under the Apache License, Version 2.0 (the "License");
-	you may not use this file except in compliance with the License.
-	You may obtain a copy of the License at
-
-	    http://www.apache.org/licenses/LICENSE-2.0
-
-	Unless required by applicable law or agreed to in writing, software
-	distributed under the License is distributed on an "AS IS" BASIS,
-	WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-	See the License for the specific language governing permissions and
-	limitations under the License.
-	*/
-	const protobuf_specs_1 = requireDist$1();
-	const bundle_1 = requireBundle();
-	const validate_1 = requireValidate();
-	const bundleFromJSON = (obj) => {
-	    const bundle = protobuf_specs_1.Bundle.fromJSON(obj);
-	    switch (bundle.mediaType) {
-	        case bundle_1.BUNDLE_V01_MEDIA_TYPE:
-	            (0, validate_1.assertBundleV01)(bundle);
-	            break;
-	        case bundle_1.BUNDLE_V02_MEDIA_TYPE:
-	            (0, validate_1.assertBundleV02)(bundle);
-	            break;
-	        default:
-	            (0, validate_1.assertBundleLatest)(bundle);
-	            break;
-	    }
-	    return bundle;
-	};
-	serialized.bundleFromJSON = bundleFromJSON;
-	const bundleToJSON = (bundle) => {
-	    return protobuf_specs_1.Bundle.toJSON(bundle);
-	};
-	serialized.bundleToJSON = bundleToJSON;
-	const envelopeFromJSON = (obj) => {
-	    return protobuf_specs_1.Envelope.fromJSON(obj);
-	};
-	serialized.envelopeFromJSON = envelopeFromJSON;
-	const envelopeToJSON = (envelope) => {
-	    return protobuf_specs_1.Envelope.toJSON(envelope);
-	};
-	serialized.envelopeToJSON = envelopeToJSON;
-	return serialized;
-}
-
-var hasRequiredDist;
-
-function requireDist () {
-	if (hasRequiredDist) return dist$1;
-	hasRequiredDist = 1;
-	(function (exports) {
-		Object.defineProperty(exports, "__esModule", { value: true });
-		exports.isBundleV01 = exports.assertBundleV02 = exports.assertBundleV01 = exports.assertBundleLatest = exports.assertBundle = exports.envelopeToJSON = exports.envelopeFromJSON = exports.bundleToJSON = exports.bundleFromJSON = exports.ValidationError = exports.isBundleWithPublicKey = exports.isBundleWithMessageSignature = exports.isBundleWithDsseEnvelope = exports.isBundleWithCertificateChain = exports.BUNDLE_V03_MEDIA_TYPE = exports.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports.BUNDLE_V02_MEDIA_TYPE = exports.BUNDLE_V01_MEDIA_TYPE = exports.toMessageSignatureBundle = exports.toDSSEBundle = void 0;
-		/*
-		Copyright 2023 The Sigstore Authors.
-
-		Licensed under the Apache License, Version 2.0 (the "License");
-		you may not use this file except in compliance with the License.
-		You may obtain a copy of the License at
-
-		    http://www.apache.org/licenses/LICENSE-2.0
-
-		Unless required by applicable law or agreed to in writing, software
-		distributed under the License is distributed on an "AS IS" BASIS,
-		WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
-		See the License for the specific language governing permissions and
-		limitations under the License.
-		*/
-		var build_1 = requireBuild();
-		Object.defineProperty(exports, "toDSSEBundle", { enumerable: true, get: function () { return build_1.toDSSEBundle; } });
-		Object.defineProperty(exports, "toMessageSignatureBundle", { enumerable: true, get: function () { return build_1.toMessageSignatureBundle; } });
-		var bundle_1 = requireBundle();
-		Object.defineProperty(exports, "BUNDLE_V01_MEDIA_TYPE", { enumerable: true, get: function () { return bundle_1.BUNDLE_V01_MEDIA_TYPE; } });
-		Object.defineProperty(exports, "BUNDLE_V02_MEDIA_TYPE", { enumerable: true, get: function () { return bundle_1.BUNDLE_V02_MEDIA_TYPE; } });
-		Object.defineProperty(exports, "BUNDLE_V03_LEGACY_MEDIA_TYPE", { enumerable: true, get: function () { return bundle_1.BUNDLE_V03_LEGACY_MEDIA_TYPE; } });
-		Object.defineProperty(exports, "BUNDLE_V03_MEDIA_TYPE", { enumerable: true, get: function () { return bundle_1.BUNDLE_V03_MEDIA_TYPE; } });
-		Object.defineProperty(exports, "isBundleWithCertificateChain", { enumerable: true, get: function () { return bundle_1.isBundleWithCertificateChain; } });
-		Object.defineProperty(exports, "isBundleWithDsseEnvelope", { enumerable: true, get: function () { return bundle_1.isBundleWithDsseEnvelope; } });
-		Object.defineProperty(exports, "isBundleWithMessageSignature", { enumerable: true, get: function () { return bundle_1.isBundleWithMessageSignature; } });
-		Object.defineProperty(exports, "isBundleWithPublicKey", { enumerable: true, get: function () { return bundle_1.isBundleWithPublicKey; } });
-		var error_1 = requireError();
-		Object.defineProperty(exports, "ValidationError", { enumerable: true, get: function () { return error_1.ValidationError; } });
-		var serialized_1 = requireSerialized();
-		Object.defineProperty(exports, "bundleFromJSON", { enumerable: true, get: function () { return serialized_1.bundleFromJSON; } });
-		Object.defineProperty(exports, "bundleToJSON", { enumerable: true, get: function () { return serialized_1.bundleToJSON; } });
-		Object.defineProperty(exports, "envelopeFromJSON", { enumerable: true, get: function () { return serialized_1.envelopeFromJSON; } });
-		Object.defineProperty(exports, "envelopeToJSON", { enumerable: true, get: function () { return serialized_1.envelopeToJSON; } });
-		var validate_1 = requireValidate();
-		Object.defineProperty(exports, "assertBundle", { enumerable: true, get: function () { return validate_1.assertBundle; } });
-		Object.defineProperty(exports, "assertBundleLatest", { enumerable: true, get: function () { return validate_1.assertBundleLatest; } });
-		Object.defineProperty(exports, "assertBundleV01", { enumerable: true, get: function () { return validate_1.assertBundleV01; } });
-		Object.defineProperty(exports, "assertBundleV02", { enumerable: true, get: function () { return validate_1.assertBundleV02; } });
-		Object.defineProperty(exports, "isBundleV01", { enumerable: true, get: function () { return validate_1.isBundleV01; } }); 
-	} (dist$1));
-	return dist$1;
-}
-
-var distExports = requireDist();
-
-// The two ways cosign attaches a signature to an image digest, as falcoctl and cosign read them:
-//
-// - cosign v2 ("legacy"): a manifest tagged `sha256-<hex>.sig` whose layers are simple-signing
-//   payloads (application/vnd.dev.cosign.simplesigning.v1+json) naming the digest; each layer's
-//   annotations carry the signature, the certificate and the Rekor entry (SET) for it.
-// - cosign v3: a Sigstore bundle (v0.3, DSSE over an in-toto statement whose subject is the
-//   digest, predicate type https://sigstore.dev/cosign/sign/v1) as the only layer of an OCI 1.1
-//   artifact manifest whose `subject` is the signed manifest, found through the referrers API
-//   or its tag-schema fallback.
-//
-// Pure: bytes in, bytes out.
-const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
-const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
-const INTOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
-const ANNOTATION_SIGNATURE = 'dev.cosignproject.cosign/signature';
-const ANNOTATION_CERTIFICATE = 'dev.sigstore.cosign/certificate';
-const ANNOTATION_CHAIN = 'dev.sigstore.cosign/chain';
-const ANNOTATION_BUNDLE = 'dev.sigstore.cosign/bundle';
-/** `sha256:<hex>` -> the cosign v2 signature tag `sha256-<hex>.sig`. */
-function signatureTag(digest) {
-    return `${digest.replace(':', '-')}.sig`;
-}
-/** The simple-signing payload cosign signs: the repository and the manifest digest. */
-function simpleSigningPayload(dockerReference, digest) {
-    return Buffer.from(JSON.stringify({
-        critical: {
-            identity: { 'docker-reference': dockerReference },
-            image: { 'docker-manifest-digest': digest },
-            type: 'cosign container image signature'
-        },
-        optional: null
-    }));
-}
-/** The in-toto statement `cosign sign` (v3) signs in a DSSE envelope. */
-function cosignSignStatement(digest) {
-    const [algorithm, hex] = digest.split(':');
-    return Buffer.from(JSON.stringify({
-        _type: INTOTO_STATEMENT_V1,
-        subject: [{ digest: { [algorithm]: hex } }],
-        predicateType: COSIGN_SIGN_PREDICATE,
-        predicate: {}
-    }));
-}
-function pem(der) {
-    const b64 = der
-        .toString('base64')
-        .replace(/(.{64})/g, '$1\n')
-        .replace(/\n$/, '');
-    return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
-}
-function certificatesOf(bundle) {
-    const content = bundle.verificationMaterial.content;
-    if (content.$case === 'certificate')
-        return [content.certificate.rawBytes];
-    if (content.$case === 'x509CertificateChain') {
-        return content.x509CertificateChain.certificates.map((c) => c.rawBytes);
-    }
-    return [];
-}
-/**
- * The layer annotations cosign v2 reads for one signature, from a message-signature bundle
- * over the simple-signing payload.
- */
-function legacySignatureAnnotations(bundle) {
-    if (bundle.content.$case !== 'messageSignature') {
-        throw new Error('a cosign v2 signature needs a message-signature bundle');
-    }
-    // Assigned rather than a computed key: knip sees only this form as a use within the file.
-    const out = {};
-    out[ANNOTATION_SIGNATURE] = bundle.content.messageSignature.signature.toString('base64');
-    const [leaf, ...chain] = certificatesOf(bundle);
-    if (leaf)
-        out[ANNOTATION_CERTIFICATE] = pem(leaf);
-    if (chain.length > 0)
-        out[ANNOTATION_CHAIN] = chain.map(pem).join('');
-    const entry = bundle.verificationMaterial.tlogEntries[0];
-    if (entry?.inclusionPromise) {
-        out[ANNOTATION_BUNDLE] = JSON.stringify({
-            SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
-            Payload: {
-                body: entry.canonicalizedBody.toString('base64'),
-                integratedTime: Number(entry.integratedTime),
-                logIndex: Number(entry.logIndex),
-                logID: entry.logId.keyId.toString('hex')
-            }
-        });
-    }
-    return out;
-}
-/** A v2 signature layer: the payload blob's descriptor with the signature annotations. */
-function legacySignatureLayer(payload, bundle) {
-    return {
-        mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
-        digest: sha256Digest(payload),
-        size: payload.length,
-        annotations: legacySignatureAnnotations(bundle)
-    };
-}
-/**
- * The `.sig` manifest for a list of signature layers: an OCI image manifest whose config is a
- * minimal image config listing the layers (they are stored uncompressed, so diff_id = digest).
- */
-function legacySignatureManifest(layers) {
-    const config = Buffer.from(JSON.stringify({
-        architecture: '',
-        os: '',
-        config: {},
-        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }
-    }));
-    const manifest = Buffer.from(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: {
-            mediaType: OCI_IMAGE_CONFIG,
-            digest: sha256Digest(config),
-            size: config.length
-        },
-        layers
-    }));
-    return { manifest, config };
-}
-/** The layers of an existing `.sig` manifest (to add ours to), or [] when it is not one. */
-function legacySignatureLayers(manifest) {
-    if (!manifest)
-        return [];
-    try {
-        const layers = JSON.parse(manifest.toString('utf8')).layers;
-        if (!Array.isArray(layers))
-            return [];
-        return layers.filter((l) => typeof l === 'object' &&
-            l !== null &&
-            l.mediaType === SIMPLE_SIGNING_MEDIA_TYPE &&
-            typeof l.digest === 'string' &&
-            typeof l.size === 'number');
-    }
-    catch {
-        return [];
-    }
-}
-/** The serialized bundle, as stored in the registry and in release assets. */
-function bundleBytes(bundle) {
-    return Buffer.from(JSON.stringify(distExports.bundleToJSON(bundle)));
-}
-const EMPTY_CONFIG = Buffer.from('{}');
-/** The cosign v3 referrer: an artifact manifest with the bundle as its only layer. */
-function bundleReferrerManifest(subject, bundle, created) {
-    const annotations = {
-        'dev.sigstore.bundle.content': 'dsse-envelope',
-        'dev.sigstore.bundle.predicateType': COSIGN_SIGN_PREDICATE,
-        [ANNOTATION_CREATED]: created
-    };
-    const manifest = Buffer.from(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        artifactType: BUNDLE_V03_MEDIA_TYPE,
-        config: {
-            mediaType: OCI_EMPTY,
-            digest: sha256Digest(EMPTY_CONFIG),
-            size: EMPTY_CONFIG.length
-        },
-        layers: [
-            { mediaType: BUNDLE_V03_MEDIA_TYPE, digest: sha256Digest(bundle), size: bundle.length }
-        ],
-        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-        annotations
-    }));
-    return { manifest, annotations };
-}
-
-// Signs one pushed manifest (a plugin index or a rules manifest, by digest) and attaches the
-// signature in both formats upstream publishes (see cosign.ts): the cosign v2 `.sig` tag and the
-// cosign v3 bundle as an OCI 1.1 referrer. Signatures already attached are kept (as cosign does):
-// ours is added next to them.
-/** Signs `subject` (a manifest in `target`) in both cosign formats and attaches the signatures. */
-async function signAndAttach(target, subject, signer, created) {
-    const digest = subject.digest;
-    // cosign v2: add our layer to the `.sig` manifest.
-    const payload = simpleSigningPayload(target.location, digest);
-    const legacyBundle = await signer.signMessage(payload);
-    const layer = legacySignatureLayer(payload, legacyBundle);
-    const tag = signatureTag(digest);
-    const existing = await target.fetchManifest(tag);
-    const layers = [...legacySignatureLayers(existing?.body), layer];
-    const sig = legacySignatureManifest(layers);
-    await target.pushBlobs([bufferBlob(payload), bufferBlob(sig.config)], 2);
-    await target.pushManifest(sig.manifest, OCI_MANIFEST, tag);
-    // cosign v3: a DSSE bundle over the in-toto statement, as a referrer of the subject.
-    const dsse = await signer.signDsse(cosignSignStatement(digest), INTOTO_PAYLOAD_TYPE);
-    const bundle = bundleBytes(dsse);
-    const referrer = bundleReferrerManifest(subject, bundle, created);
-    await target.pushBlobs([bufferBlob(EMPTY_CONFIG), bufferBlob(bundle)], 2);
-    const attached = await attachReferrer(target, digest, {
-        body: referrer.manifest,
-        artifactType: BUNDLE_V03_MEDIA_TYPE,
-        annotations: referrer.annotations
-    });
-    return {
-        ref: `${target.location}@${digest}`,
-        digest,
-        legacy: { tag, digest: bufferBlob(sig.manifest).digest },
-        bundle: attached
-    };
-}
-
-/**
- * Utilities for hex, bytes, CSPRNG.
- * @module
- */
-/*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */
-/** Checks if something is Uint8Array. Be careful: nodejs Buffer will return true. */
-function isBytes(a) {
-    return a instanceof Uint8Array || (ArrayBuffer.isView(a) && a.constructor.name === 'Uint8Array');
-}
-/** Asserts something is boolean. */
-function abool(b) {
-    if (typeof b !== 'boolean')
-        throw new Error(`boolean expected, not ${b}`);
-}
-/** Asserts something is positive integer. */
-function anumber(n) {
-    if (!Number.isSafeInteger(n) || n < 0)
-        throw new Error('positive integer expected, got ' + n);
-}
-/** Asserts something is Uint8Array. */
-function abytes(b, ...lengths) {
-    if (!isBytes(b))
-        throw new Error('Uint8Array expected');
-    if (lengths.length > 0 && !lengths.includes(b.length))
-        throw new Error('Uint8Array expected of length ' + lengths + ', got length=' + b.length);
-}
-/** Asserts a hash instance has not been destroyed / finished */
-function aexists(instance, checkFinished = true) {
-    if (instance.destroyed)
-        throw new Error('Hash instance has been destroyed');
-    if (checkFinished && instance.finished)
-        throw new Error('Hash#digest() has already been called');
-}
-/** Asserts output is properly-sized byte array */
-function aoutput(out, instance) {
-    abytes(out);
-    const min = instance.outputLen;
-    if (out.length < min) {
-        throw new Error('digestInto() expects output buffer of length at least ' + min);
-    }
-}
-/** Cast u8 / u16 / u32 to u32. */
-function u32(arr) {
-    return new Uint32Array(arr.buffer, arr.byteOffset, Math.floor(arr.byteLength / 4));
-}
-/** Zeroize a byte array. Warning: JS provides no guarantees. */
-function clean(...arrays) {
-    for (let i = 0; i < arrays.length; i++) {
-        arrays[i].fill(0);
-    }
-}
-/** Is current platform little-endian? Most are. Big-Endian platform: IBM */
-const isLE = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([0x11223344]).buffer)[0] === 0x44)();
-/**
- * Converts string to bytes using UTF8 encoding.
- * @example utf8ToBytes('abc') // new Uint8Array([97, 98, 99])
- */
-function utf8ToBytes(str) {
-    if (typeof str !== 'string')
-        throw new Error('string expected');
-    return new Uint8Array(new TextEncoder().encode(str)); // https://bugzil.la/1681809
-}
-/**
- * Normalizes (non-hex) string or Uint8Array to Uint8Array.
- * Warning: when Uint8Array is passed, it would NOT get copied.
- * Keep in mind for future mutable operations.
- */
-function toBytes(data) {
-    if (typeof data === 'string')
-        data = utf8ToBytes(data);
-    else if (isBytes(data))
-        data = copyBytes(data);
-    else
-        throw new Error('Uint8Array expected, got ' + typeof data);
-    return data;
-}
-function checkOpts(defaults, opts) {
-    if (opts == null || typeof opts !== 'object')
-        throw new Error('options must be defined');
-    const merged = Object.assign(defaults, opts);
-    return merged;
-}
-/** Compares 2 uint8array-s in kinda constant time. */
-function equalBytes(a, b) {
-    if (a.length !== b.length)
-        return false;
-    let diff = 0;
-    for (let i = 0; i < a.length; i++)
-        diff |= a[i] ^ b[i];
-    return diff === 0;
-}
-/**
- * Wraps a cipher: validates args, ensures encrypt() can only be called once.
- * @__NO_SIDE_EFFECTS__
- */
-const wrapCipher = (params, constructor) => {
-    function wrappedCipher(key, ...args) {
-        // Validate key
-        abytes(key);
-        // Big-Endian hardware is rare. Just in case someone still decides to run ciphers:
-        if (!isLE)
-            throw new Error('Non little-endian hardware is not yet supported');
-        // Validate nonce if nonceLength is present
-        if (params.nonceLength !== undefined) {
-            const nonce = args[0];
-            if (!nonce)
-                throw new Error('nonce / iv required');
-            if (params.varSizeNonce)
-                abytes(nonce);
-            else
-                abytes(nonce, params.nonceLength);
-        }
-        // Validate AAD if tagLength present
-        const tagl = params.tagLength;
-        if (tagl && args[1] !== undefined) {
-            abytes(args[1]);
-        }
-        const cipher = constructor(key, ...args);
-        const checkOutput = (fnLength, output) => {
-            if (output !== undefined) {
-                if (fnLength !== 2)
-                    throw new Error('cipher output not supported');
-                abytes(output);
-            }
-        };
-        // Create wrapped cipher with validation and single-use encryption
-        let called = false;
-        const wrCipher = {
-            encrypt(data, output) {
-                if (called)
-                    throw new Error('cannot encrypt() twice with same key + nonce');
-                called = true;
-                abytes(data);
-                checkOutput(cipher.encrypt.length, output);
-                return cipher.encrypt(data, output);
-            },
-            decrypt(data, output) {
-                abytes(data);
-                if (tagl && data.length < tagl)
-                    throw new Error('invalid ciphertext length: smaller than tagLength=' + tagl);
-                checkOutput(cipher.decrypt.length, output);
-                return cipher.decrypt(data, output);
-            },
-        };
-        return wrCipher;
-    }
-    Object.assign(wrappedCipher, params);
-    return wrappedCipher;
-};
-/**
- * By default, returns u8a of length.
- * When out is available, it checks it for validity and uses it.
- */
-function getOutput(expectedLength, out, onlyAligned = true) {
-    if (out === undefined)
-        return new Uint8Array(expectedLength);
-    if (out.length !== expectedLength)
-        throw new Error('invalid output length, expected ' + expectedLength + ', got: ' + out.length);
-    if (onlyAligned && !isAligned32$1(out))
-        throw new Error('invalid output, must be aligned');
-    return out;
-}
-// Is byte array aligned to 4 byte offset (u32)?
-function isAligned32$1(bytes) {
-    return bytes.byteOffset % 4 === 0;
-}
-// copy bytes to new u8a (aligned). Because Buffer.slice is broken.
-function copyBytes(bytes) {
-    return Uint8Array.from(bytes);
-}
-
-/**
- * Basic utils for ARX (add-rotate-xor) salsa and chacha ciphers.
-
-RFC8439 requires multi-step cipher stream, where
-authKey starts with counter: 0, actual msg with counter: 1.
-
-For this, we need a way to re-use nonce / counter:
-
-    const counter = new Uint8Array(4);
-    chacha(..., counter, ...); // counter is now 1
-    chacha(..., counter, ...); // counter is now 2
-
-This is complicated:
-
-- 32-bit counters are enough, no need for 64-bit: max ArrayBuffer size in JS is 4GB
-- Original papers don't allow mutating counters
-- Counter overflow is undefined [^1]
-- Idea A: allow providing (nonce | counter) instead of just nonce, re-use it
-- Caveat: Cannot be re-used through all cases:
-- * chacha has (counter | nonce)
-- * xchacha has (nonce16 | counter | nonce16)
-- Idea B: separate nonce / counter and provide separate API for counter re-use
-- Caveat: there are different counter sizes depending on an algorithm.
-- salsa & chacha also differ in structures of key & sigma:
-  salsa20:      s[0] | k(4) | s[1] | nonce(2) | ctr(2) | s[2] | k(4) | s[3]
-  chacha:       s(4) | k(8) | ctr(1) | nonce(3)
-  chacha20orig: s(4) | k(8) | ctr(2) | nonce(2)
-- Idea C: helper method such as `setSalsaState(key, nonce, sigma, data)`
-- Caveat: we can't re-use counter array
-
-xchacha [^2] uses the subkey and remaining 8 byte nonce with ChaCha20 as normal
-(prefixed by 4 NUL bytes, since [RFC8439] specifies a 12-byte nonce).
-
-[^1]: https://mailarchive.ietf.org/arch/msg/cfrg/gsOnTJzcbgG6OqD8Sc0GO5aR_tU/
-[^2]: https://datatracker.ietf.org/doc/html/draft-irtf-cfrg-xchacha#appendix-A.2
-
- * @module
- */
-// prettier-ignore
-// We can't make top-level var depend on utils.utf8ToBytes
-// because it's not present in all envs. Creating a similar fn here
-const _utf8ToBytes = (str) => Uint8Array.from(str.split('').map((c) => c.charCodeAt(0)));
-const sigma16 = _utf8ToBytes('expand 16-byte k');
-const sigma32 = _utf8ToBytes('expand 32-byte k');
-const sigma16_32 = u32(sigma16);
-const sigma32_32 = u32(sigma32);
-function rotl(a, b) {
-    return (a << b) | (a >>> (32 - b));
-}
-// Is byte array aligned to 4 byte offset (u32)?
-function isAligned32(b) {
-    return b.byteOffset % 4 === 0;
-}
-// Salsa and Chacha block length is always 512-bit
-const BLOCK_LEN = 64;
-const BLOCK_LEN32 = 16;
-// new Uint32Array([2**32])   // => Uint32Array(1) [ 0 ]
-// new Uint32Array([2**32-1]) // => Uint32Array(1) [ 4294967295 ]
-const MAX_COUNTER = 2 ** 32 - 1;
-const U32_EMPTY = new Uint32Array();
-function runCipher(core, sigma, key, nonce, data, output, counter, rounds) {
-    const len = data.length;
-    const block = new Uint8Array(BLOCK_LEN);
-    const b32 = u32(block);
-    // Make sure that buffers aligned to 4 bytes
-    const isAligned = isAligned32(data) && isAligned32(output);
-    const d32 = isAligned ? u32(data) : U32_EMPTY;
-    const o32 = isAligned ? u32(output) : U32_EMPTY;
-    for (let pos = 0; pos < len; counter++) {
-        core(sigma, key, nonce, b32, counter, rounds);
-        if (counter >= MAX_COUNTER)
-            throw new Error('arx: counter overflow');
-        const take = Math.min(BLOCK_LEN, len - pos);
-        // aligned to 4 bytes
-        if (isAligned && take === BLOCK_LEN) {
-            const pos32 = pos / 4;
-            if (pos % 4 !== 0)
-                throw new Error('arx: invalid block position');
-            for (let j = 0, posj; j < BLOCK_LEN32; j++) {
-                posj = pos32 + j;
-                o32[posj] = d32[posj] ^ b32[j];
-            }
-            pos += BLOCK_LEN;
-            continue;
-        }
-        for (let j = 0, posj; j < take; j++) {
-            posj = pos + j;
-            output[posj] = data[posj] ^ block[j];
-        }
-        pos += take;
-    }
-}
-/** Creates ARX-like (ChaCha, Salsa) cipher stream from core function. */
-function createCipher(core, opts) {
-    const { allowShortKeys, extendNonceFn, counterLength, counterRight, rounds } = checkOpts({ allowShortKeys: false, counterLength: 8, counterRight: false, rounds: 20 }, opts);
-    if (typeof core !== 'function')
-        throw new Error('core must be a function');
-    anumber(counterLength);
-    anumber(rounds);
-    abool(counterRight);
-    abool(allowShortKeys);
-    return (key, nonce, data, output, counter = 0) => {
-        abytes(key);
-        abytes(nonce);
-        abytes(data);
-        const len = data.length;
-        if (output === undefined)
-            output = new Uint8Array(len);
-        abytes(output);
-        anumber(counter);
-        if (counter < 0 || counter >= MAX_COUNTER)
-            throw new Error('arx: counter overflow');
-        if (output.length < len)
-            throw new Error(`arx: output (${output.length}) is shorter than data (${len})`);
-        const toClean = [];
-        // Key & sigma
-        // key=16 -> sigma16, k=key|key
-        // key=32 -> sigma32, k=key
-        let l = key.length;
-        let k;
-        let sigma;
-        if (l === 32) {
-            toClean.push((k = copyBytes(key)));
-            sigma = sigma32_32;
-        }
-        else if (l === 16 && allowShortKeys) {
-            k = new Uint8Array(32);
-            k.set(key);
-            k.set(key, 16);
-            sigma = sigma16_32;
-            toClean.push(k);
-        }
-        else {
-            throw new Error(`arx: invalid 32-byte key, got length=${l}`);
-        }
-        // Nonce
-        // salsa20:      8   (8-byte counter)
-        // chacha20orig: 8   (8-byte counter)
-        // chacha20:     12  (4-byte counter)
-        // xsalsa20:     24  (16 -> hsalsa,  8 -> old nonce)
-        // xchacha20:    24  (16 -> hchacha, 8 -> old nonce)
-        // Align nonce to 4 bytes
-        if (!isAligned32(nonce))
-            toClean.push((nonce = copyBytes(nonce)));
-        const k32 = u32(k);
-        // hsalsa & hchacha: handle extended nonce
-        if (extendNonceFn) {
-            if (nonce.length !== 24)
-                throw new Error(`arx: extended nonce must be 24 bytes`);
-            extendNonceFn(sigma, k32, u32(nonce.subarray(0, 16)), k32);
-            nonce = nonce.subarray(16);
-        }
-        // Handle nonce counter
-        const nonceNcLen = 16 - counterLength;
-        if (nonceNcLen !== nonce.length)
-            throw new Error(`arx: nonce must be ${nonceNcLen} or 16 bytes`);
-        // Pad counter when nonce is 64 bit
-        if (nonceNcLen !== 12) {
-            const nc = new Uint8Array(12);
-            nc.set(nonce, counterRight ? 0 : 12 - nonce.length);
-            nonce = nc;
-            toClean.push(nonce);
-        }
-        const n32 = u32(nonce);
-        runCipher(core, sigma, k32, n32, data, output, counter, rounds);
-        clean(...toClean);
-        return output;
-    };
-}
-
-/**
- * Poly1305 ([PDF](https://cr.yp.to/mac/poly1305-20050329.pdf),
- * [wiki](https://en.wikipedia.org/wiki/Poly1305))
- * is a fast and parallel secret-key message-authentication code suitable for
- * a wide variety of applications. It was standardized in
- * [RFC 8439](https://datatracker.ietf.org/doc/html/rfc8439) and is now used in TLS 1.3.
- *
- * Polynomial MACs are not perfect for every situation:
- * they lack Random Key Robustness: the MAC can be forged, and can't be used in PAKE schemes.
- * See [invisible salamanders attack](https://keymaterial.net/2020/09/07/invisible-salamanders-in-aes-gcm-siv/).
- * To combat invisible salamanders, `hash(key)` can be included in ciphertext,
- * however, this would violate ciphertext indistinguishability:
- * an attacker would know which key was used - so `HKDF(key, i)`
- * could be used instead.
- *
- * Check out [original website](https://cr.yp.to/mac.html).
- * @module
- */
-// Based on Public Domain poly1305-donna https://github.com/floodyberry/poly1305-donna
-const u8to16 = (a, i) => (a[i++] & 0xff) | ((a[i++] & 0xff) << 8);
-class Poly1305 {
-    constructor(key) {
-        this.blockLen = 16;
-        this.outputLen = 16;
-        this.buffer = new Uint8Array(16);
-        this.r = new Uint16Array(10);
-        this.h = new Uint16Array(10);
-        this.pad = new Uint16Array(8);
-        this.pos = 0;
-        this.finished = false;
-        key = toBytes(key);
-        abytes(key, 32);
-        const t0 = u8to16(key, 0);
-        const t1 = u8to16(key, 2);
-        const t2 = u8to16(key, 4);
-        const t3 = u8to16(key, 6);
-        const t4 = u8to16(key, 8);
-        const t5 = u8to16(key, 10);
-        const t6 = u8to16(key, 12);
-        const t7 = u8to16(key, 14);
-        // https://github.com/floodyberry/poly1305-donna/blob/e6ad6e091d30d7f4ec2d4f978be1fcfcbce72781/poly1305-donna-16.h#L47
-        this.r[0] = t0 & 0x1fff;
-        this.r[1] = ((t0 >>> 13) | (t1 << 3)) & 0x1fff;
-        this.r[2] = ((t1 >>> 10) | (t2 << 6)) & 0x1f03;
-        this.r[3] = ((t2 >>> 7) | (t3 << 9)) & 0x1fff;
-        this.r[4] = ((t3 >>> 4) | (t4 << 12)) & 0x00ff;
-        this.r[5] = (t4 >>> 1) & 0x1ffe;
-        this.r[6] = ((t4 >>> 14) | (t5 << 2)) & 0x1fff;
-        this.r[7] = ((t5 >>> 11) | (t6 << 5)) & 0x1f81;
-        this.r[8] = ((t6 >>> 8) | (t7 << 8)) & 0x1fff;
-        this.r[9] = (t7 >>> 5) & 0x007f;
-        for (let i = 0; i < 8; i++)
-            this.pad[i] = u8to16(key, 16 + 2 * i);
-    }
-    process(data, offset, isLast = false) {
-        const hibit = isLast ? 0 : 1 << 11;
-        const { h, r } = this;
-        const r0 = r[0];
-        const r1 = r[1];
-        const r2 = r[2];
-        const r3 = r[3];
-        const r4 = r[4];
-        const r5 = r[5];
-        const r6 = r[6];
-        const r7 = r[7];
-        const r8 = r[8];
-        const r9 = r[9];
-        const t0 = u8to16(data, offset + 0);
-        const t1 = u8to16(data, offset + 2);
-        const t2 = u8to16(data, offset + 4);
-        const t3 = u8to16(data, offset + 6);
-        const t4 = u8to16(data, offset + 8);
-        const t5 = u8to16(data, offset + 10);
-        const t6 = u8to16(data, offset + 12);
-        const t7 = u8to16(data, offset + 14);
-        let h0 = h[0] + (t0 & 0x1fff);
-        let h1 = h[1] + (((t0 >>> 13) | (t1 << 3)) & 0x1fff);
-        let h2 = h[2] + (((t1 >>> 10) | (t2 << 6)) & 0x1fff);
-        let h3 = h[3] + (((t2 >>> 7) | (t3 << 9)) & 0x1fff);
-        let h4 = h[4] + (((t3 >>> 4) | (t4 << 12)) & 0x1fff);
-        let h5 = h[5] + ((t4 >>> 1) & 0x1fff);
-        let h6 = h[6] + (((t4 >>> 14) | (t5 << 2)) & 0x1fff);
-        let h7 = h[7] + (((t5 >>> 11) | (t6 << 5)) & 0x1fff);
-        let h8 = h[8] + (((t6 >>> 8) | (t7 << 8)) & 0x1fff);
-        let h9 = h[9] + ((t7 >>> 5) | hibit);
-        let c = 0;
-        let d0 = c + h0 * r0 + h1 * (5 * r9) + h2 * (5 * r8) + h3 * (5 * r7) + h4 * (5 * r6);
-        c = d0 >>> 13;
-        d0 &= 0x1fff;
-        d0 += h5 * (5 * r5) + h6 * (5 * r4) + h7 * (5 * r3) + h8 * (5 * r2) + h9 * (5 * r1);
-        c += d0 >>> 13;
-        d0 &= 0x1fff;
-        let d1 = c + h0 * r1 + h1 * r0 + h2 * (5 * r9) + h3 * (5 * r8) + h4 * (5 * r7);
-        c = d1 >>> 13;
-        d1 &= 0x1fff;
-        d1 += h5 * (5 * r6) + h6 * (5 * r5) + h7 * (5 * r4) + h8 * (5 * r3) + h9 * (5 * r2);
-        c += d1 >>> 13;
-        d1 &= 0x1fff;
-        let d2 = c + h0 * r2 + h1 * r1 + h2 * r0 + h3 * (5 * r9) + h4 * (5 * r8);
-        c = d2 >>> 13;
-        d2 &= 0x1fff;
-        d2 += h5 * (5 * r7) + h6 * (5 * r6) + h7 * (5 * r5) + h8 * (5 * r4) + h9 * (5 * r3);
-        c += d2 >>> 13;
-        d2 &= 0x1fff;
-        let d3 = c + h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * (5 * r9);
-        c = d3 >>> 13;
-        d3 &= 0x1fff;
-        d3 += h5 * (5 * r8) + h6 * (5 * r7) + h7 * (5 * r6) + h8 * (5 * r5) + h9 * (5 * r4);
-        c += d3 >>> 13;
-        d3 &= 0x1fff;
-        let d4 = c + h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0;
-        c = d4 >>> 13;
-        d4 &= 0x1fff;
-        d4 += h5 * (5 * r9) + h6 * (5 * r8) + h7 * (5 * r7) + h8 * (5 * r6) + h9 * (5 * r5);
-        c += d4 >>> 13;
-        d4 &= 0x1fff;
-        let d5 = c + h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1;
-        c = d5 >>> 13;
-        d5 &= 0x1fff;
-        d5 += h5 * r0 + h6 * (5 * r9) + h7 * (5 * r8) + h8 * (5 * r7) + h9 * (5 * r6);
-        c += d5 >>> 13;
-        d5 &= 0x1fff;
-        let d6 = c + h0 * r6 + h1 * r5 + h2 * r4 + h3 * r3 + h4 * r2;
-        c = d6 >>> 13;
-        d6 &= 0x1fff;
-        d6 += h5 * r1 + h6 * r0 + h7 * (5 * r9) + h8 * (5 * r8) + h9 * (5 * r7);
-        c += d6 >>> 13;
-        d6 &= 0x1fff;
-        let d7 = c + h0 * r7 + h1 * r6 + h2 * r5 + h3 * r4 + h4 * r3;
-        c = d7 >>> 13;
-        d7 &= 0x1fff;
-        d7 += h5 * r2 + h6 * r1 + h7 * r0 + h8 * (5 * r9) + h9 * (5 * r8);
-        c += d7 >>> 13;
-        d7 &= 0x1fff;
-        let d8 = c + h0 * r8 + h1 * r7 + h2 * r6 + h3 * r5 + h4 * r4;
-        c = d8 >>> 13;
-        d8 &= 0x1fff;
-        d8 += h5 * r3 + h6 * r2 + h7 * r1 + h8 * r0 + h9 * (5 * r9);
-        c += d8 >>> 13;
-        d8 &= 0x1fff;
-        let d9 = c + h0 * r9 + h1 * r8 + h2 * r7 + h3 * r6 + h4 * r5;
-        c = d9 >>> 13;
-        d9 &= 0x1fff;
-        d9 += h5 * r4 + h6 * r3 + h7 * r2 + h8 * r1 + h9 * r0;
-        c += d9 >>> 13;
-        d9 &= 0x1fff;
-        c = ((c << 2) + c) | 0;
-        c = (c + d0) | 0;
-        d0 = c & 0x1fff;
-        c = c >>> 13;
-        d1 += c;
-        h[0] = d0;
-        h[1] = d1;
-        h[2] = d2;
-        h[3] = d3;
-        h[4] = d4;
-        h[5] = d5;
-        h[6] = d6;
-        h[7] = d7;
-        h[8] = d8;
-        h[9] = d9;
-    }
-    finalize() {
-        const { h, pad } = this;
-        const g = new Uint16Array(10);
-        let c = h[1] >>> 13;
-        h[1] &= 0x1fff;
-        for (let i = 2; i < 10; i++) {
-            h[i] += c;
-            c = h[i] >>> 13;
-            h[i] &= 0x1fff;
-        }
-        h[0] += c * 5;
-        c = h[0] >>> 13;
-        h[0] &= 0x1fff;
-        h[1] += c;
-        c = h[1] >>> 13;
-        h[1] &= 0x1fff;
-        h[2] += c;
-        g[0] = h[0] + 5;
-        c = g[0] >>> 13;
-        g[0] &= 0x1fff;
-        for (let i = 1; i < 10; i++) {
-            g[i] = h[i] + c;
-            c = g[i] >>> 13;
-            g[i] &= 0x1fff;
-        }
-        g[9] -= 1 << 13;
-        let mask = (c ^ 1) - 1;
-        for (let i = 0; i < 10; i++)
-            g[i] &= mask;
-        mask = ~mask;
-        for (let i = 0; i < 10; i++)
-            h[i] = (h[i] & mask) | g[i];
-        h[0] = (h[0] | (h[1] << 13)) & 0xffff;
-        h[1] = ((h[1] >>> 3) | (h[2] << 10)) & 0xffff;
-        h[2] = ((h[2] >>> 6) | (h[3] << 7)) & 0xffff;
-        h[3] = ((h[3] >>> 9) | (h[4] << 4)) & 0xffff;
-        h[4] = ((h[4] >>> 12) | (h[5] << 1) | (h[6] << 14)) & 0xffff;
-        h[5] = ((h[6] >>> 2) | (h[7] << 11)) & 0xffff;
-        h[6] = ((h[7] >>> 5) | (h[8] << 8)) & 0xffff;
-        h[7] = ((h[8] >>> 8) | (h[9] << 5)) & 0xffff;
-        let f = h[0] + pad[0];
-        h[0] = f & 0xffff;
-        for (let i = 1; i < 8; i++) {
-            f = (((h[i] + pad[i]) | 0) + (f >>> 16)) | 0;
-            h[i] = f & 0xffff;
-        }
-        clean(g);
-    }
-    update(data) {
-        aexists(this);
-        data = toBytes(data);
-        abytes(data);
-        const { buffer, blockLen } = this;
-        const len = data.length;
-        for (let pos = 0; pos < len;) {
-            const take = Math.min(blockLen - this.pos, len - pos);
-            // Fast path: we have at least one block in input
-            if (take === blockLen) {
-                for (; blockLen <= len - pos; pos += blockLen)
-                    this.process(data, pos);
-                continue;
-            }
-            buffer.set(data.subarray(pos, pos + take), this.pos);
-            this.pos += take;
-            pos += take;
-            if (this.pos === blockLen) {
-                this.process(buffer, 0, false);
-                this.pos = 0;
-            }
-        }
-        return this;
-    }
-    destroy() {
-        clean(this.h, this.r, this.buffer, this.pad);
-    }
-    digestInto(out) {
-        aexists(this);
-        aoutput(out, this);
-        this.finished = true;
-        const { buffer, h } = this;
-        let { pos } = this;
-        if (pos) {
-            buffer[pos++] = 1;
-            for (; pos < 16; pos++)
-                buffer[pos] = 0;
-            this.process(buffer, 0, true);
-        }
-        this.finalize();
-        let opos = 0;
-        for (let i = 0; i < 8; i++) {
-            out[opos++] = h[i] >>> 0;
-            out[opos++] = h[i] >>> 8;
-        }
-        return out;
-    }
-    digest() {
-        const { buffer, outputLen } = this;
-        this.digestInto(buffer);
-        const res = buffer.slice(0, outputLen);
-        this.destroy();
-        return res;
-    }
-}
-function wrapConstructorWithKey(hashCons) {
-    const hashC = (msg, key) => hashCons(key).update(toBytes(msg)).digest();
-    const tmp = hashCons(new Uint8Array(32));
-    hashC.outputLen = tmp.outputLen;
-    hashC.blockLen = tmp.blockLen;
-    hashC.create = (key) => hashCons(key);
-    return hashC;
-}
-/** Poly1305 MAC from RFC 8439. */
-const poly1305 = wrapConstructorWithKey((key) => new Poly1305(key));
-
-/**
- * [Salsa20](https://cr.yp.to/snuffle.html) stream cipher, released in 2005.
- *
- * Salsa's goal was to implement AES replacement that does not rely on S-Boxes,
- * which are hard to implement in a constant-time manner.
- * Salsa20 is usually faster than AES, a big deal on slow, budget mobile phones.
- *
- * [XSalsa20](https://cr.yp.to/snuffle/xsalsa-20110204.pdf), extended-nonce
- * variant was released in 2008. It switched nonces from 96-bit to 192-bit,
- * and became safe to be picked at random.
- *
- * Check out [PDF](https://cr.yp.to/snuffle/salsafamily-20071225.pdf) and
- * [wiki](https://en.wikipedia.org/wiki/Salsa20).
- * @module
- */
-/** Salsa20 core function. */
-// prettier-ignore
-function salsaCore(s, k, n, out, cnt, rounds = 20) {
-    // Based on https://cr.yp.to/salsa20.html
-    let y00 = s[0], y01 = k[0], y02 = k[1], y03 = k[2], // "expa" Key     Key     Key
-    y04 = k[3], y05 = s[1], y06 = n[0], y07 = n[1], // Key    "nd 3"  Nonce   Nonce
-    y08 = cnt, y09 = 0, y10 = s[2], y11 = k[4], // Pos.   Pos.    "2-by"	Key
-    y12 = k[5], y13 = k[6], y14 = k[7], y15 = s[3]; // Key    Key     Key     "te k"
-    // Save state to temporary variables
-    let x00 = y00, x01 = y01, x02 = y02, x03 = y03, x04 = y04, x05 = y05, x06 = y06, x07 = y07, x08 = y08, x09 = y09, x10 = y10, x11 = y11, x12 = y12, x13 = y13, x14 = y14, x15 = y15;
-    for (let r = 0; r < rounds; r += 2) {
-        x04 ^= rotl(x00 + x12 | 0, 7);
-        x08 ^= rotl(x04 + x00 | 0, 9);
-        x12 ^= rotl(x08 + x04 | 0, 13);
-        x00 ^= rotl(x12 + x08 | 0, 18);
-        x09 ^= rotl(x05 + x01 | 0, 7);
-        x13 ^= rotl(x09 + x05 | 0, 9);
-        x01 ^= rotl(x13 + x09 | 0, 13);
-        x05 ^= rotl(x01 + x13 | 0, 18);
-        x14 ^= rotl(x10 + x06 | 0, 7);
-        x02 ^= rotl(x14 + x10 | 0, 9);
-        x06 ^= rotl(x02 + x14 | 0, 13);
-        x10 ^= rotl(x06 + x02 | 0, 18);
-        x03 ^= rotl(x15 + x11 | 0, 7);
-        x07 ^= rotl(x03 + x15 | 0, 9);
-        x11 ^= rotl(x07 + x03 | 0, 13);
-        x15 ^= rotl(x11 + x07 | 0, 18);
-        x01 ^= rotl(x00 + x03 | 0, 7);
-        x02 ^= rotl(x01 + x00 | 0, 9);
-        x03 ^= rotl(x02 + x01 | 0, 13);
-        x00 ^= rotl(x03 + x02 | 0, 18);
-        x06 ^= rotl(x05 + x04 | 0, 7);
-        x07 ^= rotl(x06 + x05 | 0, 9);
-        x04 ^= rotl(x07 + x06 | 0, 13);
-        x05 ^= rotl(x04 + x07 | 0, 18);
-        x11 ^= rotl(x10 + x09 | 0, 7);
-        x08 ^= rotl(x11 + x10 | 0, 9);
-        x09 ^= rotl(x08 + x11 | 0, 13);
-        x10 ^= rotl(x09 + x08 | 0, 18);
-        x12 ^= rotl(x15 + x14 | 0, 7);
-        x13 ^= rotl(x12 + x15 | 0, 9);
-        x14 ^= rotl(x13 + x12 | 0, 13);
-        x15 ^= rotl(x14 + x13 | 0, 18);
-    }
-    // Write output
-    let oi = 0;
-    out[oi++] = (y00 + x00) | 0;
-    out[oi++] = (y01 + x01) | 0;
-    out[oi++] = (y02 + x02) | 0;
-    out[oi++] = (y03 + x03) | 0;
-    out[oi++] = (y04 + x04) | 0;
-    out[oi++] = (y05 + x05) | 0;
-    out[oi++] = (y06 + x06) | 0;
-    out[oi++] = (y07 + x07) | 0;
-    out[oi++] = (y08 + x08) | 0;
-    out[oi++] = (y09 + x09) | 0;
-    out[oi++] = (y10 + x10) | 0;
-    out[oi++] = (y11 + x11) | 0;
-    out[oi++] = (y12 + x12) | 0;
-    out[oi++] = (y13 + x13) | 0;
-    out[oi++] = (y14 + x14) | 0;
-    out[oi++] = (y15 + x15) | 0;
-}
-/**
- * hsalsa hashing function, used primarily in xsalsa, to hash
- * key and nonce into key' and nonce'.
- * Same as salsaCore, but there doesn't seem to be a way to move the block
- * out without 25% performance hit.
- */
-// prettier-ignore
-function hsalsa(s, k, i, o32) {
-    let x00 = s[0], x01 = k[0], x02 = k[1], x03 = k[2], x04 = k[3], x05 = s[1], x06 = i[0], x07 = i[1], x08 = i[2], x09 = i[3], x10 = s[2], x11 = k[4], x12 = k[5], x13 = k[6], x14 = k[7], x15 = s[3];
-    for (let r = 0; r < 20; r += 2) {
-        x04 ^= rotl(x00 + x12 | 0, 7);
-        x08 ^= rotl(x04 + x00 | 0, 9);
-        x12 ^= rotl(x08 + x04 | 0, 13);
-        x00 ^= rotl(x12 + x08 | 0, 18);
-        x09 ^= rotl(x05 + x01 | 0, 7);
-        x13 ^= rotl(x09 + x05 | 0, 9);
-        x01 ^= rotl(x13 + x09 | 0, 13);
-        x05 ^= rotl(x01 + x13 | 0, 18);
-        x14 ^= rotl(x10 + x06 | 0, 7);
-        x02 ^= rotl(x14 + x10 | 0, 9);
-        x06 ^= rotl(x02 + x14 | 0, 13);
-        x10 ^= rotl(x06 + x02 | 0, 18);
-        x03 ^= rotl(x15 + x11 | 0, 7);
-        x07 ^= rotl(x03 + x15 | 0, 9);
-        x11 ^= rotl(x07 + x03 | 0, 13);
-        x15 ^= rotl(x11 + x07 | 0, 18);
-        x01 ^= rotl(x00 + x03 | 0, 7);
-        x02 ^= rotl(x01 + x00 | 0, 9);
-        x03 ^= rotl(x02 + x01 | 0, 13);
-        x00 ^= rotl(x03 + x02 | 0, 18);
-        x06 ^= rotl(x05 + x04 | 0, 7);
-        x07 ^= rotl(x06 + x05 | 0, 9);
-        x04 ^= rotl(x07 + x06 | 0, 13);
-        x05 ^= rotl(x04 + x07 | 0, 18);
-        x11 ^= rotl(x10 + x09 | 0, 7);
-        x08 ^= rotl(x11 + x10 | 0, 9);
-        x09 ^= rotl(x08 + x11 | 0, 13);
-        x10 ^= rotl(x09 + x08 | 0, 18);
-        x12 ^= rotl(x15 + x14 | 0, 7);
-        x13 ^= rotl(x12 + x15 | 0, 9);
-        x14 ^= rotl(x13 + x12 | 0, 13);
-        x15 ^= rotl(x14 + x13 | 0, 18);
-    }
-    let oi = 0;
-    o32[oi++] = x00;
-    o32[oi++] = x05;
-    o32[oi++] = x10;
-    o32[oi++] = x15;
-    o32[oi++] = x06;
-    o32[oi++] = x07;
-    o32[oi++] = x08;
-    o32[oi++] = x09;
-}
-/**
- * xsalsa20 eXtended-nonce salsa.
- * Can be safely used with random 24-byte nonces (CSPRNG).
- */
-const xsalsa20 = /* @__PURE__ */ createCipher(salsaCore, {
-    counterRight: true,
-    extendNonceFn: hsalsa,
-});
-/**
- * xsalsa20-poly1305 eXtended-nonce salsa.
- * Can be safely used with random 24-byte nonces (CSPRNG).
- * Also known as secretbox from libsodium / nacl.
- */
-const xsalsa20poly1305 = /* @__PURE__ */ wrapCipher({ blockSize: 64, nonceLength: 24, tagLength: 16 }, (key, nonce) => {
-    return {
-        encrypt(plaintext, output) {
-            // xsalsa20poly1305 optimizes by calculating auth key during the same call as encryption.
-            // Unfortunately, makes it hard to separate tag calculation & encryption itself,
-            // because 32 bytes is half-block of 64-byte salsa.
-            output = getOutput(plaintext.length + 32, output, false); // need 32 additional bytes, see above
-            const authKey = output.subarray(0, 32); // output[0..32] = poly1305 auth key
-            const ciphPlaintext = output.subarray(32); // output[32..] = plaintext, then ciphertext
-            output.set(plaintext, 32);
-            clean(authKey); // authKey is produced by xoring with zeros
-            xsalsa20(key, nonce, output, output); // output = stream ^ output; authKey = stream ^ zeros(32)
-            const tag = poly1305(ciphPlaintext, authKey); // calculate tag over ciphertext
-            output.set(tag, 16); // output[16..32] = tag
-            clean(output.subarray(0, 16), tag); // clean-up authKey remnants & copy of tag
-            return output.subarray(16); // return output[16..]
-        },
-        decrypt(ciphertext, output) {
-            // tmp part     passed tag    ciphertext
-            // [0..32]      [32..48]      [48..]
-            abytes(ciphertext);
-            output = getOutput(ciphertext.length + 32, output, false);
-            const tmp = output.subarray(0, 32); // output[0..32] is used to calc authKey
-            const passedTag = output.subarray(32, 48); // output[32..48] = passed tag
-            const ciphPlaintext = output.subarray(48); // output[48..] = ciphertext, then plaintext
-            output.set(ciphertext, 32); // copy ciphertext into output
-            clean(tmp); // authKey is produced by xoring with zeros
-            const authKey = xsalsa20(key, nonce, tmp, tmp); // authKey = stream ^ zeros(32)
-            const tag = poly1305(ciphPlaintext, authKey); // calculate tag over ciphertext
-            if (!equalBytes(passedTag, tag))
-                throw new Error('invalid tag');
-            xsalsa20(key, nonce, output.subarray(16), output.subarray(16)); // output = stream ^ output[16..]
-            clean(tmp, passedTag, tag);
-            return ciphPlaintext; // return output[48..], skipping zeroized output[0..48]
-        },
-    };
-});
-
-// Signing keys for `sign: key`: cosign's own encrypted key files (cosign generate-key-pair,
-// PEM "ENCRYPTED SIGSTORE PRIVATE KEY" or the older "ENCRYPTED COSIGN PRIVATE KEY"), or any
-// PEM private key Node reads (PKCS#8, SEC1, encrypted PKCS#8 with the password).
-//
-// cosign encrypts the PKCS#8 key with NaCl secretbox (XSalsa20-Poly1305) under a key derived
-// with scrypt from the password (go-securesystemslib `encrypted`). scrypt comes from Node, the
-// secretbox from @noble/ciphers.
-const COSIGN_PEM_TYPES = ['ENCRYPTED SIGSTORE PRIVATE KEY', 'ENCRYPTED COSIGN PRIVATE KEY'];
-/** The scrypt settings cosign writes (legacy, standard, OWASP); anything else is refused. */
-const SCRYPT_PARAMS = [
-    { N: 32768, r: 8, p: 1 },
-    { N: 65536, r: 8, p: 1 },
-    { N: 131072, r: 8, p: 1 }
-];
-class SigningKeyError extends Error {
-}
-function pemBlock(text) {
-    const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
-    if (!m)
-        return undefined;
-    return { type: m[1], body: Buffer.from(m[2].replace(/\s+/g, ''), 'base64') };
-}
-function deriveKey(password, salt, N, r, p) {
-    return new Promise((resolve, reject) => scrypt(password, salt, 32, { N, r, p, maxmem: 256 * N * r }, (err, key) => err ? reject(err) : resolve(key)));
-}
-async function decryptCosignKey(body, password) {
-    let enc;
-    try {
-        enc = JSON.parse(body.toString('utf8'));
-    }
-    catch {
-        throw new SigningKeyError('signing-key: the encrypted cosign key is not readable (bad PEM content)');
-    }
-    const params = enc.kdf?.params ?? {};
-    const known = SCRYPT_PARAMS.some((s) => s.N === params.N && s.r === params.r && s.p === params.p);
-    if (enc.kdf?.name !== 'scrypt' || enc.cipher?.name !== 'nacl/secretbox' || !known) {
-        throw new SigningKeyError('signing-key: unsupported encryption of the cosign key (expected scrypt and nacl/secretbox as ' +
-            'cosign generate-key-pair writes them)');
-    }
-    const salt = Buffer.from(enc.kdf.salt ?? '', 'base64');
-    const nonce = Buffer.from(enc.cipher.nonce ?? '', 'base64');
-    const ciphertext = Buffer.from(enc.ciphertext ?? '', 'base64');
-    if (nonce.length !== 24 || ciphertext.length < 16) {
-        throw new SigningKeyError('signing-key: the encrypted cosign key is truncated');
-    }
-    const secret = await deriveKey(password, salt, params.N, params.r, params.p);
-    let der;
-    try {
-        der = xsalsa20poly1305(secret, nonce).decrypt(ciphertext);
-    }
-    catch {
-        throw new SigningKeyError('signing-key: cannot decrypt the cosign key: signing-key-password is wrong (or not set)');
-    }
-    return createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
-}
-function plainKey(pem, password) {
-    try {
-        return createPrivateKey({ key: pem, format: 'pem', passphrase: password || undefined });
-    }
-    catch (err) {
-        const msg = err.message;
-        const hint = /passphrase|decrypt|bad decrypt/i.test(msg)
-            ? 'signing-key-password is wrong or not set'
-            : 'expected a PEM private key';
-        throw new SigningKeyError(`signing-key: cannot read the private key: ${hint}`);
-    }
-}
-/** Reads a signing key (the PEM text of cosign.key or of a PEM private key) with its password. */
-async function loadSigningKey(pem, password) {
-    const block = pemBlock(pem);
-    if (!block) {
-        throw new SigningKeyError('signing-key holds no PEM block: pass the content of cosign.key (cosign generate-key-pair), ' +
-            'e.g. signing-key: ${{ secrets.COSIGN_PRIVATE_KEY }}');
-    }
-    const privateKey = COSIGN_PEM_TYPES.includes(block.type)
-        ? await decryptCosignKey(block.body, password)
-        : plainKey(pem, password);
-    const details = privateKey.asymmetricKeyDetails;
-    if (privateKey.asymmetricKeyType !== 'ec' || details?.namedCurve !== 'prime256v1') {
-        throw new SigningKeyError(`signing-key: a ${privateKey.asymmetricKeyType ?? 'unknown'} key${details?.namedCurve ? ` on ${details.namedCurve}` : ''} ` +
-            'is not supported: use an ECDSA P-256 key (what cosign generate-key-pair makes), which falcoctl verifies with SHA-256');
-    }
-    const publicKey = createPublicKey(privateKey);
-    const der = publicKey.export({ format: 'der', type: 'spki' });
-    return {
-        privateKey,
-        publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-        keyId: createHash('sha256').update(der).digest('base64')
-    };
-}
-
 const SIGSTORE_AUDIENCE = 'sigstore';
 const MAX_RESPONSE = 64 << 10;
 class OidcError extends Error {
@@ -23855,6 +19615,7 @@ async function prepareSigning(inputs, ctx, logger) {
         return { unsignedReason: resolved.reason };
     }
     if (resolved.mode === 'key') {
+        const { loadSigningKey } = await import('./sign.js').then(function (n) { return n.k; });
         const key = await loadSigningKey(await signingKeyText(inputs.signingKey), inputs.signingKeyPassword);
         logger.info(`signing with the key ${key.keyId} (cosign verify --key; no transparency log)`);
         if (inputs.signingPublicKeyRef === '') {
@@ -23895,7 +19656,10 @@ async function prepareSigning(inputs, ctx, logger) {
         })
     };
 }
-/** Sigstore's libraries (a third of the bundle) load only when a release is signed. */
+/**
+ * Sigstore's libraries (a third of the bundle) load only when a release is signed, like the
+ * cosign formats (attach.ts) and the key decryption (key.ts) imported where they are used.
+ */
 const loadSigner = () => import('./sign.js').then(function (n) { return n.s; });
 /** Go regexp metacharacters escaped (RE2, as cosign and falcoctl read it). */
 function escapeRegexp(s) {
@@ -23948,6 +19712,7 @@ async function signRoot(signing, target, root) {
                 'index.yaml would: nothing is tagged; check fulcio-url');
         }
     }
+    const { signAndAttach } = await import('./sign.js').then(function (n) { return n.a; });
     return signAndAttach(target, root, signer, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
 }
 
@@ -24020,7 +19785,7 @@ function nativeBuild(builds) {
 }
 async function layersDir(state) {
     const dir = join(state.scratch, 'layers');
-    await mkdir$1(dir, { recursive: true });
+    await mkdir(dir, { recursive: true });
     return dir;
 }
 /** What the build and inspect steps need of the state. */
@@ -24077,7 +19842,7 @@ async function buildHere(state, onePlatform) {
     // The native build as lib<name>.so, for the user, in the runner's temp space (never the sources).
     if (inputs.buildCommand === '') {
         state.pluginPath = join(await keptOutputDir(state.context.runnerTemp), `lib${metadata.name}.so`);
-        await copyFile$2(nativeBuild(builds).soPath, state.pluginPath);
+        await copyFile(nativeBuild(builds).soPath, state.pluginPath);
     }
     else {
         state.pluginPath = resolve(state.workDir, inputs.pluginPath);
@@ -24621,7 +20386,7 @@ function logRemovedVariables(env, policy, logger) {
 }
 async function isDirectory(path) {
     try {
-        return (await stat$1(path)).isDirectory();
+        return (await stat(path)).isDirectory();
     }
     catch {
         return false;
@@ -24629,7 +20394,7 @@ async function isDirectory(path) {
 }
 async function isFile(path) {
     try {
-        return (await stat$1(path)).isFile();
+        return (await stat(path)).isFile();
     }
     catch {
         return false;
@@ -24700,7 +20465,7 @@ async function buildPlugin(opts) {
             "plugin's main package (relative to working-directory, e.g. ./plugin or .)");
     }
     const output = resolve(wd, opts.output);
-    await mkdir$1(dirname(output), { recursive: true });
+    await mkdir(dirname(output), { recursive: true });
     const warning = strayHeaderWarning(env);
     if (warning)
         logger.warning(warning);
@@ -24856,7 +20621,7 @@ async function fetchToFile(url, file) {
 }
 async function isExecutable(path) {
     try {
-        return (await stat$1(path)).isFile();
+        return (await stat(path)).isFile();
     }
     catch {
         return false;
@@ -24891,7 +20656,7 @@ async function downloadWheel(opts, work) {
             'refusing to run it');
     }
     const out = join(work, 'x');
-    await mkdir$1(out);
+    await mkdir(out);
     const r = await runChild(['unzip', '-q', '-o', file, 'ziglang/*', '-d', out], {
         env: opts.env,
         policy: opts.policy,
@@ -24902,7 +20667,7 @@ async function downloadWheel(opts, work) {
             `${lastLines(r.stderr + r.stdout, 10)}; install unzip (apt-get install unzip)`);
     }
     const dir = join(out, 'ziglang');
-    await chmod$1(join(dir, 'zig'), 0o755);
+    await chmod(join(dir, 'zig'), 0o755);
     return dir;
 }
 /** @actions/tool-cache (and its HTTP client) loads only for the glibc input. */
@@ -24913,9 +20678,9 @@ async function cacheZig(opts, dir) {
     if (opts.env.RUNNER_TOOL_CACHE)
         return (await toolCache()).cacheDir(dir, 'zig', ZIG_VERSION, arch);
     const dest = ownCacheDir(opts.env, arch);
-    await rm$1(dest, { recursive: true, force: true });
-    await mkdir$1(join(dest, '..'), { recursive: true });
-    await rename$1(dir, dest);
+    await rm(dest, { recursive: true, force: true });
+    await mkdir(join(dest, '..'), { recursive: true });
+    await rename(dir, dest);
     await writeFile$1(`${dest}.complete`, '');
     return dest;
 }
@@ -24960,7 +20725,7 @@ async function setupZig(opts) {
         return { path, ...e, from: 'PyPI (ziglang wheel), now in the tool cache' };
     }
     finally {
-        await rm$1(work, { recursive: true, force: true });
+        await rm(work, { recursive: true, force: true });
     }
 }
 /** Path of the glibc symbol database of a zig installation. */
@@ -25655,7 +21420,7 @@ function inspectorFor(p, opts) {
 }
 async function buildOne(inputs, p, workDir, scratch, childEnvBase, logger, toolchain, concurrent) {
     const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so');
-    await mkdir$1(dirname(out), { recursive: true });
+    await mkdir(dirname(out), { recursive: true });
     const ownBuild = inputs.buildCommand === '';
     const glibc = toolchain.glibc;
     const built = await buildPlugin({
@@ -25674,7 +21439,7 @@ async function buildOne(inputs, p, workDir, scratch, childEnvBase, logger, toolc
     });
     // A build command writes to the same plugin-path for every platform: keep a copy.
     if (built !== out)
-        await copyFile$2(built, out);
+        await copyFile(built, out);
     return out;
 }
 /** How many builds run at once: one per core (each go build uses them all, but its cgo, link
@@ -25905,7 +21670,7 @@ async function runRelease(opts) {
         return resultOf(state);
     }
     finally {
-        await rm$1(state.scratch, { recursive: true, force: true });
+        await rm(state.scratch, { recursive: true, force: true });
     }
 }
 /** What a run tells its users (outputs, summary, metadata JSON), read off the final state. */
@@ -26474,4 +22239,4 @@ async function run(env = process.env, github = context) {
     }
 }
 
-export { ARTIFACT_NAME_PATTERN as A, readInputs as B, Context as C, runRelease as D, metadataJson as E, planText as F, summaryMarkdown as G, run as H, INTOTO_STATEMENT_V1 as I, MAX_INDEX_FILE_BYTES as M, SecretMask as S, USAGE as U, safeExcerpt as a, checkRepository as b, commonjsGlobal as c, debug as d, sha256File as e, formatBytes as f, getDefaultExportFromCjs as g, requireSemver as h, getIDToken as i, INTOTO_PAYLOAD_TYPE as j, distExports as k, semverExports as l, info as m, cp as n, mkdirP as o, isDebug as p, exec as q, requireDist as r, setSecret as s, rmRF as t, parseArgs as u, consoleLogger as v, which as w, SecretScrubber as x, readRunContext as y, context as z };
+export { ARTIFACT_NAME_PATTERN as A, metadataJson as B, Context as C, planText as D, summaryMarkdown as E, run as F, MAX_INDEX_FILE_BYTES as M, OCI_IMAGE_CONFIG as O, SecretMask as S, USAGE as U, safeExcerpt as a, checkRepository as b, commonjsGlobal as c, debug as d, sha256File as e, formatBytes as f, getDefaultExportFromCjs as g, semverExports as h, info as i, isDebug as j, getIDToken as k, sha256Digest as l, OCI_MANIFEST as m, OCI_EMPTY as n, ANNOTATION_CREATED as o, bufferBlob as p, attachReferrer as q, requireSemver as r, setSecret as s, parseArgs as t, consoleLogger as u, SecretScrubber as v, readRunContext as w, context as x, readInputs as y, runRelease as z };

@@ -56,6 +56,17 @@ describe('dist/', () => {
     expect(shared).not.toContain('undici')
   })
 
+  it('keeps what only signing and the glibc input use out of the shared chunk', () => {
+    // The cosign formats (@sigstore/bundle), the key decryption (@noble/ciphers); @actions/exec.
+    const shared = dist('shared.js')
+    expect(dist('sign.js')).toContain('bundleToJSON')
+    expect(shared).not.toContain('bundleToJSON')
+    expect(dist('sign.js')).toContain('xsalsa20poly1305')
+    expect(shared).not.toContain('xsalsa20poly1305')
+    expect(dist('tool-cache.js')).toContain('class ToolRunner')
+    expect(shared).not.toContain('class ToolRunner')
+  })
+
   it('loads the GitHub API without Sigstore', () => {
     expect(loadedAtStart('github.js')).not.toContain('sign.js')
     expect(loadedAtStart('tool-cache.js')).not.toContain('github.js')
