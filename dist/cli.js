@@ -1,31 +1,6 @@
 #!/usr/bin/env node
-import { p as parseArgs, U as USAGE, o as consoleLogger, S as SecretScrubber, q as readRunContext, t as context, u as readInputs, v as runRelease, x as metadataJson, y as planText, z as summaryMarkdown } from './shared.js';
-import 'http';
-import 'https';
-import 'net';
-import 'tls';
-import 'events';
-import 'assert';
-import 'util';
-import 'node:assert';
-import 'node:net';
-import 'node:http';
-import 'node:stream';
-import 'node:buffer';
+import { t as parseArgs, U as USAGE, u as consoleLogger, v as SecretScrubber, w as readRunContext, x as context, y as readInputs, z as runRelease, B as metadataJson, D as planText, E as summaryMarkdown } from './shared.js';
 import 'node:util';
-import 'node:querystring';
-import 'node:events';
-import 'node:diagnostics_channel';
-import 'node:tls';
-import 'node:zlib';
-import 'node:perf_hooks';
-import 'node:util/types';
-import 'node:worker_threads';
-import 'node:url';
-import 'node:async_hooks';
-import 'node:console';
-import 'node:dns';
-import 'string_decoder';
 import 'node:fs';
 import 'node:fs/promises';
 import 'node:path';
@@ -33,16 +8,21 @@ import 'path';
 import 'os';
 import 'crypto';
 import 'fs';
-import 'child_process';
-import 'timers';
 import 'node:os';
 import 'node:crypto';
+import 'node:url';
 import 'node:child_process';
 import 'node:string_decoder';
+import 'node:worker_threads';
+import 'node:zlib';
 import './deflate.js';
+import 'node:stream';
+import 'node:http';
 import 'node:https';
+import 'node:async_hooks';
 import 'node:timers/promises';
 import 'node:stream/promises';
+import 'node:events';
 
 // The release pipeline outside GitHub Actions. Flags are the action's input
 // names: `--tag 1.2.3 --working-directory examples/hello --dry-run`. The run's context comes from

@@ -3,15 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  checkRepository,
   expandUploadUrl,
   GitHubApiError,
   GitHubClient,
   GitHubNetworkError,
-  parseRepository,
   refPath,
   unlessNotFound
 } from '../../src/github/client.js'
+import { checkRepository, parseRepository } from '../../src/github/repository.js'
 
 interface Call {
   method: string

@@ -7,9 +7,9 @@ import {
   CONTENTS_WRITE_HINT,
   GitHubApiError,
   GitHubClient,
-  checkRepository,
   type GitHubApiOptions
 } from './client.js'
+import { checkRepository } from './repository.js'
 import type { Logger } from '../log.js'
 
 export interface ContentsAccessRequest {

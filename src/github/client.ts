@@ -1,4 +1,4 @@
-// The GitHub REST API through Octokit from @actions/github (`getOctokit`), with Octokit's own
+// The GitHub REST API through Octokit from @actions/github (getOctokit's parts), with Octokit's own
 // retry and throttling plugins: callers use `octokit.rest` and Octokit's response types. What
 // this module adds, as Octokit plugins and hooks:
 // - errors that say what to fix (GitHubApiError with hints);
@@ -10,7 +10,13 @@
 //
 // Without an injected `fetch`, requests go through @actions/github's fetch, which honours the
 // runner's https_proxy / no_proxy.
-import { getOctokit } from '@actions/github'
+//
+// Octokit comes from @actions/github's lib/utils, as its README extends it with plugins, not
+// from getOctokit in the package's index: that index is loaded at the start of every run (for
+// its `context`), and Octokit, a quarter of the bundle, only when a run talks to the API
+// (rollup.config.js).
+import type { getOctokit } from '@actions/github'
+import { GitHub, getOctokitOptions } from '@actions/github/lib/utils'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck/light.js'
@@ -304,6 +310,15 @@ interface RequestControl {
   timeoutMs?: number
 }
 
+/** What getOctokit does: GitHub's Octokit with `plugins`, for `token`. */
+function octokitWith(
+  token: string,
+  options: Parameters<typeof getOctokitOptions>[1],
+  ...plugins: Parameters<typeof GitHub.plugin>
+): Octokit {
+  return new (GitHub.plugin(...plugins))(getOctokitOptions(token, options))
+}
+
 export class GitHubClient {
   readonly baseUrl: URL
   /** The Octokit instance (from @actions/github's getOctokit) every request goes through. */
@@ -336,7 +351,7 @@ export class GitHubClient {
         )
         return wait
       }
-    this.octokit = getOctokit(
+    this.octokit = octokitWith(
       api.token,
       {
         baseUrl: this.baseUrl.href.replace(/\/+$/, ''),
@@ -521,19 +536,6 @@ export class GitHubClient {
   }
 }
 
-/** Checks the owner and name of a repository (they go into API paths). */
-export function checkRepository(owner: string, repo: string): { owner: string; repo: string } {
-  for (const [what, v] of [
-    ['owner', owner],
-    ['repo', repo]
-  ]) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(v) || v === '.' || v === '..') {
-      throw new Error(`invalid GitHub repository ${what} ${JSON.stringify(v)}`)
-    }
-  }
-  return { owner, repo }
-}
-
 /**
  * A ref for a `/git/ref/...` or `/git/refs/...` path: `heads/<branch>` or `tags/<tag>`, each
  * segment escaped but the slashes kept (Octokit's {ref} would send them as %2F, which some
@@ -541,15 +543,4 @@ export function checkRepository(owner: string, repo: string): { owner: string; r
  */
 export function refPath(kind: 'heads' | 'tags', name: string): string {
   return `${kind}/${name.split('/').map(encodeURIComponent).join('/')}`
-}
-
-/** `owner/repo` from GITHUB_REPOSITORY (or a given `owner/repo`). */
-export function parseRepository(value: string | undefined): { owner: string; repo: string } {
-  const m = /^([^/\s]+)\/([^/\s]+)$/.exec((value ?? '').trim())
-  if (!m) {
-    throw new Error(
-      `expected a GitHub repository as owner/name, got ${JSON.stringify(value ?? '')} (GITHUB_REPOSITORY is not set?)`
-    )
-  }
-  return checkRepository(m[1], m[2])
 }

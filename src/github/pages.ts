@@ -10,12 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import {
   GitHubApiError,
   GitHubClient,
-  checkRepository,
   refPath,
   unlessNotFound,
   type GitHubApiOptions,
   type Octokit
 } from './client.js'
+import { checkRepository } from './repository.js'
 
 export interface CommitIndexOptions {
   api: GitHubApiOptions

@@ -16,13 +16,13 @@ import { sha256File } from '../util/sha256-file.js'
 import {
   GitHubApiError,
   GitHubClient,
-  checkRepository,
   refPath,
   unlessNotFound,
   type GitHubApiOptions,
   type Octokit,
   type ReleaseAsset
 } from './client.js'
+import { checkRepository } from './repository.js'
 
 export interface ReleaseAssetFile {
   /** The asset's name on the release, e.g. foo-1.2.3-linux-x86_64.tar.gz. */

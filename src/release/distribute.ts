@@ -16,15 +16,9 @@ import {
   registryEntryYaml,
   validateRegistryEntry
 } from '../falco/registry-entry.js'
-import { parseRepository } from '../github/client.js'
-import { checkContentsWrite } from '../github/access.js'
-import { commitIndexToBranch, readBranchFile, type CommitIndexResult } from '../github/pages.js'
-import {
-  buildReleaseAssets,
-  publishGitHubRelease,
-  type PublishedRelease,
-  type ReleaseArchitecture
-} from '../github/release.js'
+import { parseRepository } from '../github/repository.js'
+import type { CommitIndexResult } from '../github/pages.js'
+import type { PublishedRelease, ReleaseArchitecture } from '../github/release.js'
 import type { GitHubFacts } from '../context.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { wantsGitHubRelease } from '../inputs/permissions.js'
@@ -41,6 +35,9 @@ import { MAX_INDEX_FILE_BYTES, readTextFileBounded } from '../util/bounded-read.
 import { indexEntries, keptSignatures, maintainersOf } from './index-file.js'
 import { repositoryRoot } from './paths.js'
 import type { SourceLinks } from './source-links.js'
+
+// The GitHub API (Octokit) loads only for a run that uses it: index-branch, a GitHub Release.
+const loadPages = () => import('../github/pages.js')
 
 export interface RegistryEntryReport {
   yaml: string
@@ -216,6 +213,7 @@ export async function prepareDistribution(opts: {
     }
     prepared.branch = githubApi(inputs, github, 'index-branch')
     needs.push(`index-branch (${inputs.indexBranch})`)
+    const { readBranchFile } = await loadPages()
     const onBranch = await readBranchFile({
       ...prepared.branch,
       branch: inputs.indexBranch,
@@ -240,6 +238,7 @@ export async function prepareDistribution(opts: {
   }
   const gh = prepared.branch ?? prepared.release
   if (gh && !inputs.dryRun) {
+    const { checkContentsWrite } = await import('../github/access.js')
     await checkContentsWrite({ ...gh, neededBy: needs, logger })
   }
   return prepared
@@ -270,6 +269,7 @@ export async function commitIndex(opts: {
 }): Promise<CommitIndexResult> {
   const { prepared, logger } = opts
   const { inputs, entries } = prepared
+  const { commitIndexToBranch } = await loadPages()
   return logger.group(`Commit ${inputs.indexFile} to ${inputs.indexBranch}`, () =>
     commitIndexToBranch({
       ...opts.branch,
@@ -316,6 +316,7 @@ export async function publishRelease(opts: {
   const outDir = join(opts.scratch, 'release-assets')
   // Signed checksums and provenance (Sigstore, @actions/attest) load only for a GitHub Release.
   const { checksumBundles, provenanceForRelease } = await import('../sign/release-assets.js')
+  const { buildReleaseAssets, publishGitHubRelease } = await import('../github/release.js')
   const assets = await buildReleaseAssets({
     name: metadata.name,
     version: plan.version,

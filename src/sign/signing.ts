@@ -15,8 +15,7 @@ import type { IndexSignature } from '../falco/index-yaml.js'
 import { INPUT_DEFAULTS, type Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
 import type { Descriptor, OciTarget } from '../oci/types.js'
-import { signAndAttach, type AttachedSignatures } from './attach.js'
-import { loadSigningKey } from './key.js'
+import type { AttachedSignatures } from './attach.js'
 import { requestIdToken, tokenClaims } from './oidc.js'
 import type { SigstoreSigner, SignerIdentity } from './signer.js'
 
@@ -156,6 +155,7 @@ export async function prepareSigning(
     return { unsignedReason: resolved.reason }
   }
   if (resolved.mode === 'key') {
+    const { loadSigningKey } = await import('./key.js')
     const key = await loadSigningKey(
       await signingKeyText(inputs.signingKey),
       inputs.signingKeyPassword
@@ -206,7 +206,10 @@ export async function prepareSigning(
   }
 }
 
-/** Sigstore's libraries (a third of the bundle) load only when a release is signed. */
+/**
+ * Sigstore's libraries (a third of the bundle) load only when a release is signed, like the
+ * cosign formats (attach.ts) and the key decryption (key.ts) imported where they are used.
+ */
 const loadSigner = () => import('./signer.js')
 
 /** Go regexp metacharacters escaped (RE2, as cosign and falcoctl read it). */
@@ -284,5 +287,6 @@ export async function signRoot(
       )
     }
   }
+  const { signAndAttach } = await import('./attach.js')
   return signAndAttach(target, root, signer, new Date().toISOString().replace(/\.\d+Z$/, 'Z'))
 }
