@@ -6,8 +6,9 @@
 // padded to 512 bytes, then two zero blocks. No pax headers, no directory entries.
 //
 // The gzip is one member with a fixed header (1f 8b 08 00 00000000 00 03: no name, mtime 0,
-// XFL 0, OS Unix) around one DEFLATE stream from our own encoder (deflate.js: plain integer
-// JavaScript, so the bytes do not depend on the Node version, the zlib build or the CPU).
+// XFL 0, OS Unix) around one DEFLATE stream from our own encoder (deflate.c compiled to
+// WebAssembly, loaded by deflate.js: integer arithmetic only, so the bytes do not depend on the
+// Node version, the zlib build or the CPU; an exact port of the JavaScript encoder used before).
 //
 // Speed: the tar stream is cut into fixed LAYER_SEGMENT_SIZE segments, compressed in parallel in
 // worker threads (pigz's scheme): each segment is encoded on its own, with the 32 KiB before it
@@ -24,7 +25,7 @@ import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import * as zlib from 'node:zlib'
-import { createSegmentDeflater, type SegmentDeflater } from './deflate.js'
+import { createSegmentDeflater, deflateModule, type SegmentDeflater } from './deflate.js'
 
 /**
  * Size of the segments compressed independently (each with the previous 32 KiB as window).
@@ -341,7 +342,8 @@ class DeflatePool {
 
   constructor(size: number) {
     for (let w = 0; w < size; w++) {
-      const worker = new Worker(WORKER_URL)
+      // The module compiled once, here, and shared: its code is not compiled again per worker.
+      const worker = new Worker(WORKER_URL, { workerData: { module: deflateModule() } })
       worker.on('message', (reply: WorkerReply) => this.settle(reply))
       worker.on('error', (err) => this.fail(new Error(`layer compression worker: ${err.message}`)))
       worker.on('exit', (code) => {

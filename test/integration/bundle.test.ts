@@ -43,4 +43,13 @@ describe('dist/', () => {
       expect(dist('sign.js')).toContain('fulcio')
     }
   )
+
+  it('holds the layer encoder beside the module that loads it, as built from src/', () => {
+    // dist/deflate.js reads deflate.wasm through import.meta.url; the worker imports deflate.js.
+    expect(dist('deflate.js')).toContain("new URL('./deflate.wasm', import.meta.url)")
+    expect(staticImports('deflate-worker.js')).toContain('deflate.js')
+    expect(readFileSync(join(ROOT, 'dist', 'deflate.wasm'))).toEqual(
+      readFileSync(join(ROOT, 'src', 'falco', 'deflate.wasm'))
+    )
+  })
 })
