@@ -1,9 +1,9 @@
 // Bundles the action (dist/index.js) and the local CLI (dist/cli.js) in one build: two entries
 // that share one chunk (dist/shared.js) with everything they load at start, all in dist/ beside
-// the runtime assets (the C inspector source, found through import.meta.url). The action runs
-// `node dist/index.js`; the CLI's bin is dist/cli.js. A third entry is the layer compression
-// worker (dist/deflate-worker.js, started by layer.ts through import.meta.url), which shares only
-// the encoder (dist/deflate.js) with them.
+// the runtime assets (the C inspector source and the WebAssembly layer encoder, found through
+// import.meta.url). The action runs `node dist/index.js`; the CLI's bin is dist/cli.js. A third
+// entry is the layer compression worker (dist/deflate-worker.js, started by layer.ts through
+// import.meta.url), which shares only the encoder's loader (dist/deflate.js) with them.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import commonjs from '@rollup/plugin-commonjs'
@@ -12,7 +12,12 @@ import { nodeResolve } from '@rollup/plugin-node-resolve'
 import typescript from '@rollup/plugin-typescript'
 
 const ENTRIES = ['/src/index.ts', '/src/cli.ts', '/src/falco/deflate-worker.js']
-const assets = [{ from: 'src/inspect/inspector.c', to: 'inspector.c' }]
+const assets = [
+  { from: 'src/inspect/inspector.c', to: 'inspector.c' },
+  // The layer encoder, built from src/falco/deflate.c by scripts/build-deflate-wasm.sh and loaded
+  // by dist/deflate.js through import.meta.url.
+  { from: 'src/falco/deflate.wasm', to: 'deflate.wasm' }
+]
 
 // Imports that tree-shaking drops, so that they load nothing at start: @actions/github's index
 // imports Octokit (lib/utils.js) only for getOctokit, which we do not call (src/github/client.ts

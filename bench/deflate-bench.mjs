@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Deflate benchmark: is our own DEFLATE encoder worth its code, against fflate? (issue 14)
+// Deflate benchmark: is our own DEFLATE encoder worth its code, against fflate? (issue 14) And
+// how much faster is it in WebAssembly (src/falco/deflate.c) than in JavaScript (its oracle)?
 //
 //   npm run bench:deflate                    # 5 rounds, upstream plugins + a 50 MiB input
-//   npm run bench:deflate -- --rounds 9 --big-mib 0 --no-release
+//   npm run bench:deflate -- --rounds 9 --big-mib 0 --no-release --input libsmall.so
 //
 // What it measures (details and figures in BENCHMARKS.md, "Deflate: own encoder or fflate"):
 //   1. inputs: real Falco plugins from falcosecurity/plugins (json, k8saudit, cloudtrail: 4 to
@@ -12,8 +13,9 @@
 //   2. packing one layer (tar + gzip, written to disk and hashed), each time in a fresh `node`
 //      process as in a real run (JIT warm-up and worker start-up included), timed around the
 //      packing only, in alternating order, by src/falco/layer.ts compiled with tsc
-//        - own:    from the working tree: our encoder (deflate.js), with 1 MiB segments on
+//        - own:    from the working tree: our encoder (deflate.wasm), with 1 MiB segments on
 //                  worker threads above 8 MiB;
+//        - js:     at --js-rev, the last commit with the same encoder in JavaScript (same bytes);
 //        - fflate: at --fflate-rev, where layer.ts used fflate's Gzip at level 6 in one stream
 //                  on one thread (as the action did before it had its own encoder);
 //   3. whole releases of each upstream plugin (go build, inspection, packing of plugin and
@@ -22,7 +24,10 @@
 //      ("fflate"); alternating, in pairs, so that both see the same load. Twice: with a warm Go
 //      build cache, and after a change to the plugin's main package (a tag usually follows a
 //      change: Go compiles that package and links again);
-//   4. tables: medians, and the difference fflate - own as a share of the release with own.
+//   4. the encoders alone, in one process per encoder and input (--warm-passes passes over the
+//      input's 1 MiB segments): the first pass (cold: compilation, JIT warm-up) and the best one
+//      (warm), for the WebAssembly encoder and its JavaScript oracle, both from the working tree;
+//   5. tables: medians, and the difference fflate - own as a share of the release with own.
 // It is a script, not a test: it exits 1 when a tool is missing.
 
 import { spawn, spawnSync } from 'node:child_process'
@@ -38,13 +43,15 @@ const SELF = fileURLToPath(import.meta.url)
 const MiB = 1024 * 1024
 /** The commit whose layer.ts packed with fflate (level 6, one stream), kept for this comparison. */
 const FFLATE_REV = 'cf95963'
+/** The last commit whose layer.ts used the JavaScript encoder (now __tests__/helpers/deflate-oracle.js). */
+const JS_REV = '65f11c1'
 const UPSTREAM = [
   { name: 'json', version: '0.7.4' },
   { name: 'k8saudit', version: '0.18.0' },
   { name: 'cloudtrail', version: '0.17.1' }
 ]
 const UPSTREAM_MODULE = 'github.com/falcosecurity/plugins/plugins'
-const CONTENDERS = ['own', 'fflate']
+const CONTENDERS = ['own', 'js', 'fflate']
 
 // ---------------------------------------------------------------- child: pack one layer
 
@@ -63,10 +70,41 @@ if (process.argv[2] === '--child') {
   process.exit(0)
 }
 
+// ---------------------------------------------------------------- child: encoder alone
+
+if (process.argv[2] === '--child-encoder') {
+  const [, , , module, source, passes] = process.argv
+  const data = await readFile(source)
+  const started = performance.now()
+  const { createSegmentDeflater } = await import(pathToFileURL(module).href)
+  const d = createSegmentDeflater()
+  const ms = []
+  for (let pass = 0; pass < Number(passes); pass++) {
+    const t = performance.now()
+    for (let from = 0; from < data.length; from += MiB) {
+      const window = Math.min(32768, from)
+      const to = Math.min(data.length, from + MiB)
+      d.deflateSegment(data.subarray(from - window, to), window, to === data.length)
+    }
+    ms.push(performance.now() - t + (pass === 0 ? t - started : 0)) // the first with its loading
+  }
+  process.stdout.write(JSON.stringify({ ms }) + '\n')
+  process.exit(0)
+}
+
 // ---------------------------------------------------------------- arguments
 
 function parseArgs(argv) {
-  const o = { rounds: 5, bigMiB: 50, fflateRev: FFLATE_REV, release: true, keep: false }
+  const o = {
+    rounds: 5,
+    bigMiB: 50,
+    fflateRev: FFLATE_REV,
+    jsRev: JS_REV,
+    release: true,
+    keep: false,
+    inputs: [],
+    warmPasses: 5
+  }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     const value = () => {
@@ -77,11 +115,14 @@ function parseArgs(argv) {
     if (a === '--rounds') o.rounds = count(a, value(), 1)
     else if (a === '--big-mib') o.bigMiB = count(a, value(), 0)
     else if (a === '--fflate-rev') o.fflateRev = value()
+    else if (a === '--js-rev') o.jsRev = value()
+    else if (a === '--input') o.inputs.push(resolve(value()))
+    else if (a === '--warm-passes') o.warmPasses = count(a, value(), 2)
     else if (a === '--no-release') o.release = false
     else if (a === '--keep') o.keep = true
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: node bench/deflate-bench.mjs [--rounds N] [--big-mib N (0: skip)] [--fflate-rev REV] [--no-release] [--keep]'
+        'usage: node bench/deflate-bench.mjs [--rounds N] [--big-mib N (0: skip)] [--input FILE]... [--fflate-rev REV] [--js-rev REV] [--warm-passes N] [--no-release] [--keep]'
       )
       process.exit(0)
     } else fail(`unknown argument ${a} (see --help)`)
@@ -230,6 +271,8 @@ async function compileLayer(tools, rev) {
     await mkdir(root, { recursive: true })
     extractAt(tools, rev, ['src'], root)
     await symlink(join(ROOT, 'node_modules'), join(root, 'node_modules')) // for tsc's types
+    // ES modules, as in the repository (a worker's URL needs import.meta).
+    await writeFile(join(root, 'package.json'), '{ "type": "module" }\n')
   }
   const files = ['layer.ts', 'deflate-worker.js']
     .map((f) => join(root, 'src', 'falco', f))
@@ -252,6 +295,9 @@ async function compileLayer(tools, rev) {
     ...files
   ])
   check(r, `tsc of src/falco/layer.ts at ${rev ?? 'the working tree'}`)
+  // The WebAssembly encoder is loaded from beside deflate.js, which tsc does not copy.
+  const wasm = join(root, 'src', 'falco', 'deflate.wasm')
+  if (existsSync(wasm)) await cp(wasm, join(out, 'js', 'falco', 'deflate.wasm'))
   return join(out, 'js', 'falco', 'layer.js')
 }
 
@@ -359,10 +405,16 @@ async function main() {
       log(`building ${p.name} ${p.version} from the Go module proxy (cached in ${cache})`)
       plugins.push(await buildUpstream(tools, cache, p))
     }
-    const inputs = [...plugins]
+    const inputs = [
+      ...(await Promise.all(
+        opts.inputs.map(async (path) => ({ label: path, path, size: (await stat(path)).size }))
+      )),
+      ...plugins
+    ]
     if (opts.bigMiB > 0) inputs.push(await bigInput(cache, plugins, opts.bigMiB))
     const modules = {
       own: await compileLayer(tools, undefined),
+      js: await compileLayer(tools, opts.jsRev),
       fflate: await compileLayer(tools, opts.fflateRev)
     }
 
@@ -385,6 +437,36 @@ async function main() {
         }
       }
       if (round > 0) log(`packing round ${round} of ${opts.rounds} done`)
+    }
+
+    // The encoders alone: first pass (cold) and best pass (warm), alternating, fresh processes.
+    const encoders = {
+      wasm: join(ROOT, 'src', 'falco', 'deflate.js'),
+      js: join(ROOT, '__tests__', 'helpers', 'deflate-oracle.js')
+    }
+    const passes = new Map()
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const input of inputs) {
+        const names = Object.keys(encoders)
+        for (const e of round % 2 === 0 ? names : [...names].reverse()) {
+          const r = check(
+            await run(process.execPath, [
+              SELF,
+              '--child-encoder',
+              encoders[e],
+              input.path,
+              String(opts.warmPasses)
+            ]),
+            `the ${e} encoder on ${input.label}`
+          )
+          const { ms } = JSON.parse(r.stdout)
+          const key = `${input.path} ${e}`
+          const prev = passes.get(key) ?? { first: [], best: [] }
+          prev.first.push(ms[0])
+          prev.best.push(Math.min(...ms.slice(1)))
+          passes.set(key, prev)
+        }
+      }
     }
 
     // Releases: the two bundles in pairs, alternating which goes first; one untimed warm-up
@@ -432,9 +514,24 @@ async function main() {
       ])
     }
     console.log(
-      `\nPacking one layer, median of ${opts.rounds} fresh processes (fflate = ${opts.fflateRev}):\n`
+      `\nPacking one layer, median of ${opts.rounds} fresh processes (js = ${opts.jsRev}, fflate = ${opts.fflateRev}):\n`
     )
     console.log(markdownTable(packRows))
+    const encoderRows = [['input', 'size', 'wasm: first, warm', 'js: first, warm']]
+    for (const input of inputs) {
+      encoderRows.push([
+        input.label,
+        `${(input.size / MiB).toFixed(1)} MiB`,
+        ...['wasm', 'js'].map((e) => {
+          const p = passes.get(`${input.path} ${e}`)
+          return `${Math.round(median(p.first))} ms, ${Math.round(median(p.best))} ms`
+        })
+      ])
+    }
+    console.log(
+      `\nThe encoders alone on one thread, 1 MiB segments: first pass (with loading) and best of ${opts.warmPasses - 1} more, median of ${opts.rounds} processes:\n`
+    )
+    console.log(markdownTable(encoderRows))
     if (opts.release) {
       const rows = [
         [

@@ -8,7 +8,13 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-const BUILT = ['dist/index.js', 'dist/cli.js', 'dist/shared.js', 'dist/inspector.c']
+const BUILT = [
+  'dist/index.js',
+  'dist/cli.js',
+  'dist/shared.js',
+  'dist/inspector.c',
+  'dist/deflate.wasm'
+]
 const BUILT_FROM = [
   'src',
   'rollup.config.js',

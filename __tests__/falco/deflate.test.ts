@@ -1,7 +1,9 @@
 import { describe, it, expect } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { constants, inflateRawSync } from 'node:zlib'
+import { readFileSync } from 'node:fs'
 import { createSegmentDeflater, type SegmentDeflater } from '../../src/falco/deflate.js'
+import { createSegmentDeflater as createOracle } from '../helpers/deflate-oracle.js'
 
 const WINDOW = 32768
 
@@ -182,4 +184,114 @@ describe('createSegmentDeflater', () => {
     // Incompressible data is stored: 5 bytes per block (16 KiB of literals), plus the end.
     expect(randomOut).toBeLessThan(random.length * 1.001)
   })
+})
+
+// deflate.wasm is an exact port of the JavaScript encoder that made the published layers: every
+// byte of its output is part of a digest. The oracle (__tests__/helpers/deflate-oracle.js) is that
+// encoder, unchanged.
+describe('deflate.wasm against the JavaScript oracle', () => {
+  const wasm = createSegmentDeflater()
+  const oracle = createOracle()
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
+
+  /**
+   * Compares both encoders on data[start..] with data[0..start) as window, last or not; returns
+   * where they differ (the first differing bytes, not a 1 MiB diff), or nothing.
+   */
+  function differences(data: Uint8Array, start: number): string[] {
+    const found: string[] = []
+    for (const last of [true, false]) {
+      const expected = oracle.deflateSegment(data, start, last)
+      const actual = wasm.deflateSegment(data, start, last)
+      if (actual.length === expected.length && sha(actual) === sha(expected)) continue
+      let at = 0
+      while (at < expected.length && actual[at] === expected[at]) at++
+      found.push(
+        `${data.length} bytes, window ${start}, last ${last}: ${actual.length} bytes instead of ${expected.length}, first difference at ${at}: ${hex(actual.subarray(at, at + 8))} instead of ${hex(expected.subarray(at, at + 8))}`
+      )
+    }
+    return found
+  }
+
+  // Real machine code: a slice of the running node binary (a few MiB of x86-64 or arm64).
+  const binary = (() => {
+    const node = readFileSync(process.execPath)
+    const from = Math.floor(node.length / 3)
+    return new Uint8Array(node.subarray(from, from + 3 * (1 << 20) + 12345))
+  })()
+  const kinds: Array<[string, (size: number) => Uint8Array]> = [
+    ['zeros', (n) => new Uint8Array(n)],
+    ['random', (n) => randomBytes(n, n + 1)],
+    ['text-like', (n) => textLike(n, n + 2)],
+    ['deep Huffman', (n) => deepHuffman(n)],
+    ['machine code', (n) => binary.subarray(0, n)],
+    [
+      'runs',
+      (n) => {
+        const next = rng(n + 3)
+        const b = new Uint8Array(n)
+        for (let i = 0; i < n;) {
+          const run = 1 + (next() % 600)
+          b.fill(next() & 0xff, i, i + run)
+          i += run
+        }
+        return b
+      }
+    ]
+  ]
+  // Around the minimum match, a block (16 Ki symbols), a stored piece (64 KiB), the window and
+  // a segment (1 MiB).
+  const sizes = [
+    0, 1, 2, 3, 4, 5, 8, 63, 258, 259, 16383, 16384, 16385, 32767, 32768, 32769, 65535, 65536,
+    65537, 200_000
+  ]
+
+  it.each(kinds)(
+    'writes the same bytes for %s of many sizes, windows of 0 and 32 KiB',
+    (_, gen) => {
+      const found: string[] = []
+      for (const size of sizes) {
+        const data = gen(size + WINDOW)
+        found.push(...differences(data.subarray(WINDOW), 0))
+        found.push(...differences(data, WINDOW))
+        found.push(...differences(data.subarray(WINDOW - 100), 100)) // a short window: a file's start
+      }
+      expect(found).toEqual([])
+    }
+  )
+
+  it.each(kinds)(
+    'writes the same bytes for 1 MiB segments of %s',
+    (_, gen) => {
+      const data = gen(WINDOW + (1 << 20) + 1)
+      expect([
+        ...differences(data.subarray(0, WINDOW + (1 << 20) - 1), WINDOW),
+        ...differences(data.subarray(0, WINDOW + (1 << 20)), WINDOW),
+        ...differences(data, WINDOW)
+      ]).toEqual([])
+    },
+    120_000
+  )
+
+  it('writes the same bytes for a machine-code file cut into 1 MiB segments', () => {
+    const wasmParts = deflateSegments(wasm, binary, 1 << 20)
+    const oracleParts = deflateSegments(oracle, binary, 1 << 20)
+    expect(wasmParts.map(sha)).toEqual(oracleParts.map(sha))
+    expect(inflate(concat(wasmParts)).equals(binary)).toBe(true)
+  }, 120_000)
+
+  it('has the same output bound', () => {
+    for (const n of [0, 1, 1023, 1024, 65536, 1 << 20, (1 << 20) + 32768, 2 ** 31]) {
+      expect(wasm.outputBound(n)).toBe(oracle.outputBound(n))
+    }
+  })
+
+  it('grows its memory for a larger input and keeps its output right after', () => {
+    const d = createSegmentDeflater()
+    const small = textLike(1000, 20)
+    const big = concat([randomBytes(3 << 20, 21), textLike(1 << 20, 22)])
+    const first = hex(d.deflateSegment(small, 0, true))
+    expect(sha(d.deflateSegment(big, 0, true))).toBe(sha(oracle.deflateSegment(big, 0, true)))
+    expect(hex(d.deflateSegment(small, 0, true))).toBe(first)
+  }, 120_000)
 })

@@ -2,7 +2,9 @@
 // The compression worker thread of layer.ts: compresses the segments it is sent with our encoder
 // and sends them back, with the buffers, for reuse. Plain JavaScript like deflate.js, so the same
 // file runs from the source tree (tests) and, bundled by Rollup, from dist/deflate-worker.js.
-import { parentPort } from 'node:worker_threads'
+// layer.ts sends the compiled encoder (a WebAssembly.Module) as workerData: no worker compiles it
+// again.
+import { parentPort, workerData } from 'node:worker_threads'
 import { createSegmentDeflater } from './deflate.js'
 
 /**
@@ -19,7 +21,9 @@ import { createSegmentDeflater } from './deflate.js'
 
 const port = parentPort
 if (port === null) throw new Error('deflate-worker.js runs as a worker thread of layer.ts')
-const deflater = createSegmentDeflater()
+const deflater = createSegmentDeflater(
+  /** @type {{ module?: WebAssembly.Module } | undefined} */ (workerData)?.module
+)
 
 port.on('message', (/** @type {Job} */ job) => {
   try {

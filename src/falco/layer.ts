@@ -6,17 +6,20 @@
 // padded to 512 bytes, then two zero blocks. No pax headers, no directory entries.
 //
 // The gzip is one member with a fixed header (1f 8b 08 00 00000000 00 03: no name, mtime 0,
-// XFL 0, OS Unix) around one DEFLATE stream from our own encoder (deflate.js: plain integer
-// JavaScript, so the bytes do not depend on the Node version, the zlib build or the CPU).
+// XFL 0, OS Unix) around one DEFLATE stream from our own encoder (deflate.c compiled to
+// WebAssembly, loaded by deflate.js: integer arithmetic only, so the bytes do not depend on the
+// Node version, the zlib build or the CPU; an exact port of the JavaScript encoder used before).
 //
 // Speed: the tar stream is cut into fixed LAYER_SEGMENT_SIZE segments, compressed in parallel in
-// worker threads (pigz's scheme): each segment is encoded on its own, with the 32 KiB before it
+// worker threads (pigz's scheme) when there are more than INLINE_SEGMENTS; the encoder is
+// compiled once and sent to them. Each segment is encoded on its own, with the 32 KiB before it
 // as its window, and ends with a sync flush, so the pieces concatenate into one valid DEFLATE
 // stream. A segment's bytes depend only on the input, never on which worker ran it or how many
 // there are: the digest is the same with 0, 1 or 8 workers. The CRC-32 and length go in the
 // one gzip trailer.
 //
-// The source is streamed: at most 3 segments per worker are in memory, whatever the file size.
+// The source is streamed: at most 3 segments per worker are in memory, whatever the file size,
+// plus each encoder's WebAssembly memory (its tables and one segment in and out: about 3 MiB).
 
 import { createHash } from 'node:crypto'
 import { open, rm, stat, type FileHandle } from 'node:fs/promises'
@@ -24,7 +27,7 @@ import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import * as zlib from 'node:zlib'
-import { createSegmentDeflater, type SegmentDeflater } from './deflate.js'
+import { createSegmentDeflater, deflateModule, type SegmentDeflater } from './deflate.js'
 
 /**
  * Size of the segments compressed independently (each with the previous 32 KiB as window).
@@ -147,8 +150,10 @@ export interface PackedLayer {
 
 /** gzip member header: deflate, no flags, mtime 0, XFL 0, OS 3 (Unix). */
 const GZIP_HEADER = Uint8Array.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03])
-/** Files up to this many segments (MiB) are compressed on the calling thread: starting a worker
- * and warming up its JIT (about 0.1 s) would cost more than it saves. */
+/** Files up to this many segments (MiB) are compressed on the calling thread. The encoder needs
+ * no JIT warm-up any more (WebAssembly, about 14 ms per MiB), but starting the workers still costs
+ * 20-60 ms: on two idle cores they break even at 8-9 MiB and pay above (16 MiB: 0.15 s instead
+ * of 0.19 s; 50 MiB: 0.37 s instead of 0.64 s), on busy ones inline is as fast (BENCHMARKS.md). */
 const INLINE_SEGMENTS = 8
 const MAX_WORKERS = 8
 
@@ -341,7 +346,8 @@ class DeflatePool {
 
   constructor(size: number) {
     for (let w = 0; w < size; w++) {
-      const worker = new Worker(WORKER_URL)
+      // The module compiled once, here, and shared: its code is not compiled again per worker.
+      const worker = new Worker(WORKER_URL, { workerData: { module: deflateModule() } })
       worker.on('message', (reply: WorkerReply) => this.settle(reply))
       worker.on('error', (err) => this.fail(new Error(`layer compression worker: ${err.message}`)))
       worker.on('exit', (code) => {

@@ -71,4 +71,13 @@ describe('dist/', () => {
     expect(loadedAtStart('github.js')).not.toContain('sign.js')
     expect(loadedAtStart('tool-cache.js')).not.toContain('github.js')
   })
+
+  it('holds the layer encoder beside the module that loads it, as built from src/', () => {
+    // dist/deflate.js reads deflate.wasm through import.meta.url; the worker imports deflate.js.
+    expect(dist('deflate.js')).toContain("new URL('./deflate.wasm', import.meta.url)")
+    expect(staticImports('deflate-worker.js')).toContain('deflate.js')
+    expect(readFileSync(join(ROOT, 'dist', 'deflate.wasm'))).toEqual(
+      readFileSync(join(ROOT, 'src', 'falco', 'deflate.wasm'))
+    )
+  })
 })
