@@ -2280,6 +2280,7 @@ const STAGE_TEXT = {
     'read-manifests': 'reading the platform manifests the matrix jobs pushed',
     inspect: 'loading and checking the built .so',
     version: 'deriving the dev version from the history',
+    'read-tags': 'opening the registry repositories',
     rules: 'reading and checking the rules file',
     plan: 'planning the artifacts and tags',
     preflight: 'checking access and files before the first write',
@@ -7476,10 +7477,14 @@ async function publish(plan, targets, logger, options = {}) {
     //    resolves); 4. then every floating tag the plan moves, of every artifact, at once.
     //    What each tag points at now is read for every tag at once, first: reading a tag just
     //    before writing it would add a round trip per step and protect nothing more (the write
-    //    happens either way unless the tag is already where it should be).
+    //    happens either way unless the tag is already where it should be). A version the
+    //    registry did not have when planned has a new root, which no tag can name yet: its tags
+    //    are written without a look (a re-run plans the version as "same" and looks).
     const { versionTag, devTag } = plan.tagPlan;
     const floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag);
-    const current = await Promise.all(artifacts.map((a) => readTags(targetFor(targets, a), [versionTag, ...floating])));
+    const current = await Promise.all(artifacts.map((a) => a.status === 'new'
+        ? new Map()
+        : readTags$1(targetFor(targets, a), [versionTag, ...floating])));
     for (const [n, a] of artifacts.entries()) {
         report.tags.push(await writeTag(targetFor(targets, a), a, versionTag, current[n].get(versionTag), logger));
     }
@@ -7512,7 +7517,7 @@ function throwFirstFailure(settled) {
         throw failed.reason;
 }
 /** What each of `tags` points at in `target` (undefined: absent), read at once. */
-async function readTags(target, tags) {
+async function readTags$1(target, tags) {
     return new Map(await Promise.all(tags.map(async (tag) => [tag, await target.resolveTag(tag)])));
 }
 /**
@@ -19987,6 +19992,40 @@ function logTagDecisions(plan, state) {
     }
 }
 /**
+ * read-tags (release, merge): starts reading what the registry holds of both artifacts (their
+ * tags, the version's digest) as soon as the name and the version are known, so that those round
+ * trips overlap the packing and the rules stage instead of following them; plan awaits the
+ * answers. Nothing is awaited here: a failure to read surfaces in plan, as it would there.
+ */
+const readTags = {
+    name: 'read-tags',
+    run: async (state) => {
+        const metadata = need(state.metadata, 'the metadata', 'build or inspect');
+        const release = need(state.release, 'the version', 'inputs or version');
+        if (state.targets === undefined)
+            await openTargets(state, metadata.name);
+        const targets = need(state.targets, 'the targets', 'read-tags');
+        const read = (t) => {
+            const facts = readFacts(t, release.version, state.inputs.dryRun, state.logger);
+            facts.catch(() => undefined); // awaited (and thrown) by plan; never an unhandled rejection
+            return facts;
+        };
+        state.facts = {
+            plugin: read(targets.plugin),
+            rules: rulesExpected(state, metadata.name) ? read(targets.rules) : undefined
+        };
+    }
+};
+/** Whether the rules stage will find a rules file (its own errors are its to report). */
+function rulesExpected(state, name) {
+    try {
+        return chooseRulesFile(state.inputs, state.workDir, name).file !== undefined;
+    }
+    catch {
+        return false;
+    }
+}
+/**
  * plan: the release plan (every blob, manifest and tag), from the metadata, the layers or the
  * pushed manifests, the rules, the release timestamp and, with `readTags`, what the registry
  * already has (a push-by-digest job writes no tag, so it reads none).
@@ -20001,12 +20040,13 @@ function plan(opts) {
             if (state.targets === undefined)
                 await openTargets(state, metadata.name);
             const targets = need(state.targets, 'the targets', 'plan');
-            const read = (t) => readFacts(t, release.version, inputs.dryRun, logger);
+            // Read since read-tags, or now.
+            const read = (t, started) => started ?? readFacts(t, release.version, inputs.dryRun, logger);
             const empty = { tags: [] };
             const [pluginFacts, rulesFacts] = opts.readTags
                 ? await Promise.all([
-                    read(targets.plugin),
-                    state.rules !== undefined ? read(targets.rules) : empty
+                    read(targets.plugin, state.facts?.plugin),
+                    state.rules !== undefined ? read(targets.rules, state.facts?.rules) : empty
                 ])
                 : [empty, empty]; // no tags are written here, so nothing to compare with
             const { context } = state;
@@ -20238,6 +20278,7 @@ function stagesOf(mode, run) {
             return [
                 build({ onePlatform: false }),
                 ...version,
+                readTags,
                 rules,
                 plan({ readTags: true }),
                 preflight,
@@ -20257,6 +20298,7 @@ function stagesOf(mode, run) {
                 readManifests,
                 inspect,
                 ...version,
+                readTags,
                 rules,
                 plan({ readTags: true }),
                 preflight,

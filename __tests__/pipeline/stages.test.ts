@@ -23,24 +23,28 @@ import { metadata } from '../helpers/plan-facts.js'
 describe('each mode is a list of stages', () => {
   const WRITES = ['publish', 'index-file', 'index-branch', 'github-release']
   it.each<[ReleaseMode, { dev: boolean; dryRun: boolean }, string[]]>([
-    ['release', { dev: false, dryRun: false }, ['build', 'rules', 'plan', 'preflight', ...WRITES]],
-    ['release', { dev: false, dryRun: true }, ['build', 'rules', 'plan', 'preflight']],
+    [
+      'release',
+      { dev: false, dryRun: false },
+      ['build', 'read-tags', 'rules', 'plan', 'preflight', ...WRITES]
+    ],
+    ['release', { dev: false, dryRun: true }, ['build', 'read-tags', 'rules', 'plan', 'preflight']],
     [
       'release',
       { dev: true, dryRun: false },
-      ['build', 'version', 'rules', 'plan', 'preflight', ...WRITES, 'retention']
+      ['build', 'version', 'read-tags', 'rules', 'plan', 'preflight', ...WRITES, 'retention']
     ],
     ['push-by-digest', { dev: false, dryRun: false }, ['build', 'rules', 'plan', 'publish']],
     ['push-by-digest', { dev: true, dryRun: true }, ['build', 'version', 'rules', 'plan']],
     [
       'merge',
       { dev: false, dryRun: false },
-      ['read-manifests', 'inspect', 'rules', 'plan', 'preflight', ...WRITES]
+      ['read-manifests', 'inspect', 'read-tags', 'rules', 'plan', 'preflight', ...WRITES]
     ],
     [
       'merge',
       { dev: true, dryRun: true },
-      ['read-manifests', 'inspect', 'version', 'rules', 'plan', 'preflight']
+      ['read-manifests', 'inspect', 'version', 'read-tags', 'rules', 'plan', 'preflight']
     ]
   ])('%s %j', (mode, shape, names) => {
     const stages = stagesOf(mode, shape).map((s) => s.name)
@@ -175,6 +179,7 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
           'inputs',
           'build',
           'inspect',
+          'read-tags',
           'rules',
           'plan',
           'preflight',
@@ -194,6 +199,7 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
           'inputs',
           'build',
           'inspect',
+          'read-tags',
           'rules',
           'plan',
           'preflight',
@@ -213,6 +219,7 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
           'inputs',
           'build',
           'inspect',
+          'read-tags',
           'rules',
           'plan',
           'preflight',
@@ -235,6 +242,7 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
           'inputs',
           'build',
           'inspect',
+          'read-tags',
           'rules',
           'plan',
           'preflight',
@@ -250,7 +258,7 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
       'a dry run plans everything and writes nothing',
       { inputs: { 'dry-run': 'true' } },
       {
-        stages: ['inputs', 'build', 'inspect', 'rules', 'plan', 'preflight'],
+        stages: ['inputs', 'build', 'inspect', 'read-tags', 'rules', 'plan', 'preflight'],
         tags: [],
         outputs: { version: '1.4.2', tags: '1.4.2\n1.4\n1\nlatest' },
         indexFile: false
@@ -348,7 +356,7 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
     expect(again.error).toBeUndefined() // the metadata is not in the artifacts: same digests
     const changed = await release(registry, ws, { inputs: { 'plugin-depends-on-rules': 'false' } })
     expect(changed.error?.message).toMatch(/already exists with digest.*overwrite: true/)
-    expect(changed.stages).toEqual(['inputs', 'build', 'inspect', 'rules', 'plan'])
+    expect(changed.stages).toEqual(['inputs', 'build', 'inspect', 'read-tags', 'rules', 'plan'])
     expect(registry.writes.length).toBe(writes)
   })
 
@@ -384,6 +392,7 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
       'inputs',
       'read-manifests',
       'inspect',
+      'read-tags',
       'rules',
       'plan',
       'preflight',
@@ -425,6 +434,7 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
       'build',
       'inspect',
       'version',
+      'read-tags',
       'rules',
       'plan',
       'preflight',

@@ -14,6 +14,7 @@ import {
   publishAll,
   pushManifests,
   readManifests,
+  readTags,
   retention,
   rules
 } from './stages.js'
@@ -42,6 +43,7 @@ export function stagesOf(mode: ReleaseMode, run: RunShape): Stage[] {
       return [
         build({ onePlatform: false }),
         ...version,
+        readTags,
         rules,
         plan({ readTags: true }),
         preflight,
@@ -61,6 +63,7 @@ export function stagesOf(mode: ReleaseMode, run: RunShape): Stage[] {
         readManifests,
         inspect,
         ...version,
+        readTags,
         rules,
         plan({ readTags: true }),
         preflight,

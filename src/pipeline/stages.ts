@@ -28,7 +28,7 @@ import {
 } from '../release/distribute.js'
 import { loadPushedPlatforms, parseMergeInput } from '../release/merge.js'
 import { keptOutputDir } from '../release/paths.js'
-import { prepareRules } from '../release/rules.js'
+import { chooseRulesFile, prepareRules } from '../release/rules.js'
 import { sourceLinks } from '../release/source-links.js'
 import {
   readFacts,
@@ -239,6 +239,40 @@ function logTagDecisions(plan: ReleasePlan, state: ReleaseState): void {
 }
 
 /**
+ * read-tags (release, merge): starts reading what the registry holds of both artifacts (their
+ * tags, the version's digest) as soon as the name and the version are known, so that those round
+ * trips overlap the packing and the rules stage instead of following them; plan awaits the
+ * answers. Nothing is awaited here: a failure to read surfaces in plan, as it would there.
+ */
+export const readTags: Stage = {
+  name: 'read-tags',
+  run: async (state) => {
+    const metadata = need(state.metadata, 'the metadata', 'build or inspect')
+    const release = need(state.release, 'the version', 'inputs or version')
+    if (state.targets === undefined) await openTargets(state, metadata.name)
+    const targets = need(state.targets, 'the targets', 'read-tags')
+    const read = (t: OciTarget): Promise<RepositoryFacts> => {
+      const facts = readFacts(t, release.version, state.inputs.dryRun, state.logger)
+      facts.catch(() => undefined) // awaited (and thrown) by plan; never an unhandled rejection
+      return facts
+    }
+    state.facts = {
+      plugin: read(targets.plugin),
+      rules: rulesExpected(state, metadata.name) ? read(targets.rules) : undefined
+    }
+  }
+}
+
+/** Whether the rules stage will find a rules file (its own errors are its to report). */
+function rulesExpected(state: ReleaseState, name: string): boolean {
+  try {
+    return chooseRulesFile(state.inputs, state.workDir, name).file !== undefined
+  } catch {
+    return false
+  }
+}
+
+/**
  * plan: the release plan (every blob, manifest and tag), from the metadata, the layers or the
  * pushed manifests, the rules, the release timestamp and, with `readTags`, what the registry
  * already has (a push-by-digest job writes no tag, so it reads none).
@@ -252,12 +286,14 @@ export function plan(opts: { readTags: boolean }): Stage {
       const release = need(state.release, 'the version', 'inputs or version')
       if (state.targets === undefined) await openTargets(state, metadata.name)
       const targets = need(state.targets, 'the targets', 'plan')
-      const read = (t: OciTarget) => readFacts(t, release.version, inputs.dryRun, logger)
+      // Read since read-tags, or now.
+      const read = (t: OciTarget, started?: Promise<RepositoryFacts>) =>
+        started ?? readFacts(t, release.version, inputs.dryRun, logger)
       const empty: RepositoryFacts = { tags: [] }
       const [pluginFacts, rulesFacts] = opts.readTags
         ? await Promise.all([
-            read(targets.plugin),
-            state.rules !== undefined ? read(targets.rules) : empty
+            read(targets.plugin, state.facts?.plugin),
+            state.rules !== undefined ? read(targets.rules, state.facts?.rules) : empty
           ])
         : [empty, empty] // no tags are written here, so nothing to compare with
       const { context } = state

@@ -20,6 +20,7 @@ import type {
   RegistryEntryReport
 } from '../release/distribute.js'
 import type { PushedPlatform } from '../release/merge.js'
+import type { RepositoryFacts } from '../release/targets.js'
 import type { PlatformBuild } from '../release/plugin-builds.js'
 import type { SourceLinks } from '../release/source-links.js'
 import type { Journal } from '../report/journal.js'
@@ -83,6 +84,11 @@ export interface ReleaseState extends RunSetup {
   pluginPath?: string
   credentials?: RegistryCredentials
   targets?: { plugin: OciTarget; rules: OciTarget }
+  /**
+   * What the registry holds of each artifact, read from read-tags on while the layers are packed;
+   * plan awaits it. No rules read when no rules file is found.
+   */
+  facts?: { plugin: Promise<RepositoryFacts>; rules?: Promise<RepositoryFacts> }
   rules?: PlanFacts['rules']
   plan?: ReleasePlan
   links?: SourceLinks

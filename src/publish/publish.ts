@@ -196,11 +196,17 @@ export async function publish(
   //    resolves); 4. then every floating tag the plan moves, of every artifact, at once.
   //    What each tag points at now is read for every tag at once, first: reading a tag just
   //    before writing it would add a round trip per step and protect nothing more (the write
-  //    happens either way unless the tag is already where it should be).
+  //    happens either way unless the tag is already where it should be). A version the
+  //    registry did not have when planned has a new root, which no tag can name yet: its tags
+  //    are written without a look (a re-run plans the version as "same" and looks).
   const { versionTag, devTag } = plan.tagPlan
   const floating = plan.tagPlan.floating.filter((d) => d.move).map((d) => d.tag)
   const current = await Promise.all(
-    artifacts.map((a) => readTags(targetFor(targets, a), [versionTag, ...floating]))
+    artifacts.map((a) =>
+      a.status === 'new'
+        ? new Map<string, string | undefined>()
+        : readTags(targetFor(targets, a), [versionTag, ...floating])
+    )
   )
   for (const [n, a] of artifacts.entries()) {
     report.tags.push(

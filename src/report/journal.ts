@@ -10,6 +10,7 @@ export type StageName =
   | 'read-manifests'
   | 'inspect'
   | 'version'
+  | 'read-tags'
   | 'rules'
   | 'plan'
   | 'preflight'
@@ -27,6 +28,7 @@ export const STAGE_TEXT: Record<StageName, string> = {
   'read-manifests': 'reading the platform manifests the matrix jobs pushed',
   inspect: 'loading and checking the built .so',
   version: 'deriving the dev version from the history',
+  'read-tags': 'opening the registry repositories',
   rules: 'reading and checking the rules file',
   plan: 'planning the artifacts and tags',
   preflight: 'checking access and files before the first write',
