@@ -21503,7 +21503,7 @@ function inspectorFor(p, opts) {
     opts.toolchain.inspectors.set(key, started);
     return started;
 }
-async function buildOne(inputs, p, workDir, scratch, childEnvBase, logger, toolchain, concurrent) {
+async function buildOne(inputs, p, workDir, scratch, childEnvBase, logger, toolchain, concurrent, onlyBuild) {
     const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so');
     await mkdir(dirname(out), { recursive: true });
     const ownBuild = inputs.buildCommand === '';
@@ -21522,9 +21522,11 @@ async function buildOne(inputs, p, workDir, scratch, childEnvBase, logger, toolc
         envPolicy: envPolicy(inputs, logger),
         logger
     });
-    // A build command writes to the same plugin-path for every platform: keep a copy.
-    if (built !== out)
-        await copyFile(built, out);
+    // A build command writes to the same plugin-path for every platform: keep a copy, unless no
+    // other build follows (copying a large plugin costs more than the rest of its checks).
+    if (built === out || onlyBuild)
+        return built;
+    await copyFile(built, out);
     return out;
 }
 /** How many builds run at once: one per core (each go build uses them all, but its cgo, link
@@ -21700,7 +21702,7 @@ async function buildAndInspect(opts) {
         void inspectorFor(p, { ...opts, toolchain });
     const limit = buildConcurrency(inputs, platforms.length);
     const concurrent = limit > 1;
-    const build = (p) => buildOne(inputs, p, opts.workDir, opts.scratch, opts.context.childEnvBase, logger, toolchain, concurrent);
+    const build = (p) => buildOne(inputs, p, opts.workDir, opts.scratch, opts.context.childEnvBase, logger, toolchain, concurrent, platforms.length === 1);
     if (!concurrent) {
         const soPaths = startLimited(platforms, 1, build);
         soPaths.forEach((s) => s.catch(() => undefined));

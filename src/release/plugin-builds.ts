@@ -171,7 +171,8 @@ async function buildOne(
   childEnvBase: NodeJS.ProcessEnv,
   logger: Logger,
   toolchain: Toolchain,
-  concurrent: boolean
+  concurrent: boolean,
+  onlyBuild: boolean
 ): Promise<string> {
   const out = join(scratch, 'build', `${p.os}-${p.architecture}`, 'plugin.so')
   await mkdir(dirname(out), { recursive: true })
@@ -191,8 +192,10 @@ async function buildOne(
     envPolicy: envPolicy(inputs, logger),
     logger
   })
-  // A build command writes to the same plugin-path for every platform: keep a copy.
-  if (built !== out) await copyFile(built, out)
+  // A build command writes to the same plugin-path for every platform: keep a copy, unless no
+  // other build follows (copying a large plugin costs more than the rest of its checks).
+  if (built === out || onlyBuild) return built
+  await copyFile(built, out)
   return out
 }
 
@@ -429,7 +432,8 @@ export async function buildAndInspect<T>(
       opts.context.childEnvBase,
       logger,
       toolchain,
-      concurrent
+      concurrent,
+      platforms.length === 1
     )
   if (!concurrent) {
     const soPaths = startLimited(platforms, 1, build)
