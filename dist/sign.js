@@ -49519,7 +49519,10 @@ function plainKey(pem, password) {
     }
     catch (err) {
         const msg = err.message;
-        const hint = /passphrase|decrypt|bad decrypt/i.test(msg)
+        // An encrypted key read with a wrong password usually fails its padding check ("bad
+        // decrypt"), but 1 time in 256 the padding looks right and the garbage fails as DER instead.
+        const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(pem);
+        const hint = encrypted || /passphrase|decrypt/i.test(msg)
             ? 'signing-key-password is wrong or not set'
             : 'expected a PEM private key';
         throw new SigningKeyError(`signing-key: cannot read the private key: ${hint}`);

@@ -35,6 +35,19 @@ describe('loadSigningKey', () => {
     await expect(loadSigningKey(enc, 'nope')).rejects.toThrow(/password is wrong/)
   })
 
+  it('names the password for an encrypted PKCS#8 key whatever the wrong password decrypts to', async () => {
+    // A wrong password passes the CBC padding check about 1 time in 256, and the garbage then
+    // fails as DER: 300 wrong passwords meet such a case about 70% of the time, and every one
+    // must name the password.
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const enc = privateKey
+      .export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'pw' })
+      .toString()
+    for (let i = 0; i < 300; i++) {
+      await expect(loadSigningKey(enc, `wrong-${i}`)).rejects.toThrow(/password is wrong/)
+    }
+  }, 60_000)
+
   it('refuses keys falcoctl cannot verify, and text without a key', async () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' })
     const p384 = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
