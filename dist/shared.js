@@ -7283,6 +7283,10 @@ function expectedFloating(floatingTags, repositoryTags) {
     }
     return out;
 }
+/** What each of `tags` points at in `target` (undefined: absent), read at once. */
+async function readTags$1(target, tags) {
+    return new Map(await Promise.all(tags.map(async (tag) => [tag, await target.resolveTag(tag)])));
+}
 /**
  * Re-reads the repository and moves any of `floatingTags` that does not point at the highest
  * stable version in its range. Returns the repairs made (none in a release nobody raced).
@@ -7293,20 +7297,18 @@ async function convergeFloatingTags(target, ref, floatingTags, logger, likelyVer
     const repairs = [];
     if (floatingTags.length === 0)
         return repairs;
-    const resolve = async (v) => [v, await target.resolveTag(v)];
     for (let round = 0; round < maxRounds; round++) {
         // The floating tags at once (all read before the list, see above), then the list, then each
         // version they should follow, once. A version tag is read after the floating tags, which
         // is all the order needs, whether before or after the list.
-        const current = new Map(await Promise.all(floatingTags.map(resolve)));
-        const [tags, likely] = await Promise.all([
+        const current = await readTags$1(target, floatingTags);
+        const [tags, digests] = await Promise.all([
             target.listTags(),
-            likelyVersion === undefined ? undefined : resolve(likelyVersion)
+            readTags$1(target, likelyVersion === undefined ? [] : [likelyVersion])
         ]);
         const expected = expectedFloating(floatingTags, tags);
-        const digests = new Map(likely ? [likely] : []);
         const others = [...new Set(expected.values())].filter((v) => !digests.has(v));
-        for (const [v, d] of await Promise.all(others.map(resolve)))
+        for (const [v, d] of await readTags$1(target, others))
             digests.set(v, d);
         let moved = false;
         for (const [tag, version] of expected) {
@@ -7515,10 +7517,6 @@ function throwFirstFailure(settled) {
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed)
         throw failed.reason;
-}
-/** What each of `tags` points at in `target` (undefined: absent), read at once. */
-async function readTags$1(target, tags) {
-    return new Map(await Promise.all(tags.map(async (tag) => [tag, await target.resolveTag(tag)])));
 }
 /**
  * The digests a manifest or index needs the registry to hold: its config, layers or manifests

@@ -38,6 +38,16 @@ export function expectedFloating(
   return out
 }
 
+/** What each of `tags` points at in `target` (undefined: absent), read at once. */
+export async function readTags(
+  target: OciTarget,
+  tags: string[]
+): Promise<Map<string, string | undefined>> {
+  return new Map(
+    await Promise.all(tags.map(async (tag) => [tag, await target.resolveTag(tag)] as const))
+  )
+}
+
 export interface Repair {
   ref: string
   tag: string
@@ -62,22 +72,18 @@ export async function convergeFloatingTags(
 ): Promise<Repair[]> {
   const repairs: Repair[] = []
   if (floatingTags.length === 0) return repairs
-  const resolve = async (v: string) => [v, await target.resolveTag(v)] as const
   for (let round = 0; round < maxRounds; round++) {
     // The floating tags at once (all read before the list, see above), then the list, then each
     // version they should follow, once. A version tag is read after the floating tags, which
     // is all the order needs, whether before or after the list.
-    const current = new Map<string, string | undefined>(
-      await Promise.all(floatingTags.map(resolve))
-    )
-    const [tags, likely] = await Promise.all([
+    const current = await readTags(target, floatingTags)
+    const [tags, digests] = await Promise.all([
       target.listTags(),
-      likelyVersion === undefined ? undefined : resolve(likelyVersion)
+      readTags(target, likelyVersion === undefined ? [] : [likelyVersion])
     ])
     const expected = expectedFloating(floatingTags, tags)
-    const digests = new Map(likely ? [likely] : [])
     const others = [...new Set(expected.values())].filter((v) => !digests.has(v))
-    for (const [v, d] of await Promise.all(others.map(resolve))) digests.set(v, d)
+    for (const [v, d] of await readTags(target, others)) digests.set(v, d)
     let moved = false
     for (const [tag, version] of expected) {
       const digest = digests.get(version)

@@ -16,7 +16,7 @@ import type { Logger } from '../log.js'
 import type { BlobSource, Descriptor, OciTarget } from '../oci/types.js'
 import type { AttachedSignatures } from '../sign/attach.js'
 import { artifactsOf, type ArtifactPlan, type Blob, type ReleasePlan } from '../plan/plan.js'
-import { convergeDevTag, convergeFloatingTags, type Repair } from './converge.js'
+import { convergeDevTag, convergeFloatingTags, readTags, type Repair } from './converge.js'
 
 export interface PublishTargets {
   plugin: OciTarget
@@ -241,16 +241,6 @@ export async function publish(
 function throwFirstFailure(settled: Array<PromiseSettledResult<unknown>>): void {
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed) throw failed.reason
-}
-
-/** What each of `tags` points at in `target` (undefined: absent), read at once. */
-async function readTags(
-  target: OciTarget,
-  tags: string[]
-): Promise<Map<string, string | undefined>> {
-  return new Map(
-    await Promise.all(tags.map(async (tag) => [tag, await target.resolveTag(tag)] as const))
-  )
 }
 
 /**
