@@ -2441,6 +2441,7 @@ async function packLayer(opts) {
                 offset += bytesWritten;
             }
             written += data.length;
+            opts.onWritten?.(written);
         };
         await write(GZIP_HEADER);
         // Reads segment k of the tar stream into buf[window..]; returns its length.
@@ -6484,6 +6485,10 @@ function bufferBlob(data) {
         open: () => Readable.from([data], { objectMode: false })
     };
 }
+/** A blob in a file, read 1 MiB at a time (a large one goes up a fifth faster than in 64 KiB reads). */
+function fileBlob(path, digest, size) {
+    return { digest, size, open: () => createReadStream(path, { highWaterMark: 1 << 20 }) };
+}
 /** A pass-through stream that hashes and counts what flows through it. */
 class DigestCounter extends Transform {
     algorithm;
@@ -7126,10 +7131,9 @@ function pushedManifest(m, configDigest, configJson) {
         }
     };
 }
-function pluginPlan(facts, tags) {
+function pluginOutline(facts, tags) {
     const { metadata, release } = facts;
     const repository = `${facts.repository ? facts.repository + '/' : ''}plugin/${metadata.name}`;
-    const ref = `${facts.registry}/${repository}`;
     const config = {
         name: metadata.name,
         version: release.version,
@@ -7138,6 +7142,23 @@ function pluginPlan(facts, tags) {
             : [],
         requirements: [{ name: REQUIREMENT_PLUGIN_API_VERSION, version: metadata.requiredApiVersion }]
     };
+    if (facts.platforms.length === 0)
+        throw new PlanError('no plugin build to publish');
+    return {
+        kind: 'plugin',
+        name: metadata.name,
+        repository,
+        ref: `${facts.registry}/${repository}`,
+        config,
+        configJson: serializeConfig(config).toString('utf8'),
+        platforms: facts.platforms,
+        tags,
+        existingDigest: facts.existing.plugin
+    };
+}
+function pluginPlan(facts, outline) {
+    const { release } = facts;
+    const { config, ref } = outline;
     const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE);
     const annotations = manifestAnnotations(facts);
     const blobs = [cfg];
@@ -7149,8 +7170,6 @@ function pluginPlan(facts, tags) {
             const m = buildManifest({ config: cfg.descriptor, layer: layerDesc, annotations });
             return { platform: layer.platform, bytes: m.bytes, descriptor: m.descriptor };
         });
-    if (manifests.length === 0)
-        throw new PlanError('no plugin build to publish');
     const index = buildPluginIndex(manifests.map((m) => ({
         // Index entries repeat each manifest's own annotations, as oras does.
         manifest: { ...m.descriptor, annotations: manifestAnnotationsOf(m.bytes) },
@@ -7158,42 +7177,50 @@ function pluginPlan(facts, tags) {
     })), facts.sourceUrl ? { [ANNOTATION_SOURCE]: facts.sourceUrl } : undefined);
     const root = { bytes: index.bytes, descriptor: index.descriptor };
     return {
-        kind: 'plugin',
-        name: metadata.name,
-        repository,
-        ref,
-        config,
-        configJson: json,
+        ...outline,
+        platforms: manifests.map((m) => m.platform),
         blobs,
         manifests,
         root,
-        tags,
-        existingDigest: facts.existing.plugin,
         status: status$1(ref, facts.existing.plugin, root.descriptor.digest, facts.overwrite, {
             kind: 'plugin',
-            name: metadata.name,
+            name: outline.name,
             version: release.version,
             manifests,
             configJson: json
         }, facts.published?.plugin)
     };
 }
-function rulesPlan(facts, tags) {
+function rulesOutline(facts, tags) {
     if (!facts.rules)
         return undefined;
     const { metadata, release, rules } = facts;
-    const name = `${metadata.name}-rules`;
     const repository = `${facts.repository ? facts.repository + '/' : ''}ruleset/${metadata.name}`;
-    const ref = `${facts.registry}/${repository}`;
     const config = {
-        name,
+        name: `${metadata.name}-rules`,
         version: release.version,
         dependencies: rules.dependencies,
         requirements: rules.engineVersion
             ? [{ name: REQUIREMENT_ENGINE_VERSION, version: rules.engineVersion }]
             : []
     };
-    const { blob: cfg, json } = configBlob(config, RULESFILE_CONFIG_MEDIA_TYPE);
+    return {
+        kind: 'rulesfile',
+        name: config.name,
+        repository,
+        ref: `${facts.registry}/${repository}`,
+        config,
+        configJson: serializeConfig(config).toString('utf8'),
+        platforms: [],
+        tags,
+        existingDigest: facts.existing.rules
+    };
+}
+function rulesPlan(facts, outline) {
+    if (!facts.rules || !outline)
+        return undefined;
+    const { release, rules } = facts;
+    const { blob: cfg, json } = configBlob(outline.config, RULESFILE_CONFIG_MEDIA_TYPE);
     const layerDesc = layerDescriptor(rules.layer, RULESFILE_LAYER_MEDIA_TYPE);
     const m = buildManifest({
         config: cfg.descriptor,
@@ -7202,21 +7229,25 @@ function rulesPlan(facts, tags) {
     });
     const root = { bytes: m.bytes, descriptor: m.descriptor };
     return {
-        kind: 'rulesfile',
-        name,
-        repository,
-        ref,
-        config,
-        configJson: json,
+        ...outline,
         blobs: [cfg, { descriptor: layerDesc, content: { path: rules.layer.path } }],
         manifests: [],
         root,
-        tags,
-        existingDigest: facts.existing.rules,
-        status: status$1(ref, facts.existing.rules, root.descriptor.digest, facts.overwrite, { kind: 'rulesfile', name, version: release.version, manifests: [root], configJson: json }, facts.published?.rules)
+        status: status$1(outline.ref, facts.existing.rules, root.descriptor.digest, facts.overwrite, {
+            kind: 'rulesfile',
+            name: outline.name,
+            version: release.version,
+            manifests: [root],
+            configJson: json
+        }, facts.published?.rules)
     };
 }
-function makePlan(facts) {
+/**
+ * The plan without its digests (no layer needs to be packed): the tag decision over both
+ * repositories' tags, and each artifact's config and tags. makePlan gives the same outline with
+ * the blobs, manifests and statuses filled in.
+ */
+function outlinePlan(facts) {
     // Both artifacts share one tag decision, taken over both repositories' tags,
     // so that foo:latest and foo-rules:latest always name the same release.
     const published = [...facts.publishedTags.plugin, ...facts.publishedTags.rules];
@@ -7228,9 +7259,28 @@ function makePlan(facts) {
         version: facts.release.version,
         created: facts.created,
         tagPlan,
-        plugin: pluginPlan(facts, tags),
-        rules: rulesPlan(facts, tags)
+        plugin: pluginOutline(facts, tags),
+        rules: rulesOutline(facts, tags)
     };
+}
+function makePlan(facts) {
+    const platforms = facts.pushedManifests
+        ? facts.pushedManifests.map((m) => m.platform)
+        : facts.pluginLayers.map((l) => l.platform);
+    const outline = outlinePlan({ ...facts, platforms });
+    return {
+        ...outline,
+        plugin: pluginPlan(facts, outline.plugin),
+        rules: rulesPlan(facts, outline.rules)
+    };
+}
+/**
+ * Whether makePlan can refuse these facts for a reason outlinePlan does not see: only when a
+ * version tag already exists (its digest must match, or `overwrite` be set). Otherwise both
+ * artifacts are new, and the digests, once the layers are packed, only fill the plan in.
+ */
+function digestsCanRefuse(facts) {
+    return facts.existing.plugin !== undefined || facts.existing.rules !== undefined;
 }
 /**
  * The tag users install this release by: latest when it moved there, a dev build's dev tag when
@@ -7247,6 +7297,75 @@ function installTag(plan) {
 /** Artifacts in publish order: the rules first, so the plugin's dependency exists when it appears. */
 function artifactsOf(plan) {
     return plan.rules ? [plan.rules, plan.plugin] : [plan.plugin];
+}
+
+// Uploads that start before the plan is complete. When neither version exists yet, no digest can
+// refuse the release, so preflight runs on the plan's outline while the plugin's layers are still
+// being packed; once it has passed, publish starts the blobs whose digests are already known (the
+// configs, the rules layer) and streams each layer still being packed as it grows, so that packing
+// and uploading overlap. publish() then awaits these instead of starting them, and uploads again,
+// the usual way, any that failed. Only blobs go up early: no manifest, no tag.
+const key = (target, digest) => `${target.location}@${digest}`;
+class EarlyUploads {
+    logger;
+    uploads = new Map();
+    /** Each streamed layer's digest, known once it is packed. */
+    digests = [];
+    constructor(logger) {
+        this.logger = logger;
+    }
+    /** A blob whose digest is known: pushed now (HEAD first), as publish would. */
+    push(target, blob) {
+        if (this.uploads.has(key(target, blob.digest)))
+            return;
+        this.add(key(target, blob.digest), target.pushBlob(blob));
+    }
+    /** Streams each layer still being packed as it grows (where the target can). */
+    stream(target, layers) {
+        const push = target.pushGrowingBlob?.bind(target);
+        if (!push)
+            return;
+        for (const layer of layers) {
+            if (layer.file.settled)
+                continue;
+            const complete = layer.packed.then(({ digest, size }) => ({ digest, size }));
+            complete.catch(() => undefined); // the upload awaits it, unless it fails before
+            const upload = push({ open: () => layer.file.open(), complete });
+            upload.catch(() => undefined); // awaited by publish(), or by settle()
+            // The registry stored it under the digest packing gave (the PUT names it); a packing that
+            // fails leaves no digest, and settle() still waits for the upload to give up.
+            const known = complete.then(({ digest }) => this.add(key(target, digest), upload));
+            this.digests.push(known.catch(() => upload.catch(() => undefined)));
+            const name = basename(layer.file.path);
+            this.logger.info(`uploading ${name} to ${target.location} while it is packed`);
+        }
+    }
+    /** Resolves once every streamed layer is packed (or failed): get() then knows its digest. */
+    async ready() {
+        await Promise.allSettled(this.digests);
+    }
+    /** The upload of `digest` to `target`, if one was started (after ready()). */
+    get(target, digest) {
+        return this.uploads.get(key(target, digest));
+    }
+    /** Waits for every upload; how many blobs and bytes went up (for a release that stops). */
+    async settle() {
+        await this.ready();
+        const done = await Promise.allSettled(this.uploads.values());
+        let blobs = 0;
+        let bytes = 0;
+        for (const r of done) {
+            if (r.status === 'fulfilled' && r.value.uploaded) {
+                blobs++;
+                bytes += r.value.bytes;
+            }
+        }
+        return { blobs, bytes };
+    }
+    add(k, upload) {
+        upload.catch(() => undefined); // awaited by publish(), or by settle()
+        this.uploads.set(k, upload);
+    }
 }
 
 // Floating tags converge whatever the timing of concurrent releases.
@@ -7357,7 +7476,8 @@ async function convergeDevTag(target, ref, devTag, logger, maxRounds = 3) {
 
 // Executes a release plan against OCI targets in the one order that keeps the
 // registry consistent for its users at every instant:
-//   1. blobs (HEAD first; nothing already there is re-sent),
+//   1. blobs (HEAD first; nothing already there is re-sent; those early.ts started before the
+//      plan was complete, a layer still being packed among them, are awaited),
 //   2. manifests by digest, then each root (plugin index / rules manifest) by digest (HEAD first,
 //      unless it refers to a blob or manifest this run had to write: then it cannot be there),
 //   2b. the signatures of each root (when signing), so that no tag ever names an unsigned digest,
@@ -7386,7 +7506,7 @@ function blobSource(blob) {
     if ('bytes' in content) {
         return { digest, size, open: () => streamOf(content.bytes) };
     }
-    return { digest, size, open: () => createReadStream(content.path) };
+    return fileBlob(content.path, digest, size);
 }
 /** A fresh single-chunk stream per call, so an upload can restart. */
 function streamOf(bytes) {
@@ -7398,6 +7518,34 @@ function targetFor(targets, a) {
         throw new Error(`no target for the ${a.kind} artifact`);
     return t;
 }
+/** An artifact's blobs: the ones uploaded early are awaited, the others pushed (HEAD first). */
+async function pushArtifactBlobs(target, blobs, early, concurrency, logger) {
+    const started = blobs.map((b) => early?.get(target, b.descriptor.digest));
+    const rest = blobs.filter((_, i) => started[i] === undefined);
+    const settled = await Promise.allSettled([
+        target.pushBlobs(rest.map(blobSource), concurrency),
+        ...blobs.flatMap((b, i) => {
+            const upload = started[i];
+            return upload ? [settleEarly(target, b, upload, logger)] : [];
+        })
+    ]);
+    throwFirstFailure(settled);
+    const [pushed, ...awaited] = settled.map((r) => r.value);
+    let i = 0;
+    let j = 0;
+    return started.map((upload) => upload === undefined ? pushed[i++] : awaited[j++]);
+}
+/** An early upload's result, or the blob uploaded again the usual way when it failed. */
+async function settleEarly(target, blob, upload, logger) {
+    try {
+        return await upload;
+    }
+    catch (err) {
+        logger.info(`uploading ${blob.descriptor.digest} to ${target.location} early failed ` +
+            `(${err.message}): uploading it again`);
+        return target.pushBlob(blobSource(blob));
+    }
+}
 /** Steps 1 and 2 for `artifacts`: their blobs, then their manifests by digest (and roots). */
 async function pushContent(artifacts, targets, logger, report, opts) {
     // Each step runs for every artifact at once (their repositories are independent); the order
@@ -7407,8 +7555,9 @@ async function pushContent(artifacts, targets, logger, report, opts) {
     // (registries refuse a manifest whose blobs they lack), so it is pushed without a HEAD first.
     // That HEAD only spares a re-run its writes, and a re-run writes no blob.
     const written = new Set();
-    // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has.
-    const blobs = await Promise.allSettled(artifacts.map((a) => targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), opts.concurrency ?? 4)));
+    // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has
+    //    (a layer uploaded while it was packed is only awaited).
+    const blobs = await Promise.allSettled(artifacts.map((a) => pushArtifactBlobs(targetFor(targets, a), a.blobs, opts.early, opts.concurrency ?? 4, logger)));
     blobs.forEach((settled, n) => {
         if (settled.status === 'rejected')
             return;
@@ -7466,7 +7615,8 @@ async function publish(plan, targets, logger, options = {}) {
     const artifacts = artifactsOf(plan);
     await pushContent(artifacts, targets, logger, report, {
         concurrency: options.concurrency,
-        roots: true
+        roots: true,
+        early: options.early
     });
     // 2b. Signatures of every root, before any tag.
     if (options.sign) {
@@ -14768,7 +14918,8 @@ const MAX_TAGS = 100_000;
 const MIN_BYTES_PER_SECOND = 16 << 10;
 
 // Low-level HTTP for the OCI client, on node:http(s) rather than fetch so that request bodies
-// stream with an explicit Content-Length (never chunked, never held whole in memory).
+// stream with an explicit Content-Length (never held whole in memory). Only a body whose length
+// is not known yet (a layer still being packed) goes with chunked transfer encoding.
 /** Reading the request body failed: a local problem, not the network's. */
 class BodySourceError extends Error {
     cause;
@@ -14827,8 +14978,9 @@ function roundTrip(req, timeoutMs, minBytesPerSecond = MIN_BYTES_PER_SECOND) {
         });
         const transport = req.url.protocol === 'https:' ? https : require$$2$1;
         const headers = { ...req.headers };
-        if (req.body !== undefined)
-            headers['content-length'] = String(bodyLength(req.body));
+        const length = req.body === undefined ? undefined : bodyLength(req.body);
+        if (length !== undefined)
+            headers['content-length'] = String(length);
         const options = { method: req.method, headers, timeout: timeoutMs };
         const cr = transport.request(req.url, options, (res) => {
             settled = true;
@@ -14873,13 +15025,18 @@ function roundTrip(req, timeoutMs, minBytesPerSecond = MIN_BYTES_PER_SECOND) {
             cr.end(req.body);
         else {
             const source = req.body.open();
-            const guard = new LengthGuard(req.body.size);
             source.on('error', (err) => (sourceError ??= err));
-            guard.on('error', (err) => (sourceError ??= err));
-            pipeline(source, guard, cr, (err) => {
+            const done = (err) => {
                 if (err)
                     fail(err);
-            });
+            };
+            if (length === undefined)
+                pipeline(source, cr, done);
+            else {
+                const guard = new LengthGuard(length);
+                guard.on('error', (err) => (sourceError ??= err));
+                pipeline(source, guard, cr, done);
+            }
         }
     });
 }
@@ -16193,6 +16350,67 @@ class RegistryRepository {
         });
         await this.checkStored(res, url, blob.digest);
     }
+    async pushGrowingBlob(blob) {
+        if (this.uploads.streamRefused) {
+            throw new Error(`${this.session.registry} refused a streamed upload before`);
+        }
+        const started = await this.startUpload();
+        let url = started.url;
+        try {
+            // No Content-Range and no length: the registry takes the body as the blob's content from
+            // its start (distribution's stream upload, what docker push sends).
+            const res = await this.send({
+                method: 'PATCH',
+                url,
+                headers: { 'content-type': 'application/octet-stream' },
+                body: { open: () => blob.open() },
+                write: true,
+                retry: false
+            });
+            if (res.status !== 202)
+                return await this.fail(res, 'PATCH', '202 Accepted');
+            res.discard();
+            url = this.uploadLocation(res, url, 'PATCH');
+            const { digest, size } = await blob.complete;
+            validateDigest(digest);
+            const held = rangeEnd(headerValue(res.headers, 'range'));
+            if (held !== undefined && held + 1 !== size) {
+                throw this.mismatch('PATCH', url, `holds ${held + 1} bytes of the ${size}-byte ${digest}`);
+            }
+            withDigest(url, digest);
+            const put = await this.send({
+                method: 'PUT',
+                url,
+                headers: { 'content-type': 'application/octet-stream' },
+                body: Buffer.alloc(0),
+                write: true,
+                retry: false
+            });
+            await this.checkStored(put, url, digest);
+            return { uploaded: true, bytes: size, digest };
+        }
+        catch (err) {
+            // A registry that refuses the stream itself will refuse the next one too.
+            if (err instanceof RegistryError && err.details.status !== undefined) {
+                const status = err.details.status;
+                if (status >= 400 && status < 500 && status !== 401 && status !== 403) {
+                    this.uploads.streamRefused = true;
+                }
+            }
+            await this.cancelUpload(url);
+            throw err;
+        }
+    }
+    /** Best effort: frees an upload session the registry would otherwise keep until it expires. */
+    async cancelUpload(url) {
+        try {
+            const res = await this.send({ method: 'DELETE', url, write: true, retry: false });
+            res.discard();
+        }
+        catch {
+            // The session expires on its own.
+        }
+    }
     async readChunk(reader, n, url) {
         try {
             return await reader.read(n);
@@ -17065,10 +17283,7 @@ class Resolver {
     async find(name, tag) {
         const own = this.own(name);
         if (own && own.artifact.tags.includes(tag)) {
-            const platforms = own.artifact.manifests
-                .map((m) => m.platform)
-                .filter((p) => p !== undefined)
-                .map(platformName$1);
+            const platforms = own.artifact.platforms.map(platformName$1);
             return {
                 status: 'found',
                 config: own.artifact.config,
@@ -17119,10 +17334,7 @@ function describe(m) {
  */
 async function checkInstallable(opts) {
     const { plan, inputs, indexText } = opts;
-    const platforms = plan.plugin.manifests
-        .map((m) => m.platform)
-        .filter((p) => p !== undefined)
-        .map(platformName$1);
+    const platforms = plan.plugin.platforms.map(platformName$1);
     const resolver = new Resolver({
         ...opts,
         local: parseIndex(indexText, inputs.indexFile),
@@ -19762,6 +19974,87 @@ async function signRoot(signing, target, root) {
     return signAndAttach(target, root, signer, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
 }
 
+// A file that one task is still writing and others read as it grows: each reader gets every byte
+// once the writer says it is written, and its stream ends when the writer says the file is
+// complete, or fails with the writer's error. Readers read the file itself (the page cache), so
+// the writer may reuse its buffers at once and memory stays flat whatever the size.
+/** How much a reader reads at a time. */
+const READ_SIZE = 1 << 20;
+class GrowingFile {
+    path;
+    length = 0;
+    ended = false;
+    error;
+    wake = [];
+    constructor(path) {
+        this.path = path;
+    }
+    /** The writer: the first `length` bytes are written. */
+    grew(length) {
+        if (length < this.length)
+            throw new Error(`${this.path}: shrank from ${this.length} to ${length}`);
+        this.length = length;
+        this.notify();
+    }
+    /** The writer: the file is complete at `length` bytes. */
+    complete(length) {
+        this.grew(length);
+        this.ended = true;
+        this.notify();
+    }
+    /** The writer: the file will never be complete. */
+    fail(err) {
+        this.error ??= err;
+        this.notify();
+    }
+    /** Whether the writer is done (complete or failed). */
+    get settled() {
+        return this.ended || this.error !== undefined;
+    }
+    /** A fresh stream of the file from its first byte, following it until it is complete. */
+    open() {
+        return Readable.from(this.chunks(), { objectMode: false });
+    }
+    async *chunks() {
+        // The file exists once a byte is written (or it ended empty).
+        await this.until(() => this.length > 0 || this.ended);
+        const file = await open(this.path, 'r');
+        try {
+            let position = 0;
+            for (;;) {
+                await this.until(() => position < this.length || this.ended);
+                if (position >= this.length)
+                    return;
+                const buffer = Buffer.allocUnsafe(Math.min(READ_SIZE, this.length - position));
+                const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+                if (bytesRead === 0)
+                    throw new Error(`${this.path}: ended at ${position} of ${this.length} bytes`);
+                position += bytesRead;
+                yield buffer.subarray(0, bytesRead);
+            }
+        }
+        finally {
+            await file.close();
+        }
+    }
+    /** Waits until `ready()` holds; throws the writer's error first. */
+    async until(ready) {
+        for (;;) {
+            if (this.error)
+                throw this.error;
+            if (ready())
+                return;
+            await new Promise((resolve) => this.wake.push(resolve));
+        }
+    }
+    notify() {
+        const waiting = this.wake;
+        this.wake = [];
+        for (const resolve of waiting)
+            resolve();
+    }
+}
+
 // The release's timestamp for org.opencontainers.image.created: never the
 // clock, so that re-running a release gives the same manifest digests.
 class SourceDateError extends Error {
@@ -19862,6 +20155,10 @@ async function buildHere(state, onePlatform) {
     const { inputs, journal } = state;
     const platforms = requestedPlatforms(state, onePlatform);
     const dir = await layersDir(state);
+    // Each layer's file is followed as it is written, so that publish can stream it (when every
+    // check has passed before the packing ends).
+    const packing = [];
+    state.packing = packing;
     const { metadata, builds, packed } = await state.steps.build({
         ...checkOptions(state),
         platforms,
@@ -19873,12 +20170,29 @@ async function buildHere(state, onePlatform) {
         pack: async (b, name) => {
             const soName = `lib${name}.so`;
             const destination = join(dir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`);
-            return {
-                ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
-                title: layerFileName(soName),
+            const file = new GrowingFile(destination);
+            const layer = packLayer({
+                source: b.soPath,
                 entryName: soName,
-                platform: b.platform
-            };
+                mode: 0o755,
+                destination,
+                onWritten: (bytes) => file.grew(bytes)
+            });
+            packing.push({ file, packed: layer });
+            try {
+                const done = await layer;
+                file.complete(done.size);
+                return {
+                    ...done,
+                    title: layerFileName(soName),
+                    entryName: soName,
+                    platform: b.platform
+                };
+            }
+            catch (err) {
+                file.fail(err);
+                throw err;
+            }
         }
     });
     journal.plugin = metadata.name;
@@ -20026,7 +20340,10 @@ function rulesExpected(state, name) {
 /**
  * plan: the release plan (every blob, manifest and tag), from the metadata, the layers or the
  * pushed manifests, the rules, the release timestamp and, with `readTags`, what the registry
- * already has (a push-by-digest job writes no tag, so it reads none).
+ * already has (a push-by-digest job writes no tag, so it reads none). When no digest can refuse
+ * the release (neither version tag exists), it does not wait for the plugin's layers: preflight
+ * checks the outline (everything but the digests) and publish completes the plan, uploading the
+ * layers still being packed as they grow. A dry run waits, to print the whole plan.
  */
 function plan(opts) {
     return {
@@ -20055,7 +20372,7 @@ function plan(opts) {
             }, state.workDir, release.tag);
             const created = rfc3339(date.epoch);
             logger.info(`created ${created} (${date.from})`);
-            const planned = makePlan({
+            const facts = {
                 release,
                 metadata,
                 registry: registryLabel(inputs),
@@ -20068,19 +20385,30 @@ function plan(opts) {
                 majorZeroTag: inputs.majorZeroTag,
                 pluginDependsOnRules: inputs.pluginDependsOnRules,
                 published: { plugin: pluginFacts.published, rules: rulesFacts.published },
-                pluginLayers: state.pluginLayers ? await state.pluginLayers : [],
                 pushedManifests: state.pushed?.map((p) => ({
                     platform: p.platform,
                     bytes: p.manifestBytes
                 })),
                 rules: state.rules
-            });
-            if (opts.readTags)
-                logTagDecisions(planned, state);
+            };
             if (state.rules !== undefined)
                 confine(state.workspace, state.rules.file, 'the rules file');
-            journal.floating = planned.tagPlan.floating.filter((d) => d.move).map((d) => d.tag);
-            state.plan = planned;
+            const layers = state.pluginLayers;
+            if (opts.readTags && layers && !inputs.dryRun && !digestsCanRefuse(facts)) {
+                // Both versions are new: the digests cannot refuse the release, so the checks go on
+                // with the outline while the layers are still packed, and publish completes the plan.
+                const builds = need(state.builds, 'the builds', 'build');
+                state.outline = outlinePlan({ ...facts, platforms: builds.map((b) => b.platform) });
+                state.pendingPlan = layers.then((l) => makePlan({ ...facts, pluginLayers: l }));
+                state.pendingPlan.catch(() => undefined); // awaited (and thrown) by publish
+            }
+            else {
+                state.plan = makePlan({ ...facts, pluginLayers: layers ? await layers : [] });
+                state.outline = state.plan;
+            }
+            if (opts.readTags)
+                logTagDecisions(state.outline, state);
+            journal.floating = state.outline.tagPlan.floating.filter((d) => d.move).map((d) => d.tag);
         }
     };
 }
@@ -20093,7 +20421,7 @@ const preflight = {
     name: 'preflight',
     run: async (state) => {
         const { inputs, logger, context } = state;
-        const planned = need(state.plan, 'the plan', 'plan');
+        const planned = need(state.outline, 'the plan', 'plan');
         const metadata = need(state.metadata, 'the metadata', 'build or inspect');
         const release = need(state.release, 'the version', 'inputs or version');
         const links = sourceLinks({
@@ -20154,15 +20482,54 @@ const publishAll = {
     name: 'publish',
     run: async (state) => {
         const { inputs, logger, journal } = state;
-        const planned = need(state.plan, 'the plan', 'plan');
         const targets = need(state.targets, 'the targets', 'plan');
         const signing = need(state.signing, 'how to sign', 'preflight');
         const report = emptyPublishReport();
         journal.publish = report;
-        state.report = await logger.group('Publish', () => publish(planned, { plugin: targets.plugin, rules: planned.rules ? targets.rules : undefined }, logger, { concurrency: inputs.uploadConcurrency, report, sign: signRootWith(signing) }));
+        state.report = await logger.group('Publish', async () => {
+            const { plan: planned, early } = await completePlan(state, targets, report);
+            return publish(planned, { plugin: targets.plugin, rules: planned.rules ? targets.rules : undefined }, logger, {
+                concurrency: inputs.uploadConcurrency,
+                report,
+                sign: signRootWith(signing),
+                early
+            });
+        });
         state.signingResult = await signingResult(signing, state.report.signatures);
     }
 };
+/**
+ * The whole plan: the one plan made, or, when it left the digests to publish, the one made once
+ * the plugin's layers are packed. Meanwhile every check has passed, so the blobs the outline
+ * knows go up, and the layers still being packed are streamed as they grow (early.ts).
+ */
+async function completePlan(state, targets, report) {
+    if (state.plan !== undefined)
+        return { plan: state.plan };
+    const pending = need(state.pendingPlan, 'the plan', 'plan');
+    const outline = need(state.outline, 'the plan', 'plan');
+    const early = new EarlyUploads(state.logger);
+    early.stream(targets.plugin, state.packing ?? []);
+    const config = (json) => bufferBlob(Buffer.from(json, 'utf8'));
+    early.push(targets.plugin, config(outline.plugin.configJson));
+    if (outline.rules && state.rules) {
+        const { layer } = state.rules;
+        early.push(targets.rules, config(outline.rules.configJson));
+        early.push(targets.rules, fileBlob(layer.path, layer.digest, layer.size));
+    }
+    try {
+        state.plan = await pending;
+    }
+    catch (err) {
+        // Each failed stream cancels its upload session; what did go up is reported.
+        const sent = await early.settle();
+        report.blobsUploaded += sent.blobs;
+        report.bytesUploaded += sent.bytes;
+        throw err;
+    }
+    await early.ready();
+    return { plan: state.plan, early };
+}
 /** publish (push-by-digest): this platform's blobs and manifest, by digest; no tag. */
 const pushManifests = {
     name: 'publish',

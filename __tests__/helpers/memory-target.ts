@@ -1,7 +1,13 @@
 // An in-memory OciTarget for unit tests, with a write log and fault injection.
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
-import type { BlobSource, Descriptor, OciTarget, PushBlobResult } from '../../src/oci/types.js'
+import type {
+  BlobSource,
+  Descriptor,
+  GrowingBlobSource,
+  OciTarget,
+  PushBlobResult
+} from '../../src/oci/types.js'
 
 export type Write = { kind: 'blob' | 'manifest'; location: string; ref: string }
 /** A read that costs a round trip on a real registry (HEAD or tag list). */
@@ -46,6 +52,25 @@ export class MemoryTarget implements OciTarget {
     this.write('blob', digest)
     this.blobs.set(digest, body)
     return { uploaded: true, bytes: body.length }
+  }
+
+  /** Streamed uploads (pushGrowingBlob) started, and whether to refuse them. */
+  growingUploads = 0
+  refuseGrowing = false
+
+  /** Like a registry's streamed upload: the content to its end, then its digest and size. */
+  async pushGrowingBlob(blob: GrowingBlobSource): Promise<PushBlobResult & { digest: string }> {
+    this.growingUploads++
+    const chunks: Buffer[] = []
+    for await (const c of blob.open() as AsyncIterable<Buffer>) chunks.push(Buffer.from(c))
+    if (this.refuseGrowing) throw new Error('injected: streamed uploads refused')
+    const { digest, size } = await blob.complete
+    const body = Buffer.concat(chunks)
+    const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`
+    if (actual !== digest || body.length !== size) throw new Error(`digest mismatch for ${digest}`)
+    this.write('blob', digest)
+    this.blobs.set(digest, body)
+    return { uploaded: true, bytes: body.length, digest }
   }
 
   async pushBlobs(blobs: BlobSource[]): Promise<PushBlobResult[]> {

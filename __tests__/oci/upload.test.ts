@@ -327,3 +327,55 @@ describe('hasManifest', () => {
     expect(await layout.hasManifest(sha256Digest('absent'))).toBe(false)
   })
 })
+
+describe('streamed uploads of a blob still being written (pushGrowingBlob)', () => {
+  /** Content that is complete already: the stream reads it to its end at once. */
+  function growing(content: Buffer) {
+    return {
+      open: () => Readable.from([content], { objectMode: false }),
+      complete: Promise.resolve({ digest: sha256Digest(content), size: content.length })
+    }
+  }
+
+  it('sends one PATCH without Content-Range or Content-Length, then the PUT with the digest', async () => {
+    const { fake, repo } = await setup()
+    const content = Buffer.alloc(5 * MiB, 3)
+    const digest = sha256Digest(content)
+    expect(await repo.pushGrowingBlob(growing(content))).toEqual({
+      uploaded: true,
+      bytes: content.length,
+      digest
+    })
+    expect(patches(fake)).toEqual([[undefined, undefined]])
+    const patch = fake.requests.find((r) => r.method === 'PATCH')
+    expect(patch?.headers['transfer-encoding']).toBe('chunked')
+    const put = fake.requests.find((r) => r.method === 'PUT')
+    expect(put?.path).toContain(`digest=${encodeURIComponent(digest)}`)
+    expect(put?.headers['transfer-encoding']).toBeUndefined()
+    expect(stored(fake, digest)?.equals(content)).toBe(true)
+  })
+
+  it('gives up on a registry that refuses the stream (ghcr.io-like 416), cancels, and does not try again', async () => {
+    const { fake, repo } = await setup({ maxChunk: 4 * MiB })
+    const content = Buffer.alloc(5 * MiB, 4)
+    await expect(repo.pushGrowingBlob(growing(content))).rejects.toThrow(/4.00MiB/)
+    expect(fake.requests.some((r) => r.method === 'DELETE')).toBe(true)
+    const requests = fake.requests.length
+    await expect(repo.pushGrowingBlob(growing(content))).rejects.toThrow(/refused a streamed/)
+    expect(fake.requests.length).toBe(requests) // not even an upload session
+    expect(stored(fake, sha256Digest(content))).toBeUndefined()
+    // The usual upload still works (publish falls back to it).
+    expect(await repo.pushBlob(bufferBlob(content))).toEqual({
+      uploaded: true,
+      bytes: content.length
+    })
+  })
+
+  it('refuses a registry that kept less than was streamed', async () => {
+    const { repo } = await setup({ acceptAtMost: 1000 })
+    const content = Buffer.alloc(4000, 5)
+    await expect(repo.pushGrowingBlob(growing(content))).rejects.toThrow(
+      /holds 1000 bytes of the 4000-byte/
+    )
+  })
+})

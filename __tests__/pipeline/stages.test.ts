@@ -4,7 +4,7 @@
 // and refusals out. The real builds, registry and falcoctl are in test/integration/.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readInputs, type InputName } from '../../src/inputs/inputs.js'
@@ -345,6 +345,41 @@ describe('runs of the stages over fake builds and an in-memory registry', () => 
     expect(error?.message).toMatch(want.error)
     expect(stages).toEqual(want.stages)
     expect(registry.writes).toEqual([])
+  })
+
+  it('refuses a new version in preflight before anything, even a blob it knows, is written', async () => {
+    const registry = new MemoryRegistry()
+    const ws = checkout()
+    // Neither version exists, so plan leaves the digests to publish and preflight checks the
+    // outline; its refusal must still come before the first write.
+    symlinkSync(join(ws, 'elsewhere.yaml'), join(ws, 'index.yaml'))
+    const { error, stages } = await release(registry, ws)
+    expect(error?.message).toMatch(/symbolic link/)
+    expect(stages).toEqual([
+      'inputs',
+      'build',
+      'inspect',
+      'read-tags',
+      'rules',
+      'plan',
+      'preflight'
+    ])
+    expect(registry.writes).toEqual([])
+    expect(registry.target(PLUGIN).growingUploads).toBe(0)
+  })
+
+  it('gives a re-run the same digests, as the same version, uploading nothing', async () => {
+    const registry = new MemoryRegistry()
+    const ws = checkout()
+    const first = await release(registry, ws)
+    const again = await release(registry, ws)
+    for (const run of [first, again]) expect(run.error).toBeUndefined()
+    // Same digests either way, and a re-run writes nothing.
+    const digest = (r: typeof first) => r.result?.plan.plugin.root.descriptor.digest
+    expect(digest(again)).toBe(digest(first))
+    expect(again.result?.plan.plugin.status).toBe('same')
+    expect(first.result?.plan.plugin.status).toBe('new')
+    expect(again.result?.report?.blobsUploaded).toBe(0)
   })
 
   it('refuses a version already published with other content, in the plan stage', async () => {

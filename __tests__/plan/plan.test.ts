@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import type { PublishedArtifact } from '../../src/plan/differences.js'
-import { makePlan, PlanError, type ArtifactPlan } from '../../src/plan/plan.js'
+import {
+  digestsCanRefuse,
+  makePlan,
+  outlinePlan,
+  PlanError,
+  type ArtifactPlan
+} from '../../src/plan/plan.js'
 import { planFacts } from '../helpers/plan-facts.js'
 
 describe('makePlan', () => {
@@ -159,3 +165,48 @@ describe('makePlan', () => {
     expect(other).toMatch(/the \.so differs from the published one \(linux\/amd64\)/)
   })
 })
+
+describe('outlinePlan', () => {
+  it('is the plan without its digests: the same tags, configs and platforms', async () => {
+    const facts = await planFacts({ publishedTags: { plugin: ['1.5.0'], rules: [] } })
+    const plan = makePlan(facts)
+    const { pluginLayers, ...rest } = facts
+    const outline = outlinePlan({ ...rest, platforms: pluginLayers.map((l) => l.platform) })
+    expect(outline.tagPlan).toEqual(plan.tagPlan)
+    for (const kind of ['plugin', 'rules'] as const) {
+      const a = plan[kind] as ArtifactPlan
+      expect(outline[kind]).toEqual({
+        kind: a.kind,
+        name: a.name,
+        repository: a.repository,
+        ref: a.ref,
+        config: a.config,
+        configJson: a.configJson,
+        platforms: a.platforms,
+        tags: a.tags,
+        existingDigest: a.existingDigest
+      })
+    }
+    // The configs it knows are the blobs the plan pushes (early uploads rely on it).
+    expect(Buffer.from(outline.plugin.configJson).equals(configBytes(plan.plugin))).toBe(true)
+    expect(plan.plugin.platforms).toEqual([{ os: 'linux', architecture: 'amd64' }])
+    expect(plan.rules?.platforms).toEqual([])
+  })
+
+  it('refuses a plugin without a build, as makePlan does', async () => {
+    const facts = await planFacts()
+    expect(() => outlinePlan({ ...facts, platforms: [] })).toThrow('no plugin build to publish')
+  })
+
+  it('digests can refuse only a release whose version tag exists already', () => {
+    expect(digestsCanRefuse({ existing: {} })).toBe(false)
+    expect(digestsCanRefuse({ existing: { plugin: 'sha256:1' } })).toBe(true)
+    expect(digestsCanRefuse({ existing: { rules: 'sha256:2' } })).toBe(true)
+  })
+})
+
+function configBytes(a: ArtifactPlan): Buffer {
+  const blob = a.blobs[0]
+  if (!('bytes' in blob.content)) throw new Error('the config is not in memory')
+  return blob.content.bytes
+}

@@ -138,6 +138,8 @@ export interface PackLayerOptions {
    * compressed on the calling thread). Tuning only: it never changes the output.
    */
   workers?: number
+  /** Told, after each write, how many bytes of the .tar.gz are in the destination so far. */
+  onWritten?: (bytes: number) => void
 }
 
 export interface PackedLayer {
@@ -186,6 +188,7 @@ export async function packLayer(opts: PackLayerOptions): Promise<PackedLayer> {
         offset += bytesWritten
       }
       written += data.length
+      opts.onWritten?.(written)
     }
     await write(GZIP_HEADER)
 

@@ -1,5 +1,6 @@
 // Low-level HTTP for the OCI client, on node:http(s) rather than fetch so that request bodies
-// stream with an explicit Content-Length (never chunked, never held whole in memory).
+// stream with an explicit Content-Length (never held whole in memory). Only a body whose length
+// is not known yet (a layer still being packed) goes with chunked transfer encoding.
 import http from 'node:http'
 import https from 'node:https'
 import type { Socket } from 'node:net'
@@ -11,7 +12,8 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 /** A body that can be sent more than once: each open() gives a fresh stream. */
 export interface StreamBody {
-  size: number
+  /** Its length; undefined while it is not known (sent chunked). */
+  size?: number
   open(): NodeJS.ReadableStream
 }
 
@@ -101,7 +103,8 @@ export function roundTrip(
     })
     const transport = req.url.protocol === 'https:' ? https : http
     const headers = { ...req.headers }
-    if (req.body !== undefined) headers['content-length'] = String(bodyLength(req.body))
+    const length = req.body === undefined ? undefined : bodyLength(req.body)
+    if (length !== undefined) headers['content-length'] = String(length)
     const options = { method: req.method, headers, timeout: timeoutMs }
     const cr = transport.request(req.url, options, (res) => {
       settled = true
@@ -140,17 +143,21 @@ export function roundTrip(
     else if (Buffer.isBuffer(req.body)) cr.end(req.body)
     else {
       const source = req.body.open()
-      const guard = new LengthGuard(req.body.size)
       source.on('error', (err: Error) => (sourceError ??= err))
-      guard.on('error', (err: Error) => (sourceError ??= err))
-      pipeline(source, guard, cr, (err) => {
+      const done = (err: Error | null) => {
         if (err) fail(err)
-      })
+      }
+      if (length === undefined) pipeline(source, cr, done)
+      else {
+        const guard = new LengthGuard(length)
+        guard.on('error', (err: Error) => (sourceError ??= err))
+        pipeline(source, guard, cr, done)
+      }
     }
   })
 }
 
-function bodyLength(body: Buffer | StreamBody): number {
+function bodyLength(body: Buffer | StreamBody): number | undefined {
   return Buffer.isBuffer(body) ? body.length : body.size
 }
 

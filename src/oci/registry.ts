@@ -47,6 +47,7 @@ import type {
   BlobSource,
   DeleteResult,
   Descriptor,
+  GrowingBlobSource,
   OciTarget,
   PushBlobResult,
   RegistryCredentials
@@ -92,6 +93,8 @@ interface UploadSettings {
   chunkedThreshold: number
   /** The registry refused a monolithic upload once: go chunked from now on. */
   preferChunked: boolean
+  /** The registry refused a streamed upload once (pushGrowingBlob): do not try again. */
+  streamRefused?: boolean
 }
 
 export class RegistryClient {
@@ -326,6 +329,66 @@ export class RegistryRepository implements OciTarget {
       retry: false
     })
     await this.checkStored(res, url, blob.digest)
+  }
+
+  async pushGrowingBlob(blob: GrowingBlobSource): Promise<PushBlobResult & { digest: string }> {
+    if (this.uploads.streamRefused) {
+      throw new Error(`${this.session.registry} refused a streamed upload before`)
+    }
+    const started = await this.startUpload()
+    let url = started.url
+    try {
+      // No Content-Range and no length: the registry takes the body as the blob's content from
+      // its start (distribution's stream upload, what docker push sends).
+      const res = await this.send({
+        method: 'PATCH',
+        url,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: { open: () => blob.open() },
+        write: true,
+        retry: false
+      })
+      if (res.status !== 202) return await this.fail(res, 'PATCH', '202 Accepted')
+      res.discard()
+      url = this.uploadLocation(res, url, 'PATCH')
+      const { digest, size } = await blob.complete
+      validateDigest(digest)
+      const held = rangeEnd(headerValue(res.headers, 'range'))
+      if (held !== undefined && held + 1 !== size) {
+        throw this.mismatch('PATCH', url, `holds ${held + 1} bytes of the ${size}-byte ${digest}`)
+      }
+      withDigest(url, digest)
+      const put = await this.send({
+        method: 'PUT',
+        url,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.alloc(0),
+        write: true,
+        retry: false
+      })
+      await this.checkStored(put, url, digest)
+      return { uploaded: true, bytes: size, digest }
+    } catch (err) {
+      // A registry that refuses the stream itself will refuse the next one too.
+      if (err instanceof RegistryError && err.details.status !== undefined) {
+        const status = err.details.status
+        if (status >= 400 && status < 500 && status !== 401 && status !== 403) {
+          this.uploads.streamRefused = true
+        }
+      }
+      await this.cancelUpload(url)
+      throw err
+    }
+  }
+
+  /** Best effort: frees an upload session the registry would otherwise keep until it expires. */
+  private async cancelUpload(url: URL): Promise<void> {
+    try {
+      const res = await this.send({ method: 'DELETE', url, write: true, retry: false })
+      res.discard()
+    } catch {
+      // The session expires on its own.
+    }
   }
 
   private async readChunk(reader: ChunkReader, n: number, url: URL): Promise<Buffer> {

@@ -22,6 +22,14 @@ export interface BlobSource {
   open(): NodeJS.ReadableStream
 }
 
+/** A blob still being written: its bytes so far, and its digest and size once it is complete. */
+export interface GrowingBlobSource {
+  /** A fresh stream of the whole content, which follows it as it grows and ends with it. */
+  open(): NodeJS.ReadableStream
+  /** The digest and size, once the content is complete (rejects if it never is). */
+  complete: Promise<{ digest: string; size: number }>
+}
+
 export interface PushBlobResult {
   /** false when the target already had the blob and nothing was sent. */
   uploaded: boolean
@@ -41,6 +49,14 @@ export interface OciTarget {
    * the ones under way finish, and the first error is thrown.
    */
   pushBlobs(blobs: BlobSource[], concurrency?: number): Promise<PushBlobResult[]>
+  /**
+   * Uploads a blob while it is still being written, as `docker push` streams a layer: one upload
+   * session, the content sent in one PATCH as it grows, then the PUT with its digest. No HEAD
+   * (the digest is not known yet). Optional: a target without it gets the finished blob through
+   * pushBlob. Throws when the registry refuses; the caller then sends the finished blob with
+   * pushBlob.
+   */
+  pushGrowingBlob?(blob: GrowingBlobSource): Promise<PushBlobResult & { digest: string }>
   /** True when a manifest with this digest exists (a HEAD: nothing is downloaded). */
   hasManifest(digest: string): Promise<boolean>
   /** PUTs a manifest or index under a digest ("sha256:...") or a tag. */

@@ -13,8 +13,23 @@ import {
   parsePlatforms,
   type Platform
 } from '../platform/platform.js'
-import { makePlan, type PlatformLayer, type ReleasePlan } from '../plan/plan.js'
-import { emptyPublishReport, publish, pushPlatformManifests } from '../publish/publish.js'
+import {
+  digestsCanRefuse,
+  makePlan,
+  outlinePlan,
+  type PlanFacts,
+  type PlanOutline,
+  type PlatformLayer,
+  type ReleasePlan
+} from '../plan/plan.js'
+import { bufferBlob, fileBlob } from '../oci/blob.js'
+import { EarlyUploads, type PackingLayer } from '../publish/early.js'
+import {
+  emptyPublishReport,
+  publish,
+  pushPlatformManifests,
+  type PublishReport
+} from '../publish/publish.js'
 import { pruneDevTags, retentionWarning } from '../publish/retention.js'
 import { checkInstallable } from '../release/dependencies.js'
 import { devDistributionInputs, devReleaseOf } from '../release/dev-build.js'
@@ -38,6 +53,7 @@ import {
   type RepositoryFacts
 } from '../release/targets.js'
 import { prepareSigning, signRoot, signingResult, type Signing } from '../sign/signing.js'
+import { GrowingFile } from '../util/growing-file.js'
 import { rfc3339, sourceDateEpoch } from '../version/source-date.js'
 import type { Stage } from './stage.js'
 import { need, type ReleaseState } from './state.js'
@@ -95,6 +111,10 @@ async function buildHere(state: ReleaseState, onePlatform: boolean): Promise<voi
   const { inputs, journal } = state
   const platforms = requestedPlatforms(state, onePlatform)
   const dir = await layersDir(state)
+  // Each layer's file is followed as it is written, so that publish can stream it (when every
+  // check has passed before the packing ends).
+  const packing: PackingLayer[] = []
+  state.packing = packing
   const { metadata, builds, packed } = await state.steps.build({
     ...checkOptions(state),
     platforms,
@@ -106,11 +126,27 @@ async function buildHere(state: ReleaseState, onePlatform: boolean): Promise<voi
     pack: async (b, name): Promise<PlatformLayer> => {
       const soName = `lib${name}.so`
       const destination = join(dir, `plugin-${b.platform.os}-${b.platform.architecture}.tar.gz`)
-      return {
-        ...(await packLayer({ source: b.soPath, entryName: soName, mode: 0o755, destination })),
-        title: layerFileName(soName),
+      const file = new GrowingFile(destination)
+      const layer = packLayer({
+        source: b.soPath,
         entryName: soName,
-        platform: b.platform
+        mode: 0o755,
+        destination,
+        onWritten: (bytes) => file.grew(bytes)
+      })
+      packing.push({ file, packed: layer })
+      try {
+        const done = await layer
+        file.complete(done.size)
+        return {
+          ...done,
+          title: layerFileName(soName),
+          entryName: soName,
+          platform: b.platform
+        }
+      } catch (err) {
+        file.fail(err as Error)
+        throw err
       }
     }
   })
@@ -232,7 +268,7 @@ async function openTargets(state: ReleaseState, name: string): Promise<void> {
   )
 }
 
-function logTagDecisions(plan: ReleasePlan, state: ReleaseState): void {
+function logTagDecisions(plan: PlanOutline, state: ReleaseState): void {
   for (const d of plan.tagPlan.floating) {
     if (!d.move) state.logger.info(`not moving "${d.tag}": ${d.reason}`)
   }
@@ -275,7 +311,10 @@ function rulesExpected(state: ReleaseState, name: string): boolean {
 /**
  * plan: the release plan (every blob, manifest and tag), from the metadata, the layers or the
  * pushed manifests, the rules, the release timestamp and, with `readTags`, what the registry
- * already has (a push-by-digest job writes no tag, so it reads none).
+ * already has (a push-by-digest job writes no tag, so it reads none). When no digest can refuse
+ * the release (neither version tag exists), it does not wait for the plugin's layers: preflight
+ * checks the outline (everything but the digests) and publish completes the plan, uploading the
+ * layers still being packed as they grow. A dry run waits, to print the whole plan.
  */
 export function plan(opts: { readTags: boolean }): Stage {
   return {
@@ -308,7 +347,7 @@ export function plan(opts: { readTags: boolean }): Stage {
       )
       const created = rfc3339(date.epoch)
       logger.info(`created ${created} (${date.from})`)
-      const planned = makePlan({
+      const facts: Omit<PlanFacts, 'pluginLayers'> = {
         release,
         metadata,
         registry: registryLabel(inputs),
@@ -321,17 +360,27 @@ export function plan(opts: { readTags: boolean }): Stage {
         majorZeroTag: inputs.majorZeroTag,
         pluginDependsOnRules: inputs.pluginDependsOnRules,
         published: { plugin: pluginFacts.published, rules: rulesFacts.published },
-        pluginLayers: state.pluginLayers ? await state.pluginLayers : [],
         pushedManifests: state.pushed?.map((p) => ({
           platform: p.platform,
           bytes: p.manifestBytes
         })),
         rules: state.rules
-      })
-      if (opts.readTags) logTagDecisions(planned, state)
+      }
       if (state.rules !== undefined) confine(state.workspace, state.rules.file, 'the rules file')
-      journal.floating = planned.tagPlan.floating.filter((d) => d.move).map((d) => d.tag)
-      state.plan = planned
+      const layers = state.pluginLayers
+      if (opts.readTags && layers && !inputs.dryRun && !digestsCanRefuse(facts)) {
+        // Both versions are new: the digests cannot refuse the release, so the checks go on
+        // with the outline while the layers are still packed, and publish completes the plan.
+        const builds = need(state.builds, 'the builds', 'build')
+        state.outline = outlinePlan({ ...facts, platforms: builds.map((b) => b.platform) })
+        state.pendingPlan = layers.then((l) => makePlan({ ...facts, pluginLayers: l }))
+        state.pendingPlan.catch(() => undefined) // awaited (and thrown) by publish
+      } else {
+        state.plan = makePlan({ ...facts, pluginLayers: layers ? await layers : [] })
+        state.outline = state.plan
+      }
+      if (opts.readTags) logTagDecisions(state.outline, state)
+      journal.floating = state.outline.tagPlan.floating.filter((d) => d.move).map((d) => d.tag)
     }
   }
 }
@@ -345,7 +394,7 @@ export const preflight: Stage = {
   name: 'preflight',
   run: async (state) => {
     const { inputs, logger, context } = state
-    const planned = need(state.plan, 'the plan', 'plan')
+    const planned = need(state.outline, 'the plan', 'plan')
     const metadata = need(state.metadata, 'the metadata', 'build or inspect')
     const release = need(state.release, 'the version', 'inputs or version')
     const links = sourceLinks({
@@ -407,21 +456,61 @@ export const publishAll: Stage = {
   name: 'publish',
   run: async (state) => {
     const { inputs, logger, journal } = state
-    const planned = need(state.plan, 'the plan', 'plan')
     const targets = need(state.targets, 'the targets', 'plan')
     const signing = need(state.signing, 'how to sign', 'preflight')
     const report = emptyPublishReport()
     journal.publish = report
-    state.report = await logger.group('Publish', () =>
-      publish(
+    state.report = await logger.group('Publish', async () => {
+      const { plan: planned, early } = await completePlan(state, targets, report)
+      return publish(
         planned,
         { plugin: targets.plugin, rules: planned.rules ? targets.rules : undefined },
         logger,
-        { concurrency: inputs.uploadConcurrency, report, sign: signRootWith(signing) }
+        {
+          concurrency: inputs.uploadConcurrency,
+          report,
+          sign: signRootWith(signing),
+          early
+        }
       )
-    )
+    })
     state.signingResult = await signingResult(signing, state.report.signatures)
   }
+}
+
+/**
+ * The whole plan: the one plan made, or, when it left the digests to publish, the one made once
+ * the plugin's layers are packed. Meanwhile every check has passed, so the blobs the outline
+ * knows go up, and the layers still being packed are streamed as they grow (early.ts).
+ */
+async function completePlan(
+  state: ReleaseState,
+  targets: { plugin: OciTarget; rules: OciTarget },
+  report: PublishReport
+): Promise<{ plan: ReleasePlan; early?: EarlyUploads }> {
+  if (state.plan !== undefined) return { plan: state.plan }
+  const pending = need(state.pendingPlan, 'the plan', 'plan')
+  const outline = need(state.outline, 'the plan', 'plan')
+  const early = new EarlyUploads(state.logger)
+  early.stream(targets.plugin, state.packing ?? [])
+  const config = (json: string) => bufferBlob(Buffer.from(json, 'utf8'))
+  early.push(targets.plugin, config(outline.plugin.configJson))
+  if (outline.rules && state.rules) {
+    const { layer } = state.rules
+    early.push(targets.rules, config(outline.rules.configJson))
+    early.push(targets.rules, fileBlob(layer.path, layer.digest, layer.size))
+  }
+  try {
+    state.plan = await pending
+  } catch (err) {
+    // Each failed stream cancels its upload session; what did go up is reported.
+    const sent = await early.settle()
+    report.blobsUploaded += sent.blobs
+    report.bytesUploaded += sent.bytes
+    throw err
+  }
+  await early.ready()
+  return { plan: state.plan, early }
 }
 
 /** publish (push-by-digest): this platform's blobs and manifest, by digest; no tag. */

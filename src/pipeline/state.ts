@@ -10,7 +10,8 @@ import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Logger } from '../log.js'
 import type { OciTarget, RegistryCredentials } from '../oci/types.js'
 import type { Platform } from '../platform/platform.js'
-import type { PlanFacts, PlatformLayer, ReleasePlan } from '../plan/plan.js'
+import type { PlanFacts, PlanOutline, PlatformLayer, ReleasePlan } from '../plan/plan.js'
+import type { PackingLayer } from '../publish/early.js'
 import type { PublishReport } from '../publish/publish.js'
 import type { RetentionReport } from '../publish/retention.js'
 import type { InstallCheck } from '../release/dependencies.js'
@@ -78,6 +79,8 @@ export interface ReleaseState extends RunSetup {
   builds?: PlatformBuild[]
   /** Each platform's layer, packed while the other builds run (build). */
   pluginLayers?: Promise<PlatformLayer[]>
+  /** The same layers as they are packed, each file followed as it grows (build). */
+  packing?: PackingLayer[]
   /** The platform manifests matrix jobs pushed (merge). */
   pushed?: PushedPlatform[]
   /** The .so the plugin-path output names. */
@@ -90,7 +93,15 @@ export interface ReleaseState extends RunSetup {
    */
   facts?: { plugin: Promise<RepositoryFacts>; rules?: Promise<RepositoryFacts> }
   rules?: PlanFacts['rules']
+  /** The plan without its digests: all that preflight needs (plan). */
+  outline?: PlanOutline
+  /**
+   * The whole plan: set by plan when a digest can still refuse the release (a version tag
+   * exists), or on a dry run; else by publish, once the plugin's layers are packed.
+   */
   plan?: ReleasePlan
+  /** The whole plan as soon as the layers are packed, when plan left it to publish. */
+  pendingPlan?: Promise<ReleasePlan>
   links?: SourceLinks
   registryEntry?: RegistryEntryReport
   signing?: Signing

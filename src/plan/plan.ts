@@ -89,7 +89,8 @@ export interface ManifestToPush {
 
 export type ArtifactKind = 'plugin' | 'rulesfile'
 
-export interface ArtifactPlan {
+/** What an artifact will be, without its digests: everything the checks before publishing need. */
+export interface ArtifactOutline {
   kind: ArtifactKind
   /** config.name, and the index.yaml entry name. */
   name: string
@@ -99,25 +100,45 @@ export interface ArtifactPlan {
   ref: string
   config: ArtifactConfig
   configJson: string
+  /** The plugin's platforms, in publish order (amd64 first); none for a rulesfile. */
+  platforms: Platform[]
+  /** Tags this release writes, version tag first, floating tags after. */
+  tags: string[]
+  /** Digest the version tag points at before this run, if any. */
+  existingDigest?: string
+}
+
+export interface ArtifactPlan extends ArtifactOutline {
   blobs: Blob[]
   /** Per-platform manifests (the plugin), pushed by digest before the root. */
   manifests: ManifestToPush[]
   /** What tags point at: the index for plugins, the manifest for rulesfiles. */
   root: ManifestToPush
-  /** Tags this release writes, version tag first, floating tags after. */
-  tags: string[]
-  /** Digest the version tag points at before this run, if any. */
-  existingDigest?: string
   /** "new": not published yet; "same": already published with these exact digests; "replace": overwrite. */
   status: 'new' | 'same' | 'replace'
 }
 
-export interface ReleasePlan {
+/**
+ * The release without its digests: the tag decision and each artifact's config and tags. It is
+ * all the checks before the first write need, so that they can run while the plugin's layers are
+ * still being packed (see outlinePlan).
+ */
+export interface PlanOutline {
   version: string
   created: string
   tagPlan: TagPlan
+  plugin: ArtifactOutline
+  rules?: ArtifactOutline
+}
+
+export interface ReleasePlan extends PlanOutline {
   plugin: ArtifactPlan
   rules?: ArtifactPlan
+}
+
+/** What outlinePlan needs: the plan's facts, with the plugin's platforms instead of its layers. */
+export type OutlineFacts = Omit<PlanFacts, 'pluginLayers' | 'pushedManifests'> & {
+  platforms: Platform[]
 }
 
 export class PlanError extends Error {}
@@ -201,10 +222,9 @@ function pushedManifest(
   }
 }
 
-function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
+function pluginOutline(facts: OutlineFacts, tags: string[]): ArtifactOutline {
   const { metadata, release } = facts
   const repository = `${facts.repository ? facts.repository + '/' : ''}plugin/${metadata.name}`
-  const ref = `${facts.registry}/${repository}`
   const config: ArtifactConfig = {
     name: metadata.name,
     version: release.version,
@@ -214,6 +234,23 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
         : [],
     requirements: [{ name: REQUIREMENT_PLUGIN_API_VERSION, version: metadata.requiredApiVersion }]
   }
+  if (facts.platforms.length === 0) throw new PlanError('no plugin build to publish')
+  return {
+    kind: 'plugin',
+    name: metadata.name,
+    repository,
+    ref: `${facts.registry}/${repository}`,
+    config,
+    configJson: serializeConfig(config).toString('utf8'),
+    platforms: facts.platforms,
+    tags,
+    existingDigest: facts.existing.plugin
+  }
+}
+
+function pluginPlan(facts: PlanFacts, outline: ArtifactOutline): ArtifactPlan {
+  const { release } = facts
+  const { config, ref } = outline
   const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE)
   const annotations = manifestAnnotations(facts)
   const blobs: Blob[] = [cfg]
@@ -225,7 +262,6 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
         const m = buildManifest({ config: cfg.descriptor, layer: layerDesc, annotations })
         return { platform: layer.platform, bytes: m.bytes, descriptor: m.descriptor }
       })
-  if (manifests.length === 0) throw new PlanError('no plugin build to publish')
   const index = buildPluginIndex(
     manifests.map((m) => ({
       // Index entries repeat each manifest's own annotations, as oras does.
@@ -236,17 +272,11 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
   )
   const root = { bytes: index.bytes, descriptor: index.descriptor }
   return {
-    kind: 'plugin',
-    name: metadata.name,
-    repository,
-    ref,
-    config,
-    configJson: json,
+    ...outline,
+    platforms: manifests.map((m) => m.platform as Platform),
     blobs,
     manifests,
     root,
-    tags,
-    existingDigest: facts.existing.plugin,
     status: status(
       ref,
       facts.existing.plugin,
@@ -254,7 +284,7 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
       facts.overwrite,
       {
         kind: 'plugin',
-        name: metadata.name,
+        name: outline.name,
         version: release.version,
         manifests,
         configJson: json
@@ -264,21 +294,38 @@ function pluginPlan(facts: PlanFacts, tags: string[]): ArtifactPlan {
   }
 }
 
-function rulesPlan(facts: PlanFacts, tags: string[]): ArtifactPlan | undefined {
+function rulesOutline(facts: OutlineFacts, tags: string[]): ArtifactOutline | undefined {
   if (!facts.rules) return undefined
   const { metadata, release, rules } = facts
-  const name = `${metadata.name}-rules`
   const repository = `${facts.repository ? facts.repository + '/' : ''}ruleset/${metadata.name}`
-  const ref = `${facts.registry}/${repository}`
   const config: ArtifactConfig = {
-    name,
+    name: `${metadata.name}-rules`,
     version: release.version,
     dependencies: rules.dependencies,
     requirements: rules.engineVersion
       ? [{ name: REQUIREMENT_ENGINE_VERSION, version: rules.engineVersion }]
       : []
   }
-  const { blob: cfg, json } = configBlob(config, RULESFILE_CONFIG_MEDIA_TYPE)
+  return {
+    kind: 'rulesfile',
+    name: config.name,
+    repository,
+    ref: `${facts.registry}/${repository}`,
+    config,
+    configJson: serializeConfig(config).toString('utf8'),
+    platforms: [],
+    tags,
+    existingDigest: facts.existing.rules
+  }
+}
+
+function rulesPlan(
+  facts: PlanFacts,
+  outline: ArtifactOutline | undefined
+): ArtifactPlan | undefined {
+  if (!facts.rules || !outline) return undefined
+  const { release, rules } = facts
+  const { blob: cfg, json } = configBlob(outline.config, RULESFILE_CONFIG_MEDIA_TYPE)
   const layerDesc = layerDescriptor(rules.layer, RULESFILE_LAYER_MEDIA_TYPE)
   const m = buildManifest({
     config: cfg.descriptor,
@@ -287,29 +334,33 @@ function rulesPlan(facts: PlanFacts, tags: string[]): ArtifactPlan | undefined {
   })
   const root = { bytes: m.bytes, descriptor: m.descriptor }
   return {
-    kind: 'rulesfile',
-    name,
-    repository,
-    ref,
-    config,
-    configJson: json,
+    ...outline,
     blobs: [cfg, { descriptor: layerDesc, content: { path: rules.layer.path } }],
     manifests: [],
     root,
-    tags,
-    existingDigest: facts.existing.rules,
     status: status(
-      ref,
+      outline.ref,
       facts.existing.rules,
       root.descriptor.digest,
       facts.overwrite,
-      { kind: 'rulesfile', name, version: release.version, manifests: [root], configJson: json },
+      {
+        kind: 'rulesfile',
+        name: outline.name,
+        version: release.version,
+        manifests: [root],
+        configJson: json
+      },
       facts.published?.rules
     )
   }
 }
 
-export function makePlan(facts: PlanFacts): ReleasePlan {
+/**
+ * The plan without its digests (no layer needs to be packed): the tag decision over both
+ * repositories' tags, and each artifact's config and tags. makePlan gives the same outline with
+ * the blobs, manifests and statuses filled in.
+ */
+export function outlinePlan(facts: OutlineFacts): PlanOutline {
   // Both artifacts share one tag decision, taken over both repositories' tags,
   // so that foo:latest and foo-rules:latest always name the same release.
   const published = [...facts.publishedTags.plugin, ...facts.publishedTags.rules]
@@ -321,16 +372,37 @@ export function makePlan(facts: PlanFacts): ReleasePlan {
     version: facts.release.version,
     created: facts.created,
     tagPlan,
-    plugin: pluginPlan(facts, tags),
-    rules: rulesPlan(facts, tags)
+    plugin: pluginOutline(facts, tags),
+    rules: rulesOutline(facts, tags)
   }
+}
+
+export function makePlan(facts: PlanFacts): ReleasePlan {
+  const platforms = facts.pushedManifests
+    ? facts.pushedManifests.map((m) => m.platform)
+    : facts.pluginLayers.map((l) => l.platform)
+  const outline = outlinePlan({ ...facts, platforms })
+  return {
+    ...outline,
+    plugin: pluginPlan(facts, outline.plugin),
+    rules: rulesPlan(facts, outline.rules)
+  }
+}
+
+/**
+ * Whether makePlan can refuse these facts for a reason outlinePlan does not see: only when a
+ * version tag already exists (its digest must match, or `overwrite` be set). Otherwise both
+ * artifacts are new, and the digests, once the layers are packed, only fill the plan in.
+ */
+export function digestsCanRefuse(facts: Pick<PlanFacts, 'existing'>): boolean {
+  return facts.existing.plugin !== undefined || facts.existing.rules !== undefined
 }
 
 /**
  * The tag users install this release by: latest when it moved there, a dev build's dev tag when
  * it moved, else the exact version.
  */
-export function installTag(plan: ReleasePlan): string {
+export function installTag(plan: PlanOutline): string {
   if (plan.plugin.tags.includes('latest')) return 'latest'
   const dev = plan.tagPlan.devTag
   if (dev !== undefined && plan.plugin.tags.includes(dev)) return dev

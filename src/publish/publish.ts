@@ -1,6 +1,7 @@
 // Executes a release plan against OCI targets in the one order that keeps the
 // registry consistent for its users at every instant:
-//   1. blobs (HEAD first; nothing already there is re-sent),
+//   1. blobs (HEAD first; nothing already there is re-sent; those early.ts started before the
+//      plan was complete, a layer still being packed among them, are awaited),
 //   2. manifests by digest, then each root (plugin index / rules manifest) by digest (HEAD first,
 //      unless it refers to a blob or manifest this run had to write: then it cannot be there),
 //   2b. the signatures of each root (when signing), so that no tag ever names an unsigned digest,
@@ -10,10 +11,11 @@
 //   5. then the floating tags are re-read and repaired if a concurrent release raced us
 //      (converge.ts).
 // A failure anywhere before step 3 writes no tag; before step 4, X.Y, X and latest are untouched.
-import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import type { Logger } from '../log.js'
-import type { BlobSource, Descriptor, OciTarget } from '../oci/types.js'
+import { fileBlob } from '../oci/blob.js'
+import type { BlobSource, Descriptor, OciTarget, PushBlobResult } from '../oci/types.js'
+import type { EarlyUploads } from './early.js'
 import type { AttachedSignatures } from '../sign/attach.js'
 import { artifactsOf, type ArtifactPlan, type Blob, type ReleasePlan } from '../plan/plan.js'
 import { convergeDevTag, convergeFloatingTags, readTags, type Repair } from './converge.js'
@@ -64,7 +66,7 @@ function blobSource(blob: Blob): BlobSource {
   if ('bytes' in content) {
     return { digest, size, open: () => streamOf(content.bytes) }
   }
-  return { digest, size, open: () => createReadStream(content.path) }
+  return fileBlob(content.path, digest, size)
 }
 
 /** A fresh single-chunk stream per call, so an upload can restart. */
@@ -85,6 +87,54 @@ export interface PublishOptions {
   sign?: (target: OciTarget, root: Descriptor) => Promise<AttachedSignatures>
   /** Filled in as writes happen; default a fresh one. */
   report?: PublishReport
+  /** Uploads started before the plan was complete (early.ts): awaited instead of started. */
+  early?: EarlyUploads
+}
+
+/** An artifact's blobs: the ones uploaded early are awaited, the others pushed (HEAD first). */
+async function pushArtifactBlobs(
+  target: OciTarget,
+  blobs: Blob[],
+  early: EarlyUploads | undefined,
+  concurrency: number,
+  logger: Logger
+): Promise<PushBlobResult[]> {
+  const started = blobs.map((b) => early?.get(target, b.descriptor.digest))
+  const rest = blobs.filter((_, i) => started[i] === undefined)
+  const settled = await Promise.allSettled([
+    target.pushBlobs(rest.map(blobSource), concurrency),
+    ...blobs.flatMap((b, i) => {
+      const upload = started[i]
+      return upload ? [settleEarly(target, b, upload, logger)] : []
+    })
+  ])
+  throwFirstFailure(settled)
+  const [pushed, ...awaited] = settled.map(
+    (r) => (r as PromiseFulfilledResult<PushBlobResult | PushBlobResult[]>).value
+  )
+  let i = 0
+  let j = 0
+  return started.map((upload) =>
+    upload === undefined ? (pushed as PushBlobResult[])[i++] : (awaited[j++] as PushBlobResult)
+  )
+}
+
+/** An early upload's result, or the blob uploaded again the usual way when it failed. */
+async function settleEarly(
+  target: OciTarget,
+  blob: Blob,
+  upload: Promise<PushBlobResult>,
+  logger: Logger
+): Promise<PushBlobResult> {
+  try {
+    return await upload
+  } catch (err) {
+    logger.info(
+      `uploading ${blob.descriptor.digest} to ${target.location} early failed ` +
+        `(${(err as Error).message}): uploading it again`
+    )
+    return target.pushBlob(blobSource(blob))
+  }
 }
 
 /** Steps 1 and 2 for `artifacts`: their blobs, then their manifests by digest (and roots). */
@@ -93,7 +143,7 @@ async function pushContent(
   targets: PublishTargets,
   logger: Logger,
   report: PublishReport,
-  opts: { concurrency?: number; roots: boolean }
+  opts: { concurrency?: number; roots: boolean; early?: EarlyUploads }
 ): Promise<void> {
   // Each step runs for every artifact at once (their repositories are independent); the order
   // between steps is what keeps the registry consistent. Round trips are most of a small
@@ -104,10 +154,11 @@ async function pushContent(
   // That HEAD only spares a re-run its writes, and a re-run writes no blob.
   const written = new Set<string>()
 
-  // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has.
+  // 1. Blobs, a few at a time per artifact; the target HEADs each first and skips what it has
+  //    (a layer uploaded while it was packed is only awaited).
   const blobs = await Promise.allSettled(
     artifacts.map((a) =>
-      targetFor(targets, a).pushBlobs(a.blobs.map(blobSource), opts.concurrency ?? 4)
+      pushArtifactBlobs(targetFor(targets, a), a.blobs, opts.early, opts.concurrency ?? 4, logger)
     )
   )
   blobs.forEach((settled, n) => {
@@ -181,7 +232,8 @@ export async function publish(
   const artifacts = artifactsOf(plan)
   await pushContent(artifacts, targets, logger, report, {
     concurrency: options.concurrency,
-    roots: true
+    roots: true,
+    early: options.early
   })
 
   // 2b. Signatures of every root, before any tag.

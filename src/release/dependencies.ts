@@ -18,7 +18,7 @@ import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
 import { RegistryClient } from '../oci/registry.js'
 import type { OciTarget, Platform, RegistryCredentials } from '../oci/types.js'
-import { installTag, type ArtifactPlan, type ReleasePlan } from '../plan/plan.js'
+import { installTag, type ArtifactOutline, type PlanOutline } from '../plan/plan.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { SourceLinks } from './source-links.js'
 import { dockerCredentials, readSmallBlob, type DockerContext } from './targets.js'
@@ -127,7 +127,7 @@ class Resolver {
     private readonly opts: {
       inputs: Inputs
       docker: DockerContext
-      plan: ReleasePlan
+      plan: PlanOutline
       local: Map<string, IndexLocation>
       targets: { plugin: OciTarget; rules: OciTarget }
       credentials?: RegistryCredentials
@@ -136,7 +136,7 @@ class Resolver {
     }
   ) {}
 
-  private own(name: string): { artifact: ArtifactPlan; target: OciTarget } | undefined {
+  private own(name: string): { artifact: ArtifactOutline; target: OciTarget } | undefined {
     const { plan, targets } = this.opts
     if (name === plan.plugin.name) return { artifact: plan.plugin, target: targets.plugin }
     if (plan.rules && name === plan.rules.name)
@@ -218,10 +218,7 @@ class Resolver {
   private async find(name: string, tag: string): Promise<LookupResult> {
     const own = this.own(name)
     if (own && own.artifact.tags.includes(tag)) {
-      const platforms = own.artifact.manifests
-        .map((m) => m.platform)
-        .filter((p): p is Platform => p !== undefined)
-        .map(platformName)
+      const platforms = own.artifact.platforms.map(platformName)
       return {
         status: 'found',
         config: own.artifact.config,
@@ -253,11 +250,11 @@ class Resolver {
   }
 }
 
-const refOf = (a: ArtifactPlan, tag: string) => `${a.name}:${tag}`
+const refOf = (a: ArtifactOutline, tag: string) => `${a.name}:${tag}`
 
-function covers(result: ClosureResult, plan: ReleasePlan): boolean {
+function covers(result: ClosureResult, plan: PlanOutline): boolean {
   return [plan.plugin, plan.rules]
-    .filter((a): a is ArtifactPlan => a !== undefined)
+    .filter((a): a is ArtifactOutline => a !== undefined)
     .every((a) => result.artifacts.includes(`${a.name}:${a.config.version}`))
 }
 
@@ -276,7 +273,7 @@ export async function checkInstallable(opts: {
   docker: DockerContext
   /** The credentials of the release's own registry (resolveCredentials), if any. */
   credentials?: RegistryCredentials
-  plan: ReleasePlan
+  plan: PlanOutline
   metadata: PluginMetadata
   links: SourceLinks
   targets: { plugin: OciTarget; rules: OciTarget }
@@ -286,17 +283,14 @@ export async function checkInstallable(opts: {
   indexText: string
 }): Promise<InstallCheck> {
   const { plan, inputs, indexText } = opts
-  const platforms = plan.plugin.manifests
-    .map((m) => m.platform)
-    .filter((p): p is Platform => p !== undefined)
-    .map(platformName)
+  const platforms = plan.plugin.platforms.map(platformName)
   const resolver = new Resolver({
     ...opts,
     local: parseIndex(indexText, inputs.indexFile),
     platforms
   })
   const tag = installTag(plan)
-  const closure = (roots: ArtifactPlan[]) =>
+  const closure = (roots: ArtifactOutline[]) =>
     resolveClosure(
       roots.map((r) => r.config),
       resolver.lookup,
@@ -305,11 +299,11 @@ export async function checkInstallable(opts: {
 
   // The command to print: the fewest references whose install brings both artifacts.
   const rules = plan.rules
-  const candidates: ArtifactPlan[][] = rules
+  const candidates: ArtifactOutline[][] = rules
     ? [[rules], [plan.plugin], [plan.plugin, rules]]
     : [[plan.plugin]]
   let chosen = candidates[candidates.length - 1]
-  const results = new Map<ArtifactPlan[], ClosureResult>()
+  const results = new Map<ArtifactOutline[], ClosureResult>()
   for (const c of candidates) {
     const r = await closure(c)
     results.set(c, r)
@@ -338,7 +332,7 @@ export async function checkInstallable(opts: {
   const conflicts = [...new Set(all.flatMap((r) => r.conflicts))]
   const ownKeys = new Set(
     [plan.plugin, rules]
-      .filter((a): a is ArtifactPlan => !!a)
+      .filter((a): a is ArtifactOutline => !!a)
       .map((a) => `${a.name}:${a.config.version}`)
   )
   const others = [...new Set((results.get(chosen)?.artifacts ?? []).filter((k) => !ownKeys.has(k)))]

@@ -26,7 +26,7 @@ import { confine, writeFileNoFollow, type Workspace } from '../inputs/workspace.
 import type { PluginMetadata } from '../inspect/metadata.js'
 import type { Logger } from '../log.js'
 import type { Platform } from '../platform/platform.js'
-import type { ReleasePlan } from '../plan/plan.js'
+import type { PlanOutline, ReleasePlan } from '../plan/plan.js'
 import type { ReleaseVersion } from '../version/version.js'
 import type { AttestationResult } from '../sign/release-assets.js'
 import type { SigstoreSigner } from '../sign/signer.js'
@@ -146,7 +146,7 @@ export interface PreparedDistribution {
 export async function prepareDistribution(opts: {
   inputs: Inputs
   github: Pick<GitHubFacts, 'apiUrl' | 'repository' | 'actions' | 'ref'>
-  plan: ReleasePlan
+  plan: PlanOutline
   metadata: PluginMetadata
   links: SourceLinks
   workspace: Workspace

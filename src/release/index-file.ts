@@ -4,7 +4,7 @@ import type { IndexEntry, IndexSignature } from '../falco/index-yaml.js'
 import type { Inputs } from '../inputs/inputs.js'
 import { maintainersFromContact, type RegistryMaintainer } from '../falco/registry-entry.js'
 import type { PluginMetadata } from '../inspect/metadata.js'
-import type { ReleasePlan } from '../plan/plan.js'
+import type { PlanOutline } from '../plan/plan.js'
 import type { SourceLinks } from './source-links.js'
 
 const nonEmpty = <T>(list: T[]): T[] | undefined => (list.length > 0 ? list : undefined)
@@ -22,7 +22,7 @@ export function maintainersOf(inputs: Inputs, meta: PluginMetadata): RegistryMai
 }
 
 export function indexEntries(
-  plan: ReleasePlan,
+  plan: PlanOutline,
   meta: PluginMetadata,
   inputs: Inputs,
   links: Pick<SourceLinks, 'home' | 'sources'>,

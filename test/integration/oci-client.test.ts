@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { open, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -11,6 +12,7 @@ import { UnauthorizedError } from '../../src/oci/errors.js'
 import { OciLayoutTarget } from '../../src/oci/layout.js'
 import { RegistryClient } from '../../src/oci/registry.js'
 import type { OciTarget } from '../../src/oci/types.js'
+import { GrowingFile } from '../../src/util/growing-file.js'
 import { RunningRegistry, startRegistry } from '../helpers/registry.js'
 import { requireTool } from '../helpers/tools.js'
 
@@ -160,6 +162,62 @@ describe('OCI client against a real registry', () => {
     await repo.pushManifest(manifest(1), OCI_MANIFEST, 'latest')
     await repo.pushManifest(manifest(2), OCI_MANIFEST, 'latest')
     expect(await repo.resolveTag('latest')).toBe(sha256Digest(manifest(2)))
+  }, 30_000)
+
+  it('streams a blob while it is being written (a layer still being packed), with and without a login', async () => {
+    for (const [where, credentials] of [
+      [registry, undefined],
+      [secured, USER]
+    ] as const) {
+      const repo = new RegistryClient({
+        registry: where.host,
+        plainHttp: true,
+        credentials
+      }).repository('growing/blob')
+      const path = join(workdir, `growing-${where.host.replace(/\W/g, '-')}`)
+      const file = new GrowingFile(path)
+      const parts = Array.from({ length: 6 }, (_, i) => Buffer.alloc(700_000 + i, i + 1))
+      const whole = Buffer.concat(parts)
+      const digest = sha256Digest(whole)
+      let finish!: (r: { digest: string; size: number }) => void
+      const complete = new Promise<{ digest: string; size: number }>((r) => (finish = r))
+      const upload = repo.pushGrowingBlob({ open: () => file.open(), complete })
+      const out = await open(path, 'w')
+      let written = 0
+      for (const part of parts) {
+        await out.write(part)
+        written += part.length
+        file.grew(written)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      await out.close()
+      expect(await repo.blobExists(digest)).toBe(false) // stored only once complete
+      file.complete(written)
+      finish({ digest, size: written })
+      expect(await upload).toEqual({ uploaded: true, bytes: whole.length, digest })
+      expect((await readAll(await repo.fetchBlob(digest))).equals(whole)).toBe(true)
+    }
+  }, 60_000)
+
+  it('stores nothing when the content being streamed fails', async () => {
+    const repo = new RegistryClient({ registry: registry.host, plainHttp: true }).repository(
+      'growing/failed'
+    )
+    const path = join(workdir, 'growing-failed')
+    const file = new GrowingFile(path)
+    const content = Buffer.alloc(300_000, 9)
+    let fail!: (e: Error) => void
+    const complete = new Promise<{ digest: string; size: number }>((_, r) => (fail = r))
+    complete.catch(() => undefined)
+    const upload = repo.pushGrowingBlob({ open: () => file.open(), complete })
+    await writeFile(path, content)
+    file.grew(content.length)
+    await new Promise((r) => setTimeout(r, 50))
+    const err = new Error('the layer changed size while it was being packed')
+    file.fail(err)
+    fail(err)
+    await expect(upload).rejects.toThrow()
+    expect(await repo.blobExists(sha256Digest(content))).toBe(false)
   }, 30_000)
 
   it('authenticates with HTTP Basic', async () => {

@@ -1,0 +1,100 @@
+// A large plugin end to end: when neither version exists yet, the checks run while the layer is
+// still being packed, and the layer may go up as it grows (a streamed upload, as docker push
+// sends). Whether it does depends on how fast this machine packs, so the test asserts what must
+// hold either way: the registry holds exactly the bytes a dry run plans, falcoctl installs the
+// .so unchanged, and a streamed upload, when there was one, needed no second try.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runAction, type ActionRun } from '../helpers/action.js'
+import { falcoctlInstall } from '../helpers/falcoctl.js'
+import { compileC, cPluginSource } from '../helpers/fixtures.js'
+import { startRegistry, type RunningRegistry } from '../helpers/registry.js'
+
+const RULES = [
+  '- required_engine_version: 0.31.0',
+  '- required_plugin_versions:',
+  '    - name: cplugin',
+  '      version: 1.2.3',
+  ''
+].join('\n')
+
+/** 24 MiB that compress about as a real plugin does (runs of text between noise). */
+function padding(): Buffer {
+  const out = Buffer.alloc(24 << 20)
+  let seed = 1
+  for (let i = 0; i < out.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0
+    out[i] = i % 4096 < 2048 ? 0x61 + ((i >> 7) % 26) : seed >>> 24
+  }
+  return out
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
+
+describe('a large plugin', () => {
+  let reg: RunningRegistry
+  let dir: string
+
+  beforeAll(async () => {
+    reg = await startRegistry()
+    dir = await mkdtemp(join(tmpdir(), 'fpr-large-'))
+    const so = await compileC({ source: cPluginSource(), out: join(dir, 'libcplugin.so') })
+    appendFileSync(so, padding()) // bytes after the ELF's last section: dlopen ignores them
+    mkdirSync(join(dir, 'rules'))
+    writeFileSync(join(dir, 'rules', 'cplugin_rules.yaml'), RULES)
+  }, 60_000)
+  afterAll(async () => reg?.stop())
+
+  const run = (inputs: Record<string, string> = {}): Promise<ActionRun> =>
+    runAction({
+      inputs: {
+        registry: reg.host,
+        'plain-http': 'true',
+        repository: 'acme/large',
+        'working-directory': dir,
+        'build-command': 'true',
+        'plugin-path': 'libcplugin.so',
+        'index-file': join(dir, 'index.yaml'),
+        'github-release': 'false',
+        'dependency-indexes': 'none',
+        ...inputs
+      },
+      env: { GITHUB_REF: 'refs/tags/1.2.3' }
+    })
+
+  it('is published with the digests a dry run plans, and installs unchanged', async () => {
+    const planned = await run({ 'dry-run': 'true' })
+    expect(planned.code).toBe(0)
+    const released = await run()
+    expect(released.code).toBe(0)
+    for (const output of ['plugin-digest', 'rules-digest', 'digest']) {
+      expect(released.outputs[output]).toMatch(/^sha256:/)
+      expect(released.outputs[output]).toBe(planned.outputs[output])
+    }
+    const streamed = /uploading \S+ to \S+ while it is packed/.test(released.stdout)
+    if (streamed) expect(released.stdout).not.toMatch(/early failed/)
+    // eslint-disable-next-line no-console
+    console.info(`the 24 MiB layer was ${streamed ? '' : 'not '}streamed while it was packed`)
+
+    const installed = await falcoctlInstall({
+      indexFile: join(dir, 'index.yaml'),
+      refs: ['cplugin-rules:latest']
+    })
+    expect(installed.plugins).toEqual(['libcplugin.so'])
+    expect(installed.rules).toEqual(['cplugin_rules.yaml'])
+    expect(sha256(readFileSync(join(installed.pluginsDir, 'libcplugin.so')))).toBe(
+      sha256(readFileSync(join(dir, 'libcplugin.so')))
+    )
+
+    // A re-run finds the same version: it uploads nothing.
+    const again = await run()
+    expect(again.code).toBe(0)
+    expect(again.outputs['plugin-digest']).toBe(planned.outputs['plugin-digest'])
+    expect(again.stdout).not.toMatch(/uploaded sha256:/)
+    expect(again.stdout).not.toMatch(/while it is packed/)
+  }, 180_000)
+})
