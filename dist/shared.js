@@ -7330,7 +7330,7 @@ class EarlyUploads {
                 continue;
             const complete = layer.packed.then(({ digest, size }) => ({ digest, size }));
             complete.catch(() => undefined); // the upload awaits it, unless it fails before
-            const upload = push({ open: () => layer.file.open(), complete });
+            const upload = push({ chunks: () => layer.file.chunks(), complete });
             upload.catch(() => undefined); // awaited by publish(), or by settle()
             // The registry stored it under the digest packing gave (the PUT names it); a packing that
             // fails leaves no digest, and settle() still waits for the upload to give up.
@@ -14919,7 +14919,7 @@ const MIN_BYTES_PER_SECOND = 16 << 10;
 
 // Low-level HTTP for the OCI client, on node:http(s) rather than fetch so that request bodies
 // stream with an explicit Content-Length (never held whole in memory). Only a body whose length
-// is not known yet (a layer still being packed) goes with chunked transfer encoding.
+// is not known yet (a layer still being packed, GrowingBody) goes with chunked transfer encoding.
 /** Reading the request body failed: a local problem, not the network's. */
 class BodySourceError extends Error {
     cause;
@@ -14978,9 +14978,10 @@ function roundTrip(req, timeoutMs, minBytesPerSecond = MIN_BYTES_PER_SECOND) {
         });
         const transport = req.url.protocol === 'https:' ? https : require$$2$1;
         const headers = { ...req.headers };
-        const length = req.body === undefined ? undefined : bodyLength(req.body);
-        if (length !== undefined)
-            headers['content-length'] = String(length);
+        const body = req.body;
+        if (body !== undefined && !isGrowing(body)) {
+            headers['content-length'] = String(Buffer.isBuffer(body) ? body.length : body.size);
+        }
         const options = { method: req.method, headers, timeout: timeoutMs };
         const cr = transport.request(req.url, options, (res) => {
             settled = true;
@@ -15019,29 +15020,54 @@ function roundTrip(req, timeoutMs, minBytesPerSecond = MIN_BYTES_PER_SECOND) {
         });
         cr.on('error', fail);
         cr.on('timeout', () => cr.destroy(timeoutError(timeoutMs)));
-        if (req.body === undefined)
+        if (body === undefined)
             cr.end();
-        else if (Buffer.isBuffer(req.body))
-            cr.end(req.body);
+        else if (Buffer.isBuffer(body))
+            cr.end(body);
+        else if (isGrowing(body)) {
+            writeChunks(body, cr).catch((err) => {
+                sourceError ??= err;
+                cr.destroy(err);
+                fail(err);
+            });
+        }
         else {
-            const source = req.body.open();
+            const source = body.open();
+            const guard = new LengthGuard(body.size);
             source.on('error', (err) => (sourceError ??= err));
-            const done = (err) => {
+            guard.on('error', (err) => (sourceError ??= err));
+            pipeline(source, guard, cr, (err) => {
                 if (err)
                     fail(err);
-            };
-            if (length === undefined)
-                pipeline(source, cr, done);
-            else {
-                const guard = new LengthGuard(length);
-                guard.on('error', (err) => (sourceError ??= err));
-                pipeline(source, guard, cr, done);
-            }
+            });
         }
     });
 }
-function bodyLength(body) {
-    return Buffer.isBuffer(body) ? body.length : body.size;
+function isGrowing(body) {
+    return !Buffer.isBuffer(body) && 'chunks' in body;
+}
+/**
+ * Writes each chunk and waits until it is out (handed to the socket) before asking for the
+ * next, so the source may reuse its buffer; then ends the request. A failure to write is the
+ * request's own (its 'error' reports it); a failure to read is thrown.
+ */
+async function writeChunks(body, cr) {
+    for await (const chunk of body.chunks()) {
+        if (cr.destroyed)
+            return;
+        const written = await new Promise((resolve) => {
+            // A request destroyed meanwhile may never call back: its 'close' ends the wait.
+            const closed = () => resolve(false);
+            cr.once('close', closed);
+            cr.write(chunk, (err) => {
+                cr.off('close', closed);
+                resolve(!err);
+            });
+        });
+        if (!written)
+            return;
+    }
+    cr.end();
 }
 function timeoutError(ms) {
     return Object.assign(new Error(`no data for ${Math.round(ms / 1000)}s`), { code: 'ETIMEDOUT' });
@@ -15633,8 +15659,8 @@ function statusReason(err, now) {
 }
 /**
  * Retries requests to the layer below: 408, 429, 500, 502, 503, 504 and dropped connections,
- * within the retry budget. Every request can be repeated as is: bodies are Buffers or StreamBody
- * sources that re-open a fresh stream. A retried status that still fails is thrown as a
+ * within the retry budget. Every request can be repeated as is: bodies are Buffers, or StreamBody
+ * and GrowingBody sources that start again from their first byte. A retried status that still fails is thrown as a
  * RegistryError (with the registry's text); other statuses are returned for the caller to judge.
  */
 class RetryingClient {
@@ -16363,7 +16389,7 @@ class RegistryRepository {
                 method: 'PATCH',
                 url,
                 headers: { 'content-type': 'application/octet-stream' },
-                body: { open: () => blob.open() },
+                body: { chunks: () => blob.chunks() },
                 write: true,
                 retry: false
             });
@@ -19975,9 +20001,10 @@ async function signRoot(signing, target, root) {
 }
 
 // A file that one task is still writing and others read as it grows: each reader gets every byte
-// once the writer says it is written, and its stream ends when the writer says the file is
-// complete, or fails with the writer's error. Readers read the file itself (the page cache), so
-// the writer may reuse its buffers at once and memory stays flat whatever the size.
+// once the writer says it is written, and its chunks end when the writer says the file is
+// complete, or fail with the writer's error. Readers read the file itself (the page cache), so
+// the writer may reuse its buffers at once; each reader reads into one buffer of its own, so
+// memory stays flat whatever the size, and no garbage piles up until a collection.
 /** How much a reader reads at a time. */
 const READ_SIZE = 1 << 20;
 class GrowingFile {
@@ -20011,22 +20038,24 @@ class GrowingFile {
     get settled() {
         return this.ended || this.error !== undefined;
     }
-    /** A fresh stream of the file from its first byte, following it until it is complete. */
-    open() {
-        return Readable.from(this.chunks(), { objectMode: false });
-    }
+    /**
+     * The file from its first byte, following it until it is complete. Each chunk is read into the
+     * same buffer: a consumer is done with a chunk before it asks for the next (or copies it).
+     */
     async *chunks() {
         // The file exists once a byte is written (or it ended empty).
         await this.until(() => this.length > 0 || this.ended);
         const file = await open(this.path, 'r');
         try {
             let position = 0;
+            let buffer;
             for (;;) {
                 await this.until(() => position < this.length || this.ended);
                 if (position >= this.length)
                     return;
-                const buffer = Buffer.allocUnsafe(Math.min(READ_SIZE, this.length - position));
-                const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+                buffer ??= Buffer.allocUnsafe(READ_SIZE);
+                const want = Math.min(READ_SIZE, this.length - position);
+                const { bytesRead } = await file.read(buffer, 0, want, position);
                 if (bytesRead === 0)
                     throw new Error(`${this.path}: ended at ${position} of ${this.length} bytes`);
                 position += bytesRead;

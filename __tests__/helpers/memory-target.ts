@@ -62,7 +62,7 @@ export class MemoryTarget implements OciTarget {
   async pushGrowingBlob(blob: GrowingBlobSource): Promise<PushBlobResult & { digest: string }> {
     this.growingUploads++
     const chunks: Buffer[] = []
-    for await (const c of blob.open() as AsyncIterable<Buffer>) chunks.push(Buffer.from(c))
+    for await (const c of blob.chunks()) chunks.push(Buffer.from(c)) // a copy: chunks are reused
     if (this.refuseGrowing) throw new Error('injected: streamed uploads refused')
     const { digest, size } = await blob.complete
     const body = Buffer.concat(chunks)

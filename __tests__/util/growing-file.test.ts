@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GrowingFile } from '../../src/util/growing-file.js'
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const c of stream as AsyncIterable<Buffer>) chunks.push(Buffer.from(c))
-  return Buffer.concat(chunks)
+/** Every chunk, copied (a reader's chunks share one buffer). */
+async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const copies: Buffer[] = []
+  for await (const c of chunks) copies.push(Buffer.from(c))
+  return Buffer.concat(copies)
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 5))
@@ -20,7 +21,7 @@ describe('GrowingFile', () => {
   it('gives a reader every byte as it is written, and ends when the file is complete', async () => {
     const path = await scratch()
     const file = new GrowingFile(path)
-    const early = readAll(file.open()) // opened before the file exists
+    const early = readAll(file.chunks()) // opened before the file exists
     const out = await open(path, 'w')
     const parts = [Buffer.alloc(3 << 20, 1), Buffer.from('middle'), Buffer.alloc(70000, 2)]
     let written = 0
@@ -34,7 +35,7 @@ describe('GrowingFile', () => {
       expect(finished).toBe(false) // not before complete()
     }
     await out.close()
-    const late = readAll(file.open())
+    const late = readAll(file.chunks())
     file.complete(written)
     expect(file.settled).toBe(true)
     const whole = Buffer.concat(parts)
@@ -42,7 +43,7 @@ describe('GrowingFile', () => {
     expect((await early).equals(whole)).toBe(true)
     expect((await late).equals(whole)).toBe(true)
     // After the end, a new reader reads the whole file at once.
-    expect((await readAll(file.open())).equals(whole)).toBe(true)
+    expect((await readAll(file.chunks())).equals(whole)).toBe(true)
   })
 
   it('never gives a byte the writer has not declared written', async () => {
@@ -50,7 +51,7 @@ describe('GrowingFile', () => {
     await writeFile(path, 'declared-and-more')
     const file = new GrowingFile(path)
     file.grew(8)
-    const reading = readAll(file.open())
+    const reading = readAll(file.chunks())
     await tick()
     file.complete(8)
     expect((await reading).toString()).toBe('declared')
@@ -61,19 +62,34 @@ describe('GrowingFile', () => {
     await writeFile(path, 'partial')
     const file = new GrowingFile(path)
     file.grew(7)
-    const reading = readAll(file.open())
+    const reading = readAll(file.chunks())
     await tick()
     file.fail(new Error('the packing failed'))
     await expect(reading).rejects.toThrow('the packing failed')
     expect(file.settled).toBe(true)
-    await expect(readAll(file.open())).rejects.toThrow('the packing failed')
+    await expect(readAll(file.chunks())).rejects.toThrow('the packing failed')
+  })
+
+  it('reads every chunk of a reader into one buffer', async () => {
+    const path = await scratch()
+    await writeFile(path, Buffer.alloc(3 << 20, 7))
+    const file = new GrowingFile(path)
+    file.complete(3 << 20)
+    const buffers = new Set<ArrayBufferLike>()
+    let total = 0
+    for await (const c of file.chunks()) {
+      buffers.add(c.buffer)
+      total += c.length
+    }
+    expect(total).toBe(3 << 20)
+    expect(buffers.size).toBe(1)
   })
 
   it('ends an empty file', async () => {
     const path = await scratch()
     await writeFile(path, '')
     const file = new GrowingFile(path)
-    const reading = readAll(file.open())
+    const reading = readAll(file.chunks())
     file.complete(0)
     expect((await reading).length).toBe(0)
   })

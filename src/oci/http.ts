@@ -1,6 +1,6 @@
 // Low-level HTTP for the OCI client, on node:http(s) rather than fetch so that request bodies
 // stream with an explicit Content-Length (never held whole in memory). Only a body whose length
-// is not known yet (a layer still being packed) goes with chunked transfer encoding.
+// is not known yet (a layer still being packed, GrowingBody) goes with chunked transfer encoding.
 import http from 'node:http'
 import https from 'node:https'
 import type { Socket } from 'node:net'
@@ -12,9 +12,17 @@ export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 /** A body that can be sent more than once: each open() gives a fresh stream. */
 export interface StreamBody {
-  /** Its length; undefined while it is not known (sent chunked). */
-  size?: number
+  size: number
   open(): NodeJS.ReadableStream
+}
+
+/**
+ * A body whose length is not known yet (a layer still being packed), sent with chunked transfer
+ * encoding; each chunks() starts it again. Each chunk is written out before the next is asked
+ * for, so a source may read every chunk into the same buffer.
+ */
+export interface GrowingBody {
+  chunks(): AsyncIterable<Uint8Array>
 }
 
 export interface HttpRequest {
@@ -22,7 +30,7 @@ export interface HttpRequest {
   url: URL
   /** Lower-case names. */
   headers: Record<string, string>
-  body?: Buffer | StreamBody
+  body?: Buffer | StreamBody | GrowingBody
 }
 
 export interface HttpResponse {
@@ -103,8 +111,10 @@ export function roundTrip(
     })
     const transport = req.url.protocol === 'https:' ? https : http
     const headers = { ...req.headers }
-    const length = req.body === undefined ? undefined : bodyLength(req.body)
-    if (length !== undefined) headers['content-length'] = String(length)
+    const body = req.body
+    if (body !== undefined && !isGrowing(body)) {
+      headers['content-length'] = String(Buffer.isBuffer(body) ? body.length : body.size)
+    }
     const options = { method: req.method, headers, timeout: timeoutMs }
     const cr = transport.request(req.url, options, (res) => {
       settled = true
@@ -139,26 +149,50 @@ export function roundTrip(
     })
     cr.on('error', fail)
     cr.on('timeout', () => cr.destroy(timeoutError(timeoutMs)))
-    if (req.body === undefined) cr.end()
-    else if (Buffer.isBuffer(req.body)) cr.end(req.body)
-    else {
-      const source = req.body.open()
+    if (body === undefined) cr.end()
+    else if (Buffer.isBuffer(body)) cr.end(body)
+    else if (isGrowing(body)) {
+      writeChunks(body, cr).catch((err: Error) => {
+        sourceError ??= err
+        cr.destroy(err)
+        fail(err)
+      })
+    } else {
+      const source = body.open()
+      const guard = new LengthGuard(body.size)
       source.on('error', (err: Error) => (sourceError ??= err))
-      const done = (err: Error | null) => {
+      guard.on('error', (err: Error) => (sourceError ??= err))
+      pipeline(source, guard, cr, (err) => {
         if (err) fail(err)
-      }
-      if (length === undefined) pipeline(source, cr, done)
-      else {
-        const guard = new LengthGuard(length)
-        guard.on('error', (err: Error) => (sourceError ??= err))
-        pipeline(source, guard, cr, done)
-      }
+      })
     }
   })
 }
 
-function bodyLength(body: Buffer | StreamBody): number | undefined {
-  return Buffer.isBuffer(body) ? body.length : body.size
+function isGrowing(body: Buffer | StreamBody | GrowingBody): body is GrowingBody {
+  return !Buffer.isBuffer(body) && 'chunks' in body
+}
+
+/**
+ * Writes each chunk and waits until it is out (handed to the socket) before asking for the
+ * next, so the source may reuse its buffer; then ends the request. A failure to write is the
+ * request's own (its 'error' reports it); a failure to read is thrown.
+ */
+async function writeChunks(body: GrowingBody, cr: http.ClientRequest): Promise<void> {
+  for await (const chunk of body.chunks()) {
+    if (cr.destroyed) return
+    const written = await new Promise<boolean>((resolve) => {
+      // A request destroyed meanwhile may never call back: its 'close' ends the wait.
+      const closed = () => resolve(false)
+      cr.once('close', closed)
+      cr.write(chunk, (err) => {
+        cr.off('close', closed)
+        resolve(!err)
+      })
+    })
+    if (!written) return
+  }
+  cr.end()
 }
 
 function timeoutError(ms: number): Error {

@@ -9,6 +9,7 @@ import {
   HttpResponse,
   Method,
   ReadLimit,
+  GrowingBody,
   StreamBody,
   baseMediaType,
   headerValue,
@@ -155,7 +156,7 @@ interface RepoRequest {
   method: Method
   url: URL
   headers?: Record<string, string>
-  body?: Buffer | StreamBody
+  body?: Buffer | StreamBody | GrowingBody
   /** Needs push access. */
   write?: boolean
   /** false: one attempt; the caller retries the whole operation. */
@@ -344,7 +345,7 @@ export class RegistryRepository implements OciTarget {
         method: 'PATCH',
         url,
         headers: { 'content-type': 'application/octet-stream' },
-        body: { open: () => blob.open() },
+        body: { chunks: () => blob.chunks() },
         write: true,
         retry: false
       })

@@ -224,8 +224,8 @@ export interface RetryRequest extends ClientRequest {
 
 /**
  * Retries requests to the layer below: 408, 429, 500, 502, 503, 504 and dropped connections,
- * within the retry budget. Every request can be repeated as is: bodies are Buffers or StreamBody
- * sources that re-open a fresh stream. A retried status that still fails is thrown as a
+ * within the retry budget. Every request can be repeated as is: bodies are Buffers, or StreamBody
+ * and GrowingBody sources that start again from their first byte. A retried status that still fails is thrown as a
  * RegistryError (with the registry's text); other statuses are returned for the caller to judge.
  */
 export class RetryingClient implements Client<RetryRequest> {

@@ -10,6 +10,7 @@ import {
   Method,
   ReadLimit,
   RedirectError,
+  GrowingBody,
   StreamBody,
   followRedirects,
   readBody,
@@ -21,7 +22,7 @@ export interface ClientRequest {
   url: URL
   /** Lower-case names. */
   headers?: Record<string, string>
-  body?: Buffer | StreamBody
+  body?: Buffer | StreamBody | GrowingBody
   /** Reads a 2xx body of at most this size into `data` (so a body cut short is retried). */
   read?: ReadLimit
 }

@@ -24,8 +24,11 @@ export interface BlobSource {
 
 /** A blob still being written: its bytes so far, and its digest and size once it is complete. */
 export interface GrowingBlobSource {
-  /** A fresh stream of the whole content, which follows it as it grows and ends with it. */
-  open(): NodeJS.ReadableStream
+  /**
+   * The whole content from its start, following it as it grows, ending with it. A chunk may be
+   * overwritten by the next: a consumer is done with each before it asks for the next.
+   */
+  chunks(): AsyncIterable<Uint8Array>
   /** The digest and size, once the content is complete (rejects if it never is). */
   complete: Promise<{ digest: string; size: number }>
 }

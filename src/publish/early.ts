@@ -38,7 +38,7 @@ export class EarlyUploads {
       if (layer.file.settled) continue
       const complete = layer.packed.then(({ digest, size }) => ({ digest, size }))
       complete.catch(() => undefined) // the upload awaits it, unless it fails before
-      const upload = push({ open: () => layer.file.open(), complete })
+      const upload = push({ chunks: () => layer.file.chunks(), complete })
       upload.catch(() => undefined) // awaited by publish(), or by settle()
       // The registry stored it under the digest packing gave (the PUT names it); a packing that
       // fails leaves no digest, and settle() still waits for the upload to give up.

@@ -1,9 +1,9 @@
 // A file that one task is still writing and others read as it grows: each reader gets every byte
-// once the writer says it is written, and its stream ends when the writer says the file is
-// complete, or fails with the writer's error. Readers read the file itself (the page cache), so
-// the writer may reuse its buffers at once and memory stays flat whatever the size.
+// once the writer says it is written, and its chunks end when the writer says the file is
+// complete, or fail with the writer's error. Readers read the file itself (the page cache), so
+// the writer may reuse its buffers at once; each reader reads into one buffer of its own, so
+// memory stays flat whatever the size, and no garbage piles up until a collection.
 import { open } from 'node:fs/promises'
-import { Readable } from 'node:stream'
 
 /** How much a reader reads at a time. */
 const READ_SIZE = 1 << 20
@@ -42,22 +42,23 @@ export class GrowingFile {
     return this.ended || this.error !== undefined
   }
 
-  /** A fresh stream of the file from its first byte, following it until it is complete. */
-  open(): NodeJS.ReadableStream {
-    return Readable.from(this.chunks(), { objectMode: false })
-  }
-
-  private async *chunks(): AsyncGenerator<Buffer> {
+  /**
+   * The file from its first byte, following it until it is complete. Each chunk is read into the
+   * same buffer: a consumer is done with a chunk before it asks for the next (or copies it).
+   */
+  async *chunks(): AsyncGenerator<Buffer> {
     // The file exists once a byte is written (or it ended empty).
     await this.until(() => this.length > 0 || this.ended)
     const file = await open(this.path, 'r')
     try {
       let position = 0
+      let buffer: Buffer | undefined
       for (;;) {
         await this.until(() => position < this.length || this.ended)
         if (position >= this.length) return
-        const buffer = Buffer.allocUnsafe(Math.min(READ_SIZE, this.length - position))
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, position)
+        buffer ??= Buffer.allocUnsafe(READ_SIZE)
+        const want = Math.min(READ_SIZE, this.length - position)
+        const { bytesRead } = await file.read(buffer, 0, want, position)
         if (bytesRead === 0)
           throw new Error(`${this.path}: ended at ${position} of ${this.length} bytes`)
         position += bytesRead

@@ -77,7 +77,6 @@ describe('a large plugin', () => {
     }
     const streamed = /uploading \S+ to \S+ while it is packed/.test(released.stdout)
     if (streamed) expect(released.stdout).not.toMatch(/early failed/)
-    // eslint-disable-next-line no-console
     console.info(`the 24 MiB layer was ${streamed ? '' : 'not '}streamed while it was packed`)
 
     const installed = await falcoctlInstall({

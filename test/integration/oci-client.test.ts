@@ -181,7 +181,7 @@ describe('OCI client against a real registry', () => {
       const digest = sha256Digest(whole)
       let finish!: (r: { digest: string; size: number }) => void
       const complete = new Promise<{ digest: string; size: number }>((r) => (finish = r))
-      const upload = repo.pushGrowingBlob({ open: () => file.open(), complete })
+      const upload = repo.pushGrowingBlob({ chunks: () => file.chunks(), complete })
       const out = await open(path, 'w')
       let written = 0
       for (const part of parts) {
@@ -209,7 +209,7 @@ describe('OCI client against a real registry', () => {
     let fail!: (e: Error) => void
     const complete = new Promise<{ digest: string; size: number }>((_, r) => (fail = r))
     complete.catch(() => undefined)
-    const upload = repo.pushGrowingBlob({ open: () => file.open(), complete })
+    const upload = repo.pushGrowingBlob({ chunks: () => file.chunks(), complete })
     await writeFile(path, content)
     file.grew(content.length)
     await new Promise((r) => setTimeout(r, 50))
