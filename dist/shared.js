@@ -16382,6 +16382,13 @@ class RegistryRepository {
         }
         const started = await this.startUpload();
         let url = started.url;
+        // Once the content is complete its digest is known: if the registry has that blob already
+        // (the same .so released before), the rest of the stream is not sent and nothing is stored.
+        let present = false;
+        const looked = blob.complete.then(async ({ digest }) => {
+            present = await this.blobExists(digest);
+        });
+        looked.catch(() => undefined); // a failed look only means the upload goes on
         try {
             // No Content-Range and no length: the registry takes the body as the blob's content from
             // its start (distribution's stream upload, what docker push sends).
@@ -16389,7 +16396,7 @@ class RegistryRepository {
                 method: 'PATCH',
                 url,
                 headers: { 'content-type': 'application/octet-stream' },
-                body: { chunks: () => blob.chunks() },
+                body: { chunks: () => until(() => present, blob.chunks()) },
                 write: true,
                 retry: false
             });
@@ -16399,6 +16406,10 @@ class RegistryRepository {
             url = this.uploadLocation(res, url, 'PATCH');
             const { digest, size } = await blob.complete;
             validateDigest(digest);
+            if (present) {
+                await this.cancelUpload(url);
+                return { uploaded: false, bytes: 0, digest };
+            }
             const held = rangeEnd(headerValue(res.headers, 'range'));
             if (held !== undefined && held + 1 !== size) {
                 throw this.mismatch('PATCH', url, `holds ${held + 1} bytes of the ${size}-byte ${digest}`);
@@ -16721,6 +16732,14 @@ class RegistryRepository {
 /** A 413 or 416 to an upload request: the registry wants smaller requests. */
 function isTooLarge(err) {
     return err instanceof TooLargeError && ['PUT', 'PATCH'].includes(err.details.method);
+}
+/** The chunks of `source` until `stop()` holds (checked before each). */
+async function* until(stop, source) {
+    for await (const chunk of source) {
+        if (stop())
+            return;
+        yield chunk;
+    }
 }
 /** Appends digest= to an upload URL, keeping the state the registry put in its query. */
 function withDigest(url, digest) {

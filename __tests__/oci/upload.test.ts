@@ -348,7 +348,8 @@ describe('streamed uploads of a blob still being written (pushGrowingBlob)', () 
 
   it('sends one PATCH without Content-Range or Content-Length, then the PUT with the digest', async () => {
     const { fake, repo } = await setup()
-    const content = Buffer.from(Array.from({ length: 5 * MiB }, (_, i) => (i * 7919) >> 9))
+    const content = Buffer.alloc(5 * MiB)
+    for (let i = 0; i < content.length; i++) content[i] = (i * 7919) >> 9
     const digest = sha256Digest(content)
     expect(await repo.pushGrowingBlob(growing(content))).toEqual({
       uploaded: true,
@@ -379,6 +380,35 @@ describe('streamed uploads of a blob still being written (pushGrowingBlob)', () 
       bytes: content.length
     })
   })
+
+  it('stops streaming a blob the registry turns out to have, and stores nothing', async () => {
+    const { fake, repo } = await setup()
+    const content = Buffer.alloc(3 * MiB, 6)
+    await repo.pushBlob(bufferBlob(content))
+    const before = fake.requests.length
+    // The content is complete at once, but its chunks keep coming (slowly, for up to 20 s):
+    // once the registry says it has the digest, the client must stop asking for them.
+    let given = 0
+    const source = {
+      async *chunks() {
+        for (; given < 2000; given++) {
+          yield content.subarray(0, 1000)
+          await new Promise((r) => setTimeout(r, 10))
+        }
+      },
+      complete: Promise.resolve({ digest: sha256Digest(content), size: content.length })
+    }
+    expect(await repo.pushGrowingBlob(source)).toEqual({
+      uploaded: false,
+      bytes: 0,
+      digest: sha256Digest(content)
+    })
+    expect(given).toBeLessThan(2000)
+    const after = fake.requests.slice(before).map((r) => r.method)
+    expect(after).toContain('HEAD')
+    expect(after).not.toContain('PUT')
+    expect(after[after.length - 1]).toBe('DELETE') // the session is given up
+  }, 60_000)
 
   it('refuses a registry that kept less than was streamed', async () => {
     const { repo } = await setup({ acceptAtMost: 1000 })
