@@ -16365,7 +16365,11 @@ class RegistryRepository {
         finally {
             reader.close();
         }
-        withDigest(url, blob.digest);
+        await this.closeUpload(url, blob.digest);
+    }
+    /** The PUT that ends an upload session with what it holds, under `digest` (checked). */
+    async closeUpload(url, digest) {
+        withDigest(url, digest);
         const res = await this.send({
             method: 'PUT',
             url,
@@ -16374,7 +16378,7 @@ class RegistryRepository {
             write: true,
             retry: false
         });
-        await this.checkStored(res, url, blob.digest);
+        await this.checkStored(res, url, digest);
     }
     async pushGrowingBlob(blob) {
         if (this.uploads.streamRefused) {
@@ -16414,16 +16418,7 @@ class RegistryRepository {
             if (held !== undefined && held + 1 !== size) {
                 throw this.mismatch('PATCH', url, `holds ${held + 1} bytes of the ${size}-byte ${digest}`);
             }
-            withDigest(url, digest);
-            const put = await this.send({
-                method: 'PUT',
-                url,
-                headers: { 'content-type': 'application/octet-stream' },
-                body: Buffer.alloc(0),
-                write: true,
-                retry: false
-            });
-            await this.checkStored(put, url, digest);
+            await this.closeUpload(url, digest);
             return { uploaded: true, bytes: size, digest };
         }
         catch (err) {

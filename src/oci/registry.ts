@@ -320,7 +320,12 @@ export class RegistryRepository implements OciTarget {
     } finally {
       reader.close()
     }
-    withDigest(url, blob.digest)
+    await this.closeUpload(url, blob.digest)
+  }
+
+  /** The PUT that ends an upload session with what it holds, under `digest` (checked). */
+  private async closeUpload(url: URL, digest: string): Promise<void> {
+    withDigest(url, digest)
     const res = await this.send({
       method: 'PUT',
       url,
@@ -329,7 +334,7 @@ export class RegistryRepository implements OciTarget {
       write: true,
       retry: false
     })
-    await this.checkStored(res, url, blob.digest)
+    await this.checkStored(res, url, digest)
   }
 
   async pushGrowingBlob(blob: GrowingBlobSource): Promise<PushBlobResult & { digest: string }> {
@@ -369,16 +374,7 @@ export class RegistryRepository implements OciTarget {
       if (held !== undefined && held + 1 !== size) {
         throw this.mismatch('PATCH', url, `holds ${held + 1} bytes of the ${size}-byte ${digest}`)
       }
-      withDigest(url, digest)
-      const put = await this.send({
-        method: 'PUT',
-        url,
-        headers: { 'content-type': 'application/octet-stream' },
-        body: Buffer.alloc(0),
-        write: true,
-        retry: false
-      })
-      await this.checkStored(put, url, digest)
+      await this.closeUpload(url, digest)
       return { uploaded: true, bytes: size, digest }
     } catch (err) {
       // A registry that refuses the stream itself will refuse the next one too.
