@@ -7367,6 +7367,25 @@ class EarlyUploads {
         this.uploads.set(k, upload);
     }
 }
+/**
+ * Starts every upload that can go before the plan is complete: the configs the outline gives,
+ * the rules layer (packed already), and each plugin layer still being packed, streamed.
+ */
+function startEarlyUploads(opts) {
+    const { outline, targets } = opts;
+    const early = new EarlyUploads(opts.logger);
+    early.stream(targets.plugin, opts.packing);
+    // The plan's config blobs are these bytes (serializeConfig); a difference would only mean
+    // another digest, which publish would then upload itself.
+    const config = (json) => bufferBlob(Buffer.from(json, 'utf8'));
+    early.push(targets.plugin, config(outline.plugin.configJson));
+    if (outline.rules && opts.rulesLayer) {
+        const { path, digest, size } = opts.rulesLayer;
+        early.push(targets.rules, config(outline.rules.configJson));
+        early.push(targets.rules, fileBlob(path, digest, size));
+    }
+    return early;
+}
 
 // Floating tags converge whatever the timing of concurrent releases.
 //
@@ -20551,15 +20570,13 @@ async function completePlan(state, targets, report) {
         return { plan: state.plan };
     const pending = need(state.pendingPlan, 'the plan', 'plan');
     const outline = need(state.outline, 'the plan', 'plan');
-    const early = new EarlyUploads(state.logger);
-    early.stream(targets.plugin, state.packing ?? []);
-    const config = (json) => bufferBlob(Buffer.from(json, 'utf8'));
-    early.push(targets.plugin, config(outline.plugin.configJson));
-    if (outline.rules && state.rules) {
-        const { layer } = state.rules;
-        early.push(targets.rules, config(outline.rules.configJson));
-        early.push(targets.rules, fileBlob(layer.path, layer.digest, layer.size));
-    }
+    const early = startEarlyUploads({
+        outline,
+        rulesLayer: state.rules?.layer,
+        packing: state.packing ?? [],
+        targets,
+        logger: state.logger
+    });
     try {
         state.plan = await pending;
     }

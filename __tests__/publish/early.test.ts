@@ -2,9 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { readFile, open } from 'node:fs/promises'
 import { join, dirname } from 'node:path'
 import { silentLogger, type Logger } from '../../src/log.js'
-import { bufferBlob, fileBlob } from '../../src/oci/blob.js'
 import { makePlan, type PlanFacts } from '../../src/plan/plan.js'
-import { EarlyUploads, type PackingLayer } from '../../src/publish/early.js'
+import { EarlyUploads, startEarlyUploads, type PackingLayer } from '../../src/publish/early.js'
 import { publish } from '../../src/publish/publish.js'
 import { GrowingFile } from '../../src/util/growing-file.js'
 import { MemoryTarget, type Write } from '../helpers/memory-target.js'
@@ -94,17 +93,29 @@ describe('early uploads', () => {
     const t = targets(log)
     const facts = await planFacts()
     const plan = makePlan(facts)
-    const early = new EarlyUploads(silentLogger)
-    const config = plan.rules?.blobs[0].descriptor.digest as string
-    early.push(t.rules, bufferBlob(Buffer.from(plan.rules?.configJson as string)))
-    const { layer } = facts.rules as NonNullable<PlanFacts['rules']>
-    early.push(t.rules, fileBlob(layer.path, layer.digest, layer.size))
-    expect((await early.settle()).blobs).toBe(2)
-    expect(t.rules.blobs.has(config)).toBe(true)
+    const early = startEarlyUploads({
+      outline: plan, // a whole plan is an outline too
+      rulesLayer: facts.rules?.layer,
+      packing: [],
+      targets: t,
+      logger: silentLogger
+    })
+    // The two configs and the rules layer: the blobs of the plan that are not plugin layers.
+    expect(await early.settle()).toEqual({
+      blobs: 3,
+      bytes: [plan.plugin.blobs[0], ...(plan.rules?.blobs ?? [])]
+        .map((b) => b.descriptor.size)
+        .reduce((a, b) => a + b)
+    })
+    const known = [plan.plugin.blobs[0], ...(plan.rules?.blobs ?? [])].map(
+      (b) => b.descriptor.digest
+    )
+    const before = { plugin: t.plugin.reads.length, rules: t.rules.reads.length }
     await publish(plan, t, silentLogger, { early })
-    // Awaited, not sent again (and not even looked up again).
-    expect(log.filter((w) => w.ref === config)).toHaveLength(1)
-    expect(t.rules.reads.filter((r) => r.ref === config)).toHaveLength(1)
+    // Awaited, not sent again, and not even looked up again.
+    for (const digest of known) expect(log.filter((w) => w.ref === digest)).toHaveLength(1)
+    const reads = [...t.plugin.reads.slice(before.plugin), ...t.rules.reads.slice(before.rules)]
+    expect(reads.filter((r) => known.includes(r.ref))).toEqual([])
   })
 
   it('uploads a layer again, the usual way, when the registry refuses the stream', async () => {

@@ -22,8 +22,7 @@ import {
   type PlatformLayer,
   type ReleasePlan
 } from '../plan/plan.js'
-import { bufferBlob, fileBlob } from '../oci/blob.js'
-import { EarlyUploads, type PackingLayer } from '../publish/early.js'
+import { startEarlyUploads, type EarlyUploads, type PackingLayer } from '../publish/early.js'
 import {
   emptyPublishReport,
   publish,
@@ -491,15 +490,13 @@ async function completePlan(
   if (state.plan !== undefined) return { plan: state.plan }
   const pending = need(state.pendingPlan, 'the plan', 'plan')
   const outline = need(state.outline, 'the plan', 'plan')
-  const early = new EarlyUploads(state.logger)
-  early.stream(targets.plugin, state.packing ?? [])
-  const config = (json: string) => bufferBlob(Buffer.from(json, 'utf8'))
-  early.push(targets.plugin, config(outline.plugin.configJson))
-  if (outline.rules && state.rules) {
-    const { layer } = state.rules
-    early.push(targets.rules, config(outline.rules.configJson))
-    early.push(targets.rules, fileBlob(layer.path, layer.digest, layer.size))
-  }
+  const early = startEarlyUploads({
+    outline,
+    rulesLayer: state.rules?.layer,
+    packing: state.packing ?? [],
+    targets,
+    logger: state.logger
+  })
   try {
     state.plan = await pending
   } catch (err) {

@@ -6,7 +6,9 @@
 // the usual way, any that failed. Only blobs go up early: no manifest, no tag.
 import { basename } from 'node:path'
 import type { Logger } from '../log.js'
+import { bufferBlob, fileBlob } from '../oci/blob.js'
 import type { BlobSource, OciTarget, PushBlobResult } from '../oci/types.js'
+import type { PackedLayer, PlanOutline } from '../plan/plan.js'
 import type { GrowingFile } from '../util/growing-file.js'
 
 /** A plugin layer that may still be being packed: its file as it grows, and the result. */
@@ -78,4 +80,30 @@ export class EarlyUploads {
     upload.catch(() => undefined) // awaited by publish(), or by settle()
     this.uploads.set(k, upload)
   }
+}
+
+/**
+ * Starts every upload that can go before the plan is complete: the configs the outline gives,
+ * the rules layer (packed already), and each plugin layer still being packed, streamed.
+ */
+export function startEarlyUploads(opts: {
+  outline: PlanOutline
+  rulesLayer?: PackedLayer
+  packing: PackingLayer[]
+  targets: { plugin: OciTarget; rules: OciTarget }
+  logger: Logger
+}): EarlyUploads {
+  const { outline, targets } = opts
+  const early = new EarlyUploads(opts.logger)
+  early.stream(targets.plugin, opts.packing)
+  // The plan's config blobs are these bytes (serializeConfig); a difference would only mean
+  // another digest, which publish would then upload itself.
+  const config = (json: string) => bufferBlob(Buffer.from(json, 'utf8'))
+  early.push(targets.plugin, config(outline.plugin.configJson))
+  if (outline.rules && opts.rulesLayer) {
+    const { path, digest, size } = opts.rulesLayer
+    early.push(targets.rules, config(outline.rules.configJson))
+    early.push(targets.rules, fileBlob(path, digest, size))
+  }
+  return early
 }
