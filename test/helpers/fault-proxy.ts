@@ -54,6 +54,11 @@ export interface FaultProxyOptions {
     /** The token to hand out (every time). Default: 24 random bytes, base64url. */
     tokenValue?: string
   }
+  /**
+   * Refuse every PATCH without a length (a streamed upload) with the 416 ghcr.io gives a chunk
+   * over its cap, as a registry that takes only chunks of a known size would.
+   */
+  refuseStreamedPatch?: boolean
   faults?: {
     /** Probability that a request is faulted, 0..1. */
     rate: number
@@ -187,6 +192,20 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     }
     if (url.pathname === '/token') return token(req, res, url)
     if (opts.auth && !authorize(req, res, url)) return
+    if (opts.refuseStreamedPatch && req.method === 'PATCH' && !req.headers['content-length']) {
+      entry.status = 416
+      return drainThen(req, () =>
+        reply(res, 416, {
+          errors: [
+            {
+              code: 'REQUESTED_RANGE_NOT_SATISFIABLE',
+              message:
+                'request body is too large and exceeds the maximum permissible limit of 4.00MiB'
+            }
+          ]
+        })
+      )
+    }
     const cut = fault === 'reset-request' || fault === 'reset-response' ? fault : undefined
     entry.status = await forward(req, res, url, cut, fraction(req, url))
   }

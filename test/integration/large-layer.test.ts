@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAction, type ActionRun } from '../helpers/action.js'
 import { falcoctlInstall } from '../helpers/falcoctl.js'
+import { startFaultProxy } from '../helpers/fault-proxy.js'
 import { compileC, cPluginSource } from '../helpers/fixtures.js'
 import { startRegistry, type RunningRegistry } from '../helpers/registry.js'
 
@@ -95,5 +96,36 @@ describe('a large plugin', () => {
     expect(again.outputs['plugin-digest']).toBe(planned.outputs['plugin-digest'])
     expect(again.stdout).not.toMatch(/uploaded sha256:/)
     expect(again.stdout).not.toMatch(/while it is packed/)
+  }, 180_000)
+
+  it('falls back to the usual upload when the registry refuses the stream', async () => {
+    const proxy = await startFaultProxy({ upstream: reg.url, refuseStreamedPatch: true })
+    try {
+      const released = await run({ registry: proxy.host, repository: 'acme/refused' })
+      expect(released.code).toBe(0)
+      const streamed = /uploading \S+ to \S+ while it is packed/.test(released.stdout)
+      if (streamed) {
+        // The stream was refused, the finished layer went up the usual way.
+        expect(proxy.log.some((e) => e.method === 'PATCH' && e.status === 416)).toBe(true)
+        expect(released.stdout).toMatch(/early failed \(.*4\.00MiB.*\): uploading it again/)
+      }
+      console.info(`the refused run ${streamed ? 'streamed, then fell back' : 'did not stream'}`)
+      const digest = released.outputs['plugin-digest']
+      expect(digest).toMatch(/^sha256:/)
+      const index = await fetch(`${reg.url}/v2/acme/refused/plugin/cplugin/manifests/${digest}`, {
+        headers: { accept: 'application/vnd.oci.image.index.v1+json' }
+      })
+      expect(index.status).toBe(200)
+      // Through the proxy, which the index this run wrote names.
+      const installed = await falcoctlInstall({
+        indexFile: join(dir, 'index.yaml'),
+        refs: ['cplugin-rules:latest']
+      })
+      expect(sha256(readFileSync(join(installed.pluginsDir, 'libcplugin.so')))).toBe(
+        sha256(readFileSync(join(dir, 'libcplugin.so')))
+      )
+    } finally {
+      await proxy.stop()
+    }
   }, 180_000)
 })
