@@ -7085,14 +7085,15 @@ function layerDescriptor(layer, mediaType) {
         annotations: { [ANNOTATION_TITLE]: layer.title }
     };
 }
-function configBlob(config, mediaType) {
-    const bytes = serializeConfig(config);
+/** The bytes of an artifact's config blob: its JSON as the outline holds it. */
+function configBytes(a) {
+    return Buffer.from(a.configJson, 'utf8');
+}
+function configBlob(a, mediaType) {
+    const bytes = configBytes(a);
     return {
-        blob: {
-            descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length },
-            content: { bytes }
-        },
-        json: bytes.toString('utf8')
+        descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length },
+        content: { bytes }
     };
 }
 function status$1(ref, existing, digest, overwrite, planned, published) {
@@ -7131,9 +7132,20 @@ function pushedManifest(m, configDigest, configJson) {
         }
     };
 }
+/** Where an artifact goes, and its config serialized once (configBytes gives the blob's bytes). */
+function artifactOutline(facts, a) {
+    const folder = a.kind === 'plugin' ? 'plugin' : 'ruleset';
+    const repository = `${facts.repository ? facts.repository + '/' : ''}${folder}/${facts.metadata.name}`;
+    return {
+        ...a,
+        name: a.config.name,
+        repository,
+        ref: `${facts.registry}/${repository}`,
+        configJson: serializeConfig(a.config).toString('utf8')
+    };
+}
 function pluginOutline(facts, tags) {
     const { metadata, release } = facts;
-    const repository = `${facts.repository ? facts.repository + '/' : ''}plugin/${metadata.name}`;
     const config = {
         name: metadata.name,
         version: release.version,
@@ -7144,22 +7156,18 @@ function pluginOutline(facts, tags) {
     };
     if (facts.platforms.length === 0)
         throw new PlanError('no plugin build to publish');
-    return {
+    return artifactOutline(facts, {
         kind: 'plugin',
-        name: metadata.name,
-        repository,
-        ref: `${facts.registry}/${repository}`,
         config,
-        configJson: serializeConfig(config).toString('utf8'),
         platforms: facts.platforms,
         tags,
         existingDigest: facts.existing.plugin
-    };
+    });
 }
 function pluginPlan(facts, outline) {
     const { release } = facts;
-    const { config, ref } = outline;
-    const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE);
+    const { ref, configJson: json } = outline;
+    const cfg = configBlob(outline, PLUGIN_CONFIG_MEDIA_TYPE);
     const annotations = manifestAnnotations(facts);
     const blobs = [cfg];
     const manifests = facts.pushedManifests
@@ -7195,7 +7203,6 @@ function rulesOutline(facts, tags) {
     if (!facts.rules)
         return undefined;
     const { metadata, release, rules } = facts;
-    const repository = `${facts.repository ? facts.repository + '/' : ''}ruleset/${metadata.name}`;
     const config = {
         name: `${metadata.name}-rules`,
         version: release.version,
@@ -7204,23 +7211,19 @@ function rulesOutline(facts, tags) {
             ? [{ name: REQUIREMENT_ENGINE_VERSION, version: rules.engineVersion }]
             : []
     };
-    return {
+    return artifactOutline(facts, {
         kind: 'rulesfile',
-        name: config.name,
-        repository,
-        ref: `${facts.registry}/${repository}`,
         config,
-        configJson: serializeConfig(config).toString('utf8'),
         platforms: [],
         tags,
         existingDigest: facts.existing.rules
-    };
+    });
 }
 function rulesPlan(facts, outline) {
     if (!facts.rules || !outline)
         return undefined;
     const { release, rules } = facts;
-    const { blob: cfg, json } = configBlob(outline.config, RULESFILE_CONFIG_MEDIA_TYPE);
+    const cfg = configBlob(outline, RULESFILE_CONFIG_MEDIA_TYPE);
     const layerDesc = layerDescriptor(rules.layer, RULESFILE_LAYER_MEDIA_TYPE);
     const m = buildManifest({
         config: cfg.descriptor,
@@ -7238,7 +7241,7 @@ function rulesPlan(facts, outline) {
             name: outline.name,
             version: release.version,
             manifests: [root],
-            configJson: json
+            configJson: outline.configJson
         }, facts.published?.rules)
     };
 }
@@ -7375,13 +7378,11 @@ function startEarlyUploads(opts) {
     const { outline, targets } = opts;
     const early = new EarlyUploads(opts.logger);
     early.stream(targets.plugin, opts.packing);
-    // The plan's config blobs are these bytes (serializeConfig); a difference would only mean
-    // another digest, which publish would then upload itself.
-    const config = (json) => bufferBlob(Buffer.from(json, 'utf8'));
-    early.push(targets.plugin, config(outline.plugin.configJson));
+    // The plan's config blobs hold exactly these bytes (configBytes).
+    early.push(targets.plugin, bufferBlob(configBytes(outline.plugin)));
     if (outline.rules && opts.rulesLayer) {
         const { path, digest, size } = opts.rulesLayer;
-        early.push(targets.rules, config(outline.rules.configJson));
+        early.push(targets.rules, bufferBlob(configBytes(outline.rules)));
         early.push(targets.rules, fileBlob(path, digest, size));
     }
     return early;

@@ -158,14 +158,16 @@ function layerDescriptor(layer: PackedLayer, mediaType: string): Descriptor {
   }
 }
 
-function configBlob(config: ArtifactConfig, mediaType: string): { blob: Blob; json: string } {
-  const bytes = serializeConfig(config)
+/** The bytes of an artifact's config blob: its JSON as the outline holds it. */
+export function configBytes(a: Pick<ArtifactOutline, 'configJson'>): Buffer {
+  return Buffer.from(a.configJson, 'utf8')
+}
+
+function configBlob(a: ArtifactOutline, mediaType: string): Blob {
+  const bytes = configBytes(a)
   return {
-    blob: {
-      descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length },
-      content: { bytes }
-    },
-    json: bytes.toString('utf8')
+    descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length },
+    content: { bytes }
   }
 }
 
@@ -222,9 +224,24 @@ function pushedManifest(
   }
 }
 
+/** Where an artifact goes, and its config serialized once (configBytes gives the blob's bytes). */
+function artifactOutline(
+  facts: OutlineFacts,
+  a: Pick<ArtifactOutline, 'kind' | 'config' | 'platforms' | 'tags' | 'existingDigest'>
+): ArtifactOutline {
+  const folder = a.kind === 'plugin' ? 'plugin' : 'ruleset'
+  const repository = `${facts.repository ? facts.repository + '/' : ''}${folder}/${facts.metadata.name}`
+  return {
+    ...a,
+    name: a.config.name,
+    repository,
+    ref: `${facts.registry}/${repository}`,
+    configJson: serializeConfig(a.config).toString('utf8')
+  }
+}
+
 function pluginOutline(facts: OutlineFacts, tags: string[]): ArtifactOutline {
   const { metadata, release } = facts
-  const repository = `${facts.repository ? facts.repository + '/' : ''}plugin/${metadata.name}`
   const config: ArtifactConfig = {
     name: metadata.name,
     version: release.version,
@@ -235,23 +252,19 @@ function pluginOutline(facts: OutlineFacts, tags: string[]): ArtifactOutline {
     requirements: [{ name: REQUIREMENT_PLUGIN_API_VERSION, version: metadata.requiredApiVersion }]
   }
   if (facts.platforms.length === 0) throw new PlanError('no plugin build to publish')
-  return {
+  return artifactOutline(facts, {
     kind: 'plugin',
-    name: metadata.name,
-    repository,
-    ref: `${facts.registry}/${repository}`,
     config,
-    configJson: serializeConfig(config).toString('utf8'),
     platforms: facts.platforms,
     tags,
     existingDigest: facts.existing.plugin
-  }
+  })
 }
 
 function pluginPlan(facts: PlanFacts, outline: ArtifactOutline): ArtifactPlan {
   const { release } = facts
-  const { config, ref } = outline
-  const { blob: cfg, json } = configBlob(config, PLUGIN_CONFIG_MEDIA_TYPE)
+  const { ref, configJson: json } = outline
+  const cfg = configBlob(outline, PLUGIN_CONFIG_MEDIA_TYPE)
   const annotations = manifestAnnotations(facts)
   const blobs: Blob[] = [cfg]
   const manifests: ManifestToPush[] = facts.pushedManifests
@@ -297,7 +310,6 @@ function pluginPlan(facts: PlanFacts, outline: ArtifactOutline): ArtifactPlan {
 function rulesOutline(facts: OutlineFacts, tags: string[]): ArtifactOutline | undefined {
   if (!facts.rules) return undefined
   const { metadata, release, rules } = facts
-  const repository = `${facts.repository ? facts.repository + '/' : ''}ruleset/${metadata.name}`
   const config: ArtifactConfig = {
     name: `${metadata.name}-rules`,
     version: release.version,
@@ -306,17 +318,13 @@ function rulesOutline(facts: OutlineFacts, tags: string[]): ArtifactOutline | un
       ? [{ name: REQUIREMENT_ENGINE_VERSION, version: rules.engineVersion }]
       : []
   }
-  return {
+  return artifactOutline(facts, {
     kind: 'rulesfile',
-    name: config.name,
-    repository,
-    ref: `${facts.registry}/${repository}`,
     config,
-    configJson: serializeConfig(config).toString('utf8'),
     platforms: [],
     tags,
     existingDigest: facts.existing.rules
-  }
+  })
 }
 
 function rulesPlan(
@@ -325,7 +333,7 @@ function rulesPlan(
 ): ArtifactPlan | undefined {
   if (!facts.rules || !outline) return undefined
   const { release, rules } = facts
-  const { blob: cfg, json } = configBlob(outline.config, RULESFILE_CONFIG_MEDIA_TYPE)
+  const cfg = configBlob(outline, RULESFILE_CONFIG_MEDIA_TYPE)
   const layerDesc = layerDescriptor(rules.layer, RULESFILE_LAYER_MEDIA_TYPE)
   const m = buildManifest({
     config: cfg.descriptor,
@@ -348,7 +356,7 @@ function rulesPlan(
         name: outline.name,
         version: release.version,
         manifests: [root],
-        configJson: json
+        configJson: outline.configJson
       },
       facts.published?.rules
     )

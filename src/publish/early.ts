@@ -8,7 +8,7 @@ import { basename } from 'node:path'
 import type { Logger } from '../log.js'
 import { bufferBlob, fileBlob } from '../oci/blob.js'
 import type { BlobSource, OciTarget, PushBlobResult } from '../oci/types.js'
-import type { PackedLayer, PlanOutline } from '../plan/plan.js'
+import { configBytes, type PackedLayer, type PlanOutline } from '../plan/plan.js'
 import type { GrowingFile } from '../util/growing-file.js'
 
 /** A plugin layer that may still be being packed: its file as it grows, and the result. */
@@ -96,13 +96,11 @@ export function startEarlyUploads(opts: {
   const { outline, targets } = opts
   const early = new EarlyUploads(opts.logger)
   early.stream(targets.plugin, opts.packing)
-  // The plan's config blobs are these bytes (serializeConfig); a difference would only mean
-  // another digest, which publish would then upload itself.
-  const config = (json: string) => bufferBlob(Buffer.from(json, 'utf8'))
-  early.push(targets.plugin, config(outline.plugin.configJson))
+  // The plan's config blobs hold exactly these bytes (configBytes).
+  early.push(targets.plugin, bufferBlob(configBytes(outline.plugin)))
   if (outline.rules && opts.rulesLayer) {
     const { path, digest, size } = opts.rulesLayer
-    early.push(targets.rules, config(outline.rules.configJson))
+    early.push(targets.rules, bufferBlob(configBytes(outline.rules)))
     early.push(targets.rules, fileBlob(path, digest, size))
   }
   return early
