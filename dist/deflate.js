@@ -29,6 +29,7 @@ import { readFileSync } from 'node:fs';
  * @property {() => number} deflate_heap_base
  * @property {(src: number, end: number, start: number, last: number, out: number) => number} deflate_segment
  */
+/** The DEFLATE window: how far back a segment's matches may reach into the bytes before it. */
 const WINDOW = 32768;
 const PAGE = 65536;
 /** The match finder reads up to 8 bytes past the input (and ignores them). */
@@ -90,4 +91,4 @@ function createSegmentDeflater(module = deflateModule()) {
     return { deflateSegment, outputBound };
 }
 
-export { createSegmentDeflater as c, deflateModule as d };
+export { WINDOW as W, createSegmentDeflater as c, deflateModule as d };

@@ -16,7 +16,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { Worker } from 'node:worker_threads';
 import * as require$$1 from 'node:zlib';
 import { createGunzip } from 'node:zlib';
-import { c as createSegmentDeflater, d as deflateModule } from './deflate.js';
+import { c as createSegmentDeflater, W as WINDOW, d as deflateModule } from './deflate.js';
 import { Transform, Readable, pipeline } from 'node:stream';
 import require$$2$1 from 'node:http';
 import https from 'node:https';
@@ -2326,8 +2326,6 @@ const LAYER_SEGMENT_SIZE = 1 << 20;
 const LAYER_MODES = [0o644, 0o755];
 /** The USTAR size field holds 11 octal digits. */
 const MAX_ENTRY_SIZE = 0o77777777777;
-/** The DEFLATE window: each segment may refer this far back into the previous one. */
-const WINDOW = 32768;
 const BLOCK$1 = 512;
 /**
  * falcoctl's archive name for a file: the base name cut at the first '.', plus '.tar.gz'

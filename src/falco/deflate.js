@@ -31,7 +31,8 @@ import { readFileSync } from 'node:fs'
  * @property {(src: number, end: number, start: number, last: number, out: number) => number} deflate_segment
  */
 
-const WINDOW = 32768
+/** The DEFLATE window: how far back a segment's matches may reach into the bytes before it. */
+export const WINDOW = 32768
 const PAGE = 65536
 /** The match finder reads up to 8 bytes past the input (and ignores them). */
 const SLACK = 16

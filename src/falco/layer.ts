@@ -27,7 +27,7 @@ import { availableParallelism } from 'node:os'
 import { basename } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import * as zlib from 'node:zlib'
-import { createSegmentDeflater, deflateModule, type SegmentDeflater } from './deflate.js'
+import { createSegmentDeflater, deflateModule, WINDOW, type SegmentDeflater } from './deflate.js'
 
 /**
  * Size of the segments compressed independently (each with the previous 32 KiB as window).
@@ -39,8 +39,6 @@ export const LAYER_MODES: readonly number[] = [0o644, 0o755]
 /** The USTAR size field holds 11 octal digits. */
 export const MAX_ENTRY_SIZE = 0o77777777777
 
-/** The DEFLATE window: each segment may refer this far back into the previous one. */
-const WINDOW = 32768
 const BLOCK = 512
 
 /**
