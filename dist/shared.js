@@ -22242,9 +22242,19 @@ const HTML = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
  * inside a line are escaped (emphasis, code, links, tables, strikethrough).
  */
 function mdText(s) {
-    return oneLine(s)
-        .replace(/[&<>"]/g, (c) => HTML[c])
-        .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+    return escapeInline(oneLine(s));
+}
+function escapeInline(s) {
+    return s.replace(/[&<>"]/g, (c) => HTML[c]).replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+}
+/**
+ * A message of ours (a warning, why a tag did not move, why nothing was signed): literal text
+ * like mdText, except that its `quoted` parts are shown as code, as the message means them.
+ * Every part is made inert on its own, so a message that quotes a plugin's text stays safe.
+ */
+function mdMessage(s) {
+    const parts = oneLine(s).split(/`([^`]+)`/);
+    return parts.map((part, i) => (i % 2 === 1 ? mdCode(part) : escapeInline(part))).join('');
 }
 /** An inline code span that shows `s` as it is, whatever backticks it holds. */
 function mdCode(s) {
@@ -22474,7 +22484,7 @@ function outputsOf(result) {
 }
 /** The summary of a dev build that had nothing to build. */
 function skippedMarkdown(reason) {
-    return `## Falco plugin dev build skipped\n\n${mdText(reason)}\n`;
+    return `## Falco plugin dev build skipped\n\n${mdMessage(reason)}\n`;
 }
 /** What a dev build is and left alone, and what happened to old dev builds. */
 function devSection(result) {
@@ -22563,7 +22573,7 @@ function summaryMarkdown(result) {
     if (skipped.length > 0) {
         out.push('', 'Tags not moved:', '');
         for (const d of skipped)
-            out.push(`- ${mdCode(d.tag)}: ${mdText(d.reason)}`);
+            out.push(`- ${mdCode(d.tag)}: ${mdMessage(d.reason)}`);
     }
     out.push(...devSection(result));
     out.push('', '### Platforms', '', ...platformsTable(result));
@@ -22595,17 +22605,21 @@ function summaryMarkdown(result) {
         out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '');
         out.push(...mdFence(e.yaml, 'yaml'));
         for (const x of e.errors)
-            out.push(`- error: ${mdText(x)}`);
+            out.push(`- error: ${mdMessage(x)}`);
         for (const x of e.warnings)
-            out.push(`- warning: ${mdText(x)}`);
+            out.push(`- warning: ${mdMessage(x)}`);
         out.push('', '</details>');
     }
     if (result.warnings.length > 0) {
         out.push('', '### Warnings', '');
         for (const w of result.warnings)
-            out.push(`- ${mdText(w)}`);
+            out.push(`- ${mdMessage(w)}`);
     }
     return out.join('\n') + '\n';
+}
+/** A reason that starts with "not signed: " (as the log line says it) after our own "Not signed:". */
+function withoutPrefix(reason) {
+    return reason.replace(/^not signed:\s*/i, '');
 }
 /** How the release was signed and how users verify it (or why it was not signed). */
 function signingSummary(result) {
@@ -22613,7 +22627,7 @@ function signingSummary(result) {
     if (!s)
         return result.dryRun ? [] : ['Not signed.'];
     if (!s.signed)
-        return [`Not signed: ${mdText(s.reason ?? 'signing is off')}`];
+        return [`Not signed: ${mdMessage(withoutPrefix(s.reason ?? 'signing is off'))}`];
     const id = s.identity;
     const out = ['### Signatures', ''];
     const flags = id?.kind === 'keyless'

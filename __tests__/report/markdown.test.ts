@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mdCode, mdFence, mdText, mdUrl, oneLine } from '../../src/report/markdown.js'
+import { mdCode, mdFence, mdMessage, mdText, mdUrl, oneLine } from '../../src/report/markdown.js'
 
 const HOSTILE =
   'Nice plugin\r## Injected heading\n[click](https://evil.example)<img src=x onerror=alert(1)> | x'
@@ -25,6 +25,24 @@ describe('markdown escaping', () => {
     expect(mdCode('`edge`')).toBe('`` `edge` ``')
     expect(mdCode('a|b')).toBe('`a\\|b`')
     expect(mdCode('x\ny')).toBe('`x y`')
+  })
+
+  it("shows a message's quoted parts as code and keeps the rest inert", () => {
+    expect(
+      mdMessage('add `permissions: id-token: write` to the job; `sign: false` silences it')
+    ).toBe('add `permissions: id-token: write` to the job; `sign: false` silences it')
+    // Each part on its own: a quoted part cannot close its span early or split a table cell,
+    // and the text around it is escaped as mdText escapes it.
+    expect(mdMessage('see `a|b` and <b>[x](y)</b>')).toBe(
+      'see `a\\|b` and &lt;b&gt;\\[x\\](y)&lt;/b&gt;'
+    )
+    // A lone backtick is text.
+    expect(mdMessage('a ` b')).toBe('a \\` b')
+    const t = mdMessage(`quoted \`${HOSTILE}\` then ${HOSTILE}`)
+    expect(t).not.toMatch(/[\r\n]/)
+    // Inside a code span HTML and links are shown as they are, not rendered; outside, escaped.
+    expect(t).toMatch(/^quoted `Nice plugin [^`]*<img[^`]*\\\| x` then /)
+    expect(t.split('` then ')[1]).toBe(mdText(HOSTILE))
   })
 
   it('makes fences longer than any run of backticks inside', () => {

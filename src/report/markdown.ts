@@ -20,9 +20,21 @@ const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '
  * inside a line are escaped (emphasis, code, links, tables, strikethrough).
  */
 export function mdText(s: string): string {
-  return oneLine(s)
-    .replace(/[&<>"]/g, (c) => HTML[c])
-    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+  return escapeInline(oneLine(s))
+}
+
+function escapeInline(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => HTML[c]).replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+}
+
+/**
+ * A message of ours (a warning, why a tag did not move, why nothing was signed): literal text
+ * like mdText, except that its `quoted` parts are shown as code, as the message means them.
+ * Every part is made inert on its own, so a message that quotes a plugin's text stays safe.
+ */
+export function mdMessage(s: string): string {
+  const parts = oneLine(s).split(/`([^`]+)`/)
+  return parts.map((part, i) => (i % 2 === 1 ? mdCode(part) : escapeInline(part))).join('')
 }
 
 /** An inline code span that shows `s` as it is, whatever backticks it holds. */

@@ -4,7 +4,7 @@
 import type { ArtifactPlan, ReleasePlan } from '../plan/plan.js'
 import type { ReleaseResult } from '../pipeline/state.js'
 import { STAGE_TEXT, type Journal } from './journal.js'
-import { mdCode, mdFence, mdText, mdUrl } from './markdown.js'
+import { mdCode, mdFence, mdMessage, mdText, mdUrl } from './markdown.js'
 import { installSection } from './install.js'
 
 export interface Outputs {
@@ -193,7 +193,7 @@ export function outputsOf(result: ReleaseResult): Outputs {
 
 /** The summary of a dev build that had nothing to build. */
 export function skippedMarkdown(reason: string): string {
-  return `## Falco plugin dev build skipped\n\n${mdText(reason)}\n`
+  return `## Falco plugin dev build skipped\n\n${mdMessage(reason)}\n`
 }
 
 /** What a dev build is and left alone, and what happened to old dev builds. */
@@ -300,7 +300,7 @@ export function summaryMarkdown(result: ReleaseResult): string {
   const skipped = plan.tagPlan.floating.filter((d) => !d.move)
   if (skipped.length > 0) {
     out.push('', 'Tags not moved:', '')
-    for (const d of skipped) out.push(`- ${mdCode(d.tag)}: ${mdText(d.reason)}`)
+    for (const d of skipped) out.push(`- ${mdCode(d.tag)}: ${mdMessage(d.reason)}`)
   }
   out.push(...devSection(result))
   out.push('', '### Platforms', '', ...platformsTable(result))
@@ -334,22 +334,27 @@ export function summaryMarkdown(result: ReleaseResult): string {
     const e = result.registryEntry
     out.push('', '<details><summary>registry.yaml entry (for falcosecurity/plugins)</summary>', '')
     out.push(...mdFence(e.yaml, 'yaml'))
-    for (const x of e.errors) out.push(`- error: ${mdText(x)}`)
-    for (const x of e.warnings) out.push(`- warning: ${mdText(x)}`)
+    for (const x of e.errors) out.push(`- error: ${mdMessage(x)}`)
+    for (const x of e.warnings) out.push(`- warning: ${mdMessage(x)}`)
     out.push('', '</details>')
   }
   if (result.warnings.length > 0) {
     out.push('', '### Warnings', '')
-    for (const w of result.warnings) out.push(`- ${mdText(w)}`)
+    for (const w of result.warnings) out.push(`- ${mdMessage(w)}`)
   }
   return out.join('\n') + '\n'
+}
+
+/** A reason that starts with "not signed: " (as the log line says it) after our own "Not signed:". */
+function withoutPrefix(reason: string): string {
+  return reason.replace(/^not signed:\s*/i, '')
 }
 
 /** How the release was signed and how users verify it (or why it was not signed). */
 function signingSummary(result: ReleaseResult): string[] {
   const s = result.signing
   if (!s) return result.dryRun ? [] : ['Not signed.']
-  if (!s.signed) return [`Not signed: ${mdText(s.reason ?? 'signing is off')}`]
+  if (!s.signed) return [`Not signed: ${mdMessage(withoutPrefix(s.reason ?? 'signing is off'))}`]
   const id = s.identity
   const out = ['### Signatures', '']
   const flags =

@@ -469,7 +469,10 @@ describe('signing settings', () => {
     expect(run.code).toBe(0)
     expect(run.outputs.signed).toBe('false')
     expect(run.stdout).toContain('not signed: the job has no OIDC token')
-    expect(run.summary).toMatch(/Not signed: .*id-token: write/)
+    // Once "Not signed", and the fix as code the reader can copy.
+    expect(run.summary).toContain('Not signed: the job has no OIDC token.')
+    expect(run.summary).toContain('add `permissions: id-token: write` to the job')
+    expect(run.summary).not.toMatch(/not signed: not signed/i)
     expect(readIndex(run.outputs['index-file'])[0].signature).toBeUndefined()
     const tags = await new RegistryClient({ registry: reg.host, plainHttp: true })
       .repository(`${REPO}/plugin/unsig`)
