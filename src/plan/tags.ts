@@ -82,7 +82,7 @@ export function planTags(
     floating.push({
       tag: '0',
       move: false,
-      reason: '0.x minors may break each other; set major-zero-tag: true to maintain "0"'
+      reason: '0.x minors may break each other; set `major-zero-tag: true` to maintain `0`'
     })
   }
   floating.push(decide('latest', '*', 'all stable versions'))
