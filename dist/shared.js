@@ -1,5 +1,5 @@
 import { parseArgs as parseArgs$1, promisify } from 'node:util';
-import require$$0$1, { realpathSync, lstatSync, createReadStream, createWriteStream, existsSync as existsSync$1, readdirSync, statSync, readFileSync as readFileSync$1 } from 'node:fs';
+import require$$0$1, { realpathSync, lstatSync, createReadStream, createWriteStream, readdirSync, existsSync as existsSync$1, statSync, readFileSync as readFileSync$1 } from 'node:fs';
 import require$$1$1, { mkdtemp, rm, stat, open, readFile, mkdir, rename, realpath, lstat, writeFile as writeFile$1, unlink, copyFile, chmod } from 'node:fs/promises';
 import require$$2, { join, resolve, basename, dirname, relative, isAbsolute, sep } from 'node:path';
 import path__default from 'path';
@@ -217,7 +217,10 @@ function readInputs(read, github) {
         .split(/[,\n]/)
         .map((k) => k.trim())
         .filter((k) => k !== '');
-    const given = new Set(Object.keys(INPUT_DEFAULTS).filter((n) => read(n) !== ''));
+    // The runner sets INPUT_<NAME> for every input action.yml declares, to its default when the
+    // workflow does not give one (actions/runner, ActionRunner.cs: "Merge the default inputs from
+    // the definition"), so a value equal to the default is indistinguishable from none.
+    const given = new Set(Object.keys(INPUT_DEFAULTS).filter((n) => read(n) !== '' && read(n) !== INPUT_DEFAULTS[n]));
     return {
         tag: get('tag'),
         workingDirectory: get('working-directory'),
@@ -17469,100 +17472,6 @@ async function checkInstallable(opts) {
     };
 }
 
-// What a dev build needs from the git checkout: the commit, the release tags it contains, the
-// commits since, whether the history is complete, and which files a push changed. Read-only git
-// commands with a small environment (no action inputs, no tokens), never a diff driver.
-const run$1 = promisify(execFile);
-class GitError extends Error {
-}
-/** Commands that read the object database are quick; a huge history still gets a bound. */
-const GIT_TIMEOUT_MS = 60_000;
-const MAX_OUTPUT = 64 << 20;
-/** git's environment, from the one children inherit: PATH and HOME only. */
-function gitEnv(childEnvBase) {
-    // HOME keeps the global config (actions/checkout's safe.directory); nothing else is needed.
-    return {
-        PATH: childEnvBase.PATH ?? '',
-        HOME: childEnvBase.HOME ?? '',
-        LC_ALL: 'C',
-        GIT_TERMINAL_PROMPT: '0'
-    };
-}
-/** git at `cwd`; `childEnvBase`: the environment children inherit (RunContext.childEnvBase). */
-function gitAt(cwd, childEnvBase) {
-    const git = (async (args) => {
-        try {
-            const { stdout } = await run$1('git', ['-C', cwd, ...args], {
-                env: gitEnv(childEnvBase),
-                timeout: GIT_TIMEOUT_MS,
-                maxBuffer: MAX_OUTPUT
-            });
-            return stdout;
-        }
-        catch (err) {
-            const e = err;
-            if (e.code === 'ENOENT') {
-                throw new GitError('git is not installed: dev builds read the version from the history');
-            }
-            const why = (e.stderr ?? '').trim().split('\n')[0] || e.message;
-            throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${why}`);
-        }
-    });
-    git.cwd = cwd;
-    return git;
-}
-const lines = (s) => s
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-/** The top folder of the work tree. */
-async function topLevel(git) {
-    return (await git(['rev-parse', '--show-toplevel'])).trim();
-}
-async function headCommit(git) {
-    return (await git(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
-}
-/** A shallow clone lacks tags and history: the dev version would be wrong. */
-async function isShallow(git) {
-    return (await git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-}
-/** Tags whose commit HEAD contains (so not a backport made on another branch). */
-async function tagsMerged(git) {
-    return lines(await git(['tag', '--merged', 'HEAD']));
-}
-/** Commits in HEAD and not in `since` (all of HEAD's history without it). */
-async function commitsSince(git, since) {
-    const range = since === undefined ? 'HEAD' : `refs/tags/${since}..HEAD`;
-    const n = Number.parseInt((await git(['rev-list', '--count', range, '--'])).trim(), 10);
-    if (!Number.isFinite(n))
-        throw new GitError(`git rev-list --count ${range} gave no number`);
-    return n;
-}
-async function hasCommit(git, rev) {
-    try {
-        await git(['cat-file', '-e', `${rev}^{commit}`]);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/** Files changed between two commits under `paths` (relative to the top of the work tree). */
-async function changedFiles(git, before, after, paths) {
-    const out = await git([
-        'diff',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--name-only',
-        before,
-        after,
-        '--',
-        // From the top whatever git's folder; literal, so a folder name is never a glob.
-        ...paths.map((p) => `:(top,literal)${p === '' ? '.' : p}`)
-    ]);
-    return lines(out);
-}
-
 // Tag patterns, for repositories that release several plugins (monorepos): a pattern such as
 // `plugins/{name}/v{version}` (falcosecurity/plugins' scheme) or `{name}-{version}` says which
 // plugin a tag releases and at which version. The default `{version}` is today's single-plugin
@@ -17727,6 +17636,183 @@ function pluginDirectory(pattern, name, template) {
     return dir;
 }
 
+// Where things are: the plugin's folder (monorepo tags name it), the repository root, and the
+// folder the built lib<name>.so is left in for later steps (the runner's temp space, never the
+// plugin's sources).
+function isDirectory$1(p) {
+    try {
+        return statSync(p).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The plugin's folder: the working-directory input when set; else, for a tag that names a plugin
+ * (tag-pattern with {name}), that plugin's folder (plugins/<name>), or the current folder when
+ * that does not exist and the current folder is the plugin (a go.mod or a build-command there: a
+ * single-plugin repository whose tags name it); else the current folder.
+ */
+function pluginWorkDir(inputs, tag, plugin, 
+/** The folder relative paths start from (RunContext.cwd). */
+cwd, 
+/** Who names the plugin, for the message: by default `tag "<tag>" releases`. */
+subject = `tag "${tag}" releases`) {
+    const found = taggedPluginDir(inputs, plugin, cwd);
+    if (found.dir !== undefined)
+        return found.dir;
+    const { named: dir, abs } = found;
+    const parent = dirname(abs);
+    const siblings = isDirectory$1(parent)
+        ? readdirSync(parent, { withFileTypes: true })
+            .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+            .map((e) => e.name)
+            .sort()
+        : [];
+    throw new Error(`${subject} the plugin "${plugin}", but its folder ${dir} does not exist in ${cwd}` +
+        (siblings.length > 0
+            ? ` (${relative(cwd, parent) || '.'} has ${siblings.slice(0, 20).join(', ')}${siblings.length > 20 ? ', ...' : ''})`
+            : '') +
+        ": check the plugin name in the tag, or set working-directory to the plugin's folder");
+}
+/**
+ * pluginWorkDir's choice, without the error: `dir` when there is one, else the folder the tag
+ * names (relative and absolute), which does not exist.
+ */
+function taggedPluginDir(inputs, plugin, cwd) {
+    if (inputs.given.has('working-directory') || plugin === undefined) {
+        return { dir: resolve(cwd, inputs.workingDirectory) };
+    }
+    const named = pluginDirectory(inputs.tagPattern, plugin);
+    const abs = resolve(cwd, named);
+    if (isDirectory$1(abs))
+        return { dir: abs };
+    const root = resolve(cwd, inputs.workingDirectory);
+    if (existsSync$1(join(root, 'go.mod')) || inputs.buildCommand !== '')
+        return { dir: root };
+    return { dir: undefined, named, abs };
+}
+/** The repository's top folder: the nearest folder above `dir` that holds .git, else `fallback`. */
+function repositoryRoot(dir, fallback = process.cwd()) {
+    let d = resolve(dir);
+    for (;;) {
+        if (existsSync$1(join(d, '.git')))
+            return d;
+        const up = dirname(d);
+        if (up === d)
+            return resolve(fallback);
+        d = up;
+    }
+}
+/** `path` relative to `root` with "/" separators; '' for the root itself. */
+function repositoryPath(root, path) {
+    const r = relative(root, path);
+    if (r.startsWith('..'))
+        return '';
+    return r.split(sep).join('/');
+}
+/**
+ * A fresh folder in the runner's temp space (RunContext.runnerTemp) for outputs later steps use,
+ * such as the plugin-path output. It outlives the run's scratch folder.
+ */
+async function keptOutputDir(runnerTemp) {
+    return mkdtemp(join(runnerTemp, 'falco-plugin-release-out-'));
+}
+
+// What a dev build needs from the git checkout: the commit, the release tags it contains, the
+// commits since, whether the history is complete, and which files a push changed. Read-only git
+// commands with a small environment (no action inputs, no tokens), never a diff driver.
+const run$1 = promisify(execFile);
+class GitError extends Error {
+}
+/** Commands that read the object database are quick; a huge history still gets a bound. */
+const GIT_TIMEOUT_MS = 60_000;
+const MAX_OUTPUT = 64 << 20;
+/** git's environment, from the one children inherit: PATH and HOME only. */
+function gitEnv(childEnvBase) {
+    // HOME keeps the global config (actions/checkout's safe.directory); nothing else is needed.
+    return {
+        PATH: childEnvBase.PATH ?? '',
+        HOME: childEnvBase.HOME ?? '',
+        LC_ALL: 'C',
+        GIT_TERMINAL_PROMPT: '0'
+    };
+}
+/** git at `cwd`; `childEnvBase`: the environment children inherit (RunContext.childEnvBase). */
+function gitAt(cwd, childEnvBase) {
+    const git = (async (args) => {
+        try {
+            const { stdout } = await run$1('git', ['-C', cwd, ...args], {
+                env: gitEnv(childEnvBase),
+                timeout: GIT_TIMEOUT_MS,
+                maxBuffer: MAX_OUTPUT
+            });
+            return stdout;
+        }
+        catch (err) {
+            const e = err;
+            if (e.code === 'ENOENT') {
+                throw new GitError('git is not installed: dev builds read the version from the history');
+            }
+            const why = (e.stderr ?? '').trim().split('\n')[0] || e.message;
+            throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${why}`);
+        }
+    });
+    git.cwd = cwd;
+    return git;
+}
+const lines = (s) => s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+/** The top folder of the work tree. */
+async function topLevel(git) {
+    return (await git(['rev-parse', '--show-toplevel'])).trim();
+}
+async function headCommit(git) {
+    return (await git(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+}
+/** A shallow clone lacks tags and history: the dev version would be wrong. */
+async function isShallow(git) {
+    return (await git(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+}
+/** Tags whose commit HEAD contains (so not a backport made on another branch). */
+async function tagsMerged(git) {
+    return lines(await git(['tag', '--merged', 'HEAD']));
+}
+/** Commits in HEAD and not in `since` (all of HEAD's history without it). */
+async function commitsSince(git, since) {
+    const range = since === undefined ? 'HEAD' : `refs/tags/${since}..HEAD`;
+    const n = Number.parseInt((await git(['rev-list', '--count', range, '--'])).trim(), 10);
+    if (!Number.isFinite(n))
+        throw new GitError(`git rev-list --count ${range} gave no number`);
+    return n;
+}
+async function hasCommit(git, rev) {
+    try {
+        await git(['cat-file', '-e', `${rev}^{commit}`]);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Files changed between two commits under `paths` (relative to the top of the work tree). */
+async function changedFiles(git, before, after, paths) {
+    const out = await git([
+        'diff',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--name-only',
+        before,
+        after,
+        '--',
+        // From the top whatever git's folder; literal, so a folder name is never a glob.
+        ...paths.map((p) => `:(top,literal)${p === '' ? '.' : p}`)
+    ]);
+    return lines(out);
+}
+
 // Dev builds of the default branch, around the pipeline: whether a run is one, whether the push
 // touched this plugin (monorepos publish only the plugins a push changed), and the dev version,
 // from the .so's version and the git history (src/version/dev.ts says how).
@@ -17779,10 +17865,8 @@ async function devBuildSkipped(inputs, ctx, logger) {
         if (runKind(inputs, ctx.github).kind !== 'dev')
             return undefined;
         const plugin = devPlugin(inputs);
-        workDir =
-            inputs.given.has('working-directory') || plugin === undefined
-                ? resolve(cwd, inputs.workingDirectory)
-                : resolve(cwd, pluginDirectory(inputs.tagPattern, plugin));
+        const found = taggedPluginDir(inputs, plugin, cwd);
+        workDir = found.dir ?? found.abs;
     }
     catch {
         return undefined;
@@ -18461,73 +18545,6 @@ function keptSignatures(mergedText, entries) {
         .filter((e) => e.signature === undefined)
         .filter((e) => merged.some((m) => m?.name === e.name && m.signature !== undefined))
         .map((e) => e.name);
-}
-
-// Where things are: the plugin's folder (monorepo tags name it), the repository root, and the
-// folder the built lib<name>.so is left in for later steps (the runner's temp space, never the
-// plugin's sources).
-function isDirectory$1(p) {
-    try {
-        return statSync(p).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * The plugin's folder: the working-directory input when set; else, for a tag that names a plugin
- * (tag-pattern with {name}), that plugin's folder, which must exist; else the current folder.
- */
-function pluginWorkDir(inputs, tag, plugin, 
-/** The folder relative paths start from (RunContext.cwd). */
-cwd, 
-/** Who names the plugin, for the message: by default `tag "<tag>" releases`. */
-subject = `tag "${tag}" releases`) {
-    if (inputs.given.has('working-directory') || plugin === undefined) {
-        return resolve(cwd, inputs.workingDirectory);
-    }
-    const dir = pluginDirectory(inputs.tagPattern, plugin);
-    const abs = resolve(cwd, dir);
-    if (isDirectory$1(abs))
-        return abs;
-    const parent = dirname(abs);
-    const siblings = isDirectory$1(parent)
-        ? readdirSync(parent, { withFileTypes: true })
-            .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
-            .map((e) => e.name)
-            .sort()
-        : [];
-    throw new Error(`${subject} the plugin "${plugin}", but its folder ${dir} does not exist in ${cwd}` +
-        (siblings.length > 0
-            ? ` (${relative(cwd, parent) || '.'} has ${siblings.slice(0, 20).join(', ')}${siblings.length > 20 ? ', ...' : ''})`
-            : '') +
-        ": check the plugin name in the tag, or set working-directory to the plugin's folder");
-}
-/** The repository's top folder: the nearest folder above `dir` that holds .git, else `fallback`. */
-function repositoryRoot(dir, fallback = process.cwd()) {
-    let d = resolve(dir);
-    for (;;) {
-        if (existsSync$1(join(d, '.git')))
-            return d;
-        const up = dirname(d);
-        if (up === d)
-            return resolve(fallback);
-        d = up;
-    }
-}
-/** `path` relative to `root` with "/" separators; '' for the root itself. */
-function repositoryPath(root, path) {
-    const r = relative(root, path);
-    if (r.startsWith('..'))
-        return '';
-    return r.split(sep).join('/');
-}
-/**
- * A fresh folder in the runner's temp space (RunContext.runnerTemp) for outputs later steps use,
- * such as the plugin-path output. It outlives the run's scratch folder.
- */
-async function keptOutputDir(runnerTemp) {
-    return mkdtemp(join(runnerTemp, 'falco-plugin-release-out-'));
 }
 
 // After the registry: index.yaml (a file, and optionally a commit to a

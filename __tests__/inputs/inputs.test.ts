@@ -108,9 +108,27 @@ describe('inputs', () => {
   })
 
   it('knows which inputs were given', () => {
-    const inputs = readInputs((n) => (n === 'working-directory' ? '.' : ''), env)
+    const inputs = readInputs((n) => (n === 'working-directory' ? 'plugins/x' : ''), env)
     expect(inputs.given.has('working-directory')).toBe(true)
     expect(inputs.given.has('home')).toBe(false)
+  })
+
+  it('counts an input at its action.yml default as not given: the runner passes every default', () => {
+    // What the runner sets for a step that gives only glibc and tag-pattern.
+    const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8'))
+    const runner: Record<string, string> = {}
+    for (const [name, spec] of Object.entries(action.inputs) as Array<
+      [string, { default: string }]
+    >)
+      if (!spec.default.startsWith('${{')) runner[name] = spec.default
+    Object.assign(runner, { glibc: '2.17', 'tag-pattern': 'plugins/{name}/v{version}' })
+    const inputs = readInputs((n) => runner[n] ?? '', env)
+    expect([...inputs.given].sort()).toEqual(['glibc', 'tag-pattern'])
+    // So glibc with the default cc-* is no conflict, and the tag's plugin folder is used.
+    expect(() => checkInputs(inputs)).not.toThrow()
+    const clang: Record<string, string> = { ...runner, 'cc-arm64': 'clang' }
+    const set = readInputs((n) => clang[n] ?? '', env)
+    expect(() => checkInputs(set)).toThrow(/cc-arm64 would be ignored/)
   })
 
   it('reads dependency indexes (none for none), maintainers, and refuses non-URLs', () => {

@@ -81,6 +81,28 @@ describe('pluginWorkDir', () => {
     )
   })
 
+  it('is plugins/<name> too when working-directory is at its default, as the runner passes it', () => {
+    const repo = tree(['plugins/json/go.mod'])
+    const runner = inputs({ ...pattern, 'working-directory': '.' })
+    expect(pluginWorkDir(runner, 'plugins/json/v0.7.4', 'json', repo)).toBe(
+      join(repo, 'plugins/json')
+    )
+  })
+
+  it('is the repository itself for a single-plugin repository whose tags name the plugin', () => {
+    const single = { 'tag-pattern': '{name}-v{version}', 'working-directory': '.' }
+    const repo = tree(['go.mod', 'plugin/main.go'])
+    expect(pluginWorkDir(inputs(single), 'json-v1.0.0', 'json', repo)).toBe(repo)
+    const built = tree(['CMakeLists.txt'])
+    expect(
+      pluginWorkDir(inputs({ ...single, 'build-command': 'make' }), 'json-v1.0.0', 'json', built)
+    ).toBe(built)
+    // A monorepo's top folder is no plugin: a tag naming a missing plugin is still refused.
+    expect(() => pluginWorkDir(inputs(single), 'json-v1.0.0', 'json', tree(['README.md']))).toThrow(
+      /its folder plugins\/json does not exist/
+    )
+  })
+
   it('keeps a working-directory the user gives', () => {
     const repo = tree(['src/go.mod'])
     expect(

@@ -73,7 +73,11 @@ export interface Inputs {
   devIndexFile: string
   /** The GitHub repository's URL (from GITHUB_REPOSITORY, else the repository input as typed). */
   repositoryUrl: string
-  /** Inputs the user set (not defaulted): defaults computed later must not override them. */
+  /**
+   * Inputs set to something other than their action.yml default: defaults computed later (the
+   * plugin's folder from a monorepo tag) must not override them. The runner passes every default
+   * as if given, so the default's own value counts as not set.
+   */
   given: ReadonlySet<InputName>
   /** auto | keyless | key | false (src/sign/signing.ts). */
   sign: 'auto' | 'keyless' | 'key' | 'false'
@@ -238,7 +242,14 @@ export function readInputs(read: InputReader, github: InputContext): Inputs {
       .split(/[,\n]/)
       .map((k) => k.trim())
       .filter((k) => k !== '')
-  const given = new Set((Object.keys(INPUT_DEFAULTS) as InputName[]).filter((n) => read(n) !== ''))
+  // The runner sets INPUT_<NAME> for every input action.yml declares, to its default when the
+  // workflow does not give one (actions/runner, ActionRunner.cs: "Merge the default inputs from
+  // the definition"), so a value equal to the default is indistinguishable from none.
+  const given = new Set(
+    (Object.keys(INPUT_DEFAULTS) as InputName[]).filter(
+      (n) => read(n) !== '' && read(n) !== INPUT_DEFAULTS[n]
+    )
+  )
   return {
     tag: get('tag'),
     workingDirectory: get('working-directory'),

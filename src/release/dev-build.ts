@@ -6,6 +6,7 @@ import { relative, resolve } from 'node:path'
 import type { GitHubFacts, RunContext } from '../context.js'
 import type { Inputs } from '../inputs/inputs.js'
 import type { Logger } from '../log.js'
+import { taggedPluginDir } from './paths.js'
 import { checkDevTag, devRelease, devVersion, resolveRun, type RunKind } from '../version/dev.js'
 import {
   changedFiles,
@@ -18,7 +19,7 @@ import {
   topLevel,
   type Git
 } from '../version/git.js'
-import { compileTagPattern, matchTagPattern, pluginDirectory } from '../version/tag-pattern.js'
+import { compileTagPattern, matchTagPattern } from '../version/tag-pattern.js'
 import type { ReleaseVersion } from '../version/version.js'
 import semver from 'semver'
 
@@ -80,10 +81,8 @@ export async function devBuildSkipped(
   try {
     if (runKind(inputs, ctx.github).kind !== 'dev') return undefined
     const plugin = devPlugin(inputs)
-    workDir =
-      inputs.given.has('working-directory') || plugin === undefined
-        ? resolve(cwd, inputs.workingDirectory)
-        : resolve(cwd, pluginDirectory(inputs.tagPattern, plugin))
+    const found = taggedPluginDir(inputs, plugin, cwd)
+    workDir = found.dir ?? found.abs
   } catch {
     return undefined
   }

@@ -17,7 +17,9 @@ function isDirectory(p: string): boolean {
 
 /**
  * The plugin's folder: the working-directory input when set; else, for a tag that names a plugin
- * (tag-pattern with {name}), that plugin's folder, which must exist; else the current folder.
+ * (tag-pattern with {name}), that plugin's folder (plugins/<name>), or the current folder when
+ * that does not exist and the current folder is the plugin (a go.mod or a build-command there: a
+ * single-plugin repository whose tags name it); else the current folder.
  */
 export function pluginWorkDir(
   inputs: Inputs,
@@ -28,12 +30,9 @@ export function pluginWorkDir(
   /** Who names the plugin, for the message: by default `tag "<tag>" releases`. */
   subject = `tag "${tag}" releases`
 ): string {
-  if (inputs.given.has('working-directory') || plugin === undefined) {
-    return resolve(cwd, inputs.workingDirectory)
-  }
-  const dir = pluginDirectory(inputs.tagPattern, plugin)
-  const abs = resolve(cwd, dir)
-  if (isDirectory(abs)) return abs
+  const found = taggedPluginDir(inputs, plugin, cwd)
+  if (found.dir !== undefined) return found.dir
+  const { named: dir, abs } = found
   const parent = dirname(abs)
   const siblings = isDirectory(parent)
     ? readdirSync(parent, { withFileTypes: true })
@@ -48,6 +47,26 @@ export function pluginWorkDir(
         : '') +
       ": check the plugin name in the tag, or set working-directory to the plugin's folder"
   )
+}
+
+/**
+ * pluginWorkDir's choice, without the error: `dir` when there is one, else the folder the tag
+ * names (relative and absolute), which does not exist.
+ */
+export function taggedPluginDir(
+  inputs: Inputs,
+  plugin: string | undefined,
+  cwd: string
+): { dir: string } | { dir: undefined; named: string; abs: string } {
+  if (inputs.given.has('working-directory') || plugin === undefined) {
+    return { dir: resolve(cwd, inputs.workingDirectory) }
+  }
+  const named = pluginDirectory(inputs.tagPattern, plugin)
+  const abs = resolve(cwd, named)
+  if (isDirectory(abs)) return { dir: abs }
+  const root = resolve(cwd, inputs.workingDirectory)
+  if (existsSync(join(root, 'go.mod')) || inputs.buildCommand !== '') return { dir: root }
+  return { dir: undefined, named, abs }
 }
 
 /** The repository's top folder: the nearest folder above `dir` that holds .git, else `fallback`. */

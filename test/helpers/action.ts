@@ -1,11 +1,13 @@
 // Runs the bundled action the way the GitHub runner does: `node dist/index.js`
 // in a clean environment holding only PATH/HOME/Go settings, GITHUB_* and
-// INPUT_* variables, with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
+// INPUT_* variables (every input action.yml declares, defaults included, as the
+// runner sets them), with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse as parseYaml } from 'yaml'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const ACTION = join(ROOT, 'dist', 'index.js')
@@ -45,7 +47,8 @@ export function parseOutputFile(text: string): Record<string, string> {
 
 /**
  * The environment runAction gives the action, as the runner would: PATH, HOME and Go's settings,
- * GITHUB_*, RUNNER_TEMP (`dir`), SOURCE_DATE_EPOCH, `env` over those, and the inputs as INPUT_*;
+ * GITHUB_*, RUNNER_TEMP (`dir`), SOURCE_DATE_EPOCH, `env` over those, and the inputs as INPUT_*
+ * (action.yml's defaults for those the test does not give);
  * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are files in `dir`.
  */
 export function actionEnv(opts: {
@@ -72,8 +75,28 @@ export function actionEnv(opts: {
     SOURCE_DATE_EPOCH: '1767225600',
     ...opts.env
   })
-  for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  // Like the runner, every input action.yml declares is set: to the step's value, else to its
+  // default (actions/runner, ActionRunner.cs, "Merge the default inputs from the definition").
+  // An expression default (github.token) is the runner's to evaluate: a test passes it itself.
+  const inputs = { ...actionDefaults(), ...opts.inputs }
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
   return env
+}
+
+let defaults: Record<string, string> | undefined
+
+/** action.yml's literal input defaults. */
+function actionDefaults(): Record<string, string> {
+  if (defaults) return defaults
+  const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>
+  }
+  defaults = {}
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    const value = spec.default ?? ''
+    if (!value.includes('${{')) defaults[name] = value
+  }
+  return defaults
 }
 
 export async function runAction(opts: {
