@@ -1,8 +1,9 @@
 // Upstream's own plugins (falcosecurity/plugins: json, k8saudit, cloudtrail, dummy), fetched
 // from the Go module proxy at exact versions, released from the upstream monorepo layout with
-// the defaults plus tag-pattern, to a real registry, and installed back with falcoctl v0.12.2
-// and v0.13.0 by running the commands the summary prints. Each plugin is built by the action
-// itself; Go's build cache makes the rebuilds of a plugin cheap.
+// the defaults plus tag-pattern (and once with the glibc input, for amd64 and arm64), to a real
+// registry, and installed back with falcoctl v0.12.2 and v0.13.0 by running the commands the
+// summary prints. Each plugin is built by the action itself; Go's build cache makes the
+// rebuilds of a plugin cheap.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -16,6 +17,8 @@ import { FALCOCTL_VERSIONS, falcoctlInstall } from '../helpers/falcoctl.js'
 import { makePluginFixture } from '../helpers/fixtures.js'
 import { freePort, startRegistry, type RunningRegistry } from '../helpers/registry.js'
 import { upstreamMonorepo, type Monorepo } from '../helpers/upstream.js'
+import { requireTool, requireZig } from '../helpers/tools.js'
+import { compareGlibcVersions, readElf } from '../../src/inspect/elf.js'
 
 const exec = promisify(execFile)
 const BUILD = 420_000
@@ -538,6 +541,51 @@ describe('upstream plugins of falcosecurity/plugins, released from the monorepo 
         /source annotation differs: published https:\/\/github\.com\/Acme\/Falco-Plugins, this run https:\/\/github\.com\/acme\/falco-plugins/
       )
       expect(other.stderr).not.toMatch(/\.so differs|config differs/)
+    },
+    BUILD
+  )
+
+  it(
+    'json 0.7.4 for glibc 2.17 on amd64 and arm64: only tag-pattern, glibc and platforms given, every other input at the default the runner passes',
+    async () => {
+      const zig = requireZig()
+      requireTool('qemu-aarch64')
+      const own = join(work, 'old-glibc-index.yaml')
+      const r = await runAction({
+        cwd: repo.dir,
+        inputs: {
+          registry: reg.host,
+          'plain-http': 'true',
+          repository: 'acme/old-glibc',
+          'tag-pattern': 'plugins/{name}/v{version}',
+          glibc: '2.17',
+          platforms: 'linux/amd64,linux/arm64',
+          'index-file': own,
+          'github-release': 'false',
+          'dependency-indexes': 'none'
+        },
+        // zig 0.17.0 on PATH, as a runner with zig installed has it.
+        env: {
+          GITHUB_REF: 'refs/tags/plugins/json/v0.7.4',
+          PATH: `${zig.dir}:${process.env.PATH ?? ''}`,
+          ZIG_GLOBAL_CACHE_DIR: zig.cache
+        }
+      })
+      expect(error(r)).toBe('')
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain('zig 0.17.0 from PATH')
+      expect(r.stdout).toContain('linux/arm64: loaded under emulation, same metadata')
+      const floors = JSON.parse(r.outputs['glibc-floor']) as Record<string, string>
+      expect(Object.keys(floors).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+      for (const [platform, floor] of Object.entries(floors)) {
+        expect([platform, compareGlibcVersions(floor, '2.17') <= 0]).toEqual([platform, true])
+      }
+      for (const platform of ['linux/amd64', 'linux/arm64']) {
+        const installed = await falcoctlInstall({ indexFile: own, refs: ['json:latest'], platform })
+        expect([platform, installed.plugins]).toEqual([platform, ['libjson.so']])
+        const elf = await readElf(join(installed.pluginsDir, 'libjson.so'))
+        expect([platform, elf.machine]).toEqual([platform, platform.endsWith('arm64') ? 183 : 62])
+      }
     },
     BUILD
   )
