@@ -114,6 +114,9 @@ export async function runAction(opts: {
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
   const env = actionEnv({ ...opts, dir })
+  // The runner starts an action in the checkout, GITHUB_WORKSPACE: a test that names the
+  // checkout (cwd) gets both, so the workspace's confinement applies as in a real run.
+  if (opts.cwd !== undefined) env.GITHUB_WORKSPACE ??= opts.cwd
   const timeoutMs = opts.timeoutMs ?? opts.killAfterMs
   const detached = timeoutMs !== undefined
   const child = spawn(process.execPath, [ACTION], { cwd: opts.cwd ?? ROOT, env, detached })
