@@ -14,7 +14,9 @@
 //      bytes after the ELF data), plus a small rules file;
 //   3. for each size, pushes plugin + rules with our CLI and with falcoctl, alternating, one warm-up
 //      round and --rounds timed rounds, each to fresh repositories; medians and the ratio
-//      ours/falcoctl (goals: 1.0 for the small plugin, 0.5 for 50 MiB);
+//      ours/falcoctl (goals: 1.0 for the small plugin, 0.5 for 50 MiB). Ours runs on Node 24,
+//      the runtime action.yml declares (.tools/bin/node24 from scripts/install-node24.sh, or
+//      --node), and once more per round on this machine's Node, reported beside it;
 //      falcoctl then installs our round-1 push: it must extract the very same .so and rules;
 //   4. pushes once more through a counting HTTP proxy, then re-runs the same release through it:
 //      what the re-run sent (blob bytes, manifest and tag writes), as counted on the wire;
@@ -23,7 +25,7 @@
 //   6. prints a summary table against the goals.
 // It is a script, not a test: it exits 1 when a tool is missing, 2 when a goal is not met.
 
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { createCipheriv, createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises'
@@ -58,7 +60,8 @@ function parseArgs(argv) {
     small: true,
     keep: false,
     check: false,
-    cli: join(ROOT, 'dist', 'cli.js')
+    cli: join(ROOT, 'dist', 'cli.js'),
+    node: join(ROOT, '.tools', 'bin', 'node24')
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
@@ -72,11 +75,12 @@ function parseArgs(argv) {
     else if (a === '--no-small') o.small = false
     else if (a === '--rss-size-mib') o.rssSize = Number(value())
     else if (a === '--cli') o.cli = resolve(value())
+    else if (a === '--node') o.node = resolve(value())
     else if (a === '--keep') o.keep = true
     else if (a === '--check') o.check = true
     else if (a === '--help' || a === '-h') {
       console.log(
-        'usage: node bench/push-bench.mjs [--rounds N] [--size-mib N] [--no-small] [--rss-size-mib N (0: skip)] [--cli PATH] [--keep] [--check (exit 2 when a goal is not met)]'
+        'usage: node bench/push-bench.mjs [--rounds N] [--size-mib N] [--no-small] [--rss-size-mib N (0: skip)] [--cli PATH] [--node PATH (default .tools/bin/node24)] [--keep] [--check (exit 2 when a goal is not met)]'
       )
       process.exit(0)
     } else fail(`unknown argument ${a} (see --help)`)
@@ -97,7 +101,7 @@ function fail(message) {
 
 // ---------------------------------------------------------------- tools
 
-function findTools(cliPath) {
+function findTools(cliPath, nodePath) {
   const missing = []
   const need = (name, found, how) => {
     if (!found) missing.push(`  - ${name}: ${how}`)
@@ -129,6 +133,13 @@ function findTools(cliPath) {
       `our CLI (${cliPath})`,
       existsSync(cliPath) ? cliPath : undefined,
       'npm ci && npm run package (dist/ is committed: a fresh clone has it)'
+    ),
+    // The action runs on Node 24 (action.yml: runs.using: node24): ours is timed with it, and
+    // again with this machine's Node (what runs the CLI here), for comparison.
+    node: need(
+      `Node 24, the action's runtime (${nodePath})`,
+      existsSync(nodePath) ? nodePath : undefined,
+      'bash scripts/install-node24.sh (from the npm registry), or give --node'
     ),
     // Optional: only a cross-check of the RSS figure and CPU times.
     time: existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
@@ -378,8 +389,8 @@ const oursEnv = () => ({
   XDG_CACHE_HOME: join(scratch, 'cache')
 })
 
-async function pushOurs(tools, release, registry, repository, { time } = {}) {
-  const r = await run(process.execPath, [tools.cli, ...oursArgs(release, registry, repository)], {
+async function pushOurs(tools, release, registry, repository, { time, node = tools.node } = {}) {
+  const r = await run(node, [tools.cli, ...oursArgs(release, registry, repository)], {
     env: oursEnv(),
     time
   })
@@ -520,7 +531,7 @@ async function phaseBreakdown(tools, release, registry, repository) {
     '--verbose'
   ]
   const started = performance.now()
-  const child = spawn(process.execPath, args, { env: oursEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(tools.node, args, { env: oursEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
   const marks = []
   let buffered = ''
   const onData = (d) => {
@@ -575,7 +586,7 @@ async function peakRss(tools, release, registry, repository) {
     ].join('\n')
   )
   const r = await run(
-    process.execPath,
+    tools.node,
     [wrapper, tools.cli, ...oursArgs(release, registry, repository)],
     { env: oursEnv(), time: tools.time }
   )
@@ -590,6 +601,10 @@ async function peakRss(tools, release, registry, repository) {
 
 // ---------------------------------------------------------------- main
 
+function nodeVersion(node) {
+  return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
+}
+
 const mib = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`
 
 let scratch = ''
@@ -597,7 +612,7 @@ const cleanups = []
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2))
-  const tools = findTools(opts.cli)
+  const tools = findTools(opts.cli, opts.node)
   scratch = await mkdtemp(join(tmpdir(), 'fpr-push-bench-'))
   const t0 = performance.now()
   const log = (m) => console.log(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}`)
@@ -605,7 +620,8 @@ async function main() {
     const cpuModel = cpus()[0]?.model ?? 'unknown CPU'
     log(
       `machine: ${availableParallelism()} CPUs (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
-        `node ${process.version}, load average ${loadAverage()}`
+        `ours on ${tools.node} (${nodeVersion(tools.node)}, the action's runtime) and on node ` +
+        `${process.version}, load average ${loadAverage()}`
     )
     const registry = await startRegistry(tools.registry, join(scratch, 'registry'), cleanups)
     log(`docker-registry on ${registry}, storage in ${scratch}`)
@@ -632,6 +648,7 @@ async function main() {
       const { release: rel, label } = size
       const ours = []
       const theirs = []
+      const oursHere = [] // the same CLI on this machine's Node (process.execPath)
       let oursLayer = 0
       let theirLayer = 0
       for (let round = 0; round <= opts.rounds; round++) {
@@ -640,6 +657,10 @@ async function main() {
         })
         const f = await pushFalcoctl(tools, rel, registry, `bench/${label}-falcoctl-${round}`, {
           time: tools.time
+        })
+        const h = await pushOurs(tools, rel, registry, `bench/${label}-here-${round}`, {
+          time: tools.time,
+          node: process.execPath
         })
         if (round === 0) {
           oursLayer = await pluginLayerSize(registry, `bench/${label}-ours-0`)
@@ -652,11 +673,13 @@ async function main() {
         }
         ours.push(o)
         theirs.push(f)
+        oursHere.push(h)
         log(
           `${label} round ${round}/${opts.rounds}: ours ${sec(o.wallMs)}` +
             (o.cpuS !== undefined ? ` (cpu ${o.cpuS.toFixed(2)} s)` : '') +
             `, falcoctl ${sec(f.wallMs)}` +
-            (f.cpuS !== undefined ? ` (cpu ${f.cpuS.toFixed(2)} s)` : '')
+            (f.cpuS !== undefined ? ` (cpu ${f.cpuS.toFixed(2)} s)` : '') +
+            `, ours on node ${process.version} ${sec(h.wallMs)}`
         )
       }
       await falcoctlInstallCheck(tools, rel, registry, `bench/${label}-ours-1`)
@@ -670,6 +693,8 @@ async function main() {
         ...size,
         ours,
         theirs,
+        oursHere,
+        hereMedian: median(oursHere.map((r) => r.wallMs)),
         oursLayer,
         theirLayer,
         oursMedian,
@@ -730,6 +755,13 @@ async function main() {
           `${mark(t.ratio <= t.goal)} (ratio ${t.ratio.toFixed(2)})`
         ],
         ['same, median CPU (user+sys)', cpuMedian(t.ours), cpuMedian(t.theirs), '', ''],
+        [
+          `same, ours on node ${process.version} (the CLI here; the action runs on Node 24)`,
+          sec(t.hereMedian),
+          '',
+          '',
+          `ratio ${(t.hereMedian / t.theirsMedian).toFixed(2)}`
+        ],
         ['plugin layer size', mib(t.oursLayer), mib(t.theirLayer), '', '']
       ]),
       [
@@ -759,6 +791,9 @@ async function main() {
       console.log(`\nRounds, ${t.release.sizeMiB.toFixed(1)} MiB (wall, s):`)
       console.log(`  ours:     ${t.ours.map((r) => (r.wallMs / 1000).toFixed(2)).join(' ')}`)
       console.log(`  falcoctl: ${t.theirs.map((r) => (r.wallMs / 1000).toFixed(2)).join(' ')}`)
+      console.log(
+        `  ours, node ${process.version}: ${t.oursHere.map((r) => (r.wallMs / 1000).toFixed(2)).join(' ')}`
+      )
       if (t.breakdown) {
         console.log(
           `Where our ${sec(t.breakdown.total)} go (one --verbose run, log line arrival times):`

@@ -3,7 +3,9 @@
 # registry, skopeo, htpasswd, C compilers (native and arm64 cross) and qemu, the npm
 # dependencies (exactly as locked), and, built from the Go module proxy: falcoctl v0.12.2 and
 # v0.13.0, actionlint, cosign v3.1.3 (verifies our signatures) and a registry with the OCI 1.1
-# referrers API; zig (the glibc input's compiler) from PyPI's ziglang wheel.
+# referrers API; zig (the glibc input's compiler) from PyPI's ziglang wheel; Node 24 (the
+# runtime action.yml declares, which runs the bundled action in the integration tests) from the
+# npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,3 +45,4 @@ bash scripts/install-actionlint.sh
 bash scripts/install-cosign.sh
 bash scripts/install-referrers-registry.sh
 bash scripts/install-zig.sh
+bash scripts/install-node24.sh

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse as parseYaml } from 'yaml'
+import { requireActionNode } from './tools.js'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export const ACTION = join(ROOT, 'dist', 'index.js')
@@ -119,7 +120,8 @@ export async function runAction(opts: {
   if (opts.cwd !== undefined) env.GITHUB_WORKSPACE ??= opts.cwd
   const timeoutMs = opts.timeoutMs ?? opts.killAfterMs
   const detached = timeoutMs !== undefined
-  const child = spawn(process.execPath, [ACTION], { cwd: opts.cwd ?? ROOT, env, detached })
+  // Node 24, as action.yml's runs.using says (the CLI and the unit tests use the machine's Node).
+  const child = spawn(requireActionNode(), [ACTION], { cwd: opts.cwd ?? ROOT, env, detached })
   opts.onSpawn?.(child)
   let stdout = ''
   let stderr = ''

@@ -73,3 +73,27 @@ export function requireZig(): { bin: string; dir: string; cache: string; wheel: 
   mkdirSync(`${root}zig-cache`, { recursive: true })
   return { bin: `${dir}/zig`, dir, cache: `${root}zig-cache`, wheel: `${wheels}/${wheel}` }
 }
+
+/** The Node the action runs on (action.yml: runs.using: node24), as install-node24.sh pins it. */
+export const ACTION_NODE_VERSION = '24.22.3'
+
+/**
+ * Node 24, installed by the set-up script into .tools: what runs the bundled action in the
+ * integration tests, as on the runner. Throws with how to get it.
+ */
+export function requireActionNode(): string {
+  const bin = new URL('../../.tools/bin/node24', import.meta.url).pathname
+  let version = ''
+  try {
+    version = execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()
+  } catch {
+    // reported below
+  }
+  if (version !== `v${ACTION_NODE_VERSION}`) {
+    throw new Error(
+      `Node ${ACTION_NODE_VERSION} (the runtime action.yml declares) was not found at ${bin}: run ` +
+        '`bash scripts/install-node24.sh` (it comes from the npm registry), or `bash scripts/setup.sh`'
+    )
+  }
+  return bin
+}
