@@ -8,6 +8,7 @@ import {
 } from '../../src/inputs/inputs.js'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { actionDefaults } from '../../test/helpers/action.js'
 import { contextFrom } from '../../test/helpers/context.js'
 
 const env = contextFrom({ GITHUB_REPOSITORY: 'Acme/Docker-Plugin', GITHUB_ACTOR: 'octocat' }).github
@@ -115,13 +116,11 @@ describe('inputs', () => {
 
   it('counts an input at its action.yml default as not given: the runner passes every default', () => {
     // What the runner sets for a step that gives only glibc and tag-pattern.
-    const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8'))
-    const runner: Record<string, string> = {}
-    for (const [name, spec] of Object.entries(action.inputs) as Array<
-      [string, { default: string }]
-    >)
-      if (!spec.default.startsWith('${{')) runner[name] = spec.default
-    Object.assign(runner, { glibc: '2.17', 'tag-pattern': 'plugins/{name}/v{version}' })
+    const runner: Record<string, string> = {
+      ...actionDefaults(),
+      glibc: '2.17',
+      'tag-pattern': 'plugins/{name}/v{version}'
+    }
     const inputs = readInputs((n) => runner[n] ?? '', env)
     expect([...inputs.given].sort()).toEqual(['glibc', 'tag-pattern'])
     // So glibc with the default cc-* is no conflict, and the tag's plugin folder is used.

@@ -48,14 +48,15 @@ export function parseOutputFile(text: string): Record<string, string> {
 
 /**
  * The environment runAction gives the action, as the runner would: PATH, HOME and Go's settings,
- * GITHUB_*, RUNNER_TEMP (`dir`), SOURCE_DATE_EPOCH, `env` over those, and the inputs as INPUT_*
- * (action.yml's defaults for those the test does not give);
- * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are files in `dir`.
+ * GITHUB_*, GITHUB_WORKSPACE (the checkout, `cwd`, when the test names one), RUNNER_TEMP (`dir`),
+ * SOURCE_DATE_EPOCH, `env` over those, and the inputs as INPUT_* (action.yml's defaults for those
+ * the test does not give); GITHUB_OUTPUT and GITHUB_STEP_SUMMARY are files in `dir`.
  */
 export function actionEnv(opts: {
   inputs: Record<string, string>
   env?: Record<string, string>
   dir: string
+  cwd?: string
 }): Record<string, string> {
   const { dir } = opts
   const outputFile = join(dir, 'output')
@@ -74,6 +75,8 @@ export function actionEnv(opts: {
     GITHUB_ACTOR: 'octocat',
     RUNNER_TEMP: dir,
     SOURCE_DATE_EPOCH: '1767225600',
+    // The runner starts an action in the checkout, GITHUB_WORKSPACE, whose confinement applies.
+    ...(opts.cwd !== undefined ? { GITHUB_WORKSPACE: opts.cwd } : {}),
     ...opts.env
   })
   // Like the runner, every input action.yml declares is set: to the step's value, else to its
@@ -86,8 +89,8 @@ export function actionEnv(opts: {
 
 let defaults: Record<string, string> | undefined
 
-/** action.yml's literal input defaults. */
-function actionDefaults(): Record<string, string> {
+/** action.yml's literal input defaults: what the runner passes for inputs a step does not give. */
+export function actionDefaults(): Record<string, string> {
   if (defaults) return defaults
   const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
     inputs: Record<string, { default?: string }>
@@ -115,9 +118,6 @@ export async function runAction(opts: {
   const outputFile = join(dir, 'output')
   const summaryFile = join(dir, 'summary')
   const env = actionEnv({ ...opts, dir })
-  // The runner starts an action in the checkout, GITHUB_WORKSPACE: a test that names the
-  // checkout (cwd) gets both, so the workspace's confinement applies as in a real run.
-  if (opts.cwd !== undefined) env.GITHUB_WORKSPACE ??= opts.cwd
   const timeoutMs = opts.timeoutMs ?? opts.killAfterMs
   const detached = timeoutMs !== undefined
   // Node 24, as action.yml's runs.using says (the CLI and the unit tests use the machine's Node).

@@ -75,7 +75,7 @@ export function requireZig(): { bin: string; dir: string; cache: string; wheel: 
 }
 
 /** The Node the action runs on (action.yml: runs.using: node24), as install-node24.sh pins it. */
-export const ACTION_NODE_VERSION = '24.22.3'
+const ACTION_NODE_VERSION = '24.22.3'
 
 /**
  * Node 24, installed by the set-up script into .tools: what runs the bundled action in the
